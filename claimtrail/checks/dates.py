@@ -1,0 +1,40 @@
+"""Dates must not lie in the future (real-date validity is checked while loading)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..findings import Finding, error
+from ..model import Dataset, PartialDate
+from ..yamlsafe import Document, FieldPath, format_field
+
+
+def _future(document: Document, path: FieldPath, value: PartialDate | None, today: dt.date) -> Iterator[Finding]:
+    if value is not None and value.earliest() > today:
+        yield error(
+            document.path,
+            document.position(path),
+            "date-future",
+            format_field(path),
+            f"{value} is in the future (today is {today.isoformat()})",
+            "use the date on which it happened; if unknown, write `unknown`",
+        )
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    for claim in dataset.claims.values():
+        doc = claim.document
+        yield from _future(doc, ("date",), claim.date, today)
+        yield from _future(doc, ("reviewed",), claim.reviewed, today)
+        if claim.period is not None:
+            yield from _future(doc, ("period",), claim.period.start, today)
+        for i, step in enumerate(claim.provenance):
+            yield from _future(doc, ("provenance", i, "date"), step.date, today)
+    for source in dataset.sources.values():
+        doc = source.document
+        yield from _future(doc, ("published",), source.published, today)
+        yield from _future(doc, ("archive_date",), source.archive_date, today)
+        yield from _future(doc, ("accessed",), source.accessed, today)
+        if source.snapshot is not None:
+            yield from _future(doc, ("snapshot", "retrieved"), source.snapshot.retrieved, today)

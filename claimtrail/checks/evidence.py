@@ -1,0 +1,100 @@
+"""A status must be justified by the evidence the claim carries.
+
+The rule a status needs is data (``evidence`` in ``claims/statuses.yaml``),
+so a site owner who adds a status chooses which rule applies to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+from ..findings import Finding, error
+from ..model import Claim, Dataset, Party
+
+
+def affiliations(party_id: str, parties: Mapping[str, Party]) -> set[str]:
+    """``party_id`` and every organisation it belongs to, transitively."""
+    chain: set[str] = set()
+    current: str | None = party_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        party = parties.get(current)
+        current = party.affiliation if party is not None else None
+    return chain
+
+
+def independent(a: str, b: str, parties: Mapping[str, Party]) -> bool:
+    """Two parties are independent when neither is, or belongs to, the other or a common organisation."""
+    return not affiliations(a, parties) & affiliations(b, parties)
+
+
+def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | None:
+    parties = dataset.parties
+    if rule == "disputing-rebuttal":
+        if not any(r.stance == "disputes" for r in claim.rebuttals):
+            return (
+                "needs a rebuttal with stance 'disputes'",
+                "add the disputing evidence under `rebuttals:`, or choose another status",
+            )
+    elif rule == "independent-support":
+        claimant_side = {claim.claimant} | ({claim.spokesperson} if claim.spokesperson else set())
+        if not any(
+            r.stance == "supports" and all(independent(r.party, side, parties) for side in claimant_side)
+            for r in claim.rebuttals
+        ):
+            return (
+                "needs a rebuttal with stance 'supports' from a party independent of the claimant",
+                "support from the claimant, its staff or its affiliates does not corroborate a claim",
+            )
+    elif rule == "primary-refutation":
+        if not any(
+            r.stance == "disputes" and (src := dataset.sources.get(r.source)) is not None and src.primary
+            for r in claim.rebuttals
+        ):
+            return (
+                "needs a rebuttal with stance 'disputes' whose source is a primary source",
+                "refutation rests on a report, dataset, court record or official statement; otherwise use 'disputed'",
+            )
+    elif rule == "primary-unavailable":
+        first = dataset.sources.get(claim.first_appearance)
+        if first is not None and first.full_text != "unavailable":
+            return (
+                f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",
+                "set `full_text: unavailable` on that source if it was never published; otherwise "
+                "check the claim against it and choose another status",
+            )
+    elif rule == "successor" and claim.superseded_by is None:
+        return ("needs `superseded_by` naming the claim that replaces it", "add `superseded_by: <claim id>`")
+    return None
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    if dataset.scale is None:
+        return
+    for claim in dataset.claims.values():
+        status = dataset.scale.get(claim.status)
+        if status is None:
+            continue
+        problem = _problem(claim, dataset, status.evidence)
+        if problem is not None:
+            message, hint = problem
+            doc = claim.document
+            yield error(
+                doc.path,
+                doc.position(("status",)),
+                "status-evidence",
+                "status",
+                f"status '{claim.status}' {message}",
+                hint,
+            )
+        if claim.superseded_by is not None and status.evidence != "successor":
+            doc = claim.document
+            yield error(
+                doc.path,
+                doc.position(("superseded_by",)),
+                "status-evidence",
+                "superseded_by",
+                f"`superseded_by` is set but status '{claim.status}' is not a superseded status",
+                "remove `superseded_by`, or set the status to one whose evidence is 'successor'",
+            )

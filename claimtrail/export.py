@@ -1,0 +1,237 @@
+"""Machine-readable exports of a validated dataset.
+
+The JSON shape is a public interface: fields may be added, never renamed or
+removed.  CSV is one row per claim, for spreadsheets; cells that a
+spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from . import __version__
+from .model import Claim, Dataset, Party, Source, Status
+from .schema import units
+
+EXPORT_FORMAT_VERSION = 1
+
+
+def _date(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "quote": claim.quote,
+        "value": _number(claim.value),
+        "unit": claim.unit,
+        "qualifier": claim.qualifier,
+        "counted": claim.counted,
+        "baseline": None
+        if claim.baseline is None
+        else {
+            "value": _number(claim.baseline.value),
+            "unit": claim.baseline.unit,
+            "period": str(claim.baseline.period),
+            "quote": claim.baseline.quote,
+        },
+        "conversions": [
+            {
+                "value": _number(c.value),
+                "unit": c.unit,
+                "qualifier": c.qualifier,
+                "by": c.by,
+                "source": c.source,
+                "quote": c.quote,
+                "note": c.note,
+            }
+            for c in claim.conversions
+        ],
+        "status": claim.status,
+        "rationale": claim.rationale,
+        "claimant": claim.claimant,
+        "spokesperson": claim.spokesperson,
+        "date": _date(claim.date),
+        "period": _date(claim.period),
+        "first_appearance": claim.first_appearance,
+        "appearances": [{"source": a.source, "quote": a.quote, "locator": a.locator} for a in claim.appearances],
+        "provenance": [
+            {"source": p.source, "role": p.role, "date": _date(p.date), "note": p.note} for p in claim.provenance
+        ],
+        "rebuttals": [
+            {
+                "source": r.source,
+                "party": r.party,
+                "stance": r.stance,
+                "summary": r.summary,
+                "quote": r.quote,
+                "via": r.via,
+                "locator": r.locator,
+            }
+            for r in claim.rebuttals
+        ],
+        "related": list(claim.related),
+        "tags": list(claim.tags),
+        "superseded_by": claim.superseded_by,
+        "reviewed": str(claim.reviewed),
+        "notes": claim.notes,
+    }
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "kind": source.kind,
+        "primary": source.primary,
+        "author": source.author,
+        "author_shown": source.author_shown,
+        "publisher": source.publisher,
+        "published": _date(source.published),
+        "url": source.url,
+        "archive_url": source.archive_url,
+        "archive_date": _date(source.archive_date),
+        "accessed": _date(source.accessed),
+        "language": source.language,
+        "place": source.place,
+        "full_text": source.full_text,
+        "full_text_note": source.full_text_note,
+        "part_of": source.part_of,
+        "locator": source.locator,
+        "derived_from": list(source.derived_from),
+        "snapshot": None
+        if source.snapshot is None
+        else {
+            "file": source.snapshot.file,
+            "sha256": source.snapshot.sha256,
+            "retrieved": _date(source.snapshot.retrieved),
+            "third_party": True,
+        },
+        "notes": source.notes,
+    }
+
+
+def party_record(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "name": party.name,
+        "kind": party.kind,
+        "role": party.role,
+        "affiliation": party.affiliation,
+        "url": party.url,
+        "notes": party.notes,
+    }
+
+
+def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
+    return {
+        "id": status.id,
+        "label": status.label,
+        "colour": status.colour,
+        "description": status.description,
+        "evidence": status.evidence,
+        "rating_value": status.rating_value,
+        "best_rating": best,
+        "worst_rating": worst,
+    }
+
+
+def export_data(dataset: Dataset) -> dict[str, Any]:
+    scale = dataset.scale
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "generator": f"claimtrail {__version__}",
+        "claims": [claim_record(c) for c in dataset.claims.values()],
+        "sources": [source_record(s) for s in dataset.sources.values()],
+        "parties": [party_record(p) for p in dataset.parties.values()],
+        "statuses": [status_record(s, scale.best_rating, scale.worst_rating) for s in scale.statuses] if scale else [],
+        "units": [
+            {"id": u.id, "title": u.title, "symbol": u.symbol, "description": u.description} for u in units().values()
+        ],
+    }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "id",
+    "statement",
+    "value",
+    "unit",
+    "qualifier",
+    "counted",
+    "baseline_value",
+    "baseline_period",
+    "status",
+    "claimant",
+    "date",
+    "period",
+    "first_appearance",
+    "sources",
+    "rebuttal_sources",
+    "stances",
+    "tags",
+    "related",
+    "reviewed",
+    "rationale",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Text a spreadsheet shows as text: a leading =, +, -, @, tab or CR gets a quote in front.
+
+    Numbers are written as numbers (a negative figure is a number, not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for claim in data["claims"]:
+        baseline = claim["baseline"] or {}
+        row = [
+            claim["id"],
+            claim["statement"],
+            claim["value"],
+            claim["unit"],
+            claim["qualifier"],
+            claim["counted"],
+            baseline.get("value"),
+            baseline.get("period"),
+            claim["status"],
+            claim["claimant"],
+            claim["date"],
+            claim["period"],
+            claim["first_appearance"],
+            ";".join(a["source"] for a in claim["appearances"]),
+            ";".join(r["source"] for r in claim["rebuttals"]),
+            ";".join(r["stance"] for r in claim["rebuttals"]),
+            ";".join(claim["tags"]),
+            ";".join(claim["related"]),
+            claim["reviewed"],
+            claim["rationale"],
+        ]
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,38 @@
+"""Where a project keeps its dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = "claims"
+KIND_DIRS = {"claim": "claims", "source": "sources", "party": "parties"}
+STATUS_FILE = "statuses.yaml"
+SNAPSHOT_DIR = "snapshots"
+SCHEMA_MODELINE = "# yaml-language-server: $schema={relative}claimtrail/schema/claimtrail.schema.json#/$defs/{kind}"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of one project: ``claims/claims``, ``claims/sources``, ``claims/parties``,
+    ``claims/statuses.yaml`` and ``claims/snapshots``."""
+
+    root: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / DATA_DIR
+
+    def kind_dir(self, kind: str) -> Path:
+        return self.data_dir / KIND_DIRS[kind]
+
+    @property
+    def status_file(self) -> Path:
+        return self.data_dir / STATUS_FILE
+
+    def relative(self, path: Path) -> str:
+        """``path`` as findings name it: relative to the project root, with forward slashes."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()

@@ -1,0 +1,418 @@
+"""Load ``claims/`` into the immutable model, collecting findings on the way.
+
+A file that cannot be read or fails the schema is left out of the model
+(its id is remembered, so references to it are not reported a second time);
+everything that loads is checked further by :mod:`claimtrail.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import schema
+from .findings import Finding, error
+from .layout import KIND_DIRS, SNAPSHOT_DIR, Layout
+from .model import (
+    Appearance,
+    Baseline,
+    Claim,
+    Conversion,
+    Dataset,
+    PartialDate,
+    Party,
+    Period,
+    ProvenanceStep,
+    Rebuttal,
+    Snapshot,
+    Source,
+    Status,
+    StatusScale,
+)
+from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+T = TypeVar("T")
+
+
+@dataclass
+class _Context:
+    layout: Layout
+    findings: list[Finding] = field(default_factory=list)
+
+
+def load(root: Path) -> tuple[Dataset, list[Finding]]:
+    """Read every file of the project at ``root``; return the model and all load-time findings."""
+    layout = Layout(root.resolve())
+    ctx = _Context(layout)
+    broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
+    claims: dict[str, Claim] = {}
+    sources: dict[str, Source] = {}
+    parties: dict[str, Party] = {}
+    builders: dict[str, tuple[dict[str, Any], Callable[[str, Document, _Context], Any]]] = {
+        "claim": (claims, _claim),
+        "source": (sources, _source),
+        "party": (parties, _party),
+    }
+    for kind, (target, build) in builders.items():
+        first_seen: dict[str, str] = {}
+        for path in _yaml_files(ctx, layout.kind_dir(kind)):
+            rel = layout.relative(path)
+            item_id = path.stem
+            if not ID_PATTERN.match(item_id):
+                ctx.findings.append(
+                    error(
+                        rel,
+                        (1, 1),
+                        "id-format",
+                        "(file name)",
+                        f"'{item_id}' is not a valid {kind} id",
+                        "rename the file: lower-case letters, digits and hyphens, at most 80 characters, "
+                        "ending in .yaml",
+                    )
+                )
+                continue
+            if item_id in first_seen:
+                ctx.findings.append(
+                    error(
+                        rel,
+                        (1, 1),
+                        "duplicate-id",
+                        "(file name)",
+                        f"{kind} id '{item_id}' is already used by {first_seen[item_id]}",
+                        "ids must be unique across sub-folders; rename one of the files",
+                    )
+                )
+                continue
+            first_seen[item_id] = rel
+            document = _document(ctx, path, kind)
+            built = build(item_id, document, ctx) if document is not None else None
+            if built is None:
+                broken[kind].add(item_id)
+            else:
+                target[item_id] = built
+    scale = _scale(ctx)
+    snapshot_texts = _snapshots(ctx, sources)
+    dataset = Dataset(
+        claims=dict(sorted(claims.items())),
+        sources=dict(sorted(sources.items())),
+        parties=dict(sorted(parties.items())),
+        scale=scale,
+        broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
+        snapshot_texts=snapshot_texts,
+    )
+    return dataset, ctx.findings
+
+
+def _yaml_files(ctx: _Context, folder: Path) -> Iterator[Path]:
+    if not folder.is_dir():
+        return
+    root = ctx.layout.root
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            ctx.findings.append(
+                error(
+                    ctx.layout.relative(path),
+                    (1, 1),
+                    "unsafe-path",
+                    "(file name)",
+                    "this link points outside the repository",
+                    "replace the link with the file itself",
+                )
+            )
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix == ".yml":
+            ctx.findings.append(
+                error(
+                    ctx.layout.relative(path),
+                    (1, 1),
+                    "file-extension",
+                    "(file name)",
+                    "claim files end in .yaml",
+                    f"rename it to {path.with_suffix('.yaml').name}",
+                )
+            )
+        elif path.suffix == ".yaml":
+            yield path
+
+
+def _document(ctx: _Context, path: Path, definition: str) -> Document | None:
+    rel = ctx.layout.relative(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+        return None
+    try:
+        document = load_document(rel, raw)
+    except YamlProblem as problem:
+        ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
+        return None
+    problems = schema.validate(document, definition)
+    ctx.findings.extend(problems)
+    return None if problems else document
+
+
+class _Fields:
+    """Reads typed fields of one schema-valid document, turning bad dates into findings."""
+
+    def __init__(self, document: Document, ctx: _Context, base: FieldPath = ()) -> None:
+        self.document = document
+        self.ctx = ctx
+        self.base = base
+        self.ok = True
+
+    def at(self, *path: str | int) -> _Fields:
+        child = _Fields(self.document, self.ctx, (*self.base, *path))
+        child.ok = self.ok
+        return child
+
+    def value(self, name: str, default: Any = None) -> Any:
+        data: Any = self.document.data
+        for part in self.base:
+            data = data[part]
+        return data.get(name, default)
+
+    def text(self, name: str) -> str | None:
+        value = self.value(name)
+        return None if value is None else str(value)
+
+    def ids(self, name: str) -> tuple[str, ...]:
+        return tuple(self.value(name, []))
+
+    def items(self, name: str, build: Callable[[_Fields], T]) -> tuple[T, ...]:
+        result = []
+        for index, _ in enumerate(self.value(name, [])):
+            child = self.at(name, index)
+            result.append(build(child))
+            self.ok = self.ok and child.ok
+        return tuple(result)
+
+    def sub(self, name: str, build: Callable[[_Fields], T]) -> T | None:
+        """Build the nested mapping ``name`` if present; its bad dates spoil this document too."""
+        if self.value(name) is None:
+            return None
+        child = self.at(name)
+        result = build(child)
+        self.ok = self.ok and child.ok
+        return result
+
+    def date(self, name: str) -> PartialDate | None:
+        raw = self.value(name)
+        if raw is None or raw == "unknown":
+            return None
+        try:
+            return PartialDate.parse(raw)
+        except ValueError as exc:
+            self._bad_date(name, exc)
+            return None
+
+    def period(self, name: str) -> Period | None:
+        raw = self.value(name)
+        if raw is None:
+            return None
+        try:
+            period = Period.parse(raw)
+        except ValueError as exc:
+            self._bad_date(name, exc)
+            return None
+        if period.end is not None and period.end.earliest() < period.start.earliest():
+            self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
+            return None
+        return period
+
+    def _bad_date(self, name: str, exc: ValueError) -> None:
+        path = (*self.base, name)
+        self.ctx.findings.append(
+            error(
+                self.document.path,
+                self.document.position(path),
+                "date-invalid",
+                format_field(path),
+                f"{exc}",
+                "write a real calendar date: YYYY-MM-DD, YYYY-MM or YYYY",
+            )
+        )
+        self.ok = False
+
+
+def _claim(item_id: str, document: Document, ctx: _Context) -> Claim | None:
+    f = _Fields(document, ctx)
+    claim = Claim(
+        id=item_id,
+        statement=f.value("statement").strip(),
+        quote=f.value("quote"),
+        claimant=f.value("claimant"),
+        spokesperson=f.value("spokesperson"),
+        date=f.date("date"),
+        period=f.period("period"),
+        value=f.value("value"),
+        unit=f.value("unit"),
+        qualifier=f.value("qualifier", "exact"),
+        counted=f.value("counted"),
+        baseline=f.sub("baseline", lambda b: _baseline(b, f.value("unit"))),
+        conversions=f.items("conversions", _conversion),
+        first_appearance=f.value("first_appearance"),
+        appearances=f.items(
+            "appearances", lambda a: Appearance(a.value("source"), a.value("quote"), a.value("locator"))
+        ),
+        provenance=f.items(
+            "provenance", lambda p: ProvenanceStep(p.value("source"), p.value("role"), p.date("date"), p.value("note"))
+        ),
+        tags=f.ids("tags"),
+        related=f.ids("related"),
+        rebuttals=f.items("rebuttals", _rebuttal),
+        status=f.value("status"),
+        rationale=f.value("rationale").strip(),
+        superseded_by=f.value("superseded_by"),
+        reviewed=f.date("reviewed") or PartialDate(1, None, None),
+        notes=f.value("notes"),
+        document=document,
+    )
+    return claim if f.ok else None
+
+
+def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
+    period = f.period("period")
+    return Baseline(
+        value=f.value("value"),
+        unit=f.value("unit") or claim_unit or "",
+        period=period or Period(PartialDate(1)),
+        quote=f.value("quote"),
+    )
+
+
+def _conversion(f: _Fields) -> Conversion:
+    return Conversion(
+        f.value("value"),
+        f.value("unit"),
+        f.value("qualifier", "exact"),
+        f.value("by"),
+        f.value("source"),
+        f.value("quote"),
+        f.value("note"),
+    )
+
+
+def _rebuttal(f: _Fields) -> Rebuttal:
+    return Rebuttal(
+        f.value("source"),
+        f.value("party"),
+        f.value("stance"),
+        f.value("summary").strip(),
+        f.value("quote"),
+        f.value("via"),
+        f.value("locator"),
+    )
+
+
+def _source(item_id: str, document: Document, ctx: _Context) -> Source | None:
+    f = _Fields(document, ctx)
+    url = f.value("url")
+    source = Source(
+        id=item_id,
+        title=f.value("title").strip(),
+        kind=f.value("kind"),
+        author=f.value("author"),
+        author_shown=f.value("author_shown"),
+        publisher=f.value("publisher"),
+        published=f.date("published"),
+        url=None if url in (None, "unknown") else url,
+        archive_url=f.value("archive_url"),
+        archive_date=f.date("archive_date"),
+        accessed=f.date("accessed"),
+        language=f.value("language"),
+        place=f.value("place"),
+        full_text=f.value("full_text"),
+        full_text_note=f.value("full_text_note"),
+        part_of=f.value("part_of"),
+        locator=f.value("locator"),
+        derived_from=f.ids("derived_from"),
+        snapshot=f.sub(
+            "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
+        ),
+        notes=f.value("notes"),
+        document=document,
+    )
+    return source if f.ok else None
+
+
+def _party(item_id: str, document: Document, ctx: _Context) -> Party | None:
+    f = _Fields(document, ctx)
+    return Party(
+        id=item_id,
+        name=f.value("name").strip(),
+        kind=f.value("kind"),
+        role=f.value("role"),
+        affiliation=f.value("affiliation"),
+        url=f.value("url"),
+        notes=f.value("notes"),
+        document=document,
+    )
+
+
+def _scale(ctx: _Context) -> StatusScale | None:
+    path = ctx.layout.status_file
+    if not path.is_file():
+        ctx.findings.append(
+            error(
+                ctx.layout.relative(path),
+                (1, 1),
+                "missing-file",
+                "",
+                "the status scale is missing",
+                "create claims/statuses.yaml (see the README)",
+            )
+        )
+        return None
+    document = _document(ctx, path, "status_scale")
+    if document is None:
+        return None
+    data = document.data
+    statuses = tuple(
+        Status(s["id"], s["label"], s["colour"], s["description"], s["evidence"], s.get("rating_value"), index)
+        for index, s in enumerate(data["statuses"])
+    )
+    return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+
+
+def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
+    """Read each snapshot file once; the hash and quotes are checked later."""
+    texts: dict[str, str] = {}
+    base = ctx.layout.data_dir
+    for source in sources.values():
+        if source.snapshot is None or source.snapshot.file in texts:
+            continue
+        path = base / source.snapshot.file
+        position = source.document.position(("snapshot", "file"))
+        if not path.is_file() or not path.resolve().is_relative_to((base / SNAPSHOT_DIR).resolve()):
+            ctx.findings.append(
+                error(
+                    source.document.path,
+                    position,
+                    "snapshot-missing",
+                    "snapshot.file",
+                    f"snapshot file {source.snapshot.file} does not exist under claims/",
+                    "add the text under claims/snapshots/ or correct the path",
+                )
+            )
+            continue
+        try:
+            texts[source.snapshot.file] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            ctx.findings.append(
+                error(
+                    source.document.path,
+                    position,
+                    "encoding",
+                    "snapshot.file",
+                    f"snapshot {source.snapshot.file} is not UTF-8 text",
+                    "store the snapshot as UTF-8",
+                )
+            )
+    return texts

@@ -1,0 +1,18 @@
+"""The engine's entry point: load a project and check it, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .checks import run_checks
+from .findings import Finding
+from .loader import load
+from .model import Dataset
+
+
+def check_project(root: Path, today: dt.date | None = None) -> tuple[Dataset, list[Finding]]:
+    """Load ``root/claims`` into the model and run every check; findings sorted by file and line."""
+    dataset, findings = load(root)
+    findings.extend(run_checks(dataset, today or dt.date.today()))
+    return dataset, sorted(set(findings))

@@ -1,0 +1,284 @@
+"""Strict, position-aware YAML loading.
+
+PyYAML's ``safe_load`` keeps the last of duplicate keys, reads ``no`` as
+false and unquoted dates as date objects.  Here a document is composed to
+nodes with a YAML 1.2 core resolver (only ``true``/``false`` are booleans,
+dates stay strings), then converted by hand so that every value keeps its
+line and column, duplicate keys are refused, and tags other than the core
+ones, aliases and multiple documents are errors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader, ReaderError
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+FieldPath = tuple[str | int, ...]
+Position = tuple[int, int]
+
+MAX_DEPTH = 64
+
+_CORE = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (_CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq"))
+
+
+class CoreResolver(BaseResolver):
+    """The YAML 1.2 core schema: no ``yes``/``no`` booleans, no timestamps, no sexagesimal numbers."""
+
+
+CoreResolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+CoreResolver.add_implicit_resolver(INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+CoreResolver.add_implicit_resolver(
+    FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+CoreResolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+
+class YamlProblem(Exception):
+    """A document that cannot be read; carries the rule, position and advice."""
+
+    def __init__(self, rule: str, position: Position, message: str, hint: str = "", field: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.position = position
+        self.message = message
+        self.hint = hint
+        self.field = field
+
+
+class _StrictLoader(Reader, Scanner, Parser, Composer, CoreResolver):
+    """PyYAML's composer with the core resolver, refusing aliases."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        CoreResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            mark = event.start_mark
+            raise YamlProblem(
+                "yaml-alias",
+                (mark.line + 1, mark.column + 1),
+                f"alias *{event.anchor} is not allowed",
+                "write the value out in full: claim files do not use anchors and aliases",
+            )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded YAML file: its data and where each value stands in the file."""
+
+    path: str
+    data: Any
+    positions: Mapping[FieldPath, Position] = field(hash=False, compare=False)
+
+    def position(self, path: FieldPath) -> Position:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        current = path
+        while current:
+            found = self.positions.get(current)
+            if found is not None:
+                return found
+            current = current[:-1]
+        return self.positions.get((), (1, 1))
+
+
+def format_field(path: FieldPath) -> str:
+    """``rebuttals[0].source`` for ``("rebuttals", 0, "source")``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _line_col(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text with a byte-order mark removed; a precise error otherwise."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(
+            "encoding",
+            (line, column),
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_document(path: str, raw: bytes) -> Document:
+    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful."""
+    text = decode(raw)
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except YamlProblem:
+        raise
+    except ReaderError as exc:
+        raise YamlProblem(
+            "encoding",
+            _line_col(text, exc.position),
+            f"the file contains a character YAML does not allow (U+{ord(exc.character):04X})"
+            if isinstance(exc.character, str)
+            else "the file contains a character YAML does not allow",
+            "remove control characters such as NUL",
+        ) from None
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlProblem(
+            "yaml-syntax", position, f"{exc.problem or exc.context}", "a claim file holds exactly one YAML document"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlProblem(
+            "yaml-syntax",
+            position,
+            f"invalid YAML: {problem}",
+            "check indentation and quoting; text containing ': ' or starting with a quote needs quotes around it",
+        ) from None
+    except RecursionError:
+        raise YamlProblem("yaml-depth", (1, 1), "the document is nested too deeply", "flatten the structure") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    positions: dict[FieldPath, Position] = {}
+    data = _convert(node, (), positions)
+    return Document(path=path, data=data, positions=positions)
+
+
+def _position(node: Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position]) -> Any:
+    if len(path) > MAX_DEPTH:
+        raise YamlProblem(
+            "yaml-depth",
+            _position(node),
+            f"nesting deeper than {MAX_DEPTH} levels",
+            "flatten the structure",
+            format_field(path),
+        )
+    positions.setdefault(path, _position(node))
+    if isinstance(node, MappingNode):
+        _expect_tag(node, MAP, path)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != STR:
+                raise YamlProblem(
+                    "yaml-key",
+                    _position(key_node),
+                    "mapping keys must be plain text",
+                    "write field names as words, e.g. `statement:`",
+                    format_field(path),
+                )
+            key = key_node.value
+            child = (*path, key)
+            if key in result:
+                first = positions[child]
+                raise YamlProblem(
+                    "yaml-duplicate-key",
+                    _position(key_node),
+                    f"duplicate key '{key}' (first defined on line {first[0]})",
+                    "remove one of the two; YAML would silently keep only the last",
+                    format_field(child),
+                )
+            positions[child] = _position(key_node)
+            result[key] = _convert(value_node, child, positions)
+        return result
+    if isinstance(node, SequenceNode):
+        _expect_tag(node, SEQ, path)
+        return [_convert(item, (*path, index), positions) for index, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    return _scalar(node, path)
+
+
+def _expect_tag(node: Node, tag: str, path: FieldPath) -> None:
+    if node.tag != tag:
+        _bad_tag(node, path)
+
+
+def _bad_tag(node: Node, path: FieldPath) -> None:
+    raise YamlProblem(
+        "yaml-tag",
+        _position(node),
+        f"tag {node.tag!s} is not allowed",
+        "remove the tag: only plain YAML values (text, numbers, true/false, lists, mappings) are read",
+        format_field(path),
+    )
+
+
+def _scalar(node: ScalarNode, path: FieldPath) -> Any:
+    value: str = node.value
+    try:
+        if node.tag == STR:
+            return value
+        if node.tag == NULL:
+            return None
+        if node.tag == BOOL:
+            return value.lower() == "true"
+        if node.tag == INT:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if node.tag == FLOAT:
+            number = float(value)
+            if math.isfinite(number):
+                return number
+            raise YamlProblem(
+                "yaml-tag",
+                _position(node),
+                f"'{value}' is not a finite number",
+                "write the figure as a plain number",
+                format_field(path),
+            )
+    except ValueError:
+        raise YamlProblem(
+            "yaml-tag",
+            _position(node),
+            f"'{value}' is not a valid {node.tag.rsplit(':', 1)[-1]}",
+            "remove the tag or fix the value",
+            format_field(path),
+        ) from None
+    _bad_tag(node, path)
+    raise AssertionError("unreachable")
