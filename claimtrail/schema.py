@@ -153,7 +153,9 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         message = "the list is empty"
         hint = sub.get("description", "") or "add at least one item"
     elif err.validator == "const":
-        message = f"{_short(instance)} must be {err.validator_value!r}"
+        expected = json.dumps(err.validator_value)
+        message = f"{_short(instance)} must be {expected}"
+        hint = f"write `{expected}`" + (" (YAML 1.1 words like yes/on are text here)" if isinstance(instance, str) else "")
     return error(document.path, document.position(path), rule, format_field(path), message, hint)
 
 
