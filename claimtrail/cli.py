@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(export)
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead")
+    build = commands.add_parser("build", help="check the dataset, then build the site with mkdocs build --strict")
+    _common(build)
+    build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
+    build.add_argument("--config-file", type=Path, default=None, help="the MkDocs configuration (default: mkdocs.yml)")
     return parser
 
 
@@ -97,7 +101,27 @@ def _write_atomically(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-COMMANDS = {"check": cmd_check, "export": cmd_export}
+def cmd_build(args: argparse.Namespace) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .site.build import BuildError, build_site  # the site needs MkDocs; check and export do not
+
+    dataset, findings = check_project(args.root, args.today)
+    _report(findings, "text")
+    if has_errors(findings):
+        print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
+        return 1
+    site_dir = args.site_dir or args.root / "site"
+    try:
+        build_site(args.root.resolve(), site_dir, dataset, config_file=args.config_file)
+    except BuildError as exc:
+        print(f"claimtrail: {exc}", file=sys.stderr)
+        return 1
+    print(f"claimtrail: built {site_dir}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

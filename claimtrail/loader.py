@@ -7,6 +7,8 @@ everything that loads is checked further by :mod:`claimtrail.checks`.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +61,7 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
     }
     for kind, (target, build) in builders.items():
         first_seen: dict[str, str] = {}
-        for path in _yaml_files(ctx, layout.kind_dir(kind)):
+        for path in _yaml_files(ctx, layout.kind_dir(kind), unread=broken[kind]):
             rel = layout.relative(path)
             item_id = path.stem
             if not ID_PATTERN.match(item_id):
@@ -72,6 +74,18 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
                         f"'{item_id}' is not a valid {kind} id",
                         "rename the file: lower-case letters, digits and hyphens, at most 80 characters, "
                         "ending in .yaml",
+                    )
+                )
+                continue
+            if item_id == "index":
+                ctx.findings.append(
+                    error(
+                        rel,
+                        (1, 1),
+                        "id-reserved",
+                        "(file name)",
+                        f"'index' cannot be a {kind} id",
+                        "rename the file; the folder's index page uses that name",
                     )
                 )
                 continue
@@ -107,22 +121,17 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
     return dataset, ctx.findings
 
 
-def _yaml_files(ctx: _Context, folder: Path) -> Iterator[Path]:
+def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[Path]:
+    """The ``.yaml`` files under ``folder``.
+
+    Files reported here instead (an unsafe link, a ``.yml`` name) add their id to ``unread``, so that
+    references to them are not reported a second time.
+    """
     if not folder.is_dir():
         return
-    root = ctx.layout.root
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            ctx.findings.append(
-                error(
-                    ctx.layout.relative(path),
-                    (1, 1),
-                    "unsafe-path",
-                    "(file name)",
-                    "this link points outside the repository",
-                    "replace the link with the file itself",
-                )
-            )
+        if _outside(ctx, path):
+            unread.add(path.stem)
             continue
         if not path.is_file():
             continue
@@ -137,8 +146,26 @@ def _yaml_files(ctx: _Context, folder: Path) -> Iterator[Path]:
                     f"rename it to {path.with_suffix('.yaml').name}",
                 )
             )
+            unread.add(path.stem)
         elif path.suffix == ".yaml":
             yield path
+
+
+def _outside(ctx: _Context, path: Path) -> bool:
+    """Report ``path`` if it is, or lies in a folder that is, a link to somewhere outside the project."""
+    if path.resolve().is_relative_to(ctx.layout.root):
+        return False
+    ctx.findings.append(
+        error(
+            ctx.layout.relative(path),
+            (1, 1),
+            "unsafe-path",
+            "(file name)",
+            "this link points outside the repository",
+            "replace the link with the file itself",
+        )
+    )
+    return True
 
 
 def _document(ctx: _Context, path: Path, definition: str) -> Document | None:
@@ -221,7 +248,7 @@ class _Fields:
         except ValueError as exc:
             self._bad_date(name, exc)
             return None
-        if period.end is not None and period.end.earliest() < period.start.earliest():
+        if period.end is not None and _latest(period.end) < period.start.earliest():
             self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
             return None
         return period
@@ -239,6 +266,12 @@ class _Fields:
             )
         )
         self.ok = False
+
+
+def _latest(date: PartialDate) -> dt.date:
+    """The last day a partial date may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
+    month = date.month or 12
+    return dt.date(date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
 def _claim(item_id: str, document: Document, ctx: _Context) -> Claim | None:
@@ -369,6 +402,8 @@ def _scale(ctx: _Context) -> StatusScale | None:
                 "create claims/statuses.yaml (see the README)",
             )
         )
+        return None
+    if _outside(ctx, path):
         return None
     document = _document(ctx, path, "status_scale")
     if document is None:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from .checks import run_checks
+from .checks.markup import check_docs
 from .findings import Finding
 from .loader import load
 from .model import Dataset
@@ -15,4 +16,5 @@ def check_project(root: Path, today: dt.date | None = None) -> tuple[Dataset, li
     """Load ``root/claims`` into the model and run every check; findings sorted by file and line."""
     dataset, findings = load(root)
     findings.extend(run_checks(dataset, today or dt.date.today()))
+    findings.extend(check_docs(root, dataset))
     return dataset, sorted(set(findings))

@@ -155,7 +155,9 @@ def _finding(document: Document, err: ValidationError) -> Finding:
     elif err.validator == "const":
         expected = json.dumps(err.validator_value)
         message = f"{_short(instance)} must be {expected}"
-        hint = f"write `{expected}`" + (" (YAML 1.1 words like yes/on are text here)" if isinstance(instance, str) else "")
+        hint = f"write `{expected}`" + (
+            " (YAML 1.1 words like yes/on are text here)" if isinstance(instance, str) else ""
+        )
     return error(document.path, document.position(path), rule, format_field(path), message, hint)
 
 

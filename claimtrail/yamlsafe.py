@@ -38,17 +38,21 @@ class CoreResolver(BaseResolver):
     """The YAML 1.2 core schema: no ``yes``/``no`` booleans, no timestamps, no sexagesimal numbers."""
 
 
-CoreResolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-CoreResolver.add_implicit_resolver(INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
-CoreResolver.add_implicit_resolver(
-    FLOAT,
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
+_BOOL_FORM = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT_FORM = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FINITE_FLOAT_FORM = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_FLOAT_FORM = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
-CoreResolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_NULL_FORM = re.compile(r"^(?:~|null|Null|NULL|)$")
+# What an explicit core tag (``!!int 12``) may carry: the same forms the core schema resolves implicitly.
+_FORMS = {BOOL: _BOOL_FORM, INT: _INT_FORM, FLOAT: _FLOAT_FORM, NULL: _NULL_FORM}
+
+CoreResolver.add_implicit_resolver(BOOL, _BOOL_FORM, list("tTfF"))
+CoreResolver.add_implicit_resolver(INT, _INT_FORM, list("-+0123456789"))
+CoreResolver.add_implicit_resolver(FLOAT, _FLOAT_FORM, list("-+.0123456789"))
+CoreResolver.add_implicit_resolver(NULL, _NULL_FORM, ["~", "n", "N", ""])
 
 
 class YamlProblem(Exception):
@@ -128,7 +132,9 @@ def decode(raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, as in every other finding; the bytes before the bad one are valid UTF-8.
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")
+        column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
         raise YamlProblem(
             "encoding",
             (line, column),
@@ -138,13 +144,19 @@ def decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _code_point(character: int | str) -> int:
+    """PyYAML's reader reports the refused character as its code point; older versions as the character."""
+    return character if isinstance(character, int) else ord(character)
+
+
 def load_document(path: str, raw: bytes) -> Document:
     """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful."""
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
-    loader = _StrictLoader(text)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)  # the reader refuses control characters here already
         node = loader.get_single_node()
     except YamlProblem:
         raise
@@ -152,17 +164,17 @@ def load_document(path: str, raw: bytes) -> Document:
         raise YamlProblem(
             "encoding",
             _line_col(text, exc.position),
-            f"the file contains a character YAML does not allow (U+{ord(exc.character):04X})"
-            if isinstance(exc.character, str)
-            else "the file contains a character YAML does not allow",
+            f"the file contains a character YAML does not allow (U+{_code_point(exc.character):04X})",
             "remove control characters such as NUL",
         ) from None
     except yaml.composer.ComposerError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlProblem(
-            "yaml-syntax", position, f"{exc.problem or exc.context}", "a claim file holds exactly one YAML document"
-        ) from None
+        if exc.problem == "but found another document":
+            message, hint = "the file holds more than one YAML document", "a claim file holds exactly one YAML document"
+        else:  # a duplicate anchor; aliases are refused before the composer sees them
+            message, hint = f"invalid YAML: {exc.context} {exc.problem}", "remove the anchors (`&name`)"
+        raise YamlProblem("yaml-syntax", position, message, hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -176,8 +188,9 @@ def load_document(path: str, raw: bytes) -> Document:
     except RecursionError:
         raise YamlProblem("yaml-depth", (1, 1), "the document is nested too deeply", "flatten the structure") from None
     finally:
-        loader.dispose()
-    if node is None:
+        if loader is not None:
+            loader.dispose()
+    if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     positions: dict[FieldPath, Position] = {}
     data = _convert(node, (), positions)
@@ -251,6 +264,9 @@ def _scalar(node: ScalarNode, path: FieldPath) -> Any:
     try:
         if node.tag == STR:
             return value
+        form = _FORMS.get(node.tag)
+        if form is not None and not form.fullmatch(value):
+            raise ValueError(value)
         if node.tag == NULL:
             return None
         if node.tag == BOOL:
@@ -262,7 +278,8 @@ def _scalar(node: ScalarNode, path: FieldPath) -> Any:
                 return int(value[2:], 16)
             return int(value)
         if node.tag == FLOAT:
-            number = float(value)
+            # Python's float() reads "inf" and "nan" but not YAML's ".inf" and ".nan"; neither is a figure.
+            number = float(value) if _FINITE_FLOAT_FORM.match(value) else math.nan
             if math.isfinite(number):
                 return number
             raise YamlProblem(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from ..findings import Finding
 from ..model import Dataset
-from . import dates, evidence, quotes, references, scale, snapshots
+from . import dates, evidence, markup, quotes, references, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
@@ -22,6 +22,7 @@ CHECKS: tuple[Check, ...] = (
     dates.check,
     snapshots.check,
     quotes.check,
+    markup.check,
 )
 
 

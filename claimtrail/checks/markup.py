@@ -1,0 +1,85 @@
+"""Contributor markdown: no raw HTML, images or unsafe links; every ``[[kind:id]]`` resolves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from .. import markup
+from ..findings import Finding, error
+from ..model import Dataset
+from ..yamlsafe import Document, FieldPath, format_field
+
+_FOLDERS = {"claim": "claims/claims/", "source": "claims/sources/", "party": "claims/parties/"}
+
+
+def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
+    """Every field that is rendered as Markdown, with its document and path."""
+    for claim in dataset.claims.values():
+        doc = claim.document
+        yield doc, ("rationale",), claim.rationale
+        if claim.notes:
+            yield doc, ("notes",), claim.notes
+        for i, rebuttal in enumerate(claim.rebuttals):
+            yield doc, ("rebuttals", i, "summary"), rebuttal.summary
+        for i, step in enumerate(claim.provenance):
+            if step.note:
+                yield doc, ("provenance", i, "note"), step.note
+        for i, conversion in enumerate(claim.conversions):
+            if conversion.note:
+                yield doc, ("conversions", i, "note"), conversion.note
+    for source in dataset.sources.values():
+        for name, text in (("notes", source.notes), ("full_text_note", source.full_text_note)):
+            if text:
+                yield source.document, (name,), text
+        if source.snapshot is not None and source.snapshot.note:
+            yield source.document, ("snapshot", "note"), source.snapshot.note
+    for party in dataset.parties.values():
+        if party.notes:
+            yield party.document, ("notes",), party.notes
+
+
+def _known(dataset: Dataset) -> Mapping[str, set[str]]:
+    return {
+        "claim": set(dataset.claims) | set(dataset.broken_ids.get("claim", ())),
+        "source": set(dataset.sources) | set(dataset.broken_ids.get("source", ())),
+        "party": set(dataset.parties) | set(dataset.broken_ids.get("party", ())),
+    }
+
+
+def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Reference) -> Finding:
+    return error(
+        path,
+        position,
+        f"ref-{ref.kind}",
+        field,
+        f"unknown {ref.kind} '{ref.id}' in [[{ref.kind}:{ref.id}]]",
+        f"create {_FOLDERS[ref.kind]}{ref.id}.yaml or correct the id",
+    )
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    known = _known(dataset)
+    for document, path, text in markdown_fields(dataset):
+        position = document.position(path)
+        field = format_field(path)
+        for problem in markup.problems(text):
+            yield error(document.path, position, problem.rule, field, problem.message, problem.hint)
+        for ref in markup.references(text):
+            if ref.id not in known[ref.kind]:
+                yield _unknown(document.path, position, field, ref)
+
+
+def check_docs(root: Path, dataset: Dataset) -> Iterator[Finding]:
+    """References in the hand-written pages under docs/, with their exact line."""
+    docs = root / "docs"
+    if not docs.is_dir():
+        return
+    known = _known(dataset)
+    for page in sorted(docs.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(root).as_posix()
+        for ref in markup.references(text):
+            if ref.id not in known[ref.kind]:
+                yield _unknown(rel, (ref.line + 1, 1), "", ref)

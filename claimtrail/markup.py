@@ -1,0 +1,152 @@
+"""Contributor markdown: parsing, checking and rendering with markdown-it-py.
+
+Markdown fields (notes, rationales, rebuttal summaries) may cite a claim,
+source or party inline with ``[[claim:ID]]``, ``[[source:ID]]`` or
+``[[party:ID]]``, optionally with a label: ``[[claim:ID|the 42 % figure]]``.
+Raw HTML, images and links other than http(s), mailto and relative ones are
+refused by the checks and never rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+REF_KINDS = ("claim", "source", "party")
+REFERENCE = re.compile(r"\[\[(claim|source|party):([a-z0-9][a-z0-9-]{0,79})(?:\|([^\]\n]{1,200}))?\]\]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str
+    id: str
+    label: str | None
+    line: int  # 0-based line within the markdown text
+
+
+@dataclass(frozen=True)
+class MarkupProblem:
+    rule: str
+    message: str
+    hint: str
+    line: int  # 0-based line within the markdown text
+
+
+def link_is_safe(url: str) -> bool:
+    """http(s), mailto, or relative (no scheme); anything else (javascript:, data:, vbscript:, file:) is not."""
+    cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def _reference_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = REFERENCE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("claimtrail_ref", "", 0)
+        token.meta = {"kind": match.group(1), "id": match.group(2), "label": match.group(3)}
+    state.pos = match.end()
+    return True
+
+
+def _parser(*, permissive: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": permissive, "linkify": False, "typographer": False})
+    md.inline.ruler.before("link", "claimtrail_ref", _reference_rule)
+    if permissive:
+        md.validateLink = lambda url: True  # type: ignore[method-assign]
+    else:
+        md.validateLink = link_is_safe  # type: ignore[method-assign]
+        md.disable("image")
+    return md
+
+
+_CHECKER = _parser(permissive=True)
+_RENDERER = _parser(permissive=False)
+
+
+def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
+    for token in tokens:
+        here = token.map[0] if token.map else line
+        yield token, here
+        if token.children:
+            yield from _walk(token.children, here)
+
+
+def references(text: str) -> list[Reference]:
+    """Every ``[[kind:id]]`` in ``text`` (outside code), with its line."""
+    return [
+        Reference(t.meta["kind"], t.meta["id"], t.meta["label"], line)
+        for t, line in _walk(_CHECKER.parse(text))
+        if t.type == "claimtrail_ref"
+    ]
+
+
+def problems(text: str) -> list[MarkupProblem]:
+    """Raw HTML, images and unsafe links in contributor markdown."""
+    found: list[MarkupProblem] = []
+    for token, line in _walk(_CHECKER.parse(text)):
+        if token.type in ("html_block", "html_inline"):
+            found.append(
+                MarkupProblem(
+                    "markdown-html",
+                    "raw HTML is not allowed in claim fields",
+                    "write plain Markdown; HTML such as <script> or <iframe> is refused",
+                    line,
+                )
+            )
+        elif token.type == "image":
+            found.append(
+                MarkupProblem(
+                    "markdown-image",
+                    "images are not allowed in claim fields",
+                    "link to the image instead: [description](https://…)",
+                    line,
+                )
+            )
+        elif token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if not link_is_safe(href):
+                found.append(
+                    MarkupProblem(
+                        "markdown-link",
+                        f"link {href[:60]!r} uses a scheme that is not allowed",
+                        "use an http:// or https:// address, or a relative link",
+                        line,
+                    )
+                )
+    return found
+
+
+Resolve = Callable[[str, str, "str | None"], str]
+
+
+def _render_reference(self: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+    meta: dict[str, Any] = tokens[index].meta
+    resolve: Resolve = env["resolve"]
+    return resolve(meta["kind"], meta["id"], meta["label"])
+
+
+_RENDERER.add_render_rule("claimtrail_ref", _render_reference)
+
+
+def render(text: str, resolve: Resolve) -> str:
+    """Safe HTML for contributor markdown; ``resolve(kind, id, label)`` returns the HTML of a reference."""
+    return str(_RENDERER.render(text, {"resolve": resolve}))
+
+
+def render_inline(text: str, resolve: Resolve) -> str:
+    """Like :func:`render` without the wrapping paragraph, for one-line fields."""
+    return str(_RENDERER.renderInline(text, {"resolve": resolve}))

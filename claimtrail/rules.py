@@ -1,0 +1,52 @@
+"""What each finding's rule id means, and what each status's evidence rule demands.
+
+Shown on the methodology page and in the README, so that a contributor who
+meets a rule id can look it up.
+"""
+
+from __future__ import annotations
+
+RULES: dict[str, str] = {
+    "encoding": "Files are UTF-8 text without control characters such as NUL.",
+    "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
+    "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
+    "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
+    "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
+    "yaml-alias": "No anchors and aliases: every value is written out.",
+    "yaml-key": "Field names are plain text.",
+    "yaml-depth": "Nesting stays shallow.",
+    "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
+    "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
+    "id-reserved": "`index` is not an id: the folder's index page uses it.",
+    "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",
+    "file-extension": "Data files end in `.yaml`.",
+    "unsafe-path": "No links that point outside the repository.",
+    "missing-file": "The status scale claims/statuses.yaml exists.",
+    "unreadable": "Every file can be read.",
+    "ref-claim": "Every claim id mentioned (related, superseded_by, [[claim:…]]) exists.",
+    "ref-source": "Every source id mentioned (appearances, rebuttals, provenance, [[source:…]]) exists.",
+    "ref-party": "Every party id mentioned (claimant, rebuttal party, affiliation, [[party:…]]) exists.",
+    "ref-status": "Every status is on the scale in claims/statuses.yaml.",
+    "status-evidence": "The status is justified by the evidence its scale entry demands.",
+    "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
+    "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",
+    "date-future": "No date lies in the future.",
+    "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
+    "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
+    "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
+    "url-scheme": "URLs are absolute http or https addresses.",
+    "markdown-html": "Markdown fields contain no raw HTML.",
+    "markdown-image": "Markdown fields contain no images (they would load from third parties).",
+    "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",
+}
+
+EVIDENCE_RULES: dict[str, str] = {
+    "none": "No evidence is required.",
+    "disputing-rebuttal": "At least one rebuttal with stance `disputes`.",
+    "independent-support": "At least one rebuttal with stance `supports` from a party that is neither the claimant "
+    "nor its spokesperson, nor affiliated with either.",
+    "primary-refutation": "At least one rebuttal with stance `disputes` whose source is a primary source (a report, "
+    "government report, press conference, letter, dataset or court record).",
+    "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
+    "successor": "`superseded_by` names the claim that replaces this one.",
+}

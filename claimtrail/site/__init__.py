@@ -1,0 +1,1 @@
+"""The static site: page specs, rendering to HTML, and the MkDocs adapter."""

@@ -1,0 +1,34 @@
+"""Small charts drawn at build time as inline SVG: no JavaScript, readable without colour alone."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .format import Change, amount
+
+
+def before_after(change: Change, unit: str | None, counted: str | None) -> str:
+    """Two labelled horizontal bars, baseline above, claimed figure below."""
+    width, bar_x, bar_max, row = 560, 110, 220, 34
+    top = max(abs(change.before), abs(change.after)) or 1
+    rows = [(change.before_label, change.before, "ct-bar-before"), (change.after_label, change.after, "ct-bar-after")]
+    label = (
+        f"{escape(change.before_label)}: {escape(amount(change.before, unit, counted))}; "
+        f"{escape(change.after_label)}: {escape(amount(change.after, unit, counted))}"
+    )
+    parts = [
+        f'<svg class="ct-chart" role="img" aria-label="{label}" viewBox="0 0 {width} {row * 2 + 8}" '
+        f'width="{width}" height="{row * 2 + 8}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{label}</title>",
+    ]
+    for index, (name, value, css) in enumerate(rows):
+        y = 4 + index * row
+        length = max(2.0, abs(value) / top * bar_max)
+        parts.append(f'<text x="0" y="{y + 19}" class="ct-chart-label">{escape(name)}</text>')
+        parts.append(f'<rect x="{bar_x}" y="{y + 4}" width="{length:.1f}" height="22" rx="3" class="{css}"/>')
+        parts.append(
+            f'<text x="{bar_x + length + 6:.1f}" y="{y + 19}" class="ct-chart-value">'
+            f"{escape(amount(value, unit, counted))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,65 @@
+"""``[[kind:id]]`` references in hand-written markdown pages under docs/.
+
+They become ordinary markdown links to the generated pages, so MkDocs'
+own link validation checks them, followed by the claim's status badge.
+Fenced code blocks and inline code are left alone.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from html import escape
+
+from ..markup import REFERENCE
+from .urls import claim_src, party_src, source_src
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>])")
+SOURCES = {"claim": claim_src, "source": source_src, "party": party_src}
+
+LabelFor = Callable[[str, str], "tuple[str, str] | None"]
+"""(kind, id) → (link text, badge HTML), or None for an unknown id."""
+
+
+def _markdown_text(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(text, quote=False))
+
+
+def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) -> str:
+    base = posixpath.dirname(page_src_uri)
+
+    def link(match: re.Match[str]) -> str:
+        kind, item_id, label = match.group(1), match.group(2), match.group(3)
+        found = label_for(kind, item_id)
+        if found is None:
+            return match.group(0)
+        text, badge = found
+        target = posixpath.relpath(SOURCES[kind](item_id), base or ".")
+        return f"[{_markdown_text(label or text)}]({target}){(' ' + badge) if badge else ''}"
+
+    def outside_code(line: str) -> str:
+        pieces, last = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces.append(REFERENCE.sub(link, line[last : span.start()]))
+            pieces.append(span.group(0))
+            last = span.end()
+        pieces.append(REFERENCE.sub(link, line[last:]))
+        return "".join(pieces)
+
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        opener = _FENCE.match(line)
+        if fence is None and opener:
+            fence = opener.group(1)[0] * 3
+            out.append(line)
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            out.append(line)
+        else:
+            out.append(outside_code(line) if "[[" in line else line)
+    return "\n".join(out)

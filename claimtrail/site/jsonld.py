@@ -1,0 +1,77 @@
+"""schema.org ClaimReview for a claim page, serialised so that no value can end its script element."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Claim, Dataset, Party, Source
+
+
+def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:
+    if party is None:
+        return {"@type": "Organization", "name": fallback}
+    kind = "Person" if party.kind == "person" else "Organization"
+    data: dict[str, Any] = {"@type": kind, "name": party.name}
+    if party.url:
+        data["url"] = party.url
+    return data
+
+
+def _work(source: Source | None, source_id: str) -> dict[str, Any]:
+    if source is None:
+        return {"@type": "CreativeWork", "name": source_id}
+    data: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        data["url"] = source.url
+    if source.published:
+        data["datePublished"] = str(source.published)
+    return data
+
+
+def claim_review(claim: Claim, dataset: Dataset, page_url: str, site_name: str) -> dict[str, Any]:
+    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself."""
+    scale = dataset.scale
+    status = scale.get(claim.status) if scale else None
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": status.label if status else claim.status,
+        "ratingExplanation": claim.rationale,
+    }
+    if scale and status and status.rating_value is not None:
+        rating |= {
+            "ratingValue": status.rating_value,
+            "bestRating": scale.best_rating,
+            "worstRating": scale.worst_rating,
+        }
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "author": _person_or_org(dataset.parties.get(claim.claimant), claim.claimant),
+        "appearance": [_work(dataset.sources.get(a.source), a.source) for a in claim.appearances],
+        "firstAppearance": _work(dataset.sources.get(claim.first_appearance), claim.first_appearance),
+    }
+    if claim.date:
+        item["datePublished"] = str(claim.date)
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": page_url,
+        "claimReviewed": claim.statement,
+        "reviewRating": rating,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": site_name},
+        "datePublished": str(claim.reviewed),
+        "dateModified": str(claim.reviewed),
+    }
+
+
+def script_json(data: object) -> str:
+    """JSON for a ``<script>`` element: ``<``, ``>`` and ``&`` escaped so no value can close the element."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -1,0 +1,178 @@
+"""The MkDocs adapter: load and check the dataset once per build, add the generated pages.
+
+Pages are added in memory with ``File.generated`` (nothing generated is
+committed).  Item pages stay out of the navigation; their HTML is rendered
+straight from the model, with no markdown round trip.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from ..export import export_data, to_csv, to_json
+from ..findings import Severity, format_text
+from ..graph import build_graph
+from ..model import Dataset
+from ..project import check_project
+from ..schema import schema_text
+from .docrefs import replace_references
+from .render import PageContext, Renderer, SiteSettings
+from .urls import EXPORTS, PageSpec, page_specs, url_of
+
+log = logging.getLogger("mkdocs.plugins.claimtrail")
+
+ASSETS = ("claimtrail.css", "claimtrail.js")
+ASSET_DIR = "assets/claimtrail"
+
+
+class ClaimtrailConfig(Config):
+    root = config_options.Optional(config_options.Dir(exists=True))
+    edit_base = config_options.Type(str, default="")
+    edit_branch = config_options.Type(str, default="main")
+
+
+class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.root = Path()
+        self.dataset: Dataset | None = None
+        self.renderer: Renderer | None = None
+        self.specs: dict[str, PageSpec] = {}
+
+    # -- configuration and data ------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
+        self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        dataset, findings = check_project(self.root)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            raise PluginError(
+                f"claimtrail: the dataset has {len(errors)} error(s); fix them before building:\n" + format_text(errors)
+            )
+        for finding in findings:
+            log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
+        self.dataset = dataset
+        settings = SiteSettings(
+            site_name=config.site_name,
+            site_url=_with_slash(config.site_url or ""),
+            edit_base=self._edit_base(config),
+        )
+        self.renderer = Renderer(dataset, build_graph(dataset), settings)
+        self.specs = {spec.src_uri: spec for spec in page_specs(dataset)}
+        overrides = str(resources.files("claimtrail.site") / "overrides")
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        config.extra_css.append(f"{ASSET_DIR}/claimtrail.css")
+        config.extra_javascript.append(f"{ASSET_DIR}/claimtrail.js")
+        return config
+
+    def _edit_base(self, config: MkDocsConfig) -> str:
+        if self.config.edit_base:
+            return _with_slash(self.config.edit_base)
+        if config.repo_url and "github.com" in config.repo_url:
+            return f"{config.repo_url.rstrip('/')}/edit/{self.config.edit_branch}/"
+        return ""
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.root / "claims"))
+        return server
+
+    # -- files -----------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.dataset is not None
+        for spec in self.specs.values():
+            if files.get_file_from_path(spec.src_uri) is not None:
+                raise PluginError(f"claimtrail: docs/{spec.src_uri} clashes with a generated page; rename it")
+            inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        assets = resources.files("claimtrail.site") / "assets"
+        for name in ASSETS:
+            files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
+        exported = export_data(self.dataset)
+        _add_urls(exported)
+        files.append(File.generated(config, EXPORTS["json"], content=to_json(exported)))
+        files.append(File.generated(config, EXPORTS["csv"], content=to_csv(exported)))
+        files.append(File.generated(config, EXPORTS["schema"], content=schema_text()))
+        return files
+
+    # -- pages -----------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.renderer is not None
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None:
+            return replace_references(markdown, page.file.src_uri, self._label_for)
+        page.meta["title"] = escape(spec.title)
+        if spec.kind == "claim":
+            page.meta["claimtrail_jsonld"] = self.renderer.claim_jsonld(self.renderer.dataset.claims[spec.key])
+        return ""
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None or self.renderer is None:
+            return html
+        return self.renderer.render(spec)
+
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None and self.renderer is not None:
+            page.edit_url = self._item_edit_url(spec)
+        return context
+
+    def _item_edit_url(self, spec: PageSpec) -> str | None:
+        assert self.renderer is not None
+        dataset = self.renderer.dataset
+        edit_base = self.renderer.settings.edit_base
+        if not edit_base:
+            return None
+        if spec.kind == "claim":
+            return edit_base + dataset.claims[spec.key].document.path
+        if spec.kind == "source":
+            return edit_base + dataset.sources[spec.key].document.path
+        if spec.kind == "party":
+            return edit_base + dataset.parties[spec.key].document.path
+        return None
+
+    def _label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
+        assert self.renderer is not None
+        dataset = self.renderer.dataset
+        page = PageContext(self.renderer, "")
+        if kind == "claim" and item_id in dataset.claims:
+            claim = dataset.claims[item_id]
+            return claim.statement, str(page.badge(claim.status))
+        if kind == "source" and item_id in dataset.sources:
+            return dataset.sources[item_id].title, ""
+        if kind == "party" and item_id in dataset.parties:
+            return dataset.parties[item_id].name, ""
+        return None
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _add_urls(exported: dict[str, Any]) -> None:
+    """Each exported item gets its page's site-relative ``url``."""
+    for key, folder in (("claims", "claims"), ("sources", "sources"), ("parties", "parties")):
+        for item in exported[key]:
+            item["url"] = url_of(f"{folder}/{item['id']}.md")

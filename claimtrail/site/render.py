@@ -1,0 +1,235 @@
+"""Render generated pages to HTML with Jinja2, straight from the model.
+
+No page re-reads a file: everything comes from the :class:`Dataset` and the
+:class:`Graph` computed once per build.  All user-supplied text is escaped by
+Jinja's autoescaping; contributor markdown goes through :mod:`claimtrail.markup`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from html import escape
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import markup
+from ..export import claim_record
+from ..graph import Graph
+from ..model import Claim, Dataset, PartialDate, Status
+from ..rules import EVIDENCE_RULES, RULES
+from ..schema import units
+from . import charts, format
+from .jsonld import claim_review, script_json
+from .urls import EXPORTS, INDEX_PAGES, PageSpec, claim_src, party_src, relative, source_src, url_of
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    site_name: str
+    site_url: str  # absolute, ending in "/"; "" if unknown
+    edit_base: str  # prefix of a file's edit URL on the repository; "" for none
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``#rrggbb`` (WCAG relative luminance)."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+class Renderer:
+    """Everything the templates need, computed once per build."""
+
+    def __init__(self, dataset: Dataset, graph: Graph, settings: SiteSettings) -> None:
+        self.dataset = dataset
+        self.graph = graph
+        self.settings = settings
+        self.env = Environment(
+            loader=PackageLoader("claimtrail.site", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
+
+    # -- pages -----------------------------------------------------------------
+
+    def render(self, spec: PageSpec) -> str:
+        page = PageContext(self, spec.url)
+        template = self.env.get_template(f"{spec.kind}.html")
+        context: dict[str, Any] = {"p": page, "spec": spec, "dataset": self.dataset, "graph": self.graph}
+        if spec.kind == "claim":
+            context["claim"] = self.dataset.claims[spec.key]
+        elif spec.kind == "source":
+            context["source"] = self.dataset.sources[spec.key]
+        elif spec.kind == "party":
+            context["party"] = self.dataset.parties[spec.key]
+        return template.render(context)
+
+    def claim_jsonld(self, claim: Claim) -> str:
+        url = self.settings.site_url + url_of(claim_src(claim.id))
+        return script_json(claim_review(claim, self.dataset, url, self.settings.site_name))
+
+    def title(self, spec: PageSpec) -> str:
+        return spec.title
+
+    # -- shared data for index pages -------------------------------------------
+
+    @cached_property
+    def tag_counts(self) -> list[tuple[str, int]]:
+        return [(tag, len(claims)) for tag, claims in sorted(self.graph.claims_by_tag.items())]
+
+    @cached_property
+    def claimants(self) -> list[str]:
+        return sorted({c.claimant for c in self.dataset.claims.values()})
+
+    @cached_property
+    def cited_sources(self) -> list[str]:
+        return sorted({a.source for c in self.dataset.claims.values() for a in c.appearances})
+
+    @cached_property
+    def status_counts(self) -> list[tuple[Status, int]]:
+        counts = Counter(c.status for c in self.dataset.claims.values())
+        return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
+
+    @cached_property
+    def timeline(self) -> tuple[list[tuple[PartialDate, str, str, str]], list[tuple[str, str, str]]]:
+        """Dated events (date, kind, id, text), oldest first; and undated ones."""
+        dated: list[tuple[PartialDate, str, str, str]] = []
+        undated: list[tuple[str, str, str]] = []
+        for source in self.dataset.sources.values():
+            if source.published:
+                dated.append((source.published, "source", source.id, source.title))
+            else:
+                undated.append(("source", source.id, source.title))
+        for claim in self.dataset.claims.values():
+            if claim.date:
+                dated.append((claim.date, "claim", claim.id, claim.statement))
+            else:
+                undated.append(("claim", claim.id, claim.statement))
+        dated.sort(key=lambda e: (e[0].earliest(), e[0].day is None, e[1] != "source", e[2]))
+        return dated, sorted(undated)
+
+
+class PageContext:
+    """Helpers bound to one page: links relative to it, badges, markdown."""
+
+    def __init__(self, renderer: Renderer, here: str) -> None:
+        self.r = renderer
+        self.here = here
+        self.settings = renderer.settings
+        self.rules = RULES
+        self.evidence_rules = EVIDENCE_RULES
+        self.units = units()
+        self.index_pages = INDEX_PAGES
+
+    def u(self, target: str) -> str:
+        return relative(target, self.here)
+
+    def claim_url(self, claim_id: str) -> str:
+        return self.u(url_of(claim_src(claim_id)))
+
+    def source_url(self, source_id: str) -> str:
+        return self.u(url_of(source_src(source_id)))
+
+    def party_url(self, party_id: str) -> str:
+        return self.u(url_of(party_src(party_id)))
+
+    def export_url(self, name: str) -> str:
+        return self.u(EXPORTS[name])
+
+    def status(self, status_id: str) -> Status | None:
+        return self.r.statuses.get(status_id)
+
+    def badge(self, status_id: str) -> Markup:
+        status = self.r.statuses.get(status_id)
+        if status is None:
+            return Markup('<span class="ct-badge">{}</span>').format(status_id)
+        return Markup(
+            '<span class="ct-badge ct-status-{id}" style="background:{bg};color:{fg}" title="{desc}">{label}</span>'
+        ).format(
+            id=status.id, bg=status.colour, fg=text_colour(status.colour), desc=status.description, label=status.label
+        )
+
+    def party_name(self, party_id: str | None) -> str:
+        if party_id is None:
+            return ""
+        party = self.r.dataset.parties.get(party_id)
+        return party.name if party else party_id
+
+    def source_title(self, source_id: str | None) -> str:
+        if source_id is None:
+            return ""
+        source = self.r.dataset.sources.get(source_id)
+        return source.title if source else source_id
+
+    def claim_link(self, claim: Claim) -> Markup:
+        return Markup('<a href="{}">{}</a> {}').format(
+            self.claim_url(claim.id), claim.statement, self.badge(claim.status)
+        )
+
+    def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
+        if kind == "claim":
+            claim = self.r.dataset.claims.get(item_id)
+            if claim is None:
+                return escape(label or item_id)
+            return str(
+                Markup('<a href="{}" class="ct-ref">{}</a> {}').format(
+                    self.claim_url(item_id), label or claim.statement, self.badge(claim.status)
+                )
+            )
+        if kind == "source":
+            return str(
+                Markup('<a href="{}" class="ct-ref">{}</a>').format(
+                    self.source_url(item_id), label or self.source_title(item_id)
+                )
+            )
+        return str(
+            Markup('<a href="{}" class="ct-ref">{}</a>').format(
+                self.party_url(item_id), label or self.party_name(item_id)
+            )
+        )
+
+    def md(self, text: str | None) -> Markup:
+        return Markup(markup.render(text, self._resolve)) if text else Markup("")
+
+    def md_inline(self, text: str | None) -> Markup:
+        return Markup(markup.render_inline(text, self._resolve)) if text else Markup("")
+
+    def figure(self, claim: Claim) -> str:
+        if claim.value is None:
+            return ""
+        return format.qualified(claim.value, claim.unit, claim.qualifier, claim.counted)
+
+    def amount(self, value: float, unit: str | None, qualifier: str = "exact", counted: str | None = None) -> str:
+        return format.qualified(value, unit, qualifier, counted)
+
+    def change(self, claim: Claim) -> format.Change | None:
+        return format.change(claim)
+
+    def chart(self, claim: Claim) -> Markup:
+        change = format.change(claim)
+        return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
+
+    def edit_url(self, document_path: str) -> str:
+        return self.settings.edit_base + document_path if self.settings.edit_base else ""
+
+    def claim_json(self, claim: Claim) -> str:
+        return json.dumps(claim_record(claim), indent=2, ensure_ascii=False)
+
+    def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
+        return sorted(
+            claims, key=lambda c: (self.r.statuses[c.status].index if c.status in self.r.statuses else 99, c.id)
+        )
+
+    def human(self, value: PartialDate | None, unknown: str = "unknown") -> str:
+        return value.human() if value else unknown

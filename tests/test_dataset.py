@@ -1,0 +1,197 @@
+"""The shipped Alibaba 2017 dataset: clean, complete, and true to its source text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from claimtrail.export import export_data
+from claimtrail.project import check_project
+
+from .conftest import REPO
+
+SNAPSHOT = REPO / "claims" / "snapshots" / "ipkat-2018-01-12-alibaba-2017-ip-report.txt"
+
+# Every figure of the source text: (value, unit, baseline value or None).
+FIGURES = [
+    (17, "percent-change", None),
+    (-42, "percent-change", None),
+    (97, "percent", None),
+    (95, "percent", None),
+    (3735, "second", None),
+    (27, "ratio", None),
+    (1.49, "per-10000", 2.1),
+    (23, "count", None),
+    (12, "count", None),
+    (1910, "count", None),
+    (1606, "count", None),
+    (1328, "count", None),
+    (430000000, "CNY", None),
+    (9, "count", None),
+    (2000000000, "count", None),
+    (600000000, "count", None),
+    (240000, "count", 180000),
+    (2, "month", None),
+    (7, "day", None),
+    (2, "day", None),
+]
+
+# Numbers in the text that are not figures of a claim, and why.
+NOT_FIGURES = {
+    "2017": "the year the figures cover; recorded as the claims' period",
+    "2016": "the baseline year or the 2016 report",
+    "2018": "dates and the USTR address",
+    "10": "10 January (the press conference), 10,000 trades (the unit per-10000), and the "
+    "'10 major cases' lists, recorded in claim alibaba-2017-case-selected-among-10-major-cases",
+    "1": "section number, photo credit ('1st')",
+    "2": "section number, photo credit ('2nd'); the comment figures '2 months' and '2 days' are claims",
+    "3": "section number",
+    "4": "section number",
+    "5": "the blog's 'Rating: 5' and comment 5's number",
+    "6": "the number of comments",
+    "12": "12 January 2018, the post's date; the 12 provinces are a claim",
+    "24": "the 24-hour limit of the 95 % claim, stated in its statement",
+    "20395786": "a page number in the Alibaba help-centre address of comment 4",
+    "10,000": "the denominator of the 1.49 figure, recorded as the unit per-10000",
+    "15": "part of 1h2m15s, recorded as 3735 seconds",
+    "5656": "part of the photographer's name nyankichi5656",
+}
+
+
+@pytest.fixture(scope="module")
+def exported() -> dict[str, Any]:
+    dataset, findings = check_project(REPO, today=dt.date(2026, 11, 29))
+    assert findings == []
+    return export_data(dataset)
+
+
+def _claims_by_id(exported: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["id"]: c for c in exported["claims"]}
+
+
+def test_shipped_dataset_has_no_findings() -> None:
+    _, findings = check_project(REPO, today=dt.date(2026, 11, 29))
+    assert findings == []
+
+
+@pytest.mark.parametrize(("value", "unit", "baseline"), FIGURES, ids=[f"{v}-{u}" for v, u, _ in FIGURES])
+def test_every_figure_of_the_source_is_a_claim(
+    exported: dict[str, Any], value: float, unit: str, baseline: float | None
+) -> None:
+    matches = [
+        c
+        for c in exported["claims"]
+        if c["value"] == value
+        and c["unit"] == unit
+        and (c["baseline"] or {}).get("value") == baseline
+    ]
+    assert len(matches) == 1, f"{value} {unit}: {[c['id'] for c in matches]}"
+
+
+def _spellings(number: float) -> set[str]:
+    """How a recorded value may be written in the text: 1910, 1,910, or 430 (million), 2 (billion)."""
+    forms = {str(number), f"{number:,}"}
+    for scale in (1_000_000, 1_000_000_000):
+        if number and number % scale == 0:
+            forms.add(str(int(number // scale)))
+    return {form.lstrip("-") for form in forms}
+
+
+def test_every_number_in_the_source_text_is_a_figure_or_explained(exported: dict[str, Any]) -> None:
+    text = SNAPSHOT.read_text(encoding="utf-8")
+    recorded: set[str] = set()
+    for claim in exported["claims"]:
+        values = [claim["value"], (claim["baseline"] or {}).get("value")]
+        values += [conversion["value"] for conversion in claim["conversions"]]
+        for value in values:
+            if value is not None:
+                recorded |= _spellings(value)
+    unexplained = [
+        token
+        for token in re.findall(r"[0-9]+(?:[.,][0-9]+)*", text)
+        if token not in recorded and token.replace(",", "") not in recorded and token not in NOT_FIGURES
+    ]
+    assert unexplained == []
+
+
+def test_the_eur_amount_is_the_blogs_conversion_not_alibabas(exported: dict[str, Any]) -> None:
+    (claim,) = [c for c in exported["claims"] if c["unit"] == "CNY"]
+    assert claim["claimant"] == "alibaba-group"
+    assert claim["qualifier"] == "about"
+    (conversion,) = claim["conversions"]
+    assert (conversion["value"], conversion["unit"], conversion["by"]) == (54000000, "EUR", "tian-lu")
+
+
+def test_required_sources_are_recorded(exported: dict[str, Any]) -> None:
+    sources = {s["id"]: s for s in exported["sources"]}
+    post = sources["ipkat-2018-01-12-alibaba-2017-ip-report"]
+    assert (post["published"], post["author"], post["kind"]) == ("2018-01-12", "tian-lu", "blog-post")
+    assert post["snapshot"]["sha256"] == "ffe0f933e81567f61569f89c73900d3d9e575c07e5e3c39aef5be165ec098135"
+    report = sources["alibaba-2017-ip-report"]
+    assert (report["published"], report["full_text"]) == ("2018-01-10", "unavailable")
+    assert "Hangzhou" in report["place"]
+    assert sources["alibaba-2016-ip-report"]["kind"] == "report"
+    ustr = sources["ustr-2017-notorious-markets-list"]
+    assert ustr["url"].startswith("https://ustr.gov/")
+    assert ustr["primary"] is True
+
+
+@pytest.mark.parametrize("number", range(1, 7))
+def test_each_reader_comment_is_a_source_with_its_unknown_date_said_explicitly(
+    exported: dict[str, Any], number: int
+) -> None:
+    source = {s["id"]: s for s in exported["sources"]}[f"ipkat-2018-01-12-comment-{number}"]
+    assert source["kind"] == "comment"
+    assert source["published"] is None
+    assert source["part_of"] == "ipkat-2018-01-12-alibaba-2017-ip-report"
+    raw = (REPO / "claims" / "sources" / f"ipkat-2018-01-12-comment-{number}.yaml").read_text(encoding="utf-8")
+    assert "published: unknown" in raw
+
+
+def _rebuttals(claim: dict[str, Any], source: str) -> list[str]:
+    return [r["stance"] for r in claim["rebuttals"] if r["source"] == source]
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "stance"),
+    [
+        ("alibaba-2017-ip-complaints-drop-42-percent", "disputes"),
+        ("alibaba-2017-counterfeits-1-49-per-10000-trades", "disputes"),
+        ("alibaba-2017-historic-breakthrough", "disputes"),
+        ("alibaba-2017-fake-links-97-percent-removed-before-transactions", "qualifies"),
+        ("alibaba-2017-240000-taobao-stores-closed", "qualifies"),
+    ],
+)
+def test_the_ustr_list_is_attached_where_it_bears(exported: dict[str, Any], claim_id: str, stance: str) -> None:
+    claim = _claims_by_id(exported)[claim_id]
+    assert stance in _rebuttals(claim, "ustr-2017-notorious-markets-list")
+    ustr = [r for r in claim["rebuttals"] if r["source"] == "ustr-2017-notorious-markets-list"]
+    assert all(r["party"] == "ustr" and r["via"] == "ipkat-2018-01-12-comment-6" for r in ustr)
+
+
+def test_reader_comment_two_qualifies_the_24_hour_figure(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["alibaba-2017-complaints-95-percent-closed-within-24-hours"]
+    assert _rebuttals(claim, "ipkat-2018-01-12-comment-2") == ["qualifies"]
+
+
+def test_claims_with_a_disputing_rebuttal_are_disputed(exported: dict[str, Any]) -> None:
+    for claim in exported["claims"]:
+        if any(r["stance"] == "disputes" for r in claim["rebuttals"]):
+            assert claim["status"] == "disputed", claim["id"]
+
+
+def test_report_figures_without_evidence_are_unverifiable(exported: dict[str, Any]) -> None:
+    for claim in exported["claims"]:
+        if claim["first_appearance"] == "alibaba-2017-ip-report" and not claim["rebuttals"]:
+            assert claim["status"] == "unverifiable", claim["id"]
+
+
+def test_report_claims_carry_the_provenance_chain(exported: dict[str, Any]) -> None:
+    for claim in exported["claims"]:
+        if claim["first_appearance"] == "alibaba-2017-ip-report":
+            roles = [(p["source"], p["role"]) for p in claim["provenance"]]
+            assert roles[0] == ("alibaba-2017-ip-report", "stated"), claim["id"]
+            assert roles[-1] == ("ipkat-2018-01-12-alibaba-2017-ip-report", "summarised"), claim["id"]
