@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report(findings: Sequence[Finding], fmt: str) -> None:
-    if findings:
+    if findings or fmt == "json":
         print(FORMATTERS[fmt](findings))
     print(f"claimtrail: {summary(findings)}", file=sys.stderr)
 
@@ -90,15 +90,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     text = to_json(data) if args.format == "json" else to_csv(data)
     if args.output is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         _write_atomically(args.output, text)
+    except OSError as exc:
+        print(f"claimtrail: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        print("hint: check that the folder exists and is writable", file=sys.stderr)
+        return 1
     return 0
 
 
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8", newline="")
-    temporary.replace(path)
+    try:
+        temporary.write_text(text, encoding="utf-8", newline="")
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

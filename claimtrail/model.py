@@ -16,6 +16,20 @@ from typing import Literal
 
 from .yamlsafe import Document
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
@@ -54,11 +68,11 @@ class PartialDate:
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def human(self) -> str:
-        if self.day is not None and self.month is not None:
-            return self.earliest().strftime("%-d %B %Y")
-        if self.month is not None:
-            return self.earliest().strftime("%B %Y")
-        return str(self.year)
+        """``10 January 2018``, ``January 2018`` or ``2018``, in English whatever the locale."""
+        if self.month is None:
+            return str(self.year)
+        month = _MONTHS[self.month - 1]
+        return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,8 @@ def load_document(path: str, raw: bytes) -> Document:
         if exc.problem == "but found another document":
             message, hint = "the file holds more than one YAML document", "a claim file holds exactly one YAML document"
         else:  # a duplicate anchor; aliases are refused before the composer sees them
-            message, hint = f"invalid YAML: {exc.context} {exc.problem}", "remove the anchors (`&name`)"
+            context = (exc.context or "").split(";")[0]
+            message, hint = f"invalid YAML: {context or exc.problem}", "remove the anchors (`&name`)"
         raise YamlProblem("yaml-syntax", position, message, hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

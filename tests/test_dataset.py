@@ -84,9 +84,7 @@ def test_every_figure_of_the_source_is_a_claim(
     matches = [
         c
         for c in exported["claims"]
-        if c["value"] == value
-        and c["unit"] == unit
-        and (c["baseline"] or {}).get("value") == baseline
+        if c["value"] == value and c["unit"] == unit and (c["baseline"] or {}).get("value") == baseline
     ]
     assert len(matches) == 1, f"{value} {unit}: {[c['id'] for c in matches]}"
 

@@ -54,7 +54,6 @@ def build_site(root: Path, site_dir: Path, dataset: Dataset, *, config_file: Pat
         "mkdocs",
         "build",
         "--strict",
-        "--quiet",
         "--config-file",
         str(config_file or root / "mkdocs.yml"),
         "--site-dir",

@@ -1,0 +1,68 @@
+"""``claimtrail build``: checks first, builds strictly, and never leaves a half-written site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .sitebuild import build
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_writes_a_page_per_claim(minimal_project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = build(minimal_project, site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "claims" / "widget-defects-fell" / "index.html").is_file()
+    assert (site / ".claimtrail-site").is_file()
+
+
+def test_a_dataset_error_fails_the_build_and_keeps_the_previous_site(minimal_project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(minimal_project, site).returncode == 0
+    before = _snapshot(site)
+    claim = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
+    claim.write_text(claim.read_text().replace("claimant: widgets-inc", "claimant: nobody"))
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 1
+    assert "claims/claims/widget-defects-fell.yaml:4:1: error: unknown party 'nobody' [ref-party]" in result.stdout
+    assert _snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
+
+
+def test_a_broken_link_in_a_page_fails_the_strict_build_and_keeps_the_previous_site(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    assert build(minimal_project, site).returncode == 0
+    before = _snapshot(site)
+    (minimal_project / "docs" / "index.md").write_text("# Home\n\nSee [missing](no-such-page.md).\n")
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 1
+    assert "no-such-page.md" in result.stderr
+    assert _snapshot(site) == before
+
+
+def test_an_unknown_reference_in_a_docs_page_is_reported_with_its_line(minimal_project: Path, tmp_path: Path) -> None:
+    (minimal_project / "docs" / "index.md").write_text("# Home\n\nText.\n\nSee [[claim:no-such-claim]].\n")
+    result = build(minimal_project, tmp_path / "site")
+    assert result.returncode == 1
+    assert "docs/index.md:5:1: error: unknown claim 'no-such-claim' in [[claim:no-such-claim]] [ref-claim]" in (
+        result.stdout
+    )
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("do not delete")
+    result = build(minimal_project, precious)
+    assert result.returncode == 1
+    assert "refusing to replace it" in result.stderr
+    assert (precious / "thesis.txt").read_text() == "do not delete"

@@ -1,0 +1,538 @@
+"""Semantic checks, run through ``check_project`` on edited copies of the minimal project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from claimtrail.findings import Finding
+from claimtrail.project import check_project
+
+TODAY = dt.date(2022, 1, 1)
+DEFECTS = "claims/claims/widget-defects-fell.yaml"
+REPORT_EXISTS = "claims/claims/widget-report-exists.yaml"
+NEW_CLAIM = "claims/claims/test-claim.yaml"
+
+
+def check(root: Path, today: dt.date = TODAY) -> list[Finding]:
+    _, findings = check_project(root, today=today)
+    return findings
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(root: Path, relative: str, start: str) -> int:
+    """The 1-based number of the first line of ``relative`` that starts with ``start`` (after indentation)."""
+    lines = (root / relative).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.lstrip().startswith(start))
+
+
+def rebuttal(source: str, party: str, stance: str, quote: str | None = None, via: str | None = None) -> str:
+    text = f"  - source: {source}\n    party: {party}\n    stance: {stance}\n    summary: Test evidence.\n"
+    if quote is not None:
+        text += f"    quote: {quote}\n"
+    if via is not None:
+        text += f"    via: {via}\n"
+    return text
+
+
+def write_claim(
+    root: Path,
+    *,
+    status: str = "unverified",
+    rebuttals: tuple[str, ...] = (),
+    claimant: str = "widgets-inc",
+    spokesperson: str | None = None,
+    first_appearance: str = "widget-report",
+    appearance: str = "  - source: widget-post\n    quote: Widget defects fell by 12% in 2020\n",
+    extra: str = "",
+) -> str:
+    """Write ``claims/claims/test-claim.yaml``, a valid claim unless the arguments say otherwise."""
+    text = "statement: A test claim.\nquote: Widget defects fell by 12% in 2020\n"
+    text += f"claimant: {claimant}\n"
+    if spokesperson is not None:
+        text += f"spokesperson: {spokesperson}\n"
+    text += f"date: 2021-01-15\nfirst_appearance: {first_appearance}\nappearances:\n{appearance}"
+    if rebuttals:
+        text += "rebuttals:\n" + "".join(rebuttals)
+    text += f"status: {status}\nrationale: Test.\nreviewed: 2021-04-01\n{extra}"
+    write(root, NEW_CLAIM, text)
+    return NEW_CLAIM
+
+
+def write_party(root: Path, party_id: str, kind: str = "person", affiliation: str | None = None) -> None:
+    text = f"name: {party_id}\nkind: {kind}\n"
+    if affiliation is not None:
+        text += f"affiliation: {affiliation}\n"
+    write(root, f"claims/parties/{party_id}.yaml", text)
+
+
+def with_rule(findings: list[Finding], rule: str) -> list[Finding]:
+    return [f for f in findings if f.rule == rule]
+
+
+def test_minimal_project_has_no_findings(minimal_project: Path) -> None:
+    assert check(minimal_project) == []
+
+
+def test_test_claim_helper_writes_a_valid_claim(minimal_project: Path) -> None:
+    write_claim(minimal_project)
+    assert check(minimal_project) == []
+
+
+# Status evidence: disputing-rebuttal.
+
+
+def test_disputed_without_a_disputing_rebuttal_is_an_error(minimal_project: Path) -> None:
+    path = write_claim(
+        minimal_project, status="disputed", rebuttals=(rebuttal("widget-comment", "reader", "qualifies"),)
+    )
+    findings = check(minimal_project)
+    assert [(f.path, f.line, f.field) for f in with_rule(findings, "status-evidence")] == [
+        (path, line_of(minimal_project, path, "status:"), "status")
+    ]
+    assert "disputes" in findings[0].message
+
+
+def test_disputed_with_a_disputing_rebuttal_is_accepted(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="disputed", rebuttals=(rebuttal("widget-comment", "reader", "disputes"),))
+    assert check(minimal_project) == []
+
+
+# Status evidence: independent-support.
+
+
+def test_corroborated_by_the_claimant_itself_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="corroborated", rebuttals=(rebuttal("audit", "widgets-inc", "supports"),))
+    assert [f.field for f in with_rule(check(minimal_project), "status-evidence")] == ["status"]
+
+
+def test_corroborated_by_a_party_affiliated_transitively_with_the_claimant_is_an_error(minimal_project: Path) -> None:
+    write_party(minimal_project, "quality-dept", kind="organisation", affiliation="widgets-inc")
+    write_party(minimal_project, "inspector", affiliation="quality-dept")
+    write_claim(minimal_project, status="corroborated", rebuttals=(rebuttal("audit", "inspector", "supports"),))
+    findings = check(minimal_project)
+    assert [(f.path, f.field) for f in findings] == [(NEW_CLAIM, "status")]
+    assert findings[0].rule == "status-evidence"
+    assert "independent" in findings[0].message
+
+
+def test_corroborated_by_a_party_sharing_an_organisation_with_the_spokesperson_is_an_error(
+    minimal_project: Path,
+) -> None:
+    write_party(minimal_project, "pr-firm", kind="organisation")
+    write_party(minimal_project, "pr-agent", affiliation="pr-firm")
+    write_party(minimal_project, "pr-colleague", affiliation="pr-firm")
+    write_claim(
+        minimal_project,
+        status="corroborated",
+        spokesperson="pr-agent",
+        rebuttals=(rebuttal("audit", "pr-colleague", "supports"),),
+    )
+    assert [f.field for f in with_rule(check(minimal_project), "status-evidence")] == ["status"]
+
+
+def test_corroborated_by_a_party_independent_of_claimant_and_spokesperson_is_accepted(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        status="corroborated",
+        spokesperson="cqo",
+        rebuttals=(rebuttal("audit", "auditor", "supports"),),
+    )
+    assert check(minimal_project) == []
+
+
+def test_corroborated_needs_a_supporting_stance_not_just_an_independent_party(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="corroborated", rebuttals=(rebuttal("audit", "auditor", "qualifies"),))
+    assert [f.field for f in with_rule(check(minimal_project), "status-evidence")] == ["status"]
+
+
+# Status evidence: primary-refutation.
+
+
+def test_refuted_by_a_government_report_is_accepted(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="refuted", rebuttals=(rebuttal("audit", "auditor", "disputes"),))
+    assert check(minimal_project) == []
+
+
+def test_refuted_by_a_comment_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="refuted", rebuttals=(rebuttal("widget-comment", "reader", "disputes"),))
+    findings = with_rule(check(minimal_project), "status-evidence")
+    assert [f.field for f in findings] == ["status"]
+    assert "primary" in findings[0].message
+
+
+def test_refuted_by_a_primary_source_that_only_qualifies_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="refuted", rebuttals=(rebuttal("audit", "auditor", "qualifies"),))
+    assert [f.field for f in with_rule(check(minimal_project), "status-evidence")] == ["status"]
+
+
+# Status evidence: primary-unavailable.
+
+
+def test_unverifiable_with_an_unavailable_first_appearance_is_accepted(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="unverifiable", first_appearance="widget-report")
+    assert check(minimal_project) == []
+
+
+def test_unverifiable_when_the_first_appearance_has_full_text_available_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="unverifiable", first_appearance="widget-post")
+    findings = with_rule(check(minimal_project), "status-evidence")
+    assert [f.field for f in findings] == ["status"]
+    assert "widget-post" in findings[0].message
+
+
+# Status evidence: successor.
+
+
+def test_superseded_without_superseded_by_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="superseded")
+    findings = with_rule(check(minimal_project), "status-evidence")
+    assert [f.field for f in findings] == ["status"]
+    assert "superseded_by" in findings[0].message
+
+
+def test_superseded_with_superseded_by_is_accepted(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="superseded", extra="superseded_by: widget-report-exists\n")
+    assert check(minimal_project) == []
+
+
+def test_superseded_by_on_a_status_that_is_not_superseded_is_an_error(minimal_project: Path) -> None:
+    path = write_claim(minimal_project, status="unverified", extra="superseded_by: widget-report-exists\n")
+    findings = check(minimal_project)
+    assert [(f.rule, f.line, f.field) for f in findings] == [
+        ("status-evidence", line_of(minimal_project, path, "superseded_by:"), "superseded_by")
+    ]
+
+
+def test_superseded_by_a_claim_that_does_not_exist_is_a_dangling_reference(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="superseded", extra="superseded_by: no-such-claim\n")
+    assert [(f.rule, f.field) for f in check(minimal_project)] == [("ref-claim", "superseded_by")]
+
+
+# Status evidence rules are data.
+
+CONTESTED = """\
+  - id: contested
+    label: Contested
+    colour: "#aa5500"
+    description: Someone on the record contests the claim.
+    evidence: disputing-rebuttal
+    rating_value: 2
+"""
+
+
+def add_contested_status(root: Path) -> None:
+    with (root / "claims/statuses.yaml").open("a", encoding="utf-8") as statuses:
+        statuses.write(CONTESTED)
+
+
+def test_status_added_by_a_site_owner_has_its_evidence_rule_enforced(minimal_project: Path) -> None:
+    add_contested_status(minimal_project)
+    write_claim(minimal_project, status="contested", rebuttals=(rebuttal("widget-comment", "reader", "qualifies"),))
+    findings = check(minimal_project)
+    assert [(f.path, f.rule, f.field) for f in findings] == [(NEW_CLAIM, "status-evidence", "status")]
+    assert "'contested'" in findings[0].message
+
+
+def test_status_added_by_a_site_owner_is_satisfied_by_its_evidence(minimal_project: Path) -> None:
+    add_contested_status(minimal_project)
+    write_claim(minimal_project, status="contested", rebuttals=(rebuttal("widget-comment", "reader", "disputes"),))
+    assert check(minimal_project) == []
+
+
+def test_status_missing_from_the_scale_is_a_dangling_reference(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="contested")
+    findings = check(minimal_project)
+    assert [(f.rule, f.field) for f in findings] == [("ref-status", "status")]
+
+
+# Quotes.
+
+
+def test_quote_differing_from_the_snapshot_only_in_white_space_and_line_breaks_is_accepted(
+    minimal_project: Path,
+) -> None:
+    write_claim(
+        minimal_project,
+        appearance=(
+            "  - source: widget-post\n"
+            "    quote: |\n"
+            "      Widget defects fell by 12%   in 2020,\n"
+            "      said the chief\n"
+            "        quality officer.\n"
+        ),
+    )
+    assert check(minimal_project) == []
+
+
+def test_quote_with_a_changed_word_is_rejected(minimal_project: Path) -> None:
+    path = write_claim(
+        minimal_project,
+        appearance="  - source: widget-post\n    quote: Widget defects rose by 12% in 2020, said the chief\n",
+    )
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [
+        (
+            "quote-not-in-snapshot",
+            path,
+            line_of(minimal_project, path, "quote: Widget defects rose"),
+            "appearances[0].quote",
+        )
+    ]
+    assert "snapshots/widget-post.txt" in findings[0].message
+
+
+def test_quote_with_changed_punctuation_is_rejected(minimal_project: Path) -> None:
+    write_claim(minimal_project, appearance="  - source: widget-post\n    quote: Widget defects fell by 12 % in 2020\n")
+    rules = {f.rule for f in check(minimal_project)}
+    assert rules == {"quote-not-in-snapshot"}
+
+
+def test_claim_quote_is_checked_against_its_first_appearance(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "quote: Widget defects fell by 12% in 2020\n", "quote: Widget defects fell by 13%\n")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("quote-not-in-snapshot", DEFECTS, 3, "quote")]
+
+
+def test_rebuttal_quote_is_checked_against_the_snapshot_of_its_via_source(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        rebuttals=(
+            rebuttal("audit", "auditor", "qualifies", quote="The audit found no such fall.", via="widget-post"),
+        ),
+    )
+    findings = check(minimal_project)
+    assert [(f.rule, f.field) for f in findings] == [("quote-not-in-snapshot", "rebuttals[0].quote")]
+    assert "widget-post" in findings[0].message
+
+
+def test_rebuttal_quote_found_in_the_snapshot_of_its_via_source_is_accepted(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        rebuttals=(
+            rebuttal("audit", "auditor", "qualifies", quote="I do not believe the defect figure.", via="widget-post"),
+        ),
+    )
+    assert check(minimal_project) == []
+
+
+def test_quote_from_a_comment_is_checked_against_the_snapshot_of_the_post_it_is_part_of(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "quote: I do not believe the defect figure.", "quote: I believe the defect figure.")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [
+        ("quote-not-in-snapshot", DEFECTS, 22, "rebuttals[0].quote")
+    ]
+    assert "snapshots/widget-post.txt" in findings[0].message
+
+
+def test_quote_from_a_comment_found_in_its_parent_snapshot_is_accepted(minimal_project: Path) -> None:
+    # The fixture's disputing rebuttal quotes the comment, which is part of the snapshotted post.
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert dataset.sources["widget-comment"].snapshot is None
+    assert dataset.claims["widget-defects-fell"].rebuttals[0].quote == "I do not believe the defect figure."
+    assert findings == []
+
+
+def test_quote_from_a_source_without_snapshot_is_not_checked(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        rebuttals=(rebuttal("audit", "auditor", "qualifies", quote="Words that appear in no snapshot."),),
+    )
+    assert check(minimal_project) == []
+
+
+# Dates.
+
+
+def test_date_after_today_is_in_the_future(minimal_project: Path) -> None:
+    findings = check(minimal_project, today=dt.date(2021, 3, 31))
+    assert {(f.rule, f.path, f.field) for f in findings} == {
+        ("date-future", DEFECTS, "reviewed"),
+        ("date-future", REPORT_EXISTS, "reviewed"),
+    }
+    assert all("2021-03-31" in f.message for f in findings)
+
+
+def test_date_equal_to_today_is_not_in_the_future(minimal_project: Path) -> None:
+    assert check(minimal_project, today=dt.date(2021, 4, 1)) == []
+
+
+def test_partial_date_is_in_the_future_only_from_its_first_day(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "reviewed: 2021-04-01", "reviewed: 2021-05")
+    assert [f.field for f in check(minimal_project, today=dt.date(2021, 4, 30))] == ["reviewed"]
+    assert check(minimal_project, today=dt.date(2021, 5, 1)) == []
+
+
+def test_month_13_is_an_invalid_date(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "date: 2021-01-15", "date: 2021-13")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("date-invalid", DEFECTS, 6, "date")]
+    assert findings[0].hint
+
+
+def test_period_ending_before_it_starts_is_an_invalid_date(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", "period: 2020-06/2020-01")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("date-invalid", DEFECTS, 7, "period")]
+    assert "ends before it starts" in findings[0].message
+
+
+def test_period_that_is_a_valid_interval_is_accepted(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", "period: 2020-01-01/2020-12-31")
+    assert check(minimal_project) == []
+
+
+@pytest.mark.parametrize("period", ["2020-06-15/2020-06", "2020-06/2020", "2020/2020-06-30"])
+def test_period_whose_end_is_a_coarser_date_containing_the_start_is_accepted(
+    minimal_project: Path, period: str
+) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", f"period: {period}")
+    assert check(minimal_project) == []
+
+
+def test_period_ending_in_a_month_before_its_start_day_is_an_invalid_date(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", "period: 2020-06-15/2020-05")
+    assert [(f.rule, f.field) for f in check(minimal_project)] == [("date-invalid", "period")]
+
+
+def test_claim_with_an_invalid_date_is_not_reported_again_as_a_dangling_reference(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "date: 2021-01-15", "date: 2021-13")
+    edit(minimal_project, REPORT_EXISTS, "status: corroborated", "related: [widget-defects-fell]\nstatus: corroborated")
+    assert [(f.rule, f.path) for f in check(minimal_project)] == [("date-invalid", DEFECTS)]
+
+
+# References and files.
+
+
+def test_reference_to_a_source_that_failed_the_schema_is_not_reported_as_dangling(minimal_project: Path) -> None:
+    edit(minimal_project, "claims/sources/audit.yaml", "kind: government-report", "kind: governmental-report")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path) for f in findings] == [("schema", "claims/sources/audit.yaml")]
+
+
+def test_reference_to_a_party_that_failed_the_schema_is_not_reported_as_dangling(minimal_project: Path) -> None:
+    edit(minimal_project, "claims/parties/auditor.yaml", "kind: organisation", "kind: organisation\ncolour: red")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path) for f in findings] == [("schema", "claims/parties/auditor.yaml")]
+
+
+def test_reference_to_a_missing_source_is_reported_with_a_suggestion(minimal_project: Path) -> None:
+    (minimal_project / "claims/sources/audit.yaml").unlink()
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.field) for f in findings] == [("ref-source", REPORT_EXISTS, "rebuttals[0].source")]
+    assert "claims/sources/audit.yaml" in findings[0].hint
+
+
+def test_yml_extension_is_reported(minimal_project: Path) -> None:
+    write(minimal_project, "claims/parties/analyst.yml", "name: An analyst\nkind: person\n")
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("file-extension", "claims/parties/analyst.yml")]
+    assert "analyst.yaml" in findings[0].hint
+    assert "analyst" not in dataset.parties
+
+
+def test_reference_to_a_file_with_a_yml_extension_is_not_reported_as_dangling(minimal_project: Path) -> None:
+    (minimal_project / REPORT_EXISTS).rename(minimal_project / "claims/claims/widget-report-exists.yml")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path) for f in findings] == [("file-extension", "claims/claims/widget-report-exists.yml")]
+
+
+def test_symlink_pointing_outside_the_project_is_reported(minimal_project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((minimal_project / REPORT_EXISTS).read_bytes())
+    (minimal_project / "claims/claims/linked.yaml").symlink_to(outside)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("unsafe-path", "claims/claims/linked.yaml")]
+    assert "linked" not in dataset.claims
+
+
+def test_kind_folder_that_is_a_link_outside_the_project_is_reported(minimal_project: Path, tmp_path: Path) -> None:
+    parties = minimal_project / "claims/parties"
+    outside = tmp_path / "parties"
+    parties.rename(outside)
+    parties.symlink_to(outside, target_is_directory=True)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert {f.rule for f in findings} == {"unsafe-path"}
+    assert {f.path for f in findings} == {f"claims/parties/{p.name}" for p in outside.iterdir()}
+    assert dataset.parties == {}
+
+
+def test_symlinked_folder_pointing_outside_the_project_is_reported(minimal_project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "linked.yaml").write_bytes((minimal_project / REPORT_EXISTS).read_bytes())
+    (minimal_project / "claims/claims/more").symlink_to(outside, target_is_directory=True)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("unsafe-path", "claims/claims/more")]
+    assert "linked" not in dataset.claims
+
+
+def test_status_scale_linked_from_outside_the_project_is_reported(minimal_project: Path, tmp_path: Path) -> None:
+    statuses = minimal_project / "claims/statuses.yaml"
+    outside = tmp_path / "statuses.yaml"
+    statuses.rename(outside)
+    statuses.symlink_to(outside)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("unsafe-path", "claims/statuses.yaml")]
+    assert dataset.scale is None
+
+
+def test_reference_to_a_file_linked_from_outside_is_not_reported_as_dangling(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    audit = minimal_project / "claims/sources/audit.yaml"
+    outside = tmp_path / "audit.yaml"
+    audit.rename(outside)
+    audit.symlink_to(outside)
+    findings = check(minimal_project)
+    assert [(f.rule, f.path) for f in findings] == [("unsafe-path", "claims/sources/audit.yaml")]
+
+
+def test_symlink_to_a_file_inside_the_project_is_read(minimal_project: Path) -> None:
+    elsewhere = minimal_project / "kept" / "analyst.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("name: An analyst\nkind: person\n", encoding="utf-8")
+    (minimal_project / "claims/parties/analyst.yaml").symlink_to(elsewhere)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert findings == []
+    assert dataset.parties["analyst"].name == "An analyst"
+
+
+def test_missing_status_scale_is_reported(minimal_project: Path) -> None:
+    (minimal_project / "claims/statuses.yaml").unlink()
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("missing-file", "claims/statuses.yaml")]
+    assert dataset.scale is None
+
+
+def test_claim_related_to_itself_is_reported(minimal_project: Path) -> None:
+    edit(
+        minimal_project,
+        DEFECTS,
+        "related: [widget-report-exists]",
+        "related: [widget-report-exists, widget-defects-fell]",
+    )
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("ref-claim", DEFECTS, 16, "related[1]")]
+    assert "itself" in findings[0].message
+
+
+@pytest.mark.parametrize("name", ["widget-defects-fell", "widget-report-exists"])
+def test_fixture_claims_load_into_the_model(minimal_project: Path, name: str) -> None:
+    dataset, _ = check_project(minimal_project, today=TODAY)
+    assert dataset.claims[name].id == name

@@ -1,0 +1,192 @@
+"""The site built from the shipped claims: every page, link, export and ClaimReview."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimtrail.project import check_project
+from claimtrail.schema import schema_text
+
+from .conftest import REPO
+from .sitebuild import build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("built") / "site"
+    result = build(REPO, site_dir)
+    assert result.returncode == 0, result.stderr
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Any:
+    data, _ = check_project(REPO)
+    return data
+
+
+class _Scripts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.json_ld: list[str] = []
+        self.external: list[str] = []
+        self._in_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("type") == "application/ld+json":
+            self._in_ld = True
+            self.json_ld.append("")
+        resource = values.get("src") if tag in ("script", "img", "iframe") else None
+        if tag == "link" and values.get("rel") in ("stylesheet", "preconnect", "preload"):
+            resource = values.get("href")
+        if resource and re.match(r"^(https?:)?//", resource):
+            self.external.append(resource)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_ld = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_ld:
+            self.json_ld[-1] += data
+
+
+def _parse(path: Path) -> _Scripts:
+    parser = _Scripts()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _pages(site: Path) -> Iterator[Path]:
+    yield from sorted(site.rglob("*.html"))
+
+
+@pytest.mark.parametrize("folder", ["claims", "sources", "parties"])
+def test_every_item_has_a_page(site: Path, dataset: Any, folder: str) -> None:
+    items = {"claims": dataset.claims, "sources": dataset.sources, "parties": dataset.parties}[folder]
+    assert items
+    missing = [item_id for item_id in items if not (site / folder / item_id / "index.html").is_file()]
+    assert missing == []
+
+
+def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
+    statuses = {s.id: s for s in dataset.scale.statuses}
+    for claim in dataset.claims.values():
+        scripts = _parse(site / "claims" / claim.id / "index.html").json_ld
+        assert len(scripts) == 1, claim.id
+        review = json.loads(scripts[0])
+        assert review["@context"] == "https://schema.org"
+        assert review["@type"] == "ClaimReview"
+        assert review["claimReviewed"] == claim.statement
+        assert review["url"] == f"https://claimtrail.example.org/claims/{claim.id}/"
+        rating = review["reviewRating"]
+        status = statuses[claim.status]
+        assert rating["alternateName"] == status.label
+        if status.rating_value is not None:
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+            assert rating["ratingValue"] == status.rating_value
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim"
+        assert item["author"]["name"] == dataset.parties[claim.claimant].name
+        assert item["firstAppearance"]["name"] == dataset.sources[claim.first_appearance].title
+        assert len(item["appearance"]) == len(claim.appearances)
+        assert review["author"]["@type"] == "Organization"
+        assert review["datePublished"] == str(claim.reviewed)
+
+
+def test_pages_without_claims_carry_no_claim_review(site: Path) -> None:
+    for page in (site / "index.html", site / "sources" / "ustr-2017-notorious-markets-list" / "index.html"):
+        assert _parse(page).json_ld == []
+
+
+def test_no_page_requests_anything_from_another_site(site: Path) -> None:
+    for page in _pages(site):
+        assert _parse(page).external == [], page
+        assert "fonts.googleapis" not in page.read_text(encoding="utf-8"), page
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    lychee = shutil.which("lychee") or str(Path(__import__("sys").executable).parent / "lychee")
+    result = subprocess.run(
+        [
+            lychee,
+            "--offline",
+            "--include-fragments",
+            "--index-files",
+            "index.html",
+            "--root-dir",
+            str(site),
+            "--no-progress",
+            "--format",
+            "detailed",
+            f"{site}/**/*.html",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"Successful\.+[1-9][0-9]*", result.stdout), result.stdout
+
+
+def test_claims_json_has_the_export_shape_with_page_urls(site: Path, dataset: Any) -> None:
+    data = json.loads((site / "claims.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in data["claims"]} == set(dataset.claims)
+    for claim in data["claims"]:
+        assert (site / claim["url"] / "index.html").is_file()
+    for source in data["sources"]:
+        assert (site / source["url"] / "index.html").is_file()
+
+
+def test_csv_and_schema_are_published(site: Path, dataset: Any) -> None:
+    lines = (site / "claims.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,statement,value,unit")
+    assert len(lines) == len(dataset.claims) + 1
+    assert (site / "schema" / "claimtrail.schema.json").read_text(encoding="utf-8") == schema_text()
+
+
+def test_search_index_finds_claims_by_statement_and_quote(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
+    assert "1.49 of every 10,000 trades were suspected" in text
+    assert "merely 1.49 were suspected as counterfeits" in text
+
+
+def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="claims/" class="md-nav__link"' in home
+    assert re.findall(r'href="(?:claims|sources|parties)/[^"]+/" class="md-nav__link"', home) == []
+
+
+def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert 'class="ct-badge ct-status-disputed"' in html
+    assert "ct-stance-disputes" in html
+    assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
+    assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
+    assert '<svg class="ct-chart"' in html
+    assert "−0.61 per 10,000 trades (−29 %)" in html
+
+
+def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:
+    html = (site / "sources" / "ustr-2017-notorious-markets-list" / "index.html").read_text("utf-8")
+    assert 'href="../../claims/alibaba-2017-ip-complaints-drop-42-percent/#rebuttal-1"' in html
+
+
+def test_the_same_input_builds_byte_identical_output(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert build(REPO, again).returncode == 0
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
