@@ -10,8 +10,12 @@ from pathlib import Path
 
 from . import __version__
 from .export import export_data, to_csv, to_json
-from .findings import Finding, format_github, format_json, format_text, has_errors, summary
+from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
+from .gitinfo import GitError, changed_files
+from .links import Cache, check_online, dependent_claims, external_links
+from .links import Settings as LinkSettings
 from .project import check_project
+from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -46,11 +50,49 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text (path:line:col: …), json, or github (Actions annotations)",
     )
+    check.add_argument(
+        "--changed",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="REF",
+        help="report only files changed since REF (default: origin/main, else main), uncommitted and untracked "
+        "ones included; references still resolve against the whole dataset",
+    )
 
     export = commands.add_parser("export", help="write the validated dataset to standard output")
     _common(export)
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead")
+    new = commands.add_parser("new", help="write a new claim, source or party file to start from")
+    new.add_argument("what", choices=KINDS, metavar="{claim,source,party}")
+    new.add_argument("id", help="the new id, which is also the file name")
+    _common(new)
+    for kind_fields in FIELDS.values():
+        for spec in kind_fields:
+            flag = "--" + spec.name.replace("_", "-")
+            if flag not in new._option_string_actions:
+                new.add_argument(flag, dest=spec.name, default=None, help=spec.prompt)
+
+    links = commands.add_parser(
+        "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
+    )
+    _common(links)
+    links.add_argument("--online", action="store_true", help="request each address (never done by default)")
+    links.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    links.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
+    )
+    links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
+    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
+    links.add_argument(
+        "--per-host-interval", type=float, default=1.0, help="minimum seconds between requests to one host (default 1)"
+    )
+
     build = commands.add_parser("build", help="check the dataset, then build the site with mkdocs build --strict")
     _common(build)
     build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
@@ -74,8 +116,74 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     _, findings = check_project(args.root, args.today)
+    if args.changed is not None:
+        try:
+            changes = changed_files(args.root, args.changed or None)
+        except GitError as exc:
+            print(f"claimtrail: {exc}", file=sys.stderr)
+            return 2
+        findings = [f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))]
+        print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format)
     return 1 if has_errors(findings) else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
+    ask = input if sys.stdin.isatty() else None
+    try:
+        ensure_new(args.root, args.what, args.id)
+        values = gather(args.what, given, ask)
+        path = create(args.root, args.what, args.id, values)
+    except ScaffoldError as exc:
+        print(f"claimtrail: {exc}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\nclaimtrail: cancelled; nothing was written", file=sys.stderr)
+        return 130
+    rel = path.relative_to(args.root.resolve()).as_posix()
+    print(f"Wrote {rel}")
+    print(NEXT_STEPS[args.what].format(path=rel, id=args.id))
+    if (args.root / "claims").is_dir():
+        _, findings = check_project(args.root, args.today)
+        own = [f for f in findings if f.path == rel]
+        if own:
+            print("\nclaimtrail check already has this to say about it:")
+            print(format_text(own))
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    dataset, findings = check_project(args.root, args.today)
+    if has_errors(findings):
+        print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
+        print("claimtrail: fix the errors above first", file=sys.stderr)
+        return 1
+    links = external_links(dataset)
+    if not args.online:
+        for url, uses in links.items():
+            claims = dependent_claims(dataset, uses)
+            print(url)
+            for use in uses:
+                print(f"    {use.path}:{use.line} ({use.field})")
+            if claims:
+                print(f"    claims: {', '.join(claims)}")
+        print(f"claimtrail: {len(links)} external address(es); nothing was requested (use --online)", file=sys.stderr)
+        return 0
+    settings = LinkSettings(
+        timeout=args.timeout,
+        retries=args.retries,
+        per_host_interval=args.per_host_interval,
+        max_age=args.max_age * 24 * 3600,
+    )
+    cache = Cache(args.cache or args.root / ".claimtrail-links.json")
+    link_findings, results = check_online(dataset, cache, settings)
+    _report(link_findings, args.format)
+    dead = sum(1 for r in results.values() if r.dead)
+    print(f"claimtrail: checked {len(results)} address(es): {dead} dead", file=sys.stderr)
+    return 1 if dead else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -129,7 +237,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build}
+COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new": cmd_new, "links": cmd_links}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,6 +35,13 @@ RULES: dict[str, str] = {
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
     "url-scheme": "URLs are absolute http or https addresses.",
+    "archive-url": "An archive_url on the Wayback Machine is a snapshot address with a 14-digit timestamp, "
+    "never a /save/ or wildcard address.",
+    "archive-missing": "(warning) A web source has an archived copy.",
+    "accessed-missing": "(warning) A web source has an access date.",
+    "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
+    "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
+    "a timeout, a server error.",
     "markdown-html": "Markdown fields contain no raw HTML.",
     "markdown-image": "Markdown fields contain no images (they would load from third parties).",
     "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",

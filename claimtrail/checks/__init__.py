@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from ..findings import Finding
 from ..model import Dataset
-from . import dates, evidence, markup, quotes, references, scale, snapshots
+from . import archives, dates, evidence, markup, quotes, references, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
@@ -23,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     snapshots.check,
     quotes.check,
     markup.check,
+    archives.check,
 )
 
 

@@ -26,6 +26,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..export import export_data, to_csv, to_json
 from ..findings import Severity, format_text
+from ..gitinfo import load_history
 from ..graph import build_graph
 from ..model import Dataset
 from ..project import check_project
@@ -37,6 +38,7 @@ from .urls import EXPORTS, PageSpec, page_specs, url_of
 log = logging.getLogger("mkdocs.plugins.claimtrail")
 
 ASSETS = ("claimtrail.css", "claimtrail.js")
+GUIDE, GUIDE_PAGE = "CONTRIBUTING.md", "contributing.md"  # the contributor guide, also shown on the site
 ASSET_DIR = "assets/claimtrail"
 
 
@@ -44,6 +46,7 @@ class ClaimtrailConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
     edit_base = config_options.Type(str, default="")
     edit_branch = config_options.Type(str, default="main")
+    history = config_options.Type(bool, default=True)
 
 
 class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
@@ -70,12 +73,15 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         for finding in findings:
             log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
         self.dataset = dataset
+        repo_url = config.repo_url or ""
         settings = SiteSettings(
             site_name=config.site_name,
             site_url=_with_slash(config.site_url or ""),
             edit_base=self._edit_base(config),
+            commit_base=f"{repo_url.rstrip('/')}/commit/" if "github.com" in repo_url else "",
         )
-        self.renderer = Renderer(dataset, build_graph(dataset), settings)
+        history = load_history(self.root) if self.config.history else None
+        self.renderer = Renderer(dataset, build_graph(dataset), settings, history)
         self.specs = {spec.src_uri: spec for spec in page_specs(dataset)}
         overrides = str(resources.files("claimtrail.site") / "overrides")
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
@@ -103,6 +109,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
                 raise PluginError(f"claimtrail: docs/{spec.src_uri} clashes with a generated page; rename it")
             inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        guide = self.root / GUIDE
+        if guide.is_file() and files.get_file_from_path(GUIDE_PAGE) is None:
+            files.append(File.generated(config, GUIDE_PAGE, content=guide.read_text(encoding="utf-8")))
         assets = resources.files("claimtrail.site") / "assets"
         for name in ASSETS:
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
@@ -137,6 +146,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         spec = self.specs.get(page.file.src_uri)
         if spec is not None and self.renderer is not None:
             page.edit_url = self._item_edit_url(spec)
+        elif page.file.generated_by and page.file.src_uri == GUIDE_PAGE and self.renderer is not None:
+            edit_base = self.renderer.settings.edit_base
+            page.edit_url = edit_base + GUIDE if edit_base else None
         return context
 
     def _item_edit_url(self, spec: PageSpec) -> str | None:

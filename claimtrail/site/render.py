@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from .. import markup
 from ..export import claim_record
+from ..gitinfo import History, Revision, StatusChange
 from ..graph import Graph
 from ..model import Claim, Dataset, PartialDate, Status
 from ..rules import EVIDENCE_RULES, RULES
@@ -34,6 +35,7 @@ class SiteSettings:
     site_name: str
     site_url: str  # absolute, ending in "/"; "" if unknown
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
+    commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
 
 
 def text_colour(background: str) -> str:
@@ -47,10 +49,11 @@ def text_colour(background: str) -> str:
 class Renderer:
     """Everything the templates need, computed once per build."""
 
-    def __init__(self, dataset: Dataset, graph: Graph, settings: SiteSettings) -> None:
+    def __init__(self, dataset: Dataset, graph: Graph, settings: SiteSettings, history: History | None = None) -> None:
         self.dataset = dataset
         self.graph = graph
         self.settings = settings
+        self.history = history or History(available=False, reason="no history was loaded")
         self.env = Environment(
             loader=PackageLoader("claimtrail.site", "templates"),
             autoescape=True,
@@ -230,6 +233,19 @@ class PageContext:
         return sorted(
             claims, key=lambda c: (self.r.statuses[c.status].index if c.status in self.r.statuses else 99, c.id)
         )
+
+    def revisions(self, document_path: str) -> tuple[Revision, ...]:
+        return self.r.history.revisions.get(document_path, ())
+
+    def status_changes(self, document_path: str) -> list[StatusChange]:
+        """Status changes oldest first."""
+        return list(reversed(self.r.history.statuses.get(document_path, ())))
+
+    def commit_url(self, commit: str) -> str:
+        return self.settings.commit_base + commit if self.settings.commit_base else ""
+
+    def date_text(self, iso: str) -> str:
+        return PartialDate.parse(iso).human()
 
     def human(self, value: PartialDate | None, unknown: str = "unknown") -> str:
         return value.human() if value else unknown

@@ -1,0 +1,157 @@
+"""What git knows about the dataset: files changed since a ref, and each file's history.
+
+Everything here degrades gracefully: outside a git checkout there is no
+history, and in a shallow clone the history is marked as incomplete.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASES = ("origin/main", "main", "origin/master", "master")
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise GitError(f"git is not available: {exc.strerror}") from None
+    if result.returncode != 0:
+        raise GitError(result.stderr.strip() or f"git {' '.join(args)} failed")
+    return result.stdout
+
+
+def is_checkout(root: Path) -> bool:
+    try:
+        return _git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except GitError:
+        return False
+
+
+@dataclass(frozen=True)
+class Changes:
+    base: str
+    paths: frozenset[str]  # relative to the project root, forward slashes
+    deletions: bool
+
+
+def changed_files(root: Path, ref: str | None) -> Changes:
+    """Files added, changed or deleted since the merge base with ``ref``, including uncommitted and untracked ones."""
+    if not is_checkout(root):
+        raise GitError(f"{root} is not a git checkout; --changed needs one")
+    candidates = (ref,) if ref else DEFAULT_BASES
+    for candidate in candidates:
+        try:
+            base = _git(root, "merge-base", candidate, "HEAD").strip()
+            break
+        except GitError:
+            continue
+    else:
+        tried = ", ".join(candidates)
+        raise GitError(f"cannot find a base to compare with (tried {tried}); name one: --changed REF")
+    diff = _git(root, "diff", "--name-status", "--relative", "--no-renames", base)
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
+    paths: set[str] = set()
+    deletions = False
+    for line in diff.splitlines():
+        status, _, path = line.partition("\t")
+        paths.add(path)
+        deletions = deletions or status.startswith("D")
+    paths.update(line for line in untracked.splitlines() if line)
+    return Changes(candidate, frozenset(paths), deletions)
+
+
+@dataclass(frozen=True)
+class Revision:
+    commit: str  # full hash
+    short: str
+    date: str  # YYYY-MM-DD, committer date
+    subject: str
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    short: str
+    date: str
+    status: str
+
+
+@dataclass(frozen=True)
+class History:
+    """Revisions and status changes per file (newest first)."""
+
+    available: bool
+    shallow: bool = False
+    revisions: Mapping[str, tuple[Revision, ...]] = field(default_factory=dict)
+    statuses: Mapping[str, tuple[StatusChange, ...]] = field(default_factory=dict)
+    reason: str = ""
+
+
+_RECORD = "\x1e"
+_UNIT = "\x1f"
+_STATUS_LINE = re.compile(r"^\+status:\s*(['\"]?)([a-z0-9][a-z0-9-]*)\1\s*(?:#.*)?$")
+
+
+def load_history(root: Path, folder: str = "claims") -> History:
+    """Two ``git log`` calls for the whole folder, whatever the number of files."""
+    if not is_checkout(root):
+        return History(available=False, reason="the site was built outside a git checkout")
+    try:
+        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+        log = _git(
+            root,
+            "log",
+            "--no-renames",
+            "--relative",
+            f"--format={_RECORD}%H{_UNIT}%h{_UNIT}%cs{_UNIT}%s",
+            "--name-only",
+            "--",
+            folder,
+        )
+        patches = _git(
+            root,
+            "log",
+            "--no-renames",
+            "--relative",
+            f"--format={_RECORD}%h{_UNIT}%cs",
+            "-p",
+            "--unified=0",
+            "-G",
+            "^status:",
+            "--",
+            f"{folder}/claims",
+        )
+    except GitError as exc:
+        return History(available=False, reason=f"git could not read the history ({exc})")
+    revisions: dict[str, list[Revision]] = defaultdict(list)
+    for record in log.split(_RECORD)[1:]:
+        header, _, names = record.partition("\n")
+        commit, short, date, subject = header.split(_UNIT, 3)
+        for name in names.split("\n"):
+            if name.strip():
+                revisions[name.strip()].append(Revision(commit, short, date, subject))
+    statuses: dict[str, list[StatusChange]] = defaultdict(list)
+    for record in patches.split(_RECORD)[1:]:
+        header, _, body = record.partition("\n")
+        short, date = header.split(_UNIT, 1)
+        current: str | None = None
+        for line in body.split("\n"):
+            if line.startswith("+++ "):
+                current = line[6:] if line.startswith("+++ b/") else None
+            elif current is not None and (match := _STATUS_LINE.match(line)):
+                statuses[current].append(StatusChange(short, date, match.group(2)))
+    return History(
+        available=True,
+        shallow=shallow,
+        revisions={k: tuple(v) for k, v in revisions.items()},
+        statuses={k: tuple(v) for k, v in statuses.items()},
+    )

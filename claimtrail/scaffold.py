@@ -1,0 +1,181 @@
+"""``claimtrail new``: write a valid claim, source or party file to start from.
+
+Every required field has a flag; in a terminal, missing ones are asked for,
+otherwise they are an error (never a prompt on a pipe or in CI).  The file is
+created exclusively, so an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .layout import KIND_DIRS, Layout
+from .loader import ID_PATTERN
+from .schema import validate
+from .yamlsafe import YamlProblem, load_document
+
+MODELINE = "# yaml-language-server: $schema={up}claimtrail/schema/claimtrail.schema.json#/$defs/{kind}\n"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the YAML field
+    prompt: str
+    required: bool = True
+    default: Callable[[], str] | None = None
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+FIELDS: Mapping[str, tuple[Field, ...]] = {
+    "claim": (
+        Field("statement", "Neutral one-line statement (at most 120 characters)"),
+        Field("quote", "The claim in the claimant's exact words"),
+        Field("claimant", "Claimant (party id)"),
+        Field("source", "Source id where the quote appears"),
+        Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("first_appearance", "Source id where it was first made", required=False),
+        Field("locator", "Where in the source (section, paragraph, page)", required=False),
+        Field("status", "Status id", default=lambda: "unverified"),
+        Field("rationale", "One sentence: why this status", default=lambda: "Not yet checked against evidence."),
+        Field("reviewed", "Date of this review (YYYY-MM-DD)", default=_today),
+    ),
+    "source": (
+        Field("title", "Title"),
+        Field(
+            "kind",
+            "Kind (report, government-report, press-conference, news-report, blog-post, comment, "
+            "letter, web-page, dataset, court-record)",
+        ),
+        Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
+        Field("author", "Author (party id)", required=False),
+        Field("publisher", "Publisher (party id)", required=False),
+    ),
+    "party": (
+        Field("name", "Name"),
+        Field("kind", "Kind (person, organisation, unidentified)"),
+        Field("role", "Role", required=False),
+        Field("affiliation", "Affiliation (party id)", required=False),
+    ),
+}
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def gather(kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None) -> dict[str, str]:
+    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing."""
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for spec in FIELDS[kind]:
+        value = given.get(spec.name)
+        if value is None and ask is not None:
+            suggestion = spec.default() if spec.default else ""
+            answer = ask(f"{spec.prompt}{f' [{suggestion}]' if suggestion else ''}: ").strip()
+            value = answer or suggestion or None
+        if value is None and spec.default is not None:
+            value = spec.default()
+        if value is None:
+            if spec.required:
+                missing.append(spec.name)
+            continue
+        values[spec.name] = value
+    if missing:
+        flags = " ".join(f"--{name.replace('_', '-')} …" for name in missing)
+        raise ScaffoldError(f"missing {', '.join(missing)}: give {flags}")
+    return values
+
+
+def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
+    """The YAML mapping for ``values``, in the order a reader expects."""
+    if kind != "claim":
+        return dict(values)
+    appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}
+    if values.get("locator"):
+        appearance["locator"] = values["locator"]
+    return {
+        "statement": values["statement"],
+        "quote": values["quote"],
+        "claimant": values["claimant"],
+        "date": values["date"],
+        "first_appearance": values.get("first_appearance") or values["source"],
+        "appearances": [appearance],
+        "rebuttals": [],
+        "status": values["status"],
+        "rationale": values["rationale"],
+        "reviewed": values["reviewed"],
+    }
+
+
+def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout) -> str:
+    up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
+    body = yaml.safe_dump(
+        document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
+    )
+    return MODELINE.format(up=up, kind=kind) + body
+
+
+def ensure_new(root: Path, kind: str, item_id: str) -> Path:
+    """The path a new item would take; refuse a bad id or one already used (in any sub-folder)."""
+    if not ID_PATTERN.match(item_id) or item_id == "index":
+        raise ScaffoldError(
+            f"'{item_id}' is not a valid id: use lower-case letters, digits and hyphens "
+            "(at most 80 characters), e.g. alibaba-2018-complaints-drop"
+        )
+    layout = Layout(root.resolve())
+    folder = layout.kind_dir(kind)
+    existing = list(folder.rglob(f"{item_id}.yaml")) if folder.is_dir() else []
+    if existing:
+        raise ScaffoldError(f"{layout.relative(existing[0])} already exists; nothing was written")
+    return folder / f"{item_id}.yaml"
+
+
+def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Path:
+    """Write the new file; refuse a bad id, an invalid result, or an existing file."""
+    path = ensure_new(root, kind, item_id)
+    layout = Layout(root.resolve())
+    folder = path.parent
+    text = render(kind, values, path, layout)
+    try:
+        problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
+    except YamlProblem as problem:
+        raise ScaffoldError(f"the values do not make a valid file: {problem.message}") from None
+    if problems:
+        details = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise ScaffoldError(f"the values do not make a valid {kind}: {details}")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{layout.relative(path)} already exists; nothing was written") from None
+    return path
+
+
+NEXT_STEPS = {
+    "claim": """Next steps:
+  1. Open {path} and complete it: value and unit for a figure, period, provenance,
+     tags, related claims, and the evidence under `rebuttals:` (see CONTRIBUTING.md).
+  2. Choose the status the evidence justifies, with a one-sentence rationale.
+  3. Run `claimtrail check` and fix what it reports.
+  4. Preview with `mkdocs serve`, then open a pull request.""",
+    "source": """Next steps:
+  1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
+     and `full_text:` if the text cannot be read.
+  2. Run `claimtrail check`, then cite it from a claim with `source: {id}`.""",
+    "party": """Next steps:
+  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation.
+  2. Run `claimtrail check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
+}
+
+KINDS = tuple(KIND_DIRS)

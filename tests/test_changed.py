@@ -1,0 +1,96 @@
+"""``claimtrail check --changed``: findings for the changed files only, references against everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimtrail.cli import main
+
+from .gitrepo import git, init
+
+CLAIMS = "claims/claims"
+
+
+@pytest.fixture
+def repo(minimal_project: Path) -> Path:
+    init(minimal_project)
+    git(minimal_project, "checkout", "-q", "-b", "feature")
+    return minimal_project
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _break(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_only_findings_in_changed_files_are_reported(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # An error already on main, in a file the branch does not touch ...
+    _break(repo / CLAIMS / "widget-report-exists.yaml", "claimant: blogger", "claimant: nobody")
+    git(repo, "commit", "-q", "-am", "Old mistake")
+    git(repo, "branch", "-f", "main", "HEAD")
+    # ... and a new one in the file the branch changes.
+    _break(repo / CLAIMS / "widget-defects-fell.yaml", "party: reader", "party: readers")
+
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "main")
+
+    assert code == 1
+    assert f"{CLAIMS}/widget-defects-fell.yaml" in out
+    assert "widget-report-exists.yaml" not in out
+    assert "1 file(s) changed since main" in err
+
+
+def test_a_clean_change_passes_even_if_other_files_have_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(repo / CLAIMS / "widget-report-exists.yaml", "claimant: blogger", "claimant: nobody")
+    git(repo, "commit", "-q", "-am", "Old mistake")
+    git(repo, "branch", "-f", "main", "HEAD")
+    _break(repo / CLAIMS / "widget-defects-fell.yaml", "A reader doubts the figure.", "A reader doubts it.")
+
+    assert run(capsys, "check", "--root", str(repo), "--changed", "main")[0] == 0
+    assert run(capsys, "check", "--root", str(repo))[0] == 1
+
+
+def test_references_in_changed_files_resolve_against_the_whole_dataset(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break(repo / CLAIMS / "widget-defects-fell.yaml", "tags: [defects]", "tags: [defects, quality]")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 0, out
+
+
+def test_untracked_new_files_count_as_changed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (repo / CLAIMS / "widget-report-exists.yaml").read_text(encoding="utf-8")
+    (repo / CLAIMS / "new-claim.yaml").write_text(text.replace("claimant: blogger", "claimant: ghost"))
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert f"{CLAIMS}/new-claim.yaml:4:1: error: unknown party 'ghost' [ref-party]" in out
+
+
+def test_deleting_a_source_reports_the_claims_that_still_cite_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", "claims/sources/widget-comment.yaml")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert "unknown source 'widget-comment'" in out
+    assert f"{CLAIMS}/widget-defects-fell.yaml" in out
+
+
+def test_the_default_base_is_main_when_there_is_no_origin(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--root", str(repo), "--changed")
+    assert code == 0
+    assert "since main" in err
+
+
+def test_changed_outside_a_git_checkout_is_a_clear_error(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "check", "--root", str(minimal_project), "--changed")
+    assert code == 2
+    assert "not a git checkout" in err

@@ -1,0 +1,90 @@
+"""The contributor tooling shipped with the repository is well-formed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO
+
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+
+def test_pre_commit_hook_manifest_is_valid() -> None:
+    result = subprocess.run(
+        [*PRE_COMMIT, "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pre_commit_config_is_valid() -> None:
+    result = subprocess.run(
+        [*PRE_COMMIT, "validate-config", str(REPO / ".pre-commit-config.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_published_hook_runs_claimtrail_check() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"]: h["entry"] for h in hooks}["claimtrail-check"] == "claimtrail check"
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[str, object]:
+    data: dict[str, object] = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    return data
+
+
+def test_ci_workflow_runs_on_pull_requests_weekly_and_deploys_main(workflow: dict[str, object]) -> None:
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert isinstance(triggers, dict)
+    assert "pull_request" in triggers
+    assert triggers["schedule"]
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    assert set(jobs) == {"check", "deploy", "links"}
+
+
+def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) -> None:
+    steps = workflow["jobs"]["check"]["steps"]  # type: ignore[index]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    uses = [step.get("uses", "") for step in steps]
+    assert "bash .ci/run" in commands
+    assert "claimtrail check --format github" in commands
+    assert "lychee --offline --include-fragments" in commands
+    assert any(u.startswith("actions/upload-artifact") for u in uses)
+
+
+def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
+    steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
+    assert any("claimtrail links --online" in step.get("run", "") for step in steps)
+
+
+def test_pull_request_template_has_the_new_claim_checklist() -> None:
+    text = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert text.count("- [ ]") >= 6
+
+
+def test_contributing_guide_covers_statuses_quotes_archives_and_review() -> None:
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Add a claim",
+        "## Add a source or a party",
+        "## Add evidence",
+        "## Statuses",
+        "## Quoting and archiving",
+        "## Run the checks locally",
+        "## How review works",
+    ):
+        assert heading in text
+    assert Path(REPO / "mkdocs.yml").read_text(encoding="utf-8").count("contributing.md") == 1

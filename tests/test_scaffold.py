@@ -1,0 +1,201 @@
+"""``claimtrail new`` writes valid files, asks only in a terminal, and never overwrites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimtrail.cli import main
+from claimtrail.project import check_project
+from claimtrail.scaffold import ScaffoldError, gather
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+CLAIM = (
+    "--statement",
+    "Widgets got cheaper.",
+    "--quote",
+    "Widget defects fell by 12% in 2020",
+    "--claimant",
+    "widgets-inc",
+    "--source",
+    "widget-post",
+)
+
+
+def test_new_claim_writes_a_file_that_passes_the_check(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    assert code == 0
+    assert "Wrote claims/claims/widgets-cheaper.yaml" in out
+    _, findings = check_project(minimal_project)
+    assert [f for f in findings if f.path.endswith("widgets-cheaper.yaml")] == []
+
+
+def test_new_claim_defaults_to_unverified_reviewed_today(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    text = (minimal_project / "claims" / "claims" / "widgets-cheaper.yaml").read_text(encoding="utf-8")
+    assert "status: unverified" in text
+    assert f"reviewed: '{dt.date.today().isoformat()}'" in text
+    assert "date: unknown" in text
+
+
+def test_new_source_and_party_are_valid(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run(
+            capsys,
+            "new",
+            "party",
+            "regulator",
+            "--root",
+            str(minimal_project),
+            "--name",
+            "The Regulator",
+            "--kind",
+            "organisation",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "new",
+            "source",
+            "regulator-notice",
+            "--root",
+            str(minimal_project),
+            "--title",
+            "A notice",
+            "--kind",
+            "government-report",
+            "--published",
+            "2021-06",
+            "--author",
+            "regulator",
+        )[0]
+        == 0
+    )
+    _, findings = check_project(minimal_project)
+    assert findings == []
+
+
+def test_new_refuses_to_overwrite_an_existing_file(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
+    before = path.read_bytes()
+    code, _, err = run(capsys, "new", "claim", "widget-defects-fell", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "already exists; nothing was written" in err
+    assert path.read_bytes() == before
+
+
+def test_new_refuses_an_id_used_in_a_sub_folder(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = minimal_project / "claims" / "claims" / "2021"
+    folder.mkdir()
+    (minimal_project / "claims" / "claims" / "widget-defects-fell.yaml").rename(folder / "widget-defects-fell.yaml")
+    code, _, err = run(capsys, "new", "claim", "widget-defects-fell", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "claims/claims/2021/widget-defects-fell.yaml already exists" in err
+
+
+def test_new_refuses_a_bad_id(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "new", "claim", "../escape", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "is not a valid id" in err
+    assert not (minimal_project / "claims" / "escape.yaml").exists()
+
+
+def test_new_without_a_terminal_names_the_missing_flags_and_writes_nothing(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "claimtrail",
+            "new",
+            "claim",
+            "half-done",
+            "--root",
+            str(tmp_path),
+            "--statement",
+            "Something.",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "missing quote, claimant, source: give --quote … --claimant … --source …" in result.stderr
+    assert not list(tmp_path.rglob("*.yaml"))
+
+
+def test_new_values_that_break_the_schema_are_refused(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "new", "party", "someone", "--root", str(minimal_project), "--name", "X", "--kind", "robot"
+    )
+    assert code == 2
+    assert "kind" in err
+    assert not (minimal_project / "claims" / "parties" / "someone.yaml").exists()
+
+
+def test_gather_asks_for_what_is_missing_and_offers_defaults() -> None:
+    asked: list[str] = []
+    answers = iter(["The Regulator", "organisation", "", ""])
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    values = gather("party", {"name": None, "kind": None, "role": None, "affiliation": None}, ask)
+    assert values == {"name": "The Regulator", "kind": "organisation"}
+    assert asked[0].startswith("Name")
+
+
+def test_gather_without_a_terminal_raises_for_missing_required_values() -> None:
+    with pytest.raises(ScaffoldError, match="missing name, kind"):
+        gather("party", {"name": None, "kind": None}, None)
+
+
+def test_new_in_a_terminal_prompts_for_missing_fields(minimal_project: Path) -> None:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child runs the real command with a terminal on stdin
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "claimtrail", "new", "party", "prompted", "--root", str(minimal_project)],
+        )
+    transcript = b""
+    for answer in (b"Prompted Person\n", b"person\n", b"\n", b"\n"):
+        output = b""
+        while not output.rstrip().endswith((b":", b"]:")):
+            output += os.read(fd, 1024)
+        transcript += output
+        os.write(fd, answer)
+    rest = b""
+    try:
+        while chunk := os.read(fd, 1024):
+            rest += chunk
+    except OSError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, rest
+    assert b"Name" in transcript
+    assert b"Kind (person, organisation, unidentified)" in transcript
+    text = (minimal_project / "claims" / "parties" / "prompted.yaml").read_text(encoding="utf-8")
+    assert "name: Prompted Person" in text
+    assert "kind: person" in text
