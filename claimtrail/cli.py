@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -229,12 +230,25 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     site_dir = args.site_dir or args.root / "site"
     try:
-        build_site(args.root.resolve(), site_dir, dataset, config_file=args.config_file)
+        _show_mkdocs_warnings()
+        build_site(args.root.resolve(), site_dir, dataset, findings, config_file=args.config_file)
     except BuildError as exc:
         print(f"claimtrail: {exc}", file=sys.stderr)
         return 1
     print(f"claimtrail: built {site_dir}", file=sys.stderr)
     return 0
+
+
+def _show_mkdocs_warnings() -> None:
+    """MkDocs runs in this process: print its warnings and errors as its own command would."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "claimtrail", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.setLevel(logging.WARNING)
+        handler.claimtrail = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new": cmd_new, "links": cmd_links}

@@ -162,8 +162,11 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def to_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def to_json(data: dict[str, Any], *, compact: bool = False) -> str:
+    """Indented for people; ``compact`` for the site's files (several times faster to write at scale)."""
+    if compact:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = (

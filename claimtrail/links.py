@@ -55,7 +55,8 @@ class Result:
     checked: float  # seconds since the epoch
 
     def fresh(self, now: float, max_age: float) -> bool:
-        return now - self.checked < max_age
+        """A settled answer (ok or dead) is reused until ``max_age``; a failure that may pass never is."""
+        return (self.ok or self.dead) and now - self.checked < max_age
 
 
 def external_links(dataset: Dataset) -> dict[str, list[Use]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -129,26 +130,35 @@ def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[Path]
     """
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*")):
-        if _outside(ctx, path):
-            unread.add(path.stem)
-            continue
-        if not path.is_file():
-            continue
-        if path.suffix == ".yml":
-            ctx.findings.append(
-                error(
-                    ctx.layout.relative(path),
-                    (1, 1),
-                    "file-extension",
-                    "(file name)",
-                    "claim files end in .yaml",
-                    f"rename it to {path.with_suffix('.yaml').name}",
+    if folder.is_symlink() and not folder.resolve().is_relative_to(ctx.layout.root):
+        for path in sorted(folder.rglob("*")):  # every file in it is outside: report each, read none
+            if path.is_file() and _outside(ctx, path):
+                unread.add(path.stem)
+        return
+    found: list[Path] = []
+    for directory, subfolders, names in os.walk(folder, followlinks=True):
+        base = Path(directory)
+        # A linked folder is followed only if it stays inside the project; plain folders always do.
+        subfolders[:] = sorted(n for n in subfolders if not ((base / n).is_symlink() and _outside(ctx, base / n)))
+        for name in names:
+            path = base / name
+            if path.is_symlink() and _outside(ctx, path):
+                unread.add(path.stem)
+            elif path.suffix == ".yml":
+                ctx.findings.append(
+                    error(
+                        ctx.layout.relative(path),
+                        (1, 1),
+                        "file-extension",
+                        "(file name)",
+                        "claim files end in .yaml",
+                        f"rename it to {path.with_suffix('.yaml').name}",
+                    )
                 )
-            )
-            unread.add(path.stem)
-        elif path.suffix == ".yaml":
-            yield path
+                unread.add(path.stem)
+            elif path.suffix == ".yaml" and path.is_file():
+                found.append(path)
+    yield from sorted(found)
 
 
 def _outside(ctx: _Context, path: Path) -> bool:
@@ -188,22 +198,23 @@ def _document(ctx: _Context, path: Path, definition: str) -> Document | None:
 class _Fields:
     """Reads typed fields of one schema-valid document, turning bad dates into findings."""
 
-    def __init__(self, document: Document, ctx: _Context, base: FieldPath = ()) -> None:
+    def __init__(self, document: Document, ctx: _Context, base: FieldPath = (), data: Any = None) -> None:
         self.document = document
         self.ctx = ctx
         self.base = base
+        self.data: dict[str, Any] = document.data if data is None else data
         self.ok = True
 
     def at(self, *path: str | int) -> _Fields:
-        child = _Fields(self.document, self.ctx, (*self.base, *path))
+        data: Any = self.data
+        for part in path:
+            data = data[part]
+        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
         child.ok = self.ok
         return child
 
     def value(self, name: str, default: Any = None) -> Any:
-        data: Any = self.document.data
-        for part in self.base:
-            data = data[part]
-        return data.get(name, default)
+        return self.data.get(name, default)
 
     def text(self, name: str) -> str | None:
         value = self.value(name)
@@ -424,12 +435,11 @@ def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
         if source.snapshot is None or source.snapshot.file in texts:
             continue
         path = base / source.snapshot.file
-        position = source.document.position(("snapshot", "file"))
         if not path.is_file() or not path.resolve().is_relative_to((base / SNAPSHOT_DIR).resolve()):
             ctx.findings.append(
                 error(
                     source.document.path,
-                    position,
+                    source.document.position(("snapshot", "file")),
                     "snapshot-missing",
                     "snapshot.file",
                     f"snapshot file {source.snapshot.file} does not exist under claims/",
@@ -443,7 +453,7 @@ def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
             ctx.findings.append(
                 error(
                     source.document.path,
-                    position,
+                    source.document.position(("snapshot", "file")),
                     "encoding",
                     "snapshot.file",
                     f"snapshot {source.snapshot.file} is not UTF-8 text",

@@ -85,8 +85,23 @@ def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
             yield from _walk(token.children, here)
 
 
+# Text without these needs no parser to find its references and links: no raw HTML or autolinks (<),
+# no code (`, ~~~, indented), no escapes (\\), no images, no link definitions.
+_NEEDS_PARSER = re.compile(r"[<`\\]|~~~|!\[|^ {0,3}\[[^\]]*\]:|^(?: {0,3}\t| {4})", re.MULTILINE)
+_INLINE_LINK = re.compile(r"(?=\]\(\s*<?([^\s)>]*))")  # a lookahead: every "](" counts, even inside another
+# Text without these renders as one plain paragraph: nothing for markdown to do.
+_SPECIAL = re.compile(r"[\\`*_\[\]<>&!|~\n\r\t]|^\s|\s$|^\d+[.)]|^[-+#>=]")
+
+
 def references(text: str) -> list[Reference]:
     """Every ``[[kind:id]]`` in ``text`` (outside code), with its line."""
+    if "[[" not in text:
+        return []
+    if _NEEDS_PARSER.search(text) is None:
+        return [
+            Reference(m.group(1), m.group(2), m.group(3), text.count("\n", 0, m.start()))
+            for m in REFERENCE.finditer(text)
+        ]
     return [
         Reference(t.meta["kind"], t.meta["id"], t.meta["label"], line)
         for t, line in _walk(_CHECKER.parse(text))
@@ -96,6 +111,14 @@ def references(text: str) -> list[Reference]:
 
 def problems(text: str) -> list[MarkupProblem]:
     """Raw HTML, images and unsafe links in contributor markdown."""
+    if "<" not in text and "[" not in text:  # HTML needs <; links and images need [
+        return []
+    if _NEEDS_PARSER.search(text) is None:
+        return [
+            _unsafe_link(href, text.count("\n", 0, m.start()))
+            for m in _INLINE_LINK.finditer(text)
+            if not link_is_safe(href := m.group(1))
+        ]
     found: list[MarkupProblem] = []
     for token, line in _walk(_CHECKER.parse(text)):
         if token.type in ("html_block", "html_inline"):
@@ -119,15 +142,22 @@ def problems(text: str) -> list[MarkupProblem]:
         elif token.type == "link_open":
             href = str(token.attrGet("href") or "")
             if not link_is_safe(href):
-                found.append(
-                    MarkupProblem(
-                        "markdown-link",
-                        f"link {href[:60]!r} uses a scheme that is not allowed",
-                        "use an http:// or https:// address, or a relative link",
-                        line,
-                    )
-                )
+                found.append(_unsafe_link(href, line))
     return found
+
+
+def _unsafe_link(href: str, line: int) -> MarkupProblem:
+    return MarkupProblem(
+        "markdown-link",
+        f"link {href[:60]!r} uses a scheme that is not allowed",
+        "use an http:// or https:// address, or a relative link",
+        line,
+    )
+
+
+def _escape(text: str) -> str:
+    """markdown-it's escaping of text: ``&``, ``<``, ``>`` and ``"``."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 Resolve = Callable[[str, str, "str | None"], str]
@@ -142,11 +172,31 @@ def _render_reference(self: RendererHTML, tokens: list[Token], index: int, optio
 _RENDERER.add_render_rule("claimtrail_ref", _render_reference)
 
 
+def _plain_with_references(text: str, resolve: Resolve) -> str | None:
+    """Text that is plain apart from ``[[kind:id]]`` references, rendered without parsing; else None."""
+    if not text or _SPECIAL.search(REFERENCE.sub("x", text)) is not None:
+        return None
+    pieces: list[str] = []
+    last = 0
+    for match in REFERENCE.finditer(text):
+        pieces.append(_escape(text[last : match.start()]))
+        pieces.append(resolve(match.group(1), match.group(2), match.group(3)))
+        last = match.end()
+    pieces.append(_escape(text[last:]))
+    return "".join(pieces)
+
+
 def render(text: str, resolve: Resolve) -> str:
     """Safe HTML for contributor markdown; ``resolve(kind, id, label)`` returns the HTML of a reference."""
+    quick = _plain_with_references(text, resolve)
+    if quick is not None:  # the paragraph markdown-it would make, without parsing
+        return f"<p>{quick}</p>\n"
     return str(_RENDERER.render(text, {"resolve": resolve}))
 
 
 def render_inline(text: str, resolve: Resolve) -> str:
     """Like :func:`render` without the wrapping paragraph, for one-line fields."""
+    quick = _plain_with_references(text, resolve)
+    if quick is not None:
+        return quick
     return str(_RENDERER.renderInline(text, {"resolve": resolve}))

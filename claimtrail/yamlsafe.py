@@ -37,6 +37,16 @@ STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (_CORE + name for name in ("str", "int",
 class CoreResolver(BaseResolver):
     """The YAML 1.2 core schema: no ``yes``/``no`` booleans, no timestamps, no sexagesimal numbers."""
 
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        """BaseResolver.resolve without path resolvers (unused here), which it would try for every node."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[0] if value else "", ()):
+                    if regexp.match(value or ""):
+                        return str(tag)
+            return STR
+        return SEQ if kind is SequenceNode else MAP
+
 
 _BOOL_FORM = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT_FORM = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
@@ -90,23 +100,56 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, CoreResolver):
         return super().compose_node(parent, index)
 
 
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML built without libyaml: the strict loader does all the work
+    CParser = None  # type: ignore[misc,assignment]
+
+_HAS_LIBYAML = CParser is not None
+
+if CParser is not None:
+
+    class _FastLoader(CParser, CoreResolver):
+        """libyaml's parser with the same core resolver, tried first since it is many times faster.
+
+        It cannot refuse aliases while composing, so :func:`_convert` refuses any node met twice;
+        on any problem the pure-Python loader runs again to report it precisely.
+        """
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            CoreResolver.__init__(self)
+
+
 @dataclass(frozen=True)
 class Document:
-    """A loaded YAML file: its data and where each value stands in the file."""
+    """A loaded YAML file: its data and where each value stands in the file.
+
+    Positions are worked out from ``text`` the first time a finding needs one: nearly every
+    file has none, and skipping them halves the cost of loading a large dataset.
+    """
 
     path: str
     data: Any
-    positions: Mapping[FieldPath, Position] = field(hash=False, compare=False)
+    text: str = field(default="", repr=False, compare=False)
+    known_positions: dict[FieldPath, Position] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def positions(self) -> Mapping[FieldPath, Position]:
+        if not self.known_positions and self.text:
+            self.known_positions.update(positions_of(self.text))
+        return self.known_positions
 
     def position(self, path: FieldPath) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
+        positions = self.positions
         current = path
         while current:
-            found = self.positions.get(current)
+            found = positions.get(current)
             if found is not None:
                 return found
             current = current[:-1]
-        return self.positions.get((), (1, 1))
+        return positions.get((), (1, 1))
 
 
 def format_field(path: FieldPath) -> str:
@@ -154,6 +197,69 @@ def load_document(path: str, raw: bytes) -> Document:
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    if _HAS_LIBYAML:
+        try:
+            node = _compose_fast(text)
+            if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
+                return Document(path=path, data=_plain(node, 0, set()), text=text)
+        except Exception:  # any doubt: the strict loader says precisely what is wrong
+            pass
+    return _build(path, _compose_strict(text), text)
+
+
+class _Doubt(Exception):
+    """Something the quick conversion does not handle; the strict path decides."""
+
+
+def _plain(node: Node, depth: int, seen: set[int]) -> Any:
+    """The data of a document that needs no findings: no positions, and any oddity raises :class:`_Doubt`."""
+    if depth > MAX_DEPTH or id(node) in seen:  # depth, or an alias (one node met twice)
+        raise _Doubt
+    seen.add(id(node))
+    kind = node.__class__
+    if kind is MappingNode:
+        if node.tag != MAP:
+            raise _Doubt
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag != STR or key_node.value in result:
+                raise _Doubt
+            if value_node.__class__ is ScalarNode and value_node.tag == STR and id(value_node) not in seen:
+                seen.add(id(value_node))
+                result[key_node.value] = value_node.value
+            else:
+                result[key_node.value] = _plain(value_node, depth + 1, seen)
+        return result
+    if kind is SequenceNode:
+        if node.tag != SEQ:
+            raise _Doubt
+        return [_plain(item, depth + 1, seen) for item in node.value]
+    assert isinstance(node, ScalarNode)
+    return _scalar(node, ())
+
+
+def positions_of(text: str) -> dict[FieldPath, Position]:
+    """Where each field of an already loaded document stands: its key's line and column."""
+    try:
+        node = _compose_fast(text) if _HAS_LIBYAML else _compose_strict(text)
+    except Exception:
+        node = _compose_strict(text)
+    positions: dict[FieldPath, Position] = {}
+    if node is not None:
+        _convert(node, (), positions, set())
+    return positions
+
+
+def _compose_fast(text: str) -> Node | None:
+    loader = _FastLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def _compose_strict(text: str) -> Node | None:
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text)  # the reader refuses control characters here already
@@ -191,18 +297,31 @@ def load_document(path: str, raw: bytes) -> Document:
     finally:
         if loader is not None:
             loader.dispose()
+    return node
+
+
+def _build(path: str, node: Node | None, text: str) -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     positions: dict[FieldPath, Position] = {}
-    data = _convert(node, (), positions)
-    return Document(path=path, data=data, positions=positions)
+    data = _convert(node, (), positions, set())
+    return Document(path=path, data=data, text=text, known_positions=positions)
 
 
 def _position(node: Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position]) -> Any:
+def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int]) -> Any:
+    """Python data for ``node``; each field's position is that of its key, each list item's its own."""
+    if id(node) in seen:  # only an alias makes one node appear twice
+        raise YamlProblem(
+            "yaml-alias",
+            _position(node),
+            "aliases are not allowed",
+            "write the value out in full: claim files do not use anchors and aliases",
+        )
+    seen.add(id(node))
     if len(path) > MAX_DEPTH:
         raise YamlProblem(
             "yaml-depth",
@@ -211,12 +330,14 @@ def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position]) 
             "flatten the structure",
             format_field(path),
         )
-    positions.setdefault(path, _position(node))
+    if path not in positions:
+        mark = node.start_mark
+        positions[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, MappingNode):
         _expect_tag(node, MAP, path)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag != STR:
+            if key_node.__class__ is not ScalarNode or key_node.tag != STR:
                 raise YamlProblem(
                     "yaml-key",
                     _position(key_node),
@@ -235,12 +356,17 @@ def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position]) 
                     "remove one of the two; YAML would silently keep only the last",
                     format_field(child),
                 )
-            positions[child] = _position(key_node)
-            result[key] = _convert(value_node, child, positions)
+            mark = key_node.start_mark
+            positions[child] = (mark.line + 1, mark.column + 1)
+            if value_node.__class__ is ScalarNode and value_node.tag == STR and id(value_node) not in seen:
+                seen.add(id(value_node))  # the common case, inlined: plain text
+                result[key] = value_node.value
+            else:
+                result[key] = _convert(value_node, child, positions, seen)
         return result
     if isinstance(node, SequenceNode):
         _expect_tag(node, SEQ, path)
-        return [_convert(item, (*path, index), positions) for index, item in enumerate(node.value)]
+        return [_convert(item, (*path, index), positions, seen) for index, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     return _scalar(node, path)
 

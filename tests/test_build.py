@@ -66,3 +66,9 @@ def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Pa
     assert result.returncode == 1
     assert "refusing to replace it" in result.stderr
     assert (precious / "thesis.txt").read_text() == "do not delete"
+
+
+def test_the_built_site_is_readable_by_others_as_the_umask_allows(minimal_project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(minimal_project, site).returncode == 0
+    assert site.stat().st_mode & 0o755 == 0o755

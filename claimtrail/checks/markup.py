@@ -62,13 +62,13 @@ def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Refer
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     known = _known(dataset)
     for document, path, text in markdown_fields(dataset):
-        position = document.position(path)
-        field = format_field(path)
         for problem in markup.problems(text):
-            yield error(document.path, position, problem.rule, field, problem.message, problem.hint)
+            yield error(
+                document.path, document.position(path), problem.rule, format_field(path), problem.message, problem.hint
+            )
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
-                yield _unknown(document.path, position, field, ref)
+                yield _unknown(document.path, document.position(path), format_field(path), ref)
 
 
 def check_docs(root: Path, dataset: Dataset) -> Iterator[Finding]:

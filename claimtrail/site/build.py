@@ -10,11 +10,10 @@ from __future__ import annotations
 import calendar
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from ..findings import Finding
 from ..model import Dataset
 
 MARKER = ".claimtrail-site"
@@ -39,35 +38,69 @@ def _check_replaceable(site_dir: Path) -> None:
         )
 
 
-def build_site(root: Path, site_dir: Path, dataset: Dataset, *, config_file: Path | None = None) -> None:
-    """Run ``mkdocs build --strict`` into a staging folder next to ``site_dir``, then swap."""
+def build_site(
+    root: Path, site_dir: Path, dataset: Dataset, findings: list[Finding], *, config_file: Path | None = None
+) -> None:
+    """``mkdocs build --strict`` into a staging folder next to ``site_dir``, then swap.
+
+    MkDocs runs in this process and the plugin is handed the dataset already loaded and checked,
+    so a build reads the claims once.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
     site_dir = site_dir.resolve()
     _check_replaceable(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(dataset)))
-    env.setdefault("NO_MKDOCS_2_WARNING", "1")
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "--config-file",
-        str(config_file or root / "mkdocs.yml"),
-        "--site-dir",
-        str(staging),
-    ]
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
+    pinned = {"SOURCE_DATE_EPOCH": str(source_date_epoch(dataset)), "NO_MKDOCS_2_WARNING": "1"}
+    saved: dict[str, str | None] = {name: os.environ.get(name) for name in pinned}
+    for name, value in pinned.items():
+        os.environ.setdefault(name, value)
+    preload(root, dataset, findings)
     try:
-        result = subprocess.run(command, cwd=root, env=env, check=False)
-        if result.returncode != 0:
-            raise BuildError(f"mkdocs build --strict failed (exit {result.returncode}); the previous site is untouched")
+        config = load_config(config_file=str(config_file or root / "mkdocs.yml"), site_dir=str(staging), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
         (staging / MARKER).write_text("built by claimtrail build\n", encoding="utf-8")
         _swap(staging, site_dir)
+    except (MkDocsException, OSError) as exc:
+        raise BuildError(f"{exc}; the previous site is untouched") from None
     finally:
+        preload(root, None, [])
+        for name, previous in saved.items():
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
         if staging.exists():
             shutil.rmtree(staging)
+
+
+_PRELOADED: dict[Path, tuple[Dataset, list[Finding]]] = {}
+
+
+def preload(root: Path, dataset: Dataset | None, findings: list[Finding]) -> None:
+    """Hand the plugin a dataset already loaded for ``root`` (None takes it back)."""
+    if dataset is None:
+        _PRELOADED.pop(root.resolve(), None)
+    else:
+        _PRELOADED[root.resolve()] = (dataset, findings)
+
+
+def preloaded(root: Path) -> tuple[Dataset, list[Finding]] | None:
+    return _PRELOADED.get(root.resolve())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _swap(staging: Path, site_dir: Path) -> None:

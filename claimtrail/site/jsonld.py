@@ -67,7 +67,7 @@ def claim_review(claim: Claim, dataset: Dataset, page_url: str, site_name: str) 
 
 def script_json(data: object) -> str:
     """JSON for a ``<script>`` element: ``<``, ``>`` and ``&`` escaped so no value can close the element."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

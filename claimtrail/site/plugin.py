@@ -18,7 +18,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -31,6 +31,7 @@ from ..graph import build_graph
 from ..model import Dataset
 from ..project import check_project
 from ..schema import schema_text
+from .build import preloaded
 from .docrefs import replace_references
 from .render import PageContext, Renderer, SiteSettings
 from .urls import EXPORTS, PageSpec, page_specs, url_of
@@ -38,6 +39,7 @@ from .urls import EXPORTS, PageSpec, page_specs, url_of
 log = logging.getLogger("mkdocs.plugins.claimtrail")
 
 ASSETS = ("claimtrail.css", "claimtrail.js")
+ITEM_KINDS = frozenset({"claim", "source", "party"})
 GUIDE, GUIDE_PAGE = "CONTRIBUTING.md", "contributing.md"  # the contributor guide, also shown on the site
 ASSET_DIR = "assets/claimtrail"
 
@@ -57,6 +59,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.dataset: Dataset | None = None
         self.renderer: Renderer | None = None
         self.specs: dict[str, PageSpec] = {}
+        self._full_pages: dict[str, str] = {}
 
     # -- configuration and data ------------------------------------------------
 
@@ -64,7 +67,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
-        dataset, findings = check_project(self.root)
+        dataset, findings = preloaded(self.root) or check_project(self.root)
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
@@ -117,7 +120,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
         exported = export_data(self.dataset)
         _add_urls(exported)
-        files.append(File.generated(config, EXPORTS["json"], content=to_json(exported)))
+        for record in exported["claims"]:  # each claim's data, next to its page
+            files.append(File.generated(config, f"{record['url']}claim.json", content=to_json(record, compact=True)))
+        files.append(File.generated(config, EXPORTS["json"], content=to_json(exported, compact=True)))
         files.append(File.generated(config, EXPORTS["csv"], content=to_csv(exported)))
         files.append(File.generated(config, EXPORTS["schema"], content=schema_text()))
         return files
@@ -140,9 +145,28 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             return html
         return self.renderer.render(spec)
 
-    def on_page_context(
+    @event_priority(100)  # before the search plugin indexes the page
+    def _index_only_the_essentials(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        """Hand the search plugin a claim's, source's or party's words, not its whole page.
+
+        What a reader searches for is the statement, the quotes and the evidence; the rest of an item
+        page is links and labels that would fill the index (and take twice as long to parse).
+        """
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None and spec.kind in ITEM_KINDS and self.renderer is not None:
+            self._full_pages[page.file.src_uri] = page.content or ""
+            page.content = self.renderer.search_text(spec)
+        return context
+
+    @event_priority(-100)  # after the search plugin
+    def _restore_page_and_set_edit_link(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        full = self._full_pages.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
         spec = self.specs.get(page.file.src_uri)
         if spec is not None and self.renderer is not None:
             page.edit_url = self._item_edit_url(spec)
@@ -150,6 +174,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             edit_base = self.renderer.settings.edit_base
             page.edit_url = edit_base + GUIDE if edit_base else None
         return context
+
+    on_page_context = CombinedEvent(_index_only_the_essentials, _restore_page_and_set_edit_link)
 
     def _item_edit_url(self, spec: PageSpec) -> str | None:
         assert self.renderer is not None

@@ -7,7 +7,6 @@ Jinja's autoescaping; contributor markdown goes through :mod:`claimtrail.markup`
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import markup
-from ..export import claim_record
 from ..gitinfo import History, Revision, StatusChange
 from ..graph import Graph
 from ..model import Claim, Dataset, PartialDate, Status
@@ -63,6 +61,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
+        self._badges: dict[str, Markup] = {}
 
     # -- pages -----------------------------------------------------------------
 
@@ -78,12 +77,39 @@ class Renderer:
             context["party"] = self.dataset.parties[spec.key]
         return template.render(context)
 
+    def search_text(self, spec: PageSpec) -> str:
+        """What the search index holds for an item page (see :meth:`render` for the page itself)."""
+        return self.env.get_template("search.html").render(
+            {
+                "spec": spec,
+                "p": PageContext(self, spec.url),
+                "dataset": self.dataset,
+                "item": {"claim": self.dataset.claims, "source": self.dataset.sources, "party": self.dataset.parties}[
+                    spec.kind
+                ][spec.key],
+            }
+        )
+
     def claim_jsonld(self, claim: Claim) -> str:
         url = self.settings.site_url + url_of(claim_src(claim.id))
         return script_json(claim_review(claim, self.dataset, url, self.settings.site_name))
 
     def title(self, spec: PageSpec) -> str:
         return spec.title
+
+    def badge(self, status_id: str) -> Markup:
+        """A status badge; the same for every page, so made once per status."""
+        badge = self._badges.get(status_id)
+        if badge is None:
+            status = self.statuses.get(status_id)
+            if status is None:
+                badge = Markup('<span class="ct-badge">{}</span>').format(status_id)
+            else:
+                badge = Markup(
+                    '<span class="ct-badge ct-status-{id}" style="background:{bg};color:{fg}">{label}</span>'
+                ).format(id=status.id, bg=status.colour, fg=text_colour(status.colour), label=status.label)
+            self._badges[status_id] = badge
+        return badge
 
     # -- shared data for index pages -------------------------------------------
 
@@ -129,6 +155,8 @@ class PageContext:
     def __init__(self, renderer: Renderer, here: str) -> None:
         self.r = renderer
         self.here = here
+        # Every page URL is a folder ("claims/x/"), so a link from it is "../" per level, then the target.
+        self.up = "../" * here.count("/")
         self.settings = renderer.settings
         self.rules = RULES
         self.evidence_rules = EVIDENCE_RULES
@@ -136,7 +164,9 @@ class PageContext:
         self.index_pages = INDEX_PAGES
 
     def u(self, target: str) -> str:
-        return relative(target, self.here)
+        if target.startswith("#") or (not self.here.endswith("/") and self.here):
+            return relative(target, self.here)
+        return (self.up + target) or "./"
 
     def claim_url(self, claim_id: str) -> str:
         return self.u(url_of(claim_src(claim_id)))
@@ -154,14 +184,7 @@ class PageContext:
         return self.r.statuses.get(status_id)
 
     def badge(self, status_id: str) -> Markup:
-        status = self.r.statuses.get(status_id)
-        if status is None:
-            return Markup('<span class="ct-badge">{}</span>').format(status_id)
-        return Markup(
-            '<span class="ct-badge ct-status-{id}" style="background:{bg};color:{fg}" title="{desc}">{label}</span>'
-        ).format(
-            id=status.id, bg=status.colour, fg=text_colour(status.colour), desc=status.description, label=status.label
-        )
+        return self.r.badge(status_id)
 
     def party_name(self, party_id: str | None) -> str:
         if party_id is None:
@@ -225,9 +248,6 @@ class PageContext:
 
     def edit_url(self, document_path: str) -> str:
         return self.settings.edit_base + document_path if self.settings.edit_base else ""
-
-    def claim_json(self, claim: Claim) -> str:
-        return json.dumps(claim_record(claim), indent=2, ensure_ascii=False)
 
     def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
         return sorted(

@@ -1,0 +1,188 @@
+"""Scale benchmark: synthetic datasets of several sizes, against a bare MkDocs build of as many pages.
+
+For each size it prints and records: the time of ``claimtrail check`` and of the full
+``claimtrail build``, their peak memory, the site's size, the bytes of one claim page and the
+search index; and the same build of plain markdown pages with the same theme configuration, so
+that the ratio of the two is measured in the same run on the same machine.
+
+Run it with ``scripts/bench`` (``--sizes 100,1000`` for a quicker run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from claimtrail.synthetic import write_project  # noqa: E402
+
+RESULTS_JSON = REPO / "benchmarks" / "results.json"
+RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
+WORDS = ("counterfeit listings complaints platform rights holders removed stores police cases figure report "
+         "market sellers goods online offline").split()
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory (MB) of one command, run in a fresh child process."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "code = subprocess.run(sys.argv[1:]).returncode\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(f'{elapsed} {peak} {code}', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "true"}
+    result = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd, env=env, capture_output=True,
+                            text=True, check=False)
+    elapsed, peak, code = result.stderr.strip().splitlines()[-1].split()
+    if code != "0":
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return float(elapsed), int(peak) // 1024
+
+
+def project_config(template: str, *, plugin: bool) -> str:
+    """The repository's mkdocs.yml, for a synthetic project (with or without the claimtrail plugin)."""
+    config = template.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
+    if not plugin:
+        config = config.replace("  - claimtrail\n", "")
+        config = config.split("nav:")[0] + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n" + (
+            "validation:" + config.split("validation:")[1])
+    return config
+
+
+def write_bare(root: Path, pages: int, template: str) -> None:
+    """``pages`` plain markdown pages of about forty lines, out of the nav, as a bare MkDocs site."""
+    rng = random.Random(11)
+    folder = root / "docs" / "pages"
+    folder.mkdir(parents=True)
+    for number in range(pages):
+        lines = [f"# Page {number}", ""]
+        for paragraph in range(12):
+            lines += [" ".join(rng.choice(WORDS) for _ in range(14)) + ".", ""]
+            if paragraph % 4 == 0:
+                lines += [f"## Section {paragraph}", ""]
+        lines += ["- one item", "- another item", "", "[Home](../index.md)"]
+        (folder / f"page-{number:05d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "docs" / "index.md").write_text("# Home\n\nA bare site.\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(project_config(template, plugin=False), encoding="utf-8")
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
+    project = work / f"claims-{claims}"
+    project.mkdir()
+    write_project(project, claims)
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Synthetic claims\n\nA benchmark dataset.\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(project_config(template, plugin=True), encoding="utf-8")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=bench", "-c", "user.email=bench@example.org",
+                                                 "commit", "-q", "-m", "Synthetic dataset"]):
+        subprocess.run(["git", *args], cwd=project, check=True)
+    claimtrail = [sys.executable, "-m", "claimtrail"]
+    check_s, check_mb = measure([*claimtrail, "check"], project)
+    site = work / f"site-{claims}"
+    build_s, build_mb = measure([*claimtrail, "build", "--site-dir", str(site)], project)
+    pages = sum(1 for _ in (site / "claims").glob("*/index.html")) + sum(
+        1 for _ in (site / "sources").glob("*/index.html")) + sum(1 for _ in (site / "parties").glob("*/index.html"))
+    bare = work / f"bare-{claims}"
+    bare.mkdir()
+    write_bare(bare, pages, template)
+    bare_s, bare_mb = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir",
+                               str(work / f"bare-site-{claims}")], bare)
+    page_sizes = [p.stat().st_size for p in sorted((site / "claims").glob("claim-*/index.html"))]
+    first_page = (site / "claims" / "claim-00000" / "index.html").read_text(encoding="utf-8")
+    return {
+        "claims": claims,
+        "pages": pages,
+        "check_s": round(check_s, 2),
+        "check_peak_mb": check_mb,
+        "build_s": round(build_s, 2),
+        "build_peak_mb": build_mb,
+        "bare_build_s": round(bare_s, 2),
+        "bare_peak_mb": bare_mb,
+        "ratio": round(build_s / bare_s, 2),
+        "site_mb": round(folder_size(site) / 1e6, 1),
+        "bare_site_mb": round(folder_size(work / f"bare-site-{claims}") / 1e6, 1),
+        "claim_page_bytes_mean": round(sum(page_sizes) / len(page_sizes)),
+        "claim_page_bytes_first": len(first_page.encode("utf-8")),
+        "search_index_mb": round((site / "search" / "search_index.json").stat().st_size / 1e6, 2),
+        "bare_search_index_mb": round((work / f"bare-site-{claims}" / "search" / "search_index.json").stat().st_size
+                                      / 1e6, 2),
+    }
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = match.group(1) if match else ""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import mkdocs
+    import material
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
+            "mkdocs": mkdocs.__version__, "mkdocs_material": getattr(material, "__version__", "?"),
+            "system": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+
+
+COLUMNS = [("claims", "claims"), ("pages", "pages"), ("check_s", "check (s)"), ("check_peak_mb", "check peak (MB)"),
+           ("build_s", "build (s)"), ("build_peak_mb", "build peak (MB)"), ("bare_build_s", "bare MkDocs (s)"),
+           ("ratio", "build / bare"), ("site_mb", "site (MB)"), ("claim_page_bytes_mean", "bytes per claim page"),
+           ("search_index_mb", "search index (MB)"), ("bare_search_index_mb", "bare search index (MB)")]
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(row[key]) for key, _ in COLUMNS) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="claim counts, comma-separated")
+    parser.add_argument("--no-save", action="store_true", help="print only; do not update benchmarks/results.*")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    template = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="claimtrail-bench-") as tmp:
+        for size in sizes:
+            row = run_size(size, Path(tmp), template)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            for name in (f"claims-{size}", f"site-{size}", f"bare-{size}", f"bare-site-{size}"):
+                shutil.rmtree(Path(tmp) / name, ignore_errors=True)
+    info = machine()
+    print()
+    print(table(rows))
+    print(f"\nMachine: {info}")
+    if not args.no_save:
+        RESULTS_JSON.write_text(json.dumps({"machine": info, "results": rows}, indent=2) + "\n", encoding="utf-8")
+        RESULTS_MD.write_text(f"# Benchmark results\n\nMachine: {info['cpu']}, {info['cores']} cores, "
+                              f"{info['memory_gib']} GiB; Python {info['python']}, MkDocs {info['mkdocs']}, "
+                              f"Material {info['mkdocs_material']}; {info['date']}.\n\n{table(rows)}\n",
+                              encoding="utf-8")
+        print(f"\nwrote {RESULTS_JSON.relative_to(REPO)} and {RESULTS_MD.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

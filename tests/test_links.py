@@ -1,0 +1,557 @@
+"""``claimtrail links``: listing external addresses offline, and checking them with ``--online``.
+
+Every request goes to a local HTTP server on 127.0.0.1; nothing here touches the network.  An autouse
+guard makes any other host name fail the test loudly instead of being resolved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from claimtrail.cli import main
+from claimtrail.findings import Finding, Severity
+from claimtrail.links import Cache, HostPacer, Result, Settings, check_online, external_links
+from claimtrail.model import Dataset
+from claimtrail.project import check_project
+
+WIDGET_POST = "claims/sources/widget-post.yaml"  # cited by both claims
+AUDIT = "claims/sources/audit.yaml"  # only a rebuttal of widget-report-exists
+BOTH_CLAIMS = ("widget-defects-fell", "widget-report-exists")
+SLOW_SECONDS = 2.0
+FAST = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0)
+LINK_RULES = frozenset({"link-dead", "link-unreachable"})
+
+
+# --- the local server --------------------------------------------------------------------------------------------
+
+
+class LocalServer:
+    """A ThreadingHTTPServer on 127.0.0.1 that counts requests by (method, path)."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def record(self, method: str, path: str) -> None:
+        with self._lock:
+            self.hits[(method, path)] += 1
+
+    def count(self, path: str) -> int:
+        """Requests to ``path``, any method."""
+        with self._lock:
+            return sum(n for (_, p), n in self.hits.items() if p == path)
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.hits.values())
+
+    def reset(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self._answer(body=False)
+
+        def do_GET(self) -> None:
+            self._answer(body=True)
+
+        def _answer(self, body: bool) -> None:
+            path = urlsplit(self.path).path
+            server.record(self.command, path)
+            if path == "/slow":
+                time.sleep(SLOW_SECONDS)
+            if path == "/garbage":
+                self.wfile.write(b"THIS IS NOT HTTP\r\n\r\n")
+                return
+            if path == "/moved":
+                self._send(301, body, location="/ok")
+            elif path == "/head-refused":
+                self._send(405 if self.command == "HEAD" else 200, body)
+            elif path in ("/ok", "/slow") or path.startswith("/archived/"):
+                self._send(200, body)
+            else:
+                self._send({"/removed": 410, "/broken": 500}.get(path, 404), body)
+
+        def _send(self, status: int, body: bool, location: str | None = None) -> None:
+            payload = f"{status}\n".encode()
+            self.send_response(status)
+            if location:
+                self.send_header("Location", location)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if body:
+                self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def local_server() -> Iterator[LocalServer]:
+    server = LocalServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def server(local_server: LocalServer) -> LocalServer:
+    """The module's server, with its request counts reset for this test."""
+    local_server.reset()
+    return local_server
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolve only 127.0.0.1; any other host name fails the test rather than reaching a resolver."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", b"127.0.0.1"):
+            raise AssertionError(f"test tried to resolve {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    monkeypatch.setenv("no_proxy", "*")  # never send the local requests through a proxy
+
+
+# --- building datasets --------------------------------------------------------------------------------------------
+
+
+def set_field(root: Path, relative: str, field: str, value: str | None) -> None:
+    """Set the top-level ``field:`` of a YAML file to ``value``; ``None`` removes the line."""
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{field}:.*\n", re.MULTILINE)
+    assert pattern.search(text), f"no {field}: in {relative}"
+    path.write_text(pattern.sub("" if value is None else f"{field}: {value}\n", text, count=1), encoding="utf-8")
+
+
+def serve(root: Path, server: LocalServer, *, widget_post: str = "/ok", audit: str = "/ok") -> None:
+    """Point the two web sources of the minimal project at the local server.
+
+    ``widget_post`` and ``audit`` are paths on the server, or absolute addresses.  Each archived copy is a
+    distinct ``/archived/…`` address that answers 200, and ``accessed`` stays, so no archive warnings appear.
+    """
+    for relative, name, target in ((WIDGET_POST, "widget-post", widget_post), (AUDIT, "audit", audit)):
+        set_field(root, relative, "url", target if "://" in target else server.base + target)
+        set_field(root, relative, "archive_url", f"{server.base}/archived/{name}")
+
+
+def load(root: Path) -> Dataset:
+    dataset, findings = check_project(root)
+    assert findings == [], findings
+    return dataset
+
+
+def run_online(
+    root: Path, settings: Settings = FAST, cache_path: Path | None = None
+) -> tuple[list[Finding], dict[str, Result]]:
+    return check_online(load(root), Cache(cache_path), settings)
+
+
+def line_of(root: Path, relative: str, field: str) -> int:
+    lines = (root / relative).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{field}:"))
+
+
+def only(findings: list[Finding]) -> Finding:
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+# --- listing ------------------------------------------------------------------------------------------------------
+
+
+def test_external_links_lists_every_source_url_and_archive_url_with_its_line(
+    minimal_project: Path, server: LocalServer
+) -> None:
+    serve(minimal_project, server)
+    links = external_links(load(minimal_project))
+    assert sorted(links) == sorted(
+        [f"{server.base}/ok", f"{server.base}/archived/audit", f"{server.base}/archived/widget-post"]
+    )
+    uses = {(use.path, use.field, use.line) for use in links[f"{server.base}/ok"]}
+    assert uses == {
+        (WIDGET_POST, "url", line_of(minimal_project, WIDGET_POST, "url")),
+        (AUDIT, "url", line_of(minimal_project, AUDIT, "url")),
+    }
+
+
+# --- answers ------------------------------------------------------------------------------------------------------
+
+
+def test_an_address_answering_200_is_ok_with_no_finding(minimal_project: Path, server: LocalServer) -> None:
+    serve(minimal_project, server)
+    findings, results = run_online(minimal_project)
+    assert findings == []
+    result = results[f"{server.base}/ok"]
+    assert (result.ok, result.dead, result.status) == (True, False, 200)
+
+
+def test_a_301_redirect_is_followed_and_the_address_is_ok(minimal_project: Path, server: LocalServer) -> None:
+    serve(minimal_project, server, widget_post="/moved")
+    findings, results = run_online(minimal_project)
+    assert findings == []
+    assert results[f"{server.base}/moved"].ok
+    assert server.count("/moved") == 1
+    assert server.count("/ok") >= 1  # the redirect was followed
+
+
+@pytest.mark.parametrize(("path", "status"), [("/gone", 404), ("/removed", 410)])
+def test_404_and_410_are_link_dead_errors_at_the_url_line_naming_the_dependent_claims(
+    minimal_project: Path, server: LocalServer, path: str, status: int
+) -> None:
+    serve(minimal_project, server, widget_post=path)
+    findings, results = run_online(minimal_project)
+    finding = only(findings)
+    assert finding.rule == "link-dead"
+    assert finding.severity is Severity.ERROR
+    assert (finding.path, finding.line, finding.field) == (
+        WIDGET_POST,
+        line_of(minimal_project, WIDGET_POST, "url"),
+        "url",
+    )
+    assert f"{server.base}{path}" in finding.message
+    assert f"HTTP {status}" in finding.message
+    assert all(claim in finding.message for claim in BOTH_CLAIMS)
+    assert results[f"{server.base}{path}"].dead
+
+
+def test_a_dead_link_names_only_the_claims_that_depend_on_its_source(
+    minimal_project: Path, server: LocalServer
+) -> None:
+    serve(minimal_project, server, audit="/gone")  # the audit is only a rebuttal of widget-report-exists
+    findings, _ = run_online(minimal_project)
+    finding = only(findings)
+    assert (finding.rule, finding.path) == ("link-dead", AUDIT)
+    assert "widget-report-exists" in finding.message
+    assert "widget-defects-fell" not in finding.message
+
+
+def test_an_address_used_by_two_sources_gets_a_finding_at_each_use(minimal_project: Path, server: LocalServer) -> None:
+    serve(minimal_project, server, widget_post="/gone", audit="/gone")
+    findings, _ = run_online(minimal_project)
+    assert {(f.rule, f.path, f.line) for f in findings} == {
+        ("link-dead", WIDGET_POST, line_of(minimal_project, WIDGET_POST, "url")),
+        ("link-dead", AUDIT, line_of(minimal_project, AUDIT, "url")),
+    }
+    assert server.count("/gone") == 1  # requested once, however often it is used
+
+
+def test_a_500_is_retried_then_reported_as_an_unreachable_warning_not_an_error(
+    minimal_project: Path, server: LocalServer
+) -> None:
+    settings = Settings(timeout=0.3, retries=2, backoff=0, per_host_interval=0)
+    serve(minimal_project, server, widget_post="/broken")
+    findings, results = run_online(minimal_project, settings)
+    assert server.count("/broken") == settings.retries + 1
+    finding = only(findings)
+    assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
+    assert "HTTP 500" in finding.message
+    assert not results[f"{server.base}/broken"].dead
+
+
+def test_a_timeout_is_reported_as_unreachable_without_waiting_for_the_server(
+    minimal_project: Path, server: LocalServer
+) -> None:
+    serve(minimal_project, server, widget_post="/slow")
+    started = time.monotonic()
+    findings, _ = run_online(minimal_project)
+    assert time.monotonic() - started < SLOW_SECONDS
+    finding = only(findings)
+    assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
+    assert "timed out" in finding.message
+
+
+def test_a_refused_head_request_falls_back_to_get(minimal_project: Path, server: LocalServer) -> None:
+    serve(minimal_project, server, widget_post="/head-refused")
+    findings, results = run_online(minimal_project)
+    assert findings == []
+    assert results[f"{server.base}/head-refused"].ok
+    assert server.hits[("HEAD", "/head-refused")] == 1
+    assert server.hits[("GET", "/head-refused")] == 1
+
+
+def test_a_malformed_answer_is_reported_as_unreachable_instead_of_crashing_the_check(
+    minimal_project: Path, server: LocalServer
+) -> None:
+    serve(minimal_project, server, widget_post="/garbage")
+    findings, _ = run_online(minimal_project)
+    finding = only(findings)
+    assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
+
+
+def _fail_to_resolve(monkeypatch: pytest.MonkeyPatch, host: str, errno: int, text: str) -> None:
+    """Make ``host`` fail name resolution with ``errno``; other hosts keep the (local-only) resolver."""
+    resolve = socket.getaddrinfo
+
+    def fake(name: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == host:
+            raise socket.gaierror(errno, text)
+        return resolve(name, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_a_host_that_does_not_exist_is_a_dead_link(
+    minimal_project: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_to_resolve(monkeypatch, "no-such-host.invalid", socket.EAI_NONAME, "Name or service not known")
+    serve(minimal_project, server, widget_post="http://no-such-host.invalid/page")
+    findings, _ = run_online(minimal_project)
+    finding = only(findings)
+    assert (finding.rule, finding.severity, finding.path) == ("link-dead", Severity.ERROR, WIDGET_POST)
+    assert "host not found (no-such-host.invalid)" in finding.message
+
+
+def test_a_temporary_name_resolution_failure_is_retried_and_reported_as_unreachable(
+    minimal_project: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def flaky(name: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "flaky-dns.invalid":
+            attempts.append(name)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return resolve(name, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", flaky)
+    serve(minimal_project, server, widget_post="http://flaky-dns.invalid/page")
+    findings, _ = run_online(minimal_project, Settings(timeout=0.3, retries=1, backoff=0, per_host_interval=0))
+    finding = only(findings)
+    assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
+    assert len(attempts) == 2
+
+
+# --- the cache ----------------------------------------------------------------------------------------------------
+
+
+def test_a_second_check_within_max_age_makes_no_new_request(
+    minimal_project: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    serve(minimal_project, server)
+    cache_path = tmp_path / "links.json"
+    _, first = run_online(minimal_project, cache_path=cache_path)
+    assert server.total() == 3
+    server.reset()
+    _, second = run_online(minimal_project, cache_path=cache_path)
+    assert server.total() == 0
+    assert second == first
+
+
+def test_with_max_age_0_every_address_is_requested_again(
+    minimal_project: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    serve(minimal_project, server)
+    cache_path = tmp_path / "links.json"
+    run_online(minimal_project, cache_path=cache_path)
+    server.reset()
+    run_online(minimal_project, Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=0), cache_path)
+    assert server.count("/ok") == 1
+    assert server.total() == 3
+
+
+def test_a_cached_result_older_than_max_age_is_requested_again(
+    minimal_project: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    serve(minimal_project, server)
+    cache = Cache(tmp_path / "links.json")
+    day = 24 * 3600.0
+    settings = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=7 * day)
+    check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0)
+    server.reset()
+    check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0 + 6 * day)
+    assert server.total() == 0
+    check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0 + 8 * day)
+    assert server.total() == 3
+
+
+def test_the_cache_file_is_json_with_a_result_per_address(
+    minimal_project: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    cache_path = tmp_path / "links.json"
+    run_online(minimal_project, cache_path=cache_path)
+    data = json.loads(cache_path.read_text(encoding="utf-8"))
+    assert data["version"] == 1
+    assert set(data["results"]) == set(external_links(load(minimal_project)))
+    gone = data["results"][f"{server.base}/gone"]
+    assert (gone["ok"], gone["dead"], gone["status"]) == (False, True, 404)
+    assert isinstance(gone["checked"], float)
+
+
+@pytest.mark.parametrize("content", ["not json {", "[]", "null", '{"results": {"http://x.invalid/": {"ok": 1}}}'])
+def test_an_unreadable_cache_file_is_ignored(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "links.json"
+    path.write_text(content, encoding="utf-8")
+    assert Cache(path).results == {}
+
+
+# --- pacing -------------------------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """A clock that only moves when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_host_pacer_waits_the_interval_between_requests_to_one_host() -> None:
+    clock = FakeClock()
+    pacer = HostPacer(2.0, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        pacer.wait("example.org")
+    assert clock.sleeps == [2.0, 2.0]
+
+
+def test_host_pacer_waits_only_for_the_rest_of_the_interval() -> None:
+    clock = FakeClock()
+    pacer = HostPacer(2.0, clock=clock, sleep=clock.sleep)
+    pacer.wait("example.org")
+    clock.now += 1.5
+    pacer.wait("example.org")
+    clock.now += 5.0
+    pacer.wait("example.org")
+    assert clock.sleeps == [pytest.approx(0.5)]
+
+
+def test_host_pacer_does_not_make_one_host_wait_for_another() -> None:
+    clock = FakeClock()
+    pacer = HostPacer(2.0, clock=clock, sleep=clock.sleep)
+    for host in ("a.example.org", "b.example.org", "c.example.org"):
+        pacer.wait(host)
+    assert clock.sleeps == []
+
+
+# --- the command line ---------------------------------------------------------------------------------------------
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def online_args(root: Path, cache: Path) -> list[str]:
+    return [
+        "links",
+        "--online",
+        "--root",
+        str(root),
+        "--timeout",
+        "0.5",
+        "--retries",
+        "0",
+        "--per-host-interval",
+        "0",
+        "--cache",
+        str(cache),
+    ]
+
+
+def test_links_by_default_lists_addresses_and_dependent_claims_without_requesting_anything(
+    minimal_project: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server)
+    code, out, err = run_cli(capsys, "links", "--root", str(minimal_project))
+    assert code == 0
+    assert f"{server.base}/ok\n" in out
+    assert f"    {WIDGET_POST}:{line_of(minimal_project, WIDGET_POST, 'url')} (url)" in out
+    assert f"    claims: {', '.join(BOTH_CLAIMS)}" in out
+    assert "nothing was requested" in err
+    assert server.total() == 0
+
+
+def test_links_online_exits_1_when_a_link_is_dead(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    code, out, err = run_cli(capsys, *online_args(minimal_project, tmp_path / "links.json"))
+    assert code == 1
+    assert "[link-dead]" in out
+    assert "1 dead" in err
+
+
+def test_links_online_exits_0_when_every_link_answers(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/moved", audit="/head-refused")
+    code, _, err = run_cli(capsys, *online_args(minimal_project, tmp_path / "links.json"))
+    assert code == 0
+    assert "0 dead" in err
+    assert (tmp_path / "links.json").is_file()
+
+
+def test_links_online_exits_0_when_a_link_is_only_unreachable(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/broken")
+    code, out, _ = run_cli(capsys, *online_args(minimal_project, tmp_path / "links.json"))
+    assert code == 0
+    assert "[link-unreachable]" in out
+
+
+def test_links_online_github_format_prints_an_error_command_for_the_dead_link(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    code, out, _ = run_cli(capsys, *online_args(minimal_project, tmp_path / "links.json"), "--format", "github")
+    assert code == 1
+    line = only_line(out, "::")
+    assert line.startswith(f"::error file={WIDGET_POST},line={line_of(minimal_project, WIDGET_POST, 'url')},col=")
+    assert "title=link-dead::" in line
+
+
+def only_line(text: str, prefix: str) -> str:
+    lines = [line for line in text.splitlines() if line.startswith(prefix)]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_links_refuses_to_check_a_project_with_errors(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server)
+    set_field(minimal_project, AUDIT, "author", "nobody-known")
+    code, _, err = run_cli(capsys, *online_args(minimal_project, tmp_path / "links.json"))
+    assert code == 1
+    assert "fix the errors above first" in err
+    assert server.total() == 0

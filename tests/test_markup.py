@@ -1,0 +1,90 @@
+"""Contributor markdown: the quick paths give exactly what markdown-it gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimtrail import markup
+
+PIECES = [
+    *"abc XYZ019.,;:'\"()[]<>&*_`!#-+=|~\n\\",
+    "[[claim:a-1]]",
+    "[x](javascript:y)",
+    "[x](https://e.org/)",
+    "<b>",
+    "  ",
+    "1. ",
+    "- ",
+    "~~~",
+    "    ",
+    "\t",
+    "[a]: /x",
+]
+ALPHABET = st.sampled_from(PIECES)
+TEXTS = st.lists(ALPHABET, max_size=30).map("".join)
+
+
+def _resolve(kind: str, item_id: str, label: str | None) -> str:
+    return f'<a href="/{kind}/{item_id}/">{label or item_id}</a>'
+
+
+def _full_render(text: str) -> str:
+    return str(markup._RENDERER.render(text, {"resolve": _resolve}))
+
+
+def _full_problems(text: str) -> list[tuple[str, int]]:
+    found = []
+    for token, line in markup._walk(markup._CHECKER.parse(text)):
+        if token.type in ("html_block", "html_inline"):
+            found.append(("markdown-html", line))
+        elif token.type == "image":
+            found.append(("markdown-image", line))
+        elif token.type == "link_open" and not markup.link_is_safe(str(token.attrGet("href") or "")):
+            found.append(("markdown-link", line))
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_render_matches_markdown_it(text: str) -> None:
+    assert markup.render(text, _resolve) == _full_render(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_references_match_markdown_it(text: str) -> None:
+    full = [
+        (t.meta["kind"], t.meta["id"], line)
+        for t, line in markup._walk(markup._CHECKER.parse(text))
+        if t.type == "claimtrail_ref"
+    ]
+    found = markup.references(text)
+    assert [(r.kind, r.id) for r in found] == [(kind, item_id) for kind, item_id, _ in full]
+    # markdown-it dates inline tokens to their paragraph's first line; the quick path to their own line.
+    assert all(r.line >= line for r, (_, _, line) in zip(found, full, strict=True))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_problems_are_found_whenever_markdown_it_finds_them(text: str) -> None:
+    assert {p.rule for p in markup.problems(text)} >= {rule for rule, _ in _full_problems(text)}
+
+
+def test_raw_html_is_escaped_in_rendered_text() -> None:
+    assert markup.render("<script>alert(1)</script>", _resolve) == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+
+
+def test_javascript_links_are_not_rendered_as_links() -> None:
+    assert "href" not in markup.render("[x](javascript:alert(1))", _resolve)
+    assert "href" not in markup.render("[x]( JaVaScRiPt:alert(1))", _resolve)
+
+
+def test_references_render_through_the_resolver() -> None:
+    assert (
+        markup.render("See [[claim:a-1|the figure]].", _resolve) == '<p>See <a href="/claim/a-1/">the figure</a>.</p>\n'
+    )
+
+
+def test_references_inside_code_are_not_references() -> None:
+    assert markup.references("`[[claim:a-1]]`") == []
