@@ -10,7 +10,13 @@ DATA_DIR = "claims"
 KIND_DIRS = {"claim": "claims", "source": "sources", "party": "parties"}
 STATUS_FILE = "statuses.yaml"
 SNAPSHOT_DIR = "snapshots"
-SCHEMA_MODELINE = "# yaml-language-server: $schema={relative}claimtrail/schema/claimtrail.schema.json#/$defs/{kind}"
+# Where each kind of item lives, as hints name it.
+KIND_FOLDERS = {
+    "claim": "claims/claims/",
+    "source": "claims/sources/",
+    "party": "claims/parties/",
+    "status": "claims/statuses.yaml",
+}
 
 
 @dataclass(frozen=True)

@@ -266,6 +266,8 @@ class _Fields:
 
     def _bad_date(self, name: str, exc: ValueError) -> None:
         path = (*self.base, name)
+        if repr(self.value(name)) not in str(exc):
+            exc = ValueError(f"{self.value(name)!r}: {exc}")
         self.ctx.findings.append(
             error(
                 self.document.path,
@@ -325,7 +327,7 @@ def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
     period = f.period("period")
     return Baseline(
         value=f.value("value"),
-        unit=f.value("unit") or claim_unit or "",
+        unit=claim_unit or "",
         period=period or Period(PartialDate(1)),
         quote=f.value("quote"),
     )

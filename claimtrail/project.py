@@ -12,6 +12,15 @@ from .findings import Finding
 from .loader import load
 from .model import Dataset
 
+# The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
+# claim reviewed today in Auckland must not be "in the future" for a check run in New York.
+EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def latest_today() -> dt.date:
+    """Today's date where it is latest: nothing dated on or before it lies in the future anywhere."""
+    return dt.datetime.now(EARLIEST_ZONE).date()
+
 
 def check_project(root: Path, today: dt.date | None = None) -> tuple[Dataset, list[Finding]]:
     """Load ``root/claims`` into the model and run every check; findings sorted by file and line."""
@@ -24,6 +33,6 @@ def check_project(root: Path, today: dt.date | None = None) -> tuple[Dataset, li
     finally:
         if collecting:
             gc.enable()
-    findings.extend(run_checks(dataset, today or dt.date.today()))
+    findings.extend(run_checks(dataset, today or latest_today()))
     findings.extend(check_docs(root, dataset))
     return dataset, sorted(set(findings))

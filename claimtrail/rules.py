@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "ref-source": "Every source id mentioned (appearances, rebuttals, provenance, [[source:…]]) exists.",
     "ref-party": "Every party id mentioned (claimant, rebuttal party, affiliation, [[party:…]]) exists.",
     "ref-status": "Every status is on the scale in claims/statuses.yaml.",
+    "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
     "status-evidence": "The status is justified by the evidence its scale entry demands.",
     "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
     "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",

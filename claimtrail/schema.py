@@ -143,6 +143,14 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         message = f"missing required field '{missing}'"
         hint = _describe(sub, missing) or f"add `{missing}:`"
         return error(document.path, document.position(path[:-1]), rule, format_field(path), message, hint)
+    if err.validator == "dependentRequired":
+        missing = _quoted_name(err.message)
+        present = _quoted_name(err.message.split(" of ", 1)[-1])
+        message = f"'{present}' needs '{missing}' beside it"
+        hint = "a figure has both `value:` (a plain number) and `unit:`; a baseline or conversion needs a `value:`"
+        return error(
+            document.path, document.position((*path, present)), rule, format_field((*path, missing)), message, hint
+        )
     if err.validator == "additionalProperties":
         allowed = sorted(sub.get("properties", {}))
         extras = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
@@ -179,7 +187,9 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         hint = sub.get("description", "")
     elif err.validator in ("minimum", "maximum"):
         message = f"{instance!r} is out of range"
-        hint = sub.get("description", "")
+        hint = sub.get("description", "") or (
+            "a share (unit `percent`) lies between 0 and 100; counts, rates, durations and amounts are not negative"
+        )
     elif err.validator == "uniqueItems":
         message = "the list repeats an item"
         hint = "list each item once"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from claimtrail.findings import Finding
-from claimtrail.project import check_project
+from claimtrail.project import check_project, latest_today
 
 TODAY = dt.date(2022, 1, 1)
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
@@ -125,7 +128,7 @@ def test_corroborated_by_a_party_affiliated_transitively_with_the_claimant_is_an
     write_party(minimal_project, "quality-dept", kind="organisation", affiliation="widgets-inc")
     write_party(minimal_project, "inspector", affiliation="quality-dept")
     write_claim(minimal_project, status="corroborated", rebuttals=(rebuttal("audit", "inspector", "supports"),))
-    findings = check(minimal_project)
+    findings = with_rule(check(minimal_project), "status-evidence")
     assert [(f.path, f.field) for f in findings] == [(NEW_CLAIM, "status")]
     assert findings[0].rule == "status-evidence"
     assert "independent" in findings[0].message
@@ -536,3 +539,32 @@ def test_claim_related_to_itself_is_reported(minimal_project: Path) -> None:
 def test_fixture_claims_load_into_the_model(minimal_project: Path, name: str) -> None:
     dataset, _ = check_project(minimal_project, today=TODAY)
     assert dataset.claims[name].id == name
+
+
+def test_a_review_dated_today_anywhere_on_earth_is_not_in_the_future(minimal_project: Path) -> None:
+    claim = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
+    claim.write_text(claim.read_text().replace("reviewed: 2021-04-01", f"reviewed: {latest_today().isoformat()}"))
+    for zone in ("Pacific/Kiritimati", "UTC", "America/New_York", "Pacific/Pago_Pago"):
+        result = subprocess.run(
+            [sys.executable, "-m", "claimtrail", "check", "--root", str(minimal_project)],
+            env={**os.environ, "TZ": zone},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (zone, result.stdout)
+
+
+def test_corroborated_by_a_source_the_claimant_wrote_is_an_error(minimal_project: Path) -> None:
+    write_party(minimal_project, "widget-press", kind="organisation", affiliation="widgets-inc")
+    write_claim(
+        minimal_project, status="corroborated", rebuttals=(rebuttal("widget-report", "widgets-inc", "supports"),)
+    )
+    assert [f.field for f in with_rule(check(minimal_project), "status-evidence")] == ["status"]
+
+
+def test_a_rebuttal_credited_to_someone_who_did_not_write_its_source_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, status="disputed", rebuttals=(rebuttal("audit", "reader", "disputes"),))
+    findings = with_rule(check(minimal_project), "rebuttal-party")
+    assert [f.field for f in findings] == ["rebuttals[0].party"]
+    assert "auditor" in findings[0].message

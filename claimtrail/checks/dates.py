@@ -17,8 +17,9 @@ def _future(document: Document, path: FieldPath, value: PartialDate | None, toda
             document.position(path),
             "date-future",
             format_field(path),
-            f"{value} is in the future (today is {today.isoformat()})",
-            "use the date on which it happened; if unknown, write `unknown`",
+            f"{value} is in the future (it is {today.isoformat()} in the earliest time zone)",
+            "use the date on which it happened"
+            + ("; if it is not known, write `unknown`" if path[-1] != "reviewed" else ""),
         )
 
 

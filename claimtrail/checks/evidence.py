@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
-from ..model import Claim, Dataset, Party
+from ..model import Claim, Dataset, Party, Rebuttal
 
 
 def affiliations(party_id: str, parties: Mapping[str, Party]) -> set[str]:
@@ -29,6 +29,26 @@ def independent(a: str, b: str, parties: Mapping[str, Party]) -> bool:
     return not affiliations(a, parties) & affiliations(b, parties)
 
 
+def _voices(rebuttal: Rebuttal, dataset: Dataset) -> set[str]:
+    """Everyone behind a piece of evidence: the party, and the author and publisher of its source."""
+    source = dataset.sources.get(rebuttal.source)
+    voices = {rebuttal.party}
+    if source is not None:
+        voices |= {p for p in (source.author, source.publisher) if p}
+    return voices
+
+
+def _party_fits_source(rebuttal: Rebuttal, dataset: Dataset) -> bool:
+    """The party of a rebuttal is its source's author or publisher, or belongs to one of them."""
+    source = dataset.sources.get(rebuttal.source)
+    if source is None or not (source.author or source.publisher):
+        return True
+    makers = {p for p in (source.author, source.publisher) if p}
+    return bool(
+        affiliations(rebuttal.party, dataset.parties) & set().union(*(affiliations(m, dataset.parties) for m in makers))
+    )
+
+
 def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | None:
     parties = dataset.parties
     if rule == "disputing-rebuttal":
@@ -40,12 +60,14 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
     elif rule == "independent-support":
         claimant_side = {claim.claimant} | ({claim.spokesperson} if claim.spokesperson else set())
         if not any(
-            r.stance == "supports" and all(independent(r.party, side, parties) for side in claimant_side)
+            r.stance == "supports"
+            and all(independent(voice, side, parties) for voice in _voices(r, dataset) for side in claimant_side)
             for r in claim.rebuttals
         ):
             return (
-                "needs a rebuttal with stance 'supports' from a party independent of the claimant",
-                "support from the claimant, its staff or its affiliates does not corroborate a claim",
+                "needs a rebuttal with stance 'supports' from a party and a source independent of the claimant",
+                "support from the claimant, its staff or its affiliates, or from a source they wrote or "
+                "published, does not corroborate a claim",
             )
     elif rule == "primary-refutation":
         if not any(
@@ -70,6 +92,20 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    for claim in dataset.claims.values():
+        for index, rebuttal in enumerate(claim.rebuttals):
+            if rebuttal.party in dataset.parties and not _party_fits_source(rebuttal, dataset):
+                source = dataset.sources[rebuttal.source]
+                makers = " or ".join(p for p in (source.author, source.publisher) if p)
+                yield error(
+                    claim.document.path,
+                    claim.document.position(("rebuttals", index, "party")),
+                    "rebuttal-party",
+                    f"rebuttals[{index}].party",
+                    f"'{rebuttal.party}' did not write or publish {source.id} (that was {makers})",
+                    "the party is whoever makes the point in that source; if the point is your own "
+                    "reading of it, say so in the claim's `notes` instead",
+                )
     if dataset.scale is None:
         return
     for claim in dataset.claims.values():

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from .. import markup
 from ..findings import Finding, error
+from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..yamlsafe import Document, FieldPath, format_field
-
-_FOLDERS = {"claim": "claims/claims/", "source": "claims/sources/", "party": "claims/parties/"}
 
 
 def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
@@ -55,7 +54,7 @@ def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Refer
         f"ref-{ref.kind}",
         field,
         f"unknown {ref.kind} '{ref.id}' in [[{ref.kind}:{ref.id}]]",
-        f"create {_FOLDERS[ref.kind]}{ref.id}.yaml or correct the id",
+        f"create {KIND_FOLDERS[ref.kind]}{ref.id}.yaml or correct the id",
     )
 
 

@@ -7,16 +7,11 @@ import difflib
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
+from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..yamlsafe import Document, FieldPath, format_field
 
 _RULES = {"claim": "ref-claim", "source": "ref-source", "party": "ref-party", "status": "ref-status"}
-_FOLDERS = {
-    "claim": "claims/claims/",
-    "source": "claims/sources/",
-    "party": "claims/parties/",
-    "status": "claims/statuses.yaml",
-}
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
@@ -35,9 +30,9 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         close = difflib.get_close_matches(value, list(known[kind]), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         hint += (
-            f"add it to {_FOLDERS[kind]}"
+            f"add it to {KIND_FOLDERS[kind]}"
             if kind == "status"
-            else f"create {_FOLDERS[kind]}{value}.yaml or correct the id"
+            else f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id"
         )
         yield error(
             document.path, document.position(path), _RULES[kind], format_field(path), f"unknown {kind} '{value}'", hint

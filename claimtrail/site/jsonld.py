@@ -11,7 +11,7 @@ from ..model import Claim, Dataset, Party, Source
 def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:
     if party is None:
         return {"@type": "Organization", "name": fallback}
-    kind = "Person" if party.kind == "person" else "Organization"
+    kind = "Organization" if party.kind == "organisation" else "Person"
     data: dict[str, Any] = {"@type": kind, "name": party.name}
     if party.url:
         data["url"] = party.url
@@ -29,7 +29,9 @@ def _work(source: Source | None, source_id: str) -> dict[str, Any]:
     return data
 
 
-def claim_review(claim: Claim, dataset: Dataset, page_url: str, site_name: str) -> dict[str, Any]:
+def claim_review(
+    claim: Claim, dataset: Dataset, page_url: str, site_name: str, site_url: str = "", first_published: str = ""
+) -> dict[str, Any]:
     """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
@@ -59,8 +61,8 @@ def claim_review(claim: Claim, dataset: Dataset, page_url: str, site_name: str) 
         "claimReviewed": claim.statement,
         "reviewRating": rating,
         "itemReviewed": item,
-        "author": {"@type": "Organization", "name": site_name},
-        "datePublished": str(claim.reviewed),
+        "author": {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})},
+        "datePublished": first_published or str(claim.reviewed),
         "dateModified": str(claim.reviewed),
     }
 

@@ -82,6 +82,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             site_url=_with_slash(config.site_url or ""),
             edit_base=self._edit_base(config),
             commit_base=f"{repo_url.rstrip('/')}/commit/" if "github.com" in repo_url else "",
+            blob_base=f"{repo_url.rstrip('/')}/blob/{self.config.edit_branch}/" if "github.com" in repo_url else "",
         )
         history = load_history(self.root) if self.config.history else None
         self.renderer = Renderer(dataset, build_graph(dataset), settings, history)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .. import markup
 from ..gitinfo import History, Revision, StatusChange
 from ..graph import Graph
-from ..model import Claim, Dataset, PartialDate, Status
+from ..model import Claim, Dataset, PartialDate, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
 from . import charts, format
@@ -34,6 +34,7 @@ class SiteSettings:
     site_url: str  # absolute, ending in "/"; "" if unknown
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
     commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
+    blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
 
 
 def text_colour(background: str) -> str:
@@ -92,10 +93,10 @@ class Renderer:
 
     def claim_jsonld(self, claim: Claim) -> str:
         url = self.settings.site_url + url_of(claim_src(claim.id))
-        return script_json(claim_review(claim, self.dataset, url, self.settings.site_name))
-
-    def title(self, spec: PageSpec) -> str:
-        return spec.title
+        revisions = self.history.revisions.get(claim.document.path, ())
+        first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
+        review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
+        return script_json(review)
 
     def badge(self, status_id: str) -> Markup:
         """A status badge; the same for every page, so made once per status."""
@@ -123,7 +124,8 @@ class Renderer:
 
     @cached_property
     def cited_sources(self) -> list[str]:
-        return sorted({a.source for c in self.dataset.claims.values() for a in c.appearances})
+        """Every source a claim appeared in or is rebutted by: the table's source filter."""
+        return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
 
     @cached_property
     def status_counts(self) -> list[tuple[Status, int]]:
@@ -145,7 +147,8 @@ class Renderer:
                 dated.append((claim.date, "claim", claim.id, claim.statement))
             else:
                 undated.append(("claim", claim.id, claim.statement))
-        dated.sort(key=lambda e: (e[0].earliest(), e[0].day is None, e[1] != "source", e[2]))
+        # A date known only to the month or year goes after the days of that month or year.
+        dated.sort(key=lambda e: (e[0].year, e[0].month or 13, e[0].day or 32, e[1] != "source", e[2]))
         return dated, sorted(undated)
 
 
@@ -260,6 +263,32 @@ class PageContext:
     def status_changes(self, document_path: str) -> list[StatusChange]:
         """Status changes oldest first."""
         return list(reversed(self.r.history.statuses.get(document_path, ())))
+
+    def snapshot_url(self, source_id: str) -> str:
+        """The repository copy of a source's text (its own snapshot or the one of what it is part of)."""
+        found = self.r.dataset.snapshot_of(source_id)
+        if found is None or not self.settings.blob_base:
+            return ""
+        holder, _ = found
+        assert holder.snapshot is not None
+        return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
+
+    def source_links(self, source: Source) -> list[tuple[str, str, str]]:
+        """(class, address, text) of a source's archived copy, repository snapshot and original."""
+        links = []
+        if source.archive_url:
+            links.append(("ct-archive", source.archive_url, "archived copy"))
+        if snapshot := self.snapshot_url(source.id):
+            links.append(("ct-snapshot", snapshot, "snapshot in the repository"))
+        if source.url:
+            links.append(("ct-original", source.url, "original"))
+        return links
+
+    def claim_sources(self, claim: Claim) -> str:
+        """The ids of every source a claim involves, for the table's source filter."""
+        ids = {claim.first_appearance, *(a.source for a in claim.appearances)}
+        ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
+        return " ".join(sorted(ids))
 
     def commit_url(self, commit: str) -> str:
         return self.settings.commit_base + commit if self.settings.commit_base else ""
