@@ -186,7 +186,7 @@ def _document(ctx: _Context, path: Path, definition: str) -> Document | None:
         ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
         return None
     try:
-        document = load_document(rel, raw)
+        document = load_document(rel, raw, origin=str(path))
     except YamlProblem as problem:
         ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
         return None
@@ -318,7 +318,7 @@ def _claim(item_id: str, document: Document, ctx: _Context) -> Claim | None:
         superseded_by=f.value("superseded_by"),
         reviewed=f.date("reviewed") or PartialDate(1, None, None),
         notes=f.value("notes"),
-        document=document,
+        document=document.slim(),
     )
     return claim if f.ok else None
 
@@ -383,7 +383,7 @@ def _source(item_id: str, document: Document, ctx: _Context) -> Source | None:
             "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
         ),
         notes=f.value("notes"),
-        document=document,
+        document=document.slim(),
     )
     return source if f.ok else None
 
@@ -398,7 +398,7 @@ def _party(item_id: str, document: Document, ctx: _Context) -> Party | None:
         affiliation=f.value("affiliation"),
         url=f.value("url"),
         notes=f.value("notes"),
-        document=document,
+        document=document.slim(),
     )
 
 

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -133,12 +134,22 @@ class Document:
     data: Any
     text: str = field(default="", repr=False, compare=False)
     known_positions: dict[FieldPath, Position] = field(default_factory=dict, repr=False, compare=False)
+    origin: str = field(default="", repr=False, compare=False)  # the file, read again if positions are needed
 
     @property
     def positions(self) -> Mapping[FieldPath, Position]:
-        if not self.known_positions and self.text:
-            self.known_positions.update(positions_of(self.text))
+        if not self.known_positions:
+            text = self.text or (decode(Path(self.origin).read_bytes()) if self.origin else "")
+            if text:
+                self.known_positions.update(positions_of(text))
         return self.known_positions
+
+    def slim(self) -> Document:
+        """The same document without its data and text, for a model that has read them: positions
+        are still found, from the file, when a finding needs one."""
+        if not self.origin:
+            return self
+        return Document(path=self.path, data=None, known_positions=self.known_positions, origin=self.origin)
 
     def position(self, path: FieldPath) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -192,7 +203,7 @@ def _code_point(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def load_document(path: str, raw: bytes) -> Document:
+def load_document(path: str, raw: bytes, origin: str = "") -> Document:
     """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful."""
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
@@ -201,10 +212,10 @@ def load_document(path: str, raw: bytes) -> Document:
         try:
             node = _compose_fast(text)
             if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
-                return Document(path=path, data=_plain(node, 0, set()), text=text)
+                return Document(path=path, data=_plain(node, 0, set()), text="" if origin else text, origin=origin)
         except Exception:  # any doubt: the strict loader says precisely what is wrong
             pass
-    return _build(path, _compose_strict(text), text)
+    return _build(path, _compose_strict(text), text, origin)
 
 
 class _Doubt(Exception):
@@ -300,12 +311,12 @@ def _compose_strict(text: str) -> Node | None:
     return node
 
 
-def _build(path: str, node: Node | None, text: str) -> Document:
+def _build(path: str, node: Node | None, text: str, origin: str = "") -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     positions: dict[FieldPath, Position] = {}
     data = _convert(node, (), positions, set())
-    return Document(path=path, data=data, text=text, known_positions=positions)
+    return Document(path=path, data=data, text="" if origin else text, known_positions=positions, origin=origin)
 
 
 def _position(node: Node) -> Position:

@@ -7,6 +7,7 @@ straight from the model, with no markdown round trip.
 
 from __future__ import annotations
 
+import gc
 import logging
 from html import escape
 from importlib import resources
@@ -24,7 +25,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..export import export_data, to_csv, to_json
+from ..export import claim_record, export_data, to_csv, to_json
 from ..findings import Severity, format_text
 from ..gitinfo import load_history
 from ..graph import build_graph
@@ -34,11 +35,12 @@ from ..schema import schema_text
 from .build import preloaded
 from .docrefs import replace_references
 from .render import PageContext, Renderer, SiteSettings
-from .urls import EXPORTS, PageSpec, page_specs, url_of
+from .urls import EXPORTS, PageSpec, claim_src, page_specs, url_of
 
 log = logging.getLogger("mkdocs.plugins.claimtrail")
 
 ASSETS = ("claimtrail.css", "claimtrail.js")
+LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
 ITEM_KINDS = frozenset({"claim", "source", "party"})
 GUIDE, GUIDE_PAGE = "CONTRIBUTING.md", "contributing.md"  # the contributor guide, also shown on the site
 ASSET_DIR = "assets/claimtrail"
@@ -59,7 +61,6 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.dataset: Dataset | None = None
         self.renderer: Renderer | None = None
         self.specs: dict[str, PageSpec] = {}
-        self._full_pages: dict[str, str] = {}
 
     # -- configuration and data ------------------------------------------------
 
@@ -76,6 +77,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         for finding in findings:
             log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
         self.dataset = dataset
+        gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
         repo_url = config.repo_url or ""
         settings = SiteSettings(
             site_name=config.site_name,
@@ -121,12 +123,26 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", content=(assets / name).read_bytes()))
         exported = export_data(self.dataset)
         _add_urls(exported)
-        for record in exported["claims"]:  # each claim's data, next to its page
-            files.append(File.generated(config, f"{record['url']}claim.json", content=to_json(record, compact=True)))
         files.append(File.generated(config, EXPORTS["json"], content=to_json(exported, compact=True)))
         files.append(File.generated(config, EXPORTS["csv"], content=to_csv(exported)))
         files.append(File.generated(config, EXPORTS["schema"], content=schema_text()))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Each claim's data as JSON next to its page, written straight to the site: 10,000 small
+        files need none of MkDocs' handling, and are not kept in memory."""
+        if self.renderer is None:
+            return
+        site = Path(config.site_dir)
+        for claim in self.renderer.dataset.claims.values():
+            record = claim_record(claim)
+            record["url"] = url_of(claim_src(claim.id))
+            target = site / record["url"] / "claim.json"
+            try:  # the page's folder is there already, but for a page another plugin left out
+                target.write_text(to_json(record, compact=True), encoding="utf-8")
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True)
+                target.write_text(to_json(record, compact=True), encoding="utf-8")
 
     # -- pages -----------------------------------------------------------------
 
@@ -136,18 +152,16 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if spec is None:
             return replace_references(markdown, page.file.src_uri, self._label_for)
         page.meta["title"] = escape(spec.title)
-        if spec.kind == "claim":
-            page.meta["claimtrail_jsonld"] = self.renderer.claim_jsonld(self.renderer.dataset.claims[spec.key])
+        if spec.kind in LISTS:  # lists of claims: the claims' own pages are what search should find
+            page.meta["search"] = {"exclude": True}
         return ""
 
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        spec = self.specs.get(page.file.src_uri)
-        if spec is None or self.renderer is None:
-            return html
-        return self.renderer.render(spec)
+    # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
+    # when it reads every page first (on_page_content), and let go once written (on_post_page): at
+    # 10,000 claims, holding every page's HTML at once would be most of a build's memory.
 
     @event_priority(100)  # before the search plugin indexes the page
-    def _index_only_the_essentials(
+    def _render_and_index_only_the_essentials(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         """Hand the search plugin a claim's, source's or party's words, not its whole page.
@@ -156,27 +170,37 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         page is links and labels that would fill the index (and take twice as long to parse).
         """
         spec = self.specs.get(page.file.src_uri)
-        if spec is not None and spec.kind in ITEM_KINDS and self.renderer is not None:
-            self._full_pages[page.file.src_uri] = page.content or ""
+        if spec is None or self.renderer is None:
+            return context
+        if spec.kind in ITEM_KINDS:
             page.content = self.renderer.search_text(spec)
+        else:
+            page.content = self.renderer.render(spec)
+        if spec.kind == "claim":
+            page.meta["claimtrail_jsonld"] = self.renderer.claim_jsonld(self.renderer.dataset.claims[spec.key])
         return context
 
     @event_priority(-100)  # after the search plugin
-    def _restore_page_and_set_edit_link(
+    def _render_page_and_set_edit_link(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        full = self._full_pages.pop(page.file.src_uri, None)
-        if full is not None:
-            page.content = full
         spec = self.specs.get(page.file.src_uri)
         if spec is not None and self.renderer is not None:
+            if spec.kind in ITEM_KINDS:
+                page.content = self.renderer.render(spec)
             page.edit_url = self._item_edit_url(spec)
         elif page.file.generated_by and page.file.src_uri == GUIDE_PAGE and self.renderer is not None:
             edit_base = self.renderer.settings.edit_base
             page.edit_url = edit_base + GUIDE if edit_base else None
         return context
 
-    on_page_context = CombinedEvent(_index_only_the_essentials, _restore_page_and_set_edit_link)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri in self.specs:
+            page.content = ""
+            page.meta.pop("claimtrail_jsonld", None)
+        return output
+
+    on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
 
     def _item_edit_url(self, spec: PageSpec) -> str | None:
         assert self.renderer is not None
