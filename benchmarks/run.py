@@ -16,7 +16,6 @@ import os
 import platform
 import random
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,8 +31,25 @@ from claimtrail.synthetic import write_project  # noqa: E402
 
 RESULTS_JSON = REPO / "benchmarks" / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
-WORDS = ("counterfeit listings complaints platform rights holders removed stores police cases figure report "
-         "market sellers goods online offline").split()
+WORDS = [
+    "counterfeit",
+    "listings",
+    "complaints",
+    "platform",
+    "rights",
+    "holders",
+    "removed",
+    "stores",
+    "police",
+    "cases",
+    "figure",
+    "report",
+    "market",
+    "sellers",
+    "goods",
+    "online",
+    "offline",
+]
 
 
 def measure(command: list[str], cwd: Path, repeat: int = 1) -> tuple[float, int]:
@@ -56,8 +72,9 @@ def _measure_once(command: list[str], cwd: Path) -> tuple[float, int]:
         "print(f'{elapsed} {peak} {code}', file=sys.stderr)\n"
     )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "true"}
-    result = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd, env=env, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
     elapsed, peak, code = result.stderr.strip().splitlines()[-1].split()
     if code != "0":
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
@@ -69,8 +86,11 @@ def project_config(template: str, *, plugin: bool) -> str:
     config = template.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
     if not plugin:
         config = config.replace("  - claimtrail\n", "")
-        config = config.split("nav:")[0] + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n" + (
-            "validation:" + config.split("validation:")[1])
+        config = (
+            config.split("nav:")[0]
+            + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n"
+            + ("validation:" + config.split("validation:")[1])
+        )
     return config
 
 
@@ -107,21 +127,39 @@ def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
     (project / "docs").mkdir()
     (project / "docs" / "index.md").write_text("# Synthetic claims\n\nA benchmark dataset.\n", encoding="utf-8")
     (project / "mkdocs.yml").write_text(project_config(template, plugin=True), encoding="utf-8")
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=bench", "-c", "user.email=bench@example.org",
-                                                 "commit", "-q", "-m", "Synthetic dataset"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "Synthetic dataset"],
+    ):
         subprocess.run(["git", *args], cwd=project, check=True)
     claimtrail = [sys.executable, "-m", "claimtrail"]
     repeat = repeats(claims)
     check_s, check_mb = measure([*claimtrail, "check"], project, repeat)
     site = work / f"site-{claims}"
     build_s, build_mb = measure([*claimtrail, "build", "--site-dir", str(site)], project, repeat)
-    pages = sum(1 for _ in (site / "claims").glob("*/index.html")) + sum(
-        1 for _ in (site / "sources").glob("*/index.html")) + sum(1 for _ in (site / "parties").glob("*/index.html"))
+    pages = (
+        sum(1 for _ in (site / "claims").glob("*/index.html"))
+        + sum(1 for _ in (site / "sources").glob("*/index.html"))
+        + sum(1 for _ in (site / "parties").glob("*/index.html"))
+    )
     bare = work / f"bare-{claims}"
     bare.mkdir()
     write_bare(bare, pages, template)
-    bare_s, bare_mb = measure([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir",
-                               str(work / f"bare-site-{claims}")], bare, repeat)
+    bare_s, bare_mb = measure(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--quiet",
+            "--site-dir",
+            str(work / f"bare-site-{claims}"),
+        ],
+        bare,
+        repeat,
+    )
     page_sizes = [p.stat().st_size for p in sorted((site / "claims").glob("claim-*/index.html"))]
     first_page = (site / "claims" / "claim-00000" / "index.html").read_text(encoding="utf-8")
     return {
@@ -139,9 +177,64 @@ def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
         "claim_page_bytes_mean": round(sum(page_sizes) / len(page_sizes)),
         "claim_page_bytes_first": len(first_page.encode("utf-8")),
         "search_index_mb": round((site / "search" / "search_index.json").stat().st_size / 1e6, 2),
-        "bare_search_index_mb": round((work / f"bare-site-{claims}" / "search" / "search_index.json").stat().st_size
-                                      / 1e6, 2),
+        "bare_search_index_mb": round(
+            (work / f"bare-site-{claims}" / "search" / "search_index.json").stat().st_size / 1e6, 2
+        ),
     }
+
+
+def serve_edit_seconds(claims: int, work: Path, template: str, *, dirty: bool) -> float:
+    """Under ``mkdocs serve``, the time from saving an edited claim to the new page being served."""
+    import socket
+    import urllib.request
+
+    project = work / f"serve-{claims}-{'dirty' if dirty else 'full'}"
+    project.mkdir()
+    write_project(project, claims)
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Synthetic claims\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(project_config(template, plugin=True), encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *(["--dirty"] if dirty else [])]
+    server = subprocess.Popen(
+        command,
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    page = f"http://127.0.0.1:{port}/claims/claim-00000/"
+
+    def served() -> str:
+        try:
+            with urllib.request.urlopen(page, timeout=5) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 600
+        while "Synthetic claim 0 says" not in served():
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("mkdocs serve did not come up")
+            time.sleep(0.2)
+        time.sleep(1.0)  # let the watcher settle after the first build
+        claim = project / "claims" / "claims" / "claim-00000.yaml"
+        claim.write_text(
+            claim.read_text(encoding="utf-8").replace("Synthetic claim 0 says", "Edited claim 0 says"), encoding="utf-8"
+        )
+        start = time.monotonic()
+        while "Edited claim 0 says" not in served():
+            if time.monotonic() - start > 600:
+                raise SystemExit("the edit never showed")
+            time.sleep(0.05)
+        return time.monotonic() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(project, ignore_errors=True)
 
 
 def machine() -> dict[str, Any]:
@@ -151,17 +244,35 @@ def machine() -> dict[str, Any]:
         match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
         cpu = match.group(1) if match else ""
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    import mkdocs
     import material
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1), "python": platform.python_version(),
-            "mkdocs": mkdocs.__version__, "mkdocs_material": getattr(material, "__version__", "?"),
-            "system": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+    import mkdocs
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "mkdocs": mkdocs.__version__,
+        "mkdocs_material": getattr(material, "__version__", "?"),
+        "system": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
 
 
-COLUMNS = [("claims", "claims"), ("pages", "pages"), ("check_s", "check (s)"), ("check_peak_mb", "check peak (MB)"),
-           ("build_s", "build (s)"), ("build_peak_mb", "build peak (MB)"), ("bare_build_s", "bare MkDocs (s)"),
-           ("ratio", "build / bare"), ("site_mb", "site (MB)"), ("claim_page_bytes_mean", "bytes per claim page"),
-           ("search_index_mb", "search index (MB)"), ("bare_search_index_mb", "bare search index (MB)")]
+COLUMNS = [
+    ("claims", "claims"),
+    ("pages", "pages"),
+    ("check_s", "check (s)"),
+    ("check_peak_mb", "check peak (MB)"),
+    ("build_s", "build (s)"),
+    ("build_peak_mb", "build peak (MB)"),
+    ("bare_build_s", "bare MkDocs (s)"),
+    ("ratio", "build / bare"),
+    ("site_mb", "site (MB)"),
+    ("claim_page_bytes_mean", "bytes per claim page"),
+    ("search_index_mb", "search index (MB)"),
+    ("bare_search_index_mb", "bare search index (MB)"),
+]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -174,6 +285,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="claim counts, comma-separated")
     parser.add_argument("--no-save", action="store_true", help="print only; do not update benchmarks/results.*")
+    parser.add_argument(
+        "--serve-claims", type=int, default=1000, help="claims for the mkdocs serve edit measurement (0 to skip)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     template = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
@@ -185,16 +299,41 @@ def main() -> int:
             print(json.dumps(row), flush=True)
             for name in (f"claims-{size}", f"site-{size}", f"bare-{size}", f"bare-site-{size}"):
                 shutil.rmtree(Path(tmp) / name, ignore_errors=True)
+        serve: dict[str, Any] = {}
+        if args.serve_claims:
+            for dirty in (True, False):
+                seconds = serve_edit_seconds(args.serve_claims, Path(tmp), template, dirty=dirty)
+                serve["dirty" if dirty else "full"] = round(seconds, 2)
+            serve["claims"] = args.serve_claims
+            print(json.dumps({"serve_edit_seconds": serve}), flush=True)
     info = machine()
     print()
     print(table(rows))
+    if serve:
+        print(
+            f"\nmkdocs serve at {serve['claims']} claims, from saving an edited claim to its new page: "
+            f"{serve['dirty']} s with --dirty, {serve['full']} s without"
+        )
     print(f"\nMachine: {info}")
     if not args.no_save:
-        RESULTS_JSON.write_text(json.dumps({"machine": info, "results": rows}, indent=2) + "\n", encoding="utf-8")
-        RESULTS_MD.write_text(f"# Benchmark results\n\nMachine: {info['cpu']}, {info['cores']} cores, "
-                              f"{info['memory_gib']} GiB; Python {info['python']}, MkDocs {info['mkdocs']}, "
-                              f"Material {info['mkdocs_material']}; {info['date']}.\n\n{table(rows)}\n",
-                              encoding="utf-8")
+        RESULTS_JSON.write_text(
+            json.dumps({"machine": info, "results": rows, "serve_edit_seconds": serve}, indent=2) + "\n",
+            encoding="utf-8",
+        )
+        serve_line = (
+            (
+                f"\n`mkdocs serve` at {serve['claims']} claims, from saving an edited claim to its new page "
+                f"being served: {serve['dirty']} s with `--dirty`, {serve['full']} s without.\n"
+            )
+            if serve
+            else ""
+        )
+        RESULTS_MD.write_text(
+            f"# Benchmark results\n\nMachine: {info['cpu']}, {info['cores']} cores, "
+            f"{info['memory_gib']} GiB; Python {info['python']}, MkDocs {info['mkdocs']}, "
+            f"Material {info['mkdocs_material']}; {info['date']}.\n\n{table(rows)}\n{serve_line}",
+            encoding="utf-8",
+        )
         print(f"\nwrote {RESULTS_JSON.relative_to(REPO)} and {RESULTS_MD.relative_to(REPO)}")
     return 0
 

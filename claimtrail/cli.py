@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(build)
     build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
     build.add_argument("--config-file", type=Path, default=None, help="the MkDocs configuration (default: mkdocs.yml)")
+    build.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show pages written out of the total (default: in a terminal, outside CI)",
+    )
     return parser
 
 
@@ -231,7 +237,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     site_dir = args.site_dir or args.root / "site"
     try:
         _show_mkdocs_warnings()
-        build_site(args.root.resolve(), site_dir, dataset, findings, config_file=args.config_file)
+        build_site(
+            args.root.resolve(), site_dir, dataset, findings, config_file=args.config_file, progress=args.progress
+        )
     except BuildError as exc:
         print(f"claimtrail: {exc}", file=sys.stderr)
         return 1

@@ -172,18 +172,43 @@ def _render_reference(self: RendererHTML, tokens: list[Token], index: int, optio
 _RENDERER.add_render_rule("claimtrail_ref", _render_reference)
 
 
+# A link markdown-it would render as it stands: plain words, and an address with nothing to encode.
+_SIMPLE_LINK = re.compile(r"\[([A-Za-z0-9 ,.;:'()-]+)\]\(((?:https?://)?(?:[A-Za-z0-9._~/?#=+-]|%[0-9A-F]{2})+)\)")
+
+
 def _plain_with_references(text: str, resolve: Resolve) -> str | None:
-    """Text that is plain apart from ``[[kind:id]]`` references, rendered without parsing; else None."""
-    if not text or _SPECIAL.search(REFERENCE.sub("x", text)) is not None:
+    """Text that is plain apart from ``[[kind:id]]`` references and simple links, rendered without
+    parsing; None for anything else."""
+    if not text:
+        return None
+    simple = _SIMPLE_LINK.sub("x", REFERENCE.sub("x", text))
+    if _SPECIAL.search(simple) is not None:
         return None
     pieces: list[str] = []
     last = 0
-    for match in REFERENCE.finditer(text):
+    for match in _QUICK_PIECE.finditer(text):
         pieces.append(_escape(text[last : match.start()]))
-        pieces.append(resolve(match.group(1), match.group(2), match.group(3)))
+        if match.group("kind"):
+            pieces.append(resolve(match.group("kind"), match.group("id"), match.group("label")))
+        else:
+            href, words = match.group("href"), match.group("words")
+            pieces.append(
+                f'<a href="{_escape(href)}">{_escape(words)}</a>' if link_is_safe(href) else _escape(match.group(0))
+            )
         last = match.end()
     pieces.append(_escape(text[last:]))
     return "".join(pieces)
+
+
+_QUICK_PIECE = re.compile(
+    REFERENCE.pattern.replace("(claim|source|party)", "(?P<kind>claim|source|party)")
+    .replace(":([a-z0-9][a-z0-9-]{0,79})", ":(?P<id>[a-z0-9][a-z0-9-]{0,79})")
+    .replace("(?:\\|([^\\]\\n]{1,200}))?", "(?:\\|(?P<label>[^\\]\\n]{1,200}))?")
+    + "|"
+    + _SIMPLE_LINK.pattern.replace("\\[([A-Za-z", "\\[(?P<words>[A-Za-z").replace(
+        "\\(((?:https", "\\((?P<href>(?:https"
+    )
+)
 
 
 def render(text: str, resolve: Resolve) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .sitebuild import build
@@ -72,3 +73,16 @@ def test_the_built_site_is_readable_by_others_as_the_umask_allows(minimal_projec
     site = tmp_path / "site"
     assert build(minimal_project, site).returncode == 0
     assert site.stat().st_mode & 0o755 == 0o755
+
+
+def test_progress_is_shown_when_asked_for(minimal_project: Path, tmp_path: Path) -> None:
+    result = build(minimal_project, tmp_path / "site", "--progress")
+    assert result.returncode == 0
+    pages = re.findall(r"claimtrail: (\d+)/(\d+) pages written", result.stderr)
+    assert pages and pages[-1][0] == pages[-1][1]
+
+
+def test_progress_is_quiet_in_ci_unless_asked_for(minimal_project: Path, tmp_path: Path) -> None:
+    result = build(minimal_project, tmp_path / "site", env={"CI": "true"})
+    assert result.returncode == 0
+    assert "pages written" not in result.stderr

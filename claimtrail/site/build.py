@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..model import Dataset
+from .progress import ENV as PROGRESS_ENV
 
 MARKER = ".claimtrail-site"
 
@@ -39,7 +40,13 @@ def _check_replaceable(site_dir: Path) -> None:
 
 
 def build_site(
-    root: Path, site_dir: Path, dataset: Dataset, findings: list[Finding], *, config_file: Path | None = None
+    root: Path,
+    site_dir: Path,
+    dataset: Dataset,
+    findings: list[Finding],
+    *,
+    config_file: Path | None = None,
+    progress: bool | None = None,
 ) -> None:
     """``mkdocs build --strict`` into a staging folder next to ``site_dir``, then swap.
 
@@ -56,9 +63,11 @@ def build_site(
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
     staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
     pinned = {"SOURCE_DATE_EPOCH": str(source_date_epoch(dataset)), "NO_MKDOCS_2_WARNING": "1"}
-    saved: dict[str, str | None] = {name: os.environ.get(name) for name in pinned}
+    saved: dict[str, str | None] = {name: os.environ.get(name) for name in (*pinned, PROGRESS_ENV)}
     for name, value in pinned.items():
         os.environ.setdefault(name, value)
+    if progress is not None:  # asked for, or not, on the command line
+        os.environ[PROGRESS_ENV] = "1" if progress else "0"
     preload(root, dataset, findings)
     try:
         config = load_config(config_file=str(config_file or root / "mkdocs.yml"), site_dir=str(staging), strict=True)

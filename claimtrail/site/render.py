@@ -11,11 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import markup
 from ..gitinfo import History, Revision, StatusChange
@@ -202,31 +201,22 @@ class PageContext:
         return source.title if source else source_id
 
     def claim_link(self, claim: Claim) -> Markup:
-        return Markup('<a href="{}">{}</a> {}').format(
-            self.claim_url(claim.id), claim.statement, self.badge(claim.status)
+        # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
+        return Markup(f'<a href="{escape(self.claim_url(claim.id))}">{escape(claim.statement)}</a> ') + self.badge(
+            claim.status
         )
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
         if kind == "claim":
             claim = self.r.dataset.claims.get(item_id)
             if claim is None:
-                return escape(label or item_id)
-            return str(
-                Markup('<a href="{}" class="ct-ref">{}</a> {}').format(
-                    self.claim_url(item_id), label or claim.statement, self.badge(claim.status)
-                )
-            )
-        if kind == "source":
-            return str(
-                Markup('<a href="{}" class="ct-ref">{}</a>').format(
-                    self.source_url(item_id), label or self.source_title(item_id)
-                )
-            )
-        return str(
-            Markup('<a href="{}" class="ct-ref">{}</a>').format(
-                self.party_url(item_id), label or self.party_name(item_id)
-            )
-        )
+                return str(escape(label or item_id))
+            url, text, badge = self.claim_url(item_id), label or claim.statement, f" {self.badge(claim.status)}"
+        elif kind == "source":
+            url, text, badge = self.source_url(item_id), label or self.source_title(item_id), ""
+        else:
+            url, text, badge = self.party_url(item_id), label or self.party_name(item_id), ""
+        return f'<a href="{escape(url)}" class="ct-ref">{escape(text)}</a>{badge}'
 
     def md(self, text: str | None) -> Markup:
         return Markup(markup.render(text, self._resolve)) if text else Markup("")

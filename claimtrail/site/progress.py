@@ -1,0 +1,53 @@
+"""Pages written out of the total, on one terminal line, for long builds.
+
+Shown when standard error is a terminal outside CI, or when asked for
+(``claimtrail build --progress``, or ``CLAIMTRAIL_PROGRESS=1``); never
+otherwise, so logs in CI stay clean.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping
+from typing import TextIO
+
+ENV = "CLAIMTRAIL_PROGRESS"
+
+
+def wanted(environ: Mapping[str, str] = os.environ, stream: TextIO = sys.stderr) -> bool:
+    setting = environ.get(ENV, "").strip().lower()
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    if setting in ("0", "false", "no", "off"):
+        return False
+    return stream.isatty() and not environ.get("CI")
+
+
+class Progress:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO = sys.stderr, interval: float = 0.25) -> None:
+        self.total = total
+        self.enabled = enabled and total > 0
+        self.stream = stream
+        self.interval = interval
+        self.done_count = 0
+        self._last = 0.0
+        self._shown = False
+
+    def step(self) -> None:
+        self.done_count += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last >= self.interval or self.done_count == self.total:
+            self._last = now
+            self._shown = True
+            self.stream.write(f"\rclaimtrail: {self.done_count}/{self.total} pages written")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
