@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import schema
+from .cache import ItemCache, file_key
 from .findings import Finding, error
 from .layout import KIND_DIRS, SNAPSHOT_DIR, Layout
 from .model import (
@@ -47,10 +48,11 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load(root: Path) -> tuple[Dataset, list[Finding]]:
+def load(root: Path, *, use_cache: bool = True) -> tuple[Dataset, list[Finding]]:
     """Read every file of the project at ``root``; return the model and all load-time findings."""
     layout = Layout(root.resolve())
     ctx = _Context(layout)
+    cache = ItemCache(layout.root) if use_cache else None
     broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
     claims: dict[str, Claim] = {}
     sources: dict[str, Source] = {}
@@ -103,12 +105,13 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
                 )
                 continue
             first_seen[item_id] = rel
-            document = _document(ctx, path, kind)
-            built = build(item_id, document, ctx) if document is not None else None
+            built = _item(ctx, cache, path, rel, item_id, kind, build)
             if built is None:
                 broken[kind].add(item_id)
             else:
                 target[item_id] = built
+    if cache is not None:
+        cache.save()
     scale = _scale(ctx)
     snapshot_texts = _snapshots(ctx, sources)
     dataset = Dataset(
@@ -178,13 +181,40 @@ def _outside(ctx: _Context, path: Path) -> bool:
     return True
 
 
-def _document(ctx: _Context, path: Path, definition: str) -> Document | None:
-    rel = ctx.layout.relative(path)
+def _item(
+    ctx: _Context,
+    cache: ItemCache | None,
+    path: Path,
+    rel: str,
+    item_id: str,
+    kind: str,
+    build: Callable[[str, Document, _Context], Any],
+) -> Any:
+    """The model object of one file: from the cache if its bytes are unchanged, else parsed and built."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
         return None
+    key = file_key(raw) if cache is not None else b""
+    if cache is not None and (cached := cache.get(rel, key)) is not None:
+        return cached
+    before = len(ctx.findings)
+    document = _document(ctx, path, kind, raw)
+    built = build(item_id, document, ctx) if document is not None else None
+    if cache is not None and built is not None and len(ctx.findings) == before:
+        cache.put(rel, key, built)
+    return built
+
+
+def _document(ctx: _Context, path: Path, definition: str, raw: bytes | None = None) -> Document | None:
+    rel = ctx.layout.relative(path)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+            return None
     try:
         document = load_document(rel, raw, origin=str(path))
     except YamlProblem as problem:

@@ -202,6 +202,10 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         hint = f"write `{expected}`" + (
             " (YAML 1.1 words like yes/on are text here)" if isinstance(instance, str) else ""
         )
+    if not hint:
+        hint = sub.get("description") or (
+            "see what this field takes in claimtrail/schema/claimtrail.schema.json (editors show it as you type)"
+        )
     return error(document.path, document.position(path), rule, format_field(path), message, hint)
 
 
@@ -280,4 +284,8 @@ def _type_hint(value: object, expected: object) -> str:
         return "put the value in quotes to keep it as text"
     if value is None:
         return "fill in a value, or remove the field"
+    if "array" in names:
+        return "write a list: one `- item` per line below the field"
+    if "object" in names:
+        return "write the fields of this entry indented below it"
     return ""

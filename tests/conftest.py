@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,12 @@ import pytest
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "fixtures" / "minimal"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The item cache of every test run lives in its own folder, not the user's."""
+    os.environ["CLAIMTRAIL_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimtrail-cache"))
 
 
 @pytest.fixture

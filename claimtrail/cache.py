@@ -1,0 +1,89 @@
+"""A cache of loaded items, so that checking an unchanged dataset again is quick.
+
+Each file's item (claim, source or party, already checked against the schema) is kept under the
+hash of the file's bytes: a file whose bytes are unchanged is not parsed again. The cache lives in
+the user's cache folder (``$CLAIMTRAIL_CACHE_DIR``, else ``$XDG_CACHE_HOME/claimtrail``, else
+``~/.cache/claimtrail``), never in the repository, since it holds pickled objects: only claimtrail
+running as this user ever writes it. ``CLAIMTRAIL_NO_CACHE=1`` turns it off. Files with problems
+are never cached, so their findings are always fresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+# The modules whose code decides what a cached item holds: a change to any of them starts afresh.
+_SHAPING_MODULES = ("model.py", "loader.py", "yamlsafe.py", "schema.py", "schema/claimtrail.schema.json")
+
+
+def _cache_dir() -> Path:
+    explicit = os.environ.get("CLAIMTRAIL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "claimtrail"
+
+
+def _code_key() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__} {sys.version_info[:2]}".encode())
+    package = resources.files("claimtrail")
+    for name in _SHAPING_MODULES:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def file_key(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+class ItemCache:
+    """Items by project-relative path and content hash; read once, written once if anything changed."""
+
+    def __init__(self, root: Path) -> None:
+        self.enabled = os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() not in ("1", "true", "yes")
+        self.path = _cache_dir() / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
+        self.code = _code_key() if self.enabled else ""
+        self.old: dict[str, tuple[bytes, Any]] = {}
+        self.new: dict[str, tuple[bytes, Any]] = {}
+        if self.enabled and self.path.is_file():
+            try:
+                stored = pickle.loads(self.path.read_bytes())
+                if isinstance(stored, dict) and stored.get("code") == self.code:
+                    self.old = stored["items"]
+            except Exception:  # a cache is disposable: any trouble reading it means starting afresh
+                self.old = {}
+
+    def get(self, relative: str, key: bytes) -> Any | None:
+        found = self.old.get(relative)
+        if found is None or found[0] != key:
+            return None
+        self.new[relative] = found
+        return found[1]
+
+    def put(self, relative: str, key: bytes, item: Any) -> None:
+        self.new[relative] = (key, item)
+
+    def save(self) -> None:
+        if (
+            not self.enabled
+            or (self.new.keys() == self.old.keys()
+            and all(self.new[k][0] == self.old[k][0] for k in self.new))
+        ):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle:
+                handle.write(pickle.dumps({"code": self.code, "items": self.new}, protocol=pickle.HIGHEST_PROTOCOL))
+            Path(handle.name).replace(self.path)
+        except OSError:
+            pass  # no cache folder to write to: the next run parses again, nothing else changes

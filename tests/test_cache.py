@@ -1,0 +1,68 @@
+"""The item cache makes a second check quick without ever changing what it reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from claimtrail.cache import ItemCache
+from claimtrail.project import check_project
+
+CLAIM = "claims/claims/widget-defects-fell.yaml"
+
+
+def _report(root: Path) -> tuple[list[str], list[tuple[str, int, str]]]:
+    dataset, findings = check_project(root)
+    return sorted(dataset.claims), [(f.path, f.line, f.rule) for f in findings]
+
+
+def test_a_second_check_reports_exactly_what_the_first_did(minimal_project: Path) -> None:
+    (minimal_project / "claims" / "claims" / "broken.yaml").write_text("statement: [unclosed\n")
+    first = _report(minimal_project)
+    assert ItemCache(minimal_project.resolve()).old  # the first check filled the cache
+    assert _report(minimal_project) == first
+
+
+def test_a_claim_from_the_cache_is_the_claim_on_disk(minimal_project: Path) -> None:
+    fresh, _ = check_project(minimal_project)
+    cached, _ = check_project(minimal_project)
+    assert cached.claims["widget-defects-fell"] == fresh.claims["widget-defects-fell"]
+
+
+def test_an_edit_of_the_same_size_is_seen(minimal_project: Path) -> None:
+    check_project(minimal_project)
+    path = minimal_project / CLAIM
+    text = path.read_text()
+    stat = path.stat()
+    path.write_text(text.replace("claimant: widgets-inc", "claimant: widgets-inx"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same modification time
+    assert (CLAIM, 4, "ref-party") in _report(minimal_project)[1]
+
+
+def test_a_file_with_problems_is_checked_afresh_every_time(minimal_project: Path) -> None:
+    path = minimal_project / CLAIM
+    path.write_text(path.read_text().replace("date: 2021-01-15", "date: 2021-02-30"))
+    assert (CLAIM, 6, "date-invalid") in _report(minimal_project)[1]
+    assert (CLAIM, 6, "date-invalid") in _report(minimal_project)[1]
+
+
+def test_a_damaged_cache_file_is_ignored(minimal_project: Path) -> None:
+    first = _report(minimal_project)
+    cache = ItemCache(minimal_project.resolve())
+    cache.path.write_bytes(b"not a pickle at all")
+    assert _report(minimal_project) == first
+
+
+def test_the_cache_can_be_turned_off(minimal_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
+    check_project(minimal_project)
+    assert not ItemCache(minimal_project.resolve()).path.exists()
+
+
+def test_the_cache_is_kept_outside_the_repository(minimal_project: Path) -> None:
+    check_project(minimal_project)
+    cache = ItemCache(minimal_project.resolve()).path
+    assert cache.exists()
+    assert minimal_project.resolve() not in cache.resolve().parents
