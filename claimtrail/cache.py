@@ -74,10 +74,8 @@ class ItemCache:
         self.new[relative] = (key, item)
 
     def save(self) -> None:
-        if (
-            not self.enabled
-            or (self.new.keys() == self.old.keys()
-            and all(self.new[k][0] == self.old[k][0] for k in self.new))
+        if not self.enabled or (
+            self.new.keys() == self.old.keys() and all(self.new[k][0] == self.old[k][0] for k in self.new)
         ):
             return
         try:

@@ -36,25 +36,11 @@ class Finding:
         return data
 
 
-def error(
-    path: str,
-    position: tuple[int, int],
-    rule: str,
-    field: str,
-    message: str,
-    hint: str = "",
-) -> Finding:
+def error(path: str, position: tuple[int, int], rule: str, field: str, message: str, hint: str = "") -> Finding:
     return Finding(path, position[0], position[1], Severity.ERROR, rule, field, message, hint)
 
 
-def warning(
-    path: str,
-    position: tuple[int, int],
-    rule: str,
-    field: str,
-    message: str,
-    hint: str = "",
-) -> Finding:
+def warning(path: str, position: tuple[int, int], rule: str, field: str, message: str, hint: str = "") -> Finding:
     return Finding(path, position[0], position[1], Severity.WARNING, rule, field, message, hint)
 
 

@@ -19,27 +19,11 @@ TAGS = [f"topic-{n:02d}" for n in range(50)]
 MODELINE = "# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/{kind}\n"
 
 
+VOCABULARY = ["counterfeit", "listings", "complaints", "platform", "rights", "holders", "removed", "stores", "police", "cases", "figure", "report", "market", "sellers", "goods", "online", "offline"]
+
+
 def _sentence(rng: random.Random, n: int, words: int = 12) -> str:
-    vocabulary = (
-        "counterfeit",
-        "listings",
-        "complaints",
-        "platform",
-        "rights",
-        "holders",
-        "removed",
-        "stores",
-        "police",
-        "cases",
-        "figure",
-        "report",
-        "market",
-        "sellers",
-        "goods",
-        "online",
-        "offline",
-    )
-    return " ".join(rng.choice(vocabulary) for _ in range(words)) + f" number {n}"
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words)) + f" number {n}"
 
 
 def write_project(root: Path, claims: int, seed: int = 7) -> Path:

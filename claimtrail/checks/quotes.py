@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 from ..findings import Finding, error
 from ..model import Dataset
 from ..yamlsafe import Document, FieldPath, format_field
 
-_SPACE = re.compile(r"\s+")
-
 
 def normalise(text: str) -> str:
     """Fold every run of white space to one space, so line wrapping in YAML does not matter."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:

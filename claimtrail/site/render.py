@@ -78,17 +78,40 @@ class Renderer:
         return template.render(context)
 
     def search_text(self, spec: PageSpec) -> str:
-        """What the search index holds for an item page (see :meth:`render` for the page itself)."""
-        return self.env.get_template("search.html").render(
-            {
-                "spec": spec,
-                "p": PageContext(self, spec.url),
-                "dataset": self.dataset,
-                "item": {"claim": self.dataset.claims, "source": self.dataset.sources, "party": self.dataset.parties}[
-                    spec.kind
-                ][spec.key],
-            }
-        )
+        """What the search index holds for an item page: the words a reader looks for (see the README).
+
+        Plain HTML built here rather than a template: it is made once per page, ten thousand times.
+        """
+        if spec.kind == "claim":
+            claim = self.dataset.claims[spec.key]
+            status = self.statuses.get(claim.status)
+            parts = [
+                f'<h1 id="claim">{escape(claim.statement)}</h1>',
+                f"<p>{escape(claim.quote)}</p>",
+                f"<p>{escape(self._party_name(claim.claimant))}. {escape(status.label if status else claim.status)}:"
+                f" {escape(claim.rationale)}</p>",
+                *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
+                *(
+                    f"<p>{escape(self._party_name(r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
+                    for r in claim.rebuttals
+                ),
+            ]
+            if claim.tags:
+                parts.append(f"<p>{escape(' '.join(claim.tags))}</p>")
+        elif spec.kind == "source":
+            source = self.dataset.sources[spec.key]
+            shown = f", {source.author_shown}" if source.author_shown else ""
+            notes = f". {source.notes}" if source.notes else ""
+            parts = [f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(source.kind + shown + notes)}</p>"]
+        else:
+            party = self.dataset.parties[spec.key]
+            notes = f". {party.notes}" if party.notes else ""
+            parts = [f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape((party.role or '') + notes)}</p>"]
+        return "\n".join(parts)
+
+    def _party_name(self, party_id: str) -> str:
+        party = self.dataset.parties.get(party_id)
+        return party.name if party else party_id
 
     def claim_jsonld(self, claim: Claim) -> str:
         url = self.settings.site_url + url_of(claim_src(claim.id))
