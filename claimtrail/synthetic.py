@@ -19,7 +19,25 @@ TAGS = [f"topic-{n:02d}" for n in range(50)]
 MODELINE = "# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/{kind}\n"
 
 
-VOCABULARY = ["counterfeit", "listings", "complaints", "platform", "rights", "holders", "removed", "stores", "police", "cases", "figure", "report", "market", "sellers", "goods", "online", "offline"]
+VOCABULARY = [
+    "counterfeit",
+    "listings",
+    "complaints",
+    "platform",
+    "rights",
+    "holders",
+    "removed",
+    "stores",
+    "police",
+    "cases",
+    "figure",
+    "report",
+    "market",
+    "sellers",
+    "goods",
+    "online",
+    "offline",
+]
 
 
 def _sentence(rng: random.Random, n: int, words: int = 12) -> str:
