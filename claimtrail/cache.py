@@ -42,6 +42,18 @@ def _code_key() -> str:
     return digest.hexdigest()
 
 
+def _private(path: Path) -> bool:
+    """Read a cache only if this user owns it and its folder, and nobody else can write to them."""
+    try:
+        for item in (path, path.parent):
+            stat = item.stat()
+            if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def file_key(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
@@ -55,7 +67,7 @@ class ItemCache:
         self.code = _code_key() if self.enabled else ""
         self.old: dict[str, tuple[bytes, Any]] = {}
         self.new: dict[str, tuple[bytes, Any]] = {}
-        if self.enabled and self.path.is_file():
+        if self.enabled and self.path.is_file() and _private(self.path):
             try:
                 stored = pickle.loads(self.path.read_bytes())
                 if isinstance(stored, dict) and stored.get("code") == self.code:
@@ -79,7 +91,7 @@ class ItemCache:
         ):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle:
                 handle.write(pickle.dumps({"code": self.code, "items": self.new}, protocol=pickle.HIGHEST_PROTOCOL))
             Path(handle.name).replace(self.path)

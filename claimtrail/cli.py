@@ -13,6 +13,7 @@ from . import __version__
 from .export import export_data, to_csv, to_json
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
 from .gitinfo import GitError, changed_files
+from .graph import build_graph
 from .links import Cache, check_online, dependent_claims, external_links
 from .links import Settings as LinkSettings
 from .project import check_project
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
     links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
     links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
+    links.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="also request loopback and private-network addresses (refused by default)",
+    )
     links.add_argument(
         "--per-host-interval", type=float, default=1.0, help="minimum seconds between requests to one host (default 1)"
     )
@@ -170,8 +176,9 @@ def cmd_links(args: argparse.Namespace) -> int:
         return 1
     links = external_links(dataset)
     if not args.online:
+        graph = build_graph(dataset)
         for url, uses in links.items():
-            claims = dependent_claims(dataset, uses)
+            claims = dependent_claims(graph, uses)
             print(url)
             for use in uses:
                 print(f"    {use.path}:{use.line} ({use.field})")
@@ -184,6 +191,7 @@ def cmd_links(args: argparse.Namespace) -> int:
         retries=args.retries,
         per_host_interval=args.per_host_interval,
         max_age=args.max_age * 24 * 3600,
+        allow_private=args.allow_private_hosts,
     )
     cache = Cache(args.cache or args.root / ".claimtrail-links.json")
     link_findings, results = check_online(dataset, cache, settings)

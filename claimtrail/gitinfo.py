@@ -58,15 +58,16 @@ def changed_files(root: Path, ref: str | None) -> Changes:
     else:
         tried = ", ".join(candidates)
         raise GitError(f"cannot find a base to compare with (tried {tried}); name one: --changed REF")
-    diff = _git(root, "diff", "--name-status", "--relative", "--no-renames", base)
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
+    # -z: names exactly as they are, not quoted (non-ASCII file names are quoted otherwise)
+    diff = _git(root, "diff", "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
     paths: set[str] = set()
     deletions = False
-    for line in diff.splitlines():
-        status, _, path = line.partition("\t")
-        paths.add(path)
-        deletions = deletions or status.startswith("D")
-    paths.update(line for line in untracked.splitlines() if line)
+    for status, path in zip(diff[0::2], diff[1::2], strict=False):
+        if path:
+            paths.add(path)
+            deletions = deletions or status.startswith("D")
+    paths.update(name for name in untracked if name)
     return Changes(candidate, frozenset(paths), deletions)
 
 

@@ -11,6 +11,7 @@ and server errors are reported as unreachable, since they may pass.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import socket
 import threading
@@ -23,10 +24,11 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .findings import Finding, error, warning
-from .graph import build_graph
+from .graph import Graph, build_graph
 from .model import Dataset
 from .yamlsafe import Document, FieldPath, format_field
 
@@ -56,7 +58,7 @@ class Result:
 
     def fresh(self, now: float, max_age: float) -> bool:
         """A settled answer (ok or dead) is reused until ``max_age``; a failure that may pass never is."""
-        return (self.ok or self.dead) and now - self.checked < max_age
+        return (self.ok or self.dead) and 0 <= now - self.checked < max_age
 
 
 def external_links(dataset: Dataset) -> dict[str, list[Use]]:
@@ -76,9 +78,8 @@ def external_links(dataset: Dataset) -> dict[str, list[Use]]:
     return dict(sorted(found.items()))
 
 
-def dependent_claims(dataset: Dataset, uses: Iterable[Use]) -> list[str]:
+def dependent_claims(graph: Graph, uses: Iterable[Use]) -> list[str]:
     """Claims that cite, or are rebutted by, a source using the address."""
-    graph = build_graph(dataset)
     claims: set[str] = set()
     for use in uses:
         if use.source is None:
@@ -98,6 +99,10 @@ class Cache:
             try:
                 raw = json.loads(path.read_text(encoding="utf-8"))
                 self.results = {url: Result(**entry) for url, entry in raw.get("results", {}).items()}
+                if not all(
+                    isinstance(r.checked, (int, float)) and isinstance(r.ok, bool) for r in self.results.values()
+                ):
+                    self.results = {}
             except (ValueError, TypeError, AttributeError):  # not JSON, or not the shape written by save()
                 self.results = {}
 
@@ -142,11 +147,39 @@ class Settings:
     per_host_interval: float = 1.0
     max_age: float = 7 * 24 * 3600.0
     workers: int = 4
+    # Addresses come from contributors: a check run in CI must not be pointed at the machine's own
+    # network (loopback, private ranges, cloud metadata). Tests against a local server allow it.
+    allow_private: bool = False
 
 
-def _request(url: str, method: str, timeout: float) -> int:
+class PrivateAddress(Exception):
+    pass
+
+
+def _refuse_private(url: str) -> None:
+    """Raise :class:`PrivateAddress` if the URL's host resolves to a loopback, private or reserved address."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    for *_, address in socket.getaddrinfo(host, None):
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            raise PrivateAddress(f"{host} is a private or local address ({ip})")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        _refuse_private(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_GUARDED = urllib.request.build_opener(_CheckedRedirects)
+
+
+def _request(url: str, method: str, timeout: float, allow_private: bool = True) -> int:
     request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    if not allow_private:
+        _refuse_private(url)
+    opener = urllib.request.build_opener() if allow_private else _GUARDED
+    with opener.open(request, timeout=timeout) as response:
         return int(response.status)
 
 
@@ -160,13 +193,15 @@ def check_url(url: str, settings: Settings, pacer: HostPacer, now: Callable[[], 
         try:
             pacer.wait(host)
             try:
-                status = _request(url, "HEAD", settings.timeout)
+                status = _request(url, "HEAD", settings.timeout, settings.allow_private)
             except urllib.error.HTTPError as exc:
                 if exc.code not in (403, 405, 501):
                     raise
                 pacer.wait(host)
-                status = _request(url, "GET", settings.timeout)
+                status = _request(url, "GET", settings.timeout, settings.allow_private)
             return Result(url, True, False, status, "ok", now())
+        except PrivateAddress as exc:
+            return Result(url, False, False, None, f"not requested: {exc}", now())
         except urllib.error.HTTPError as exc:
             if exc.code in DEAD_STATUSES:
                 return Result(url, False, True, exc.code, f"HTTP {exc.code}", now())
@@ -204,11 +239,12 @@ def check_online(
 
 
 def findings_for(dataset: Dataset, links: Mapping[str, list[Use]], results: Mapping[str, Result]) -> list[Finding]:
+    graph = build_graph(dataset)
     findings: list[Finding] = []
     for url, result in results.items():
         if result.ok:
             continue
-        claims = dependent_claims(dataset, links[url])
+        claims = dependent_claims(graph, links[url])
         depends = f"; claims depending on it: {', '.join(claims)}" if claims else ""
         for use in links[url]:
             position = (use.line, use.column)

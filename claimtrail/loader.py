@@ -467,7 +467,9 @@ def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
         if source.snapshot is None or source.snapshot.file in texts:
             continue
         path = base / source.snapshot.file
-        if not path.is_file() or not path.resolve().is_relative_to((base / SNAPSHOT_DIR).resolve()):
+        real = path.resolve()
+        inside = real.is_relative_to(ctx.layout.root) and real.is_relative_to((base / SNAPSHOT_DIR).resolve())
+        if not path.is_file() or not inside:  # a linked snapshots folder must not lead out of the repository
             ctx.findings.append(
                 error(
                     source.document.path,

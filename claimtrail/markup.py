@@ -86,8 +86,8 @@ def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
 
 
 # Text without these needs no parser to find its references and links: no raw HTML or autolinks (<),
-# no code (`, ~~~, indented), no escapes (\\), no images, no link definitions.
-_NEEDS_PARSER = re.compile(r"[<`\\]|~~~|!\[|^ {0,3}\[[^\]]*\]:|^(?: {0,3}\t| {4})", re.MULTILINE)
+# no code (`, ~~~, indented), no escapes (\\), no images, no link definitions (anywhere, even quoted).
+_NEEDS_PARSER = re.compile(r"[<`\\]|~~~|!\[|\]:|^(?: {0,3}\t| {4})", re.MULTILINE)
 _INLINE_LINK = re.compile(r"(?=\]\(\s*<?([^\s)>]*))")  # a lookahead: every "](" counts, even inside another
 # Text without these renders as one plain paragraph: nothing for markdown to do.
 _SPECIAL = re.compile(r"[\\`*_\[\]<>&!|~\n\r\t]|^\s|\s$|^\d+[.)]|^[-+#>=]")

@@ -13,10 +13,13 @@ import random
 import shutil
 from pathlib import Path
 
+from . import scaffold
 from .layout import Layout
 
 TAGS = [f"topic-{n:02d}" for n in range(50)]
-MODELINE = "# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/{kind}\n"
+MODELINE = scaffold.MODELINE.replace("{up}", "../../")
+# The repository's status scale: synthetic datasets are benchmarks and tests of this repository.
+SCALE = Path(__file__).resolve().parent.parent / "claims" / "statuses.yaml"
 
 
 VOCABULARY = [
@@ -52,9 +55,7 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
         layout.kind_dir(kind).mkdir(parents=True, exist_ok=True)
     snapshots = layout.data_dir / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(__file__).parent.parent / "claims" / "statuses.yaml", layout.status_file) if (
-        Path(__file__).parent.parent / "claims" / "statuses.yaml"
-    ).is_file() else None
+    shutil.copyfile(SCALE, layout.status_file)
     n_sources = max(2, claims // 5)
     n_parties = max(3, claims // 20)
     parties = [f"party-{i:05d}" for i in range(n_parties)]

@@ -94,3 +94,11 @@ def test_changed_outside_a_git_checkout_is_a_clear_error(
     code, _, err = run(capsys, "check", "--root", str(minimal_project), "--changed")
     assert code == 2
     assert "not a git checkout" in err
+
+
+def test_a_changed_file_with_a_non_ascii_name_is_reported(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (repo / CLAIMS / "widget-report-exists.yaml").read_text(encoding="utf-8")
+    (repo / CLAIMS / "widget-r\u00e9port.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert f"{CLAIMS}/widget-r\u00e9port.yaml:1:1: error:" in out

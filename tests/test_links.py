@@ -30,7 +30,7 @@ WIDGET_POST = "claims/sources/widget-post.yaml"  # cited by both claims
 AUDIT = "claims/sources/audit.yaml"  # only a rebuttal of widget-report-exists
 BOTH_CLAIMS = ("widget-defects-fell", "widget-report-exists")
 SLOW_SECONDS = 2.0
-FAST = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0)
+FAST = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, allow_private=True)
 LINK_RULES = frozenset({"link-dead", "link-unreachable"})
 
 
@@ -269,7 +269,7 @@ def test_an_address_used_by_two_sources_gets_a_finding_at_each_use(minimal_proje
 def test_a_500_is_retried_then_reported_as_an_unreachable_warning_not_an_error(
     minimal_project: Path, server: LocalServer
 ) -> None:
-    settings = Settings(timeout=0.3, retries=2, backoff=0, per_host_interval=0)
+    settings = Settings(timeout=0.3, retries=2, backoff=0, per_host_interval=0, allow_private=True)
     serve(minimal_project, server, widget_post="/broken")
     findings, results = run_online(minimal_project, settings)
     assert server.count("/broken") == settings.retries + 1
@@ -346,7 +346,9 @@ def test_a_temporary_name_resolution_failure_is_retried_and_reported_as_unreacha
 
     monkeypatch.setattr(socket, "getaddrinfo", flaky)
     serve(minimal_project, server, widget_post="http://flaky-dns.invalid/page")
-    findings, _ = run_online(minimal_project, Settings(timeout=0.3, retries=1, backoff=0, per_host_interval=0))
+    findings, _ = run_online(
+        minimal_project, Settings(timeout=0.3, retries=1, backoff=0, per_host_interval=0, allow_private=True)
+    )
     finding = only(findings)
     assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
     assert len(attempts) == 2
@@ -375,7 +377,11 @@ def test_with_max_age_0_every_address_is_requested_again(
     cache_path = tmp_path / "links.json"
     run_online(minimal_project, cache_path=cache_path)
     server.reset()
-    run_online(minimal_project, Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=0), cache_path)
+    run_online(
+        minimal_project,
+        Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=0, allow_private=True),
+        cache_path,
+    )
     assert server.count("/ok") == 1
     assert server.total() == 3
 
@@ -386,7 +392,7 @@ def test_a_cached_result_older_than_max_age_is_requested_again(
     serve(minimal_project, server)
     cache = Cache(tmp_path / "links.json")
     day = 24 * 3600.0
-    settings = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=7 * day)
+    settings = Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0, max_age=7 * day, allow_private=True)
     check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0)
     server.reset()
     check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0 + 6 * day)
@@ -474,6 +480,7 @@ def online_args(root: Path, cache: Path) -> list[str]:
     return [
         "links",
         "--online",
+        "--allow-private-hosts",
         "--root",
         str(root),
         "--timeout",
@@ -555,3 +562,14 @@ def test_links_refuses_to_check_a_project_with_errors(
     assert code == 1
     assert "fix the errors above first" in err
     assert server.total() == 0
+
+
+def test_a_private_or_local_address_is_not_requested_unless_allowed(minimal_project: Path, server: LocalServer) -> None:
+    serve(minimal_project, server)
+    dataset, _ = check_project(minimal_project)
+    findings, results = check_online(
+        dataset, Cache(None), Settings(timeout=0.3, retries=0, backoff=0, per_host_interval=0)
+    )
+    assert server.total() == 0
+    assert all(not r.ok and not r.dead and "private or local address" in r.reason for r in results.values())
+    assert {f.rule for f in findings} == {"link-unreachable"}

@@ -118,6 +118,11 @@ def _swap(staging: Path, site_dir: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
         old.rmdir()
         site_dir.rename(old)
-    staging.rename(site_dir)
+    try:
+        staging.rename(site_dir)
+    except OSError:
+        if old is not None:
+            old.rename(site_dir)  # put the previous site back
+        raise
     if old is not None:
-        shutil.rmtree(old)
+        shutil.rmtree(old, ignore_errors=True)

@@ -3,7 +3,8 @@
 A claim's page shows its sources, parties and related claims, and theirs show it back; index
 pages list everything. So an edited item touches its own page, the pages of everything it is
 linked to (before and after the edit), and the index pages. Any other change (the status scale,
-an item added or removed) touches every page.
+an item added or removed) touches every page. Pages that cite the item only inline, with
+``[[kind:id]]`` in a markdown field or a hand-written page, catch up at the next full build.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def _neighbours(page: str, graph: Graph, dataset: Dataset) -> set[str]:
         pages |= {claim_src(r.claim.id) for r in graph.rebuttals_by_party.get(item_id, ())}
         pages |= {source_src(s) for s in graph.sources_by_party.get(item_id, ())}
         pages |= {party_src(m) for m in graph.members.get(item_id, ())}
+        pages |= {claim_src(c.id) for c in graph.conversions_by_party.get(item_id, ())}
+        party = dataset.parties.get(item_id)
+        if party is not None and party.affiliation:
+            pages.add(party_src(party.affiliation))
     return pages
 
 

@@ -90,6 +90,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         for finding in findings:
             log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
         self.dataset = dataset
+        gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
         gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
         repo_url = config.repo_url or ""
         settings = SiteSettings(
