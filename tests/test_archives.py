@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,13 @@ from claimtrail.cli import main
 from claimtrail.findings import Finding, Severity
 from claimtrail.project import check_project
 
+from .yamledit import line_of, set_field
+
 TODAY = dt.date(2022, 1, 1)
 AUDIT = "claims/sources/audit.yaml"  # a web source with archive_url and accessed
 REPORT = "claims/sources/widget-report.yaml"  # url: unknown, no archive_url, no accessed
 ARCHIVE_RULES = frozenset({"archive-url", "archive-missing", "accessed-missing"})
 PAGE = "https://example.org/x"
-
-
-def set_field(root: Path, relative: str, field: str, value: str | None) -> None:
-    """Set the top-level ``field:`` of a YAML file to ``value``; ``None`` removes the line."""
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{field}:.*\n", re.MULTILINE)
-    assert pattern.search(text), f"no {field}: in {relative}"
-    path.write_text(pattern.sub("" if value is None else f"{field}: {value}\n", text, count=1), encoding="utf-8")
-
-
-def line_of(root: Path, relative: str, field: str) -> int:
-    lines = (root / relative).read_text(encoding="utf-8").splitlines()
-    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{field}:"))
 
 
 def archive_findings(root: Path) -> list[Finding]:

@@ -7,7 +7,6 @@ guard makes any other host name fail the test loudly instead of being resolved.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
 import time
@@ -25,6 +24,8 @@ from claimtrail.findings import Finding, Severity
 from claimtrail.links import Cache, HostPacer, Result, Settings, check_online, external_links
 from claimtrail.model import Dataset
 from claimtrail.project import check_project
+
+from .yamledit import line_of, set_field
 
 WIDGET_POST = "claims/sources/widget-post.yaml"  # cited by both claims
 AUDIT = "claims/sources/audit.yaml"  # only a rebuttal of widget-report-exists
@@ -145,15 +146,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- building datasets --------------------------------------------------------------------------------------------
 
 
-def set_field(root: Path, relative: str, field: str, value: str | None) -> None:
-    """Set the top-level ``field:`` of a YAML file to ``value``; ``None`` removes the line."""
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{field}:.*\n", re.MULTILINE)
-    assert pattern.search(text), f"no {field}: in {relative}"
-    path.write_text(pattern.sub("" if value is None else f"{field}: {value}\n", text, count=1), encoding="utf-8")
-
-
 def serve(root: Path, server: LocalServer, *, widget_post: str = "/ok", audit: str = "/ok") -> None:
     """Point the two web sources of the minimal project at the local server.
 
@@ -175,11 +167,6 @@ def run_online(
     root: Path, settings: Settings = FAST, cache_path: Path | None = None
 ) -> tuple[list[Finding], dict[str, Result]]:
     return check_online(load(root), Cache(cache_path), settings)
-
-
-def line_of(root: Path, relative: str, field: str) -> int:
-    lines = (root / relative).read_text(encoding="utf-8").splitlines()
-    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{field}:"))
 
 
 def only(findings: list[Finding]) -> Finding:
