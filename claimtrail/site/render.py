@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .. import markup
+from ..cache import template_cache
 from ..gitinfo import History, Revision, StatusChange
 from ..graph import Graph
 from ..model import Claim, Dataset, PartialDate, Source, Status
@@ -59,6 +60,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=template_cache(),
         )
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
