@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from claimtrail.synthetic import VOCABULARY, write_project  # noqa: E402
+from claimtrail.synthetic import VOCABULARY, site_config, write_site_project  # noqa: E402
 
 RESULTS_JSON = REPO / "benchmarks" / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
@@ -62,20 +62,17 @@ def _measure_once(command: list[str], cwd: Path, cache: bool) -> tuple[float, in
     return float(elapsed), int(peak) // 1024
 
 
-def project_config(template: str, *, plugin: bool) -> str:
-    """The repository's mkdocs.yml, for a synthetic project (with or without the claimtrail plugin)."""
-    config = template.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
-    if not plugin:
-        config = config.replace("  - claimtrail\n", "")
-        config = (
-            config.split("nav:")[0]
-            + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n"
-            + ("validation:" + config.split("validation:")[1])
-        )
-    return config
+def bare_config() -> str:
+    """The synthetic projects' site configuration without the claimtrail plugin, for plain pages."""
+    config = site_config().replace("  - claimtrail\n", "")
+    return (
+        config.split("nav:")[0]
+        + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n"
+        + ("validation:" + config.split("validation:")[1])
+    )
 
 
-def write_bare(root: Path, pages: int, template: str) -> None:
+def write_bare(root: Path, pages: int) -> None:
     """``pages`` plain markdown pages of about forty lines, out of the nav, as a bare MkDocs site."""
     rng = random.Random(11)
     folder = root / "docs" / "pages"
@@ -89,7 +86,7 @@ def write_bare(root: Path, pages: int, template: str) -> None:
         lines += ["- one item", "- another item", "", "[Home](../index.md)"]
         (folder / f"page-{number:05d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "docs" / "index.md").write_text("# Home\n\nA bare site.\n", encoding="utf-8")
-    (root / "mkdocs.yml").write_text(project_config(template, plugin=False), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(bare_config(), encoding="utf-8")
 
 
 def repeats(claims: int) -> int:
@@ -101,13 +98,8 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
-    project = work / f"claims-{claims}"
-    project.mkdir()
-    write_project(project, claims)
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text("# Synthetic claims\n\nA benchmark dataset.\n", encoding="utf-8")
-    (project / "mkdocs.yml").write_text(project_config(template, plugin=True), encoding="utf-8")
+def run_size(claims: int, work: Path) -> dict[str, Any]:
+    project = write_site_project(work / f"claims-{claims}", claims)
     for args in (
         ["init", "-q"],
         ["add", "-A"],
@@ -132,7 +124,7 @@ def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
         if turn == 0:
             pages = sum(1 for folder in ("claims", "sources", "parties") for _ in (site / folder).glob("*/index.html"))
             bare.mkdir()
-            write_bare(bare, pages, template)
+            write_bare(bare, pages)
         bare_runs.append(measure(theirs, bare))
     build_s, build_mb = min(t for t, _ in build_runs), max(m for _, m in build_runs)
     bare_s, bare_mb = min(t for t, _ in bare_runs), max(m for _, m in bare_runs)
@@ -160,17 +152,12 @@ def run_size(claims: int, work: Path, template: str) -> dict[str, Any]:
     }
 
 
-def serve_edit_seconds(claims: int, work: Path, template: str, *, dirty: bool) -> float:
+def serve_edit_seconds(claims: int, work: Path, *, dirty: bool) -> float:
     """Under ``mkdocs serve``, the time from saving an edited claim to the new page being served."""
     import socket
     import urllib.request
 
-    project = work / f"serve-{claims}-{'dirty' if dirty else 'full'}"
-    project.mkdir()
-    write_project(project, claims)
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text("# Synthetic claims\n", encoding="utf-8")
-    (project / "mkdocs.yml").write_text(project_config(template, plugin=True), encoding="utf-8")
+    project = write_site_project(work / f"serve-{claims}-{'dirty' if dirty else 'full'}", claims)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -268,11 +255,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    template = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     rows = []
     with tempfile.TemporaryDirectory(prefix="claimtrail-bench-") as tmp:
         for size in sizes:
-            row = run_size(size, Path(tmp), template)
+            row = run_size(size, Path(tmp))
             rows.append(row)
             print(json.dumps(row), flush=True)
             for name in (f"claims-{size}", f"site-{size}", f"bare-{size}", f"bare-site-{size}"):
@@ -280,7 +266,7 @@ def main() -> int:
         serve: dict[str, Any] = {}
         if args.serve_claims:
             for dirty in (True, False):
-                seconds = serve_edit_seconds(args.serve_claims, Path(tmp), template, dirty=dirty)
+                seconds = serve_edit_seconds(args.serve_claims, Path(tmp), dirty=dirty)
                 serve["dirty" if dirty else "full"] = round(seconds, 2)
             serve["claims"] = args.serve_claims
             print(json.dumps({"serve_edit_seconds": serve}), flush=True)

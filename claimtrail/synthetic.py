@@ -119,3 +119,18 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
         )
         (layout.kind_dir("claim") / f"claim-{c:05d}.yaml").write_text(body, encoding="utf-8")
     return root
+
+
+def write_site_project(root: Path, claims: int) -> Path:
+    """A synthetic dataset with the repository's own site configuration, ready to build."""
+    write_project(root, claims)
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "index.md").write_text("# Synthetic claims\n\nA generated dataset.\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(site_config(), encoding="utf-8")
+    return root
+
+
+def site_config() -> str:
+    """The repository's mkdocs.yml without the pages a synthetic project does not have."""
+    config = (SCALE.parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    return config.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")

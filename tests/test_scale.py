@@ -13,20 +13,9 @@ from claimtrail.graph import build_graph
 from claimtrail.project import check_project
 from claimtrail.site.incremental import Snapshot, stamps, touched
 from claimtrail.site.urls import INDEX_PAGES
-from claimtrail.synthetic import write_project
+from claimtrail.synthetic import write_site_project
 
-from .conftest import REPO
 from .sitebuild import build
-
-
-def _project(root: Path, claims: int) -> Path:
-    write_project(root, claims)
-    (root / "docs").mkdir()
-    (root / "docs" / "index.md").write_text("# Synthetic\n", encoding="utf-8")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return root
 
 
 def _claim_page_sizes(site: Path) -> list[int]:
@@ -36,7 +25,7 @@ def _claim_page_sizes(site: Path) -> list[int]:
 def test_a_claim_page_weighs_the_same_in_a_small_and_a_ten_times_larger_dataset(tmp_path: Path) -> None:
     sizes = {}
     for claims in (30, 300):
-        root = _project(tmp_path / f"p{claims}", claims)
+        root = write_site_project(tmp_path / f"p{claims}", claims)
         result = build(root, tmp_path / f"site{claims}")
         assert result.returncode == 0, result.stderr
         sizes[claims] = _claim_page_sizes(tmp_path / f"site{claims}")
@@ -47,7 +36,7 @@ def test_a_claim_page_weighs_the_same_in_a_small_and_a_ten_times_larger_dataset(
 
 @pytest.fixture
 def dataset_root(tmp_path: Path) -> Path:
-    return _project(tmp_path / "p", 40)
+    return write_site_project(tmp_path / "p", 40)
 
 
 def _snapshot(root: Path) -> tuple[Snapshot, object]:
