@@ -70,11 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("what", choices=KINDS, metavar="{claim,source,party}")
     new.add_argument("id", help="the new id, which is also the file name")
     _common(new)
-    for kind_fields in FIELDS.values():
-        for spec in kind_fields:
-            flag = "--" + spec.name.replace("_", "-")
-            if flag not in new._option_string_actions:
-                new.add_argument(flag, dest=spec.name, default=None, help=spec.prompt)
+    for name in dict.fromkeys(spec.name for kind_fields in FIELDS.values() for spec in kind_fields):
+        kinds = [kind for kind, kind_fields in FIELDS.items() if any(spec.name == name for spec in kind_fields)]
+        prompts = {spec.prompt for kind in kinds for spec in FIELDS[kind] if spec.name == name}
+        described = prompts.pop() if len(prompts) == 1 else name.replace("_", " ")
+        new.add_argument(
+            "--" + name.replace("_", "-"), dest=name, default=None, help=f"{described} (for a {' or '.join(kinds)})"
+        )
 
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
@@ -143,6 +145,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
+    foreign = sorted(
+        name
+        for kind, kind_fields in FIELDS.items()
+        if kind != args.what
+        for spec in kind_fields
+        if (name := spec.name) not in given and getattr(args, name) is not None
+    )
+    if foreign:
+        flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
+        print(f"claimtrail: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
+        return 2
     ask = input if sys.stdin.isatty() else None
     try:
         ensure_new(args.root, args.what, args.id)

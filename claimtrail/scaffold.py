@@ -118,11 +118,33 @@ def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
 
 
 def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout) -> str:
-    up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
     body = yaml.safe_dump(
         document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
-    return MODELINE.format(up=up, kind=kind) + body
+    return modeline(kind, item_path, layout) + body
+
+
+def modeline(kind: str, item_path: Path, layout: Layout) -> str:
+    """Point editors at the schema: the repository's copy if it has one (this repository), else the
+    copy every claimtrail site publishes at ``schema/claimtrail.schema.json``."""
+    up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
+    if (layout.root / "claimtrail" / "schema" / "claimtrail.schema.json").is_file():
+        return MODELINE.format(up=up, kind=kind)
+    site_url = _site_url(layout.root / "mkdocs.yml")
+    if site_url:
+        return MODELINE.replace("{up}claimtrail/", site_url.rstrip("/") + "/").format(kind=kind)
+    return MODELINE.format(up=up, kind=kind)
+
+
+def _site_url(config: Path) -> str:
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():  # not a YAML load: MkDocs configurations may hold Python tags
+        if line.startswith("site_url:"):
+            return line.partition(":")[2].strip().strip("'\"")
+    return ""
 
 
 def ensure_new(root: Path, kind: str, item_id: str) -> Path:

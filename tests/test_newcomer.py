@@ -55,7 +55,9 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
     assert f"Wrote {path}" in made.stdout
     assert "Next steps:" in made.stdout
     written = (root / path).read_text(encoding="utf-8")
-    assert written.startswith("# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json")
+    assert written.startswith(
+        "# yaml-language-server: $schema=https://claimtrail.example.org/schema/claimtrail.schema.json"
+    )
 
     # 2. The check names the file, the line and the field, with a hint.
     checked = claimtrail(root, "check")

@@ -199,3 +199,35 @@ def test_new_in_a_terminal_prompts_for_missing_fields(minimal_project: Path) -> 
     text = (minimal_project / "claims" / "parties" / "prompted.yaml").read_text(encoding="utf-8")
     assert "name: Prompted Person" in text
     assert "kind: person" in text
+
+
+def test_new_refuses_a_flag_that_belongs_to_another_kind(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys,
+        "new",
+        "party",
+        "someone",
+        "--root",
+        str(minimal_project),
+        "--name",
+        "X",
+        "--kind",
+        "person",
+        "--title",
+        "A title",
+    )
+    assert code == 2
+    assert "--title is not a field of a party" in err
+    assert not (minimal_project / "claims" / "parties" / "someone.yaml").exists()
+
+
+def test_new_points_editors_at_the_published_schema_outside_this_repository(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "new", "party", "someone", "--root", str(minimal_project), "--name", "X", "--kind", "person")
+    first = (minimal_project / "claims" / "parties" / "someone.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == (
+        "# yaml-language-server: $schema=https://widgets.example.org/schema/claimtrail.schema.json#/$defs/party"
+    )
