@@ -20,7 +20,6 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-REF_KINDS = ("claim", "source", "party")
 REFERENCE = re.compile(r"\[\[(claim|source|party):([a-z0-9][a-z0-9-]{0,79})(?:\|([^\]\n]{1,200}))?\]\]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})

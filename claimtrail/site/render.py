@@ -25,7 +25,7 @@ from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
 from . import charts, format
 from .jsonld import claim_review, script_json
-from .urls import EXPORTS, INDEX_PAGES, PageSpec, claim_src, party_src, relative, source_src, url_of
+from .urls import EXPORTS, PageSpec, claim_src, party_src, relative, source_src, url_of
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,6 @@ class PageContext:
         self.rules = RULES
         self.evidence_rules = EVIDENCE_RULES
         self.units = units()
-        self.index_pages = INDEX_PAGES
 
     def u(self, target: str) -> str:
         if target.startswith("#") or (not self.here.endswith("/") and self.here):
