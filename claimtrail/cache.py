@@ -82,6 +82,11 @@ class ItemCache:
         self.new[relative] = found
         return found[1]
 
+    def has(self, relative: str, key: bytes) -> bool:
+        """Whether the cache holds the item of these bytes (without marking it as used)."""
+        found = self.old.get(relative)
+        return found is not None and found[0] == key
+
     def put(self, relative: str, key: bytes, item: Any) -> None:
         self.new[relative] = (key, item)
 

@@ -10,12 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .export import export_data, to_csv, to_json
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
-from .gitinfo import GitError, changed_files
-from .graph import build_graph
-from .links import Cache, check_online, dependent_claims, external_links
-from .links import Settings as LinkSettings
 from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
 
@@ -132,6 +127,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return _no_project(args.root)
     _, findings = check_project(args.root, args.today)
     if args.changed is not None:
+        from .gitinfo import GitError, changed_files  # each command imports what only it needs
+
         try:
             changes = changed_files(args.root, args.changed or None)
         except GitError as exc:
@@ -182,6 +179,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
+    from .graph import build_graph
+    from .links import Cache, check_online, dependent_claims, external_links
+    from .links import Settings as LinkSettings
+
     dataset, findings = check_project(args.root, args.today)
     if has_errors(findings):
         print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
@@ -217,6 +218,8 @@ def cmd_links(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
+    from .export import export_data, to_csv, to_json
+
     dataset, findings = check_project(args.root, args.today)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)

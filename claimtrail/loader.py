@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ from .model import (
     Status,
     StatusScale,
 )
+from .parallel import map_chunks
 from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -48,8 +50,11 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load(root: Path, *, use_cache: bool = True) -> tuple[Dataset, list[Finding]]:
-    """Read every file of the project at ``root``; return the model and all load-time findings."""
+def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
+    """Read every file of the project at ``root``; return the model and all load-time findings.
+
+    ``workers`` processes parse the files (``None``: as many as :mod:`claimtrail.parallel` finds).
+    """
     layout = Layout(root.resolve())
     ctx = _Context(layout)
     cache = ItemCache(layout.root) if use_cache else None
@@ -57,59 +62,28 @@ def load(root: Path, *, use_cache: bool = True) -> tuple[Dataset, list[Finding]]
     claims: dict[str, Claim] = {}
     sources: dict[str, Source] = {}
     parties: dict[str, Party] = {}
-    builders: dict[str, tuple[dict[str, Any], Callable[[str, Document, _Context], Any]]] = {
-        "claim": (claims, _claim),
-        "source": (sources, _source),
-        "party": (parties, _party),
-    }
-    for kind, (target, build) in builders.items():
+    targets: dict[str, dict[str, Any]] = {"claim": claims, "source": sources, "party": parties}
+    jobs: list[_Job] = []
+    for kind in targets:
         first_seen: dict[str, str] = {}
         for path in _yaml_files(ctx, layout.kind_dir(kind), unread=broken[kind]):
             rel = layout.relative(path)
-            item_id = path.stem
-            if not ID_PATTERN.match(item_id):
-                ctx.findings.append(
-                    error(
-                        rel,
-                        (1, 1),
-                        "id-format",
-                        "(file name)",
-                        f"'{item_id}' is not a valid {kind} id",
-                        "rename the file: lower-case letters, digits and hyphens, at most 80 characters, "
-                        "ending in .yaml",
-                    )
-                )
-                continue
-            if item_id == "index":
-                ctx.findings.append(
-                    error(
-                        rel,
-                        (1, 1),
-                        "id-reserved",
-                        "(file name)",
-                        f"'index' cannot be a {kind} id",
-                        "rename the file; the folder's index page uses that name",
-                    )
-                )
-                continue
-            if item_id in first_seen:
-                ctx.findings.append(
-                    error(
-                        rel,
-                        (1, 1),
-                        "duplicate-id",
-                        "(file name)",
-                        f"{kind} id '{item_id}' is already used by {first_seen[item_id]}",
-                        "ids must be unique across sub-folders; rename one of the files",
-                    )
-                )
-                continue
-            first_seen[item_id] = rel
-            built = _item(ctx, cache, path, rel, item_id, kind, build)
-            if built is None:
-                broken[kind].add(item_id)
-            else:
-                target[item_id] = built
+            if _valid_name(ctx, rel, kind, path.stem, first_seen):
+                first_seen[path.stem] = rel
+                jobs.append(_Job(kind, path.stem, path, rel))
+    # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
+    # results come back in order. Items found in the cache stay there rather than travel back.
+    built = map_chunks(functools.partial(_build_items, layout, cache), jobs, workers)
+    for job, (item, findings, key, cached) in zip(jobs, built, strict=True):
+        ctx.findings.extend(findings)
+        if cached and cache is not None:
+            item = cache.get(job.rel, key)
+        elif cache is not None and item is not None and not findings:
+            cache.put(job.rel, key, item)
+        if item is None:
+            broken[job.kind].add(job.item_id)
+        else:
+            targets[job.kind][job.item_id] = item
     if cache is not None:
         cache.save()
     scale = _scale(ctx)
@@ -138,30 +112,51 @@ def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[Path]
             if path.is_file() and _outside(ctx, path):
                 unread.add(path.stem)
         return
-    found: list[Path] = []
-    for directory, subfolders, names in os.walk(folder, followlinks=True):
-        base = Path(directory)
-        # A linked folder is followed only if it stays inside the project; plain folders always do.
-        subfolders[:] = sorted(n for n in subfolders if not ((base / n).is_symlink() and _outside(ctx, base / n)))
-        for name in names:
-            path = base / name
-            if path.is_symlink() and _outside(ctx, path):
-                unread.add(path.stem)
-            elif path.suffix == ".yml":
-                ctx.findings.append(
-                    error(
-                        ctx.layout.relative(path),
-                        (1, 1),
-                        "file-extension",
-                        "(file name)",
-                        "claim files end in .yaml",
-                        f"rename it to {path.with_suffix('.yaml').name}",
-                    )
+    found: list[str] = []
+    _walk(ctx, str(folder), found, unread, {_folder_key(folder)})
+    # Sorted as paths sort (folder by folder), on strings: no Path object per file until the end.
+    yield from (Path(text) for text in sorted(found, key=lambda text: text.split(os.sep)))  # noqa: PTH206
+
+
+def _folder_key(folder: Path | os.DirEntry[str]) -> tuple[int, int]:
+    info = folder.stat()
+    return info.st_dev, info.st_ino
+
+
+def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], visited: set[tuple[int, int]]) -> None:
+    """Collect the ``.yaml`` files under ``folder`` into ``found``: one directory read per folder and
+    no extra ``stat`` per file, since this runs over every file of the dataset on every check."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        stem, suffix = os.path.splitext(entry.name)  # noqa: PTH122 (strings, as Path.stem and .suffix split)
+        # A link is followed only if it stays inside the project; plain files and folders always are.
+        if entry.is_symlink() and _outside(ctx, Path(entry.path)):
+            unread.add(stem)
+        elif entry.is_dir():
+            try:
+                key = _folder_key(entry)
+            except OSError:  # gone since it was listed
+                continue
+            if key not in visited:  # a link back to a folder already read (a loop) is not read again
+                visited.add(key)
+                _walk(ctx, entry.path, found, unread, visited)
+        elif suffix == ".yml":
+            ctx.findings.append(
+                error(
+                    ctx.layout.relative(Path(entry.path)),
+                    (1, 1),
+                    "file-extension",
+                    "(file name)",
+                    "claim files end in .yaml",
+                    f"rename it to {stem}.yaml",
                 )
-                unread.add(path.stem)
-            elif path.suffix == ".yaml" and path.is_file():
-                found.append(path)
-    yield from sorted(found)
+            )
+            unread.add(stem)
+        elif suffix == ".yaml" and entry.is_file():
+            found.append(entry.path)
 
 
 def _outside(ctx: _Context, path: Path) -> bool:
@@ -181,30 +176,79 @@ def _outside(ctx: _Context, path: Path) -> bool:
     return True
 
 
-def _item(
-    ctx: _Context,
-    cache: ItemCache | None,
-    path: Path,
-    rel: str,
-    item_id: str,
-    kind: str,
-    build: Callable[[str, Document, _Context], Any],
-) -> Any:
-    """The model object of one file: from the cache if its bytes are unchanged, else parsed and built."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
-        return None
-    key = file_key(raw) if cache is not None else b""
-    if cache is not None and (cached := cache.get(rel, key)) is not None:
-        return cached
-    before = len(ctx.findings)
-    document = _document(ctx, path, kind, raw)
-    built = build(item_id, document, ctx) if document is not None else None
-    if cache is not None and built is not None and len(ctx.findings) == before:
-        cache.put(rel, key, built)
-    return built
+@dataclass(frozen=True)
+class _Job:
+    """One file to read, parse and build."""
+
+    kind: str
+    item_id: str
+    path: Path
+    rel: str
+
+
+def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: dict[str, str]) -> bool:
+    """Whether the file name is a usable, unused id; a finding otherwise."""
+    if not ID_PATTERN.match(item_id):
+        ctx.findings.append(
+            error(
+                rel,
+                (1, 1),
+                "id-format",
+                "(file name)",
+                f"'{item_id}' is not a valid {kind} id",
+                "rename the file: lower-case letters, digits and hyphens, at most 80 characters, ending in .yaml",
+            )
+        )
+        return False
+    if item_id == "index":
+        ctx.findings.append(
+            error(
+                rel,
+                (1, 1),
+                "id-reserved",
+                "(file name)",
+                f"'index' cannot be a {kind} id",
+                "rename the file; the folder's index page uses that name",
+            )
+        )
+        return False
+    if item_id in first_seen:
+        ctx.findings.append(
+            error(
+                rel,
+                (1, 1),
+                "duplicate-id",
+                "(file name)",
+                f"{kind} id '{item_id}' is already used by {first_seen[item_id]}",
+                "ids must be unique across sub-folders; rename one of the files",
+            )
+        )
+        return False
+    return True
+
+
+def _build_items(
+    layout: Layout, cache: ItemCache | None, jobs: Sequence[_Job]
+) -> list[tuple[Any, list[Finding], bytes, bool]]:
+    """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
+    its content key and whether the cache holds it; in order."""
+    results: list[tuple[Any, list[Finding], bytes, bool]] = []
+    for job in jobs:
+        ctx = _Context(layout)
+        try:
+            raw = job.path.read_bytes()
+        except OSError as exc:
+            ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+            results.append((None, ctx.findings, b"", False))
+            continue
+        key = file_key(raw) if cache is not None else b""
+        if cache is not None and cache.has(job.rel, key):
+            results.append((None, [], key, True))
+            continue
+        document = _document(ctx, job.path, job.kind, raw)
+        item = _BUILDERS[job.kind](job.item_id, document, ctx) if document is not None else None
+        results.append((item, ctx.findings, key, False))
+    return results
 
 
 def _document(ctx: _Context, path: Path, definition: str, raw: bytes | None = None) -> Document | None:
@@ -432,6 +476,9 @@ def _party(item_id: str, document: Document, ctx: _Context) -> Party | None:
     )
 
 
+_BUILDERS: dict[str, Callable[[str, Document, _Context], Any]] = {"claim": _claim, "source": _source, "party": _party}
+
+
 def _scale(ctx: _Context) -> StatusScale | None:
     path = ctx.layout.status_file
     if not path.is_file():
@@ -463,13 +510,16 @@ def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
     """Read each snapshot file once; the hash and quotes are checked later."""
     texts: dict[str, str] = {}
     base = ctx.layout.data_dir
+    # A linked snapshots folder must not lead out of the repository.
+    allowed = (base / SNAPSHOT_DIR).resolve()
+    inside_root = allowed.is_relative_to(ctx.layout.root)
+    prefix = str(allowed) + os.sep
     for source in sources.values():
         if source.snapshot is None or source.snapshot.file in texts:
             continue
         path = base / source.snapshot.file
-        real = path.resolve()
-        inside = real.is_relative_to(ctx.layout.root) and real.is_relative_to((base / SNAPSHOT_DIR).resolve())
-        if not path.is_file() or not inside:  # a linked snapshots folder must not lead out of the repository
+        inside = inside_root and os.path.realpath(path).startswith(prefix)
+        if not inside or not path.is_file():
             ctx.findings.append(
                 error(
                     source.document.path,

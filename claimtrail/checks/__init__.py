@@ -7,25 +7,35 @@ runs them all.  The schema has already been applied by the loader.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from ..findings import Finding
 from ..model import Dataset
+from ..parallel import map_chunks
 from . import archives, dates, evidence, markup, quotes, references, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
+# Ordered so that every other check, taken in turn, makes two halves of about the same work
+# (measured at 10,000 claims: markup and quotes weigh most, then evidence and references).
 CHECKS: tuple[Check, ...] = (
-    references.check,
-    scale.check,
-    evidence.check,
-    dates.check,
-    snapshots.check,
     quotes.check,
     markup.check,
+    evidence.check,
+    references.check,
+    dates.check,
+    snapshots.check,
     archives.check,
+    scale.check,
 )
 
+# From this many claims on, the checks are shared among the cores (see :mod:`claimtrail.parallel`).
+PARALLEL_FROM_CLAIMS = 2000
 
-def run_checks(dataset: Dataset, today: dt.date) -> list[Finding]:
-    return [finding for check in CHECKS for finding in check(dataset, today)]
+
+def run_checks(dataset: Dataset, today: dt.date, checks: Sequence[Check] = CHECKS) -> list[Finding]:
+    def run(some: Sequence[Check]) -> list[list[Finding]]:
+        return [list(check(dataset, today)) for check in some]
+
+    workers = None if len(dataset.claims) >= PARALLEL_FROM_CLAIMS else 1
+    return [finding for found in map_chunks(run, checks, workers, min_jobs=1) for finding in found]

@@ -1,0 +1,108 @@
+"""Sharing the work among processes changes how fast a large dataset loads, never what it holds."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from claimtrail import parallel
+from claimtrail.checks import run_checks
+from claimtrail.loader import load
+from claimtrail.parallel import map_chunks
+from claimtrail.project import latest_today
+from claimtrail.synthetic import write_project
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here")
+
+
+@pytest.fixture(autouse=True)
+def _count_only_this_tests_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests of the session leave idle server threads behind. Forking is refused while other
+    threads run, so here only the threads a test starts itself count."""
+    others = threading.active_count() - 1
+    monkeypatch.setattr(threading, "active_count", lambda: len(threading.enumerate()) - others)
+
+
+def _pid_and_square(jobs: Sequence[int]) -> list[tuple[int, int]]:
+    return [(os.getpid(), job * job) for job in jobs]
+
+
+@needs_fork
+def test_jobs_are_shared_among_processes_and_come_back_in_order() -> None:
+    results = map_chunks(_pid_and_square, list(range(1000)), workers=3, min_jobs=1)
+    assert [square for _, square in results] == [n * n for n in range(1000)]
+    assert len({pid for pid, _ in results}) == 3
+    assert os.getpid() in {pid for pid, _ in results}  # this process takes its share too
+
+
+@needs_fork
+def test_the_work_of_a_failed_worker_is_redone_here() -> None:
+    here = os.getpid()
+
+    def fails_elsewhere(jobs: Sequence[int]) -> list[int]:
+        if os.getpid() != here:
+            raise RuntimeError("a worker dies")
+        return [job + 1 for job in jobs]
+
+    assert map_chunks(fails_elsewhere, list(range(100)), workers=2, min_jobs=1) == list(range(1, 101))
+
+
+def test_a_short_list_is_not_worth_a_worker() -> None:
+    results = map_chunks(_pid_and_square, list(range(10)), workers=4)
+    assert {pid for pid, _ in results} == {os.getpid()}
+
+
+def test_nothing_is_forked_while_other_threads_run() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        results = map_chunks(_pid_and_square, list(range(1000)), workers=2, min_jobs=1)
+    finally:
+        stop.set()
+        thread.join()
+    assert {pid for pid, _ in results} == {os.getpid()}
+
+
+def test_claimtrail_jobs_sets_the_number_of_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_JOBS", "1")
+    assert parallel.workers_wanted() == 1
+    monkeypatch.setenv("CLAIMTRAIL_JOBS", "3")
+    assert parallel.workers_wanted() == 3
+    monkeypatch.setenv("CLAIMTRAIL_JOBS", "lots")  # not a number: the cores decide
+    assert 1 <= parallel.workers_wanted() <= parallel.MAX_WORKERS
+
+
+@needs_fork
+def test_a_dataset_loaded_by_two_processes_equals_one_loaded_by_one(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", 700)
+    broken = root / "claims" / "claims" / "claim-00003.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("status:", "status: [oops]\nstatus:"))
+    (root / "claims" / "claims" / "claim-00500.yaml").write_text("statement: [unclosed\n", encoding="utf-8")
+    alone, alone_findings = load(root, use_cache=False, workers=1)
+    shared, shared_findings = load(root, use_cache=False, workers=2)
+    assert shared == alone
+    assert list(shared.claims) == list(alone.claims)
+    assert sorted(shared_findings) == sorted(alone_findings)
+    assert {f.path for f in alone_findings} >= {"claims/claims/claim-00003.yaml", "claims/claims/claim-00500.yaml"}
+
+
+@needs_fork
+def test_checks_shared_among_processes_find_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_project(tmp_path / "project", 60)
+    claim = root / "claims" / "claims" / "claim-00007.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("claimant: party-", "claimant: nobody-"))
+    dataset, _ = load(root, use_cache=False)
+    monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 10**9)
+    alone = run_checks(dataset, latest_today())
+    monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 1)
+    shared = run_checks(dataset, latest_today())
+    assert shared == alone
+    assert any(f.rule == "ref-party" for f in alone)
