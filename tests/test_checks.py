@@ -516,6 +516,16 @@ def test_symlink_to_a_file_inside_the_project_is_read(minimal_project: Path) -> 
     assert dataset.parties["analyst"].name == "An analyst"
 
 
+def test_a_folder_linked_back_into_itself_is_read_once(minimal_project: Path) -> None:
+    claims = minimal_project / "claims/claims"
+    (claims / "again").symlink_to(claims, target_is_directory=True)
+    (claims / "nested").mkdir()
+    (claims / "nested" / "up").symlink_to(claims, target_is_directory=True)
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert findings == []
+    assert len(dataset.claims) == len(list(claims.glob("*.yaml")))
+
+
 def test_missing_status_scale_is_reported(minimal_project: Path) -> None:
     (minimal_project / "claims/statuses.yaml").unlink()
     dataset, findings = check_project(minimal_project, today=TODAY)
