@@ -63,29 +63,45 @@ def _measure_once(command: list[str], cwd: Path, cache: bool) -> tuple[float, in
 
 
 def bare_config() -> str:
-    """The synthetic projects' site configuration without the claimtrail plugin, for plain pages."""
+    """The synthetic projects' site configuration, nav included, without the claimtrail plugin;
+    the plain pages that stand for the item pages are out of the nav, as the item pages are."""
     config = site_config().replace("  - claimtrail\n", "")
-    return (
-        config.split("nav:")[0]
-        + "nav:\n  - Home: index.md\nnot_in_nav: |\n  /pages/\n\n"
-        + ("validation:" + config.split("validation:")[1])
-    )
+    return config.replace("\nvalidation:", "\nnot_in_nav: |\n  /pages/\n\nvalidation:", 1)
+
+
+def nav_pages() -> list[str]:
+    """The pages the site configuration's nav names (index.md, claims/index.md, dashboard.md, ...)."""
+    nav = site_config().split("\nnav:\n")[1].split("\n\n")[0]
+    return [line.split(": ", 1)[1].strip() for line in nav.splitlines() if ": " in line]
+
+
+def _plain_page(rng: random.Random, title: str, home: str) -> str:
+    """About forty lines of markdown: a title, paragraphs, sections, a list and a link."""
+    lines = [f"# {title}", ""]
+    for paragraph in range(12):
+        lines += [" ".join(rng.choice(VOCABULARY) for _ in range(14)) + ".", ""]
+        if paragraph % 4 == 0:
+            lines += [f"## Section {paragraph}", ""]
+    lines += ["- one item", "- another item", "", f"[Home]({home})"]
+    return "\n".join(lines) + "\n"
 
 
 def write_bare(root: Path, pages: int) -> None:
-    """``pages`` plain markdown pages of about forty lines, out of the nav, as a bare MkDocs site."""
+    """A bare MkDocs site of ``pages`` pages in all: one plain page for each page the nav names,
+    and plain pages of about forty lines, out of the nav, for the rest."""
     rng = random.Random(11)
-    folder = root / "docs" / "pages"
+    docs = root / "docs"
+    in_nav = nav_pages()
+    for name in in_nav:
+        path = docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        home = "../" * name.count("/") + "index.md"
+        path.write_text(_plain_page(rng, path.stem.title(), home), encoding="utf-8")
+    folder = docs / "pages"
     folder.mkdir(parents=True)
-    for number in range(pages):
-        lines = [f"# Page {number}", ""]
-        for paragraph in range(12):
-            lines += [" ".join(rng.choice(VOCABULARY) for _ in range(14)) + ".", ""]
-            if paragraph % 4 == 0:
-                lines += [f"## Section {paragraph}", ""]
-        lines += ["- one item", "- another item", "", "[Home](../index.md)"]
-        (folder / f"page-{number:05d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (root / "docs" / "index.md").write_text("# Home\n\nA bare site.\n", encoding="utf-8")
+    for number in range(pages - len(in_nav)):
+        page = _plain_page(rng, f"Page {number}", "../index.md")
+        (folder / f"page-{number:05d}.md").write_text(page, encoding="utf-8")
     (root / "mkdocs.yml").write_text(bare_config(), encoding="utf-8")
 
 
@@ -121,8 +137,8 @@ def run_size(claims: int, work: Path) -> dict[str, Any]:
     bare_runs: list[tuple[float, int]] = []
     for turn in range(repeat):
         build_runs.append(measure(ours, project))
-        if turn == 0:
-            pages = sum(1 for folder in ("claims", "sources", "parties") for _ in (site / folder).glob("*/index.html"))
+        if turn == 0:  # the bare site gets as many pages as this one has, nav pages included
+            pages = sum(1 for _ in site.rglob("index.html"))
             bare.mkdir()
             write_bare(bare, pages)
         bare_runs.append(measure(theirs, bare))
@@ -255,6 +271,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    # Byte-compile the package first, as an installed one is: a machine that sets
+    # PYTHONDONTWRITEBYTECODE would otherwise compile claimtrail's source again in every run measured.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "claimtrail")], check=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="claimtrail-bench-") as tmp:
         for size in sizes:

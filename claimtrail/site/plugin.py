@@ -12,13 +12,12 @@ import logging
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -40,6 +39,9 @@ from .progress import Progress
 from .progress import wanted as progress_wanted
 from .render import PageContext, Renderer, SiteSettings
 from .urls import EXPORTS, PageSpec, claim_src, page_specs, url_of
+
+if TYPE_CHECKING:  # only `mkdocs serve` has a server; a build need not import it
+    from mkdocs.livereload import LiveReloadServer
 
 log = logging.getLogger("mkdocs.plugins.claimtrail")
 
