@@ -106,8 +106,11 @@ def write_bare(root: Path, pages: int) -> None:
 
 
 def repeats(claims: int) -> int:
-    """Runs per measurement: more for the quick sizes, where noise weighs most."""
-    return 5 if claims <= 100 else 3 if claims <= 1000 else 2
+    """Runs per build measurement: more for the quick sizes, where noise weighs most."""
+    return 9 if claims <= 100 else 3 if claims <= 1000 else 2
+
+
+CHECK_REPEATS = 5  # a check takes seconds at most: the fastest of five at every size
 
 
 def folder_size(folder: Path) -> int:
@@ -124,9 +127,9 @@ def run_size(claims: int, work: Path) -> dict[str, Any]:
         subprocess.run(["git", *args], cwd=project, check=True)
     claimtrail = [sys.executable, "-m", "claimtrail"]
     repeat = repeats(claims)
-    check_s, check_mb = measure([*claimtrail, "check"], project, repeat)  # every file parsed
+    check_s, check_mb = measure([*claimtrail, "check"], project, CHECK_REPEATS)  # every file parsed
     measure([*claimtrail, "check"], project, cache=True)  # fills the item cache
-    warm_s, _ = measure([*claimtrail, "check"], project, repeat, cache=True)
+    warm_s, _ = measure([*claimtrail, "check"], project, CHECK_REPEATS, cache=True)
     site = work / f"site-{claims}"
     bare = work / f"bare-{claims}"
     bare_site = work / f"bare-site-{claims}"
