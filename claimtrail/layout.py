@@ -37,12 +37,12 @@ class Layout:
     def status_file(self) -> Path:
         return self.data_dir / STATUS_FILE
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: Path | str) -> str:
         """``path`` as findings name it: relative to the project root, with forward slashes."""
         text, root = str(path), str(self.root)
         if text.startswith(root + os.sep):  # the common case, without pathlib's slow relative_to
             return text[len(root) + 1 :].replace(os.sep, "/")
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(path).as_posix()

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from . import schema
 from .cache import ItemCache, file_key
@@ -68,9 +68,10 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
         first_seen: dict[str, str] = {}
         for path in _yaml_files(ctx, layout.kind_dir(kind), unread=broken[kind]):
             rel = layout.relative(path)
-            if _valid_name(ctx, rel, kind, path.stem, first_seen):
-                first_seen[path.stem] = rel
-                jobs.append(_Job(kind, path.stem, path, rel))
+            item_id = rel.rpartition("/")[2][: -len(".yaml")]
+            if _valid_name(ctx, rel, kind, item_id, first_seen):
+                first_seen[item_id] = rel
+                jobs.append(_Job(kind, item_id, path, rel))
     # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
     # results come back in order. Items found in the cache stay there rather than travel back.
     built = map_chunks(functools.partial(_build_items, layout, cache), jobs, workers)
@@ -99,8 +100,8 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
     return dataset, ctx.findings
 
 
-def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[Path]:
-    """The ``.yaml`` files under ``folder``.
+def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
+    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check).
 
     Files reported here instead (an unsafe link, a ``.yml`` name) add their id to ``unread``, so that
     references to them are not reported a second time.
@@ -114,8 +115,8 @@ def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[Path]
         return
     found: list[str] = []
     _walk(ctx, str(folder), found, unread, {_folder_key(folder)})
-    # Sorted as paths sort (folder by folder), on strings: no Path object per file until the end.
-    yield from (Path(text) for text in sorted(found, key=lambda text: text.split(os.sep)))  # noqa: PTH206
+    # Sorted as paths sort: folder by folder.
+    yield from sorted(found, key=lambda text: text.split(os.sep))  # noqa: PTH206
 
 
 def _folder_key(folder: Path | os.DirEntry[str]) -> tuple[int, int]:
@@ -176,13 +177,12 @@ def _outside(ctx: _Context, path: Path) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class _Job:
+class _Job(NamedTuple):
     """One file to read, parse and build."""
 
     kind: str
     item_id: str
-    path: Path
+    path: str
     rel: str
 
 
@@ -236,7 +236,8 @@ def _build_items(
     for job in jobs:
         ctx = _Context(layout)
         try:
-            raw = job.path.read_bytes()
+            with open(job.path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
+                raw = handle.read()
         except OSError as exc:
             ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             results.append((None, ctx.findings, b"", False))
@@ -251,11 +252,11 @@ def _build_items(
     return results
 
 
-def _document(ctx: _Context, path: Path, definition: str, raw: bytes | None = None) -> Document | None:
+def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | None = None) -> Document | None:
     rel = ctx.layout.relative(path)
     if raw is None:
         try:
-            raw = path.read_bytes()
+            raw = Path(path).read_bytes()
         except OSError as exc:
             ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             return None
@@ -271,6 +272,8 @@ def _document(ctx: _Context, path: Path, definition: str, raw: bytes | None = No
 
 class _Fields:
     """Reads typed fields of one schema-valid document, turning bad dates into findings."""
+
+    __slots__ = ("base", "ctx", "data", "document", "ok")
 
     def __init__(self, document: Document, ctx: _Context, base: FieldPath = (), data: Any = None) -> None:
         self.document = document

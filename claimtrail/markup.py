@@ -9,16 +9,18 @@ refused by the checks and never rendered.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most texts do not
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 REFERENCE = re.compile(r"\[\[(claim|source|party):([a-z0-9][a-z0-9-]{0,79})(?:\|([^\]\n]{1,200}))?\]\]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -62,6 +64,8 @@ def _reference_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _parser(*, permissive: bool) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": permissive, "linkify": False, "typographer": False})
     md.inline.ruler.before("link", "claimtrail_ref", _reference_rule)
     if permissive:
@@ -72,8 +76,18 @@ def _parser(*, permissive: bool) -> MarkdownIt:
     return md
 
 
-_CHECKER = _parser(permissive=True)
-_RENDERER = _parser(permissive=False)
+@functools.cache
+def _checker() -> MarkdownIt:
+    """The parser for checks: it lets raw HTML and images through, so that they can be reported."""
+    return _parser(permissive=True)
+
+
+@functools.cache
+def _renderer() -> MarkdownIt:
+    """The parser for the site: no raw HTML, no images, safe links only, references resolved."""
+    md = _parser(permissive=False)
+    md.add_render_rule("claimtrail_ref", _render_reference)
+    return md
 
 
 def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
@@ -103,7 +117,7 @@ def references(text: str) -> list[Reference]:
         ]
     return [
         Reference(t.meta["kind"], t.meta["id"], t.meta["label"], line)
-        for t, line in _walk(_CHECKER.parse(text))
+        for t, line in _walk(_checker().parse(text))
         if t.type == "claimtrail_ref"
     ]
 
@@ -119,7 +133,7 @@ def problems(text: str) -> list[MarkupProblem]:
             if not link_is_safe(href := m.group(1))
         ]
     found: list[MarkupProblem] = []
-    for token, line in _walk(_CHECKER.parse(text)):
+    for token, line in _walk(_checker().parse(text)):
         if token.type in ("html_block", "html_inline"):
             found.append(
                 MarkupProblem(
@@ -168,9 +182,6 @@ def _render_reference(self: RendererHTML, tokens: list[Token], index: int, optio
     return resolve(meta["kind"], meta["id"], meta["label"])
 
 
-_RENDERER.add_render_rule("claimtrail_ref", _render_reference)
-
-
 # A link markdown-it would render as it stands: plain words, and an address with nothing to encode.
 _SIMPLE_LINK = re.compile(r"\[([A-Za-z0-9 ,.;:'()-]+)\]\(((?:https?://)?(?:[A-Za-z0-9._~/?#=+-]|%[0-9A-F]{2})+)\)")
 
@@ -215,7 +226,7 @@ def render(text: str, resolve: Resolve) -> str:
     quick = _plain_with_references(text, resolve)
     if quick is not None:  # the paragraph markdown-it would make, without parsing
         return f"<p>{quick}</p>\n"
-    return str(_RENDERER.render(text, {"resolve": resolve}))
+    return str(_renderer().render(text, {"resolve": resolve}))
 
 
 def render_inline(text: str, resolve: Resolve) -> str:
@@ -223,4 +234,4 @@ def render_inline(text: str, resolve: Resolve) -> str:
     quick = _plain_with_references(text, resolve)
     if quick is not None:
         return quick
-    return str(_RENDERER.renderInline(text, {"resolve": resolve}))
+    return str(_renderer().renderInline(text, {"resolve": resolve}))
