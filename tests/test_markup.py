@@ -88,3 +88,15 @@ def test_references_render_through_the_resolver() -> None:
 
 def test_references_inside_code_are_not_references() -> None:
     assert markup.references("`[[claim:a-1]]`") == []
+
+
+@given(st.text(alphabet=" \t\n<`\\~![]:(x)", max_size=30))
+def test_the_quick_test_for_markup_that_needs_the_parser_agrees_with_the_pattern(text: str) -> None:
+    assert markup._needs_parser(text) == (markup._NEEDS_PARSER.search(text) is not None)
+
+
+@given(st.text(alphabet="jav ascript:\t\n\x00\x7fhtp/", max_size=20))
+def test_the_quick_path_of_link_safety_agrees_with_the_full_cleaning(url: str) -> None:
+    cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
+    match = markup._SCHEME.match(cleaned)
+    assert markup.link_is_safe(url) == (match is None or match.group(1).lower() in markup.SAFE_SCHEMES)

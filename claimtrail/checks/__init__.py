@@ -21,11 +21,11 @@ Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 CHECKS: tuple[Check, ...] = (
     quotes.check,
     markup.check,
-    evidence.check,
     references.check,
+    evidence.check,
+    archives.check,
     dates.check,
     snapshots.check,
-    archives.check,
     scale.check,
 )
 
