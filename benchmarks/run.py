@@ -110,7 +110,7 @@ def repeats(claims: int) -> int:
     return 9 if claims <= 100 else 3 if claims <= 1000 else 2
 
 
-CHECK_REPEATS = 5  # a check takes seconds at most: the fastest of five at every size
+CHECK_REPEATS = 7  # a check takes seconds at most: the fastest of seven at every size
 
 
 def folder_size(folder: Path) -> int:

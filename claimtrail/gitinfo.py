@@ -21,13 +21,32 @@ class GitError(Exception):
 
 
 def _git(root: Path, *args: str) -> str:
+    return _git_together(root, args)[0]
+
+
+def _git_together(root: Path, *commands: tuple[str, ...]) -> list[str]:
+    """The output of each git command, all run at the same time."""
+    running: list[tuple[tuple[str, ...], subprocess.Popen[str]]] = []
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+        for args in commands:
+            process = subprocess.Popen(
+                ["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            running.append((args, process))
+        outputs = []
+        for args, process in running:
+            stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                raise GitError(stderr.strip() or f"git {' '.join(args)} failed")
+            outputs.append(stdout)
+        return outputs
     except OSError as exc:
         raise GitError(f"git is not available: {exc.strerror}") from None
-    if result.returncode != 0:
-        raise GitError(result.stderr.strip() or f"git {' '.join(args)} failed")
-    return result.stdout
+    finally:
+        for _, process in running:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
 
 
 def is_checkout(root: Path) -> bool:
@@ -103,33 +122,37 @@ _STATUS_LINE = re.compile(r"^\+status:\s*(['\"]?)([a-z0-9][a-z0-9-]*)\1\s*(?:#.*
 
 
 def load_history(root: Path, folder: str = "claims") -> History:
-    """Two ``git log`` calls for the whole folder, whatever the number of files."""
-    if not is_checkout(root):
+    """Two ``git log`` calls for the whole folder, whatever the number of files, run side by side."""
+    try:
+        inside, shallow = _git(root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository").split()
+    except (GitError, ValueError):
+        inside = "false"
+    if inside != "true":
         return History(available=False, reason="the site was built outside a git checkout")
     try:
-        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-        log = _git(
+        log, patches = _git_together(
             root,
-            "log",
-            "--no-renames",
-            "--relative",
-            f"--format={_RECORD}%H{_UNIT}%h{_UNIT}%cs{_UNIT}%s",
-            "--name-only",
-            "--",
-            folder,
-        )
-        patches = _git(
-            root,
-            "log",
-            "--no-renames",
-            "--relative",
-            f"--format={_RECORD}%h{_UNIT}%cs",
-            "-p",
-            "--unified=0",
-            "-G",
-            "^status:",
-            "--",
-            f"{folder}/claims",
+            (
+                "log",
+                "--no-renames",
+                "--relative",
+                f"--format={_RECORD}%H{_UNIT}%h{_UNIT}%cs{_UNIT}%s",
+                "--name-only",
+                "--",
+                folder,
+            ),
+            (
+                "log",
+                "--no-renames",
+                "--relative",
+                f"--format={_RECORD}%h{_UNIT}%cs",
+                "-p",
+                "--unified=0",
+                "-G",
+                "^status:",
+                "--",
+                f"{folder}/claims",
+            ),
         )
     except GitError as exc:
         return History(available=False, reason=f"git could not read the history ({exc})")
@@ -152,7 +175,7 @@ def load_history(root: Path, folder: str = "claims") -> History:
                 statuses[current].append(StatusChange(short, date, match.group(2)))
     return History(
         available=True,
-        shallow=shallow,
+        shallow=shallow == "true",
         revisions={k: tuple(v) for k, v in revisions.items()},
         statuses={k: tuple(v) for k, v in statuses.items()},
     )
