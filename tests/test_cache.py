@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import jinja2
 import pytest
 
-from claimtrail.cache import ItemCache
+from claimtrail.cache import ItemCache, template_cache
 from claimtrail.project import check_project
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
@@ -66,3 +67,31 @@ def test_the_cache_is_kept_outside_the_repository(minimal_project: Path) -> None
     cache = ItemCache(minimal_project.resolve()).path
     assert cache.exists()
     assert minimal_project.resolve() not in cache.resolve().parents
+
+
+def _compiled(env: jinja2.Environment, name: str, source: str) -> bool:
+    """Whether ``env``'s cache already holds ``name`` compiled from ``source``."""
+    cache = env.bytecode_cache
+    assert cache is not None
+    bucket = cache.get_bucket(env, name, None, source)
+    return bucket.code is not None
+
+
+def test_compiled_templates_are_kept_per_environment_settings() -> None:
+    source = "{{ value }}"
+    loader = jinja2.DictLoader({"page.html": source})
+    escaping = jinja2.Environment(loader=loader, autoescape=True)
+    escaping.bytecode_cache = template_cache(escaping)
+    assert escaping.get_template("page.html").render(value="<b>") == "&lt;b&gt;"
+    again = jinja2.Environment(loader=loader, autoescape=True)
+    again.bytecode_cache = template_cache(again)
+    assert _compiled(again, "page.html", source)  # the same settings find the compiled template
+    raw = jinja2.Environment(loader=loader, autoescape=False)
+    raw.bytecode_cache = template_cache(raw)
+    assert not _compiled(raw, "page.html", source)  # other settings never read code compiled for these
+    assert raw.get_template("page.html").render(value="<b>") == "<b>"
+
+
+def test_no_template_cache_when_the_cache_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
+    assert template_cache(jinja2.Environment()) is None
