@@ -107,7 +107,7 @@ def write_bare(root: Path, pages: int) -> None:
 
 def repeats(claims: int) -> int:
     """Runs per build measurement: more for the quick sizes, where noise weighs most."""
-    return 15 if claims <= 100 else 3 if claims <= 1000 else 2
+    return 15 if claims <= 100 else 3
 
 
 CHECK_REPEATS = 7  # a check takes seconds at most: the fastest of seven at every size
