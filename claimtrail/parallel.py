@@ -81,11 +81,12 @@ def map_chunks(
     try:
         parts = [work(slices[0])]
         while waiting:
-            pid, read_end, part = waiting[0]
-            with os.fdopen(read_end, "rb") as incoming:
-                payload = incoming.read()
-            _, status = os.waitpid(pid, 0)
-            waiting.pop(0)
+            pid, read_end, part = waiting.pop(0)
+            try:
+                with os.fdopen(read_end, "rb") as incoming:
+                    payload = incoming.read()
+            finally:  # the pipe is closed now: a worker still writing gets an error and ends
+                _, status = os.waitpid(pid, 0)
             parts.append(pickle.loads(payload) if status == 0 and payload else work(part))
         results: list[R] = [None] * len(jobs)  # type: ignore[list-item]
         for start, part_results in enumerate(parts):
