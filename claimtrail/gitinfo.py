@@ -122,7 +122,11 @@ _STATUS_LINE = re.compile(r"^\+status:\s*(['\"]?)([a-z0-9][a-z0-9-]*)\1\s*(?:#.*
 
 
 def load_history(root: Path, folder: str = "claims") -> History:
-    """Two ``git log`` calls for the whole folder, whatever the number of files, run side by side."""
+    """Two ``git log`` calls for the whole folder, whatever the number of files, run side by side.
+
+    Renames are followed: a claim moved to a sub-folder keeps the revisions and status changes it
+    had under its old name, all filed under the name it has today.
+    """
     try:
         inside, shallow = _git(root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository").split()
     except (GitError, ValueError):
@@ -134,16 +138,16 @@ def load_history(root: Path, folder: str = "claims") -> History:
             root,
             (
                 "log",
-                "--no-renames",
+                "--find-renames",
                 "--relative",
                 f"--format={_RECORD}%H{_UNIT}%h{_UNIT}%cs{_UNIT}%s",
-                "--name-only",
+                "--name-status",
                 "--",
                 folder,
             ),
             (
                 "log",
-                "--no-renames",
+                "--find-renames",
                 "--relative",
                 f"--format={_RECORD}%h{_UNIT}%cs",
                 "-p",
@@ -157,20 +161,32 @@ def load_history(root: Path, folder: str = "claims") -> History:
     except GitError as exc:
         return History(available=False, reason=f"git could not read the history ({exc})")
     revisions: dict[str, list[Revision]] = defaultdict(list)
+    # The log runs from the newest commit back. `today` maps the names a file had before a rename to
+    # the name it has now; it is replaced, never changed, so each commit keeps the map its diff reads.
+    today: dict[str, str] = {}
+    names_at: dict[str, dict[str, str]] = {}
     for record in log.split(_RECORD)[1:]:
-        header, _, names = record.partition("\n")
+        header, _, body = record.partition("\n")
         commit, short, date, subject = header.split(_UNIT, 3)
-        for name in names.split("\n"):
-            if name.strip():
-                revisions[name.strip()].append(Revision(commit, short, date, subject))
+        names_at[short] = today
+        revision = Revision(commit, short, date, subject)
+        for line in body.split("\n"):
+            change, *paths = line.strip().split("\t")
+            if not paths:
+                continue
+            name = today.get(paths[-1], paths[-1])  # a rename lists the old name, then the new one
+            revisions[name].append(revision)
+            if change.startswith("R") and len(paths) == 2:
+                today = {**today, paths[0]: name}  # older commits know the file by its old name
     statuses: dict[str, list[StatusChange]] = defaultdict(list)
     for record in patches.split(_RECORD)[1:]:
         header, _, body = record.partition("\n")
         short, date = header.split(_UNIT, 1)
+        names = names_at.get(short, {})
         current: str | None = None
         for line in body.split("\n"):
             if line.startswith("+++ "):
-                current = line[6:] if line.startswith("+++ b/") else None
+                current = names.get(line[6:], line[6:]) if line.startswith("+++ b/") else None
             elif current is not None and (match := _STATUS_LINE.match(line)):
                 statuses[current].append(StatusChange(short, date, match.group(2)))
     return History(

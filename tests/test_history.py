@@ -80,3 +80,22 @@ def test_an_uncommitted_claim_has_no_history_yet(minimal_project: Path, tmp_path
     assert build(minimal_project, site).returncode == 0
     html = (site / "claims" / "fresh" / "index.html").read_text(encoding="utf-8")
     assert "This file has no committed history yet." in html
+
+
+def test_a_claim_moved_to_a_sub_folder_keeps_its_history(minimal_project: Path) -> None:
+    _two_revisions(minimal_project)
+    moved = "claims/claims/2021/widget-defects-fell.yaml"
+    (minimal_project / "claims/claims/2021").mkdir()
+    git(minimal_project, "mv", CLAIM, moved)
+    git(minimal_project, "commit", "-q", "-m", "File the claim under its year", date="2021-07-01T10:00:00")
+    history = load_history(minimal_project)
+    assert [r.subject for r in history.revisions[moved]] == [
+        "File the claim under its year",
+        "Mark the defects claim disputed <after review>",
+        "Initial dataset",
+    ]
+    assert [(s.date, s.status) for s in history.statuses[moved]] == [
+        ("2021-06-02", "disputed"),
+        ("2021-05-01", "unverified"),
+    ]
+    assert CLAIM not in history.revisions and CLAIM not in history.statuses
