@@ -10,6 +10,7 @@ are never cached, so their findings are always fresh.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -107,18 +108,27 @@ class ItemCache:
             pass  # no cache folder to write to: the next run parses again, nothing else changes
 
 
-def template_cache(env: Environment) -> BytecodeCache | None:
-    """Compiled templates for ``env``, in the same private cache folder; None where there is none.
+def template_cache() -> BytecodeCache | None:
+    """Compiled templates, in the same private cache folder; None where there is none.
 
-    Compiling templates is a fifth of building a small site (ours and the theme's). Jinja2 keys a
-    compiled template by its name, file and source only, so each environment's settings get a folder
-    of their own: code compiled under other settings (escaping, delimiters, extensions) is never read.
+    Compiling templates is a fifth of building a small site (claimtrail's and the theme's). Jinja2
+    files a compiled template under its name, file and source only; here the settings of the
+    environment compiling it are part of the key too, read at each lookup (a plugin may add a
+    filter after the cache is set), so that code compiled under other settings is never read.
     """
     if os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() in ("1", "true", "yes"):
         return None
     from jinja2 import FileSystemBytecodeCache
+    from jinja2.bccache import Bucket
 
-    folder = _cache_dir() / "templates" / _environment_key(env)
+    class SettingsKeyedCache(FileSystemBytecodeCache):
+        def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+            key = self.get_cache_key(name, filename) + _environment_key(environment)
+            bucket = Bucket(environment, key, self.get_source_checksum(source))
+            self.load_bytecode(bucket)
+            return bucket
+
+    folder = _cache_dir() / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -128,14 +138,19 @@ def template_cache(env: Environment) -> BytecodeCache | None:
         probe.touch(mode=0o600, exist_ok=True)
     except OSError:
         return None
-    return FileSystemBytecodeCache(str(folder)) if _private(probe) and _private(folder.parent) else None
+    return SettingsKeyedCache(str(folder)) if _private(probe) and _private(folder) else None
 
 
 def _environment_key(env: Environment) -> str:
-    """A digest of every setting of ``env`` that changes the code a template compiles to."""
+    """A digest of what, besides a template's source, shapes the code it compiles to: the
+    environment's class and settings, its filters and tests (compiled code depends on what each takes,
+    and constant arguments are run through them at compile time), and the versions of the packages
+    that make them."""
     import jinja2
 
     settings = (
+        _versions(),
+        _describe(type(env)),
         jinja2.__version__,
         env.block_start_string,
         env.block_end_string,
@@ -155,13 +170,43 @@ def _environment_key(env: Environment) -> str:
         _describe(env.autoescape),
         _describe(env.finalize),
         _describe(env.undefined),
+        sorted((name, _describe(function)) for name, function in env.filters.items()),
+        sorted((name, _describe(function)) for name, function in env.tests.items()),
     )
     return hashlib.blake2b(repr(settings).encode(), digest_size=12).hexdigest()
 
 
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    """claimtrail's version and those of the packages whose filters and templates a build uses."""
+    from importlib import metadata
+
+    found = [__version__]
+    for package in ("mkdocs", "mkdocs-material"):
+        try:
+            found.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            found.append("-")
+    return tuple(found)
+
+
 def _describe(value: Any) -> str:
-    """A setting that may be a function, by its name and the values it closes over (never its address)."""
+    """A setting that may be a function: its name, what it takes (context, environment) and the values
+    it closes over; never its address."""
     if not callable(value):
         return repr(value)
-    cells = tuple(repr(cell.cell_contents) for cell in getattr(value, "__closure__", None) or ())
-    return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}{cells}"
+    cells = tuple(_plain_value(cell.cell_contents) for cell in getattr(value, "__closure__", None) or ())
+    takes = getattr(value, "jinja_pass_arg", None)
+    name = getattr(value, "__qualname__", type(value).__qualname__)
+    return f"{getattr(value, '__module__', '')}.{name}{cells}{takes}"
+
+
+def _plain_value(value: Any) -> str:
+    """Simple values as they are; anything else by its type (its text may hold an address)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return repr(value)
+    if isinstance(value, (tuple, frozenset)) and all(
+        v is None or isinstance(v, (str, int, float, bool)) for v in value
+    ):
+        return repr(sorted(map(repr, value)) if isinstance(value, frozenset) else value)
+    return type(value).__qualname__

@@ -114,7 +114,7 @@ def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
                 unread.add(path.stem)
         return
     found: list[str] = []
-    _walk(ctx, str(folder), found, unread, {_folder_key(folder)})
+    _walk(ctx, str(folder), found, unread, (_folder_key(folder),))
     # Sorted as paths sort: folder by folder.
     yield from sorted(found, key=lambda text: text.split(os.sep))  # noqa: PTH206
 
@@ -124,9 +124,10 @@ def _folder_key(folder: Path | os.DirEntry[str]) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], visited: set[tuple[int, int]]) -> None:
+def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], above: tuple[tuple[int, int], ...]) -> None:
     """Collect the ``.yaml`` files under ``folder`` into ``found``: one directory read per folder and
-    no extra ``stat`` per file, since this runs over every file of the dataset on every check."""
+    no extra ``stat`` per file, since this runs over every file of the dataset on every check.
+    ``above`` holds the folders from the top down to this one, to stop at a link back into them."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -135,15 +136,15 @@ def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], visite
         stem, suffix = os.path.splitext(entry.name)  # noqa: PTH122 (strings, as Path.stem and .suffix split)
         # A link is followed only if it stays inside the project; plain files and folders always are.
         if entry.is_symlink() and _outside(ctx, Path(entry.path)):
-            unread.add(stem)
+            if not entry.is_dir():
+                unread.add(stem)
         elif entry.is_dir():
             try:
                 key = _folder_key(entry)
             except OSError:  # gone since it was listed
                 continue
-            if key not in visited:  # a link back to a folder already read (a loop) is not read again
-                visited.add(key)
-                _walk(ctx, entry.path, found, unread, visited)
+            if key not in above:  # a link back to a folder above (a loop) is not followed
+                _walk(ctx, entry.path, found, unread, (*above, key))
         elif suffix == ".yml":
             ctx.findings.append(
                 error(

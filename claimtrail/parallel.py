@@ -3,9 +3,9 @@
 Loading a large dataset is mostly parsing YAML, file by file, in Python: one core does it at a
 time. Forked workers start at once with everything already imported and the jobs already in memory;
 each sends its results back pickled through a pipe. Where forking is unavailable or unsafe (no
-``os.fork``, macOS, threads running as under ``mkdocs serve``) or the list is short, the jobs run
-here, one after the other, with the same results. ``CLAIMTRAIL_JOBS`` sets the number of processes
-(``1`` turns this off).
+``os.fork``, macOS, other threads running, as under ``mkdocs serve`` once the server is up) or the
+list is short, the jobs run here, one after the other, with the same results. ``CLAIMTRAIL_JOBS``
+sets the number of processes (``1`` turns this off).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,40 +61,82 @@ def map_chunks(
         return work(jobs)
     # Every count-th job to each process: the heavy and the light files are spread evenly.
     slices = [jobs[start::count] for start in range(count)]
-    children: list[tuple[int, int, Sequence[T]]] = []
-    for part in slices[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker: compute, send, and leave without running the parent's clean-up
-            status = 1
-            try:
-                os.close(read_end)
-                payload = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end, part))
-    waiting = list(children)
+    parts: list[list[R] | None] = [None] * count
+    waiting: list[tuple[int, int, int]] = []  # (slice, pid, read end) of workers not read yet
     try:
-        parts = [work(slices[0])]
+        for number in range(1, count):
+            try:
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+            except OSError:  # no more processes or files to be had: this process does the rest
+                break
+            if pid == 0:
+                _work_and_send(work, slices[number], write_end, [read_end, *(fd for _, _, fd in waiting)])
+            os.close(write_end)
+            waiting.append((number, pid, read_end))
+        started = {number for number, _, _ in waiting}
+        for number in range(count):
+            if number not in started:
+                parts[number] = work(slices[number])
         while waiting:
-            pid, read_end, part = waiting.pop(0)
+            number, pid, read_end = waiting.pop(0)
+            payload, ended = b"", False
             try:
                 with os.fdopen(read_end, "rb") as incoming:
                     payload = incoming.read()
-            finally:  # the pipe is closed now: a worker still writing gets an error and ends
-                _, status = os.waitpid(pid, 0)
-            parts.append(pickle.loads(payload) if status == 0 and payload else work(part))
+                ended = True
+            finally:
+                if not ended:  # reading failed or was interrupted: the worker is not waited for
+                    _kill(pid)
+                status = _reap(pid)
+            parts[number] = _results(payload, status) or work(slices[number])
         results: list[R] = [None] * len(jobs)  # type: ignore[list-item]
-        for start, part_results in enumerate(parts):
-            results[start::count] = part_results
+        for number, part_results in enumerate(parts):
+            assert part_results is not None
+            results[number::count] = part_results
         return results
     finally:  # after an error here, no worker is left behind
-        for pid, read_end, _ in waiting:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        for _, pid, read_end in waiting:
+            _kill(pid)
+            _reap(pid)
             with contextlib.suppress(OSError):
                 os.close(read_end)
+
+
+def _work_and_send(work: Callable[[Sequence[T]], list[R]], part: Sequence[T], out: int, others: list[int]) -> None:
+    """In a worker: compute, send the results, and leave without running the parent's clean-up."""
+    status = 1
+    try:
+        for descriptor in others:  # read ends that belong to the parent: a worker holds none open
+            os.close(descriptor)
+        payload = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(out, "wb") as stream:
+            stream.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _reap(pid: int) -> int | None:
+    """The worker's exit status; None where the system reaped it already (SIGCHLD ignored)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return None
+
+
+def _results(payload: bytes, status: int | None) -> list[Any] | None:
+    """A worker's results, or None if it failed (its jobs are then done again here). Where its exit
+    status is unknown, results that unpickle whole are taken."""
+    if status not in (0, None) or not payload:
+        return None
+    try:
+        results: list[Any] = pickle.loads(payload)
+    except Exception:  # cut short: the worker died while writing
+        return None
+    return results

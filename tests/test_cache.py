@@ -81,17 +81,30 @@ def test_compiled_templates_are_kept_per_environment_settings() -> None:
     source = "{{ value }}"
     loader = jinja2.DictLoader({"page.html": source})
     escaping = jinja2.Environment(loader=loader, autoescape=True)
-    escaping.bytecode_cache = template_cache(escaping)
+    escaping.bytecode_cache = template_cache()
     assert escaping.get_template("page.html").render(value="<b>") == "&lt;b&gt;"
     again = jinja2.Environment(loader=loader, autoescape=True)
-    again.bytecode_cache = template_cache(again)
+    again.bytecode_cache = template_cache()
     assert _compiled(again, "page.html", source)  # the same settings find the compiled template
     raw = jinja2.Environment(loader=loader, autoescape=False)
-    raw.bytecode_cache = template_cache(raw)
+    raw.bytecode_cache = template_cache()
     assert not _compiled(raw, "page.html", source)  # other settings never read code compiled for these
     assert raw.get_template("page.html").render(value="<b>") == "<b>"
 
 
 def test_no_template_cache_when_the_cache_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
-    assert template_cache(jinja2.Environment()) is None
+    assert template_cache() is None
+
+
+def test_a_template_compiled_with_other_filters_is_compiled_again() -> None:
+    source = '{{ "Ab" | shout }}'
+    loader = jinja2.DictLoader({"page.html": source})
+    upper = jinja2.Environment(loader=loader)
+    upper.filters["shout"] = str.upper
+    upper.bytecode_cache = template_cache()
+    assert upper.get_template("page.html").render() == "AB"  # folded into the code at compile time
+    lower = jinja2.Environment(loader=loader)
+    lower.filters["shout"] = str.lower
+    lower.bytecode_cache = template_cache()
+    assert lower.get_template("page.html").render() == "ab"

@@ -526,6 +526,15 @@ def test_a_folder_linked_back_into_itself_is_read_once(minimal_project: Path) ->
     assert len(dataset.claims) == len(list(claims.glob("*.yaml")))
 
 
+def test_a_second_link_to_a_folder_reads_its_files_twice_and_says_so(minimal_project: Path) -> None:
+    claims = minimal_project / "claims/claims"
+    (claims / "filed").mkdir()
+    (claims / "widget-defects-fell.yaml").rename(claims / "filed" / "widget-defects-fell.yaml")
+    (claims / "shortcut").symlink_to(claims / "filed", target_is_directory=True)
+    _, findings = check_project(minimal_project, today=TODAY)
+    assert [(f.rule, f.path) for f in findings] == [("duplicate-id", "claims/claims/shortcut/widget-defects-fell.yaml")]
+
+
 def test_missing_status_scale_is_reported(minimal_project: Path) -> None:
     (minimal_project / "claims/statuses.yaml").unlink()
     dataset, findings = check_project(minimal_project, today=TODAY)

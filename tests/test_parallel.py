@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
@@ -106,3 +108,53 @@ def test_checks_shared_among_processes_find_what_one_process_finds(
     shared = run_checks(dataset, latest_today())
     assert shared == alone
     assert any(f.rule == "ref-party" for f in alone)
+
+
+@needs_fork
+def test_when_no_process_can_be_forked_this_one_does_all_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    forks = []
+
+    def fork_once() -> int:
+        if forks:
+            raise BlockingIOError("no more processes")
+        forks.append(1)
+        return real_fork()
+
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", fork_once)
+    results = map_chunks(_pid_and_square, list(range(900)), workers=3, min_jobs=1)
+    assert [square for _, square in results] == [n * n for n in range(900)]
+
+
+@needs_fork
+def test_workers_already_reaped_by_the_system_still_deliver(monkeypatch: pytest.MonkeyPatch) -> None:
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # as when started by a parent ignoring SIGCHLD
+    try:
+        results = map_chunks(_pid_and_square, list(range(1000)), workers=2, min_jobs=1)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert [square for _, square in results] == [n * n for n in range(1000)]
+
+
+@needs_fork
+def test_an_error_while_reading_a_worker_leaves_no_worker_waiting(tmp_path: Path) -> None:
+    """Three processes with results larger than a pipe: an error while the first worker's results
+    are read must end the run at once (no worker left writing to a pipe nobody reads)."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import os\n"
+        "from claimtrail import parallel\n"
+        "real = os.fdopen\n"
+        "def failing(fd, mode='r', *args, **kwargs):\n"
+        "    if mode == 'rb':\n"
+        "        raise MemoryError('while reading')\n"
+        "    return real(fd, mode, *args, **kwargs)\n"
+        "parallel.os.fdopen = failing\n"
+        "try:\n"
+        "    parallel.map_chunks(lambda jobs: ['x' * 50_000 for _ in jobs], list(range(300)), workers=3, min_jobs=1)\n"
+        "except MemoryError:\n"
+        "    print('raised')\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip() == "raised", done.stderr

@@ -134,7 +134,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """The theme's compiled templates are kept too, as ours are: compiling Material's is a
         tenth of building a small site."""
         if env.bytecode_cache is None:
-            env.bytecode_cache = template_cache(env)
+            env.bytecode_cache = template_cache()
         return env
 
     # -- files -----------------------------------------------------------------

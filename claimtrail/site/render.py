@@ -61,7 +61,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.bytecode_cache = template_cache(self.env)
+        self.env.bytecode_cache = template_cache()
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
 
