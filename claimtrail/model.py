@@ -43,12 +43,9 @@ class PartialDate:
     day: int | None = None
 
     @classmethod
+    @functools.lru_cache(maxsize=4096, typed=True)  # dates repeat across a dataset; equal texts share one
     def parse(cls, text: str | int) -> PartialDate:
         """Parse ``2018``, ``2018-01`` or ``2018-01-10``; ``ValueError`` if it is no real date."""
-        return _parse_date(text)
-
-    @classmethod
-    def _parse(cls, text: str | int) -> PartialDate:
         match = _DATE.match(str(text))
         if not match:
             raise ValueError(f"{text!r} is not a date")
@@ -78,12 +75,6 @@ class PartialDate:
             return str(self.year)
         month = _MONTHS[self.month - 1]
         return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
-
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def _parse_date(text: str | int) -> PartialDate:
-    """Dates repeat across a dataset; the objects are immutable, so equal texts share one."""
-    return PartialDate._parse(text)
 
 
 @dataclass(frozen=True)

@@ -22,19 +22,14 @@ def latest_today() -> dt.date:
     return dt.datetime.now(EARLIEST_ZONE).date()
 
 
-def check_project(
-    root: Path, today: dt.date | None = None, *, workers: int | None = None
-) -> tuple[Dataset, list[Finding]]:
-    """Load ``root/claims`` into the model and run every check; findings sorted by file and line.
-
-    ``workers`` processes share the parsing (``None``: see :func:`claimtrail.parallel.workers_wanted`).
-    """
+def check_project(root: Path, today: dt.date | None = None) -> tuple[Dataset, list[Finding]]:
+    """Load ``root/claims`` into the model and run every check; findings sorted by file and line."""
     # Loading and checking make many small objects and no reference cycles: the cycle collector
     # would only slow them down (by a third at 10,000 claims).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        dataset, findings = load(root, workers=workers)
+        dataset, findings = load(root)
         findings.extend(run_checks(dataset, today or latest_today()))
     finally:
         if collecting:
