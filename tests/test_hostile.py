@@ -165,19 +165,23 @@ def test_a_non_web_url_is_refused_in_every_url_field(
     assert (relative, "url-scheme") in errors(minimal_project)
 
 
+# Where each markdown field of the fixture claim stands, and the same line with new text.
+_MARKDOWN_FIELDS = {
+    "rationale": ("rationale: A reader disputes the figure and the report is unpublished.", "rationale: {}"),
+    "notes": ("reviewed: 2021-04-01\n", "reviewed: 2021-04-01\nnotes: {}\n"),
+    "rebuttals[0].summary": ("    summary: A reader doubts the figure.", "    summary: {}"),
+}
+
+
+def _write_markdown(project: Path, field: str, text: str) -> None:
+    old, new = _MARKDOWN_FIELDS[field]
+    edit(project, CLAIM, old, new.format(yaml_text(text)))
+
+
 @pytest.mark.parametrize("url", BAD_URLS)
 @pytest.mark.parametrize("field", ["rationale", "notes"])
 def test_a_non_web_link_is_refused_in_markdown_fields(minimal_project: Path, field: str, url: str) -> None:
-    text = yaml_text(f"See [this]({url}) and <{url}>.")
-    if field == "notes":
-        edit(minimal_project, CLAIM, "reviewed: 2021-04-01\n", f"reviewed: 2021-04-01\nnotes: {text}\n")
-    else:
-        edit(
-            minimal_project,
-            CLAIM,
-            "rationale: A reader disputes the figure and the report is unpublished.",
-            f"rationale: {text}",
-        )
+    _write_markdown(minimal_project, field, f"See [this]({url}) and <{url}>.")
     rules = {rule for path, rule in errors(minimal_project) if path == CLAIM}
     assert rules & {"markdown-link", "markdown-html"}
 
@@ -185,22 +189,8 @@ def test_a_non_web_link_is_refused_in_markdown_fields(minimal_project: Path, fie
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("field", ["rationale", "notes", "rebuttals[0].summary"])
 def test_html_in_markdown_fields_is_refused(minimal_project: Path, field: str, payload: str) -> None:
-    if field == "rationale":
-        edit(
-            minimal_project,
-            CLAIM,
-            "rationale: A reader disputes the figure and the report is unpublished.",
-            f"rationale: {yaml_text('Because ' + payload)}",
-        )
-    elif field == "notes":
-        edit(minimal_project, CLAIM, "reviewed: 2021-04-01\n", f"reviewed: 2021-04-01\nnotes: {yaml_text(payload)}\n")
-    else:
-        edit(
-            minimal_project,
-            CLAIM,
-            "    summary: A reader doubts the figure.",
-            f"    summary: {yaml_text('Doubt ' + payload)}",
-        )
+    prefix = {"rationale": "Because ", "notes": "", "rebuttals[0].summary": "Doubt "}[field]
+    _write_markdown(minimal_project, field, prefix + payload)
     assert (CLAIM, "markdown-html") in errors(minimal_project)
 
 
