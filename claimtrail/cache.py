@@ -16,6 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,26 +109,48 @@ class ItemCache:
             pass  # no cache folder to write to: the next run parses again, nothing else changes
 
 
-def template_cache() -> BytecodeCache | None:
-    """Compiled templates, in the same private cache folder; None where there is none.
+def template_cache(precompiled: Callable[[str], bytes | None] | None = None) -> BytecodeCache | None:
+    """Compiled templates: in the same private cache folder, and from ``precompiled`` (compiled code by
+    cache key, as a worker compiling ahead of the build hands it over); None where there are neither.
 
     Compiling templates is a fifth of building a small site (claimtrail's and the theme's). Jinja2
     files a compiled template under its name, file and source only; here the settings of the
     environment compiling it are part of the key too, read at each lookup (a plugin may add a
     filter after the cache is set), so that code compiled under other settings is never read.
     """
-    if os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() in ("1", "true", "yes"):
+    folder = _template_folder()
+    if folder is None and precompiled is None:
         return None
-    from jinja2 import FileSystemBytecodeCache
+    from jinja2 import BytecodeCache, FileSystemBytecodeCache
     from jinja2.bccache import Bucket
 
-    class SettingsKeyedCache(FileSystemBytecodeCache):
+    class SettingsKeyedCache(BytecodeCache):
+        def __init__(self) -> None:
+            self.files = FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
         def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
-            key = self.get_cache_key(name, filename) + _environment_key(environment)
-            bucket = Bucket(environment, key, self.get_source_checksum(source))
+            bucket = Bucket(environment, template_key(environment, name, filename), self.get_source_checksum(source))
             self.load_bytecode(bucket)
             return bucket
 
+        def load_bytecode(self, bucket: Bucket) -> None:
+            code = precompiled(bucket.key) if precompiled is not None else None
+            if code is not None:
+                bucket.bytecode_from_string(code)  # resets itself if the source changed since
+            if bucket.code is None and self.files is not None:
+                self.files.load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            if self.files is not None:
+                self.files.dump_bytecode(bucket)
+
+    return SettingsKeyedCache()
+
+
+def _template_folder() -> Path | None:
+    """The folder of compiled templates, if caching is on and the folder is this user's alone."""
+    if os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() in ("1", "true", "yes"):
+        return None
     folder = _cache_dir() / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -138,7 +161,14 @@ def template_cache() -> BytecodeCache | None:
         probe.touch(mode=0o600, exist_ok=True)
     except OSError:
         return None
-    return SettingsKeyedCache(str(folder)) if _private(probe) and _private(folder) else None
+    return folder if _private(probe) and _private(folder) else None
+
+
+def template_key(env: Environment, name: str, filename: str | None) -> str:
+    """The key a template compiled in ``env`` is kept under: its name and file, and the settings of
+    the environment."""
+    where = name if filename is None else f"{name}|{filename}"
+    return hashlib.sha1(where.encode("utf-8")).hexdigest() + _environment_key(env)
 
 
 def _environment_key(env: Environment) -> str:

@@ -251,19 +251,18 @@ def _write_atomically(path: Path, text: str) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .site.build import BuildError, build_site  # the site needs MkDocs; check and export do not
+    from .site.build import BuildError, StagedBuild  # the site needs MkDocs; check and export do not
 
-    dataset, findings = check_project(args.root, args.today)
-    _report(findings, "text")
-    if has_errors(findings):
-        print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
-        return 1
     site_dir = args.site_dir or args.root / "site"
     try:
         _show_mkdocs_warnings()
-        build_site(
-            args.root.resolve(), site_dir, dataset, findings, config_file=args.config_file, progress=args.progress
-        )
+        with StagedBuild(args.root, site_dir, config_file=args.config_file, progress=args.progress) as build:
+            dataset, findings = check_project(args.root, args.today)
+            _report(findings, "text")
+            if has_errors(findings):
+                print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
+                return 1
+            build.run(dataset, findings)
     except BuildError as exc:
         print(f"claimtrail: {exc}", file=sys.stderr)
         return 1

@@ -39,7 +39,7 @@ def workers_wanted() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
@@ -57,7 +57,7 @@ def map_chunks(
     worker that fails has its slice redone here.
     """
     count = min(workers or workers_wanted(), len(jobs) // max(1, min_jobs))
-    if count <= 1 or not _can_fork():
+    if count <= 1 or not can_fork():
         return work(jobs)
     # Every count-th job to each process: the heavy and the light files are spread evenly.
     slices = [jobs[start::count] for start in range(count)]
@@ -87,8 +87,8 @@ def map_chunks(
                 ended = True
             finally:
                 if not ended:  # reading failed or was interrupted: the worker is not waited for
-                    _kill(pid)
-                status = _reap(pid)
+                    kill(pid)
+                status = reap(pid)
             parts[number] = _results(payload, status) or work(slices[number])
         results: list[R] = [None] * len(jobs)  # type: ignore[list-item]
         for number, part_results in enumerate(parts):
@@ -97,8 +97,8 @@ def map_chunks(
         return results
     finally:  # after an error here, no worker is left behind
         for _, pid, read_end in waiting:
-            _kill(pid)
-            _reap(pid)
+            kill(pid)
+            reap(pid)
             with contextlib.suppress(OSError):
                 os.close(read_end)
 
@@ -117,12 +117,12 @@ def _work_and_send(work: Callable[[Sequence[T]], list[R]], part: Sequence[T], ou
         os._exit(status)
 
 
-def _kill(pid: int) -> None:
+def kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 
 
-def _reap(pid: int) -> int | None:
+def reap(pid: int) -> int | None:
     """The worker's exit status; None where the system reaped it already (SIGCHLD ignored)."""
     try:
         return os.waitpid(pid, 0)[1]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,11 @@ def minimal_project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(MINIMAL, root)
     return root
+
+
+@pytest.fixture
+def only_this_tests_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests of the session leave idle server threads behind. Forking is refused while other
+    threads run, so here only the threads a test starts itself count."""
+    others = threading.active_count() - 1
+    monkeypatch.setattr(threading, "active_count", lambda: len(threading.enumerate()) - others)

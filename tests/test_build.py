@@ -62,6 +62,24 @@ def test_an_unknown_reference_in_a_docs_page_is_reported_with_its_line(minimal_p
     )
 
 
+def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    assert build(minimal_project, site).returncode == 0
+    before = _snapshot(site)
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nnot_an_option: true\nuse_directory_urls: maybe\n")
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 1
+    assert "claimtrail: 0 errors, 0 warnings" in result.stdout + result.stderr, "the dataset is checked all the same"
+    assert "use_directory_urls" in result.stderr and "the previous site is untouched" in result.stderr
+    assert _snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
+
+
 def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Path, tmp_path: Path) -> None:
     precious = tmp_path / "precious"
     precious.mkdir()

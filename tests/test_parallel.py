@@ -22,12 +22,7 @@ from claimtrail.synthetic import write_project
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here")
 
 
-@pytest.fixture(autouse=True)
-def _count_only_this_tests_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Other tests of the session leave idle server threads behind. Forking is refused while other
-    threads run, so here only the threads a test starts itself count."""
-    others = threading.active_count() - 1
-    monkeypatch.setattr(threading, "active_count", lambda: len(threading.enumerate()) - others)
+pytestmark = pytest.mark.usefixtures("only_this_tests_threads")
 
 
 def _pid_and_square(jobs: Sequence[int]) -> list[tuple[int, int]]:

@@ -12,10 +12,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..model import Dataset
+from .precompile import stop as stop_compiling
 from .progress import ENV as PROGRESS_ENV
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 MARKER = ".claimtrail-site"
 
@@ -39,56 +44,86 @@ def _check_replaceable(site_dir: Path) -> None:
         )
 
 
-def build_site(
-    root: Path,
-    site_dir: Path,
-    dataset: Dataset,
-    findings: list[Finding],
-    *,
-    config_file: Path | None = None,
-    progress: bool | None = None,
-) -> None:
-    """``mkdocs build --strict`` into a staging folder next to ``site_dir``, then swap.
+_PINNED = ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")
 
-    MkDocs runs in this process and the plugin is handed the dataset already loaded and checked,
-    so a build reads the claims once.
+
+class StagedBuild:
+    """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
+
+    Entering reads the MkDocs configuration and starts compiling the templates on the other core
+    (:mod:`claimtrail.site.precompile`), so that this happens while the dataset is checked;
+    :meth:`run` then builds with ``mkdocs build --strict`` in this process, the plugin handed the
+    dataset already loaded and checked (a build reads the claims once), and swaps the site in.
+    Leaving removes the staging folder and stops the compiling, whatever happened.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
 
-    site_dir = site_dir.resolve()
-    _check_replaceable(site_dir)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
-    pinned = {"SOURCE_DATE_EPOCH": str(source_date_epoch(dataset)), "NO_MKDOCS_2_WARNING": "1"}
-    saved: dict[str, str | None] = {name: os.environ.get(name) for name in (*pinned, PROGRESS_ENV)}
-    for name, value in pinned.items():
-        os.environ.setdefault(name, value)
-    if progress is not None:  # asked for, or not, on the command line
-        os.environ[PROGRESS_ENV] = "1" if progress else "0"
-    preload(root, dataset, findings)
-    try:
-        config = load_config(config_file=str(config_file or root / "mkdocs.yml"), site_dir=str(staging), strict=True)
-        config.plugins.on_startup(command="build", dirty=False)
+    def __init__(self, root: Path, site_dir: Path, *, config_file: Path | None = None, progress: bool | None = None):
+        self.root = root.resolve()
+        self.site_dir = site_dir.resolve()
+        self.config_file = config_file or self.root / "mkdocs.yml"
+        self.progress = progress
+        self.staging: Path | None = None
+        self.config: MkDocsConfig | None = None
+        self.config_error: BuildError | None = None
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> StagedBuild:
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+
+        _check_replaceable(self.site_dir)
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent))
         try:
-            build(config)
+            self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
+            self.saved = {name: os.environ.get(name) for name in (*_PINNED, PROGRESS_ENV)}
+            os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+            if self.progress is not None:  # asked for, or not, on the command line
+                os.environ[PROGRESS_ENV] = "1" if self.progress else "0"
+            try:
+                self.config = load_config(config_file=str(self.config_file), site_dir=str(self.staging), strict=True)
+            except (MkDocsException, OSError) as exc:  # reported by run(), after the dataset's own findings
+                self.config_error = BuildError(f"{exc}; the previous site is untouched")
+            else:
+                from .plugin import start_compiling_templates
+
+                start_compiling_templates(self.config)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def run(self, dataset: Dataset, findings: list[Finding]) -> None:
+        from mkdocs.commands.build import build
+        from mkdocs.exceptions import MkDocsException
+
+        if self.config_error is not None:
+            raise self.config_error
+        assert self.config is not None and self.staging is not None
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(dataset)))
+        preload(self.root, dataset, findings)
+        try:
+            self.config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(self.config)
+            finally:
+                self.config.plugins.on_shutdown()
+            (self.staging / MARKER).write_text("built by claimtrail build\n", encoding="utf-8")
+            _swap(self.staging, self.site_dir)
+        except (MkDocsException, OSError) as exc:
+            raise BuildError(f"{exc}; the previous site is untouched") from None
         finally:
-            config.plugins.on_shutdown()
-        (staging / MARKER).write_text("built by claimtrail build\n", encoding="utf-8")
-        _swap(staging, site_dir)
-    except (MkDocsException, OSError) as exc:
-        raise BuildError(f"{exc}; the previous site is untouched") from None
-    finally:
-        preload(root, None, [])
-        for name, previous in saved.items():
+            preload(self.root, None, [])
+
+    def __exit__(self, *exc_info: object) -> None:
+        stop_compiling()
+        for name, previous in self.saved.items():
             if previous is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = previous
-        if staging.exists():
-            shutil.rmtree(staging)
+        if self.staging is not None and self.staging.exists():
+            shutil.rmtree(self.staging)
 
 
 _PRELOADED: dict[Path, tuple[Dataset, list[Finding]]] = {}

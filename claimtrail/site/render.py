@@ -23,7 +23,7 @@ from ..graph import Graph
 from ..model import Claim, Dataset, PartialDate, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
-from . import charts, format
+from . import charts, format, precompile
 from .jsonld import claim_review, script_json
 from .urls import EXPORTS, PageSpec, claim_src, party_src, relative, source_src, url_of
 
@@ -45,6 +45,18 @@ def text_colour(background: str) -> str:
     return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
+def template_environment() -> Environment:
+    """The environment of claimtrail's own templates."""
+    return Environment(
+        loader=PackageLoader("claimtrail.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 class Renderer:
     """Everything the templates need, computed once per build."""
 
@@ -53,15 +65,8 @@ class Renderer:
         self.graph = graph
         self.settings = settings
         self.history = history or History(available=False, reason="no history was loaded")
-        self.env = Environment(
-            loader=PackageLoader("claimtrail.site", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.bytecode_cache = template_cache()
+        self.env = template_environment()
+        self.env.bytecode_cache = template_cache(precompile.source())
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
 

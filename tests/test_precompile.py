@@ -1,0 +1,166 @@
+"""Templates compiled ahead of the build by a second process change how fast a site builds, never
+what it holds."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
+
+from claimtrail.cache import template_cache
+from claimtrail.cli import main
+from claimtrail.site import precompile
+
+from .sitebuild import build
+
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here"),
+    pytest.mark.usefixtures("only_this_tests_threads"),
+]
+
+PAGE = '{% extends "base.html" %}{% block body %}{% include "row.html" %}{% endblock %}'
+BASE = "<main>{% block body %}{% endblock %}</main>{% include 'footer-' ~ name ~ '.html' %}"
+
+
+@pytest.fixture(autouse=True)
+def _no_template_cache_and_no_worker_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nothing from the session's template cache: what a build takes comes from the worker alone."""
+    monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
+    monkeypatch.delenv("CLAIMTRAIL_JOBS", raising=False)
+    yield
+    precompile.stop()
+
+
+def _templates(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "page.html").write_text(PAGE, encoding="utf-8")
+    (folder / "base.html").write_text(BASE, encoding="utf-8")
+    (folder / "row.html").write_text("<p>{{ text | upper }}</p>", encoding="utf-8")
+    (folder / "footer-a.html").write_text("<footer>{{ name }}</footer>", encoding="utf-8")
+    (folder / "unused.html").write_text("never named", encoding="utf-8")
+    return folder
+
+
+def _env(folder: Path, **filters: object) -> Environment:
+    env = Environment(loader=FileSystemLoader(folder), autoescape=True)
+    env.filters.update(filters)
+    return env
+
+
+def _rendered(env: Environment) -> str:
+    return env.get_template("page.html").render(text="hello", name="a")
+
+
+def test_a_template_is_found_before_those_it_names_depth_first(tmp_path: Path) -> None:
+    env = _env(_templates(tmp_path))
+    names = [name for name, *_ in precompile.in_rendering_order(env, ["page.html"])]
+    # base.html's footer is named by an expression, known only when rendering; unused.html by nobody
+    assert names == ["page.html", "base.html", "row.html"]
+
+
+def test_the_build_takes_what_the_worker_compiled_and_renders_the_same(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    env = _env(folder)
+    env.bytecode_cache = template_cache(precompile.source())
+    assert _rendered(env) == _rendered(_env(folder)) == "<main><p>HELLO</p></main><footer>a</footer>"
+    assert precompile.stop() == 3
+
+
+def test_code_compiled_with_other_filters_is_not_taken(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    env = _env(folder, upper=lambda text: f"[{text}]")
+    env.bytecode_cache = template_cache(precompile.source())
+    assert _rendered(env) == "<main><p>[hello]</p></main><footer>a</footer>"
+    assert precompile.stop() == 0  # the filters are part of every template's key
+
+
+def test_a_template_changed_since_the_worker_compiled_it_is_compiled_again(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    (folder / "row.html").write_text("<p>{{ text }} again</p>", encoding="utf-8")
+    env = _env(folder)
+    env.bytecode_cache = template_cache(precompile.source())
+    assert _rendered(env) == "<main><p>hello again</p></main><footer>a</footer>"
+
+
+def test_a_template_that_does_not_parse_is_left_to_the_build_which_reports_its_line(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    (folder / "row.html").write_text("<p>\n{% if text %}never closed", encoding="utf-8")
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    env = _env(folder)
+    env.bytecode_cache = template_cache(precompile.source())
+    with pytest.raises(TemplateSyntaxError) as raised:
+        _rendered(env)
+    assert raised.value.name == "row.html" and raised.value.lineno == 2
+
+
+def test_when_the_worker_dies_the_build_compiles_everything_itself(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    precompile.start([(_env(folder), ["page.html"])])
+    worker = precompile._running
+    assert worker is not None and worker.pid is not None
+    pid = worker.pid
+    os.kill(pid, signal.SIGKILL)
+    env = _env(folder)
+    env.bytecode_cache = template_cache(precompile.source())
+    assert _rendered(env) == "<main><p>HELLO</p></main><footer>a</footer>"
+    precompile.stop()
+    with pytest.raises(ChildProcessError):  # reaped: no process is left behind
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_no_worker_with_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_JOBS", "1")
+    precompile.start([(_env(_templates(tmp_path)), ["page.html"])])
+    assert not precompile.running() and precompile.source() is None
+    assert template_cache(precompile.source()) is None  # and, with the cache off, no cache at all
+
+
+def test_a_site_built_with_the_templates_the_worker_compiled_is_the_site_built_without(
+    minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = build(minimal_project, tmp_path / "alone", env={"CLAIMTRAIL_JOBS": "1", "CLAIMTRAIL_NO_CACHE": "1"})
+    assert alone.returncode == 0, alone.stderr
+    start = precompile.start
+
+    def start_and_wait(work: precompile.Work) -> None:  # the worker is done before the build begins
+        start(work)
+        precompile.wait()
+
+    compiled_here: list[str] = []
+    compile_here = Environment.compile
+
+    def compile_and_note(env: Environment, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if env.bytecode_cache is not None:  # the build's (Material's search plugin makes its own too)
+            compiled_here.append(name or "")
+        return compile_here(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(precompile, "start", start_and_wait)
+    monkeypatch.setattr(Environment, "compile", compile_and_note)
+    assert main(["build", "--root", str(minimal_project), "--site-dir", str(tmp_path / "together")]) == 0
+    # Here only the icons Material's templates name by an expression, known only when rendering
+    assert compiled_here and all(name.startswith(".icons/") for name in compiled_here), compiled_here
+    compared = filecmp.dircmp(tmp_path / "alone", tmp_path / "together")
+    assert _differences(compared) == []
+
+
+def _differences(compared: filecmp.dircmp[str]) -> list[str]:
+    found = [*compared.left_only, *compared.right_only, *compared.diff_files, *compared.funny_files]
+    _, mismatch, errors = filecmp.cmpfiles(compared.left, compared.right, compared.common_files, shallow=False)
+    found += mismatch + errors
+    for sub in compared.subdirs.values():
+        found += _differences(sub)
+    return found
