@@ -75,6 +75,24 @@ def test_the_build_takes_what_the_worker_compiled_and_renders_the_same(tmp_path:
     assert precompile.stop() == 3
 
 
+def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CLAIMTRAIL_NO_CACHE")
+    folder = _templates(tmp_path / "templates")
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    precompile.stop()
+    env = _env(folder)
+    env.bytecode_cache = template_cache()
+    compiled: list[str] = []
+    monkeypatch.setattr(env, "compile", lambda source, name=None, *rest: compiled.append(name) or "")
+    env.get_template("page.html")
+    env.get_template("row.html")
+    assert compiled == []
+
+
 def test_code_compiled_with_other_filters_is_not_taken(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
     precompile.start([(_env(folder), ["page.html"])])

@@ -193,6 +193,8 @@ def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
                     bucket.code = env.compile(ast, name, filename)
                 except TemplateError:
                     continue
+                if stored is not None:  # kept for the next build, as the build keeps what it compiles
+                    stored.dump_bytecode(bucket)
                 record = pickle.dumps((key, bucket.bytecode_to_string()), protocol=pickle.HIGHEST_PROTOCOL)
                 stream.write(_FRAME.pack(len(record)) + record)
                 stream.flush()
