@@ -175,13 +175,9 @@ def _environment_key(env: Environment) -> str:
     """A digest of what, besides a template's source, shapes the code it compiles to: the
     environment's class and settings, its filters and tests (compiled code depends on what each takes,
     and constant arguments are run through them at compile time), and the versions of the packages
-    that make them."""
-    import jinja2
-
-    settings = (
-        _versions(),
-        _describe(type(env)),
-        jinja2.__version__,
+    that make them. Worked out once per shape of environment: the objects themselves are the key."""
+    shape = (
+        type(env),
         env.block_start_string,
         env.block_end_string,
         env.variable_start_string,
@@ -196,12 +192,35 @@ def _environment_key(env: Environment) -> str:
         env.keep_trailing_newline,
         env.optimized,
         env.is_async,
-        sorted(env.extensions),
-        _describe(env.autoescape),
-        _describe(env.finalize),
-        _describe(env.undefined),
-        sorted((name, _describe(function)) for name, function in env.filters.items()),
-        sorted((name, _describe(function)) for name, function in env.tests.items()),
+        tuple(sorted(env.extensions)),
+        env.autoescape,
+        env.finalize,
+        env.undefined,
+        tuple(env.filters.items()),
+        tuple(env.tests.items()),
+    )
+    try:
+        return _shape_digest(shape)
+    except TypeError:  # a setting that cannot be a key (an unhashable callable): worked out afresh
+        return _shape_digest.__wrapped__(shape)
+
+
+@functools.lru_cache(maxsize=64)
+def _shape_digest(shape: tuple[Any, ...]) -> str:
+    import jinja2
+
+    (kind, *strings, extensions, autoescape, finalize, undefined, filters, tests) = shape
+    settings = (
+        _versions(),
+        _describe(kind),
+        jinja2.__version__,
+        *strings,
+        list(extensions),
+        _describe(autoescape),
+        _describe(finalize),
+        _describe(undefined),
+        sorted((name, _describe(function)) for name, function in filters),
+        sorted((name, _describe(function)) for name, function in tests),
     )
     return hashlib.blake2b(repr(settings).encode(), digest_size=12).hexdigest()
 
