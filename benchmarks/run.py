@@ -107,8 +107,9 @@ def write_bare(root: Path, pages: int) -> None:
 
 
 def repeats(claims: int) -> int:
-    """Runs per build measurement: more for the quick sizes, where noise weighs most."""
-    return 15 if claims <= 100 else 3
+    """Runs per build measurement: more for the quick sizes, where noise weighs most (a build of 100
+    claims takes about a second, and this machine's speed varies by a third from one second to the next)."""
+    return 31 if claims <= 100 else 5 if claims <= 1000 else 3
 
 
 CHECK_REPEATS = 7  # a check takes seconds at most: the fastest of seven at every size

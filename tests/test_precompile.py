@@ -4,6 +4,8 @@ what it holds."""
 from __future__ import annotations
 
 import filecmp
+import importlib
+import importlib.resources
 import os
 import signal
 import sys
@@ -12,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError
+from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta
 
 from claimtrail.cache import template_cache
 from claimtrail.cli import main
 from claimtrail.site import precompile
+from claimtrail.site.render import template_environment
 
 from .sitebuild import build
 
@@ -63,6 +66,20 @@ def test_a_template_is_found_before_those_it_names_depth_first(tmp_path: Path) -
     names = [name for name, *_ in precompile.in_rendering_order(env, ["page.html"])]
     # base.html's footer is named by an expression, known only when rendering; unused.html by nobody
     assert names == ["page.html", "base.html", "row.html"]
+
+
+def test_the_templates_named_are_those_jinja_finds_when_it_parses_material_and_claimtrail() -> None:
+    material = Path(importlib.import_module("material").__file__ or "").parent / "templates"
+    overrides = importlib.resources.files("claimtrail.site") / "overrides"
+    environments = [Environment(loader=FileSystemLoader([str(overrides), material])), template_environment()]
+    compared = 0
+    for env in environments:
+        for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml"))):
+            text, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            parsed = [found for found in meta.find_referenced_templates(env.parse(text)) if found is not None]
+            assert precompile.named_templates(env, text, name, filename) == parsed, name
+            compared += 1
+    assert compared > 100
 
 
 def test_the_build_takes_what_the_worker_compiled_and_renders_the_same(tmp_path: Path) -> None:

@@ -29,7 +29,6 @@ from ..parallel import can_fork, kill, reap, workers_wanted
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-    from jinja2.nodes import Template
 
 # Environments, each with the names of the templates to start from.
 Work = Sequence[tuple["Environment", Sequence[str]]]
@@ -146,26 +145,48 @@ def stop() -> int:
     return taken
 
 
-def in_rendering_order(env: Environment, names: Sequence[str]) -> Iterator[tuple[str, str, str | None, Template]]:
-    """``(name, source, filename, ast)`` of the named templates and every template they name with a
-    constant (extends, include, import), depth first, each once: the order in which rendering meets
-    them. Templates that cannot be found or parsed are left to the build, which reports them."""
-    from jinja2 import TemplateError, meta
+def in_rendering_order(env: Environment, names: Sequence[str]) -> Iterator[tuple[str, str, str | None]]:
+    """``(name, source, filename)`` of the named templates and every template they name with a
+    constant (extends, include, import, from), depth first, each once: the order in which rendering
+    meets them. Found from the templates' tokens, without parsing them (parsing is most of compiling).
+    Templates that cannot be found or read are left to the build, which reports them."""
+    from jinja2 import TemplateError
 
     seen: set[str] = set()
     stack = list(reversed(names))
     while stack:
         name = stack.pop()
-        if name in seen:
+        if name in seen or env.loader is None:
             continue
         seen.add(name)
         try:
-            text, filename, _ = env.loader.get_source(env, name) if env.loader else ("", None, None)
-            ast = env.parse(text, name, filename)
+            text, filename, _ = env.loader.get_source(env, name)
+            named = named_templates(env, text, name, filename)
         except TemplateError:
             continue
-        yield name, text, filename, ast
-        stack.extend(reversed([ref for ref in meta.find_referenced_templates(ast) if ref is not None]))
+        yield name, text, filename
+        stack.extend(reversed(named))
+
+
+_NAMING = frozenset({"extends", "include", "import", "from"})
+
+
+def named_templates(env: Environment, text: str, name: str, filename: str | None) -> list[str]:
+    """The templates a template names as a constant: a tag's first word, then a string that is not
+    the start of an expression (``"partials/" ~ language`` names none)."""
+    tokens = list(env.lexer.tokenize(text, name, filename))
+    found = []
+    for at in range(len(tokens) - 3):
+        tag, word, target, after = tokens[at : at + 4]
+        if (
+            tag.type == "block_begin"
+            and word.type == "name"
+            and word.value in _NAMING
+            and target.type == "string"
+            and after.type in ("block_end", "name")
+        ):
+            found.append(target.value)
+    return found
 
 
 def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
@@ -182,7 +203,7 @@ def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
         stored = template_cache()  # what the build will find on disk need not be sent
         found = [(env, *template) for env, names in work for template in in_rendering_order(env, names)]
         with os.fdopen(out, "wb") as stream:
-            for env, name, text, filename, ast in reversed(found):
+            for env, name, text, filename in reversed(found):
                 key = template_key(env, name, filename)
                 bucket = Bucket(env, key, hashlib.sha1(text.encode("utf-8")).hexdigest())
                 if stored is not None:
@@ -190,7 +211,7 @@ def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
                     if bucket.code is not None:
                         continue
                 try:
-                    bucket.code = env.compile(ast, name, filename)
+                    bucket.code = env.compile(text, name, filename)
                 except TemplateError:
                     continue
                 if stored is not None:  # kept for the next build, as the build keeps what it compiles
