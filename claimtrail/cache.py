@@ -115,7 +115,7 @@ def template_cache(precompiled: Callable[[str], bytes | None] | None = None) -> 
 
     Compiling templates is a fifth of building a small site (claimtrail's and the theme's). Jinja2
     files a compiled template under its name, file and source only; here the settings of the
-    environment compiling it are part of the key too, read at each lookup (a plugin may add a
+    environment compiling it are part of the key too, looked at at each lookup (a plugin may add a
     filter after the cache is set), so that code compiled under other settings is never read.
     """
     folder = _template_folder()
@@ -134,7 +134,7 @@ def template_cache(precompiled: Callable[[str], bytes | None] | None = None) -> 
             return bucket
 
         def load_bytecode(self, bucket: Bucket) -> None:
-            code = precompiled(bucket.key) if precompiled is not None else None
+            code = precompiled(bucket.key + identity_key(bucket.environment)) if precompiled is not None else None
             if code is not None:
                 bucket.bytecode_from_string(code)  # resets itself if the source changed since
             if bucket.code is None and self.files is not None:
@@ -196,6 +196,8 @@ def _environment_key(env: Environment) -> str:
         env.autoescape,
         env.finalize,
         env.undefined,
+        repr(sorted(env.policies.items())),
+        getattr(env, "newstyle_gettext", None),
         tuple(env.filters.items()),
         tuple(env.tests.items()),
     )
@@ -205,20 +207,36 @@ def _environment_key(env: Environment) -> str:
         return _shape_digest.__wrapped__(shape)
 
 
+def identity_key(env: Environment) -> str:
+    """The identities of the environment's filters, tests and other functions. They are the same in a
+    process and in the processes it forks, so code compiled in a forked worker is taken only by an
+    environment with the very same functions, even where two would be described alike."""
+    identities = (
+        id(env.autoescape),
+        id(env.finalize),
+        id(env.undefined),
+        *map(id, env.filters.values()),
+        *map(id, env.tests.values()),
+    )
+    return hashlib.blake2b(repr(identities).encode(), digest_size=8).hexdigest()
+
+
 @functools.lru_cache(maxsize=64)
 def _shape_digest(shape: tuple[Any, ...]) -> str:
     import jinja2
 
-    (kind, *strings, extensions, autoescape, finalize, undefined, filters, tests) = shape
+    (kind, *plain, extensions, autoescape, finalize, undefined, policies, newstyle, filters, tests) = shape
     settings = (
         _versions(),
         _describe(kind),
         jinja2.__version__,
-        *strings,
+        *plain,
         list(extensions),
         _describe(autoescape),
         _describe(finalize),
         _describe(undefined),
+        policies,
+        newstyle,
         sorted((name, _describe(function)) for name, function in filters),
         sorted((name, _describe(function)) for name, function in tests),
     )

@@ -40,7 +40,29 @@ def workers_wanted() -> int:
 
 
 def can_fork() -> bool:
+    """Whether forking is available and safe here (no other thread that might hold a lock)."""
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def fork_held() -> int:
+    """``os.fork()`` with SIGINT and SIGTERM held back: an interruption then never unwinds a new child
+    through its parent's code (clean-ups that are not its own). The child lets them through again
+    with :func:`release_signals`, from within its own ``try``; the parent at once."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if pid != 0:
+            release_signals()
+    return pid
+
+
+def release_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def map_chunks(
@@ -67,7 +89,7 @@ def map_chunks(
         for number in range(1, count):
             try:
                 read_end, write_end = os.pipe()
-                pid = os.fork()
+                pid = fork_held()
             except OSError:  # no more processes or files to be had: this process does the rest
                 break
             if pid == 0:
@@ -107,6 +129,7 @@ def _work_and_send(work: Callable[[Sequence[T]], list[R]], part: Sequence[T], ou
     """In a worker: compute, send the results, and leave without running the parent's clean-up."""
     status = 1
     try:
+        release_signals()
         for descriptor in others:  # read ends that belong to the parent: a worker holds none open
             os.close(descriptor)
         payload = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)

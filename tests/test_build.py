@@ -74,8 +74,11 @@ def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site
     result = build(minimal_project, site)
 
     assert result.returncode == 1
-    assert "claimtrail: 0 errors, 0 warnings" in result.stdout + result.stderr, "the dataset is checked all the same"
-    assert "use_directory_urls" in result.stderr and "the previous site is untouched" in result.stderr
+    checked = result.stderr.index("claimtrail: 0 errors, 0 warnings")  # the dataset is checked all the same
+    unknown = result.stderr.index("Unrecognised configuration name: not_an_option")
+    wrong = result.stderr.index("Config value 'use_directory_urls': Expected type")
+    aborted = result.stderr.index("the previous site is untouched")
+    assert checked < unknown < wrong < aborted, result.stderr
     assert _snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
 

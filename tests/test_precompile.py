@@ -9,16 +9,19 @@ import importlib.resources
 import os
 import signal
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta
+from mkdocs.config import load_config
 
 from claimtrail.cache import template_cache
 from claimtrail.cli import main
 from claimtrail.site import precompile
+from claimtrail.site.plugin import start_compiling_templates
 from claimtrail.site.render import template_environment
 
 from .sitebuild import build
@@ -82,14 +85,53 @@ def test_the_templates_named_are_those_jinja_finds_when_it_parses_material_and_c
     assert compared > 100
 
 
+def _spied(env: Environment) -> list[str]:
+    """The names of the templates ``env`` compiles itself from now on."""
+    compiled: list[str] = []
+    compile_here = env.compile
+
+    def compile_and_note(source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(name or "")
+        return compile_here(source, name, *args, **kwargs)
+
+    env.compile = compile_and_note  # type: ignore[method-assign]
+    return compiled
+
+
+def _taking(env: Environment) -> list[str]:
+    """``env`` set to take what the worker compiled; the names of what it compiles itself."""
+    env.bytecode_cache = template_cache(precompile.compiled_lookup())
+    return _spied(env)
+
+
 def test_the_build_takes_what_the_worker_compiled_and_renders_the_same(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
     precompile.start([(_env(folder), ["page.html"])])
     precompile.wait()
     env = _env(folder)
-    env.bytecode_cache = template_cache(precompile.source())
+    compiled_here = _taking(env)
     assert _rendered(env) == _rendered(_env(folder)) == "<main><p>HELLO</p></main><footer>a</footer>"
-    assert precompile.stop() == 3
+    assert compiled_here == ["footer-a.html"]  # named by an expression: only rendering knows it
+
+
+def test_the_worker_compiles_on_while_the_build_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMTRAIL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CLAIMTRAIL_NO_CACHE")
+    folder = _templates(tmp_path / "templates")
+    names = [f"row-{number}.html" for number in range(200)]
+    for name in names:  # far more compiled code than a pipe holds
+        (folder / name).write_text("<p>{{ text | upper }}</p>" * 40, encoding="utf-8")
+    precompile.start([(_env(folder), names)])
+    kept = tmp_path / "cache" / "templates"
+    deadline = time.monotonic() + 120
+    while len(list(kept.glob("*.cache"))) < len(names):  # each one is kept on disk once compiled
+        assert time.monotonic() < deadline, "the worker waits for the build to read"
+        time.sleep(0.05)
+    env = _env(folder)
+    compiled_here = _taking(env)
+    for name in names:
+        env.get_template(name)
+    assert compiled_here == []
 
 
 def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_build(
@@ -103,11 +145,10 @@ def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_bui
     precompile.stop()
     env = _env(folder)
     env.bytecode_cache = template_cache()
-    compiled: list[str] = []
-    monkeypatch.setattr(env, "compile", lambda source, name=None, *rest: compiled.append(name) or "")
+    compiled_here = _spied(env)
     env.get_template("page.html")
     env.get_template("row.html")
-    assert compiled == []
+    assert compiled_here == []
 
 
 def test_code_compiled_with_other_filters_is_not_taken(tmp_path: Path) -> None:
@@ -115,9 +156,26 @@ def test_code_compiled_with_other_filters_is_not_taken(tmp_path: Path) -> None:
     precompile.start([(_env(folder), ["page.html"])])
     precompile.wait()
     env = _env(folder, upper=lambda text: f"[{text}]")
-    env.bytecode_cache = template_cache(precompile.source())
+    compiled_here = _taking(env)
     assert _rendered(env) == "<main><p>[hello]</p></main><footer>a</footer>"
-    assert precompile.stop() == 0  # the filters are part of every template's key
+    assert sorted(compiled_here) == ["base.html", "footer-a.html", "page.html", "row.html"]
+
+
+def _shout() -> Callable[[str], str]:
+    def shout(text: str) -> str:
+        return text.upper() + "!"
+
+    return shout
+
+
+def test_code_compiled_with_another_function_of_the_same_description_is_not_taken(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    precompile.start([(_env(folder, upper=_shout()), ["page.html"])])
+    precompile.wait()
+    env = _env(folder, upper=_shout())  # the same name, module and code: another function all the same
+    compiled_here = _taking(env)
+    assert _rendered(env) == "<main><p>HELLO!</p></main><footer>a</footer>"
+    assert sorted(compiled_here) == ["base.html", "footer-a.html", "page.html", "row.html"]
 
 
 def test_a_template_changed_since_the_worker_compiled_it_is_compiled_again(tmp_path: Path) -> None:
@@ -126,8 +184,9 @@ def test_a_template_changed_since_the_worker_compiled_it_is_compiled_again(tmp_p
     precompile.wait()
     (folder / "row.html").write_text("<p>{{ text }} again</p>", encoding="utf-8")
     env = _env(folder)
-    env.bytecode_cache = template_cache(precompile.source())
+    compiled_here = _taking(env)
     assert _rendered(env) == "<main><p>hello again</p></main><footer>a</footer>"
+    assert sorted(compiled_here) == ["footer-a.html", "row.html"]
 
 
 def test_a_template_that_does_not_parse_is_left_to_the_build_which_reports_its_line(tmp_path: Path) -> None:
@@ -136,22 +195,37 @@ def test_a_template_that_does_not_parse_is_left_to_the_build_which_reports_its_l
     precompile.start([(_env(folder), ["page.html"])])
     precompile.wait()
     env = _env(folder)
-    env.bytecode_cache = template_cache(precompile.source())
+    env.bytecode_cache = template_cache(precompile.compiled_lookup())
     with pytest.raises(TemplateSyntaxError) as raised:
         _rendered(env)
     assert raised.value.name == "row.html" and raised.value.lineno == 2
 
 
+def test_a_template_that_cannot_be_read_is_left_to_the_build_and_the_others_still_come(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    (folder / "row.html").write_bytes(b"<p>\xff not UTF-8</p>")
+    precompile.start([(_env(folder), ["page.html"])])
+    precompile.wait()
+    env = _env(folder)
+    compiled_here = _taking(env)
+    env.get_template("page.html")
+    env.get_template("base.html")
+    assert compiled_here == []
+    with pytest.raises(UnicodeDecodeError):
+        env.get_template("row.html")
+
+
 def test_when_the_worker_dies_the_build_compiles_everything_itself(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
     precompile.start([(_env(folder), ["page.html"])])
-    worker = precompile._running
-    assert worker is not None and worker.pid is not None
-    pid = worker.pid
+    stream = precompile._stream
+    assert stream is not None and stream.pid is not None
+    pid = stream.pid
     os.kill(pid, signal.SIGKILL)
     env = _env(folder)
-    env.bytecode_cache = template_cache(precompile.source())
+    compiled_here = _taking(env)
     assert _rendered(env) == "<main><p>HELLO</p></main><footer>a</footer>"
+    assert len(compiled_here) <= 4
     precompile.stop()
     with pytest.raises(ChildProcessError):  # reaped: no process is left behind
         os.waitpid(pid, os.WNOHANG)
@@ -160,8 +234,8 @@ def test_when_the_worker_dies_the_build_compiles_everything_itself(tmp_path: Pat
 def test_no_worker_with_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAIMTRAIL_JOBS", "1")
     precompile.start([(_env(_templates(tmp_path)), ["page.html"])])
-    assert not precompile.running() and precompile.source() is None
-    assert template_cache(precompile.source()) is None  # and, with the cache off, no cache at all
+    assert precompile.compiled_lookup() is None
+    assert template_cache(precompile.compiled_lookup()) is None  # and, with the cache off, no cache at all
 
 
 def test_a_site_built_with_the_templates_the_worker_compiled_is_the_site_built_without(
@@ -199,3 +273,31 @@ def _differences(compared: filecmp.dircmp[str]) -> list[str]:
     for sub in compared.subdirs.values():
         found += _differences(sub)
     return found
+
+
+def test_a_build_stopped_by_the_datasets_errors_leaves_no_worker_behind(
+    minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claim = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
+    claim.write_text(claim.read_text().replace("claimant: widgets-inc", "claimant: nobody"))
+    workers: list[int] = []
+    start = precompile.start
+
+    def start_and_note(work: precompile.Work) -> None:
+        start(work)
+        if precompile._stream is not None and precompile._stream.pid is not None:
+            workers.append(precompile._stream.pid)
+
+    monkeypatch.setattr(precompile, "start", start_and_note)
+    assert main(["build", "--root", str(minimal_project), "--site-dir", str(tmp_path / "site")]) == 1
+    assert len(workers) == 1
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(workers[0], os.WNOHANG)
+
+
+def test_starting_the_worker_leaves_the_site_configuration_as_it_is(minimal_project: Path) -> None:
+    config = load_config(config_file=str(minimal_project / "mkdocs.yml"))
+    dirs = list(config.theme.dirs)
+    start_compiling_templates(config)
+    assert precompile.compiled_lookup() is not None
+    assert config.theme.dirs == dirs  # the overrides go in where the plugin's on_config puts them

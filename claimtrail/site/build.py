@@ -8,9 +8,12 @@ input gives byte-identical output, the sitemap's dates included.
 from __future__ import annotations
 
 import calendar
+import contextlib
+import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +69,7 @@ class StagedBuild:
         self.config: MkDocsConfig | None = None
         self.config_error: BuildError | None = None
         self.saved: dict[str, str | None] = {}
+        self.held: list[logging.LogRecord] = []
 
     def __enter__(self) -> StagedBuild:
         from mkdocs.config import load_config
@@ -80,11 +84,16 @@ class StagedBuild:
             os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
             if self.progress is not None:  # asked for, or not, on the command line
                 os.environ[PROGRESS_ENV] = "1" if self.progress else "0"
-            try:
-                self.config = load_config(config_file=str(self.config_file), site_dir=str(self.staging), strict=True)
-            except (MkDocsException, OSError) as exc:  # reported by run(), after the dataset's own findings
-                self.config_error = BuildError(f"{exc}; the previous site is untouched")
-            else:
+            # What MkDocs says of the configuration, and its error, come after the dataset's findings:
+            # they are held back until run().
+            with _held_back("mkdocs") as self.held:
+                try:
+                    self.config = load_config(
+                        config_file=str(self.config_file), site_dir=str(self.staging), strict=True
+                    )
+                except (MkDocsException, OSError) as exc:
+                    self.config_error = BuildError(f"{exc}; the previous site is untouched")
+            if self.config is not None:
                 from .plugin import start_compiling_templates
 
                 start_compiling_templates(self.config)
@@ -97,6 +106,8 @@ class StagedBuild:
         from mkdocs.commands.build import build
         from mkdocs.exceptions import MkDocsException
 
+        for record in self.held:
+            logging.getLogger(record.name).handle(record)
         if self.config_error is not None:
             raise self.config_error
         assert self.config is not None and self.staging is not None
@@ -116,14 +127,39 @@ class StagedBuild:
             preload(self.root, None, [])
 
     def __exit__(self, *exc_info: object) -> None:
-        stop_compiling()
-        for name, previous in self.saved.items():
-            if previous is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = previous
-        if self.staging is not None and self.staging.exists():
-            shutil.rmtree(self.staging)
+        try:
+            stop_compiling()
+        finally:
+            for name, previous in self.saved.items():
+                if previous is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = previous
+            if self.staging is not None and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class _Keeper(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _held_back(name: str) -> Iterator[list[logging.LogRecord]]:
+    """The records logged to ``name`` (and below) meanwhile, kept instead of shown."""
+    logger = logging.getLogger(name)
+    keeper = _Keeper()
+    held = keeper.records
+    handlers, propagate = logger.handlers[:], logger.propagate
+    logger.handlers, logger.propagate = [keeper], False
+    try:
+        yield held
+    finally:
+        logger.handlers, logger.propagate = handlers, propagate
 
 
 _PRELOADED: dict[Path, tuple[Dataset, list[Finding]]] = {}

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import FileSystemLoader
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -106,6 +107,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             blob_base=f"{repo_url.rstrip('/')}/blob/{self.config.edit_branch}/" if "github.com" in repo_url else "",
         )
         start_compiling_templates(config)
+        config.theme.dirs[:] = theme_dirs(config)
         history = load_history(self.root) if self.config.history else None
         graph = build_graph(dataset)
         self.renderer = Renderer(dataset, graph, settings, history)
@@ -134,7 +136,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """The theme's compiled templates are kept too, as ours are: compiling Material's is a
         tenth of building a small site."""
         if env.bytecode_cache is None:
-            env.bytecode_cache = template_cache(precompile.source())
+            env.bytecode_cache = template_cache(precompile.compiled_lookup())
         return env
 
     # -- files -----------------------------------------------------------------
@@ -168,7 +170,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """Each claim's data as JSON next to its page, written straight to the site: 10,000 small
         files need none of MkDocs' handling, and are not kept in memory."""
         self.progress.finish()
-        log.debug("claimtrail: %d compiled templates taken from the worker", precompile.stop())
+        precompile.stop()
         if self.renderer is None:
             return
         site = Path(config.site_dir)
@@ -295,20 +297,29 @@ class GeneratedPage(Page):
         self.links_to_anchors = {}
 
 
-def start_compiling_templates(config: MkDocsConfig) -> None:
-    """Add claimtrail's overrides to the theme (once), and start compiling the theme's templates, as
-    MkDocs renders them (its static templates, then the pages), and claimtrail's on the other core,
-    unless that has begun already. Nothing is done for a configuration without the plugin."""
-    if "claimtrail" not in config.plugins:
-        return
+def theme_dirs(config: MkDocsConfig) -> list[str]:
+    """The theme's template folders with claimtrail's overrides in: first, or after the site's own
+    ``custom_dir``."""
     overrides = str(resources.files("claimtrail.site") / "overrides")
-    if overrides not in config.theme.dirs:
-        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
-    if not precompile.running():
-        ours = template_environment()
-        precompile.start(
-            [(config.theme.get_env(), [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())]
-        )
+    dirs = list(config.theme.dirs)
+    if overrides not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+    return dirs
+
+
+def start_compiling_templates(config: MkDocsConfig) -> None:
+    """Start compiling, on the other core, the theme's templates as MkDocs renders them (its static
+    templates, then the pages; with claimtrail's overrides in, as ``on_config`` puts them) and
+    claimtrail's, unless that has begun already. Nothing is done for a configuration without the
+    plugin, and the configuration is left as it is."""
+    if "claimtrail" not in config.plugins or not precompile.can_start():
+        return
+    theme = config.theme.get_env()
+    if not isinstance(theme.loader, FileSystemLoader):  # not as MkDocs 1.6 makes it: left to the build
+        return
+    theme.loader = FileSystemLoader(theme_dirs(config))
+    ours = template_environment()
+    precompile.start([(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())])
 
 
 def _unchanged() -> bool:

@@ -7,8 +7,11 @@ the ones it extends, includes or imports by name) and compiles them on the other
 the build will need to the first, streaming each one's code back through a pipe. The build compiles
 from the first on, taking from the pipe what has arrived (:func:`claimtrail.cache.template_cache`)
 and compiling the rest itself: the two meet in the middle, and the code is the same either way.
-Compiled code is filed under the key of the template cache, the environment's settings and filters
-included, so that code compiled under other settings is never used.
+
+Compiled code is filed under the key of the template cache (the template's name, file and source,
+and the environment's settings and filters), and, through the pipe, under the identities of the
+environment's filters and tests too, so that code compiled under other settings or with other
+functions is never used. What the worker compiles goes to the on-disk template cache as well.
 
 There is no worker where forking is unavailable or unsafe, or with one process (``CLAIMTRAIL_JOBS=1``),
 see :mod:`claimtrail.parallel`; templates the on-disk template cache holds are not sent.
@@ -20,38 +23,41 @@ import contextlib
 import hashlib
 import os
 import pickle
+import signal
 import struct
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..cache import template_cache, template_key
-from ..parallel import can_fork, kill, reap, workers_wanted
+from ..cache import identity_key, template_cache, template_key
+from ..parallel import can_fork, fork_held, kill, reap, release_signals, workers_wanted
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BytecodeCache, Environment
 
 # Environments, each with the names of the templates to start from.
 Work = Sequence[tuple["Environment", Sequence[str]]]
 
 _FRAME = struct.Struct(">I")  # the length of the record that follows: (key, bytecode) pickled
+_ENDING = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
-class Precompiler:
-    """The build's end of a worker's pipe: compiled templates by key, as they arrive."""
+class CompiledStream:
+    """The build's end of the worker's pipe: compiled templates by key, as they arrive."""
 
-    def __init__(self, pid: int, incoming: int) -> None:
+    def __init__(self, pid: int, incoming: int, work: Work) -> None:
         self.pid: int | None = pid
         self.incoming: int | None = incoming
+        # The worker's environments are kept alive meanwhile: no function made since can take the
+        # place (and identity) of one of theirs.
+        self.work = work
         self.buffer = bytearray()
         self.ready: dict[str, bytes] = {}
-        self.taken = 0
 
     def take(self, key: str) -> bytes | None:
         """The compiled code of one template, if the worker has sent it by now (it is not waited for)."""
         self._receive()
-        code = self.ready.pop(key, None)
-        self.taken += code is not None
-        return code
+        return self.ready.pop(key, None)
 
     def wait(self) -> None:
         """Receive everything the worker sends, until it is done."""
@@ -86,29 +92,56 @@ class Precompiler:
         del self.buffer[:start]
 
     def stop(self) -> None:
-        """Stop the worker if it is still at work, and let it go."""
-        if self.incoming is not None:
+        """Stop the worker if it is still at work, and let it go. It is asked to end (SIGTERM), which
+        it does at once, but never halfway through writing a template to the cache."""
+        incoming, self.incoming = self.incoming, None
+        if incoming is not None:
             with contextlib.suppress(OSError):
-                os.close(self.incoming)
-            self.incoming = None
-        if self.pid is not None:
-            kill(self.pid)
-            reap(self.pid)
-            self.pid = None
+                os.close(incoming)
+        pid, self.pid = self.pid, None
+        if pid is not None:
+            _end(pid)
+
+    def forget(self) -> None:
+        """Stop, and drop what was sent and not taken (then, the worker's environments may go)."""
+        self.stop()
+        self.ready.clear()
+        self.buffer.clear()
+        self.work = ()
 
 
-_running: Precompiler | None = None
+def _end(pid: int, patience: float = 5.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            ended, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by the system already (SIGCHLD ignored)
+            return
+        if ended:
+            return
+        time.sleep(0.001)
+    kill(pid)  # stuck: no more waiting
+    reap(pid)
+
+
+_stream: CompiledStream | None = None
+
+
+def can_start() -> bool:
+    """Whether a worker would be started now (there is none yet, and one can be forked)."""
+    return _stream is None and workers_wanted() >= 2 and can_fork()
 
 
 def start(work: Work) -> None:
     """Fork a worker that compiles, for each environment, the named templates and those they name."""
-    global _running
-    stop()
-    if workers_wanted() < 2 or not can_fork():
+    global _stream
+    if not can_start():
         return
     read_end, write_end = os.pipe()
     try:
-        pid = os.fork()
+        pid = fork_held()
     except OSError:  # no process to be had: the build compiles its templates itself
         os.close(read_end)
         os.close(write_end)
@@ -117,41 +150,34 @@ def start(work: Work) -> None:
         _compile_and_send(work, write_end, read_end)
     os.close(write_end)
     os.set_blocking(read_end, False)
-    _running = Precompiler(pid, read_end)
-
-
-def running() -> bool:
-    return _running is not None
+    _stream = CompiledStream(pid, read_end, work)
 
 
 def wait() -> None:
     """Wait for the worker, if any, to send all it compiles (tests use it to make the build take it all)."""
-    if _running is not None:
-        _running.wait()
+    if _stream is not None:
+        _stream.wait()
 
 
-def source() -> Callable[[str], bytes | None] | None:
+def compiled_lookup() -> Callable[[str], bytes | None] | None:
     """Where a template cache finds what the worker compiled (None when there is no worker)."""
-    return _running.take if _running is not None else None
+    return _stream.take if _stream is not None else None
 
 
-def stop() -> int:
-    """Stop the worker, if any; the number of templates the build took from it."""
-    global _running
-    if _running is None:
-        return 0
-    _running.stop()
-    taken, _running = _running.taken, None
-    return taken
+def stop() -> None:
+    """Stop the worker, if any, and forget what it sent."""
+    global _stream
+    stream, _stream = _stream, None
+    if stream is not None:
+        stream.forget()
 
 
 def in_rendering_order(env: Environment, names: Sequence[str]) -> Iterator[tuple[str, str, str | None]]:
     """``(name, source, filename)`` of the named templates and every template they name with a
     constant (extends, include, import, from), depth first, each once: the order in which rendering
     meets them. Found from the templates' tokens, without parsing them (parsing is most of compiling).
-    Templates that cannot be found or read are left to the build, which reports them."""
-    from jinja2 import TemplateError
-
+    Templates that cannot be found, read or split into tokens are left to the build, which reports
+    them."""
     seen: set[str] = set()
     stack = list(reversed(names))
     while stack:
@@ -162,7 +188,7 @@ def in_rendering_order(env: Environment, names: Sequence[str]) -> Iterator[tuple
         try:
             text, filename, _ = env.loader.get_source(env, name)
             named = named_templates(env, text, name, filename)
-        except TemplateError:
+        except Exception:  # not found, unreadable, not UTF-8, not a template: the build will say
             continue
         yield name, text, filename
         stack.extend(reversed(named))
@@ -196,29 +222,55 @@ def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
     parent's clean-up."""
     status = 1
     try:
-        from jinja2 import TemplateError
-        from jinja2.bccache import Bucket
-
+        for ending in _ENDING:  # asked to end (or interrupted): the worker just ends
+            signal.signal(ending, signal.SIG_DFL)
+        release_signals()
         os.close(parent_end)
         stored = template_cache()  # what the build will find on disk need not be sent
         found = [(env, *template) for env, names in work for template in in_rendering_order(env, names)]
-        with os.fdopen(out, "wb") as stream:
-            for env, name, text, filename in reversed(found):
-                key = template_key(env, name, filename)
-                bucket = Bucket(env, key, hashlib.sha1(text.encode("utf-8")).hexdigest())
-                if stored is not None:
-                    stored.load_bytecode(bucket)
-                    if bucket.code is not None:
-                        continue
-                try:
-                    bucket.code = env.compile(text, name, filename)
-                except TemplateError:
-                    continue
-                if stored is not None:  # kept for the next build, as the build keeps what it compiles
-                    stored.dump_bytecode(bucket)
-                record = pickle.dumps((key, bucket.bytecode_to_string()), protocol=pickle.HIGHEST_PROTOCOL)
-                stream.write(_FRAME.pack(len(record)) + record)
-                stream.flush()
+        pending = bytearray()  # sent as the pipe takes it, so that compiling never waits for the build
+        os.set_blocking(out, False)
+        for env, name, text, filename in reversed(found):
+            record = _compiled(env, name, text, filename, stored)
+            if record is not None:
+                pending += _FRAME.pack(len(record)) + record
+                _send(out, pending)
+        os.set_blocking(out, True)
+        _send(out, pending)
         status = 0
     finally:
         os._exit(status)
+
+
+def _compiled(
+    env: Environment, name: str, text: str, filename: str | None, stored: BytecodeCache | None
+) -> bytes | None:
+    """One template's record for the pipe, or None if the disk cache has it or it does not compile."""
+    from jinja2.bccache import Bucket
+
+    bucket = Bucket(env, template_key(env, name, filename), hashlib.sha1(text.encode("utf-8")).hexdigest())
+    if stored is not None:
+        stored.load_bytecode(bucket)
+        if bucket.code is not None:
+            return None
+    try:
+        bucket.code = env.compile(text, name, filename)
+    except Exception:  # the build compiles it itself, and reports what is wrong
+        return None
+    if stored is not None:  # kept for the next build, whole: an end asked for meanwhile waits
+        signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+        try:
+            stored.dump_bytecode(bucket)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)
+    return pickle.dumps((bucket.key + identity_key(env), bucket.bytecode_to_string()), pickle.HIGHEST_PROTOCOL)
+
+
+def _send(out: int, pending: bytearray) -> None:
+    """Write what the pipe takes now (all of it, if the pipe blocks)."""
+    while pending:
+        try:
+            written = os.write(out, pending)
+        except BlockingIOError:  # full for now: the rest goes with the next template
+            return
+        del pending[:written]

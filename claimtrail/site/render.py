@@ -66,7 +66,7 @@ class Renderer:
         self.settings = settings
         self.history = history or History(available=False, reason="no history was loaded")
         self.env = template_environment()
-        self.env.bytecode_cache = template_cache(precompile.source())
+        self.env.bytecode_cache = template_cache(precompile.compiled_lookup())
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
 
