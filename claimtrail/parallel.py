@@ -16,7 +16,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -47,22 +47,21 @@ def can_fork() -> bool:
 _HELD = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
-def fork_held() -> int:
-    """``os.fork()`` with SIGINT and SIGTERM held back: an interruption then never unwinds a new child
-    through its parent's code (clean-ups that are not its own). The child lets them through again
-    with :func:`release_signals`, from within its own ``try``; the parent at once."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    pid = -1
+@contextlib.contextmanager
+def signals_held() -> Iterator[set[int | signal.Signals]]:
+    """SIGINT and SIGTERM held back meanwhile: around a fork and the parent's note of its new child, so
+    that an interruption never unwinds the child through its parent's code, nor leaves the parent
+    without a note of a child it started. Yields the signal mask from before, which a child puts
+    back with :func:`restore_signals` from within its own code; the parent's comes back on leaving."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
-        pid = os.fork()
+        yield before
     finally:
-        if pid != 0:
-            release_signals()
-    return pid
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def release_signals() -> None:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+def restore_signals(before: set[int | signal.Signals]) -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def map_chunks(
@@ -89,13 +88,20 @@ def map_chunks(
         for number in range(1, count):
             try:
                 read_end, write_end = os.pipe()
-                pid = fork_held()
-            except OSError:  # no more processes or files to be had: this process does the rest
+            except OSError:  # no more files to be had: this process does the rest
                 break
-            if pid == 0:
-                _work_and_send(work, slices[number], write_end, [read_end, *(fd for _, _, fd in waiting)])
-            os.close(write_end)
-            waiting.append((number, pid, read_end))
+            with signals_held() as before:
+                try:
+                    pid = os.fork()
+                except OSError:  # no more processes to be had: this process does the rest
+                    os.close(read_end)
+                    os.close(write_end)
+                    break
+                if pid == 0:
+                    others = [read_end, *(fd for _, _, fd in waiting)]
+                    _work_and_send(work, slices[number], write_end, others, before)
+                os.close(write_end)
+                waiting.append((number, pid, read_end))
         started = {number for number, _, _ in waiting}
         for number in range(count):
             if number not in started:
@@ -125,11 +131,17 @@ def map_chunks(
                 os.close(read_end)
 
 
-def _work_and_send(work: Callable[[Sequence[T]], list[R]], part: Sequence[T], out: int, others: list[int]) -> None:
+def _work_and_send(
+    work: Callable[[Sequence[T]], list[R]],
+    part: Sequence[T],
+    out: int,
+    others: list[int],
+    signals: set[int | signal.Signals],
+) -> None:
     """In a worker: compute, send the results, and leave without running the parent's clean-up."""
     status = 1
     try:
-        release_signals()
+        restore_signals(signals)
         for descriptor in others:  # read ends that belong to the parent: a worker holds none open
             os.close(descriptor)
         payload = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)

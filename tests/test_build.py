@@ -79,6 +79,13 @@ def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site
     wrong = result.stderr.index("Config value 'use_directory_urls': Expected type")
     aborted = result.stderr.index("the previous site is untouched")
     assert checked < unknown < wrong < aborted, result.stderr
+    for message in (
+        "0 errors, 0 warnings",
+        "Unrecognised configuration name",
+        "'use_directory_urls'",
+        "previous site is untouched",
+    ):
+        assert result.stderr.count(message) == 1, message
     assert _snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
 

@@ -153,3 +153,13 @@ def test_an_error_while_reading_a_worker_leaves_no_worker_waiting(tmp_path: Path
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout.strip() == "raised", done.stderr
+
+
+@needs_fork
+def test_forking_leaves_this_process_signal_mask_as_it_was() -> None:
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # as a caller waiting on it would
+    try:
+        map_chunks(_pid_and_square, list(range(100)), workers=2, min_jobs=1)
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before | {signal.SIGTERM}
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -98,6 +98,7 @@ class StagedBuild:
 
                 start_compiling_templates(self.config)
         except BaseException:
+            _show(self.held)
             self.__exit__()
             raise
         return self
@@ -106,8 +107,7 @@ class StagedBuild:
         from mkdocs.commands.build import build
         from mkdocs.exceptions import MkDocsException
 
-        for record in self.held:
-            logging.getLogger(record.name).handle(record)
+        _show(self.held)
         if self.config_error is not None:
             raise self.config_error
         assert self.config is not None and self.staging is not None
@@ -137,6 +137,13 @@ class StagedBuild:
                     os.environ[name] = previous
             if self.staging is not None and self.staging.exists():
                 shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _show(records: list[logging.LogRecord]) -> None:
+    """Show records held back (once: the list is emptied)."""
+    for record in records:
+        logging.getLogger(record.name).callHandlers(record)
+    records.clear()
 
 
 class _Keeper(logging.Handler):

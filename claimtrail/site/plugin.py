@@ -314,12 +314,15 @@ def start_compiling_templates(config: MkDocsConfig) -> None:
     plugin, and the configuration is left as it is."""
     if "claimtrail" not in config.plugins or not precompile.can_start():
         return
-    theme = config.theme.get_env()
-    if not isinstance(theme.loader, FileSystemLoader):  # not as MkDocs 1.6 makes it: left to the build
-        return
-    theme.loader = FileSystemLoader(theme_dirs(config))
-    ours = template_environment()
-    precompile.start([(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())])
+    try:
+        theme = config.theme.get_env()
+        if not isinstance(theme.loader, FileSystemLoader):  # not as MkDocs 1.6 makes it: left to the build
+            return
+        theme.loader = FileSystemLoader(theme_dirs(config))
+        ours = template_environment()
+        precompile.start([(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())])
+    except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
+        log.debug("claimtrail: templates not compiled ahead (%s)", exc)
 
 
 def _unchanged() -> bool:

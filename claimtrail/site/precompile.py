@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..cache import identity_key, template_cache, template_key
-from ..parallel import can_fork, fork_held, kill, reap, release_signals, workers_wanted
+from ..parallel import can_fork, kill, reap, restore_signals, signals_held, workers_wanted
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
@@ -111,6 +111,11 @@ class CompiledStream:
 
 
 def _end(pid: int, patience: float = 5.0) -> None:
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0]:  # ended already: nothing to ask
+            return
+    except ChildProcessError:  # reaped by the system already (SIGCHLD ignored)
+        return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + patience
@@ -139,18 +144,22 @@ def start(work: Work) -> None:
     global _stream
     if not can_start():
         return
-    read_end, write_end = os.pipe()
     try:
-        pid = fork_held()
-    except OSError:  # no process to be had: the build compiles its templates itself
-        os.close(read_end)
-        os.close(write_end)
+        read_end, write_end = os.pipe()
+    except OSError:  # no files to be had: the build compiles its templates itself
         return
-    if pid == 0:
-        _compile_and_send(work, write_end, read_end)
-    os.close(write_end)
-    os.set_blocking(read_end, False)
-    _stream = CompiledStream(pid, read_end, work)
+    with signals_held() as before:
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the build compiles its templates itself
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:
+            _compile_and_send(work, write_end, read_end, before)
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        _stream = CompiledStream(pid, read_end, work)
 
 
 def wait() -> None:
@@ -215,16 +224,19 @@ def named_templates(env: Environment, text: str, name: str, filename: str | None
     return found
 
 
-def _compile_and_send(work: Work, out: int, parent_end: int) -> None:
+def _compile_and_send(work: Work, out: int, parent_end: int, signals: set[int | signal.Signals]) -> None:
     """In the worker: find every template first, then compile them from the last the build will need
     to the first, sending each as soon as it is compiled, while the build compiles from the first on
     whatever it has not received: the two meet in the middle. Then leave, without running the
     parent's clean-up."""
     status = 1
     try:
-        for ending in _ENDING:  # asked to end (or interrupted): the worker just ends
-            signal.signal(ending, signal.SIG_DFL)
-        release_signals()
+        # Asked to end, or interrupted (unless interrupts are ignored here): the worker just ends.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+        restore_signals(signals)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # how the build ends it
         os.close(parent_end)
         stored = template_cache()  # what the build will find on disk need not be sent
         found = [(env, *template) for env, names in work for template in in_rendering_order(env, names)]
@@ -258,11 +270,11 @@ def _compiled(
     except Exception:  # the build compiles it itself, and reports what is wrong
         return None
     if stored is not None:  # kept for the next build, whole: an end asked for meanwhile waits
-        signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
         try:
             stored.dump_bytecode(bucket)
         finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
     return pickle.dumps((bucket.key + identity_key(env), bucket.bytecode_to_string()), pickle.HIGHEST_PROTOCOL)
 
 
