@@ -11,6 +11,7 @@ sets the number of processes (``1`` turns this off).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import signal
@@ -45,10 +46,11 @@ def can_fork() -> bool:
 
 
 _HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+Mask = set[int | signal.Signals]  # a set of blocked signals, as signal.pthread_sigmask gives it
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[set[int | signal.Signals]]:
+def signals_held() -> Iterator[Mask]:
     """SIGINT and SIGTERM held back meanwhile: around a fork and the parent's note of its new child, so
     that an interruption never unwinds the child through its parent's code, nor leaves the parent
     without a note of a child it started. Yields the signal mask from before, which a child puts
@@ -60,8 +62,39 @@ def signals_held() -> Iterator[set[int | signal.Signals]]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def restore_signals(before: set[int | signal.Signals]) -> None:
+def restore_signals(before: Mask) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def fork_worker(
+    child: Callable[[int, Mask], None], note: Callable[[int, int], None], close_in_child: Sequence[int] = ()
+) -> bool:
+    """Fork a worker with a pipe back to this process. In the worker: ``child(write_end, mask)``, which
+    puts the signal mask back with :func:`restore_signals` from within its own ``try`` and leaves with
+    ``os._exit``; the pipe's read end and those in ``close_in_child`` are closed there first. Here:
+    ``note(pid, read_end)``, before an interruption can land (see :func:`signals_held`), so that no
+    worker goes unnoted. False where no pipe or process could be had."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return False
+    with signals_held() as before:
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return False
+        if pid == 0:
+            try:
+                for descriptor in (read_end, *close_in_child):  # read ends are the parent's alone
+                    os.close(descriptor)
+                child(write_end, before)
+            finally:
+                os._exit(1)  # the child leaves by itself; this only if it could not start
+        os.close(write_end)
+        note(pid, read_end)
+    return True
 
 
 def map_chunks(
@@ -86,22 +119,17 @@ def map_chunks(
     waiting: list[tuple[int, int, int]] = []  # (slice, pid, read end) of workers not read yet
     try:
         for number in range(1, count):
-            try:
-                read_end, write_end = os.pipe()
-            except OSError:  # no more files to be had: this process does the rest
-                break
-            with signals_held() as before:
-                try:
-                    pid = os.fork()
-                except OSError:  # no more processes to be had: this process does the rest
-                    os.close(read_end)
-                    os.close(write_end)
-                    break
-                if pid == 0:
-                    others = [read_end, *(fd for _, _, fd in waiting)]
-                    _work_and_send(work, slices[number], write_end, others, before)
-                os.close(write_end)
+
+            def note(pid: int, read_end: int, number: int = number) -> None:
                 waiting.append((number, pid, read_end))
+
+            forked = fork_worker(
+                functools.partial(_work_and_send, work, slices[number]),
+                note,
+                close_in_child=[read_end for _, _, read_end in waiting],
+            )
+            if not forked:  # no more files or processes to be had: this process does the rest
+                break
         started = {number for number, _, _ in waiting}
         for number in range(count):
             if number not in started:
@@ -131,19 +159,11 @@ def map_chunks(
                 os.close(read_end)
 
 
-def _work_and_send(
-    work: Callable[[Sequence[T]], list[R]],
-    part: Sequence[T],
-    out: int,
-    others: list[int],
-    signals: set[int | signal.Signals],
-) -> None:
+def _work_and_send(work: Callable[[Sequence[T]], list[R]], part: Sequence[T], out: int, signals: Mask) -> None:
     """In a worker: compute, send the results, and leave without running the parent's clean-up."""
     status = 1
     try:
         restore_signals(signals)
-        for descriptor in others:  # read ends that belong to the parent: a worker holds none open
-            os.close(descriptor)
         payload = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(out, "wb") as stream:
             stream.write(payload)

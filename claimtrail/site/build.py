@@ -10,8 +10,10 @@ from __future__ import annotations
 import calendar
 import contextlib
 import logging
+import logging.handlers
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,25 +148,15 @@ def _show(records: list[logging.LogRecord]) -> None:
     records.clear()
 
 
-class _Keeper(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @contextlib.contextmanager
 def _held_back(name: str) -> Iterator[list[logging.LogRecord]]:
     """The records logged to ``name`` (and below) meanwhile, kept instead of shown."""
     logger = logging.getLogger(name)
-    keeper = _Keeper()
-    held = keeper.records
+    keeper = logging.handlers.BufferingHandler(capacity=sys.maxsize)  # never flushed: only kept
     handlers, propagate = logger.handlers[:], logger.propagate
     logger.handlers, logger.propagate = [keeper], False
     try:
-        yield held
+        yield keeper.buffer
     finally:
         logger.handlers, logger.propagate = handlers, propagate
 

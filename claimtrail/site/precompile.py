@@ -20,6 +20,7 @@ see :mod:`claimtrail.parallel`; templates the on-disk template cache holds are n
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..cache import identity_key, template_cache, template_key
-from ..parallel import can_fork, kill, reap, restore_signals, signals_held, workers_wanted
+from ..parallel import Mask, can_fork, fork_worker, kill, reap, restore_signals, workers_wanted
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
@@ -141,25 +142,16 @@ def can_start() -> bool:
 
 def start(work: Work) -> None:
     """Fork a worker that compiles, for each environment, the named templates and those they name."""
-    global _stream
     if not can_start():
         return
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:  # no files to be had: the build compiles its templates itself
-        return
-    with signals_held() as before:
-        try:
-            pid = os.fork()
-        except OSError:  # no process to be had: the build compiles its templates itself
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:
-            _compile_and_send(work, write_end, read_end, before)
-        os.close(write_end)
-        os.set_blocking(read_end, False)
-        _stream = CompiledStream(pid, read_end, work)
+
+    def note(pid: int, incoming: int) -> None:
+        global _stream
+        os.set_blocking(incoming, False)
+        _stream = CompiledStream(pid, incoming, work)
+
+    # Where no pipe or process is to be had, the build compiles its templates itself.
+    fork_worker(functools.partial(_compile_and_send, work), note)
 
 
 def wait() -> None:
@@ -224,7 +216,7 @@ def named_templates(env: Environment, text: str, name: str, filename: str | None
     return found
 
 
-def _compile_and_send(work: Work, out: int, parent_end: int, signals: set[int | signal.Signals]) -> None:
+def _compile_and_send(work: Work, out: int, signals: Mask) -> None:
     """In the worker: find every template first, then compile them from the last the build will need
     to the first, sending each as soon as it is compiled, while the build compiles from the first on
     whatever it has not received: the two meet in the middle. Then leave, without running the
@@ -237,7 +229,6 @@ def _compile_and_send(work: Work, out: int, parent_end: int, signals: set[int | 
             signal.signal(signal.SIGINT, signal.SIG_DFL)
         restore_signals(signals)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # how the build ends it
-        os.close(parent_end)
         stored = template_cache()  # what the build will find on disk need not be sent
         found = [(env, *template) for env, names in work for template in in_rendering_order(env, names)]
         pending = bytearray()  # sent as the pipe takes it, so that compiling never waits for the build
