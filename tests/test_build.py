@@ -15,6 +15,13 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def _built(project: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A site built from ``project``, and what it holds."""
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    return site, _snapshot(site)
+
+
 def test_build_writes_a_page_per_claim(minimal_project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     result = build(minimal_project, site)
@@ -24,9 +31,7 @@ def test_build_writes_a_page_per_claim(minimal_project: Path, tmp_path: Path) ->
 
 
 def test_a_dataset_error_fails_the_build_and_keeps_the_previous_site(minimal_project: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert build(minimal_project, site).returncode == 0
-    before = _snapshot(site)
+    site, before = _built(minimal_project, tmp_path)
     claim = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
     claim.write_text(claim.read_text().replace("claimant: widgets-inc", "claimant: nobody"))
 
@@ -41,9 +46,7 @@ def test_a_dataset_error_fails_the_build_and_keeps_the_previous_site(minimal_pro
 def test_a_broken_link_in_a_page_fails_the_strict_build_and_keeps_the_previous_site(
     minimal_project: Path, tmp_path: Path
 ) -> None:
-    site = tmp_path / "site"
-    assert build(minimal_project, site).returncode == 0
-    before = _snapshot(site)
+    site, before = _built(minimal_project, tmp_path)
     (minimal_project / "docs" / "index.md").write_text("# Home\n\nSee [missing](no-such-page.md).\n")
 
     result = build(minimal_project, site)
@@ -65,9 +68,7 @@ def test_an_unknown_reference_in_a_docs_page_is_reported_with_its_line(minimal_p
 def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site(
     minimal_project: Path, tmp_path: Path
 ) -> None:
-    site = tmp_path / "site"
-    assert build(minimal_project, site).returncode == 0
-    before = _snapshot(site)
+    site, before = _built(minimal_project, tmp_path)
     config = minimal_project / "mkdocs.yml"
     config.write_text(config.read_text() + "\nnot_an_option: true\nuse_directory_urls: maybe\n")
 
