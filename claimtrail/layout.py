@@ -6,16 +6,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .kinds import KINDS
+
 DATA_DIR = "claims"
-KIND_DIRS = {"claim": "claims", "source": "sources", "party": "parties"}
+KIND_DIRS = {kind.name: kind.data_folder for kind in KINDS.values()}
 STATUS_FILE = "statuses.yaml"
 SNAPSHOT_DIR = "snapshots"
 # Where each kind of item lives, as hints name it.
 KIND_FOLDERS = {
-    "claim": "claims/claims/",
-    "source": "claims/sources/",
-    "party": "claims/parties/",
-    "status": "claims/statuses.yaml",
+    **{kind.name: f"{DATA_DIR}/{kind.data_folder}/" for kind in KINDS.values()},
+    "status": f"{DATA_DIR}/{STATUS_FILE}",
 }
 
 

@@ -7,12 +7,10 @@ everything that loads is checked further by :mod:`claimtrail.checks`.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -20,25 +18,16 @@ from typing import Any, NamedTuple, TypeVar
 from . import schema
 from .cache import ItemCache, file_key
 from .findings import Finding, error
+from .kinds import KINDS
 from .layout import KIND_DIRS, SNAPSHOT_DIR, Layout
 from .model import (
-    Appearance,
-    Baseline,
-    Claim,
-    Conversion,
     Dataset,
-    PartialDate,
-    Party,
-    Period,
-    ProvenanceStep,
-    Rebuttal,
-    Snapshot,
     Source,
     Status,
     StatusScale,
 )
 from .parallel import map_chunks
-from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
+from .yamlsafe import Document, YamlProblem, load_document
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 T = TypeVar("T")
@@ -50,19 +39,17 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
+def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
     """Read every file of the project at ``root``; return the model and all load-time findings.
 
-    ``workers`` processes parse the files (``None``: as many as :mod:`claimtrail.parallel` finds).
+    Items are kept in the item cache in ``cache_dir`` (None: no cache). ``workers`` processes parse
+    the files (``None``: as many as :mod:`claimtrail.parallel` finds).
     """
     layout = Layout(root.resolve())
     ctx = _Context(layout)
-    cache = ItemCache(layout.root) if use_cache else None
+    cache = ItemCache(layout.root, cache_dir) if cache_dir is not None else None
     broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
-    claims: dict[str, Claim] = {}
-    sources: dict[str, Source] = {}
-    parties: dict[str, Party] = {}
-    targets: dict[str, dict[str, Any]] = {"claim": claims, "source": sources, "party": parties}
+    targets: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     jobs: list[_Job] = []
     for kind in targets:
         first_seen: dict[str, str] = {}
@@ -88,11 +75,12 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
     if cache is not None:
         cache.save()
     scale = _scale(ctx)
-    snapshot_texts = _snapshots(ctx, sources)
+    snapshot_texts = _snapshots(ctx, targets["source"])
+    by_field: dict[str, Any] = {
+        KINDS[kind].dataset_field: dict(sorted(found.items())) for kind, found in targets.items()
+    }
     dataset = Dataset(
-        claims=dict(sorted(claims.items())),
-        sources=dict(sorted(sources.items())),
-        parties=dict(sorted(parties.items())),
+        **by_field,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
@@ -247,8 +235,9 @@ def _build_items(
         if cache is not None and cache.has(job.rel, key):
             results.append((None, [], key, True))
             continue
-        document = _document(ctx, job.path, job.kind, raw)
-        item = _BUILDERS[job.kind](job.item_id, document, ctx) if document is not None else None
+        document = _document(ctx, job.path, KINDS[job.kind].schema_def, raw)
+        kind = KINDS[job.kind]
+        item = kind.build(job.item_id, document, ctx) if document is not None else None
         results.append((item, ctx.findings, key, False))
     return results
 
@@ -269,218 +258,6 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     problems = schema.validate(document, definition)
     ctx.findings.extend(problems)
     return None if problems else document
-
-
-class _Fields:
-    """Reads typed fields of one schema-valid document, turning bad dates into findings."""
-
-    __slots__ = ("base", "ctx", "data", "document", "ok")
-
-    def __init__(self, document: Document, ctx: _Context, base: FieldPath = (), data: Any = None) -> None:
-        self.document = document
-        self.ctx = ctx
-        self.base = base
-        self.data: dict[str, Any] = document.data if data is None else data
-        self.ok = True
-
-    def at(self, *path: str | int) -> _Fields:
-        data: Any = self.data
-        for part in path:
-            data = data[part]
-        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
-        child.ok = self.ok
-        return child
-
-    def value(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
-
-    def text(self, name: str) -> str | None:
-        value = self.value(name)
-        return None if value is None else str(value)
-
-    def ids(self, name: str) -> tuple[str, ...]:
-        return tuple(self.value(name, []))
-
-    def items(self, name: str, build: Callable[[_Fields], T]) -> tuple[T, ...]:
-        result = []
-        for index, _ in enumerate(self.value(name, [])):
-            child = self.at(name, index)
-            result.append(build(child))
-            self.ok = self.ok and child.ok
-        return tuple(result)
-
-    def sub(self, name: str, build: Callable[[_Fields], T]) -> T | None:
-        """Build the nested mapping ``name`` if present; its bad dates spoil this document too."""
-        if self.value(name) is None:
-            return None
-        child = self.at(name)
-        result = build(child)
-        self.ok = self.ok and child.ok
-        return result
-
-    def date(self, name: str) -> PartialDate | None:
-        raw = self.value(name)
-        if raw is None or raw == "unknown":
-            return None
-        try:
-            return PartialDate.parse(raw)
-        except ValueError as exc:
-            self._bad_date(name, exc)
-            return None
-
-    def period(self, name: str) -> Period | None:
-        raw = self.value(name)
-        if raw is None:
-            return None
-        try:
-            period = Period.parse(raw)
-        except ValueError as exc:
-            self._bad_date(name, exc)
-            return None
-        if period.end is not None and _latest(period.end) < period.start.earliest():
-            self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
-            return None
-        return period
-
-    def _bad_date(self, name: str, exc: ValueError) -> None:
-        path = (*self.base, name)
-        if repr(self.value(name)) not in str(exc):
-            exc = ValueError(f"{self.value(name)!r}: {exc}")
-        self.ctx.findings.append(
-            error(
-                self.document.path,
-                self.document.position(path),
-                "date-invalid",
-                format_field(path),
-                f"{exc}",
-                "write a real calendar date: YYYY-MM-DD, YYYY-MM or YYYY",
-            )
-        )
-        self.ok = False
-
-
-def _latest(date: PartialDate) -> dt.date:
-    """The last day a partial date may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
-    month = date.month or 12
-    return dt.date(date.year, month, date.day or calendar.monthrange(date.year, month)[1])
-
-
-def _claim(item_id: str, document: Document, ctx: _Context) -> Claim | None:
-    f = _Fields(document, ctx)
-    claim = Claim(
-        id=item_id,
-        statement=f.value("statement").strip(),
-        quote=f.value("quote"),
-        claimant=f.value("claimant"),
-        spokesperson=f.value("spokesperson"),
-        date=f.date("date"),
-        period=f.period("period"),
-        value=f.value("value"),
-        unit=f.value("unit"),
-        qualifier=f.value("qualifier", "exact"),
-        counted=f.value("counted"),
-        baseline=f.sub("baseline", lambda b: _baseline(b, f.value("unit"))),
-        conversions=f.items("conversions", _conversion),
-        first_appearance=f.value("first_appearance"),
-        appearances=f.items(
-            "appearances", lambda a: Appearance(a.value("source"), a.value("quote"), a.value("locator"))
-        ),
-        provenance=f.items(
-            "provenance", lambda p: ProvenanceStep(p.value("source"), p.value("role"), p.date("date"), p.value("note"))
-        ),
-        tags=f.ids("tags"),
-        related=f.ids("related"),
-        rebuttals=f.items("rebuttals", _rebuttal),
-        status=f.value("status"),
-        rationale=f.value("rationale").strip(),
-        superseded_by=f.value("superseded_by"),
-        reviewed=f.date("reviewed") or PartialDate(1, None, None),
-        notes=f.value("notes"),
-        document=document.slim(),
-    )
-    return claim if f.ok else None
-
-
-def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
-    period = f.period("period")
-    return Baseline(
-        value=f.value("value"),
-        unit=claim_unit or "",
-        period=period or Period(PartialDate(1)),
-        quote=f.value("quote"),
-    )
-
-
-def _conversion(f: _Fields) -> Conversion:
-    return Conversion(
-        f.value("value"),
-        f.value("unit"),
-        f.value("qualifier", "exact"),
-        f.value("by"),
-        f.value("source"),
-        f.value("quote"),
-        f.value("note"),
-    )
-
-
-def _rebuttal(f: _Fields) -> Rebuttal:
-    return Rebuttal(
-        f.value("source"),
-        f.value("party"),
-        f.value("stance"),
-        f.value("summary").strip(),
-        f.value("quote"),
-        f.value("via"),
-        f.value("locator"),
-    )
-
-
-def _source(item_id: str, document: Document, ctx: _Context) -> Source | None:
-    f = _Fields(document, ctx)
-    url = f.value("url")
-    source = Source(
-        id=item_id,
-        title=f.value("title").strip(),
-        kind=f.value("kind"),
-        author=f.value("author"),
-        author_shown=f.value("author_shown"),
-        publisher=f.value("publisher"),
-        published=f.date("published"),
-        url=None if url in (None, "unknown") else url,
-        archive_url=f.value("archive_url"),
-        archive_date=f.date("archive_date"),
-        accessed=f.date("accessed"),
-        language=f.value("language"),
-        place=f.value("place"),
-        full_text=f.value("full_text"),
-        full_text_note=f.value("full_text_note"),
-        part_of=f.value("part_of"),
-        locator=f.value("locator"),
-        derived_from=f.ids("derived_from"),
-        snapshot=f.sub(
-            "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
-        ),
-        notes=f.value("notes"),
-        document=document.slim(),
-    )
-    return source if f.ok else None
-
-
-def _party(item_id: str, document: Document, ctx: _Context) -> Party | None:
-    f = _Fields(document, ctx)
-    return Party(
-        id=item_id,
-        name=f.value("name").strip(),
-        kind=f.value("kind"),
-        role=f.value("role"),
-        affiliation=f.value("affiliation"),
-        url=f.value("url"),
-        notes=f.value("notes"),
-        document=document.slim(),
-    )
-
-
-_BUILDERS: dict[str, Callable[[str, Document, _Context], Any]] = {"claim": _claim, "source": _source, "party": _party}
 
 
 def _scale(ctx: _Context) -> StatusScale | None:

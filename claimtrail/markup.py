@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .kinds import KINDS
+
 if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most texts do not
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
@@ -22,7 +24,8 @@ if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most te
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-REFERENCE = re.compile(r"\[\[(claim|source|party):([a-z0-9][a-z0-9-]{0,79})(?:\|([^\]\n]{1,200}))?\]\]")
+_KIND_NAMES = "|".join(KINDS)  # claim|source|party
+REFERENCE = re.compile(rf"\[\[({_KIND_NAMES}):([a-z0-9][a-z0-9-]{{0,79}})(?:\|([^\]\n]{{1,200}}))?\]\]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -234,7 +237,7 @@ def _plain_with_references(text: str, resolve: Resolve) -> str | None:
 
 
 _QUICK_PIECE = re.compile(
-    REFERENCE.pattern.replace("(claim|source|party)", "(?P<kind>claim|source|party)")
+    REFERENCE.pattern.replace(f"({_KIND_NAMES})", f"(?P<kind>{_KIND_NAMES})")
     .replace(":([a-z0-9][a-z0-9-]{0,79})", ":(?P<id>[a-z0-9][a-z0-9-]{0,79})")
     .replace("(?:\\|([^\\]\\n]{1,200}))?", "(?:\\|(?P<label>[^\\]\\n]{1,200}))?")
     + "|"

@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 
-from claimtrail.site.progress import wanted
+from claimtrail.settings import progress_wanted as wanted
 
 from .sitebuild import build
 

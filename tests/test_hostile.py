@@ -334,18 +334,16 @@ def test_a_snapshots_folder_linked_outside_the_repository_is_not_read(minimal_pr
     assert dataset.snapshot_texts == {}
 
 
-def test_a_cache_folder_others_can_write_to_is_not_trusted(
-    minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_cache_folder_others_can_write_to_is_not_trusted(minimal_project: Path, tmp_path: Path) -> None:
     from claimtrail.cache import ItemCache
+    from claimtrail.settings import Settings
 
     shared = tmp_path / "shared-cache"
-    monkeypatch.setenv("CLAIMTRAIL_CACHE_DIR", str(shared))
-    check_project(minimal_project)
-    cache = ItemCache(minimal_project.resolve())
+    check_project(minimal_project, settings=Settings(cache_dir=shared))
+    cache = ItemCache(minimal_project.resolve(), shared)
     assert cache.old  # trusted while private
     shared.chmod(0o777)
-    assert ItemCache(minimal_project.resolve()).old == {}
+    assert ItemCache(minimal_project.resolve(), shared).old == {}
 
 
 def test_a_link_definition_inside_a_quote_is_checked_too(minimal_project: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import markup
 from ..findings import Finding, error
+from ..kinds import known_ids
 from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..yamlsafe import Document, FieldPath, format_field
@@ -40,11 +41,7 @@ def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str
 
 
 def _known(dataset: Dataset) -> Mapping[str, set[str]]:
-    return {
-        "claim": set(dataset.claims) | set(dataset.broken_ids.get("claim", ())),
-        "source": set(dataset.sources) | set(dataset.broken_ids.get("source", ())),
-        "party": set(dataset.parties) | set(dataset.broken_ids.get("party", ())),
-    }
+    return known_ids(dataset)
 
 
 def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Reference) -> Finding:

@@ -1,0 +1,332 @@
+"""The MkDocs plugin ``claimtrail``: hands the site's outputs to MkDocs.
+
+Everything the site contains comes from :func:`claimtrail.site.outputs.site_outputs`; this plugin
+only tells MkDocs about it. Generated pages are added in memory with ``File.generated`` (nothing
+generated is committed); item pages stay out of the navigation, with no markdown to read: their
+HTML is rendered when MkDocs is about to write them, and let go of once written. The claims'
+``claim.json`` files are written straight to the built site.
+
+Under ``claimtrail build`` the build hands the plugin the dataset already loaded and checked, and
+the settings, with :meth:`ClaimtrailPlugin.use`. Under ``mkdocs build`` or ``mkdocs serve`` on their
+own, the plugin is the edge: it reads the settings from the environment and loads and checks the
+dataset itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import FileSystemLoader
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
+
+from ...cache import template_cache
+from ...findings import Severity, format_text
+from ...gitinfo import load_history
+from ...graph import build_graph
+from ...model import Dataset
+from ...project import check_project
+from ...settings import Settings, from_environment
+from ...site.docrefs import replace_references
+from ...site.incremental import Snapshot, stamps, touched
+from ...site.outputs import ASSETS, GUIDE, FileOutput, MarkdownPage, PageOutput, site_outputs
+from ...site.progress import Progress
+from ...site.render import Renderer, SiteSettings, template_environment
+from .. import SiteInput
+from . import precompile
+
+if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
+    from jinja2 import Environment
+    from mkdocs.livereload import LiveReloadServer
+
+# "mkdocs.plugins.claimtrail", or "properdocs.plugins.claimtrail" when ProperDocs runs the plugin
+log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimtrail")
+
+
+class ClaimtrailConfig(Config):
+    root = config_options.Optional(config_options.Dir(exists=True))
+    edit_base = config_options.Type(str, default="")
+    edit_branch = config_options.Type(str, default="main")
+    history = config_options.Type(bool, default=True)
+
+
+class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.root = Path()
+        self.handed: SiteInput | None = None
+        self.handed_compiled: precompile.CompiledStream | None = None
+        self.settings = Settings()
+        self.compiled: precompile.CompiledStream | None = None  # the template worker this plugin started
+        self.renderer: Renderer | None = None
+        self.pages: dict[str, PageOutput] = {}
+        self.guide: MarkdownPage | None = None
+        self.files: list[FileOutput] = []
+        self.progress = Progress(0, enabled=False)
+        self.incremental = False
+        self.last: tuple[Snapshot, Dataset] | None = None
+        self.touched: set[str] | None = None
+
+    def use(self, site: SiteInput | None, compiled: precompile.CompiledStream | None) -> None:
+        """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build,
+        taking compiled templates from ``compiled``; None takes them back. The engine's build calls it."""
+        self.handed, self.handed_compiled = site, compiled
+
+    # -- configuration and data ------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; with ``--dirty``
+        a rebuild then rewrites only the pages an edit touches."""
+        self.incremental = command == "serve" and dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
+        self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        if self.handed is not None:
+            dataset = self.handed.dataset
+            self.settings, compiled = self.handed.project.settings, self.handed_compiled
+        else:  # `mkdocs build` or `mkdocs serve` on their own: this is the edge
+            self.settings = from_environment(os.environ)
+            dataset = self._check()
+            compiled = self.compiled
+            gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
+            gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
+        repo_url = config.repo_url or ""
+        settings = SiteSettings(
+            site_name=config.site_name,
+            site_url=_with_slash(config.site_url or ""),
+            edit_base=self._edit_base(config),
+            commit_base=f"{repo_url.rstrip('/')}/commit/" if "github.com" in repo_url else "",
+            blob_base=f"{repo_url.rstrip('/')}/blob/{self.config.edit_branch}/" if "github.com" in repo_url else "",
+        )
+        if self.handed is None and self.compiled is None and self.settings.template_worker:
+            self.compiled = compiled = start_compiling_templates(config, self.settings)
+        config.theme.dirs[:] = theme_dirs(config)
+        self.bytecode_cache = template_cache(self.settings.template_cache_dir, compiled.take if compiled else None)
+        history = load_history(self.root) if self.config.history else None
+        graph = build_graph(dataset)
+        self.renderer = Renderer(dataset, graph, settings, history, self.bytecode_cache)
+        if self.incremental:
+            snapshot = Snapshot(stamps(dataset), graph, dataset.scale)
+            previous, before = self.last if self.last else (None, None)
+            self.touched = touched(previous, snapshot, dataset, before)
+            self.last = (snapshot, dataset)
+        guide = self.root / GUIDE
+        self.pages, self.guide, self.files = {}, None, []
+        for output in site_outputs(dataset, self.renderer, guide=guide if guide.is_file() else None):
+            if isinstance(output, PageOutput):
+                self.pages[output.path] = output
+            elif isinstance(output, MarkdownPage):
+                self.guide = output
+            else:
+                self.files.append(output)
+        for asset in ASSETS:
+            (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
+        return config
+
+    def _check(self) -> Dataset:
+        """The dataset, loaded and checked; a PluginError listing its errors, if any."""
+        dataset, findings = check_project(self.root, settings=self.settings)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            raise PluginError(
+                f"claimtrail: the dataset has {len(errors)} error(s); fix them before building:\n" + format_text(errors)
+            )
+        for finding in findings:
+            log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
+        return dataset
+
+    def _edit_base(self, config: MkDocsConfig) -> str:
+        if self.config.edit_base:
+            return _with_slash(self.config.edit_base)
+        if config.repo_url and "github.com" in config.repo_url:
+            return f"{config.repo_url.rstrip('/')}/edit/{self.config.edit_branch}/"
+        return ""
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.root / "claims"))
+        return server
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's compiled templates are kept too, as ours are: compiling Material's is a
+        tenth of building a small site."""
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode_cache
+        return env
+
+    # -- files -----------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for output in self.pages.values():
+            if files.get_file_from_path(output.path) is not None:
+                raise PluginError(f"claimtrail: docs/{output.path} clashes with a generated page; rename it")
+            inclusion = InclusionLevel.UNDEFINED if output.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, output.path, content="", inclusion=inclusion)
+            if self.touched is not None and output.path not in self.touched:
+                file.is_modified = _unchanged  # type: ignore[method-assign]
+            if not output.in_nav:
+                GeneratedPage(escape(output.title), file, config)  # becomes file.page
+            files.append(file)
+        if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
+            files.append(File.generated(config, self.guide.path, content=self.guide.text))
+        for extra in self.files:
+            if not extra.bulk:
+                files.append(File.generated(config, extra.path, content=extra.content()))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The many small files (each claim's data as JSON next to its page), written straight to the
+        site: 10,000 of them need none of MkDocs' handling, and are not kept in memory."""
+        self.progress.finish()
+        self._stop_compiling()
+        site = Path(config.site_dir)
+        for output in self.files:
+            if not output.bulk or (self.touched is not None and output.page not in self.touched):
+                continue
+            target = site / output.path
+            content = output.content()
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            try:  # the page's folder is there already, but for a page another plugin left out
+                target.write_bytes(data)
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True)
+                target.write_bytes(data)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_compiling()
+
+    def _stop_compiling(self) -> None:
+        """Stop the template worker this plugin started, if any (the engine's build stops its own)."""
+        compiled, self.compiled = self.compiled, None
+        if compiled is not None:
+            compiled.forget()
+
+    # -- pages -----------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.renderer is not None
+        output = self.pages.get(page.file.src_uri)
+        if output is None:
+            return replace_references(markdown, page.file.src_uri, self.renderer.label_for)
+        page.meta["title"] = escape(output.title)
+        if not output.searchable:  # lists of claims: the claims' own pages are what search should find
+            page.meta["search"] = {"exclude": True}
+        return ""
+
+    # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
+    # when it reads every page first (on_page_content), and let go once written (on_post_page): at
+    # 10,000 claims, holding every page's HTML at once would be most of a build's memory.
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def _render_and_index_only_the_essentials(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Hand the search plugin a claim's, source's or party's words, not its whole page.
+
+        What a reader searches for is the statement, the quotes and the evidence; the rest of an item
+        page is links and labels that would fill the index (and take twice as long to parse).
+        """
+        output = self.pages.get(page.file.src_uri)
+        if output is None:
+            return context
+        page.content = output.search_text() if output.search_text is not None else output.render()
+        if output.jsonld is not None:
+            page.meta["claimtrail_jsonld"] = output.jsonld()
+        return context
+
+    @event_priority(-100)  # after the search plugin
+    def _render_page_and_set_edit_link(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        output = self.pages.get(page.file.src_uri)
+        if output is not None:
+            if output.search_text is not None:
+                page.content = output.render()
+            page.edit_url = output.edit_url
+        elif page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
+            page.edit_url = self.guide.edit_url
+        return context
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.progress = Progress(len(files.documentation_pages()), enabled=self.settings.progress)
+        return nav
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self.progress.step()
+        if page.file.src_uri in self.pages:
+            page.content = ""
+            page.meta.pop("claimtrail_jsonld", None)
+        return output
+
+    on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
+
+
+class GeneratedPage(Page):
+    """An item page: no markdown to read or convert, since the plugin writes its HTML.
+
+    MkDocs uses a page a plugin has made for a file; this one skips building a Markdown converter
+    for an empty text, once per page, which at 10,000 claims is a tenth of the build.
+    """
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", {}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
+
+
+def theme_dirs(config: MkDocsConfig) -> list[str]:
+    """The theme's template folders with claimtrail's overrides in: first, or after the site's own
+    ``custom_dir``."""
+    overrides = str(resources.files("claimtrail.engines.mkdocs") / "overrides")
+    dirs = list(config.theme.dirs)
+    if overrides not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+    return dirs
+
+
+def start_compiling_templates(config: MkDocsConfig, settings: Settings) -> precompile.CompiledStream | None:
+    """Start compiling, on the other core, the theme's templates as MkDocs renders them (its static
+    templates, then the pages; with claimtrail's overrides in, as ``on_config`` puts them) and
+    claimtrail's; the worker, or None where none is started. Nothing is done for a configuration
+    without the plugin, and the configuration is left as it is."""
+    if "claimtrail" not in config.plugins or not precompile.can_start(settings.workers):
+        return None
+    try:
+        theme = config.theme.get_env()
+        if not isinstance(theme.loader, FileSystemLoader):  # not as MkDocs 1.6 makes it: left to the build
+            return None
+        theme.loader = FileSystemLoader(theme_dirs(config))
+        ours = template_environment()
+        work = [(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())]
+        return precompile.start(work, workers=settings.workers, cache_folder=settings.template_cache_dir)
+    except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
+        log.debug("claimtrail: templates not compiled ahead (%s)", exc)
+        return None
+
+
+def _unchanged() -> bool:
+    return False
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
