@@ -14,10 +14,10 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int, *, enabled: bool, stream: TextIO = sys.stderr, interval: float = 0.25) -> None:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None, interval: float = 0.25) -> None:
         self.total = total
         self.enabled = enabled and total > 0
-        self.stream = stream
+        self.stream = stream or sys.stderr
         self.interval = interval
         self.done_count = 0
         self._last = 0.0

@@ -126,12 +126,20 @@ def _show_warnings(package: str) -> None:
     """MkDocs runs in this process: print its warnings and errors as its own command would."""
     logger = logging.getLogger(package)
     if not any(getattr(h, "claimtrail", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StandardError()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         handler.setLevel(logging.WARNING)
         handler.claimtrail = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False
+
+
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to standard error as it is when each message comes (one handler serves every build)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 def _show(records: list[logging.LogRecord]) -> None:
