@@ -88,3 +88,34 @@ def test_contributing_guide_covers_statuses_quotes_archives_and_review() -> None
     ):
         assert heading in text
     assert Path(REPO / "mkdocs.yml").read_text(encoding="utf-8").count("contributing.md") == 1
+
+
+def test_the_packaged_status_scale_is_the_repositorys() -> None:
+    from claimtrail.synthetic import SCALE
+
+    assert SCALE.read_bytes() == (REPO / "claims" / "statuses.yaml").read_bytes()
+
+
+def test_the_packaged_synthetic_site_configuration_is_the_repositorys_without_its_own_pages() -> None:
+    from claimtrail.synthetic import site_config
+
+    def settings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
+    ours = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    without = ours.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
+    assert settings(site_config()) == settings(without)
+
+
+def test_synthetic_projects_are_written_from_the_installed_package_alone(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path\n"
+        "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
+        "from claimtrail.synthetic import write_site_project\n"
+        "root = write_site_project(Path(sys.argv[1]), 3)\n"
+        "print((root / 'claims' / 'statuses.yaml').is_file(), (root / 'mkdocs.yml').is_file())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p")], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "True True", result.stderr
