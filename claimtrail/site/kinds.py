@@ -1,8 +1,9 @@
 """What the site shows of each kind of item (see :mod:`claimtrail.kinds`), in one place.
 
 Per kind: the template of its item page (``templates/<kind>.html``, given the item as a variable
-of the kind's name), the text the search index holds for its page, and the pages an edit of one of
-its items touches (for ``mkdocs serve --dirty``, :mod:`claimtrail.site.incremental`).
+of the kind's name), the text the search index holds for its page, the pages an edit of one of its
+items touches (for ``mkdocs serve --dirty``, :mod:`claimtrail.site.incremental`), a line describing
+its page, and the badge shown after links to an item.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class SiteKind:
     Plain HTML built here rather than a template: it is made once per page, ten thousand times."""
     neighbours: Callable[[str, Graph, Dataset], set[str]]
     """The page source paths that show the item with this id, besides its own and the index pages."""
+    description: Callable[[Renderer, Any], str]
+    """One line of plain text about an item's page."""
     badge: Callable[[Renderer, Any], str] | None = None
     """HTML shown after every link to an item (a claim's status), if any."""
 
@@ -60,6 +63,21 @@ def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
 
 def _claim_badge(renderer: Renderer, claim: Claim) -> str:
     return str(renderer.badge(claim.status))
+
+
+def _claim_description(renderer: Renderer, claim: Claim) -> str:
+    status = renderer.statuses.get(claim.status)
+    label = status.label if status else claim.status
+    return f"{claim.statement} ({label}; claimed by {renderer.party_name(claim.claimant)})"
+
+
+def _source_description(renderer: Renderer, source: Source) -> str:
+    published = f", {source.published.human()}" if source.published else ""
+    return f"{source.title} ({source.kind}{published})"
+
+
+def _party_description(renderer: Renderer, party: Party) -> str:
+    return f"{party.name} ({party.role or party.kind})"
 
 
 def _source_search_text(renderer: Renderer, source: Source) -> str:
@@ -119,9 +137,9 @@ def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
 SITE_KINDS: Mapping[str, SiteKind] = {
     kind.name: kind
     for kind in (
-        SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_badge),
-        SiteKind("source", _source_search_text, _source_neighbours),
-        SiteKind("party", _party_search_text, _party_neighbours),
+        SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, _claim_badge),
+        SiteKind("source", _source_search_text, _source_neighbours, _source_description),
+        SiteKind("party", _party_search_text, _party_neighbours, _party_description),
     )
 }
 assert SITE_KINDS.keys() == KINDS.keys(), "every kind of item has its page"

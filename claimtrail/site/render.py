@@ -108,19 +108,8 @@ class Renderer:
 
     def description(self, spec: PageSpec) -> str:
         """One line of plain text about a generated page."""
-        if spec.kind == "claim":
-            claim = self.dataset.claims[spec.key]
-            status = self.statuses.get(claim.status)
-            label = status.label if status else claim.status
-            return f"{claim.statement} ({label}; claimed by {self.party_name(claim.claimant)})"
-        if spec.kind == "source":
-            source = self.dataset.sources[spec.key]
-            published = f", {source.published.human()}" if source.published else ""
-            return f"{source.title} ({source.kind}{published})"
-        if spec.kind == "party":
-            party = self.dataset.parties[spec.key]
-            return f"{party.name} ({party.role or party.kind})"
-        return spec.title
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.description(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else spec.title
 
     def party_name(self, party_id: str) -> str:
         party = self.dataset.parties.get(party_id)
