@@ -3,13 +3,19 @@ outputs; an engine that is missing, or cannot run, says so in one line."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from claimtrail.cli import build_parser
 from claimtrail.engines import DEFAULT_ENGINE, ENGINES
+from claimtrail.project import check_project
+from claimtrail.site.build import source_date_epoch
+from claimtrail.site.render import SiteSettings
 
 from .sitebuild import build, build_in_subprocess
 
@@ -93,3 +99,30 @@ def test_a_configuration_without_the_plugin_fails_the_build_and_says_what_to_add
     assert result.returncode == 1
     assert "mkdocs.yml does not use the claimtrail plugin: add `- claimtrail` under `plugins:`" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_mkdocs_run_on_its_own_builds_the_site_claimtrail_build_builds(minimal_project: Path, tmp_path: Path) -> None:
+    """The plugin is then the edge: it reads the settings from the environment and checks the dataset."""
+    assert build(minimal_project, tmp_path / "ours").returncode == 0
+    alone = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(tmp_path / "alone")],
+        cwd=minimal_project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch(check_project(minimal_project)[0]))},
+    )
+    assert alone.returncode == 0, alone.stderr
+    ours, theirs = _files(tmp_path / "ours"), _files(tmp_path / "alone")
+    assert ours.keys() - theirs.keys() == {".claimtrail-site"}
+    assert [name for name in theirs if theirs[name] != ours[name]] == []
+
+
+def test_site_settings_point_edit_commit_and_file_links_into_a_github_repository() -> None:
+    settings = SiteSettings.of_site("Claims", "https://claims.example.org", "https://github.com/o/r/", edit_branch="b")
+    assert settings.site_url == "https://claims.example.org/"
+    assert settings.edit_base == "https://github.com/o/r/edit/b/"
+    assert settings.commit_base == "https://github.com/o/r/commit/"
+    assert settings.blob_base == "https://github.com/o/r/blob/b/"
+    elsewhere = SiteSettings.of_site("Claims", "", "https://git.example.org/r", edit_base="https://git.example.org/e")
+    assert (elsewhere.edit_base, elsewhere.commit_base, elsewhere.blob_base) == ("https://git.example.org/e/", "", "")

@@ -11,14 +11,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .. import markup
-from ..gitinfo import History, Revision, StatusChange
-from ..graph import Graph
+from ..gitinfo import History, Revision, StatusChange, load_history
+from ..graph import Graph, build_graph
 from ..kinds import KINDS
 from ..model import Claim, Dataset, PartialDate, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
@@ -36,6 +37,41 @@ class SiteSettings:
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
     commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
+
+    @classmethod
+    def of_site(
+        cls, site_name: str, site_url: str, repo_url: str, *, edit_branch: str = "main", edit_base: str = ""
+    ) -> SiteSettings:
+        """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
+        ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
+        commit and file links point into a GitHub repository, or edit links start with ``edit_base``."""
+        github = "github.com" in repo_url
+        repository = repo_url.rstrip("/")
+        github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
+        return cls(
+            site_name=site_name,
+            site_url=_with_slash(site_url),
+            edit_base=_with_slash(edit_base) if edit_base else github_edit,
+            commit_base=f"{repository}/commit/" if github else "",
+            blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
+        )
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_renderer(
+    dataset: Dataset,
+    root: Path,
+    settings: SiteSettings,
+    *,
+    history: bool = True,
+    bytecode_cache: BytecodeCache | None = None,
+) -> Renderer:
+    """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from
+    git if ``history``, and compiled templates kept in ``bytecode_cache``, if any."""
+    return Renderer(dataset, build_graph(dataset), settings, load_history(root) if history else None, bytecode_cache)
 
 
 def text_colour(background: str) -> str:

@@ -36,8 +36,6 @@ from mkdocs.utils.templates import TemplateContext
 
 from ...cache import template_cache
 from ...findings import Severity, format_text
-from ...gitinfo import load_history
-from ...graph import build_graph
 from ...model import Dataset
 from ...project import check_project
 from ...settings import Settings, from_environment
@@ -45,7 +43,7 @@ from ...site.docrefs import replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, GUIDE, FileOutput, MarkdownPage, PageOutput, site_outputs
 from ...site.progress import Progress
-from ...site.render import Renderer, SiteSettings, template_environment
+from ...site.render import Renderer, SiteSettings, site_renderer, template_environment
 from .. import SiteInput
 from . import precompile
 
@@ -107,23 +105,22 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             compiled = self.compiled
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
-        repo_url = config.repo_url or ""
-        settings = SiteSettings(
-            site_name=config.site_name,
-            site_url=_with_slash(config.site_url or ""),
-            edit_base=self._edit_base(config),
-            commit_base=f"{repo_url.rstrip('/')}/commit/" if "github.com" in repo_url else "",
-            blob_base=f"{repo_url.rstrip('/')}/blob/{self.config.edit_branch}/" if "github.com" in repo_url else "",
+        settings = SiteSettings.of_site(
+            config.site_name,
+            config.site_url or "",
+            config.repo_url or "",
+            edit_branch=self.config.edit_branch,
+            edit_base=self.config.edit_base,
         )
         if self.handed is None and self.compiled is None and self.settings.template_worker:
             self.compiled = compiled = start_compiling_templates(config, self.settings)
         config.theme.dirs[:] = theme_dirs(config)
         self.bytecode_cache = template_cache(self.settings.template_cache_dir, compiled.take if compiled else None)
-        history = load_history(self.root) if self.config.history else None
-        graph = build_graph(dataset)
-        self.renderer = Renderer(dataset, graph, settings, history, self.bytecode_cache)
+        self.renderer = site_renderer(
+            dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
+        )
         if self.incremental:
-            snapshot = Snapshot(stamps(dataset), graph, dataset.scale)
+            snapshot = Snapshot(stamps(dataset), self.renderer.graph, dataset.scale)
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
@@ -151,13 +148,6 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         for finding in findings:
             log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
         return dataset
-
-    def _edit_base(self, config: MkDocsConfig) -> str:
-        if self.config.edit_base:
-            return _with_slash(self.config.edit_base)
-        if config.repo_url and "github.com" in config.repo_url:
-            return f"{config.repo_url.rstrip('/')}/edit/{self.config.edit_branch}/"
-        return ""
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.root / "claims"))
@@ -326,7 +316,3 @@ def start_compiling_templates(config: MkDocsConfig, settings: Settings) -> preco
 
 def _unchanged() -> bool:
     return False
-
-
-def _with_slash(url: str) -> str:
-    return url if not url or url.endswith("/") else url + "/"
