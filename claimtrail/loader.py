@@ -40,7 +40,7 @@ from .model import (
 from .parallel import map_chunks
 from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
 T = TypeVar("T")
 
 
@@ -189,7 +189,7 @@ class _Job(NamedTuple):
 
 def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: dict[str, str]) -> bool:
     """Whether the file name is a usable, unused id; a finding otherwise."""
-    if not ID_PATTERN.match(item_id):
+    if not ID_PATTERN.fullmatch(item_id):
         ctx.findings.append(
             error(
                 rel,

@@ -149,7 +149,7 @@ def _site_url(config: Path) -> str:
 
 def ensure_new(root: Path, kind: str, item_id: str) -> Path:
     """The path a new item would take; refuse a bad id or one already used (in any sub-folder)."""
-    if not ID_PATTERN.match(item_id) or item_id == "index":
+    if not ID_PATTERN.fullmatch(item_id) or item_id == "index":
         raise ScaffoldError(
             f"'{item_id}' is not a valid id: use lower-case letters, digits and hyphens "
             "(at most 80 characters), e.g. alibaba-2018-complaints-drop"

@@ -118,6 +118,18 @@ def test_new_refuses_a_bad_id(minimal_project: Path, capsys: pytest.CaptureFixtu
     assert not (minimal_project / "claims" / "escape.yaml").exists()
 
 
+def test_new_refuses_an_id_with_a_trailing_line_break(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "new", "claim", "widgets-cheaper\n", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "is not a valid id" in err
+    assert sorted(p.name for p in (minimal_project / "claims" / "claims").iterdir()) == [
+        "widget-defects-fell.yaml",
+        "widget-report-exists.yaml",
+    ]
+
+
 def test_new_without_a_terminal_names_the_missing_flags_and_writes_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
         [
