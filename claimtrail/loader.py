@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from . import schema
+from . import paths, schema
 from .cache import ItemCache, file_key
 from .findings import Finding, error
-from .layout import KIND_DIRS, SNAPSHOT_DIR, Layout
+from .layout import KIND_DIRS, Layout
 from .model import (
     Appearance,
     Baseline,
@@ -101,80 +101,42 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
 
 
 def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
-    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check).
+    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check),
+    as :func:`claimtrail.paths.walk` lets them be read.
 
-    Files reported here instead (an unsafe link, a ``.yml`` name) add their id to ``unread``, so that
-    references to them are not reported a second time.
+    Files reported here instead (an unsafe or broken link, a ``.yml`` name) add their id to
+    ``unread``, so that references to them are not reported a second time.
     """
-    if not folder.is_dir():
-        return
-    if folder.is_symlink() and not folder.resolve().is_relative_to(ctx.layout.root):
-        for path in sorted(folder.rglob("*")):  # every file in it is outside: report each, read none
-            if path.is_file() and _outside(ctx, path):
-                unread.add(path.stem)
-        return
-    found: list[str] = []
-    _walk(ctx, str(folder), found, unread, (_folder_key(folder),))
-    # Sorted as paths sort: folder by folder.
-    yield from sorted(found, key=lambda text: text.split(os.sep))  # noqa: PTH206
-
-
-def _folder_key(folder: Path | os.DirEntry[str]) -> tuple[int, int]:
-    info = folder.stat()
-    return info.st_dev, info.st_ino
-
-
-def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], above: tuple[tuple[int, int], ...]) -> None:
-    """Collect the ``.yaml`` files under ``folder`` into ``found``: one directory read per folder and
-    no extra ``stat`` per file, since this runs over every file of the dataset on every check.
-    ``above`` holds the folders from the top down to this one, to stop at a link back into them."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        stem, suffix = os.path.splitext(entry.name)  # noqa: PTH122 (strings, as Path.stem and .suffix split)
-        # A link is followed only if it stays inside the project; plain files and folders always are.
-        if entry.is_symlink() and _outside(ctx, Path(entry.path)):
-            if not entry.is_dir():
-                unread.add(stem)
-        elif entry.is_dir():
-            try:
-                key = _folder_key(entry)
-            except OSError:  # gone since it was listed
-                continue
-            if key not in above:  # a link back to a folder above (a loop) is not followed
-                _walk(ctx, entry.path, found, unread, (*above, key))
-        elif suffix == ".yml":
+    listing = paths.walk(ctx.layout.root, folder)
+    ctx.findings.extend(listing.findings)
+    for refused in listing.refused:
+        stem, suffix = os.path.splitext(os.path.basename(refused))  # noqa: PTH119, PTH122 (strings)
+        if suffix.lower() in paths.NEAR_DATA_SUFFIXES:
+            unread.add(stem)
+    for path in listing.files:
+        name = path.rpartition(os.sep)[2]
+        if name.endswith(paths.DATA_SUFFIX):
+            yield path
+        elif (meant := paths.near_data_name(name)) is not None:
             ctx.findings.append(
                 error(
-                    ctx.layout.relative(Path(entry.path)),
+                    ctx.layout.relative(path),
                     (1, 1),
                     "file-extension",
                     "(file name)",
-                    "claim files end in .yaml",
-                    f"rename it to {stem}.yaml",
+                    "data files end in .yaml (in lower case): this file is not read",
+                    f"rename it to {meant}",
                 )
             )
-            unread.add(stem)
-        elif suffix == ".yaml" and entry.is_file():
-            found.append(entry.path)
+            unread.add(meant[: -len(paths.DATA_SUFFIX)])
 
 
-def _outside(ctx: _Context, path: Path) -> bool:
-    """Report ``path`` if it is, or lies in a folder that is, a link to somewhere outside the project."""
-    if path.resolve().is_relative_to(ctx.layout.root):
+def _refused(ctx: _Context, path: Path) -> bool:
+    """Report ``path`` if the path policy refuses it (a link outside the project, or a broken one)."""
+    problem = paths.check(ctx.layout.root, path)
+    if problem is None:
         return False
-    ctx.findings.append(
-        error(
-            ctx.layout.relative(path),
-            (1, 1),
-            "unsafe-path",
-            "(file name)",
-            "this link points outside the repository",
-            "replace the link with the file itself",
-        )
-    )
+    ctx.findings.append(problem)
     return True
 
 
@@ -485,6 +447,8 @@ _BUILDERS: dict[str, Callable[[str, Document, _Context], Any]] = {"claim": _clai
 
 def _scale(ctx: _Context) -> StatusScale | None:
     path = ctx.layout.status_file
+    if _refused(ctx, path):
+        return None
     if not path.is_file():
         ctx.findings.append(
             error(
@@ -496,8 +460,6 @@ def _scale(ctx: _Context) -> StatusScale | None:
                 "create claims/statuses.yaml (see the README)",
             )
         )
-        return None
-    if _outside(ctx, path):
         return None
     document = _document(ctx, path, "status_scale")
     if document is None:
@@ -513,17 +475,16 @@ def _scale(ctx: _Context) -> StatusScale | None:
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
     """Read each snapshot file once; the hash and quotes are checked later."""
     texts: dict[str, str] = {}
+    refused: set[str] = set()
     base = ctx.layout.data_dir
-    # A linked snapshots folder must not lead out of the repository.
-    allowed = (base / SNAPSHOT_DIR).resolve()
-    inside_root = allowed.is_relative_to(ctx.layout.root)
-    prefix = str(allowed) + os.sep
     for source in sources.values():
-        if source.snapshot is None or source.snapshot.file in texts:
+        if source.snapshot is None or source.snapshot.file in texts or source.snapshot.file in refused:
             continue
         path = base / source.snapshot.file
-        inside = inside_root and os.path.realpath(path).startswith(prefix)
-        if not inside or not path.is_file():
+        if _refused(ctx, path):  # reported once, on the snapshot file, however many sources name it
+            refused.add(source.snapshot.file)
+            continue
+        if not path.is_file():
             ctx.findings.append(
                 error(
                     source.document.path,

@@ -330,7 +330,7 @@ def test_a_snapshots_folder_linked_outside_the_repository_is_not_read(minimal_pr
     (minimal_project / "claims" / "snapshots").rename(outside)
     (minimal_project / "claims" / "snapshots").symlink_to(outside, target_is_directory=True)
     dataset, _ = check_project(minimal_project)
-    assert ("claims/sources/widget-post.yaml", "snapshot-missing") in errors(minimal_project)
+    assert errors(minimal_project) == {("claims/snapshots/widget-post.txt", "unsafe-path")}
     assert dataset.snapshot_texts == {}
 
 

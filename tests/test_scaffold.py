@@ -130,6 +130,20 @@ def test_new_refuses_an_id_with_a_trailing_line_break(
     ]
 
 
+def test_new_writes_nothing_through_a_kind_folder_linked_outside_the_repository(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claims = minimal_project / "claims" / "claims"
+    outside = tmp_path / "elsewhere"
+    claims.rename(outside)
+    claims.symlink_to(outside, target_is_directory=True)
+    before = sorted(p.name for p in outside.iterdir())
+    code, _, err = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "claims/claims: this link points outside the repository" in err
+    assert sorted(p.name for p in outside.iterdir()) == before
+
+
 def test_new_without_a_terminal_names_the_missing_flags_and_writes_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
         [
