@@ -1,4 +1,5 @@
-"""Which files a check may read: one policy for ``claims/``, the status scale and the snapshots.
+"""Which files a check or a build may read: one policy for ``claims/``, ``docs/``, the snapshots,
+``CONTRIBUTING.md`` and ``mkdocs.yml``.
 
 - Nothing is read from outside the repository: a link that leads out of it is reported
   (``unsafe-path``), and neither read nor, for a folder, walked.
@@ -23,6 +24,8 @@ from pathlib import Path
 from .findings import Finding, error
 from .layout import Layout
 
+DOCS_DIR = "docs"  # the hand-written pages, published as they are
+GUIDE = "CONTRIBUTING.md"  # the contributor guide, also published on the site
 CONFIG = "mkdocs.yml"  # the site's configuration
 # What a contributor plausibly writes for ``.yaml``: the suffixes, in lower case, that name a data
 # file which would otherwise be skipped without a word.
@@ -98,6 +101,28 @@ def walk(root: Path, folder: Path) -> Listing:
     # Sorted as paths sort: folder by folder.
     files = sorted(walker.files, key=lambda text: text.split(os.sep))  # noqa: PTH206
     return Listing(tuple(files), tuple(walker.refused), tuple(walker.findings))
+
+
+def check_file(root: Path, path: Path | str) -> Finding | None:
+    """:func:`check`, and the file's name too: for a file another walk than :func:`walk` found
+    (MkDocs' walk of the docs folder, which follows every link)."""
+    rel = Layout(root).relative(path)
+    if not rel.isprintable():
+        return _bad_name(rel, rel.rpartition("/")[2])
+    return check(root, path)
+
+
+def hand_written(root: Path) -> Listing:
+    """The files under ``docs/`` that a build may read and publish, and what it may not:
+    problems with those, with ``CONTRIBUTING.md`` and with ``mkdocs.yml``."""
+    listing = walk(root, root / DOCS_DIR)
+    refused, findings = list(listing.refused), list(listing.findings)
+    for name in (GUIDE, CONFIG):
+        problem = check(root, root / name)
+        if problem is not None:
+            refused.append(str(root / name))
+            findings.append(problem)
+    return Listing(listing.files, tuple(refused), tuple(findings))
 
 
 class _Walker:

@@ -20,8 +20,9 @@ RULES: dict[str, str] = {
     "id-reserved": "`index` is not an id: the folder's index page uses it.",
     "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",
     "file-extension": "Data files end in `.yaml`, in lower case: a `.yml` or `.YAML` file would not be read.",
-    "file-name": "File names under claims/ hold no control or invisible characters (a line break, a tab).",
-    "unsafe-path": "No links that point outside the repository: such a file or folder is not read.",
+    "file-name": "File names under claims/ and docs/ hold no control or invisible characters (a line break, a tab).",
+    "unsafe-path": "No links that point outside the repository (claims/, docs/, snapshots, CONTRIBUTING.md, "
+    "mkdocs.yml): such a file is neither read nor published.",
     "broken-symlink": "Every link leads to a file or folder: none dangles, none loops back into itself.",
     "missing-file": "The status scale claims/statuses.yaml exists.",
     "unreadable": "Every file can be read.",

@@ -1,5 +1,6 @@
-"""One path policy for every file a check reads under claims/. Nothing is read from outside the
-repository, no link crashes or hangs the walk, and no file is skipped without a word."""
+"""One path policy for every file a check or a build reads: claims/, docs/, the snapshots,
+CONTRIBUTING.md and mkdocs.yml. Nothing is read from outside the repository, no link crashes or
+hangs the walk, and no file is skipped without a word."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import get_files
 
 from claimtrail.cli import main
 from claimtrail.findings import Finding, Severity
 from claimtrail.project import check_project
+from claimtrail.site.plugin import ClaimtrailPlugin
 
 from .sitebuild import build
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
+SECRET = "a secret kept outside the repository"
 
 
 def errors(root: Path) -> list[tuple[str, str]]:
@@ -28,6 +34,21 @@ def finding(root: Path, rule: str) -> Finding:
     _, findings = check_project(root)
     (found,) = (f for f in findings if f.rule == rule)
     return found
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A file outside the repository that must never be read or published."""
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET + "\n", encoding="utf-8")
+    return path
+
+
+def published(site: Path) -> str:
+    """Everything a site folder holds, as text (empty if there is no site)."""
+    if not site.exists():
+        return ""
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
 
 
 # -- claims/ -------------------------------------------------------------------------------------
@@ -138,3 +159,93 @@ def test_a_snapshot_linked_outside_the_repository_is_not_read(minimal_project: P
     assert found.path == "claims/snapshots/widget-post.txt"
     assert str(outside) in found.message
     assert dataset.snapshot_texts == {}
+
+
+# -- docs/, CONTRIBUTING.md and mkdocs.yml ---------------------------------------------------------
+
+
+def test_a_docs_page_linked_outside_the_repository_is_a_finding_and_not_published(
+    minimal_project: Path, tmp_path: Path, secret: Path
+) -> None:
+    (minimal_project / "docs/evil.md").symlink_to(secret)
+    found = finding(minimal_project, "unsafe-path")
+    assert (found.path, found.severity) == ("docs/evil.md", Severity.ERROR)
+    assert str(secret) in found.message
+    site = tmp_path / "site"
+    result = build(minimal_project, site)
+    assert result.returncode == 1
+    assert "docs/evil.md:1:1: error: this link points outside the repository" in result.stdout
+    assert SECRET not in published(site)
+
+
+def test_a_contributor_guide_linked_outside_the_repository_is_a_finding_and_not_published(
+    minimal_project: Path, tmp_path: Path, secret: Path
+) -> None:
+    (minimal_project / "CONTRIBUTING.md").symlink_to(secret)
+    assert errors(minimal_project) == [("CONTRIBUTING.md", "unsafe-path")]
+    site = tmp_path / "site"
+    result = build(minimal_project, site)
+    assert result.returncode == 1
+    assert "CONTRIBUTING.md:1:1: error: this link points outside the repository" in result.stdout
+    assert SECRET not in published(site)
+
+
+def test_a_site_configuration_linked_outside_the_repository_is_a_finding(minimal_project: Path, tmp_path: Path) -> None:
+    config = minimal_project / "mkdocs.yml"
+    outside = tmp_path / "mkdocs.yml"
+    config.rename(outside)
+    config.symlink_to(outside)
+    assert errors(minimal_project) == [("mkdocs.yml", "unsafe-path")]
+
+
+def test_a_docs_folder_linked_outside_the_repository_is_reported_and_not_walked(
+    minimal_project: Path, tmp_path: Path, secret: Path
+) -> None:
+    outside = tmp_path / "more"
+    outside.mkdir()
+    (outside / "page.md").symlink_to(secret)
+    (minimal_project / "docs/more").symlink_to(outside, target_is_directory=True)
+    assert errors(minimal_project) == [("docs/more", "unsafe-path")]
+
+
+@pytest.mark.parametrize("target", ["no-such-page.md", "loop.md"])
+def test_a_broken_link_among_the_docs_pages_is_a_finding_not_a_crash(minimal_project: Path, target: str) -> None:
+    (minimal_project / "docs/loop.md").symlink_to(target)
+    assert errors(minimal_project) == [("docs/loop.md", "broken-symlink")]
+
+
+def test_a_docs_folder_linked_back_into_itself_is_a_finding(minimal_project: Path) -> None:
+    (minimal_project / "docs/again").symlink_to("..", target_is_directory=True)  # MkDocs would follow it
+    assert errors(minimal_project) == [("docs/again", "broken-symlink")]
+
+
+def test_a_docs_page_name_with_an_invisible_character_is_a_finding(minimal_project: Path) -> None:
+    (minimal_project / "docs/about\u200b.md").write_text("# About\n", encoding="utf-8")
+    assert errors(minimal_project) == [("docs/about\\u200b.md", "file-name")]
+
+
+def test_a_page_in_a_configured_docs_folder_linked_outside_is_not_published(
+    minimal_project: Path, tmp_path: Path, secret: Path
+) -> None:
+    (minimal_project / "docs").rename(minimal_project / "pages")
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "docs_dir: pages\n", encoding="utf-8")
+    (minimal_project / "pages/evil.md").symlink_to(secret)
+    site = tmp_path / "site"
+    result = build(minimal_project, site)
+    assert result.returncode == 1
+    assert "pages/evil.md:1:1: error: this link points outside the repository" in result.stderr
+    assert SECRET not in published(site)
+
+
+def test_the_plugin_publishes_no_docs_file_that_leads_outside_whatever_was_checked_before(
+    minimal_project: Path, tmp_path: Path, secret: Path
+) -> None:
+    dataset, findings = check_project(minimal_project)
+    assert findings == []
+    (minimal_project / "docs/evil.md").symlink_to(secret)  # appears after the check
+    config = load_config(config_file=str(minimal_project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    plugin = ClaimtrailPlugin()
+    plugin.root, plugin.dataset = minimal_project.resolve(), dataset
+    with pytest.raises(PluginError, match=r"docs/evil\.md:1:1: error: this link points outside the repository"):
+        plugin.on_files(get_files(config), config)

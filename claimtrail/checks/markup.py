@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .. import markup
+from .. import markup, paths
 from ..findings import Finding, error
 from ..layout import KIND_FOLDERS
 from ..model import Dataset
@@ -71,14 +71,17 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
 
 
 def check_docs(root: Path, dataset: Dataset) -> Iterator[Finding]:
-    """References in the hand-written pages under docs/, with their exact line."""
-    docs = root / "docs"
-    if not docs.is_dir():
-        return
+    """The hand-written files a build publishes, as the path policy sees them; references in the
+    pages under docs/, with their exact line."""
+    listing = paths.hand_written(root.resolve())
+    yield from listing.findings
     known = _known(dataset)
-    for page in sorted(docs.rglob("*.md")):
+    for name in listing.files:
+        if not name.endswith(".md"):
+            continue
+        page = Path(name)
         text = page.read_text(encoding="utf-8")
-        rel = page.relative_to(root).as_posix()
+        rel = page.relative_to(root.resolve()).as_posix()
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
                 yield _unknown(rel, (ref.line + 1, 1), "", ref)

@@ -26,9 +26,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
+from .. import paths
 from ..cache import template_cache
 from ..export import claim_record, export_data, to_csv, to_json
-from ..findings import Severity, format_text
+from ..findings import Finding, Severity, format_text
 from ..gitinfo import load_history
 from ..graph import build_graph
 from ..model import Dataset
@@ -52,7 +53,7 @@ log = logging.getLogger("mkdocs.plugins.claimtrail")
 ASSETS = ("claimtrail.css", "claimtrail.js")
 LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
 ITEM_KINDS = frozenset({"claim", "source", "party"})
-GUIDE, GUIDE_PAGE = "CONTRIBUTING.md", "contributing.md"  # the contributor guide, also shown on the site
+GUIDE_PAGE = "contributing.md"  # where the contributor guide (paths.GUIDE) is shown on the site
 ASSET_DIR = "assets/claimtrail"
 
 
@@ -93,6 +94,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             raise PluginError(
                 f"claimtrail: the dataset has {len(errors)} error(s); fix them before building:\n" + format_text(errors)
             )
+        if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walked
+            _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         for finding in findings:
             log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
         self.dataset = dataset
@@ -153,7 +156,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             if not spec.in_nav:
                 GeneratedPage(escape(spec.title), file, config)  # becomes file.page
             files.append(file)
-        guide = self.root / GUIDE
+        guide = self.root / paths.GUIDE
+        unpublishable = _unpublishable(self.root, files, config)
+        if (problem := paths.check(self.root, guide)) is not None:
+            unpublishable.append(problem)
+        _refuse_to_publish(unpublishable)
         if guide.is_file() and files.get_file_from_path(GUIDE_PAGE) is None:
             files.append(File.generated(config, GUIDE_PAGE, content=guide.read_text(encoding="utf-8")))
         assets = resources.files("claimtrail.site") / "assets"
@@ -236,7 +243,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             page.edit_url = self._item_edit_url(spec)
         elif page.file.generated_by and page.file.src_uri == GUIDE_PAGE and self.renderer is not None:
             edit_base = self.renderer.settings.edit_base
-            page.edit_url = edit_base + GUIDE if edit_base else None
+            page.edit_url = edit_base + paths.GUIDE if edit_base else None
         return context
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -323,6 +330,24 @@ def start_compiling_templates(config: MkDocsConfig) -> None:
         precompile.start([(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())])
     except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
         log.debug("claimtrail: templates not compiled ahead (%s)", exc)
+
+
+def _refuse_to_publish(problems: list[Finding]) -> None:
+    """Stop the build if the path policy refuses any file it would read or publish."""
+    if problems:
+        raise PluginError(
+            f"claimtrail: {len(problems)} file(s) may not be published; fix them before building:\n"
+            + format_text(problems)
+        )
+
+
+def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
+    """The path policy's findings on the files MkDocs found in the docs folder: its walk follows
+    every link, so a page linked from outside the repository would be published as it is."""
+    docs = config.docs_dir
+    found = (file.abs_src_path for file in files if file.src_dir == docs and file.abs_src_path)
+    problems = (paths.check_file(root, path) for path in found)
+    return [problem for problem in problems if problem is not None]
 
 
 def _unchanged() -> bool:
