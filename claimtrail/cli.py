@@ -86,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
     )
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take in all, from connecting to the last header, redirects included (default 10)",
+    )
     links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
     links.add_argument(
         "--allow-private-hosts",

@@ -6,21 +6,32 @@ timeout, retries for failures that may pass, a minimum interval between
 requests to the same host, and a cache file so that a weekly run does not
 hammer anyone.  404, 410 and hosts that do not exist are dead links; timeouts
 and server errors are reported as unreachable, since they may pass.
+
+The addresses come from contributors, so each request is guarded: the host is
+looked up once, refused if any of its addresses is loopback, private,
+link-local or otherwise not public, and the connection goes to exactly the
+address that was looked at, so a name cannot answer one address when checked
+and another when fetched; every redirect is checked the same way.  A request
+has one deadline in all, from connecting to the last header of the last
+redirect, so a server sending a byte at a time cannot hold the check up; the
+body of an answer is never read.  Requests go straight to the host, never through
+a proxy (which would look the name up itself).
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import ipaddress
 import json
 import socket
+import ssl
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +44,8 @@ from .model import Dataset
 from .yamlsafe import Document, FieldPath, format_field
 
 DEAD_STATUSES = frozenset({404, 410})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
 USER_AGENT = f"claimtrail-linkcheck/{__version__}"
 
 
@@ -152,39 +165,185 @@ class Settings:
     allow_private: bool = False
 
 
-class PrivateAddress(Exception):
+# --- requests -----------------------------------------------------------------------------------------------------
+
+Resolver = Callable[[str, int], Sequence[str]]
+"""The addresses of a host name, given the port to connect to."""
+Connector = Callable[[tuple[str, int], float], socket.socket]
+"""A connected socket to an (address, port), with a timeout in seconds for connecting."""
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    """The host's addresses, from the system's resolver (``socket.gaierror`` if it has none)."""
+    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
+
+
+def system_connect(address: tuple[str, int], timeout: float) -> socket.socket:
+    return socket.create_connection(address, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Network:
+    """How host names are looked up and connections made (tests put fakes here)."""
+
+    resolve: Resolver = system_resolve
+    connect: Connector = system_connect
+
+
+class NotRequested(Exception):
+    """An address the check will not request: a private one, or one that is not http(s)."""
+
+
+class HostNotFound(Exception):
+    """The host name does not exist."""
+
+
+class TooManyRedirects(Exception):
     pass
 
 
-def _refuse_private(url: str) -> None:
-    """Raise :class:`PrivateAddress` if the URL's host resolves to a loopback, private or reserved address."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    for *_, address in socket.getaddrinfo(host, None):
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise PrivateAddress(f"{host} is a private or local address ({ip})")
+class Deadline:
+    """The moment a request gives up, whatever it is doing."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; TimeoutError once there are none."""
+        left = self._end - self._clock()
+        if left <= 0:
+            raise TimeoutError("the deadline has passed")
+        return left
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        _refuse_private(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global and not address.is_multicast
 
 
-_GUARDED = urllib.request.build_opener(_CheckedRedirects)
+def checked_address(host: str, port: int, resolve: Resolver, allow_private: bool) -> str:
+    """The one address to connect to for ``host``, looked up once.
 
-
-def _request(url: str, method: str, timeout: float, allow_private: bool = True) -> int:
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+    :class:`HostNotFound` if the name does not exist; :class:`NotRequested` if any of its addresses
+    is loopback, private, link-local, reserved or multicast (unless ``allow_private``).
+    """
+    try:
+        addresses = [ipaddress.ip_address(host)]  # an address written out is not looked up
+    except ValueError:
+        try:
+            answers = resolve(host, port)
+        except socket.gaierror as exc:
+            if exc.errno == socket.EAI_AGAIN:  # the resolver cannot answer just now: this may pass
+                raise
+            raise HostNotFound(host) from exc
+        addresses = [ipaddress.ip_address(answer) for answer in answers]
+        if not addresses:
+            raise HostNotFound(host) from None
     if not allow_private:
-        _refuse_private(url)
-    opener = urllib.request.build_opener() if allow_private else _GUARDED
-    with opener.open(request, timeout=timeout) as response:
-        return int(response.status)
+        for address in addresses:
+            if not _public(address):
+                raise NotRequested(f"{host} is a private or local address ({address})")
+    return str(addresses[0])
 
 
-def check_url(url: str, settings: Settings, pacer: HostPacer, now: Callable[[], float] = time.time) -> Result:
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """Reads from a socket, each read given only the time left before the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._sock.settimeout(self._deadline.remaining())
+        return self._sock.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """A connected socket as http.client uses it (``sendall``, ``makefile``, ``close``), within a deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def sendall(self, data: bytes) -> None:
+        self._sock.settimeout(self._deadline.remaining())  # a timeout for the whole of sendall
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def _target(parts: urllib.parse.SplitResult) -> str:
+    """The path and query to ask for, with anything that may not be sent as it is percent-encoded."""
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return urllib.parse.quote(target, safe="/%:@!$&'()*+,;=?~")
+
+
+def _exchange(
+    url: str, method: str, deadline: Deadline, network: Network, allow_private: bool
+) -> tuple[int, str | None]:
+    """One request, to the address checked for the URL's host: the status and the Location header."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise NotRequested(f"{url} is not an http(s) address")
+    if not parts.hostname:
+        raise NotRequested(f"{url} names no host")
+    host = parts.hostname
+    port = parts.port or (443 if scheme == "https" else 80)
+    address = checked_address(host, port, network.resolve, allow_private)
+    raw = network.connect((address, port), deadline.remaining())
+    sock = raw
+    try:
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            raw.settimeout(deadline.remaining())  # the handshake as a whole
+            sock = _tls_context().wrap_socket(raw, server_hostname=host)  # the certificate must name the host
+            connection = http.client.HTTPSConnection(host, port, context=_tls_context())
+        else:
+            connection = http.client.HTTPConnection(host, port)
+        connection.sock = _DeadlineSocket(sock, deadline)  # already connected, to the checked address
+        connection.request(method, _target(parts), headers={"User-Agent": USER_AGENT, "Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.getheader("Location")
+    finally:
+        sock.close()
+        raw.close()
+
+
+def _request(url: str, method: str, settings: Settings, network: Network) -> int:
+    """The final status for the URL, redirects followed, all within one deadline of ``settings.timeout``."""
+    deadline = Deadline(settings.timeout)
+    for _ in range(MAX_REDIRECTS + 1):
+        status, location = _exchange(url, method, deadline, network, settings.allow_private)
+        if status not in REDIRECT_STATUSES or not location:
+            return status
+        url = urllib.parse.urljoin(url, location)
+    raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+
+def check_url(
+    url: str,
+    settings: Settings,
+    pacer: HostPacer,
+    now: Callable[[], float] = time.time,
+    network: Network | None = None,
+) -> Result:
     """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx."""
+    network = network or Network()
     host = urllib.parse.urlsplit(url).hostname or ""
     last = Result(url, False, False, None, "not checked", now())
     for attempt in range(settings.retries + 1):
@@ -192,36 +351,39 @@ def check_url(url: str, settings: Settings, pacer: HostPacer, now: Callable[[], 
             time.sleep(settings.backoff * attempt)
         try:
             pacer.wait(host)
-            try:
-                status = _request(url, "HEAD", settings.timeout, settings.allow_private)
-            except urllib.error.HTTPError as exc:
-                if exc.code not in (403, 405, 501):
-                    raise
+            status = _request(url, "HEAD", settings, network)
+            if status in (403, 405, 501):
                 pacer.wait(host)
-                status = _request(url, "GET", settings.timeout, settings.allow_private)
-            return Result(url, True, False, status, "ok", now())
-        except PrivateAddress as exc:
+                status = _request(url, "GET", settings, network)
+        except NotRequested as exc:
             return Result(url, False, False, None, f"not requested: {exc}", now())
-        except urllib.error.HTTPError as exc:
-            if exc.code in DEAD_STATUSES:
-                return Result(url, False, True, exc.code, f"HTTP {exc.code}", now())
-            last = Result(url, False, False, exc.code, f"HTTP {exc.code}", now())
-            if exc.code < 500 and exc.code != 429:
-                return last
-        except urllib.error.URLError as exc:
-            # a host that does not exist is dead; a resolver that cannot answer just now (EAI_AGAIN) may pass
-            if isinstance(exc.reason, socket.gaierror) and exc.reason.errno != socket.EAI_AGAIN:
-                return Result(url, False, True, None, f"host not found ({host})", now())
-            last = Result(url, False, False, None, f"unreachable: {exc.reason}", now())
+        except HostNotFound as exc:
+            return Result(url, False, True, None, f"host not found ({exc})", now())
+        except TooManyRedirects as exc:
+            return Result(url, False, False, None, str(exc), now())
         except TimeoutError:
             last = Result(url, False, False, None, f"timed out after {settings.timeout:g} s", now())
-        except (OSError, ValueError, http.client.HTTPException) as exc:  # HTTPException: a malformed answer
+        except OSError as exc:  # refused, reset, a certificate for another name, a resolver not answering just now
+            last = Result(url, False, False, None, f"unreachable: {exc}", now())
+        except (ValueError, http.client.HTTPException) as exc:  # a malformed address or answer
             last = Result(url, False, False, None, f"failed: {exc}", now())
+        else:
+            if 200 <= status < 300:
+                return Result(url, True, False, status, "ok", now())
+            if status in DEAD_STATUSES:
+                return Result(url, False, True, status, f"HTTP {status}", now())
+            last = Result(url, False, False, status, f"HTTP {status}", now())
+            if status < 500 and status != 429:
+                return last
     return last
 
 
 def check_online(
-    dataset: Dataset, cache: Cache, settings: Settings, now: Callable[[], float] = time.time
+    dataset: Dataset,
+    cache: Cache,
+    settings: Settings,
+    now: Callable[[], float] = time.time,
+    network: Network | None = None,
 ) -> tuple[list[Finding], dict[str, Result]]:
     """Request every external address not fresh in the cache; findings for dead and unreachable ones."""
     links = external_links(dataset)
@@ -231,7 +393,7 @@ def check_online(
     ]
     pacer = HostPacer(settings.per_host_interval)
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        for result in pool.map(lambda u: check_url(u, settings, pacer, now), to_check):
+        for result in pool.map(lambda u: check_url(u, settings, pacer, now, network), to_check):
             cache.results[result.url] = result
     cache.save()
     results = {url: cache.results[url] for url in links}
