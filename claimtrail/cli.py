@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         default=None,
-        help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
+        help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
+        "tracks (default: ROOT/.claimtrail-links.json)",
     )
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
     links.add_argument(
@@ -185,7 +186,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .graph import build_graph
-    from .links import Cache, check_online, dependent_claims, external_links
+    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .links import Settings as LinkSettings
 
     dataset, findings = check_project(args.root, args.today)
@@ -212,8 +213,13 @@ def cmd_links(args: argparse.Namespace) -> int:
         max_age=args.max_age * 24 * 3600,
         allow_private=args.allow_private_hosts,
     )
-    cache = Cache(args.cache or args.root / ".claimtrail-links.json")
-    link_findings, results = check_online(dataset, cache, settings)
+    cache = Cache(args.cache or args.root / CACHE_NAME, args.root)
+    try:
+        link_findings, results = check_online(dataset, cache, settings)
+    except KeyboardInterrupt:
+        kept = f"; the results so far are kept in {cache.path}" if cache.path is not None else ""
+        print(f"\nclaimtrail: interrupted{kept}", file=sys.stderr)
+        return 130
     _report(link_findings, args.format)
     dead = sum(1 for r in results.values() if r.dead)
     print(f"claimtrail: checked {len(results)} address(es): {dead} dead", file=sys.stderr)

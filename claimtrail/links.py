@@ -25,15 +25,20 @@ import http.client
 import io
 import ipaddress
 import json
+import math
+import os
 import socket
 import ssl
+import stat
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,7 @@ DEAD_STATUSES = frozenset({404, 410})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 USER_AGENT = f"claimtrail-linkcheck/{__version__}"
+CACHE_NAME = ".claimtrail-links.json"
 
 
 @dataclass(frozen=True)
@@ -103,29 +109,154 @@ def dependent_claims(graph: Graph, uses: Iterable[Use]) -> list[str]:
 
 
 class Cache:
-    """Results by address, in a JSON file; written atomically."""
+    """Results by address, in a JSON file saved after every result, so that an interrupted run keeps them.
 
-    def __init__(self, path: Path | None) -> None:
+    The file is never written through a symbolic link: each save writes a new temporary file, created
+    exclusively under a fresh name, then renames it over the cache file. A cache file that is a
+    symbolic link or not an ordinary file, or that git tracks (a pull request could forge its results),
+    is neither read nor written, and ``findings`` says so.
+    """
+
+    def __init__(self, path: Path | None, root: Path | None = None) -> None:
         self.path = path
         self.results: dict[str, Result] = {}
-        if path is not None and path.is_file():
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-                self.results = {url: Result(**entry) for url, entry in raw.get("results", {}).items()}
-                if not all(
-                    isinstance(r.checked, (int, float)) and isinstance(r.ok, bool) for r in self.results.values()
-                ):
-                    self.results = {}
-            except (ValueError, TypeError, AttributeError):  # not JSON, or not the shape written by save()
-                self.results = {}
+        self.findings: list[Finding] = []
+        if path is None:
+            return
+        self._shown = _shown(path, root)
+        refusal = _refusal(path)
+        if refusal is not None:
+            hint = _FIX[refusal].format(path=self._shown)
+            self._give_up(f"{refusal}; it was neither read nor written, and no result is kept", hint)
+            return
+        self.results = _read_results(path)
+
+    def record(self, result: Result) -> None:
+        """Keep one result, in the file at once."""
+        self.results[result.url] = result
+        self.save()
 
     def save(self) -> None:
         if self.path is None:
             return
         data = {"version": 1, "results": {url: asdict(r) for url, r in sorted(self.results.items())}}
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        temporary.replace(self.path)
+        try:
+            _replace_file(self.path, json.dumps(data, indent=1) + "\n")
+        except OSError as exc:
+            self._give_up(
+                f"cannot save the link results: {exc.strerror or exc}; no result is kept",
+                "check that the folder exists and is writable, or pass --cache FILE",
+            )
+
+    def _give_up(self, message: str, hint: str) -> None:
+        self.path = None
+        self.findings.append(warning(self._shown, (1, 1), "link-cache", "", message, hint))
+
+
+_SYMLINK = "the link results file is a symbolic link"
+_NOT_A_FILE = "the link results file is not an ordinary file"
+_TRACKED = "the link results file is tracked by git, so its results cannot be trusted"
+_FIX = {
+    _SYMLINK: "delete the link; the next run writes an ordinary file in its place",
+    _NOT_A_FILE: "move it away, or pass --cache FILE",
+    _TRACKED: "untrack it with `git rm --cached {path}` (.gitignore keeps it out); the next run starts afresh",
+}
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    """The path as findings show it: relative to the project root when it lies inside it."""
+    if root is not None:
+        try:
+            return path.absolute().relative_to(root.absolute()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _refusal(path: Path) -> str | None:
+    """Why the file at ``path`` must be neither read nor written, if it must not."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return _NOT_A_FILE
+    if stat.S_ISLNK(mode):
+        return _SYMLINK
+    if not stat.S_ISREG(mode):
+        return _NOT_A_FILE
+    return _TRACKED if _tracked_by_git(path) else None
+
+
+def _tracked_by_git(path: Path) -> bool:
+    """Whether git tracks the file; False outside a checkout, or where git cannot tell."""
+    command = ["git", "--literal-pathspecs", "-C", str(path.parent), "ls-files", "-z", "--", path.name]
+    try:
+        listed = subprocess.run(command, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return listed.returncode == 0 and bool(listed.stdout)
+
+
+def _read_results(path: Path) -> dict[str, Result]:
+    """The results in the file; none if it cannot be read or is not what :meth:`Cache.save` writes."""
+    try:
+        # O_NOFOLLOW: a link put in the file's place since it was looked at is not followed;
+        # O_NONBLOCK: nor can a named pipe hold the check up
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return {}
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return {}
+            raw = json.loads(handle.read())
+        except (OSError, ValueError):
+            return {}
+    entries = raw.get("results") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    results = {url: _result(url, entry) for url, entry in entries.items()}
+    return {url: result for url, result in results.items() if result is not None}
+
+
+_RESULT_TYPES: dict[str, tuple[type, ...]] = {
+    "url": (str,),
+    "ok": (bool,),
+    "dead": (bool,),
+    "status": (int, type(None)),
+    "reason": (str,),
+    "checked": (int, float),
+}
+
+
+def _result(url: str, entry: object) -> Result | None:
+    """The entry as a result, if it is exactly what :meth:`Cache.save` writes; else None."""
+    if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Result)}:
+        return None
+    for name, types in _RESULT_TYPES.items():
+        value = entry[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return None
+    if entry["url"] != url or not math.isfinite(entry["checked"]):
+        return None
+    return Result(**entry)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new temporary file beside ``path``, then rename it over ``path``.
+
+    ``mkstemp`` creates the file with O_EXCL under a fresh name, so nothing planted beforehand is
+    written through; the rename replaces whatever ``path`` is (a symbolic link too), never its target.
+    """
+    descriptor, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class HostPacer:
@@ -341,12 +472,15 @@ def check_url(
     pacer: HostPacer,
     now: Callable[[], float] = time.time,
     network: Network | None = None,
+    stop: threading.Event | None = None,
 ) -> Result:
-    """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx."""
+    """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx, until ``stop`` is set."""
     network = network or Network()
     host = urllib.parse.urlsplit(url).hostname or ""
     last = Result(url, False, False, None, "not checked", now())
     for attempt in range(settings.retries + 1):
+        if stop is not None and stop.is_set():
+            break
         if attempt:
             time.sleep(settings.backoff * attempt)
         try:
@@ -385,19 +519,28 @@ def check_online(
     now: Callable[[], float] = time.time,
     network: Network | None = None,
 ) -> tuple[list[Finding], dict[str, Result]]:
-    """Request every external address not fresh in the cache; findings for dead and unreachable ones."""
+    """Request every external address not fresh in the cache, keeping each result in the cache as it
+    comes; findings for dead and unreachable ones, and for a cache file that could not be used."""
     links = external_links(dataset)
     started = now()
     to_check = [
         url for url in links if url not in cache.results or not cache.results[url].fresh(started, settings.max_age)
     ]
     pacer = HostPacer(settings.per_host_interval)
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        for result in pool.map(lambda u: check_url(u, settings, pacer, now, network), to_check):
-            cache.results[result.url] = result
-    cache.save()
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.workers))
+    finished = False
+    try:
+        futures = [pool.submit(check_url, url, settings, pacer, now, network, stop) for url in to_check]
+        for future in as_completed(futures):
+            cache.record(future.result())
+        finished = True
+    finally:
+        # interrupted: requests not started are dropped, and those under way make no further attempt
+        stop.set()
+        pool.shutdown(wait=finished, cancel_futures=True)
     results = {url: cache.results[url] for url in links}
-    return findings_for(dataset, links, results), results
+    return sorted([*cache.findings, *findings_for(dataset, links, results)]), results
 
 
 def findings_for(dataset: Dataset, links: Mapping[str, list[Use]], results: Mapping[str, Result]) -> list[Finding]:

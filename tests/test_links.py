@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import socket
 import ssl
 import threading
@@ -26,10 +27,22 @@ import pytest
 
 from claimtrail.cli import main
 from claimtrail.findings import Finding, Severity
-from claimtrail.links import Cache, HostPacer, Network, Result, Settings, check_online, check_url, external_links
+from claimtrail.links import (
+    CACHE_NAME,
+    Cache,
+    HostPacer,
+    Network,
+    Result,
+    Settings,
+    check_online,
+    check_url,
+    external_links,
+)
 from claimtrail.model import Dataset
 from claimtrail.project import check_project
 
+from . import gitrepo
+from .conftest import REPO
 from .yamledit import line_of, set_field
 
 WIDGET_POST = "claims/sources/widget-post.yaml"  # cited by both claims
@@ -191,7 +204,7 @@ class FakeNetwork:
     to the local server whatever that address was.
     """
 
-    def __init__(self, server: LocalServer, answers: Mapping[str, Sequence[Sequence[str]] | Exception]) -> None:
+    def __init__(self, server: LocalServer, answers: Mapping[str, Sequence[Sequence[str]] | BaseException]) -> None:
         self.port = server.httpd.server_port
         self.answers = answers
         self.lookups: list[str] = []
@@ -200,7 +213,7 @@ class FakeNetwork:
     def resolve(self, host: str, port: int) -> list[str]:
         self.lookups.append(host)
         answer = self.answers[host]
-        if isinstance(answer, Exception):
+        if isinstance(answer, BaseException):
             raise answer
         turn = sum(1 for looked_up in self.lookups if looked_up == host) - 1
         return list(answer[min(turn, len(answer) - 1)])
@@ -565,11 +578,146 @@ def test_the_cache_file_is_json_with_a_result_per_address(
     assert isinstance(gone["checked"], float)
 
 
-@pytest.mark.parametrize("content", ["not json {", "[]", "null", '{"results": {"http://x.invalid/": {"ok": 1}}}'])
+ANOTHER_ADDRESS = {"url": "http://y.invalid/", "ok": True, "dead": False, "status": 200, "reason": "ok", "checked": 1.0}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json {",
+        "[]",
+        "null",
+        '{"results": {"http://x.invalid/": {"ok": 1}}}',
+        json.dumps({"results": {"http://x.invalid/": ANOTHER_ADDRESS}}),
+    ],
+)
 def test_an_unreadable_cache_file_is_ignored(tmp_path: Path, content: str) -> None:
     path = tmp_path / "links.json"
     path.write_text(content, encoding="utf-8")
     assert Cache(path).results == {}
+
+
+def test_each_result_is_saved_as_it_comes_so_an_interrupted_run_keeps_it(
+    minimal_project: Path, server: LocalServer, tmp_path: Path
+) -> None:
+    serve(minimal_project, server)
+    fake = FakeNetwork(server, {})
+
+    def connect_once(address: tuple[str, int], timeout: float) -> socket.socket:
+        if fake.targets:
+            raise KeyboardInterrupt  # as if Ctrl-C was pressed during the second request
+        return fake.connect(address, timeout)
+
+    cache_path = tmp_path / "links.json"
+    settings = replace(FAST, workers=1)  # one address at a time, in order
+    with pytest.raises(KeyboardInterrupt):
+        check_online(load(minimal_project), Cache(cache_path), settings, network=Network(connect=connect_once))
+    first = next(iter(external_links(load(minimal_project))))
+    kept = Cache(cache_path).results
+    assert list(kept) == [first]
+    assert kept[first].ok
+    assert server.total() == 1  # the addresses after it were not requested
+
+
+def test_an_interrupted_check_says_where_its_results_are_kept(
+    minimal_project: Path, server: LocalServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> socket.socket:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(socket, "create_connection", interrupted)
+    serve(minimal_project, server)
+    try:
+        code, _, err = run_cli(capsys, *online_args(minimal_project))
+    except KeyboardInterrupt:
+        pytest.fail("the interruption reached the caller")  # rather than stopping the test run
+    assert code == 130
+    assert f"claimtrail: interrupted; the results so far are kept in {minimal_project / CACHE_NAME}" in err
+
+
+def forged_cache(root: Path, url: str) -> str:
+    """Write a cache file that calls ``url`` fine, checked just now; its text."""
+    result = {"url": url, "ok": True, "dead": False, "status": 200, "reason": "ok", "checked": time.time()}
+    text = json.dumps({"version": 1, "results": {url: result}})
+    (root / CACHE_NAME).write_text(text, encoding="utf-8")
+    return text
+
+
+def test_a_cache_file_tracked_by_git_is_not_trusted_nor_written(
+    minimal_project: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    forged = forged_cache(minimal_project, f"{server.base}/gone")
+    gitrepo.init(minimal_project)  # commits every file, the cache too
+    code, out, _ = run_cli(capsys, *online_args(minimal_project))
+    assert code == 1
+    assert f"dead link {server.base}/gone" in out
+    assert out.count("[link-cache]") == 1
+    assert f"{CACHE_NAME}:1:1: warning: the link results file is tracked by git" in out
+    assert f"git rm --cached {CACHE_NAME}" in out
+    assert (minimal_project / CACHE_NAME).read_text(encoding="utf-8") == forged
+
+
+def test_a_cache_file_git_does_not_track_is_used_in_a_checkout(
+    minimal_project: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server)
+    gitrepo.init(minimal_project)
+    run_cli(capsys, *online_args(minimal_project))
+    server.reset()
+    code, out, _ = run_cli(capsys, *online_args(minimal_project))
+    assert (code, out) == (0, "")
+    assert server.total() == 0
+
+
+def test_a_cache_file_that_is_a_symbolic_link_is_neither_read_nor_written(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    outside = tmp_path / "outside.json"
+    forged_cache(minimal_project, f"{server.base}/gone")
+    (minimal_project / CACHE_NAME).rename(outside)
+    before = outside.read_bytes()
+    (minimal_project / CACHE_NAME).symlink_to(outside)
+    code, out, _ = run_cli(capsys, *online_args(minimal_project))
+    assert code == 1  # the forged result in the file linked to was not believed
+    assert f"{CACHE_NAME}:1:1: warning: the link results file is a symbolic link" in out
+    assert outside.read_bytes() == before
+    assert (minimal_project / CACHE_NAME).is_symlink()
+
+
+def test_a_symbolic_link_at_the_temporary_file_name_is_never_written_through(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("untouched", encoding="utf-8")
+    (minimal_project / f"{CACHE_NAME}.tmp").symlink_to(outside)
+    code, _, _ = run_cli(capsys, *online_args(minimal_project))
+    assert code == 0
+    assert outside.read_text(encoding="utf-8") == "untouched"
+    cache_file = minimal_project / CACHE_NAME
+    assert not cache_file.is_symlink()
+    assert len(json.loads(cache_file.read_text(encoding="utf-8"))["results"]) == 3
+    assert [p.name for p in minimal_project.glob(f"{CACHE_NAME}.*")] == [f"{CACHE_NAME}.tmp"]  # nothing left over
+
+
+def test_a_cache_that_cannot_be_saved_is_one_warning_and_the_check_goes_on(
+    minimal_project: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(minimal_project, server, widget_post="/gone")
+    code, out, _ = run_cli(capsys, *online_args(minimal_project, tmp_path / "no-such-folder" / "links.json"))
+    assert code == 1
+    assert out.count("[link-cache]") == 1
+    assert "cannot save the link results" in out
+    assert f"dead link {server.base}/gone" in out
+
+
+def test_git_ignores_the_cache_file_and_its_temporary_files(tmp_path: Path) -> None:
+    shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
+    gitrepo.git(tmp_path, "init", "-q")
+    names = [CACHE_NAME, f"{CACHE_NAME}.tmp", f"{CACHE_NAME}.k3xz81qa.tmp"]
+    assert gitrepo.git(tmp_path, "check-ignore", *names).split() == names
 
 
 # --- pacing -------------------------------------------------------------------------------------------------------
@@ -626,7 +774,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, captured.out, captured.err
 
 
-def online_args(root: Path, cache: Path) -> list[str]:
+def online_args(root: Path, cache: Path | None = None) -> list[str]:
+    """``links --online`` against the local server; the cache is ROOT/.claimtrail-links.json unless given."""
     return [
         "links",
         "--online",
@@ -639,8 +788,7 @@ def online_args(root: Path, cache: Path) -> list[str]:
         "0",
         "--per-host-interval",
         "0",
-        "--cache",
-        str(cache),
+        *(["--cache", str(cache)] if cache is not None else []),
     ]
 
 
