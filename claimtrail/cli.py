@@ -217,8 +217,9 @@ def cmd_links(args: argparse.Namespace) -> int:
     try:
         link_findings, results = check_online(dataset, cache, settings)
     except KeyboardInterrupt:
-        kept = f"; the results so far are kept in {cache.path}" if cache.path is not None else ""
-        print(f"\nclaimtrail: interrupted{kept}", file=sys.stderr)
+        kept = cache.path is not None and cache.path.is_file()
+        where = f"the results so far are kept in {cache.path}" if kept else "no result was kept"
+        print(f"\nclaimtrail: interrupted; {where}; stopping once the requests under way end", file=sys.stderr)
         return 130
     _report(link_findings, args.format)
     dead = sum(1 for r in results.values() if r.dead)

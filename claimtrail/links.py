@@ -478,15 +478,16 @@ def check_url(
     network = network or Network()
     host = urllib.parse.urlsplit(url).hostname or ""
     last = Result(url, False, False, None, "not checked", now())
+    stopped = stop.is_set if stop is not None else lambda: False
     for attempt in range(settings.retries + 1):
-        if stop is not None and stop.is_set():
-            break
         if attempt:
             time.sleep(settings.backoff * attempt)
+        pacer.wait(host)
+        if stopped():
+            break
         try:
-            pacer.wait(host)
             status = _request(url, "HEAD", settings, network)
-            if status in (403, 405, 501):
+            if status in (403, 405, 501) and not stopped():
                 pacer.wait(host)
                 status = _request(url, "GET", settings, network)
         except NotRequested as exc:
