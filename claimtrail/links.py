@@ -9,9 +9,10 @@ and server errors are reported as unreachable, since they may pass.
 
 The addresses come from contributors, so each request is guarded: the host is
 looked up once, refused if any of its addresses is loopback, private,
-link-local or otherwise not public, and the connection goes to exactly the
-address that was looked at, so a name cannot answer one address when checked
-and another when fetched; every redirect is checked the same way.  A request
+link-local or otherwise not public, and the connection goes only to the
+addresses that were looked at (the first that answers), so a name cannot
+answer one address when checked and another when fetched; every redirect is
+checked the same way.  A request
 has one deadline in all, from connecting to the last header of the last
 redirect, so a server sending a byte at a time cannot hold the check up; the
 body of an answer is never read.  Requests go straight to the host, never through
@@ -353,8 +354,8 @@ def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def checked_address(host: str, port: int, resolve: Resolver, allow_private: bool) -> str:
-    """The one address to connect to for ``host``, looked up once.
+def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bool) -> list[str]:
+    """The addresses to connect to for ``host``, looked up once.
 
     :class:`HostNotFound` if the name does not exist; :class:`NotRequested` if any of its addresses
     is loopback, private, link-local, reserved or multicast (unless ``allow_private``).
@@ -375,7 +376,19 @@ def checked_address(host: str, port: int, resolve: Resolver, allow_private: bool
         for address in addresses:
             if not _public(address):
                 raise NotRequested(f"{host} is a private or local address ({address})")
-    return str(addresses[0])
+    return [str(address) for address in addresses]
+
+
+def _connect(addresses: Sequence[str], port: int, deadline: Deadline, connect: Connector) -> socket.socket:
+    """A connection to the first of the addresses that answers (as ``socket.create_connection`` would)."""
+    failure = OSError(f"no address to connect to on port {port}")
+    for address in addresses:
+        timeout = deadline.remaining()
+        try:
+            return connect((address, port), timeout)
+        except OSError as exc:  # an address family the network lacks, say: try the next one
+            failure = exc
+    raise failure
 
 
 @functools.cache
@@ -435,8 +448,8 @@ def _exchange(
         raise NotRequested(f"{url} names no host")
     host = parts.hostname
     port = parts.port or (443 if scheme == "https" else 80)
-    address = checked_address(host, port, network.resolve, allow_private)
-    raw = network.connect((address, port), deadline.remaining())
+    addresses = checked_addresses(host, port, network.resolve, allow_private)
+    raw = _connect(addresses, port, deadline, network.connect)
     sock = raw
     try:
         connection: http.client.HTTPConnection

@@ -9,6 +9,7 @@ server instead.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import shutil
 import socket
@@ -474,6 +475,21 @@ def test_a_name_is_looked_up_once_and_the_connection_goes_to_the_address_that_wa
     assert fake.lookups == ["rebind.test"]
     assert fake.targets == [(PUBLIC, 80)]
     assert server.hosts == ["rebind.test"]  # the name goes in the Host header
+
+
+def test_when_an_address_cannot_be_reached_the_next_checked_one_is_tried(server: LocalServer) -> None:
+    fake = FakeNetwork(server, {"two.test": [["2606:4700::1", PUBLIC]]})  # a public IPv6 address first
+
+    def connect(address: tuple[str, int], timeout: float) -> socket.socket:  # a network without IPv6
+        if ":" in address[0]:
+            fake.targets.append(address)
+            raise OSError(errno.ENETUNREACH, "Network is unreachable")
+        return fake.connect(address, timeout)
+
+    network = Network(resolve=fake.resolve, connect=connect)
+    result = check_url("http://two.test/ok", GUARDED, HostPacer(0), network=network)
+    assert result.ok
+    assert fake.targets == [("2606:4700::1", 80), (PUBLIC, 80)]
 
 
 def test_a_host_with_any_private_address_is_not_requested(server: LocalServer) -> None:
