@@ -83,10 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         default=None,
-        help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
+        help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
+        "tracks (default: ROOT/.claimtrail-links.json)",
     )
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take in all, from connecting to the last header, redirects included (default 10)",
+    )
     links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
     links.add_argument(
         "--allow-private-hosts",
@@ -180,7 +186,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .graph import build_graph
-    from .links import Cache, check_online, dependent_claims, external_links
+    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .links import Settings as LinkSettings
 
     dataset, findings = check_project(args.root, args.today)
@@ -207,8 +213,14 @@ def cmd_links(args: argparse.Namespace) -> int:
         max_age=args.max_age * 24 * 3600,
         allow_private=args.allow_private_hosts,
     )
-    cache = Cache(args.cache or args.root / ".claimtrail-links.json")
-    link_findings, results = check_online(dataset, cache, settings)
+    cache = Cache(args.cache or args.root / CACHE_NAME, args.root)
+    try:
+        link_findings, results = check_online(dataset, cache, settings)
+    except KeyboardInterrupt:
+        kept = cache.path is not None and cache.path.is_file()
+        where = f"the results so far are kept in {cache.path}" if kept else "no result was kept"
+        print(f"\nclaimtrail: interrupted; {where}; stopping once the requests under way end", file=sys.stderr)
+        return 130
     _report(link_findings, args.format)
     dead = sum(1 for r in results.values() if r.dead)
     print(f"claimtrail: checked {len(results)} address(es): {dead} dead", file=sys.stderr)

@@ -46,6 +46,8 @@ RULES: dict[str, str] = {
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",
+    "link-cache": "(links --online, warning) The file of link results is an ordinary file that git does not track "
+    "and that can be written; otherwise it is left alone and no result is kept.",
     "markdown-html": "Markdown fields contain no raw HTML.",
     "markdown-image": "Markdown fields contain no images (they would load from third parties).",
     "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",
