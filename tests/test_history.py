@@ -22,6 +22,10 @@ def _history_section(site: Path) -> str:
     return html[html.index('id="history"') : html.index('id="data"')]
 
 
+def _one_line_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "revision history" in line]
+
+
 def _two_revisions(root: Path) -> None:
     path = root / CLAIM
     text = path.read_text(encoding="utf-8")
@@ -72,8 +76,12 @@ def test_a_shallow_clone_marks_the_history_as_incomplete(minimal_project: Path, 
     assert history.shallow
     assert [r.subject for r in history.revisions[CLAIM]] == ["Mark the defects claim disputed <after review>"]
     site = tmp_path / "site"
-    assert build(clone, site).returncode == 0
+    result = build(clone, site)
+    assert result.returncode == 0, result.stderr
     assert "The history may be incomplete: the site was built from a shallow clone." in _history_section(site)
+    assert _one_line_warnings(result.stderr) == [
+        "claimtrail: warning: the revision history may be incomplete: the site was built from a shallow clone"
+    ]
 
 
 def test_an_uncommitted_claim_has_no_history_yet(minimal_project: Path, tmp_path: Path) -> None:
@@ -245,3 +253,26 @@ def test_git_going_wrong_leaves_no_history_and_one_warning(
     assert not history.available and not history.revisions and not history.statuses
     assert history.warning.startswith("the claim pages show no revision history: ")
     assert "\n" not in history.warning
+
+
+def test_a_build_where_git_fails_succeeds_without_history_and_says_so_once(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    _two_revisions(minimal_project)
+    env = {"PATH": _fake_git(tmp_path, "echo 'fatal: it broke' >&2; exit 128")}
+    site = tmp_path / "site"
+    result = build(minimal_project, site, env=env)
+    assert result.returncode == 0, result.stderr
+    assert _one_line_warnings(result.stderr) == [
+        "claimtrail: warning: the claim pages show no revision history: git could not read the history "
+        "(fatal: it broke)"
+    ]
+    assert "Revision history is not available: git could not read the history." in _history_section(site)
+
+
+def test_a_build_outside_a_git_checkout_says_so_once(minimal_project: Path, tmp_path: Path) -> None:
+    result = build(minimal_project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert _one_line_warnings(result.stderr) == [
+        "claimtrail: warning: the claim pages show no revision history: the site was built outside a git checkout"
+    ]
