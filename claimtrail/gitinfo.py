@@ -336,9 +336,9 @@ def load_history(root: Path, folder: str = "claims", known: Mapping[str, str] | 
 
     Two ``git log`` of the same commits, run side by side with ``git ls-files``, list the commits and
     the files each changed with their new content's blob; one ``git cat-file --batch`` then reads the
-    claim files' blobs, each parsed once by the strict loader. ``known`` maps a claim file's path to its status as it is now (the checked dataset's):
-    a revision whose content is that file's, unchanged, needs no reading, so a repository of many
-    claims and few commits reads almost nothing.
+    claim files' blobs, each parsed once by the strict loader. ``known`` maps a claim file's path to
+    its status as it is now (the checked dataset's): a revision whose content is that file's,
+    unchanged, needs no reading, so a repository of many claims and few commits reads almost nothing.
 
     Renames are followed: a claim moved to a sub-folder keeps the revisions and status changes it
     had under its old name, all filed under the name it has today.
