@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -111,7 +112,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         )
         start_compiling_templates(config)
         config.theme.dirs[:] = theme_dirs(config)
-        history = load_history(self.root) if self.config.history else None
+        history = None
+        if self.config.history:
+            history = load_history(self.root, known={c.document.path: c.status for c in dataset.claims.values()})
+            if history.warning:  # printed, not logged: a warning logged to MkDocs fails a --strict build
+                print(f"claimtrail: warning: {history.warning}", file=sys.stderr)
         graph = build_graph(dataset)
         self.renderer = Renderer(dataset, graph, settings, history)
         if self.incremental:
