@@ -2,7 +2,10 @@
 
 The build runs ``mkdocs build --strict``; ``SOURCE_DATE_EPOCH`` is pinned to
 the newest review date of the dataset (unless already set), so that the same
-input gives byte-identical output, the sitemap's dates included.
+input gives byte-identical output, the sitemap's dates included. It is never
+earlier than 1 January 1980, the earliest time that every archive format can
+store (gzip none before 1970, zip none before 1980): only the site's build
+date says so, never a page.
 """
 
 from __future__ import annotations
@@ -34,9 +37,31 @@ class BuildError(Exception):
     pass
 
 
+# 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).
+EARLIEST_BUILD_TIME = calendar.timegm((1980, 1, 1, 0, 0, 0))
+
+
 def source_date_epoch(dataset: Dataset) -> int:
+    """The build time: the newest review date, or :data:`EARLIEST_BUILD_TIME` if that is later."""
     newest = max((c.reviewed.earliest() for c in dataset.claims.values()), default=None)
-    return calendar.timegm(newest.timetuple()) if newest else 0
+    return max(EARLIEST_BUILD_TIME, calendar.timegm(newest.timetuple()) if newest else 0)
+
+
+def _pin_build_time(dataset: Dataset) -> None:
+    """``SOURCE_DATE_EPOCH``: the one given, or the dataset's; a time archives cannot store is moved
+    up to the earliest they can."""
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(dataset))
+        return
+    try:
+        seconds = int(given)
+    except ValueError:
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH={given!r} is not a whole number of seconds: unset it or correct it; "
+            "the previous site is untouched"
+        ) from None
+    os.environ["SOURCE_DATE_EPOCH"] = str(max(EARLIEST_BUILD_TIME, seconds))
 
 
 def _check_replaceable(site_dir: Path) -> None:
@@ -113,7 +138,7 @@ class StagedBuild:
         if self.config_error is not None:
             raise self.config_error
         assert self.config is not None and self.staging is not None
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(dataset)))
+        _pin_build_time(dataset)
         preload(self.root, dataset, findings)
         try:
             self.config.plugins.on_startup(command="build", dirty=False)
