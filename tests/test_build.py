@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,6 +139,53 @@ def test_a_build_time_that_is_no_number_fails_with_a_message(minimal_project: Pa
     assert result.returncode == 1
     assert "SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    (path / "index.html").write_text("half a site", encoding="utf-8")
+    return path
+
+
+def test_staging_folders_of_a_killed_build_are_removed_and_those_of_a_running_build_kept(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    dead, alive = _dead_pid(), os.getpid()
+    stale = [_folder(tmp_path / f".site.new-{dead}-a1b2c3d_"), _folder(tmp_path / f".site.old-{dead}-zz99zz99")]
+    running = _folder(tmp_path / f".site.new-{alive}-a1b2c3d_")
+    look_alikes = [
+        _folder(tmp_path / f".site.new-{dead}-short"),  # not a name a build makes
+        _folder(tmp_path / f".other.new-{dead}-a1b2c3d_"),  # another site's
+        _folder(tmp_path / ".site.new-a1b2c3d_"),  # no process id
+    ]
+    elsewhere = _folder(tmp_path / "elsewhere")
+    (tmp_path / f".site.new-{dead}-1inked00").symlink_to(elsewhere)
+
+    result = build(minimal_project, tmp_path / "site")
+
+    assert result.returncode == 0, result.stderr
+    assert [path for path in stale if path.exists()] == []
+    assert running.is_dir() and all(path.is_dir() for path in look_alikes)
+    assert (elsewhere / "index.html").is_file(), "a link is not followed"
+
+
+def test_a_previous_site_a_killed_build_swapped_out_is_put_back(minimal_project: Path, tmp_path: Path) -> None:
+    site, before = _built(minimal_project, tmp_path)
+    site.rename(tmp_path / f".site.old-{_dead_pid()}-a1b2c3d_")  # killed between the two renames of the swap
+    (minimal_project / "claims" / "claims" / "widget-defects-fell.yaml").write_text("not: [a claim\n")
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 1
+    assert _snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Path, tmp_path: Path) -> None:

@@ -6,6 +6,11 @@ input gives byte-identical output, the sitemap's dates included. It is never
 earlier than 1 January 1980, the earliest time that every archive format can
 store (gzip none before 1970, zip none before 1980): only the site's build
 date says so, never a page.
+
+The staging folder, ``.SITE.new-PID-XXXXXXXX`` next to the site folder, and the
+previous site while it is swapped out, ``.SITE.old-PID-XXXXXXXX``, name the
+process that made them: a build removes those whose process is gone (a build
+that was killed), and leaves those of a build still running.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import logging
 import logging.handlers
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..model import Dataset
+from ..parallel import signals_held
 from .precompile import stop as stop_compiling
 from .progress import ENV as PROGRESS_ENV
 
@@ -102,9 +109,10 @@ class StagedBuild:
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        _check_replaceable(self.site_dir)
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent))
+        remove_stale_staging(self.site_dir)
+        _check_replaceable(self.site_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(self.site_dir, "new"), dir=self.site_dir.parent))
         try:
             self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
             self.saved = {name: os.environ.get(name) for name in (*_PINNED, PROGRESS_ENV)}
@@ -207,17 +215,62 @@ def _umask() -> int:
     return mask
 
 
+def _staging_prefix(site_dir: Path, kind: str) -> str:
+    return f".{site_dir.name}.{kind}-{os.getpid()}-"
+
+
+def _staging_pattern(site_dir: Path) -> re.Pattern[str]:
+    """The names :func:`_staging_prefix` and :func:`tempfile.mkdtemp` make, and only those."""
+    return re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine; where that cannot be told, it counts as alive."""
+    if os.name != "posix":  # os.kill(pid, 0) would not ask but act
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, or no process id this system has
+        return True
+    return True
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Remove the staging folders and swapped-out sites that builds killed before their clean-up left
+    next to ``site_dir`` (folders named as :func:`_staging_prefix` names them, whose process is gone).
+    If the site itself is missing (a build was killed between the two renames of the swap), the
+    previous site is put back instead of removed."""
+    pattern = _staging_pattern(site_dir)
+    try:
+        entries = sorted(os.scandir(site_dir.parent), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False) or _alive(int(match.group(2))):
+            continue
+        stale = Path(entry.path)
+        if match.group(1) == "old" and not site_dir.exists() and (stale / MARKER).is_file():
+            with contextlib.suppress(OSError):
+                stale.rename(site_dir)
+                continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
     old: Path | None = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    try:
-        staging.rename(site_dir)
-    except OSError:
-        if old is not None:
-            old.rename(site_dir)  # put the previous site back
-        raise
+    with signals_held():  # an interruption waits until a whole site is in place
+        if site_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir, "old"), dir=site_dir.parent))
+            old.rmdir()
+            site_dir.rename(old)
+        try:
+            staging.rename(site_dir)
+        except OSError:
+            if old is not None:
+                old.rename(site_dir)  # put the previous site back
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
