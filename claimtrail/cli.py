@@ -286,5 +286,11 @@ COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
+    shell reports an interrupted command); a build's clean-up has run by then."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("claimtrail: interrupted", file=sys.stderr)
+        return 130
