@@ -257,7 +257,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         _show_mkdocs_warnings()
         with StagedBuild(args.root, site_dir, config_file=args.config_file, progress=args.progress) as build:
-            dataset, findings = check_project(args.root, args.today)
+            dataset, findings = check_project(args.root, args.today, build.docs_policy())
             _report(findings, "text")
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)

@@ -43,9 +43,11 @@ RULES: dict[str, str] = {
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",
-    "markdown-html": "Markdown fields contain no raw HTML.",
-    "markdown-image": "Markdown fields contain no images (they would load from third parties).",
-    "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",
+    "markdown-html": "Markdown fields contain no raw HTML; nor do the pages under docs/ and CONTRIBUTING.md, "
+    "unless the site allows it there (docs_raw_html).",
+    "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
+    "the site's own.",
+    "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

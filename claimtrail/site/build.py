@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding
 from ..model import Dataset
 from ..parallel import signals_held
+from ..siteconfig import OPTION, DocsPolicy, read_docs_policy
 from .precompile import stop as stop_compiling
 from .progress import ENV as PROGRESS_ENV
 
@@ -137,6 +138,14 @@ class StagedBuild:
             self.__exit__()
             raise
         return self
+
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML: as MkDocs read the configuration, else as the
+        checks read it."""
+        plugin = self.config.plugins.get("claimtrail") if self.config is not None else None
+        if plugin is None:
+            return read_docs_policy(self.config_file)
+        return DocsPolicy.from_option(plugin.config.get(OPTION))
 
     def run(self, dataset: Dataset, findings: list[Finding]) -> None:
         from mkdocs.commands.build import build

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader
 from mkdocs.config import config_options
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -34,6 +34,7 @@ from ..graph import build_graph
 from ..model import Dataset
 from ..project import check_project
 from ..schema import schema_text
+from ..siteconfig import GUIDE, GUIDE_PAGE, DocsPolicy
 from . import precompile
 from .build import preloaded
 from .docrefs import replace_references
@@ -52,8 +53,20 @@ log = logging.getLogger("mkdocs.plugins.claimtrail")
 ASSETS = ("claimtrail.css", "claimtrail.js")
 LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
 ITEM_KINDS = frozenset({"claim", "source", "party"})
-GUIDE, GUIDE_PAGE = "CONTRIBUTING.md", "contributing.md"  # the contributor guide, also shown on the site
 ASSET_DIR = "assets/claimtrail"
+
+
+class _PagesOrAll(BaseConfigOption[bool | list[str]]):
+    """``true``, ``false``, or a list of pages, each as ``claimtrail check`` names it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = False
+
+    def run_validation(self, value: object) -> bool | list[str]:
+        if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(page, str) for page in value)):
+            return value
+        raise ValidationError("expected true, false, or a list of pages such as [docs/about.md, CONTRIBUTING.md]")
 
 
 class ClaimtrailConfig(Config):
@@ -61,6 +74,7 @@ class ClaimtrailConfig(Config):
     edit_base = config_options.Type(str, default="")
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
+    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimtrail.siteconfig)
 
 
 class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
@@ -87,7 +101,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
-        dataset, findings = preloaded(self.root) or check_project(self.root)
+        policy = DocsPolicy.from_option(self.config.docs_raw_html)
+        dataset, findings = preloaded(self.root) or check_project(self.root, docs=policy)
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
