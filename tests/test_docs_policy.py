@@ -1,11 +1,16 @@
 """The hand-written pages (docs/, CONTRIBUTING.md) follow the markdown policy of claim fields.
 
-The check finds each problem with its line and column.
+The check finds each problem with its line and column; what the check's parser reads otherwise than
+MkDocs' is stopped where MkDocs renders the page, and fails the strict build.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from claimtrail.findings import Finding, Severity
 from claimtrail.project import check_project
@@ -170,3 +175,47 @@ def test_raw_html_in_a_docs_page_fails_the_build_and_keeps_the_previous_site(
         result.stdout
     )
     assert (site / "index.html").read_bytes() == before
+
+
+# Python-Markdown, which renders the pages, reads these otherwise than CommonMark, which the check
+# uses: to the check they are code, to MkDocs a script and a link with an event handler.
+READ_OTHERWISE = {
+    "a fence left open": "# Home\n\nText.\n\n```\n<script>alert(1)</script>\n",
+    "a fence indented by a space": "# Home\n\n ```\n<script>alert(1)</script>\n ```\n",
+    "a link in a fence left open": '# Home\n\n```\n[x](https://example.org/){: onclick="alert(1)" }\n',
+}
+
+
+@pytest.mark.parametrize("text", READ_OTHERWISE.values(), ids=READ_OTHERWISE.keys())
+def test_what_the_check_reads_as_code_but_mkdocs_would_run_fails_the_strict_build(
+    minimal_project: Path, tmp_path: Path, text: str
+) -> None:
+    _page(minimal_project, text)
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "markdown_extensions:\n  - attr_list\n", encoding="utf-8")
+    assert _errors(minimal_project) == []  # the check sees code
+
+    strict = build(minimal_project, tmp_path / "site")
+    assert strict.returncode == 1
+    assert "claimtrail: docs/index.md:" in strict.stderr and "is not allowed in this page" in strict.stderr
+
+    # Without --strict (as under mkdocs serve), the page is built with the script shown as text.
+    lenient = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(tmp_path / "lenient")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lenient.returncode == 0, lenient.stderr
+    page = (tmp_path / "lenient" / "index.html").read_text(encoding="utf-8")
+    article = page[page.index('<h1 id="home">') : page.index("</article>")]
+    assert "<script" not in article and "onclick" not in article
+
+
+def test_the_status_badges_references_add_to_a_page_are_not_taken_for_raw_html(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    result = build(minimal_project, tmp_path / "site")  # the fixture's home page cites a claim
+    assert result.returncode == 0, result.stderr
+    assert "not allowed" not in result.stderr
+    assert '<span class="ct-badge ct-status-disputed"' in (tmp_path / "site" / "index.html").read_text("utf-8")

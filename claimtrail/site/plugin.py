@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -38,6 +39,7 @@ from ..siteconfig import GUIDE, GUIDE_PAGE, DocsPolicy
 from . import precompile
 from .build import preloaded
 from .docrefs import replace_references
+from .docsguard import DocsGuard
 from .incremental import Snapshot, stamps, touched
 from .progress import Progress
 from .progress import wanted as progress_wanted
@@ -89,6 +91,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.incremental = False
         self.last: tuple[Snapshot, Dataset] | None = None
         self.touched: set[str] | None = None
+        self.guard: DocsGuard | None = None
+        self.docs_prefix = "docs"
 
     # -- configuration and data ------------------------------------------------
 
@@ -132,6 +136,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
         self.specs = {spec.src_uri: spec for spec in page_specs(dataset)}
+        self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
+        self.guard = DocsGuard(policy, harmless=badge_tags(PageContext(self.renderer, ""), dataset))
+        # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
+        extensions: list[Any] = [e for e in config.markdown_extensions if not isinstance(e, DocsGuard)]
+        config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
         config.extra_css.append(f"{ASSET_DIR}/claimtrail.css")
         config.extra_javascript.append(f"{ASSET_DIR}/claimtrail.js")
         return config
@@ -207,8 +216,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
     # -- pages -----------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.renderer is not None
+        assert self.renderer is not None and self.guard is not None
         spec = self.specs.get(page.file.src_uri)
+        self.guard.page = None if spec is not None else self._page_path(page)
         if spec is None:
             return replace_references(markdown, page.file.src_uri, self._label_for)
         page.meta["title"] = escape(spec.title)
@@ -266,6 +276,12 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         return output
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
+
+    def _page_path(self, page: Page) -> str:
+        """A hand-written page's path, as ``claimtrail check`` names it."""
+        if page.file.generated_by and page.file.src_uri == GUIDE_PAGE:
+            return GUIDE
+        return f"{self.docs_prefix}/{page.file.src_uri}"
 
     def _item_edit_url(self, spec: PageSpec) -> str | None:
         assert self.renderer is not None
@@ -338,6 +354,13 @@ def start_compiling_templates(config: MkDocsConfig) -> None:
         precompile.start([(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())])
     except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
         log.debug("claimtrail: templates not compiled ahead (%s)", exc)
+
+
+def badge_tags(page: PageContext, dataset: Dataset) -> frozenset[str]:
+    """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
+    raw HTML that claimtrail itself writes there."""
+    badges = [str(page.badge(status.id)) for status in (dataset.scale.statuses if dataset.scale else ())]
+    return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
 
 
 def _unchanged() -> bool:
