@@ -269,7 +269,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         _show_mkdocs_warnings()
         with StagedBuild(args.root, site_dir, config_file=args.config_file, progress=args.progress) as build:
-            dataset, findings = check_project(args.root, args.today)
+            dataset, findings = check_project(args.root, args.today, build.docs_policy())
             _report(findings, "text")
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
@@ -298,5 +298,11 @@ COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
+    shell reports an interrupted command); a build's clean-up has run by then."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("claimtrail: interrupted", file=sys.stderr)
+        return 130

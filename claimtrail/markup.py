@@ -84,6 +84,11 @@ def _checker() -> MarkdownIt:
     return _parser(permissive=True)
 
 
+def parse(text: str) -> list[Token]:
+    """``text`` parsed as the checks parse it: raw HTML, images and every link kept, to be reported."""
+    return _checker().parse(text)
+
+
 @functools.cache
 def _renderer() -> MarkdownIt:
     """The parser for the site: no raw HTML, no images, safe links only, references resolved."""

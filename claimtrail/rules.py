@@ -48,9 +48,11 @@ RULES: dict[str, str] = {
     "a timeout, a server error.",
     "link-cache": "(links --online, warning) The file of link results is an ordinary file that git does not track "
     "and that can be written; otherwise it is left alone and no result is kept.",
-    "markdown-html": "Markdown fields contain no raw HTML.",
-    "markdown-image": "Markdown fields contain no images (they would load from third parties).",
-    "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",
+    "markdown-html": "Markdown fields contain no raw HTML; nor do the pages under docs/ and CONTRIBUTING.md, "
+    "unless the site allows it there (docs_raw_html).",
+    "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
+    "the site's own.",
+    "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

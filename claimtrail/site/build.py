@@ -2,7 +2,15 @@
 
 The build runs ``mkdocs build --strict``; ``SOURCE_DATE_EPOCH`` is pinned to
 the newest review date of the dataset (unless already set), so that the same
-input gives byte-identical output, the sitemap's dates included.
+input gives byte-identical output, the sitemap's dates included. It is never
+earlier than 1 January 1980, the earliest time that every archive format can
+store (gzip none before 1970, zip none before 1980): only the site's build
+date says so, never a page.
+
+The staging folder, ``.SITE.new-PID-XXXXXXXX`` next to the site folder, and the
+previous site while it is swapped out, ``.SITE.old-PID-XXXXXXXX``, name the
+process that made them: a build removes those whose process is gone (a build
+that was killed), and leaves those of a build still running.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import contextlib
 import logging
 import logging.handlers
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -21,6 +30,8 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..model import Dataset
+from ..parallel import signals_held
+from ..siteconfig import OPTION, DocsPolicy, read_docs_policy
 from .precompile import stop as stop_compiling
 from .progress import ENV as PROGRESS_ENV
 
@@ -34,9 +45,31 @@ class BuildError(Exception):
     pass
 
 
+# 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).
+EARLIEST_BUILD_TIME = calendar.timegm((1980, 1, 1, 0, 0, 0))
+
+
 def source_date_epoch(dataset: Dataset) -> int:
+    """The build time: the newest review date, or :data:`EARLIEST_BUILD_TIME` if that is later."""
     newest = max((c.reviewed.earliest() for c in dataset.claims.values()), default=None)
-    return calendar.timegm(newest.timetuple()) if newest else 0
+    return max(EARLIEST_BUILD_TIME, calendar.timegm(newest.timetuple()) if newest else 0)
+
+
+def _pin_build_time(dataset: Dataset) -> None:
+    """``SOURCE_DATE_EPOCH``: the one given, or the dataset's; a time archives cannot store is moved
+    up to the earliest they can."""
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(dataset))
+        return
+    try:
+        seconds = int(given)
+    except ValueError:
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH={given!r} is not a whole number of seconds: unset it or correct it; "
+            "the previous site is untouched"
+        ) from None
+    os.environ["SOURCE_DATE_EPOCH"] = str(max(EARLIEST_BUILD_TIME, seconds))
 
 
 def _check_replaceable(site_dir: Path) -> None:
@@ -77,9 +110,10 @@ class StagedBuild:
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        _check_replaceable(self.site_dir)
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}.new-", dir=self.site_dir.parent))
+        remove_stale_staging(self.site_dir)
+        _check_replaceable(self.site_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(self.site_dir, "new"), dir=self.site_dir.parent))
         try:
             self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
             self.saved = {name: os.environ.get(name) for name in (*_PINNED, PROGRESS_ENV)}
@@ -105,6 +139,14 @@ class StagedBuild:
             raise
         return self
 
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML: as MkDocs read the configuration, else as the
+        checks read it."""
+        plugin = self.config.plugins.get("claimtrail") if self.config is not None else None
+        if plugin is None:
+            return read_docs_policy(self.config_file)
+        return DocsPolicy.from_option(plugin.config.get(OPTION))
+
     def run(self, dataset: Dataset, findings: list[Finding]) -> None:
         from mkdocs.commands.build import build
         from mkdocs.exceptions import MkDocsException
@@ -113,7 +155,7 @@ class StagedBuild:
         if self.config_error is not None:
             raise self.config_error
         assert self.config is not None and self.staging is not None
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(dataset)))
+        _pin_build_time(dataset)
         preload(self.root, dataset, findings)
         try:
             self.config.plugins.on_startup(command="build", dirty=False)
@@ -182,17 +224,62 @@ def _umask() -> int:
     return mask
 
 
+def _staging_prefix(site_dir: Path, kind: str) -> str:
+    return f".{site_dir.name}.{kind}-{os.getpid()}-"
+
+
+def _staging_pattern(site_dir: Path) -> re.Pattern[str]:
+    """The names :func:`_staging_prefix` and :func:`tempfile.mkdtemp` make, and only those."""
+    return re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine; where that cannot be told, it counts as alive."""
+    if os.name != "posix":  # os.kill(pid, 0) would not ask but act
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, or no process id this system has
+        return True
+    return True
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Remove the staging folders and swapped-out sites that builds killed before their clean-up left
+    next to ``site_dir`` (folders named as :func:`_staging_prefix` names them, whose process is gone).
+    If the site itself is missing (a build was killed between the two renames of the swap), the
+    previous site is put back instead of removed."""
+    pattern = _staging_pattern(site_dir)
+    try:
+        entries = sorted(os.scandir(site_dir.parent), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False) or _alive(int(match.group(2))):
+            continue
+        stale = Path(entry.path)
+        if match.group(1) == "old" and not site_dir.exists() and (stale / MARKER).is_file():
+            with contextlib.suppress(OSError):
+                stale.rename(site_dir)
+                continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
     old: Path | None = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    try:
-        staging.rename(site_dir)
-    except OSError:
-        if old is not None:
-            old.rename(site_dir)  # put the previous site back
-        raise
+    with signals_held():  # an interruption waits until a whole site is in place
+        if site_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir, "old"), dir=site_dir.parent))
+            old.rmdir()
+            site_dir.rename(old)
+        try:
+            staging.rename(site_dir)
+        except OSError:
+            if old is not None:
+                old.rename(site_dir)  # put the previous site back
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from html import escape
 from importlib import resources
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader
 from mkdocs.config import config_options
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -34,11 +35,14 @@ from ..findings import Finding, Severity, format_text
 from ..gitinfo import load_history
 from ..graph import build_graph
 from ..model import Dataset
+from ..paths import GUIDE
 from ..project import check_project
 from ..schema import schema_text
+from ..siteconfig import GUIDE_PAGE, DocsPolicy
 from . import precompile
 from .build import preloaded
 from .docrefs import replace_references
+from .docsguard import DocsGuard
 from .incremental import Snapshot, stamps, touched
 from .progress import Progress
 from .progress import wanted as progress_wanted
@@ -54,8 +58,20 @@ log = logging.getLogger("mkdocs.plugins.claimtrail")
 ASSETS = ("claimtrail.css", "claimtrail.js")
 LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
 ITEM_KINDS = frozenset({"claim", "source", "party"})
-GUIDE_PAGE = "contributing.md"  # where the contributor guide (paths.GUIDE) is shown on the site
 ASSET_DIR = "assets/claimtrail"
+
+
+class _PagesOrAll(BaseConfigOption[bool | list[str]]):
+    """``true``, ``false``, or a list of pages, each as ``claimtrail check`` names it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = False
+
+    def run_validation(self, value: object) -> bool | list[str]:
+        if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(page, str) for page in value)):
+            return value
+        raise ValidationError("expected true, false, or a list of pages such as [docs/about.md, CONTRIBUTING.md]")
 
 
 class ClaimtrailConfig(Config):
@@ -63,6 +79,7 @@ class ClaimtrailConfig(Config):
     edit_base = config_options.Type(str, default="")
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
+    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimtrail.siteconfig)
 
 
 class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
@@ -77,6 +94,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.incremental = False
         self.last: tuple[Snapshot, Dataset] | None = None
         self.touched: set[str] | None = None
+        self.guard: DocsGuard | None = None
+        self.docs_prefix = "docs"
 
     # -- configuration and data ------------------------------------------------
 
@@ -89,7 +108,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
-        dataset, findings = preloaded(self.root) or check_project(self.root)
+        policy = DocsPolicy.from_option(self.config.docs_raw_html)
+        dataset, findings = preloaded(self.root) or check_project(self.root, docs=policy)
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
@@ -125,6 +145,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
         self.specs = {spec.src_uri: spec for spec in page_specs(dataset)}
+        self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
+        self.guard = DocsGuard(policy, harmless=badge_tags(PageContext(self.renderer, ""), dataset))
+        # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
+        extensions: list[Any] = [e for e in config.markdown_extensions if not isinstance(e, DocsGuard)]
+        config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
         config.extra_css.append(f"{ASSET_DIR}/claimtrail.css")
         config.extra_javascript.append(f"{ASSET_DIR}/claimtrail.js")
         return config
@@ -204,8 +229,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
     # -- pages -----------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.renderer is not None
+        assert self.renderer is not None and self.guard is not None
         spec = self.specs.get(page.file.src_uri)
+        self.guard.page = None if spec is not None else self._page_path(page)
         if spec is None:
             return replace_references(markdown, page.file.src_uri, self._label_for)
         page.meta["title"] = escape(spec.title)
@@ -263,6 +289,12 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         return output
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
+
+    def _page_path(self, page: Page) -> str:
+        """A hand-written page's path, as ``claimtrail check`` names it."""
+        if page.file.generated_by and page.file.src_uri == GUIDE_PAGE:
+            return GUIDE
+        return f"{self.docs_prefix}/{page.file.src_uri}"
 
     def _item_edit_url(self, spec: PageSpec) -> str | None:
         assert self.renderer is not None
@@ -353,6 +385,13 @@ def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Findi
     found = (file.abs_src_path for file in files if file.src_dir == docs and file.abs_src_path)
     problems = (paths.check_file(root, path) for path in found)
     return [problem for problem in problems if problem is not None]
+
+
+def badge_tags(page: PageContext, dataset: Dataset) -> frozenset[str]:
+    """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
+    raw HTML that claimtrail itself writes there."""
+    badges = [str(page.badge(status.id)) for status in (dataset.scale.statuses if dataset.scale else ())]
+    return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
 
 
 def _unchanged() -> bool:
