@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from claimtrail import markup
 
+from .conftest import examples
+
 PIECES = [
     *"abc XYZ019.,;:'\"()[]<>&*_`!#-+=|~\n\\",
     "[[claim:a-1]]",
@@ -48,14 +50,14 @@ def _full_problems(text: str) -> list[tuple[str, int]]:
     return found
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
 @example("[a]([[claim:a-1]])")  # a reference-like address: a link, as markdown-it makes it
 def test_render_matches_markdown_it(text: str) -> None:
     assert markup.render(text, _resolve) == _full_render(text)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
 # Indented code blocks inside a block quote or a list item, indented with spaces or a tab:
 @example(">      [[claim:a-1]]")
@@ -81,7 +83,7 @@ def test_references_match_markdown_it(text: str) -> None:
     assert all(r.line >= line for r, (_, _, line) in zip(found, full, strict=True))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
 def test_problems_are_found_whenever_markdown_it_finds_them(text: str) -> None:
     assert {p.rule for p in markup.problems(text)} >= {rule for rule, _ in _full_problems(text)}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from claimtrail.findings import Severity
 from claimtrail.project import check_project
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, examples
 from .sitebuild import build
 
 SOURCES = ["widget-post", "widget-comment", "widget-report", "audit"]
@@ -113,7 +113,7 @@ def _fresh(tmp_path: Path, name: str) -> Path:
     return root
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=mutated())
 def test_a_mutated_claim_never_crashes_the_check_and_every_problem_has_a_place(tmp_path: Path, raw: bytes) -> None:
     root = _fresh(tmp_path, "mutated")
@@ -131,7 +131,7 @@ def test_a_mutated_claim_never_crashes_the_check_and_every_problem_has_a_place(t
                 assert finding.hint, finding
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(claim=claims())
 def test_a_generated_valid_claim_passes_the_check(tmp_path: Path, claim: dict[str, Any]) -> None:
     root = _fresh(tmp_path, "valid")
@@ -140,7 +140,7 @@ def test_a_generated_valid_claim_passes_the_check(tmp_path: Path, claim: dict[st
     assert [f for f in findings if f.severity is Severity.ERROR] == [], json.dumps(claim)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(4), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(batch=st.lists(claims(), min_size=1, max_size=4))
 def test_every_valid_dataset_builds(tmp_path: Path, batch: list[dict[str, Any]]) -> None:
     root = _fresh(tmp_path, "build")
