@@ -53,7 +53,7 @@ def test_ci_workflow_runs_on_pull_requests_weekly_and_deploys_main(workflow: dic
     assert triggers["schedule"]
     jobs = workflow["jobs"]
     assert isinstance(jobs, dict)
-    assert set(jobs) == {"check", "deploy", "links"}
+    assert set(jobs) == {"check", "deploy", "links", "fuzz"}
 
 
 def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) -> None:
@@ -69,6 +69,14 @@ def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) ->
 def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
     steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
     assert any("claimtrail links --online" in step.get("run", "") for step in steps)
+
+
+def test_weekly_job_runs_the_property_tests_with_fresh_examples(workflow: dict[str, object]) -> None:
+    job = workflow["jobs"]["fuzz"]  # type: ignore[index]
+    assert job["env"]["HYPOTHESIS_PROFILE"] == "fuzz"
+    assert "schedule" in job["if"] and "workflow_dispatch" in job["if"]
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "tests/test_markup.py" in commands and "tests/test_properties.py" in commands
 
 
 def _steps(workflow: dict[str, object]) -> list[dict[str, object]]:
@@ -94,7 +102,7 @@ def test_no_run_script_expands_a_template(workflow: dict[str, object]) -> None:
 
 def test_every_checkout_leaves_no_credentials_behind(workflow: dict[str, object]) -> None:
     checkouts = [step for step in _steps(workflow) if str(step.get("uses", "")).startswith("actions/checkout@")]
-    assert len(checkouts) == 2
+    assert len(checkouts) == 3
     for step in checkouts:
         assert step["with"]["persist-credentials"] is False  # type: ignore[index]
 
