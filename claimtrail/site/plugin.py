@@ -28,7 +28,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..cache import template_cache
 from ..export import claim_record, export_data, to_csv, to_json
-from ..findings import Severity, format_text
+from ..findings import Severity, format_text, printable
 from ..gitinfo import load_history
 from ..graph import build_graph
 from ..model import Dataset
@@ -94,7 +94,13 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
                 f"claimtrail: the dataset has {len(errors)} error(s); fix them before building:\n" + format_text(errors)
             )
         for finding in findings:
-            log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
+            log.info(
+                "claimtrail: %s:%s: %s [%s]",
+                printable(finding.path),
+                finding.line,
+                printable(finding.message),
+                finding.rule,
+            )
         self.dataset = dataset
         gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
         gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
