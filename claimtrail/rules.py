@@ -8,10 +8,15 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     "encoding": "Files are UTF-8 text without control characters such as NUL.",
+    "text-control": "No text or field name holds a control character other than tab and line break, a "
+    "directional formatting character (U+202A-U+202E, U+2066-U+2069) or a lone surrogate, written out or as a "
+    "YAML escape (`\\e`, `\\0`, `\\u202e`); the marks U+200E, U+200F and U+061C are allowed.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
     "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
     "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
+    "number-range": "Whole numbers lie within ±9,007,199,254,740,991 (2^53 - 1, what JSON readers read exactly), "
+    "and other numbers within the range of a double (about 1e-308 to 1e308).",
     "yaml-alias": "No anchors and aliases: every value is written out.",
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",

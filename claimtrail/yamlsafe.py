@@ -6,6 +6,11 @@ nodes with a YAML 1.2 core resolver (only ``true``/``false`` are booleans,
 dates stay strings), then converted by hand so that every value keeps its
 line and column, duplicate keys are refused, and tags other than the core
 ones, aliases and multiple documents are errors.
+
+Text and numbers are held to what every later reader (the schema validator, the site, CSV, JSON
+and a terminal) takes safely: no control characters, lone surrogates or directional formatting
+characters in any text, written or escaped; no whole number a JSON reader cannot read exactly and
+no number beyond the range of a float.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +37,8 @@ FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_DEPTH = 64
+# The largest whole number a JSON reader (JavaScript's Number, a double) reads exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (_CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq"))
@@ -63,6 +71,7 @@ _FLOAT_FORM = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 _NULL_FORM = re.compile(r"^(?:~|null|Null|NULL|)$")
 # What an explicit core tag (``!!int 12``) may carry: the same forms the core schema resolves implicitly.
 _FORMS = {BOOL: _BOOL_FORM, INT: _INT_FORM, FLOAT: _FLOAT_FORM, NULL: _NULL_FORM}
@@ -73,6 +82,19 @@ CoreResolver.add_implicit_resolver(FLOAT, _FLOAT_FORM, list("-+.0123456789"))
 CoreResolver.add_implicit_resolver(NULL, _NULL_FORM, ["~", "n", "N", ""])
 # The first characters of a plain scalar that may be something other than a string.
 _TYPED_STARTS = frozenset(start for start in CoreResolver.yaml_implicit_resolvers if start)
+
+# Characters no text may hold once YAML's escapes (\0, \e, \x1b, \u202e, ...) are processed: the
+# C0 controls except tab and line feed (a literal carriage return is part of a line ending and never
+# reaches a value; an escaped one is refused), DEL and the C1 controls, the directional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make text display in another order
+# than it reads), and lone surrogates (no character at all: they crash UTF-8 encoders). The marks
+# U+200E, U+200F and U+061C are allowed: right-to-left text needs them, and they open no embedding,
+# override or isolate that could reorder a stretch of text.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A file can hold such a character only through an escape (a backslash) or written out: the
+# reader refuses the controls in the file's text, and UTF-8 cannot carry a surrogate.
+_SUSPECT = re.compile(r"[\\\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {0x00: "null", 0x08: "backspace", 0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete"}
 
 
 class YamlProblem(Exception):
@@ -221,12 +243,65 @@ def load_document(path: str, raw: bytes, origin: str = "") -> Document:
         try:
             node = _compose_fast(text)
             if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
+                # Only a file with an escape or a suspect character written out can hold text to refuse.
+                if _SUSPECT.search(text):
+                    _check_text(node)
                 # An alias needs a "*" in the text: without one, no node can be met twice.
                 seen: set[int] | None = set() if "*" in text else None
                 return Document(path=path, data=_plain(node, 0, seen), text="" if origin else text, origin=origin)
         except Exception:  # any doubt: the strict loader says precisely what is wrong
             pass
     return _build(path, _compose_strict(text), text, origin)
+
+
+def _check_text(root: Node) -> None:
+    """Raise :class:`YamlProblem` at the first key or text in ``root`` holding a character no text may
+    hold (see ``_BAD_TEXT``), at the scalar's line and column, naming its field."""
+    stack: list[tuple[Node, FieldPath, str]] = [(root, (), "text")]
+    seen: set[int] = set()  # the quick parser lets an alias through: each collection is looked at once
+    while stack:  # in the order of the file: each key before its value, each item before the next
+        node, path, what = stack.pop()
+        if isinstance(node, ScalarNode):
+            _check_scalar(node, path, what)
+        elif id(node) not in seen and len(path) <= MAX_DEPTH:  # deeper: refused as too deep later
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                for key_node, value_node in reversed(node.value):
+                    child = (*path, key_node.value if isinstance(key_node, ScalarNode) else "?")
+                    stack += [(value_node, child, "text"), (key_node, child, "field name")]
+            elif isinstance(node, SequenceNode):
+                stack += [(item, (*path, index), "text") for index, item in reversed(list(enumerate(node.value)))]
+
+
+def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
+    found = _BAD_TEXT.search(node.value)
+    if found is None:
+        return
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        message = (
+            f"the {what} holds U+{code:04X}, a lone surrogate: half of a character written as two "
+            "\\u escapes, which is no character on its own"
+        )
+        hint = (
+            "write the character itself (the file is UTF-8), or escape it in one piece with eight hex digits, "
+            "e.g. \\U0001F600 rather than \\ud83d\\ude00"
+        )
+    elif code >= 0x202A:
+        name = unicodedata.name(found.group()).lower()
+        message = f"the {what} holds U+{code:04X} ({name}), which makes text display in another order than it reads"
+        hint = (
+            "remove it: directional formatting characters can hide what a text says; "
+            "to set the direction of a single character, the marks U+200E and U+200F are allowed"
+        )
+    else:
+        named = f" ({_CONTROL_NAMES[code]})" if code in _CONTROL_NAMES else ""
+        message = f"the {what} holds the control character U+{code:04X}{named}"
+        hint = (
+            "remove it, whether written as an escape (\\0, \\e, \\x1b, ...) or pasted in: "
+            "text holds no control characters other than tabs and line breaks"
+        )
+    raise YamlProblem("text-control", _position(node), message, hint, format_field(path))
 
 
 class _Doubt(Exception):
@@ -336,6 +411,8 @@ def _compose_strict(text: str) -> Node | None:
 def _build(path: str, node: Node | None, text: str, origin: str = "") -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    if _SUSPECT.search(text):
+        _check_text(node)
     positions: dict[FieldPath, Position] = {}
     data = _convert(node, (), positions, set())
     return Document(path=path, data=data, text="" if origin else text, known_positions=positions, origin=origin)
@@ -404,6 +481,33 @@ def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], 
     return _scalar(node, path)
 
 
+def _integer(node: ScalarNode, path: FieldPath) -> int:
+    """A whole number JSON readers read exactly: within ±(2**53 - 1)."""
+    value: str = node.value
+    digits = value.lstrip("+-")
+    base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+    if base != 10:
+        digits = digits[2:]
+    # Counting digits first keeps a number of thousands of digits from being converted at all.
+    number = int(digits, base) if len(digits.lstrip("0")) <= 20 else None
+    if number is not None and number <= MAX_SAFE_INTEGER:
+        return -number if value.startswith("-") else number
+    raise YamlProblem(
+        "number-range",
+        _position(node),
+        f"{_shown(value)} is too large a whole number to be read exactly: JSON readers, the site's among them, "
+        f"read whole numbers only up to ±{MAX_SAFE_INTEGER:,} (2^53 - 1)",
+        "check the figure for a typo, or write it with a decimal exponent (1.5e24), which is read as an "
+        "approximate number",
+        format_field(path),
+    )
+
+
+def _shown(value: str) -> str:
+    """A number as a message quotes it: a long one shortened, with its count of digits."""
+    return f"'{value}'" if len(value) <= 30 else f"'{value[:12]}...{value[-6:]}' ({len(value)} characters)"
+
+
 def _expect_tag(node: Node, tag: str, path: FieldPath) -> None:
     if node.tag != tag:
         _bad_tag(node, path)
@@ -432,23 +536,29 @@ def _scalar(node: ScalarNode, path: FieldPath) -> Any:
         if node.tag == BOOL:
             return value.lower() == "true"
         if node.tag == INT:
-            if value.startswith("0o"):
-                return int(value[2:], 8)
-            if value.startswith("0x"):
-                return int(value[2:], 16)
-            return int(value)
+            return _integer(node, path)
         if node.tag == FLOAT:
             # Python's float() reads "inf" and "nan" but not YAML's ".inf" and ".nan"; neither is a figure.
-            number = float(value) if _FINITE_FLOAT_FORM.match(value) else math.nan
-            if math.isfinite(number):
-                return number
-            raise YamlProblem(
-                "yaml-tag",
-                _position(node),
-                f"'{value}' is not a finite number",
-                "write the figure as a plain number",
-                format_field(path),
-            )
+            if not _FINITE_FLOAT_FORM.match(value):
+                raise YamlProblem(
+                    "yaml-tag",
+                    _position(node),
+                    f"'{value}' is not a finite number",
+                    "write the figure as a plain number",
+                    format_field(path),
+                )
+            number = float(value)
+            # Too large, it would be infinite; too small, zero: neither is the figure written.
+            if math.isinf(number) or (number == 0 and _NONZERO_DIGIT.search(value.lower().partition("e")[0])):
+                raise YamlProblem(
+                    "number-range",
+                    _position(node),
+                    f"{_shown(value)} is {'too large' if number else 'too small'} to be read as a number: "
+                    "numbers are read from about 1e-308 to 1e308 in size",
+                    "check the figure for a typo: no real figure lies outside this range",
+                    format_field(path),
+                )
+            return number
     except ValueError:
         raise YamlProblem(
             "yaml-tag",

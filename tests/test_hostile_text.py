@@ -1,5 +1,5 @@
-"""Hostile text: what a terminal or a CI log would act on (escape sequences, directional formatting
-characters, lone surrogates) never reaches it raw from a finding."""
+"""Hostile text and numbers: what the loader refuses never reaches the schema validator, the model,
+an export, a page or a terminal, and no finding prints a character a terminal would act on."""
 
 from __future__ import annotations
 
@@ -10,10 +10,20 @@ from pathlib import Path
 import pytest
 
 from claimtrail.cli import main
-from claimtrail.findings import error, format_github, format_json, format_text
+from claimtrail.findings import Finding, Severity, error, format_github, format_json, format_text
+from claimtrail.project import check_project
+from claimtrail.schema import validate
+from claimtrail.yamlsafe import Document
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 NEVER_RAW = ("\x00", "\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\ud800")
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def add_line(root: Path, relative: str, line: str) -> int:
@@ -24,6 +34,11 @@ def add_line(root: Path, relative: str, line: str) -> int:
     return text.count("\n") + 1
 
 
+def errors(root: Path) -> list[Finding]:
+    _, findings = check_project(root)
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
@@ -32,6 +47,96 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def assert_no_raw_control(text: str) -> None:
     assert not any(character in text for character in NEVER_RAW), ascii(text)
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_is_a_finding_not_a_crash(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = add_line(minimal_project, CLAIM, 'notes: "\\ud800"')
+    code, out, _ = run(capsys, "check", "--root", str(minimal_project))
+    assert code == 1
+    assert f"{CLAIM}:{line}:8: error: the text holds U+D800" in out
+    assert "[text-control]" in out
+
+
+@pytest.mark.parametrize(
+    "escaped", ["\\0", "\\e", "\\e]8;;http://x\\e\\\\link\\e]8;;\\e\\\\", "\\u202e", "\\u2066", "\u202e", "\u2066"]
+)
+def test_a_control_or_directional_character_in_a_value_is_a_finding_at_the_value(
+    minimal_project: Path, escaped: str
+) -> None:
+    line = add_line(minimal_project, CLAIM, f'notes: "see {escaped}here"')
+    assert [(f.path, f.line, f.column, f.rule, f.field) for f in errors(minimal_project)] == [
+        (CLAIM, line, 8, "text-control", "notes")
+    ]
+
+
+@pytest.mark.parametrize("escaped", ["\\0", "\\e", "\\e]8;;http://x\\e\\\\", "\\u202e", "\\u2066", "\u202e"])
+def test_a_control_or_directional_character_in_a_field_name_is_a_finding_at_the_key(
+    minimal_project: Path, escaped: str
+) -> None:
+    line = add_line(minimal_project, CLAIM, f'"no{escaped}tes": x')
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.column, f.rule) for f in found] == [(CLAIM, line, 1, "text-control")]
+    assert "field name" in found[0].message
+
+
+def test_hostile_text_in_a_rationale_never_reaches_an_export_or_a_page(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        minimal_project,
+        CLAIM,
+        "rationale: A reader disputes the figure and the report is unpublished.",
+        'rationale: "\\e]8;;https://evil.example\\e\\\\A reader\\e]8;;\\e\\\\ \\u202edisputes the figure."',
+    )
+    for command in (("export", "--format", "csv"), ("export", "--format", "json")):
+        code, out, err = run(capsys, *command, "--root", str(minimal_project))
+        assert (code, out) == (1, "")
+        assert_no_raw_control(err)
+    site = tmp_path / "site"
+    code, out, err = run(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1
+    assert not site.exists()
+    assert_no_raw_control(out + err)
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+
+def _count_claim(root: Path, value: str) -> None:
+    edit(root, CLAIM, "value: -12\nunit: percent-change", f"value: {value}\nunit: count\ncounted: widget defects")
+
+
+def test_a_400_digit_integer_is_a_finding_and_export_and_build_never_see_it(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _count_claim(minimal_project, "1" * 400)
+    assert [(f.path, f.line, f.rule, f.field) for f in errors(minimal_project)] == [(CLAIM, 8, "number-range", "value")]
+    for command in (("export", "--format", "json"), ("export", "--format", "csv")):
+        code, out, err = run(capsys, *command, "--root", str(minimal_project))
+        assert (code, out) == (1, "")
+        assert "number-range" in err
+        assert "Traceback" not in err
+    site = tmp_path / "site"
+    code, _, err = run(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1
+    assert "not built" in err
+    assert not site.exists()
+
+
+@pytest.mark.parametrize("value", [str(2**53 + 1), str(-(2**53 + 1)), "1e400", "-1e400"])
+def test_a_number_beyond_what_readers_take_is_a_finding(minimal_project: Path, value: str) -> None:
+    _count_claim(minimal_project, value)
+    assert [(f.path, f.line, f.column, f.rule) for f in errors(minimal_project)] == [(CLAIM, 8, 8, "number-range")]
+
+
+def test_the_largest_exact_whole_number_is_accepted(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _count_claim(minimal_project, str(2**53 - 1))
+    code, out, _ = run(capsys, "export", "--root", str(minimal_project))
+    assert code == 0
+    assert 2**53 - 1 in [claim["value"] for claim in json.loads(out)["claims"]]
 
 
 # -- what the terminal shows -------------------------------------------------------------------
@@ -78,3 +183,8 @@ def test_every_output_format_escapes_what_a_terminal_would_act_on() -> None:
     assert_no_raw_control(rendered)
     assert json.loads(rendered)[0]["field"] == "no\u202etes\n"
     rendered.encode("utf-8")  # a lone surrogate could not be printed
+
+
+def test_the_schema_fast_path_takes_a_lone_surrogate_without_crashing() -> None:
+    document = Document("claims/parties/x.yaml", {"name": "x\ud800", "kind": "no such kind"})
+    assert {f.rule for f in validate(document, "party")} == {"schema"}
