@@ -10,7 +10,7 @@ ones, aliases and multiple documents are errors.
 Text and numbers are held to what every later reader (the schema validator, the site, CSV, JSON
 and a terminal) takes safely: no control characters, lone surrogates or directional formatting
 characters in any text, written or escaped; no whole number a JSON reader cannot read exactly and
-no number beyond the range of a float.
+no number beyond the range of a float; no list longer than a limit.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_DEPTH = 64
+MAX_LIST_ITEMS = 1000  # the most items one list may hold unless the project says otherwise
 # The largest whole number a JSON reader (JavaScript's Number, a double) reads exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -234,8 +235,11 @@ def _code_point(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def load_document(path: str, raw: bytes, origin: str = "") -> Document:
-    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful."""
+def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
+    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful.
+
+    No list in it may hold more than ``max_items`` items.
+    """
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
@@ -248,10 +252,11 @@ def load_document(path: str, raw: bytes, origin: str = "") -> Document:
                     _check_text(node)
                 # An alias needs a "*" in the text: without one, no node can be met twice.
                 seen: set[int] | None = set() if "*" in text else None
-                return Document(path=path, data=_plain(node, 0, seen), text="" if origin else text, origin=origin)
+                data = _plain(node, 0, seen, max_items)
+                return Document(path=path, data=data, text="" if origin else text, origin=origin)
         except Exception:  # any doubt: the strict loader says precisely what is wrong
             pass
-    return _build(path, _compose_strict(text), text, origin)
+    return _build(path, _compose_strict(text), text, origin, max_items)
 
 
 def _check_text(root: Node) -> None:
@@ -308,7 +313,7 @@ class _Doubt(Exception):
     """Something the quick conversion does not handle; the strict path decides."""
 
 
-def _plain(node: Node, depth: int, seen: set[int] | None) -> Any:
+def _plain(node: Node, depth: int, seen: set[int] | None, max_items: int) -> Any:
     """The data of a document that needs no findings: no positions, and any oddity raises :class:`_Doubt`.
 
     ``seen`` collects the nodes met so far, to refuse aliases (one node met twice); ``None`` where the
@@ -331,15 +336,15 @@ def _plain(node: Node, depth: int, seen: set[int] | None) -> Any:
             if value_node.__class__ is ScalarNode and value_node.tag == STR and seen is None:
                 result[key_node.value] = value_node.value
             else:
-                result[key_node.value] = _plain(value_node, depth + 1, seen)
+                result[key_node.value] = _plain(value_node, depth + 1, seen, max_items)
         return result
     if kind is SequenceNode:
-        if node.tag != SEQ:
+        if node.tag != SEQ or len(node.value) > max_items:
             raise _Doubt
         return [
             item.value
             if item.__class__ is ScalarNode and item.tag == STR and seen is None
-            else _plain(item, depth + 1, seen)
+            else _plain(item, depth + 1, seen, max_items)
             for item in node.value
         ]
     assert isinstance(node, ScalarNode)
@@ -354,7 +359,7 @@ def positions_of(text: str) -> dict[FieldPath, Position]:
         node = _compose_strict(text)
     positions: dict[FieldPath, Position] = {}
     if node is not None:
-        _convert(node, (), positions, set())
+        _convert(node, (), positions, set(), None)
     return positions
 
 
@@ -408,13 +413,13 @@ def _compose_strict(text: str) -> Node | None:
     return node
 
 
-def _build(path: str, node: Node | None, text: str, origin: str = "") -> Document:
+def _build(path: str, node: Node | None, text: str, origin: str = "", max_items: int = MAX_LIST_ITEMS) -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     if _SUSPECT.search(text):
         _check_text(node)
     positions: dict[FieldPath, Position] = {}
-    data = _convert(node, (), positions, set())
+    data = _convert(node, (), positions, set(), max_items)
     return Document(path=path, data=data, text="" if origin else text, known_positions=positions, origin=origin)
 
 
@@ -422,8 +427,13 @@ def _position(node: Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int]) -> Any:
-    """Python data for ``node``; each field's position is that of its key, each list item's its own."""
+def _convert(
+    node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int], max_items: int | None
+) -> Any:
+    """Python data for ``node``; each field's position is that of its key, each list item's its own.
+
+    A list longer than ``max_items`` is refused (``None``: any length, for a document already loaded).
+    """
     if id(node) in seen:  # only an alias makes one node appear twice
         raise YamlProblem(
             "yaml-alias",
@@ -472,11 +482,20 @@ def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], 
                 seen.add(id(value_node))  # the common case, inlined: plain text
                 result[key] = value_node.value
             else:
-                result[key] = _convert(value_node, child, positions, seen)
+                result[key] = _convert(value_node, child, positions, seen, max_items)
         return result
     if isinstance(node, SequenceNode):
         _expect_tag(node, SEQ, path)
-        return [_convert(item, (*path, index), positions, seen) for index, item in enumerate(node.value)]
+        if max_items is not None and len(node.value) > max_items:
+            raise YamlProblem(
+                "list-length",
+                _position(node),
+                f"the list holds {len(node.value):,} items; at most {max_items:,} are allowed",
+                "no real claim needs so many: check the list for a mistake; a project that does need longer "
+                "lists raises `max_list_items` in claims/limits.yaml",
+                format_field(path),
+            )
+        return [_convert(item, (*path, index), positions, seen, max_items) for index, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     return _scalar(node, path)
 

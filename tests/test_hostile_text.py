@@ -1,10 +1,11 @@
-"""Hostile text and numbers: what the loader refuses never reaches the schema validator, the model,
-an export, a page or a terminal, and no finding prints a character a terminal would act on."""
+"""Hostile text, numbers and sizes: what the loader refuses never reaches the schema validator, the
+model, an export, a page or a terminal; files and lists beyond the project's limits are findings."""
 
 from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from claimtrail.schema import validate
 from claimtrail.yamlsafe import Document
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
+LIMITS = "claims/limits.yaml"
 NEVER_RAW = ("\x00", "\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\ud800")
 
 
@@ -188,3 +190,82 @@ def test_every_output_format_escapes_what_a_terminal_would_act_on() -> None:
 def test_the_schema_fast_path_takes_a_lone_surrogate_without_crashing() -> None:
     document = Document("claims/parties/x.yaml", {"name": "x\ud800", "kind": "no such kind"})
     assert {f.rule for f in validate(document, "party")} == {"schema"}
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+def test_a_file_of_3_million_tags_is_refused_unread(minimal_project: Path) -> None:
+    path = minimal_project / CLAIM
+    path.write_bytes(path.read_bytes() + b"notes: x\ntags:\n" + b"  - tag-123\n" * 3_000_000)
+    tracemalloc.start()
+    try:
+        found = errors(minimal_project)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(f.path, f.line, f.rule) for f in found] == [(CLAIM, 1, "file-size")]
+    assert "34.3 MiB, where the limit is 1 MiB" in found[0].message
+    assert peak < 10_000_000  # bytes: reading the file alone would take 36 MB, parsing it over a gigabyte
+
+
+def _pad_to(path: Path, size: int) -> None:
+    raw = path.read_bytes() + b"# padding\n"
+    path.write_bytes(raw + b"#" * (size - len(raw) - 1) + b"\n")
+    assert path.stat().st_size == size
+
+
+def test_a_file_of_exactly_1_mib_is_read(minimal_project: Path) -> None:
+    _pad_to(minimal_project / CLAIM, 1024 * 1024)
+    assert errors(minimal_project) == []
+
+
+def test_a_file_one_byte_over_1_mib_is_a_finding(minimal_project: Path) -> None:
+    _pad_to(minimal_project / CLAIM, 1024 * 1024 + 1)
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.rule) for f in found] == [(CLAIM, 1, "file-size")]
+    assert "1,048,577 bytes, where the limit is 1,048,576 bytes" in found[0].message
+    assert "max_file_size" in found[0].hint
+
+
+def test_the_status_scale_is_held_to_the_size_limit_too(minimal_project: Path) -> None:
+    (minimal_project / LIMITS).write_text("max_file_size: 100\n", encoding="utf-8")
+    rules = {(f.path, f.rule) for f in errors(minimal_project)}
+    assert ("claims/statuses.yaml", "file-size") in rules
+
+
+def _many_tags(root: Path, count: int) -> int:
+    """Give the claim ``count`` tags, on one line; return its number."""
+    edit(root, CLAIM, "tags: [defects]\n", "")
+    return add_line(root, CLAIM, "tags: [" + ", ".join(f"t{index}" for index in range(count)) + "]")
+
+
+def test_more_tags_than_the_limit_is_a_finding_at_the_list(minimal_project: Path) -> None:
+    line = _many_tags(minimal_project, 1001)
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.column, f.rule, f.field) for f in found] == [(CLAIM, line, 7, "list-length", "tags")]
+
+
+def test_the_limits_are_set_in_claims_limits_yaml(minimal_project: Path) -> None:
+    _many_tags(minimal_project, 1001)
+    (minimal_project / LIMITS).write_text("max_list_items: 2000\n", encoding="utf-8")
+    assert errors(minimal_project) == []
+    (minimal_project / LIMITS).write_text("max_list_items: 2000\nmax_file_size: 1000\n", encoding="utf-8")
+    assert (CLAIM, "file-size") in {(f.path, f.rule) for f in errors(minimal_project)}
+
+
+def test_a_lower_limit_applies_to_a_file_checked_before_under_a_higher_one(minimal_project: Path) -> None:
+    _many_tags(minimal_project, 1001)
+    (minimal_project / LIMITS).write_text("max_list_items: 2000\n", encoding="utf-8")
+    assert errors(minimal_project) == []  # the claim is now in the item cache
+    (minimal_project / LIMITS).unlink()
+    assert [(f.path, f.rule) for f in errors(minimal_project)] == [(CLAIM, "list-length")]
+
+
+def test_a_limits_file_with_problems_is_reported_and_the_defaults_hold(minimal_project: Path) -> None:
+    line = _many_tags(minimal_project, 1001)
+    (minimal_project / LIMITS).write_text("max_list_items: 2000\nmax_tags: 5\n", encoding="utf-8")
+    assert sorted((f.path, f.rule, f.line) for f in errors(minimal_project)) == [
+        (CLAIM, "list-length", line),
+        (LIMITS, "schema", 2),
+    ]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from claimtrail.yamlsafe import MAX_DEPTH, Document, YamlProblem, format_field, load_document
+from claimtrail.yamlsafe import MAX_DEPTH, MAX_LIST_ITEMS, Document, YamlProblem, format_field, load_document
 
 
 def load(text: str | bytes) -> Any:
@@ -349,6 +349,34 @@ def test_ordinary_escapes_and_direction_marks_are_accepted(text: str, value: str
 
 def test_crlf_line_endings_leave_no_carriage_return_in_block_text() -> None:
     assert load(b"notes: |\r\n  one\r\n  two\r\n") == {"notes": "one\ntwo\n"}
+
+
+# Lists.
+
+
+def test_list_at_the_limit_is_accepted() -> None:
+    assert load("tags: [" + ", ".join(["x"] * MAX_LIST_ITEMS) + "]\n") == {"tags": ["x"] * MAX_LIST_ITEMS}
+
+
+def test_list_beyond_the_limit_is_refused_at_the_list() -> None:
+    problem = refused("statement: one\ntags: [" + ", ".join(["x"] * (MAX_LIST_ITEMS + 1)) + "]\n")
+    assert (problem.rule, problem.position, problem.field) == ("list-length", (2, 7), "tags")
+    assert f"{MAX_LIST_ITEMS + 1:,}" in problem.message
+    assert "max_list_items" in problem.hint
+
+
+def test_nested_list_beyond_the_limit_is_refused() -> None:
+    items = "".join(f"      - t{index}\n" for index in range(MAX_LIST_ITEMS + 1))
+    problem = refused("rebuttals:\n  - tags:\n" + items)
+    assert (problem.rule, problem.field) == ("list-length", "rebuttals[0].tags")
+
+
+def test_the_list_limit_is_a_parameter() -> None:
+    raw = b"tags: [a, b, c]\n"
+    assert load_document("x.yaml", raw, max_items=3).data == {"tags": ["a", "b", "c"]}
+    with pytest.raises(YamlProblem) as caught:
+        load_document("x.yaml", raw, max_items=2)
+    assert caught.value.rule == "list-length"
 
 
 # Depth.
