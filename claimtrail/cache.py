@@ -66,10 +66,12 @@ def file_key(raw: bytes) -> bytes:
 class ItemCache:
     """Items by project-relative path and content hash; read once, written once if anything changed."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, settings: str = "") -> None:
+        """``settings``: the project's settings that decide what loads (its limits), if not the defaults;
+        items loaded under other settings are not used."""
         self.enabled = os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() not in ("1", "true", "yes")
         self.path = _cache_dir() / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
-        self.code = _code_key() if self.enabled else ""
+        self.code = _code_key() + settings if self.enabled else ""
         self.old: dict[str, tuple[bytes, Any]] = {}
         self.new: dict[str, tuple[bytes, Any]] = {}
         if self.enabled and self.path.is_file() and _private(self.path):

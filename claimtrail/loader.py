@@ -38,16 +38,26 @@ from .model import (
     StatusScale,
 )
 from .parallel import map_chunks
-from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
+from .yamlsafe import MAX_LIST_ITEMS, Document, FieldPath, YamlProblem, format_field, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a data file, and how long a list in it, may be: far beyond any real claim, and low
+    enough that a crafted file costs little to refuse. A project sets them in claims/limits.yaml."""
+
+    max_file_size: int = 1024 * 1024  # bytes
+    max_list_items: int = MAX_LIST_ITEMS
 
 
 @dataclass
 class _Context:
     layout: Layout
     findings: list[Finding] = field(default_factory=list)
+    limits: Limits = Limits()
 
 
 def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
@@ -57,7 +67,9 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
     """
     layout = Layout(root.resolve())
     ctx = _Context(layout)
-    cache = ItemCache(layout.root) if use_cache else None
+    ctx.limits = _limits(ctx)
+    settings = "" if ctx.limits == Limits() else repr(ctx.limits)
+    cache = ItemCache(layout.root, settings) if use_cache else None
     broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
     claims: dict[str, Claim] = {}
     sources: dict[str, Source] = {}
@@ -74,7 +86,7 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
                 jobs.append(_Job(kind, item_id, path, rel))
     # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
     # results come back in order. Items found in the cache stay there rather than travel back.
-    built = map_chunks(functools.partial(_build_items, layout, cache), jobs, workers)
+    built = map_chunks(functools.partial(_build_items, layout, ctx.limits, cache), jobs, workers)
     for job, (item, findings, key, cached) in zip(jobs, built, strict=True):
         ctx.findings.extend(findings)
         if cached and cache is not None:
@@ -191,18 +203,21 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
 
 
 def _build_items(
-    layout: Layout, cache: ItemCache | None, jobs: Sequence[_Job]
+    layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]
 ) -> list[tuple[Any, list[Finding], bytes, bool]]:
     """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
     its content key and whether the cache holds it; in order."""
     results: list[tuple[Any, list[Finding], bytes, bool]] = []
     for job in jobs:
-        ctx = _Context(layout)
+        ctx = _Context(layout, limits=limits)
         try:
-            with open(job.path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
-                raw = handle.read()
+            raw = _read_within(job.path, limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+            results.append((None, ctx.findings, b"", False))
+            continue
+        if raw is None:
+            ctx.findings.append(_too_large(job.rel, job.path, limits.max_file_size))
             results.append((None, ctx.findings, b"", False))
             continue
         key = file_key(raw) if cache is not None else b""
@@ -219,18 +234,58 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     rel = ctx.layout.relative(path)
     if raw is None:
         try:
-            raw = Path(path).read_bytes()
+            raw = _read_within(path, ctx.limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             return None
+        if raw is None:
+            ctx.findings.append(_too_large(rel, path, ctx.limits.max_file_size))
+            return None
     try:
-        document = load_document(rel, raw, origin=str(path))
+        document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
         ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
         return None
     problems = schema.validate(document, definition)
     ctx.findings.extend(problems)
     return None if problems else document
+
+
+def _read_within(path: Path | str, limit: int) -> bytes | None:
+    """The file's bytes; ``None`` if it is larger than ``limit`` bytes, when it is not even read."""
+    with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
+        if os.fstat(handle.fileno()).st_size > limit:
+            return None
+        raw = handle.read(limit + 1)  # a file that grew since is read no further
+    return raw if len(raw) <= limit else None
+
+
+def _too_large(rel: str, path: Path | str, limit: int) -> Finding:
+    try:
+        size = os.stat(path).st_size  # noqa: PTH116 (a string path)
+    except OSError:
+        size = limit + 1
+    shown, most = _size(size), _size(limit)
+    if shown == most:  # just over the limit: the bytes tell the difference
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return error(
+        rel,
+        (1, 1),
+        "file-size",
+        "",
+        f"the file is too large to be read: {shown}, where the limit is {most}",
+        "a claim, source or party file holds a few kilobytes: check that this is the right file; long texts "
+        "belong in a snapshot under claims/snapshots/, and a project that needs larger files raises "
+        "`max_file_size` in claims/limits.yaml",
+    )
+
+
+def _size(count: int) -> str:
+    """``1 MiB``, ``38.2 MiB``, ``900 KiB`` or ``512 bytes``."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
 
 
 class _Fields:
@@ -470,6 +525,15 @@ def _scale(ctx: _Context) -> StatusScale | None:
         for index, s in enumerate(data["statuses"])
     )
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+
+
+def _limits(ctx: _Context) -> Limits:
+    """The limits claims/limits.yaml sets, if there is one; the defaults where it is missing or wrong."""
+    path = ctx.layout.limits_file
+    if not path.is_file() or _outside(ctx, path):
+        return Limits()
+    document = _document(ctx, path, "limits")
+    return Limits() if document is None else Limits(**document.data)
 
 
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:

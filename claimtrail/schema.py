@@ -104,12 +104,15 @@ def validate(document: Document, definition: str) -> list[Finding]:
     goes through jsonschema, whose errors carry what the findings need to explain them.
     """
     fast = _fast_validator(definition)
-    if fast.is_valid(document.data):
-        return []
+    try:
+        if fast.is_valid(document.data):
+            return []
+    except (ValueError, OverflowError):  # data it cannot take (a lone surrogate): jsonschema decides
+        fast = None
     findings = [
         _finding(document, leaf) for err in _validator(definition).iter_errors(document.data) for leaf in _leaves(err)
     ]
-    if not findings:  # the two disagree (a format only jsonschema-rs checks, say): report its words
+    if not findings and fast is not None:  # the two disagree (a format only jsonschema-rs checks, say): its words
         findings = [
             error(
                 document.path,

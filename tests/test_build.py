@@ -221,3 +221,14 @@ def test_progress_shows_in_a_terminal_but_not_in_ci_nor_in_a_pipe() -> None:
     assert not wanted({}, io.StringIO())
     assert wanted({"CI": "true", "CLAIMTRAIL_PROGRESS": "1"}, io.StringIO())
     assert not wanted({"CLAIMTRAIL_PROGRESS": "0"}, Terminal())
+
+
+def test_progress_looks_at_standard_error_as_it_is_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert wanted({})
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not wanted({})

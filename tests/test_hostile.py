@@ -88,6 +88,7 @@ def test_language_specific_and_unknown_tags_are_refused_and_never_run(text: str,
 
 
 def test_a_10_mb_string_is_a_finding_not_a_hang(minimal_project: Path) -> None:
+    (minimal_project / "claims" / "limits.yaml").write_text("max_file_size: 20000000\n", encoding="utf-8")
     edit(minimal_project, CLAIM, "statement: Widget defects fell by 12 % in 2020.", "statement: " + "x" * 10_000_000)
     _, findings = check_project(minimal_project)
     assert [(f.path, f.line, f.field) for f in findings if f.rule == "schema"] == [(CLAIM, 2, "statement")]

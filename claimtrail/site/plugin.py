@@ -31,7 +31,7 @@ from mkdocs.utils.templates import TemplateContext
 from .. import paths
 from ..cache import template_cache
 from ..export import claim_record, export_data, to_csv, to_json
-from ..findings import Finding, Severity, format_text
+from ..findings import Finding, Severity, format_text, printable
 from ..gitinfo import load_history
 from ..graph import build_graph
 from ..model import Dataset
@@ -118,7 +118,13 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walked
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         for finding in findings:
-            log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
+            log.info(
+                "claimtrail: %s:%s: %s [%s]",
+                printable(finding.path),
+                finding.line,
+                printable(finding.message),
+                finding.rule,
+            )
         self.dataset = dataset
         gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
         gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again

@@ -16,7 +16,9 @@ from typing import TextIO
 ENV = "CLAIMTRAIL_PROGRESS"
 
 
-def wanted(environ: Mapping[str, str] = os.environ, stream: TextIO = sys.stderr) -> bool:
+def wanted(environ: Mapping[str, str] = os.environ, stream: TextIO | None = None) -> bool:
+    """Whether to show progress on ``stream`` (standard error as it is when called, by default)."""
+    stream = sys.stderr if stream is None else stream
     setting = environ.get(ENV, "").strip().lower()
     if setting in ("1", "true", "yes", "on"):
         return True
@@ -26,10 +28,10 @@ def wanted(environ: Mapping[str, str] = os.environ, stream: TextIO = sys.stderr)
 
 
 class Progress:
-    def __init__(self, total: int, *, enabled: bool, stream: TextIO = sys.stderr, interval: float = 0.25) -> None:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None, interval: float = 0.25) -> None:
         self.total = total
         self.enabled = enabled and total > 0
-        self.stream = stream
+        self.stream = sys.stderr if stream is None else stream
         self.interval = interval
         self.done_count = 0
         self._last = 0.0
