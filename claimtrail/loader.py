@@ -530,7 +530,7 @@ def _scale(ctx: _Context) -> StatusScale | None:
 def _limits(ctx: _Context) -> Limits:
     """The limits claims/limits.yaml sets, if there is one; the defaults where it is missing or wrong."""
     path = ctx.layout.limits_file
-    if not path.is_file() or _outside(ctx, path):
+    if _refused(ctx, path) or not path.is_file():
         return Limits()
     document = _document(ctx, path, "limits")
     return Limits() if document is None else Limits(**document.data)
