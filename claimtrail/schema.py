@@ -61,7 +61,13 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, _: Mapping[str, A
     """The ``pattern`` keyword as JSON Schema means it, evaluated by jsonschema-rs (as the fast path is)."""
     from jsonschema.exceptions import ValidationError
 
-    if isinstance(instance, str) and not _pattern_validator(pattern).is_valid(instance):
+    if not isinstance(instance, str):
+        return
+    try:
+        matches = _pattern_validator(pattern).is_valid(instance)
+    except UnicodeEncodeError:  # a lone surrogate: no text matches a pattern with it (the loader reports it)
+        matches = False
+    if not matches:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
