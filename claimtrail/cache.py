@@ -59,11 +59,13 @@ def file_key(raw: bytes) -> bytes:
 class ItemCache:
     """Items by project-relative path and content hash; read once, written once if anything changed."""
 
-    def __init__(self, root: Path, folder: Path | None) -> None:
-        """The cache of the project at ``root``, in ``folder`` (None: no cache; nothing is kept)."""
+    def __init__(self, root: Path, folder: Path | None, settings: str = "") -> None:
+        """The cache of the project at ``root``, in ``folder`` (None: no cache; nothing is kept).
+        ``settings``: the project's settings that decide what loads (its limits), if not the defaults;
+        items loaded under other settings are not used."""
         self.enabled = folder is not None
         self.path = (folder or Path()) / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
-        self.code = _code_key() if self.enabled else ""
+        self.code = _code_key() + settings if self.enabled else ""
         self.old: dict[str, tuple[bytes, Any]] = {}
         self.new: dict[str, tuple[bytes, Any]] = {}
         if self.enabled and self.path.is_file() and _private(self.path):

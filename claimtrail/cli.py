@@ -86,10 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         default=None,
-        help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
+        help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
+        "tracks (default: ROOT/.claimtrail-links.json)",
     )
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take in all, from connecting to the last header, redirects included (default 10)",
+    )
     links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
     links.add_argument(
         "--allow-private-hosts",
@@ -192,7 +198,7 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .graph import build_graph
-    from .links import Cache, check_online, dependent_claims, external_links
+    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .links import Settings as LinkSettings
 
     dataset, findings = check_project(args.root, args.today, settings)
@@ -219,8 +225,14 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
         max_age=args.max_age * 24 * 3600,
         allow_private=args.allow_private_hosts,
     )
-    cache = Cache(args.cache or args.root / ".claimtrail-links.json")
-    link_findings, results = check_online(dataset, cache, link_settings)
+    cache = Cache(args.cache or args.root / CACHE_NAME, args.root)
+    try:
+        link_findings, results = check_online(dataset, cache, link_settings)
+    except KeyboardInterrupt:
+        kept = cache.path is not None and cache.path.is_file()
+        where = f"the results so far are kept in {cache.path}" if kept else "no result was kept"
+        print(f"\nclaimtrail: interrupted; {where}; stopping once the requests under way end", file=sys.stderr)
+        return 130
     _report(link_findings, args.format)
     dead = sum(1 for r in results.values() if r.dead)
     print(f"claimtrail: checked {len(results)} address(es): {dead} dead", file=sys.stderr)
@@ -275,7 +287,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, findings = check_project(args.root, args.today, settings)
+            dataset, findings = check_project(args.root, args.today, settings, build.docs_policy())
             _report(findings, "text")
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
@@ -292,7 +304,13 @@ COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # The one place the environment is read: what follows is handed its settings.
-    settings = from_environment(os.environ, progress=getattr(args, "progress", None))
-    return COMMANDS[args.command](args, settings)
+    """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
+    shell reports an interrupted command); a build's clean-up has run by then."""
+    try:
+        args = build_parser().parse_args(argv)
+        # The one place the environment is read: what follows is handed its settings.
+        settings = from_environment(os.environ, progress=getattr(args, "progress", None))
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("claimtrail: interrupted", file=sys.stderr)
+        return 130

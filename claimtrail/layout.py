@@ -11,6 +11,7 @@ from .kinds import KINDS
 DATA_DIR = "claims"
 KIND_DIRS = {kind.name: kind.data_folder for kind in KINDS.values()}
 STATUS_FILE = "statuses.yaml"
+LIMITS_FILE = "limits.yaml"  # optional
 SNAPSHOT_DIR = "snapshots"
 # Where each kind of item lives, as hints name it.
 KIND_FOLDERS = {
@@ -36,6 +37,10 @@ class Layout:
     @property
     def status_file(self) -> Path:
         return self.data_dir / STATUS_FILE
+
+    @property
+    def limits_file(self) -> Path:
+        return self.data_dir / LIMITS_FILE
 
     def relative(self, path: Path | str) -> str:
         """``path`` as findings name it: relative to the project root, with forward slashes."""

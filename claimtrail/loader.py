@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from . import schema
+from . import paths, schema
 from .cache import ItemCache, file_key
 from .findings import Finding, error
 from .kinds import KINDS
-from .layout import KIND_DIRS, SNAPSHOT_DIR, Layout
+from .layout import KIND_DIRS, Layout
 from .model import (
     Dataset,
     Source,
@@ -27,16 +27,26 @@ from .model import (
     StatusScale,
 )
 from .parallel import map_chunks
-from .yamlsafe import Document, YamlProblem, load_document
+from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, load_document
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a data file, and how long a list in it, may be: far beyond any real claim, and low
+    enough that a crafted file costs little to refuse. A project sets them in claims/limits.yaml."""
+
+    max_file_size: int = 1024 * 1024  # bytes
+    max_list_items: int = MAX_LIST_ITEMS
 
 
 @dataclass
 class _Context:
     layout: Layout
     findings: list[Finding] = field(default_factory=list)
+    limits: Limits = Limits()
 
 
 def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
@@ -47,7 +57,9 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     """
     layout = Layout(root.resolve())
     ctx = _Context(layout)
-    cache = ItemCache(layout.root, cache_dir) if cache_dir is not None else None
+    ctx.limits = _limits(ctx)
+    settings = "" if ctx.limits == Limits() else repr(ctx.limits)
+    cache = ItemCache(layout.root, cache_dir, settings) if cache_dir is not None else None
     broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
     targets: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     jobs: list[_Job] = []
@@ -61,7 +73,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
                 jobs.append(_Job(kind, item_id, path, rel))
     # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
     # results come back in order. Items found in the cache stay there rather than travel back.
-    built = map_chunks(functools.partial(_build_items, layout, cache), jobs, workers)
+    built = map_chunks(functools.partial(_build_items, layout, ctx.limits, cache), jobs, workers)
     for job, (item, findings, key, cached) in zip(jobs, built, strict=True):
         ctx.findings.extend(findings)
         if cached and cache is not None:
@@ -89,80 +101,42 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
 
 
 def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
-    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check).
+    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check),
+    as :func:`claimtrail.paths.walk` lets them be read.
 
-    Files reported here instead (an unsafe link, a ``.yml`` name) add their id to ``unread``, so that
-    references to them are not reported a second time.
+    Files reported here instead (an unsafe or broken link, a ``.yml`` name) add their id to
+    ``unread``, so that references to them are not reported a second time.
     """
-    if not folder.is_dir():
-        return
-    if folder.is_symlink() and not folder.resolve().is_relative_to(ctx.layout.root):
-        for path in sorted(folder.rglob("*")):  # every file in it is outside: report each, read none
-            if path.is_file() and _outside(ctx, path):
-                unread.add(path.stem)
-        return
-    found: list[str] = []
-    _walk(ctx, str(folder), found, unread, (_folder_key(folder),))
-    # Sorted as paths sort: folder by folder.
-    yield from sorted(found, key=lambda text: text.split(os.sep))  # noqa: PTH206
-
-
-def _folder_key(folder: Path | os.DirEntry[str]) -> tuple[int, int]:
-    info = folder.stat()
-    return info.st_dev, info.st_ino
-
-
-def _walk(ctx: _Context, folder: str, found: list[str], unread: set[str], above: tuple[tuple[int, int], ...]) -> None:
-    """Collect the ``.yaml`` files under ``folder`` into ``found``: one directory read per folder and
-    no extra ``stat`` per file, since this runs over every file of the dataset on every check.
-    ``above`` holds the folders from the top down to this one, to stop at a link back into them."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        stem, suffix = os.path.splitext(entry.name)  # noqa: PTH122 (strings, as Path.stem and .suffix split)
-        # A link is followed only if it stays inside the project; plain files and folders always are.
-        if entry.is_symlink() and _outside(ctx, Path(entry.path)):
-            if not entry.is_dir():
-                unread.add(stem)
-        elif entry.is_dir():
-            try:
-                key = _folder_key(entry)
-            except OSError:  # gone since it was listed
-                continue
-            if key not in above:  # a link back to a folder above (a loop) is not followed
-                _walk(ctx, entry.path, found, unread, (*above, key))
-        elif suffix == ".yml":
+    listing = paths.walk(ctx.layout.root, folder)
+    ctx.findings.extend(listing.findings)
+    for refused in listing.refused:
+        stem, suffix = os.path.splitext(os.path.basename(refused))  # noqa: PTH119, PTH122 (strings)
+        if suffix.lower() in paths.NEAR_DATA_SUFFIXES:
+            unread.add(stem)
+    for path in listing.files:
+        name = path.rpartition(os.sep)[2]
+        if name.endswith(paths.DATA_SUFFIX):
+            yield path
+        elif (meant := paths.near_data_name(name)) is not None:
             ctx.findings.append(
                 error(
-                    ctx.layout.relative(Path(entry.path)),
+                    ctx.layout.relative(path),
                     (1, 1),
                     "file-extension",
                     "(file name)",
-                    "claim files end in .yaml",
-                    f"rename it to {stem}.yaml",
+                    "data files end in .yaml (in lower case): this file is not read",
+                    f"rename it to {meant}",
                 )
             )
-            unread.add(stem)
-        elif suffix == ".yaml" and entry.is_file():
-            found.append(entry.path)
+            unread.add(meant[: -len(paths.DATA_SUFFIX)])
 
 
-def _outside(ctx: _Context, path: Path) -> bool:
-    """Report ``path`` if it is, or lies in a folder that is, a link to somewhere outside the project."""
-    if path.resolve().is_relative_to(ctx.layout.root):
+def _refused(ctx: _Context, path: Path) -> bool:
+    """Report ``path`` if the path policy refuses it (a link outside the project, or a broken one)."""
+    problem = paths.check(ctx.layout.root, path)
+    if problem is None:
         return False
-    ctx.findings.append(
-        error(
-            ctx.layout.relative(path),
-            (1, 1),
-            "unsafe-path",
-            "(file name)",
-            "this link points outside the repository",
-            "replace the link with the file itself",
-        )
-    )
+    ctx.findings.append(problem)
     return True
 
 
@@ -177,7 +151,7 @@ class _Job(NamedTuple):
 
 def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: dict[str, str]) -> bool:
     """Whether the file name is a usable, unused id; a finding otherwise."""
-    if not ID_PATTERN.match(item_id):
+    if not ID_PATTERN.fullmatch(item_id):
         ctx.findings.append(
             error(
                 rel,
@@ -217,26 +191,29 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
 
 
 def _build_items(
-    layout: Layout, cache: ItemCache | None, jobs: Sequence[_Job]
+    layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]
 ) -> list[tuple[Any, list[Finding], bytes, bool]]:
     """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
     its content key and whether the cache holds it; in order."""
     results: list[tuple[Any, list[Finding], bytes, bool]] = []
     for job in jobs:
-        ctx = _Context(layout)
+        ctx = _Context(layout, limits=limits)
         try:
-            with open(job.path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
-                raw = handle.read()
+            raw = _read_within(job.path, limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+            results.append((None, ctx.findings, b"", False))
+            continue
+        if raw is None:
+            ctx.findings.append(_too_large(job.rel, job.path, limits.max_file_size))
             results.append((None, ctx.findings, b"", False))
             continue
         key = file_key(raw) if cache is not None else b""
         if cache is not None and cache.has(job.rel, key):
             results.append((None, [], key, True))
             continue
-        document = _document(ctx, job.path, KINDS[job.kind].schema_def, raw)
         kind = KINDS[job.kind]
+        document = _document(ctx, job.path, kind.schema_def, raw)
         item = kind.build(job.item_id, document, ctx) if document is not None else None
         results.append((item, ctx.findings, key, False))
     return results
@@ -246,12 +223,15 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     rel = ctx.layout.relative(path)
     if raw is None:
         try:
-            raw = Path(path).read_bytes()
+            raw = _read_within(path, ctx.limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             return None
+        if raw is None:
+            ctx.findings.append(_too_large(rel, path, ctx.limits.max_file_size))
+            return None
     try:
-        document = load_document(rel, raw, origin=str(path))
+        document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
         ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
         return None
@@ -260,8 +240,47 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     return None if problems else document
 
 
+def _read_within(path: Path | str, limit: int) -> bytes | None:
+    """The file's bytes; ``None`` if it is larger than ``limit`` bytes, when it is not even read."""
+    with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
+        if os.fstat(handle.fileno()).st_size > limit:
+            return None
+        raw = handle.read(limit + 1)  # a file that grew since is read no further
+    return raw if len(raw) <= limit else None
+
+
+def _too_large(rel: str, path: Path | str, limit: int) -> Finding:
+    try:
+        size = os.stat(path).st_size  # noqa: PTH116 (a string path)
+    except OSError:
+        size = limit + 1
+    shown, most = _size(size), _size(limit)
+    if shown == most:  # just over the limit: the bytes tell the difference
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return error(
+        rel,
+        (1, 1),
+        "file-size",
+        "",
+        f"the file is too large to be read: {shown}, where the limit is {most}",
+        "a claim, source or party file holds a few kilobytes: check that this is the right file; long texts "
+        "belong in a snapshot under claims/snapshots/, and a project that needs larger files raises "
+        "`max_file_size` in claims/limits.yaml",
+    )
+
+
+def _size(count: int) -> str:
+    """``1 MiB``, ``38.2 MiB``, ``900 KiB`` or ``512 bytes``."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
 def _scale(ctx: _Context) -> StatusScale | None:
     path = ctx.layout.status_file
+    if _refused(ctx, path):
+        return None
     if not path.is_file():
         ctx.findings.append(
             error(
@@ -274,8 +293,6 @@ def _scale(ctx: _Context) -> StatusScale | None:
             )
         )
         return None
-    if _outside(ctx, path):
-        return None
     document = _document(ctx, path, "status_scale")
     if document is None:
         return None
@@ -287,20 +304,28 @@ def _scale(ctx: _Context) -> StatusScale | None:
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
 
 
+def _limits(ctx: _Context) -> Limits:
+    """The limits claims/limits.yaml sets, if there is one; the defaults where it is missing or wrong."""
+    path = ctx.layout.limits_file
+    if _refused(ctx, path) or not path.is_file():
+        return Limits()
+    document = _document(ctx, path, "limits")
+    return Limits() if document is None else Limits(**document.data)
+
+
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
     """Read each snapshot file once; the hash and quotes are checked later."""
     texts: dict[str, str] = {}
+    refused: set[str] = set()
     base = ctx.layout.data_dir
-    # A linked snapshots folder must not lead out of the repository.
-    allowed = (base / SNAPSHOT_DIR).resolve()
-    inside_root = allowed.is_relative_to(ctx.layout.root)
-    prefix = str(allowed) + os.sep
     for source in sources.values():
-        if source.snapshot is None or source.snapshot.file in texts:
+        if source.snapshot is None or source.snapshot.file in texts or source.snapshot.file in refused:
             continue
         path = base / source.snapshot.file
-        inside = inside_root and os.path.realpath(path).startswith(prefix)
-        if not inside or not path.is_file():
+        if _refused(ctx, path):  # reported once, on the snapshot file, however many sources name it
+            refused.add(source.snapshot.file)
+            continue
+        if not path.is_file():
             ctx.findings.append(
                 error(
                     source.document.path,

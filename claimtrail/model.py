@@ -31,7 +31,7 @@ _MONTHS = (
     "November",
     "December",
 )
-_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched whole (fullmatch)
 
 
 @dataclass(frozen=True, order=True)
@@ -46,7 +46,7 @@ class PartialDate:
     @functools.lru_cache(maxsize=4096, typed=True)  # dates repeat across a dataset; equal texts share one
     def parse(cls, text: str | int) -> PartialDate:
         """Parse ``2018``, ``2018-01`` or ``2018-01-10``; ``ValueError`` if it is no real date."""
-        match = _DATE.match(str(text))
+        match = _DATE.fullmatch(str(text))
         if not match:
             raise ValueError(f"{text!r} is not a date")
         year, month, day = (int(part) if part else None for part in match.groups())

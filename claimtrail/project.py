@@ -12,6 +12,7 @@ from .findings import Finding
 from .loader import load
 from .model import Dataset
 from .settings import Settings
+from .siteconfig import DocsPolicy, read_docs_policy
 
 # The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
 # claim reviewed today in Auckland must not be "in the future" for a check run in New York.
@@ -24,9 +25,10 @@ def latest_today() -> dt.date:
 
 
 def check_project(
-    root: Path, today: dt.date | None = None, settings: Settings | None = None
+    root: Path, today: dt.date | None = None, settings: Settings | None = None, docs: DocsPolicy | None = None
 ) -> tuple[Dataset, list[Finding]]:
-    """Load ``root/claims`` into the model and run every check; findings sorted by file and line.
+    """Load ``root/claims`` into the model and run every check, the hand-written pages' too under
+    ``docs`` (by default, the policy ``root/mkdocs.yml`` sets); findings sorted by file and line.
 
     ``settings`` say how (processes, cache); the defaults keep no cache."""
     settings = settings or Settings()
@@ -40,5 +42,5 @@ def check_project(
     finally:
         if collecting:
             gc.enable()
-    findings.extend(check_docs(root, dataset))
+    findings.extend(check_docs(root, dataset, docs or read_docs_policy(root / "mkdocs.yml")))
     return dataset, sorted(set(findings))

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import paths
 from .layout import KIND_DIRS, Layout
 from .loader import ID_PATTERN
 from .schema import validate
@@ -130,7 +131,8 @@ def modeline(kind: str, item_path: Path, layout: Layout) -> str:
     up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
     if (layout.root / "claimtrail" / "schema" / "claimtrail.schema.json").is_file():
         return MODELINE.format(up=up, kind=kind)
-    site_url = _site_url(layout.root / "mkdocs.yml")
+    config = layout.root / paths.CONFIG
+    site_url = _site_url(config) if paths.check(layout.root, config) is None else ""
     if site_url:
         return MODELINE.replace("{up}claimtrail/", site_url.rstrip("/") + "/").format(kind=kind)
     return MODELINE.format(up=up, kind=kind)
@@ -149,17 +151,21 @@ def _site_url(config: Path) -> str:
 
 def ensure_new(root: Path, kind: str, item_id: str) -> Path:
     """The path a new item would take; refuse a bad id or one already used (in any sub-folder)."""
-    if not ID_PATTERN.match(item_id) or item_id == "index":
+    if not ID_PATTERN.fullmatch(item_id) or item_id == "index":
         raise ScaffoldError(
             f"'{item_id}' is not a valid id: use lower-case letters, digits and hyphens "
             "(at most 80 characters), e.g. alibaba-2018-complaints-drop"
         )
     layout = Layout(root.resolve())
     folder = layout.kind_dir(kind)
-    existing = list(folder.rglob(f"{item_id}.yaml")) if folder.is_dir() else []
+    listing = paths.walk(layout.root, folder)
+    if str(folder) in listing.refused:  # the folder leads outside the repository, or nowhere
+        raise ScaffoldError(f"{layout.relative(folder)}: {listing.findings[0].message}; nothing was written")
+    name = f"{item_id}.yaml"
+    existing = [path for path in (*listing.files, *listing.refused) if Path(path).name == name]
     if existing:
         raise ScaffoldError(f"{layout.relative(existing[0])} already exists; nothing was written")
-    return folder / f"{item_id}.yaml"
+    return folder / name
 
 
 def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Path:

@@ -42,15 +42,38 @@ def schema() -> Mapping[str, Any]:
 @cache
 def _validator(definition: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
     from referencing import Registry, Resource
 
     root = schema()
     registry: Registry[Any] = Registry().with_resource(root["$id"], Resource.from_contents(dict(root)))
-    return Draft202012Validator(
+    # JSON Schema patterns are ECMA-262 regular expressions, where `$` is the end of the text; Python's
+    # re.search, which jsonschema uses, also lets `$` match before a final line break ("id\n").
+    validator = extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+    return validator(  # type: ignore[no-any-return]
         {"$ref": f"{root['$id']}#/$defs/{definition}"},
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, _: Mapping[str, Any]) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword as JSON Schema means it, evaluated by jsonschema-rs (as the fast path is)."""
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, str):
+        return
+    try:
+        matches = _pattern_validator(pattern).is_valid(instance)
+    except UnicodeEncodeError:  # a lone surrogate: no text matches a pattern with it (the loader reports it)
+        matches = False
+    if not matches:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _pattern_validator(pattern: str) -> Any:
+    return jsonschema_rs.validator_for({"pattern": pattern})
 
 
 @dataclass(frozen=True)
@@ -87,12 +110,15 @@ def validate(document: Document, definition: str) -> list[Finding]:
     goes through jsonschema, whose errors carry what the findings need to explain them.
     """
     fast = _fast_validator(definition)
-    if fast.is_valid(document.data):
-        return []
+    try:
+        if fast.is_valid(document.data):
+            return []
+    except (ValueError, OverflowError):  # data it cannot take (a lone surrogate): jsonschema decides
+        fast = None
     findings = [
         _finding(document, leaf) for err in _validator(definition).iter_errors(document.data) for leaf in _leaves(err)
     ]
-    if not findings:  # the two disagree (a format only jsonschema-rs checks, say): report its words
+    if not findings and fast is not None:  # the two disagree (a format only jsonschema-rs checks, say): its words
         findings = [
             error(
                 document.path,

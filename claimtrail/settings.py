@@ -84,12 +84,14 @@ def from_environment(
         template_cache="template-cache" not in without,
         parallel="parallel" not in without,
         template_worker="template-worker" not in without,
-        progress=progress if progress is not None else progress_wanted(environ, stream or sys.stderr),
+        progress=progress if progress is not None else progress_wanted(environ, stream),
     )
 
 
-def progress_wanted(environ: Mapping[str, str], stream: TextIO) -> bool:
-    """``CLAIMTRAIL_PROGRESS`` if it says yes or no; else whether ``stream`` is a terminal outside CI."""
+def progress_wanted(environ: Mapping[str, str], stream: TextIO | None = None) -> bool:
+    """``CLAIMTRAIL_PROGRESS`` if it says yes or no; else whether ``stream`` (standard error as it is
+    when called, by default) is a terminal outside CI."""
+    stream = sys.stderr if stream is None else stream
     setting = environ.get("CLAIMTRAIL_PROGRESS", "").strip().lower()
     if setting in ON:
         return True

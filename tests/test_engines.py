@@ -81,6 +81,18 @@ def test_properdocs_checks_first_and_keeps_the_previous_site(minimal_project: Pa
     assert _files(site) == before
 
 
+def test_what_the_check_reads_as_code_but_the_renderer_would_run_fails_a_properdocs_build_too(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    """The docs guard warns on ProperDocs' own logger, whose warnings fail its strict build."""
+    (minimal_project / "docs" / "index.md").write_text("# Home\n\n```\n<script>alert(1)</script>\n", encoding="utf-8")
+    result = build_in_subprocess(minimal_project, tmp_path / "site", "--engine", "properdocs")
+    assert result.returncode == 1
+    assert "claimtrail: 0 errors, 0 warnings" in result.stderr  # the check sees code
+    assert "claimtrail: docs/index.md: raw HTML '<script>alert(1)</script>' is not allowed" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
 def test_properdocs_cannot_run_where_mkdocs_is_loaded_and_says_so(minimal_project: Path, tmp_path: Path) -> None:
     build(minimal_project, tmp_path / "first")  # MkDocs is loaded in this process now
     result = build(minimal_project, tmp_path / "site", "--engine", "properdocs")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +18,7 @@ from claimtrail.markup import references
 from claimtrail.project import check_project
 from claimtrail.schema import schema, schema_text
 from claimtrail.site.kinds import SITE_KINDS
-from claimtrail.site.outputs import FileOutput, MarkdownPage, PageOutput, site_outputs
+from claimtrail.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from claimtrail.site.render import Renderer, SiteSettings, template_environment
 
 from .conftest import MINIMAL, REPO
@@ -32,7 +34,7 @@ def renderer() -> Renderer:
 
 
 def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
-    outputs = list(site_outputs(renderer.dataset, renderer, guide=REPO / "CONTRIBUTING.md"))
+    outputs = list(site_outputs(renderer.dataset, renderer, root=REPO))
     paths = [output.path for output in outputs]
     assert len(paths) == len(set(paths))
     dataset = renderer.dataset
@@ -50,6 +52,22 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "schema/claimtrail.schema.json",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
+
+
+def test_a_contributor_guide_linked_outside_the_project_is_unpublishable_whatever_the_engine(
+    renderer: Renderer, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    secret = tmp_path / "secret.md"
+    secret.write_text("a secret kept outside the project\n", encoding="utf-8")
+    (project / "CONTRIBUTING.md").symlink_to(secret)
+
+    with pytest.raises(Unpublishable) as refused:
+        list(site_outputs(renderer.dataset, renderer, root=project))
+
+    [finding] = refused.value.findings
+    assert (finding.path, finding.line, finding.rule) == ("CONTRIBUTING.md", 1, "unsafe-path")
 
 
 def test_nothing_is_rendered_until_asked(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,10 +47,12 @@ def test_new_claim_writes_a_file_that_passes_the_check(
 def test_new_claim_defaults_to_unverified_reviewed_today(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    before = dt.date.today()
     run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    after = dt.date.today()  # the same day, unless the command ran across midnight
     text = (minimal_project / "claims" / "claims" / "widgets-cheaper.yaml").read_text(encoding="utf-8")
     assert "status: unverified" in text
-    assert f"reviewed: '{dt.date.today().isoformat()}'" in text
+    assert any(f"reviewed: '{day.isoformat()}'" in text for day in (before, after))
     assert "date: unknown" in text
 
 
@@ -116,6 +118,32 @@ def test_new_refuses_a_bad_id(minimal_project: Path, capsys: pytest.CaptureFixtu
     assert code == 2
     assert "is not a valid id" in err
     assert not (minimal_project / "claims" / "escape.yaml").exists()
+
+
+def test_new_refuses_an_id_with_a_trailing_line_break(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "new", "claim", "widgets-cheaper\n", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "is not a valid id" in err
+    assert sorted(p.name for p in (minimal_project / "claims" / "claims").iterdir()) == [
+        "widget-defects-fell.yaml",
+        "widget-report-exists.yaml",
+    ]
+
+
+def test_new_writes_nothing_through_a_kind_folder_linked_outside_the_repository(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claims = minimal_project / "claims" / "claims"
+    outside = tmp_path / "elsewhere"
+    claims.rename(outside)
+    claims.symlink_to(outside, target_is_directory=True)
+    before = sorted(p.name for p in outside.iterdir())
+    code, _, err = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    assert code == 2
+    assert "claims/claims: this link points outside the repository" in err
+    assert sorted(p.name for p in outside.iterdir()) == before
 
 
 def test_new_without_a_terminal_names_the_missing_flags_and_writes_nothing(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from claimtrail import schema
+from claimtrail.project import check_project
 
 from .conftest import REPO
 
@@ -50,6 +51,15 @@ def test_data_file_begins_with_a_modeline_naming_the_schema_definition_of_its_fo
     assert (path.parent / match["relative"]).resolve() == SCHEMA_PATH.resolve()
     assert match["definition"] in schema.schema()["$defs"]
     assert match["definition"] == expected_definition(path)
+
+
+def test_a_pattern_is_matched_to_the_end_of_the_text_even_beside_other_errors(minimal_project: Path) -> None:
+    # In JSON Schema (ECMA-262) `$` is the end of the text; Python's re would let "widget-post\n" pass.
+    path = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - source: widget-post\n", '  - source: "widget-post\\n"\n')
+    path.write_text(text + "colour: red\n", encoding="utf-8")
+    _, findings = check_project(minimal_project)
+    assert sorted((f.rule, f.field) for f in findings) == [("id-format", "appearances[0].source"), ("schema", "colour")]
 
 
 def test_units_lists_every_unit_of_the_schema() -> None:

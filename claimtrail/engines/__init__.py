@@ -13,9 +13,11 @@ An engine is an object with a ``name`` and a ``start(project, staging_dir)`` met
 which returns one build (:class:`EngineBuild`). ``start`` is called before the dataset is checked,
 so that an engine can read its configuration and begin work meanwhile; ``build(site)`` then writes
 the whole site into ``staging_dir`` (or raises :class:`claimtrail.site.build.BuildError`), and
-``close()`` is called whatever happened. Everything around it is the same for every engine and is
-done by :class:`claimtrail.site.build.StagedBuild`: the checks first, the staging folder, the
-atomic swap, and the exit codes.
+``close()`` is called whatever happened; ``docs_policy()`` says, before the dataset is checked,
+which hand-written pages the site's configuration lets hold raw HTML. Everything around it is the
+same for every engine and is done by :class:`claimtrail.site.build.StagedBuild`: the checks first,
+the stale staging folders of killed builds removed, the staging folder, the atomic swap (which an
+interruption waits for), and the exit codes.
 
 Adding an engine: a module with a class that follows :class:`Engine`, and one :class:`EngineEntry`
 here naming it, the package it needs, the optional extra that installs it and its preview command.
@@ -34,6 +36,7 @@ from typing import Protocol, cast
 from ..findings import Finding
 from ..model import Dataset
 from ..settings import Settings
+from ..siteconfig import DocsPolicy
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class SiteInput:
 
 class EngineBuild(Protocol):
     """One build by one engine, into the staging folder it was started with."""
+
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
+        check of those pages follows it); :func:`claimtrail.siteconfig.read_docs_policy` where the
+        engine cannot tell."""
 
     def build(self, site: SiteInput) -> None:
         """Write the whole site into the staging folder; raise BuildError if it cannot."""

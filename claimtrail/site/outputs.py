@@ -15,7 +15,9 @@ Three kinds of output:
   should hold for it (``search_text()``, the words a reader looks for, rather than the whole page)
   and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
 - :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
-  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimtrail.site.docrefs`).
+  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimtrail.site.docrefs`): the
+  contributor guide, read only if the path policy lets it be (:mod:`claimtrail.paths`; else
+  :class:`Unpublishable`).
 - :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
   claim) are many and small: an engine may write them straight into the built site.
 
@@ -26,21 +28,23 @@ Paths are site-relative with forward slashes. A page's ``path`` is its source pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import paths
 from ..export import FORMATS, claim_record, export_data, to_json
+from ..findings import Finding
 from ..kinds import KINDS
 from ..model import Dataset
+from ..paths import GUIDE
 from ..schema import schema_text
+from ..siteconfig import GUIDE_PAGE
 from .render import Renderer
 from .urls import SCHEMA, PageSpec, page_specs, url_of
 
-GUIDE = "CONTRIBUTING.md"  # the contributor guide at the project's root, also shown on the site
-GUIDE_PAGE = "contributing.md"  # where the site shows it (unless docs/ has a page of that name)
 ASSET_DIR = "assets/claimtrail"
 
 
@@ -123,16 +127,34 @@ class FileOutput:
 Output = PageOutput | MarkdownPage | FileOutput
 
 
-def site_outputs(dataset: Dataset, renderer: Renderer, *, guide: Path | None = None) -> Iterator[Output]:
+class Unpublishable(Exception):
+    """A file the site would show that the path policy refuses (:mod:`claimtrail.paths`): a link out
+    of the repository, a broken link, something other than a plain file. ``findings`` say which and
+    why, as ``claimtrail check`` reports them."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__(f"{len(findings)} file(s) may not be published")
+        self.findings = tuple(findings)
+
+
+def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
     """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
-    pages first, then each kind's item pages), the contributor guide ``guide`` if given, the assets,
-    the exports, the schema, and a ``claim.json`` per claim (last). Nothing is rendered until asked."""
+    pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
+    given and the guide is there, the assets, the exports, the schema, and a
+    ``claim.json`` per claim (last). Nothing is rendered until asked.
+
+    The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
     if renderer.dataset is not dataset:
         raise ValueError("the renderer renders another dataset")
     for spec in page_specs(dataset):
         yield page_output(renderer, spec)
-    if guide is not None:
-        yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
+    if root is not None:
+        root = root.resolve()
+        guide = root / GUIDE
+        if (problem := paths.check(root, guide)) is not None:
+            raise Unpublishable([problem])
+        if guide.is_file():
+            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
     assets = resources.files("claimtrail.site") / "assets"
     for asset in ASSETS:
         yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)

@@ -17,7 +17,7 @@ class Progress:
     def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None, interval: float = 0.25) -> None:
         self.total = total
         self.enabled = enabled and total > 0
-        self.stream = stream or sys.stderr
+        self.stream = sys.stderr if stream is None else stream
         self.interval = interval
         self.done_count = 0
         self._last = 0.0

@@ -70,8 +70,13 @@ def site_renderer(
     bytecode_cache: BytecodeCache | None = None,
 ) -> Renderer:
     """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from
-    git if ``history``, and compiled templates kept in ``bytecode_cache``, if any."""
-    return Renderer(dataset, build_graph(dataset), settings, load_history(root) if history else None, bytecode_cache)
+    git if ``history`` (the claims' current statuses taken from the dataset, not read again from git;
+    ``renderer.history.warning`` says what is missing from it), and compiled templates kept in
+    ``bytecode_cache``, if any."""
+    loaded = None
+    if history:
+        loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
 
 
 def text_colour(background: str) -> str:

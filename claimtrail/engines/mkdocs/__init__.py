@@ -7,6 +7,9 @@
   under ``mkdocs build`` or ``mkdocs serve`` on their own it loads and checks the dataset itself.
 - :mod:`.engine`: the engine ``claimtrail build`` runs: reads ``mkdocs.yml``, starts compiling the
   templates, and runs ``mkdocs build --strict`` in this process into the staging folder.
+- :mod:`.docsguard`: the docs guard, a Python-Markdown extension the plugin registers: what
+  Python-Markdown reads otherwise than ``claimtrail check`` in the hand-written pages is stopped where
+  they are rendered, under the plugin's ``docs_raw_html`` option.
 - :mod:`.precompile`: the template worker, a speed piece for this engine's templates and ours.
 - ``overrides/``: claimtrail's additions to Material's templates (the JSON-LD in the page's head, a
   repository link that requests nothing from another site).

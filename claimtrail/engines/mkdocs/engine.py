@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...site.build import BuildError, source_date_epoch
+from ...site.build import BuildError, build_time
+from ...siteconfig import DocsPolicy, read_docs_policy
 from .. import Project, SiteInput
 
 if TYPE_CHECKING:
@@ -87,6 +88,12 @@ class MkDocsBuild:
                 if project.settings.template_worker:
                     self.compiled = start_compiling_templates(self.config, project.settings)
 
+    def docs_policy(self) -> DocsPolicy:
+        """As MkDocs read the plugin's ``docs_raw_html`` option; else as the checks read it."""
+        if self.plugin is None:
+            return read_docs_policy(self.project.config_file)
+        return self.plugin.docs_policy
+
     def build(self, site: SiteInput) -> None:
         from mkdocs.commands.build import build
         from mkdocs.exceptions import MkDocsException
@@ -95,7 +102,7 @@ class MkDocsBuild:
         if self.error is not None:
             raise self.error
         assert self.config is not None and self.plugin is not None
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(site.dataset)))
+        os.environ["SOURCE_DATE_EPOCH"] = str(build_time(site.dataset, os.environ.get("SOURCE_DATE_EPOCH")))
         self.plugin.use(site, self.compiled)
         try:
             self.config.plugins.on_startup(command="build", dirty=False)

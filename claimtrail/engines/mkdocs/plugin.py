@@ -10,6 +10,12 @@ Under ``claimtrail build`` the build hands the plugin the dataset already loaded
 the settings, with :meth:`ClaimtrailPlugin.use`. Under ``mkdocs build`` or ``mkdocs serve`` on their
 own, the plugin is the edge: it reads the settings from the environment and loads and checks the
 dataset itself.
+
+Whatever was checked before, the plugin publishes no file the path policy refuses
+(:mod:`claimtrail.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
+in the docs folder, that leads outside the repository. Where MkDocs renders the hand-written pages,
+the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
+the ``docs_raw_html`` option (:mod:`claimtrail.siteconfig`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import sys
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -24,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader
 from mkdocs.config import config_options
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -34,18 +41,21 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
+from ... import paths
 from ...cache import template_cache
-from ...findings import Severity, format_text
+from ...findings import Finding, Severity, format_text, printable
 from ...model import Dataset
 from ...project import check_project
 from ...settings import Settings, from_environment
 from ...site.docrefs import replace_references
 from ...site.incremental import Snapshot, stamps, touched
-from ...site.outputs import ASSETS, GUIDE, FileOutput, MarkdownPage, PageOutput, site_outputs
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import Renderer, SiteSettings, site_renderer, template_environment
+from ...siteconfig import DocsPolicy
 from .. import SiteInput
 from . import precompile
+from .docsguard import DocsGuard
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
     from jinja2 import Environment
@@ -55,11 +65,25 @@ if TYPE_CHECKING:  # for type hints only: a build need not import the live-reloa
 log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimtrail")
 
 
+class _PagesOrAll(BaseConfigOption[bool | list[str]]):
+    """``true``, ``false``, or a list of pages, each as ``claimtrail check`` names it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = False
+
+    def run_validation(self, value: object) -> bool | list[str]:
+        if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(page, str) for page in value)):
+            return value
+        raise ValidationError("expected true, false, or a list of pages such as [docs/about.md, CONTRIBUTING.md]")
+
+
 class ClaimtrailConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
     edit_base = config_options.Type(str, default="")
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
+    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimtrail.siteconfig)
 
 
 class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
@@ -79,6 +103,13 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.incremental = False
         self.last: tuple[Snapshot, Dataset] | None = None
         self.touched: set[str] | None = None
+        self.guard: DocsGuard | None = None
+        self.docs_prefix = paths.DOCS_DIR
+
+    @property
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as this plugin's ``docs_raw_html`` says."""
+        return DocsPolicy.from_option(self.config.docs_raw_html)
 
     def use(self, site: SiteInput | None, compiled: precompile.CompiledStream | None) -> None:
         """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build,
@@ -96,6 +127,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimtrail: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
+            _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings, compiled = self.handed.project.settings, self.handed_compiled
@@ -119,34 +152,50 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.renderer = site_renderer(
             dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
         )
+        if self.config.history and self.renderer.history.warning:
+            # Printed, not logged: a warning logged to MkDocs fails a --strict build.
+            print(f"claimtrail: warning: {self.renderer.history.warning}", file=sys.stderr)
         if self.incremental:
             snapshot = Snapshot(stamps(dataset), self.renderer.graph, dataset.scale)
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
-        guide = self.root / GUIDE
         self.pages, self.guide, self.files = {}, None, []
-        for output in site_outputs(dataset, self.renderer, guide=guide if guide.is_file() else None):
-            if isinstance(output, PageOutput):
-                self.pages[output.path] = output
-            elif isinstance(output, MarkdownPage):
-                self.guide = output
-            else:
-                self.files.append(output)
+        try:
+            for output in site_outputs(dataset, self.renderer, root=self.root):
+                if isinstance(output, PageOutput):
+                    self.pages[output.path] = output
+                elif isinstance(output, MarkdownPage):
+                    self.guide = output
+                else:
+                    self.files.append(output)
+        except Unpublishable as exc:
+            _refuse_to_publish(list(exc.findings))
+        self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
+        self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
+        # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
+        extensions: list[Any] = [e for e in config.markdown_extensions if not isinstance(e, DocsGuard)]
+        config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
         for asset in ASSETS:
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
         return config
 
     def _check(self) -> Dataset:
         """The dataset, loaded and checked; a PluginError listing its errors, if any."""
-        dataset, findings = check_project(self.root, settings=self.settings)
+        dataset, findings = check_project(self.root, settings=self.settings, docs=self.docs_policy)
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
                 f"claimtrail: the dataset has {len(errors)} error(s); fix them before building:\n" + format_text(errors)
             )
         for finding in findings:
-            log.info("claimtrail: %s:%s: %s [%s]", finding.path, finding.line, finding.message, finding.rule)
+            log.info(
+                "claimtrail: %s:%s: %s [%s]",
+                printable(finding.path),
+                finding.line,
+                printable(finding.message),
+                finding.rule,
+            )
         return dataset
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
@@ -173,6 +222,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             if not output.in_nav:
                 GeneratedPage(escape(output.title), file, config)  # becomes file.page
             files.append(file)
+        _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
             files.append(File.generated(config, self.guide.path, content=self.guide.text))
         for extra in self.files:
@@ -210,8 +260,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
     # -- pages -----------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        assert self.renderer is not None
+        assert self.renderer is not None and self.guard is not None
         output = self.pages.get(page.file.src_uri)
+        self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
             return replace_references(markdown, page.file.src_uri, self.renderer.label_for)
         page.meta["title"] = escape(output.title)
@@ -266,6 +317,12 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
 
+    def _page_path(self, page: Page) -> str:
+        """A hand-written page's path, as ``claimtrail check`` names it."""
+        if page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
+            return paths.GUIDE
+        return f"{self.docs_prefix}/{page.file.src_uri}"
+
 
 class GeneratedPage(Page):
     """An item page: no markdown to read or convert, since the plugin writes its HTML.
@@ -312,6 +369,32 @@ def start_compiling_templates(config: MkDocsConfig, settings: Settings) -> preco
     except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
         log.debug("claimtrail: templates not compiled ahead (%s)", exc)
         return None
+
+
+def _refuse_to_publish(problems: list[Finding]) -> None:
+    """Stop the build if the path policy refuses any file it would read or publish."""
+    if problems:
+        raise PluginError(
+            f"claimtrail: {len(problems)} file(s) may not be published; fix them before building:\n"
+            + format_text(problems)
+        )
+
+
+def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
+    """The path policy's findings on the files MkDocs found in the docs folder: its walk follows
+    every link, so a page linked from outside the repository would be published as it is."""
+    docs = config.docs_dir
+    found = (file.abs_src_path for file in files if file.src_dir == docs and file.abs_src_path)
+    problems = (paths.check_file(root, path) for path in found)
+    return [problem for problem in problems if problem is not None]
+
+
+def badge_tags(renderer: Renderer) -> frozenset[str]:
+    """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
+    raw HTML that claimtrail itself writes there."""
+    scale = renderer.dataset.scale
+    badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())]
+    return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
 
 
 def _unchanged() -> bool:
