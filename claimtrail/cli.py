@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(export)
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json")
     export.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead")
-    new = commands.add_parser("new", help="write a new claim, source or party file to start from")
-    new.add_argument("what", choices=KINDS, metavar="{claim,source,party}")
+    new = commands.add_parser("new", help="write a new claim, source, party or metric file to start from")
+    new.add_argument("what", choices=KINDS, metavar="{" + ",".join(KINDS) + "}")
     new.add_argument("id", help="the new id, which is also the file name")
     _common(new)
     for name in dict.fromkeys(spec.name for kind_fields in FIELDS.values() for spec in kind_fields):

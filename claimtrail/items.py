@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .findings import Finding, error
 from .model import (
@@ -19,10 +19,14 @@ from .model import (
     Baseline,
     Claim,
     Conversion,
+    Derivation,
+    Metric,
+    Operand,
     PartialDate,
     Party,
     Period,
     ProvenanceStep,
+    Rate,
     Rebuttal,
     Snapshot,
     Source,
@@ -164,6 +168,8 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         reviewed=f.date("reviewed") or PartialDate(1, None, None),
         notes=f.value("notes"),
         document=document.slim(),
+        metric=f.value("metric"),
+        derivation=f.sub("derivation", _derivation),
     )
     return claim if f.ok else None
 
@@ -175,7 +181,29 @@ def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
         unit=claim_unit or "",
         period=period or Period(PartialDate(1)),
         quote=f.value("quote"),
+        change=f.value("change"),
+        metric=f.value("metric"),
     )
+
+
+def _derivation(f: _Fields) -> Derivation:
+    return Derivation(
+        f.value("formula"),
+        f.items("from", lambda o: Operand(o.value("claim"), o.value("value"), o.value("quote"))),
+        f.value("precision"),
+    )
+
+
+def _rate(f: _Fields) -> Rate | Literal["unknown"] | None:
+    raw = f.value("rate")
+    if raw is None:
+        return None
+    if raw == "unknown":
+        return "unknown"
+    rate = f.at("rate")
+    result = Rate(rate.value("value"), rate.value("source"), rate.date("date"))
+    f.ok = f.ok and rate.ok
+    return result
 
 
 def _conversion(f: _Fields) -> Conversion:
@@ -187,6 +215,7 @@ def _conversion(f: _Fields) -> Conversion:
         f.value("source"),
         f.value("quote"),
         f.value("note"),
+        _rate(f),
     )
 
 
@@ -242,6 +271,21 @@ def party(item_id: str, document: Document, ctx: Collecting) -> Party | None:
         role=f.value("role"),
         affiliation=f.value("affiliation"),
         url=f.value("url"),
+        notes=f.value("notes"),
+        document=document.slim(),
+    )
+
+
+def metric(item_id: str, document: Document, ctx: Collecting) -> Metric | None:
+    f = _Fields(document, ctx)
+    return Metric(
+        id=item_id,
+        title=f.value("title").strip(),
+        counts=f.value("counts"),
+        counted_by=f.value("counted_by"),
+        period=f.value("period"),
+        caveats=tuple(f.value("caveats", [])),
+        sources=f.ids("sources"),
         notes=f.value("notes"),
         document=document.slim(),
     )

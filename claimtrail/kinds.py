@@ -62,6 +62,7 @@ KINDS: Mapping[str, Kind] = {
         Kind("claim", "claims", "claims", "claim", items.claim, "claims", attrgetter("statement")),
         Kind("source", "sources", "sources", "source", items.source, "sources", attrgetter("title")),
         Kind("party", "parties", "parties", "party", items.party, "parties", attrgetter("name")),
+        Kind("metric", "metrics", "metrics", "metric", items.metric, "metrics", attrgetter("title")),
     )
 }
 """Every kind, in the order the loader reads them and the site lists their pages."""

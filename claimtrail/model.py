@@ -99,12 +99,26 @@ class Period:
 Stance = Literal["disputes", "qualifies", "supports"]
 
 
+ChangeKind = Literal["points", "percent-change", "ratio"]
+
+
 @dataclass(frozen=True)
 class Baseline:
     value: float
     unit: str
     period: Period
     quote: str | None
+    change: ChangeKind | None = None  # the kind of change the text states, if it says ("times": ratio)
+    metric: str | None = None  # the baseline's metric, where it was defined otherwise than the claim's
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The exchange rate a conversion used: 1 unit of the claim's figure is ``value`` of the conversion's."""
+
+    value: float
+    source: str | None
+    date: PartialDate | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,25 @@ class Conversion:
     source: str
     quote: str | None
     note: str | None
+    rate: Rate | Literal["unknown"] | None = None  # None: the data does not say
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One figure a derived figure is computed from: another claim's value, or a value the text gives."""
+
+    claim: str | None
+    value: float | None
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a stated figure was derived: a formula of :data:`claimtrail.arithmetic.FORMULAS` over operands."""
+
+    formula: str
+    operands: tuple[Operand, ...]
+    precision: int | None  # decimal places the figure is stated to; None: as the value is written
 
 
 @dataclass(frozen=True)
@@ -169,6 +202,24 @@ class Claim:
     rationale: str
     superseded_by: str | None
     reviewed: PartialDate
+    notes: str | None
+    document: Document = field(repr=False, compare=False)
+    metric: str | None = None  # the metric the figure is a value of
+    derivation: Derivation | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a figure counts, by whom, over what period, with known caveats: only what the sources
+    say; ``unknown`` where they do not."""
+
+    id: str
+    title: str
+    counts: str
+    counted_by: str  # a party id, or "unknown"
+    period: str
+    caveats: tuple[str, ...]
+    sources: tuple[str, ...]  # where the definition was read
     notes: str | None
     document: Document = field(repr=False, compare=False)
 
@@ -260,6 +311,7 @@ class Dataset:
     # Ids of files that exist but failed to load: references to them are not reported twice.
     broken_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     snapshot_texts: Mapping[str, str] = field(default_factory=dict, repr=False)
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
 
     def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
         """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""

@@ -36,7 +36,14 @@ RULES: dict[str, str] = {
     "ref-claim": "Every claim id mentioned (related, superseded_by, [[claim:…]]) exists.",
     "ref-source": "Every source id mentioned (appearances, rebuttals, provenance, [[source:…]]) exists.",
     "ref-party": "Every party id mentioned (claimant, rebuttal party, affiliation, [[party:…]]) exists.",
+    "ref-metric": "Every metric id mentioned (a claim's metric, its baseline's) exists under claims/metrics/.",
     "ref-status": "Every status is on the scale in claims/statuses.yaml.",
+    "derived-figure": "A derived figure (derivation) or a conversion with a rate on record matches what it is "
+    "computed from, to the precision the figure is stated to.",
+    "conversion-rate": "A conversion records its exchange rate with the rate's source and date, or says `rate: "
+    "unknown` (then it is shown as unchecked; a warning where it says neither).",
+    "metric-definition": "(warning) A figure is compared only with figures of the same metric; comparing metrics "
+    "defined otherwise is flagged.",
     "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
     "status-evidence": "The status is justified by the evidence its scale entry demands.",
     "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",

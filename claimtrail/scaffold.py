@@ -67,6 +67,12 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("role", "Role", required=False),
         Field("affiliation", "Affiliation (party id)", required=False),
     ),
+    "metric": (
+        Field("title", "Title"),
+        Field("counts", "What is counted, as the sources say (or unknown)", default=lambda: "unknown"),
+        Field("counted_by", "Who counts (party id, or unknown)", default=lambda: "unknown"),
+        Field("period", "The period each figure covers (or unknown)", default=lambda: "unknown"),
+    ),
 }
 
 
@@ -99,6 +105,8 @@ def gather(kind: str, given: Mapping[str, str | None], ask: Callable[[str], str]
 
 def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
     """The YAML mapping for ``values``, in the order a reader expects."""
+    if kind == "metric":
+        return {**values, "sources": []}
     if kind != "claim":
         return dict(values)
     appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}

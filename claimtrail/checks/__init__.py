@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..findings import Finding
 from ..model import Dataset
 from ..parallel import map_chunks
-from . import archives, dates, evidence, markup, quotes, references, scale, snapshots
+from . import archives, dates, evidence, figures, markup, quotes, references, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
@@ -27,6 +27,7 @@ CHECKS: tuple[Check, ...] = (
     dates.check,
     snapshots.check,
     scale.check,
+    figures.check,
 )
 
 # From this many claims on, the checks are shared among the cores (see :mod:`claimtrail.parallel`).

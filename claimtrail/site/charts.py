@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from .format import Change, amount
@@ -24,6 +25,31 @@ def before_after(change: Change, unit: str | None, counted: str | None) -> str:
     for index, (name, value, css) in enumerate(rows):
         y = 4 + index * row
         length = max(2.0, abs(value) / top * bar_max)
+        parts.append(f'<text x="0" y="{y + 19}" class="ct-chart-label">{escape(name)}</text>')
+        parts.append(f'<rect x="{bar_x}" y="{y + 4}" width="{length:.1f}" height="22" rx="3" class="{css}"/>')
+        parts.append(
+            f'<text x="{bar_x + length + 6:.1f}" y="{y + 19}" class="ct-chart-value">'
+            f"{escape(amount(value, unit, counted))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def series(points: Sequence[tuple[str, float]], unit: str | None, counted: str | None) -> str:
+    """One labelled horizontal bar per period, oldest first: a metric's values over time."""
+    width, bar_x, bar_max, row = 560, 150, 200, 34
+    top = max((abs(value) for _, value in points), default=0) or 1
+    label = "; ".join(f"{escape(name)}: {escape(amount(value, unit, counted))}" for name, value in points)
+    height = row * len(points) + 8
+    parts = [
+        f'<svg class="ct-chart ct-series" role="img" aria-label="{label}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{label}</title>",
+    ]
+    for index, (name, value) in enumerate(points):
+        y = 4 + index * row
+        length = max(2.0, abs(value) / top * bar_max)
+        css = "ct-bar-after" if index == len(points) - 1 else "ct-bar-before"
         parts.append(f'<text x="0" y="{y + 19}" class="ct-chart-label">{escape(name)}</text>')
         parts.append(f'<rect x="{bar_x}" y="{y + 4}" width="{length:.1f}" height="22" rx="3" class="{css}"/>')
         parts.append(

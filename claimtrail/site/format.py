@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..model import Claim
+from .. import arithmetic
+from ..model import Claim, Conversion, Metric, Period, Rate
 
 QUALIFIER_WORDS = {
     "exact": "",
@@ -70,7 +72,7 @@ def qualified(value: float, unit: str | None, qualifier: str, counted: str | Non
 
 @dataclass(frozen=True)
 class Change:
-    """The figure against its baseline, computed."""
+    """The figure against its baseline, computed (by :func:`claimtrail.arithmetic.change`)."""
 
     before: float
     after: float
@@ -78,21 +80,92 @@ class Change:
     after_label: str
     difference: str
     relative: str | None
+    computed: arithmetic.ComputedChange | None = None
+
+
+def change_text(computed: arithmetic.ComputedChange) -> str:
+    """The computed change as a reader reads it: ``+33.3 %``, ``+7 percentage points``, ``1.3 times``."""
+    if computed.value is None:
+        return "not computable (the baseline is zero)"
+    if computed.kind == "points":
+        return f"{'+' if computed.value > 0 else ''}{number(computed.value)} percentage points"
+    if computed.kind == "ratio":
+        return f"{number(computed.value)} times the baseline"
+    return f"{'+' if computed.value > 0 else ''}{number(computed.value)} %"
 
 
 def change(claim: Claim) -> Change | None:
     if claim.value is None or claim.baseline is None:
         return None
     before, after = claim.baseline.value, claim.value
-    diff = after - before
     unit = claim.unit
-    if unit in ("percent", "percent-change"):
-        difference = f"{'+' if diff > 0 else ''}{number(round(diff, 6))} percentage points"
+    computed = arithmetic.change(before, after, unit, claim.baseline.change)
+    diff = float(computed.difference)
+    if computed.kind == "points":
+        difference = change_text(computed)
+        relative = None
     else:
-        difference = ("+" if diff > 0 else "") + amount(round(diff, 6), unit, claim.counted)
-    relative = None
-    if before != 0 and unit not in ("percent", "percent-change"):
-        pct = diff / before * 100
-        relative = f"{'+' if pct > 0 else ''}{number(round(pct, 1))} %"
+        difference = ("+" if diff > 0 else "") + amount(diff, unit, claim.counted)
+        relative = change_text(computed) if computed.value is not None else None
     period = claim.period.human() if claim.period else "claimed"
-    return Change(before, after, claim.baseline.period.human(), period, difference, relative)
+    return Change(before, after, claim.baseline.period.human(), period, difference, relative, computed)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One value of a metric: the figure for a period, and the claim that states it."""
+
+    period: Period
+    value: float
+    claim: Claim
+    as_baseline: bool  # the figure is the claim's baseline, not its own value
+
+
+def metric_series(metric: Metric, claims: Iterable[Claim]) -> list[SeriesPoint]:
+    """Every figure stated of ``metric``, oldest period first: each claim's value, and its baseline
+    where the baseline is a value of the same metric. A period stated twice keeps each statement."""
+    points: list[SeriesPoint] = []
+    for claim in claims:
+        if claim.metric != metric.id or claim.value is None:
+            continue
+        if claim.period is not None:
+            points.append(SeriesPoint(claim.period, claim.value, claim, False))
+        baseline = claim.baseline
+        if baseline is not None and baseline.metric in (None, metric.id):
+            points.append(SeriesPoint(baseline.period, baseline.value, claim, True))
+    return sorted(points, key=lambda p: (p.period.start, p.as_baseline, p.claim.id))
+
+
+def conversion_check(claim: Claim, conversion: Conversion) -> str:
+    """What the record says of a conversion's rate, for readers."""
+    rate = conversion.rate
+    if isinstance(rate, Rate) and claim.value is not None:
+        computed = float(arithmetic.decimal(claim.value) * arithmetic.decimal(rate.value))
+        when = f" of {rate.date.human()}" if rate.date else ""
+        return f"Checked: at the rate{when} of {number(rate.value)}, the figure is {number(round(computed, 6))}."
+    return "Unchecked: no exchange rate is on record for this conversion."
+
+
+def derivation_text(claim: Claim, claims: Mapping[str, Claim]) -> str:
+    """A derived figure's formula and operands, recomputed: ``percent-change of 240,000 and 180,000 =
+    33.33…, stated as 33 % (agrees to the stated precision)``; empty if the claim states no derivation."""
+    derivation = claim.derivation
+    if derivation is None or claim.value is None:
+        return ""
+    values: list[float] = []
+    for operand in derivation.operands:
+        value = operand.value if operand.claim is None else getattr(claims.get(operand.claim), "value", None)
+        if value is None:
+            return f"{derivation.formula} of figures not all on record: not recomputed."
+        values.append(value)
+    computed = arithmetic.compute(derivation.formula, values)
+    operands = " and ".join(number(v) for v in values)
+    if computed is None:
+        return f"{derivation.formula} of {operands} cannot be computed."
+    step = None if derivation.precision is None else arithmetic.precision_resolution(derivation.precision)
+    verdict = "agrees" if arithmetic.agrees(claim.value, computed, step) else "does not agree"
+    exact = number(float(round(computed, 4)))
+    return (
+        f"{derivation.formula} of {operands} is {exact}; stated as {amount(claim.value, claim.unit, claim.counted)}"
+        f" ({verdict} to the stated precision)."
+    )

@@ -16,8 +16,8 @@ from markupsafe import escape
 
 from ..graph import Graph
 from ..kinds import KINDS
-from ..model import Claim, Dataset, Party, Source
-from .urls import claim_src, party_src, source_src
+from ..model import Claim, Dataset, Metric, Party, Source
+from .urls import claim_src, page_src, party_src, source_src
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -91,6 +91,27 @@ def _party_search_text(renderer: Renderer, party: Party) -> str:
     return "\n".join([f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape((party.role or '') + notes)}</p>"])
 
 
+def _metric_description(renderer: Renderer, metric: Metric) -> str:
+    return f"{metric.title} (a metric: what it counts, by whom, and its figures over time)"
+
+
+def _metric_search_text(renderer: Renderer, metric: Metric) -> str:
+    caveats = " ".join(metric.caveats)
+    return "\n".join(
+        [f'<h1 id="metric">{escape(metric.title)}</h1>', f"<p>{escape(metric.counts)} {escape(caveats)}</p>"]
+    )
+
+
+def _metric_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
+    pages = {
+        claim_src(c.id) for c in dataset.claims.values() if item_id in (c.metric, c.baseline and c.baseline.metric)
+    }
+    metric = dataset.metrics.get(item_id)
+    if metric is not None:
+        pages |= {source_src(s) for s in metric.sources}
+    return pages
+
+
 def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     pages: set[str] = set()
     claim = dataset.claims.get(item_id)
@@ -106,6 +127,7 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
         pages |= {source_src(r.source) for r in claim.rebuttals} | {source_src(r.via) for r in claim.rebuttals if r.via}
         pages |= {party_src(p) for p in (claim.claimant, claim.spokesperson) if p}
         pages |= {party_src(r.party) for r in claim.rebuttals} | {party_src(c.by) for c in claim.conversions}
+        pages |= {page_src("metric", m) for m in (claim.metric, claim.baseline and claim.baseline.metric) if m}
     pages |= {claim_src(c.id) for c in graph.related.get(item_id, ())}
     pages |= {claim_src(c.id) for c in graph.superseding.get(item_id, ())}
     return pages
@@ -140,6 +162,7 @@ SITE_KINDS: Mapping[str, SiteKind] = {
         SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, _claim_badge),
         SiteKind("source", _source_search_text, _source_neighbours, _source_description),
         SiteKind("party", _party_search_text, _party_neighbours, _party_description),
+        SiteKind("metric", _metric_search_text, _metric_neighbours, _metric_description),
     )
 }
 assert SITE_KINDS.keys() == KINDS.keys(), "every kind of item has its page"

@@ -21,7 +21,7 @@ from .. import markup
 from ..gitinfo import History, Revision, StatusChange, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
-from ..model import Claim, Dataset, PartialDate, Source, Status
+from ..model import Claim, Conversion, Dataset, Metric, PartialDate, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
 from . import charts, format
@@ -246,6 +246,30 @@ class PageContext:
 
     def export_url(self, name: str) -> str:
         return self.u(EXPORTS[name])
+
+    def metric_url(self, metric_id: str) -> str:
+        return self.u(url_of(page_src("metric", metric_id)))
+
+    def metric_title(self, metric_id: str | None) -> str:
+        if metric_id is None:
+            return ""
+        metric = self.r.dataset.metrics.get(metric_id)
+        return metric.title if metric else metric_id
+
+    def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
+        return format.metric_series(metric, self.r.dataset.claims.values())
+
+    def series_chart(self, points: list[format.SeriesPoint]) -> Markup:
+        if len({point.period for point in points}) < 2:
+            return Markup("")
+        unit, counted = points[-1].claim.unit, points[-1].claim.counted
+        return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
+
+    def derivation(self, claim: Claim) -> str:
+        return format.derivation_text(claim, self.r.dataset.claims)
+
+    def conversion_check(self, claim: Claim, conversion: Conversion) -> str:
+        return format.conversion_check(claim, conversion)
 
     def status(self, status_id: str) -> Status | None:
         return self.r.statuses.get(status_id)
