@@ -63,7 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the validated dataset to standard output")
     _common(export)
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json")
-    export.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead")
+    export.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        help="write to this file instead (the sqlite format needs one: its metadata.json goes beside it)",
+    )
     new = commands.add_parser("new", help="write a new claim, source, party or metric file to start from")
     new.add_argument("what", choices=KINDS, metavar="{" + ",".join(KINDS) + "}")
     new.add_argument("id", help="the new id, which is also the file name")
@@ -250,12 +256,22 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"claimtrail: not exported: {summary(findings)}", file=sys.stderr)
         return 1
     data = export_data(dataset)
-    text = EXPORT_FORMATS[args.format].write(data, False)
+    export = EXPORT_FORMATS[args.format]
+    if args.output is None and export.companions is not None:
+        print(f"claimtrail: the {export.name} export is a file with files beside it: give -o FILE", file=sys.stderr)
+        print(f"hint: claimtrail export --format {export.name} -o {export.site_path}", file=sys.stderr)
+        return 2
+    content = export.write(data, False)
     if args.output is None:
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
         return 0
     try:
-        _write_atomically(args.output, text)
+        _write_atomically(args.output, content)
+        for name, text in (export.companions(data) if export.companions else {}).items():
+            _write_atomically(args.output.with_name(name), text)
     except OSError as exc:
         print(f"claimtrail: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         print("hint: check that the folder exists and is writable", file=sys.stderr)
@@ -263,10 +279,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, content: str | bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     try:
-        temporary.write_text(text, encoding="utf-8", newline="")
+        if isinstance(content, bytes):
+            temporary.write_bytes(content)
+        else:
+            temporary.write_text(content, encoding="utf-8", newline="")
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import __version__
-from .model import Claim, Dataset, Party, Source, Status
+from . import __version__, arithmetic
+from .model import Claim, Conversion, Dataset, Metric, Party, Rate, Source, Status
 from .schema import units
 
 EXPORT_FORMAT_VERSION = 1
@@ -58,6 +58,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
                 "quote": c.quote,
                 "note": c.note,
             }
+            | {"rate": _rate(c)}
             for c in claim.conversions
         ],
         "status": claim.status,
@@ -88,6 +89,57 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "superseded_by": claim.superseded_by,
         "reviewed": str(claim.reviewed),
         "notes": claim.notes,
+        "metric": claim.metric,
+        "change": change_record(claim),
+        "derivation": None
+        if claim.derivation is None
+        else {
+            "formula": claim.derivation.formula,
+            "from": [
+                {"claim": o.claim, "value": _number(o.value), "quote": o.quote} for o in claim.derivation.operands
+            ],
+            "precision": claim.derivation.precision,
+        },
+    }
+
+
+def _rate(conversion: Conversion) -> dict[str, Any] | str | None:
+    rate = conversion.rate
+    if isinstance(rate, Rate):
+        return {"value": _number(rate.value), "source": rate.source, "date": _date(rate.date)}
+    return rate
+
+
+def change_record(claim: Claim) -> dict[str, Any] | None:
+    """The change against the baseline, computed (:func:`claimtrail.arithmetic.change`): its kind,
+    its rounded value in its unit (``percentage-points``, ``percent`` or ``times``; None where it is
+    undefined), the difference in the claim's unit, and the two figures with their periods."""
+    if claim.value is None or claim.baseline is None:
+        return None
+    computed = arithmetic.change(claim.baseline.value, claim.value, claim.unit, claim.baseline.change)
+    return {
+        "kind": computed.kind,
+        "value": _number(computed.value),
+        "unit": computed.unit,
+        "decimals": computed.decimals,
+        "difference": _number(float(computed.difference)),
+        "before": _number(claim.baseline.value),
+        "before_period": str(claim.baseline.period),
+        "after": _number(claim.value),
+        "after_period": _date(claim.period),
+    }
+
+
+def metric_record(metric: Metric) -> dict[str, Any]:
+    return {
+        "id": metric.id,
+        "title": metric.title,
+        "counts": metric.counts,
+        "counted_by": metric.counted_by,
+        "period": metric.period,
+        "caveats": list(metric.caveats),
+        "sources": list(metric.sources),
+        "notes": metric.notes,
     }
 
 
@@ -157,6 +209,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
         "claims": [claim_record(c) for c in dataset.claims.values()],
         "sources": [source_record(s) for s in dataset.sources.values()],
         "parties": [party_record(p) for p in dataset.parties.values()],
+        "metrics": [metric_record(m) for m in dataset.metrics.values()],
         "statuses": [status_record(s, scale.best_rating, scale.worst_rating) for s in scale.statuses] if scale else [],
         "units": [
             {"id": u.id, "title": u.title, "symbol": u.symbol, "description": u.description} for u in units().values()
@@ -192,6 +245,10 @@ CSV_COLUMNS = (
     "related",
     "reviewed",
     "rationale",
+    "metric",
+    "change_kind",
+    "change_value",
+    "change_unit",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -237,6 +294,12 @@ def to_csv(data: dict[str, Any]) -> str:
             ";".join(claim["related"]),
             claim["reviewed"],
             claim["rationale"],
+            claim["metric"],
+            *(
+                (claim["change"]["kind"], claim["change"]["value"], claim["change"]["unit"])
+                if claim["change"]
+                else (None, None, None)
+            ),
         ]
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
@@ -249,7 +312,9 @@ class ExportFormat:
 
     name: str
     site_path: str  # where the site publishes it, relative to the site's root
-    write: Callable[[dict[str, Any], bool], str]  # (export_data(...), compact) → the file's text
+    write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
+    companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None
+    """Files written beside it, by name (the SQLite database's Datasette ``metadata.json``)."""
 
 
 def _json(data: dict[str, Any], compact: bool) -> str:
@@ -260,8 +325,24 @@ def _csv(data: dict[str, Any], compact: bool) -> str:
     return to_csv(data)
 
 
+def _sqlite(data: dict[str, Any], compact: bool) -> bytes:
+    from .sqlite import to_sqlite  # sqlite-utils is loaded only when a database is written
+
+    return to_sqlite(data)
+
+
+def _sqlite_companions(data: dict[str, Any]) -> Mapping[str, str]:
+    from .sqlite import datasette_metadata
+
+    return {"metadata.json": to_json(datasette_metadata(data))}
+
+
 FORMATS: Mapping[str, ExportFormat] = {
     export.name: export
-    for export in (ExportFormat("json", "claims.json", _json), ExportFormat("csv", "claims.csv", _csv))
+    for export in (
+        ExportFormat("json", "claims.json", _json),
+        ExportFormat("csv", "claims.csv", _csv),
+        ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions),
+    )
 }
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""

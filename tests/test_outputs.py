@@ -49,6 +49,8 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "assets/claimtrail/claimtrail.js",
         "claims.json",
         "claims.csv",
+        "claims.db",
+        "metadata.json",
         "schema/claimtrail.schema.json",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
@@ -132,5 +134,5 @@ def test_every_export_format_is_offered_by_the_command_and_published() -> None:
 
     export = build_parser().parse_args(["export", "--format", "csv"])
     assert export.format == "csv"
-    assert list(FORMATS) == ["json", "csv"]
-    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv"]
+    assert list(FORMATS) == ["json", "csv", "sqlite"]
+    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv", "claims.db"]

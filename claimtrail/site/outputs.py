@@ -28,7 +28,7 @@ Paths are site-relative with forward slashes. A page's ``path`` is its source pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -161,6 +161,11 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     exported = functools.cache(lambda: with_urls(export_data(dataset)))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
+        if export.companions is not None:
+            folder = export.site_path.rpartition("/")[0]
+            for name in export.companions(exported()):
+                path = f"{folder}/{name}" if folder else name
+                yield FileOutput(path, functools.partial(_companion, export.companions, exported, name))
     yield FileOutput(SCHEMA, schema_text)
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
@@ -197,8 +202,16 @@ def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
     return exported
 
 
-def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callable[[], dict[str, Any]]) -> str:
+def _write_export(
+    write: Callable[[dict[str, Any], bool], str | bytes], exported: Callable[[], dict[str, Any]]
+) -> str | bytes:
     return write(exported(), True)
+
+
+def _companion(
+    companions: Callable[[dict[str, Any]], Mapping[str, str]], exported: Callable[[], dict[str, Any]], name: str
+) -> str:
+    return companions(exported())[name]
 
 
 def claim_json(claim: Any) -> str:

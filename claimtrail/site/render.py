@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .. import markup
+from .. import arithmetic, markup
 from ..gitinfo import History, Revision, StatusChange, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
@@ -229,6 +229,7 @@ class PageContext:
         self.rules = RULES
         self.evidence_rules = EVIDENCE_RULES
         self.units = units()
+        self.formulas = arithmetic.FORMULAS
 
     def u(self, target: str) -> str:
         if target.startswith("#") or (not self.here.endswith("/") and self.here):
