@@ -233,8 +233,7 @@ def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
         "databases": {
             "claims": {
                 "tables": {
-                    name: {"description": description}
-                    | ({"fts_table": "claims_fts", "fts_pk": "id"} if name == "claims" else {})
+                    name: {"description": description} | ({"fts_table": "claims_fts"} if name == "claims" else {})
                     for name, description in TABLES.items()
                 }
             }
