@@ -212,6 +212,10 @@ NEXT_STEPS = {
     "party": """Next steps:
   1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation.
   2. Run `claimtrail check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
+    "metric": """Next steps:
+  1. Open {path}: replace `unknown` only with what the sources say (what is counted, by whom,
+     over what period), list them under `sources:`, and add known `caveats:`.
+  2. Run `claimtrail check`, then name it from claims as `metric: {id}`.""",
 }
 
 KINDS = tuple(KIND_DIRS)

@@ -163,3 +163,20 @@ def test_a_derivation_across_metrics_defined_otherwise_is_a_warning(minimal_proj
 
     (finding,) = with_rule(check(minimal_project), "metric-definition")
     assert "stores-suspended" in finding.message
+
+
+def test_a_metrics_notes_follow_the_markdown_rules(minimal_project: Path) -> None:
+    write_metric(minimal_project, "stores-closed", METRIC + "notes: See <script>alert(1)</script>.\n")
+
+    (finding,) = with_rule(check(minimal_project), "markdown-html")
+    assert finding.path == "claims/metrics/stores-closed.yaml" and finding.field == "notes"
+
+
+def test_new_metric_writes_a_file_that_says_unknown_until_the_sources_are_read(minimal_project: Path) -> None:
+    from claimtrail.cli import main
+
+    assert main(["new", "metric", "stores-closed", "--root", str(minimal_project), "--title", "Stores closed"]) == 0
+
+    text = (minimal_project / "claims/metrics/stores-closed.yaml").read_text(encoding="utf-8")
+    assert "counts: unknown" in text and "counted_by: unknown" in text
+    assert check(minimal_project) == []

@@ -50,6 +50,9 @@ def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str
     for party in dataset.parties.values():
         if party.notes:
             yield party.document, ("notes",), party.notes
+    for metric in dataset.metrics.values():
+        if metric.notes:
+            yield metric.document, ("notes",), metric.notes
 
 
 def _known(dataset: Dataset) -> Mapping[str, set[str]]:
