@@ -19,7 +19,7 @@ from .conftest import REPO
 SCHEMA_PATH = REPO / "claimtrail" / "schema" / "claimtrail.schema.json"
 DATA = REPO / "claims"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<relative>[^#\s]+)#/\$defs/(?P<definition>[A-Za-z_]+)$")
-DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party"}
+DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party", "metrics": "metric"}
 DATA_FILES = sorted(DATA.rglob("*.yaml"))
 
 
