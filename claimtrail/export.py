@@ -2,7 +2,8 @@
 
 The JSON shape is a public interface: fields may be added, never renamed or
 removed.  CSV is one row per claim, for spreadsheets; cells that a
-spreadsheet would run as a formula are neutralised.
+spreadsheet would run as a formula are neutralised.  SQLite (:mod:`claimtrail.sqlite`)
+is the same shape as tables, for Datasette and SQL.
 """
 
 from __future__ import annotations
