@@ -22,6 +22,7 @@ from claimtrail.project import check_project
 
 from .conftest import REPO
 from .sitebuild import build, build_in_subprocess
+from .test_hostile import PAYLOADS, _Audit, _hostile_project
 
 ENGINE = ("--engine", "zensical")
 CLAIM = "claims/claims/widget-defects-fell.yaml"
@@ -360,6 +361,24 @@ def test_titles_and_descriptions_are_escaped_in_the_head(minimal_project: Path, 
         json.loads(_json_ld(tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html")[0])["claimReviewed"]
         == statement
     )
+
+
+def test_payloads_in_every_text_field_reach_no_page_unescaped(minimal_project: Path, tmp_path: Path) -> None:
+    _hostile_project(minimal_project)
+    result = build(minimal_project, tmp_path / "site", *ENGINE)
+    assert result.returncode == 0, result.stderr
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        audit = _Audit()
+        audit.feed(page.read_text(encoding="utf-8"))
+        assert audit.problems == [], page
+        for script in audit.scripts:  # only the theme's own scripts and data blocks
+            assert not script.get("src") or "assets/" in (script.get("src") or ""), page
+            assert script.get("type") in (None, "application/json", "application/ld+json"), page
+    claim_page = tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html"
+    assert json.loads(_json_ld(claim_page)[0])["claimReviewed"] == "Defects " + PAYLOADS[0]
+    assert "<title>Defects &lt;/script&gt;" in _head(claim_page)
 
 
 # -- links as Zensical reads them ----------------------------------------------------------------
