@@ -257,6 +257,12 @@ def test_the_project_is_left_as_it_was_and_nothing_is_left_beside_the_site(
     assert (tmp_path / "site" / "claims" / "widget-defects-fell" / "claim.json").is_file()
 
 
+def test_the_same_project_gives_the_same_site_byte_for_byte(minimal_project: Path, tmp_path: Path) -> None:
+    assert build(minimal_project, tmp_path / "one", *ENGINE).returncode == 0
+    assert build(minimal_project, tmp_path / "two", *ENGINE).returncode == 0
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+
+
 def test_checks_come_first_and_a_failed_check_keeps_the_previous_site(minimal_project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build(minimal_project, site, *ENGINE).returncode == 0
