@@ -175,7 +175,7 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
     assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
     assert '<svg class="ct-chart"' in html
-    assert "−0.61 per 10,000 trades (−29 %)" in html
+    assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
 
 
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:

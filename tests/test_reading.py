@@ -1,0 +1,40 @@
+"""What a reader sees of a figure, a chart and a page's outline, independent of any build."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from claimtrail.site.format import NBSP, amount, number, qualified
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "counted", "shown"),
+    [
+        (42, "percent", None, f"42{NBSP}%"),
+        (-42, "percent-change", None, f"−42{NBSP}%"),
+        (17, "percent-change", None, f"+17{NBSP}%"),
+        (27, "ratio", None, f"27{NBSP}×"),
+        (1.49, "per-10000", "trades", f"1.49{NBSP}per 10,000{NBSP}trades"),
+        (1910, "count", "cases", f"1,910{NBSP}cases"),
+        (2_000_000_000, "count", "commodities", f"2{NBSP}billion{NBSP}commodities"),
+        (430_000_000, "CNY", None, f"430,000,000{NBSP}CNY (430{NBSP}million)"),
+        (3735, "second", None, f"1{NBSP}h 2{NBSP}min 15{NBSP}s (3,735{NBSP}s)"),
+        (2, "day", None, f"2{NBSP}days"),
+    ],
+)
+def test_a_number_and_its_unit_never_part_at_a_line_end(
+    value: float, unit: str, counted: str | None, shown: str
+) -> None:
+    assert amount(value, unit, counted) == shown
+
+
+def test_no_figure_has_an_ordinary_space_before_its_unit() -> None:
+    texts = [amount(97, "percent"), amount(1.49, "per-10000", "trades"), qualified(2, "month", "nearly")]
+    assert [t for t in texts if re.search(r"[0-9] ", t)] == []
+    assert qualified(2, "month", "nearly") == f"nearly 2{NBSP}months"
+
+
+def test_numbers_are_written_one_way_everywhere() -> None:
+    assert [number(10000), number(1.49), number(-3)] == ["10,000", "1.49", "−3"]
