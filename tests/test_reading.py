@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from claimtrail.site import toc
 from claimtrail.site.format import NBSP, amount, number, qualified
 
 
@@ -38,3 +39,29 @@ def test_no_figure_has_an_ordinary_space_before_its_unit() -> None:
 
 def test_numbers_are_written_one_way_everywhere() -> None:
     assert [number(10000), number(1.49), number(-3)] == ["10,000", "1.49", "−3"]
+
+
+def test_table_of_contents_nests_each_section_under_the_page_title() -> None:
+    html = (
+        '<h1 id="claim">A &amp; B</h1><p>x</p><h2 id="verdict">Verdict</h2>'
+        '<h3 id="figure">The figure</h3><h2 id="data">Data <span class="ct-badge">x</span></h2>'
+    )
+    assert toc.tokens(html) == [
+        {
+            "level": 1,
+            "id": "claim",
+            "name": "A &amp; B",
+            "children": [
+                {"level": 2, "id": "verdict", "name": "Verdict", "children": []},
+                {"level": 2, "id": "data", "name": "Data x", "children": []},
+            ],
+        }
+    ]
+    assert toc.has_sections(toc.tokens(html))
+
+
+def test_a_page_with_only_a_title_has_no_sections() -> None:
+    headings = toc.tokens('<h1 id="all-claims">All claims</h1><table></table>')
+    assert [h["id"] for h in headings] == ["all-claims"]
+    assert not toc.has_sections(headings)
+    assert toc.tokens("<p>no headings</p>") == []

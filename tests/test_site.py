@@ -178,6 +178,22 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
 
 
+def test_every_generated_page_has_a_table_of_contents_and_so_a_skip_link(site: Path) -> None:
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 60
+    assert [page for page in pages if 'class="md-skip"' not in page.read_text("utf-8")] == []
+    claim = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert '<a href="#claim" class="md-skip">' in claim
+    assert 'href="#evidence" class="md-nav__link"' in claim  # the right sidebar lists the page's sections
+
+
+def test_a_page_without_sections_has_no_empty_sidebar(site: Path) -> None:
+    for page in ("claims", "sources", "parties"):
+        html = (site / page / "index.html").read_text("utf-8")
+        assert 'data-md-type="toc" hidden' in html, page
+    assert 'data-md-type="toc" hidden' not in (site / "timeline" / "index.html").read_text("utf-8")
+
+
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:
     html = (site / "sources" / "ustr-2017-notorious-markets-list" / "index.html").read_text("utf-8")
     assert 'href="../../claims/alibaba-2017-ip-complaints-drop-42-percent/#rebuttal-1"' in html

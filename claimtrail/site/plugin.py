@@ -35,7 +35,7 @@ from ..graph import build_graph
 from ..model import Dataset
 from ..project import check_project
 from ..schema import schema_text
-from . import precompile
+from . import precompile, toc
 from .build import preloaded
 from .docrefs import replace_references
 from .incremental import Snapshot, stamps, touched
@@ -241,6 +241,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             if spec.kind in ITEM_KINDS:
                 page.content = self.renderer.render(spec)
             page.edit_url = self._item_edit_url(spec)
+            # Its headings as the table of contents: Material's skip link and right sidebar need one.
+            headings = toc.tokens(page.content or "")
+            page.toc = get_toc(headings)
+            if not toc.has_sections(headings):  # no sidebar rather than an empty one
+                page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
         elif page.file.generated_by and page.file.src_uri == GUIDE_PAGE and self.renderer is not None:
             edit_base = self.renderer.settings.edit_base
             page.edit_url = edit_base + paths.GUIDE if edit_base else None
@@ -254,6 +259,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.progress.step()
         if page.file.src_uri in self.specs:
             page.content = ""
+            page.toc = get_toc([])
             page.meta.pop("claimtrail_jsonld", None)
         return output
 
