@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from claimtrail.site import toc
-from claimtrail.site.format import NBSP, amount, number, qualified
+from claimtrail.site import charts, toc
+from claimtrail.site.format import NBSP, Change, amount, number, qualified
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,29 @@ def test_no_figure_has_an_ordinary_space_before_its_unit() -> None:
 
 def test_numbers_are_written_one_way_everywhere() -> None:
     assert [number(10000), number(1.49), number(-3)] == ["10,000", "1.49", "−3"]
+
+
+def test_chart_text_is_html_and_keeps_its_size_at_any_width() -> None:
+    change = Change(2.1, 1.49, "2016", "2017", "", None)
+    html = charts.before_after(change, "per-10000", "trades")
+    assert "<svg" not in html and "<text" not in html  # SVG text shrinks with the drawing
+    assert '<span class="ct-chart-label">2016</span>' in html
+    assert f'<span class="ct-chart-value">1.49{NBSP}per 10,000{NBSP}trades</span>' in html
+    assert re.search(r'style="width:100\.0%"', html)  # the larger figure fills the track
+    assert re.search(r'style="width:71\.0%"', html)  # and the other is drawn to scale
+
+
+def test_chart_has_a_text_alternative_naming_both_figures() -> None:
+    html = charts.before_after(Change(2.1, 1.49, "2016", "2017", "", None), "per-10000", "trades")
+    assert (
+        f'role="img" aria-label="2016: 2.1{NBSP}per 10,000{NBSP}trades; 2017: 1.49{NBSP}per 10,000{NBSP}trades"' in html
+    )
+
+
+def test_chart_text_alternative_is_escaped() -> None:
+    html = charts.before_after(Change(1, 2, '"><script>', "2017", "", None), None, None)
+    assert "<script>" not in html
+    assert 'aria-label="&quot;&gt;&lt;script&gt;: 1; 2017: 2"' in html
 
 
 def test_table_of_contents_nests_each_section_under_the_page_title() -> None:

@@ -174,7 +174,7 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert "ct-stance-disputes" in html
     assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
     assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
-    assert '<svg class="ct-chart"' in html
+    assert '<figure class="ct-chart"' in html
     assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
 
 
