@@ -178,6 +178,30 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
 
 
+def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    article = html[html.index('<article class="ct-claim"') :]
+    sections = re.findall(r'<h2 id="([a-z-]+)"', article)
+    assert sections == ["verdict", "claimed", "evidence", "appearances", "provenance", "related", "history", "data"]
+    verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
+    for part in (
+        "Disputed",
+        "USTR, in a primary source",
+        "1.49\u00a0per 10,000\u00a0trades",
+        "Alibaba Group",
+        "10 January 2018",
+    ):
+        assert part in verdict
+
+
+def test_a_source_is_cited_with_its_author_and_publisher(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    step = re.search(r'<span class="ct-role">Summarised</span> in (.*?)</li>', html)
+    assert step is not None
+    assert "Alibaba released the 2017 Annual Report on Intellectual Property Protection</a></cite>" in step[1]
+    assert '<span class="ct-credit">(Tian Lu, The IPKat)</span>' in step[1]
+
+
 def test_every_generated_page_has_a_table_of_contents_and_so_a_skip_link(site: Path) -> None:
     pages = sorted(site.rglob("index.html"))
     assert len(pages) > 60
