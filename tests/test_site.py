@@ -218,6 +218,19 @@ def test_a_page_without_sections_has_no_empty_sidebar(site: Path) -> None:
     assert 'data-md-type="toc" hidden' not in (site / "timeline" / "index.html").read_text("utf-8")
 
 
+def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) -> None:
+    html = (site / "timeline" / "index.html").read_text("utf-8")
+    article = html[html.index('<h1 id="timeline">') :]
+    assert article.count(">10 January 2018<") == 1  # the date heading; no more "10 January 2018 — claim:" per event
+    assert re.search(r'<h3 id="day-2018-01-10"><time datetime="2018-01-10">10 January 2018</time></h3>', article)
+    assert '<span class="ct-event-kind">25 claims made</span> by Alibaba Group' in article
+    assert (
+        '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
+        in article
+    )
+    assert 'disputes <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
+
+
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:
     html = (site / "sources" / "ustr-2017-notorious-markets-list" / "index.html").read_text("utf-8")
     assert 'href="../../claims/alibaba-2017-ip-complaints-drop-42-percent/#rebuttal-1"' in html
