@@ -49,10 +49,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("browser") / "site"
     result = build(REPO, site)
     assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -123,9 +128,9 @@ def test_the_claims_table_filters_by_status_and_sorts_by_figure(page: Page, site
     expect(rows).to_have_count(3)
     expect(page.locator("[data-ct-count]")).to_have_text(f"3 of {total} claims")
     page.locator('select[data-filter="status"]').select_option("")
-    page.get_by_role("columnheader", name="Figure").click()
-    page.get_by_role("columnheader", name="Figure").click()
-    expect(rows.first).to_contain_text("2 billion")
+    page.get_by_role("button", name="Figure").click()
+    page.get_by_role("button", name="Figure").click()
+    expect(rows.first).to_contain_text("97\u00a0%")  # the first unit (percent), largest first
 
 
 def test_the_filter_can_be_preset_from_the_address(page: Page, site_url: str) -> None:
@@ -139,3 +144,77 @@ def test_a_reader_switches_to_the_dark_palette(page: Page, site_url: str) -> Non
     expect(body).to_have_attribute("data-md-color-scheme", "default")
     page.locator('label[title="Switch to dark mode"]').first.click()
     expect(body).to_have_attribute("data-md-color-scheme", "slate")
+
+
+# -- the claims table from the keyboard, and its view in the address ------------------------------
+
+
+def _figure_keys(page: Page) -> list[tuple[float, float] | None]:
+    """Each visible row's figure as (unit's place, value), or None for a claim without one."""
+    keys: list[tuple[float, float] | None] = page.locator("[data-ct-table] tbody tr:not([hidden])").evaluate_all(
+        """rows => rows.map(row => {
+            const cell = row.querySelector('.ct-col-figure');
+            const value = cell.getAttribute('data-value');
+            return value === '' ? null : [parseFloat(cell.getAttribute('data-group')), parseFloat(value)];
+        })"""
+    )
+    return [tuple(key) if key is not None else None for key in keys]  # type: ignore[misc]
+
+
+def test_the_sort_headings_are_buttons_that_say_which_way_they_sort(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    for name in ("Claim", "Figure", "Status", "Claimant", "Made"):
+        heading = page.get_by_role("columnheader", name=name, exact=True)
+        expect(heading.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    expect(page.locator("[data-ct-table] th[aria-sort]")).to_have_count(0)
+    page.get_by_role("button", name="Status").click()
+    expect(page.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("[data-ct-table] th[aria-sort]")).to_have_count(1)
+
+
+def test_the_claims_table_sorts_by_figure_from_the_keyboard_within_each_unit(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    header = page.get_by_role("columnheader", name="Figure")
+    page.get_by_role("button", name="Figure").focus()
+    page.keyboard.press("Enter")
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    ascending = _figure_keys(page)
+    figures = [key for key in ascending if key is not None]
+    assert len(figures) > 10
+    assert ascending == [*sorted(figures), *[None] * (len(ascending) - len(figures))]  # no figure: last
+    page.keyboard.press("Space")
+    expect(header).to_have_attribute("aria-sort", "descending")
+    descending = _figure_keys(page)
+    by_unit_largest_first = sorted(figures, key=lambda key: (key[0], -key[1]))
+    assert descending == [*by_unit_largest_first, *[None] * (len(descending) - len(figures))]
+    expect(page.locator("[data-ct-table] tbody tr").first).to_contain_text("97\u00a0%")
+
+
+def test_a_shared_filtered_and_sorted_address_restores_the_same_view(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    page.locator('select[data-filter="tags"]').select_option("police")
+    page.locator('input[data-filter="text"]').fill("provinces")
+    page.get_by_role("button", name="Figure").click()
+    page.get_by_role("button", name="Figure").click()
+    expect(page).to_have_url(re.compile(r"claims/\?tags=police&text=provinces&sort=figure&order=descending$"))
+    visible = page.locator("[data-ct-table] tbody tr:visible .ct-col-claim").all_inner_texts()
+    assert len(visible) == 2
+    shared = page.url
+
+    reader = page.context.browser.new_page()  # type: ignore[union-attr]
+    try:
+        reader.goto(shared)
+        expect(reader.locator('select[data-filter="tags"]')).to_have_value("police")
+        expect(reader.locator('input[data-filter="text"]')).to_have_value("provinces")
+        expect(reader.get_by_role("columnheader", name="Figure")).to_have_attribute("aria-sort", "descending")
+        expect(reader.locator("[data-ct-count]")).to_have_text(re.compile(r"^2 of \d+ claims$"))
+        assert reader.locator("[data-ct-table] tbody tr:visible .ct-col-claim").all_inner_texts() == visible
+    finally:
+        reader.close()
+
+
+def test_clearing_the_filters_clears_them_from_the_address(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/?status=disputed")
+    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(3)
+    page.locator('select[data-filter="status"]').select_option("")
+    expect(page).to_have_url(re.compile(r"claims/$"))
