@@ -246,23 +246,23 @@ def _pages(site: Path) -> list[str]:
 
 
 def _survey(page: Page, url: str, path: str) -> PageSurvey:
+    """One page: axe-core at the widest width, then the page's width at each width, narrowing."""
     page.set_viewport_size({"width": WIDTHS[-1], "height": 900})
     page.goto(url + ("" if path == "./" else path))
     page.wait_for_function("() => !document.querySelector('[data-ct-table]') || document.querySelector('.ct-sortable')")
-    widths = {}
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        widths[width] = page.evaluate("document.documentElement.scrollWidth")
-    skip = page.locator("a.md-skip")
-    skip_link = skip.get_attribute("href") if skip.count() == 1 else None
-    page.set_viewport_size({"width": WIDTHS[-1], "height": 900})
     found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     violations = [
         f"{v['id']} ({v['impact']}): {', '.join(str(t) for n in v['nodes'] for t in n['target'])}"
         for v in found
         if v["impact"] in SERIOUS and v["id"] not in THEME_VIOLATIONS
     ]
+    skip = page.locator("a.md-skip")
+    skip_link = skip.get_attribute("href") if skip.count() == 1 else None
     palette = page.locator("body").get_attribute("data-md-color-scheme") or ""
+    widths = {}
+    for width in reversed(WIDTHS):
+        page.set_viewport_size({"width": width, "height": 900})
+        widths[width] = page.evaluate("document.documentElement.scrollWidth")
     return PageSurvey(path, palette, widths, skip_link, violations)
 
 
