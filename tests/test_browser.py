@@ -222,6 +222,31 @@ def test_clearing_the_filters_clears_them_from_the_address(page: Page, site_url:
     expect(page).to_have_url(re.compile(r"claims/$"))
 
 
+def test_the_filter_controls_are_labelled_bordered_and_at_least_24_px(page: Page, site_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "claims/")
+    for name in ("Status", "Topic", "Claimant", "Source", "Text"):
+        control = page.get_by_label(name, exact=True)
+        expect(control).to_be_visible()
+        box = control.bounding_box()
+        assert box is not None and box["height"] >= 24, name
+        assert control.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)") > 0, name
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_chart_text_stays_at_least_12_px_on_screen(page: Page, site_url: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site_url + "claims/alibaba-2017-counterfeits-1-49-per-10000-trades/")
+    texts = page.locator(".ct-chart .ct-chart-label, .ct-chart .ct-chart-value")
+    expect(texts).to_have_count(4)
+    sizes = texts.evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().height"
+        " / e.offsetHeight)"
+    )
+    assert min(sizes) >= 12
+    expect(page.locator(".ct-chart")).to_have_attribute("aria-label", re.compile(r"^2016: 2\.1.*; 2017: 1\.49"))
+
+
 # -- every page, at every width, in both palettes ----------------------------------------------------
 
 WIDTHS = (320, 390, 768, 1280)
