@@ -13,12 +13,11 @@ from collections.abc import Callable
 from html import escape
 
 from ..markup import REFERENCE
-from .urls import claim_src, party_src, source_src
+from .urls import page_src
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>])")
-SOURCES = {"claim": claim_src, "source": source_src, "party": party_src}
 
 LabelFor = Callable[[str, str], "tuple[str, str] | None"]
 """(kind, id) → (link text, badge HTML), or None for an unknown id."""
@@ -37,7 +36,7 @@ def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) ->
         if found is None:
             return match.group(0)
         text, badge = found
-        target = posixpath.relpath(SOURCES[kind](item_id), base or ".")
+        target = posixpath.relpath(page_src(kind, item_id), base or ".")
         return f"[{_markdown_text(label or text)}]({target}){(' ' + badge) if badge else ''}"
 
     def outside_code(line: str) -> str:
