@@ -174,8 +174,61 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert "ct-stance-disputes" in html
     assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
     assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
-    assert '<svg class="ct-chart"' in html
-    assert "−0.61 per 10,000 trades (−29 %)" in html
+    assert '<figure class="ct-chart"' in html
+    assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
+
+
+def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    article = html[html.index('<article class="ct-claim"') :]
+    sections = re.findall(r'<h2 id="([a-z-]+)"', article)
+    assert sections == ["verdict", "claimed", "evidence", "appearances", "provenance", "related", "history", "data"]
+    verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
+    for part in (
+        "Disputed",
+        "USTR, in a primary source",
+        "1.49\u00a0per 10,000\u00a0trades",
+        "Alibaba Group",
+        "10 January 2018",
+    ):
+        assert part in verdict
+
+
+def test_a_source_is_cited_with_its_author_and_publisher(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    step = re.search(r'<span class="ct-role">Summarised</span> in (.*?)</li>', html)
+    assert step is not None
+    assert "Alibaba released the 2017 Annual Report on Intellectual Property Protection</a></cite>" in step[1]
+    assert '<span class="ct-credit">(Tian Lu, The IPKat)</span>' in step[1]
+
+
+def test_every_generated_page_has_a_table_of_contents_and_so_a_skip_link(site: Path) -> None:
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 60
+    assert [page for page in pages if 'class="md-skip"' not in page.read_text("utf-8")] == []
+    claim = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert '<a href="#claim" class="md-skip">' in claim
+    assert 'href="#evidence" class="md-nav__link"' in claim  # the right sidebar lists the page's sections
+
+
+def test_a_page_without_sections_has_no_empty_sidebar(site: Path) -> None:
+    for page in ("claims", "sources", "parties"):
+        html = (site / page / "index.html").read_text("utf-8")
+        assert 'data-md-type="toc" hidden' in html, page
+    assert 'data-md-type="toc" hidden' not in (site / "timeline" / "index.html").read_text("utf-8")
+
+
+def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) -> None:
+    html = (site / "timeline" / "index.html").read_text("utf-8")
+    article = html[html.index('<h1 id="timeline">') :]
+    assert article.count(">10 January 2018<") == 1  # the date heading; no more "10 January 2018 — claim:" per event
+    assert re.search(r'<h3 id="day-2018-01-10"><time datetime="2018-01-10">10 January 2018</time></h3>', article)
+    assert '<span class="ct-event-kind">25 claims made</span> by Alibaba Group' in article
+    assert (
+        '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
+        in article
+    )
+    assert 'disputes <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
 
 
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:

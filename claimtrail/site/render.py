@@ -89,7 +89,7 @@ def text_colour(background: str) -> str:
 
 def template_environment() -> Environment:
     """The environment of claimtrail's own templates."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("claimtrail.site", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -97,6 +97,8 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["number"] = format.number  # every count as the figures are written: 10,000
+    return env
 
 
 class Renderer:
@@ -198,23 +200,56 @@ class Renderer:
         return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
 
     @cached_property
-    def timeline(self) -> tuple[list[tuple[PartialDate, str, str, str]], list[tuple[str, str, str]]]:
-        """Dated events (date, kind, id, text), oldest first; and undated ones."""
-        dated: list[tuple[PartialDate, str, str, str]] = []
-        undated: list[tuple[str, str, str]] = []
+    def timeline(self) -> tuple[list[Day], list[Event]]:
+        """What happened on each known date, oldest first; and what happened on an unknown date.
+
+        A date known only to the month or year comes after the days of that month or year.  On one
+        date, sources are published first, then claims made, then evidence given.
+        """
+        events: dict[PartialDate | None, list[Event]] = {}
         for source in self.dataset.sources.values():
-            if source.published:
-                dated.append((source.published, "source", source.id, source.title))
-            else:
-                undated.append(("source", source.id, source.title))
+            events.setdefault(source.published, []).append(Event("source", source))
         for claim in self.dataset.claims.values():
-            if claim.date:
-                dated.append((claim.date, "claim", claim.id, claim.statement))
-            else:
-                undated.append(("claim", claim.id, claim.statement))
-        # A date known only to the month or year goes after the days of that month or year.
-        dated.sort(key=lambda e: (e[0].year, e[0].month or 13, e[0].day or 32, e[1] != "source", e[2]))
-        return dated, sorted(undated)
+            first = self.dataset.sources[claim.first_appearance]
+            events.setdefault(claim.date, []).append(Event("claim", first, claim, party=claim.claimant))
+            for number, rebuttal in enumerate(claim.rebuttals, start=1):
+                source = self.dataset.sources[rebuttal.source]
+                evidence = Event("evidence", source, claim, number, rebuttal.party, rebuttal.stance)
+                events.setdefault(source.published, []).append(evidence)
+        for happened in events.values():
+            happened.sort(key=_event_order)
+        undated = events.pop(None, [])
+        days = [Day(date, tuple(happened)) for date, happened in events.items() if date is not None]
+        days.sort(key=lambda d: (d.date.year, d.date.month or 13, d.date.day or 32))
+        return days, undated
+
+
+_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
+
+
+def _event_order(event: Event) -> tuple[int, str, str, int]:
+    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", event.source.id, event.rebuttal)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened: a source published, a claim made (in its first source) by ``party``,
+    or evidence given by ``party`` (the claim's ``rebuttal``-th, from 1, in ``source``)."""
+
+    kind: str  # "source", "claim" or "evidence"
+    source: Source
+    claim: Claim | None = None
+    rebuttal: int = 0
+    party: str = ""
+    stance: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date of the timeline, known to the day, the month or the year, and what happened on it."""
+
+    date: PartialDate
+    events: tuple[Event, ...]
 
 
 class PageContext:

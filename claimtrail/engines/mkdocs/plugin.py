@@ -52,6 +52,7 @@ from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import Renderer, SiteSettings, site_renderer, template_environment
+from ...site.toc import has_sections, tokens
 from ...siteconfig import DocsPolicy
 from .. import SiteInput
 from . import precompile
@@ -300,6 +301,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             if output.search_text is not None:
                 page.content = output.render()
             page.edit_url = output.edit_url
+            # Its headings as the table of contents: Material's skip link and right sidebar need one.
+            headings = tokens(page.content or "")
+            page.toc = get_toc(headings)
+            if not has_sections(headings):  # no sidebar rather than an empty one
+                page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
         elif page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
             page.edit_url = self.guide.edit_url
         return context
@@ -312,6 +318,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.progress.step()
         if page.file.src_uri in self.pages:
             page.content = ""
+            page.toc = get_toc([])
             page.meta.pop("claimtrail_jsonld", None)
         return output
 
