@@ -85,6 +85,25 @@ def test_the_empty_project_builds_a_site_with_empty_indexes(project: Path, tmp_p
     assert "Ministry of Widgets: statistics 2024" in (site / "index.html").read_text(encoding="utf-8")
 
 
+EMPTY_INDEXES = {
+    "timeline": "Nothing is recorded yet.",
+    "tags": "No claim is tagged yet.",
+    "sources": "None is recorded yet.",
+    "parties": "No one is recorded yet.",
+    "claims": "0 claims.",
+    "dashboard": "No claims.",
+}
+
+
+def test_each_empty_index_says_it_is_empty(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    said = {
+        page: says for page, says in EMPTY_INDEXES.items() if says in (site / page / "index.html").read_text("utf-8")
+    }
+    assert said == EMPTY_INDEXES
+
+
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
     code, _, err = run(capsys, "init", str(tmp_path))
