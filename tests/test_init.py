@@ -255,3 +255,19 @@ def test_the_skeletons_pre_commit_config_is_valid_and_runs_this_repositorys_chec
 def test_the_skeleton_ignores_what_this_repository_ignores(project: Path) -> None:
     ours = set((REPO / ".gitignore").read_text(encoding="utf-8").splitlines())
     assert set((project / ".gitignore").read_text(encoding="utf-8").splitlines()) <= ours
+
+
+def test_the_guide_to_starting_a_site_walks_from_install_to_publishing_and_is_linked() -> None:
+    guide = (REPO / "docs" / "start.md").read_text(encoding="utf-8")
+    steps = ["pip install", "claimtrail init", "claimtrail new party", "claimtrail new source", "sha256sum"]
+    steps += ["claimtrail new claim", "claimtrail check", "claimtrail build", "GitHub Actions"]
+    at, missing = 0, []
+    for step in steps:  # each one after the one before
+        found = guide.find(step, at)
+        if found == -1:
+            missing.append(step)
+        else:
+            at = found
+    assert missing == []
+    assert "start.md" in _nav_pages(yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8")))
+    assert "(docs/start.md)" in (REPO / "README.md").read_text(encoding="utf-8")
