@@ -209,7 +209,8 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         return 130
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
-    print(NEXT_STEPS[args.what].format(path=rel, id=args.id))
+    guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
+    print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
     if (args.root / "claims").is_dir():
         _, findings = check_project(args.root, args.today, settings)
         own = [f for f in findings if f.path == rel]

@@ -198,7 +198,7 @@ def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Pa
 NEXT_STEPS = {
     "claim": """Next steps:
   1. Open {path} and complete it: value and unit for a figure, period, provenance,
-     tags, related claims, and the evidence under `rebuttals:` (see CONTRIBUTING.md).
+     tags, related claims, and the evidence under `rebuttals:`{guide}.
   2. Choose the status the evidence justifies, with a one-sentence rationale.
   3. Run `claimtrail check` and fix what it reports.
   4. Preview with `mkdocs serve`, then open a pull request.""",

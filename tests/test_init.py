@@ -271,3 +271,16 @@ def test_the_guide_to_starting_a_site_walks_from_install_to_publishing_and_is_li
     assert missing == []
     assert "start.md" in _nav_pages(yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8")))
     assert "(docs/start.md)" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_next_steps_after_a_new_claim_name_no_guide_the_project_lacks(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "new", "claim", "widgets-inspected", "--root", str(project),
+        "--statement", "Widgets were inspected.", "--quote", "widgets were inspected",
+        "--claimant", "widgets-ministry", "--source", "widgets-2024-statistics",
+    )  # fmt: skip
+    assert code == 0
+    assert "Next steps:" in out
+    assert "CONTRIBUTING.md" not in out
