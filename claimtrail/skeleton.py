@@ -14,7 +14,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from . import __version__
+from . import __version__, paths
+from .findings import Finding, warning
 from .layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR, STATUS_FILE
 
 PACKAGE = resources.files("claimtrail")
@@ -133,6 +134,31 @@ def create_project(root: Path, title: str | None = None, force: bool = False) ->
         where = exc.filename or root
         raise InitError(f"cannot write {where}: {exc.strerror}") from None
     return Created(root, tuple(written), tuple(kept))
+
+
+def check_schema_copy(root: Path) -> list[Finding]:
+    """A warning if the project's copy of the schema (for editors) is not the installed claimtrail's:
+    editors would then check files against another contract than ``claimtrail check`` does."""
+    copy = root / SCHEMA_COPY
+    if paths.check(root, copy) is not None or not copy.is_file():  # none, or one that is not read
+        return []
+    try:
+        same = copy.read_bytes() == (PACKAGE / "schema" / "claimtrail.schema.json").read_bytes()
+    except OSError:
+        return []
+    if same:
+        return []
+    return [
+        warning(
+            SCHEMA_COPY,
+            (1, 1),
+            "schema-copy",
+            "(whole file)",
+            f"this copy of the schema differs from the one claimtrail {__version__} checks with, so editors "
+            "check your files against another contract than `claimtrail check` does",
+            "delete it and run `claimtrail init --force`, which puts back the current copy and changes nothing else",
+        )
+    ]
 
 
 NEXT_STEPS = """Next steps:

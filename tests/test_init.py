@@ -284,3 +284,18 @@ def test_the_next_steps_after_a_new_claim_name_no_guide_the_project_lacks(
     assert code == 0
     assert "Next steps:" in out
     assert "CONTRIBUTING.md" not in out
+
+
+def test_a_schema_copy_older_than_claimtrails_is_a_warning_that_init_force_mends(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = project / "schema" / "claimtrail.schema.json"
+    copy.write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema"}\n', encoding="utf-8")
+    _, findings = check_project(project)
+    assert [(f.path, f.rule, f.severity.value) for f in findings] == [
+        ("schema/claimtrail.schema.json", "schema-copy", "warning")
+    ]
+    assert "claimtrail init --force" in findings[0].hint
+    copy.unlink()
+    assert run(capsys, "init", str(project), "--force")[0] == 0
+    assert check_project(project)[1] == []
