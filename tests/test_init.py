@@ -299,3 +299,13 @@ def test_a_schema_copy_older_than_claimtrails_is_a_warning_that_init_force_mends
     copy.unlink()
     assert run(capsys, "init", str(project), "--force")[0] == 0
     assert check_project(project)[1] == []
+
+
+def test_init_onto_a_file_refuses_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "taken").write_text("a file\n", encoding="utf-8")
+    code, _, err = run(capsys, "init", str(tmp_path / "taken"))
+    assert code == 2
+    assert "is a file, not a folder; nothing was written" in err
+    code, _, err = run(capsys, "init", str(tmp_path / "taken" / "site"))
+    assert code == 2
+    assert err.startswith("claimtrail: cannot write")
