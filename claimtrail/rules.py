@@ -23,6 +23,8 @@ RULES: dict[str, str] = {
     "yaml-depth": "Nesting stays shallow.",
     "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
     "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
+    "schema-copy": "A project's copy of the schema for editors (schema/claimtrail.schema.json) is the installed "
+    "claimtrail's.",
     "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
     "id-reserved": "`index` is not an id: the folder's index page uses it.",
     "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",

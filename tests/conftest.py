@@ -40,6 +40,10 @@ def examples(in_ci: int) -> int:
     return in_ci * settings().max_examples // CI_EXAMPLES
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "wheel: builds a wheel and installs it into a fresh virtual environment")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The item cache of every test run lives in its own folder, not the user's."""
