@@ -9,6 +9,7 @@ from pathlib import Path
 DATA_DIR = "claims"
 KIND_DIRS = {"claim": "claims", "source": "sources", "party": "parties"}
 STATUS_FILE = "statuses.yaml"
+PUBLISHER_FILE = "publisher.yaml"
 SNAPSHOT_DIR = "snapshots"
 # Where each kind of item lives, as hints name it.
 KIND_FOLDERS = {
@@ -36,6 +37,10 @@ class Layout:
     @property
     def status_file(self) -> Path:
         return self.data_dir / STATUS_FILE
+
+    @property
+    def publisher_file(self) -> Path:
+        return self.data_dir / PUBLISHER_FILE
 
     def relative(self, path: Path | str) -> str:
         """``path`` as findings name it: relative to the project root, with forward slashes."""

@@ -136,7 +136,9 @@ def test_required_sources_are_recorded(exported: dict[str, Any]) -> None:
     assert (post["published"], post["author"], post["kind"]) == ("2018-01-12", "tian-lu", "blog-post")
     assert post["snapshot"]["sha256"] == "ffe0f933e81567f61569f89c73900d3d9e575c07e5e3c39aef5be165ec098135"
     report = sources["alibaba-2017-ip-report"]
-    assert (report["published"], report["full_text"]) == ("2018-01-10", "unavailable")
+    # Presented ("released", in the post's word) on 10 January 2018, but its text was not published.
+    assert (report["published"], report["full_text"]) == (None, "unavailable")
+    assert "10 January 2018" in report["full_text_note"]
     assert "Hangzhou" in report["place"]
     assert sources["alibaba-2016-ip-report"]["kind"] == "report"
     ustr = sources["ustr-2017-notorious-markets-list"]
@@ -200,3 +202,24 @@ def test_report_claims_carry_the_provenance_chain(exported: dict[str, Any]) -> N
             roles = [(p["source"], p["role"]) for p in claim["provenance"]]
             assert roles[0] == ("alibaba-2017-ip-report", "stated"), claim["id"]
             assert roles[-1] == ("ipkat-2018-01-12-alibaba-2017-ip-report", "summarised"), claim["id"]
+
+
+def test_facts_no_source_on_the_record_states_are_unknown_or_marked_inferred(exported: dict[str, Any]) -> None:
+    parties = {p["id"]: p for p in exported["parties"]}
+    sources = {s["id"]: s for s in exported["sources"]}
+    jack_ma = parties["jack-ma"]
+    assert (jack_ma["role"], jack_ma["affiliation"], jack_ma["unknown"]) == ("unknown", None, ["affiliation", "role"])
+    assert "government" not in parties["ustr"]["role"]
+    ustr_list = sources["ustr-2017-notorious-markets-list"]
+    assert ustr_list["published"] == "2018-01"
+    assert ustr_list["basis"]["published"]["inferred"]
+    assert sources["alibaba-2017-press-reports"]["basis"]["published"]["inferred"]
+    assert sources["alibaba-2016-ip-report"]["full_text"] == "unknown"
+
+
+def test_every_stated_basis_quotes_the_snapshot(exported: dict[str, Any]) -> None:
+    """Every source on the record with a stated fact has its words: the snapshot holds them all."""
+    items = [*exported["sources"], *exported["parties"]]
+    stated = [b for item in items for b in item["basis"].values() if not b["inferred"]]
+    assert stated
+    assert all(b["quote"] for b in stated)

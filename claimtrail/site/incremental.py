@@ -64,7 +64,8 @@ def _neighbours(page: str, graph: Graph, dataset: Dataset) -> set[str]:
                 source_src(r.via) for r in claim.rebuttals if r.via
             }
             pages |= {party_src(p) for p in (claim.claimant, claim.spokesperson) if p}
-            pages |= {party_src(r.party) for r in claim.rebuttals} | {party_src(c.by) for c in claim.conversions}
+            pages |= {party_src(r.party) for r in claim.rebuttals}
+            pages |= {party_src(c.by) for c in claim.conversions if c.by}
         pages |= {claim_src(c.id) for c in graph.related.get(item_id, ())}
         pages |= {claim_src(c.id) for c in graph.superseding.get(item_id, ())}
     elif kind == "sources":

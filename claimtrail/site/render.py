@@ -94,7 +94,7 @@ class Renderer:
             status = self.statuses.get(claim.status)
             parts = [
                 f'<h1 id="claim">{escape(claim.statement)}</h1>',
-                f"<p>{escape(claim.quote)}</p>",
+                f"<p>{escape(claim.words)}</p>",
                 f"<p>{escape(self._party_name(claim.claimant))}. {escape(status.label if status else claim.status)}:"
                 f" {escape(claim.rationale)}</p>",
                 *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
