@@ -224,6 +224,15 @@ def _build_items(
     return results
 
 
+def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
+    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly, against
+    the schema, into the model; ``None`` and the findings if it does not load."""
+    ctx = _Context(Layout(root.resolve()))
+    item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)
+    document = _document(ctx, rel, "claim", raw)
+    return (_claim(item_id, document, ctx) if document is not None else None), ctx.findings
+
+
 def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | None = None) -> Document | None:
     rel = ctx.layout.relative(path)
     if raw is None:
