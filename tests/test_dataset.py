@@ -167,7 +167,7 @@ def _rebuttals(claim: dict[str, Any], source: str) -> list[str]:
     [
         ("alibaba-2017-ip-complaints-drop-42-percent", "qualifies"),
         ("alibaba-2017-counterfeits-1-49-per-10000-trades", "disputes"),
-        ("alibaba-2017-historic-breakthrough", "disputes"),
+        ("alibaba-2017-historic-breakthrough", "qualifies"),
         ("alibaba-2017-fake-links-97-percent-removed-before-transactions", "qualifies"),
         ("alibaba-2017-240000-taobao-stores-closed", "qualifies"),
     ],
@@ -179,9 +179,52 @@ def test_the_ustr_list_is_attached_where_it_bears(exported: dict[str, Any], clai
     assert all(r["party"] == "ustr" and r["via"] == "ipkat-2018-01-12-comment-6" for r in ustr)
 
 
-def test_reader_comment_two_qualifies_the_24_hour_figure(exported: dict[str, Any]) -> None:
+def test_reader_comment_two_is_not_evidence_on_the_24_hour_figure(exported: dict[str, Any]) -> None:
+    """Comment 2 is about applying to register an account, not about how fast complaints were handled."""
     claim = _claims_by_id(exported)["alibaba-2017-complaints-95-percent-closed-within-24-hours"]
-    assert _rebuttals(claim, "ipkat-2018-01-12-comment-2") == ["qualifies"]
+    assert _rebuttals(claim, "ipkat-2018-01-12-comment-2") == []
+    assert "ipkat-commenter-2-no-reaction-for-almost-2-months" not in claim["related"]
+
+
+def test_the_live_chat_tip_is_not_evidence_on_the_unanswered_application(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["ipkat-commenter-2-no-reaction-for-almost-2-months"]
+    assert claim["rebuttals"] == []
+
+
+def test_jingkai_chens_words_have_no_venue_or_date_the_post_does_not_give(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["alibaba-2017-counterfeit-sources-not-eradicated"]
+    assert (claim["date"], claim["first_appearance"]) == (None, "alibaba-2017-press-reports")
+    assert "press conference" not in " ".join(p["note"] or "" for p in claim["provenance"])
+    chen = {p["id"]: p for p in exported["parties"]}["jingkai-chen"]
+    assert "Spoke at" not in chen["notes"]
+
+
+def test_the_very_first_report_claim_is_qualified_by_the_blogger_not_alibaba(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["ipkat-2017-report-very-first-annual-ip-report"]
+    assert [(r["party"], r["source"], r["stance"]) for r in claim["rebuttals"]] == [
+        ("tian-lu", "ipkat-2018-01-12-alibaba-2017-ip-report", "qualifies")
+    ]
+    assert claim["status"] == "unverified"
+
+
+def test_an_opinion_the_ustr_excerpt_only_qualifies_is_not_disputed(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["alibaba-2017-historic-breakthrough"]
+    assert {r["stance"] for r in claim["rebuttals"]} == {"qualifies"}
+    assert claim["status"] == "unverifiable"
+
+
+def test_every_claim_changed_by_the_editorial_read_logs_it(exported: dict[str, Any]) -> None:
+    changed = {
+        "alibaba-2017-complaints-95-percent-closed-within-24-hours",
+        "alibaba-2017-counterfeit-sources-not-eradicated",
+        "alibaba-2017-historic-breakthrough",
+        "ipkat-2017-report-very-first-annual-ip-report",
+        "ipkat-commenter-2-no-reaction-for-almost-2-months",
+    }
+    claims = _claims_by_id(exported)
+    for claim_id in changed:
+        (entry,) = [e for e in claims[claim_id]["log"] if e["date"] == "2026-11-29"]
+        assert entry["kind"] in {"correction", "clarification"}, claim_id
 
 
 def test_claims_with_a_disputing_rebuttal_are_disputed(exported: dict[str, Any]) -> None:
