@@ -122,12 +122,17 @@ def test_every_number_in_the_source_text_is_a_figure_or_explained(exported: dict
     assert unexplained == []
 
 
-def test_the_eur_amount_is_the_blogs_conversion_not_alibabas(exported: dict[str, Any]) -> None:
+def test_the_eur_amount_is_a_conversion_whose_maker_rate_and_date_the_post_does_not_give(
+    exported: dict[str, Any],
+) -> None:
     (claim,) = [c for c in exported["claims"] if c["unit"] == "CNY"]
     assert claim["claimant"] == "alibaba-group"
-    assert claim["qualifier"] == "about"
+    assert claim["qualifier"] == "about"  # "roughly 430 million Chinese yuan"
     (conversion,) = claim["conversions"]
-    assert (conversion["value"], conversion["unit"], conversion["by"]) == (54000000, "EUR", "tian-lu")
+    assert (conversion["value"], conversion["unit"], conversion["qualifier"]) == (54000000, "EUR", "exact")
+    assert (conversion["by"], conversion["rate"], conversion["date"]) == (None, None, None)
+    raw = (REPO / "claims" / "claims" / f"{claim['id']}.yaml").read_text(encoding="utf-8")
+    assert "by: unknown" in raw and "rate: unknown" in raw and "date: unknown" in raw
 
 
 def test_required_sources_are_recorded(exported: dict[str, Any]) -> None:
@@ -213,6 +218,48 @@ def test_an_opinion_the_ustr_excerpt_only_qualifies_is_not_disputed(exported: di
     assert claim["status"] == "unverifiable"
 
 
+def test_jack_mas_words_are_the_bloggers_paraphrase_not_a_quote(exported: dict[str, Any]) -> None:
+    claim = _claims_by_id(exported)["jack-ma-counterfeiting-criminal-liability-too-lenient"]
+    assert claim["quote"] is None
+    assert (claim["paraphrase"]["by"], claim["paraphrase"]["source"]) == (
+        "tian-lu",
+        "ipkat-2018-01-12-alibaba-2017-ip-report",
+    )
+
+
+def test_statements_say_what_their_quotes_say_and_no_more(exported: dict[str, Any]) -> None:
+    claims = _claims_by_id(exported)
+    assert "rule of law" in claims["alibaba-2017-case-selected-among-10-major-cases"]["statement"]
+    cross_border = claims["alibaba-2017-cross-border-cross-platform-increasingly-serious"]
+    assert "offline" not in cross_border["statement"]
+    assert [a["locator"] for a in cross_border["appearances"]] == ["Section 4, third paragraph"]
+
+
+def test_no_claim_places_junfang_zheng_at_the_press_conference(exported: dict[str, Any]) -> None:
+    for claim in exported["claims"]:
+        if claim["spokesperson"] == "junfang-zheng":
+            notes = " ".join(p["note"] or "" for p in claim["provenance"])
+            assert "press conference" not in notes, claim["id"]
+
+
+def test_comment_five_claims_face_the_posts_own_words(exported: dict[str, Any]) -> None:
+    claims = _claims_by_id(exported)
+    not_released = claims["ipkat-commenter-5-report-not-released-at-press-conference"]
+    assert "released" in not_released["rationale"]
+    assert [r["stance"] for r in not_released["rebuttals"]] == ["supports", "qualifies"]
+    week_later = claims["ipkat-commenter-5-report-unavailable-almost-a-week-later"]
+    assert [r["stance"] for r in week_later["rebuttals"]] == ["qualifies"]
+
+
+def test_comment_six_claims_are_not_checked_against_the_comment_itself(exported: dict[str, Any]) -> None:
+    claims = _claims_by_id(exported)
+    two_days = claims["ipkat-commenter-6-press-conference-2-days-before-ustr-list"]
+    assert [r["stance"] for r in two_days["rebuttals"]] == ["qualifies"]
+    assert "12 January" not in two_days["rationale"]
+    for claim in exported["claims"]:
+        assert "two days later" not in claim["rationale"], claim["id"]
+
+
 def test_every_claim_changed_by_the_editorial_read_logs_it(exported: dict[str, Any]) -> None:
     changed = {
         "alibaba-2017-complaints-95-percent-closed-within-24-hours",
@@ -220,6 +267,17 @@ def test_every_claim_changed_by_the_editorial_read_logs_it(exported: dict[str, A
         "alibaba-2017-historic-breakthrough",
         "ipkat-2017-report-very-first-annual-ip-report",
         "ipkat-commenter-2-no-reaction-for-almost-2-months",
+        "ipkat-commenter-5-report-not-released-at-press-conference",
+        "ipkat-commenter-5-report-unavailable-almost-a-week-later",
+        "ipkat-commenter-6-press-conference-2-days-before-ustr-list",
+        "ipkat-commenter-6-ustr-list-includes-taobao",
+        "alibaba-2017-cases-involved-430-million-yuan",
+        "alibaba-2017-case-selected-among-10-major-cases",
+        "alibaba-2017-china-governing-system-improving",
+        "alibaba-2017-full-social-consensus-drunk-driving",
+        "alibaba-2017-cross-border-cross-platform-increasingly-serious",
+        "alibaba-2017-counterfeits-1-49-per-10000-trades",
+        "jack-ma-counterfeiting-criminal-liability-too-lenient",
     }
     claims = _claims_by_id(exported)
     for claim_id in changed:
