@@ -54,7 +54,8 @@ NOT_FIGURES = {
     "6": "the number of comments",
     "12": "12 January 2018, the post's date; the 12 provinces are a claim",
     "24": "the 24-hour limit of the 95 % claim, stated in its statement",
-    "20395786": "a page number in the Alibaba help-centre address of comment 4",
+    "20395786": "a page number in the Alibaba help-centre address of comment 4, quoted by claim "
+    "ipkat-commenter-4-alibaba-has-a-live-chat",
     "10,000": "the denominator of the 1.49 figure, recorded as the unit per-10000",
     "15": "part of 1h2m15s, recorded as 3735 seconds",
     "5656": "part of the photographer's name nyankichi5656",
@@ -324,3 +325,30 @@ def test_every_stated_basis_quotes_the_snapshot(exported: dict[str, Any]) -> Non
     stated = [b for item in items for b in item["basis"].values() if not b["inferred"]]
     assert stated
     assert all(b["quote"] for b in stated)
+
+
+# What the first editorial read found was not yet on the record, and the claim that now holds it.
+ADDED = {
+    "IP Protection Platform doesn't have own contact email address": (
+        "ipkat-commenter-2-ip-protection-platform-has-no-contact-email"
+    ),
+    "emails to other addresses are simply ignored": "ipkat-commenter-2-emails-to-other-addresses-ignored",
+    "especially comparing to other platforms like eBay": "ipkat-commenter-2-ip-claims-harder-on-alibaba-than-ebay",
+    "https://service.alibaba.com/ensupplier/faq_detail/20395786.htm": "ipkat-commenter-4-alibaba-has-a-live-chat",
+    "targeting a domestic audience (and therefore getting traction in the local media)": (
+        "ipkat-commenter-6-press-conference-targeted-domestic-audience"
+    ),
+    "considerable efforts": "ustr-2017-alibaba-presented-considerable-efforts",
+    "one time effort is far from sufficient": "alibaba-2017-one-time-effort-far-from-sufficient",
+    "still a long way to go": "alibaba-2017-one-time-effort-far-from-sufficient",
+    "The source of the online counterfeiting is still rampant in the offline world": (
+        "alibaba-2017-offline-source-of-counterfeiting-still-rampant"
+    ),
+}
+
+
+@pytest.mark.parametrize(("words", "claim_id"), ADDED.items(), ids=list(ADDED.values()))
+def test_what_was_not_yet_on_the_record_is_a_claim_now(exported: dict[str, Any], words: str, claim_id: str) -> None:
+    claim = _claims_by_id(exported)[claim_id]
+    assert words in " ".join(claim["quote"].split())
+    assert [entry["kind"] for entry in claim["log"]] == ["update"]
