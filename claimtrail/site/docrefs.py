@@ -2,6 +2,7 @@
 
 They become ordinary markdown links to the generated pages, so MkDocs'
 own link validation checks them, followed by the claim's status badge.
+``[[publisher]]`` becomes who publishes the site, from ``claims/publisher.yaml``.
 Fenced code blocks and inline code are left alone.
 """
 
@@ -13,12 +14,14 @@ from collections.abc import Callable
 from html import escape
 
 from ..markup import REFERENCE
+from ..model import Publisher
 from .urls import claim_src, party_src, source_src
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>])")
 SOURCES = {"claim": claim_src, "source": source_src, "party": party_src}
+PUBLISHER = "[[publisher]]"
 
 LabelFor = Callable[[str, str], "tuple[str, str] | None"]
 """(kind, id) → (link text, badge HTML), or None for an unknown id."""
@@ -28,7 +31,21 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(text, quote=False))
 
 
-def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) -> str:
+def publisher_html(publisher: Publisher | None) -> str:
+    """Who publishes the site, as inline HTML: name, address, and email and logo where given."""
+    if publisher is None:
+        return "<em>no publisher is recorded (claims/publisher.yaml)</em>"
+    url = escape(publisher.url)
+    parts = [f'<strong class="ct-publisher-name">{escape(publisher.name)}</strong>', f'<a href="{url}">{url}</a>']
+    if publisher.email:
+        parts.append(f'corrections to <a href="mailto:{escape(publisher.email)}">{escape(publisher.email)}</a>')
+    if publisher.logo:
+        parts.append(f'<a href="{escape(publisher.logo)}" rel="noopener">logo</a>')
+    return f'<span class="ct-publisher">{" · ".join(parts)}</span>'
+
+
+def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor, publisher: str = "") -> str:
+    """The page's markdown with references as links; ``publisher`` is the HTML ``[[publisher]]`` stands for."""
     base = posixpath.dirname(page_src_uri)
 
     def link(match: re.Match[str]) -> str:
@@ -40,13 +57,16 @@ def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) ->
         target = posixpath.relpath(SOURCES[kind](item_id), base or ".")
         return f"[{_markdown_text(label or text)}]({target}){(' ' + badge) if badge else ''}"
 
+    def replace(text: str) -> str:
+        return REFERENCE.sub(link, text.replace(PUBLISHER, publisher) if publisher else text)
+
     def outside_code(line: str) -> str:
         pieces, last = [], 0
         for span in _CODE_SPAN.finditer(line):
-            pieces.append(REFERENCE.sub(link, line[last : span.start()]))
+            pieces.append(replace(line[last : span.start()]))
             pieces.append(span.group(0))
             last = span.end()
-        pieces.append(REFERENCE.sub(link, line[last:]))
+        pieces.append(replace(line[last:]))
         return "".join(pieces)
 
     out: list[str] = []

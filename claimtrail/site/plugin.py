@@ -35,9 +35,9 @@ from ..graph import build_graph
 from ..model import Dataset
 from ..project import check_project
 from ..schema import schema_text
-from . import precompile
+from . import feed, precompile
 from .build import preloaded
-from .docrefs import replace_references
+from .docrefs import publisher_html, replace_references
 from .incremental import Snapshot, stamps, touched
 from .progress import Progress
 from .progress import wanted as progress_wanted
@@ -102,12 +102,14 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
         gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
         repo_url = config.repo_url or ""
+        github = repo_url.rstrip("/") if "github.com" in repo_url else ""
         settings = SiteSettings(
             site_name=config.site_name,
             site_url=_with_slash(config.site_url or ""),
             edit_base=self._edit_base(config),
             commit_base=f"{repo_url.rstrip('/')}/commit/" if "github.com" in repo_url else "",
             blob_base=f"{repo_url.rstrip('/')}/blob/{self.config.edit_branch}/" if "github.com" in repo_url else "",
+            history_base=f"{github}/commits/{self.config.edit_branch}/" if github else "",
         )
         start_compiling_templates(config)
         config.theme.dirs[:] = theme_dirs(config)
@@ -171,6 +173,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         files.append(File.generated(config, EXPORTS["json"], content=to_json(exported, compact=True)))
         files.append(File.generated(config, EXPORTS["csv"], content=to_csv(exported)))
         files.append(File.generated(config, EXPORTS["schema"], content=schema_text()))
+        site_url = _with_slash(config.site_url or "")
+        atom = feed.atom(self.dataset, site_url=site_url, site_name=config.site_name)
+        files.append(File.generated(config, EXPORTS["corrections"], content=atom))
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -202,7 +207,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         assert self.renderer is not None
         spec = self.specs.get(page.file.src_uri)
         if spec is None:
-            return replace_references(markdown, page.file.src_uri, self._label_for)
+            publisher = publisher_html(self.renderer.dataset.publisher)
+            return replace_references(markdown, page.file.src_uri, self._label_for, publisher)
         page.meta["title"] = escape(spec.title)
         if spec.kind in LISTS:  # lists of claims: the claims' own pages are what search should find
             page.meta["search"] = {"exclude": True}

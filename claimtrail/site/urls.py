@@ -56,9 +56,15 @@ INDEX_PAGES = (
     PageSpec("sources/index.md", "sources-index", "", "Sources", True),
     PageSpec("parties/index.md", "parties-index", "", "Parties", True),
     PageSpec("methodology.md", "methodology", "", "Methodology", True),
+    PageSpec("corrections.md", "corrections", "", "Corrections", True),
 )
 
-EXPORTS = {"json": "claims.json", "csv": "claims.csv", "schema": "schema/claimtrail.schema.json"}
+EXPORTS = {
+    "json": "claims.json",
+    "csv": "claims.csv",
+    "schema": "schema/claimtrail.schema.json",
+    "corrections": "corrections.xml",  # the Atom feed of the Corrections page (claimtrail.site.feed)
+}
 
 
 def page_specs(dataset: Dataset) -> list[PageSpec]:
