@@ -117,7 +117,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         graph = build_graph(dataset)
         self.renderer = Renderer(dataset, graph, settings, history)
         if self.incremental:
-            snapshot = Snapshot(stamps(dataset), graph, dataset.scale)
+            # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
+            snapshot = Snapshot(stamps(dataset), graph, (dataset.scale, dataset.publisher))
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
