@@ -304,6 +304,12 @@ def main() -> int:
         "--serve-claims", type=int, default=1000, help="claims for the mkdocs serve edit measurement (0 to skip)"
     )
     parser.add_argument(
+        "--without",
+        default="",
+        help="speed pieces turned off in every claimtrail run, comma-separated "
+        "(item-cache, template-cache, parallel, template-worker: CLAIMTRAIL_WITHOUT)",
+    )
+    parser.add_argument(
         "--tmp",
         default=ram_folder(),
         help="where the projects and sites are written (default: /dev/shm where it is a RAM folder with room)",
@@ -316,6 +322,7 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="claimtrail-bench-", dir=args.tmp) as tmp:
         os.environ["CLAIMTRAIL_CACHE_DIR"] = str(Path(tmp) / "cache")  # starts empty; the user's is untouched
+        os.environ["CLAIMTRAIL_WITHOUT"] = args.without  # read by each claimtrail run measured
         for size in sizes:
             row = run_size(size, Path(tmp))
             rows.append(row)

@@ -2,10 +2,11 @@
 
 Each file's item (claim, source or party, already checked against the schema) is kept under the
 hash of the file's bytes: a file whose bytes are unchanged is not parsed again. The cache lives in
-the user's cache folder (``$CLAIMTRAIL_CACHE_DIR``, else ``$XDG_CACHE_HOME/claimtrail``, else
-``~/.cache/claimtrail``), never in the repository, since it holds pickled objects: only claimtrail
-running as this user ever writes it. ``CLAIMTRAIL_NO_CACHE=1`` turns it off. Files with problems
-are never cached, so their findings are always fresh.
+the folder :class:`claimtrail.settings.Settings` names (the user's cache folder: ``$CLAIMTRAIL_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/claimtrail``, else ``~/.cache/claimtrail``), never in the repository, since it
+holds pickled objects: only claimtrail running as this user ever writes it. Without a folder there is
+no cache (``CLAIMTRAIL_NO_CACHE=1``). Files with problems are never cached, so their findings are
+always fresh.
 """
 
 from __future__ import annotations
@@ -28,14 +29,6 @@ if TYPE_CHECKING:
 
 # The modules whose code decides what a cached item holds: a change to any of them starts afresh.
 _SHAPING_MODULES = ("model.py", "loader.py", "yamlsafe.py", "schema.py", "schema/claimtrail.schema.json")
-
-
-def _cache_dir() -> Path:
-    explicit = os.environ.get("CLAIMTRAIL_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "claimtrail"
 
 
 def _code_key() -> str:
@@ -66,10 +59,13 @@ def file_key(raw: bytes) -> bytes:
 class ItemCache:
     """Items by project-relative path and content hash; read once, written once if anything changed."""
 
-    def __init__(self, root: Path) -> None:
-        self.enabled = os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() not in ("1", "true", "yes")
-        self.path = _cache_dir() / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
-        self.code = _code_key() if self.enabled else ""
+    def __init__(self, root: Path, folder: Path | None, settings: str = "") -> None:
+        """The cache of the project at ``root``, in ``folder`` (None: no cache; nothing is kept).
+        ``settings``: the project's settings that decide what loads (its limits), if not the defaults;
+        items loaded under other settings are not used."""
+        self.enabled = folder is not None
+        self.path = (folder or Path()) / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
+        self.code = _code_key() + settings if self.enabled else ""
         self.old: dict[str, tuple[bytes, Any]] = {}
         self.new: dict[str, tuple[bytes, Any]] = {}
         if self.enabled and self.path.is_file() and _private(self.path):
@@ -109,16 +105,19 @@ class ItemCache:
             pass  # no cache folder to write to: the next run parses again, nothing else changes
 
 
-def template_cache(precompiled: Callable[[str], bytes | None] | None = None) -> BytecodeCache | None:
-    """Compiled templates: in the same private cache folder, and from ``precompiled`` (compiled code by
-    cache key, as a worker compiling ahead of the build hands it over); None where there are neither.
+def template_cache(
+    folder: Path | None, precompiled: Callable[[str], bytes | None] | None = None
+) -> BytecodeCache | None:
+    """Compiled templates: in ``folder`` (if it is this user's alone; None for none), and from
+    ``precompiled`` (compiled code by cache key, as a worker compiling ahead of the build hands it
+    over); None where there are neither.
 
     Compiling templates is a fifth of building a small site (claimtrail's and the theme's). Jinja2
     files a compiled template under its name, file and source only; here the settings of the
     environment compiling it are part of the key too, looked at at each lookup (a plugin may add a
     filter after the cache is set), so that code compiled under other settings is never read.
     """
-    folder = _template_folder()
+    folder = _private_folder(folder) if folder is not None else None
     if folder is None and precompiled is None:
         return None
     from jinja2 import BytecodeCache, FileSystemBytecodeCache
@@ -147,11 +146,8 @@ def template_cache(precompiled: Callable[[str], bytes | None] | None = None) -> 
     return SettingsKeyedCache()
 
 
-def _template_folder() -> Path | None:
-    """The folder of compiled templates, if caching is on and the folder is this user's alone."""
-    if os.environ.get("CLAIMTRAIL_NO_CACHE", "").strip() in ("1", "true", "yes"):
-        return None
-    folder = _cache_dir() / "templates"
+def _private_folder(folder: Path) -> Path | None:
+    """``folder``, made if need be, if it is this user's alone."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .engines import DEFAULT_ENGINE, ENGINES
+from .export import FORMATS as EXPORT_FORMATS
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
 from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
+from .settings import Settings, from_environment
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -59,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write the validated dataset to standard output")
     _common(export)
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json")
     export.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead")
     new = commands.add_parser("new", help="write a new claim, source or party file to start from")
     new.add_argument("what", choices=KINDS, metavar="{claim,source,party}")
@@ -83,10 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache",
         type=Path,
         default=None,
-        help="results file reused for --max-age (default: ROOT/.claimtrail-links.json)",
+        help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
+        "tracks (default: ROOT/.claimtrail-links.json)",
     )
     links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take in all, from connecting to the last header, redirects included (default 10)",
+    )
     links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
     links.add_argument(
         "--allow-private-hosts",
@@ -97,10 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-host-interval", type=float, default=1.0, help="minimum seconds between requests to one host (default 1)"
     )
 
-    build = commands.add_parser("build", help="check the dataset, then build the site with mkdocs build --strict")
+    build = commands.add_parser("build", help="check the dataset, then build the site (with mkdocs build --strict)")
     _common(build)
+    build.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        default=DEFAULT_ENGINE,
+        help=f"the site engine (default: {DEFAULT_ENGINE}); "
+        + "; ".join(f"{e.name}: pip install 'claimtrail[{e.extra}]'" for e in ENGINES.values() if e.extra),
+    )
     build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
-    build.add_argument("--config-file", type=Path, default=None, help="the MkDocs configuration (default: mkdocs.yml)")
+    build.add_argument(
+        "--config-file", type=Path, default=None, help="the site configuration (default: ROOT/mkdocs.yml)"
+    )
     build.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -122,10 +140,10 @@ def _no_project(root: Path) -> int:
     return 2
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    dataset, findings = check_project(args.root, args.today)
+    dataset, findings = check_project(args.root, args.today, settings)
     if args.changed is not None:
         from .changelog import unlogged  # each command imports what only it needs
         from .gitinfo import GitError, changed_files
@@ -144,7 +162,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if has_errors(findings) else 0
 
 
-def cmd_new(args: argparse.Namespace) -> int:
+def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
     foreign = sorted(
         name
@@ -172,7 +190,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"Wrote {rel}")
     print(NEXT_STEPS[args.what].format(path=rel, id=args.id))
     if (args.root / "claims").is_dir():
-        _, findings = check_project(args.root, args.today)
+        _, findings = check_project(args.root, args.today, settings)
         own = [f for f in findings if f.path == rel]
         if own:
             print("\nclaimtrail check already has this to say about it:")
@@ -180,14 +198,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_links(args: argparse.Namespace) -> int:
+def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .graph import build_graph
-    from .links import Cache, check_online, dependent_claims, external_links
+    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .links import Settings as LinkSettings
 
-    dataset, findings = check_project(args.root, args.today)
+    dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
         print("claimtrail: fix the errors above first", file=sys.stderr)
@@ -204,33 +222,39 @@ def cmd_links(args: argparse.Namespace) -> int:
                 print(f"    claims: {', '.join(claims)}")
         print(f"claimtrail: {len(links)} external address(es); nothing was requested (use --online)", file=sys.stderr)
         return 0
-    settings = LinkSettings(
+    link_settings = LinkSettings(
         timeout=args.timeout,
         retries=args.retries,
         per_host_interval=args.per_host_interval,
         max_age=args.max_age * 24 * 3600,
         allow_private=args.allow_private_hosts,
     )
-    cache = Cache(args.cache or args.root / ".claimtrail-links.json")
-    link_findings, results = check_online(dataset, cache, settings)
+    cache = Cache(args.cache or args.root / CACHE_NAME, args.root)
+    try:
+        link_findings, results = check_online(dataset, cache, link_settings)
+    except KeyboardInterrupt:
+        kept = cache.path is not None and cache.path.is_file()
+        where = f"the results so far are kept in {cache.path}" if kept else "no result was kept"
+        print(f"\nclaimtrail: interrupted; {where}; stopping once the requests under way end", file=sys.stderr)
+        return 130
     _report(link_findings, args.format)
     dead = sum(1 for r in results.values() if r.dead)
     print(f"claimtrail: checked {len(results)} address(es): {dead} dead", file=sys.stderr)
     return 1 if dead else 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .export import export_data, to_csv, to_json
+    from .export import export_data
 
-    dataset, findings = check_project(args.root, args.today)
+    dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)
         print(f"claimtrail: not exported: {summary(findings)}", file=sys.stderr)
         return 1
     data = export_data(dataset)
-    text = to_json(data) if args.format == "json" else to_csv(data)
+    text = EXPORT_FORMATS[args.format].write(data, False)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -252,16 +276,22 @@ def _write_atomically(path: Path, text: str) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .site.build import BuildError, StagedBuild  # the site needs MkDocs; check and export do not
+    from .engines import ENGINES, EngineUnavailable, Project  # the site needs an engine; check and export do not
+    from .site.build import BuildError, StagedBuild
 
-    site_dir = args.site_dir or args.root / "site"
     try:
-        _show_mkdocs_warnings()
-        with StagedBuild(args.root, site_dir, config_file=args.config_file, progress=args.progress) as build:
-            dataset, findings = check_project(args.root, args.today)
+        engine = ENGINES[args.engine].load()
+    except EngineUnavailable as exc:
+        print(f"claimtrail: {exc}", file=sys.stderr)
+        return 2
+    site_dir = args.site_dir or args.root / "site"
+    project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+    try:
+        with StagedBuild(engine, project, site_dir) as build:
+            dataset, findings = check_project(args.root, args.today, settings, build.docs_policy())
             _report(findings, "text")
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
@@ -274,21 +304,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_mkdocs_warnings() -> None:
-    """MkDocs runs in this process: print its warnings and errors as its own command would."""
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "claimtrail", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler.setLevel(logging.WARNING)
-        handler.claimtrail = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.propagate = False
-
-
 COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new": cmd_new, "links": cmd_links}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
+    shell reports an interrupted command); a build's clean-up has run by then."""
+    try:
+        args = build_parser().parse_args(argv)
+        # The one place the environment is read: what follows is handed its settings.
+        settings = from_environment(os.environ, progress=getattr(args, "progress", None))
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("claimtrail: interrupted", file=sys.stderr)
+        return 130

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
@@ -270,3 +272,28 @@ def to_csv(data: dict[str, Any]) -> str:
         ]
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One format the dataset is exported in: by ``claimtrail export --format <name>``, and on the site
+    as ``site_path``."""
+
+    name: str
+    site_path: str  # where the site publishes it, relative to the site's root
+    write: Callable[[dict[str, Any], bool], str]  # (export_data(...), compact) → the file's text
+
+
+def _json(data: dict[str, Any], compact: bool) -> str:
+    return to_json(data, compact=compact)
+
+
+def _csv(data: dict[str, Any], compact: bool) -> str:
+    return to_csv(data)
+
+
+FORMATS: Mapping[str, ExportFormat] = {
+    export.name: export
+    for export in (ExportFormat("json", "claims.json", _json), ExportFormat("csv", "claims.csv", _csv))
+}
+"""Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""

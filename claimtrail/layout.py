@@ -6,17 +6,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .kinds import KINDS
+
 DATA_DIR = "claims"
-KIND_DIRS = {"claim": "claims", "source": "sources", "party": "parties"}
+KIND_DIRS = {kind.name: kind.data_folder for kind in KINDS.values()}
 STATUS_FILE = "statuses.yaml"
-PUBLISHER_FILE = "publisher.yaml"
+PUBLISHER_FILE = "publisher.yaml"  # optional
+LIMITS_FILE = "limits.yaml"  # optional
 SNAPSHOT_DIR = "snapshots"
 # Where each kind of item lives, as hints name it.
 KIND_FOLDERS = {
-    "claim": "claims/claims/",
-    "source": "claims/sources/",
-    "party": "claims/parties/",
-    "status": "claims/statuses.yaml",
+    **{kind.name: f"{DATA_DIR}/{kind.data_folder}/" for kind in KINDS.values()},
+    "status": f"{DATA_DIR}/{STATUS_FILE}",
 }
 
 
@@ -41,6 +42,10 @@ class Layout:
     @property
     def publisher_file(self) -> Path:
         return self.data_dir / PUBLISHER_FILE
+
+    @property
+    def limits_file(self) -> Path:
+        return self.data_dir / LIMITS_FILE
 
     def relative(self, path: Path | str) -> str:
         """``path`` as findings name it: relative to the project root, with forward slashes."""

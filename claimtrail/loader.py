@@ -7,70 +7,63 @@ everything that loads is checked further by :mod:`claimtrail.checks`.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from . import paths, schema
+from . import items, paths, schema
 from .cache import ItemCache, file_key
 from .findings import Finding, error
+from .kinds import KINDS
 from .layout import KIND_DIRS, Layout
 from .model import (
-    Appearance,
-    Baseline,
-    Basis,
     Claim,
-    Conversion,
     Dataset,
-    LogEntry,
-    Paraphrase,
-    PartialDate,
-    Party,
-    Period,
-    ProvenanceStep,
     Publisher,
-    Rebuttal,
-    Snapshot,
     Source,
     Status,
     StatusScale,
 )
 from .parallel import map_chunks
-from .yamlsafe import Document, FieldPath, YamlProblem, format_field, load_document
+from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
-UNKNOWN = "unknown"  # what a file says of a fact no source on the record gives
-# The facts about a source or a party that need a basis (claimtrail.checks.basis), in file order.
-SOURCE_FACTS = ("author", "publisher", "published", "place", "full_text")
-PARTY_FACTS = ("role", "affiliation")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a data file, and how long a list in it, may be: far beyond any real claim, and low
+    enough that a crafted file costs little to refuse. A project sets them in claims/limits.yaml."""
+
+    max_file_size: int = 1024 * 1024  # bytes
+    max_list_items: int = MAX_LIST_ITEMS
 
 
 @dataclass
 class _Context:
     layout: Layout
     findings: list[Finding] = field(default_factory=list)
+    limits: Limits = Limits()
 
 
-def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
+def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
     """Read every file of the project at ``root``; return the model and all load-time findings.
 
-    ``workers`` processes parse the files (``None``: as many as :mod:`claimtrail.parallel` finds).
+    Items are kept in the item cache in ``cache_dir`` (None: no cache). ``workers`` processes parse
+    the files (``None``: as many as :mod:`claimtrail.parallel` finds).
     """
     layout = Layout(root.resolve())
     ctx = _Context(layout)
-    cache = ItemCache(layout.root) if use_cache else None
+    ctx.limits = _limits(ctx)
+    settings = "" if ctx.limits == Limits() else repr(ctx.limits)
+    cache = ItemCache(layout.root, cache_dir, settings) if cache_dir is not None else None
     broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
-    claims: dict[str, Claim] = {}
-    sources: dict[str, Source] = {}
-    parties: dict[str, Party] = {}
-    targets: dict[str, dict[str, Any]] = {"claim": claims, "source": sources, "party": parties}
+    targets: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     jobs: list[_Job] = []
     for kind in targets:
         first_seen: dict[str, str] = {}
@@ -82,7 +75,7 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
                 jobs.append(_Job(kind, item_id, path, rel))
     # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
     # results come back in order. Items found in the cache stay there rather than travel back.
-    built = map_chunks(functools.partial(_build_items, layout, cache), jobs, workers)
+    built = map_chunks(functools.partial(_build_items, layout, ctx.limits, cache), jobs, workers)
     for job, (item, findings, key, cached) in zip(jobs, built, strict=True):
         ctx.findings.extend(findings)
         if cached and cache is not None:
@@ -96,11 +89,12 @@ def load(root: Path, *, use_cache: bool = True, workers: int | None = None) -> t
     if cache is not None:
         cache.save()
     scale = _scale(ctx)
-    snapshot_texts = _snapshots(ctx, sources)
+    snapshot_texts = _snapshots(ctx, targets["source"])
+    by_field: dict[str, Any] = {
+        KINDS[kind].dataset_field: dict(sorted(found.items())) for kind, found in targets.items()
+    }
     dataset = Dataset(
-        claims=dict(sorted(claims.items())),
-        sources=dict(sorted(sources.items())),
-        parties=dict(sorted(parties.items())),
+        **by_field,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
@@ -200,49 +194,64 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
 
 
 def _build_items(
-    layout: Layout, cache: ItemCache | None, jobs: Sequence[_Job]
+    layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]
 ) -> list[tuple[Any, list[Finding], bytes, bool]]:
     """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
     its content key and whether the cache holds it; in order."""
     results: list[tuple[Any, list[Finding], bytes, bool]] = []
     for job in jobs:
-        ctx = _Context(layout)
+        ctx = _Context(layout, limits=limits)
         try:
-            with open(job.path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
-                raw = handle.read()
+            raw = _read_within(job.path, limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+            results.append((None, ctx.findings, b"", False))
+            continue
+        if raw is None:
+            ctx.findings.append(
+                _too_large(job.rel, _size_on_disk(job.path, limits.max_file_size), limits.max_file_size)
+            )
             results.append((None, ctx.findings, b"", False))
             continue
         key = file_key(raw) if cache is not None else b""
         if cache is not None and cache.has(job.rel, key):
             results.append((None, [], key, True))
             continue
-        document = _document(ctx, job.path, job.kind, raw)
-        item = _BUILDERS[job.kind](job.item_id, document, ctx) if document is not None else None
+        kind = KINDS[job.kind]
+        document = _document(ctx, job.path, kind.schema_def, raw)
+        item = kind.build(job.item_id, document, ctx) if document is not None else None
         results.append((item, ctx.findings, key, False))
     return results
 
 
 def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
-    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly, against
-    the schema, into the model; ``None`` and the findings if it does not load."""
+    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly,
+    within the project's limits, against the schema, into the model; ``None`` and the findings if it
+    does not load."""
     ctx = _Context(Layout(root.resolve()))
+    ctx.limits = _limits(ctx)
+    if len(raw) > ctx.limits.max_file_size:
+        return None, [_too_large(rel, len(raw), ctx.limits.max_file_size)]
     item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)
-    document = _document(ctx, rel, "claim", raw)
-    return (_claim(item_id, document, ctx) if document is not None else None), ctx.findings
+    document = _document(ctx, rel, KINDS["claim"].schema_def, raw)
+    return (items.claim(item_id, document, ctx) if document is not None else None), ctx.findings
 
 
 def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | None = None) -> Document | None:
     rel = ctx.layout.relative(path)
     if raw is None:
         try:
-            raw = Path(path).read_bytes()
+            raw = _read_within(path, ctx.limits.max_file_size)
         except OSError as exc:
             ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             return None
+        if raw is None:
+            ctx.findings.append(
+                _too_large(rel, _size_on_disk(path, ctx.limits.max_file_size), ctx.limits.max_file_size)
+            )
+            return None
     try:
-        document = load_document(rel, raw, origin=str(path))
+        document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
         ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
         return None
@@ -251,252 +260,45 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     return None if problems else document
 
 
-class _Fields:
-    """Reads typed fields of one schema-valid document, turning bad dates into findings."""
-
-    __slots__ = ("base", "ctx", "data", "document", "ok")
-
-    def __init__(self, document: Document, ctx: _Context, base: FieldPath = (), data: Any = None) -> None:
-        self.document = document
-        self.ctx = ctx
-        self.base = base
-        self.data: dict[str, Any] = document.data if data is None else data
-        self.ok = True
-
-    def at(self, *path: str | int) -> _Fields:
-        data: Any = self.data
-        for part in path:
-            data = data[part]
-        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
-        child.ok = self.ok
-        return child
-
-    def value(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
-
-    def text(self, name: str) -> str | None:
-        value = self.value(name)
-        return None if value is None else str(value)
-
-    def ids(self, name: str) -> tuple[str, ...]:
-        return tuple(self.value(name, []))
-
-    def items(self, name: str, build: Callable[[_Fields], T]) -> tuple[T, ...]:
-        result = []
-        for index, _ in enumerate(self.value(name, [])):
-            child = self.at(name, index)
-            result.append(build(child))
-            self.ok = self.ok and child.ok
-        return tuple(result)
-
-    def sub(self, name: str, build: Callable[[_Fields], T]) -> T | None:
-        """Build the nested mapping ``name`` if present; its bad dates spoil this document too."""
-        if self.value(name) is None:
+def _read_within(path: Path | str, limit: int) -> bytes | None:
+    """The file's bytes; ``None`` if it is larger than ``limit`` bytes, when it is not even read."""
+    with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
+        if os.fstat(handle.fileno()).st_size > limit:
             return None
-        child = self.at(name)
-        result = build(child)
-        self.ok = self.ok and child.ok
-        return result
-
-    def date(self, name: str) -> PartialDate | None:
-        raw = self.value(name)
-        if raw is None or raw == "unknown":
-            return None
-        try:
-            return PartialDate.parse(raw)
-        except ValueError as exc:
-            self._bad_date(name, exc)
-            return None
-
-    def period(self, name: str) -> Period | None:
-        raw = self.value(name)
-        if raw is None:
-            return None
-        try:
-            period = Period.parse(raw)
-        except ValueError as exc:
-            self._bad_date(name, exc)
-            return None
-        if period.end is not None and _latest(period.end) < period.start.earliest():
-            self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
-            return None
-        return period
-
-    def _bad_date(self, name: str, exc: ValueError) -> None:
-        path = (*self.base, name)
-        if repr(self.value(name)) not in str(exc):
-            exc = ValueError(f"{self.value(name)!r}: {exc}")
-        self.ctx.findings.append(
-            error(
-                self.document.path,
-                self.document.position(path),
-                "date-invalid",
-                format_field(path),
-                f"{exc}",
-                "write a real calendar date: YYYY-MM-DD, YYYY-MM or YYYY",
-            )
-        )
-        self.ok = False
+        raw = handle.read(limit + 1)  # a file that grew since is read no further
+    return raw if len(raw) <= limit else None
 
 
-def _latest(date: PartialDate) -> dt.date:
-    """The last day a partial date may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
-    month = date.month or 12
-    return dt.date(date.year, month, date.day or calendar.monthrange(date.year, month)[1])
+def _size_on_disk(path: Path | str, limit: int) -> int:
+    """The size of a file found over ``limit`` bytes, as it is now (over the limit, if it is gone)."""
+    try:
+        return os.stat(path).st_size  # noqa: PTH116 (a string path)
+    except OSError:
+        return limit + 1
 
 
-def _claim(item_id: str, document: Document, ctx: _Context) -> Claim | None:
-    f = _Fields(document, ctx)
-    claim = Claim(
-        id=item_id,
-        statement=f.value("statement").strip(),
-        quote=f.value("quote"),
-        claimant=f.value("claimant"),
-        spokesperson=f.value("spokesperson"),
-        date=f.date("date"),
-        period=f.period("period"),
-        value=f.value("value"),
-        unit=f.value("unit"),
-        qualifier=f.value("qualifier", "exact"),
-        counted=f.value("counted"),
-        baseline=f.sub("baseline", lambda b: _baseline(b, f.value("unit"))),
-        conversions=f.items("conversions", _conversion),
-        first_appearance=f.value("first_appearance"),
-        appearances=f.items(
-            "appearances", lambda a: Appearance(a.value("source"), a.value("quote"), a.value("locator"))
-        ),
-        provenance=f.items(
-            "provenance", lambda p: ProvenanceStep(p.value("source"), p.value("role"), p.date("date"), p.value("note"))
-        ),
-        tags=f.ids("tags"),
-        related=f.ids("related"),
-        rebuttals=f.items("rebuttals", _rebuttal),
-        status=f.value("status"),
-        rationale=f.value("rationale").strip(),
-        superseded_by=f.value("superseded_by"),
-        reviewed=f.date("reviewed") or PartialDate(1, None, None),
-        notes=f.value("notes"),
-        document=document.slim(),
-        paraphrase=f.sub(
-            "paraphrase", lambda p: Paraphrase(p.value("text"), p.value("by"), p.value("source"), p.value("locator"))
-        ),
-        log=f.items(
-            "log",
-            lambda e: LogEntry(e.date("date") or PartialDate(1), e.value("kind"), e.value("summary").strip()),
-        ),
-    )
-    return claim if f.ok else None
-
-
-def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
-    period = f.period("period")
-    return Baseline(
-        value=f.value("value"),
-        unit=claim_unit or "",
-        period=period or Period(PartialDate(1)),
-        quote=f.value("quote"),
+def _too_large(rel: str, size: int, limit: int) -> Finding:
+    shown, most = _size(size), _size(limit)
+    if shown == most:  # just over the limit: the bytes tell the difference
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return error(
+        rel,
+        (1, 1),
+        "file-size",
+        "",
+        f"the file is too large to be read: {shown}, where the limit is {most}",
+        "a claim, source or party file holds a few kilobytes: check that this is the right file; long texts "
+        "belong in a snapshot under claims/snapshots/, and a project that needs larger files raises "
+        "`max_file_size` in claims/limits.yaml",
     )
 
 
-def _conversion(f: _Fields) -> Conversion:
-    by, rate = f.value("by"), f.value("rate")
-    return Conversion(
-        f.value("value"),
-        f.value("unit"),
-        f.value("qualifier", "exact"),
-        None if by == UNKNOWN else by,
-        f.value("source"),
-        f.value("quote"),
-        f.value("note"),
-        rate=None if rate in (None, UNKNOWN) else rate,
-        date=f.date("date"),
-    )
-
-
-def _bases(f: _Fields) -> tuple[Basis, ...]:
-    """Each fact's basis, in the order the file gives them."""
-    bases = f.value("basis") or {}
-    return tuple(
-        Basis(
-            name,
-            b.get("source"),
-            b.get("quote"),
-            b.get("via"),
-            b.get("locator"),
-            b["inferred"].strip() if "inferred" in b else None,
-        )
-        for name, b in bases.items()
-    )
-
-
-def _unknown(f: _Fields, names: tuple[str, ...]) -> frozenset[str]:
-    """The facts among ``names`` that the file says are `unknown`."""
-    return frozenset(name for name in names if f.value(name) == UNKNOWN)
-
-
-def _rebuttal(f: _Fields) -> Rebuttal:
-    return Rebuttal(
-        f.value("source"),
-        f.value("party"),
-        f.value("stance"),
-        f.value("summary").strip(),
-        f.value("quote"),
-        f.value("via"),
-        f.value("locator"),
-    )
-
-
-def _source(item_id: str, document: Document, ctx: _Context) -> Source | None:
-    f = _Fields(document, ctx)
-    url, author, publisher = f.value("url"), f.value("author"), f.value("publisher")
-    source = Source(
-        id=item_id,
-        title=f.value("title").strip(),
-        kind=f.value("kind"),
-        author=None if author == UNKNOWN else author,
-        author_shown=f.value("author_shown"),
-        publisher=None if publisher == UNKNOWN else publisher,
-        published=f.date("published"),
-        url=None if url in (None, "unknown") else url,
-        archive_url=f.value("archive_url"),
-        archive_date=f.date("archive_date"),
-        accessed=f.date("accessed"),
-        language=f.value("language"),
-        place=f.value("place"),
-        full_text=f.value("full_text"),
-        full_text_note=f.value("full_text_note"),
-        part_of=f.value("part_of"),
-        locator=f.value("locator"),
-        derived_from=f.ids("derived_from"),
-        snapshot=f.sub(
-            "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
-        ),
-        notes=f.value("notes"),
-        document=document.slim(),
-        basis=_bases(f),
-        unknown=_unknown(f, SOURCE_FACTS),
-    )
-    return source if f.ok else None
-
-
-def _party(item_id: str, document: Document, ctx: _Context) -> Party | None:
-    f = _Fields(document, ctx)
-    affiliation = f.value("affiliation")
-    return Party(
-        id=item_id,
-        name=f.value("name").strip(),
-        kind=f.value("kind"),
-        role=f.value("role"),
-        affiliation=None if affiliation == UNKNOWN else affiliation,
-        url=f.value("url"),
-        notes=f.value("notes"),
-        document=document.slim(),
-        basis=_bases(f),
-        unknown=_unknown(f, PARTY_FACTS),
-    )
-
-
-_BUILDERS: dict[str, Callable[[str, Document, _Context], Any]] = {"claim": _claim, "source": _source, "party": _party}
+def _size(count: int) -> str:
+    """``1 MiB``, ``38.2 MiB``, ``900 KiB`` or ``512 bytes``."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
 
 
 def _scale(ctx: _Context) -> StatusScale | None:
@@ -536,6 +338,15 @@ def _publisher(ctx: _Context) -> Publisher | None:
         return None
     data = document.data
     return Publisher(data["name"].strip(), data["url"], data.get("logo"), data.get("email"), document.slim())
+
+
+def _limits(ctx: _Context) -> Limits:
+    """The limits claims/limits.yaml sets, if there is one; the defaults where it is missing or wrong."""
+    path = ctx.layout.limits_file
+    if _refused(ctx, path) or not path.is_file():
+        return Limits()
+    document = _document(ctx, path, "limits")
+    return Limits() if document is None else Limits(**document.data)
 
 
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:

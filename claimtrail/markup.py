@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .kinds import KINDS
+
 if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most texts do not
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
@@ -22,7 +24,8 @@ if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most te
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-REFERENCE = re.compile(r"\[\[(claim|source|party):([a-z0-9][a-z0-9-]{0,79})(?:\|([^\]\n]{1,200}))?\]\]")
+_KIND_NAMES = "|".join(KINDS)  # claim|source|party
+REFERENCE = re.compile(rf"\[\[({_KIND_NAMES}):([a-z0-9][a-z0-9-]{{0,79}})(?:\|([^\]\n]{{1,200}}))?\]\]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -84,6 +87,11 @@ def _checker() -> MarkdownIt:
     return _parser(permissive=True)
 
 
+def parse(text: str) -> list[Token]:
+    """``text`` parsed as the checks parse it: raw HTML, images and every link kept, to be reported."""
+    return _checker().parse(text)
+
+
 @functools.cache
 def _renderer() -> MarkdownIt:
     """The parser for the site: no raw HTML, no images, safe links only, references resolved."""
@@ -101,27 +109,34 @@ def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
 
 
 # Text without these needs no parser to find its references and links: no raw HTML or autolinks (<),
-# no code (`, ~~~, indented), no escapes (\\), no images, no link definitions (anywhere, even quoted).
-_NEEDS_PARSER = re.compile(r"[<`\\]|~~~|!\[|\]:|^(?: {0,3}\t| {4})", re.MULTILINE)
+# no code (`, ~~~, or an indented code block: four columns of indentation, a tab or four spaces, which
+# block quotes and list items let begin anywhere on a line, as in ">      code" or "-     code"), no
+# escapes (\\), no images, no link definitions (anywhere, even quoted), no carriage returns (line breaks
+# to markdown-it, not to the quick path's line count).
+_NEEDS_PARSER = re.compile(r"[<`\\\r\t]|~~~|!\[|\]:| {4}")
 
 
 def _needs_parser(text: str) -> bool:
-    """Whether :data:`_NEEDS_PARSER` is in ``text``. Each of its matches holds one of these
-    substrings (an indented line that is not the first follows a line break), and testing for them
-    is many times faster than the search; most texts hold none."""
-    if (
+    """Whether :data:`_NEEDS_PARSER` is in ``text``. Testing for its substrings one by one is many times
+    faster than the search; most texts hold none."""
+    return not (
         "<" not in text
         and "`" not in text
         and "\\" not in text
+        and "\r" not in text
+        and "\t" not in text
         and "~~~" not in text
         and "![" not in text
         and "]:" not in text
-        and "\n " not in text
-        and "\n\t" not in text
-        and text[:1] not in (" ", "\t")
-    ):
-        return False
-    return _NEEDS_PARSER.search(text) is not None
+        and "    " not in text
+    )
+
+
+def _may_be_in_a_link_target(text: str) -> bool:
+    """Whether a ``[[`` comes after a ``](``: then it may be part of a link's address or title, where it
+    is no reference (``[see](https://e.org/[[claim:a-1]])``)."""
+    start = text.find("](")
+    return start != -1 and text.rfind("[[") > start
 
 
 _INLINE_LINK = re.compile(r"(?=\]\(\s*<?([^\s)>]*))")  # a lookahead: every "](" counts, even inside another
@@ -133,7 +148,7 @@ def references(text: str) -> list[Reference]:
     """Every ``[[kind:id]]`` in ``text`` (outside code), with its line."""
     if "[[" not in text:
         return []
-    if not _needs_parser(text):
+    if not _needs_parser(text) and not _may_be_in_a_link_target(text):
         return [
             Reference(m.group(1), m.group(2), m.group(3), text.count("\n", 0, m.start()))
             for m in REFERENCE.finditer(text)
@@ -214,7 +229,7 @@ def _plain_with_references(text: str, resolve: Resolve) -> str | None:
     parsing; None for anything else."""
     if not text:
         return None
-    simple = _SIMPLE_LINK.sub("x", REFERENCE.sub("x", text))
+    simple = _QUICK_PIECE.sub("x", text)  # the pieces the loop below renders, in the same places
     if _SPECIAL.search(simple) is not None:
         return None
     pieces: list[str] = []
@@ -234,7 +249,7 @@ def _plain_with_references(text: str, resolve: Resolve) -> str | None:
 
 
 _QUICK_PIECE = re.compile(
-    REFERENCE.pattern.replace("(claim|source|party)", "(?P<kind>claim|source|party)")
+    REFERENCE.pattern.replace(f"({_KIND_NAMES})", f"(?P<kind>{_KIND_NAMES})")
     .replace(":([a-z0-9][a-z0-9-]{0,79})", ":(?P<id>[a-z0-9][a-z0-9-]{0,79})")
     .replace("(?:\\|([^\\]\\n]{1,200}))?", "(?:\\|(?P<label>[^\\]\\n]{1,200}))?")
     + "|"

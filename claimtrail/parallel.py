@@ -4,8 +4,9 @@ Loading a large dataset is mostly parsing YAML, file by file, in Python: one cor
 time. Forked workers start at once with everything already imported and the jobs already in memory;
 each sends its results back pickled through a pipe. Where forking is unavailable or unsafe (no
 ``os.fork``, macOS, other threads running, as under ``mkdocs serve`` once the server is up) or the
-list is short, the jobs run here, one after the other, with the same results. ``CLAIMTRAIL_JOBS``
-sets the number of processes (``1`` turns this off).
+list is short, the jobs run here, one after the other, with the same results. The caller says how
+many processes to use (:class:`claimtrail.settings.Settings`; ``CLAIMTRAIL_JOBS`` on the command
+line; ``1`` turns this off).
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ MIN_JOBS_PER_WORKER = 300
 MAX_WORKERS = 8
 
 
-def workers_wanted() -> int:
-    """``CLAIMTRAIL_JOBS`` if set, else the cores this process may use (at most :data:`MAX_WORKERS`)."""
-    explicit = os.environ.get("CLAIMTRAIL_JOBS", "").strip()
-    if explicit.isdigit() and int(explicit) > 0:
-        return int(explicit)
+def workers_wanted(jobs: int | None = None) -> int:
+    """``jobs`` if given, else the cores this process may use (at most :data:`MAX_WORKERS`)."""
+    if jobs is not None and jobs > 0:
+        return jobs
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

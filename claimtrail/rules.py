@@ -8,13 +8,20 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     "encoding": "Files are UTF-8 text without control characters such as NUL.",
+    "text-control": "No text or field name holds a control character other than tab and line break, a "
+    "directional formatting character (U+202A-U+202E, U+2066-U+2069) or a lone surrogate, written out or as a "
+    "YAML escape (`\\e`, `\\0`, `\\u202e`); the marks U+200E, U+200F and U+061C are allowed.",
+    "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
     "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
     "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
+    "number-range": "Whole numbers lie within ±9,007,199,254,740,991 (2^53 - 1, what JSON readers read exactly), "
+    "and other numbers within the range of a double (about 1e-308 to 1e308).",
     "yaml-alias": "No anchors and aliases: every value is written out.",
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",
+    "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
     "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
     "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
     "id-reserved": "`index` is not an id: the folder's index page uses it.",
@@ -56,9 +63,13 @@ RULES: dict[str, str] = {
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",
-    "markdown-html": "Markdown fields contain no raw HTML.",
-    "markdown-image": "Markdown fields contain no images (they would load from third parties).",
-    "markdown-link": "Links in Markdown fields are http(s), mailto or relative.",
+    "link-cache": "(links --online, warning) The file of link results is an ordinary file that git does not track "
+    "and that can be written; otherwise it is left alone and no result is kept.",
+    "markdown-html": "Markdown fields contain no raw HTML; nor do the pages under docs/ and CONTRIBUTING.md, "
+    "unless the site allows it there (docs_raw_html).",
+    "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
+    "the site's own.",
+    "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

@@ -61,7 +61,13 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, _: Mapping[str, A
     """The ``pattern`` keyword as JSON Schema means it, evaluated by jsonschema-rs (as the fast path is)."""
     from jsonschema.exceptions import ValidationError
 
-    if isinstance(instance, str) and not _pattern_validator(pattern).is_valid(instance):
+    if not isinstance(instance, str):
+        return
+    try:
+        matches = _pattern_validator(pattern).is_valid(instance)
+    except UnicodeEncodeError:  # a lone surrogate: no text matches a pattern with it (the loader reports it)
+        matches = False
+    if not matches:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -104,12 +110,15 @@ def validate(document: Document, definition: str) -> list[Finding]:
     goes through jsonschema, whose errors carry what the findings need to explain them.
     """
     fast = _fast_validator(definition)
-    if fast.is_valid(document.data):
-        return []
+    try:
+        if fast.is_valid(document.data):
+            return []
+    except (ValueError, OverflowError):  # data it cannot take (a lone surrogate): jsonschema decides
+        fast = None
     findings = [
         _finding(document, leaf) for err in _validator(definition).iter_errors(document.data) for leaf in _leaves(err)
     ]
-    if not findings:  # the two disagree (a format only jsonschema-rs checks, say): report its words
+    if not findings and fast is not None:  # the two disagree (a format only jsonschema-rs checks, say): its words
         findings = [
             error(
                 document.path,

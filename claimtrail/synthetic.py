@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-import shutil
+from importlib import resources
 from pathlib import Path
 
 from . import scaffold
@@ -18,8 +18,11 @@ from .layout import Layout
 
 TAGS = [f"topic-{n:02d}" for n in range(50)]
 MODELINE = scaffold.MODELINE.replace("{up}", "../../")
-# The repository's status scale: synthetic datasets are benchmarks and tests of this repository.
-SCALE = Path(__file__).resolve().parent.parent / "claims" / "statuses.yaml"
+DATA = resources.files("claimtrail") / "data"
+# The default status scale (this repository's), and the site configuration: package data, so that
+# synthetic projects can be written where claimtrail is installed from a wheel as from a checkout.
+SCALE = DATA / "statuses.yaml"
+SITE_CONFIG = DATA / "synthetic-mkdocs.yml"
 
 
 VOCABULARY = [
@@ -55,7 +58,7 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
         layout.kind_dir(kind).mkdir(parents=True, exist_ok=True)
     snapshots = layout.data_dir / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SCALE, layout.status_file)
+    layout.status_file.write_bytes(SCALE.read_bytes())
     n_sources = max(2, claims // 5)
     n_parties = max(3, claims // 20)
     parties = [f"party-{i:05d}" for i in range(n_parties)]
@@ -134,5 +137,4 @@ def write_site_project(root: Path, claims: int) -> Path:
 
 def site_config() -> str:
     """The repository's mkdocs.yml without the pages a synthetic project does not have."""
-    config = (SCALE.parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
-    return config.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
+    return SITE_CONFIG.read_text(encoding="utf-8")

@@ -6,6 +6,11 @@ nodes with a YAML 1.2 core resolver (only ``true``/``false`` are booleans,
 dates stay strings), then converted by hand so that every value keeps its
 line and column, duplicate keys are refused, and tags other than the core
 ones, aliases and multiple documents are errors.
+
+Text and numbers are held to what every later reader (the schema validator, the site, CSV, JSON
+and a terminal) takes safely: no control characters, lone surrogates or directional formatting
+characters in any text, written or escaped; no whole number a JSON reader cannot read exactly and
+no number beyond the range of a float; no list longer than a limit.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +37,9 @@ FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_DEPTH = 64
+MAX_LIST_ITEMS = 1000  # the most items one list may hold unless the project says otherwise
+# The largest whole number a JSON reader (JavaScript's Number, a double) reads exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 _CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (_CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq"))
@@ -63,6 +72,7 @@ _FLOAT_FORM = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 _NULL_FORM = re.compile(r"^(?:~|null|Null|NULL|)$")
 # What an explicit core tag (``!!int 12``) may carry: the same forms the core schema resolves implicitly.
 _FORMS = {BOOL: _BOOL_FORM, INT: _INT_FORM, FLOAT: _FLOAT_FORM, NULL: _NULL_FORM}
@@ -73,6 +83,19 @@ CoreResolver.add_implicit_resolver(FLOAT, _FLOAT_FORM, list("-+.0123456789"))
 CoreResolver.add_implicit_resolver(NULL, _NULL_FORM, ["~", "n", "N", ""])
 # The first characters of a plain scalar that may be something other than a string.
 _TYPED_STARTS = frozenset(start for start in CoreResolver.yaml_implicit_resolvers if start)
+
+# Characters no text may hold once YAML's escapes (\0, \e, \x1b, \u202e, ...) are processed: the
+# C0 controls except tab and line feed (a literal carriage return is part of a line ending and never
+# reaches a value; an escaped one is refused), DEL and the C1 controls, the directional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make text display in another order
+# than it reads), and lone surrogates (no character at all: they crash UTF-8 encoders). The marks
+# U+200E, U+200F and U+061C are allowed: right-to-left text needs them, and they open no embedding,
+# override or isolate that could reorder a stretch of text.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A file can hold such a character only through an escape (a backslash) or written out: the
+# reader refuses the controls in the file's text, and UTF-8 cannot carry a surrogate.
+_SUSPECT = re.compile(r"[\\\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {0x00: "null", 0x08: "backspace", 0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete"}
 
 
 class YamlProblem(Exception):
@@ -212,8 +235,11 @@ def _code_point(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def load_document(path: str, raw: bytes, origin: str = "") -> Document:
-    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful."""
+def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
+    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful.
+
+    No list in it may hold more than ``max_items`` items.
+    """
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
@@ -221,19 +247,73 @@ def load_document(path: str, raw: bytes, origin: str = "") -> Document:
         try:
             node = _compose_fast(text)
             if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
+                # Only a file with an escape or a suspect character written out can hold text to refuse.
+                if _SUSPECT.search(text):
+                    _check_text(node)
                 # An alias needs a "*" in the text: without one, no node can be met twice.
                 seen: set[int] | None = set() if "*" in text else None
-                return Document(path=path, data=_plain(node, 0, seen), text="" if origin else text, origin=origin)
+                data = _plain(node, 0, seen, max_items)
+                return Document(path=path, data=data, text="" if origin else text, origin=origin)
         except Exception:  # any doubt: the strict loader says precisely what is wrong
             pass
-    return _build(path, _compose_strict(text), text, origin)
+    return _build(path, _compose_strict(text), text, origin, max_items)
+
+
+def _check_text(root: Node) -> None:
+    """Raise :class:`YamlProblem` at the first key or text in ``root`` holding a character no text may
+    hold (see ``_BAD_TEXT``), at the scalar's line and column, naming its field."""
+    stack: list[tuple[Node, FieldPath, str]] = [(root, (), "text")]
+    seen: set[int] = set()  # the quick parser lets an alias through: each collection is looked at once
+    while stack:  # in the order of the file: each key before its value, each item before the next
+        node, path, what = stack.pop()
+        if isinstance(node, ScalarNode):
+            _check_scalar(node, path, what)
+        elif id(node) not in seen and len(path) <= MAX_DEPTH:  # deeper: refused as too deep later
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                for key_node, value_node in reversed(node.value):
+                    child = (*path, key_node.value if isinstance(key_node, ScalarNode) else "?")
+                    stack += [(value_node, child, "text"), (key_node, child, "field name")]
+            elif isinstance(node, SequenceNode):
+                stack += [(item, (*path, index), "text") for index, item in reversed(list(enumerate(node.value)))]
+
+
+def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
+    found = _BAD_TEXT.search(node.value)
+    if found is None:
+        return
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        message = (
+            f"the {what} holds U+{code:04X}, a lone surrogate: half of a character written as two "
+            "\\u escapes, which is no character on its own"
+        )
+        hint = (
+            "write the character itself (the file is UTF-8), or escape it in one piece with eight hex digits, "
+            "e.g. \\U0001F600 rather than \\ud83d\\ude00"
+        )
+    elif code >= 0x202A:
+        name = unicodedata.name(found.group()).lower()
+        message = f"the {what} holds U+{code:04X} ({name}), which makes text display in another order than it reads"
+        hint = (
+            "remove it: directional formatting characters can hide what a text says; "
+            "to set the direction of a single character, the marks U+200E and U+200F are allowed"
+        )
+    else:
+        named = f" ({_CONTROL_NAMES[code]})" if code in _CONTROL_NAMES else ""
+        message = f"the {what} holds the control character U+{code:04X}{named}"
+        hint = (
+            "remove it, whether written as an escape (\\0, \\e, \\x1b, ...) or pasted in: "
+            "text holds no control characters other than tabs and line breaks"
+        )
+    raise YamlProblem("text-control", _position(node), message, hint, format_field(path))
 
 
 class _Doubt(Exception):
     """Something the quick conversion does not handle; the strict path decides."""
 
 
-def _plain(node: Node, depth: int, seen: set[int] | None) -> Any:
+def _plain(node: Node, depth: int, seen: set[int] | None, max_items: int) -> Any:
     """The data of a document that needs no findings: no positions, and any oddity raises :class:`_Doubt`.
 
     ``seen`` collects the nodes met so far, to refuse aliases (one node met twice); ``None`` where the
@@ -256,15 +336,15 @@ def _plain(node: Node, depth: int, seen: set[int] | None) -> Any:
             if value_node.__class__ is ScalarNode and value_node.tag == STR and seen is None:
                 result[key_node.value] = value_node.value
             else:
-                result[key_node.value] = _plain(value_node, depth + 1, seen)
+                result[key_node.value] = _plain(value_node, depth + 1, seen, max_items)
         return result
     if kind is SequenceNode:
-        if node.tag != SEQ:
+        if node.tag != SEQ or len(node.value) > max_items:
             raise _Doubt
         return [
             item.value
             if item.__class__ is ScalarNode and item.tag == STR and seen is None
-            else _plain(item, depth + 1, seen)
+            else _plain(item, depth + 1, seen, max_items)
             for item in node.value
         ]
     assert isinstance(node, ScalarNode)
@@ -279,7 +359,7 @@ def positions_of(text: str) -> dict[FieldPath, Position]:
         node = _compose_strict(text)
     positions: dict[FieldPath, Position] = {}
     if node is not None:
-        _convert(node, (), positions, set())
+        _convert(node, (), positions, set(), None)
     return positions
 
 
@@ -333,11 +413,13 @@ def _compose_strict(text: str) -> Node | None:
     return node
 
 
-def _build(path: str, node: Node | None, text: str, origin: str = "") -> Document:
+def _build(path: str, node: Node | None, text: str, origin: str = "", max_items: int = MAX_LIST_ITEMS) -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    if _SUSPECT.search(text):
+        _check_text(node)
     positions: dict[FieldPath, Position] = {}
-    data = _convert(node, (), positions, set())
+    data = _convert(node, (), positions, set(), max_items)
     return Document(path=path, data=data, text="" if origin else text, known_positions=positions, origin=origin)
 
 
@@ -345,8 +427,13 @@ def _position(node: Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int]) -> Any:
-    """Python data for ``node``; each field's position is that of its key, each list item's its own."""
+def _convert(
+    node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int], max_items: int | None
+) -> Any:
+    """Python data for ``node``; each field's position is that of its key, each list item's its own.
+
+    A list longer than ``max_items`` is refused (``None``: any length, for a document already loaded).
+    """
     if id(node) in seen:  # only an alias makes one node appear twice
         raise YamlProblem(
             "yaml-alias",
@@ -395,13 +482,49 @@ def _convert(node: Node, path: FieldPath, positions: dict[FieldPath, Position], 
                 seen.add(id(value_node))  # the common case, inlined: plain text
                 result[key] = value_node.value
             else:
-                result[key] = _convert(value_node, child, positions, seen)
+                result[key] = _convert(value_node, child, positions, seen, max_items)
         return result
     if isinstance(node, SequenceNode):
         _expect_tag(node, SEQ, path)
-        return [_convert(item, (*path, index), positions, seen) for index, item in enumerate(node.value)]
+        if max_items is not None and len(node.value) > max_items:
+            raise YamlProblem(
+                "list-length",
+                _position(node),
+                f"the list holds {len(node.value):,} items; at most {max_items:,} are allowed",
+                "no real claim needs so many: check the list for a mistake; a project that does need longer "
+                "lists raises `max_list_items` in claims/limits.yaml",
+                format_field(path),
+            )
+        return [_convert(item, (*path, index), positions, seen, max_items) for index, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     return _scalar(node, path)
+
+
+def _integer(node: ScalarNode, path: FieldPath) -> int:
+    """A whole number JSON readers read exactly: within ±(2**53 - 1)."""
+    value: str = node.value
+    digits = value.lstrip("+-")
+    base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+    if base != 10:
+        digits = digits[2:]
+    # Counting digits first keeps a number of thousands of digits from being converted at all.
+    number = int(digits, base) if len(digits.lstrip("0")) <= 20 else None
+    if number is not None and number <= MAX_SAFE_INTEGER:
+        return -number if value.startswith("-") else number
+    raise YamlProblem(
+        "number-range",
+        _position(node),
+        f"{_shown(value)} is too large a whole number to be read exactly: JSON readers, the site's among them, "
+        f"read whole numbers only up to ±{MAX_SAFE_INTEGER:,} (2^53 - 1)",
+        "check the figure for a typo, or write it with a decimal exponent (1.5e24), which is read as an "
+        "approximate number",
+        format_field(path),
+    )
+
+
+def _shown(value: str) -> str:
+    """A number as a message quotes it: a long one shortened, with its count of digits."""
+    return f"'{value}'" if len(value) <= 30 else f"'{value[:12]}...{value[-6:]}' ({len(value)} characters)"
 
 
 def _expect_tag(node: Node, tag: str, path: FieldPath) -> None:
@@ -432,23 +555,29 @@ def _scalar(node: ScalarNode, path: FieldPath) -> Any:
         if node.tag == BOOL:
             return value.lower() == "true"
         if node.tag == INT:
-            if value.startswith("0o"):
-                return int(value[2:], 8)
-            if value.startswith("0x"):
-                return int(value[2:], 16)
-            return int(value)
+            return _integer(node, path)
         if node.tag == FLOAT:
             # Python's float() reads "inf" and "nan" but not YAML's ".inf" and ".nan"; neither is a figure.
-            number = float(value) if _FINITE_FLOAT_FORM.match(value) else math.nan
-            if math.isfinite(number):
-                return number
-            raise YamlProblem(
-                "yaml-tag",
-                _position(node),
-                f"'{value}' is not a finite number",
-                "write the figure as a plain number",
-                format_field(path),
-            )
+            if not _FINITE_FLOAT_FORM.match(value):
+                raise YamlProblem(
+                    "yaml-tag",
+                    _position(node),
+                    f"'{value}' is not a finite number",
+                    "write the figure as a plain number",
+                    format_field(path),
+                )
+            number = float(value)
+            # Too large, it would be infinite; too small, zero: neither is the figure written.
+            if math.isinf(number) or (number == 0 and _NONZERO_DIGIT.search(value.lower().partition("e")[0])):
+                raise YamlProblem(
+                    "number-range",
+                    _position(node),
+                    f"{_shown(value)} is {'too large' if number else 'too small'} to be read as a number: "
+                    "numbers are read from about 1e-308 to 1e308 in size",
+                    "check the figure for a typo: no real figure lies outside this range",
+                    format_field(path),
+                )
+            return number
     except ValueError:
         raise YamlProblem(
             "yaml-tag",

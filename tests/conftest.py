@@ -6,16 +6,51 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "fixtures" / "minimal"
+
+# Property tests draw their examples by profile, chosen with HYPOTHESIS_PROFILE:
+# - "ci", the default (scripts/test, .ci/run, pull requests): the same examples on every run of the same
+#   code, so that a commit passes or fails on its own merits, never by the luck of the draw;
+# - "fuzz" (the weekly workflow, or by hand): many more examples from a fresh seed, to find what the fixed
+#   ones miss. Each case it finds is added to its test as an explicit @example.
+# Neither keeps a database of examples, has a deadline, or times how long examples take to generate: a
+# busy machine is slow, not wrong.
+CI_EXAMPLES = 100
+FUZZ_FACTOR = 50
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("fuzz", settings.get_profile("ci"), max_examples=CI_EXAMPLES * FUZZ_FACTOR, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(in_ci: int) -> int:
+    """A property test's number of examples: ``in_ci`` under the "ci" profile, FUZZ_FACTOR times as many
+    under "fuzz"."""
+    return in_ci * settings().max_examples // CI_EXAMPLES
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The item cache of every test run lives in its own folder, not the user's."""
     os.environ["CLAIMTRAIL_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimtrail-cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_settings_from_the_callers_environment() -> None:
+    """The suite gives the same results whatever the caller has set: tests that need one of these set it."""
+    for name in ("CLAIMTRAIL_JOBS", "CLAIMTRAIL_NO_CACHE", "CLAIMTRAIL_PROGRESS", "CLAIMTRAIL_WITHOUT"):
+        os.environ.pop(name, None)
 
 
 @pytest.fixture

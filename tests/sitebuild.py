@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
+
+from claimtrail.cli import main
 
 
-def build(
+@dataclass(frozen=True)
+class Built:
+    """What a build said, as a finished process would tell it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def build(root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None) -> Built:
+    """``claimtrail build`` as a user runs it, in this process: its exit status and what it printed.
+    ``env`` is added to the environment meanwhile (the command reads it once, at its start)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["build", "--root", str(root), "--site-dir", str(site_dir), *args]
+    with mock.patch.dict(os.environ, env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return Built(code, out.getvalue(), err.getvalue())
+
+
+def build_in_subprocess(
     root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``claimtrail build`` as a user runs it, in a subprocess."""
+    """``claimtrail build`` in a process of its own: for an engine that must be the first to load in
+    its process (properdocs), and for what only a new process shows."""
     return subprocess.run(
         [sys.executable, "-m", "claimtrail", "build", "--root", str(root), "--site-dir", str(site_dir), *args],
         capture_output=True,

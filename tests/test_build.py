@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from claimtrail.site.progress import wanted
+import pytest
+
+from claimtrail.engines import Project, SiteInput
+from claimtrail.model import Dataset
+from claimtrail.settings import Settings
+from claimtrail.settings import progress_wanted as wanted
+from claimtrail.site.build import StagedBuild
+from claimtrail.siteconfig import DocsPolicy
 
 from .sitebuild import build
 
@@ -91,6 +102,134 @@ def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
 
 
+def _move_every_date_to(project: Path, year: int) -> None:
+    """Every date under claims/ moved to ``year``, each claim last reviewed on its 31 December."""
+    for path in (project / "claims").rglob("*.yaml"):
+        text = re.sub(r"\b202[01]-", f"{year}-", path.read_text(encoding="utf-8"))
+        path.write_text(
+            re.sub(r"^reviewed: .*$", f"reviewed: {year}-12-31", text, flags=re.MULTILINE), encoding="utf-8"
+        )
+
+
+@pytest.mark.parametrize("year", [1969, 1901])
+def test_a_dataset_reviewed_before_1970_builds_with_valid_archives_and_its_own_dates(
+    minimal_project: Path, tmp_path: Path, year: int
+) -> None:
+    _move_every_date_to(minimal_project, year)
+    site = tmp_path / "site"
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 0, result.stderr
+    page = (site / "claims" / "widget-defects-fell" / "index.html").read_text(encoding="utf-8")
+    assert f"<dd>31 December {year}</dd>" in page
+    assert f'"dateModified":"{year}-12-31"' in page
+    sitemap = (site / "sitemap.xml").read_bytes()
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == sitemap
+    # The build date is the earliest that gzip and zip can both store; the pages keep their dates.
+    assert set(re.findall(rb"<lastmod>(.*?)</lastmod>", sitemap)) == {b"1980-01-01"}
+
+
+def test_a_build_time_given_before_1970_is_moved_up_to_one_archives_can_store(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    result = build(minimal_project, site, env={"SOURCE_DATE_EPOCH": "-86400"})
+    assert result.returncode == 0, result.stderr
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == (site / "sitemap.xml").read_bytes()
+
+
+def test_a_build_time_that_is_no_number_fails_with_a_message(minimal_project: Path, tmp_path: Path) -> None:
+    result = build(minimal_project, tmp_path / "site", env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert result.returncode == 1
+    assert "SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    (path / "index.html").write_text("half a site", encoding="utf-8")
+    return path
+
+
+def test_staging_folders_of_a_killed_build_are_removed_and_those_of_a_running_build_kept(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    dead, alive = _dead_pid(), os.getpid()
+    stale = [_folder(tmp_path / f".site.new-{dead}-a1b2c3d_"), _folder(tmp_path / f".site.old-{dead}-zz99zz99")]
+    running = _folder(tmp_path / f".site.new-{alive}-a1b2c3d_")
+    look_alikes = [
+        _folder(tmp_path / f".site.new-{dead}-short"),  # not a name a build makes
+        _folder(tmp_path / f".other.new-{dead}-a1b2c3d_"),  # another site's
+        _folder(tmp_path / ".site.new-a1b2c3d_"),  # no process id
+    ]
+    elsewhere = _folder(tmp_path / "elsewhere")
+    (tmp_path / f".site.new-{dead}-1inked00").symlink_to(elsewhere)
+
+    result = build(minimal_project, tmp_path / "site")
+
+    assert result.returncode == 0, result.stderr
+    assert [path for path in stale if path.exists()] == []
+    assert running.is_dir() and all(path.is_dir() for path in look_alikes)
+    assert (elsewhere / "index.html").is_file(), "a link is not followed"
+
+
+class OnePageBuild:
+    """A build by an engine that writes one page."""
+
+    def __init__(self, staging_dir: Path) -> None:
+        self.staging = staging_dir
+
+    def docs_policy(self) -> DocsPolicy:
+        return DocsPolicy()
+
+    def build(self, site: SiteInput) -> None:
+        (self.staging / "index.html").write_text("the new site", encoding="utf-8")
+
+    def close(self) -> None:
+        pass
+
+
+class OnePageEngine:
+    """Any engine: what StagedBuild does around it is the same for all."""
+
+    name = "one-page"
+
+    def start(self, project: Project, staging_dir: Path) -> OnePageBuild:
+        return OnePageBuild(staging_dir)
+
+
+def test_staging_folders_of_a_killed_build_are_removed_whatever_the_engine(tmp_path: Path) -> None:
+    stale = _folder(tmp_path / f".site.new-{_dead_pid()}-a1b2c3d_")
+    project = Project(tmp_path, tmp_path / "mkdocs.yml", Settings())
+
+    with StagedBuild(OnePageEngine(), project, tmp_path / "site") as staged:
+        staged.run(Dataset({}, {}, {}, None), [])
+
+    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == "the new site"
+    assert not stale.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_previous_site_a_killed_build_swapped_out_is_put_back(minimal_project: Path, tmp_path: Path) -> None:
+    site, before = _built(minimal_project, tmp_path)
+    site.rename(tmp_path / f".site.old-{_dead_pid()}-a1b2c3d_")  # killed between the two renames of the swap
+    (minimal_project / "claims" / "claims" / "widget-defects-fell.yaml").write_text("not: [a claim\n")
+
+    result = build(minimal_project, site)
+
+    assert result.returncode == 1
+    assert _snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Path, tmp_path: Path) -> None:
     precious = tmp_path / "precious"
     precious.mkdir()
@@ -124,3 +263,14 @@ def test_progress_shows_in_a_terminal_but_not_in_ci_nor_in_a_pipe() -> None:
     assert not wanted({}, io.StringIO())
     assert wanted({"CI": "true", "CLAIMTRAIL_PROGRESS": "1"}, io.StringIO())
     assert not wanted({"CLAIMTRAIL_PROGRESS": "0"}, Terminal())
+
+
+def test_progress_looks_at_standard_error_as_it_is_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert wanted({})
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not wanted({})

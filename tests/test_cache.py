@@ -10,61 +10,78 @@ import pytest
 
 from claimtrail.cache import ItemCache, template_cache
 from claimtrail.project import check_project
+from claimtrail.settings import Settings, from_environment
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 
 
-def _report(root: Path) -> tuple[list[str], list[tuple[str, int, str]]]:
-    dataset, findings = check_project(root)
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The cache folder of one test."""
+    return tmp_path / "cache"
+
+
+def _report(root: Path, folder: Path) -> tuple[list[str], list[tuple[str, int, str]]]:
+    dataset, findings = check_project(root, settings=Settings(cache_dir=folder))
     return sorted(dataset.claims), [(f.path, f.line, f.rule) for f in findings]
 
 
-def test_a_second_check_reports_exactly_what_the_first_did(minimal_project: Path) -> None:
+def test_a_second_check_reports_exactly_what_the_first_did(minimal_project: Path, folder: Path) -> None:
     (minimal_project / "claims" / "claims" / "broken.yaml").write_text("statement: [unclosed\n")
-    first = _report(minimal_project)
-    assert ItemCache(minimal_project.resolve()).old  # the first check filled the cache
-    assert _report(minimal_project) == first
+    first = _report(minimal_project, folder)
+    assert ItemCache(minimal_project.resolve(), folder).old  # the first check filled the cache
+    assert _report(minimal_project, folder) == first
 
 
-def test_a_claim_from_the_cache_is_the_claim_on_disk(minimal_project: Path) -> None:
-    fresh, _ = check_project(minimal_project)
-    cached, _ = check_project(minimal_project)
+def test_a_claim_from_the_cache_is_the_claim_on_disk(minimal_project: Path, folder: Path) -> None:
+    fresh, _ = check_project(minimal_project, settings=Settings(cache_dir=folder))
+    cached, _ = check_project(minimal_project, settings=Settings(cache_dir=folder))
     assert cached.claims["widget-defects-fell"] == fresh.claims["widget-defects-fell"]
 
 
-def test_an_edit_of_the_same_size_is_seen(minimal_project: Path) -> None:
-    check_project(minimal_project)
+def test_an_edit_of_the_same_size_is_seen(minimal_project: Path, folder: Path) -> None:
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
     path = minimal_project / CLAIM
     text = path.read_text()
     stat = path.stat()
     path.write_text(text.replace("claimant: widgets-inc", "claimant: widgets-inx"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same modification time
-    assert (CLAIM, 4, "ref-party") in _report(minimal_project)[1]
+    assert (CLAIM, 4, "ref-party") in _report(minimal_project, folder)[1]
 
 
-def test_a_file_with_problems_is_checked_afresh_every_time(minimal_project: Path) -> None:
+def test_a_file_with_problems_is_checked_afresh_every_time(minimal_project: Path, folder: Path) -> None:
     path = minimal_project / CLAIM
     path.write_text(path.read_text().replace("date: 2021-01-15", "date: 2021-02-30"))
-    assert (CLAIM, 6, "date-invalid") in _report(minimal_project)[1]
-    assert (CLAIM, 6, "date-invalid") in _report(minimal_project)[1]
+    assert (CLAIM, 6, "date-invalid") in _report(minimal_project, folder)[1]
+    assert (CLAIM, 6, "date-invalid") in _report(minimal_project, folder)[1]
 
 
-def test_a_damaged_cache_file_is_ignored(minimal_project: Path) -> None:
-    first = _report(minimal_project)
-    cache = ItemCache(minimal_project.resolve())
+def test_a_damaged_cache_file_is_ignored(minimal_project: Path, folder: Path) -> None:
+    first = _report(minimal_project, folder)
+    cache = ItemCache(minimal_project.resolve(), folder)
     cache.path.write_bytes(b"not a pickle at all")
-    assert _report(minimal_project) == first
+    assert _report(minimal_project, folder) == first
 
 
-def test_the_cache_can_be_turned_off(minimal_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
-    check_project(minimal_project)
-    assert not ItemCache(minimal_project.resolve()).path.exists()
+def test_the_cache_can_be_turned_off(minimal_project: Path, folder: Path) -> None:
+    check_project(minimal_project, settings=Settings(cache_dir=folder, item_cache=False))
+    assert not ItemCache(minimal_project.resolve(), folder).path.exists()
 
 
-def test_the_cache_is_kept_outside_the_repository(minimal_project: Path) -> None:
-    check_project(minimal_project)
-    cache = ItemCache(minimal_project.resolve()).path
+def test_no_cache_folder_means_no_cache() -> None:
+    assert Settings().item_cache_dir is None and Settings().template_cache_dir is None
+    assert from_environment({"CLAIMTRAIL_NO_CACHE": "1", "CLAIMTRAIL_CACHE_DIR": "/x"}).cache_dir is None
+
+
+def test_the_cache_folder_is_the_users_unless_set(tmp_path: Path) -> None:
+    assert from_environment({}, home=tmp_path).cache_dir == tmp_path / ".cache" / "claimtrail"
+    assert from_environment({"XDG_CACHE_HOME": "/c"}, home=tmp_path).cache_dir == Path("/c/claimtrail")
+    assert from_environment({"CLAIMTRAIL_CACHE_DIR": "/d", "XDG_CACHE_HOME": "/c"}).cache_dir == Path("/d")
+
+
+def test_the_cache_is_kept_outside_the_repository(minimal_project: Path, folder: Path) -> None:
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
+    cache = ItemCache(minimal_project.resolve(), folder).path
     assert cache.exists()
     assert minimal_project.resolve() not in cache.resolve().parents
 
@@ -77,34 +94,34 @@ def _compiled(env: jinja2.Environment, name: str, source: str) -> bool:
     return bucket.code is not None
 
 
-def test_compiled_templates_are_kept_per_environment_settings() -> None:
+def test_compiled_templates_are_kept_per_environment_settings(folder: Path) -> None:
     source = "{{ value }}"
     loader = jinja2.DictLoader({"page.html": source})
     escaping = jinja2.Environment(loader=loader, autoescape=True)
-    escaping.bytecode_cache = template_cache()
+    escaping.bytecode_cache = template_cache(folder)
     assert escaping.get_template("page.html").render(value="<b>") == "&lt;b&gt;"
     again = jinja2.Environment(loader=loader, autoescape=True)
-    again.bytecode_cache = template_cache()
+    again.bytecode_cache = template_cache(folder)
     assert _compiled(again, "page.html", source)  # the same settings find the compiled template
     raw = jinja2.Environment(loader=loader, autoescape=False)
-    raw.bytecode_cache = template_cache()
+    raw.bytecode_cache = template_cache(folder)
     assert not _compiled(raw, "page.html", source)  # other settings never read code compiled for these
     assert raw.get_template("page.html").render(value="<b>") == "<b>"
 
 
-def test_no_template_cache_when_the_cache_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
-    assert template_cache() is None
+def test_no_template_cache_when_the_cache_is_off() -> None:
+    assert template_cache(None) is None
+    assert Settings(cache_dir=Path("/x"), template_cache=False).template_cache_dir is None
 
 
-def test_a_template_compiled_with_other_filters_is_compiled_again() -> None:
+def test_a_template_compiled_with_other_filters_is_compiled_again(folder: Path) -> None:
     source = '{{ "Ab" | shout }}'
     loader = jinja2.DictLoader({"page.html": source})
     upper = jinja2.Environment(loader=loader)
     upper.filters["shout"] = str.upper
-    upper.bytecode_cache = template_cache()
+    upper.bytecode_cache = template_cache(folder)
     assert upper.get_template("page.html").render() == "AB"  # folded into the code at compile time
     lower = jinja2.Environment(loader=loader)
     lower.filters["shout"] = str.lower
-    lower.bytecode_cache = template_cache()
+    lower.bytecode_cache = template_cache(folder)
     assert lower.get_template("page.html").render() == "ab"

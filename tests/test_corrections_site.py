@@ -141,5 +141,5 @@ def test_a_stated_fact_names_its_source_and_words(site: Path) -> None:
 
 def test_the_about_page_names_the_publisher(site: Path) -> None:
     html = _page(site, "about")
-    assert '<strong class="ct-publisher-name">Widget Watch</strong>' in html
-    assert '<a href="https://widgets.example.org/about/">' in html
+    assert 'Published by <strong>Widget Watch</strong> · <a href="https://widgets.example.org/about/">' in html
+    assert '<a href="https://widgets.example.org/logo.png">logo</a>' in html

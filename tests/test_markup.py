@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claimtrail import markup
+
+from .conftest import examples
 
 PIECES = [
     *"abc XYZ019.,;:'\"()[]<>&*_`!#-+=|~\n\\",
@@ -20,6 +22,9 @@ PIECES = [
     "    ",
     "\t",
     "[a]: /x",
+    "> ",
+    "](",
+    "\r",
 ]
 ALPHABET = st.sampled_from(PIECES)
 TEXTS = st.lists(ALPHABET, max_size=30).map("".join)
@@ -45,14 +50,27 @@ def _full_problems(text: str) -> list[tuple[str, int]]:
     return found
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
+@example("[a]([[claim:a-1]])")  # a reference-like address: a link, as markdown-it makes it
 def test_render_matches_markdown_it(text: str) -> None:
     assert markup.render(text, _resolve) == _full_render(text)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
+# Indented code blocks inside a block quote or a list item, indented with spaces or a tab:
+@example(">      [[claim:a-1]]")
+@example(">   \t[[claim:a-1]]")
+@example("-     [[claim:a-1]]")
+@example("1.  \t[[claim:a-1]]")
+@example("- - \t[[claim:a-1]]")
+@example("a\r\r    [[claim:a-1]]")
+# A link's address or title:
+@example("[a]([[claim:a-1]])")
+@example("[a](/x '[[claim:a-1]]')")
+# Carriage returns are line breaks to markdown-it:
+@example("\r\r[[claim:a-1]]")
 def test_references_match_markdown_it(text: str) -> None:
     full = [
         (t.meta["kind"], t.meta["id"], line)
@@ -65,7 +83,7 @@ def test_references_match_markdown_it(text: str) -> None:
     assert all(r.line >= line for r, (_, _, line) in zip(found, full, strict=True))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(TEXTS)
 def test_problems_are_found_whenever_markdown_it_finds_them(text: str) -> None:
     assert {p.rule for p in markup.problems(text)} >= {rule for rule, _ in _full_problems(text)}
@@ -90,7 +108,37 @@ def test_references_inside_code_are_not_references() -> None:
     assert markup.references("`[[claim:a-1]]`") == []
 
 
-@given(st.text(alphabet=" \t\n<`\\~![]:(x)", max_size=30))
+def test_a_reference_in_an_indented_code_block_inside_a_block_quote_is_not_a_reference() -> None:
+    assert markup.references(">      [[claim:a-1]]") == []
+
+
+def test_a_reference_in_an_indented_code_block_inside_a_list_item_is_not_a_reference() -> None:
+    assert markup.references("-     [[claim:a-1]]") == []
+    assert markup.references("1.  \t[[claim:a-1]]") == []
+
+
+def test_a_reference_in_a_link_address_or_title_is_not_a_reference() -> None:
+    assert markup.references("[see]([[claim:a-1]])") == []
+    assert markup.references("[see](/x '[[claim:a-1]]')") == []
+
+
+def test_a_reference_is_still_found_before_a_link() -> None:
+    assert [r.id for r in markup.references("[[claim:a-1]] and [see](https://e.org/)")] == ["a-1"]
+
+
+def test_a_carriage_return_counts_as_a_line_break() -> None:
+    assert [r.line for r in markup.references("First.\r\rSecond: [[claim:a-1]]")] == [2]
+
+
+def test_a_link_whose_address_looks_like_a_reference_renders_as_a_link() -> None:
+    assert markup.render("[a]([[claim:a-1]])", _resolve) == '<p><a href="%5B%5Bclaim:a-1%5D%5D">a</a></p>\n'
+
+
+def test_a_link_inside_an_indented_code_block_is_no_problem() -> None:
+    assert markup.problems(">      [x](javascript:alert(1))") == []
+
+
+@given(st.text(alphabet=" \t\n\r<`\\~![]:(x)", max_size=30))
 def test_the_quick_test_for_markup_that_needs_the_parser_agrees_with_the_pattern(text: str) -> None:
     assert markup._needs_parser(text) == (markup._NEEDS_PARSER.search(text) is not None)
 

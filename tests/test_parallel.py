@@ -17,6 +17,7 @@ from claimtrail.checks import run_checks
 from claimtrail.loader import load
 from claimtrail.parallel import map_chunks
 from claimtrail.project import latest_today
+from claimtrail.settings import from_environment
 from claimtrail.synthetic import write_project
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here")
@@ -66,13 +67,15 @@ def test_nothing_is_forked_while_other_threads_run() -> None:
     assert {pid for pid, _ in results} == {os.getpid()}
 
 
-def test_claimtrail_jobs_sets_the_number_of_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_JOBS", "1")
-    assert parallel.workers_wanted() == 1
-    monkeypatch.setenv("CLAIMTRAIL_JOBS", "3")
-    assert parallel.workers_wanted() == 3
-    monkeypatch.setenv("CLAIMTRAIL_JOBS", "lots")  # not a number: the cores decide
-    assert 1 <= parallel.workers_wanted() <= parallel.MAX_WORKERS
+def test_claimtrail_jobs_sets_the_number_of_processes() -> None:
+    assert from_environment({"CLAIMTRAIL_JOBS": "1"}).workers == 1
+    assert from_environment({"CLAIMTRAIL_JOBS": "3"}).workers == 3
+    lots = from_environment({"CLAIMTRAIL_JOBS": "lots"})  # not a number: the cores decide
+    assert lots.workers == parallel.workers_wanted() and 1 <= lots.workers <= parallel.MAX_WORKERS
+
+
+def test_parallel_work_can_be_turned_off() -> None:
+    assert from_environment({"CLAIMTRAIL_JOBS": "3", "CLAIMTRAIL_WITHOUT": "parallel"}).workers == 1
 
 
 @needs_fork
@@ -81,8 +84,8 @@ def test_a_dataset_loaded_by_two_processes_equals_one_loaded_by_one(tmp_path: Pa
     broken = root / "claims" / "claims" / "claim-00003.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("status:", "status: [oops]\nstatus:"))
     (root / "claims" / "claims" / "claim-00500.yaml").write_text("statement: [unclosed\n", encoding="utf-8")
-    alone, alone_findings = load(root, use_cache=False, workers=1)
-    shared, shared_findings = load(root, use_cache=False, workers=2)
+    alone, alone_findings = load(root, workers=1)
+    shared, shared_findings = load(root, workers=2)
     assert shared == alone
     assert list(shared.claims) == list(alone.claims)
     assert sorted(shared_findings) == sorted(alone_findings)
@@ -96,7 +99,7 @@ def test_checks_shared_among_processes_find_what_one_process_finds(
     root = write_project(tmp_path / "project", 60)
     claim = root / "claims" / "claims" / "claim-00007.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("claimant: party-", "claimant: nobody-"))
-    dataset, _ = load(root, use_cache=False)
+    dataset, _ = load(root)
     monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 10**9)
     alone = run_checks(dataset, latest_today())
     monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 1)

@@ -15,9 +15,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import get_files
 
 from claimtrail.cli import main
+from claimtrail.engines.mkdocs.plugin import ClaimtrailPlugin
 from claimtrail.findings import Finding, Severity
 from claimtrail.project import check_project
-from claimtrail.site.plugin import ClaimtrailPlugin
 
 from .sitebuild import build
 
@@ -241,11 +241,11 @@ def test_a_page_in_a_configured_docs_folder_linked_outside_is_not_published(
 def test_the_plugin_publishes_no_docs_file_that_leads_outside_whatever_was_checked_before(
     minimal_project: Path, tmp_path: Path, secret: Path
 ) -> None:
-    dataset, findings = check_project(minimal_project)
+    _, findings = check_project(minimal_project)
     assert findings == []
     (minimal_project / "docs/evil.md").symlink_to(secret)  # appears after the check
     config = load_config(config_file=str(minimal_project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     plugin = ClaimtrailPlugin()
-    plugin.root, plugin.dataset = minimal_project.resolve(), dataset
+    plugin.root = minimal_project.resolve()
     with pytest.raises(PluginError, match=r"docs/evil\.md:1:1: error: this link points outside the repository"):
         plugin.on_files(get_files(config), config)

@@ -20,8 +20,9 @@ from mkdocs.config import load_config
 
 from claimtrail.cache import template_cache
 from claimtrail.cli import main
-from claimtrail.site import precompile
-from claimtrail.site.plugin import start_compiling_templates
+from claimtrail.engines.mkdocs import precompile
+from claimtrail.engines.mkdocs.plugin import start_compiling_templates
+from claimtrail.settings import Settings
 from claimtrail.site.render import template_environment
 
 from .sitebuild import build
@@ -37,11 +38,25 @@ BASE = "<main>{% block body %}{% endblock %}</main>{% include 'footer-' ~ name ~
 
 @pytest.fixture(autouse=True)
 def _no_template_cache_and_no_worker_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Nothing from the session's template cache: what a build takes comes from the worker alone."""
+    """Nothing from the session's template cache (builds run here take their settings from the
+    environment): what a build takes comes from the worker alone. No worker outlives its test."""
     monkeypatch.setenv("CLAIMTRAIL_NO_CACHE", "1")
     monkeypatch.delenv("CLAIMTRAIL_JOBS", raising=False)
     yield
-    precompile.stop()
+    for stream in _STARTED:
+        stream.forget()
+    _STARTED.clear()
+
+
+_STARTED: list[precompile.CompiledStream] = []
+
+
+def _start(work: precompile.Work, cache_folder: Path | None = None) -> precompile.CompiledStream:
+    """A worker compiling ``work`` (with two processes, as on a machine with two cores)."""
+    stream = precompile.start(work, workers=2, cache_folder=cache_folder)
+    assert stream is not None
+    _STARTED.append(stream)
+    return stream
 
 
 def _templates(folder: Path) -> Path:
@@ -73,7 +88,7 @@ def test_a_template_is_found_before_those_it_names_depth_first(tmp_path: Path) -
 
 def test_the_templates_named_are_those_jinja_finds_when_it_parses_material_and_claimtrail() -> None:
     material = Path(importlib.import_module("material").__file__ or "").parent / "templates"
-    overrides = importlib.resources.files("claimtrail.site") / "overrides"
+    overrides = importlib.resources.files("claimtrail.engines.mkdocs") / "overrides"
     environments = [Environment(loader=FileSystemLoader([str(overrides), material])), template_environment()]
     compared = 0
     for env in environments:
@@ -98,53 +113,49 @@ def _spied(env: Environment) -> list[str]:
     return compiled
 
 
-def _taking(env: Environment) -> list[str]:
-    """``env`` set to take what the worker compiled; the names of what it compiles itself."""
-    env.bytecode_cache = template_cache(precompile.compiled_lookup())
+def _taking(env: Environment, stream: precompile.CompiledStream, cache_folder: Path | None = None) -> list[str]:
+    """``env`` set to take what the worker compiled (and the template cache in ``cache_folder``, if
+    any); the names of what it compiles itself."""
+    env.bytecode_cache = template_cache(cache_folder, stream.take)
     return _spied(env)
 
 
 def test_the_build_takes_what_the_worker_compiled_and_renders_the_same(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder), ["page.html"])])
+    stream.wait()
     env = _env(folder)
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     assert _rendered(env) == _rendered(_env(folder)) == "<main><p>HELLO</p></main><footer>a</footer>"
     assert compiled_here == ["footer-a.html"]  # named by an expression: only rendering knows it
 
 
-def test_the_worker_compiles_on_while_the_build_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("CLAIMTRAIL_NO_CACHE")
+def test_the_worker_compiles_on_while_the_build_reads_nothing(tmp_path: Path) -> None:
     folder = _templates(tmp_path / "templates")
     names = [f"row-{number}.html" for number in range(200)]
     for name in names:  # far more compiled code than a pipe holds
         (folder / name).write_text("<p>{{ text | upper }}</p>" * 40, encoding="utf-8")
-    precompile.start([(_env(folder), names)])
     kept = tmp_path / "cache" / "templates"
+    stream = _start([(_env(folder), names)], kept)
     deadline = time.monotonic() + 120
     while len(list(kept.glob("*.cache"))) < len(names):  # each one is kept on disk once compiled
         assert time.monotonic() < deadline, "the worker waits for the build to read"
         time.sleep(0.05)
     env = _env(folder)
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream, kept)
     for name in names:
         env.get_template(name)
     assert compiled_here == []
 
 
-def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("CLAIMTRAIL_NO_CACHE")
+def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_build(tmp_path: Path) -> None:
     folder = _templates(tmp_path / "templates")
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
-    precompile.stop()
+    kept = tmp_path / "cache" / "templates"
+    stream = _start([(_env(folder), ["page.html"])], kept)
+    stream.wait()
+    stream.forget()
     env = _env(folder)
-    env.bytecode_cache = template_cache()
+    env.bytecode_cache = template_cache(kept)
     compiled_here = _spied(env)
     env.get_template("page.html")
     env.get_template("row.html")
@@ -153,10 +164,10 @@ def test_what_the_worker_compiled_is_kept_in_the_template_cache_for_the_next_bui
 
 def test_code_compiled_with_other_filters_is_not_taken(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder), ["page.html"])])
+    stream.wait()
     env = _env(folder, upper=lambda text: f"[{text}]")
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     assert _rendered(env) == "<main><p>[hello]</p></main><footer>a</footer>"
     assert sorted(compiled_here) == ["base.html", "footer-a.html", "page.html", "row.html"]
 
@@ -170,21 +181,21 @@ def _shout() -> Callable[[str], str]:
 
 def test_code_compiled_with_another_function_of_the_same_description_is_not_taken(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    precompile.start([(_env(folder, upper=_shout()), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder, upper=_shout()), ["page.html"])])
+    stream.wait()
     env = _env(folder, upper=_shout())  # the same name, module and code: another function all the same
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     assert _rendered(env) == "<main><p>HELLO!</p></main><footer>a</footer>"
     assert sorted(compiled_here) == ["base.html", "footer-a.html", "page.html", "row.html"]
 
 
 def test_a_template_changed_since_the_worker_compiled_it_is_compiled_again(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder), ["page.html"])])
+    stream.wait()
     (folder / "row.html").write_text("<p>{{ text }} again</p>", encoding="utf-8")
     env = _env(folder)
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     assert _rendered(env) == "<main><p>hello again</p></main><footer>a</footer>"
     assert sorted(compiled_here) == ["footer-a.html", "row.html"]
 
@@ -192,10 +203,10 @@ def test_a_template_changed_since_the_worker_compiled_it_is_compiled_again(tmp_p
 def test_a_template_that_does_not_parse_is_left_to_the_build_which_reports_its_line(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
     (folder / "row.html").write_text("<p>\n{% if text %}never closed", encoding="utf-8")
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder), ["page.html"])])
+    stream.wait()
     env = _env(folder)
-    env.bytecode_cache = template_cache(precompile.compiled_lookup())
+    env.bytecode_cache = template_cache(None, stream.take)
     with pytest.raises(TemplateSyntaxError) as raised:
         _rendered(env)
     assert raised.value.name == "row.html" and raised.value.lineno == 2
@@ -204,10 +215,10 @@ def test_a_template_that_does_not_parse_is_left_to_the_build_which_reports_its_l
 def test_a_template_that_cannot_be_read_is_left_to_the_build_and_the_others_still_come(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
     (folder / "row.html").write_bytes(b"<p>\xff not UTF-8</p>")
-    precompile.start([(_env(folder), ["page.html"])])
-    precompile.wait()
+    stream = _start([(_env(folder), ["page.html"])])
+    stream.wait()
     env = _env(folder)
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     env.get_template("page.html")
     env.get_template("base.html")
     assert compiled_here == []
@@ -217,9 +228,8 @@ def test_a_template_that_cannot_be_read_is_left_to_the_build_and_the_others_stil
 
 def test_when_the_worker_dies_the_build_compiles_the_rest_itself_each_once(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    precompile.start([(_env(folder), ["page.html"])])
-    stream = precompile._stream
-    assert stream is not None and stream.pid is not None
+    stream = _start([(_env(folder), ["page.html"])])
+    assert stream.pid is not None
     pid = stream.pid
     os.kill(pid, signal.SIGKILL)
     taken: list[str] = []
@@ -233,19 +243,25 @@ def test_when_the_worker_dies_the_build_compiles_the_rest_itself_each_once(tmp_p
 
     stream.take = take_and_note  # type: ignore[method-assign]
     env = _env(folder)
-    compiled_here = _taking(env)
+    compiled_here = _taking(env, stream)
     assert _rendered(env) == "<main><p>HELLO</p></main><footer>a</footer>"
     assert len(compiled_here) == len(set(compiled_here)) == 4 - len(taken)
-    precompile.stop()
+    stream.forget()
     with pytest.raises(ChildProcessError):  # reaped: no process is left behind
         os.waitpid(pid, os.WNOHANG)
 
 
-def test_no_worker_with_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLAIMTRAIL_JOBS", "1")
-    precompile.start([(_env(_templates(tmp_path)), ["page.html"])])
-    assert precompile.compiled_lookup() is None
-    assert template_cache(precompile.compiled_lookup()) is None  # and, with the cache off, no cache at all
+def test_no_worker_with_one_process(tmp_path: Path) -> None:
+    assert precompile.start([(_env(_templates(tmp_path)), ["page.html"])], workers=1) is None
+    assert template_cache(None, None) is None  # and, with the cache off, no cache at all
+
+
+def test_no_worker_when_turned_off(minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(precompile, "start", lambda *args, **kwargs: started.append(args))
+    monkeypatch.setenv("CLAIMTRAIL_WITHOUT", "template-worker")
+    assert main(["build", "--root", str(minimal_project), "--site-dir", str(tmp_path / "site")]) == 0
+    assert started == []
 
 
 def test_a_site_built_with_the_templates_the_worker_compiled_is_the_site_built_without(
@@ -255,9 +271,11 @@ def test_a_site_built_with_the_templates_the_worker_compiled_is_the_site_built_w
     assert alone.returncode == 0, alone.stderr
     start = precompile.start
 
-    def start_and_wait(work: precompile.Work) -> None:  # the worker is done before the build begins
-        start(work)
-        precompile.wait()
+    def start_and_wait(work: precompile.Work, **settings: Any) -> precompile.CompiledStream | None:
+        stream = start(work, **settings)
+        if stream is not None:  # the worker is done before the build begins
+            stream.wait()
+        return stream
 
     compiled_here: list[str] = []
     compile_here = Environment.compile
@@ -293,10 +311,11 @@ def test_a_build_stopped_by_the_datasets_errors_leaves_no_worker_behind(
     workers: list[int] = []
     start = precompile.start
 
-    def start_and_note(work: precompile.Work) -> None:
-        start(work)
-        if precompile._stream is not None and precompile._stream.pid is not None:
-            workers.append(precompile._stream.pid)
+    def start_and_note(work: precompile.Work, **settings: Any) -> precompile.CompiledStream | None:
+        stream = start(work, **settings)
+        if stream is not None and stream.pid is not None:
+            workers.append(stream.pid)
+        return stream
 
     monkeypatch.setattr(precompile, "start", start_and_note)
     assert main(["build", "--root", str(minimal_project), "--site-dir", str(tmp_path / "site")]) == 1
@@ -308,6 +327,7 @@ def test_a_build_stopped_by_the_datasets_errors_leaves_no_worker_behind(
 def test_starting_the_worker_leaves_the_site_configuration_as_it_is(minimal_project: Path) -> None:
     config = load_config(config_file=str(minimal_project / "mkdocs.yml"))
     dirs = list(config.theme.dirs)
-    start_compiling_templates(config)
-    assert precompile.compiled_lookup() is not None
+    stream = start_compiling_templates(config, Settings(jobs=2))
+    assert stream is not None
+    _STARTED.append(stream)
     assert config.theme.dirs == dirs  # the overrides go in where the plugin's on_config puts them

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from hypothesis import strategies as st
 from claimtrail.findings import Severity
 from claimtrail.project import check_project
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, REPO, examples
 from .sitebuild import build
 
 SOURCES = ["widget-post", "widget-comment", "widget-report", "audit"]
@@ -113,7 +116,7 @@ def _fresh(tmp_path: Path, name: str) -> Path:
     return root
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=mutated())
 def test_a_mutated_claim_never_crashes_the_check_and_every_problem_has_a_place(tmp_path: Path, raw: bytes) -> None:
     root = _fresh(tmp_path, "mutated")
@@ -131,7 +134,7 @@ def test_a_mutated_claim_never_crashes_the_check_and_every_problem_has_a_place(t
                 assert finding.hint, finding
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(claim=claims())
 def test_a_generated_valid_claim_passes_the_check(tmp_path: Path, claim: dict[str, Any]) -> None:
     root = _fresh(tmp_path, "valid")
@@ -140,7 +143,7 @@ def test_a_generated_valid_claim_passes_the_check(tmp_path: Path, claim: dict[st
     assert [f for f in findings if f.severity is Severity.ERROR] == [], json.dumps(claim)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(4), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(batch=st.lists(claims(), min_size=1, max_size=4))
 def test_every_valid_dataset_builds(tmp_path: Path, batch: list[dict[str, Any]]) -> None:
     root = _fresh(tmp_path, "build")
@@ -150,3 +153,27 @@ def test_every_valid_dataset_builds(tmp_path: Path, batch: list[dict[str, Any]])
     assert result.returncode == 0, result.stdout + result.stderr
     for number in range(len(batch)):
         assert (tmp_path / "site-build" / "claims" / f"generated-{number}" / "index.html").is_file()
+
+
+def _profile(chosen: str | None) -> dict[str, Any]:
+    """The Hypothesis settings a test run gets with HYPOTHESIS_PROFILE set to ``chosen`` (None: unset)."""
+    env = {name: value for name, value in os.environ.items() if name != "HYPOTHESIS_PROFILE"}
+    if chosen is not None:
+        env["HYPOTHESIS_PROFILE"] = chosen
+    probe = (
+        "import json; from hypothesis import settings; import tests.conftest; s = settings(); "
+        "print(json.dumps([s.derandomize, s.database is None, s.deadline is None, s.max_examples]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    derandomize, no_database, no_deadline, max_examples = json.loads(done.stdout)
+    return {"derandomize": derandomize, "database": not no_database, "deadline": not no_deadline, "max": max_examples}
+
+
+def test_property_tests_draw_the_same_examples_on_every_run_unless_asked_to_fuzz() -> None:
+    ci = _profile(None)
+    assert ci == _profile("ci")
+    assert ci == {"derandomize": True, "database": False, "deadline": False, "max": 100}
+
+
+def test_the_fuzz_profile_draws_many_more_examples_from_a_fresh_seed() -> None:
+    assert _profile("fuzz") == {"derandomize": False, "database": False, "deadline": False, "max": 5000}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_ci_workflow_runs_on_pull_requests_weekly_and_deploys_main(workflow: dic
     assert triggers["schedule"]
     jobs = workflow["jobs"]
     assert isinstance(jobs, dict)
-    assert set(jobs) == {"check", "deploy", "links"}
+    assert set(jobs) == {"check", "deploy", "links", "fuzz"}
 
 
 def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) -> None:
@@ -68,6 +69,48 @@ def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) ->
 def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
     steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
     assert any("claimtrail links --online" in step.get("run", "") for step in steps)
+
+
+def test_weekly_job_runs_the_property_tests_with_fresh_examples(workflow: dict[str, object]) -> None:
+    job = workflow["jobs"]["fuzz"]  # type: ignore[index]
+    assert job["env"]["HYPOTHESIS_PROFILE"] == "fuzz"
+    assert "schedule" in job["if"] and "workflow_dispatch" in job["if"]
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "tests/test_markup.py" in commands and "tests/test_properties.py" in commands
+
+
+def _steps(workflow: dict[str, object]) -> list[dict[str, object]]:
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    return [step for job in jobs.values() for step in job.get("steps", [])]
+
+
+def test_every_action_is_pinned_to_a_full_commit_with_its_release_in_a_comment() -> None:
+    text = (REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    uses = [line.strip() for line in text.splitlines() if re.match(r"\s*(- )?uses:", line)]
+    assert uses
+    for line in uses:
+        assert re.fullmatch(r"(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
+
+
+def test_no_run_script_expands_a_template(workflow: dict[str, object]) -> None:
+    """Values reach scripts through env:, never pasted into the script's text."""
+    scripts = [str(step["run"]) for step in _steps(workflow) if "run" in step]
+    assert scripts
+    assert [script for script in scripts if "${{" in script] == []
+
+
+def test_every_checkout_leaves_no_credentials_behind(workflow: dict[str, object]) -> None:
+    checkouts = [step for step in _steps(workflow) if str(step.get("uses", "")).startswith("actions/checkout@")]
+    assert len(checkouts) == 3
+    for step in checkouts:
+        assert step["with"]["persist-credentials"] is False  # type: ignore[index]
+
+
+def test_the_published_build_restores_no_cache(workflow: dict[str, object]) -> None:
+    steps = workflow["jobs"]["check"]["steps"]  # type: ignore[index]
+    restores = [step for step in steps if "cache" in step.get("uses", "") and "save" not in step["uses"]]
+    assert [step["if"] for step in restores] == ["github.event_name == 'pull_request'"]
 
 
 def test_pull_request_template_has_the_new_claim_checklist() -> None:
@@ -88,3 +131,34 @@ def test_contributing_guide_covers_statuses_quotes_archives_and_review() -> None
     ):
         assert heading in text
     assert Path(REPO / "mkdocs.yml").read_text(encoding="utf-8").count("contributing.md") == 1
+
+
+def test_the_packaged_status_scale_is_the_repositorys() -> None:
+    from claimtrail.synthetic import SCALE
+
+    assert SCALE.read_bytes() == (REPO / "claims" / "statuses.yaml").read_bytes()
+
+
+def test_the_packaged_synthetic_site_configuration_is_the_repositorys_without_its_own_pages() -> None:
+    from claimtrail.synthetic import site_config
+
+    def settings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
+    ours = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    without = ours.replace("  - Contributing: contributing.md\n", "").replace("  - About: about.md\n", "")
+    assert settings(site_config()) == settings(without)
+
+
+def test_synthetic_projects_are_written_from_the_installed_package_alone(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path\n"
+        "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
+        "from claimtrail.synthetic import write_site_project\n"
+        "root = write_site_project(Path(sys.argv[1]), 3)\n"
+        "print((root / 'claims' / 'statuses.yaml').is_file(), (root / 'mkdocs.yml').is_file())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p")], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "True True", result.stderr

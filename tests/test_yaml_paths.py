@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimtrail.yamlsafe import YamlProblem, _build, _compose_strict, load_document
+
+from .conftest import examples
 
 # Plain scalars that the YAML 1.1 and 1.2 schemas, and other parsers, read differently.
 TRICKY = [
@@ -99,7 +101,7 @@ def _loaded(text: str) -> Any:
         return ("problem", problem.rule, problem.position)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400))
 @given(documents)
 def test_the_quick_path_reads_a_document_as_the_strict_loader_does(text: str) -> None:
     assert _loaded(text) == _strict(text), text

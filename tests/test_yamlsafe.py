@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from claimtrail.yamlsafe import MAX_DEPTH, Document, YamlProblem, format_field, load_document
+from claimtrail.yamlsafe import MAX_DEPTH, MAX_LIST_ITEMS, Document, YamlProblem, format_field, load_document
 
 
 def load(text: str | bytes) -> Any:
@@ -75,10 +75,46 @@ def test_infinity_and_nan_are_refused(text: str) -> None:
     assert "finite" in problem.message
 
 
-def test_number_too_large_for_a_float_is_refused() -> None:
-    problem = refused("value: 1e400\n")
-    assert problem.rule == "yaml-tag"
-    assert "finite" in problem.message
+@pytest.mark.parametrize(("text", "words"), [("1e400", "too large"), ("-1e400", "too large"), ("1E-400", "too small")])
+def test_number_beyond_the_range_of_a_float_is_refused(text: str, words: str) -> None:
+    problem = refused(f"statement: one\nvalue: {text}\n")
+    assert (problem.rule, problem.position, problem.field) == ("number-range", (2, 8), "value")
+    assert words in problem.message
+    assert problem.hint
+
+
+def test_zero_written_with_an_exponent_is_zero() -> None:
+    assert load("value: 0.0e-400\n") == {"value": 0.0}
+
+
+@pytest.mark.parametrize("number", [2**53 - 1, -(2**53 - 1)])
+def test_whole_number_json_reads_exactly_is_accepted(number: int) -> None:
+    assert load(f"value: {number}\n") == {"value": number}
+
+
+@pytest.mark.parametrize("text", [str(2**53 + 1), str(-(2**53 + 1)), str(2**53), "0x20000000000001"])
+def test_whole_number_beyond_2_53_is_refused(text: str) -> None:
+    problem = refused(f"statement: one\nvalue: {text}\n")
+    assert (problem.rule, problem.position, problem.field) == ("number-range", (2, 8), "value")
+    assert "9,007,199,254,740,991" in problem.message
+    assert "1.5e24" in problem.hint
+
+
+def test_whole_number_of_400_digits_is_refused_with_a_short_message() -> None:
+    problem = refused("value: " + "1" * 400 + "\n")
+    assert (problem.rule, problem.position) == ("number-range", (1, 8))
+    assert "400 characters" in problem.message
+    assert len(problem.message) < 200
+
+
+def test_whole_number_of_a_million_digits_is_refused_without_converting_it() -> None:
+    problem = refused("value: " + "9" * 1_000_000 + "\n")  # int() would refuse beyond 4,300 digits
+    assert problem.rule == "number-range"
+
+
+def test_whole_number_in_a_list_names_its_item() -> None:
+    problem = refused("values:\n  - 1\n  - 99999999999999999999\n")
+    assert (problem.rule, problem.position, problem.field) == ("number-range", (3, 5), "values[1]")
 
 
 # Duplicate keys, aliases, tags, documents.
@@ -230,6 +266,117 @@ def test_nul_byte_is_an_encoding_problem_with_its_line() -> None:
     assert problem.rule == "encoding"
     assert problem.position == (2, 9)
     assert "U+0000" in problem.message
+
+
+# Text: no control characters, directional formatting characters or lone surrogates, escaped or not.
+
+BAD_TEXT = [
+    ("\\0", "U+0000"),
+    ("\\e", "U+001B"),
+    ("\\x07", "U+0007"),
+    ("\\r", "U+000D"),
+    ("\\x7f", "U+007F"),
+    ("\\x9b", "U+009B"),
+    ("\\N", "U+0085"),
+    ("\\e]8;;http://x\\e\\\\link\\e]8;;\\e\\\\", "U+001B"),  # an OSC 8 terminal hyperlink
+    ("\\u202a", "U+202A"),
+    ("\\u202e", "U+202E"),
+    ("\\u2066", "U+2066"),
+    ("\\u2069", "U+2069"),
+    ("\u202e", "U+202E"),  # written out rather than escaped
+    ("\u2067", "U+2067"),
+    ("\\ud800", "U+D800"),
+    ("\\udc00", "U+DC00"),
+]
+
+
+@pytest.mark.parametrize(("escaped", "named"), BAD_TEXT)
+def test_bad_character_in_a_value_is_refused_at_the_value(escaped: str, named: str) -> None:
+    problem = refused(f'statement: one\nnotes: "before {escaped} after"\n')
+    assert (problem.rule, problem.position, problem.field) == ("text-control", (2, 8), "notes")
+    assert named in problem.message
+    assert problem.hint
+
+
+@pytest.mark.parametrize(("escaped", "named"), BAD_TEXT)
+def test_bad_character_in_a_field_name_is_refused_at_the_key(escaped: str, named: str) -> None:
+    problem = refused(f'statement: one\nrebuttals:\n  - "no{escaped}tes": x\n')
+    assert (problem.rule, problem.position) == ("text-control", (3, 5))
+    assert problem.field.startswith("rebuttals[0].no")
+    assert named in problem.message
+    assert "field name" in problem.message
+
+
+def test_of_two_bad_characters_the_first_in_the_file_is_reported() -> None:
+    problem = refused('a:\n  b: "\\e"\n"c\\e": 1\nd: ["\\0"]\n')
+    assert (problem.rule, problem.position, problem.field) == ("text-control", (2, 6), "a.b")
+
+
+def test_lone_surrogate_hint_shows_how_to_write_the_character() -> None:
+    problem = refused('notes: "\\ud83d\\ude00"\n')  # an emoji as two UTF-16 escapes
+    assert problem.rule == "text-control"
+    assert "\\U0001F600" in problem.hint
+
+
+def test_bad_character_in_a_list_item_names_its_item() -> None:
+    problem = refused('tags:\n  - fine\n  - "bad\\e"\n')
+    assert (problem.rule, problem.position, problem.field) == ("text-control", (3, 5), "tags[1]")
+
+
+def test_bad_character_in_a_block_scalar_is_refused() -> None:
+    problem = refused("statement: one\nnotes: |\n  first line\n  second \u202e line\n")
+    assert (problem.rule, problem.position, problem.field) == ("text-control", (2, 8), "notes")
+
+
+def test_a_list_holding_itself_and_an_escape_is_refused_as_an_alias() -> None:
+    assert refused('a: &x ["\\e", *x]\n').rule == "yaml-alias"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"tab\\there"', "tab\there"),
+        ('"two\\nlines"', "two\nlines"),
+        ('"\\u05e9\\u05dc\\u05d5\\u05dd \\u200f!"', "\u05e9\u05dc\u05d5\u05dd \u200f!"),  # the marks are allowed
+        ("\u200e\u200f\u061c marks", "\u200e\u200f\u061c marks"),
+        ('"\\U0001F600 \\\\ \\"quoted\\""', '\U0001f600 \\ "quoted"'),
+        ('"caf\\u00e9"', "caf\u00e9"),
+    ],
+)
+def test_ordinary_escapes_and_direction_marks_are_accepted(text: str, value: str) -> None:
+    assert load(f"notes: {text}\n") == {"notes": value}
+
+
+def test_crlf_line_endings_leave_no_carriage_return_in_block_text() -> None:
+    assert load(b"notes: |\r\n  one\r\n  two\r\n") == {"notes": "one\ntwo\n"}
+
+
+# Lists.
+
+
+def test_list_at_the_limit_is_accepted() -> None:
+    assert load("tags: [" + ", ".join(["x"] * MAX_LIST_ITEMS) + "]\n") == {"tags": ["x"] * MAX_LIST_ITEMS}
+
+
+def test_list_beyond_the_limit_is_refused_at_the_list() -> None:
+    problem = refused("statement: one\ntags: [" + ", ".join(["x"] * (MAX_LIST_ITEMS + 1)) + "]\n")
+    assert (problem.rule, problem.position, problem.field) == ("list-length", (2, 7), "tags")
+    assert f"{MAX_LIST_ITEMS + 1:,}" in problem.message
+    assert "max_list_items" in problem.hint
+
+
+def test_nested_list_beyond_the_limit_is_refused() -> None:
+    items = "".join(f"      - t{index}\n" for index in range(MAX_LIST_ITEMS + 1))
+    problem = refused("rebuttals:\n  - tags:\n" + items)
+    assert (problem.rule, problem.field) == ("list-length", "rebuttals[0].tags")
+
+
+def test_the_list_limit_is_a_parameter() -> None:
+    raw = b"tags: [a, b, c]\n"
+    assert load_document("x.yaml", raw, max_items=3).data == {"tags": ["a", "b", "c"]}
+    with pytest.raises(YamlProblem) as caught:
+        load_document("x.yaml", raw, max_items=2)
+    assert caught.value.rule == "list-length"
 
 
 # Depth.

@@ -35,9 +35,12 @@ CHECKS: tuple[Check, ...] = (
 PARALLEL_FROM_CLAIMS = 2000
 
 
-def run_checks(dataset: Dataset, today: dt.date) -> list[Finding]:
+def run_checks(dataset: Dataset, today: dt.date, workers: int | None = None) -> list[Finding]:
+    """Every check's findings. From :data:`PARALLEL_FROM_CLAIMS` claims on, ``workers`` processes
+    share them (``None``: as many as :mod:`claimtrail.parallel` finds)."""
+
     def run(some: Sequence[Check]) -> list[list[Finding]]:
         return [list(check(dataset, today)) for check in some]
 
-    workers = None if len(dataset.claims) >= PARALLEL_FROM_CLAIMS else 1
+    workers = workers if len(dataset.claims) >= PARALLEL_FROM_CLAIMS else 1
     return [finding for found in map_chunks(run, CHECKS, workers, min_jobs=1) for finding in found]

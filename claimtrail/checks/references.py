@@ -7,18 +7,15 @@ import difflib
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
+from ..kinds import KINDS
 from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..yamlsafe import Document, FieldPath, format_field
 
-_RULES = {"claim": "ref-claim", "source": "ref-source", "party": "ref-party", "status": "ref-status"}
-
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     known: dict[str, Mapping[str, object]] = {
-        "claim": dataset.claims,
-        "source": dataset.sources,
-        "party": dataset.parties,
+        **{name: kind.items(dataset) for name, kind in KINDS.items()},
         "status": {s.id: s for s in dataset.scale.statuses} if dataset.scale else {},
     }
 
@@ -35,7 +32,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             else f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id"
         )
         yield error(
-            document.path, document.position(path), _RULES[kind], format_field(path), f"unknown {kind} '{value}'", hint
+            document.path, document.position(path), f"ref-{kind}", format_field(path), f"unknown {kind} '{value}'", hint
         )
 
     for claim in dataset.claims.values():

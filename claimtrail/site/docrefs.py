@@ -15,12 +15,11 @@ from html import escape
 
 from ..markup import REFERENCE
 from ..model import Publisher
-from .urls import claim_src, party_src, source_src
+from .urls import page_src
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>])")
-SOURCES = {"claim": claim_src, "source": source_src, "party": party_src}
 PUBLISHER = "[[publisher]]"
 
 LabelFor = Callable[[str, str], "tuple[str, str] | None"]
@@ -31,21 +30,33 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(text, quote=False))
 
 
-def publisher_html(publisher: Publisher | None) -> str:
-    """Who publishes the site, as inline HTML: name, address, and email and logo where given."""
+def _destination(url: str) -> str:
+    """A link destination markdown reads whole, whatever the address holds."""
+    return "<" + url.replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E") + ">"
+
+
+def publisher_markdown(publisher: Publisher | None) -> str:
+    """Who publishes the site, as inline markdown: name, address, and email and logo where given.
+
+    Markdown, not HTML: the links it makes are checked where the hand-written pages are rendered,
+    as any other link on them is."""
     if publisher is None:
-        return "<em>no publisher is recorded (claims/publisher.yaml)</em>"
-    url = escape(publisher.url)
-    parts = [f'<strong class="ct-publisher-name">{escape(publisher.name)}</strong>', f'<a href="{url}">{url}</a>']
+        return "*no publisher is recorded (claims/publisher.yaml)*"
+    parts = [
+        f"**{_markdown_text(publisher.name)}**",
+        f"[{_markdown_text(publisher.url)}]({_destination(publisher.url)})",
+    ]
     if publisher.email:
-        parts.append(f'corrections to <a href="mailto:{escape(publisher.email)}">{escape(publisher.email)}</a>')
+        email = _markdown_text(publisher.email)
+        parts.append(f"corrections to [{email}]({_destination('mailto:' + publisher.email)})")
     if publisher.logo:
-        parts.append(f'<a href="{escape(publisher.logo)}" rel="noopener">logo</a>')
-    return f'<span class="ct-publisher">{" · ".join(parts)}</span>'
+        parts.append(f"[logo]({_destination(publisher.logo)})")
+    return " · ".join(parts)
 
 
 def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor, publisher: str = "") -> str:
-    """The page's markdown with references as links; ``publisher`` is the HTML ``[[publisher]]`` stands for."""
+    """The page's markdown with references as links; ``publisher`` is the markdown ``[[publisher]]``
+    stands for (:func:`publisher_markdown`), if given."""
     base = posixpath.dirname(page_src_uri)
 
     def link(match: re.Match[str]) -> str:
@@ -54,11 +65,12 @@ def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor, pu
         if found is None:
             return match.group(0)
         text, badge = found
-        target = posixpath.relpath(SOURCES[kind](item_id), base or ".")
+        target = posixpath.relpath(page_src(kind, item_id), base or ".")
         return f"[{_markdown_text(label or text)}]({target}){(' ' + badge) if badge else ''}"
 
     def replace(text: str) -> str:
-        return REFERENCE.sub(link, text.replace(PUBLISHER, publisher) if publisher else text)
+        linked = REFERENCE.sub(link, text)
+        return linked.replace(PUBLISHER, publisher) if publisher else linked
 
     def outside_code(line: str) -> str:
         pieces, last = [], 0

@@ -14,11 +14,11 @@ from html import escape
 
 from .. import markup
 from ..model import Claim, Dataset, LogEntry
-from .urls import claim_src, party_src, source_src, url_of
+from .urls import CORRECTIONS_FEED, claim_src, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED = "corrections.xml"  # where the feed is published, site-relative
-PAGE = "corrections/"  # the page that lists the same entries
+FEED = CORRECTIONS_FEED  # where the feed is published, site-relative
+PAGE = url_of("corrections.md")  # the page that lists the same entries
 
 KIND_LABELS = {
     "correction": "Correction",
@@ -63,10 +63,9 @@ def _timestamp(change_date: str) -> str:
 
 def _absolute(site_url: str) -> Callable[[str, str, str | None], str]:
     """``[[kind:id]]`` references in a summary as links to the item pages, from anywhere."""
-    pages = {"claim": claim_src, "source": source_src, "party": party_src}
 
     def resolve(kind: str, item_id: str, label: str | None) -> str:
-        return f'<a href="{escape(site_url + url_of(pages[kind](item_id)))}">{escape(label or item_id)}</a>'
+        return f'<a href="{escape(site_url + url_of(page_src(kind, item_id)))}">{escape(label or item_id)}</a>'
 
     return resolve
 

@@ -2,34 +2,22 @@
 
 Shown when standard error is a terminal outside CI, or when asked for
 (``claimtrail build --progress``, or ``CLAIMTRAIL_PROGRESS=1``); never
-otherwise, so logs in CI stay clean.
+otherwise, so logs in CI stay clean. Whether it is wanted is decided at the
+edge (:func:`claimtrail.settings.progress_wanted`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from collections.abc import Mapping
 from typing import TextIO
-
-ENV = "CLAIMTRAIL_PROGRESS"
-
-
-def wanted(environ: Mapping[str, str] = os.environ, stream: TextIO = sys.stderr) -> bool:
-    setting = environ.get(ENV, "").strip().lower()
-    if setting in ("1", "true", "yes", "on"):
-        return True
-    if setting in ("0", "false", "no", "off"):
-        return False
-    return stream.isatty() and not environ.get("CI")
 
 
 class Progress:
-    def __init__(self, total: int, *, enabled: bool, stream: TextIO = sys.stderr, interval: float = 0.25) -> None:
+    def __init__(self, total: int, *, enabled: bool, stream: TextIO | None = None, interval: float = 0.25) -> None:
         self.total = total
         self.enabled = enabled and total > 0
-        self.stream = stream
+        self.stream = sys.stderr if stream is None else stream
         self.interval = interval
         self.done_count = 0
         self._last = 0.0

@@ -11,21 +11,23 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .. import markup
-from ..cache import template_cache
-from ..gitinfo import History, Revision, StatusChange
-from ..graph import Graph
+from ..gitinfo import History, Revision, StatusChange, load_history
+from ..graph import Graph, build_graph
+from ..kinds import KINDS
 from ..model import Basis, Claim, Dataset, PartialDate, Party, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
-from . import charts, feed, format, precompile
+from . import charts, feed, format
 from .jsonld import claim_review, script_json
-from .urls import EXPORTS, PageSpec, claim_src, party_src, relative, source_src, url_of
+from .kinds import SITE_KINDS
+from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,48 @@ class SiteSettings:
     commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
     history_base: str = ""  # prefix of a file's history on the repository; "" for none
+
+    @classmethod
+    def of_site(
+        cls, site_name: str, site_url: str, repo_url: str, *, edit_branch: str = "main", edit_base: str = ""
+    ) -> SiteSettings:
+        """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
+        ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
+        commit, file and file-history links point into a GitHub repository, or edit links start with
+        ``edit_base``."""
+        github = "github.com" in repo_url
+        repository = repo_url.rstrip("/")
+        github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
+        return cls(
+            site_name=site_name,
+            site_url=_with_slash(site_url),
+            edit_base=_with_slash(edit_base) if edit_base else github_edit,
+            commit_base=f"{repository}/commit/" if github else "",
+            blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
+            history_base=f"{repository}/commits/{edit_branch}/" if github else "",
+        )
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_renderer(
+    dataset: Dataset,
+    root: Path,
+    settings: SiteSettings,
+    *,
+    history: bool = True,
+    bytecode_cache: BytecodeCache | None = None,
+) -> Renderer:
+    """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from
+    git if ``history`` (the claims' current statuses taken from the dataset, not read again from git;
+    ``renderer.history.warning`` says what is missing from it), and compiled templates kept in
+    ``bytecode_cache``, if any."""
+    loaded = None
+    if history:
+        loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
 
 
 def text_colour(background: str) -> str:
@@ -61,63 +105,57 @@ def template_environment() -> Environment:
 class Renderer:
     """Everything the templates need, computed once per build."""
 
-    def __init__(self, dataset: Dataset, graph: Graph, settings: SiteSettings, history: History | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        graph: Graph,
+        settings: SiteSettings,
+        history: History | None = None,
+        bytecode_cache: BytecodeCache | None = None,
+    ) -> None:
         self.dataset = dataset
         self.graph = graph
         self.settings = settings
         self.history = history or History(available=False, reason="no history was loaded")
         self.env = template_environment()
-        self.env.bytecode_cache = template_cache(precompile.compiled_lookup())
+        self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
 
     # -- pages -----------------------------------------------------------------
 
     def render(self, spec: PageSpec) -> str:
+        """The HTML of a generated page's body."""
         page = PageContext(self, spec.url)
         template = self.env.get_template(f"{spec.kind}.html")
         context: dict[str, Any] = {"p": page, "spec": spec, "dataset": self.dataset, "graph": self.graph}
-        if spec.kind == "claim":
-            context["claim"] = self.dataset.claims[spec.key]
-        elif spec.kind == "source":
-            context["source"] = self.dataset.sources[spec.key]
-        elif spec.kind == "party":
-            context["party"] = self.dataset.parties[spec.key]
+        kind = KINDS.get(spec.kind)
+        if kind is not None:  # an item page: the item, by its kind's name
+            context[kind.name] = kind.items(self.dataset)[spec.key]
         return template.render(context)
 
     def search_text(self, spec: PageSpec) -> str:
-        """What the search index holds for an item page: the words a reader looks for (see the README).
+        """What the search index holds for an item page: the words a reader looks for (see the README)."""
+        return SITE_KINDS[spec.kind].search_text(self, KINDS[spec.kind].items(self.dataset)[spec.key])
 
-        Plain HTML built here rather than a template: it is made once per page, ten thousand times.
-        """
-        if spec.kind == "claim":
-            claim = self.dataset.claims[spec.key]
-            status = self.statuses.get(claim.status)
-            parts = [
-                f'<h1 id="claim">{escape(claim.statement)}</h1>',
-                f"<p>{escape(claim.words)}</p>",
-                f"<p>{escape(self._party_name(claim.claimant))}. {escape(status.label if status else claim.status)}:"
-                f" {escape(claim.rationale)}</p>",
-                *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
-                *(
-                    f"<p>{escape(self._party_name(r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
-                    for r in claim.rebuttals
-                ),
-            ]
-            if claim.tags:
-                parts.append(f"<p>{escape(' '.join(claim.tags))}</p>")
-        elif spec.kind == "source":
-            source = self.dataset.sources[spec.key]
-            shown = f", {source.author_shown}" if source.author_shown else ""
-            notes = f". {source.notes}" if source.notes else ""
-            parts = [f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(source.kind + shown + notes)}</p>"]
-        else:
-            party = self.dataset.parties[spec.key]
-            notes = f". {party.notes}" if party.notes else ""
-            parts = [f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape((party.role or '') + notes)}</p>"]
-        return "\n".join(parts)
+    def item(self, kind: str, item_id: str) -> Any | None:
+        return KINDS[kind].items(self.dataset).get(item_id)
 
-    def _party_name(self, party_id: str) -> str:
+    def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
+        """(text, badge HTML) of a link to an item: its title, and its status badge if it is a claim;
+        None for an unknown id."""
+        item = self.item(kind, item_id)
+        if item is None:
+            return None
+        badge = SITE_KINDS[kind].badge
+        return KINDS[kind].title(item), badge(self, item) if badge is not None else ""
+
+    def description(self, spec: PageSpec) -> str:
+        """One line of plain text about a generated page."""
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.description(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else spec.title
+
+    def party_name(self, party_id: str) -> str:
         party = self.dataset.parties.get(party_id)
         return party.name if party else party_id
 
@@ -241,16 +279,12 @@ class PageContext:
         )
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
-        if kind == "claim":
-            claim = self.r.dataset.claims.get(item_id)
-            if claim is None:
-                return str(escape(label or item_id))
-            url, text, badge = self.claim_url(item_id), label or claim.statement, f" {self.badge(claim.status)}"
-        elif kind == "source":
-            url, text, badge = self.source_url(item_id), label or self.source_title(item_id), ""
-        else:
-            url, text, badge = self.party_url(item_id), label or self.party_name(item_id), ""
-        return f'<a href="{escape(url)}" class="ct-ref">{escape(text)}</a>{badge}'
+        found = self.r.label_for(kind, item_id)
+        if found is None:
+            return str(escape(label or item_id))
+        text, badge = found
+        url = self.u(url_of(page_src(kind, item_id)))
+        return f'<a href="{escape(url)}" class="ct-ref">{escape(label or text)}</a>{" " + badge if badge else ""}'
 
     def md(self, text: str | None) -> Markup:
         return Markup(markup.render(text, self._resolve)) if text else Markup("")

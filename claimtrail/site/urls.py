@@ -8,6 +8,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from ..export import FORMATS
+from ..kinds import KINDS
 from ..model import Dataset
 
 
@@ -36,16 +38,21 @@ def url_of(src_uri: str) -> str:
     return stem + "/"
 
 
+def page_src(kind: str, item_id: str) -> str:
+    """The source path of an item's page: ``page_src("claim", "x")`` → ``claims/x.md``."""
+    return KINDS[kind].page_src(item_id)
+
+
 def claim_src(claim_id: str) -> str:
-    return f"claims/{claim_id}.md"
+    return page_src("claim", claim_id)
 
 
 def source_src(source_id: str) -> str:
-    return f"sources/{source_id}.md"
+    return page_src("source", source_id)
 
 
 def party_src(party_id: str) -> str:
-    return f"parties/{party_id}.md"
+    return page_src("party", party_id)
 
 
 INDEX_PAGES = (
@@ -59,20 +66,23 @@ INDEX_PAGES = (
     PageSpec("corrections.md", "corrections", "", "Corrections", True),
 )
 
+SCHEMA = "schema/claimtrail.schema.json"
+CORRECTIONS_FEED = "corrections.xml"  # the Atom feed of the Corrections page (claimtrail.site.feed)
+# Where the site publishes each export (by format name), the schema and the corrections feed.
 EXPORTS = {
-    "json": "claims.json",
-    "csv": "claims.csv",
-    "schema": "schema/claimtrail.schema.json",
-    "corrections": "corrections.xml",  # the Atom feed of the Corrections page (claimtrail.site.feed)
+    **{name: export.site_path for name, export in FORMATS.items()},
+    "schema": SCHEMA,
+    "corrections": CORRECTIONS_FEED,
 }
 
 
 def page_specs(dataset: Dataset) -> list[PageSpec]:
-    """Every generated page, index pages first."""
+    """Every generated page, index pages first, then each kind's item pages (in registry order)."""
     specs = list(INDEX_PAGES)
-    specs += [PageSpec(claim_src(c.id), "claim", c.id, c.statement) for c in dataset.claims.values()]
-    specs += [PageSpec(source_src(s.id), "source", s.id, s.title) for s in dataset.sources.values()]
-    specs += [PageSpec(party_src(p.id), "party", p.id, p.name) for p in dataset.parties.values()]
+    for kind in KINDS.values():
+        specs += [
+            PageSpec(kind.page_src(key), kind.name, key, kind.title(item)) for key, item in kind.items(dataset).items()
+        ]
     return specs
 
 

@@ -14,7 +14,12 @@ environment's filters and tests too, so that code compiled under other settings 
 functions is never used. What the worker compiles goes to the on-disk template cache as well.
 
 There is no worker where forking is unavailable or unsafe, or with one process (``CLAIMTRAIL_JOBS=1``),
-see :mod:`claimtrail.parallel`; templates the on-disk template cache holds are not sent.
+see :mod:`claimtrail.parallel`; templates the on-disk template cache holds are not sent. The worker is
+one of the speed pieces :class:`claimtrail.settings.Settings` turns on or off (``template_worker``).
+
+:func:`start` returns the build's end of the worker, a :class:`CompiledStream`: its ``take`` is what
+:func:`claimtrail.cache.template_cache` looks compiled code up with, and its ``forget`` ends it. Whoever
+started it ends it (the mkdocs engine's build, or the plugin under ``mkdocs build`` on its own).
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ import pickle
 import signal
 import struct
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cache import identity_key, template_cache, template_key
-from ..parallel import Mask, can_fork, fork_worker, kill, reap, restore_signals, workers_wanted
+from ...cache import identity_key, template_cache, template_key
+from ...parallel import Mask, can_fork, fork_worker, kill, reap, restore_signals
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
@@ -132,45 +138,26 @@ def _end(pid: int, patience: float = 5.0) -> None:
     reap(pid)
 
 
-_stream: CompiledStream | None = None
+def can_start(workers: int) -> bool:
+    """Whether a worker can be started: two processes or more are wanted, and one can be forked."""
+    return workers >= 2 and can_fork()
 
 
-def can_start() -> bool:
-    """Whether a worker would be started now (there is none yet, and one can be forked)."""
-    return _stream is None and workers_wanted() >= 2 and can_fork()
-
-
-def start(work: Work) -> None:
-    """Fork a worker that compiles, for each environment, the named templates and those they name."""
-    if not can_start():
-        return
+def start(work: Work, *, workers: int, cache_folder: Path | None = None) -> CompiledStream | None:
+    """Fork a worker that compiles, for each environment, the named templates and those they name, and
+    keeps them in the template cache in ``cache_folder`` too (None: no cache). None where no worker is
+    started: fewer than two ``workers``, or no pipe or process to be had (the build then compiles its
+    templates itself)."""
+    if not can_start(workers):
+        return None
+    started: list[CompiledStream] = []
 
     def note(pid: int, incoming: int) -> None:
-        global _stream
         os.set_blocking(incoming, False)
-        _stream = CompiledStream(pid, incoming, work)
+        started.append(CompiledStream(pid, incoming, work))
 
-    # Where no pipe or process is to be had, the build compiles its templates itself.
-    fork_worker(functools.partial(_compile_and_send, work), note)
-
-
-def wait() -> None:
-    """Wait for the worker, if any, to send all it compiles (tests use it to make the build take it all)."""
-    if _stream is not None:
-        _stream.wait()
-
-
-def compiled_lookup() -> Callable[[str], bytes | None] | None:
-    """Where a template cache finds what the worker compiled (None when there is no worker)."""
-    return _stream.take if _stream is not None else None
-
-
-def stop() -> None:
-    """Stop the worker, if any, and forget what it sent."""
-    global _stream
-    stream, _stream = _stream, None
-    if stream is not None:
-        stream.forget()
+    fork_worker(functools.partial(_compile_and_send, work, cache_folder), note)
+    return started[0] if started else None
 
 
 def in_rendering_order(env: Environment, names: Sequence[str]) -> Iterator[tuple[str, str, str | None]]:
@@ -216,7 +203,7 @@ def named_templates(env: Environment, text: str, name: str, filename: str | None
     return found
 
 
-def _compile_and_send(work: Work, out: int, signals: Mask) -> None:
+def _compile_and_send(work: Work, cache_folder: Path | None, out: int, signals: Mask) -> None:
     """In the worker: find every template first, then compile them from the last the build will need
     to the first, sending each as soon as it is compiled, while the build compiles from the first on
     whatever it has not received: the two meet in the middle. Then leave, without running the
@@ -229,7 +216,7 @@ def _compile_and_send(work: Work, out: int, signals: Mask) -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
         restore_signals(signals)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # how the build ends it
-        stored = template_cache()  # what the build will find on disk need not be sent
+        stored = template_cache(cache_folder)  # what the build will find on disk need not be sent
         found = [(env, *template) for env, names in work for template in in_rendering_order(env, names)]
         pending = bytearray()  # sent as the pipe takes it, so that compiling never waits for the build
         os.set_blocking(out, False)

@@ -1,0 +1,214 @@
+"""Every file a site contains, whatever engine builds it: :func:`site_outputs`.
+
+The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
+the contributor guide as a page, claimtrail's stylesheet and script, the exports, the schema, the
+Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
+says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimtrail.engines`)
+only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
+(navigation, search, header and footer) and writes the site.
+
+Three kinds of output:
+
+- :class:`PageOutput`: a generated page. Its body HTML is made by ``render()`` when the engine is
+  about to write the page, and may be let go of once written: at 10,000 claims, holding every page's
+  HTML at once would be most of a build's memory. An item page also says what the search index
+  should hold for it (``search_text()``, the words a reader looks for, rather than the whole page)
+  and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
+- :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
+  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimtrail.site.docrefs`): the
+  contributor guide, read only if the path policy lets it be (:mod:`claimtrail.paths`; else
+  :class:`Unpublishable`).
+- :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
+  claim) are many and small: an engine may write them straight into the built site.
+
+Paths are site-relative with forward slashes. A page's ``path`` is its source path in the docs tree
+(``claims/<id>.md``); its URL is ``url_of(path)`` (``claims/<id>/``), its file ``<url>index.html``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from .. import paths
+from ..export import FORMATS, claim_record, export_data, to_json
+from ..findings import Finding
+from ..kinds import KINDS
+from ..model import Dataset
+from ..paths import GUIDE
+from ..schema import schema_text
+from ..siteconfig import GUIDE_PAGE
+from . import feed
+from .render import Renderer
+from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
+
+ASSET_DIR = "assets/claimtrail"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """claimtrail's own stylesheet or script: every page of the site links to it."""
+
+    name: str
+    role: Literal["stylesheet", "script"]
+
+    @property
+    def path(self) -> str:
+        return f"{ASSET_DIR}/{self.name}"
+
+
+ASSETS = (Asset("claimtrail.css", "stylesheet"), Asset("claimtrail.js", "script"))
+LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
+"""Pages that list claims: search should find the claims' own pages, not these."""
+
+
+@dataclass(frozen=True)
+class PageOutput:
+    """A generated page."""
+
+    spec: PageSpec
+    description: str  # one line of plain text about the page
+    edit_url: str | None  # where its source can be edited (an item's YAML file), if anywhere
+    render: Callable[[], str]  # the page's body HTML (without the theme's frame)
+    search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
+    jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
+
+    @property
+    def path(self) -> str:
+        return self.spec.src_uri
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+    @property
+    def title(self) -> str:
+        """Plain text: an engine escapes it where it writes HTML."""
+        return self.spec.title
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def in_nav(self) -> bool:
+        """Whether the page may appear in the navigation; item pages never do."""
+        return self.spec.in_nav
+
+    @property
+    def searchable(self) -> bool:
+        """Whether the search index holds the page at all (lists of claims are left out)."""
+        return self.spec.kind not in LISTS
+
+
+@dataclass(frozen=True)
+class MarkdownPage:
+    """A page written in markdown, converted by the engine as the pages under ``docs/`` are."""
+
+    path: str
+    text: str
+    edit_url: str | None
+
+
+@dataclass(frozen=True)
+class FileOutput:
+    """A file of the site, copied as it is."""
+
+    path: str
+    content: Callable[[], str | bytes]
+    bulk: bool = False  # one of many small files: may be written straight into the built site
+    page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
+    role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
+
+
+Output = PageOutput | MarkdownPage | FileOutput
+
+
+class Unpublishable(Exception):
+    """A file the site would show that the path policy refuses (:mod:`claimtrail.paths`): a link out
+    of the repository, a broken link, something other than a plain file. ``findings`` say which and
+    why, as ``claimtrail check`` reports them."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__(f"{len(findings)} file(s) may not be published")
+        self.findings = tuple(findings)
+
+
+def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
+    """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
+    pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
+    given and the guide is there, the assets, the exports, the schema, the corrections feed, and a
+    ``claim.json`` per claim (last). Nothing is rendered until asked.
+
+    The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
+    if renderer.dataset is not dataset:
+        raise ValueError("the renderer renders another dataset")
+    for spec in page_specs(dataset):
+        yield page_output(renderer, spec)
+    if root is not None:
+        root = root.resolve()
+        guide = root / GUIDE
+        if (problem := paths.check(root, guide)) is not None:
+            raise Unpublishable([problem])
+        if guide.is_file():
+            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
+    assets = resources.files("claimtrail.site") / "assets"
+    for asset in ASSETS:
+        yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
+    exported = functools.cache(lambda: with_urls(export_data(dataset)))
+    for export in FORMATS.values():
+        yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
+    yield FileOutput(SCHEMA, schema_text)
+    settings = renderer.settings
+    yield FileOutput(
+        CORRECTIONS_FEED,
+        functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
+    )
+    claims = KINDS["claim"]
+    for claim_id, claim in claims.items(dataset).items():
+        page = claims.page_src(claim_id)
+        yield FileOutput(f"{url_of(page)}claim.json", functools.partial(claim_json, claim), bulk=True, page=page)
+
+
+def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
+    kind = KINDS.get(spec.kind)
+    if kind is None:  # an index page
+        return PageOutput(spec, spec.title, None, functools.partial(renderer.render, spec), None, None)
+    item = kind.items(renderer.dataset)[spec.key]
+    jsonld = functools.partial(renderer.claim_jsonld, item) if kind.name == "claim" else None
+    return PageOutput(
+        spec,
+        renderer.description(spec),
+        _edit_url(renderer, kind.document_path(item)),
+        functools.partial(renderer.render, spec),
+        functools.partial(renderer.search_text, spec),
+        jsonld,
+    )
+
+
+def _edit_url(renderer: Renderer, document_path: str) -> str | None:
+    edit_base = renderer.settings.edit_base
+    return edit_base + document_path if edit_base else None
+
+
+def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
+    """The export's items, each with its page's site-relative ``url``."""
+    for kind in KINDS.values():
+        for item in exported[kind.dataset_field]:
+            item["url"] = url_of(kind.page_src(item["id"]))
+    return exported
+
+
+def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callable[[], dict[str, Any]]) -> str:
+    return write(exported(), True)
+
+
+def claim_json(claim: Any) -> str:
+    """A claim's data, as its ``claim.json`` holds it: its export record and its page's ``url``."""
+    record = claim_record(claim)
+    record["url"] = url_of(KINDS["claim"].page_src(claim.id))
+    return to_json(record, compact=True)

@@ -1,0 +1,121 @@
+"""The layers as the folders show them: no import cycle, the environment read at the edge only, and
+a site layer that imports no site engine."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+PACKAGE = REPO / "claimtrail"
+# The only modules that read the environment: the command line, and the MkDocs plugin and build,
+# which are the edge when MkDocs runs the plugin on its own, and pin what MkDocs reads.
+EDGES = {"claimtrail/cli.py", "claimtrail/engines/mkdocs/plugin.py", "claimtrail/engines/mkdocs/engine.py"}
+ENGINE_PACKAGES = ("mkdocs", "material", "properdocs", "zensical")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import that runs (those under ``if TYPE_CHECKING:`` only serve the type checker)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for other in node.orelse:
+                yield from _imports(other)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        yield from _imports(node)
+
+
+def _imported(module: str, path: Path, known: set[str]) -> set[str]:
+    """The claimtrail modules ``module`` imports."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            names = [f"{target}.{alias.name}" for alias in node.names] + [target]
+        for name in names:
+            while name and name not in known:  # `from . import x` names a module or something in one
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+    return found
+
+
+def test_claimtrail_has_no_import_cycle() -> None:
+    modules = _modules()
+    graph = {name: _imported(name, path, set(modules)) for name, path in modules.items()}
+    # A package imports its __init__ first: a module importing its own package is no cycle of ours.
+    graph = {
+        name: {other for other in imported if not name.startswith(other + ".")} for name, imported in graph.items()
+    }
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in path:
+            cycle = [*path[path.index(name) :], name]
+            pytest.fail("import cycle: " + " -> ".join(cycle))
+        if name in done:
+            return
+        path.append(name)
+        for other in sorted(graph[name]):
+            visit(other)
+        path.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+    assert len(done) > 40
+
+
+@pytest.mark.parametrize("module", sorted(set(_modules()) - {"claimtrail.__main__"}))
+def test_every_module_imports(module: str) -> None:
+    importlib.import_module(module)
+
+
+def test_the_environment_is_read_at_the_edge_only() -> None:
+    readers = sorted(
+        path.relative_to(REPO).as_posix()
+        for path in _modules().values()
+        if "os.environ" in path.read_text(encoding="utf-8") or "getenv" in path.read_text(encoding="utf-8")
+    )
+    assert set(readers) <= EDGES, readers
+
+
+def test_the_engine_and_the_site_layer_import_no_site_engine() -> None:
+    modules = _modules()
+    for name, path in modules.items():
+        if name.startswith("claimtrail.engines.") or name == "claimtrail.cli":
+            continue
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            assert not any(t.partition(".")[0] in ENGINE_PACKAGES for t in targets), (name, targets)

@@ -1,0 +1,137 @@
+"""What a site contains is said once, engine-neutral (site_outputs), from one registry of item kinds
+and one of export formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimtrail.export import FORMATS
+from claimtrail.graph import build_graph
+from claimtrail.kinds import KINDS, kind_of_page
+from claimtrail.layout import KIND_DIRS, KIND_FOLDERS
+from claimtrail.markup import references
+from claimtrail.project import check_project
+from claimtrail.schema import schema, schema_text
+from claimtrail.site.kinds import SITE_KINDS
+from claimtrail.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from claimtrail.site.render import Renderer, SiteSettings, template_environment
+
+from .conftest import MINIMAL, REPO
+
+SETTINGS = SiteSettings("Widget claims", "https://widgets.example.org/", "https://example.org/edit/main/")
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    dataset, findings = check_project(MINIMAL, today=dt.date(2026, 1, 1))
+    assert findings == []
+    return Renderer(dataset, build_graph(dataset), SETTINGS)
+
+
+def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
+    outputs = list(site_outputs(renderer.dataset, renderer, root=REPO))
+    paths = [output.path for output in outputs]
+    assert len(paths) == len(set(paths))
+    dataset = renderer.dataset
+    items = {f"{kind.site_folder}/{key}.md" for kind in KINDS.values() for key in kind.items(dataset)}
+    pages = {o.path for o in outputs if isinstance(o, PageOutput)}
+    assert items <= pages
+    assert {"claims/index.md", "dashboard.md", "timeline.md", "tags.md", "methodology.md", "corrections.md"} <= pages
+    assert [o.path for o in outputs if isinstance(o, MarkdownPage)] == ["contributing.md"]
+    files = {o.path for o in outputs if isinstance(o, FileOutput)}
+    assert files == {
+        "assets/claimtrail/claimtrail.css",
+        "assets/claimtrail/claimtrail.js",
+        "claims.json",
+        "claims.csv",
+        "schema/claimtrail.schema.json",
+        "corrections.xml",
+        *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
+    }
+
+
+def test_a_contributor_guide_linked_outside_the_project_is_unpublishable_whatever_the_engine(
+    renderer: Renderer, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project)
+    secret = tmp_path / "secret.md"
+    secret.write_text("a secret kept outside the project\n", encoding="utf-8")
+    (project / "CONTRIBUTING.md").symlink_to(secret)
+
+    with pytest.raises(Unpublishable) as refused:
+        list(site_outputs(renderer.dataset, renderer, root=project))
+
+    [finding] = refused.value.findings
+    assert (finding.path, finding.line, finding.rule) == ("CONTRIBUTING.md", 1, "unsafe-path")
+
+
+def test_nothing_is_rendered_until_asked(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+    monkeypatch.setattr(renderer, "render", lambda spec: rendered.append(spec.src_uri) or "")
+    outputs = list(site_outputs(renderer.dataset, renderer))
+    assert rendered == []
+    page = next(o for o in outputs if isinstance(o, PageOutput) and o.path == "claims/widget-defects-fell.md")
+    page.render()
+    assert rendered == ["claims/widget-defects-fell.md"]
+
+
+def test_a_claim_page_carries_its_search_text_json_ld_and_edit_link(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    claim = outputs["claims/widget-defects-fell.md"]
+    assert isinstance(claim, PageOutput)
+    assert claim.title == renderer.dataset.claims["widget-defects-fell"].statement
+    assert not claim.in_nav and claim.searchable
+    assert claim.search_text is not None and claim.title in claim.search_text()
+    assert claim.jsonld is not None and json.loads(claim.jsonld())["@type"] == "ClaimReview"
+    assert claim.edit_url == "https://example.org/edit/main/claims/claims/widget-defects-fell.yaml"
+    assert claim.description
+    listing = outputs["claims/index.md"]
+    assert isinstance(listing, PageOutput)
+    assert listing.in_nav and not listing.searchable and listing.jsonld is None and listing.edit_url is None
+
+
+def test_exports_on_the_site_carry_each_items_page_url(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    exported = outputs["claims.json"]
+    assert isinstance(exported, FileOutput)
+    data = json.loads(exported.content())
+    assert [c["url"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
+    assert all(p["url"] == f"parties/{p['id']}/" for p in data["parties"])
+    schema_file = outputs["schema/claimtrail.schema.json"]
+    assert isinstance(schema_file, FileOutput) and schema_file.content() == schema_text()
+    claim_json = outputs["claims/widget-defects-fell/claim.json"]
+    assert isinstance(claim_json, FileOutput) and claim_json.bulk
+    assert json.loads(claim_json.content())["url"] == "claims/widget-defects-fell/"
+
+
+def test_site_outputs_refuses_a_renderer_of_another_dataset(renderer: Renderer) -> None:
+    other, _ = check_project(MINIMAL, today=dt.date(2026, 1, 1))
+    with pytest.raises(ValueError, match="another dataset"):
+        next(site_outputs(other, renderer))
+
+
+def test_every_kind_has_its_folders_schema_definition_template_and_site_side() -> None:
+    definitions = schema()["$defs"]
+    templates = set(template_environment().list_templates())
+    for name, kind in KINDS.items():
+        assert kind.schema_def in definitions
+        assert SITE_KINDS[name].template in templates
+        assert KIND_DIRS[name] == kind.data_folder and KIND_FOLDERS[name] == f"claims/{kind.data_folder}/"
+        assert kind_of_page(kind.page_src("x")) is kind
+        assert [r.kind for r in references(f"[[{name}:x]]")] == [name]
+    assert kind_of_page("claims/index.md") is None and kind_of_page("dashboard.md") is None
+
+
+def test_every_export_format_is_offered_by_the_command_and_published() -> None:
+    from claimtrail.cli import build_parser
+
+    export = build_parser().parse_args(["export", "--format", "csv"])
+    assert export.format == "csv"
+    assert list(FORMATS) == ["json", "csv"]
+    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv"]
