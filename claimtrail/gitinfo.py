@@ -129,15 +129,7 @@ def files_at(root: Path, commit: str, folder: str) -> list[str]:
 
 def file_at(root: Path, commit: str, path: str) -> bytes:
     """The bytes of ``path`` (relative to the project root) at ``commit``, exactly as committed."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "cat-file", "blob", f"{commit}:./{path}"], capture_output=True, check=False
-        )
-    except OSError as exc:
-        raise GitError(f"git is not available: {exc.strerror}") from None
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode("utf-8", "replace").strip() or f"cannot read {path} at {commit}")
-    return result.stdout
+    return _git_together(root, ("cat-file", "blob", f"{commit}:./{path}"))[0]
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,16 @@ def test_the_base_version_is_read_by_the_strict_loader_not_by_lines_of_text(
     _break(repo / DEFECTS, "  status: refuted\n", "  status: corroborated\n")
     code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
     assert code == 0, out
+
+
+def test_a_base_version_git_cannot_read_ends_the_check_with_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blob = git(repo, "rev-parse", f"main:{DEFECTS}").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 2, out
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("claimtrail: ")] == err.splitlines()[:1]
+
