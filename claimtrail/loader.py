@@ -226,10 +226,11 @@ def _build_items(
 
 def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
     """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly,
-    within the project's limits, against the schema, into the model; ``None`` and the findings if it
-    does not load."""
+    within limits, against the schema, into the model; ``None`` and the findings if it does not load.
+
+    The limits are the defaults, not those of claims/limits.yaml: that file is part of the working
+    copy, and a change must not be able to keep the version it is compared with from loading."""
     ctx = _Context(Layout(root.resolve()))
-    ctx.limits = _limits(ctx)
     if len(raw) > ctx.limits.max_file_size:
         return None, [_too_large(rel, len(raw), ctx.limits.max_file_size)]
     item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)

@@ -210,3 +210,17 @@ def test_a_base_version_git_cannot_read_ends_the_check_with_one_line(
     assert "Traceback" not in err
     assert [line for line in err.splitlines() if line.startswith("claimtrail: ")] == err.splitlines()[:1]
 
+
+def test_a_limit_the_change_sets_does_not_keep_the_base_version_from_being_compared(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    padded = (repo / DEFECTS).read_text(encoding="utf-8") + "# " + "x" * 5000 + "\n"
+    (repo / DEFECTS).write_text(padded, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "A long comment")
+    git(repo, "branch", "-f", "main", "HEAD")
+    (repo / "claims" / "limits.yaml").write_text("max_file_size: 4096\n", encoding="utf-8")
+    _break(repo / DEFECTS, "x" * 5000, "short")
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert "this change to the claim's status adds no entry to its log" in out
