@@ -152,16 +152,20 @@ def _no_project(root: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    _, findings = check_project(args.root, args.today, settings)
+    dataset, findings = check_project(args.root, args.today, settings)
     if args.changed is not None:
-        from .gitinfo import GitError, changed_files  # each command imports what only it needs
+        from .changelog import unlogged  # each command imports what only it needs
+        from .gitinfo import GitError, changed_files
 
         try:
             changes = changed_files(args.root, args.changed or None)
+            findings = [
+                f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))
+            ]
+            findings = sorted([*findings, *unlogged(args.root, changes, dataset)])
         except GitError as exc:
             print(f"claimtrail: {exc}", file=sys.stderr)
             return 2
-        findings = [f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))]
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format)
     return 1 if has_errors(findings) else 0

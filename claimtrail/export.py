@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .model import Claim, Dataset, Party, Source, Status
+from .model import Basis, Claim, Dataset, LogEntry, Party, Publisher, Source, Status
 from .schema import units
 
 EXPORT_FORMAT_VERSION = 1
@@ -29,6 +29,18 @@ def _number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+
+
+def _bases(bases: tuple[Basis, ...]) -> dict[str, Any]:
+    """Each fact's basis by field, as the file gives it."""
+    return {
+        b.field: {"source": b.source, "quote": b.quote, "via": b.via, "locator": b.locator, "inferred": b.inferred}
+        for b in bases
+    }
+
+
+def _log(entries: tuple[LogEntry, ...]) -> list[dict[str, Any]]:
+    return [{"date": str(e.date), "kind": e.kind, "summary": e.summary} for e in entries]
 
 
 def claim_record(claim: Claim) -> dict[str, Any]:
@@ -57,9 +69,19 @@ def claim_record(claim: Claim) -> dict[str, Any]:
                 "source": c.source,
                 "quote": c.quote,
                 "note": c.note,
+                "rate": _number(c.rate),
+                "date": _date(c.date),
             }
             for c in claim.conversions
         ],
+        "paraphrase": None
+        if claim.paraphrase is None
+        else {
+            "text": claim.paraphrase.text,
+            "by": claim.paraphrase.by,
+            "source": claim.paraphrase.source,
+            "locator": claim.paraphrase.locator,
+        },
         "status": claim.status,
         "rationale": claim.rationale,
         "claimant": claim.claimant,
@@ -88,6 +110,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "superseded_by": claim.superseded_by,
         "reviewed": str(claim.reviewed),
         "notes": claim.notes,
+        "log": _log(claim.log),
     }
 
 
@@ -121,6 +144,8 @@ def source_record(source: Source) -> dict[str, Any]:
             "third_party": True,
         },
         "notes": source.notes,
+        "basis": _bases(source.basis),
+        "unknown": sorted(source.unknown),
     }
 
 
@@ -133,7 +158,13 @@ def party_record(party: Party) -> dict[str, Any]:
         "affiliation": party.affiliation,
         "url": party.url,
         "notes": party.notes,
+        "basis": _bases(party.basis),
+        "unknown": sorted(party.unknown),
     }
+
+
+def publisher_record(publisher: Publisher) -> dict[str, Any]:
+    return {"name": publisher.name, "url": publisher.url, "logo": publisher.logo, "email": publisher.email}
 
 
 def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
@@ -154,6 +185,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "generator": f"claimtrail {__version__}",
+        "publisher": None if dataset.publisher is None else publisher_record(dataset.publisher),
         "claims": [claim_record(c) for c in dataset.claims.values()],
         "sources": [source_record(s) for s in dataset.sources.values()],
         "parties": [party_record(p) for p in dataset.parties.values()],

@@ -205,9 +205,12 @@ NEXT_STEPS = {
     "source": """Next steps:
   1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
      and `full_text:` if the text cannot be read.
-  2. Run `claimtrail check`, then cite it from a claim with `source: {id}`.""",
+  2. Under `basis:`, say where each fact (author, publisher, date, place, full text) comes
+     from: the source that states it, with its words, or the reasoning that infers it.
+  3. Run `claimtrail check`, then cite it from a claim with `source: {id}`.""",
     "party": """Next steps:
-  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation.
+  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation,
+     each with its `basis:` (the source that states it, or the reasoning that infers it).
   2. Run `claimtrail check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
 }
 

@@ -41,7 +41,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
     items = {f"{kind.site_folder}/{key}.md" for kind in KINDS.values() for key in kind.items(dataset)}
     pages = {o.path for o in outputs if isinstance(o, PageOutput)}
     assert items <= pages
-    assert {"claims/index.md", "dashboard.md", "timeline.md", "tags.md", "methodology.md"} <= pages
+    assert {"claims/index.md", "dashboard.md", "timeline.md", "tags.md", "methodology.md", "corrections.md"} <= pages
     assert [o.path for o in outputs if isinstance(o, MarkdownPage)] == ["contributing.md"]
     files = {o.path for o in outputs if isinstance(o, FileOutput)}
     assert files == {
@@ -50,6 +50,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.json",
         "claims.csv",
         "schema/claimtrail.schema.json",
+        "corrections.xml",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
 

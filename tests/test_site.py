@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from claimtrail.gitinfo import load_history
 from claimtrail.project import check_project
 from claimtrail.schema import schema_text
 
@@ -81,6 +82,7 @@ def test_every_item_has_a_page(site: Path, dataset: Any, folder: str) -> None:
 
 def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
     statuses = {s.id: s for s in dataset.scale.statuses}
+    history = load_history(REPO)
     for claim in dataset.claims.values():
         scripts = _parse(site / "claims" / claim.id / "index.html").json_ld
         assert len(scripts) == 1, claim.id
@@ -101,7 +103,13 @@ def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dat
         assert item["firstAppearance"]["name"] == dataset.sources[claim.first_appearance].title
         assert len(item["appearance"]) == len(claim.appearances)
         assert review["author"]["@type"] == "Organization"
-        assert review["datePublished"] == str(claim.reviewed)
+        publisher = {"@type": "Organization", "name": dataset.publisher.name, "url": dataset.publisher.url}
+        assert review["author"] == review["publisher"] == publisher
+        # First published when the claim's file was first committed (when reviewed, outside a checkout).
+        revisions = history.revisions.get(claim.document.path, ())
+        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.reviewed))
+        logged = [str(entry.date) for entry in claim.log]
+        assert review["dateModified"] == max([str(claim.reviewed), *logged])
 
 
 def test_pages_without_claims_carry_no_claim_review(site: Path) -> None:

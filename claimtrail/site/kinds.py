@@ -47,7 +47,7 @@ def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
     parts = [
         f'<h1 id="claim">{escape(claim.statement)}</h1>',
-        f"<p>{escape(claim.quote)}</p>",
+        f"<p>{escape(claim.words)}</p>",
         f"<p>{escape(renderer.party_name(claim.claimant))}. {escape(status.label if status else claim.status)}:"
         f" {escape(claim.rationale)}</p>",
         *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
@@ -105,7 +105,8 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
         }
         pages |= {source_src(r.source) for r in claim.rebuttals} | {source_src(r.via) for r in claim.rebuttals if r.via}
         pages |= {party_src(p) for p in (claim.claimant, claim.spokesperson) if p}
-        pages |= {party_src(r.party) for r in claim.rebuttals} | {party_src(c.by) for c in claim.conversions}
+        pages |= {party_src(r.party) for r in claim.rebuttals}
+        pages |= {party_src(c.by) for c in claim.conversions if c.by}
     pages |= {claim_src(c.id) for c in graph.related.get(item_id, ())}
     pages |= {claim_src(c.id) for c in graph.superseding.get(item_id, ())}
     return pages

@@ -1,11 +1,11 @@
 """Every file a site contains, whatever engine builds it: :func:`site_outputs`.
 
 The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
-the contributor guide as a page, claimtrail's stylesheet and script, the exports, the schema, and
-each claim's data as JSON next to its page. :func:`site_outputs` says all of them, in a fixed order,
-as plain data; an engine adapter (:mod:`claimtrail.engines`) only hands them to its engine, which
-adds the hand-written pages under ``docs/``, the theme's frame (navigation, search, header and
-footer) and writes the site.
+the contributor guide as a page, claimtrail's stylesheet and script, the exports, the schema, the
+Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
+says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimtrail.engines`)
+only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
+(navigation, search, header and footer) and writes the site.
 
 Three kinds of output:
 
@@ -42,8 +42,9 @@ from ..model import Dataset
 from ..paths import GUIDE
 from ..schema import schema_text
 from ..siteconfig import GUIDE_PAGE
+from . import feed
 from .render import Renderer
-from .urls import SCHEMA, PageSpec, page_specs, url_of
+from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 
 ASSET_DIR = "assets/claimtrail"
 
@@ -140,7 +141,7 @@ class Unpublishable(Exception):
 def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
     """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
     pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
-    given and the guide is there, the assets, the exports, the schema, and a
+    given and the guide is there, the assets, the exports, the schema, the corrections feed, and a
     ``claim.json`` per claim (last). Nothing is rendered until asked.
 
     The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
@@ -162,6 +163,11 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
     yield FileOutput(SCHEMA, schema_text)
+    settings = renderer.settings
+    yield FileOutput(
+        CORRECTIONS_FEED,
+        functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
+    )
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)

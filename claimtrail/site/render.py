@@ -21,10 +21,10 @@ from .. import markup
 from ..gitinfo import History, Revision, StatusChange, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
-from ..model import Claim, Dataset, PartialDate, Source, Status
+from ..model import Basis, Claim, Dataset, PartialDate, Party, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
-from . import charts, format
+from . import charts, feed, format
 from .jsonld import claim_review, script_json
 from .kinds import SITE_KINDS
 from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
@@ -37,6 +37,7 @@ class SiteSettings:
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
     commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
+    history_base: str = ""  # prefix of a file's history on the repository; "" for none
 
     @classmethod
     def of_site(
@@ -44,7 +45,8 @@ class SiteSettings:
     ) -> SiteSettings:
         """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
         ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
-        commit and file links point into a GitHub repository, or edit links start with ``edit_base``."""
+        commit, file and file-history links point into a GitHub repository, or edit links start with
+        ``edit_base``."""
         github = "github.com" in repo_url
         repository = repo_url.rstrip("/")
         github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
@@ -54,6 +56,7 @@ class SiteSettings:
             edit_base=_with_slash(edit_base) if edit_base else github_edit,
             commit_base=f"{repository}/commit/" if github else "",
             blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
+            history_base=f"{repository}/commits/{edit_branch}/" if github else "",
         )
 
 
@@ -193,6 +196,10 @@ class Renderer:
     def cited_sources(self) -> list[str]:
         """Every source a claim appeared in or is rebutted by: the table's source filter."""
         return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
+
+    @cached_property
+    def changes(self) -> list[feed.Change]:
+        return feed.changes(self.dataset)
 
     @cached_property
     def status_counts(self) -> list[tuple[Status, int]]:
@@ -378,6 +385,28 @@ class PageContext:
 
     def commit_url(self, commit: str) -> str:
         return self.settings.commit_base + commit if self.settings.commit_base else ""
+
+    def history_url(self, document_path: str) -> str:
+        """The file's history on the repository host: what changed in it, commit by commit."""
+        return self.settings.history_base + document_path if self.settings.history_base else ""
+
+    def changes(self) -> list[feed.Change]:
+        """Every claim's logged changes, newest first."""
+        return self.r.changes
+
+    def claim_changes(self, claim: Claim) -> list[feed.Change]:
+        """One claim's logged changes, newest first."""
+        return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
+
+    def basis(self, item: Source | Party, name: str) -> Basis | None:
+        return item.basis_of(name)
+
+    def is_unknown(self, item: Source | Party, name: str) -> bool:
+        return name in item.unknown
+
+    def inferred(self, item: Source | Party, name: str) -> bool:
+        basis = item.basis_of(name)
+        return basis is not None and basis.is_inferred
 
     def date_text(self, iso: str) -> str:
         return PartialDate.parse(iso).human()

@@ -47,7 +47,7 @@ from ...findings import Finding, Severity, format_text, printable
 from ...model import Dataset
 from ...project import check_project
 from ...settings import Settings, from_environment
-from ...site.docrefs import replace_references
+from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
@@ -105,6 +105,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.last: tuple[Snapshot, Dataset] | None = None
         self.touched: set[str] | None = None
         self.guard: DocsGuard | None = None
+        self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
 
     @property
@@ -157,11 +158,13 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             # Printed, not logged: a warning logged to MkDocs fails a --strict build.
             print(f"claimtrail: warning: {self.renderer.history.warning}", file=sys.stderr)
         if self.incremental:
-            snapshot = Snapshot(stamps(dataset), self.renderer.graph, dataset.scale)
+            # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
+            snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
             self.last = (snapshot, dataset)
         self.pages, self.guide, self.files = {}, None, []
+        self.publisher = publisher_markdown(dataset.publisher)
         try:
             for output in site_outputs(dataset, self.renderer, root=self.root):
                 if isinstance(output, PageOutput):
@@ -265,7 +268,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         output = self.pages.get(page.file.src_uri)
         self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
-            return replace_references(markdown, page.file.src_uri, self.renderer.label_for)
+            return replace_references(markdown, page.file.src_uri, self.renderer.label_for, self.publisher)
         page.meta["title"] = escape(output.title)
         if not output.searchable:  # lists of claims: the claims' own pages are what search should find
             page.meta["search"] = {"exclude": True}

@@ -33,7 +33,7 @@ import yaml
 from ...findings import format_text
 from ...kinds import KINDS
 from ...site.build import BuildError
-from ...site.docrefs import replace_references
+from ...site.docrefs import publisher_markdown, replace_references
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.render import Renderer
 from ...site.urls import url_of
@@ -125,7 +125,8 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     """Write the plain project of the site ``renderer`` renders into ``folder``, for the project at
     ``root``; the files left to write straight into the built site (each claim's ``claim.json``)."""
     docs = folder / DOCS
-    written = _copy_docs(config.docs_dir, docs, renderer) if config.docs_dir.is_dir() else set()
+    publisher = publisher_markdown(renderer.dataset.publisher)
+    written = _copy_docs(config.docs_dir, docs, renderer, publisher) if config.docs_dir.is_dir() else set()
     try:
         outputs = list(site_outputs(renderer.dataset, renderer, root=root))
     except Unpublishable as exc:
@@ -149,7 +150,7 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
             _write(docs / output.path, page_text(output, pages))
         elif isinstance(output, MarkdownPage):
             if output.path not in written:
-                text = replace_references(output.text, output.path, renderer.label_for)
+                text = replace_references(output.text, output.path, renderer.label_for, publisher)
                 _write(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
         elif output.bulk:
             bulk.append(output)
@@ -164,7 +165,7 @@ def _shown(config: SiteConfig, path: str) -> str:
     return posixpath.join(config.docs_dir.name, path)
 
 
-def _copy_docs(source: Path, target: Path, renderer: Renderer) -> set[str]:
+def _copy_docs(source: Path, target: Path, renderer: Renderer, publisher: str) -> set[str]:
     """Copy the site's ``docs/`` into ``target``, with the ``[[kind:id]]`` references of its pages
     made links; the paths copied, relative to it."""
     copied = set()
@@ -172,7 +173,7 @@ def _copy_docs(source: Path, target: Path, renderer: Renderer) -> set[str]:
         relative = path.relative_to(source).as_posix()
         if path.suffix == ".md":
             markdown = path.read_text(encoding="utf-8")
-            _write(target / relative, replace_references(markdown, relative, renderer.label_for))
+            _write(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
