@@ -29,6 +29,7 @@ pytestmark = pytest.mark.wheel
 
 SNAPSHOT = (
     "Widget statistics 2024\n"
+    "Published by the Ministry of Widgets, March 2025.\n"
     "In 2024 the ministry inspected 1,204 widget factories, 8% more than in 2023.\n"
     "Defects found fell to 3.1 per 100 inspections.\n"
 )
@@ -110,6 +111,9 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
         source.write(
             "full_text: available\nsnapshot:\n  file: snapshots/widgets-2024-statistics.txt\n"
             f"  sha256: {digest}\n  retrieved: 2025-04-01\n  third_party: true\n"
+            # Where its author and its date come from: the source's own words.
+            "basis:\n  author:\n    source: widgets-2024-statistics\n    quote: Published by the Ministry of Widgets\n"
+            "  published:\n    source: widgets-2024-statistics\n    quote: March 2025\n"
         )
     claim = claimtrail(
         installed, root, "new", "claim", "widgets-2024-factories-inspected",

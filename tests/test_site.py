@@ -190,11 +190,21 @@ def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
     html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
     article = html[html.index('<article class="ct-claim"') :]
     sections = re.findall(r'<h2 id="([a-z-]+)"', article)
-    assert sections == ["verdict", "claimed", "evidence", "appearances", "provenance", "related", "history", "data"]
+    assert sections == [
+        "verdict",
+        "claimed",
+        "evidence",
+        "appearances",
+        "provenance",
+        "related",
+        "changes",
+        "history",
+        "data",
+    ]
     verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
     for part in (
         "Disputed",
-        "USTR, in a primary source",
+        "a primary source of January 2018",
         "1.49\u00a0per 10,000\u00a0trades",
         "Alibaba Group",
         "10 January 2018",
@@ -231,7 +241,7 @@ def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) ->
     article = html[html.index('<h1 id="timeline">') :]
     assert article.count(">10 January 2018<") == 1  # the date heading; no more "10 January 2018 — claim:" per event
     assert re.search(r'<h3 id="day-2018-01-10"><time datetime="2018-01-10">10 January 2018</time></h3>', article)
-    assert '<span class="ct-event-kind">25 claims made</span> by Alibaba Group' in article
+    assert '<span class="ct-event-kind">27 claims made</span> by Alibaba Group' in article
     assert (
         '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
         in article
