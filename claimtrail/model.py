@@ -131,6 +131,7 @@ class ProvenanceStep:
     role: str
     date: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class Claim:
     reviewed: PartialDate
     notes: str | None
     document: Document = field(repr=False, compare=False)
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class Snapshot:
     sha256: str
     retrieved: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,7 @@ class Source:
     snapshot: Snapshot | None
     notes: str | None
     document: Document = field(repr=False, compare=False)
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
     @property
     def primary(self) -> bool:
@@ -219,6 +223,7 @@ PRIMARY_SOURCE_KINDS = frozenset(
 class Party:
     id: str
     name: str
+    short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
     kind: str
     role: str | None
     affiliation: str | None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.export import FORMATS
+from claimtrail.export import FORMATS, export_data
 from claimtrail.graph import build_graph
 from claimtrail.kinds import KINDS, kind_of_page
 from claimtrail.layout import KIND_DIRS, KIND_FOLDERS
@@ -95,18 +95,38 @@ def test_a_claim_page_carries_its_search_text_json_ld_and_edit_link(renderer: Re
     assert listing.in_nav and not listing.searchable and listing.jsonld is None and listing.edit_url is None
 
 
-def test_exports_on_the_site_carry_each_items_page_url(renderer: Renderer) -> None:
+def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer) -> None:
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
     data = json.loads(exported.content())
-    assert [c["url"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
-    assert all(p["url"] == f"parties/{p['id']}/" for p in data["parties"])
+    assert [c["page"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
+    assert all(p["page"] == f"parties/{p['id']}/" for p in data["parties"])
+    assert all(s["page"] == f"sources/{s['id']}/" for s in data["sources"])
     schema_file = outputs["schema/claimtrail.schema.json"]
     assert isinstance(schema_file, FileOutput) and schema_file.content() == schema_text()
     claim_json = outputs["claims/widget-defects-fell/claim.json"]
     assert isinstance(claim_json, FileOutput) and claim_json.bulk
-    assert json.loads(claim_json.content())["url"] == "claims/widget-defects-fell/"
+    assert json.loads(claim_json.content())["page"] == "claims/widget-defects-fell/"
+
+
+def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    exported = outputs["claims.json"]
+    assert isinstance(exported, FileOutput)
+    sources = {s["id"]: s for s in json.loads(exported.content())["sources"]}
+    assert sources["widget-post"]["url"] == renderer.dataset.sources["widget-post"].url
+    assert sources["widget-post"]["url"].startswith("https://")
+    assert all("url" not in c for c in json.loads(exported.content())["claims"])
+
+
+def test_the_sites_exports_are_what_claimtrail_export_writes(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    data = export_data(renderer.dataset)
+    for export in FORMATS.values():
+        published = outputs[export.site_path]
+        assert isinstance(published, FileOutput)
+        assert published.content() == export.write(data, True)
 
 
 def test_site_outputs_refuses_a_renderer_of_another_dataset(renderer: Renderer) -> None:

@@ -139,18 +139,18 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
     assert re.search(r"Successful\.+[1-9][0-9]*", result.stdout), result.stdout
 
 
-def test_claims_json_has_the_export_shape_with_page_urls(site: Path, dataset: Any) -> None:
+def test_claims_json_has_the_export_shape_with_each_items_page(site: Path, dataset: Any) -> None:
     data = json.loads((site / "claims.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in data["claims"]} == set(dataset.claims)
-    for claim in data["claims"]:
-        assert (site / claim["url"] / "index.html").is_file()
-    for source in data["sources"]:
-        assert (site / source["url"] / "index.html").is_file()
+    for item in (*data["claims"], *data["sources"], *data["parties"]):
+        assert (site / item["page"] / "index.html").is_file()
+    ustr = next(p for p in data["parties"] if p["id"] == "ustr")
+    assert ustr["url"] == "https://ustr.gov/"
 
 
 def test_csv_and_schema_are_published(site: Path, dataset: Any) -> None:
     lines = (site / "claims.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("id,statement,value,unit")
+    assert lines[0].startswith("id,page,statement,value,unit")
     assert len(lines) == len(dataset.claims) + 1
     assert (site / "schema" / "claimtrail.schema.json").read_text(encoding="utf-8") == schema_text()
 

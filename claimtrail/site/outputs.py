@@ -158,7 +158,7 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     assets = resources.files("claimtrail.site") / "assets"
     for asset in ASSETS:
         yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
-    exported = functools.cache(lambda: with_urls(export_data(dataset)))
+    exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
     yield FileOutput(SCHEMA, schema_text)
@@ -189,20 +189,10 @@ def _edit_url(renderer: Renderer, document_path: str) -> str | None:
     return edit_base + document_path if edit_base else None
 
 
-def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
-    """The export's items, each with its page's site-relative ``url``."""
-    for kind in KINDS.values():
-        for item in exported[kind.dataset_field]:
-            item["url"] = url_of(kind.page_src(item["id"]))
-    return exported
-
-
 def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callable[[], dict[str, Any]]) -> str:
     return write(exported(), True)
 
 
 def claim_json(claim: Any) -> str:
-    """A claim's data, as its ``claim.json`` holds it: its export record and its page's ``url``."""
-    record = claim_record(claim)
-    record["url"] = url_of(KINDS["claim"].page_src(claim.id))
-    return to_json(record, compact=True)
+    """A claim's data, as its ``claim.json`` holds it: its export record (with its ``page``)."""
+    return to_json(claim_record(claim), compact=True)
