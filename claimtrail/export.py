@@ -166,6 +166,7 @@ def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
         "description": status.description,
         "evidence": status.evidence,
         "rating_value": status.rating_value,
+        "verdict": status.verdict,
         "best_rating": best,
         "worst_rating": worst,
     }

@@ -298,7 +298,16 @@ def _scale(ctx: _Context) -> StatusScale | None:
         return None
     data = document.data
     statuses = tuple(
-        Status(s["id"], s["label"], s["colour"], s["description"], s["evidence"], s.get("rating_value"), index)
+        Status(
+            s["id"],
+            s["label"],
+            s["colour"],
+            s["description"],
+            s["evidence"],
+            s.get("rating_value"),
+            index,
+            s.get("verdict", s.get("rating_value") is not None),
+        )
         for index, s in enumerate(data["statuses"])
     )
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)

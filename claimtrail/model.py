@@ -241,6 +241,7 @@ class Status:
     evidence: str
     rating_value: int | None
     index: int
+    verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,10 @@ def _work(source: Source | None, source_id: str) -> dict[str, Any]:
 def claim_review(
     claim: Claim, dataset: Dataset, page_url: str, site_name: str, site_url: str = "", first_published: str = ""
 ) -> dict[str, Any]:
-    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself."""
+    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself
+    (its author's web address where the data has one); the review's author and publisher are the
+    site (its address only if known: no ``url`` is made up). ``page_url`` is the review's own
+    address, absolute, or "" where the site's address is not known."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
     rating: dict[str, Any] = {
@@ -54,14 +57,16 @@ def claim_review(
     }
     if claim.date:
         item["datePublished"] = str(claim.date)
+    reviewer = {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})}
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": page_url,
+        **({"url": page_url} if page_url else {}),
         "claimReviewed": claim.statement,
         "reviewRating": rating,
         "itemReviewed": item,
-        "author": {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})},
+        "author": reviewer,
+        "publisher": reviewer,
         "datePublished": first_published or str(claim.reviewed),
         "dateModified": str(claim.reviewed),
     }

@@ -265,8 +265,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
             return replace_references(markdown, page.file.src_uri, self.renderer.label_for)
-        page.meta["title"] = escape(output.title)
-        if not output.searchable:  # lists of claims: the claims' own pages are what search should find
+        page.meta["title"] = escape(output.browser_title)  # the theme writes it into <title> as it is
+        page.meta["description"] = escape(output.description)
+        if output.keywords:  # the search plugin ranks a match of a page's tags above any other
+            page.meta["tags"] = list(output.keywords)
+        if not output.searchable:
             page.meta["search"] = {"exclude": True}
         return ""
 
