@@ -19,13 +19,29 @@ from claimtrail.schema import schema_text
 from .conftest import REPO
 from .sitebuild import build
 
+# The addresses the deploy workflow gives the build (the repository's mkdocs.yml reads them).
+PUBLISHED = {"CLAIMTRAIL_SITE_URL": "https://claims.test/", "CLAIMTRAIL_REPO_URL": "https://github.com/o/c"}
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site_dir = tmp_path_factory.mktemp("built") / "site"
-    result = build(REPO, site_dir)
+    result = build(REPO, site_dir, env=PUBLISHED)
     assert result.returncode == 0, result.stderr
     return site_dir
+
+
+SITE_NAME = "claimtrail · Alibaba 2017 IP report"
+
+
+@pytest.fixture(scope="module")
+def unaddressed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The site built without its addresses (as on a laptop or in a pull request), and what the
+    build printed on standard error."""
+    site_dir = tmp_path_factory.mktemp("unaddressed") / "site"
+    result = build(REPO, site_dir)
+    assert result.returncode == 0, result.stderr
+    return site_dir, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -79,16 +95,18 @@ def test_every_item_has_a_page(site: Path, dataset: Any, folder: str) -> None:
     assert missing == []
 
 
-def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
+def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
     statuses = {s.id: s for s in dataset.scale.statuses}
-    for claim in dataset.claims.values():
+    reviewed = [claim for claim in dataset.claims.values() if statuses[claim.status].verdict]
+    assert reviewed
+    for claim in reviewed:
         scripts = _parse(site / "claims" / claim.id / "index.html").json_ld
         assert len(scripts) == 1, claim.id
         review = json.loads(scripts[0])
         assert review["@context"] == "https://schema.org"
         assert review["@type"] == "ClaimReview"
         assert review["claimReviewed"] == claim.statement
-        assert review["url"] == f"https://claimtrail.example.org/claims/{claim.id}/"
+        assert review["url"] == f"https://claims.test/claims/{claim.id}/"
         rating = review["reviewRating"]
         status = statuses[claim.status]
         assert rating["alternateName"] == status.label
@@ -101,7 +119,52 @@ def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dat
         assert item["firstAppearance"]["name"] == dataset.sources[claim.first_appearance].title
         assert len(item["appearance"]) == len(claim.appearances)
         assert review["author"]["@type"] == "Organization"
+        assert review["publisher"] == {
+            "@type": "Organization",
+            "name": SITE_NAME,
+            "url": PUBLISHED["CLAIMTRAIL_SITE_URL"],
+        }
         assert review["datePublished"] == str(claim.reviewed)
+
+
+def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -> None:
+    unverified = [claim for claim in dataset.claims.values() if claim.status == "unverified"]
+    assert unverified
+    for claim in unverified:
+        assert _parse(site / "claims" / claim.id / "index.html").json_ld == [], claim.id
+
+
+def test_no_published_file_names_a_placeholder_address(unaddressed: tuple[Path, str]) -> None:
+    site_dir, _ = unaddressed
+    named = [
+        path.relative_to(site_dir).as_posix()
+        for path in site_dir.rglob("*")
+        if path.is_file()
+        and any(word in path.read_bytes() for word in (b"claimtrail.example.org", b"github.com/claimtrail"))
+    ]
+    assert named == []
+
+
+def test_a_build_without_the_sites_address_writes_no_absolute_address_and_says_why_once(
+    unaddressed: tuple[Path, str],
+) -> None:
+    site_dir, stderr = unaddressed
+    assert stderr.count("the site's address is not known") == 1
+    assert not (site_dir / "sitemap.xml").exists() and not (site_dir / "sitemap.xml.gz").exists()
+    page = (site_dir / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert 'rel="canonical"' not in page and 'property="og:url"' not in page
+    review = json.loads(
+        _parse(site_dir / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").json_ld[0]
+    )
+    assert "url" not in review and "url" not in review["author"]
+
+
+def test_a_build_with_the_sites_address_publishes_canonical_links_and_a_sitemap(site: Path) -> None:
+    page = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    address = "https://claims.test/claims/alibaba-2017-counterfeits-1-49-per-10000-trades/"
+    assert f'<link rel="canonical" href="{address}">' in page
+    assert address in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://github.com/o/c/edit/main/claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in page
 
 
 def test_pages_without_claims_carry_no_claim_review(site: Path) -> None:
@@ -185,7 +248,7 @@ def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) 
 
 def test_the_same_input_builds_byte_identical_output(site: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert build(REPO, again).returncode == 0
+    assert build(REPO, again, env=PUBLISHED).returncode == 0
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()

@@ -65,6 +65,12 @@ if TYPE_CHECKING:  # for type hints only: a build need not import the live-reloa
 log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimtrail")
 
 
+NO_SITE_URL = (
+    "the site's address is not known (site_url is empty; the repository's mkdocs.yml takes it from"
+    " CLAIMTRAIL_SITE_URL): the site has no canonical links, no sitemap and no ClaimReview url"
+)
+
+
 class _PagesOrAll(BaseConfigOption[bool | list[str]]):
     """``true``, ``false``, or a list of pages, each as ``claimtrail check`` names it."""
 
@@ -105,6 +111,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.touched: set[str] | None = None
         self.guard: DocsGuard | None = None
         self.docs_prefix = paths.DOCS_DIR
+        self.told_no_site_url = False
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -138,6 +145,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             compiled = self.compiled
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
+        if not config.repo_url:  # no repository (its address not given): no edit links into it either
+            config.edit_uri = None
         settings = SiteSettings.of_site(
             config.site_name,
             config.site_url or "",
@@ -152,6 +161,10 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.renderer = site_renderer(
             dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
         )
+        if not settings.site_url and not self.told_no_site_url:
+            # Printed, not logged (a warning logged to MkDocs fails a --strict build), and once only.
+            print(f"claimtrail: note: {NO_SITE_URL}", file=sys.stderr)
+            self.told_no_site_url = True
         if self.config.history and self.renderer.history.warning:
             # Printed, not logged: a warning logged to MkDocs fails a --strict build.
             print(f"claimtrail: warning: {self.renderer.history.warning}", file=sys.stderr)
@@ -236,6 +249,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.progress.finish()
         self._stop_compiling()
         site = Path(config.site_dir)
+        if not config.site_url:  # a sitemap lists absolute addresses: none is made up
+            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
+                (site / sitemap).unlink(missing_ok=True)
         for output in self.files:
             if not output.bulk or (self.touched is not None and output.page not in self.touched):
                 continue
