@@ -225,6 +225,60 @@ def test_search_index_finds_claims_by_statement_and_quote(site: Path) -> None:
     assert "merely 1.49 were suspected as counterfeits" in text
 
 
+def _index(site: Path) -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    return docs
+
+
+def test_search_index_tags_a_party_and_its_sources_with_its_short_name(site: Path) -> None:
+    tagged = {doc["location"] for doc in _index(site) if "USTR" in doc.get("tags", ())}
+    assert tagged == {"parties/ustr/", "sources/ustr-2017-notorious-markets-list/"}
+
+
+def test_search_index_names_a_sources_author_and_publisher(site: Path) -> None:
+    source = next(d for d in _index(site) if d["location"] == "sources/ustr-2017-notorious-markets-list/")
+    assert "Office of the United States Trade Representative (USTR)" in source["text"]
+
+
+def test_search_index_holds_the_list_pages(site: Path) -> None:
+    locations = {doc["location"] for doc in _index(site)}
+    assert {"claims/", "dashboard/", "timeline/", "tags/", "sources/", "parties/"} <= locations
+
+
+def test_search_index_keeps_table_cells_apart(site: Path) -> None:
+    scale = next(d for d in _index(site) if d["location"] == "methodology/#status-scale")
+    assert "StatusMeaning" not in scale["text"] and "Status Meaning" in scale["text"]
+
+
+def test_search_splits_words_at_brackets(site: Path) -> None:
+    separator = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]["separator"]
+    assert [w for w in re.split(separator, "Representative (USTR)") if w] == ["Representative", "USTR"]
+
+
+def test_every_page_has_a_description_and_link_preview_tags(site: Path) -> None:
+    descriptions = {}
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in html or page.name == "404.html":
+            continue
+        found = re.search(r'<meta name="description" content="([^"]*)">', html)
+        assert found, page
+        descriptions[page] = found[1]
+        for tag in ('property="og:title"', 'property="og:description"', 'name="twitter:card" content="summary"'):
+            assert tag in html, (page, tag)
+    claim = site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html"
+    assert descriptions[claim].startswith("Disputed: In 2017, 1.49 of every 10,000 trades")
+    generated = [
+        text for page, text in descriptions.items() if page.parent.parent.name in ("claims", "sources", "parties")
+    ]
+    assert len(set(generated)) == len(generated)
+
+
+def test_a_claim_pages_title_starts_with_its_verdict(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert "<title>Disputed: In 2017, 1.49 of every 10,000 trades" in html
+
+
 def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="claims/" class="md-nav__link"' in home
