@@ -98,13 +98,17 @@ def _party_description(renderer: Renderer, party: Party) -> str:
 
 
 def _source_search_text(renderer: Renderer, source: Source) -> str:
-    shown = f", {source.author_shown}" if source.author_shown else ""
-    notes = f". {source.notes}" if source.notes else ""
     parties = [renderer.party_label(p) for p in dict.fromkeys((source.author, source.publisher)) if p]
     by = f" by {'; '.join(parties)}" if parties else ""
-    return "\n".join(
-        [f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(source.kind + by + shown + notes)}</p>"]
-    )
+    shown = f", {source.author_shown}" if source.author_shown else ""
+    text = " ".join(_sentence(part) for part in (source.kind.replace("-", " ") + by + shown, source.notes) if part)
+    return "\n".join([f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(text)}</p>"])
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence: a full stop added unless it ends with one, or another mark."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _source_keywords(renderer: Renderer, source: Source) -> tuple[str, ...]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import sys
-from html import escape
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -289,6 +290,14 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             page.meta["search"] = {"exclude": True}
         return ""
 
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A hand-written page other than the home page is described by its first paragraph, unless its
+        front matter says otherwise (the home page keeps the site's description)."""
+        handwritten = page.file.src_uri not in self.pages and not page.is_homepage
+        if handwritten and not page.meta.get("description") and (found := _FIRST_PARAGRAPH.search(html)):
+            page.meta["description"] = escape(_shortened(unescape(_TAG.sub("", found[1]))))
+        return html
+
     # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
     # when it reads every page first (on_page_content), and let go once written (on_post_page): at
     # 10,000 claims, holding every page's HTML at once would be most of a build's memory.
@@ -414,6 +423,18 @@ def badge_tags(renderer: Renderer) -> frozenset[str]:
     scale = renderer.dataset.scale
     badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())]
     return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters (with an ellipsis) if longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _unchanged() -> bool:
