@@ -130,6 +130,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; with ``--dirty``
         a rebuild then rewrites only the pages an edit touches."""
         self.incremental = command == "serve" and dirty
+        self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
