@@ -68,6 +68,10 @@ class _Fields:
     def value(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
 
+    def stated_unknown(self, *names: str) -> frozenset[str]:
+        """Those of the date fields ``names`` stated as ``unknown``, rather than left out."""
+        return frozenset(name for name in names if self.value(name) == "unknown")
+
     def text(self, name: str) -> str | None:
         value = self.value(name)
         return None if value is None else str(value)
@@ -160,7 +164,10 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
             "appearances", lambda a: Appearance(a.value("source"), a.value("quote"), a.value("locator"))
         ),
         provenance=f.items(
-            "provenance", lambda p: ProvenanceStep(p.value("source"), p.value("role"), p.date("date"), p.value("note"))
+            "provenance",
+            lambda p: ProvenanceStep(
+                p.value("source"), p.value("role"), p.date("date"), p.value("note"), p.stated_unknown("date")
+            ),
         ),
         tags=f.ids("tags"),
         related=f.ids("related"),
@@ -178,6 +185,7 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
             "log",
             lambda e: LogEntry(e.date("date") or PartialDate(1), e.value("kind"), e.value("summary").strip()),
         ),
+        unknown=f.stated_unknown("date"),
     )
     return claim if f.ok else None
 
@@ -263,12 +271,15 @@ def source(item_id: str, document: Document, ctx: Collecting) -> Source | None:
         locator=f.value("locator"),
         derived_from=f.ids("derived_from"),
         snapshot=f.sub(
-            "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
+            "snapshot",
+            lambda s: Snapshot(
+                s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"), s.stated_unknown("retrieved")
+            ),
         ),
         notes=f.value("notes"),
         document=document.slim(),
         basis=_bases(f),
-        unknown=_unknown(f, SOURCE_FACTS),
+        unknown=_unknown(f, SOURCE_FACTS) | f.stated_unknown("published", "archive_date", "accessed"),
     )
     return source if f.ok else None
 
@@ -279,6 +290,7 @@ def party(item_id: str, document: Document, ctx: Collecting) -> Party | None:
     return Party(
         id=item_id,
         name=f.value("name").strip(),
+        short_name=f.value("short_name"),
         kind=f.value("kind"),
         role=f.value("role"),
         affiliation=None if affiliation == UNKNOWN else affiliation,

@@ -323,7 +323,16 @@ def _scale(ctx: _Context) -> StatusScale | None:
         return None
     data = document.data
     statuses = tuple(
-        Status(s["id"], s["label"], s["colour"], s["description"], s["evidence"], s.get("rating_value"), index)
+        Status(
+            s["id"],
+            s["label"],
+            s["colour"],
+            s["description"],
+            s["evidence"],
+            s.get("rating_value"),
+            index,
+            s.get("verdict", s.get("rating_value") is not None),
+        )
         for index, s in enumerate(data["statuses"])
     )
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
@@ -338,7 +347,7 @@ def _publisher(ctx: _Context) -> Publisher | None:
     if document is None:
         return None
     data = document.data
-    return Publisher(data["name"].strip(), data["url"], data.get("logo"), data.get("email"), document.slim())
+    return Publisher(data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim())
 
 
 def _limits(ctx: _Context) -> Limits:

@@ -175,6 +175,7 @@ class ProvenanceStep:
     role: str
     date: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ class Claim:
     document: Document = field(repr=False, compare=False)
     paraphrase: Paraphrase | None = None
     log: tuple[LogEntry, ...] = ()
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
     @property
     def words(self) -> str:
@@ -232,6 +234,7 @@ class Snapshot:
     sha256: str
     retrieved: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ class Source:
     notes: str | None
     document: Document = field(repr=False, compare=False)
     basis: tuple[Basis, ...] = ()
-    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
+    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
 
     @property
     def primary(self) -> bool:
@@ -277,6 +280,7 @@ PRIMARY_SOURCE_KINDS = frozenset(
 class Party:
     id: str
     name: str
+    short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
     kind: str
     role: str | None
     affiliation: str | None
@@ -295,7 +299,7 @@ class Publisher:
     """The organisation that publishes the site: named on it and in every ClaimReview."""
 
     name: str
-    url: str
+    url: str | None  # its own address, if it has one
     logo: str | None
     email: str | None
     document: Document = field(repr=False, compare=False)
@@ -310,6 +314,7 @@ class Status:
     evidence: str
     rating_value: int | None
     index: int
+    verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
 
 
 @dataclass(frozen=True)

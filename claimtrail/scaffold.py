@@ -150,7 +150,8 @@ def _site_url(config: Path) -> str:
         return ""
     for line in text.splitlines():  # not a YAML load: MkDocs configurations may hold Python tags
         if line.startswith("site_url:"):
-            return line.partition(":")[2].strip().strip("'\"")
+            value = line.partition(":")[2].strip()
+            return "" if value.startswith("!") else value.strip("'\"")  # !ENV: known at build time only
     return ""
 
 

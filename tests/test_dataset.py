@@ -158,7 +158,7 @@ def test_each_reader_comment_is_a_source_with_its_unknown_date_said_explicitly(
 ) -> None:
     source = {s["id"]: s for s in exported["sources"]}[f"ipkat-2018-01-12-comment-{number}"]
     assert source["kind"] == "comment"
-    assert source["published"] is None
+    assert source["published"] == "unknown"
     assert source["part_of"] == "ipkat-2018-01-12-alibaba-2017-ip-report"
     raw = (REPO / "claims" / "sources" / f"ipkat-2018-01-12-comment-{number}.yaml").read_text(encoding="utf-8")
     assert "published: unknown" in raw

@@ -42,10 +42,9 @@ def publisher_markdown(publisher: Publisher | None) -> str:
     as any other link on them is."""
     if publisher is None:
         return "*no publisher is recorded (claims/publisher.yaml)*"
-    parts = [
-        f"**{_markdown_text(publisher.name)}**",
-        f"[{_markdown_text(publisher.url)}]({_destination(publisher.url)})",
-    ]
+    parts = [f"**{_markdown_text(publisher.name)}**"]
+    if publisher.url:
+        parts.append(f"[{_markdown_text(publisher.url)}]({_destination(publisher.url)})")
     if publisher.email:
         email = _markdown_text(publisher.email)
         parts.append(f"corrections to [{email}]({_destination('mailto:' + publisher.email)})")

@@ -93,7 +93,7 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     author = element(feed, "author")
     publisher = dataset.publisher
     element(author, "name", publisher.name if publisher else site_name)
-    if publisher is not None:
+    if publisher is not None and publisher.url:
         element(author, "uri", publisher.url)
     elif site_url:
         element(author, "uri", site_url)

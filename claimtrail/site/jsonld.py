@@ -33,7 +33,8 @@ def organisation(publisher: Publisher | None, site_name: str, site_url: str) -> 
     """Who publishes the review: the publisher on record, else the site by its name."""
     if publisher is None:
         return {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})}
-    data: dict[str, Any] = {"@type": "Organization", "name": publisher.name, "url": publisher.url}
+    url = publisher.url or site_url
+    data: dict[str, Any] = {"@type": "Organization", "name": publisher.name, **({"url": url} if url else {})}
     if publisher.logo:
         data["logo"] = {"@type": "ImageObject", "url": publisher.logo}
     return data
@@ -42,7 +43,10 @@ def organisation(publisher: Publisher | None, site_name: str, site_url: str) -> 
 def claim_review(
     claim: Claim, dataset: Dataset, page_url: str, site_name: str, site_url: str = "", first_published: str = ""
 ) -> dict[str, Any]:
-    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself."""
+    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself
+    (its author's web address where the data has one); the review's author and publisher are the
+    site (its address only if known: no ``url`` is made up). ``page_url`` is the review's own
+    address, absolute, or "" where the site's address is not known."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
     rating: dict[str, Any] = {
@@ -68,7 +72,7 @@ def claim_review(
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": page_url,
+        **({"url": page_url} if page_url else {}),
         "claimReviewed": claim.statement,
         "reviewRating": rating,
         "itemReviewed": item,

@@ -28,11 +28,14 @@ Paths are site-relative with forward slashes. A page's ``path`` is its source pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+from markupsafe import escape
 
 from .. import paths
 from ..export import FORMATS, claim_record, export_data, to_json
@@ -62,8 +65,16 @@ class Asset:
 
 
 ASSETS = (Asset("claimtrail.css", "stylesheet"), Asset("claimtrail.js", "script"))
-LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
-"""Pages that list claims: search should find the claims' own pages, not these."""
+LISTS: Mapping[str, str] = {
+    "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
+    "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
+    "timeline": "The claims and sources in the order they were made and published.",
+    "tags": "The topics of the claims, each with its claims.",
+    "sources-index": "Every source: reports, articles, comments and posts, with their publishers and dates.",
+    "parties-index": "Every party: the people and organisations who made, reported or rebutted the claims.",
+}
+"""Pages that list claims, and what each is: search finds them by their title and this line (their
+lists repeat what the item pages hold, and would make every search hit them first)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ class PageOutput:
     render: Callable[[], str]  # the page's body HTML (without the theme's frame)
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
     jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
+    keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
+    head_title: str = ""  # plain text: the title in the browser and link previews, if not ``title``
 
     @property
     def path(self) -> str:
@@ -101,8 +114,14 @@ class PageOutput:
 
     @property
     def searchable(self) -> bool:
-        """Whether the search index holds the page at all (lists of claims are left out)."""
-        return self.spec.kind not in LISTS
+        """Whether the search index holds the page at all: every generated page is in it (a list of
+        claims by its title and what it is, see :data:`LISTS`)."""
+        return True
+
+    @property
+    def browser_title(self) -> str:
+        """Plain text: the page's title in the browser and in link previews (a claim's: its verdict first)."""
+        return self.head_title or self.title
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,7 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     assets = resources.files("claimtrail.site") / "assets"
     for asset in ASSETS:
         yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
-    exported = functools.cache(lambda: with_urls(export_data(dataset)))
+    exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
     yield FileOutput(SCHEMA, schema_text)
@@ -176,18 +195,39 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
     kind = KINDS.get(spec.kind)
+    render = functools.partial(renderer.render, spec)
     if kind is None:  # an index page
-        return PageOutput(spec, spec.title, None, functools.partial(renderer.render, spec), None, None)
+        description = LISTS.get(spec.kind, "")
+        search_text = functools.partial(_list_search_text, spec.title, description) if description else None
+        if spec.kind == "methodology":
+            description = "How the claims are recorded, checked and given a status: the status scale and the rules."
+            search_text = functools.partial(_with_spaced_cells, render)
+        return PageOutput(spec, description or spec.title, None, render, search_text, None)
     item = kind.items(renderer.dataset)[spec.key]
-    jsonld = functools.partial(renderer.claim_jsonld, item) if kind.name == "claim" else None
+    jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
         renderer.description(spec),
         _edit_url(renderer, kind.document_path(item)),
-        functools.partial(renderer.render, spec),
+        render,
         functools.partial(renderer.search_text, spec),
         jsonld,
+        keywords=renderer.keywords(spec),
+        head_title=renderer.head_title(spec),
     )
+
+
+def _list_search_text(title: str, description: str) -> str:
+    return f'<h1 id="top">{escape(title)}</h1>\n<p>{escape(description)}</p>'
+
+
+_CELL_END = re.compile(r"(</t[dh]>)")
+
+
+def _with_spaced_cells(render: Callable[[], str]) -> str:
+    """A page's HTML with a space after each table cell, so that a search index that strips the tags
+    does not run one cell's words into the next ("StatusMeaning")."""
+    return _CELL_END.sub(r"\1 ", render())
 
 
 def _edit_url(renderer: Renderer, document_path: str) -> str | None:
@@ -195,20 +235,10 @@ def _edit_url(renderer: Renderer, document_path: str) -> str | None:
     return edit_base + document_path if edit_base else None
 
 
-def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
-    """The export's items, each with its page's site-relative ``url``."""
-    for kind in KINDS.values():
-        for item in exported[kind.dataset_field]:
-            item["url"] = url_of(kind.page_src(item["id"]))
-    return exported
-
-
 def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callable[[], dict[str, Any]]) -> str:
     return write(exported(), True)
 
 
 def claim_json(claim: Any) -> str:
-    """A claim's data, as its ``claim.json`` holds it: its export record and its page's ``url``."""
-    record = claim_record(claim)
-    record["url"] = url_of(KINDS["claim"].page_src(claim.id))
-    return to_json(record, compact=True)
+    """A claim's data, as its ``claim.json`` holds it: its export record (with its ``page``)."""
+    return to_json(claim_record(claim), compact=True)

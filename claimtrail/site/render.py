@@ -161,8 +161,38 @@ class Renderer:
         party = self.dataset.parties.get(party_id)
         return party.name if party else party_id
 
+    def short_names(self, party_id: str) -> tuple[str, ...]:
+        """The short name a party goes by (``USTR``), if its data gives one."""
+        party = self.dataset.parties.get(party_id)
+        return (party.short_name,) if party and party.short_name else ()
+
+    def party_label(self, party_id: str) -> str:
+        """A party's name for the search index: its name, and its short name where the name lacks it."""
+        name = self.party_name(party_id)
+        missing = [short for short in self.short_names(party_id) if short not in name]
+        return f"{name} ({missing[0]})" if missing else name
+
+    def keywords(self, spec: PageSpec) -> tuple[str, ...]:
+        """The short names an item page is found by in search (see :class:`~.kinds.SiteKind`)."""
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.keywords(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else ()
+
+    def head_title(self, spec: PageSpec) -> str:
+        """Plain text: a generated page's title in the browser and in link previews."""
+        kind = SITE_KINDS.get(spec.kind)
+        if kind is None or kind.head_title is None:
+            return spec.title
+        return kind.head_title(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+
+    def reviewed(self, item: object) -> bool:
+        """Whether ``item`` is a claim whose status is a review's verdict: only its page carries a
+        ClaimReview (an ``unverified`` claim has not been reviewed)."""
+        status = self.statuses.get(item.status) if isinstance(item, Claim) else None
+        return status is not None and status.verdict
+
     def claim_jsonld(self, claim: Claim) -> str:
-        url = self.settings.site_url + url_of(claim_src(claim.id))
+        # Without the site's address, no address is made up: the review's own url is left out.
+        url = self.settings.site_url + url_of(claim_src(claim.id)) if self.settings.site_url else ""
         revisions = self.history.revisions.get(claim.document.path, ())
         first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
         review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
