@@ -143,7 +143,7 @@ def test_required_sources_are_recorded(exported: dict[str, Any]) -> None:
     assert post["snapshot"]["sha256"] == "ffe0f933e81567f61569f89c73900d3d9e575c07e5e3c39aef5be165ec098135"
     report = sources["alibaba-2017-ip-report"]
     # Presented ("released", in the post's word) on 10 January 2018, but its text was not published.
-    assert (report["published"], report["full_text"]) == (None, "unavailable")
+    assert (report["published"], report["full_text"]) == ("unknown", "unavailable")
     assert "10 January 2018" in report["full_text_note"]
     assert "Hangzhou" in report["place"]
     assert sources["alibaba-2016-ip-report"]["kind"] == "report"
@@ -199,7 +199,7 @@ def test_the_live_chat_tip_is_not_evidence_on_the_unanswered_application(exporte
 
 def test_jingkai_chens_words_have_no_venue_or_date_the_post_does_not_give(exported: dict[str, Any]) -> None:
     claim = _claims_by_id(exported)["alibaba-2017-counterfeit-sources-not-eradicated"]
-    assert (claim["date"], claim["first_appearance"]) == (None, "alibaba-2017-press-reports")
+    assert (claim["date"], claim["first_appearance"]) == ("unknown", "alibaba-2017-press-reports")
     assert "press conference" not in " ".join(p["note"] or "" for p in claim["provenance"])
     chen = {p["id"]: p for p in exported["parties"]}["jingkai-chen"]
     assert "Spoke at" not in chen["notes"]

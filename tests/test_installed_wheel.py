@@ -131,36 +131,12 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
     built = claimtrail(installed, root, "build", "--no-progress")
     assert built.returncode == 0, built.stderr
     page = (root / "site" / "claims" / "widgets-2024-factories-inspected" / "index.html").read_text(encoding="utf-8")
-    (markup,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)
-    reviews = [item for item in _items(json.loads(markup)) if item.get("@type") == "ClaimReview"]
-    assert len(reviews) == 1
-    assert reviews[0]["claimReviewed"] == "The ministry inspected 1,204 widget factories in 2024."
+    # A new claim is `unverified`: no review is done yet, so its page carries no ClaimReview until
+    # the claim's status is a verdict (see test_site for reviewed claims).
+    assert "The ministry inspected 1,204 widget factories in 2024." in page
+    assert re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL) == []
     exported = json.loads((root / "site" / "claims.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in exported["claims"]] == ["widgets-2024-factories-inspected"]
     assert "widgets-2024-factories-inspected" in (root / "site" / "claims.csv").read_text(encoding="utf-8")
     assert (root / "site" / "schema" / "claimtrail.schema.json").is_file()
     assert "Alibaba" not in page
-
-
-def _items(markup: object) -> list[dict[str, object]]:
-    if isinstance(markup, list):
-        return [item for entry in markup for item in _items(entry)]
-    if isinstance(markup, dict):
-        graph = markup.get("@graph")
-        return [markup, *(_items(graph) if graph is not None else [])]
-    return []
-
-
-def test_the_wheel_builds_an_empty_project(installed: Path, tmp_path: Path) -> None:
-    assert claimtrail(installed, tmp_path, "init", "empty").returncode == 0
-    built = claimtrail(installed, tmp_path / "empty", "build", "--no-progress")
-    assert built.returncode == 0, built.stderr
-    assert json.loads((tmp_path / "empty" / "site" / "claims.json").read_text(encoding="utf-8"))["claims"] == []
-
-
-def test_the_wheels_init_refuses_a_folder_that_is_not_empty(installed: Path, tmp_path: Path) -> None:
-    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
-    refused = claimtrail(installed, tmp_path, "init", ".")
-    assert refused.returncode == 2
-    assert "is not empty" in refused.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

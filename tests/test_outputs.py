@@ -158,17 +158,18 @@ def test_every_export_format_is_offered_by_the_command_and_published() -> None:
     assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv"]
 
 
-def test_a_claim_review_names_the_site_as_publisher_and_the_claimants_web_address(minimal_project: Path) -> None:
+def test_a_claim_review_names_the_publisher_and_the_claimants_web_address(minimal_project: Path) -> None:
     party = minimal_project / "claims/parties/widgets-inc.yaml"
     party.write_text(party.read_text(encoding="utf-8") + "url: https://widgets.example.org/\n", encoding="utf-8")
     dataset, findings = check_project(minimal_project, today=dt.date(2026, 1, 1))
     assert findings == []
     renderer = Renderer(dataset, build_graph(dataset), SETTINGS)
     review = json.loads(renderer.claim_jsonld(dataset.claims["widget-defects-fell"]))
-    assert review["publisher"] == {
+    assert review["publisher"] == review["author"] == {  # claims/publisher.yaml
         "@type": "Organization",
-        "name": "Widget claims",
-        "url": "https://widgets.example.org/",
+        "name": "Widget Watch",
+        "url": "https://widgets.example.org/about/",
+        "logo": {"@type": "ImageObject", "url": "https://widgets.example.org/logo.png"},
     }
     assert review["itemReviewed"]["author"] == {
         "@type": "Organization",
