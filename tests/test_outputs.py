@@ -165,12 +165,16 @@ def test_a_claim_review_names_the_publisher_and_the_claimants_web_address(minima
     assert findings == []
     renderer = Renderer(dataset, build_graph(dataset), SETTINGS)
     review = json.loads(renderer.claim_jsonld(dataset.claims["widget-defects-fell"]))
-    assert review["publisher"] == review["author"] == {  # claims/publisher.yaml
-        "@type": "Organization",
-        "name": "Widget Watch",
-        "url": "https://widgets.example.org/about/",
-        "logo": {"@type": "ImageObject", "url": "https://widgets.example.org/logo.png"},
-    }
+    assert (
+        review["publisher"]
+        == review["author"]
+        == {  # claims/publisher.yaml
+            "@type": "Organization",
+            "name": "Widget Watch",
+            "url": "https://widgets.example.org/about/",
+            "logo": {"@type": "ImageObject", "url": "https://widgets.example.org/logo.png"},
+        }
+    )
     assert review["itemReviewed"]["author"] == {
         "@type": "Organization",
         "name": "Widgets Inc.",

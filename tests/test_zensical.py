@@ -391,7 +391,7 @@ def test_payloads_in_every_text_field_reach_no_page_unescaped(minimal_project: P
             assert script.get("type") in (None, "application/json", "application/ld+json"), page
     claim_page = tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html"
     assert json.loads(_json_ld(claim_page)[0])["claimReviewed"] == "Defects " + PAYLOADS[0]
-    assert "<title>Defects &lt;/script&gt;" in _head(claim_page)
+    assert re.search(r"<title>[^<]*Defects &lt;/script&gt;", _head(claim_page))  # after the (hostile) verdict
 
 
 # -- links as Zensical reads them ----------------------------------------------------------------
