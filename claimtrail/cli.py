@@ -42,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claimtrail {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    init = commands.add_parser("init", help="start a new claims site in a new folder")
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), help="where (default: the current directory)")
+    init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty; no existing file is replaced",
+    )
+
     check = commands.add_parser("check", help="validate every file under claims/ and report findings")
     _common(check)
     check.add_argument(
@@ -149,19 +158,39 @@ def _no_project(root: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    _, findings = check_project(args.root, args.today, settings)
+    dataset, findings = check_project(args.root, args.today, settings)
     if args.changed is not None:
-        from .gitinfo import GitError, changed_files  # each command imports what only it needs
+        from .changelog import unlogged  # each command imports what only it needs
+        from .gitinfo import GitError, changed_files
 
         try:
             changes = changed_files(args.root, args.changed or None)
+            findings = [
+                f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))
+            ]
+            findings = sorted([*findings, *unlogged(args.root, changes, dataset)])
         except GitError as exc:
             print(f"claimtrail: {exc}", file=sys.stderr)
             return 2
-        findings = [f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))]
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format)
     return 1 if has_errors(findings) else 0
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from .skeleton import NEXT_STEPS as INIT_NEXT_STEPS
+    from .skeleton import InitError, create_project
+
+    try:
+        created = create_project(args.folder, args.title, args.force)
+    except InitError as exc:
+        print(f"claimtrail: {exc}", file=sys.stderr)
+        return 2
+    for rel in created.kept:
+        print(f"Kept {rel} (already there)")
+    print(f"Created a claimtrail project in {args.folder} ({len(created.written)} files)")
+    print(INIT_NEXT_STEPS.format(folder=args.folder))
+    return 0
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
@@ -190,7 +219,8 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         return 130
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
-    print(NEXT_STEPS[args.what].format(path=rel, id=args.id))
+    guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
+    print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
     if (args.root / "claims").is_dir():
         _, findings = check_project(args.root, args.today, settings)
         own = [f for f in findings if f.path == rel]
@@ -319,7 +349,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new": cmd_new, "links": cmd_links}
+COMMANDS = {
+    "init": cmd_init,
+    "check": cmd_check,
+    "export": cmd_export,
+    "build": cmd_build,
+    "new": cmd_new,
+    "links": cmd_links,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

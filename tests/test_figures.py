@@ -111,6 +111,19 @@ def test_a_conversion_silent_about_its_rate_is_a_warning(minimal_project: Path) 
     assert finding.severity is Severity.WARNING and "unknown" in finding.hint
 
 
+def test_a_bare_number_is_not_a_rate_the_rate_says_where_it_was_read(minimal_project: Path) -> None:
+    write_claim(minimal_project, extra=conversion("0.1256"))
+
+    (finding,) = with_rule(check(minimal_project), "schema")
+    assert finding.field == "conversions[0].rate"
+
+
+def test_a_rate_its_day_in_the_future_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, extra=conversion("{value: 0.1256, source: widget-report, date: 2999-01-01}"))
+
+    assert [f.field for f in check(minimal_project) if f.severity is Severity.ERROR] == ["conversions[0].rate.date"]
+
+
 def test_a_rate_from_an_unknown_source_is_a_reference_error(minimal_project: Path) -> None:
     write_claim(minimal_project, extra=conversion("{value: 0.1256, source: nowhere, date: 2018-01-10}"))
 

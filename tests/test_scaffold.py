@@ -92,7 +92,11 @@ def test_new_source_and_party_are_valid(minimal_project: Path, capsys: pytest.Ca
         == 0
     )
     _, findings = check_project(minimal_project)
-    assert findings == []
+    # Both files are valid; the source's date and author are facts, and the check asks for their basis.
+    assert sorted((f.path, f.rule, f.field) for f in findings) == [
+        ("claims/sources/regulator-notice.yaml", "fact-basis", "author"),
+        ("claims/sources/regulator-notice.yaml", "fact-basis", "published"),
+    ]
 
 
 def test_new_refuses_to_overwrite_an_existing_file(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:

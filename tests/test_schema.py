@@ -20,13 +20,14 @@ SCHEMA_PATH = REPO / "claimtrail" / "schema" / "claimtrail.schema.json"
 DATA = REPO / "claims"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<relative>[^#\s]+)#/\$defs/(?P<definition>[A-Za-z_]+)$")
 DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party", "metrics": "metric"}
+DEFINITION_OF_FILE = {Path("statuses.yaml"): "status_scale", Path("publisher.yaml"): "publisher"}
 DATA_FILES = sorted(DATA.rglob("*.yaml"))
 
 
 def expected_definition(path: Path) -> str:
     relative = path.relative_to(DATA)
-    if relative == Path("statuses.yaml"):
-        return "status_scale"
+    if relative in DEFINITION_OF_FILE:
+        return DEFINITION_OF_FILE[relative]
     return DEFINITION_OF_FOLDER[relative.parts[0]]
 
 

@@ -129,15 +129,15 @@ def test_both_exports_carry_the_computed_change(site: Path) -> None:
 def test_claim_pages_show_the_computed_change_beside_the_chart(site: Path) -> None:
     stores = (site / STORES / "index.html").read_text(encoding="utf-8")
     trades = (site / TRADES / "index.html").read_text(encoding="utf-8")
-    assert "+60,000 Taobao stores (+33.3 %)" in stores
-    assert "(\u221229 %)" in trades
+    assert "+60,000\u00a0Taobao stores (+33.3\u00a0%)" in stores
+    assert "(\u221229\u00a0%)" in trades
     assert 'class="ct-metric"' in stores and "../../metrics/taobao-stores-closed-for-suspected-fakes/" in stores
 
 
 def test_a_metric_page_shows_its_figures_over_time(site: Path) -> None:
     page = (site / "metrics" / "taobao-stores-closed-for-suspected-fakes" / "index.html").read_text(encoding="utf-8")
     assert 'class="ct-chart ct-series"' in page
-    assert page.index("180,000 Taobao stores") < page.index("240,000 Taobao stores")
+    assert page.index("180,000\u00a0Taobao stores") < page.index("240,000\u00a0Taobao stores")
 
 
 def test_a_conversion_without_a_rate_is_shown_as_unchecked(site: Path) -> None:

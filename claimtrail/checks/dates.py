@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..model import Dataset, PartialDate
+from ..model import Dataset, PartialDate, Rate
 from ..yamlsafe import Document, FieldPath, format_field
 
 
@@ -32,6 +32,11 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             yield from _future(doc, ("period",), claim.period.start, today)
         for i, step in enumerate(claim.provenance):
             yield from _future(doc, ("provenance", i, "date"), step.date, today)
+        for i, conversion in enumerate(claim.conversions):
+            if isinstance(conversion.rate, Rate):
+                yield from _future(doc, ("conversions", i, "rate", "date"), conversion.rate.date, today)
+        for i, entry in enumerate(claim.log):
+            yield from _future(doc, ("log", i, "date"), entry.date, today)
     for source in dataset.sources.values():
         doc = source.document
         yield from _future(doc, ("published",), source.published, today)
