@@ -328,9 +328,11 @@ def safe_cell(value: object) -> str:
 
 
 def _conversion_cell(conversion: dict[str, Any]) -> str:
-    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid)."""
+    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid; the
+    party ``unknown`` where the source does not say who converted)."""
     qualifier = "" if conversion["qualifier"] == "exact" else f"{conversion['qualifier']} "
-    return f"{qualifier}{conversion['value']} {conversion['unit']} by {conversion['by']} in {conversion['source']}"
+    by = conversion["by"] or "unknown"
+    return f"{qualifier}{conversion['value']} {conversion['unit']} by {by} in {conversion['source']}"
 
 
 def to_csv(data: dict[str, Any]) -> str:

@@ -15,6 +15,8 @@ import pytest
 from claimtrail.cli import main
 from claimtrail.export import CSV_COLUMNS
 
+from .conftest import REPO
+
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
 
 
@@ -417,3 +419,11 @@ def test_module_entry_point_exports_csv(minimal_project: Path, tmp_path: Path) -
     result = claimtrail("export", "--root", str(minimal_project), "--format", "csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert csv_rows(result.stdout)[0] == list(CSV_COLUMNS)
+
+
+def test_a_conversion_by_someone_the_source_does_not_name_reads_unknown_in_csv(tmp_path: Path) -> None:
+    out = tmp_path / "claims.csv"
+    assert main(["export", "--root", str(REPO), "--format", "csv", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "54000000 EUR by unknown in ipkat-2018-01-12-alibaba-2017-ip-report" in text
+    assert "by None" not in text
