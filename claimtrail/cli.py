@@ -152,7 +152,14 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         except GitError as exc:
             print(f"claimtrail: {exc}", file=sys.stderr)
             return 2
-        findings = [f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))]
+        from .changed import base_findings, findings_of_change
+
+        try:
+            before = base_findings(args.root, changes.commit, args.today, settings)
+        except GitError as exc:
+            print(f"claimtrail: {exc}", file=sys.stderr)
+            return 2
+        findings = findings_of_change(findings, changes, before)
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format)
     return 1 if has_errors(findings) else 0

@@ -91,6 +91,7 @@ class Changes:
     base: str
     paths: frozenset[str]  # relative to the project root, forward slashes
     deletions: bool
+    commit: str = ""  # the merge base the changes are counted from
 
 
 def changed_files(root: Path, ref: str | None) -> Changes:
@@ -117,7 +118,7 @@ def changed_files(root: Path, ref: str | None) -> Changes:
             paths.add(path)
             deletions = deletions or status.startswith("D")
     paths.update(name for name in untracked if name)
-    return Changes(candidate, frozenset(paths), deletions)
+    return Changes(candidate, frozenset(paths), deletions, base)
 
 
 @dataclass(frozen=True)
