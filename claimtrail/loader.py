@@ -233,7 +233,9 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
-        ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
+        ctx.findings.append(
+            error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint, problem.detail)
+        )
         return None
     problems = schema.validate(document, definition)
     ctx.findings.extend(problems)
