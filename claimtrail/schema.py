@@ -8,7 +8,6 @@ the document's node positions.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from .findings import Finding, error
+from .suggest import close_match
 from .yamlsafe import Document, FieldPath, format_field
 
 if TYPE_CHECKING:  # jsonschema is imported only when a file is invalid: it is slow to import
@@ -183,12 +183,12 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         name = extras[0] if extras else "?"
         path = (*path, name)
         message = f"unknown field '{name}'"
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+        close = close_match(name, allowed)
+        hint = f"did you mean '{close}'?" if close else f"allowed fields: {', '.join(allowed)}"
     elif (choices := _choices(err, sub)) is not None:
         message = f"{instance!r} is not one of the allowed values"
-        close = difflib.get_close_matches(str(instance), [str(c) for c in choices], n=1)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
+        close = close_match(str(instance), [str(c) for c in choices], typo_only=True)
+        hint = (f"did you mean '{close}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
     elif _is_url_error(err):
         rule = "url-scheme"
         message = f"{_short(instance)} is not an http or https URL"
