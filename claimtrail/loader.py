@@ -27,6 +27,7 @@ from .model import (
     StatusScale,
 )
 from .parallel import map_chunks
+from .placeholders import PLACEHOLDER_MARK, placeholders
 from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
@@ -239,6 +240,8 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
         return None
     problems = schema.validate(document, definition)
     ctx.findings.extend(problems)
+    if not problems and PLACEHOLDER_MARK in raw:
+        ctx.findings.extend(placeholders(document))
     return None if problems else document
 
 

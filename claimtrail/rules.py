@@ -24,6 +24,8 @@ RULES: dict[str, str] = {
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",
     "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
+    "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimtrail new` writes for a "
+    "person to fill in).",
     "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
     "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
     "id-reserved": "`index` is not an id: the folder's index page uses it.",

@@ -18,6 +18,7 @@ import yaml
 from . import paths
 from .layout import KIND_DIRS, Layout
 from .loader import ID_PATTERN
+from .placeholders import PLACEHOLDER
 from .schema import validate
 from .yamlsafe import YamlProblem, load_document
 
@@ -46,7 +47,11 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("first_appearance", "Source id where it was first made", required=False),
         Field("locator", "Where in the source (section, paragraph, page)", required=False),
         Field("status", "Status id", default=lambda: "unverified"),
-        Field("rationale", "One sentence: why this status", default=lambda: "Not yet checked against evidence."),
+        Field(
+            "rationale",
+            "One sentence: why this status",
+            default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
+        ),
         Field("reviewed", "Date of this review (YYYY-MM-DD)", default=_today),
     ),
     "source": (
