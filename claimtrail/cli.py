@@ -12,7 +12,16 @@ from pathlib import Path
 from . import __version__
 from .engines import DEFAULT_ENGINE, ENGINES
 from .export import FORMATS as EXPORT_FORMATS
-from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
+from .findings import (
+    Finding,
+    Severity,
+    format_github,
+    format_json,
+    format_text,
+    has_errors,
+    printable,
+    summary,
+)
 from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
 from .settings import Settings, from_environment
@@ -75,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         new.add_argument(
             "--" + name.replace("_", "-"), dest=name, default=None, help=f"{described} (for a {' or '.join(kinds)})"
         )
+
+    fmt = commands.add_parser(
+        "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
+    )
+    _common(fmt)
+    fmt.add_argument("--check", action="store_true", help="change nothing; list the files fmt would change")
+    fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
 
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
@@ -201,6 +217,26 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .fmt import run
+
+    outcomes = run(args.root, args.files, check=args.check)
+    for outcome in outcomes:
+        if outcome.problem:
+            print(f"{printable(outcome.path)}: not formatted: {outcome.problem}", file=sys.stderr)
+        elif outcome.changed:
+            print(f"{printable(outcome.path)}: {'not in the canonical style' if args.check else 'formatted'}")
+    changed = sum(o.changed for o in outcomes)
+    failed = sum(bool(o.problem) for o in outcomes)
+    if args.check and changed:
+        print(f"claimtrail: {changed} file(s) to format: run claimtrail fmt", file=sys.stderr)
+    else:
+        print(f"claimtrail: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)
+    return 1 if failed or (args.check and changed) else 0
+
+
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
@@ -307,7 +343,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "export": cmd_export, "build": cmd_build, "new": cmd_new, "links": cmd_links}
+COMMANDS = {
+    "check": cmd_check,
+    "export": cmd_export,
+    "build": cmd_build,
+    "new": cmd_new,
+    "links": cmd_links,
+    "fmt": cmd_fmt,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

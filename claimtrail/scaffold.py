@@ -116,7 +116,6 @@ def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
         "date": values["date"],
         "first_appearance": values.get("first_appearance") or values["source"],
         "appearances": [appearance],
-        "rebuttals": [],
         "status": values["status"],
         "rationale": values["rationale"],
         "reviewed": values["reviewed"],
@@ -127,7 +126,9 @@ def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout
     body = yaml.safe_dump(
         document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
-    return modeline(kind, item_path, layout) + body
+    from .fmt import format_text  # the file is written as claimtrail fmt would write it
+
+    return format_text(modeline(kind, item_path, layout) + body, kind)
 
 
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:

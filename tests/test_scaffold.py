@@ -72,7 +72,7 @@ def test_new_claim_defaults_to_unverified_reviewed_today(
     after = dt.date.today()  # the same day, unless the command ran across midnight
     text = (minimal_project / "claims" / "claims" / "widgets-cheaper.yaml").read_text(encoding="utf-8")
     assert "status: unverified" in text
-    assert any(f"reviewed: '{day.isoformat()}'" in text for day in (before, after))
+    assert any(f"reviewed: {day.isoformat()}\n" in text for day in (before, after))
     assert "date: unknown" in text
 
 
