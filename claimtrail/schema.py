@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
@@ -37,6 +38,33 @@ def schema_text() -> str:
 def schema() -> Mapping[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text())
     return loaded
+
+
+# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): the combined
+# schema's definitions, with the kind's as the root. Published beside it, in the package and on the site.
+KIND_SCHEMAS = {"claim": "claim", "source": "source", "party": "party", "status-scale": "status_scale"}
+
+
+def kind_schema_text(name: str) -> str:
+    """The text of ``claimtrail/schema/<name>.schema.json``, made from the combined schema."""
+    combined = schema()
+    definition = KIND_SCHEMAS[name]
+    data = {
+        "$schema": combined["$schema"],
+        "$id": combined["$id"].replace(SCHEMA_FILE, f"{name}.schema.json"),
+        "title": f"claimtrail {name.replace('-', ' ')} file",
+        "description": f"A {name.replace('-', ' ')} file under claims/, as claimtrail check reads it "
+        f"(made from {SCHEMA_FILE}, whose definition '{definition}' it is).",
+        "$ref": f"#/$defs/{definition}",
+        "$defs": combined["$defs"],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_kind_schemas(folder: Path) -> None:
+    """Write every kind's schema file into ``folder`` (the package's schema folder, after a schema change)."""
+    for name in KIND_SCHEMAS:
+        (folder / f"{name}.schema.json").write_text(kind_schema_text(name), encoding="utf-8", newline="\n")
 
 
 @cache

@@ -50,6 +50,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.json",
         "claims.csv",
         "schema/claimtrail.schema.json",
+        *(f"schema/{name}.schema.json" for name in ("claim", "source", "party", "status-scale")),
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
 

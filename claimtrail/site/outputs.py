@@ -40,7 +40,7 @@ from ..findings import Finding
 from ..kinds import KINDS
 from ..model import Dataset
 from ..paths import GUIDE
-from ..schema import schema_text
+from ..schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from ..siteconfig import GUIDE_PAGE
 from .render import Renderer
 from .urls import SCHEMA, PageSpec, page_specs, url_of
@@ -162,6 +162,8 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
     yield FileOutput(SCHEMA, schema_text)
+    for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
+        yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
