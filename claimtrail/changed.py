@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .accepted import apply
 from .findings import Finding, error
 from .gitinfo import Changes, GitError
 from .layout import KIND_DIRS
@@ -50,7 +51,7 @@ def base_findings(root: Path, base: str, today: dt.date | None, settings: Settin
         if not (Path(folder) / "claims").is_dir():
             return []
         _, findings = check_project(Path(folder), today, dataclasses.replace(settings, cache_dir=None))
-    return findings
+        return apply(Path(folder), findings).findings
 
 
 def _mirrored(finding: Finding, changed: frozenset[str]) -> list[Finding]:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .accepted import ACCEPTED_FILE
+from .accepted import apply as accept_known
 from .engines import DEFAULT_ENGINE, ENGINES
 from .export import FORMATS as EXPORT_FORMATS
 from .findings import (
@@ -144,10 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(findings: Sequence[Finding], fmt: str) -> None:
+def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     if findings or fmt == "json":
         print(FORMATTERS[fmt](findings))
-    print(f"claimtrail: {summary(findings)}", file=sys.stderr)
+    known = f" ({accepted} accepted, listed in {ACCEPTED_FILE})" if accepted else ""
+    print(f"claimtrail: {summary(findings)}{known}", file=sys.stderr)
 
 
 def _no_project(root: Path) -> int:
@@ -159,7 +162,9 @@ def _no_project(root: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    _, findings = check_project(args.root, args.today, settings)
+    _, found = check_project(args.root, args.today, settings)
+    accepted = accept_known(args.root, found)
+    findings = accepted.findings
     if args.changed is not None:
         from .gitinfo import GitError, changed_files  # each command imports what only it needs
 
@@ -177,7 +182,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         findings = findings_of_change(findings, changes, before)
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
-    _report(findings, args.format)
+    _report(findings, args.format, accepted.count)
     return 1 if has_errors(findings) else 0
 
 
@@ -330,8 +335,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, findings = check_project(args.root, args.today, settings, build.docs_policy())
-            _report(findings, "text")
+            dataset, found = check_project(args.root, args.today, settings, build.docs_policy())
+            accepted = accept_known(args.root, found)
+            findings = accepted.findings
+            _report(findings, "text", accepted.count)
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
                 return 1

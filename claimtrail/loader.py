@@ -318,6 +318,15 @@ def _limits(ctx: _Context) -> Limits:
     return Limits() if document is None else Limits(**document.data)
 
 
+def load_file(root: Path, path: Path, definition: str) -> tuple[Document | None, list[Finding]]:
+    """One optional project file checked against ``definition`` of the schema, under the path policy:
+    its document (``None`` if it is missing or wrong) and the findings about it."""
+    ctx = _Context(Layout(root.resolve()))
+    if _refused(ctx, path) or not path.is_file():
+        return None, ctx.findings
+    return _document(ctx, path, definition), ctx.findings
+
+
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
     """Read each snapshot file once; the hash and quotes are checked later."""
     texts: dict[str, str] = {}

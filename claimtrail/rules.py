@@ -54,6 +54,8 @@ RULES: dict[str, str] = {
     "never a /save/ or wildcard address.",
     "archive-missing": "(warning) A web source has an archived copy.",
     "accessed-missing": "(warning) A web source has an access date.",
+    "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
+    "by its file and rule; an error cannot be accepted.",
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",

@@ -27,6 +27,8 @@ def expected_definition(path: Path) -> str:
     relative = path.relative_to(DATA)
     if relative == Path("statuses.yaml"):
         return "status_scale"
+    if relative == Path("accepted-warnings.yaml"):
+        return "accepted_warnings"
     return DEFINITION_OF_FOLDER[relative.parts[0]]
 
 
