@@ -14,8 +14,8 @@ RULES: dict[str, str] = {
     "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
-    "yaml-comment": "No unquoted text is followed by ` #` on its line: YAML would drop the rest of the line as a "
-    "comment; such text goes in quotes.",
+    "yaml-comment": "No unquoted text is followed on its line by ` #` and a word (`figure #2`): YAML would drop the "
+    "rest of the line as a comment; such text goes in quotes. A comment (`# note`, a space after `#`) is fine.",
     "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
     "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
     "number-range": "Whole numbers lie within ±9,007,199,254,740,991 (2^53 - 1, what JSON readers read exactly), "

@@ -223,12 +223,15 @@ def _scalars(node: Node, path: tuple[str | int, ...]) -> Iterator[tuple[ScalarNo
             yield from _scalars(item, (*path, index))
 
 
-_COMMENT_AFTER = re.compile(r"[ \t]*#")
+# ``#`` straight after a space and before a letter or digit (``figure #2``) belongs to the text the
+# writer meant; ``# note``, with a space after it, is a comment on purpose.
+_COMMENT_AFTER = re.compile(r"[ \t]*#[^\s#]")
 
 
 def comment_in_value(node: Node, text: str) -> tuple[Position, tuple[str | int, ...], str] | None:
-    """The first unquoted value followed by a ``#`` on its line (YAML drops the rest of the line as a
-    comment): its position, field path and the line's text; ``None`` if there is none."""
+    """The first unquoted value followed on its line by a ``#`` that looks like part of it (``#2``: YAML
+    drops the rest of the line as a comment): its position, field path and the line's text; ``None``
+    if there is none."""
     if " #" not in text and "\t#" not in text:
         return None
     for scalar, path in _scalars(node, ()):

@@ -88,3 +88,11 @@ def test_a_list_item_at_the_wrong_depth_names_the_list_and_the_column(minimal_pr
     assert found.message == "the list item on line 15 is not at the depth of the list it belongs to"
     assert found.field == "appearances"
     assert found.hint == "start the item's '-' in the same column as the '-' of the items above it (column 3 here)"
+
+
+def test_a_comment_after_a_value_with_a_space_after_the_hash_is_a_comment(minimal_project: Path) -> None:
+    path = minimal_project / CLAIM
+    text = path.read_text(encoding="utf-8").replace("status: disputed", "status: disputed  # since the comment")
+    path.write_text(text, encoding="utf-8")
+    _, findings = check_project(minimal_project)
+    assert findings == []
