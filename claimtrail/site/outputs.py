@@ -187,8 +187,7 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
 
 
 def _edit_url(renderer: Renderer, document_path: str) -> str | None:
-    edit_base = renderer.settings.edit_base
-    return edit_base + document_path if edit_base else None
+    return renderer.edit_link(document_path) or None
 
 
 def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
