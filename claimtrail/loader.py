@@ -294,7 +294,7 @@ def _scale(ctx: _Context) -> StatusScale | None:
                 "missing-file",
                 "",
                 "the status scale is missing",
-                "create claims/statuses.yaml (see the README)",
+                "create claims/statuses.yaml (see docs/reference.md)",
             )
         )
         return None

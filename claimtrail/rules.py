@@ -1,6 +1,6 @@
 """What each finding's rule id means, and what each status's evidence rule demands.
 
-Shown on the methodology page and in the README, so that a contributor who
+Shown on the methodology page and in docs/reference.md, so that a contributor who
 meets a rule id can look it up.
 """
 

@@ -151,7 +151,7 @@ class Renderer:
         return template.render(context)
 
     def search_text(self, spec: PageSpec) -> str:
-        """What the search index holds for an item page: the words a reader looks for (see the README)."""
+        """What the search index holds for an item page: the words a reader looks for (see docs/reference.md)."""
         return SITE_KINDS[spec.kind].search_text(self, KINDS[spec.kind].items(self.dataset)[spec.key])
 
     def item(self, kind: str, item_id: str) -> Any | None:
