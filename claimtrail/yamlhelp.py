@@ -105,10 +105,19 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
         return Explanation(position, message, hint, field_at(text, position[0]), detail)
 
     if "'\\t'" in problem:
-        return said(
+        # The field the tabbed line writes: the one beside the field above it, by its name.
+        named = re.match(r"[ \t]*(?:- +)?([^\s#:'\"\[\]{}-][^:#]*?) *:(?:[ \t]|$)", line_text)
+        previous = field_at(text, position[0] - 1)
+        within = previous.rpartition(".")[0] if not previous.endswith("]") else previous
+        written = (f"{within}.{named.group(1)}" if within else named.group(1)) if named else previous
+        if line_text.lstrip(" \t").startswith("-"):  # a list item: of the field above
+            written = previous
+        return Explanation(
             position,
             f"line {position[0]} is indented with a tab: YAML allows only spaces there",
             "replace the tab with spaces, as many as the lines around it use (two per level)",
+            written,
+            detail,
         )
     if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
         opened = (exc.context_mark.line + 1, exc.context_mark.column + 1)

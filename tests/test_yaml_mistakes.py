@@ -26,7 +26,7 @@ def test_a_tab_in_the_indentation_says_to_use_spaces(minimal_project: Path) -> N
     found = mistake(minimal_project, "    party: reader", "\tparty: reader")
     assert (found.rule, found.line, found.column) == ("yaml-syntax", 19, 1)
     assert found.message == "line 19 is indented with a tab: YAML allows only spaces there"
-    assert found.field == "rebuttals[0].source"
+    assert found.field == "rebuttals[0].party"
     assert "spaces" in found.hint
     assert "found character '\\t' that cannot start any token" in found.detail
 
