@@ -98,3 +98,12 @@ def test_check_jsonschema_refuses_exactly_the_broken_files_whose_rule_a_schema_c
         pytest.skip(f"no {kind} in the corpus")
     expected = {str(case) for case, rule in cases if rule in SCHEMA_RULES}
     assert refused - {str(p) for p in verdicts[kind][0]} == expected, {case.name: rule for case, rule in cases}
+
+
+def test_the_combined_schema_used_whole_refuses_a_file_instead_of_passing_everything() -> None:
+    claim = REPO / "claims" / "claims" / "alibaba-2017-1606-suspects-caught.yaml"
+    combined = SCHEMAS / "claimtrail.schema.json"
+    done = subprocess.run(
+        [*CHECK_JSONSCHEMA, "--schemafile", str(combined), str(claim)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
