@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claimtrail {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    init = commands.add_parser("init", help="start a new claims site in a new folder")
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), help="where (default: the current directory)")
+    init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty; no existing file is replaced",
+    )
+
     check = commands.add_parser("check", help="validate every file under claims/ and report findings")
     _common(check)
     check.add_argument(
@@ -162,28 +171,40 @@ def _no_project(root: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    _, found = check_project(args.root, args.today, settings)
+    dataset, found = check_project(args.root, args.today, settings)
     accepted = accept_known(args.root, found)
     findings = accepted.findings
     if args.changed is not None:
-        from .gitinfo import GitError, changed_files  # each command imports what only it needs
+        from .changed import base_findings, findings_of_change  # each command imports what only it needs
+        from .changelog import unlogged
+        from .gitinfo import GitError, changed_files
 
         try:
             changes = changed_files(args.root, args.changed or None)
+            before = base_findings(args.root, changes.merge_base, args.today, settings)
+            findings = sorted([*findings_of_change(findings, changes, before), *unlogged(args.root, changes, dataset)])
         except GitError as exc:
             print(f"claimtrail: {exc}", file=sys.stderr)
             return 2
-        from .changed import base_findings, findings_of_change
-
-        try:
-            before = base_findings(args.root, changes.commit, args.today, settings)
-        except GitError as exc:
-            print(f"claimtrail: {exc}", file=sys.stderr)
-            return 2
-        findings = findings_of_change(findings, changes, before)
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format, accepted.count)
     return 1 if has_errors(findings) else 0
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from .skeleton import NEXT_STEPS as INIT_NEXT_STEPS
+    from .skeleton import InitError, create_project
+
+    try:
+        created = create_project(args.folder, args.title, args.force)
+    except InitError as exc:
+        print(f"claimtrail: {exc}", file=sys.stderr)
+        return 2
+    for rel in created.kept:
+        print(f"Kept {rel} (already there)")
+    print(f"Created a claimtrail project in {args.folder} ({len(created.written)} files)")
+    print(INIT_NEXT_STEPS.format(folder=args.folder))
+    return 0
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
@@ -212,7 +233,8 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         return 130
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
-    print(NEXT_STEPS[args.what].format(path=rel, id=args.id))
+    guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
+    print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
     if (args.root / "claims").is_dir():
         _, findings = check_project(args.root, args.today, settings)
         own = [f for f in findings if f.path == rel]
@@ -351,6 +373,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {
+    "init": cmd_init,
     "check": cmd_check,
     "export": cmd_export,
     "build": cmd_build,

@@ -3,6 +3,11 @@
 The JSON shape is a public interface: fields may be added, never renamed or
 removed.  CSV is one row per claim, for spreadsheets; cells that a
 spreadsheet would run as a formula are neutralised.
+
+Every item carries ``page``, its page's address relative to the site's root
+(``claims/<id>/``); ``url``, where a source or party has one, is its own web
+address.  A date stated as ``unknown`` is exported as ``"unknown"``; a date
+that does not apply, or was not given, as null (an empty CSV cell).
 """
 
 from __future__ import annotations
@@ -15,14 +20,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .model import Claim, Dataset, Party, Source, Status
+from .kinds import KINDS
+from .model import Basis, Claim, Dataset, LogEntry, Party, Publisher, Source, Status
 from .schema import units
 
 EXPORT_FORMAT_VERSION = 1
 
 
-def _date(value: object) -> str | None:
-    return None if value is None else str(value)
+UNKNOWN = "unknown"
+
+
+def _date(value: object, unknown: bool = False) -> str | None:
+    """A date as text; ``"unknown"`` where the data says so, None where it gives none."""
+    if value is None:
+        return UNKNOWN if unknown else None
+    return str(value)
+
+
+def _page(kind: str, item_id: str) -> str:
+    """The address of an item's page on the site, relative to its root: ``claims/<id>/``."""
+    return f"{KINDS[kind].site_folder}/{item_id}/"
 
 
 def _number(value: float | None) -> float | int | None:
@@ -31,9 +48,22 @@ def _number(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
+def _bases(bases: tuple[Basis, ...]) -> dict[str, Any]:
+    """Each fact's basis by field, as the file gives it."""
+    return {
+        b.field: {"source": b.source, "quote": b.quote, "via": b.via, "locator": b.locator, "inferred": b.inferred}
+        for b in bases
+    }
+
+
+def _log(entries: tuple[LogEntry, ...]) -> list[dict[str, Any]]:
+    return [{"date": str(e.date), "kind": e.kind, "summary": e.summary} for e in entries]
+
+
 def claim_record(claim: Claim) -> dict[str, Any]:
     return {
         "id": claim.id,
+        "page": _page("claim", claim.id),
         "statement": claim.statement,
         "quote": claim.quote,
         "value": _number(claim.value),
@@ -57,19 +87,30 @@ def claim_record(claim: Claim) -> dict[str, Any]:
                 "source": c.source,
                 "quote": c.quote,
                 "note": c.note,
+                "rate": _number(c.rate),
+                "date": _date(c.date),
             }
             for c in claim.conversions
         ],
+        "paraphrase": None
+        if claim.paraphrase is None
+        else {
+            "text": claim.paraphrase.text,
+            "by": claim.paraphrase.by,
+            "source": claim.paraphrase.source,
+            "locator": claim.paraphrase.locator,
+        },
         "status": claim.status,
         "rationale": claim.rationale,
         "claimant": claim.claimant,
         "spokesperson": claim.spokesperson,
-        "date": _date(claim.date),
+        "date": _date(claim.date, "date" in claim.unknown),
         "period": _date(claim.period),
         "first_appearance": claim.first_appearance,
         "appearances": [{"source": a.source, "quote": a.quote, "locator": a.locator} for a in claim.appearances],
         "provenance": [
-            {"source": p.source, "role": p.role, "date": _date(p.date), "note": p.note} for p in claim.provenance
+            {"source": p.source, "role": p.role, "date": _date(p.date, "date" in p.unknown), "note": p.note}
+            for p in claim.provenance
         ],
         "rebuttals": [
             {
@@ -88,23 +129,25 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "superseded_by": claim.superseded_by,
         "reviewed": str(claim.reviewed),
         "notes": claim.notes,
+        "log": _log(claim.log),
     }
 
 
 def source_record(source: Source) -> dict[str, Any]:
     return {
         "id": source.id,
+        "page": _page("source", source.id),
         "title": source.title,
         "kind": source.kind,
         "primary": source.primary,
         "author": source.author,
         "author_shown": source.author_shown,
         "publisher": source.publisher,
-        "published": _date(source.published),
+        "published": _date(source.published, "published" in source.unknown),
         "url": source.url,
         "archive_url": source.archive_url,
-        "archive_date": _date(source.archive_date),
-        "accessed": _date(source.accessed),
+        "archive_date": _date(source.archive_date, "archive_date" in source.unknown),
+        "accessed": _date(source.accessed, "accessed" in source.unknown),
         "language": source.language,
         "place": source.place,
         "full_text": source.full_text,
@@ -117,23 +160,33 @@ def source_record(source: Source) -> dict[str, Any]:
         else {
             "file": source.snapshot.file,
             "sha256": source.snapshot.sha256,
-            "retrieved": _date(source.snapshot.retrieved),
+            "retrieved": _date(source.snapshot.retrieved, "retrieved" in source.snapshot.unknown),
             "third_party": True,
         },
         "notes": source.notes,
+        "basis": _bases(source.basis),
+        "unknown": sorted(source.unknown),
     }
 
 
 def party_record(party: Party) -> dict[str, Any]:
     return {
         "id": party.id,
+        "page": _page("party", party.id),
         "name": party.name,
+        "short_name": party.short_name,
         "kind": party.kind,
         "role": party.role,
         "affiliation": party.affiliation,
         "url": party.url,
         "notes": party.notes,
+        "basis": _bases(party.basis),
+        "unknown": sorted(party.unknown),
     }
+
+
+def publisher_record(publisher: Publisher) -> dict[str, Any]:
+    return {"name": publisher.name, "url": publisher.url, "logo": publisher.logo, "email": publisher.email}
 
 
 def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
@@ -144,6 +197,7 @@ def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
         "description": status.description,
         "evidence": status.evidence,
         "rating_value": status.rating_value,
+        "verdict": status.verdict,
         "best_rating": best,
         "worst_rating": worst,
     }
@@ -154,6 +208,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "generator": f"claimtrail {__version__}",
+        "publisher": None if dataset.publisher is None else publisher_record(dataset.publisher),
         "claims": [claim_record(c) for c in dataset.claims.values()],
         "sources": [source_record(s) for s in dataset.sources.values()],
         "parties": [party_record(p) for p in dataset.parties.values()],
@@ -173,6 +228,7 @@ def to_json(data: dict[str, Any], *, compact: bool = False) -> str:
 
 CSV_COLUMNS = (
     "id",
+    "page",
     "statement",
     "value",
     "unit",
@@ -180,13 +236,17 @@ CSV_COLUMNS = (
     "counted",
     "baseline_value",
     "baseline_period",
+    "baseline_quote",
+    "conversions",
     "status",
     "claimant",
+    "spokesperson",
     "date",
     "period",
     "first_appearance",
     "sources",
     "rebuttal_sources",
+    "rebuttal_parties",
     "stances",
     "tags",
     "related",
@@ -210,6 +270,12 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
 
 
+def _conversion_cell(conversion: dict[str, Any]) -> str:
+    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid)."""
+    qualifier = "" if conversion["qualifier"] == "exact" else f"{conversion['qualifier']} "
+    return f"{qualifier}{conversion['value']} {conversion['unit']} by {conversion['by']} in {conversion['source']}"
+
+
 def to_csv(data: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -218,6 +284,7 @@ def to_csv(data: dict[str, Any]) -> str:
         baseline = claim["baseline"] or {}
         row = [
             claim["id"],
+            claim["page"],
             claim["statement"],
             claim["value"],
             claim["unit"],
@@ -225,13 +292,17 @@ def to_csv(data: dict[str, Any]) -> str:
             claim["counted"],
             baseline.get("value"),
             baseline.get("period"),
+            baseline.get("quote"),
+            ";".join(_conversion_cell(c) for c in claim["conversions"]),
             claim["status"],
             claim["claimant"],
+            claim["spokesperson"],
             claim["date"],
             claim["period"],
             claim["first_appearance"],
             ";".join(a["source"] for a in claim["appearances"]),
             ";".join(r["source"] for r in claim["rebuttals"]),
+            ";".join(r["party"] for r in claim["rebuttals"]),
             ";".join(r["stance"] for r in claim["rebuttals"]),
             ";".join(claim["tags"]),
             ";".join(claim["related"]),

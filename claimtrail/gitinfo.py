@@ -91,7 +91,7 @@ class Changes:
     base: str
     paths: frozenset[str]  # relative to the project root, forward slashes
     deletions: bool
-    commit: str = ""  # the merge base the changes are counted from
+    merge_base: str = ""  # the commit compared with
 
 
 def changed_files(root: Path, ref: str | None) -> Changes:
@@ -141,6 +141,17 @@ def git_dir(root: Path) -> Path | None:
         return Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
     except GitError:
         return None
+
+
+def files_at(root: Path, commit: str, folder: str) -> list[str]:
+    """The files under ``folder`` at ``commit``, relative to the project root."""
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder)
+    return [name for name in listing.split("\0") if name]
+
+
+def file_at(root: Path, commit: str, path: str) -> bytes:
+    """The bytes of ``path`` (relative to the project root) at ``commit``, exactly as committed."""
+    return _git_together(root, ("cat-file", "blob", f"{commit}:./{path}"))[0]
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,8 @@ def build_graph(dataset: Dataset) -> Graph:
                 rebuttals_in_source[rebuttal.via].append(ref)
             rebuttals_by_party[rebuttal.party].append(ref)
         for conversion in claim.conversions:
-            conversions_by_party[conversion.by][claim.id] = claim
+            if conversion.by is not None:
+                conversions_by_party[conversion.by][claim.id] = claim
         for other in claim.related:
             if other in claims:
                 related[claim.id][other] = claims[other]

@@ -17,8 +17,11 @@ from .findings import Finding, error
 from .model import (
     Appearance,
     Baseline,
+    Basis,
     Claim,
     Conversion,
+    LogEntry,
+    Paraphrase,
     PartialDate,
     Party,
     Period,
@@ -30,6 +33,10 @@ from .model import (
 from .yamlsafe import Document, FieldPath, format_field
 
 T = TypeVar("T")
+UNKNOWN = "unknown"  # what a file says of a fact no source on the record gives
+# The facts about a source or a party that need a basis (claimtrail.checks.basis), in file order.
+SOURCE_FACTS = ("author", "publisher", "published", "place", "full_text")
+PARTY_FACTS = ("role", "affiliation")
 
 
 class Collecting(Protocol):
@@ -60,6 +67,10 @@ class _Fields:
 
     def value(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
+
+    def stated_unknown(self, *names: str) -> frozenset[str]:
+        """Those of the date fields ``names`` stated as ``unknown``, rather than left out."""
+        return frozenset(name for name in names if self.value(name) == "unknown")
 
     def text(self, name: str) -> str | None:
         value = self.value(name)
@@ -153,7 +164,10 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
             "appearances", lambda a: Appearance(a.value("source"), a.value("quote"), a.value("locator"))
         ),
         provenance=f.items(
-            "provenance", lambda p: ProvenanceStep(p.value("source"), p.value("role"), p.date("date"), p.value("note"))
+            "provenance",
+            lambda p: ProvenanceStep(
+                p.value("source"), p.value("role"), p.date("date"), p.value("note"), p.stated_unknown("date")
+            ),
         ),
         tags=f.ids("tags"),
         related=f.ids("related"),
@@ -164,6 +178,14 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         reviewed=f.date("reviewed") or PartialDate(1, None, None),
         notes=f.value("notes"),
         document=document.slim(),
+        paraphrase=f.sub(
+            "paraphrase", lambda p: Paraphrase(p.value("text"), p.value("by"), p.value("source"), p.value("locator"))
+        ),
+        log=f.items(
+            "log",
+            lambda e: LogEntry(e.date("date") or PartialDate(1), e.value("kind"), e.value("summary").strip()),
+        ),
+        unknown=f.stated_unknown("date"),
     )
     return claim if f.ok else None
 
@@ -179,15 +201,39 @@ def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
 
 
 def _conversion(f: _Fields) -> Conversion:
+    by, rate = f.value("by"), f.value("rate")
     return Conversion(
         f.value("value"),
         f.value("unit"),
         f.value("qualifier", "exact"),
-        f.value("by"),
+        None if by == UNKNOWN else by,
         f.value("source"),
         f.value("quote"),
         f.value("note"),
+        rate=None if rate in (None, UNKNOWN) else rate,
+        date=f.date("date"),
     )
+
+
+def _bases(f: _Fields) -> tuple[Basis, ...]:
+    """Each fact's basis, in the order the file gives them."""
+    bases = f.value("basis") or {}
+    return tuple(
+        Basis(
+            name,
+            b.get("source"),
+            b.get("quote"),
+            b.get("via"),
+            b.get("locator"),
+            b["inferred"].strip() if "inferred" in b else None,
+        )
+        for name, b in bases.items()
+    )
+
+
+def _unknown(f: _Fields, names: tuple[str, ...]) -> frozenset[str]:
+    """The facts among ``names`` that the file says are `unknown`."""
+    return frozenset(name for name in names if f.value(name) == UNKNOWN)
 
 
 def _rebuttal(f: _Fields) -> Rebuttal:
@@ -204,14 +250,14 @@ def _rebuttal(f: _Fields) -> Rebuttal:
 
 def source(item_id: str, document: Document, ctx: Collecting) -> Source | None:
     f = _Fields(document, ctx)
-    url = f.value("url")
+    url, author, publisher = f.value("url"), f.value("author"), f.value("publisher")
     source = Source(
         id=item_id,
         title=f.value("title").strip(),
         kind=f.value("kind"),
-        author=f.value("author"),
+        author=None if author == UNKNOWN else author,
         author_shown=f.value("author_shown"),
-        publisher=f.value("publisher"),
+        publisher=None if publisher == UNKNOWN else publisher,
         published=f.date("published"),
         url=None if url in (None, "unknown") else url,
         archive_url=f.value("archive_url"),
@@ -225,23 +271,32 @@ def source(item_id: str, document: Document, ctx: Collecting) -> Source | None:
         locator=f.value("locator"),
         derived_from=f.ids("derived_from"),
         snapshot=f.sub(
-            "snapshot", lambda s: Snapshot(s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"))
+            "snapshot",
+            lambda s: Snapshot(
+                s.value("file"), s.value("sha256"), s.date("retrieved"), s.value("note"), s.stated_unknown("retrieved")
+            ),
         ),
         notes=f.value("notes"),
         document=document.slim(),
+        basis=_bases(f),
+        unknown=_unknown(f, SOURCE_FACTS) | f.stated_unknown("published", "archive_date", "accessed"),
     )
     return source if f.ok else None
 
 
 def party(item_id: str, document: Document, ctx: Collecting) -> Party | None:
     f = _Fields(document, ctx)
+    affiliation = f.value("affiliation")
     return Party(
         id=item_id,
         name=f.value("name").strip(),
+        short_name=f.value("short_name"),
         kind=f.value("kind"),
         role=f.value("role"),
-        affiliation=f.value("affiliation"),
+        affiliation=None if affiliation == UNKNOWN else affiliation,
         url=f.value("url"),
         notes=f.value("notes"),
         document=document.slim(),
+        basis=_bases(f),
+        unknown=_unknown(f, PARTY_FACTS),
     )

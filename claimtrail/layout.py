@@ -11,6 +11,7 @@ from .kinds import KINDS
 DATA_DIR = "claims"
 KIND_DIRS = {kind.name: kind.data_folder for kind in KINDS.values()}
 STATUS_FILE = "statuses.yaml"
+PUBLISHER_FILE = "publisher.yaml"  # optional
 LIMITS_FILE = "limits.yaml"  # optional
 SNAPSHOT_DIR = "snapshots"
 # Where each kind of item lives, as hints name it.
@@ -37,6 +38,10 @@ class Layout:
     @property
     def status_file(self) -> Path:
         return self.data_dir / STATUS_FILE
+
+    @property
+    def publisher_file(self) -> Path:
+        return self.data_dir / PUBLISHER_FILE
 
     @property
     def limits_file(self) -> Path:

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from . import paths, schema
+from . import items, paths, schema
 from .cache import ItemCache, file_key
 from .findings import Finding, error
 from .kinds import KINDS
 from .layout import KIND_DIRS, Layout
 from .model import (
+    Claim,
     Dataset,
+    Publisher,
     Source,
     Status,
     StatusScale,
@@ -97,6 +99,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
+        publisher=_publisher(ctx),
     )
     return dataset, ctx.findings
 
@@ -206,7 +209,9 @@ def _build_items(
             results.append((None, ctx.findings, b"", False))
             continue
         if raw is None:
-            ctx.findings.append(_too_large(job.rel, job.path, limits.max_file_size))
+            ctx.findings.append(
+                _too_large(job.rel, _size_on_disk(job.path, limits.max_file_size), limits.max_file_size)
+            )
             results.append((None, ctx.findings, b"", False))
             continue
         key = file_key(raw) if cache is not None else b""
@@ -220,6 +225,20 @@ def _build_items(
     return results
 
 
+def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
+    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly,
+    within limits, against the schema, into the model; ``None`` and the findings if it does not load.
+
+    The limits are the defaults, not those of claims/limits.yaml: that file is part of the working
+    copy, and a change must not be able to keep the version it is compared with from loading."""
+    ctx = _Context(Layout(root.resolve()))
+    if len(raw) > ctx.limits.max_file_size:
+        return None, [_too_large(rel, len(raw), ctx.limits.max_file_size)]
+    item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)
+    document = _document(ctx, rel, KINDS["claim"].schema_def, raw)
+    return (items.claim(item_id, document, ctx) if document is not None else None), ctx.findings
+
+
 def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | None = None) -> Document | None:
     rel = ctx.layout.relative(path)
     if raw is None:
@@ -229,7 +248,9 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
             ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
             return None
         if raw is None:
-            ctx.findings.append(_too_large(rel, path, ctx.limits.max_file_size))
+            ctx.findings.append(
+                _too_large(rel, _size_on_disk(path, ctx.limits.max_file_size), ctx.limits.max_file_size)
+            )
             return None
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
@@ -254,11 +275,15 @@ def _read_within(path: Path | str, limit: int) -> bytes | None:
     return raw if len(raw) <= limit else None
 
 
-def _too_large(rel: str, path: Path | str, limit: int) -> Finding:
+def _size_on_disk(path: Path | str, limit: int) -> int:
+    """The size of a file found over ``limit`` bytes, as it is now (over the limit, if it is gone)."""
     try:
-        size = os.stat(path).st_size  # noqa: PTH116 (a string path)
+        return os.stat(path).st_size  # noqa: PTH116 (a string path)
     except OSError:
-        size = limit + 1
+        return limit + 1
+
+
+def _too_large(rel: str, size: int, limit: int) -> Finding:
     shown, most = _size(size), _size(limit)
     if shown == most:  # just over the limit: the bytes tell the difference
         shown, most = f"{size:,} bytes", f"{limit:,} bytes"
@@ -303,10 +328,31 @@ def _scale(ctx: _Context) -> StatusScale | None:
         return None
     data = document.data
     statuses = tuple(
-        Status(s["id"], s["label"], s["colour"], s["description"], s["evidence"], s.get("rating_value"), index)
+        Status(
+            s["id"],
+            s["label"],
+            s["colour"],
+            s["description"],
+            s["evidence"],
+            s.get("rating_value"),
+            index,
+            s.get("verdict", s.get("rating_value") is not None),
+        )
         for index, s in enumerate(data["statuses"])
     )
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+
+
+def _publisher(ctx: _Context) -> Publisher | None:
+    """The site's publisher, from ``claims/publisher.yaml`` if there is one."""
+    path = ctx.layout.publisher_file
+    if _refused(ctx, path) or not path.is_file():
+        return None
+    document = _document(ctx, path, "publisher")
+    if document is None:
+        return None
+    data = document.data
+    return Publisher(data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim())
 
 
 def _limits(ctx: _Context) -> Limits:

@@ -112,10 +112,54 @@ class Conversion:
     value: float
     unit: str
     qualifier: str
-    by: str
+    by: str | None  # None: the source does not say who converted (`unknown`)
     source: str
     quote: str | None
     note: str | None
+    rate: float | None = None  # the claim's unit per one of the conversion's; None if not given
+    date: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Paraphrase:
+    """The claim in someone else's words (``by``, in ``source``), when the claimant's are not on the record."""
+
+    text: str
+    by: str
+    source: str
+    locator: str | None
+
+
+LogKind = Literal["correction", "clarification", "status-change", "update"]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One editorial change to a claim, as readers are told of it."""
+
+    date: PartialDate
+    kind: LogKind
+    summary: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where one fact about a source or a party comes from: stated by a source, or inferred."""
+
+    field: str  # the fact it backs: "role", "affiliation", "published", "place", "author", ...
+    source: str | None  # the source that states it; for an inference, the one it starts from
+    quote: str | None
+    via: str | None
+    locator: str | None
+    inferred: str | None  # the reasoning, if the fact is inferred rather than stated
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.inferred is not None
+
+
+def basis_of(bases: tuple[Basis, ...], name: str) -> Basis | None:
+    return next((b for b in bases if b.field == name), None)
 
 
 @dataclass(frozen=True)
@@ -131,6 +175,7 @@ class ProvenanceStep:
     role: str
     date: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -148,7 +193,7 @@ class Rebuttal:
 class Claim:
     id: str
     statement: str
-    quote: str
+    quote: str | None  # None when only a paraphrase is on the record
     claimant: str
     spokesperson: str | None
     date: PartialDate | None
@@ -171,6 +216,16 @@ class Claim:
     reviewed: PartialDate
     notes: str | None
     document: Document = field(repr=False, compare=False)
+    paraphrase: Paraphrase | None = None
+    log: tuple[LogEntry, ...] = ()
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+
+    @property
+    def words(self) -> str:
+        """The claim as worded on the record: the claimant's quote, else the paraphrase."""
+        if self.quote is not None:
+            return self.quote
+        return self.paraphrase.text if self.paraphrase is not None else ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +234,7 @@ class Snapshot:
     sha256: str
     retrieved: PartialDate | None
     note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
 
 
 @dataclass(frozen=True)
@@ -204,10 +260,15 @@ class Source:
     snapshot: Snapshot | None
     notes: str | None
     document: Document = field(repr=False, compare=False)
+    basis: tuple[Basis, ...] = ()
+    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
 
     @property
     def primary(self) -> bool:
         return self.kind in PRIMARY_SOURCE_KINDS
+
+    def basis_of(self, name: str) -> Basis | None:
+        return basis_of(self.basis, name)
 
 
 PRIMARY_SOURCE_KINDS = frozenset(
@@ -219,11 +280,28 @@ PRIMARY_SOURCE_KINDS = frozenset(
 class Party:
     id: str
     name: str
+    short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
     kind: str
     role: str | None
     affiliation: str | None
     url: str | None
     notes: str | None
+    document: Document = field(repr=False, compare=False)
+    basis: tuple[Basis, ...] = ()
+    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
+
+    def basis_of(self, name: str) -> Basis | None:
+        return basis_of(self.basis, name)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The organisation that publishes the site: named on it and in every ClaimReview."""
+
+    name: str
+    url: str | None  # its own address, if it has one
+    logo: str | None
+    email: str | None
     document: Document = field(repr=False, compare=False)
 
 
@@ -236,6 +314,7 @@ class Status:
     evidence: str
     rating_value: int | None
     index: int
+    verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
 
 
 @dataclass(frozen=True)
@@ -260,6 +339,7 @@ class Dataset:
     # Ids of files that exist but failed to load: references to them are not reported twice.
     broken_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     snapshot_texts: Mapping[str, str] = field(default_factory=dict, repr=False)
+    publisher: Publisher | None = None
 
     def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
         """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""

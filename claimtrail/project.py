@@ -13,6 +13,7 @@ from .loader import load
 from .model import Dataset
 from .settings import Settings
 from .siteconfig import DocsPolicy, read_docs_policy
+from .skeleton import check_schema_copy
 
 # The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
 # claim reviewed today in Auckland must not be "in the future" for a check run in New York.
@@ -43,4 +44,5 @@ def check_project(
         if collecting:
             gc.enable()
     findings.extend(check_docs(root, dataset, docs or read_docs_policy(root / "mkdocs.yml")))
+    findings.extend(check_schema_copy(root.resolve()))
     return dataset, sorted(set(findings))

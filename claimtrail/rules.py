@@ -27,6 +27,8 @@ RULES: dict[str, str] = {
     "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimtrail new` writes for a "
     "person to fill in).",
     "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
+    "schema-copy": "A project's copy of the schema for editors (schema/claimtrail.schema.json) is the installed "
+    "claimtrail's.",
     "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
     "id-reserved": "`index` is not an id: the folder's index page uses it.",
     "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",
@@ -42,10 +44,20 @@ RULES: dict[str, str] = {
     "ref-party": "Every party id mentioned (claimant, rebuttal party, affiliation, [[party:…]]) exists.",
     "ref-status": "Every status is on the scale in claims/statuses.yaml.",
     "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
+    "paraphrase-by": "A paraphrase is credited to whoever wrote or published the source it is in, never to the "
+    "claimant (whose own words are a quote).",
     "status-evidence": "The status is justified by the evidence its scale entry demands.",
     "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
     "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",
     "date-future": "No date lies in the future.",
+    "fact-basis": "A fact about a party or a source that a rule reads (an affiliation, an author or publisher, a "
+    "publication date, the availability of the full text) names under `basis:` the source that states it, or is "
+    "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
+    "fact-basis-quote": "A basis that names a source whose text is on the record quotes the words that state the fact.",
+    "fact-unsourced": "(warning) A party's role and an event's place have a basis too, or are `unknown`.",
+    "log-order": "A claim's log of editorial changes runs oldest first.",
+    "log-missing": "(check --changed) A change to a claim's status, value, statement, quote or paraphrase adds an "
+    "entry to its log.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",

@@ -20,6 +20,7 @@ from .layout import KIND_DIRS, Layout
 from .loader import ID_PATTERN
 from .placeholders import PLACEHOLDER
 from .schema import validate
+from .skeleton import SCHEMA_COPY
 from .yamlsafe import YamlProblem, load_document
 
 MODELINE = "# yaml-language-server: $schema={up}claimtrail/schema/claimtrail.schema.json#/$defs/{kind}\n"
@@ -132,16 +133,20 @@ def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout
 
 
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:
-    """Point editors at the schema: the repository's copy if it has one (this repository), else the
-    copy every claimtrail site publishes at ``schema/claimtrail.schema.json``."""
+    """Point editors at the schema: the project's copy (``schema/claimtrail.schema.json``, which
+    ``claimtrail init`` writes), else the repository's own (this repository), else the copy every
+    claimtrail site publishes at ``schema/claimtrail.schema.json`` of its ``site_url``."""
     up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
+    project_copy = MODELINE.replace("{up}claimtrail/schema/", "{up}" + SCHEMA_COPY.rpartition("/")[0] + "/")
+    if (layout.root / SCHEMA_COPY).is_file():
+        return project_copy.format(up=up, kind=kind)
     if (layout.root / "claimtrail" / "schema" / "claimtrail.schema.json").is_file():
         return MODELINE.format(up=up, kind=kind)
     config = layout.root / paths.CONFIG
     site_url = _site_url(config) if paths.check(layout.root, config) is None else ""
     if site_url:
         return MODELINE.replace("{up}claimtrail/", site_url.rstrip("/") + "/").format(kind=kind)
-    return MODELINE.format(up=up, kind=kind)
+    return project_copy.format(up=up, kind=kind)
 
 
 def _site_url(config: Path) -> str:
@@ -151,7 +156,8 @@ def _site_url(config: Path) -> str:
         return ""
     for line in text.splitlines():  # not a YAML load: MkDocs configurations may hold Python tags
         if line.startswith("site_url:"):
-            return line.partition(":")[2].strip().strip("'\"")
+            value = line.partition(":")[2].strip()
+            return "" if value.startswith("!") else value.strip("'\"")  # !ENV: known at build time only
     return ""
 
 
@@ -199,16 +205,19 @@ def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Pa
 NEXT_STEPS = {
     "claim": """Next steps:
   1. Open {path} and complete it: value and unit for a figure, period, provenance,
-     tags, related claims, and the evidence under `rebuttals:` (see CONTRIBUTING.md).
+     tags, related claims, and the evidence under `rebuttals:`{guide}.
   2. Choose the status the evidence justifies, with a one-sentence rationale.
   3. Run `claimtrail check` and fix what it reports.
   4. Preview with `mkdocs serve`, then open a pull request.""",
     "source": """Next steps:
   1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
      and `full_text:` if the text cannot be read.
-  2. Run `claimtrail check`, then cite it from a claim with `source: {id}`.""",
+  2. Under `basis:`, say where each fact (author, publisher, date, place, full text) comes
+     from: the source that states it, with its words, or the reasoning that infers it.
+  3. Run `claimtrail check`, then cite it from a claim with `source: {id}`.""",
     "party": """Next steps:
-  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation.
+  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation,
+     each with its `basis:` (the source that states it, or the reasoning that infers it).
   2. Run `claimtrail check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
 }
 

@@ -42,7 +42,13 @@ def schema() -> Mapping[str, Any]:
 
 # One schema file per kind, for other tools (check-jsonschema, yaml-language-server): the combined
 # schema's definitions, with the kind's as the root. Published beside it, in the package and on the site.
-KIND_SCHEMAS = {"claim": "claim", "source": "source", "party": "party", "status-scale": "status_scale"}
+KIND_SCHEMAS = {
+    "claim": "claim",
+    "source": "source",
+    "party": "party",
+    "status-scale": "status_scale",
+    "publisher": "publisher",
+}
 
 
 def kind_schema_text(name: str) -> str:

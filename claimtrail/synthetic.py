@@ -64,9 +64,10 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
     parties = [f"party-{i:05d}" for i in range(n_parties)]
     for i, party in enumerate(parties):
         affiliation = f"affiliation: {parties[0]}\n" if i % 7 == 3 else ""
+        basis = "  affiliation:\n    inferred: Synthetic.\n" if affiliation else ""
         (layout.kind_dir("party") / f"{party}.yaml").write_text(
             MODELINE.format(kind="party") + f"name: Party {i}\nkind: {'person' if i % 2 else 'organisation'}\n"
-            f"role: Role of party {i}\n{affiliation}",
+            f"role: Role of party {i}\n{affiliation}basis:\n  role:\n    inferred: Synthetic.\n{basis}",
             encoding="utf-8",
         )
     quotes: dict[int, list[str]] = {}
@@ -81,11 +82,12 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
         (layout.kind_dir("source") / f"source-{s:05d}.yaml").write_text(
             MODELINE.format(kind="source")
             + f"title: Source number {s}\nkind: {kind}\nauthor: {parties[s % n_parties]}\n"
-            f"published: 2020-{1 + s % 12:02d}-{1 + s % 28:02d}\n"
+            f"author_shown: Party {s % n_parties}\npublished: 2020-{1 + s % 12:02d}-{1 + s % 28:02d}\n"
             f"url: https://news.example.org/{s}\n"
             f"archive_url: https://web.archive.org/web/20210101000000/https://news.example.org/{s}\n"
             f"archive_date: 2021-01-01\naccessed: 2021-01-01\nfull_text: available\n"
-            f"snapshot:\n  file: snapshots/{name}\n  sha256: {digest}\n  retrieved: 2021-01-01\n  third_party: true\n",
+            f"snapshot:\n  file: snapshots/{name}\n  sha256: {digest}\n  retrieved: 2021-01-01\n  third_party: true\n"
+            f"basis:\n  published:\n    source: source-{s:05d}\n    quote: {lines[0]}\n",
             encoding="utf-8",
         )
     for c in range(claims):

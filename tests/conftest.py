@@ -40,6 +40,10 @@ def examples(in_ci: int) -> int:
     return in_ci * settings().max_examples // CI_EXAMPLES
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "wheel: builds a wheel and installs it into a fresh virtual environment")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The item cache of every test run lives in its own folder, not the user's."""
@@ -49,7 +53,9 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _no_settings_from_the_callers_environment() -> None:
     """The suite gives the same results whatever the caller has set: tests that need one of these set it."""
-    for name in ("CLAIMTRAIL_JOBS", "CLAIMTRAIL_NO_CACHE", "CLAIMTRAIL_PROGRESS", "CLAIMTRAIL_WITHOUT"):
+    settings = ("CLAIMTRAIL_JOBS", "CLAIMTRAIL_NO_CACHE", "CLAIMTRAIL_PROGRESS", "CLAIMTRAIL_WITHOUT")
+    addresses = ("CLAIMTRAIL_SITE_URL", "CLAIMTRAIL_REPO_URL")  # read by the repository's mkdocs.yml
+    for name in (*settings, *addresses):
         os.environ.pop(name, None)
 
 

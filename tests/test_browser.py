@@ -6,13 +6,15 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import REPO
 from .sitebuild import build
@@ -52,10 +54,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("browser") / "site"
     result = build(REPO, site)
     assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -122,13 +129,13 @@ def test_the_claims_table_filters_by_status_and_sorts_by_figure(page: Page, site
     rows = page.locator("[data-ct-table] tbody tr:visible")
     total = rows.count()
     assert total > 20
-    page.locator('select[data-filter="status"]').select_option("disputed")
-    expect(rows).to_have_count(3)
-    expect(page.locator("[data-ct-count]")).to_have_text(f"3 of {total} claims")
+    page.locator('select[data-filter="status"]').select_option("unverified")
+    expect(rows).to_have_count(12)
+    expect(page.locator("[data-ct-count]")).to_have_text(f"12 of {total} claims")
     page.locator('select[data-filter="status"]').select_option("")
-    page.get_by_role("columnheader", name="Figure").click()
-    page.get_by_role("columnheader", name="Figure").click()
-    expect(rows.first).to_contain_text("2 billion")
+    page.get_by_role("button", name="Figure").click()
+    page.get_by_role("button", name="Figure").click()
+    expect(rows.first).to_contain_text("97\u00a0%")  # the first unit (percent), largest first
 
 
 def test_the_filter_can_be_preset_from_the_address(page: Page, site_url: str) -> None:
@@ -142,3 +149,177 @@ def test_a_reader_switches_to_the_dark_palette(page: Page, site_url: str) -> Non
     expect(body).to_have_attribute("data-md-color-scheme", "default")
     page.locator('label[title="Switch to dark mode"]').first.click()
     expect(body).to_have_attribute("data-md-color-scheme", "slate")
+
+
+# -- the claims table from the keyboard, and its view in the address ------------------------------
+
+
+def _figure_keys(page: Page) -> list[tuple[float, float] | None]:
+    """Each visible row's figure as (unit's place, value), or None for a claim without one."""
+    keys: list[tuple[float, float] | None] = page.locator("[data-ct-table] tbody tr:not([hidden])").evaluate_all(
+        """rows => rows.map(row => {
+            const cell = row.querySelector('.ct-col-figure');
+            const value = cell.getAttribute('data-value');
+            return value === '' ? null : [parseFloat(cell.getAttribute('data-group')), parseFloat(value)];
+        })"""
+    )
+    return [tuple(key) if key is not None else None for key in keys]  # type: ignore[misc]
+
+
+def test_the_sort_headings_are_buttons_that_say_which_way_they_sort(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    for name in ("Claim", "Figure", "Status", "Claimant", "Made"):
+        heading = page.get_by_role("columnheader", name=name, exact=True)
+        expect(heading.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    expect(page.locator("[data-ct-table] th[aria-sort]")).to_have_count(0)
+    page.get_by_role("button", name="Status").click()
+    expect(page.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("[data-ct-table] th[aria-sort]")).to_have_count(1)
+
+
+def test_the_claims_table_sorts_by_figure_from_the_keyboard_within_each_unit(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    header = page.get_by_role("columnheader", name="Figure")
+    page.get_by_role("button", name="Figure").focus()
+    page.keyboard.press("Enter")
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    ascending = _figure_keys(page)
+    figures = [key for key in ascending if key is not None]
+    assert len(figures) > 10
+    assert ascending == [*sorted(figures), *[None] * (len(ascending) - len(figures))]  # no figure: last
+    page.keyboard.press("Space")
+    expect(header).to_have_attribute("aria-sort", "descending")
+    descending = _figure_keys(page)
+    by_unit_largest_first = sorted(figures, key=lambda key: (key[0], -key[1]))
+    assert descending == [*by_unit_largest_first, *[None] * (len(descending) - len(figures))]
+    expect(page.locator("[data-ct-table] tbody tr").first).to_contain_text("97\u00a0%")
+
+
+def test_a_shared_filtered_and_sorted_address_restores_the_same_view(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/")
+    page.locator('select[data-filter="tags"]').select_option("police")
+    page.locator('input[data-filter="text"]').fill("provinces")
+    page.get_by_role("button", name="Figure").click()
+    page.get_by_role("button", name="Figure").click()
+    expect(page).to_have_url(re.compile(r"claims/\?tags=police&text=provinces&sort=figure&order=descending$"))
+    visible = page.locator("[data-ct-table] tbody tr:visible .ct-col-claim").all_inner_texts()
+    assert len(visible) == 2
+    shared = page.url
+
+    reader = page.context.browser.new_page()  # type: ignore[union-attr]
+    try:
+        reader.goto(shared)
+        expect(reader.locator('select[data-filter="tags"]')).to_have_value("police")
+        expect(reader.locator('input[data-filter="text"]')).to_have_value("provinces")
+        expect(reader.get_by_role("columnheader", name="Figure")).to_have_attribute("aria-sort", "descending")
+        expect(reader.locator("[data-ct-count]")).to_have_text(re.compile(r"^2 of \d+ claims$"))
+        assert reader.locator("[data-ct-table] tbody tr:visible .ct-col-claim").all_inner_texts() == visible
+    finally:
+        reader.close()
+
+
+def test_clearing_the_filters_clears_them_from_the_address(page: Page, site_url: str) -> None:
+    page.goto(site_url + "claims/?status=disputed")
+    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(1)  # the one disputed claim
+    page.locator('select[data-filter="status"]').select_option("")
+    expect(page).to_have_url(re.compile(r"claims/$"))
+
+
+def test_the_filter_controls_are_labelled_bordered_and_at_least_24_px(page: Page, site_url: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "claims/")
+    for name in ("Status", "Topic", "Claimant", "Source", "Text"):
+        control = page.get_by_label(name, exact=True)
+        expect(control).to_be_visible()
+        box = control.bounding_box()
+        assert box is not None and box["height"] >= 24, name
+        assert control.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)") > 0, name
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_chart_text_stays_at_least_12_px_on_screen(page: Page, site_url: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site_url + "claims/alibaba-2017-counterfeits-1-49-per-10000-trades/")
+    texts = page.locator(".ct-chart .ct-chart-label, .ct-chart .ct-chart-value")
+    expect(texts).to_have_count(4)
+    sizes = texts.evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().height"
+        " / e.offsetHeight)"
+    )
+    assert min(sizes) >= 12
+    expect(page.locator(".ct-chart")).to_have_attribute("aria-label", re.compile(r"^2016: 2\.1.*; 2017: 1\.49"))
+
+
+# -- every page, at every width, in both palettes ----------------------------------------------------
+
+WIDTHS = (320, 390, 768, 1280)
+PALETTES = {"light": "default", "dark": "slate"}
+SERIOUS = ("serious", "critical")
+# axe rules whose serious findings come from the theme and cannot be fixed here, with the reason.
+# None today: Material's search dialog, which has no name, is named by claimtrail.js.
+THEME_VIOLATIONS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class PageSurvey:
+    path: str
+    palette: str  # Material's name for the palette the page was shown in
+    widths: dict[int, int]  # window width → the page's width
+    skip_link: str | None  # where "Skip to content" goes, if there is one
+    violations: list[str]  # serious and critical axe findings: "rule (impact): target"
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(str(page.parent.relative_to(site)) + "/" for page in site.rglob("index.html"))
+
+
+def _survey(page: Page, url: str, path: str) -> PageSurvey:
+    """One page: axe-core at the widest width, then the page's width at each width, narrowing."""
+    page.set_viewport_size({"width": WIDTHS[-1], "height": 900})
+    page.goto(url + ("" if path == "./" else path))
+    page.wait_for_function("() => !document.querySelector('[data-ct-table]') || document.querySelector('.ct-sortable')")
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    violations = [
+        f"{v['id']} ({v['impact']}): {', '.join(str(t) for n in v['nodes'] for t in n['target'])}"
+        for v in found
+        if v["impact"] in SERIOUS and v["id"] not in THEME_VIOLATIONS
+    ]
+    skip = page.locator("a.md-skip")
+    skip_link = skip.get_attribute("href") if skip.count() == 1 else None
+    palette = page.locator("body").get_attribute("data-md-color-scheme") or ""
+    widths = {}
+    for width in reversed(WIDTHS):
+        page.set_viewport_size({"width": width, "height": 900})
+        widths[width] = page.evaluate("document.documentElement.scrollWidth")
+    return PageSurvey(path, palette, widths, skip_link, violations)
+
+
+@pytest.fixture(scope="module", params=list(PALETTES))
+def survey(request: pytest.FixtureRequest, browser: Browser, site: Path, site_url: str) -> list[PageSurvey]:
+    """Every page of the site in one palette: one page in one browser, resized rather than reopened."""
+    context = browser.new_context(color_scheme=request.param)
+    try:
+        context.add_init_script(script=AXE_SCRIPT)  # axe-core, from axe-playwright-python
+        page = context.new_page()
+        return [_survey(page, site_url, path) for path in _pages(site)]
+    finally:
+        context.close()
+
+
+def test_every_page_was_seen_in_its_palette(survey: list[PageSurvey], site: Path) -> None:
+    assert len(survey) == len(_pages(site)) > 60
+    assert len({page.palette for page in survey}) == 1
+    assert survey[0].palette in PALETTES.values()
+
+
+def test_no_page_scrolls_sideways_from_320_px_up(survey: list[PageSurvey]) -> None:
+    too_wide = {page.path: {w: seen for w, seen in page.widths.items() if seen > w} for page in survey}
+    assert {path: widths for path, widths in too_wide.items() if widths} == {}
+
+
+def test_every_page_has_a_skip_link_to_its_content(survey: list[PageSurvey]) -> None:
+    assert [page.path for page in survey if not page.skip_link or not page.skip_link.startswith("#")] == []
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(survey: list[PageSurvey]) -> None:
+    assert {page.path: page.violations for page in survey if page.violations} == {}

@@ -148,3 +148,125 @@ def test_errors_the_base_already_had_in_unchanged_files_stay_out(
     assert code == 1
     assert "unknown source 'widget-comment'" in out
     assert "unknown party 'nobody'" not in out
+
+
+# A change to what a claim says adds an entry to its log.
+
+DEFECTS = f"{CLAIMS}/widget-defects-fell.yaml"
+LOG_ENTRY = (
+    "log:\n  - date: 2021-05-02\n    kind: status-change\n"
+    "    summary: The reader's doubt alone does not show the figure wrong; the status is now unverified.\n"
+)
+
+
+def test_a_status_change_without_a_log_entry_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    git(repo, "commit", "-q", "-am", "Unverified after all")
+
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+
+    assert code == 1
+    assert f"{DEFECTS}:23:1: error: this change to the claim's status adds no entry to its log" in out
+    assert "[log-missing]" in out
+
+
+def test_a_status_change_with_a_new_log_entry_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    (repo / DEFECTS).write_text((repo / DEFECTS).read_text(encoding="utf-8") + LOG_ENTRY, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("value: -12", "value: -13", "value"),
+        ("statement: Widget defects fell by 12 % in 2020.", "statement: Widget defects fell in 2020.", "statement"),
+        ("quote: Widget defects fell by 12% in 2020\n", "quote: Widget defects fell\n", "quote"),
+    ],
+)
+def test_a_changed_value_statement_or_quote_without_a_log_entry_fails(
+    repo: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, field: str
+) -> None:
+    _break(repo / DEFECTS, old, new)
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert f"this change to the claim's {field} adds no entry to its log" in out
+
+
+def test_rewrapping_a_quote_is_no_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(
+        repo / DEFECTS,
+        "quote: Widget defects fell by 12% in 2020\n",
+        "quote: >-\n  Widget defects\n  fell by 12% in 2020\n",
+    )
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 0, out
+
+
+def test_an_edited_old_entry_is_not_a_new_one(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / DEFECTS).write_text((repo / DEFECTS).read_text(encoding="utf-8") + LOG_ENTRY, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Log an earlier change")
+    git(repo, "branch", "-f", "main", "HEAD")
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    _break(repo / DEFECTS, "the status is now unverified.", "the status is now unverified (reworded).")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert "[log-missing]" in out
+
+
+def test_a_claim_moved_to_a_sub_folder_is_compared_with_its_old_self(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / CLAIMS / "2021").mkdir()
+    git(repo, "mv", DEFECTS, f"{CLAIMS}/2021/widget-defects-fell.yaml")
+    _break(repo / CLAIMS / "2021" / "widget-defects-fell.yaml", "status: disputed", "status: unverified")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert f"{CLAIMS}/2021/widget-defects-fell.yaml:23:1: error: this change to the claim's status" in out
+
+
+def test_a_new_claim_needs_no_log_entry(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (repo / DEFECTS).read_text(encoding="utf-8")
+    (repo / CLAIMS / "widget-defects-fell-again.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 0, out
+
+
+def test_the_base_version_is_read_by_the_strict_loader_not_by_lines_of_text(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `status:` line inside the notes is text, not the status: editing it changes no status."""
+    _break(repo / DEFECTS, "reviewed: 2021-04-01\n", "reviewed: 2021-04-01\nnotes: |\n  status: refuted\n")
+    git(repo, "commit", "-q", "-am", "A note that quotes a status line")
+    git(repo, "branch", "-f", "main", "HEAD")
+    _break(repo / DEFECTS, "  status: refuted\n", "  status: corroborated\n")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 0, out
+
+
+def test_a_base_version_git_cannot_read_ends_the_check_with_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blob = git(repo, "rev-parse", f"main:{DEFECTS}").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 2, out
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if line.startswith("claimtrail: ")] == err.splitlines()[:1]
+
+
+def test_a_limit_the_change_sets_does_not_keep_the_base_version_from_being_compared(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    padded = (repo / DEFECTS).read_text(encoding="utf-8") + "# " + "x" * 5000 + "\n"
+    (repo / DEFECTS).write_text(padded, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "A long comment")
+    git(repo, "branch", "-f", "main", "HEAD")
+    (repo / "claims" / "limits.yaml").write_text("max_file_size: 4096\n", encoding="utf-8")
+    _break(repo / DEFECTS, "x" * 5000, "short")
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+    assert code == 1
+    assert "this change to the claim's status adds no entry to its log" in out

@@ -244,6 +244,56 @@ def test_export_json_claim_values(minimal_project: Path, capsys: pytest.CaptureF
     assert claim["tags"] == ["defects"]
 
 
+def test_export_json_says_unknown_for_a_date_recorded_as_unknown(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "export", "--root", str(minimal_project))
+    sources = {s["id"]: s for s in json.loads(out)["sources"]}
+    assert sources["widget-comment"]["published"] == "unknown"  # `published: unknown` in its file
+
+
+def test_export_json_gives_null_for_a_date_that_is_not_given(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "export", "--root", str(minimal_project))
+    sources = {s["id"]: s for s in json.loads(out)["sources"]}
+    assert "accessed" not in (minimal_project / "claims/sources/widget-report.yaml").read_text(encoding="utf-8")
+    assert sources["widget-report"]["accessed"] is None
+
+
+def test_export_csv_tells_an_unknown_date_from_one_not_given(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / DEFECTS
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2021-01-15", "date: unknown"), encoding="utf-8")
+    _, out, _ = run(capsys, "export", "--root", str(minimal_project), "--format", "csv")
+    rows = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in csv_rows(out)[1:]]
+    assert rows[0]["date"] == "unknown"
+    assert rows[1]["baseline_period"] == ""  # no baseline: not applicable, an empty cell
+
+
+def test_export_csv_carries_the_spokesperson_conversions_baseline_quote_and_rebuttal_parties(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "export", "--root", str(minimal_project), "--format", "csv")
+    row = dict(zip(CSV_COLUMNS, csv_rows(out)[1], strict=True))
+    assert row["page"] == "claims/widget-defects-fell/"
+    assert row["spokesperson"] == "cqo"
+    assert row["rebuttal_parties"] == "reader"
+    assert {"conversions", "baseline_quote"} <= set(row)
+
+
+def test_export_json_gives_each_item_its_page_and_keeps_its_own_url(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "export", "--root", str(minimal_project))
+    data = json.loads(out)
+    assert data["claims"][0]["page"] == "claims/widget-defects-fell/"
+    post = next(s for s in data["sources"] if s["id"] == "widget-post")
+    assert post["page"] == "sources/widget-post/"
+    assert post["url"] == "https://blog.example.org/widgets"
+
+
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 

@@ -219,3 +219,19 @@ def test_the_status_badges_references_add_to_a_page_are_not_taken_for_raw_html(
     assert result.returncode == 0, result.stderr
     assert "not allowed" not in result.stderr
     assert '<span class="ct-badge ct-status-disputed"' in (tmp_path / "site" / "index.html").read_text("utf-8")
+
+
+def test_the_publisher_a_page_names_is_markdown_not_raw_html_and_its_name_is_text(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    publisher = minimal_project / "claims" / "publisher.yaml"
+    publisher.write_text(
+        publisher.read_text(encoding="utf-8").replace("name: Widget Watch", "name: <script>alert(1)</script> *Watch*"),
+        encoding="utf-8",
+    )
+    (minimal_project / "docs" / "index.md").write_text("# Home\n\nPublished by [[publisher]].\n", encoding="utf-8")
+    result = build(minimal_project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "not allowed" not in result.stderr
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Published by <strong>&lt;script&gt;alert(1)&lt;/script&gt; *Watch*</strong>" in page

@@ -33,7 +33,7 @@ def test_the_engines_offered_are_those_of_the_registry_mkdocs_first() -> None:
     parser = build_parser()
     args = parser.parse_args(["build"])
     assert args.engine == DEFAULT_ENGINE == "mkdocs"
-    assert list(ENGINES) == ["mkdocs", "properdocs"]
+    assert list(ENGINES) == ["mkdocs", "properdocs", "zensical"]
     with pytest.raises(SystemExit):
         parser.parse_args(["build", "--engine", "no-such-engine"])
 

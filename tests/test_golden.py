@@ -30,6 +30,7 @@ PAGES = [
     "dashboard.md",
     "timeline.md",
     "tags.md",
+    "corrections.md",
 ]
 
 

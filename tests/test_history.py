@@ -49,7 +49,7 @@ def test_history_lists_revisions_and_status_changes(minimal_project: Path) -> No
     ]
 
 
-def test_claim_page_shows_history_oldest_status_first_with_escaped_messages(
+def test_claim_page_shows_status_history_oldest_first_and_links_the_files_history(
     minimal_project: Path, tmp_path: Path
 ) -> None:
     _two_revisions(minimal_project)
@@ -58,8 +58,17 @@ def test_claim_page_shows_history_oldest_status_first_with_escaped_messages(
     section = _history_section(site)
     assert section.index("Unverified") < section.index("Disputed")
     assert "1 May 2021" in section and "2 June 2021" in section
-    assert "Mark the defects claim disputed &lt;after review&gt;" in section
-    assert "https://github.com/example/widget-claims/commit/" in section
+    assert f'href="https://github.com/example/widget-claims/commits/main/{CLAIM}"' in section
+
+
+def test_no_page_shows_a_commit_subject_as_editorial_history(minimal_project: Path, tmp_path: Path) -> None:
+    """Commit subjects say how the files were edited, not what changed for readers: the log does that."""
+    _two_revisions(minimal_project)
+    site = tmp_path / "site"
+    assert build(minimal_project, site).returncode == 0
+    pages = {page: page.read_text(encoding="utf-8") for page in site.rglob("*.html")}
+    for subject in ("Mark the defects claim disputed", "Initial dataset"):
+        assert [page for page, html in pages.items() if subject in html] == []
 
 
 def test_outside_a_git_checkout_the_page_says_history_is_unavailable(minimal_project: Path, tmp_path: Path) -> None:
@@ -122,17 +131,15 @@ def _commit(root: Path, replace: tuple[str, str], message: str, date: str = "202
     git(root, "commit", "-q", "-am", message, date=date)
 
 
-def test_a_subject_with_a_record_separator_builds_and_shows_no_forged_row(
-    minimal_project: Path, tmp_path: Path
-) -> None:
+def test_a_subject_with_a_record_separator_builds_and_adds_no_revision(minimal_project: Path, tmp_path: Path) -> None:
     init(minimal_project)
     _commit(minimal_project, ("reviewed: 2021-04-01", "reviewed: 2021-04-02"), "x\x1ey")
     site = tmp_path / "site"
     result = build(minimal_project, site)
     assert result.returncode == 0, result.stderr
     section = _history_section(site)
-    assert section.count("<tr><td>") == 2
-    assert "<td>x\ufffdy</td>" in section  # the control character is shown as a replacement character
+    assert "1 May 2021 to 2 June 2021" in section  # the two revisions, and none made up from the subject
+    assert "x\ufffdy" not in section and "x\x1ey" not in section  # and no subject is shown at all
 
 
 def test_a_subject_with_separated_fields_cannot_forge_a_revision(minimal_project: Path) -> None:

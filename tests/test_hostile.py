@@ -255,7 +255,11 @@ def test_payloads_in_every_text_field_reach_no_page_unescaped(minimal_project: P
     json_ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', claim_page, re.DOTALL)
     assert json_ld is not None
     assert json.loads(json_ld.group(1))["claimReviewed"] == "Defects " + PAYLOADS[0]
-    assert "<title>Defects &lt;/script&gt;" in claim_page
+    title = re.search(r"<title>(.*?)</title>", claim_page, re.DOTALL)
+    assert title is not None and "Defects &lt;/script&gt;" in title[1] and "<" not in title[1]
+    for preview in ('name="description"', 'property="og:title"', 'name="twitter:description"'):
+        content = re.search(rf'<meta {preview} content="([^"]*)">', claim_page)
+        assert content is not None and "Defects &lt;/script&gt;" in content[1], preview
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(minimal_project: Path) -> None:

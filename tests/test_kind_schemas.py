@@ -64,6 +64,7 @@ SHIPPED = {
     "source": "claims/sources/**/*.yaml",
     "party": "claims/parties/**/*.yaml",
     "status-scale": "claims/statuses.yaml",
+    "publisher": "claims/publisher.yaml",
 }
 
 

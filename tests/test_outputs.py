@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from claimtrail.export import FORMATS
+from claimtrail.export import FORMATS, export_data
 from claimtrail.graph import build_graph
 from claimtrail.kinds import KINDS, kind_of_page
 from claimtrail.layout import KIND_DIRS, KIND_FOLDERS
@@ -41,7 +42,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
     items = {f"{kind.site_folder}/{key}.md" for kind in KINDS.values() for key in kind.items(dataset)}
     pages = {o.path for o in outputs if isinstance(o, PageOutput)}
     assert items <= pages
-    assert {"claims/index.md", "dashboard.md", "timeline.md", "tags.md", "methodology.md"} <= pages
+    assert {"claims/index.md", "dashboard.md", "timeline.md", "tags.md", "methodology.md", "corrections.md"} <= pages
     assert [o.path for o in outputs if isinstance(o, MarkdownPage)] == ["contributing.md"]
     files = {o.path for o in outputs if isinstance(o, FileOutput)}
     assert files == {
@@ -50,7 +51,8 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.json",
         "claims.csv",
         "schema/claimtrail.schema.json",
-        *(f"schema/{name}.schema.json" for name in ("claim", "source", "party", "status-scale")),
+        *(f"schema/{name}.schema.json" for name in ("claim", "source", "party", "status-scale", "publisher")),
+        "corrections.xml",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
 
@@ -93,21 +95,41 @@ def test_a_claim_page_carries_its_search_text_json_ld_and_edit_link(renderer: Re
     assert claim.description
     listing = outputs["claims/index.md"]
     assert isinstance(listing, PageOutput)
-    assert listing.in_nav and not listing.searchable and listing.jsonld is None and listing.edit_url is None
+    assert listing.in_nav and listing.jsonld is None and listing.edit_url is None
 
 
-def test_exports_on_the_site_carry_each_items_page_url(renderer: Renderer) -> None:
+def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer) -> None:
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
     data = json.loads(exported.content())
-    assert [c["url"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
-    assert all(p["url"] == f"parties/{p['id']}/" for p in data["parties"])
+    assert [c["page"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
+    assert all(p["page"] == f"parties/{p['id']}/" for p in data["parties"])
+    assert all(s["page"] == f"sources/{s['id']}/" for s in data["sources"])
     schema_file = outputs["schema/claimtrail.schema.json"]
     assert isinstance(schema_file, FileOutput) and schema_file.content() == schema_text()
     claim_json = outputs["claims/widget-defects-fell/claim.json"]
     assert isinstance(claim_json, FileOutput) and claim_json.bulk
-    assert json.loads(claim_json.content())["url"] == "claims/widget-defects-fell/"
+    assert json.loads(claim_json.content())["page"] == "claims/widget-defects-fell/"
+
+
+def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    exported = outputs["claims.json"]
+    assert isinstance(exported, FileOutput)
+    sources = {s["id"]: s for s in json.loads(exported.content())["sources"]}
+    assert sources["widget-post"]["url"] == renderer.dataset.sources["widget-post"].url
+    assert sources["widget-post"]["url"].startswith("https://")
+    assert all("url" not in c for c in json.loads(exported.content())["claims"])
+
+
+def test_the_sites_exports_are_what_claimtrail_export_writes(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    data = export_data(renderer.dataset)
+    for export in FORMATS.values():
+        published = outputs[export.site_path]
+        assert isinstance(published, FileOutput)
+        assert published.content() == export.write(data, True)
 
 
 def test_site_outputs_refuses_a_renderer_of_another_dataset(renderer: Renderer) -> None:
@@ -135,3 +157,64 @@ def test_every_export_format_is_offered_by_the_command_and_published() -> None:
     assert export.format == "csv"
     assert list(FORMATS) == ["json", "csv"]
     assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv"]
+
+
+def test_a_claim_review_names_the_publisher_and_the_claimants_web_address(minimal_project: Path) -> None:
+    party = minimal_project / "claims/parties/widgets-inc.yaml"
+    party.write_text(party.read_text(encoding="utf-8") + "url: https://widgets.example.org/\n", encoding="utf-8")
+    dataset, findings = check_project(minimal_project, today=dt.date(2026, 1, 1))
+    assert findings == []
+    renderer = Renderer(dataset, build_graph(dataset), SETTINGS)
+    review = json.loads(renderer.claim_jsonld(dataset.claims["widget-defects-fell"]))
+    assert (
+        review["publisher"]
+        == review["author"]
+        == {  # claims/publisher.yaml
+            "@type": "Organization",
+            "name": "Widget Watch",
+            "url": "https://widgets.example.org/about/",
+            "logo": {"@type": "ImageObject", "url": "https://widgets.example.org/logo.png"},
+        }
+    )
+    assert review["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "Widgets Inc.",
+        "url": "https://widgets.example.org/",
+    }
+
+
+def test_an_unverified_claim_page_has_no_claim_review(minimal_project: Path) -> None:
+    claim = minimal_project / "claims/claims/widget-report-exists.yaml"
+    text = claim.read_text(encoding="utf-8")
+    claim.write_text(re.sub(r"(?m)^status: .*$", "status: unverified", text), encoding="utf-8")
+    dataset, findings = check_project(minimal_project, today=dt.date(2026, 1, 1))
+    assert [f for f in findings if f.severity.name == "ERROR"] == []
+    renderer = Renderer(dataset, build_graph(dataset), SETTINGS)
+    outputs = {o.path: o for o in site_outputs(dataset, renderer)}
+    unverified = outputs["claims/widget-report-exists.md"]
+    assert isinstance(unverified, PageOutput) and unverified.jsonld is None
+    reviewed = outputs["claims/widget-defects-fell.md"]
+    assert isinstance(reviewed, PageOutput) and reviewed.jsonld is not None
+
+
+def test_a_status_scale_says_which_statuses_are_verdicts(renderer: Renderer) -> None:
+    scale = renderer.dataset.scale
+    assert scale is not None
+    verdicts = {status.id: status.verdict for status in scale.statuses}
+    assert verdicts["unverified"] is False and verdicts["superseded"] is False
+    assert verdicts["disputed"] and verdicts["refuted"] and verdicts["corroborated"] and verdicts["unverifiable"]
+
+
+def test_a_claim_pages_title_and_description_carry_its_verdict(renderer: Renderer) -> None:
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    claim = outputs["claims/widget-defects-fell.md"]
+    assert isinstance(claim, PageOutput)
+    assert claim.browser_title == "Disputed: Widget defects fell by 12 % in 2020."
+    assert claim.title == "Widget defects fell by 12 % in 2020."
+    assert claim.description.startswith("Disputed: Widget defects fell by 12 % in 2020.")
+
+
+def test_every_generated_page_has_a_description_of_its_own(renderer: Renderer) -> None:
+    pages = [o for o in site_outputs(renderer.dataset, renderer) if isinstance(o, PageOutput)]
+    descriptions = [page.description for page in pages]
+    assert all(descriptions) and len(set(descriptions)) == len(descriptions)

@@ -20,15 +20,18 @@ SCHEMA_PATH = REPO / "claimtrail" / "schema" / "claimtrail.schema.json"
 DATA = REPO / "claims"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<relative>[^#\s]+)#/\$defs/(?P<definition>[A-Za-z_]+)$")
 DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party"}
+DEFINITION_OF_FILE = {
+    Path("statuses.yaml"): "status_scale",
+    Path("publisher.yaml"): "publisher",
+    Path("accepted-warnings.yaml"): "accepted_warnings",
+}
 DATA_FILES = sorted(DATA.rglob("*.yaml"))
 
 
 def expected_definition(path: Path) -> str:
     relative = path.relative_to(DATA)
-    if relative == Path("statuses.yaml"):
-        return "status_scale"
-    if relative == Path("accepted-warnings.yaml"):
-        return "accepted_warnings"
+    if relative in DEFINITION_OF_FILE:
+        return DEFINITION_OF_FILE[relative]
     return DEFINITION_OF_FOLDER[relative.parts[0]]
 
 

@@ -13,19 +13,36 @@ from typing import Any
 
 import pytest
 
+from claimtrail.gitinfo import load_history
 from claimtrail.project import check_project
 from claimtrail.schema import schema_text
 
 from .conftest import REPO
 from .sitebuild import build
 
+# The addresses the deploy workflow gives the build (the repository's mkdocs.yml reads them).
+PUBLISHED = {"CLAIMTRAIL_SITE_URL": "https://claims.test/", "CLAIMTRAIL_REPO_URL": "https://github.com/o/c"}
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site_dir = tmp_path_factory.mktemp("built") / "site"
-    result = build(REPO, site_dir)
+    result = build(REPO, site_dir, env=PUBLISHED)
     assert result.returncode == 0, result.stderr
     return site_dir
+
+
+SITE_NAME = "claimtrail · Alibaba 2017 IP report"
+
+
+@pytest.fixture(scope="module")
+def unaddressed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The site built without its addresses (as on a laptop or in a pull request), and what the
+    build printed on standard error."""
+    site_dir = tmp_path_factory.mktemp("unaddressed") / "site"
+    result = build(REPO, site_dir)
+    assert result.returncode == 0, result.stderr
+    return site_dir, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -79,16 +96,19 @@ def test_every_item_has_a_page(site: Path, dataset: Any, folder: str) -> None:
     assert missing == []
 
 
-def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
+def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: Path, dataset: Any) -> None:
     statuses = {s.id: s for s in dataset.scale.statuses}
-    for claim in dataset.claims.values():
+    history = load_history(REPO)
+    reviewed = [claim for claim in dataset.claims.values() if statuses[claim.status].verdict]
+    assert reviewed
+    for claim in reviewed:
         scripts = _parse(site / "claims" / claim.id / "index.html").json_ld
         assert len(scripts) == 1, claim.id
         review = json.loads(scripts[0])
         assert review["@context"] == "https://schema.org"
         assert review["@type"] == "ClaimReview"
         assert review["claimReviewed"] == claim.statement
-        assert review["url"] == f"https://claimtrail.example.org/claims/{claim.id}/"
+        assert review["url"] == f"https://claims.test/claims/{claim.id}/"
         rating = review["reviewRating"]
         status = statuses[claim.status]
         assert rating["alternateName"] == status.label
@@ -101,7 +121,54 @@ def test_every_claim_page_carries_exactly_one_valid_claim_review(site: Path, dat
         assert item["firstAppearance"]["name"] == dataset.sources[claim.first_appearance].title
         assert len(item["appearance"]) == len(claim.appearances)
         assert review["author"]["@type"] == "Organization"
-        assert review["datePublished"] == str(claim.reviewed)
+        url = dataset.publisher.url or PUBLISHED["CLAIMTRAIL_SITE_URL"]  # the site's, where it has none of its own
+        publisher = {"@type": "Organization", "name": dataset.publisher.name, "url": url}
+        assert review["author"] == review["publisher"] == publisher
+        # First published when the claim's file was first committed (when reviewed, outside a checkout).
+        revisions = history.revisions.get(claim.document.path, ())
+        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.reviewed))
+        logged = [str(entry.date) for entry in claim.log]
+        assert review["dateModified"] == max([str(claim.reviewed), *logged])
+
+
+def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -> None:
+    unverified = [claim for claim in dataset.claims.values() if claim.status == "unverified"]
+    assert unverified
+    for claim in unverified:
+        assert _parse(site / "claims" / claim.id / "index.html").json_ld == [], claim.id
+
+
+def test_no_published_file_names_a_placeholder_address(unaddressed: tuple[Path, str]) -> None:
+    site_dir, _ = unaddressed
+    named = [
+        path.relative_to(site_dir).as_posix()
+        for path in site_dir.rglob("*")
+        if path.is_file()
+        and any(word in path.read_bytes() for word in (b"claimtrail.example.org", b"github.com/claimtrail"))
+    ]
+    assert named == []
+
+
+def test_a_build_without_the_sites_address_writes_no_absolute_address_and_says_why_once(
+    unaddressed: tuple[Path, str],
+) -> None:
+    site_dir, stderr = unaddressed
+    assert stderr.count("the site's address is not known") == 1
+    assert not (site_dir / "sitemap.xml").exists() and not (site_dir / "sitemap.xml.gz").exists()
+    page = (site_dir / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert 'rel="canonical"' not in page and 'property="og:url"' not in page
+    review = json.loads(
+        _parse(site_dir / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").json_ld[0]
+    )
+    assert "url" not in review and "url" not in review["author"]
+
+
+def test_a_build_with_the_sites_address_publishes_canonical_links_and_a_sitemap(site: Path) -> None:
+    page = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    address = "https://claims.test/claims/alibaba-2017-counterfeits-1-49-per-10000-trades/"
+    assert f'<link rel="canonical" href="{address}">' in page
+    assert address in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://github.com/o/c/edit/main/claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in page
 
 
 def test_pages_without_claims_carry_no_claim_review(site: Path) -> None:
@@ -139,18 +206,18 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
     assert re.search(r"Successful\.+[1-9][0-9]*", result.stdout), result.stdout
 
 
-def test_claims_json_has_the_export_shape_with_page_urls(site: Path, dataset: Any) -> None:
+def test_claims_json_has_the_export_shape_with_each_items_page(site: Path, dataset: Any) -> None:
     data = json.loads((site / "claims.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in data["claims"]} == set(dataset.claims)
-    for claim in data["claims"]:
-        assert (site / claim["url"] / "index.html").is_file()
-    for source in data["sources"]:
-        assert (site / source["url"] / "index.html").is_file()
+    for item in (*data["claims"], *data["sources"], *data["parties"]):
+        assert (site / item["page"] / "index.html").is_file()
+    ustr = next(p for p in data["parties"] if p["id"] == "ustr")
+    assert ustr["url"] == "https://ustr.gov/"
 
 
 def test_csv_and_schema_are_published(site: Path, dataset: Any) -> None:
     lines = (site / "claims.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("id,statement,value,unit")
+    assert lines[0].startswith("id,page,statement,value,unit")
     assert len(lines) == len(dataset.claims) + 1
     assert (site / "schema" / "claimtrail.schema.json").read_text(encoding="utf-8") == schema_text()
 
@@ -160,6 +227,60 @@ def test_search_index_finds_claims_by_statement_and_quote(site: Path) -> None:
     text = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
     assert "1.49 of every 10,000 trades were suspected" in text
     assert "merely 1.49 were suspected as counterfeits" in text
+
+
+def _index(site: Path) -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    return docs
+
+
+def test_search_index_tags_a_party_and_its_sources_with_its_short_name(site: Path) -> None:
+    tagged = {doc["location"] for doc in _index(site) if "USTR" in doc.get("tags", ())}
+    assert tagged == {"parties/ustr/", "sources/ustr-2017-notorious-markets-list/"}
+
+
+def test_search_index_names_a_sources_author_and_publisher(site: Path) -> None:
+    source = next(d for d in _index(site) if d["location"] == "sources/ustr-2017-notorious-markets-list/")
+    assert "Office of the United States Trade Representative (USTR)" in source["text"]
+
+
+def test_search_index_holds_the_list_pages(site: Path) -> None:
+    locations = {doc["location"] for doc in _index(site)}
+    assert {"claims/", "dashboard/", "timeline/", "tags/", "sources/", "parties/"} <= locations
+
+
+def test_search_index_keeps_table_cells_apart(site: Path) -> None:
+    scale = next(d for d in _index(site) if d["location"] == "methodology/#status-scale")
+    assert "StatusMeaning" not in scale["text"] and "Status Meaning" in scale["text"]
+
+
+def test_search_splits_words_at_brackets(site: Path) -> None:
+    separator = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]["separator"]
+    assert [w for w in re.split(separator, "Representative (USTR)") if w] == ["Representative", "USTR"]
+
+
+def test_every_page_has_a_description_and_link_preview_tags(site: Path) -> None:
+    descriptions = {}
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in html or page.name == "404.html":
+            continue
+        found = re.search(r'<meta name="description" content="([^"]*)">', html)
+        assert found, page
+        descriptions[page] = found[1]
+        for tag in ('property="og:title"', 'property="og:description"', 'name="twitter:card" content="summary"'):
+            assert tag in html, (page, tag)
+    claim = site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html"
+    assert descriptions[claim].startswith("Disputed: In 2017, 1.49 of every 10,000 trades")
+    generated = [
+        text for page, text in descriptions.items() if page.parent.parent.name in ("claims", "sources", "parties")
+    ]
+    assert len(set(generated)) == len(generated)
+
+
+def test_a_claim_pages_title_starts_with_its_verdict(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert "<title>Disputed: In 2017, 1.49 of every 10,000 trades" in html
 
 
 def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
@@ -174,8 +295,71 @@ def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) ->
     assert "ct-stance-disputes" in html
     assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
     assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
-    assert '<svg class="ct-chart"' in html
-    assert "−0.61 per 10,000 trades (−29 %)" in html
+    assert '<figure class="ct-chart"' in html
+    assert "−0.61\u00a0per 10,000\u00a0trades (−29\u00a0%)" in html
+
+
+def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    article = html[html.index('<article class="ct-claim"') :]
+    sections = re.findall(r'<h2 id="([a-z-]+)"', article)
+    assert sections == [
+        "verdict",
+        "claimed",
+        "evidence",
+        "appearances",
+        "provenance",
+        "related",
+        "changes",
+        "history",
+        "data",
+    ]
+    verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
+    for part in (
+        "Disputed",
+        "a primary source of January 2018",
+        "1.49\u00a0per 10,000\u00a0trades",
+        "Alibaba Group",
+        "10 January 2018",
+    ):
+        assert part in verdict
+
+
+def test_a_source_is_cited_with_its_author_and_publisher(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    step = re.search(r'<span class="ct-role">Summarised</span> in (.*?)</li>', html)
+    assert step is not None
+    assert "Alibaba released the 2017 Annual Report on Intellectual Property Protection</a></cite>" in step[1]
+    assert '<span class="ct-credit">(Tian Lu, The IPKat)</span>' in step[1]
+
+
+def test_every_generated_page_has_a_table_of_contents_and_so_a_skip_link(site: Path) -> None:
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 60
+    assert [page for page in pages if 'class="md-skip"' not in page.read_text("utf-8")] == []
+    claim = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    assert '<a href="#claim" class="md-skip">' in claim
+    assert 'href="#evidence" class="md-nav__link"' in claim  # the right sidebar lists the page's sections
+
+
+def test_a_page_without_sections_has_no_empty_sidebar(site: Path) -> None:
+    for page in ("claims", "sources", "parties"):
+        html = (site / page / "index.html").read_text("utf-8")
+        assert 'data-md-type="toc" hidden' in html, page
+    assert 'data-md-type="toc" hidden' not in (site / "timeline" / "index.html").read_text("utf-8")
+
+
+def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) -> None:
+    html = (site / "timeline" / "index.html").read_text("utf-8")
+    article = html[html.index('<h1 id="timeline">') :]
+    assert article.count(">10 January 2018<") == 1  # the date heading; no more "10 January 2018 — claim:" per event
+    assert re.search(r'<h3 id="day-2018-01-10"><time datetime="2018-01-10">10 January 2018</time></h3>', article)
+    assert '<span class="ct-event-kind">27 claims made</span> by Alibaba Group' in article
+    assert (
+        '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
+        in article
+    )
+    assert 'disputes <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
 
 
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:
@@ -185,7 +369,7 @@ def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) 
 
 def test_the_same_input_builds_byte_identical_output(site: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert build(REPO, again).returncode == 0
+    assert build(REPO, again, env=PUBLISHED).returncode == 0
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..findings import Finding
 from ..model import Dataset
 from ..parallel import map_chunks
-from . import archives, dates, evidence, markup, quotes, references, scale, snapshots
+from . import archives, basis, dates, editorial, evidence, markup, quotes, references, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
@@ -23,6 +23,8 @@ CHECKS: tuple[Check, ...] = (
     markup.check,
     references.check,
     evidence.check,
+    basis.check,
+    editorial.check,
     archives.check,
     dates.check,
     snapshots.check,

@@ -32,6 +32,10 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             yield from _future(doc, ("period",), claim.period.start, today)
         for i, step in enumerate(claim.provenance):
             yield from _future(doc, ("provenance", i, "date"), step.date, today)
+        for i, conversion in enumerate(claim.conversions):
+            yield from _future(doc, ("conversions", i, "date"), conversion.date, today)
+        for i, entry in enumerate(claim.log):
+            yield from _future(doc, ("log", i, "date"), entry.date, today)
     for source in dataset.sources.values():
         doc = source.document
         yield from _future(doc, ("published",), source.published, today)

@@ -30,11 +30,14 @@ def independent(a: str, b: str, parties: Mapping[str, Party]) -> bool:
 
 
 def _voices(rebuttal: Rebuttal, dataset: Dataset) -> set[str]:
-    """Everyone behind a piece of evidence: the party, and the author and publisher of its source."""
-    source = dataset.sources.get(rebuttal.source)
+    """Everyone behind a piece of evidence: the party, and the author and publisher of its source and
+    of the source it was read in (evidence known only from the claimant's own quotation of it is the
+    claimant's word)."""
     voices = {rebuttal.party}
-    if source is not None:
-        voices |= {p for p in (source.author, source.publisher) if p}
+    for source_id in (rebuttal.source, rebuttal.via):
+        source = dataset.sources.get(source_id) if source_id else None
+        if source is not None:
+            voices |= {p for p in (source.author, source.publisher) if p}
     return voices
 
 

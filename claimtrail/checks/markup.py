@@ -41,15 +41,23 @@ def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str
         for i, conversion in enumerate(claim.conversions):
             if conversion.note:
                 yield doc, ("conversions", i, "note"), conversion.note
+        for i, entry in enumerate(claim.log):
+            yield doc, ("log", i, "summary"), entry.summary
     for source in dataset.sources.values():
         for name, text in (("notes", source.notes), ("full_text_note", source.full_text_note)):
             if text:
                 yield source.document, (name,), text
         if source.snapshot is not None and source.snapshot.note:
             yield source.document, ("snapshot", "note"), source.snapshot.note
+        for basis in source.basis:
+            if basis.inferred:
+                yield source.document, ("basis", basis.field, "inferred"), basis.inferred
     for party in dataset.parties.values():
         if party.notes:
             yield party.document, ("notes",), party.notes
+        for basis in party.basis:
+            if basis.inferred:
+                yield party.document, ("basis", basis.field, "inferred"), basis.inferred
 
 
 def _known(dataset: Dataset) -> Mapping[str, set[str]]:

@@ -7,7 +7,9 @@ and writes the site. ``claimtrail build --engine NAME`` picks one from :data:`EN
 - ``mkdocs`` (the default): MkDocs 1.x with Material, through the plugin of
   :mod:`claimtrail.engines.mkdocs`;
 - ``properdocs``: the same plugin run by ProperDocs, the maintained fork of MkDocs 1.x
-  (``pip install 'claimtrail[properdocs]'``).
+  (``pip install 'claimtrail[properdocs]'``);
+- ``zensical``: Zensical, Material's successor, building the site's pages written as plain files
+  (:mod:`claimtrail.engines.zensical`; ``pip install 'claimtrail[zensical]'``).
 
 An engine is an object with a ``name`` and a ``start(project, staging_dir)`` method (:class:`Engine`),
 which returns one build (:class:`EngineBuild`). ``start`` is called before the dataset is checked,
@@ -114,6 +116,13 @@ ENGINES: Mapping[str, EngineEntry] = {
             "properdocs",
             "properdocs",
             "properdocs serve -f mkdocs.yml",
+        ),
+        EngineEntry(
+            "zensical",
+            "claimtrail.engines.zensical.engine:ZensicalEngine",
+            "zensical",
+            "zensical",
+            "claimtrail build --engine zensical && python -m http.server -b 127.0.0.1 -d site",
         ),
     )
 }

@@ -2,6 +2,7 @@
 
 They become ordinary markdown links to the generated pages, so MkDocs'
 own link validation checks them, followed by the claim's status badge.
+``[[publisher]]`` becomes who publishes the site, from ``claims/publisher.yaml``.
 Fenced code blocks and inline code are left alone.
 """
 
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from html import escape
 
 from ..markup import REFERENCE
+from ..model import Publisher
 from .urls import page_src
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>])")
+PUBLISHER = "[[publisher]]"
 
 LabelFor = Callable[[str, str], "tuple[str, str] | None"]
 """(kind, id) → (link text, badge HTML), or None for an unknown id."""
@@ -27,7 +30,32 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(text, quote=False))
 
 
-def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) -> str:
+def _destination(url: str) -> str:
+    """A link destination markdown reads whole, whatever the address holds."""
+    return "<" + url.replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E") + ">"
+
+
+def publisher_markdown(publisher: Publisher | None) -> str:
+    """Who publishes the site, as inline markdown: name, address, and email and logo where given.
+
+    Markdown, not HTML: the links it makes are checked where the hand-written pages are rendered,
+    as any other link on them is."""
+    if publisher is None:
+        return "*no publisher is recorded (claims/publisher.yaml)*"
+    parts = [f"**{_markdown_text(publisher.name)}**"]
+    if publisher.url:
+        parts.append(f"[{_markdown_text(publisher.url)}]({_destination(publisher.url)})")
+    if publisher.email:
+        email = _markdown_text(publisher.email)
+        parts.append(f"corrections to [{email}]({_destination('mailto:' + publisher.email)})")
+    if publisher.logo:
+        parts.append(f"[logo]({_destination(publisher.logo)})")
+    return " · ".join(parts)
+
+
+def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor, publisher: str = "") -> str:
+    """The page's markdown with references as links; ``publisher`` is the markdown ``[[publisher]]``
+    stands for (:func:`publisher_markdown`), if given."""
     base = posixpath.dirname(page_src_uri)
 
     def link(match: re.Match[str]) -> str:
@@ -39,13 +67,17 @@ def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor) ->
         target = posixpath.relpath(page_src(kind, item_id), base or ".")
         return f"[{_markdown_text(label or text)}]({target}){(' ' + badge) if badge else ''}"
 
+    def replace(text: str) -> str:
+        linked = REFERENCE.sub(link, text)
+        return linked.replace(PUBLISHER, publisher) if publisher else linked
+
     def outside_code(line: str) -> str:
         pieces, last = [], 0
         for span in _CODE_SPAN.finditer(line):
-            pieces.append(REFERENCE.sub(link, line[last : span.start()]))
+            pieces.append(replace(line[last : span.start()]))
             pieces.append(span.group(0))
             last = span.end()
-        pieces.append(REFERENCE.sub(link, line[last:]))
+        pieces.append(replace(line[last:]))
         return "".join(pieces)
 
     out: list[str] = []

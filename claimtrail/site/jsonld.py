@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Claim, Dataset, Party, Source
+from ..model import Claim, Dataset, Party, Publisher, Source
 
 
 def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:
@@ -29,10 +29,24 @@ def _work(source: Source | None, source_id: str) -> dict[str, Any]:
     return data
 
 
+def organisation(publisher: Publisher | None, site_name: str, site_url: str) -> dict[str, Any]:
+    """Who publishes the review: the publisher on record, else the site by its name."""
+    if publisher is None:
+        return {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})}
+    url = publisher.url or site_url
+    data: dict[str, Any] = {"@type": "Organization", "name": publisher.name, **({"url": url} if url else {})}
+    if publisher.logo:
+        data["logo"] = {"@type": "ImageObject", "url": publisher.logo}
+    return data
+
+
 def claim_review(
     claim: Claim, dataset: Dataset, page_url: str, site_name: str, site_url: str = "", first_published: str = ""
 ) -> dict[str, Any]:
-    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself."""
+    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself
+    (its author's web address where the data has one); the review's author and publisher are the
+    site (its address only if known: no ``url`` is made up). ``page_url`` is the review's own
+    address, absolute, or "" where the site's address is not known."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
     rating: dict[str, Any] = {
@@ -54,17 +68,26 @@ def claim_review(
     }
     if claim.date:
         item["datePublished"] = str(claim.date)
-    return {
+    modified = max((claim.reviewed, *(entry.date for entry in claim.log)), key=lambda d: d.earliest())
+    review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": page_url,
+        **({"url": page_url} if page_url else {}),
         "claimReviewed": claim.statement,
         "reviewRating": rating,
         "itemReviewed": item,
-        "author": {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})},
+        "author": organisation(dataset.publisher, site_name, site_url),
+        "publisher": organisation(dataset.publisher, site_name, site_url),
         "datePublished": first_published or str(claim.reviewed),
-        "dateModified": str(claim.reviewed),
+        "dateModified": str(modified),
     }
+    corrections = [entry for entry in claim.log if entry.kind == "correction"]
+    if corrections:
+        review["correction"] = [
+            {"@type": "CorrectionComment", "text": entry.summary, "datePublished": str(entry.date)}
+            for entry in corrections
+        ]
+    return review
 
 
 def script_json(data: object) -> str:

@@ -1,9 +1,10 @@
 """What the site shows of each kind of item (see :mod:`claimtrail.kinds`), in one place.
 
 Per kind: the template of its item page (``templates/<kind>.html``, given the item as a variable
-of the kind's name), the text the search index holds for its page, the pages an edit of one of its
-items touches (for ``mkdocs serve --dirty``, :mod:`claimtrail.site.incremental`), a line describing
-its page, and the badge shown after links to an item.
+of the kind's name), the text the search index holds for its page and the short names it is found
+by, the pages an edit of one of its items touches (for ``mkdocs serve --dirty``,
+:mod:`claimtrail.site.incremental`), a line describing its page, the title of its page in the
+browser and in link previews, and the badge shown after links to an item.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ class SiteKind:
     """One line of plain text about an item's page."""
     badge: Callable[[Renderer, Any], str] | None = None
     """HTML shown after every link to an item (a claim's status), if any."""
+    keywords: Callable[[Renderer, Any], tuple[str, ...]] = lambda renderer, item: ()
+    """Short names a reader may type for the item (a party's abbreviation, the abbreviations of a
+    source's author and publisher): search ranks a page whose keyword matches above any other."""
+    head_title: Callable[[Renderer, Any], str] | None = None
+    """Plain text: the page's title in the browser and in link previews, if not the item's title
+    (a claim's: its verdict first)."""
 
     @property
     def template(self) -> str:
@@ -45,14 +52,15 @@ class SiteKind:
 
 def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
+    spokesperson = f" ({escape(renderer.party_label(claim.spokesperson))})" if claim.spokesperson else ""
     parts = [
         f'<h1 id="claim">{escape(claim.statement)}</h1>',
-        f"<p>{escape(claim.quote)}</p>",
-        f"<p>{escape(renderer.party_name(claim.claimant))}. {escape(status.label if status else claim.status)}:"
-        f" {escape(claim.rationale)}</p>",
+        f"<p>{escape(claim.words)}</p>",
+        f"<p>{escape(renderer.party_label(claim.claimant))}{spokesperson}."
+        f" {escape(status.label if status else claim.status)}: {escape(claim.rationale)}</p>",
         *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
         *(
-            f"<p>{escape(renderer.party_name(r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
+            f"<p>{escape(renderer.party_label(r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
             for r in claim.rebuttals
         ),
     ]
@@ -65,15 +73,24 @@ def _claim_badge(renderer: Renderer, claim: Claim) -> str:
     return str(renderer.badge(claim.status))
 
 
-def _claim_description(renderer: Renderer, claim: Claim) -> str:
+def _verdict(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
-    label = status.label if status else claim.status
-    return f"{claim.statement} ({label}; claimed by {renderer.party_name(claim.claimant)})"
+    return status.label if status else claim.status
+
+
+def _claim_description(renderer: Renderer, claim: Claim) -> str:
+    made = f", {claim.date.human()}" if claim.date else ""
+    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.party_name(claim.claimant)}{made}."
+
+
+def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
+    return f"{_verdict(renderer, claim)}: {claim.statement}"
 
 
 def _source_description(renderer: Renderer, source: Source) -> str:
     published = f", {source.published.human()}" if source.published else ""
-    return f"{source.title} ({source.kind}{published})"
+    by = f", by {renderer.party_name(source.author)}" if source.author else ""
+    return f"{source.title} ({source.kind}{by}{published})"
 
 
 def _party_description(renderer: Renderer, party: Party) -> str:
@@ -81,14 +98,33 @@ def _party_description(renderer: Renderer, party: Party) -> str:
 
 
 def _source_search_text(renderer: Renderer, source: Source) -> str:
+    parties = [renderer.party_label(p) for p in dict.fromkeys((source.author, source.publisher)) if p]
+    by = f" by {'; '.join(parties)}" if parties else ""
     shown = f", {source.author_shown}" if source.author_shown else ""
-    notes = f". {source.notes}" if source.notes else ""
-    return "\n".join([f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(source.kind + shown + notes)}</p>"])
+    text = " ".join(_sentence(part) for part in (source.kind.replace("-", " ") + by + shown, source.notes) if part)
+    return "\n".join([f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(text)}</p>"])
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence: a full stop added unless it ends with one, or another mark."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _source_keywords(renderer: Renderer, source: Source) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for p in (source.author, source.publisher) if p for k in renderer.short_names(p)))
 
 
 def _party_search_text(renderer: Renderer, party: Party) -> str:
     notes = f". {party.notes}" if party.notes else ""
-    return "\n".join([f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape((party.role or '') + notes)}</p>"])
+    short = f"{party.short_name}. " if party.short_name else ""
+    return "\n".join(
+        [f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape(short + (party.role or '') + notes)}</p>"]
+    )
+
+
+def _party_keywords(renderer: Renderer, party: Party) -> tuple[str, ...]:
+    return renderer.short_names(party.id)
 
 
 def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
@@ -105,7 +141,8 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
         }
         pages |= {source_src(r.source) for r in claim.rebuttals} | {source_src(r.via) for r in claim.rebuttals if r.via}
         pages |= {party_src(p) for p in (claim.claimant, claim.spokesperson) if p}
-        pages |= {party_src(r.party) for r in claim.rebuttals} | {party_src(c.by) for c in claim.conversions}
+        pages |= {party_src(r.party) for r in claim.rebuttals}
+        pages |= {party_src(c.by) for c in claim.conversions if c.by}
     pages |= {claim_src(c.id) for c in graph.related.get(item_id, ())}
     pages |= {claim_src(c.id) for c in graph.superseding.get(item_id, ())}
     return pages
@@ -137,9 +174,16 @@ def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
 SITE_KINDS: Mapping[str, SiteKind] = {
     kind.name: kind
     for kind in (
-        SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, _claim_badge),
-        SiteKind("source", _source_search_text, _source_neighbours, _source_description),
-        SiteKind("party", _party_search_text, _party_neighbours, _party_description),
+        SiteKind(
+            "claim",
+            _claim_search_text,
+            _claim_neighbours,
+            _claim_description,
+            _claim_badge,
+            head_title=_claim_head_title,
+        ),
+        SiteKind("source", _source_search_text, _source_neighbours, _source_description, keywords=_source_keywords),
+        SiteKind("party", _party_search_text, _party_neighbours, _party_description, keywords=_party_keywords),
     )
 }
 assert SITE_KINDS.keys() == KINDS.keys(), "every kind of item has its page"

@@ -1,11 +1,11 @@
 """Every file a site contains, whatever engine builds it: :func:`site_outputs`.
 
 The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
-the contributor guide as a page, claimtrail's stylesheet and script, the exports, the schema, and
-each claim's data as JSON next to its page. :func:`site_outputs` says all of them, in a fixed order,
-as plain data; an engine adapter (:mod:`claimtrail.engines`) only hands them to its engine, which
-adds the hand-written pages under ``docs/``, the theme's frame (navigation, search, header and
-footer) and writes the site.
+the contributor guide as a page, claimtrail's stylesheet and script, the exports, the schema, the
+Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
+says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimtrail.engines`)
+only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
+(navigation, search, header and footer) and writes the site.
 
 Three kinds of output:
 
@@ -28,11 +28,14 @@ Paths are site-relative with forward slashes. A page's ``path`` is its source pa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+from markupsafe import escape
 
 from .. import paths
 from ..export import FORMATS, claim_record, export_data, to_json
@@ -42,8 +45,9 @@ from ..model import Dataset
 from ..paths import GUIDE
 from ..schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from ..siteconfig import GUIDE_PAGE
+from . import feed
 from .render import Renderer
-from .urls import SCHEMA, PageSpec, page_specs, url_of
+from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 
 ASSET_DIR = "assets/claimtrail"
 
@@ -61,8 +65,16 @@ class Asset:
 
 
 ASSETS = (Asset("claimtrail.css", "stylesheet"), Asset("claimtrail.js", "script"))
-LISTS = frozenset({"claims-index", "dashboard", "timeline", "tags", "sources-index", "parties-index"})
-"""Pages that list claims: search should find the claims' own pages, not these."""
+LISTS: Mapping[str, str] = {
+    "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
+    "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
+    "timeline": "The claims and sources in the order they were made and published.",
+    "tags": "The topics of the claims, each with its claims.",
+    "sources-index": "Every source: reports, articles, comments and posts, with their publishers and dates.",
+    "parties-index": "Every party: the people and organisations who made, reported or rebutted the claims.",
+}
+"""Pages that list claims, and what each is: search finds them by their title and this line (their
+lists repeat what the item pages hold, and would make every search hit them first)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class PageOutput:
     render: Callable[[], str]  # the page's body HTML (without the theme's frame)
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
     jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
+    keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
+    head_title: str = ""  # plain text: the title in the browser and link previews, if not ``title``
 
     @property
     def path(self) -> str:
@@ -100,8 +114,14 @@ class PageOutput:
 
     @property
     def searchable(self) -> bool:
-        """Whether the search index holds the page at all (lists of claims are left out)."""
-        return self.spec.kind not in LISTS
+        """Whether the search index holds the page at all: every generated page is in it (a list of
+        claims by its title and what it is, see :data:`LISTS`)."""
+        return True
+
+    @property
+    def browser_title(self) -> str:
+        """Plain text: the page's title in the browser and in link previews (a claim's: its verdict first)."""
+        return self.head_title or self.title
 
 
 @dataclass(frozen=True)
@@ -140,7 +160,7 @@ class Unpublishable(Exception):
 def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
     """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
     pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
-    given and the guide is there, the assets, the exports, the schema, and a
+    given and the guide is there, the assets, the exports, the schema, the corrections feed, and a
     ``claim.json`` per claim (last). Nothing is rendered until asked.
 
     The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
@@ -158,12 +178,17 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     assets = resources.files("claimtrail.site") / "assets"
     for asset in ASSETS:
         yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
-    exported = functools.cache(lambda: with_urls(export_data(dataset)))
+    exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
+    settings = renderer.settings
+    yield FileOutput(
+        CORRECTIONS_FEED,
+        functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
+    )
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
@@ -172,30 +197,43 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
     kind = KINDS.get(spec.kind)
+    render = functools.partial(renderer.render, spec)
     if kind is None:  # an index page
-        return PageOutput(spec, spec.title, None, functools.partial(renderer.render, spec), None, None)
+        description = LISTS.get(spec.kind, "")
+        search_text = functools.partial(_list_search_text, spec.title, description) if description else None
+        if spec.kind == "methodology":
+            description = "How the claims are recorded, checked and given a status: the status scale and the rules."
+            search_text = functools.partial(_with_spaced_cells, render)
+        return PageOutput(spec, description or spec.title, None, render, search_text, None)
     item = kind.items(renderer.dataset)[spec.key]
-    jsonld = functools.partial(renderer.claim_jsonld, item) if kind.name == "claim" else None
+    jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
         renderer.description(spec),
         _edit_url(renderer, kind.document_path(item)),
-        functools.partial(renderer.render, spec),
+        render,
         functools.partial(renderer.search_text, spec),
         jsonld,
+        keywords=renderer.keywords(spec),
+        head_title=renderer.head_title(spec),
     )
+
+
+def _list_search_text(title: str, description: str) -> str:
+    return f'<h1 id="top">{escape(title)}</h1>\n<p>{escape(description)}</p>'
+
+
+_CELL_END = re.compile(r"(</t[dh]>)")
+
+
+def _with_spaced_cells(render: Callable[[], str]) -> str:
+    """A page's HTML with a space after each table cell, so that a search index that strips the tags
+    does not run one cell's words into the next ("StatusMeaning")."""
+    return _CELL_END.sub(r"\1 ", render())
 
 
 def _edit_url(renderer: Renderer, document_path: str) -> str | None:
     return renderer.edit_link(document_path) or None
-
-
-def with_urls(exported: dict[str, Any]) -> dict[str, Any]:
-    """The export's items, each with its page's site-relative ``url``."""
-    for kind in KINDS.values():
-        for item in exported[kind.dataset_field]:
-            item["url"] = url_of(kind.page_src(item["id"]))
-    return exported
 
 
 def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callable[[], dict[str, Any]]) -> str:
@@ -203,7 +241,5 @@ def _write_export(write: Callable[[dict[str, Any], bool], str], exported: Callab
 
 
 def claim_json(claim: Any) -> str:
-    """A claim's data, as its ``claim.json`` holds it: its export record and its page's ``url``."""
-    record = claim_record(claim)
-    record["url"] = url_of(KINDS["claim"].page_src(claim.id))
-    return to_json(record, compact=True)
+    """A claim's data, as its ``claim.json`` holds it: its export record (with its ``page``)."""
+    return to_json(claim_record(claim), compact=True)

@@ -21,10 +21,10 @@ from .. import markup
 from ..gitinfo import History, Revision, StatusChange, committed_files, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
-from ..model import Claim, Dataset, PartialDate, Source, Status
+from ..model import Basis, Claim, Dataset, PartialDate, Party, Source, Status
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
-from . import charts, format
+from . import charts, feed, format
 from .jsonld import claim_review, script_json
 from .kinds import SITE_KINDS
 from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
@@ -39,6 +39,7 @@ class SiteSettings:
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
     edit_branch: str = ""  # the branch edit links point into; "" if not known
     tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
+    history_base: str = ""  # prefix of a file's history on the repository; "" for none
 
     @classmethod
     def of_site(
@@ -46,7 +47,8 @@ class SiteSettings:
     ) -> SiteSettings:
         """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
         ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
-        commit and file links point into a GitHub repository, or edit links start with ``edit_base``."""
+        commit, file and file-history links point into a GitHub repository, or edit links start with
+        ``edit_base``."""
         github = "github.com" in repo_url
         repository = repo_url.rstrip("/")
         github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
@@ -58,6 +60,7 @@ class SiteSettings:
             blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
             edit_branch=edit_branch,
             tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
+            history_base=f"{repository}/commits/{edit_branch}/" if github else "",
         )
 
 
@@ -96,7 +99,7 @@ def text_colour(background: str) -> str:
 
 def template_environment() -> Environment:
     """The environment of claimtrail's own templates."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("claimtrail.site", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -104,6 +107,8 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["number"] = format.number  # every count as the figures are written: 10,000
+    return env
 
 
 class Renderer:
@@ -175,8 +180,38 @@ class Renderer:
         party = self.dataset.parties.get(party_id)
         return party.name if party else party_id
 
+    def short_names(self, party_id: str) -> tuple[str, ...]:
+        """The short name a party goes by (``USTR``), if its data gives one."""
+        party = self.dataset.parties.get(party_id)
+        return (party.short_name,) if party and party.short_name else ()
+
+    def party_label(self, party_id: str) -> str:
+        """A party's name for the search index: its name, and its short name where the name lacks it."""
+        name = self.party_name(party_id)
+        missing = [short for short in self.short_names(party_id) if short not in name]
+        return f"{name} ({missing[0]})" if missing else name
+
+    def keywords(self, spec: PageSpec) -> tuple[str, ...]:
+        """The short names an item page is found by in search (see :class:`~.kinds.SiteKind`)."""
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.keywords(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else ()
+
+    def head_title(self, spec: PageSpec) -> str:
+        """Plain text: a generated page's title in the browser and in link previews."""
+        kind = SITE_KINDS.get(spec.kind)
+        if kind is None or kind.head_title is None:
+            return spec.title
+        return kind.head_title(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+
+    def reviewed(self, item: object) -> bool:
+        """Whether ``item`` is a claim whose status is a review's verdict: only its page carries a
+        ClaimReview (an ``unverified`` claim has not been reviewed)."""
+        status = self.statuses.get(item.status) if isinstance(item, Claim) else None
+        return status is not None and status.verdict
+
     def claim_jsonld(self, claim: Claim) -> str:
-        url = self.settings.site_url + url_of(claim_src(claim.id))
+        # Without the site's address, no address is made up: the review's own url is left out.
+        url = self.settings.site_url + url_of(claim_src(claim.id)) if self.settings.site_url else ""
         revisions = self.history.revisions.get(claim.document.path, ())
         first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
         review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
@@ -212,28 +247,65 @@ class Renderer:
         return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
 
     @cached_property
+    def changes(self) -> list[feed.Change]:
+        return feed.changes(self.dataset)
+
+    @cached_property
     def status_counts(self) -> list[tuple[Status, int]]:
         counts = Counter(c.status for c in self.dataset.claims.values())
         return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
 
     @cached_property
-    def timeline(self) -> tuple[list[tuple[PartialDate, str, str, str]], list[tuple[str, str, str]]]:
-        """Dated events (date, kind, id, text), oldest first; and undated ones."""
-        dated: list[tuple[PartialDate, str, str, str]] = []
-        undated: list[tuple[str, str, str]] = []
+    def timeline(self) -> tuple[list[Day], list[Event]]:
+        """What happened on each known date, oldest first; and what happened on an unknown date.
+
+        A date known only to the month or year comes after the days of that month or year.  On one
+        date, sources are published first, then claims made, then evidence given.
+        """
+        events: dict[PartialDate | None, list[Event]] = {}
         for source in self.dataset.sources.values():
-            if source.published:
-                dated.append((source.published, "source", source.id, source.title))
-            else:
-                undated.append(("source", source.id, source.title))
+            events.setdefault(source.published, []).append(Event("source", source))
         for claim in self.dataset.claims.values():
-            if claim.date:
-                dated.append((claim.date, "claim", claim.id, claim.statement))
-            else:
-                undated.append(("claim", claim.id, claim.statement))
-        # A date known only to the month or year goes after the days of that month or year.
-        dated.sort(key=lambda e: (e[0].year, e[0].month or 13, e[0].day or 32, e[1] != "source", e[2]))
-        return dated, sorted(undated)
+            first = self.dataset.sources[claim.first_appearance]
+            events.setdefault(claim.date, []).append(Event("claim", first, claim, party=claim.claimant))
+            for number, rebuttal in enumerate(claim.rebuttals, start=1):
+                source = self.dataset.sources[rebuttal.source]
+                evidence = Event("evidence", source, claim, number, rebuttal.party, rebuttal.stance)
+                events.setdefault(source.published, []).append(evidence)
+        for happened in events.values():
+            happened.sort(key=_event_order)
+        undated = events.pop(None, [])
+        days = [Day(date, tuple(happened)) for date, happened in events.items() if date is not None]
+        days.sort(key=lambda d: (d.date.year, d.date.month or 13, d.date.day or 32))
+        return days, undated
+
+
+_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
+
+
+def _event_order(event: Event) -> tuple[int, str, str, int]:
+    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", event.source.id, event.rebuttal)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened: a source published, a claim made (in its first source) by ``party``,
+    or evidence given by ``party`` (the claim's ``rebuttal``-th, from 1, in ``source``)."""
+
+    kind: str  # "source", "claim" or "evidence"
+    source: Source
+    claim: Claim | None = None
+    rebuttal: int = 0
+    party: str = ""
+    stance: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date of the timeline, known to the day, the month or the year, and what happened on it."""
+
+    date: PartialDate
+    events: tuple[Event, ...]
 
 
 class PageContext:
@@ -362,6 +434,28 @@ class PageContext:
 
     def commit_url(self, commit: str) -> str:
         return self.settings.commit_base + commit if self.settings.commit_base else ""
+
+    def history_url(self, document_path: str) -> str:
+        """The file's history on the repository host: what changed in it, commit by commit."""
+        return self.settings.history_base + document_path if self.settings.history_base else ""
+
+    def changes(self) -> list[feed.Change]:
+        """Every claim's logged changes, newest first."""
+        return self.r.changes
+
+    def claim_changes(self, claim: Claim) -> list[feed.Change]:
+        """One claim's logged changes, newest first."""
+        return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
+
+    def basis(self, item: Source | Party, name: str) -> Basis | None:
+        return item.basis_of(name)
+
+    def is_unknown(self, item: Source | Party, name: str) -> bool:
+        return name in item.unknown
+
+    def inferred(self, item: Source | Party, name: str) -> bool:
+        basis = item.basis_of(name)
+        return basis is not None and basis.is_inferred
 
     def date_text(self, iso: str) -> str:
         return PartialDate.parse(iso).human()

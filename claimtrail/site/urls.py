@@ -63,11 +63,17 @@ INDEX_PAGES = (
     PageSpec("sources/index.md", "sources-index", "", "Sources", True),
     PageSpec("parties/index.md", "parties-index", "", "Parties", True),
     PageSpec("methodology.md", "methodology", "", "Methodology", True),
+    PageSpec("corrections.md", "corrections", "", "Corrections", True),
 )
 
 SCHEMA = "schema/claimtrail.schema.json"
-# Where the site publishes each export (by format name) and the schema.
-EXPORTS = {**{name: export.site_path for name, export in FORMATS.items()}, "schema": SCHEMA}
+CORRECTIONS_FEED = "corrections.xml"  # the Atom feed of the Corrections page (claimtrail.site.feed)
+# Where the site publishes each export (by format name), the schema and the corrections feed.
+EXPORTS = {
+    **{name: export.site_path for name, export in FORMATS.items()},
+    "schema": SCHEMA,
+    "corrections": CORRECTIONS_FEED,
+}
 
 
 def page_specs(dataset: Dataset) -> list[PageSpec]:

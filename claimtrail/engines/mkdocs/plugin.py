@@ -23,8 +23,9 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import sys
-from html import escape
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,11 +49,12 @@ from ...gitinfo import History, git_dir
 from ...model import Dataset
 from ...project import check_project
 from ...settings import Settings, from_environment
-from ...site.docrefs import replace_references
+from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import Renderer, SiteSettings, site_renderer, template_environment
+from ...site.toc import has_sections, tokens
 from ...siteconfig import DocsPolicy
 from .. import SiteInput
 from . import precompile
@@ -64,6 +66,12 @@ if TYPE_CHECKING:  # for type hints only: a build need not import the live-reloa
 
 # "mkdocs.plugins.claimtrail", or "properdocs.plugins.claimtrail" when ProperDocs runs the plugin
 log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimtrail")
+
+
+NO_SITE_URL = (
+    "the site's address is not known (site_url is empty; the repository's mkdocs.yml takes it from"
+    " CLAIMTRAIL_SITE_URL): the site has no canonical links, no sitemap and no ClaimReview url"
+)
 
 
 class _PagesOrAll(BaseConfigOption[bool | list[str]]):
@@ -106,7 +114,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.touched: set[str] | None = None
         self.history_seen: History | None = None  # the history of the last build under mkdocs serve --dirty
         self.guard: DocsGuard | None = None
+        self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
+        self.told_no_site_url = False
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -124,6 +134,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; with ``--dirty``
         a rebuild then rewrites only the pages an edit touches."""
         self.incremental = command == "serve" and dirty
+        self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -140,6 +151,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             compiled = self.compiled
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
+        if not config.repo_url:  # no repository (its address not given): no edit links into it either
+            config.edit_uri = None
         settings = SiteSettings.of_site(
             config.site_name,
             config.site_url or "",
@@ -154,11 +167,16 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.renderer = site_renderer(
             dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
         )
+        if not settings.site_url and not self.told_no_site_url:
+            # Printed, not logged (a warning logged to MkDocs fails a --strict build), and once only.
+            print(f"claimtrail: note: {NO_SITE_URL}", file=sys.stderr)
+            self.told_no_site_url = True
         if self.config.history and self.renderer.history.warning:
             # Printed, not logged: a warning logged to MkDocs fails a --strict build.
             print(f"claimtrail: warning: {self.renderer.history.warning}", file=sys.stderr)
         if self.incremental:
-            snapshot = Snapshot(stamps(dataset), self.renderer.graph, dataset.scale)
+            # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
+            snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
             if self.history_seen is not None and self.history_seen != self.renderer.history:
@@ -166,6 +184,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             self.history_seen = self.renderer.history
             self.last = (snapshot, dataset)
         self.pages, self.guide, self.files = {}, None, []
+        self.publisher = publisher_markdown(dataset.publisher)
         try:
             for output in site_outputs(dataset, self.renderer, root=self.root):
                 if isinstance(output, PageOutput):
@@ -247,6 +266,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.progress.finish()
         self._stop_compiling()
         site = Path(config.site_dir)
+        if not config.site_url:  # a sitemap lists absolute addresses: none is made up
+            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
+                (site / sitemap).unlink(missing_ok=True)
         for output in self.files:
             if not output.bulk or (self.touched is not None and output.page not in self.touched):
                 continue
@@ -275,11 +297,22 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         output = self.pages.get(page.file.src_uri)
         self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
-            return replace_references(markdown, page.file.src_uri, self.renderer.label_for)
-        page.meta["title"] = escape(output.title)
-        if not output.searchable:  # lists of claims: the claims' own pages are what search should find
+            return replace_references(markdown, page.file.src_uri, self.renderer.label_for, self.publisher)
+        page.meta["title"] = escape(output.browser_title)  # the theme writes it into <title> as it is
+        page.meta["description"] = escape(output.description)
+        if output.keywords:  # the search plugin ranks a match of a page's tags above any other
+            page.meta["tags"] = list(output.keywords)
+        if not output.searchable:
             page.meta["search"] = {"exclude": True}
         return ""
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A hand-written page other than the home page is described by its first paragraph, unless its
+        front matter says otherwise (the home page keeps the site's description)."""
+        handwritten = page.file.src_uri not in self.pages and not page.is_homepage
+        if handwritten and not page.meta.get("description") and (found := _FIRST_PARAGRAPH.search(html)):
+            page.meta["description"] = escape(_shortened(unescape(_TAG.sub("", found[1]))))
+        return html
 
     # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
     # when it reads every page first (on_page_content), and let go once written (on_post_page): at
@@ -311,6 +344,11 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             if output.search_text is not None:
                 page.content = output.render()
             page.edit_url = output.edit_url
+            # Its headings as the table of contents: Material's skip link and right sidebar need one.
+            headings = tokens(page.content or "")
+            page.toc = get_toc(headings)
+            if not has_sections(headings):  # no sidebar rather than an empty one
+                page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
         elif page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
             page.edit_url = self.guide.edit_url
         return context
@@ -323,6 +361,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.progress.step()
         if page.file.src_uri in self.pages:
             page.content = ""
+            page.toc = get_toc([])
             page.meta.pop("claimtrail_jsonld", None)
         return output
 
@@ -406,6 +445,18 @@ def badge_tags(renderer: Renderer) -> frozenset[str]:
     scale = renderer.dataset.scale
     badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())]
     return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters (with an ellipsis) if longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _unchanged() -> bool:

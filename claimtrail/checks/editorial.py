@@ -1,0 +1,102 @@
+"""Quote or paraphrase, and the log of editorial changes.
+
+A claim's ``quote`` is the claimant's words; where only someone else's
+rewording is on the record it is a ``paraphrase``, credited to whoever wrote
+or published the source it is in, and checked word for word against that
+source's snapshot like a quote.  A claim's ``log`` runs oldest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..findings import Finding, error
+from ..model import Claim, Dataset
+from .evidence import affiliations
+from .quotes import normalise
+
+
+def _paraphrase(claim: Claim, dataset: Dataset, texts: dict[str, str]) -> Iterator[Finding]:
+    paraphrase = claim.paraphrase
+    if paraphrase is None:
+        return
+    doc = claim.document
+    source = dataset.sources.get(paraphrase.source)
+    if source is None and paraphrase.source not in dataset.broken_ids.get("source", ()):
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "source")),
+            "ref-source",
+            "paraphrase.source",
+            f"unknown source '{paraphrase.source}'",
+            f"create claims/sources/{paraphrase.source}.yaml or correct the id",
+        )
+    party = dataset.parties.get(paraphrase.by)
+    if party is None and paraphrase.by not in dataset.broken_ids.get("party", ()):
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "ref-party",
+            "paraphrase.by",
+            f"unknown party '{paraphrase.by}'",
+            f"create claims/parties/{paraphrase.by}.yaml or correct the id",
+        )
+    if source is None or party is None:
+        return
+    if paraphrase.by == claim.claimant:
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "paraphrase-by",
+            "paraphrase.by",
+            "the claimant's own words are a quote, not a paraphrase",
+            "give them as `quote:`; a paraphrase is someone else's rewording of the claim",
+        )
+    makers = {p for p in (source.author, source.publisher) if p}
+    if makers and not affiliations(paraphrase.by, dataset.parties) & set().union(
+        *(affiliations(m, dataset.parties) for m in makers)
+    ):
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "paraphrase-by",
+            "paraphrase.by",
+            f"'{paraphrase.by}' did not write or publish {source.id} (that was {' or '.join(sorted(makers))})",
+            "credit the paraphrase to whoever wrote the words in that source",
+        )
+    found = dataset.snapshot_of(source.id)
+    if found is not None:
+        holder, _ = found
+        assert holder.snapshot is not None
+        if normalise(paraphrase.text) not in texts[holder.snapshot.file]:
+            yield error(
+                doc.path,
+                doc.position(("paraphrase", "text")),
+                "quote-not-in-snapshot",
+                "paraphrase.text",
+                f"the paraphrase does not appear in the snapshot of {source.id} ({holder.snapshot.file})",
+                "copy the paraphraser's words exactly as the source has them; only line breaks and spacing may differ",
+            )
+
+
+def _log(claim: Claim) -> Iterator[Finding]:
+    doc = claim.document
+    for index in range(1, len(claim.log)):
+        earlier, entry = claim.log[index - 1], claim.log[index]
+        if entry.date.earliest() < earlier.date.earliest():
+            yield error(
+                doc.path,
+                doc.position(("log", index, "date")),
+                "log-order",
+                f"log[{index}].date",
+                f"this entry ({entry.date}) comes after one dated {earlier.date}",
+                "keep the log oldest first: add each new entry at the end",
+            )
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    texts = {name: normalise(text) for name, text in dataset.snapshot_texts.items()}
+    for claim in dataset.claims.values():
+        yield from _paraphrase(claim, dataset, texts)
+        yield from _log(claim)

@@ -1,0 +1,92 @@
+"""The site's own search in a real browser (Debian's chromium, driven by Playwright), as a reader
+types into it: an abbreviation finds its party and that party's sources first, a verbatim fragment of
+a quote finds its claim, and the list pages are found by their name."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from .conftest import REPO
+from .sitebuild import build
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The search index loads in a worker: on a busy machine that may take a while.
+expect.set_options(timeout=30_000)
+
+# Skipped only outside CI: in CI a missing browser is a failure, not a skip.
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="needs Debian's chromium (scripts/test installs it: apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    }
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("search") / "site"
+    result = build(REPO, site)
+    assert result.returncode == 0, result.stderr
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _search(page: Page, site_url: str, words: str) -> Locator:
+    """Type ``words`` into the site's search box; the result links, best first."""
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially(words, delay=20)
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    expect(results.first).to_be_visible()
+    return results
+
+
+def _pages(results: Locator, count: int, site_url: str) -> list[str]:
+    """The site pages (``parties/ustr/``) of the first ``count`` results, without the highlighted
+    words (``?h=``) or a section's anchor."""
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(min(count, results.count()))]
+    return [urlsplit(urljoin(site_url, href)).path.removeprefix(urlsplit(site_url).path) for href in hrefs]
+
+
+def test_ustr_finds_the_ustr_party_and_its_source_first(page: Page, site_url: str) -> None:
+    results = _search(page, site_url, "USTR")
+    expect(results.nth(1)).to_be_visible()
+    assert set(_pages(results, 2, site_url)) == {"parties/ustr/", "sources/ustr-2017-notorious-markets-list/"}
+
+
+def test_a_verbatim_fragment_of_a_quote_finds_its_claim_first(page: Page, site_url: str) -> None:
+    results = _search(page, site_url, "overall amount of the IP complaints dropped")
+    assert _pages(results, 1, site_url) == ["claims/alibaba-2017-ip-complaints-drop-42-percent/"]
+    results.first.click()
+    expect(page.locator("h1").first).to_contain_text("IP complaints to Alibaba fell by 42")
+
+
+def test_a_list_page_is_found_by_its_name(page: Page, site_url: str) -> None:
+    results = _search(page, site_url, "timeline")
+    assert "timeline/" in _pages(results, 3, site_url)
