@@ -10,9 +10,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .accepted import ACCEPTED_FILE
+from .accepted import apply as accept_known
 from .engines import DEFAULT_ENGINE, ENGINES
 from .export import FORMATS as EXPORT_FORMATS
-from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, summary
+from .findings import (
+    Finding,
+    Severity,
+    format_github,
+    format_json,
+    format_text,
+    has_errors,
+    printable,
+    summary,
+)
 from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
 from .settings import Settings, from_environment
@@ -91,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--" + name.replace("_", "-"), dest=name, default=None, help=f"{described} (for a {' or '.join(kinds)})"
         )
 
+    fmt = commands.add_parser(
+        "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
+    )
+    _common(fmt)
+    fmt.add_argument("--check", action="store_true", help="change nothing; list the files fmt would change")
+    fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
+
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
     )
@@ -143,10 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(findings: Sequence[Finding], fmt: str) -> None:
+def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     if findings or fmt == "json":
         print(FORMATTERS[fmt](findings))
-    print(f"claimtrail: {summary(findings)}", file=sys.stderr)
+    known = f" ({accepted} accepted, listed in {ACCEPTED_FILE})" if accepted else ""
+    print(f"claimtrail: {summary(findings)}{known}", file=sys.stderr)
 
 
 def _no_project(root: Path) -> int:
@@ -158,22 +177,23 @@ def _no_project(root: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    dataset, findings = check_project(args.root, args.today, settings)
+    dataset, found = check_project(args.root, args.today, settings)
+    accepted = accept_known(args.root, found)
+    findings = accepted.findings
     if args.changed is not None:
-        from .changelog import unlogged  # each command imports what only it needs
+        from .changed import base_findings, findings_of_change  # each command imports what only it needs
+        from .changelog import unlogged
         from .gitinfo import GitError, changed_files
 
         try:
             changes = changed_files(args.root, args.changed or None)
-            findings = [
-                f for f in findings if f.path in changes.paths or (changes.deletions and f.rule.startswith("ref-"))
-            ]
-            findings = sorted([*findings, *unlogged(args.root, changes, dataset)])
+            before = base_findings(args.root, changes.merge_base, args.today, settings)
+            findings = sorted([*findings_of_change(findings, changes, before), *unlogged(args.root, changes, dataset)])
         except GitError as exc:
             print(f"claimtrail: {exc}", file=sys.stderr)
             return 2
         print(f"claimtrail: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
-    _report(findings, args.format)
+    _report(findings, args.format, accepted.count)
     return 1 if has_errors(findings) else 0
 
 
@@ -228,6 +248,26 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
             print("\nclaimtrail check already has this to say about it:")
             print(format_text(own))
     return 0
+
+
+def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .fmt import run
+
+    outcomes = run(args.root, args.files, check=args.check)
+    for outcome in outcomes:
+        if outcome.problem:
+            print(f"{printable(outcome.path)}: not formatted: {outcome.problem}", file=sys.stderr)
+        elif outcome.changed:
+            print(f"{printable(outcome.path)}: {'not in the canonical style' if args.check else 'formatted'}")
+    changed = sum(o.changed for o in outcomes)
+    failed = sum(bool(o.problem) for o in outcomes)
+    if args.check and changed:
+        print(f"claimtrail: {changed} file(s) to format: run claimtrail fmt", file=sys.stderr)
+    else:
+        print(f"claimtrail: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)
+    return 1 if failed or (args.check and changed) else 0
 
 
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
@@ -336,8 +376,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, findings = check_project(args.root, args.today, settings, build.docs_policy())
-            _report(findings, "text")
+            dataset, found = check_project(args.root, args.today, settings, build.docs_policy())
+            accepted = accept_known(args.root, found)
+            findings = accepted.findings
+            _report(findings, "text", accepted.count)
             if has_errors(findings):
                 print("claimtrail: not built; the previous site is untouched", file=sys.stderr)
                 return 1
@@ -356,6 +398,7 @@ COMMANDS = {
     "build": cmd_build,
     "new": cmd_new,
     "links": cmd_links,
+    "fmt": cmd_fmt,
 }
 
 

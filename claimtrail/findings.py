@@ -30,6 +30,7 @@ class Finding:
     field: str
     message: str
     hint: str = ""
+    detail: str = ""  # more for whoever wants it: the YAML parser's own words
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -37,8 +38,10 @@ class Finding:
         return data
 
 
-def error(path: str, position: tuple[int, int], rule: str, field: str, message: str, hint: str = "") -> Finding:
-    return Finding(path, position[0], position[1], Severity.ERROR, rule, field, message, hint)
+def error(
+    path: str, position: tuple[int, int], rule: str, field: str, message: str, hint: str = "", detail: str = ""
+) -> Finding:
+    return Finding(path, position[0], position[1], Severity.ERROR, rule, field, message, hint, detail)
 
 
 def warning(path: str, position: tuple[int, int], rule: str, field: str, message: str, hint: str = "") -> Finding:
@@ -81,6 +84,8 @@ def format_text(findings: Sequence[Finding]) -> str:
             lines.append(f"    field: {printable(f.field)}")
         if f.hint:
             lines.append(f"    hint: {printable(f.hint)}")
+        if f.detail:
+            lines.append(f"    detail: {printable(f.detail)}")
     return "\n".join(lines)
 
 
@@ -121,6 +126,8 @@ def format_github(findings: Sequence[Finding]) -> str:
             text += f" (field: {printable(f.field)})"
         if f.hint:
             text += f"\nhint: {printable(f.hint)}"
+        if f.detail:
+            text += f"\ndetail: {printable(f.detail)}"
         lines.append(f"::{f.severity.value} {props}::{_escape_github_data(text)}")
     return "\n".join(lines)
 

@@ -121,6 +121,28 @@ def changed_files(root: Path, ref: str | None) -> Changes:
     return Changes(candidate, frozenset(paths), deletions, base)
 
 
+def committed_files(root: Path, branch: str) -> frozenset[str] | None:
+    """The files under ``root`` (relative to it) on ``branch`` (its remote copy if there is one);
+    ``None`` if there is no such branch or no git."""
+    if not branch:
+        return None
+    for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
+        try:
+            listed = _git(root, "ls-tree", "-r", "-z", "--name-only", ref, "--")
+        except GitError:
+            continue
+        return frozenset(name for name in listed.split("\0") if name)
+    return None
+
+
+def git_dir(root: Path) -> Path | None:
+    """The git folder of the checkout ``root`` is in (a worktree's own); ``None`` outside one."""
+    try:
+        return Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
+    except GitError:
+        return None
+
+
 def files_at(root: Path, commit: str, folder: str) -> list[str]:
     """The files under ``folder`` at ``commit``, relative to the project root."""
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder)

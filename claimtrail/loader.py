@@ -29,6 +29,7 @@ from .model import (
     StatusScale,
 )
 from .parallel import map_chunks
+from .placeholders import PLACEHOLDER_MARK, placeholders
 from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
@@ -254,10 +255,14 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
-        ctx.findings.append(error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint))
+        ctx.findings.append(
+            error(rel, problem.position, problem.rule, problem.field, problem.message, problem.hint, problem.detail)
+        )
         return None
     problems = schema.validate(document, definition)
     ctx.findings.extend(problems)
+    if not problems and PLACEHOLDER_MARK in raw:
+        ctx.findings.extend(placeholders(document))
     return None if problems else document
 
 
@@ -314,7 +319,7 @@ def _scale(ctx: _Context) -> StatusScale | None:
                 "missing-file",
                 "",
                 "the status scale is missing",
-                "create claims/statuses.yaml (see the README)",
+                "create claims/statuses.yaml (see docs/reference.md)",
             )
         )
         return None
@@ -357,6 +362,15 @@ def _limits(ctx: _Context) -> Limits:
         return Limits()
     document = _document(ctx, path, "limits")
     return Limits() if document is None else Limits(**document.data)
+
+
+def load_file(root: Path, path: Path, definition: str) -> tuple[Document | None, list[Finding]]:
+    """One optional project file checked against ``definition`` of the schema, under the path policy:
+    its document (``None`` if it is missing or wrong) and the findings about it."""
+    ctx = _Context(Layout(root.resolve()))
+    if _refused(ctx, path) or not path.is_file():
+        return None, ctx.findings
+    return _document(ctx, path, definition), ctx.findings
 
 
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:

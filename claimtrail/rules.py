@@ -1,6 +1,6 @@
 """What each finding's rule id means, and what each status's evidence rule demands.
 
-Shown on the methodology page and in the README, so that a contributor who
+Shown on the methodology page and in docs/reference.md, so that a contributor who
 meets a rule id can look it up.
 """
 
@@ -14,6 +14,8 @@ RULES: dict[str, str] = {
     "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
+    "yaml-comment": "No unquoted text is followed on its line by ` #` and a word (`figure #2`): YAML would drop the "
+    "rest of the line as a comment; such text goes in quotes. A comment (`# note`, a space after `#`) is fine.",
     "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
     "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
     "number-range": "Whole numbers lie within ±9,007,199,254,740,991 (2^53 - 1, what JSON readers read exactly), "
@@ -22,6 +24,8 @@ RULES: dict[str, str] = {
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",
     "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
+    "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimtrail new` writes for a "
+    "person to fill in).",
     "schema": "The file matches the JSON Schema for its kind (claimtrail/schema/claimtrail.schema.json).",
     "schema-copy": "A project's copy of the schema for editors (schema/claimtrail.schema.json) is the installed "
     "claimtrail's.",
@@ -69,6 +73,8 @@ RULES: dict[str, str] = {
     "never a /save/ or wildcard address.",
     "archive-missing": "(warning) A web source has an archived copy.",
     "accessed-missing": "(warning) A web source has an access date.",
+    "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
+    "by its file and rule; an error cannot be accepted.",
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",

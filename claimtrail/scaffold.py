@@ -18,6 +18,7 @@ import yaml
 from . import paths
 from .layout import KIND_DIRS, Layout
 from .loader import ID_PATTERN
+from .placeholders import PLACEHOLDER
 from .schema import validate
 from .skeleton import SCHEMA_COPY
 from .yamlsafe import YamlProblem, load_document
@@ -47,7 +48,11 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("first_appearance", "Source id where it was first made", required=False),
         Field("locator", "Where in the source (section, paragraph, page)", required=False),
         Field("status", "Status id", default=lambda: "unverified"),
-        Field("rationale", "One sentence: why this status", default=lambda: "Not yet checked against evidence."),
+        Field(
+            "rationale",
+            "One sentence: why this status",
+            default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
+        ),
         Field("reviewed", "Date of this review (YYYY-MM-DD)", default=_today),
     ),
     "source": (
@@ -120,7 +125,6 @@ def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
         "date": values["date"],
         "first_appearance": values.get("first_appearance") or values["source"],
         "appearances": [appearance],
-        "rebuttals": [],
         "status": values["status"],
         "rationale": values["rationale"],
         "reviewed": values["reviewed"],
@@ -131,7 +135,9 @@ def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout
     body = yaml.safe_dump(
         document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
-    return modeline(kind, item_path, layout) + body
+    from .fmt import format_text  # the file is written as claimtrail fmt would write it
+
+    return format_text(modeline(kind, item_path, layout) + body, kind)
 
 
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:

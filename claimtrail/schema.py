@@ -8,17 +8,18 @@ the document's node positions.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
 from .findings import Finding, error
+from .suggest import close_match
 from .yamlsafe import Document, FieldPath, format_field
 
 if TYPE_CHECKING:  # jsonschema is imported only when a file is invalid: it is slow to import
@@ -37,6 +38,39 @@ def schema_text() -> str:
 def schema() -> Mapping[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text())
     return loaded
+
+
+# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): the combined
+# schema's definitions, with the kind's as the root. Published beside it, in the package and on the site.
+KIND_SCHEMAS = {
+    "claim": "claim",
+    "source": "source",
+    "party": "party",
+    "status-scale": "status_scale",
+    "publisher": "publisher",
+}
+
+
+def kind_schema_text(name: str) -> str:
+    """The text of ``claimtrail/schema/<name>.schema.json``, made from the combined schema."""
+    combined = schema()
+    definition = KIND_SCHEMAS[name]
+    data = {
+        "$schema": combined["$schema"],
+        "$id": combined["$id"].replace(SCHEMA_FILE, f"{name}.schema.json"),
+        "title": f"claimtrail {name.replace('-', ' ')} file",
+        "description": f"A {name.replace('-', ' ')} file under claims/, as claimtrail check reads it "
+        f"(made from {SCHEMA_FILE}, whose definition '{definition}' it is).",
+        "$ref": f"#/$defs/{definition}",
+        "$defs": combined["$defs"],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_kind_schemas(folder: Path) -> None:
+    """Write every kind's schema file into ``folder`` (the package's schema folder, after a schema change)."""
+    for name in KIND_SCHEMAS:
+        (folder / f"{name}.schema.json").write_text(kind_schema_text(name), encoding="utf-8", newline="\n")
 
 
 @cache
@@ -183,12 +217,12 @@ def _finding(document: Document, err: ValidationError) -> Finding:
         name = extras[0] if extras else "?"
         path = (*path, name)
         message = f"unknown field '{name}'"
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+        close = close_match(name, allowed)
+        hint = f"did you mean '{close}'?" if close else f"allowed fields: {', '.join(allowed)}"
     elif (choices := _choices(err, sub)) is not None:
         message = f"{instance!r} is not one of the allowed values"
-        close = difflib.get_close_matches(str(instance), [str(c) for c in choices], n=1)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
+        close = close_match(str(instance), [str(c) for c in choices], typo_only=True)
+        hint = (f"did you mean '{close}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
     elif _is_url_error(err):
         rule = "url-scheme"
         message = f"{_short(instance)} is not an http or https URL"

@@ -58,7 +58,7 @@ class Settings:
 def from_environment(
     environ: Mapping[str, str], *, home: Path | None = None, stream: TextIO | None = None, progress: bool | None = None
 ) -> Settings:
-    """The settings the environment asks for (the README's table):
+    """The settings the environment asks for (the table in docs/reference.md):
 
     ``CLAIMTRAIL_JOBS=N`` processes; ``CLAIMTRAIL_NO_CACHE=1`` no cache; ``CLAIMTRAIL_CACHE_DIR``
     (else ``$XDG_CACHE_HOME/claimtrail``, else ``~/.cache/claimtrail``) where the caches live;

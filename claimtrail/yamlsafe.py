@@ -33,6 +33,8 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from .yamlhelp import comment_in_value, explain
+
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
@@ -101,13 +103,16 @@ _CONTROL_NAMES = {0x00: "null", 0x08: "backspace", 0x0D: "carriage return", 0x1B
 class YamlProblem(Exception):
     """A document that cannot be read; carries the rule, position and advice."""
 
-    def __init__(self, rule: str, position: Position, message: str, hint: str = "", field: str = "") -> None:
+    def __init__(
+        self, rule: str, position: Position, message: str, hint: str = "", field: str = "", detail: str = ""
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.position = position
         self.message = message
         self.hint = hint
         self.field = field
+        self.detail = detail  # the parser's own words, for whoever wants them
 
 
 class _StrictLoader(Reader, Scanner, Parser, Composer, CoreResolver):
@@ -247,6 +252,7 @@ def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = M
         try:
             node = _compose_fast(text)
             if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
+                _check_comments(node, text)
                 # Only a file with an escape or a suspect character written out can hold text to refuse.
                 if _SUSPECT.search(text):
                     _check_text(node)
@@ -254,9 +260,32 @@ def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = M
                 seen: set[int] | None = set() if "*" in text else None
                 data = _plain(node, 0, seen, max_items)
                 return Document(path=path, data=data, text="" if origin else text, origin=origin)
+        except YamlProblem as problem:
+            if problem.rule == "yaml-comment":
+                raise
         except Exception:  # any doubt: the strict loader says precisely what is wrong
             pass
     return _build(path, _compose_strict(text), text, origin, max_items)
+
+
+def _check_comments(node: Node, text: str) -> None:
+    """Refuse an unquoted value followed by ``#`` on its line: YAML would drop the rest as a comment."""
+    found = comment_in_value(node, text)
+    if found is None:
+        return
+    position, path, line = found
+    name = format_field(path)
+    key, _, value = line.strip().partition(": ")
+    whole = value if key and value else line.strip().removeprefix("- ")
+    raise YamlProblem(
+        "yaml-comment",
+        position,
+        f"the text of '{name}' stops before the '#' on line {position[0]}: YAML reads ' #' and what follows as a "
+        "comment, not as part of the text",
+        f"put the whole text in quotes ({key + ': ' if key and value else ''}'{whole.replace(chr(39), chr(39) * 2)}'); "
+        "a note for editors goes on a line of its own, starting with #",
+        name,
+    )
 
 
 def _check_text(root: Node) -> None:
@@ -396,15 +425,8 @@ def _compose_strict(text: str) -> Node | None:
             message, hint = f"invalid YAML: {context or exc.problem}", "remove the anchors (`&name`)"
         raise YamlProblem("yaml-syntax", position, message, hint) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        position = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblem(
-            "yaml-syntax",
-            position,
-            f"invalid YAML: {problem}",
-            "check indentation and quoting; text containing ': ' or starting with a quote needs quotes around it",
-        ) from None
+        said = explain(text, exc)
+        raise YamlProblem("yaml-syntax", said.position, said.message, said.hint, said.field, said.detail) from None
     except RecursionError:
         raise YamlProblem("yaml-depth", (1, 1), "the document is nested too deeply", "flatten the structure") from None
     finally:
@@ -416,6 +438,7 @@ def _compose_strict(text: str) -> Node | None:
 def _build(path: str, node: Node | None, text: str, origin: str = "", max_items: int = MAX_LIST_ITEMS) -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
+    _check_comments(node, text)
     if _SUSPECT.search(text):
         _check_text(node)
     positions: dict[FieldPath, Position] = {}

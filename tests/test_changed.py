@@ -104,6 +104,52 @@ def test_a_changed_file_with_a_non_ascii_name_is_reported(repo: Path, capsys: py
     assert f"{CLAIMS}/widget-r\u00e9port.yaml:1:1: error:" in out
 
 
+def test_a_duplicate_id_added_in_a_sub_folder_is_reported_on_the_new_file(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The sub-folder is read before the file it copies, so the full check files the error on the old file.
+    (repo / CLAIMS / "2018").mkdir()
+    text = (repo / CLAIMS / "widget-defects-fell.yaml").read_text(encoding="utf-8")
+    (repo / CLAIMS / "2018" / "widget-defects-fell.yaml").write_text(text, encoding="utf-8")
+
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "main")
+
+    assert code == 1
+    assert (
+        f"{CLAIMS}/2018/widget-defects-fell.yaml:1:1: error: this file's id 'widget-defects-fell' is also used by "
+        f"{CLAIMS}/widget-defects-fell.yaml [duplicate-id]"
+    ) in out
+    assert "0 errors" not in err
+
+
+def test_a_change_that_breaks_an_unchanged_file_is_not_reported_clean(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The snapshot changes; the claim quoting it does not, yet its quote is no longer in the snapshot.
+    snapshot = repo / "claims/snapshots/widget-post.txt"
+    snapshot.write_text("Nothing to see here.\n", encoding="utf-8")
+
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+
+    assert code == 1
+    assert "[quote-not-in-snapshot]" in out or "[snapshot-hash]" in out
+
+
+def test_errors_the_base_already_had_in_unchanged_files_stay_out(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break(repo / CLAIMS / "widget-report-exists.yaml", "claimant: blogger", "claimant: nobody")
+    git(repo, "commit", "-q", "-am", "Old mistake")
+    git(repo, "branch", "-f", "main", "HEAD")
+    git(repo, "rm", "-q", "claims/sources/widget-comment.yaml")
+
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
+
+    assert code == 1
+    assert "unknown source 'widget-comment'" in out
+    assert "unknown party 'nobody'" not in out
+
+
 # A change to what a claim says adds an entry to its log.
 
 DEFECTS = f"{CLAIMS}/widget-defects-fell.yaml"

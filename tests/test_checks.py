@@ -300,6 +300,29 @@ def test_quote_with_a_changed_word_is_rejected(minimal_project: Path) -> None:
     assert "snapshots/widget-post.txt" in findings[0].message
 
 
+def test_a_quote_not_in_the_snapshot_shows_where_it_departs_from_it(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "quote: Widget defects fell by 12% in 2020\n", "quote: Widget defects fell by 13%\n")
+    [finding] = check(minimal_project)
+    assert finding.message == (
+        "the quote does not appear in the snapshot of widget-post (claims/snapshots/widget-post.txt)"
+    )
+    assert "quote: “Widget defects fell by 1\u25b63%”" in finding.hint
+    assert "Widget defects fell by 1\u25b62%" in finding.hint.partition("snapshot: ")[2]
+    assert finding.hint.endswith("only line breaks and spacing may differ")
+
+
+def test_a_quote_whose_start_is_not_in_the_snapshot_shows_the_closest_passage(minimal_project: Path) -> None:
+    edit(
+        minimal_project,
+        DEFECTS,
+        "quote: Widget defects fell by 12% in 2020\n",
+        "quote: Gadget faults fell by 12% in 2020\n",
+    )
+    [finding] = check(minimal_project)
+    assert "the closest passage in the snapshot: “" in finding.hint
+    assert "fell by 12% in 2020" in finding.hint.partition("closest passage")[2]
+
+
 def test_quote_with_changed_punctuation_is_rejected(minimal_project: Path) -> None:
     write_claim(minimal_project, appearance="  - source: widget-post\n    quote: Widget defects fell by 12 % in 2020\n")
     rules = {f.rule for f in check(minimal_project)}

@@ -59,18 +59,19 @@ def test_check_prints_each_finding_as_path_line_column_message_rule_then_field_a
     assert out.splitlines() == [
         f"{DEFECTS}:23:1: error: unknown status 'disputd' [ref-status]",
         "    field: status",
-        "    hint: did you mean 'disputed'? add it to claims/statuses.yaml",
+        "    hint: did you mean 'disputed'? the statuses are: corroborated, unverified, unverifiable, disputed, "
+        "refuted, superseded; the Methodology page of the site says what each means and the evidence it needs",
     ]
 
 
-def test_check_text_output_has_only_finding_field_and_hint_lines(
+def test_check_text_output_has_only_finding_field_hint_and_detail_lines(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (minimal_project / "claims/claims/broken.yaml").write_text("statement: [unclosed\n", encoding="utf-8")
     break_status(minimal_project)
     _, out, _ = run(capsys, "check", "--root", str(minimal_project))
     finding = re.compile(r"^[^\s:]+:\d+:\d+: error: .+ \[[a-z0-9-]+\]$")
-    detail = re.compile(r"^    (field|hint): .+$")
+    detail = re.compile(r"^    (field|hint|detail): .+$")
     lines = out.splitlines()
     assert sum(bool(finding.match(line)) for line in lines) == 2
     assert all(finding.match(line) or detail.match(line) for line in lines), out
@@ -85,7 +86,17 @@ def test_check_json_prints_a_list_of_findings_with_every_key(
     findings = json.loads(out)
     assert isinstance(findings, list)
     assert len(findings) == 1
-    assert set(findings[0]) == {"severity", "path", "line", "column", "field", "message", "hint", "rule"}
+    assert set(findings[0]) == {
+        "severity",
+        "path",
+        "line",
+        "column",
+        "field",
+        "message",
+        "hint",
+        "detail",
+        "rule",
+    }
     assert findings[0]["severity"] == "error"
     assert (findings[0]["path"], findings[0]["line"], findings[0]["column"]) == (DEFECTS, 23, 1)
     assert findings[0]["rule"] == "ref-status"

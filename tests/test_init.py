@@ -20,8 +20,16 @@ from .sitebuild import build
 
 # Settings that name the site itself, not how it is made.
 SITE_SETTINGS = {"site_name", "site_description", "site_url", "repo_url", "repo_name"}
-# Pages only this repository has: its contributor guide, and the guide to starting a site like it.
-REPOSITORY_ONLY_PAGES = {"contributing.md", "start.md"}
+# Pages only this repository has: its contributor guide, the guide to starting a site like it, and
+# the reference, architecture, scale and security pages its README points to.
+REPOSITORY_ONLY_PAGES = {
+    "contributing.md",
+    "start.md",
+    "reference.md",
+    "architecture.md",
+    "benchmarks.md",
+    "security.md",
+}
 # Files of a new project that this repository keeps elsewhere: its dependencies are in
 # pyproject.toml, and its schema is the package's own.
 KEPT_ELSEWHERE = {

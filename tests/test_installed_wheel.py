@@ -120,6 +120,7 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
         "--statement", "The ministry inspected 1,204 widget factories in 2024.",
         "--quote", "the ministry inspected 1,204 widget factories",
         "--claimant", "widgets-ministry", "--source", "widgets-2024-statistics", "--date", "2025-03",
+        "--rationale", "Not yet checked against the ministry's other figures.",
     )  # fmt: skip
     assert claim.returncode == 0, claim.stderr
     assert "check already has this to say" not in claim.stdout

@@ -53,6 +53,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.db",
         "metadata.json",
         "schema/claimtrail.schema.json",
+        *(f"schema/{name}.schema.json" for name in ("claim", "source", "party", "status-scale", "publisher")),
         "corrections.xml",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from claimtrail.cli import main
+from claimtrail.findings import Severity
 from claimtrail.project import check_project
 from claimtrail.scaffold import ScaffoldError, gather
 
@@ -34,14 +35,35 @@ CLAIM = (
 )
 
 
-def test_new_claim_writes_a_file_that_passes_the_check(
+def test_new_claim_writes_a_file_whose_only_finding_is_the_placeholder_left_to_fill_in(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
     assert code == 0
     assert "Wrote claims/claims/widgets-cheaper.yaml" in out
+    assert "[placeholder]" in out  # shown right away, with the rest of what check has to say
+    _, findings = check_project(minimal_project)
+    own = [f for f in findings if f.path.endswith("widgets-cheaper.yaml")]
+    assert [(f.rule, f.field) for f in own] == [("placeholder", "rationale")]
+    assert own[0].message == "'rationale' is still a placeholder: TODO: why this status, in one sentence"
+    assert own[0].hint
+
+
+def test_a_new_claim_given_every_value_passes_the_check(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = (*CLAIM, "--rationale", "No evidence has been weighed yet.")
+    assert run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *args)[0] == 0
     _, findings = check_project(minimal_project)
     assert [f for f in findings if f.path.endswith("widgets-cheaper.yaml")] == []
+
+
+def test_a_placeholder_anywhere_in_a_file_is_refused(minimal_project: Path) -> None:
+    path = minimal_project / "claims/parties/reader.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "role: '  TODO say who'\n", encoding="utf-8")
+    _, findings = check_project(minimal_project)
+    errors = [(f.rule, f.path, f.field) for f in findings if f.severity is Severity.ERROR]
+    assert errors == [("placeholder", "claims/parties/reader.yaml", "role")]
 
 
 def test_new_claim_defaults_to_unverified_reviewed_today(
@@ -52,7 +74,7 @@ def test_new_claim_defaults_to_unverified_reviewed_today(
     after = dt.date.today()  # the same day, unless the command ran across midnight
     text = (minimal_project / "claims" / "claims" / "widgets-cheaper.yaml").read_text(encoding="utf-8")
     assert "status: unverified" in text
-    assert any(f"reviewed: '{day.isoformat()}'" in text for day in (before, after))
+    assert any(f"reviewed: {day.isoformat()}\n" in text for day in (before, after))
     assert "date: unknown" in text
 
 

@@ -20,7 +20,11 @@ SCHEMA_PATH = REPO / "claimtrail" / "schema" / "claimtrail.schema.json"
 DATA = REPO / "claims"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<relative>[^#\s]+)#/\$defs/(?P<definition>[A-Za-z_]+)$")
 DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party", "metrics": "metric"}
-DEFINITION_OF_FILE = {Path("statuses.yaml"): "status_scale", Path("publisher.yaml"): "publisher"}
+DEFINITION_OF_FILE = {
+    Path("statuses.yaml"): "status_scale",
+    Path("publisher.yaml"): "publisher",
+    Path("accepted-warnings.yaml"): "accepted_warnings",
+}
 DATA_FILES = sorted(DATA.rglob("*.yaml"))
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 
 from ..findings import Finding, error
+from ..layout import DATA_DIR
 from ..model import Claim, Dataset
 from ..yamlsafe import FieldPath, format_field
 
@@ -30,16 +32,57 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             if quote is None or source_id is None:
                 continue
             file = snapshot_file(source_id)
-            if file is not None and normalise(quote) not in normalised[file]:
+            if file is not None and (wanted := normalise(quote)) not in normalised[file]:
                 yield error(
                     claim.document.path,
                     claim.document.position(path),
                     "quote-not-in-snapshot",
                     format_field(path),
-                    f"the quote does not appear in the snapshot of {source_id} ({file})",
-                    "copy the words exactly as the source has them, typos and punctuation included; "
+                    f"the quote does not appear in the snapshot of {source_id} ({DATA_DIR}/{file})",
+                    closest_passage(wanted, normalised[file])
+                    + "copy the words exactly as the source has them, typos and punctuation included; "
                     "only line breaks and spacing may differ",
                 )
+
+
+MARK = "\u25b6"  # ▶, where the quote and the snapshot part
+_SHOWN = 60  # characters of context shown on each side of the difference
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """Where in ``text`` the (normalised) ``quote`` comes closest, with its first difference marked;
+    an empty string if no passage is close at all."""
+    # The longest start of the quote found in the text (a longer start is found only if a shorter one is).
+    low, high = 0, len(quote)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    if low >= min(12, len(quote) // 2):
+        at = text.find(quote[:low]) + low
+        return (
+            f"the snapshot has the quote's start but then differs (at {MARK}): "
+            f"snapshot: “{_around(text, at)}”, quote: “{_around(quote, low)}”; "
+        )
+    match = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
+    if match.size < 12:
+        return ""
+    start = max(0, match.a - match.b)
+    return f"the closest passage in the snapshot: “{_cut(text, start, start + len(quote) + 20)}”; "
+
+
+def _around(text: str, at: int) -> str:
+    """The text on both sides of ``at``, which is marked."""
+    start, end = max(0, at - _SHOWN), min(len(text), at + _SHOWN)
+    return ("…" if start else "") + text[start:at] + MARK + text[at:end] + ("…" if end < len(text) else "")
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    """``text[start:end]``, with an ellipsis on each side where text was left out."""
+    start, end = max(0, start), min(len(text), end)
+    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def _quotes(claim: Claim) -> Iterator[tuple[FieldPath, str | None, str | None]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
 from ..kinds import KINDS
 from ..layout import KIND_FOLDERS
 from ..model import Dataset
+from ..suggest import close_match
 from ..yamlsafe import Document, FieldPath, format_field
 
 
@@ -24,13 +24,17 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             return
         if kind == "status" and dataset.scale is None:
             return
-        close = difflib.get_close_matches(value, list(known[kind]), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        hint += (
-            f"add it to {KIND_FOLDERS[kind]}"
-            if kind == "status"
-            else f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id"
-        )
+        if kind == "status":
+            close = close_match(value, known[kind], typo_only=True)
+            hint = f"did you mean '{close}'? " if close else ""
+            hint += (
+                f"the statuses are: {', '.join(known[kind])}; the Methodology page of the site says what each "
+                "means and the evidence it needs"
+            )
+        else:
+            close = close_match(value, known[kind])
+            hint = f"did you mean '{close}'? " if close else ""
+            hint += f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id"
         yield error(
             document.path, document.position(path), f"ref-{kind}", format_field(path), f"unknown {kind} '{value}'", hint
         )

@@ -30,7 +30,7 @@ class SiteKind:
 
     name: str
     search_text: Callable[[Renderer, Any], str]
-    """What the search index holds for an item's page: the words a reader looks for (see the README).
+    """What the search index holds for an item's page: the words a reader looks for (see docs/reference.md).
     Plain HTML built here rather than a template: it is made once per page, ten thousand times."""
     neighbours: Callable[[str, Graph, Dataset], set[str]]
     """The page source paths that show the item with this id, besides its own and the index pages."""

@@ -43,7 +43,7 @@ from ..findings import Finding
 from ..kinds import KINDS
 from ..model import Dataset
 from ..paths import GUIDE
-from ..schema import schema_text
+from ..schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from ..siteconfig import GUIDE_PAGE
 from . import feed
 from .render import Renderer
@@ -187,6 +187,8 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
                 path = f"{folder}/{name}" if folder else name
                 yield FileOutput(path, functools.partial(_companion, export.companions, exported, name))
     yield FileOutput(SCHEMA, schema_text)
+    for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
+        yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
     settings = renderer.settings
     yield FileOutput(
         CORRECTIONS_FEED,
@@ -236,8 +238,7 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
 
 
 def _edit_url(renderer: Renderer, document_path: str) -> str | None:
-    edit_base = renderer.settings.edit_base
-    return edit_base + document_path if edit_base else None
+    return renderer.edit_link(document_path) or None
 
 
 def _write_export(

@@ -18,7 +18,7 @@ from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .. import arithmetic, markup
-from ..gitinfo import History, Revision, StatusChange, load_history
+from ..gitinfo import History, Revision, StatusChange, committed_files, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
 from ..model import Basis, Claim, Conversion, Dataset, Metric, PartialDate, Party, Source, Status
@@ -37,6 +37,8 @@ class SiteSettings:
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
     commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
+    edit_branch: str = ""  # the branch edit links point into; "" if not known
+    tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
     history_base: str = ""  # prefix of a file's history on the repository; "" for none
 
     @classmethod
@@ -56,6 +58,8 @@ class SiteSettings:
             edit_base=_with_slash(edit_base) if edit_base else github_edit,
             commit_base=f"{repository}/commit/" if github else "",
             blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
+            edit_branch=edit_branch,
+            tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
             history_base=f"{repository}/commits/{edit_branch}/" if github else "",
         )
 
@@ -76,10 +80,13 @@ def site_renderer(
     git if ``history`` (the claims' current statuses taken from the dataset, not read again from git;
     ``renderer.history.warning`` says what is missing from it), and compiled templates kept in
     ``bytecode_cache``, if any."""
-    loaded = None
+    loaded, merged = None, None
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
-    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
+        merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
+    renderer = Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
+    renderer.merged = merged
+    return renderer
 
 
 def text_colour(background: str) -> str:
@@ -123,6 +130,18 @@ class Renderer:
         self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
+        # The files on the branch edit links point into (None: not known): a file not there yet (a
+        # claim not merged) has no page to edit, so its link shows the folder it will be in.
+        self.merged: frozenset[str] | None = None
+
+    def edit_link(self, document_path: str) -> str:
+        """Where the file ``document_path`` can be edited on the repository; "" if nowhere."""
+        edit_base = self.settings.edit_base
+        if not edit_base:
+            return ""
+        if self.merged is not None and document_path not in self.merged and self.settings.tree_base:
+            return self.settings.tree_base + document_path.rpartition("/")[0] + "/"
+        return edit_base + document_path
 
     # -- pages -----------------------------------------------------------------
 
@@ -137,7 +156,7 @@ class Renderer:
         return template.render(context)
 
     def search_text(self, spec: PageSpec) -> str:
-        """What the search index holds for an item page: the words a reader looks for (see the README)."""
+        """What the search index holds for an item page: the words a reader looks for (see docs/reference.md)."""
         return SITE_KINDS[spec.kind].search_text(self, KINDS[spec.kind].items(self.dataset)[spec.key])
 
     def item(self, kind: str, item_id: str) -> Any | None:
@@ -401,7 +420,7 @@ class PageContext:
         return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
 
     def edit_url(self, document_path: str) -> str:
-        return self.settings.edit_base + document_path if self.settings.edit_base else ""
+        return self.r.edit_link(document_path)
 
     def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
         return sorted(

@@ -45,6 +45,7 @@ from mkdocs.utils.templates import TemplateContext
 from ... import paths
 from ...cache import template_cache
 from ...findings import Finding, Severity, format_text, printable
+from ...gitinfo import History, git_dir
 from ...model import Dataset
 from ...project import check_project
 from ...settings import Settings, from_environment
@@ -111,6 +112,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         self.incremental = False
         self.last: tuple[Snapshot, Dataset] | None = None
         self.touched: set[str] | None = None
+        self.history_seen: History | None = None  # the history of the last build under mkdocs serve --dirty
         self.guard: DocsGuard | None = None
         self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
@@ -177,6 +179,9 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
             previous, before = self.last if self.last else (None, None)
             self.touched = touched(previous, snapshot, dataset, before)
+            if self.history_seen is not None and self.history_seen != self.renderer.history:
+                self.touched = None  # a commit: every claim page's history may have changed
+            self.history_seen = self.renderer.history
             self.last = (snapshot, dataset)
         self.pages, self.guide, self.files = {}, None, []
         self.publisher = publisher_markdown(dataset.publisher)
@@ -219,6 +224,12 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.root / "claims"))
+        # A commit changes no file under claims/, but the claim pages' history: git's record of
+        # where HEAD has been changes with every commit (and checkout).
+        folder = git_dir(self.root)
+        for record in (folder / "HEAD", folder / "logs" / "HEAD") if folder else ():
+            if record.is_file():
+                server.watch(str(record))
         return server
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:

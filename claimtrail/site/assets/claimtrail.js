@@ -131,10 +131,29 @@
     apply();
   }
 
+  // A table wider than the page scrolls inside Material's wrapper: the wrapper takes the keyboard
+  // focus then, so that it can be scrolled without a mouse (WCAG 2.1.1), and says what it holds.
+  function focusableScrollers() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
   function setup() {
     nameSearchDialog();
     setupTable();
+    focusableScrollers();
   }
+
+  window.addEventListener("resize", focusableScrollers);
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setup);

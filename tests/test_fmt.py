@@ -1,0 +1,111 @@
+"""``claimtrail fmt``: one canonical style for claim, source and party files, comments kept, data unchanged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimtrail.cli import main
+from claimtrail.fmt import format_text
+from claimtrail.yamlsafe import load_document
+
+from .conftest import REPO
+
+SHIPPED = sorted(
+    (path, kind)
+    for kind, folder in (("claim", "claims"), ("source", "sources"), ("party", "parties"))
+    for path in (REPO / "claims" / folder).rglob("*.yaml")
+)
+
+
+def data(text: str) -> object:
+    return load_document("", text.encode("utf-8")).data
+
+
+@pytest.mark.parametrize(("path", "kind"), SHIPPED, ids=[p.name for p, _ in SHIPPED])
+def test_formatting_a_shipped_file_keeps_its_data_and_comments_and_is_idempotent(path: Path, kind: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    once = format_text(text, kind)
+    assert data(once) == data(text)
+    assert format_text(once, kind) == once
+    comments = [line.strip() for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert [line.strip() for line in once.splitlines() if line.lstrip().startswith("#")] == comments
+
+
+MESSY = """\
+# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/claim
+reviewed: '2021-04-01'
+statement: "Widget defects fell by 12 % in 2020."
+# who said it
+claimant: widgets-inc
+quote: Widget defects fell by 12% in 2020
+date: 2021-01-15
+first_appearance: widget-report
+appearances:
+- source: widget-post
+  quote: Widget defects fell by 12% in 2020, said the chief quality officer, who also said a great many other things.
+status: disputed
+rationale: A reader disputes the figure.
+"""
+
+CANONICAL = """\
+# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/claim
+statement: Widget defects fell by 12 % in 2020.
+# who said it
+quote: Widget defects fell by 12% in 2020
+claimant: widgets-inc
+date: 2021-01-15
+first_appearance: widget-report
+appearances:
+  - source: widget-post
+    quote: >-
+      Widget defects fell by 12% in 2020, said the chief quality officer, who
+      also said a great many other things.
+status: disputed
+rationale: A reader disputes the figure.
+reviewed: 2021-04-01
+"""
+
+
+def test_fields_follow_the_schema_order_with_indented_lists_and_no_needless_quotes() -> None:
+    # A comment on a line of its own travels with the field above it.
+    assert format_text(MESSY, "claim") == CANONICAL
+
+
+def test_text_that_does_not_fit_on_its_line_becomes_a_folded_block() -> None:
+    assert "    quote: >-\n      Widget defects" in format_text(MESSY, "claim")
+
+
+def test_a_file_that_is_not_yaml_is_left_alone_with_a_reason() -> None:
+    with pytest.raises(ValueError, match="run claimtrail check"):
+        format_text('statement: "unclosed\n', "claim")
+
+
+def test_fmt_check_lists_the_files_to_format_and_fails(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 1
+    out, err = capsys.readouterr()
+    assert "claims/claims/messy.yaml: not in the canonical style" in out
+    assert "run claimtrail fmt" in err
+    assert path.read_text(encoding="utf-8") == MESSY
+
+
+def test_fmt_rewrites_the_files_and_then_check_passes(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    assert main(["fmt", "--root", str(minimal_project), str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == CANONICAL
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 0
+
+
+def test_fmt_refuses_a_file_outside_the_data_folders(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copyfile(minimal_project / "claims/statuses.yaml", minimal_project / "other.yaml")
+    assert main(["fmt", "--root", str(minimal_project), str(minimal_project / "other.yaml")]) == 1
+    assert "not a claim, source or party file" in capsys.readouterr().err
