@@ -153,7 +153,9 @@ def _kind_of(layout: Layout, path: Path) -> str | None:
 def files(root: Path, given: Sequence[Path] = ()) -> Iterator[tuple[Path, str | None]]:
     """The data files to format, with their kind: those ``given`` (files or folders), else all of them."""
     layout = Layout(root.resolve())
-    targets = [path.resolve() for path in given] or [layout.data_dir / kind.data_folder for kind in KINDS.values()]
+    folders = [layout.data_dir / kind.data_folder for kind in KINDS.values()]
+    # Every kind's folder when none is named, but only those the project has (a kind may be unused).
+    targets = [path.resolve() for path in given] or [folder for folder in folders if folder.exists()]
     for target in targets:
         if target.is_dir():
             for name in paths.walk(layout.root, target).files:

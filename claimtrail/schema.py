@@ -48,6 +48,7 @@ KIND_SCHEMAS = {
     "party": "party",
     "status-scale": "status_scale",
     "publisher": "publisher",
+    "metric": "metric",
 }
 
 

@@ -109,3 +109,8 @@ def test_fmt_refuses_a_file_outside_the_data_folders(minimal_project: Path, caps
     shutil.copyfile(minimal_project / "claims/statuses.yaml", minimal_project / "other.yaml")
     assert main(["fmt", "--root", str(minimal_project), str(minimal_project / "other.yaml")]) == 1
     assert "not a claim, source or party file" in capsys.readouterr().err
+
+
+def test_fmt_passes_over_the_folder_of_a_kind_the_project_does_not_use(minimal_project: Path) -> None:
+    assert not (minimal_project / "claims" / "metrics").exists()
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 0
