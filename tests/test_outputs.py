@@ -17,7 +17,7 @@ from claimtrail.kinds import KINDS, kind_of_page
 from claimtrail.layout import KIND_DIRS, KIND_FOLDERS
 from claimtrail.markup import references
 from claimtrail.project import check_project
-from claimtrail.schema import schema, schema_text
+from claimtrail.schema import KIND_SCHEMAS, schema, schema_text
 from claimtrail.site.kinds import SITE_KINDS
 from claimtrail.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from claimtrail.site.render import Renderer, SiteSettings, template_environment
@@ -53,7 +53,7 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.db",
         "metadata.json",
         "schema/claimtrail.schema.json",
-        *(f"schema/{name}.schema.json" for name in ("claim", "source", "party", "status-scale", "publisher")),
+        *(f"schema/{name}.schema.json" for name in sorted(KIND_SCHEMAS)),
         "corrections.xml",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
     }
