@@ -4,57 +4,17 @@ a quote finds its claim, and the list pages are found by their name."""
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import REPO
-from .sitebuild import build
+from . import browsing
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The search index loads in a worker: on a busy machine that may take a while.
-expect.set_options(timeout=30_000)
-
-# Skipped only outside CI: in CI a missing browser is a failure, not a skip.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="needs Debian's chromium (scripts/test installs it: apt-get install chromium)",
-)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    }
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("search") / "site"
-    result = build(REPO, site)
-    assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+pytestmark = browsing.needs_chromium
+# The shared fixtures: chromium for Playwright, the shipped site built once and served.
+browser_type_launch_args = browsing.browser_type_launch_args
+site = browsing.site
+site_url = browsing.site_url
 
 
 def _search(page: Page, site_url: str, words: str) -> Locator:
