@@ -66,6 +66,18 @@ def test_ci_workflow_check_job_runs_what_ci_runs(workflow: dict[str, object]) ->
     assert any(u.startswith("actions/upload-artifact") for u in uses)
 
 
+def test_ci_workflow_builds_the_shipped_dataset_with_every_engine_and_checks_its_links(
+    workflow: dict[str, object],
+) -> None:
+    from claimtrail.engines import ENGINES
+
+    steps = workflow["jobs"]["check"]["steps"]  # type: ignore[index]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    for name in {*list(ENGINES)[1:], "properdocs", "zensical"}:  # the default engine's build is .ci/run's
+        assert f"claimtrail build --engine {name} --site-dir site-{name}" in commands
+        assert f'--root-dir "$PWD/site-{name}"' in commands
+
+
 def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
     steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
     assert any("claimtrail links --online" in step.get("run", "") for step in steps)
