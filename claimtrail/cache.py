@@ -17,7 +17,6 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,12 +104,8 @@ class ItemCache:
             pass  # no cache folder to write to: the next run parses again, nothing else changes
 
 
-def template_cache(
-    folder: Path | None, precompiled: Callable[[str], bytes | None] | None = None
-) -> BytecodeCache | None:
-    """Compiled templates: in ``folder`` (if it is this user's alone; None for none), and from
-    ``precompiled`` (compiled code by cache key, as a worker compiling ahead of the build hands it
-    over); None where there are neither.
+def template_cache(folder: Path | None) -> BytecodeCache | None:
+    """Compiled templates, in ``folder`` (None where there is none, or it is not this user's alone).
 
     Compiling templates is a fifth of building a small site (claimtrail's and the theme's). Jinja2
     files a compiled template under its name, file and source only; here the settings of the
@@ -118,32 +113,18 @@ def template_cache(
     filter after the cache is set), so that code compiled under other settings is never read.
     """
     folder = _private_folder(folder) if folder is not None else None
-    if folder is None and precompiled is None:
+    if folder is None:
         return None
-    from jinja2 import BytecodeCache, FileSystemBytecodeCache
+    from jinja2 import FileSystemBytecodeCache
     from jinja2.bccache import Bucket
 
-    class SettingsKeyedCache(BytecodeCache):
-        def __init__(self) -> None:
-            self.files = FileSystemBytecodeCache(str(folder)) if folder is not None else None
-
+    class SettingsKeyedCache(FileSystemBytecodeCache):
         def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
             bucket = Bucket(environment, template_key(environment, name, filename), self.get_source_checksum(source))
             self.load_bytecode(bucket)
             return bucket
 
-        def load_bytecode(self, bucket: Bucket) -> None:
-            code = precompiled(bucket.key + identity_key(bucket.environment)) if precompiled is not None else None
-            if code is not None:
-                bucket.bytecode_from_string(code)  # resets itself if the source changed since
-            if bucket.code is None and self.files is not None:
-                self.files.load_bytecode(bucket)
-
-        def dump_bytecode(self, bucket: Bucket) -> None:
-            if self.files is not None:
-                self.files.dump_bytecode(bucket)
-
-    return SettingsKeyedCache()
+    return SettingsKeyedCache(str(folder))
 
 
 def _private_folder(folder: Path) -> Path | None:
@@ -201,20 +182,6 @@ def _environment_key(env: Environment) -> str:
         return _shape_digest(shape)
     except TypeError:  # a setting that cannot be a key (an unhashable callable): worked out afresh
         return _shape_digest.__wrapped__(shape)
-
-
-def identity_key(env: Environment) -> str:
-    """The identities of the environment's filters, tests and other functions. They are the same in a
-    process and in the processes it forks, so code compiled in a forked worker is taken only by an
-    environment with the very same functions, even where two would be described alike."""
-    identities = (
-        id(env.autoescape),
-        id(env.finalize),
-        id(env.undefined),
-        *map(id, env.filters.values()),
-        *map(id, env.tests.values()),
-    )
-    return hashlib.blake2b(repr(identities).encode(), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=64)

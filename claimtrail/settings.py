@@ -11,9 +11,9 @@ The speed pieces, each of which changes how fast a site builds and never what it
 - ``item_cache``: loaded items kept in the cache folder, keyed by each file's bytes
   (:class:`claimtrail.cache.ItemCache`);
 - ``template_cache``: compiled templates kept there (:func:`claimtrail.cache.template_cache`);
-- ``parallel``: files parsed and checks run by forked processes (:mod:`claimtrail.parallel`);
-- ``template_worker``: the theme's and claimtrail's templates compiled ahead by a forked process
-  while the dataset is checked (:mod:`claimtrail.engines.mkdocs.precompile`, the mkdocs engines only).
+- ``parallel``: files parsed and checks run by forked processes (:mod:`claimtrail.parallel`).
+
+The README's Scale section says what each buys, as ``scripts/bench --pieces`` measures it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TextIO
 
 from .parallel import workers_wanted
 
-SPEED_PIECES = ("item-cache", "template-cache", "parallel", "template-worker")
+SPEED_PIECES = ("item-cache", "template-cache", "parallel")
 ON = ("1", "true", "yes", "on")
 OFF = ("0", "false", "no", "off")
 
@@ -38,7 +38,6 @@ class Settings:
     item_cache: bool = True
     template_cache: bool = True
     parallel: bool = True
-    template_worker: bool = True
     progress: bool = False  # show pages written out of the total, on standard error
 
     @property
@@ -83,7 +82,6 @@ def from_environment(
         item_cache="item-cache" not in without,
         template_cache="template-cache" not in without,
         parallel="parallel" not in without,
-        template_worker="template-worker" not in without,
         progress=progress if progress is not None else progress_wanted(environ, stream),
     )
 

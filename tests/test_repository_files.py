@@ -102,6 +102,18 @@ def test_scripts_venv_installs_the_pinned_tools() -> None:
         assert re.search(rf"^{tool}==\S+$", pinned, re.MULTILINE), tool
 
 
+def test_ci_workflow_builds_the_shipped_dataset_with_every_engine_and_checks_its_links(
+    workflow: dict[str, object],
+) -> None:
+    from claimtrail.engines import ENGINES
+
+    steps = workflow["jobs"]["check"]["steps"]  # type: ignore[index]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    for name in {*list(ENGINES)[1:], "properdocs", "zensical"}:  # the default engine's build is .ci/run's
+        assert f"claimtrail build --engine {name} --site-dir site-{name}" in commands
+        assert f'--root-dir "$PWD/site-{name}"' in commands
+
+
 def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
     steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
     assert any("claimtrail links --online" in step.get("run", "") for step in steps)
@@ -184,7 +196,7 @@ def test_the_packaged_synthetic_site_configuration_is_the_repositorys_without_it
     ours = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     own_pages = ("About: about.md", "Contributing: contributing.md", "Reference: reference.md")
     own_pages += ("Architecture: architecture.md", "Scale: benchmarks.md", "Security: security.md")
-    own_pages += ("Start your own site: start.md",)
+    own_pages += ("Start your own site: start.md", "Developers: developers.md")
     without = "".join(line for line in ours.splitlines(keepends=True) if line.strip()[2:] not in own_pages)
     assert settings(site_config()) == settings(without)
 

@@ -5,12 +5,11 @@
   a page rendered when MkDocs writes it, search text for the search plugin, the claim pages'
   JSON-LD for the theme. Under ``claimtrail build`` the build hands it the dataset already checked;
   under ``mkdocs build`` or ``mkdocs serve`` on their own it loads and checks the dataset itself.
-- :mod:`.engine`: the engine ``claimtrail build`` runs: reads ``mkdocs.yml``, starts compiling the
-  templates, and runs ``mkdocs build --strict`` in this process into the staging folder.
+- :mod:`.engine`: the engine ``claimtrail build`` runs: reads ``mkdocs.yml`` and runs
+  ``mkdocs build --strict`` in this process into the staging folder.
 - :mod:`.docsguard`: the docs guard, a Python-Markdown extension the plugin registers: what
   Python-Markdown reads otherwise than ``claimtrail check`` in the hand-written pages is stopped where
   they are rendered, under the plugin's ``docs_raw_html`` option.
-- :mod:`.precompile`: the template worker, a speed piece for this engine's templates and ours.
 - ``overrides/``: claimtrail's additions to Material's templates (the JSON-LD in the page's head, a
   repository link that requests nothing from another site).
 

@@ -1,9 +1,9 @@
 """The mkdocs engine's build: ``mkdocs build --strict`` in this process, into the staging folder.
 
 :class:`MkDocsEngine` starts a build before the dataset is checked: it reads ``mkdocs.yml`` (what
-MkDocs says of it is held back until after the dataset's findings) and starts compiling the
-templates on the other core (:mod:`.precompile`). Once the dataset passed its checks, the build
-hands it to the plugin object of the configuration, already loaded and checked, and runs MkDocs.
+MkDocs says of it is held back until after the dataset's findings). Once the dataset passed its
+checks, the build hands it to the plugin object of the configuration, already loaded and checked,
+and runs MkDocs.
 
 ``package`` is ``mkdocs``, or ``properdocs`` when ProperDocs answers MkDocs' imports
 (:mod:`claimtrail.engines.properdocs`): it names the loggers whose messages are shown.
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from .plugin import ClaimtrailPlugin
-    from .precompile import CompiledStream
 
 # Set for MkDocs while it builds, and put back after.
 _PINNED = ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")
@@ -54,7 +53,6 @@ class MkDocsBuild:
         self.config: MkDocsConfig | None = None
         self.plugin: ClaimtrailPlugin | None = None
         self.error: BuildError | None = None
-        self.compiled: CompiledStream | None = None
         self.held: list[logging.LogRecord] = []
         self.saved = {name: os.environ.get(name) for name in _PINNED}
         try:
@@ -75,7 +73,7 @@ class MkDocsBuild:
             except (errors, OSError) as exc:
                 self.error = BuildError(f"{exc}; the previous site is untouched")
         if self.config is not None:
-            from .plugin import ClaimtrailPlugin, start_compiling_templates
+            from .plugin import ClaimtrailPlugin
 
             plugin = self.config.plugins.get("claimtrail")
             if not isinstance(plugin, ClaimtrailPlugin):
@@ -85,8 +83,6 @@ class MkDocsBuild:
                 )
             else:
                 self.plugin = plugin
-                if project.settings.template_worker:
-                    self.compiled = start_compiling_templates(self.config, project.settings)
 
     def docs_policy(self) -> DocsPolicy:
         """As MkDocs read the plugin's ``docs_raw_html`` option; else as the checks read it."""
@@ -103,7 +99,7 @@ class MkDocsBuild:
             raise self.error
         assert self.config is not None and self.plugin is not None
         os.environ["SOURCE_DATE_EPOCH"] = str(build_time(site.dataset, os.environ.get("SOURCE_DATE_EPOCH")))
-        self.plugin.use(site, self.compiled)
+        self.plugin.use(site)
         try:
             self.config.plugins.on_startup(command="build", dirty=False)
             try:
@@ -113,14 +109,11 @@ class MkDocsBuild:
         except MkDocsException as exc:
             raise BuildError(f"{exc}; the previous site is untouched") from None
         finally:
-            self.plugin.use(None, None)
+            self.plugin.use(None)
 
     def close(self) -> None:
         try:
             _show(self.held)
-            if self.compiled is not None:
-                self.compiled.forget()
-                self.compiled = None
         finally:
             for name, previous in self.saved.items():
                 if previous is None:

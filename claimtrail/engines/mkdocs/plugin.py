@@ -30,7 +30,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader
 from mkdocs.config import config_options
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
@@ -53,11 +52,10 @@ from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
-from ...site.render import Renderer, SiteSettings, site_renderer, template_environment
+from ...site.render import Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
 from ...siteconfig import DocsPolicy
 from .. import SiteInput
-from . import precompile
 from .docsguard import DocsGuard
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
@@ -101,9 +99,7 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
     def __init__(self) -> None:
         self.root = Path()
         self.handed: SiteInput | None = None
-        self.handed_compiled: precompile.CompiledStream | None = None
         self.settings = Settings()
-        self.compiled: precompile.CompiledStream | None = None  # the template worker this plugin started
         self.renderer: Renderer | None = None
         self.pages: dict[str, PageOutput] = {}
         self.guide: MarkdownPage | None = None
@@ -123,10 +119,10 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """Which hand-written pages may hold raw HTML, as this plugin's ``docs_raw_html`` says."""
         return DocsPolicy.from_option(self.config.docs_raw_html)
 
-    def use(self, site: SiteInput | None, compiled: precompile.CompiledStream | None) -> None:
-        """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build,
-        taking compiled templates from ``compiled``; None takes them back. The engine's build calls it."""
-        self.handed, self.handed_compiled = site, compiled
+    def use(self, site: SiteInput | None) -> None:
+        """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build;
+        None takes it back. The engine's build calls it."""
+        self.handed = site
 
     # -- configuration and data ------------------------------------------------
 
@@ -144,11 +140,10 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         if self.handed is not None:
             dataset = self.handed.dataset
-            self.settings, compiled = self.handed.project.settings, self.handed_compiled
+            self.settings = self.handed.project.settings
         else:  # `mkdocs build` or `mkdocs serve` on their own: this is the edge
             self.settings = from_environment(os.environ)
             dataset = self._check()
-            compiled = self.compiled
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
         if not config.repo_url:  # no repository (its address not given): no edit links into it either
@@ -160,10 +155,8 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             edit_branch=self.config.edit_branch,
             edit_base=self.config.edit_base,
         )
-        if self.handed is None and self.compiled is None and self.settings.template_worker:
-            self.compiled = compiled = start_compiling_templates(config, self.settings)
         config.theme.dirs[:] = theme_dirs(config)
-        self.bytecode_cache = template_cache(self.settings.template_cache_dir, compiled.take if compiled else None)
+        self.bytecode_cache = template_cache(self.settings.template_cache_dir)
         self.renderer = site_renderer(
             dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
         )
@@ -264,7 +257,6 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
         """The many small files (each claim's data as JSON next to its page), written straight to the
         site: 10,000 of them need none of MkDocs' handling, and are not kept in memory."""
         self.progress.finish()
-        self._stop_compiling()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
             for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
@@ -280,15 +272,6 @@ class ClaimtrailPlugin(BasePlugin[ClaimtrailConfig]):
             except FileNotFoundError:
                 target.parent.mkdir(parents=True)
                 target.write_bytes(data)
-
-    def on_build_error(self, *, error: Exception) -> None:
-        self._stop_compiling()
-
-    def _stop_compiling(self) -> None:
-        """Stop the template worker this plugin started, if any (the engine's build stops its own)."""
-        compiled, self.compiled = self.compiled, None
-        if compiled is not None:
-            compiled.forget()
 
     # -- pages -----------------------------------------------------------------
 
@@ -399,26 +382,6 @@ def theme_dirs(config: MkDocsConfig) -> list[str]:
     if overrides not in dirs:
         dirs.insert(1 if config.theme.custom_dir else 0, overrides)
     return dirs
-
-
-def start_compiling_templates(config: MkDocsConfig, settings: Settings) -> precompile.CompiledStream | None:
-    """Start compiling, on the other core, the theme's templates as MkDocs renders them (its static
-    templates, then the pages; with claimtrail's overrides in, as ``on_config`` puts them) and
-    claimtrail's; the worker, or None where none is started. Nothing is done for a configuration
-    without the plugin, and the configuration is left as it is."""
-    if "claimtrail" not in config.plugins or not precompile.can_start(settings.workers):
-        return None
-    try:
-        theme = config.theme.get_env()
-        if not isinstance(theme.loader, FileSystemLoader):  # not as MkDocs 1.6 makes it: left to the build
-            return None
-        theme.loader = FileSystemLoader(theme_dirs(config))
-        ours = template_environment()
-        work = [(theme, [*config.theme.static_templates, "main.html"]), (ours, ours.list_templates())]
-        return precompile.start(work, workers=settings.workers, cache_folder=settings.template_cache_dir)
-    except Exception as exc:  # only ever a speed-up: the build compiles its templates itself
-        log.debug("claimtrail: templates not compiled ahead (%s)", exc)
-        return None
 
 
 def _refuse_to_publish(problems: list[Finding]) -> None:
