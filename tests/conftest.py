@@ -4,8 +4,10 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, settings
 
 TESTS = Path(__file__).parent
@@ -73,3 +75,15 @@ def only_this_tests_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     threads run, so here only the threads a test starts itself count."""
     others = threading.active_count() - 1
     monkeypatch.setattr(threading, "active_count", lambda: len(threading.enumerate()) - others)
+
+
+class _SiteConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml with its `!ENV [NAME, default]` values as the list written."""
+
+
+_SiteConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node))  # type: ignore[arg-type]
+
+
+def read_site_config(path: Path) -> Any:
+    """A site configuration (mkdocs.yml) as data, its `!ENV` values as the lists written."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_SiteConfigLoader)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
-from .conftest import REPO
+from .conftest import REPO, read_site_config
 
 GUIDE = REPO / "docs" / "developers.md"
 TEXT = GUIDE.read_text(encoding="utf-8")
@@ -65,6 +64,6 @@ def test_the_guide_covers_each_change_a_developer_makes() -> None:
 
 
 def test_the_guide_is_in_the_sites_navigation_and_linked_from_the_readme() -> None:
-    nav = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    nav = read_site_config(REPO / "mkdocs.yml")["nav"]
     assert {"Developers": "developers.md"} in nav
     assert "(docs/developers.md)" in (REPO / "README.md").read_text(encoding="utf-8")

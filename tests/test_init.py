@@ -15,7 +15,7 @@ import yaml
 from claimtrail.cli import main
 from claimtrail.project import check_project
 
-from .conftest import REPO
+from .conftest import REPO, read_site_config
 from .sitebuild import build
 
 # Settings that name the site itself, not how it is made.
@@ -25,6 +25,7 @@ SITE_SETTINGS = {"site_name", "site_description", "site_url", "repo_url", "repo_
 REPOSITORY_ONLY_PAGES = {
     "contributing.md",
     "start.md",
+    "developers.md",
     "reference.md",
     "architecture.md",
     "benchmarks.md",
@@ -150,7 +151,7 @@ def test_a_title_with_markup_is_shown_as_text_and_the_project_checks_clean(
     root = tmp_path / "site"
     title = 'Widgets <script>alert(1)</script> [[claim:x]] *2024* "quoted": yes'
     assert run(capsys, "init", str(root), "--title", title)[0] == 0
-    assert _site_config(root / "mkdocs.yml")["site_name"] == title
+    assert read_site_config(root / "mkdocs.yml")["site_name"] == title
     _, findings = check_project(root)
     assert findings == []
 
@@ -198,24 +199,13 @@ def test_the_skeletons_dataset_files_are_this_repositorys(project: Path, rel: st
     assert (project / rel).read_bytes() == (REPO / KEPT_ELSEWHERE.get(rel, rel)).read_bytes()
 
 
-class _SiteConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml with its `!ENV [NAME, default]` values as the list written."""
-
-
-_SiteConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequence(node))  # type: ignore[arg-type]
-
-
-def _site_config(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_SiteConfigLoader)
-
-
 def _nav_pages(config: dict[str, Any]) -> list[str]:
     return [page for entry in config["nav"] for page in entry.values()]
 
 
 def test_the_skeletons_site_configuration_is_this_repositorys_but_for_the_sites_own_settings(project: Path) -> None:
-    ours = _site_config(REPO / "mkdocs.yml")
-    new = _site_config(project / "mkdocs.yml")
+    ours = read_site_config(REPO / "mkdocs.yml")
+    new = read_site_config(project / "mkdocs.yml")
     assert set(new) == set(ours)
     assert {key: value for key, value in new.items() if key not in {*SITE_SETTINGS, "nav"}} == {
         key: value for key, value in ours.items() if key not in {*SITE_SETTINGS, "nav"}
@@ -288,7 +278,7 @@ def test_the_guide_to_starting_a_site_walks_from_install_to_publishing_and_is_li
         else:
             at = found
     assert missing == []
-    assert "start.md" in _nav_pages(_site_config(REPO / "mkdocs.yml"))
+    assert "start.md" in _nav_pages(read_site_config(REPO / "mkdocs.yml"))
     assert "(docs/start.md)" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
