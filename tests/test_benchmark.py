@@ -87,3 +87,11 @@ def test_a_piece_no_longer_in_the_settings_shows_as_removed() -> None:
     machine = {"cpu": "CPU", "cores": 2, "memory_gib": 4, "python": "3.11", "date": "2026-01-01", "written_to": "/x"}
     page = bench.report({"pieces": {"machine": machine, "results": [{"piece": "gone", "run": "build", "claims": 1}]}})
     assert "| gone | removed | build | 1 |" in page
+
+
+def test_the_docs_name_every_speed_piece_and_only_those() -> None:
+    reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert f"`CLAIMTRAIL_WITHOUT={','.join(SPEED_PIECES)}`" in reference
+    benchmarks = (REPO / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    kept = {line.split("|")[1].strip() for line in benchmarks.splitlines() if line.endswith("| kept |")}
+    assert kept == {piece.replace("-", " ") for piece in SPEED_PIECES}
