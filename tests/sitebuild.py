@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -44,4 +45,27 @@ def build_in_subprocess(
         text=True,
         check=False,
         env={**os.environ, **(env or {})},
+    )
+
+
+def lychee(site: Path) -> subprocess.CompletedProcess[str]:
+    """The link checker run offline over every page of ``site``: every internal href, src and #anchor."""
+    lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
+    return subprocess.run(
+        [
+            lychee,
+            "--offline",
+            "--include-fragments",
+            "--index-files",
+            "index.html",
+            "--root-dir",
+            str(site),
+            "--no-progress",
+            "--format",
+            "detailed",
+            f"{site}/**/*.html",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +16,7 @@ from claimtrail.project import check_project
 from claimtrail.schema import schema_text
 
 from .conftest import REPO
-from .sitebuild import build
+from .sitebuild import build, lychee
 
 # The addresses the deploy workflow gives the build (the repository's mkdocs.yml reads them).
 PUBLISHED = {"CLAIMTRAIL_SITE_URL": "https://claims.test/", "CLAIMTRAIL_REPO_URL": "https://github.com/o/c"}
@@ -183,25 +181,7 @@ def test_no_page_requests_anything_from_another_site(site: Path) -> None:
 
 
 def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
-    lychee = shutil.which("lychee") or str(Path(__import__("sys").executable).parent / "lychee")
-    result = subprocess.run(
-        [
-            lychee,
-            "--offline",
-            "--include-fragments",
-            "--index-files",
-            "index.html",
-            "--root-dir",
-            str(site),
-            "--no-progress",
-            "--format",
-            "detailed",
-            f"{site}/**/*.html",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = lychee(site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"Successful\.+[1-9][0-9]*", result.stdout), result.stdout
 

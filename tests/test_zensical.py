@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +19,7 @@ from claimtrail.engines.zensical.links import rebase
 from claimtrail.project import check_project
 
 from .conftest import REPO
-from .sitebuild import build, build_in_subprocess
+from .sitebuild import build, build_in_subprocess, lychee
 from .test_hostile import PAYLOADS, _Audit, _hostile_project
 
 ENGINE = ("--engine", "zensical")
@@ -41,28 +39,6 @@ def _json_ld(page: Path) -> list[str]:
 
 def _head(page: Path) -> str:
     return page.read_text(encoding="utf-8").partition("</head>")[0]
-
-
-def _lychee(site: Path) -> subprocess.CompletedProcess[str]:
-    lychee = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
-    return subprocess.run(
-        [
-            lychee,
-            "--offline",
-            "--include-fragments",
-            "--index-files",
-            "index.html",
-            "--root-dir",
-            str(site),
-            "--no-progress",
-            "--format",
-            "detailed",
-            f"{site}/**/*.html",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 # -- the shipped dataset -------------------------------------------------------------------------
@@ -115,7 +91,7 @@ def test_every_reviewed_claim_page_has_exactly_one_claim_review_in_its_head(ship
 
 
 def test_every_internal_link_and_anchor_of_the_shipped_site_resolves(shipped: Path) -> None:
-    result = _lychee(shipped)
+    result = lychee(shipped)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"Successful\.+[1-9][0-9]*", result.stdout), result.stdout
 
