@@ -100,26 +100,17 @@ def _missing(document: Document, name: str, value: str, kind: str) -> Finding:
 def _check_basis(item: Source | Party, basis: Basis, dataset: Dataset, texts: dict[str, str]) -> Iterator[Finding]:
     document = item.document
     here = ("basis", basis.field)
-    if basis.source is not None and basis.source not in dataset.sources:
-        if basis.source not in dataset.broken_ids.get("source", ()):
+    for name, source in (("source", basis.source), ("via", basis.via)):
+        if source is None or source in dataset.sources:
+            continue
+        if source not in dataset.broken_ids.get("source", ()):
             yield error(
                 document.path,
-                document.position((*here, "source")),
+                document.position((*here, name)),
                 "ref-source",
-                f"basis.{basis.field}.source",
-                f"unknown source '{basis.source}'",
-                f"create claims/sources/{basis.source}.yaml or correct the id",
-            )
-        return
-    if basis.via is not None and basis.via not in dataset.sources:
-        if basis.via not in dataset.broken_ids.get("source", ()):
-            yield error(
-                document.path,
-                document.position((*here, "via")),
-                "ref-source",
-                f"basis.{basis.field}.via",
-                f"unknown source '{basis.via}'",
-                f"create claims/sources/{basis.via}.yaml or correct the id",
+                f"basis.{basis.field}.{name}",
+                f"unknown source '{source}'",
+                f"create claims/sources/{source}.yaml or correct the id",
             )
         return
     read_in = basis.via or basis.source
