@@ -1,14 +1,14 @@
 """Scale benchmark: synthetic datasets of several sizes, built by each site engine, against a bare
 MkDocs build of as many pages; and what each speed piece buys.
 
-For each size it prints and records: the time of ``claimtrail check``; for each engine of
-:data:`claimtrail.engines.ENGINES` that is installed (one that is not is skipped, with a note), the
-time and peak memory of a full ``claimtrail build --engine NAME`` and of a rebuild after editing one
+For each size it prints and records: the time of ``claimledger check``; for each engine of
+:data:`claimledger.engines.ENGINES` that is installed (one that is not is skipped, with a note), the
+time and peak memory of a full ``claimledger build --engine NAME`` and of a rebuild after editing one
 claim, the site's size, the bytes of one claim page and the search index; and the same build of
 plain markdown pages with the same theme configuration by bare MkDocs, so that the ratio of the two
 is measured in the same run on the same machine.
 
-``--pieces`` measures instead what each speed piece (:data:`claimtrail.settings.SPEED_PIECES`)
+``--pieces`` measures instead what each speed piece (:data:`claimledger.settings.SPEED_PIECES`)
 buys: paired runs with the piece and without it, taking turns, at each size.
 
 Run it with ``scripts/bench`` (``--sizes 100,1000`` for a quicker run). Each run records what it
@@ -39,9 +39,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from claimtrail.engines import ENGINES, EngineEntry  # noqa: E402
-from claimtrail.settings import SPEED_PIECES  # noqa: E402
-from claimtrail.synthetic import VOCABULARY, site_config, write_site_project  # noqa: E402
+from claimledger.engines import ENGINES, EngineEntry  # noqa: E402
+from claimledger.settings import SPEED_PIECES  # noqa: E402
+from claimledger.synthetic import VOCABULARY, site_config, write_site_project  # noqa: E402
 
 RESULTS_JSON = REPO / "benchmarks" / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
@@ -83,8 +83,8 @@ def measure(command: list[str], cwd: Path, *, cache: bool = False, without: str 
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
         "CI": "true",
-        "CLAIMTRAIL_NO_CACHE": "0" if cache else "1",
-        "CLAIMTRAIL_WITHOUT": without,
+        "CLAIMLEDGER_NO_CACHE": "0" if cache else "1",
+        "CLAIMLEDGER_WITHOUT": without,
     }
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *command[2:]], cwd=cwd, env=env, capture_output=True, text=True, check=False
@@ -101,9 +101,9 @@ def runs(repeat: int, command: list[str], cwd: Path, *, cache: bool = False) -> 
 
 
 def bare_config() -> str:
-    """The synthetic projects' site configuration, nav included, without the claimtrail plugin;
+    """The synthetic projects' site configuration, nav included, without the claimledger plugin;
     the plain pages that stand for the item pages are out of the nav, as the item pages are."""
-    config = site_config().replace("  - claimtrail\n", "")
+    config = site_config().replace("  - claimledger\n", "")
     return config.replace("\nvalidation:", "\nnot_in_nav: |\n  /pages/\n\nvalidation:", 1)
 
 
@@ -161,7 +161,7 @@ def installed_engines(entries: Iterable[EngineEntry] = ENGINES.values()) -> tupl
     found, notes = [], []
     for entry in entries:
         if importlib.util.find_spec(entry.requires) is None:
-            install = f"pip install 'claimtrail[{entry.extra}]'" if entry.extra else "pip install claimtrail"
+            install = f"pip install 'claimledger[{entry.extra}]'" if entry.extra else "pip install claimledger"
             notes.append(f"{entry.name}: not installed here, skipped ({install})")
         else:
             found.append(entry)
@@ -197,11 +197,11 @@ def median_ratio(ours: list[Run], theirs: list[Run], *, cpu: bool = False) -> fl
 def run_size(claims: int, work: Path, engines: list[EngineEntry]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The check's figures, and one row per engine, at ``claims`` claims."""
     project = synthetic_project(claims, work, f"claims-{claims}")
-    claimtrail = [sys.executable, "-m", "claimtrail"]
+    claimledger = [sys.executable, "-m", "claimledger"]
     repeat = repeats(claims)
-    check = runs(CHECK_REPEATS, [*claimtrail, "check"], project)  # every file parsed
-    measure([*claimtrail, "check"], project, cache=True)  # fills the item cache
-    warm = runs(CHECK_REPEATS, [*claimtrail, "check"], project, cache=True)
+    check = runs(CHECK_REPEATS, [*claimledger, "check"], project)  # every file parsed
+    measure([*claimledger, "check"], project, cache=True)  # fills the item cache
+    warm = runs(CHECK_REPEATS, [*claimledger, "check"], project, cache=True)
     check_row = {
         "claims": claims,
         "check_s": round(min(r.seconds for r in check), 2),
@@ -211,7 +211,7 @@ def run_size(claims: int, work: Path, engines: list[EngineEntry]) -> tuple[dict[
     bare, bare_site = work / f"bare-{claims}", work / f"bare-site-{claims}"
     theirs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(bare_site)]
     sites = {entry.name: work / f"site-{claims}-{entry.name}" for entry in engines}
-    ours = {name: [*claimtrail, "build", "--engine", name, "--site-dir", str(site)] for name, site in sites.items()}
+    ours = {name: [*claimledger, "build", "--engine", name, "--site-dir", str(site)] for name, site in sites.items()}
     # The builds take turns, so that all meet the same conditions on a shared machine: each engine
     # from scratch (no cache, as on a fresh machine), the bare site, and each engine again after one
     # claim is edited, with the caches the previous build left (parsed claims, compiled templates),
@@ -296,8 +296,8 @@ def run_pieces(claims: int, work: Path, pieces: Iterable[str] = SPEED_PIECES) ->
     project = synthetic_project(claims, work, f"pieces-{claims}")
     site = work / f"pieces-site-{claims}"
     commands = {
-        "check": [sys.executable, "-m", "claimtrail", "check"],
-        "build": [sys.executable, "-m", "claimtrail", "build", "--site-dir", str(site)],
+        "check": [sys.executable, "-m", "claimledger", "check"],
+        "build": [sys.executable, "-m", "claimledger", "build", "--site-dir", str(site)],
     }
     measure(commands["build"], project, cache=True)  # fills the caches
     rows = []
@@ -565,7 +565,7 @@ def main() -> int:
     parser.add_argument(
         "--without",
         default="",
-        help=f"speed pieces turned off in every claimtrail run, comma-separated ({', '.join(SPEED_PIECES)})",
+        help=f"speed pieces turned off in every claimledger run, comma-separated ({', '.join(SPEED_PIECES)})",
     )
     parser.add_argument(
         "--tmp",
@@ -575,13 +575,13 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     # Byte-compile the package first, as an installed one is: a machine that sets
-    # PYTHONDONTWRITEBYTECODE would otherwise compile claimtrail's source again in every run measured.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "claimtrail")], check=True)
+    # PYTHONDONTWRITEBYTECODE would otherwise compile claimledger's source again in every run measured.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "claimledger")], check=True)
     info = {**machine(), "written_to": args.tmp or tempfile.gettempdir()}
     stored = json.loads(RESULTS_JSON.read_text(encoding="utf-8")) if RESULTS_JSON.is_file() else {}
     results = {key: stored[key] for key in ("builds", "pieces") if key in stored}  # what this run leaves alone
-    with tempfile.TemporaryDirectory(prefix="claimtrail-bench-", dir=args.tmp) as tmp:
-        os.environ["CLAIMTRAIL_CACHE_DIR"] = str(Path(tmp) / "cache")  # starts empty; the user's is untouched
+    with tempfile.TemporaryDirectory(prefix="claimledger-bench-", dir=args.tmp) as tmp:
+        os.environ["CLAIMLEDGER_CACHE_DIR"] = str(Path(tmp) / "cache")  # starts empty; the user's is untouched
         if args.pieces:
             pieces = [piece for piece in args.pieces.split(",") if piece]
             unknown = set(pieces) - set(SPEED_PIECES)
@@ -595,7 +595,7 @@ def main() -> int:
             print("\n" + table(PIECE_COLUMNS, rows))
         else:
             if args.without:
-                os.environ["CLAIMTRAIL_WITHOUT"] = args.without
+                os.environ["CLAIMLEDGER_WITHOUT"] = args.without
             engines, skipped = installed_engines()
             for note in skipped:
                 print(note, flush=True)

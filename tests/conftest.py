@@ -49,14 +49,14 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The item cache of every test run lives in its own folder, not the user's."""
-    os.environ["CLAIMTRAIL_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimtrail-cache"))
+    os.environ["CLAIMLEDGER_CACHE_DIR"] = str(tmp_path_factory.mktemp("claimledger-cache"))
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_settings_from_the_callers_environment() -> None:
     """The suite gives the same results whatever the caller has set: tests that need one of these set it."""
-    settings = ("CLAIMTRAIL_JOBS", "CLAIMTRAIL_NO_CACHE", "CLAIMTRAIL_PROGRESS", "CLAIMTRAIL_WITHOUT")
-    addresses = ("CLAIMTRAIL_SITE_URL", "CLAIMTRAIL_REPO_URL")  # read by the repository's mkdocs.yml
+    settings = ("CLAIMLEDGER_JOBS", "CLAIMLEDGER_NO_CACHE", "CLAIMLEDGER_PROGRESS", "CLAIMLEDGER_WITHOUT")
+    addresses = ("CLAIMLEDGER_SITE_URL", "CLAIMLEDGER_REPO_URL")  # read by the repository's mkdocs.yml
     for name in (*settings, *addresses):
         os.environ.pop(name, None)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from claimtrail.cli import main
+from claimledger.cli import main
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Built:
 
 
 def build(root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None) -> Built:
-    """``claimtrail build`` as a user runs it, in this process: its exit status and what it printed.
+    """``claimledger build`` as a user runs it, in this process: its exit status and what it printed.
     ``env`` is added to the environment meanwhile (the command reads it once, at its start)."""
     out, err = io.StringIO(), io.StringIO()
     argv = ["build", "--root", str(root), "--site-dir", str(site_dir), *args]
@@ -37,10 +37,10 @@ def build(root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = N
 def build_in_subprocess(
     root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``claimtrail build`` in a process of its own: for an engine that must be the first to load in
+    """``claimledger build`` in a process of its own: for an engine that must be the first to load in
     its process (properdocs), and for what only a new process shows."""
     return subprocess.run(
-        [sys.executable, "-m", "claimtrail", "build", "--root", str(root), "--site-dir", str(site_dir), *args],
+        [sys.executable, "-m", "claimledger", "build", "--root", str(root), "--site-dir", str(site_dir), *args],
         capture_output=True,
         text=True,
         check=False,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
+from claimledger.cli import main
 
 from .conftest import REPO
 
@@ -47,7 +47,7 @@ def test_an_accepted_warning_is_counted_in_the_summary_and_not_printed(
     code, out, err = run(capsys, minimal_project)
     assert code == 0
     assert out == ""
-    assert "claimtrail: 0 errors, 0 warnings (1 accepted, listed in claims/accepted-warnings.yaml)" in err
+    assert "claimledger: 0 errors, 0 warnings (1 accepted, listed in claims/accepted-warnings.yaml)" in err
 
 
 def test_an_accepted_warning_is_not_annotated_on_a_pull_request(
@@ -97,7 +97,7 @@ def test_an_acceptance_without_a_reason_is_refused(minimal_project: Path, capsys
 
 def test_the_shipped_data_prints_no_warning_nobody_can_act_on() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "claimtrail", "check"], cwd=REPO, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "claimledger", "check"], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0
     assert done.stdout == ""

@@ -12,10 +12,10 @@ import pytest
 
 from .conftest import REPO
 
-PACKAGE = REPO / "claimtrail"
+PACKAGE = REPO / "claimledger"
 # The only modules that read the environment: the command line, and the MkDocs plugin and build,
 # which are the edge when MkDocs runs the plugin on its own, and pin what MkDocs reads.
-EDGES = {"claimtrail/cli.py", "claimtrail/engines/mkdocs/plugin.py", "claimtrail/engines/mkdocs/engine.py"}
+EDGES = {"claimledger/cli.py", "claimledger/engines/mkdocs/plugin.py", "claimledger/engines/mkdocs/engine.py"}
 ENGINE_PACKAGES = ("mkdocs", "material", "properdocs", "zensical")
 
 
@@ -46,7 +46,7 @@ def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
 
 
 def _imported(module: str, path: Path, known: set[str]) -> set[str]:
-    """The claimtrail modules ``module`` imports."""
+    """The claimledger modules ``module`` imports."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = set()
     for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
@@ -68,7 +68,7 @@ def _imported(module: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-def test_claimtrail_has_no_import_cycle() -> None:
+def test_claimledger_has_no_import_cycle() -> None:
     modules = _modules()
     graph = {name: _imported(name, path, set(modules)) for name, path in modules.items()}
     # A package imports its __init__ first: a module importing its own package is no cycle of ours.
@@ -95,7 +95,7 @@ def test_claimtrail_has_no_import_cycle() -> None:
     assert len(done) > 40
 
 
-@pytest.mark.parametrize("module", sorted(set(_modules()) - {"claimtrail.__main__"}))
+@pytest.mark.parametrize("module", sorted(set(_modules()) - {"claimledger.__main__"}))
 def test_every_module_imports(module: str) -> None:
     importlib.import_module(module)
 
@@ -112,7 +112,7 @@ def test_the_environment_is_read_at_the_edge_only() -> None:
 def test_the_engine_and_the_site_layer_import_no_site_engine() -> None:
     modules = _modules()
     for name, path in modules.items():
-        if name.startswith("claimtrail.engines.") or name == "claimtrail.cli":
+        if name.startswith("claimledger.engines.") or name == "claimledger.cli":
             continue
         for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             targets = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]

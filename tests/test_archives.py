@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.checks.archives import wayback_problem
-from claimtrail.cli import main
-from claimtrail.findings import Finding, Severity
-from claimtrail.project import check_project
+from claimledger.checks.archives import wayback_problem
+from claimledger.cli import main
+from claimledger.findings import Finding, Severity
+from claimledger.project import check_project
 
 from .yamledit import line_of, set_field
 

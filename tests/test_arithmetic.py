@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from claimtrail import arithmetic
+from claimledger import arithmetic
 
 from .conftest import examples
 

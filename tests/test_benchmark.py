@@ -6,14 +6,14 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from claimtrail.engines import ENGINES, EngineEntry
-from claimtrail.settings import SPEED_PIECES
+from claimledger.engines import ENGINES, EngineEntry
+from claimledger.settings import SPEED_PIECES
 
 from .conftest import REPO
 
 
 def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("claimtrail_benchmark", REPO / "benchmarks" / "run.py")
+    spec = importlib.util.spec_from_file_location("claimledger_benchmark", REPO / "benchmarks" / "run.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up by name
@@ -31,10 +31,10 @@ def test_every_installed_engine_of_the_registry_is_measured() -> None:
 
 
 def test_an_engine_that_is_not_installed_is_skipped_with_a_note_naming_its_extra() -> None:
-    missing = EngineEntry("absent", "nowhere:Engine", "claimtrail_no_such_package", "absent", "absent serve")
+    missing = EngineEntry("absent", "nowhere:Engine", "claimledger_no_such_package", "absent", "absent serve")
     engines, skipped = _benchmark().installed_engines([ENGINES["mkdocs"], missing])
     assert [entry.name for entry in engines] == ["mkdocs"]
-    assert skipped == ["absent: not installed here, skipped (pip install 'claimtrail[absent]')"]
+    assert skipped == ["absent: not installed here, skipped (pip install 'claimledger[absent]')"]
 
 
 def test_every_speed_piece_is_measured_in_paired_runs_and_only_those() -> None:
@@ -56,7 +56,7 @@ def test_the_results_page_shows_each_engine_the_skipped_ones_and_the_pieces() ->
                 "machine": machine,
                 "checks": [{"claims": 100, "check_s": 0.2}],
                 "results": [build],
-                "skipped": ["zensical: not installed here, skipped (pip install 'claimtrail[zensical]')"],
+                "skipped": ["zensical: not installed here, skipped (pip install 'claimledger[zensical]')"],
                 "serve_edit_seconds": [{"preview": "mkdocs serve", "claims": 100, "dirty": 0.5, "full": 1.0}],
             },
             "pieces": {"machine": machine, "results": [piece]},
@@ -91,7 +91,7 @@ def test_a_piece_no_longer_in_the_settings_shows_as_removed() -> None:
 
 def test_the_docs_name_every_speed_piece_and_only_those() -> None:
     reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
-    assert f"`CLAIMTRAIL_WITHOUT={','.join(SPEED_PIECES)}`" in reference
+    assert f"`CLAIMLEDGER_WITHOUT={','.join(SPEED_PIECES)}`" in reference
     benchmarks = (REPO / "docs" / "benchmarks.md").read_text(encoding="utf-8")
     kept = {line.split("|")[1].strip() for line in benchmarks.splitlines() if line.endswith("| kept |")}
     assert kept == {piece.replace("-", " ") for piece in SPEED_PIECES}

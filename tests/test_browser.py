@@ -28,7 +28,7 @@ def requests(page: Page) -> list[str]:
 
 def test_home_page_opens(page: Page, site_url: str) -> None:
     page.goto(site_url)
-    expect(page).to_have_title(re.compile("claimtrail"))
+    expect(page).to_have_title(re.compile("claimledger"))
     expect(page.locator("h1")).to_contain_text("Alibaba's 2017 IP report, figure by figure")
 
 
@@ -204,7 +204,7 @@ WIDTHS = (320, 390, 768, 1280)
 PALETTES = {"light": "default", "dark": "slate"}
 SERIOUS = ("serious", "critical")
 # axe rules whose serious findings come from the theme and cannot be fixed here, with the reason.
-# None today: Material's search dialog, which has no name, is named by claimtrail.js.
+# None today: Material's search dialog, which has no name, is named by claimledger.js.
 THEME_VIOLATIONS: dict[str, str] = {}
 
 

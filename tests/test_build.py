@@ -1,4 +1,4 @@
-"""``claimtrail build``: checks first, builds strictly, and never leaves a half-written site."""
+"""``claimledger build``: checks first, builds strictly, and never leaves a half-written site."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.engines import Project, SiteInput
-from claimtrail.model import Dataset
-from claimtrail.settings import Settings
-from claimtrail.settings import progress_wanted as wanted
-from claimtrail.site.build import StagedBuild
-from claimtrail.siteconfig import DocsPolicy
+from claimledger.engines import Project, SiteInput
+from claimledger.model import Dataset
+from claimledger.settings import Settings
+from claimledger.settings import progress_wanted as wanted
+from claimledger.site.build import StagedBuild
+from claimledger.siteconfig import DocsPolicy
 
 from .sitebuild import build
 
@@ -38,7 +38,7 @@ def test_build_writes_a_page_per_claim(minimal_project: Path, tmp_path: Path) ->
     result = build(minimal_project, site)
     assert result.returncode == 0, result.stderr
     assert (site / "claims" / "widget-defects-fell" / "index.html").is_file()
-    assert (site / ".claimtrail-site").is_file()
+    assert (site / ".claimledger-site").is_file()
 
 
 def test_a_dataset_error_fails_the_build_and_keeps_the_previous_site(minimal_project: Path, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_broken_site_configuration_fails_the_build_and_keeps_the_previous_site
     result = build(minimal_project, site)
 
     assert result.returncode == 1
-    checked = result.stderr.index("claimtrail: 0 errors, 0 warnings")  # the dataset is checked all the same
+    checked = result.stderr.index("claimledger: 0 errors, 0 warnings")  # the dataset is checked all the same
     unknown = result.stderr.index("Unrecognised configuration name: not_an_option")
     wrong = result.stderr.index("Config value 'use_directory_urls': Expected type")
     aborted = result.stderr.index("the previous site is untouched")
@@ -249,7 +249,7 @@ def test_the_built_site_is_readable_by_others_as_the_umask_allows(minimal_projec
 def test_progress_is_shown_when_asked_for(minimal_project: Path, tmp_path: Path) -> None:
     result = build(minimal_project, tmp_path / "site", "--progress")
     assert result.returncode == 0
-    pages = re.findall(r"claimtrail: (\d+)/(\d+) pages written", result.stderr)
+    pages = re.findall(r"claimledger: (\d+)/(\d+) pages written", result.stderr)
     assert pages and pages[-1][0] == pages[-1][1]
 
 
@@ -261,8 +261,8 @@ def test_progress_shows_in_a_terminal_but_not_in_ci_nor_in_a_pipe() -> None:
     assert wanted({}, Terminal())
     assert not wanted({"CI": "true"}, Terminal())
     assert not wanted({}, io.StringIO())
-    assert wanted({"CI": "true", "CLAIMTRAIL_PROGRESS": "1"}, io.StringIO())
-    assert not wanted({"CLAIMTRAIL_PROGRESS": "0"}, Terminal())
+    assert wanted({"CI": "true", "CLAIMLEDGER_PROGRESS": "1"}, io.StringIO())
+    assert not wanted({"CLAIMLEDGER_PROGRESS": "0"}, Terminal())
 
 
 def test_progress_looks_at_standard_error_as_it_is_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from claimtrail.cache import ItemCache, template_cache
-from claimtrail.project import check_project
-from claimtrail.settings import Settings, from_environment
+from claimledger.cache import ItemCache, template_cache
+from claimledger.project import check_project
+from claimledger.settings import Settings, from_environment
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 
@@ -70,13 +70,13 @@ def test_the_cache_can_be_turned_off(minimal_project: Path, folder: Path) -> Non
 
 def test_no_cache_folder_means_no_cache() -> None:
     assert Settings().item_cache_dir is None and Settings().template_cache_dir is None
-    assert from_environment({"CLAIMTRAIL_NO_CACHE": "1", "CLAIMTRAIL_CACHE_DIR": "/x"}).cache_dir is None
+    assert from_environment({"CLAIMLEDGER_NO_CACHE": "1", "CLAIMLEDGER_CACHE_DIR": "/x"}).cache_dir is None
 
 
 def test_the_cache_folder_is_the_users_unless_set(tmp_path: Path) -> None:
-    assert from_environment({}, home=tmp_path).cache_dir == tmp_path / ".cache" / "claimtrail"
-    assert from_environment({"XDG_CACHE_HOME": "/c"}, home=tmp_path).cache_dir == Path("/c/claimtrail")
-    assert from_environment({"CLAIMTRAIL_CACHE_DIR": "/d", "XDG_CACHE_HOME": "/c"}).cache_dir == Path("/d")
+    assert from_environment({}, home=tmp_path).cache_dir == tmp_path / ".cache" / "claimledger"
+    assert from_environment({"XDG_CACHE_HOME": "/c"}, home=tmp_path).cache_dir == Path("/c/claimledger")
+    assert from_environment({"CLAIMLEDGER_CACHE_DIR": "/d", "XDG_CACHE_HOME": "/c"}).cache_dir == Path("/d")
 
 
 def test_the_cache_is_kept_outside_the_repository(minimal_project: Path, folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""``claimtrail check --changed``: findings for the changed files only, references against everything."""
+"""``claimledger check --changed``: findings for the changed files only, references against everything."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
+from claimledger.cli import main
 
 from .gitrepo import git, init
 
@@ -254,7 +254,7 @@ def test_a_base_version_git_cannot_read_ends_the_check_with_one_line(
     code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "main")
     assert code == 2, out
     assert "Traceback" not in err
-    assert [line for line in err.splitlines() if line.startswith("claimtrail: ")] == err.splitlines()[:1]
+    assert [line for line in err.splitlines() if line.startswith("claimledger: ")] == err.splitlines()[:1]
 
 
 def test_a_limit_the_change_sets_does_not_keep_the_base_version_from_being_compared(

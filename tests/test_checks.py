@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.findings import Finding
-from claimtrail.project import check_project, latest_today
+from claimledger.findings import Finding
+from claimledger.project import check_project, latest_today
 
 TODAY = dt.date(2022, 1, 1)
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
@@ -592,7 +592,7 @@ def test_a_review_dated_today_anywhere_on_earth_is_not_in_the_future(minimal_pro
     claim.write_text(claim.read_text().replace("reviewed: 2021-04-01", f"reviewed: {latest_today().isoformat()}"))
     for zone in ("Pacific/Kiritimati", "UTC", "America/New_York", "Pacific/Pago_Pago"):
         result = subprocess.run(
-            [sys.executable, "-m", "claimtrail", "check", "--root", str(minimal_project)],
+            [sys.executable, "-m", "claimledger", "check", "--root", str(minimal_project)],
             env={**os.environ, "TZ": zone},
             capture_output=True,
             text=True,

@@ -1,4 +1,4 @@
-"""The command line: ``claimtrail check`` and ``claimtrail export``."""
+"""The command line: ``claimledger check`` and ``claimledger export``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.export import CSV_COLUMNS
+from claimledger.cli import main
+from claimledger.export import CSV_COLUMNS
 
 from .conftest import REPO
 
@@ -394,9 +394,9 @@ def test_export_output_into_a_missing_folder_fails_with_a_message(
 # The real entry point, in a separate process.
 
 
-def claimtrail(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def claimledger(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "claimtrail", *argv],
+        [sys.executable, "-m", "claimledger", *argv],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -407,7 +407,7 @@ def claimtrail(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_module_entry_point_checks_a_valid_project(minimal_project: Path, tmp_path: Path) -> None:
-    result = claimtrail("check", "--root", str(minimal_project), cwd=tmp_path)
+    result = claimledger("check", "--root", str(minimal_project), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert "0 errors" in result.stderr
@@ -415,19 +415,19 @@ def test_module_entry_point_checks_a_valid_project(minimal_project: Path, tmp_pa
 
 def test_module_entry_point_reports_a_broken_project_and_exits_1(minimal_project: Path) -> None:
     break_status(minimal_project)
-    result = claimtrail("check", cwd=minimal_project)
+    result = claimledger("check", cwd=minimal_project)
     assert result.returncode == 1
     assert result.stdout.startswith(f"{DEFECTS}:23:1: error: unknown status 'disputd' [ref-status]\n")
 
 
 def test_module_entry_point_without_a_project_exits_2(tmp_path: Path) -> None:
-    result = claimtrail("check", cwd=tmp_path)
+    result = claimledger("check", cwd=tmp_path)
     assert result.returncode == 2
     assert "hint:" in result.stderr
 
 
 def test_module_entry_point_exports_csv(minimal_project: Path, tmp_path: Path) -> None:
-    result = claimtrail("export", "--root", str(minimal_project), "--format", "csv", cwd=tmp_path)
+    result = claimledger("export", "--root", str(minimal_project), "--format", "csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert csv_rows(result.stdout)[0] == list(CSV_COLUMNS)
 

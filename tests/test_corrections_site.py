@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.findings import has_errors
-from claimtrail.project import check_project
-from claimtrail.site.feed import atom
+from claimledger.findings import has_errors
+from claimledger.project import check_project
+from claimledger.site.feed import atom
 
 from .conftest import MINIMAL
 from .sitebuild import build

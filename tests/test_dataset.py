@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from claimtrail.export import export_data
-from claimtrail.project import check_project
+from claimledger.export import export_data
+from claimledger.project import check_project
 
 from .conftest import REPO
 

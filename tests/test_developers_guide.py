@@ -10,7 +10,7 @@ from .conftest import REPO, read_site_config
 
 GUIDE = REPO / "docs" / "developers.md"
 TEXT = GUIDE.read_text(encoding="utf-8")
-ROOTS = ("claimtrail/", "tests/", "benchmarks/", "scripts/", "docs/", ".github/")
+ROOTS = ("claimledger/", "tests/", "benchmarks/", "scripts/", "docs/", ".github/")
 TOP_FILES = {"mkdocs.yml", "pyproject.toml"}
 
 
@@ -34,7 +34,7 @@ def _named_in_files() -> list[tuple[str, str]]:
 
 def test_the_guide_names_files_and_folders_at_least_once_per_layer() -> None:
     named = _named_files()
-    assert {"claimtrail/site/", "claimtrail/engines/", "claimtrail/checks/"} <= set(named)
+    assert {"claimledger/site/", "claimledger/engines/", "claimledger/checks/"} <= set(named)
     assert len(named) > 30
 
 

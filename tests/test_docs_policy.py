@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.findings import Finding, Severity
-from claimtrail.project import check_project
-from claimtrail.siteconfig import DocsPolicy, read_docs_policy
+from claimledger.findings import Finding, Severity
+from claimledger.project import check_project
+from claimledger.siteconfig import DocsPolicy, read_docs_policy
 
 from .conftest import REPO
 from .sitebuild import build
@@ -31,7 +31,7 @@ def _page(root: Path, text: str, name: str = "docs/index.md") -> None:
 def _allow(root: Path, option: str) -> None:
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8").replace(
-        "  - claimtrail\n", f"  - claimtrail:\n      docs_raw_html: {option}\n"
+        "  - claimledger\n", f"  - claimledger:\n      docs_raw_html: {option}\n"
     )
     config.write_text(text, encoding="utf-8")
 
@@ -135,7 +135,7 @@ def test_the_allowance_is_read_from_mkdocs_yml_whatever_tags_it_holds(tmp_path: 
         "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
         "plugins:\n"
         "  search: {}\n"
-        "  claimtrail:\n"
+        "  claimledger:\n"
         "    docs_raw_html: [docs/about.md]\n",
         encoding="utf-8",
     )
@@ -197,7 +197,7 @@ def test_what_the_check_reads_as_code_but_mkdocs_would_run_fails_the_strict_buil
 
     strict = build(minimal_project, tmp_path / "site")
     assert strict.returncode == 1
-    assert "claimtrail: docs/index.md:" in strict.stderr and "is not allowed in this page" in strict.stderr
+    assert "claimledger: docs/index.md:" in strict.stderr and "is not allowed in this page" in strict.stderr
 
     # Without --strict (as under mkdocs serve), the page is built with the script shown as text.
     lenient = subprocess.run(

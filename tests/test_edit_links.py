@@ -52,10 +52,10 @@ class _Server:
 
 
 def test_serve_rebuilds_after_a_commit(minimal_project: Path) -> None:
-    from claimtrail.engines.mkdocs.plugin import ClaimtrailPlugin
+    from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 
     init(minimal_project)
-    plugin = ClaimtrailPlugin()
+    plugin = ClaimledgerPlugin()
     plugin.root = minimal_project.resolve()
     server = _Server()
     plugin.on_serve(server, None, None)  # type: ignore[arg-type]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from claimtrail.export import export_data
-from claimtrail.findings import Finding, Severity
-from claimtrail.project import check_project
-from claimtrail.site.jsonld import claim_review
+from claimledger.export import export_data
+from claimledger.findings import Finding, Severity
+from claimledger.project import check_project
+from claimledger.site.jsonld import claim_review
 
 TODAY = dt.date(2022, 1, 1)
 CLAIM = "claims/claims/test-claim.yaml"

@@ -1,4 +1,4 @@
-"""``claimtrail build --engine``: every engine of the registry builds the same site from the same
+"""``claimledger build --engine``: every engine of the registry builds the same site from the same
 outputs; an engine that is missing, or cannot run, says so in one line."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import build_parser
-from claimtrail.engines import DEFAULT_ENGINE, ENGINES
-from claimtrail.project import check_project
-from claimtrail.site.build import source_date_epoch
-from claimtrail.site.render import SiteSettings
+from claimledger.cli import build_parser
+from claimledger.engines import DEFAULT_ENGINE, ENGINES
+from claimledger.project import check_project
+from claimledger.site.build import source_date_epoch
+from claimledger.site.render import SiteSettings
 
 from .sitebuild import build, build_in_subprocess
 
@@ -45,12 +45,12 @@ def test_a_missing_engine_is_one_line_naming_the_extra_to_install(
     monkeypatch.setitem(
         ENGINES,  # type: ignore[arg-type]
         "properdocs",
-        type(entry)(entry.name, entry.factory, "claimtrail_no_such_package", entry.extra, entry.preview),
+        type(entry)(entry.name, entry.factory, "claimledger_no_such_package", entry.extra, entry.preview),
     )
     result = build(minimal_project, tmp_path / "site", "--engine", "properdocs")
     assert result.returncode == 2
     assert result.stderr == (
-        "claimtrail: the properdocs engine is not installed: pip install 'claimtrail[properdocs]'\n"
+        "claimledger: the properdocs engine is not installed: pip install 'claimledger[properdocs]'\n"
     )
     assert not (tmp_path / "site").exists()
 
@@ -61,7 +61,7 @@ def test_properdocs_builds_the_site_mkdocs_builds(minimal_project: Path, tmp_pat
     # ProperDocs answers MkDocs' imports in the process it runs in: a process of its own.
     by_properdocs = build_in_subprocess(minimal_project, tmp_path / "properdocs", "--engine", "properdocs")
     assert by_properdocs.returncode == 0, by_properdocs.stderr
-    assert "claimtrail: 0 errors, 0 warnings" in by_properdocs.stderr
+    assert "claimledger: 0 errors, 0 warnings" in by_properdocs.stderr
     assert b"ProperDocs" in (tmp_path / "properdocs" / "index.html").read_bytes()
     mkdocs_site, properdocs_site = _files(tmp_path / "mkdocs"), _files(tmp_path / "properdocs")
     assert mkdocs_site.keys() == properdocs_site.keys()
@@ -88,8 +88,8 @@ def test_what_the_check_reads_as_code_but_the_renderer_would_run_fails_a_properd
     (minimal_project / "docs" / "index.md").write_text("# Home\n\n```\n<script>alert(1)</script>\n", encoding="utf-8")
     result = build_in_subprocess(minimal_project, tmp_path / "site", "--engine", "properdocs")
     assert result.returncode == 1
-    assert "claimtrail: 0 errors, 0 warnings" in result.stderr  # the check sees code
-    assert "claimtrail: docs/index.md: raw HTML '<script>alert(1)</script>' is not allowed" in result.stderr
+    assert "claimledger: 0 errors, 0 warnings" in result.stderr  # the check sees code
+    assert "claimledger: docs/index.md: raw HTML '<script>alert(1)</script>' is not allowed" in result.stderr
     assert not (tmp_path / "site").exists()
 
 
@@ -98,7 +98,7 @@ def test_properdocs_cannot_run_where_mkdocs_is_loaded_and_says_so(minimal_projec
     result = build(minimal_project, tmp_path / "site", "--engine", "properdocs")
     assert result.returncode == 2
     assert result.stderr == (
-        "claimtrail: the properdocs engine cannot run in a process that has loaded MkDocs already\n"
+        "claimledger: the properdocs engine cannot run in a process that has loaded MkDocs already\n"
     )
 
 
@@ -106,14 +106,14 @@ def test_a_configuration_without_the_plugin_fails_the_build_and_says_what_to_add
     minimal_project: Path, tmp_path: Path
 ) -> None:
     config = minimal_project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - claimtrail\n", ""))
+    config.write_text(config.read_text().replace("  - claimledger\n", ""))
     result = build(minimal_project, tmp_path / "site")
     assert result.returncode == 1
-    assert "mkdocs.yml does not use the claimtrail plugin: add `- claimtrail` under `plugins:`" in result.stderr
+    assert "mkdocs.yml does not use the claimledger plugin: add `- claimledger` under `plugins:`" in result.stderr
     assert not (tmp_path / "site").exists()
 
 
-def test_mkdocs_run_on_its_own_builds_the_site_claimtrail_build_builds(minimal_project: Path, tmp_path: Path) -> None:
+def test_mkdocs_run_on_its_own_builds_the_site_claimledger_build_builds(minimal_project: Path, tmp_path: Path) -> None:
     """The plugin is then the edge: it reads the settings from the environment and checks the dataset."""
     assert build(minimal_project, tmp_path / "ours").returncode == 0
     alone = subprocess.run(
@@ -126,7 +126,7 @@ def test_mkdocs_run_on_its_own_builds_the_site_claimtrail_build_builds(minimal_p
     )
     assert alone.returncode == 0, alone.stderr
     ours, theirs = _files(tmp_path / "ours"), _files(tmp_path / "alone")
-    assert ours.keys() - theirs.keys() == {".claimtrail-site"}
+    assert ours.keys() - theirs.keys() == {".claimledger-site"}
     assert [name for name in theirs if theirs[name] != ours[name]] == []
 
 

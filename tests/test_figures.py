@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimtrail.findings import Severity
+from claimledger.findings import Severity
 
 from .test_checks import NEW_CLAIM, check, line_of, with_rule, write, write_claim
 
@@ -186,7 +186,7 @@ def test_a_metrics_notes_follow_the_markdown_rules(minimal_project: Path) -> Non
 
 
 def test_new_metric_writes_a_file_that_says_unknown_until_the_sources_are_read(minimal_project: Path) -> None:
-    from claimtrail.cli import main
+    from claimledger.cli import main
 
     assert main(["new", "metric", "stores-closed", "--root", str(minimal_project), "--title", "Stores closed"]) == 0
 

@@ -1,4 +1,4 @@
-"""``claimtrail fmt``: one canonical style for claim, source and party files, comments kept, data unchanged."""
+"""``claimledger fmt``: one canonical style for claim, source and party files, comments kept, data unchanged."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.fmt import format_text
-from claimtrail.yamlsafe import load_document
+from claimledger.cli import main
+from claimledger.fmt import format_text
+from claimledger.yamlsafe import load_document
 
 from .conftest import REPO
 
@@ -35,7 +35,7 @@ def test_formatting_a_shipped_file_keeps_its_data_and_comments_and_is_idempotent
 
 
 MESSY = """\
-# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/claim
+# yaml-language-server: $schema=../../claimledger/schema/claimledger.schema.json#/$defs/claim
 reviewed: '2021-04-01'
 statement: "Widget defects fell by 12 % in 2020."
 # who said it
@@ -51,7 +51,7 @@ rationale: A reader disputes the figure.
 """
 
 CANONICAL = """\
-# yaml-language-server: $schema=../../claimtrail/schema/claimtrail.schema.json#/$defs/claim
+# yaml-language-server: $schema=../../claimledger/schema/claimledger.schema.json#/$defs/claim
 statement: Widget defects fell by 12 % in 2020.
 # who said it
 quote: Widget defects fell by 12% in 2020
@@ -79,7 +79,7 @@ def test_text_that_does_not_fit_on_its_line_becomes_a_folded_block() -> None:
 
 
 def test_a_file_that_is_not_yaml_is_left_alone_with_a_reason() -> None:
-    with pytest.raises(ValueError, match="run claimtrail check"):
+    with pytest.raises(ValueError, match="run claimledger check"):
         format_text('statement: "unclosed\n', "claim")
 
 
@@ -91,7 +91,7 @@ def test_fmt_check_lists_the_files_to_format_and_fails(
     assert main(["fmt", "--check", "--root", str(minimal_project)]) == 1
     out, err = capsys.readouterr()
     assert "claims/claims/messy.yaml: not in the canonical style" in out
-    assert "run claimtrail fmt" in err
+    assert "run claimledger fmt" in err
     assert path.read_text(encoding="utf-8") == MESSY
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.graph import build_graph
-from claimtrail.project import check_project
-from claimtrail.site.render import Renderer, SiteSettings
-from claimtrail.site.urls import page_specs
+from claimledger.graph import build_graph
+from claimledger.project import check_project
+from claimledger.site.render import Renderer, SiteSettings
+from claimledger.site.urls import page_specs
 
 from .conftest import MINIMAL, TESTS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimtrail.project import check_project
-from claimtrail.suggest import close_match
+from claimledger.project import check_project
+from claimledger.suggest import close_match
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 

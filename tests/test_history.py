@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.gitinfo import load_history
+from claimledger.gitinfo import load_history
 
 from .gitrepo import git, init
 from .sitebuild import build
@@ -89,7 +89,7 @@ def test_a_shallow_clone_marks_the_history_as_incomplete(minimal_project: Path, 
     assert result.returncode == 0, result.stderr
     assert "The history may be incomplete: the site was built from a shallow clone." in _history_section(site)
     assert _one_line_warnings(result.stderr) == [
-        "claimtrail: warning: the revision history may be incomplete: the site was built from a shallow clone"
+        "claimledger: warning: the revision history may be incomplete: the site was built from a shallow clone"
     ]
 
 
@@ -271,7 +271,7 @@ def test_a_build_where_git_fails_succeeds_without_history_and_says_so_once(
     result = build(minimal_project, site, env=env)
     assert result.returncode == 0, result.stderr
     assert _one_line_warnings(result.stderr) == [
-        "claimtrail: warning: the claim pages show no revision history: git could not read the history "
+        "claimledger: warning: the claim pages show no revision history: git could not read the history "
         "(fatal: it broke)"
     ]
     assert "Revision history is not available: git could not read the history." in _history_section(site)
@@ -281,5 +281,5 @@ def test_a_build_outside_a_git_checkout_says_so_once(minimal_project: Path, tmp_
     result = build(minimal_project, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     assert _one_line_warnings(result.stderr) == [
-        "claimtrail: warning: the claim pages show no revision history: the site was built outside a git checkout"
+        "claimledger: warning: the claim pages show no revision history: the site was built outside a git checkout"
     ]

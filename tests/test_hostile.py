@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.export import export_data, to_csv
-from claimtrail.findings import Severity
-from claimtrail.project import check_project
-from claimtrail.yamlsafe import YamlProblem, load_document
+from claimledger.cli import main
+from claimledger.export import export_data, to_csv
+from claimledger.findings import Severity
+from claimledger.project import check_project
+from claimledger.yamlsafe import YamlProblem, load_document
 
 from .sitebuild import build
 
@@ -335,8 +335,8 @@ def test_a_snapshots_folder_linked_outside_the_repository_is_not_read(minimal_pr
 
 
 def test_a_cache_folder_others_can_write_to_is_not_trusted(minimal_project: Path, tmp_path: Path) -> None:
-    from claimtrail.cache import ItemCache
-    from claimtrail.settings import Settings
+    from claimledger.cache import ItemCache
+    from claimledger.settings import Settings
 
     shared = tmp_path / "shared-cache"
     check_project(minimal_project, settings=Settings(cache_dir=shared))

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.findings import Finding, Severity, error, format_github, format_json, format_text
-from claimtrail.project import check_project
-from claimtrail.schema import validate
-from claimtrail.yamlsafe import Document
+from claimledger.cli import main
+from claimledger.findings import Finding, Severity, error, format_github, format_json, format_text
+from claimledger.project import check_project
+from claimledger.schema import validate
+from claimledger.yamlsafe import Document
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 LIMITS = "claims/limits.yaml"

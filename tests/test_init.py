@@ -1,4 +1,4 @@
-"""``claimtrail init`` starts a new claims site shaped like this repository, which checks and builds at once."""
+"""``claimledger init`` starts a new claims site shaped like this repository, which checks and builds at once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from claimtrail.cli import main
-from claimtrail.project import check_project
+from claimledger.cli import main
+from claimledger.project import check_project
 
 from .conftest import REPO, read_site_config
 from .sitebuild import build
@@ -35,7 +35,7 @@ REPOSITORY_ONLY_PAGES = {
 # pyproject.toml, and its schema is the package's own.
 KEPT_ELSEWHERE = {
     "requirements.txt": "pyproject.toml",
-    "schema/claimtrail.schema.json": "claimtrail/schema/claimtrail.schema.json",
+    "schema/claimledger.schema.json": "claimledger/schema/claimledger.schema.json",
 }
 
 
@@ -61,7 +61,7 @@ def test_init_writes_a_project_and_prints_the_next_steps(tmp_path: Path, capsys:
     code, out, _ = run(capsys, "init", str(tmp_path / "site"), "--title", "Widget statistics")
     assert code == 0
     assert "Next steps:" in out
-    assert "claimtrail new party" in out
+    assert "claimledger new party" in out
     assert files_under(tmp_path / "site") == {
         ".github/workflows/ci.yml",
         ".gitignore",
@@ -73,7 +73,7 @@ def test_init_writes_a_project_and_prints_the_next_steps(tmp_path: Path, capsys:
         "docs/index.md",
         "mkdocs.yml",
         "requirements.txt",
-        "schema/claimtrail.schema.json",
+        "schema/claimledger.schema.json",
     }
 
 
@@ -90,7 +90,7 @@ def test_the_empty_project_builds_a_site_with_empty_indexes(project: Path, tmp_p
         assert (site / page).is_file(), page
     exported = json.loads((site / "claims.json").read_text(encoding="utf-8"))
     assert exported["claims"] == []
-    assert (site / "schema" / "claimtrail.schema.json").is_file()
+    assert (site / "schema" / "claimledger.schema.json").is_file()
     assert "Ministry of Widgets: statistics 2024" in (site / "index.html").read_text(encoding="utf-8")
 
 
@@ -173,8 +173,8 @@ def test_a_new_item_in_the_project_points_editors_at_its_schema_copy(
     )
     assert code == 0
     first = (project / "claims" / "parties" / "widgets-ministry.yaml").read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# yaml-language-server: $schema=../../schema/claimtrail.schema.json#/$defs/party"
-    assert (project / "claims" / "parties" / "../../schema/claimtrail.schema.json").is_file()
+    assert first == "# yaml-language-server: $schema=../../schema/claimledger.schema.json#/$defs/party"
+    assert (project / "claims" / "parties" / "../../schema/claimledger.schema.json").is_file()
 
 
 # The skeleton has this repository's shape, so that the two never drift apart.
@@ -193,7 +193,7 @@ def test_the_skeleton_has_this_repositorys_data_folders(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "rel", ["claims/statuses.yaml", "claims/README.md", "schema/claimtrail.schema.json"], ids=lambda rel: rel
+    "rel", ["claims/statuses.yaml", "claims/README.md", "schema/claimledger.schema.json"], ids=lambda rel: rel
 )
 def test_the_skeletons_dataset_files_are_this_repositorys(project: Path, rel: str) -> None:
     assert (project / rel).read_bytes() == (REPO / KEPT_ELSEWHERE.get(rel, rel)).read_bytes()
@@ -225,8 +225,8 @@ def test_the_skeletons_workflow_uses_the_actions_this_repository_pins(project: P
 def test_the_skeletons_workflow_checks_builds_and_deploys_main_to_pages(project: Path) -> None:
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     steps = " ".join(str(step.get("run", step.get("uses"))) for step in workflow["jobs"]["check"]["steps"])
-    assert "claimtrail check --format github" in steps
-    assert "claimtrail build" in steps
+    assert "claimledger check --format github" in steps
+    assert "claimledger build" in steps
     assert "upload-pages-artifact" in steps
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
@@ -253,12 +253,12 @@ def test_the_skeletons_pre_commit_config_is_valid_and_runs_this_repositorys_chec
 
     def hook(path: Path) -> dict[str, Any]:
         hooks = yaml.safe_load(path.read_text(encoding="utf-8"))["repos"][0]["hooks"]
-        found: dict[str, Any] = {h["id"]: h for h in hooks}["claimtrail-check"]
+        found: dict[str, Any] = {h["id"]: h for h in hooks}["claimledger-check"]
         return found
 
     published = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    assert hook(config)["entry"] == published["claimtrail-check"]["entry"]
-    assert hook(config)["files"] == published["claimtrail-check"]["files"]
+    assert hook(config)["entry"] == published["claimledger-check"]["entry"]
+    assert hook(config)["files"] == published["claimledger-check"]["files"]
 
 
 def test_the_skeleton_ignores_what_this_repository_ignores(project: Path) -> None:
@@ -268,8 +268,8 @@ def test_the_skeleton_ignores_what_this_repository_ignores(project: Path) -> Non
 
 def test_the_guide_to_starting_a_site_walks_from_install_to_publishing_and_is_linked() -> None:
     guide = (REPO / "docs" / "start.md").read_text(encoding="utf-8")
-    steps = ["pip install", "claimtrail init", "claimtrail new party", "claimtrail new source", "sha256sum"]
-    steps += ["claimtrail new claim", "claimtrail check", "claimtrail build", "GitHub Actions"]
+    steps = ["pip install", "claimledger init", "claimledger new party", "claimledger new source", "sha256sum"]
+    steps += ["claimledger new claim", "claimledger check", "claimledger build", "GitHub Actions"]
     at, missing = 0, []
     for step in steps:  # each one after the one before
         found = guide.find(step, at)
@@ -295,16 +295,16 @@ def test_the_next_steps_after_a_new_claim_name_no_guide_the_project_lacks(
     assert "CONTRIBUTING.md" not in out
 
 
-def test_a_schema_copy_older_than_claimtrails_is_a_warning_that_init_force_mends(
+def test_a_schema_copy_older_than_claimledgers_is_a_warning_that_init_force_mends(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = project / "schema" / "claimtrail.schema.json"
+    copy = project / "schema" / "claimledger.schema.json"
     copy.write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema"}\n', encoding="utf-8")
     _, findings = check_project(project)
     assert [(f.path, f.rule, f.severity.value) for f in findings] == [
-        ("schema/claimtrail.schema.json", "schema-copy", "warning")
+        ("schema/claimledger.schema.json", "schema-copy", "warning")
     ]
-    assert "claimtrail init --force" in findings[0].hint
+    assert "claimledger init --force" in findings[0].hint
     copy.unlink()
     assert run(capsys, "init", str(project), "--force")[0] == 0
     assert check_project(project)[1] == []
@@ -317,4 +317,4 @@ def test_init_onto_a_file_refuses_without_a_traceback(tmp_path: Path, capsys: py
     assert "is a file, not a folder; nothing was written" in err
     code, _, err = run(capsys, "init", str(tmp_path / "taken" / "site"))
     assert code == 2
-    assert err.startswith("claimtrail: cannot write")
+    assert err.startswith("claimledger: cannot write")

@@ -1,10 +1,10 @@
 """The installed package stands alone: a wheel built from this repository, installed into a fresh
-virtual environment, starts a claims site for another report with ``claimtrail init``, adds a party,
-a source with a snapshot and a claim with ``claimtrail new``, and builds it, with nothing read from
+virtual environment, starts a claims site for another report with ``claimledger init``, adds a party,
+a source with a snapshot and a claim with ``claimledger new``, and builds it, with nothing read from
 this repository.
 
 Offline: the wheel is built without build isolation (setuptools comes with the test tools), and the
-fresh environment sees claimtrail's dependencies in this environment's site-packages through a path
+fresh environment sees claimledger's dependencies in this environment's site-packages through a path
 file, which adds the folder but runs none of the path files in it (so not the editable install of
 this checkout). These tests carry the ``wheel`` mark: ``pytest -m 'not wheel'`` leaves them out.
 """
@@ -50,26 +50,26 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(REPO / name, source / name)
-    shutil.copytree(REPO / "claimtrail", source / "claimtrail", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "claimledger", source / "claimledger", ignore=shutil.ignore_patterns("__pycache__"))
     pip = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input")
     _run(*pip, "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", "-w", work / "dist", source)
-    (wheel,) = (work / "dist").glob("claimtrail-*.whl")
+    (wheel,) = (work / "dist").glob("claimledger-*.whl")
     venv = work / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv)
     python = venv / "bin" / "python"
     _run(*pip, "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel)
     purelib = _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip()
-    (Path(purelib) / "claimtrail-test-dependencies.pth").write_text(
+    (Path(purelib) / "claimledger-test-dependencies.pth").write_text(
         sysconfig.get_path("purelib") + "\n", encoding="utf-8"
     )
     return venv / "bin"
 
 
-def claimtrail(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def claimledger(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run(
-        [str(bin_dir / "claimtrail"), *args],
+        [str(bin_dir / "claimledger"), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -79,9 +79,9 @@ def claimtrail(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProc
     )
 
 
-def test_the_installed_claimtrail_is_the_wheels(installed: Path, tmp_path: Path) -> None:
+def test_the_installed_claimledger_is_the_wheels(installed: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [str(installed / "python"), "-c", "import claimtrail; print(claimtrail.__file__)"],
+        [str(installed / "python"), "-c", "import claimledger; print(claimledger.__file__)"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -91,7 +91,7 @@ def test_the_installed_claimtrail_is_the_wheels(installed: Path, tmp_path: Path)
 
 
 def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(installed: Path, tmp_path: Path) -> None:
-    made = claimtrail(installed, tmp_path, "init", "mysite", "--title", "Ministry of Widgets: statistics 2024")
+    made = claimledger(installed, tmp_path, "init", "mysite", "--title", "Ministry of Widgets: statistics 2024")
     assert made.returncode == 0, made.stderr
     root = tmp_path / "mysite"
     steps = [
@@ -102,7 +102,7 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
         ),
     ]  # fmt: skip
     for step in steps:
-        result = claimtrail(installed, root, *step)
+        result = claimledger(installed, root, *step)
         assert result.returncode == 0, result.stderr
     # The snapshot: a copy of the source's text, recorded with its SHA-256 by hand, as the guide says.
     (root / "claims" / "snapshots" / "widgets-2024-statistics.txt").write_text(SNAPSHOT, encoding="utf-8")
@@ -115,7 +115,7 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
             "basis:\n  author:\n    source: widgets-2024-statistics\n    quote: Published by the Ministry of Widgets\n"
             "  published:\n    source: widgets-2024-statistics\n    quote: March 2025\n"
         )
-    claim = claimtrail(
+    claim = claimledger(
         installed, root, "new", "claim", "widgets-2024-factories-inspected",
         "--statement", "The ministry inspected 1,204 widget factories in 2024.",
         "--quote", "the ministry inspected 1,204 widget factories",
@@ -125,11 +125,11 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
     assert claim.returncode == 0, claim.stderr
     assert "check already has this to say" not in claim.stdout
 
-    checked = claimtrail(installed, root, "check")
+    checked = claimledger(installed, root, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 errors, 0 warnings" in checked.stderr
 
-    built = claimtrail(installed, root, "build", "--no-progress")
+    built = claimledger(installed, root, "build", "--no-progress")
     assert built.returncode == 0, built.stderr
     page = (root / "site" / "claims" / "widgets-2024-factories-inspected" / "index.html").read_text(encoding="utf-8")
     # A new claim is `unverified`: no review is done yet, so its page carries no ClaimReview until
@@ -139,5 +139,5 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(in
     exported = json.loads((root / "site" / "claims.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in exported["claims"]] == ["widgets-2024-factories-inspected"]
     assert "widgets-2024-factories-inspected" in (root / "site" / "claims.csv").read_text(encoding="utf-8")
-    assert (root / "site" / "schema" / "claimtrail.schema.json").is_file()
+    assert (root / "site" / "schema" / "claimledger.schema.json").is_file()
     assert "Alibaba" not in page

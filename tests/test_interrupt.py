@@ -63,8 +63,8 @@ def _interrupt(command: list[str], *, lines: int, env: dict[str, str] | None = N
     return process.returncode, said, stderr
 
 
-def _claimtrail(*args: str) -> list[str]:
-    return [sys.executable, "-m", "claimtrail", *args]
+def _claimledger(*args: str) -> list[str]:
+    return [sys.executable, "-m", "claimledger", *args]
 
 
 def test_ctrl_c_during_a_build_ends_it_with_one_line_and_keeps_the_previous_site(
@@ -76,12 +76,12 @@ def test_ctrl_c_during_a_build_ends_it_with_one_line_and_keeps_the_previous_site
     _stall_the_build(minimal_project)
 
     status, said, stderr = _interrupt(
-        _claimtrail("build", "--root", str(minimal_project), "--site-dir", str(site)), lines=1
+        _claimledger("build", "--root", str(minimal_project), "--site-dir", str(site)), lines=1
     )
 
     assert said == ["stalled"]
     assert status == 130
-    assert stderr.splitlines()[-1] == "claimtrail: interrupted"
+    assert stderr.splitlines()[-1] == "claimledger: interrupted"
     assert "Traceback" not in stderr
     assert _snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
@@ -91,8 +91,8 @@ def test_ctrl_c_during_a_build_ends_it_with_one_line_and_keeps_the_previous_site
 # runs in and waits for the interruption.
 CHECK_IN_WORKERS = """\
 import os, sys, time
-from claimtrail import checks
-from claimtrail.cli import main
+from claimledger import checks
+from claimledger.cli import main
 
 def waiting(dataset, today):
     os.write(1, f"{os.getpid()}\\n".encode())  # one write: the lines of two processes never mix
@@ -111,11 +111,11 @@ def test_ctrl_c_during_a_check_ends_its_workers_quietly(minimal_project: Path, t
     script.write_text(CHECK_IN_WORKERS, encoding="utf-8")
 
     status, said, stderr = _interrupt(
-        [sys.executable, str(script), str(minimal_project)], lines=2, env={"CLAIMTRAIL_JOBS": "2"}
+        [sys.executable, str(script), str(minimal_project)], lines=2, env={"CLAIMLEDGER_JOBS": "2"}
     )
 
     assert status == 130
-    assert stderr == "claimtrail: interrupted\n"
+    assert stderr == "claimledger: interrupted\n"
     assert len(set(said)) == 2, "the check ran in two processes"
     for pid in map(int, said):
         with pytest.raises(ProcessLookupError):

@@ -1,4 +1,4 @@
-"""One schema file per kind, usable as is by other tools: check-jsonschema agrees with claimtrail check."""
+"""One schema file per kind, usable as is by other tools: check-jsonschema agrees with claimledger check."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.schema import KIND_SCHEMAS, kind_schema_text
+from claimledger.schema import KIND_SCHEMAS, kind_schema_text
 
 from .conftest import REPO, TESTS
 
-SCHEMAS = REPO / "claimtrail" / "schema"
+SCHEMAS = REPO / "claimledger" / "schema"
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
 # The corpus cases a JSON Schema decides too: the file cannot be read as data, or does not match.
 SCHEMA_RULES = {"schema", "url-scheme", "id-format", "yaml-syntax", "yaml-duplicate-key", "yaml-tag", "empty-file"}
 SCHEMA_RULES |= {"encoding"}
-# What only claimtrail can tell: a file name, and the one case check-jsonschema stops at without a verdict.
+# What only claimledger can tell: a file name, and the one case check-jsonschema stops at without a verdict.
 NOT_COMPARED = {
     "Bad_Id.yaml": "the id comes from the file name, which a schema does not see",
     "lone-surrogate.yaml": "check-jsonschema cannot encode the escaped lone surrogate and stops",
@@ -46,12 +46,12 @@ def failing(schema: str, files: list[Path]) -> set[str]:
 
 @pytest.mark.parametrize("name", sorted(KIND_SCHEMAS))
 def test_each_kind_schema_file_is_made_from_the_combined_schema(name: str) -> None:
-    # After a change of claimtrail.schema.json: claimtrail.schema.write_kind_schemas(Path("claimtrail/schema"))
+    # After a change of claimledger.schema.json: claimledger.schema.write_kind_schemas(Path("claimledger/schema"))
     assert (SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8") == kind_schema_text(name)
 
 
 def _corpus() -> dict[str, list[tuple[Path, str]]]:
-    """The broken corpus by kind: each file with the rule claimtrail reports for it."""
+    """The broken corpus by kind: each file with the rule claimledger reports for it."""
     by_kind: dict[str, list[tuple[Path, str]]] = {kind: [] for kind in KIND_OF_FOLDER.values()}
     for case in sorted((TESTS / "data" / "broken").glob("*.yaml")):
         header = case.read_bytes()[:400].decode("utf-8", "replace")
@@ -109,7 +109,7 @@ def test_check_jsonschema_refuses_exactly_the_broken_files_whose_rule_a_schema_c
 
 def test_the_combined_schema_used_whole_refuses_a_file_instead_of_passing_everything() -> None:
     claim = REPO / "claims" / "claims" / "alibaba-2017-1606-suspects-caught.yaml"
-    combined = SCHEMAS / "claimtrail.schema.json"
+    combined = SCHEMAS / "claimledger.schema.json"
     done = subprocess.run(
         [*CHECK_JSONSCHEMA, "--schemafile", str(combined), str(claim)], capture_output=True, text=True, check=False
     )

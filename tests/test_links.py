@@ -1,4 +1,4 @@
-"""``claimtrail links``: listing external addresses offline, and checking them with ``--online``.
+"""``claimledger links``: listing external addresses offline, and checking them with ``--online``.
 
 Every request goes to a local server on 127.0.0.1; nothing here touches the network.  An autouse
 guard makes any other host name fail the test loudly instead of being resolved; tests of host names
@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.findings import Finding, Severity
-from claimtrail.links import (
+from claimledger.cli import main
+from claimledger.findings import Finding, Severity
+from claimledger.links import (
     CACHE_NAME,
     Cache,
     HostPacer,
@@ -39,8 +39,8 @@ from claimtrail.links import (
     check_url,
     external_links,
 )
-from claimtrail.model import Dataset
-from claimtrail.project import check_project
+from claimledger.model import Dataset
+from claimledger.project import check_project
 
 from . import gitrepo
 from .conftest import REPO
@@ -650,7 +650,7 @@ def test_an_interrupted_check_exits_130_and_says_what_was_kept(
     except KeyboardInterrupt:
         pytest.fail("the interruption reached the caller")  # rather than stopping the test run
     assert code == 130
-    assert "claimtrail: interrupted; no result was kept" in err
+    assert "claimledger: interrupted; no result was kept" in err
 
 
 def forged_cache(root: Path, url: str) -> str:
@@ -793,7 +793,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def online_args(root: Path, cache: Path | None = None) -> list[str]:
-    """``links --online`` against the local server; the cache is ROOT/.claimtrail-links.json unless given."""
+    """``links --online`` against the local server; the cache is ROOT/.claimledger-links.json unless given."""
     return [
         "links",
         "--online",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from claimtrail import markup
+from claimledger import markup
 
 from .conftest import examples
 
@@ -75,7 +75,7 @@ def test_references_match_markdown_it(text: str) -> None:
     full = [
         (t.meta["kind"], t.meta["id"], line)
         for t, line in markup._walk(markup._checker().parse(text))
-        if t.type == "claimtrail_ref"
+        if t.type == "claimledger_ref"
     ]
     found = markup.references(text)
     assert [(r.kind, r.id) for r in found] == [(kind, item_id) for kind, item_id, _ in full]

@@ -13,9 +13,9 @@ from .sitebuild import build
 PROJECT_FILES = ("claims", "docs", "mkdocs.yml", "CONTRIBUTING.md")
 
 
-def claimtrail(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def claimledger(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "claimtrail", *args],
+        [sys.executable, "-m", "claimledger", *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -32,7 +32,7 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, root / name)
 
     # 1. Scaffold a claim, with a deliberate mistake: the source id does not exist.
-    made = claimtrail(
+    made = claimledger(
         root,
         "new",
         "claim",
@@ -59,7 +59,7 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
     assert written.startswith("# yaml-language-server: $schema=") and "example.org" not in written
 
     # 2. The check names the file, the line and the field, with a hint.
-    checked = claimtrail(root, "check")
+    checked = claimledger(root, "check")
     assert checked.returncode == 1
     assert f"{path}:6:1: error: unknown source 'ipkat-2018-01-12-alibaba-2017-report' [ref-source]" in checked.stdout
     assert "    field: first_appearance" in checked.stdout
@@ -67,7 +67,7 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
     assert f"{path}:12:1: error: 'rationale' is still a placeholder" in checked.stdout
 
     # 3. The same finding as a GitHub annotation on the changed line.
-    annotated = claimtrail(root, "check", "--format", "github")
+    annotated = claimledger(root, "check", "--format", "github")
     assert annotated.returncode == 1
     assert f"::error file={path},line=6,col=1,title=ref-source::unknown source" in annotated.stdout
 
@@ -78,7 +78,7 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
         ),
         encoding="utf-8",
     )
-    assert claimtrail(root, "check").returncode == 0
+    assert claimledger(root, "check").returncode == 0
     site = tmp_path / "site"
     built = build(root, site)
     assert built.returncode == 0, built.stderr

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.export import FORMATS, export_data
-from claimtrail.graph import build_graph
-from claimtrail.kinds import KINDS, kind_of_page
-from claimtrail.layout import KIND_DIRS, KIND_FOLDERS
-from claimtrail.markup import references
-from claimtrail.project import check_project
-from claimtrail.schema import KIND_SCHEMAS, schema, schema_text
-from claimtrail.site.kinds import SITE_KINDS
-from claimtrail.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
-from claimtrail.site.render import Renderer, SiteSettings, template_environment
+from claimledger.export import FORMATS, export_data
+from claimledger.graph import build_graph
+from claimledger.kinds import KINDS, kind_of_page
+from claimledger.layout import KIND_DIRS, KIND_FOLDERS
+from claimledger.markup import references
+from claimledger.project import check_project
+from claimledger.schema import KIND_SCHEMAS, schema, schema_text
+from claimledger.site.kinds import SITE_KINDS
+from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from claimledger.site.render import Renderer, SiteSettings, template_environment
 
 from .conftest import MINIMAL, REPO
 
@@ -46,13 +46,13 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
     assert [o.path for o in outputs if isinstance(o, MarkdownPage)] == ["contributing.md"]
     files = {o.path for o in outputs if isinstance(o, FileOutput)}
     assert files == {
-        "assets/claimtrail/claimtrail.css",
-        "assets/claimtrail/claimtrail.js",
+        "assets/claimledger/claimledger.css",
+        "assets/claimledger/claimledger.js",
         "claims.json",
         "claims.csv",
         "claims.db",
         "metadata.json",
-        "schema/claimtrail.schema.json",
+        "schema/claimledger.schema.json",
         *(f"schema/{name}.schema.json" for name in sorted(KIND_SCHEMAS)),
         "corrections.xml",
         *(f"claims/{claim_id}/claim.json" for claim_id in dataset.claims),
@@ -108,7 +108,7 @@ def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer
     assert [c["page"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
     assert all(p["page"] == f"parties/{p['id']}/" for p in data["parties"])
     assert all(s["page"] == f"sources/{s['id']}/" for s in data["sources"])
-    schema_file = outputs["schema/claimtrail.schema.json"]
+    schema_file = outputs["schema/claimledger.schema.json"]
     assert isinstance(schema_file, FileOutput) and schema_file.content() == schema_text()
     claim_json = outputs["claims/widget-defects-fell/claim.json"]
     assert isinstance(claim_json, FileOutput) and claim_json.bulk
@@ -125,7 +125,7 @@ def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer:
     assert all("url" not in c for c in json.loads(exported.content())["claims"])
 
 
-def test_the_sites_exports_are_what_claimtrail_export_writes(renderer: Renderer) -> None:
+def test_the_sites_exports_are_what_claimledger_export_writes(renderer: Renderer) -> None:
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     data = export_data(renderer.dataset)
     for export in FORMATS.values():
@@ -153,7 +153,7 @@ def test_every_kind_has_its_folders_schema_definition_template_and_site_side() -
 
 
 def test_every_export_format_is_offered_by_the_command_and_published() -> None:
-    from claimtrail.cli import build_parser
+    from claimledger.cli import build_parser
 
     export = build_parser().parse_args(["export", "--format", "csv"])
     assert export.format == "csv"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail import parallel
-from claimtrail.checks import run_checks
-from claimtrail.loader import load
-from claimtrail.parallel import map_chunks
-from claimtrail.project import latest_today
-from claimtrail.settings import from_environment
-from claimtrail.synthetic import write_project
+from claimledger import parallel
+from claimledger.checks import run_checks
+from claimledger.loader import load
+from claimledger.parallel import map_chunks
+from claimledger.project import latest_today
+from claimledger.settings import from_environment
+from claimledger.synthetic import write_project
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here")
 
@@ -67,15 +67,15 @@ def test_nothing_is_forked_while_other_threads_run() -> None:
     assert {pid for pid, _ in results} == {os.getpid()}
 
 
-def test_claimtrail_jobs_sets_the_number_of_processes() -> None:
-    assert from_environment({"CLAIMTRAIL_JOBS": "1"}).workers == 1
-    assert from_environment({"CLAIMTRAIL_JOBS": "3"}).workers == 3
-    lots = from_environment({"CLAIMTRAIL_JOBS": "lots"})  # not a number: the cores decide
+def test_claimledger_jobs_sets_the_number_of_processes() -> None:
+    assert from_environment({"CLAIMLEDGER_JOBS": "1"}).workers == 1
+    assert from_environment({"CLAIMLEDGER_JOBS": "3"}).workers == 3
+    lots = from_environment({"CLAIMLEDGER_JOBS": "lots"})  # not a number: the cores decide
     assert lots.workers == parallel.workers_wanted() and 1 <= lots.workers <= parallel.MAX_WORKERS
 
 
 def test_parallel_work_can_be_turned_off() -> None:
-    assert from_environment({"CLAIMTRAIL_JOBS": "3", "CLAIMTRAIL_WITHOUT": "parallel"}).workers == 1
+    assert from_environment({"CLAIMLEDGER_JOBS": "3", "CLAIMLEDGER_WITHOUT": "parallel"}).workers == 1
 
 
 @needs_fork
@@ -100,9 +100,9 @@ def test_checks_shared_among_processes_find_what_one_process_finds(
     claim = root / "claims" / "claims" / "claim-00007.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("claimant: party-", "claimant: nobody-"))
     dataset, _ = load(root)
-    monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 10**9)
+    monkeypatch.setattr("claimledger.checks.PARALLEL_FROM_CLAIMS", 10**9)
     alone = run_checks(dataset, latest_today())
-    monkeypatch.setattr("claimtrail.checks.PARALLEL_FROM_CLAIMS", 1)
+    monkeypatch.setattr("claimledger.checks.PARALLEL_FROM_CLAIMS", 1)
     shared = run_checks(dataset, latest_today())
     assert shared == alone
     assert any(f.rule == "ref-party" for f in alone)
@@ -141,7 +141,7 @@ def test_an_error_while_reading_a_worker_leaves_no_worker_waiting(tmp_path: Path
     script = tmp_path / "interrupted.py"
     script.write_text(
         "import os\n"
-        "from claimtrail import parallel\n"
+        "from claimledger import parallel\n"
         "real = os.fdopen\n"
         "def failing(fd, mode='r', *args, **kwargs):\n"
         "    if mode == 'rb':\n"

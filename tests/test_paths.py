@@ -14,10 +14,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import get_files
 
-from claimtrail.cli import main
-from claimtrail.engines.mkdocs.plugin import ClaimtrailPlugin
-from claimtrail.findings import Finding, Severity
-from claimtrail.project import check_project
+from claimledger.cli import main
+from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
+from claimledger.findings import Finding, Severity
+from claimledger.project import check_project
 
 from .sitebuild import build
 
@@ -245,7 +245,7 @@ def test_the_plugin_publishes_no_docs_file_that_leads_outside_whatever_was_check
     assert findings == []
     (minimal_project / "docs/evil.md").symlink_to(secret)  # appears after the check
     config = load_config(config_file=str(minimal_project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
-    plugin = ClaimtrailPlugin()
+    plugin = ClaimledgerPlugin()
     plugin.root = minimal_project.resolve()
     with pytest.raises(PluginError, match=r"docs/evil\.md:1:1: error: this link points outside the repository"):
         plugin.on_files(get_files(config), config)

@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimtrail.findings import Severity
-from claimtrail.project import check_project
+from claimledger.findings import Severity
+from claimledger.project import check_project
 
 from .conftest import MINIMAL, REPO, examples
 from .sitebuild import build

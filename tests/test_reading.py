@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from claimtrail.site import charts, toc
-from claimtrail.site.format import NBSP, Change, amount, number, qualified
+from claimledger.site import charts, toc
+from claimledger.site.format import NBSP, Change, amount, number, qualified
 
 
 @pytest.mark.parametrize(

@@ -38,9 +38,9 @@ def test_pre_commit_config_is_valid() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_published_hook_runs_claimtrail_check() -> None:
+def test_the_published_hook_runs_claimledger_check() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert {h["id"]: h["entry"] for h in hooks}["claimtrail-check"] == "claimtrail check"
+    assert {h["id"]: h["entry"] for h in hooks}["claimledger-check"] == "claimledger check"
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +73,9 @@ def test_a_first_fast_job_checks_and_builds_before_the_test_suite(workflow: dict
     assert isinstance(jobs, dict)
     commands = "\n".join(step.get("run", "") for step in jobs["data"]["steps"])
     assert 'scripts/venv ""' in commands  # what the site needs, not the test tools
-    assert "claimtrail check --format github --changed" in commands
-    assert "claimtrail fmt --check" in commands
-    assert "claimtrail build" in commands
+    assert "claimledger check --format github --changed" in commands
+    assert "claimledger fmt --check" in commands
+    assert "claimledger build" in commands
     assert jobs["check"]["needs"] == "data"
 
 
@@ -84,7 +84,7 @@ def test_a_pull_request_annotates_each_finding_once(workflow: dict[str, object])
     annotating = [step for step in steps if "--format github" in step.get("run", "")]
     # The changed files' findings on a pull request; the full check's only on other events.
     assert [step.get("if", "") for step in annotating] == ["github.event_name == 'pull_request'", ""]
-    assert 'if [ "$EVENT" = pull_request ]; then .venv/bin/claimtrail check;' in annotating[1]["run"]
+    assert 'if [ "$EVENT" = pull_request ]; then .venv/bin/claimledger check;' in annotating[1]["run"]
 
 
 def test_no_cache_key_changes_with_every_run() -> None:
@@ -105,18 +105,18 @@ def test_scripts_venv_installs_the_pinned_tools() -> None:
 def test_ci_workflow_builds_the_shipped_dataset_with_every_engine_and_checks_its_links(
     workflow: dict[str, object],
 ) -> None:
-    from claimtrail.engines import ENGINES
+    from claimledger.engines import ENGINES
 
     steps = workflow["jobs"]["check"]["steps"]  # type: ignore[index]
     commands = "\n".join(step.get("run", "") for step in steps)
     for name in {*list(ENGINES)[1:], "properdocs", "zensical"}:  # the default engine's build is .ci/run's
-        assert f"claimtrail build --engine {name} --site-dir site-{name}" in commands
+        assert f"claimledger build --engine {name} --site-dir site-{name}" in commands
         assert f'--root-dir "$PWD/site-{name}"' in commands
 
 
 def test_weekly_job_checks_external_links_online(workflow: dict[str, object]) -> None:
     steps = workflow["jobs"]["links"]["steps"]  # type: ignore[index]
-    assert any("claimtrail links --online" in step.get("run", "") for step in steps)
+    assert any("claimledger links --online" in step.get("run", "") for step in steps)
 
 
 def test_weekly_job_runs_the_property_tests_with_fresh_examples(workflow: dict[str, object]) -> None:
@@ -182,13 +182,13 @@ def test_contributing_guide_covers_statuses_quotes_archives_and_review() -> None
 
 
 def test_the_packaged_status_scale_is_the_repositorys() -> None:
-    from claimtrail.synthetic import SCALE
+    from claimledger.synthetic import SCALE
 
     assert SCALE.read_bytes() == (REPO / "claims" / "statuses.yaml").read_bytes()
 
 
 def test_the_packaged_synthetic_site_configuration_is_the_repositorys_without_its_own_pages() -> None:
-    from claimtrail.synthetic import site_config
+    from claimledger.synthetic import site_config
 
     def settings(text: str) -> list[str]:
         return [line for line in text.splitlines() if not line.startswith("#")]
@@ -205,7 +205,7 @@ def test_synthetic_projects_are_written_from_the_installed_package_alone(tmp_pat
     script = (
         "import sys; from pathlib import Path\n"
         "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
-        "from claimtrail.synthetic import write_site_project\n"
+        "from claimledger.synthetic import write_site_project\n"
         "root = write_site_project(Path(sys.argv[1]), 3)\n"
         "print((root / 'claims' / 'statuses.yaml').is_file(), (root / 'mkdocs.yml').is_file())\n"
     )
@@ -216,7 +216,7 @@ def test_synthetic_projects_are_written_from_the_installed_package_alone(tmp_pat
 
 
 def test_pre_commit_runs_after_scripts_build_alone_skipping_the_linters_with_a_message(tmp_path: Path) -> None:
-    """After scripts/build, .venv has claimtrail but not the test tools: every hook passes or says why it
+    """After scripts/build, .venv has claimledger but not the test tools: every hook passes or says why it
     skipped, none fails for a missing executable."""
     repo = tmp_path / "repo"
     for name in ("claims", "docs", "scripts", "mkdocs.yml", "CONTRIBUTING.md", ".pre-commit-config.yaml"):
@@ -224,9 +224,9 @@ def test_pre_commit_runs_after_scripts_build_alone_skipping_the_linters_with_a_m
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, repo / name)
     (repo / "tool.py").write_text("VALUE = 1\n", encoding="utf-8")
     (repo / ".venv" / "bin").mkdir(parents=True)
-    (repo / ".venv" / "bin" / "claimtrail").symlink_to(Path(sys.executable).parent / "claimtrail")
-    # The data in the canonical style, as claimtrail fmt leaves it (the shipped data is to be formatted once).
-    subprocess.run([sys.executable, "-m", "claimtrail", "fmt"], cwd=repo, capture_output=True, check=True)
+    (repo / ".venv" / "bin" / "claimledger").symlink_to(Path(sys.executable).parent / "claimledger")
+    # The data in the canonical style, as claimledger fmt leaves it (the shipped data is to be formatted once).
+    subprocess.run([sys.executable, "-m", "claimledger", "fmt"], cwd=repo, capture_output=True, check=True)
     init(repo)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     done = subprocess.run(

@@ -1,4 +1,4 @@
-"""``claimtrail new`` writes valid files, asks only in a terminal, and never overwrites."""
+"""``claimledger new`` writes valid files, asks only in a terminal, and never overwrites."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from claimtrail.cli import main
-from claimtrail.findings import Severity
-from claimtrail.project import check_project
-from claimtrail.scaffold import ScaffoldError, gather
+from claimledger.cli import main
+from claimledger.findings import Severity
+from claimledger.project import check_project
+from claimledger.scaffold import ScaffoldError, gather
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -177,7 +177,7 @@ def test_new_without_a_terminal_names_the_missing_flags_and_writes_nothing(tmp_p
         [
             sys.executable,
             "-m",
-            "claimtrail",
+            "claimledger",
             "new",
             "claim",
             "half-done",
@@ -231,7 +231,7 @@ def test_new_in_a_terminal_prompts_for_missing_fields(minimal_project: Path) -> 
     if pid == 0:  # the child runs the real command with a terminal on stdin
         os.execv(
             sys.executable,
-            [sys.executable, "-m", "claimtrail", "new", "party", "prompted", "--root", str(minimal_project)],
+            [sys.executable, "-m", "claimledger", "new", "party", "prompted", "--root", str(minimal_project)],
         )
     transcript = b""
     for answer in (b"Prompted Person\n", b"person\n", b"\n", b"\n"):
@@ -283,5 +283,5 @@ def test_new_points_editors_at_the_published_schema_outside_this_repository(
     run(capsys, "new", "party", "someone", "--root", str(minimal_project), "--name", "X", "--kind", "person")
     first = (minimal_project / "claims" / "parties" / "someone.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == (
-        "# yaml-language-server: $schema=https://widgets.example.org/schema/claimtrail.schema.json#/$defs/party"
+        "# yaml-language-server: $schema=https://widgets.example.org/schema/claimledger.schema.json#/$defs/party"
     )

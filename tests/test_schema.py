@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from claimtrail import schema
-from claimtrail.project import check_project
+from claimledger import schema
+from claimledger.project import check_project
 
 from .conftest import REPO
 
-SCHEMA_PATH = REPO / "claimtrail" / "schema" / "claimtrail.schema.json"
+SCHEMA_PATH = REPO / "claimledger" / "schema" / "claimledger.schema.json"
 DATA = REPO / "claims"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<relative>[^#\s]+)#/\$defs/(?P<definition>[A-Za-z_]+)$")
 DEFINITION_OF_FOLDER = {"claims": "claim", "sources": "source", "parties": "party", "metrics": "metric"}
@@ -94,7 +94,7 @@ def test_engine_modules_do_not_import_mkdocs(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "import claimtrail.project, claimtrail.export, claimtrail.cli\n"
+        "import claimledger.project, claimledger.export, claimledger.cli\n"
         "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))\n"
         "import mkdocs\n"
         "print(mkdocs.__file__)\n"

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from claimtrail.gitinfo import load_history
-from claimtrail.project import check_project
-from claimtrail.schema import schema_text
+from claimledger.gitinfo import load_history
+from claimledger.project import check_project
+from claimledger.schema import schema_text
 
 from .conftest import REPO
 from .sitebuild import build, lychee
 
 # The addresses the deploy workflow gives the build (the repository's mkdocs.yml reads them).
-PUBLISHED = {"CLAIMTRAIL_SITE_URL": "https://claims.test/", "CLAIMTRAIL_REPO_URL": "https://github.com/o/c"}
+PUBLISHED = {"CLAIMLEDGER_SITE_URL": "https://claims.test/", "CLAIMLEDGER_REPO_URL": "https://github.com/o/c"}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site_dir
 
 
-SITE_NAME = "claimtrail · Alibaba 2017 IP report"
+SITE_NAME = "claimledger · Alibaba 2017 IP report"
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: 
         assert item["firstAppearance"]["name"] == dataset.sources[claim.first_appearance].title
         assert len(item["appearance"]) == len(claim.appearances)
         assert review["author"]["@type"] == "Organization"
-        url = dataset.publisher.url or PUBLISHED["CLAIMTRAIL_SITE_URL"]  # the site's, where it has none of its own
+        url = dataset.publisher.url or PUBLISHED["CLAIMLEDGER_SITE_URL"]  # the site's, where it has none of its own
         publisher = {"@type": "Organization", "name": dataset.publisher.name, "url": url}
         assert review["author"] == review["publisher"] == publisher
         # First published when the claim's file was first committed (when reviewed, outside a checkout).
@@ -142,7 +142,7 @@ def test_no_published_file_names_a_placeholder_address(unaddressed: tuple[Path, 
         path.relative_to(site_dir).as_posix()
         for path in site_dir.rglob("*")
         if path.is_file()
-        and any(word in path.read_bytes() for word in (b"claimtrail.example.org", b"github.com/claimtrail"))
+        and any(word in path.read_bytes() for word in (b"claimledger.example.org", b"github.com/claimledger"))
     ]
     assert named == []
 
@@ -199,7 +199,7 @@ def test_csv_and_schema_are_published(site: Path, dataset: Any) -> None:
     lines = (site / "claims.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("id,page,statement,value,unit")
     assert len(lines) == len(dataset.claims) + 1
-    assert (site / "schema" / "claimtrail.schema.json").read_text(encoding="utf-8") == schema_text()
+    assert (site / "schema" / "claimledger.schema.json").read_text(encoding="utf-8") == schema_text()
 
 
 def test_search_index_finds_claims_by_statement_and_quote(site: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from claimtrail.cli import main
+from claimledger.cli import main
 
 from .conftest import REPO
 from .sitebuild import build

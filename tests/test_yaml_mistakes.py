@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimtrail.findings import Finding
-from claimtrail.project import check_project
+from claimledger.findings import Finding
+from claimledger.project import check_project
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 

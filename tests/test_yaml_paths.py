@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimtrail.yamlsafe import YamlProblem, _build, _compose_strict, load_document
+from claimledger.yamlsafe import YamlProblem, _build, _compose_strict, load_document
 
 from .conftest import examples
 

@@ -1,4 +1,4 @@
-"""``claimtrail build --engine zensical``: the site's pages as plain files, built by Zensical, with the
+"""``claimledger build --engine zensical``: the site's pages as plain files, built by Zensical, with the
 same text, links, JSON-LD and exports as on every other engine; docs/ never written to."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from claimtrail.engines import ENGINES
-from claimtrail.engines.zensical.links import rebase
-from claimtrail.project import check_project
+from claimledger.engines import ENGINES
+from claimledger.engines.zensical.links import rebase
+from claimledger.project import check_project
 
 from .conftest import REPO
 from .sitebuild import build, build_in_subprocess, lychee
@@ -44,7 +44,7 @@ def _head(page: Path) -> str:
 # -- the shipped dataset -------------------------------------------------------------------------
 
 
-PUBLISHED = {"CLAIMTRAIL_SITE_URL": "https://claims.test/", "CLAIMTRAIL_REPO_URL": "https://github.com/o/c"}
+PUBLISHED = {"CLAIMLEDGER_SITE_URL": "https://claims.test/", "CLAIMLEDGER_REPO_URL": "https://github.com/o/c"}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_every_reviewed_claim_page_has_exactly_one_claim_review_in_its_head(ship
         review = json.loads(scripts[0])
         assert review["@type"] == "ClaimReview"
         assert review["claimReviewed"] == claim.statement
-        assert review["url"] == f"{PUBLISHED['CLAIMTRAIL_SITE_URL']}claims/{claim.id}/"
+        assert review["url"] == f"{PUBLISHED['CLAIMLEDGER_SITE_URL']}claims/{claim.id}/"
     for page in (shipped / "index.html", shipped / "sources" / "ustr-2017-notorious-markets-list" / "index.html"):
         assert _json_ld(page) == []
 
@@ -110,7 +110,7 @@ def test_edit_links_point_to_the_file_a_page_is_made_from(shipped: Path) -> None
     def edit_link(page: str) -> list[str]:
         return re.findall(r'<a href="([^"]*)" title="Edit this page"', (shipped / page).read_text(encoding="utf-8"))
 
-    edit = f"{PUBLISHED['CLAIMTRAIL_REPO_URL']}/edit/main/"
+    edit = f"{PUBLISHED['CLAIMLEDGER_REPO_URL']}/edit/main/"
     claim = "alibaba-2017-ip-complaints-drop-42-percent"
     assert edit_link(f"claims/{claim}/index.html") == [f"{edit}claims/claims/{claim}.yaml"]
     assert edit_link("about/index.html") == [f"{edit}docs/about.md"]
@@ -196,7 +196,7 @@ def test_a_page_has_the_same_text_and_links_on_every_engine(three_sites: dict[st
 
 def test_json_ld_exports_and_claim_data_are_the_same_on_every_engine(three_sites: dict[str, Path]) -> None:
     mkdocs = three_sites["mkdocs"]
-    files = ["claims.json", "claims.csv", "schema/claimtrail.schema.json", "assets/claimtrail/claimtrail.css"]
+    files = ["claims.json", "claims.csv", "schema/claimledger.schema.json", "assets/claimledger/claimledger.css"]
     files += [p.relative_to(mkdocs).as_posix() for p in mkdocs.glob("claims/*/claim.json")]
     assert len(files) == 6
     claim_page = "claims/widget-defects-fell/index.html"
@@ -220,11 +220,11 @@ def test_a_missing_zensical_is_one_line_naming_the_extra_to_install(
     monkeypatch.setitem(
         ENGINES,  # type: ignore[arg-type]
         "zensical",
-        type(entry)(entry.name, entry.factory, "claimtrail_no_such_package", entry.extra, entry.preview),
+        type(entry)(entry.name, entry.factory, "claimledger_no_such_package", entry.extra, entry.preview),
     )
     result = build(minimal_project, tmp_path / "site", *ENGINE)
     assert result.returncode == 2
-    assert result.stderr == "claimtrail: the zensical engine is not installed: pip install 'claimtrail[zensical]'\n"
+    assert result.stderr == "claimledger: the zensical engine is not installed: pip install 'claimledger[zensical]'\n"
     assert not (tmp_path / "site").exists()
 
 
@@ -272,7 +272,7 @@ def test_a_zensical_warning_fails_the_build_shown_without_colour_and_keeps_the_p
     assert "about.md:3:17" in result.stderr
     assert "\x1b" not in result.stderr
     assert result.stderr.endswith(
-        "claimtrail: zensical: aborted in strict mode on the warnings above; the previous site is untouched\n"
+        "claimledger: zensical: aborted in strict mode on the warnings above; the previous site is untouched\n"
     )
     assert _tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
@@ -297,7 +297,7 @@ def test_a_docs_page_where_a_generated_page_goes_fails_the_build(minimal_project
     result = build(minimal_project, tmp_path / "site", *ENGINE)
     assert result.returncode == 1
     assert result.stderr.endswith(
-        "claimtrail: docs/dashboard.md clashes with a generated page; rename it; the previous site is untouched\n"
+        "claimledger: docs/dashboard.md clashes with a generated page; rename it; the previous site is untouched\n"
     )
     assert not (tmp_path / "site").exists()
 
@@ -308,8 +308,8 @@ def test_a_configuration_error_is_one_message_after_the_findings(minimal_project
     result = build(minimal_project, tmp_path / "site", *ENGINE)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == "claimtrail: 0 errors, 0 warnings"
-    assert lines[1].startswith("claimtrail: mkdocs.yml: Custom theme directory does not exist: ")
+    assert lines[0] == "claimledger: 0 errors, 0 warnings"
+    assert lines[1].startswith("claimledger: mkdocs.yml: Custom theme directory does not exist: ")
     assert lines[1].endswith("; the previous site is untouched")
     assert len(lines) == 2
     assert not (tmp_path / "site").exists()
@@ -317,13 +317,13 @@ def test_a_configuration_error_is_one_message_after_the_findings(minimal_project
 
 def test_the_plugins_options_and_the_sites_own_overrides_apply(minimal_project: Path, tmp_path: Path) -> None:
     """What only MkDocs reads (``!ENV``, the plugin's options) is no obstacle: Zensical is handed what
-    claimtrail makes of it; the site's own template overrides come before claimtrail's."""
+    claimledger makes of it; the site's own template overrides come before claimledger's."""
     config = minimal_project / "mkdocs.yml"
     text = config.read_text().replace(
-        "  - claimtrail\n", "  - claimtrail:\n      edit_base: https://git.example.org/e/\n"
+        "  - claimledger\n", "  - claimledger:\n      edit_base: https://git.example.org/e/\n"
     )
     text = text.replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
-    config.write_text(text + "copyright: !ENV [CLAIMTRAIL_TEST_COPYRIGHT, Widget people]\n")
+    config.write_text(text + "copyright: !ENV [CLAIMLEDGER_TEST_COPYRIGHT, Widget people]\n")
     (minimal_project / "theme" / "partials").mkdir(parents=True)
     (minimal_project / "theme" / "partials" / "copyright.html").write_text("<p>The site's own footer</p>\n")
     result = build(minimal_project, tmp_path / "site", *ENGINE)

@@ -1,0 +1,213 @@
+"""Figures you can compute with: derived figures recomputed, conversions' rates, metrics compared.
+
+- A claim with a ``derivation`` states a figure computed by a formula of
+  :data:`claimledger.arithmetic.FORMULAS` from other claims or from values the text gives: it is
+  recomputed, and a stated figure further from the result than its stated precision allows is an
+  error naming both numbers (``derived-figure``).
+- A conversion records the rate it used, with the rate's source and date, or says ``rate:
+  unknown``; a rate on record is applied and checked like a derived figure; a conversion that says
+  nothing about its rate is shown as unchecked, with a warning (``conversion-rate``).
+- Metrics (``claims/metrics/``) and the references to them resolve (``ref-metric``); a claim whose
+  baseline or operands are values of a metric defined otherwise gets a warning
+  (``metric-definition``): the two figures may not count the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+
+from .. import arithmetic
+from ..findings import Finding, error, warning
+from ..layout import KIND_FOLDERS
+from ..model import Claim, Conversion, Dataset, Rate
+from ..yamlsafe import Document, FieldPath, format_field
+
+UNKNOWN = "unknown"
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    known: Mapping[str, Mapping[str, object]] = {
+        "claim": dataset.claims,
+        "source": dataset.sources,
+        "party": dataset.parties,
+        "metric": dataset.metrics,
+    }
+
+    def ref(document: Document, path: FieldPath, kind: str, value: str | None) -> Iterator[Finding]:
+        if value is None or value in known[kind] or value in dataset.broken_ids.get(kind, ()):
+            return
+        close = difflib.get_close_matches(value, list(known[kind]), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        yield error(
+            document.path,
+            document.position(path),
+            f"ref-{kind}",
+            format_field(path),
+            f"unknown {kind} '{value}'",
+            hint + f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id",
+        )
+
+    for metric in dataset.metrics.values():
+        doc = metric.document
+        if metric.counted_by != UNKNOWN:
+            yield from ref(doc, ("counted_by",), "party", metric.counted_by)
+        for i, source in enumerate(metric.sources):
+            yield from ref(doc, ("sources", i), "source", source)
+    for claim in dataset.claims.values():
+        doc = claim.document
+        yield from ref(doc, ("metric",), "metric", claim.metric)
+        if claim.baseline is not None:
+            yield from ref(doc, ("baseline", "metric"), "metric", claim.baseline.metric)
+            yield from _baseline_metric(dataset, claim)
+        for i, conversion in enumerate(claim.conversions):
+            if isinstance(conversion.rate, Rate):
+                yield from ref(doc, ("conversions", i, "rate", "source"), "source", conversion.rate.source)
+            yield from _conversion(claim, i, conversion)
+        if claim.derivation is not None:
+            for i, operand in enumerate(claim.derivation.operands):
+                yield from ref(doc, ("derivation", "from", i, "claim"), "claim", operand.claim)
+            yield from _derivation(dataset, claim)
+
+
+def _number(value: Decimal | float) -> str:
+    """A number as a finding shows it: plain, at most ten places."""
+    text = f"{Decimal(str(value)).quantize(Decimal('1e-10')).normalize():f}"
+    return text
+
+
+def _derivation(dataset: Dataset, claim: Claim) -> Iterator[Finding]:
+    derivation = claim.derivation
+    assert derivation is not None
+    doc = claim.document
+    values: list[float] = []
+    for i, operand in enumerate(derivation.operands):
+        if operand.claim is None:
+            assert operand.value is not None  # the schema requires one of the two
+            values.append(operand.value)
+            continue
+        other = dataset.claims.get(operand.claim)
+        if other is None:
+            return  # reported as ref-claim
+        if other.value is None:
+            path: FieldPath = ("derivation", "from", i, "claim")
+            yield error(
+                doc.path,
+                doc.position(path),
+                "derived-figure",
+                format_field(path),
+                f"claim '{other.id}' states no figure to compute with",
+                "name a claim that has a value, or give the figure as `value:` with its `quote:`",
+            )
+            return
+        values.append(other.value)
+        if claim.metric and other.metric and other.metric != claim.metric and derivation.formula != "share":
+            yield _metric_warning(doc, path_of_operand(i), claim.metric, other.metric, other.id)
+    if claim.value is None:
+        yield error(
+            doc.path,
+            doc.position(("derivation",)),
+            "derived-figure",
+            "derivation",
+            "a derivation needs the figure it derives: the claim has no value",
+            "add `value:` and `unit:` for the stated figure, or remove the derivation",
+        )
+        return
+    computed = arithmetic.compute(derivation.formula, values)
+    if computed is None:
+        yield error(
+            doc.path,
+            doc.position(("derivation", "formula")),
+            "derived-figure",
+            "derivation.formula",
+            f"{derivation.formula} of {', '.join(_number(v) for v in values)} cannot be computed (a division by zero)",
+            "check the operands and their order",
+        )
+        return
+    step = None if derivation.precision is None else arithmetic.precision_resolution(derivation.precision)
+    if not arithmetic.agrees(claim.value, computed, step):
+        shown = arithmetic.round_to(computed, step or arithmetic.resolution(claim.value))
+        yield error(
+            doc.path,
+            doc.position(("value",)),
+            "derived-figure",
+            "value",
+            f"the stated figure {_number(claim.value)} does not match {derivation.formula} of "
+            f"{', '.join(_number(v) for v in values)}, which is {_number(computed)} "
+            f"(rounded as stated: {_number(shown)})",
+            "correct the value or the operands; if the text rounds differently, say to how many places with "
+            "`derivation.precision`",
+        )
+
+
+def path_of_operand(index: int) -> FieldPath:
+    return ("derivation", "from", index, "claim")
+
+
+def _conversion(claim: Claim, index: int, conversion: Conversion) -> Iterator[Finding]:
+    doc = claim.document
+    path: FieldPath = ("conversions", index)
+    rate = conversion.rate
+    if rate is None:
+        yield warning(
+            doc.path,
+            doc.position(path),
+            "conversion-rate",
+            format_field(path),
+            f"the conversion to {conversion.unit} records no exchange rate: it is shown as unchecked",
+            "add `rate: {value: …, source: …, date: …}` from a source that gives the rate, or `rate: unknown` "
+            "if none does; never guess a rate",
+        )
+        return
+    if rate == UNKNOWN:
+        return
+    assert isinstance(rate, Rate)
+    missing = [name for name, value in (("source", rate.source), ("date", rate.date)) if value is None]
+    if missing:
+        rate_path: FieldPath = (*path, "rate")
+        yield error(
+            doc.path,
+            doc.position(rate_path),
+            "conversion-rate",
+            format_field(rate_path),
+            f"the exchange rate {_number(rate.value)} does not say its {' or '.join(missing)}: "
+            "a rate without them cannot be checked",
+            "add the `source` the rate was read from and the `date` it applies to, or write `rate: unknown`",
+        )
+        return
+    if claim.value is None:
+        return
+    computed = arithmetic.decimal(claim.value) * arithmetic.decimal(rate.value)
+    if not arithmetic.agrees(conversion.value, computed):
+        yield error(
+            doc.path,
+            doc.position((*path, "value")),
+            "derived-figure",
+            format_field((*path, "value")),
+            f"the converted figure {_number(conversion.value)} {conversion.unit} does not match "
+            f"{_number(claim.value)} × {_number(rate.value)} = {_number(computed)}",
+            "correct the converted value or the rate",
+        )
+
+
+def _baseline_metric(dataset: Dataset, claim: Claim) -> Iterator[Finding]:
+    baseline = claim.baseline
+    assert baseline is not None
+    if baseline.metric is None or claim.metric is None or baseline.metric == claim.metric:
+        return
+    yield _metric_warning(claim.document, ("baseline", "metric"), claim.metric, baseline.metric, None)
+
+
+def _metric_warning(doc: Document, path: FieldPath, mine: str, other: str, other_claim: str | None) -> Finding:
+    whose = f"claim '{other_claim}'" if other_claim else "the baseline"
+    return warning(
+        doc.path,
+        doc.position(path),
+        "metric-definition",
+        format_field(path),
+        f"this figure is a value of metric '{mine}' but {whose} is a value of '{other}': the two may not count "
+        "the same thing, so the comparison may mislead",
+        "say in the rationale or notes how the definitions differ, or compare figures of one metric",
+    )

@@ -1,0 +1,267 @@
+"""Contributor markdown: no raw HTML, images or unsafe links; every ``[[kind:id]]`` resolves.
+
+The hand-written pages of the site (under docs/, and the contributor guide) come by pull request
+too: they follow the same policy, with two differences. Raw HTML is allowed on the pages the site's
+owner names (:class:`claimledger.siteconfig.DocsPolicy`), and images are allowed from the site itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import markup, paths
+from ..findings import Finding, error
+from ..kinds import known_ids
+from ..layout import KIND_FOLDERS
+from ..model import Dataset
+from ..paths import GUIDE
+from ..siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
+from ..yamlsafe import Document, FieldPath, format_field
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
+    """Every field that is rendered as Markdown, with its document and path."""
+    for claim in dataset.claims.values():
+        doc = claim.document
+        yield doc, ("rationale",), claim.rationale
+        if claim.notes:
+            yield doc, ("notes",), claim.notes
+        for i, rebuttal in enumerate(claim.rebuttals):
+            yield doc, ("rebuttals", i, "summary"), rebuttal.summary
+        for i, step in enumerate(claim.provenance):
+            if step.note:
+                yield doc, ("provenance", i, "note"), step.note
+        for i, conversion in enumerate(claim.conversions):
+            if conversion.note:
+                yield doc, ("conversions", i, "note"), conversion.note
+        for i, entry in enumerate(claim.log):
+            yield doc, ("log", i, "summary"), entry.summary
+    for source in dataset.sources.values():
+        for name, text in (("notes", source.notes), ("full_text_note", source.full_text_note)):
+            if text:
+                yield source.document, (name,), text
+        if source.snapshot is not None and source.snapshot.note:
+            yield source.document, ("snapshot", "note"), source.snapshot.note
+        for basis in source.basis:
+            if basis.inferred:
+                yield source.document, ("basis", basis.field, "inferred"), basis.inferred
+    for party in dataset.parties.values():
+        if party.notes:
+            yield party.document, ("notes",), party.notes
+        for basis in party.basis:
+            if basis.inferred:
+                yield party.document, ("basis", basis.field, "inferred"), basis.inferred
+    for metric in dataset.metrics.values():
+        if metric.notes:
+            yield metric.document, ("notes",), metric.notes
+
+
+def _known(dataset: Dataset) -> Mapping[str, set[str]]:
+    return known_ids(dataset)
+
+
+def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Reference) -> Finding:
+    return error(
+        path,
+        position,
+        f"ref-{ref.kind}",
+        field,
+        f"unknown {ref.kind} '{ref.id}' in [[{ref.kind}:{ref.id}]]",
+        f"create {KIND_FOLDERS[ref.kind]}{ref.id}.yaml or correct the id",
+    )
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    known = _known(dataset)
+    for document, path, text in markdown_fields(dataset):
+        for problem in markup.problems(text):
+            yield error(
+                document.path, document.position(path), problem.rule, format_field(path), problem.message, problem.hint
+            )
+        for ref in markup.references(text):
+            if ref.id not in known[ref.kind]:
+                yield _unknown(document.path, document.position(path), format_field(path), ref)
+
+
+# -- hand-written pages ----------------------------------------------------------
+
+# An attribute list (``{: #id .class key="value" }``, Python-Markdown's attr_list) setting what is raw
+# HTML by another name: an event handler, an address, a style.
+_ATTRIBUTE_LIST = re.compile(r"\{:?[^{}\n]*\}")
+_UNSAFE_ATTRIBUTE = re.compile(
+    r"(?<![\w-])(on[a-z]+|href|src|srcset|action|formaction|xlink:href|style|poster|background|data)\s*=",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_ALLOW_HINT = (
+    f"the site's owner can allow raw HTML on a page with the claimledger plugin's {OPTION} option in mkdocs.yml"
+)
+
+
+def image_is_local(src: str) -> bool:
+    """An image of the site itself: a relative address, with no scheme and no host."""
+    cleaned = "".join(char for char in src if char > " " and char != "\x7f")  # as browsers read it
+    return _SCHEME.match(cleaned) is None and not cleaned.replace("\\", "/").startswith("//")
+
+
+def unsafe_attribute(name: str) -> bool:
+    """Whether an attribute list may not set ``name`` on a page without raw HTML."""
+    return _UNSAFE_ATTRIBUTE.fullmatch(name + "=") is not None
+
+
+def hand_written_pages(root: Path) -> tuple[list[tuple[Path, str]], tuple[Finding, ...]]:
+    """The site's markdown pages that are not generated, each with its path from ``root``, as the
+    path policy lets them be read: every ``docs/**/*.md``, and the contributor guide unless docs/
+    has a page of its own in its place; and the path policy's findings on them."""
+    root = root.resolve()
+    listing = paths.hand_written(root)
+    docs = root / "docs"
+    pages = [(Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files)]
+    pages = [(page, rel) for page, rel in pages if rel.endswith(".md")]
+    guide = root / GUIDE
+    if str(guide) not in listing.refused and guide.is_file() and not (docs / GUIDE_PAGE).exists():
+        pages.append((guide, GUIDE))
+    return pages, listing.findings
+
+
+def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -> Iterator[Finding]:
+    """The path policy's findings on the hand-written files a build publishes; raw HTML, images
+    from elsewhere, unsafe links and unknown references in the hand-written pages, with their
+    exact line and column."""
+    known = _known(dataset)
+    pages, problems = hand_written_pages(root)
+    yield from problems
+    for page, rel in pages:
+        try:
+            text = page.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = page.read_bytes().count(b"\n", 0, exc.start) + 1
+            yield error(rel, (line, 1), "encoding", "", "the page is not UTF-8 text", "save it as UTF-8")
+            continue
+        except OSError as exc:
+            yield error(rel, (1, 1), "unreadable", "", f"the page cannot be read: {exc.strerror}", "check the file")
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
+        yield from page_problems(rel, text, raw_html=(policy or DocsPolicy()).allows_raw_html(rel))
+        for ref in markup.references(text):
+            if ref.id not in known[ref.kind]:
+                yield _unknown(rel, (ref.line + 1, 1), "", ref)
+
+
+class _Locator:
+    """Where a piece of a page's text stands, as line and column: its first occurrence after the
+    last piece found in the same block (from the block's first line), else anywhere in the page (a
+    link definition), else the block's first line."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.lowered = text, text.lower()
+        self.starts = [0, *(at + 1 for at, char in enumerate(text) if char == "\n")]
+        self.block, self.cursor = -1, 0
+
+    def __call__(self, needle: str, line: int) -> tuple[int, int]:
+        if line != self.block:
+            self.block, self.cursor = line, self.starts[line]
+        needle = needle.lower()
+        found = self.lowered.find(needle, self.cursor) if needle else -1
+        if found >= 0:
+            self.cursor = found + 1
+        elif needle:
+            found = self.lowered.find(needle)
+        if found < 0:
+            return line + 1, 1
+        number = self.text.count("\n", 0, found)
+        return number + 1, found - self.starts[number] + 1
+
+
+def page_problems(rel: str, text: str, *, raw_html: bool) -> Iterator[Finding]:
+    """The markdown policy's findings for one hand-written page (``\\n`` line endings)."""
+    if "<" not in text and "[" not in text and "{" not in text:  # HTML needs <, links and images [
+        return
+    at = _Locator(text)
+    for block in markup.parse(text):
+        line = block.map[0] if block.map else 0
+        if block.type == "html_block" and not raw_html:
+            yield _raw_html(rel, at(block.content.strip()[:40], line), block.content)
+        elif block.type == "fence" and not raw_html:
+            yield from _attribute_lists(rel, block.info, line, at)
+        elif block.type == "inline":
+            yield from _inline_problems(rel, block.children or [], line, at, raw_html=raw_html)
+
+
+def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *, raw_html: bool) -> Iterator[Finding]:
+    words: list[str] = []  # the text outside code, where an attribute list may stand
+    for token in children:
+        if token.type == "html_inline" and not raw_html:
+            yield _raw_html(rel, at(token.content, line), token.content)
+        elif token.type == "image":
+            src = str(token.attrGet("src") or "")
+            if not image_is_local(src):
+                yield error(
+                    rel,
+                    at(_address_start(src), line),
+                    "markdown-image",
+                    "",
+                    f"image {src[:60]!r} is not on this site",
+                    "put the image under docs/ and give its relative address, as in ![a chart](images/chart.png): "
+                    "an image from another site would tell that site who reads the page",
+                )
+        elif token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if not markup.link_is_safe(href):
+                yield error(
+                    rel,
+                    at(_address_start(href), line),
+                    "markdown-link",
+                    "",
+                    f"link {href[:60]!r} uses a scheme that is not allowed",
+                    "use an http:// or https:// address, a mailto: address, or a relative link",
+                )
+        elif token.type == "text":
+            words.append(token.content)
+        elif token.type == "softbreak":
+            words.append("\n")
+    if not raw_html:
+        yield from _attribute_lists(rel, "".join(words), line, at)
+
+
+def _attribute_lists(rel: str, text: str, line: int, at: _Locator) -> Iterator[Finding]:
+    for attributes in _ATTRIBUTE_LIST.finditer(text):
+        for unsafe in _UNSAFE_ATTRIBUTE.finditer(attributes.group(0)):
+            name = unsafe.group(1)
+            yield error(
+                rel,
+                at(attributes.group(0), line),
+                "markdown-html",
+                "",
+                f"the attribute list {attributes.group(0)[:60]!r} sets {name}, which is raw HTML by another name",
+                "attribute lists may set ids, classes and plain attributes, not event handlers (on…), "
+                "addresses or styles; " + _ALLOW_HINT,
+            )
+
+
+def _address_start(url: str) -> str:
+    """What an address starts with in the page's text, as far as markdown leaves it unchanged: its
+    scheme (``javascript:``), else all of it."""
+    scheme = _SCHEME.match(url.strip())
+    return scheme.group(0) if scheme else url
+
+
+def _raw_html(rel: str, position: tuple[int, int], content: str) -> Finding:
+    comment = content.lstrip().startswith("<!--")
+    return error(
+        rel,
+        position,
+        "markdown-html",
+        "",
+        "an HTML comment is raw HTML, which is not allowed in this page"
+        if comment
+        else f"raw HTML {content.strip()[:40]!r} is not allowed in this page",
+        "write it in Markdown; " + _ALLOW_HINT,
+    )

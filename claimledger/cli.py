@@ -1,0 +1,415 @@
+"""The ``claimledger`` command line: thin wrappers over the engine."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .accepted import ACCEPTED_FILE
+from .accepted import apply as accept_known
+from .engines import DEFAULT_ENGINE, ENGINES
+from .export import FORMATS as EXPORT_FORMATS
+from .findings import (
+    Finding,
+    Severity,
+    format_github,
+    format_json,
+    format_text,
+    has_errors,
+    printable,
+    summary,
+)
+from .project import check_project
+from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
+from .settings import Settings, from_environment
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+
+
+def _today(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="the project folder (the one holding claims/); default: the current directory",
+    )
+    parser.add_argument("--today", type=_today, default=None, help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimledger", description="Check, export and publish a claims dataset.")
+    parser.add_argument("--version", action="version", version=f"claimledger {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="start a new claims site in a new folder")
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), help="where (default: the current directory)")
+    init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty; no existing file is replaced",
+    )
+
+    check = commands.add_parser("check", help="validate every file under claims/ and report findings")
+    _common(check)
+    check.add_argument(
+        "--format",
+        choices=sorted(FORMATTERS),
+        default="text",
+        help="text (path:line:col: …), json, or github (Actions annotations)",
+    )
+    check.add_argument(
+        "--changed",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="REF",
+        help="report only files changed since REF (default: origin/main, else main), uncommitted and untracked "
+        "ones included; references still resolve against the whole dataset",
+    )
+
+    export = commands.add_parser("export", help="write the validated dataset to standard output")
+    _common(export)
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json")
+    export.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        help="write to this file instead (the sqlite format needs one: its metadata.json goes beside it)",
+    )
+    new = commands.add_parser("new", help="write a new claim, source, party or metric file to start from")
+    new.add_argument("what", choices=KINDS, metavar="{" + ",".join(KINDS) + "}")
+    new.add_argument("id", help="the new id, which is also the file name")
+    _common(new)
+    for name in dict.fromkeys(spec.name for kind_fields in FIELDS.values() for spec in kind_fields):
+        kinds = [kind for kind, kind_fields in FIELDS.items() if any(spec.name == name for spec in kind_fields)]
+        prompts = {spec.prompt for kind in kinds for spec in FIELDS[kind] if spec.name == name}
+        described = prompts.pop() if len(prompts) == 1 else name.replace("_", " ")
+        new.add_argument(
+            "--" + name.replace("_", "-"), dest=name, default=None, help=f"{described} (for a {' or '.join(kinds)})"
+        )
+
+    fmt = commands.add_parser(
+        "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
+    )
+    _common(fmt)
+    fmt.add_argument("--check", action="store_true", help="change nothing; list the files fmt would change")
+    fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
+
+    links = commands.add_parser(
+        "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
+    )
+    _common(links)
+    links.add_argument("--online", action="store_true", help="request each address (never done by default)")
+    links.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    links.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
+        "tracks (default: ROOT/.claimledger-links.json)",
+    )
+    links.add_argument("--max-age", type=float, default=7.0, help="days a cached result stays valid (default 7)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take in all, from connecting to the last header, redirects included (default 10)",
+    )
+    links.add_argument("--retries", type=int, default=2, help="retries for timeouts and server errors (default 2)")
+    links.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="also request loopback and private-network addresses (refused by default)",
+    )
+    links.add_argument(
+        "--per-host-interval", type=float, default=1.0, help="minimum seconds between requests to one host (default 1)"
+    )
+
+    build = commands.add_parser("build", help="check the dataset, then build the site (with mkdocs build --strict)")
+    _common(build)
+    build.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        default=DEFAULT_ENGINE,
+        help=f"the site engine (default: {DEFAULT_ENGINE}); "
+        + "; ".join(f"{e.name}: pip install 'claimledger[{e.extra}]'" for e in ENGINES.values() if e.extra),
+    )
+    build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
+    build.add_argument(
+        "--config-file", type=Path, default=None, help="the site configuration (default: ROOT/mkdocs.yml)"
+    )
+    build.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show pages written out of the total (default: in a terminal, outside CI)",
+    )
+    return parser
+
+
+def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
+    if findings or fmt == "json":
+        print(FORMATTERS[fmt](findings))
+    known = f" ({accepted} accepted, listed in {ACCEPTED_FILE})" if accepted else ""
+    print(f"claimledger: {summary(findings)}{known}", file=sys.stderr)
+
+
+def _no_project(root: Path) -> int:
+    print(f"claimledger: no claims/ folder in {root}", file=sys.stderr)
+    print("hint: run the command in the project folder, or pass --root DIR", file=sys.stderr)
+    return 2
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    dataset, found = check_project(args.root, args.today, settings)
+    accepted = accept_known(args.root, found)
+    findings = accepted.findings
+    if args.changed is not None:
+        from .changed import base_findings, findings_of_change  # each command imports what only it needs
+        from .changelog import unlogged
+        from .gitinfo import GitError, changed_files
+
+        try:
+            changes = changed_files(args.root, args.changed or None)
+            before = base_findings(args.root, changes.merge_base, args.today, settings)
+            findings = sorted([*findings_of_change(findings, changes, before), *unlogged(args.root, changes, dataset)])
+        except GitError as exc:
+            print(f"claimledger: {exc}", file=sys.stderr)
+            return 2
+        print(f"claimledger: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
+    _report(findings, args.format, accepted.count)
+    return 1 if has_errors(findings) else 0
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from .skeleton import NEXT_STEPS as INIT_NEXT_STEPS
+    from .skeleton import InitError, create_project
+
+    try:
+        created = create_project(args.folder, args.title, args.force)
+    except InitError as exc:
+        print(f"claimledger: {exc}", file=sys.stderr)
+        return 2
+    for rel in created.kept:
+        print(f"Kept {rel} (already there)")
+    print(f"Created a claimledger project in {args.folder} ({len(created.written)} files)")
+    print(INIT_NEXT_STEPS.format(folder=args.folder))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
+    given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
+    foreign = sorted(
+        name
+        for kind, kind_fields in FIELDS.items()
+        if kind != args.what
+        for spec in kind_fields
+        if (name := spec.name) not in given and getattr(args, name) is not None
+    )
+    if foreign:
+        flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
+        print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
+        return 2
+    ask = input if sys.stdin.isatty() else None
+    try:
+        ensure_new(args.root, args.what, args.id)
+        values = gather(args.what, given, ask)
+        path = create(args.root, args.what, args.id, values)
+    except ScaffoldError as exc:
+        print(f"claimledger: {exc}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\nclaimledger: cancelled; nothing was written", file=sys.stderr)
+        return 130
+    rel = path.relative_to(args.root.resolve()).as_posix()
+    print(f"Wrote {rel}")
+    guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
+    print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
+    if (args.root / "claims").is_dir():
+        _, findings = check_project(args.root, args.today, settings)
+        own = [f for f in findings if f.path == rel]
+        if own:
+            print("\nclaimledger check already has this to say about it:")
+            print(format_text(own))
+    return 0
+
+
+def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .fmt import run
+
+    outcomes = run(args.root, args.files, check=args.check)
+    for outcome in outcomes:
+        if outcome.problem:
+            print(f"{printable(outcome.path)}: not formatted: {outcome.problem}", file=sys.stderr)
+        elif outcome.changed:
+            print(f"{printable(outcome.path)}: {'not in the canonical style' if args.check else 'formatted'}")
+    changed = sum(o.changed for o in outcomes)
+    failed = sum(bool(o.problem) for o in outcomes)
+    if args.check and changed:
+        print(f"claimledger: {changed} file(s) to format: run claimledger fmt", file=sys.stderr)
+    else:
+        print(f"claimledger: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)
+    return 1 if failed or (args.check and changed) else 0
+
+
+def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .graph import build_graph
+    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
+    from .links import Settings as LinkSettings
+
+    dataset, findings = check_project(args.root, args.today, settings)
+    if has_errors(findings):
+        print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
+        print("claimledger: fix the errors above first", file=sys.stderr)
+        return 1
+    links = external_links(dataset)
+    if not args.online:
+        graph = build_graph(dataset)
+        for url, uses in links.items():
+            claims = dependent_claims(graph, uses)
+            print(url)
+            for use in uses:
+                print(f"    {use.path}:{use.line} ({use.field})")
+            if claims:
+                print(f"    claims: {', '.join(claims)}")
+        print(f"claimledger: {len(links)} external address(es); nothing was requested (use --online)", file=sys.stderr)
+        return 0
+    link_settings = LinkSettings(
+        timeout=args.timeout,
+        retries=args.retries,
+        per_host_interval=args.per_host_interval,
+        max_age=args.max_age * 24 * 3600,
+        allow_private=args.allow_private_hosts,
+    )
+    cache = Cache(args.cache or args.root / CACHE_NAME, args.root)
+    try:
+        link_findings, results = check_online(dataset, cache, link_settings)
+    except KeyboardInterrupt:
+        kept = cache.path is not None and cache.path.is_file()
+        where = f"the results so far are kept in {cache.path}" if kept else "no result was kept"
+        print(f"\nclaimledger: interrupted; {where}; stopping once the requests under way end", file=sys.stderr)
+        return 130
+    _report(link_findings, args.format)
+    dead = sum(1 for r in results.values() if r.dead)
+    print(f"claimledger: checked {len(results)} address(es): {dead} dead", file=sys.stderr)
+    return 1 if dead else 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .export import export_data
+
+    dataset, findings = check_project(args.root, args.today, settings)
+    if has_errors(findings):
+        print(format_text(findings), file=sys.stderr)
+        print(f"claimledger: not exported: {summary(findings)}", file=sys.stderr)
+        return 1
+    data = export_data(dataset)
+    export = EXPORT_FORMATS[args.format]
+    if args.output is None and export.companions is not None:
+        print(f"claimledger: the {export.name} export is a file with files beside it: give -o FILE", file=sys.stderr)
+        print(f"hint: claimledger export --format {export.name} -o {export.site_path}", file=sys.stderr)
+        return 2
+    content = export.write(data, False)
+    if args.output is None:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
+        return 0
+    try:
+        _write_atomically(args.output, content)
+        for name, text in (export.companions(data) if export.companions else {}).items():
+            _write_atomically(args.output.with_name(name), text)
+    except OSError as exc:
+        print(f"claimledger: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        print("hint: check that the folder exists and is writable", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_atomically(path: Path, content: str | bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        if isinstance(content, bytes):
+            temporary.write_bytes(content)
+        else:
+            temporary.write_text(content, encoding="utf-8", newline="")
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .engines import ENGINES, EngineUnavailable, Project  # the site needs an engine; check and export do not
+    from .site.build import BuildError, StagedBuild
+
+    try:
+        engine = ENGINES[args.engine].load()
+    except EngineUnavailable as exc:
+        print(f"claimledger: {exc}", file=sys.stderr)
+        return 2
+    site_dir = args.site_dir or args.root / "site"
+    project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+    try:
+        with StagedBuild(engine, project, site_dir) as build:
+            dataset, found = check_project(args.root, args.today, settings, build.docs_policy())
+            accepted = accept_known(args.root, found)
+            findings = accepted.findings
+            _report(findings, "text", accepted.count)
+            if has_errors(findings):
+                print("claimledger: not built; the previous site is untouched", file=sys.stderr)
+                return 1
+            build.run(dataset, findings)
+    except BuildError as exc:
+        print(f"claimledger: {exc}", file=sys.stderr)
+        return 1
+    print(f"claimledger: built {site_dir}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "check": cmd_check,
+    "export": cmd_export,
+    "build": cmd_build,
+    "new": cmd_new,
+    "links": cmd_links,
+    "fmt": cmd_fmt,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
+    shell reports an interrupted command); a build's clean-up has run by then."""
+    try:
+        args = build_parser().parse_args(argv)
+        # The one place the environment is read: what follows is handed its settings.
+        settings = from_environment(os.environ, progress=getattr(args, "progress", None))
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("claimledger: interrupted", file=sys.stderr)
+        return 130

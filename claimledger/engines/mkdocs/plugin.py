@@ -1,0 +1,427 @@
+"""The MkDocs plugin ``claimledger``: hands the site's outputs to MkDocs.
+
+Everything the site contains comes from :func:`claimledger.site.outputs.site_outputs`; this plugin
+only tells MkDocs about it. Generated pages are added in memory with ``File.generated`` (nothing
+generated is committed); item pages stay out of the navigation, with no markdown to read: their
+HTML is rendered when MkDocs is about to write them, and let go of once written. The claims'
+``claim.json`` files are written straight to the built site.
+
+Under ``claimledger build`` the build hands the plugin the dataset already loaded and checked, and
+the settings, with :meth:`ClaimledgerPlugin.use`. Under ``mkdocs build`` or ``mkdocs serve`` on their
+own, the plugin is the edge: it reads the settings from the environment and loads and checks the
+dataset itself.
+
+Whatever was checked before, the plugin publishes no file the path policy refuses
+(:mod:`claimledger.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
+in the docs folder, that leads outside the repository. Where MkDocs renders the hand-written pages,
+the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
+the ``docs_raw_html`` option (:mod:`claimledger.siteconfig`).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import re
+import sys
+from html import escape, unescape
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
+
+from ... import paths
+from ...cache import template_cache
+from ...findings import Finding, Severity, format_text, printable
+from ...gitinfo import History, git_dir
+from ...model import Dataset
+from ...project import check_project
+from ...settings import Settings, from_environment
+from ...site.docrefs import publisher_markdown, replace_references
+from ...site.incremental import Snapshot, stamps, touched
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from ...site.progress import Progress
+from ...site.render import Renderer, SiteSettings, site_renderer
+from ...site.toc import has_sections, tokens
+from ...siteconfig import DocsPolicy
+from .. import SiteInput
+from .docsguard import DocsGuard
+
+if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
+    from jinja2 import Environment
+    from mkdocs.livereload import LiveReloadServer
+
+# "mkdocs.plugins.claimledger", or "properdocs.plugins.claimledger" when ProperDocs runs the plugin
+log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimledger")
+
+
+NO_SITE_URL = (
+    "the site's address is not known (site_url is empty; the repository's mkdocs.yml takes it from"
+    " CLAIMLEDGER_SITE_URL): the site has no canonical links, no sitemap and no ClaimReview url"
+)
+
+
+class _PagesOrAll(BaseConfigOption[bool | list[str]]):
+    """``true``, ``false``, or a list of pages, each as ``claimledger check`` names it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = False
+
+    def run_validation(self, value: object) -> bool | list[str]:
+        if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(page, str) for page in value)):
+            return value
+        raise ValidationError("expected true, false, or a list of pages such as [docs/about.md, CONTRIBUTING.md]")
+
+
+class ClaimledgerConfig(Config):
+    root = config_options.Optional(config_options.Dir(exists=True))
+    edit_base = config_options.Type(str, default="")
+    edit_branch = config_options.Type(str, default="main")
+    history = config_options.Type(bool, default=True)
+    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimledger.siteconfig)
+
+
+class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.root = Path()
+        self.handed: SiteInput | None = None
+        self.settings = Settings()
+        self.renderer: Renderer | None = None
+        self.pages: dict[str, PageOutput] = {}
+        self.guide: MarkdownPage | None = None
+        self.files: list[FileOutput] = []
+        self.progress = Progress(0, enabled=False)
+        self.incremental = False
+        self.last: tuple[Snapshot, Dataset] | None = None
+        self.touched: set[str] | None = None
+        self.history_seen: History | None = None  # the history of the last build under mkdocs serve --dirty
+        self.guard: DocsGuard | None = None
+        self.publisher = ""  # what [[publisher]] stands for on a hand-written page
+        self.docs_prefix = paths.DOCS_DIR
+        self.told_no_site_url = False
+
+    @property
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as this plugin's ``docs_raw_html`` says."""
+        return DocsPolicy.from_option(self.config.docs_raw_html)
+
+    def use(self, site: SiteInput | None) -> None:
+        """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build;
+        None takes it back. The engine's build calls it."""
+        self.handed = site
+
+    # -- configuration and data ------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; with ``--dirty``
+        a rebuild then rewrites only the pages an edit touches."""
+        self.incremental = command == "serve" and dirty
+        self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("claimledger: the site needs `use_directory_urls: true` (the default)")
+        self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
+            _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
+        if self.handed is not None:
+            dataset = self.handed.dataset
+            self.settings = self.handed.project.settings
+        else:  # `mkdocs build` or `mkdocs serve` on their own: this is the edge
+            self.settings = from_environment(os.environ)
+            dataset = self._check()
+            gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
+            gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
+        if not config.repo_url:  # no repository (its address not given): no edit links into it either
+            config.edit_uri = None
+        settings = SiteSettings.of_site(
+            config.site_name,
+            config.site_url or "",
+            config.repo_url or "",
+            edit_branch=self.config.edit_branch,
+            edit_base=self.config.edit_base,
+        )
+        config.theme.dirs[:] = theme_dirs(config)
+        self.bytecode_cache = template_cache(self.settings.template_cache_dir)
+        self.renderer = site_renderer(
+            dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
+        )
+        if not settings.site_url and not self.told_no_site_url:
+            # Printed, not logged (a warning logged to MkDocs fails a --strict build), and once only.
+            print(f"claimledger: note: {NO_SITE_URL}", file=sys.stderr)
+            self.told_no_site_url = True
+        if self.config.history and self.renderer.history.warning:
+            # Printed, not logged: a warning logged to MkDocs fails a --strict build.
+            print(f"claimledger: warning: {self.renderer.history.warning}", file=sys.stderr)
+        if self.incremental:
+            # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
+            snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
+            previous, before = self.last if self.last else (None, None)
+            self.touched = touched(previous, snapshot, dataset, before)
+            if self.history_seen is not None and self.history_seen != self.renderer.history:
+                self.touched = None  # a commit: every claim page's history may have changed
+            self.history_seen = self.renderer.history
+            self.last = (snapshot, dataset)
+        self.pages, self.guide, self.files = {}, None, []
+        self.publisher = publisher_markdown(dataset.publisher)
+        try:
+            for output in site_outputs(dataset, self.renderer, root=self.root):
+                if isinstance(output, PageOutput):
+                    self.pages[output.path] = output
+                elif isinstance(output, MarkdownPage):
+                    self.guide = output
+                else:
+                    self.files.append(output)
+        except Unpublishable as exc:
+            _refuse_to_publish(list(exc.findings))
+        self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
+        self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
+        # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
+        extensions: list[Any] = [e for e in config.markdown_extensions if not isinstance(e, DocsGuard)]
+        config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
+        for asset in ASSETS:
+            (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
+        return config
+
+    def _check(self) -> Dataset:
+        """The dataset, loaded and checked; a PluginError listing its errors, if any."""
+        dataset, findings = check_project(self.root, settings=self.settings, docs=self.docs_policy)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            raise PluginError(
+                f"claimledger: the dataset has {len(errors)} error(s); fix them before building:\n"
+                + format_text(errors)
+            )
+        for finding in findings:
+            log.info(
+                "claimledger: %s:%s: %s [%s]",
+                printable(finding.path),
+                finding.line,
+                printable(finding.message),
+                finding.rule,
+            )
+        return dataset
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.root / "claims"))
+        # A commit changes no file under claims/, but the claim pages' history: git's record of
+        # where HEAD has been changes with every commit (and checkout).
+        folder = git_dir(self.root)
+        for record in (folder / "HEAD", folder / "logs" / "HEAD") if folder else ():
+            if record.is_file():
+                server.watch(str(record))
+        return server
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's compiled templates are kept too, as ours are: compiling Material's is a
+        tenth of building a small site."""
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode_cache
+        return env
+
+    # -- files -----------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for output in self.pages.values():
+            if files.get_file_from_path(output.path) is not None:
+                raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
+            inclusion = InclusionLevel.UNDEFINED if output.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, output.path, content="", inclusion=inclusion)
+            if self.touched is not None and output.path not in self.touched:
+                file.is_modified = _unchanged  # type: ignore[method-assign]
+            if not output.in_nav:
+                GeneratedPage(escape(output.title), file, config)  # becomes file.page
+            files.append(file)
+        _refuse_to_publish(_unpublishable(self.root, files, config))
+        if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
+            files.append(File.generated(config, self.guide.path, content=self.guide.text))
+        for extra in self.files:
+            if not extra.bulk:
+                files.append(File.generated(config, extra.path, content=extra.content()))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The many small files (each claim's data as JSON next to its page), written straight to the
+        site: 10,000 of them need none of MkDocs' handling, and are not kept in memory."""
+        self.progress.finish()
+        site = Path(config.site_dir)
+        if not config.site_url:  # a sitemap lists absolute addresses: none is made up
+            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
+                (site / sitemap).unlink(missing_ok=True)
+        for output in self.files:
+            if not output.bulk or (self.touched is not None and output.page not in self.touched):
+                continue
+            target = site / output.path
+            content = output.content()
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            try:  # the page's folder is there already, but for a page another plugin left out
+                target.write_bytes(data)
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True)
+                target.write_bytes(data)
+
+    # -- pages -----------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.renderer is not None and self.guard is not None
+        output = self.pages.get(page.file.src_uri)
+        self.guard.page = None if output is not None else self._page_path(page)
+        if output is None:
+            return replace_references(markdown, page.file.src_uri, self.renderer.label_for, self.publisher)
+        page.meta["title"] = escape(output.browser_title)  # the theme writes it into <title> as it is
+        page.meta["description"] = escape(output.description)
+        if output.keywords:  # the search plugin ranks a match of a page's tags above any other
+            page.meta["tags"] = list(output.keywords)
+        if not output.searchable:
+            page.meta["search"] = {"exclude": True}
+        return ""
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A hand-written page other than the home page is described by its first paragraph, unless its
+        front matter says otherwise (the home page keeps the site's description)."""
+        handwritten = page.file.src_uri not in self.pages and not page.is_homepage
+        if handwritten and not page.meta.get("description") and (found := _FIRST_PARAGRAPH.search(html)):
+            page.meta["description"] = escape(_shortened(unescape(_TAG.sub("", found[1]))))
+        return html
+
+    # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
+    # when it reads every page first (on_page_content), and let go once written (on_post_page): at
+    # 10,000 claims, holding every page's HTML at once would be most of a build's memory.
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def _render_and_index_only_the_essentials(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Hand the search plugin a claim's, source's or party's words, not its whole page.
+
+        What a reader searches for is the statement, the quotes and the evidence; the rest of an item
+        page is links and labels that would fill the index (and take twice as long to parse).
+        """
+        output = self.pages.get(page.file.src_uri)
+        if output is None:
+            return context
+        page.content = output.search_text() if output.search_text is not None else output.render()
+        if output.jsonld is not None:
+            page.meta["claimledger_jsonld"] = output.jsonld()
+        return context
+
+    @event_priority(-100)  # after the search plugin
+    def _render_page_and_set_edit_link(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        output = self.pages.get(page.file.src_uri)
+        if output is not None:
+            if output.search_text is not None:
+                page.content = output.render()
+            page.edit_url = output.edit_url
+            # Its headings as the table of contents: Material's skip link and right sidebar need one.
+            headings = tokens(page.content or "")
+            page.toc = get_toc(headings)
+            if not has_sections(headings):  # no sidebar rather than an empty one
+                page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
+        elif page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
+            page.edit_url = self.guide.edit_url
+        return context
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.progress = Progress(len(files.documentation_pages()), enabled=self.settings.progress)
+        return nav
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        self.progress.step()
+        if page.file.src_uri in self.pages:
+            page.content = ""
+            page.toc = get_toc([])
+            page.meta.pop("claimledger_jsonld", None)
+        return output
+
+    on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
+
+    def _page_path(self, page: Page) -> str:
+        """A hand-written page's path, as ``claimledger check`` names it."""
+        if page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
+            return paths.GUIDE
+        return f"{self.docs_prefix}/{page.file.src_uri}"
+
+
+class GeneratedPage(Page):
+    """An item page: no markdown to read or convert, since the plugin writes its HTML.
+
+    MkDocs uses a page a plugin has made for a file; this one skips building a Markdown converter
+    for an empty text, once per page, which at 10,000 claims is a tenth of the build.
+    """
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", {}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = ""
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
+
+
+def theme_dirs(config: MkDocsConfig) -> list[str]:
+    """The theme's template folders with claimledger's overrides in: first, or after the site's own
+    ``custom_dir``."""
+    overrides = str(resources.files("claimledger.engines.mkdocs") / "overrides")
+    dirs = list(config.theme.dirs)
+    if overrides not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+    return dirs
+
+
+def _refuse_to_publish(problems: list[Finding]) -> None:
+    """Stop the build if the path policy refuses any file it would read or publish."""
+    if problems:
+        raise PluginError(
+            f"claimledger: {len(problems)} file(s) may not be published; fix them before building:\n"
+            + format_text(problems)
+        )
+
+
+def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
+    """The path policy's findings on the files MkDocs found in the docs folder: its walk follows
+    every link, so a page linked from outside the repository would be published as it is."""
+    docs = config.docs_dir
+    found = (file.abs_src_path for file in files if file.src_dir == docs and file.abs_src_path)
+    problems = (paths.check_file(root, path) for path in found)
+    return [problem for problem in problems if problem is not None]
+
+
+def badge_tags(renderer: Renderer) -> frozenset[str]:
+    """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
+    raw HTML that claimledger itself writes there."""
+    scale = renderer.dataset.scale
+    badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())]
+    return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters (with an ellipsis) if longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _unchanged() -> bool:
+    return False

@@ -1,0 +1,53 @@
+"""Links in a generated page's HTML, rewritten for Zensical.
+
+claimledger writes a page's relative links relative to the page's URL (``claims/x/``), as a browser
+reads them. Zensical reads every relative ``href`` and ``src`` in raw HTML as relative to the page's
+*source file* (``claims/x.md``) and rewrites it for the page's URL, so links written for the browser
+would point one folder too high. :func:`rebase` writes each of them relative to the source file
+instead, to the target page's source file (``../parties/y.md``) where the target is a page: Zensical
+then checks that the page, and the anchor, exist. Zensical leaves ``cite`` alone, and so does this.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from urllib.parse import urljoin, urlsplit
+
+_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
+_BASE = "https://site.invalid/"
+
+
+def is_relative(link: str) -> bool:
+    """Whether ``link`` is relative to the page (not ``https:``, ``mailto:``, ``/x``, ``#x`` or ``?x``)."""
+    parts = urlsplit(link)
+    return not (parts.scheme or parts.netloc or link.startswith(("/", "#", "?")))
+
+
+def site_path(link: str, page_url: str) -> str:
+    """Where a relative ``link`` on the page at ``page_url`` points, site-relative, without its query
+    and fragment: ``site_path("../y/", "claims/x/")`` → ``claims/y/``."""
+    return urlsplit(urljoin(_BASE + page_url, link)).path.removeprefix("/")
+
+
+def rebase(html: str, page_url: str, page_src: str, pages: Mapping[str, str]) -> str:
+    """``html`` of the page at ``page_url`` (source file ``page_src``) with every relative ``href`` and
+    ``src`` written relative to the source file; ``pages`` maps each page's URL to its source file."""
+    folder = posixpath.dirname(page_src) or "."
+
+    def rewrite(match: re.Match[str]) -> str:
+        link = match.group(2)
+        if not is_relative(link):
+            return match.group(0)
+        parts = urlsplit(link)
+        target = site_path(parts.path, page_url)
+        source = pages.get(target)
+        rebased = posixpath.relpath(source if source is not None else target or ".", folder)
+        if source is None and (target == "" or target.endswith("/")):
+            rebased += "/"
+        query = f"?{parts.query}" if parts.query else ""
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        return f'{match.group(1)}="{rebased}{query}{fragment}"'
+
+    return _ATTRIBUTE.sub(rewrite, html)

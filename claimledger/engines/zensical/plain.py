@@ -1,0 +1,256 @@
+"""The plain project Zensical builds: every page as a file, and a configuration beside them.
+
+Zensical runs no Python plugin: it builds the files it finds. :func:`write_project` writes, into a
+folder of its own, everything the site of a checked dataset contains:
+
+- ``docs/``: a copy of the site's ``docs/`` (its ``[[kind:id]]`` references made links, as the mkdocs
+  engine does), the contributor guide, one page file per generated page (front matter with the
+  title, the description, the edit link and a claim's JSON-LD, then the rendered HTML, its links
+  rewritten as Zensical reads them: :mod:`.links`), and the files of the site (exports, assets,
+  schema);
+- ``overrides/``: the theme's template overrides: claimledger's for Material's family of themes, this
+  engine's (its ``main.html`` and the edit link of generated pages), then the site's own;
+- ``mkdocs.yml``: the site's configuration, inherited (``INHERIT``), with the folders above, the
+  item pages out of the navigation, and claimledger's stylesheet and script.
+
+Zensical reads ``docs_dir`` and ``site_dir`` only inside the folder of its configuration file, so
+the project cannot build the site's own ``docs/``, and it is never written there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...findings import format_text
+from ...kinds import KINDS
+from ...site.build import BuildError
+from ...site.docrefs import publisher_markdown, replace_references
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from ...site.render import Renderer
+from ...site.urls import url_of
+from .links import rebase
+
+CONFIG = "mkdocs.yml"
+DOCS = "docs"
+SITE = "site"
+OVERRIDES = "overrides"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What the build reads of the site's configuration (``mkdocs.yml``)."""
+
+    file: Path
+    site_name: str
+    site_url: str
+    repo_url: str
+    docs_dir: Path  # absolute
+    custom_dir: Path | None  # the site's own template overrides, absolute, if any
+    not_in_nav: str  # the site's own, "" if none
+    use_directory_urls: bool
+    edit_branch: str  # the claimledger plugin's options, as the mkdocs engine reads them
+    edit_base: str
+    history: bool
+
+
+def read_config(config_file: Path) -> SiteConfig:
+    """The site's configuration as Zensical reads it, and the claimledger plugin's options (which
+    Zensical leaves out); a BuildError saying what is wrong with it, if anything."""
+    from zensical.config import parse_config
+
+    try:
+        config = parse_config(str(config_file))
+    except OSError as exc:
+        raise BuildError(f"{exc}; the previous site is untouched") from None
+    except Exception as exc:  # Zensical's ConfigurationError, and YAML's errors
+        raise BuildError(f"{config_file.name}: {exc}; the previous site is untouched") from None
+    folder = config_file.parent
+    custom_dir = config["theme"].get("custom_dir")
+    options = _plugin_options(config_file, "claimledger")
+    return SiteConfig(
+        file=config_file,
+        site_name=str(config["site_name"]),
+        site_url=config["site_url"] or "",
+        repo_url=config["repo_url"] or "",
+        docs_dir=(folder / config["docs_dir"]).resolve(),
+        custom_dir=(folder / custom_dir).resolve() if custom_dir else None,
+        not_in_nav=config.get("not_in_nav") or "",
+        use_directory_urls=bool(config["use_directory_urls"]),
+        edit_branch=str(options.get("edit_branch") or "main"),
+        edit_base=str(options.get("edit_base") or ""),
+        history=bool(options.get("history", True)),
+    )
+
+
+class _Lenient(yaml.SafeLoader):
+    """Reads a configuration without the tags only its engine knows (``!ENV``, ``!!python/name:``)."""
+
+
+_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _plugin_options(config_file: Path, name: str) -> Mapping[str, Any]:
+    """The options of the plugin ``name`` in ``config_file`` (or in the file it inherits, as MkDocs
+    reads it), {} if it has none."""
+    with config_file.open(encoding="utf-8") as stream:
+        config = yaml.load(stream, Loader=_Lenient)  # a SafeLoader: builds no objects
+    if not isinstance(config, dict):
+        return {}
+    if "plugins" not in config and isinstance(config.get("INHERIT"), str):
+        return _plugin_options(config_file.parent / config["INHERIT"], name)
+    plugins = config.get("plugins")
+    entries = plugins.items() if isinstance(plugins, dict) else (_entry(p) for p in plugins or ())
+    for plugin, options in entries:
+        if plugin == name:
+            return options if isinstance(options, dict) else {}
+    return {}
+
+
+def _entry(plugin: Any) -> tuple[Any, Any]:
+    if isinstance(plugin, dict) and len(plugin) == 1:
+        return next(iter(plugin.items()))
+    return plugin, None
+
+
+def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Path) -> list[FileOutput]:
+    """Write the plain project of the site ``renderer`` renders into ``folder``, for the project at
+    ``root``; the files left to write straight into the built site (each claim's ``claim.json``)."""
+    docs = folder / DOCS
+    publisher = publisher_markdown(renderer.dataset.publisher)
+    written = _copy_docs(config.docs_dir, docs, renderer, publisher) if config.docs_dir.is_dir() else set()
+    try:
+        outputs = list(site_outputs(renderer.dataset, renderer, root=root))
+    except Unpublishable as exc:
+        raise BuildError(
+            f"{exc}; fix them before building:\n{format_text(exc.findings)}\nthe previous site is untouched"
+        ) from None
+    pages = {url_of(path): path for path in written if path.endswith(".md")}
+    for output in outputs:
+        if isinstance(output, PageOutput):
+            if output.path in written:
+                raise BuildError(
+                    f"{_shown(config, output.path)} clashes with a generated page; rename it; "
+                    "the previous site is untouched"
+                )
+            pages[output.url] = output.path
+        elif isinstance(output, MarkdownPage) and output.path not in written:
+            pages[url_of(output.path)] = output.path
+    bulk: list[FileOutput] = []
+    for output in outputs:
+        if isinstance(output, PageOutput):
+            _write(docs / output.path, page_text(output, pages))
+        elif isinstance(output, MarkdownPage):
+            if output.path not in written:
+                text = replace_references(output.text, output.path, renderer.label_for, publisher)
+                _write(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
+        elif output.bulk:
+            bulk.append(output)
+        else:
+            _write(docs / output.path, output.content())
+    _write_overrides(folder / OVERRIDES, config.custom_dir)
+    _write(folder / CONFIG, configuration(config))
+    return bulk
+
+
+def _shown(config: SiteConfig, path: str) -> str:
+    return posixpath.join(config.docs_dir.name, path)
+
+
+def _copy_docs(source: Path, target: Path, renderer: Renderer, publisher: str) -> set[str]:
+    """Copy the site's ``docs/`` into ``target``, with the ``[[kind:id]]`` references of its pages
+    made links; the paths copied, relative to it."""
+    copied = set()
+    for path in sorted(_files(source)):
+        relative = path.relative_to(source).as_posix()
+        if path.suffix == ".md":
+            markdown = path.read_text(encoding="utf-8")
+            _write(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
+        else:
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+        copied.add(relative)
+    return copied
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    """The files under ``folder`` but hidden ones, as MkDocs and Zensical see them, through folders that
+    are links too (which Zensical would not follow, and MkDocs does)."""
+    for path in folder.iterdir():
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            yield from _files(path)
+        elif path.is_file():
+            yield path
+
+
+def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
+    """A generated page's file: its front matter, then its HTML with links as Zensical reads them."""
+    meta: dict[str, Any] = {"title": escape(output.browser_title), "description": escape(output.description)}
+    if not output.searchable:  # lists of claims: the claims' own pages are what search should find
+        meta["search"] = {"exclude": True}
+    meta["edit_url"] = output.edit_url  # none for an index page (not docs/<page>.md, which is not there)
+    if output.jsonld is not None:
+        meta["claimledger_jsonld"] = output.jsonld()
+    return _front_matter(meta) + rebase(output.render(), output.url, output.path, pages)
+
+
+def _front_matter(meta: Mapping[str, Any]) -> str:
+    text = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=2**31)
+    return f"---\n{text}---\n\n"
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _write_overrides(target: Path, custom_dir: Path | None) -> None:
+    """claimledger's overrides of Material's templates, this engine's, then the site's own (which win,
+    as they do under MkDocs)."""
+    for folder in (
+        resources.files("claimledger.engines.mkdocs") / "overrides",
+        resources.files("claimledger.engines.zensical") / "overrides",
+    ):
+        with resources.as_file(folder) as path:
+            shutil.copytree(path, target, dirs_exist_ok=True)
+    if custom_dir is not None:
+        shutil.copytree(custom_dir, target, dirs_exist_ok=True)
+
+
+def configuration(config: SiteConfig) -> str:
+    """The staged ``mkdocs.yml``: the site's own, inherited, with this project's folders, the item
+    pages out of the navigation, and claimledger's stylesheet and script.
+
+    Lists are not added to the inherited ones (Zensical 0.1 replaces them), so the assets are listed
+    under ``extra``, for this engine's ``main.html``."""
+    folders = sorted({posixpath.dirname(kind.page_src("x")) for kind in KINDS.values()})
+    patterns = [line for folder in folders for line in (f"/{folder}/*.md", f"!/{folder}/index.md")]
+    not_in_nav = "\n".join([*config.not_in_nav.splitlines(), *patterns]) + "\n"
+    staged = {
+        "INHERIT": str(config.file.resolve()),
+        "docs_dir": DOCS,
+        "site_dir": SITE,
+        "not_in_nav": not_in_nav,
+        "theme": {"custom_dir": OVERRIDES},
+        "extra": {
+            "claimledger_stylesheets": [a.path for a in ASSETS if a.role == "stylesheet"],
+            "claimledger_scripts": [a.path for a in ASSETS if a.role == "script"],
+        },
+    }
+    return "# Written by claimledger build --engine zensical for this build.\n" + yaml.safe_dump(
+        staged, sort_keys=False, width=2**31
+    )

@@ -1,0 +1,99 @@
+"""What each finding's rule id means, and what each status's evidence rule demands.
+
+Shown on the methodology page and in docs/reference.md, so that a contributor who
+meets a rule id can look it up.
+"""
+
+from __future__ import annotations
+
+RULES: dict[str, str] = {
+    "encoding": "Files are UTF-8 text without control characters such as NUL.",
+    "text-control": "No text or field name holds a control character other than tab and line break, a "
+    "directional formatting character (U+202A-U+202E, U+2066-U+2069) or a lone surrogate, written out or as a "
+    "YAML escape (`\\e`, `\\0`, `\\u202e`); the marks U+200E, U+200F and U+061C are allowed.",
+    "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
+    "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
+    "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
+    "yaml-comment": "No unquoted text is followed on its line by ` #` and a word (`figure #2`): YAML would drop the "
+    "rest of the line as a comment; such text goes in quotes. A comment (`# note`, a space after `#`) is fine.",
+    "yaml-duplicate-key": "No field is given twice (YAML would silently keep only the last).",
+    "yaml-tag": "No YAML tags (`!!python/…`, `!custom`), and numbers are finite.",
+    "number-range": "Whole numbers lie within ±9,007,199,254,740,991 (2^53 - 1, what JSON readers read exactly), "
+    "and other numbers within the range of a double (about 1e-308 to 1e308).",
+    "yaml-alias": "No anchors and aliases: every value is written out.",
+    "yaml-key": "Field names are plain text.",
+    "yaml-depth": "Nesting stays shallow.",
+    "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
+    "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimledger new` writes for a "
+    "person to fill in).",
+    "schema": "The file matches the JSON Schema for its kind (claimledger/schema/claimledger.schema.json).",
+    "schema-copy": "A project's copy of the schema for editors (schema/claimledger.schema.json) is the installed "
+    "claimledger's.",
+    "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
+    "id-reserved": "`index` is not an id: the folder's index page uses it.",
+    "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",
+    "file-extension": "Data files end in `.yaml`, in lower case: a `.yml` or `.YAML` file would not be read.",
+    "file-name": "File names under claims/ and docs/ hold no control or invisible characters (a line break, a tab).",
+    "unsafe-path": "No links that point outside the repository (claims/, docs/, snapshots, CONTRIBUTING.md, "
+    "mkdocs.yml): such a file is neither read nor published.",
+    "broken-symlink": "Every link leads to a file or folder: none dangles, none loops back into itself.",
+    "missing-file": "The status scale claims/statuses.yaml exists.",
+    "unreadable": "Every file can be read.",
+    "ref-claim": "Every claim id mentioned (related, superseded_by, [[claim:…]]) exists.",
+    "ref-source": "Every source id mentioned (appearances, rebuttals, provenance, [[source:…]]) exists.",
+    "ref-party": "Every party id mentioned (claimant, rebuttal party, affiliation, [[party:…]]) exists.",
+    "ref-metric": "Every metric id mentioned (a claim's metric, its baseline's) exists under claims/metrics/.",
+    "ref-status": "Every status is on the scale in claims/statuses.yaml.",
+    "derived-figure": "A derived figure (derivation) or a conversion with a rate on record matches what it is "
+    "computed from, to the precision the figure is stated to.",
+    "conversion-rate": "A conversion records its exchange rate with the rate's source and date, or says `rate: "
+    "unknown` (then it is shown as unchecked; a warning where it says neither).",
+    "metric-definition": "(warning) A figure is compared only with figures of the same metric; comparing metrics "
+    "defined otherwise is flagged.",
+    "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
+    "paraphrase-by": "A paraphrase is credited to whoever wrote or published the source it is in, never to the "
+    "claimant (whose own words are a quote).",
+    "status-evidence": "The status is justified by the evidence its scale entry demands.",
+    "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
+    "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",
+    "date-future": "No date lies in the future.",
+    "fact-basis": "A fact about a party or a source that a rule reads (an affiliation, an author or publisher, a "
+    "publication date, the availability of the full text) names under `basis:` the source that states it, or is "
+    "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
+    "fact-basis-quote": "A basis that names a source whose text is on the record quotes the words that state the fact.",
+    "fact-unsourced": "(warning) A party's role and an event's place have a basis too, or are `unknown`.",
+    "log-order": "A claim's log of editorial changes runs oldest first.",
+    "log-missing": "(check --changed) A change to a claim's status, value, statement, quote or paraphrase adds an "
+    "entry to its log.",
+    "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
+    "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
+    "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
+    "url-scheme": "URLs are absolute http or https addresses.",
+    "archive-url": "An archive_url on the Wayback Machine is a snapshot address with a 14-digit timestamp, "
+    "never a /save/ or wildcard address.",
+    "archive-missing": "(warning) A web source has an archived copy.",
+    "accessed-missing": "(warning) A web source has an access date.",
+    "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
+    "by its file and rule; an error cannot be accepted.",
+    "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
+    "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
+    "a timeout, a server error.",
+    "link-cache": "(links --online, warning) The file of link results is an ordinary file that git does not track "
+    "and that can be written; otherwise it is left alone and no result is kept.",
+    "markdown-html": "Markdown fields contain no raw HTML; nor do the pages under docs/ and CONTRIBUTING.md, "
+    "unless the site allows it there (docs_raw_html).",
+    "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
+    "the site's own.",
+    "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
+}
+
+EVIDENCE_RULES: dict[str, str] = {
+    "none": "No evidence is required.",
+    "disputing-rebuttal": "At least one rebuttal with stance `disputes`.",
+    "independent-support": "At least one rebuttal with stance `supports` from a party that is neither the claimant "
+    "nor its spokesperson, nor affiliated with either.",
+    "primary-refutation": "At least one rebuttal with stance `disputes` whose source is a primary source (a report, "
+    "government report, press conference, letter, dataset or court record).",
+    "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
+    "successor": "`superseded_by` names the claim that replaces this one.",
+}

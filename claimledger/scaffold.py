@@ -1,0 +1,236 @@
+"""``claimledger new``: write a valid claim, source or party file to start from.
+
+Every required field has a flag; in a terminal, missing ones are asked for,
+otherwise they are an error (never a prompt on a pipe or in CI).  The file is
+created exclusively, so an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+from .layout import KIND_DIRS, Layout
+from .loader import ID_PATTERN
+from .placeholders import PLACEHOLDER
+from .schema import validate
+from .skeleton import SCHEMA_COPY
+from .yamlsafe import YamlProblem, load_document
+
+MODELINE = "# yaml-language-server: $schema={up}claimledger/schema/claimledger.schema.json#/$defs/{kind}\n"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the YAML field
+    prompt: str
+    required: bool = True
+    default: Callable[[], str] | None = None
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+FIELDS: Mapping[str, tuple[Field, ...]] = {
+    "claim": (
+        Field("statement", "Neutral one-line statement (at most 120 characters)"),
+        Field("quote", "The claim in the claimant's exact words"),
+        Field("claimant", "Claimant (party id)"),
+        Field("source", "Source id where the quote appears"),
+        Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("first_appearance", "Source id where it was first made", required=False),
+        Field("locator", "Where in the source (section, paragraph, page)", required=False),
+        Field("status", "Status id", default=lambda: "unverified"),
+        Field(
+            "rationale",
+            "One sentence: why this status",
+            default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
+        ),
+        Field("reviewed", "Date of this review (YYYY-MM-DD)", default=_today),
+    ),
+    "source": (
+        Field("title", "Title"),
+        Field(
+            "kind",
+            "Kind (report, government-report, press-conference, news-report, blog-post, comment, "
+            "letter, web-page, dataset, court-record)",
+        ),
+        Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
+        Field("author", "Author (party id)", required=False),
+        Field("publisher", "Publisher (party id)", required=False),
+    ),
+    "party": (
+        Field("name", "Name"),
+        Field("kind", "Kind (person, organisation, unidentified)"),
+        Field("role", "Role", required=False),
+        Field("affiliation", "Affiliation (party id)", required=False),
+    ),
+    "metric": (
+        Field("title", "Title"),
+        Field("counts", "What is counted, as the sources say (or unknown)", default=lambda: "unknown"),
+        Field("counted_by", "Who counts (party id, or unknown)", default=lambda: "unknown"),
+        Field("period", "The period each figure covers (or unknown)", default=lambda: "unknown"),
+    ),
+}
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def gather(kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None) -> dict[str, str]:
+    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing."""
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for spec in FIELDS[kind]:
+        value = given.get(spec.name)
+        if value is None and ask is not None:
+            suggestion = spec.default() if spec.default else ""
+            answer = ask(f"{spec.prompt}{f' [{suggestion}]' if suggestion else ''}: ").strip()
+            value = answer or suggestion or None
+        if value is None and spec.default is not None:
+            value = spec.default()
+        if value is None:
+            if spec.required:
+                missing.append(spec.name)
+            continue
+        values[spec.name] = value
+    if missing:
+        flags = " ".join(f"--{name.replace('_', '-')} …" for name in missing)
+        raise ScaffoldError(f"missing {', '.join(missing)}: give {flags}")
+    return values
+
+
+def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
+    """The YAML mapping for ``values``, in the order a reader expects."""
+    if kind == "metric":
+        return {**values, "sources": []}
+    if kind != "claim":
+        return dict(values)
+    appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}
+    if values.get("locator"):
+        appearance["locator"] = values["locator"]
+    return {
+        "statement": values["statement"],
+        "quote": values["quote"],
+        "claimant": values["claimant"],
+        "date": values["date"],
+        "first_appearance": values.get("first_appearance") or values["source"],
+        "appearances": [appearance],
+        "status": values["status"],
+        "rationale": values["rationale"],
+        "reviewed": values["reviewed"],
+    }
+
+
+def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout) -> str:
+    body = yaml.safe_dump(
+        document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
+    )
+    from .fmt import format_text  # the file is written as claimledger fmt would write it
+
+    return format_text(modeline(kind, item_path, layout) + body, kind)
+
+
+def modeline(kind: str, item_path: Path, layout: Layout) -> str:
+    """Point editors at the schema: the project's copy (``schema/claimledger.schema.json``, which
+    ``claimledger init`` writes), else the repository's own (this repository), else the copy every
+    claimledger site publishes at ``schema/claimledger.schema.json`` of its ``site_url``."""
+    up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
+    project_copy = MODELINE.replace("{up}claimledger/schema/", "{up}" + SCHEMA_COPY.rpartition("/")[0] + "/")
+    if (layout.root / SCHEMA_COPY).is_file():
+        return project_copy.format(up=up, kind=kind)
+    if (layout.root / "claimledger" / "schema" / "claimledger.schema.json").is_file():
+        return MODELINE.format(up=up, kind=kind)
+    config = layout.root / paths.CONFIG
+    site_url = _site_url(config) if paths.check(layout.root, config) is None else ""
+    if site_url:
+        return MODELINE.replace("{up}claimledger/", site_url.rstrip("/") + "/").format(kind=kind)
+    return project_copy.format(up=up, kind=kind)
+
+
+def _site_url(config: Path) -> str:
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():  # not a YAML load: MkDocs configurations may hold Python tags
+        if line.startswith("site_url:"):
+            value = line.partition(":")[2].strip()
+            return "" if value.startswith("!") else value.strip("'\"")  # !ENV: known at build time only
+    return ""
+
+
+def ensure_new(root: Path, kind: str, item_id: str) -> Path:
+    """The path a new item would take; refuse a bad id or one already used (in any sub-folder)."""
+    if not ID_PATTERN.fullmatch(item_id) or item_id == "index":
+        raise ScaffoldError(
+            f"'{item_id}' is not a valid id: use lower-case letters, digits and hyphens "
+            "(at most 80 characters), e.g. alibaba-2018-complaints-drop"
+        )
+    layout = Layout(root.resolve())
+    folder = layout.kind_dir(kind)
+    listing = paths.walk(layout.root, folder)
+    if str(folder) in listing.refused:  # the folder leads outside the repository, or nowhere
+        raise ScaffoldError(f"{layout.relative(folder)}: {listing.findings[0].message}; nothing was written")
+    name = f"{item_id}.yaml"
+    existing = [path for path in (*listing.files, *listing.refused) if Path(path).name == name]
+    if existing:
+        raise ScaffoldError(f"{layout.relative(existing[0])} already exists; nothing was written")
+    return folder / name
+
+
+def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Path:
+    """Write the new file; refuse a bad id, an invalid result, or an existing file."""
+    path = ensure_new(root, kind, item_id)
+    layout = Layout(root.resolve())
+    folder = path.parent
+    text = render(kind, values, path, layout)
+    try:
+        problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
+    except YamlProblem as problem:
+        raise ScaffoldError(f"the values do not make a valid file: {problem.message}") from None
+    if problems:
+        details = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise ScaffoldError(f"the values do not make a valid {kind}: {details}")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{layout.relative(path)} already exists; nothing was written") from None
+    return path
+
+
+NEXT_STEPS = {
+    "claim": """Next steps:
+  1. Open {path} and complete it: value and unit for a figure, period, provenance,
+     tags, related claims, and the evidence under `rebuttals:`{guide}.
+  2. Choose the status the evidence justifies, with a one-sentence rationale.
+  3. Run `claimledger check` and fix what it reports.
+  4. Preview with `mkdocs serve`, then open a pull request.""",
+    "source": """Next steps:
+  1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
+     and `full_text:` if the text cannot be read.
+  2. Under `basis:`, say where each fact (author, publisher, date, place, full text) comes
+     from: the source that states it, with its words, or the reasoning that infers it.
+  3. Run `claimledger check`, then cite it from a claim with `source: {id}`.""",
+    "party": """Next steps:
+  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation,
+     each with its `basis:` (the source that states it, or the reasoning that infers it).
+  2. Run `claimledger check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
+    "metric": """Next steps:
+  1. Open {path}: replace `unknown` only with what the sources say (what is counted, by whom,
+     over what period), list them under `sources:`, and add known `caveats:`.
+  2. Run `claimledger check`, then name it from claims as `metric: {id}`.""",
+}
+
+KINDS = tuple(KIND_DIRS)

@@ -1,0 +1,204 @@
+"""Build the site into a temporary folder, then swap it in: a failed build leaves the last good site.
+
+The same for every engine (:mod:`claimledger.engines`): :class:`StagedBuild` makes the staging
+folder next to the site's, starts the engine's build there before the dataset is checked, has it
+build the whole site once the dataset passed its checks, and swaps the site in.
+
+The engine's builds pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`: the one given, else the newest
+review date of the dataset (:func:`source_date_epoch`), so that the same input gives byte-identical
+output, the sitemap's dates included. It is never earlier than 1 January 1980, the earliest time
+that every archive format can store (gzip none before 1970, zip none before 1980): only the site's
+build date says so, never a page.
+
+The staging folder, ``.SITE.new-PID-XXXXXXXX`` next to the site folder, and the previous site while
+it is swapped out, ``.SITE.old-PID-XXXXXXXX``, name the process that made them: a build removes
+those whose process is gone (a build that was killed), and leaves those of a build still running.
+The swap itself holds SIGINT and SIGTERM: an interruption waits until a whole site is in place.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import gc
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..engines import Engine, EngineBuild, Project, SiteInput
+from ..findings import Finding
+from ..model import Dataset
+from ..parallel import signals_held
+from ..siteconfig import DocsPolicy
+
+MARKER = ".claimledger-site"
+
+
+class BuildError(Exception):
+    pass
+
+
+# 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).
+EARLIEST_BUILD_TIME = calendar.timegm((1980, 1, 1, 0, 0, 0))
+
+
+def source_date_epoch(dataset: Dataset) -> int:
+    """The build time: the newest review date, or :data:`EARLIEST_BUILD_TIME` if that is later."""
+    newest = max((c.reviewed.earliest() for c in dataset.claims.values()), default=None)
+    return max(EARLIEST_BUILD_TIME, calendar.timegm(newest.timetuple()) if newest else 0)
+
+
+def build_time(dataset: Dataset, given: str | None) -> int:
+    """The build time, in seconds since 1970, for ``SOURCE_DATE_EPOCH``: ``given`` (the
+    ``SOURCE_DATE_EPOCH`` the build was started with, if any), else the dataset's; a time archives
+    cannot store is moved up to the earliest they can. A BuildError if ``given`` is no number."""
+    if given is None:
+        return source_date_epoch(dataset)
+    try:
+        seconds = int(given)
+    except ValueError:
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH={given!r} is not a whole number of seconds: unset it or correct it; "
+            "the previous site is untouched"
+        ) from None
+    return max(EARLIEST_BUILD_TIME, seconds)
+
+
+def _check_replaceable(site_dir: Path) -> None:
+    if site_dir.exists() and not site_dir.is_dir():
+        raise BuildError(f"{site_dir} exists and is not a folder")
+    if site_dir.is_dir() and any(site_dir.iterdir()) and not (site_dir / MARKER).exists():
+        raise BuildError(
+            f"{site_dir} is not empty and was not built by claimledger ({MARKER} is missing); "
+            "refusing to replace it: choose another --site-dir or empty it"
+        )
+
+
+class StagedBuild:
+    """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
+
+    Entering makes the staging folder and starts the engine's build in it (which may read its
+    configuration and start work ahead while the dataset is checked); :meth:`run` has the engine
+    build the site from the dataset already loaded and checked (a build reads the claims once), and
+    swaps the site in. Leaving closes the engine's build and removes the staging folder, whatever
+    happened.
+    """
+
+    def __init__(self, engine: Engine, project: Project, site_dir: Path):
+        self.engine = engine
+        self.project = project
+        self.site_dir = site_dir.resolve()
+        self.staging: Path | None = None
+        self.build: EngineBuild | None = None
+
+    def __enter__(self) -> StagedBuild:
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(self.site_dir)
+        _check_replaceable(self.site_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(self.site_dir, "new"), dir=self.site_dir.parent))
+        try:
+            self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
+            self.build = self.engine.start(self.project, self.staging)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as the engine reads its configuration: what
+        the checks of those pages follow."""
+        assert self.build is not None
+        return self.build.docs_policy()
+
+    def run(self, dataset: Dataset, findings: Sequence[Finding]) -> None:
+        assert self.build is not None and self.staging is not None
+        frozen = not gc.isenabled() or gc.get_freeze_count() > 0
+        if not frozen:  # the model lives as long as the build: the collector need not scan it again and again
+            gc.freeze()
+        try:
+            self.build.build(SiteInput(self.project, dataset, tuple(findings)))
+            (self.staging / MARKER).write_text("built by claimledger build\n", encoding="utf-8")
+            _swap(self.staging, self.site_dir)
+        except OSError as exc:
+            raise BuildError(f"{exc}; the previous site is untouched") from None
+        finally:
+            if not frozen:
+                gc.unfreeze()
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if self.build is not None:
+                self.build.close()
+        finally:
+            if self.staging is not None and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _staging_prefix(site_dir: Path, kind: str) -> str:
+    return f".{site_dir.name}.{kind}-{os.getpid()}-"
+
+
+def _staging_pattern(site_dir: Path) -> re.Pattern[str]:
+    """The names :func:`_staging_prefix` and :func:`tempfile.mkdtemp` make, and only those."""
+    return re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine; where that cannot be told, it counts as alive."""
+    if os.name != "posix":  # os.kill(pid, 0) would not ask but act
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, or no process id this system has
+        return True
+    return True
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Remove the staging folders and swapped-out sites that builds killed before their clean-up left
+    next to ``site_dir`` (folders named as :func:`_staging_prefix` names them, whose process is gone).
+    If the site itself is missing (a build was killed between the two renames of the swap), the
+    previous site is put back instead of removed."""
+    pattern = _staging_pattern(site_dir)
+    try:
+        entries = sorted(os.scandir(site_dir.parent), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False) or _alive(int(match.group(2))):
+            continue
+        stale = Path(entry.path)
+        if match.group(1) == "old" and not site_dir.exists() and (stale / MARKER).is_file():
+            with contextlib.suppress(OSError):
+                stale.rename(site_dir)
+                continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    old: Path | None = None
+    with signals_held():  # an interruption waits until a whole site is in place
+        if site_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir, "old"), dir=site_dir.parent))
+            old.rmdir()
+            site_dir.rename(old)
+        try:
+            staging.rename(site_dir)
+        except OSError:
+            if old is not None:
+                old.rename(site_dir)  # put the previous site back
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,115 @@
+"""The corrections: every claim's logged changes, newest first, and the same as an Atom feed.
+
+Pure functions of the dataset: the same data gives the same feed, byte for
+byte (its ``updated`` is the newest change's date, never the time of the
+build).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from .. import markup
+from ..model import Claim, Dataset, LogEntry
+from .urls import CORRECTIONS_FEED, claim_src, page_src, url_of
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED = CORRECTIONS_FEED  # where the feed is published, site-relative
+PAGE = url_of("corrections.md")  # the page that lists the same entries
+
+KIND_LABELS = {
+    "correction": "Correction",
+    "clarification": "Clarification",
+    "status-change": "Status change",
+    "update": "Update",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One logged change: the claim, the entry and its number in the claim's log (from 1)."""
+
+    claim: Claim
+    entry: LogEntry
+    number: int
+
+    @property
+    def anchor(self) -> str:
+        return f"change-{self.number}"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.entry.kind, self.entry.kind)
+
+
+def changes(dataset: Dataset) -> list[Change]:
+    """Every claim's logged changes, newest first; on one day, by claim id, then the log's own order."""
+    found = [
+        Change(claim, entry, number)
+        for claim in dataset.claims.values()
+        for number, entry in enumerate(claim.log, start=1)
+    ]
+    found.sort(key=lambda c: (c.claim.id, c.number))
+    found.sort(key=lambda c: c.entry.date.earliest(), reverse=True)  # stable: ties keep the order above
+    return found
+
+
+def _timestamp(change_date: str) -> str:
+    return f"{change_date}T00:00:00Z"
+
+
+def _absolute(site_url: str) -> Callable[[str, str, str | None], str]:
+    """``[[kind:id]]`` references in a summary as links to the item pages, from anywhere."""
+
+    def resolve(kind: str, item_id: str, label: str | None) -> str:
+        return f'<a href="{escape(site_url + url_of(page_src(kind, item_id)))}">{escape(label or item_id)}</a>'
+
+    return resolve
+
+
+def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
+    """The corrections as an Atom 1.0 feed (RFC 4287). ``site_url`` is absolute and ends in ``/``;
+    without one, the entries' ids are URNs and their links relative to the feed."""
+    found = changes(dataset)
+
+    def element(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        child = ET.SubElement(parent, tag, attributes)
+        child.text = text
+        return child
+
+    feed = ET.Element("feed", xmlns=ATOM)  # the default namespace, written out: no prefixes
+    element(feed, "title", f"{site_name}: corrections")
+    element(feed, "subtitle", "Every correction, clarification, status change and update to a claim, newest first.")
+    element(feed, "id", site_url + PAGE if site_url else "urn:claimledger:corrections")
+    newest = max((c.entry.date for c in found), default=None, key=lambda d: d.earliest()) or max(
+        (c.reviewed for c in dataset.claims.values()), default=None, key=lambda d: d.earliest()
+    )
+    element(feed, "updated", _timestamp(newest.earliest().isoformat() if newest else "1970-01-01"))
+    element(feed, "link", rel="self", type="application/atom+xml", href=site_url + FEED)
+    element(feed, "link", rel="alternate", type="text/html", href=site_url + PAGE)
+    author = element(feed, "author")
+    publisher = dataset.publisher
+    element(author, "name", publisher.name if publisher else site_name)
+    if publisher is not None and publisher.url:
+        element(author, "uri", publisher.url)
+    elif site_url:
+        element(author, "uri", site_url)
+    resolve = _absolute(site_url)
+    for change in found:
+        page = url_of(claim_src(change.claim.id))
+        entry = element(feed, "entry")
+        element(
+            entry,
+            "id",
+            f"{site_url}{page}#{change.anchor}" if site_url else f"urn:claimledger:{change.claim.id}:{change.anchor}",
+        )
+        element(entry, "title", f"{change.label}: {change.claim.statement}")
+        element(entry, "updated", _timestamp(change.entry.date.earliest().isoformat()))
+        element(entry, "link", rel="alternate", type="text/html", href=f"{site_url}{page}#{change.anchor}")
+        element(entry, "category", term=change.entry.kind, label=change.label)
+        element(entry, "summary", markup.render(change.entry.summary, resolve).strip(), type="html")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,189 @@
+"""Figures as readers read them: units, qualifiers, changes against a baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .. import arithmetic
+from ..model import Claim, Conversion, Metric, Period, Rate
+
+QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about",
+    "nearly": "nearly",
+    "more-than": "more than",
+    "less-than": "less than",
+}
+MINUS = "\u2212"
+NBSP = "\u00a0"  # between a number and its unit or %: the two never part at a line end
+
+
+def number(value: float) -> str:
+    """1910 → ``1,910``; 1.49 → ``1.49``; -42 → ``−42``."""
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    return text.replace("-", MINUS)
+
+
+def _duration(seconds: float) -> str:
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{hours}{NBSP}h" if hours else "",
+        f"{minutes}{NBSP}min" if minutes else "",
+        f"{secs}{NBSP}s" if secs else "",
+    ]
+    return " ".join(p for p in parts if p) or f"0{NBSP}s"
+
+
+def _scale_words(value: float) -> str:
+    for size, word in ((1_000_000_000, "billion"), (1_000_000, "million")):
+        if abs(value) >= size and value % (size // 1000) == 0:
+            return f"{number(value / size)}{NBSP}{word}"
+    return ""
+
+
+def amount(value: float, unit: str | None, counted: str | None = None) -> str:
+    """A figure with its unit: ``97 %``, ``+17 %``, ``27 ×``, ``1.49 per 10,000 trades``, ``1,910 cases``.
+
+    A no-break space joins each number to the word or sign after it.
+    """
+    if unit is None:
+        return number(value)
+    if unit == "percent":
+        return f"{number(value)}{NBSP}%"
+    if unit == "percent-change":
+        return f"{'+' if value > 0 else ''}{number(value)}{NBSP}%"
+    if unit == "ratio":
+        return f"{number(value)}{NBSP}×"
+    if unit == "per-10000":
+        return f"{number(value)}{NBSP}per 10,000{NBSP + counted if counted else ''}"
+    if unit == "count":
+        words = _scale_words(value)
+        base = words or number(value)
+        return f"{base}{NBSP}{counted}" if counted else base
+    if unit == "second":
+        return f"{_duration(value)} ({number(value)}{NBSP}s)" if value >= 60 else f"{number(value)}{NBSP}s"
+    if unit in ("day", "month"):
+        word = unit if value == 1 else unit + "s"
+        return f"{number(value)}{NBSP}{word}"
+    words = _scale_words(value)
+    return f"{number(value)}{NBSP}{unit}" + (f" ({words})" if words else "")
+
+
+def qualified(value: float, unit: str | None, qualifier: str, counted: str | None = None) -> str:
+    words = QUALIFIER_WORDS.get(qualifier, "")
+    text = amount(value, unit, counted)
+    return f"{words} {text}" if words else text
+
+
+@dataclass(frozen=True)
+class Change:
+    """The figure against its baseline, computed (by :func:`claimledger.arithmetic.change`)."""
+
+    before: float
+    after: float
+    before_label: str
+    after_label: str
+    difference: str
+    relative: str | None
+    computed: arithmetic.ComputedChange | None = None
+
+
+def change_text(computed: arithmetic.ComputedChange) -> str:
+    """The computed change as a reader reads it: ``+33.3 %``, ``+7 percentage points``, ``1.3 times``."""
+    if computed.value is None:
+        return "not computable (the baseline is zero)"
+    if computed.kind == "points":
+        return f"{'+' if computed.value > 0 else ''}{number(computed.value)}{NBSP}percentage points"
+    if computed.kind == "ratio":
+        return f"{number(computed.value)}{NBSP}times the baseline"
+    return f"{'+' if computed.value > 0 else ''}{number(computed.value)}{NBSP}%"
+
+
+def change(claim: Claim) -> Change | None:
+    if claim.value is None or claim.baseline is None:
+        return None
+    before, after = claim.baseline.value, claim.value
+    unit = claim.unit
+    computed = arithmetic.change(before, after, unit, claim.baseline.change)
+    diff = float(computed.difference)
+    if computed.kind == "points":
+        difference = change_text(computed)
+        relative = None
+    else:
+        difference = ("+" if diff > 0 else "") + amount(round(diff, 6), unit, claim.counted)
+        relative = change_text(computed) if computed.value is not None else None
+    period = claim.period.human() if claim.period else "claimed"
+    return Change(before, after, claim.baseline.period.human(), period, difference, relative, computed)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One value of a metric: the figure for a period, and the claim that states it."""
+
+    period: Period
+    value: float
+    claim: Claim
+    as_baseline: bool  # the figure is the claim's baseline, not its own value
+
+
+def metric_series(metric: Metric, claims: Iterable[Claim]) -> list[SeriesPoint]:
+    """Every figure stated of ``metric``, oldest period first: each claim's value, and its baseline
+    where the baseline is a value of the same metric. A period stated twice keeps each statement."""
+    points: list[SeriesPoint] = []
+    for claim in claims:
+        if claim.metric != metric.id or claim.value is None:
+            continue
+        if claim.period is not None:
+            points.append(SeriesPoint(claim.period, claim.value, claim, False))
+        baseline = claim.baseline
+        if baseline is not None and baseline.metric in (None, metric.id):
+            points.append(SeriesPoint(baseline.period, baseline.value, claim, True))
+    return sorted(points, key=lambda p: (p.period.start, p.as_baseline, p.claim.id))
+
+
+def rate_text(claim: Claim, conversion: Conversion) -> str:
+    """A conversion's recorded exchange rate as readers read it: ``0.1256 EUR per CNY of 10 January 2018``;
+    empty where none is on record."""
+    rate = conversion.rate
+    if not isinstance(rate, Rate):
+        return ""
+    when = f" of {rate.date.human()}" if rate.date else ""
+    return f"{number(rate.value)}{NBSP}{conversion.unit} per {claim.unit}{when}"
+
+
+def conversion_check(claim: Claim, conversion: Conversion) -> str:
+    """What the record says of a conversion's rate, for readers."""
+    rate = conversion.rate
+    if isinstance(rate, Rate) and claim.value is not None:
+        computed = float(arithmetic.decimal(claim.value) * arithmetic.decimal(rate.value))
+        when = f" of {rate.date.human()}" if rate.date else ""
+        return f"Checked: at the rate{when} of {number(rate.value)}, the figure is {number(round(computed, 6))}."
+    return "Unchecked: no exchange rate is on record for this conversion."
+
+
+def derivation_text(claim: Claim, claims: Mapping[str, Claim]) -> str:
+    """A derived figure's formula and operands, recomputed: ``percent-change of 240,000 and 180,000 =
+    33.33…, stated as 33 % (agrees to the stated precision)``; empty if the claim states no derivation."""
+    derivation = claim.derivation
+    if derivation is None or claim.value is None:
+        return ""
+    values: list[float] = []
+    for operand in derivation.operands:
+        value = operand.value if operand.claim is None else getattr(claims.get(operand.claim), "value", None)
+        if value is None:
+            return f"{derivation.formula} of figures not all on record: not recomputed."
+        values.append(value)
+    computed = arithmetic.compute(derivation.formula, values)
+    operands = " and ".join(number(v) for v in values)
+    if computed is None:
+        return f"{derivation.formula} of {operands} cannot be computed."
+    step = None if derivation.precision is None else arithmetic.precision_resolution(derivation.precision)
+    verdict = "agrees" if arithmetic.agrees(claim.value, computed, step) else "does not agree"
+    exact = number(float(round(computed, 4)))
+    return (
+        f"{derivation.formula} of {operands} is {exact}; stated as {amount(claim.value, claim.unit, claim.counted)}"
+        f" ({verdict} to the stated precision)."
+    )

@@ -1,0 +1,258 @@
+"""Every file a site contains, whatever engine builds it: :func:`site_outputs`.
+
+The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
+the contributor guide as a page, claimledger's stylesheet and script, the exports, the schema, the
+Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
+says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimledger.engines`)
+only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
+(navigation, search, header and footer) and writes the site.
+
+Three kinds of output:
+
+- :class:`PageOutput`: a generated page. Its body HTML is made by ``render()`` when the engine is
+  about to write the page, and may be let go of once written: at 10,000 claims, holding every page's
+  HTML at once would be most of a build's memory. An item page also says what the search index
+  should hold for it (``search_text()``, the words a reader looks for, rather than the whole page)
+  and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
+- :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
+  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimledger.site.docrefs`): the
+  contributor guide, read only if the path policy lets it be (:mod:`claimledger.paths`; else
+  :class:`Unpublishable`).
+- :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
+  claim) are many and small: an engine may write them straight into the built site.
+
+Paths are site-relative with forward slashes. A page's ``path`` is its source path in the docs tree
+(``claims/<id>.md``); its URL is ``url_of(path)`` (``claims/<id>/``), its file ``<url>index.html``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import escape
+
+from .. import paths
+from ..export import FORMATS, claim_record, export_data, to_json
+from ..findings import Finding
+from ..kinds import KINDS
+from ..model import Dataset
+from ..paths import GUIDE
+from ..schema import KIND_SCHEMAS, kind_schema_text, schema_text
+from ..siteconfig import GUIDE_PAGE
+from . import feed
+from .render import Renderer
+from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
+
+ASSET_DIR = "assets/claimledger"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """claimledger's own stylesheet or script: every page of the site links to it."""
+
+    name: str
+    role: Literal["stylesheet", "script"]
+
+    @property
+    def path(self) -> str:
+        return f"{ASSET_DIR}/{self.name}"
+
+
+ASSETS = (Asset("claimledger.css", "stylesheet"), Asset("claimledger.js", "script"))
+LISTS: Mapping[str, str] = {
+    "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
+    "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
+    "timeline": "The claims and sources in the order they were made and published.",
+    "tags": "The topics of the claims, each with its claims.",
+    "sources-index": "Every source: reports, articles, comments and posts, with their publishers and dates.",
+    "parties-index": "Every party: the people and organisations who made, reported or rebutted the claims.",
+}
+"""Pages that list claims, and what each is: search finds them by their title and this line (their
+lists repeat what the item pages hold, and would make every search hit them first)."""
+
+
+@dataclass(frozen=True)
+class PageOutput:
+    """A generated page."""
+
+    spec: PageSpec
+    description: str  # one line of plain text about the page
+    edit_url: str | None  # where its source can be edited (an item's YAML file), if anywhere
+    render: Callable[[], str]  # the page's body HTML (without the theme's frame)
+    search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
+    jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
+    keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
+    head_title: str = ""  # plain text: the title in the browser and link previews, if not ``title``
+
+    @property
+    def path(self) -> str:
+        return self.spec.src_uri
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+    @property
+    def title(self) -> str:
+        """Plain text: an engine escapes it where it writes HTML."""
+        return self.spec.title
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def in_nav(self) -> bool:
+        """Whether the page may appear in the navigation; item pages never do."""
+        return self.spec.in_nav
+
+    @property
+    def searchable(self) -> bool:
+        """Whether the search index holds the page at all: every generated page is in it (a list of
+        claims by its title and what it is, see :data:`LISTS`)."""
+        return True
+
+    @property
+    def browser_title(self) -> str:
+        """Plain text: the page's title in the browser and in link previews (a claim's: its verdict first)."""
+        return self.head_title or self.title
+
+
+@dataclass(frozen=True)
+class MarkdownPage:
+    """A page written in markdown, converted by the engine as the pages under ``docs/`` are."""
+
+    path: str
+    text: str
+    edit_url: str | None
+
+
+@dataclass(frozen=True)
+class FileOutput:
+    """A file of the site, copied as it is."""
+
+    path: str
+    content: Callable[[], str | bytes]
+    bulk: bool = False  # one of many small files: may be written straight into the built site
+    page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
+    role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
+
+
+Output = PageOutput | MarkdownPage | FileOutput
+
+
+class Unpublishable(Exception):
+    """A file the site would show that the path policy refuses (:mod:`claimledger.paths`): a link out
+    of the repository, a broken link, something other than a plain file. ``findings`` say which and
+    why, as ``claimledger check`` reports them."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__(f"{len(findings)} file(s) may not be published")
+        self.findings = tuple(findings)
+
+
+def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
+    """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
+    pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
+    given and the guide is there, the assets, the exports, the schema, the corrections feed, and a
+    ``claim.json`` per claim (last). Nothing is rendered until asked.
+
+    The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
+    if renderer.dataset is not dataset:
+        raise ValueError("the renderer renders another dataset")
+    for spec in page_specs(dataset):
+        yield page_output(renderer, spec)
+    if root is not None:
+        root = root.resolve()
+        guide = root / GUIDE
+        if (problem := paths.check(root, guide)) is not None:
+            raise Unpublishable([problem])
+        if guide.is_file():
+            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
+    assets = resources.files("claimledger.site") / "assets"
+    for asset in ASSETS:
+        yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
+    exported = functools.cache(lambda: export_data(dataset))
+    for export in FORMATS.values():
+        yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
+        if export.companions is not None:
+            folder = export.site_path.rpartition("/")[0]
+            for name in export.companions(exported()):
+                path = f"{folder}/{name}" if folder else name
+                yield FileOutput(path, functools.partial(_companion, export.companions, exported, name))
+    yield FileOutput(SCHEMA, schema_text)
+    for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
+        yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
+    settings = renderer.settings
+    yield FileOutput(
+        CORRECTIONS_FEED,
+        functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
+    )
+    claims = KINDS["claim"]
+    for claim_id, claim in claims.items(dataset).items():
+        page = claims.page_src(claim_id)
+        yield FileOutput(f"{url_of(page)}claim.json", functools.partial(claim_json, claim), bulk=True, page=page)
+
+
+def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
+    kind = KINDS.get(spec.kind)
+    render = functools.partial(renderer.render, spec)
+    if kind is None:  # an index page
+        description = LISTS.get(spec.kind, "")
+        search_text = functools.partial(_list_search_text, spec.title, description) if description else None
+        if spec.kind == "methodology":
+            description = "How the claims are recorded, checked and given a status: the status scale and the rules."
+            search_text = functools.partial(_with_spaced_cells, render)
+        return PageOutput(spec, description or spec.title, None, render, search_text, None)
+    item = kind.items(renderer.dataset)[spec.key]
+    jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
+    return PageOutput(
+        spec,
+        renderer.description(spec),
+        _edit_url(renderer, kind.document_path(item)),
+        render,
+        functools.partial(renderer.search_text, spec),
+        jsonld,
+        keywords=renderer.keywords(spec),
+        head_title=renderer.head_title(spec),
+    )
+
+
+def _list_search_text(title: str, description: str) -> str:
+    return f'<h1 id="top">{escape(title)}</h1>\n<p>{escape(description)}</p>'
+
+
+_CELL_END = re.compile(r"(</t[dh]>)")
+
+
+def _with_spaced_cells(render: Callable[[], str]) -> str:
+    """A page's HTML with a space after each table cell, so that a search index that strips the tags
+    does not run one cell's words into the next ("StatusMeaning")."""
+    return _CELL_END.sub(r"\1 ", render())
+
+
+def _edit_url(renderer: Renderer, document_path: str) -> str | None:
+    return renderer.edit_link(document_path) or None
+
+
+def _write_export(
+    write: Callable[[dict[str, Any], bool], str | bytes], exported: Callable[[], dict[str, Any]]
+) -> str | bytes:
+    return write(exported(), True)
+
+
+def _companion(
+    companions: Callable[[dict[str, Any]], Mapping[str, str]], exported: Callable[[], dict[str, Any]], name: str
+) -> str:
+    return companions(exported())[name]
+
+
+def claim_json(claim: Any) -> str:
+    """A claim's data, as its ``claim.json`` holds it: its export record (with its ``page``)."""
+    return to_json(claim_record(claim), compact=True)

@@ -1,0 +1,492 @@
+"""Render generated pages to HTML with Jinja2, straight from the model.
+
+No page re-reads a file: everything comes from the :class:`Dataset` and the
+:class:`Graph` computed once per build.  All user-supplied text is escaped by
+Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.markup`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from .. import arithmetic, markup
+from ..gitinfo import History, Revision, StatusChange, committed_files, load_history
+from ..graph import Graph, build_graph
+from ..kinds import KINDS
+from ..model import Basis, Claim, Conversion, Dataset, Metric, PartialDate, Party, Source, Status
+from ..rules import EVIDENCE_RULES, RULES
+from ..schema import units
+from . import charts, feed, format
+from .jsonld import claim_review, script_json
+from .kinds import SITE_KINDS
+from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    site_name: str
+    site_url: str  # absolute, ending in "/"; "" if unknown
+    edit_base: str  # prefix of a file's edit URL on the repository; "" for none
+    commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
+    blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
+    edit_branch: str = ""  # the branch edit links point into; "" if not known
+    tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
+    history_base: str = ""  # prefix of a file's history on the repository; "" for none
+
+    @classmethod
+    def of_site(
+        cls, site_name: str, site_url: str, repo_url: str, *, edit_branch: str = "main", edit_base: str = ""
+    ) -> SiteSettings:
+        """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
+        ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
+        commit, file and file-history links point into a GitHub repository, or edit links start with
+        ``edit_base``."""
+        github = "github.com" in repo_url
+        repository = repo_url.rstrip("/")
+        github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
+        return cls(
+            site_name=site_name,
+            site_url=_with_slash(site_url),
+            edit_base=_with_slash(edit_base) if edit_base else github_edit,
+            commit_base=f"{repository}/commit/" if github else "",
+            blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
+            edit_branch=edit_branch,
+            tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
+            history_base=f"{repository}/commits/{edit_branch}/" if github else "",
+        )
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_renderer(
+    dataset: Dataset,
+    root: Path,
+    settings: SiteSettings,
+    *,
+    history: bool = True,
+    bytecode_cache: BytecodeCache | None = None,
+) -> Renderer:
+    """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from
+    git if ``history`` (the claims' current statuses taken from the dataset, not read again from git;
+    ``renderer.history.warning`` says what is missing from it), and compiled templates kept in
+    ``bytecode_cache``, if any."""
+    loaded, merged = None, None
+    if history:
+        loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
+        merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
+    renderer = Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
+    renderer.merged = merged
+    return renderer
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``#rrggbb`` (WCAG relative luminance)."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def template_environment() -> Environment:
+    """The environment of claimledger's own templates."""
+    env = Environment(
+        loader=PackageLoader("claimledger.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = format.number  # every count as the figures are written: 10,000
+    return env
+
+
+class Renderer:
+    """Everything the templates need, computed once per build."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        graph: Graph,
+        settings: SiteSettings,
+        history: History | None = None,
+        bytecode_cache: BytecodeCache | None = None,
+    ) -> None:
+        self.dataset = dataset
+        self.graph = graph
+        self.settings = settings
+        self.history = history or History(available=False, reason="no history was loaded")
+        self.env = template_environment()
+        self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
+        self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
+        self._badges: dict[str, Markup] = {}
+        # The files on the branch edit links point into (None: not known): a file not there yet (a
+        # claim not merged) has no page to edit, so its link shows the folder it will be in.
+        self.merged: frozenset[str] | None = None
+
+    def edit_link(self, document_path: str) -> str:
+        """Where the file ``document_path`` can be edited on the repository; "" if nowhere."""
+        edit_base = self.settings.edit_base
+        if not edit_base:
+            return ""
+        if self.merged is not None and document_path not in self.merged and self.settings.tree_base:
+            return self.settings.tree_base + document_path.rpartition("/")[0] + "/"
+        return edit_base + document_path
+
+    # -- pages -----------------------------------------------------------------
+
+    def render(self, spec: PageSpec) -> str:
+        """The HTML of a generated page's body."""
+        page = PageContext(self, spec.url)
+        template = self.env.get_template(f"{spec.kind}.html")
+        context: dict[str, Any] = {"p": page, "spec": spec, "dataset": self.dataset, "graph": self.graph}
+        kind = KINDS.get(spec.kind)
+        if kind is not None:  # an item page: the item, by its kind's name
+            context[kind.name] = kind.items(self.dataset)[spec.key]
+        return template.render(context)
+
+    def search_text(self, spec: PageSpec) -> str:
+        """What the search index holds for an item page: the words a reader looks for (see docs/reference.md)."""
+        return SITE_KINDS[spec.kind].search_text(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+
+    def item(self, kind: str, item_id: str) -> Any | None:
+        return KINDS[kind].items(self.dataset).get(item_id)
+
+    def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
+        """(text, badge HTML) of a link to an item: its title, and its status badge if it is a claim;
+        None for an unknown id."""
+        item = self.item(kind, item_id)
+        if item is None:
+            return None
+        badge = SITE_KINDS[kind].badge
+        return KINDS[kind].title(item), badge(self, item) if badge is not None else ""
+
+    def description(self, spec: PageSpec) -> str:
+        """One line of plain text about a generated page."""
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.description(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else spec.title
+
+    def party_name(self, party_id: str) -> str:
+        party = self.dataset.parties.get(party_id)
+        return party.name if party else party_id
+
+    def short_names(self, party_id: str) -> tuple[str, ...]:
+        """The short name a party goes by (``USTR``), if its data gives one."""
+        party = self.dataset.parties.get(party_id)
+        return (party.short_name,) if party and party.short_name else ()
+
+    def party_label(self, party_id: str) -> str:
+        """A party's name for the search index: its name, and its short name where the name lacks it."""
+        name = self.party_name(party_id)
+        missing = [short for short in self.short_names(party_id) if short not in name]
+        return f"{name} ({missing[0]})" if missing else name
+
+    def keywords(self, spec: PageSpec) -> tuple[str, ...]:
+        """The short names an item page is found by in search (see :class:`~.kinds.SiteKind`)."""
+        kind = SITE_KINDS.get(spec.kind)
+        return kind.keywords(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else ()
+
+    def head_title(self, spec: PageSpec) -> str:
+        """Plain text: a generated page's title in the browser and in link previews."""
+        kind = SITE_KINDS.get(spec.kind)
+        if kind is None or kind.head_title is None:
+            return spec.title
+        return kind.head_title(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+
+    def reviewed(self, item: object) -> bool:
+        """Whether ``item`` is a claim whose status is a review's verdict: only its page carries a
+        ClaimReview (an ``unverified`` claim has not been reviewed)."""
+        status = self.statuses.get(item.status) if isinstance(item, Claim) else None
+        return status is not None and status.verdict
+
+    def claim_jsonld(self, claim: Claim) -> str:
+        # Without the site's address, no address is made up: the review's own url is left out.
+        url = self.settings.site_url + url_of(claim_src(claim.id)) if self.settings.site_url else ""
+        revisions = self.history.revisions.get(claim.document.path, ())
+        first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
+        review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
+        return script_json(review)
+
+    def badge(self, status_id: str) -> Markup:
+        """A status badge; the same for every page, so made once per status."""
+        badge = self._badges.get(status_id)
+        if badge is None:
+            status = self.statuses.get(status_id)
+            if status is None:
+                badge = Markup('<span class="ct-badge">{}</span>').format(status_id)
+            else:
+                badge = Markup(
+                    '<span class="ct-badge ct-status-{id}" style="background:{bg};color:{fg}">{label}</span>'
+                ).format(id=status.id, bg=status.colour, fg=text_colour(status.colour), label=status.label)
+            self._badges[status_id] = badge
+        return badge
+
+    # -- shared data for index pages -------------------------------------------
+
+    @cached_property
+    def tag_counts(self) -> list[tuple[str, int]]:
+        return [(tag, len(claims)) for tag, claims in sorted(self.graph.claims_by_tag.items())]
+
+    @cached_property
+    def claimants(self) -> list[str]:
+        return sorted({c.claimant for c in self.dataset.claims.values()})
+
+    @cached_property
+    def cited_sources(self) -> list[str]:
+        """Every source a claim appeared in or is rebutted by: the table's source filter."""
+        return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
+
+    @cached_property
+    def changes(self) -> list[feed.Change]:
+        return feed.changes(self.dataset)
+
+    @cached_property
+    def status_counts(self) -> list[tuple[Status, int]]:
+        counts = Counter(c.status for c in self.dataset.claims.values())
+        return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
+
+    @cached_property
+    def timeline(self) -> tuple[list[Day], list[Event]]:
+        """What happened on each known date, oldest first; and what happened on an unknown date.
+
+        A date known only to the month or year comes after the days of that month or year.  On one
+        date, sources are published first, then claims made, then evidence given.
+        """
+        events: dict[PartialDate | None, list[Event]] = {}
+        for source in self.dataset.sources.values():
+            events.setdefault(source.published, []).append(Event("source", source))
+        for claim in self.dataset.claims.values():
+            first = self.dataset.sources[claim.first_appearance]
+            events.setdefault(claim.date, []).append(Event("claim", first, claim, party=claim.claimant))
+            for number, rebuttal in enumerate(claim.rebuttals, start=1):
+                source = self.dataset.sources[rebuttal.source]
+                evidence = Event("evidence", source, claim, number, rebuttal.party, rebuttal.stance)
+                events.setdefault(source.published, []).append(evidence)
+        for happened in events.values():
+            happened.sort(key=_event_order)
+        undated = events.pop(None, [])
+        days = [Day(date, tuple(happened)) for date, happened in events.items() if date is not None]
+        days.sort(key=lambda d: (d.date.year, d.date.month or 13, d.date.day or 32))
+        return days, undated
+
+
+_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
+
+
+def _event_order(event: Event) -> tuple[int, str, str, int]:
+    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", event.source.id, event.rebuttal)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened: a source published, a claim made (in its first source) by ``party``,
+    or evidence given by ``party`` (the claim's ``rebuttal``-th, from 1, in ``source``)."""
+
+    kind: str  # "source", "claim" or "evidence"
+    source: Source
+    claim: Claim | None = None
+    rebuttal: int = 0
+    party: str = ""
+    stance: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date of the timeline, known to the day, the month or the year, and what happened on it."""
+
+    date: PartialDate
+    events: tuple[Event, ...]
+
+
+class PageContext:
+    """Helpers bound to one page: links relative to it, badges, markdown."""
+
+    def __init__(self, renderer: Renderer, here: str) -> None:
+        self.r = renderer
+        self.here = here
+        # Every page URL is a folder ("claims/x/"), so a link from it is "../" per level, then the target.
+        self.up = "../" * here.count("/")
+        self.settings = renderer.settings
+        self.rules = RULES
+        self.evidence_rules = EVIDENCE_RULES
+        self.units = units()
+        self.formulas = arithmetic.FORMULAS
+
+    def u(self, target: str) -> str:
+        if target.startswith("#") or (not self.here.endswith("/") and self.here):
+            return relative(target, self.here)
+        return (self.up + target) or "./"
+
+    def claim_url(self, claim_id: str) -> str:
+        return self.u(url_of(claim_src(claim_id)))
+
+    def source_url(self, source_id: str) -> str:
+        return self.u(url_of(source_src(source_id)))
+
+    def party_url(self, party_id: str) -> str:
+        return self.u(url_of(party_src(party_id)))
+
+    def export_url(self, name: str) -> str:
+        return self.u(EXPORTS[name])
+
+    def metric_url(self, metric_id: str) -> str:
+        return self.u(url_of(page_src("metric", metric_id)))
+
+    def metric_title(self, metric_id: str | None) -> str:
+        if metric_id is None:
+            return ""
+        metric = self.r.dataset.metrics.get(metric_id)
+        return metric.title if metric else metric_id
+
+    def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
+        return format.metric_series(metric, self.r.dataset.claims.values())
+
+    def series_chart(self, points: list[format.SeriesPoint]) -> Markup:
+        if len({point.period for point in points}) < 2:
+            return Markup("")
+        unit, counted = points[-1].claim.unit, points[-1].claim.counted
+        return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
+
+    def derivation(self, claim: Claim) -> str:
+        return format.derivation_text(claim, self.r.dataset.claims)
+
+    def conversion_check(self, claim: Claim, conversion: Conversion) -> str:
+        return format.conversion_check(claim, conversion)
+
+    def rate_text(self, claim: Claim, conversion: Conversion) -> str:
+        return format.rate_text(claim, conversion)
+
+    def status(self, status_id: str) -> Status | None:
+        return self.r.statuses.get(status_id)
+
+    def badge(self, status_id: str) -> Markup:
+        return self.r.badge(status_id)
+
+    def party_name(self, party_id: str | None) -> str:
+        if party_id is None:
+            return ""
+        party = self.r.dataset.parties.get(party_id)
+        return party.name if party else party_id
+
+    def source_title(self, source_id: str | None) -> str:
+        if source_id is None:
+            return ""
+        source = self.r.dataset.sources.get(source_id)
+        return source.title if source else source_id
+
+    def claim_link(self, claim: Claim) -> Markup:
+        # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
+        return Markup(f'<a href="{escape(self.claim_url(claim.id))}">{escape(claim.statement)}</a> ') + self.badge(
+            claim.status
+        )
+
+    def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
+        found = self.r.label_for(kind, item_id)
+        if found is None:
+            return str(escape(label or item_id))
+        text, badge = found
+        url = self.u(url_of(page_src(kind, item_id)))
+        return f'<a href="{escape(url)}" class="ct-ref">{escape(label or text)}</a>{" " + badge if badge else ""}'
+
+    def md(self, text: str | None) -> Markup:
+        return Markup(markup.render(text, self._resolve)) if text else Markup("")
+
+    def md_inline(self, text: str | None) -> Markup:
+        return Markup(markup.render_inline(text, self._resolve)) if text else Markup("")
+
+    def figure(self, claim: Claim) -> str:
+        if claim.value is None:
+            return ""
+        return format.qualified(claim.value, claim.unit, claim.qualifier, claim.counted)
+
+    def amount(self, value: float, unit: str | None, qualifier: str = "exact", counted: str | None = None) -> str:
+        return format.qualified(value, unit, qualifier, counted)
+
+    def change(self, claim: Claim) -> format.Change | None:
+        return format.change(claim)
+
+    def chart(self, claim: Claim) -> Markup:
+        change = format.change(claim)
+        return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
+
+    def edit_url(self, document_path: str) -> str:
+        return self.r.edit_link(document_path)
+
+    def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
+        return sorted(
+            claims, key=lambda c: (self.r.statuses[c.status].index if c.status in self.r.statuses else 99, c.id)
+        )
+
+    def revisions(self, document_path: str) -> tuple[Revision, ...]:
+        return self.r.history.revisions.get(document_path, ())
+
+    def status_changes(self, document_path: str) -> list[StatusChange]:
+        """Status changes oldest first."""
+        return list(reversed(self.r.history.statuses.get(document_path, ())))
+
+    def snapshot_url(self, source_id: str) -> str:
+        """The repository copy of a source's text (its own snapshot or the one of what it is part of)."""
+        found = self.r.dataset.snapshot_of(source_id)
+        if found is None or not self.settings.blob_base:
+            return ""
+        holder, _ = found
+        assert holder.snapshot is not None
+        return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
+
+    def source_links(self, source: Source) -> list[tuple[str, str, str]]:
+        """(class, address, text) of a source's archived copy, repository snapshot and original."""
+        links = []
+        if source.archive_url:
+            links.append(("ct-archive", source.archive_url, "archived copy"))
+        if snapshot := self.snapshot_url(source.id):
+            links.append(("ct-snapshot", snapshot, "snapshot in the repository"))
+        if source.url:
+            links.append(("ct-original", source.url, "original"))
+        return links
+
+    def claim_sources(self, claim: Claim) -> str:
+        """The ids of every source a claim involves, for the table's source filter."""
+        ids = {claim.first_appearance, *(a.source for a in claim.appearances)}
+        ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
+        return " ".join(sorted(ids))
+
+    def commit_url(self, commit: str) -> str:
+        return self.settings.commit_base + commit if self.settings.commit_base else ""
+
+    def history_url(self, document_path: str) -> str:
+        """The file's history on the repository host: what changed in it, commit by commit."""
+        return self.settings.history_base + document_path if self.settings.history_base else ""
+
+    def changes(self) -> list[feed.Change]:
+        """Every claim's logged changes, newest first."""
+        return self.r.changes
+
+    def claim_changes(self, claim: Claim) -> list[feed.Change]:
+        """One claim's logged changes, newest first."""
+        return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
+
+    def basis(self, item: Source | Party, name: str) -> Basis | None:
+        return item.basis_of(name)
+
+    def is_unknown(self, item: Source | Party, name: str) -> bool:
+        return name in item.unknown
+
+    def inferred(self, item: Source | Party, name: str) -> bool:
+        basis = item.basis_of(name)
+        return basis is not None and basis.is_inferred
+
+    def date_text(self, iso: str) -> str:
+        return PartialDate.parse(iso).human()
+
+    def human(self, value: PartialDate | None, unknown: str = "unknown") -> str:
+        return value.human() if value else unknown

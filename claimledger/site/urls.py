@@ -1,0 +1,102 @@
+"""Where every page of the site lives, and relative links between them.
+
+URLs are site-relative, in MkDocs' directory form: ``claims/<id>/``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from ..export import FORMATS
+from ..kinds import KINDS
+from ..model import Dataset
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One generated page: its source path in the docs tree, its kind, and the item it shows."""
+
+    src_uri: str
+    kind: str
+    key: str
+    title: str
+    in_nav: bool = False
+
+    @property
+    def url(self) -> str:
+        return url_of(self.src_uri)
+
+
+def url_of(src_uri: str) -> str:
+    """``claims/x.md`` → ``claims/x/``; ``claims/index.md`` → ``claims/``; ``index.md`` → ``""``."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def page_src(kind: str, item_id: str) -> str:
+    """The source path of an item's page: ``page_src("claim", "x")`` → ``claims/x.md``."""
+    return KINDS[kind].page_src(item_id)
+
+
+def claim_src(claim_id: str) -> str:
+    return page_src("claim", claim_id)
+
+
+def source_src(source_id: str) -> str:
+    return page_src("source", source_id)
+
+
+def party_src(party_id: str) -> str:
+    return page_src("party", party_id)
+
+
+INDEX_PAGES = (
+    PageSpec("claims/index.md", "claims-index", "", "All claims", True),
+    PageSpec("dashboard.md", "dashboard", "", "Status dashboard", True),
+    PageSpec("timeline.md", "timeline", "", "Timeline", True),
+    PageSpec("tags.md", "tags", "", "Tags", True),
+    PageSpec("sources/index.md", "sources-index", "", "Sources", True),
+    PageSpec("parties/index.md", "parties-index", "", "Parties", True),
+    PageSpec("methodology.md", "methodology", "", "Methodology", True),
+    PageSpec("corrections.md", "corrections", "", "Corrections", True),
+)
+
+SCHEMA = "schema/claimledger.schema.json"
+CORRECTIONS_FEED = "corrections.xml"  # the Atom feed of the Corrections page (claimledger.site.feed)
+# Where the site publishes each export (by format name), the schema and the corrections feed.
+EXPORTS = {
+    **{name: export.site_path for name, export in FORMATS.items()},
+    "schema": SCHEMA,
+    "corrections": CORRECTIONS_FEED,
+}
+
+
+def page_specs(dataset: Dataset) -> list[PageSpec]:
+    """Every generated page, index pages first, then each kind's item pages (in registry order)."""
+    specs = list(INDEX_PAGES)
+    for kind in KINDS.values():
+        specs += [
+            PageSpec(kind.page_src(key), kind.name, key, kind.title(item)) for key, item in kind.items(dataset).items()
+        ]
+    return specs
+
+
+def relative(target: str, current: str) -> str:
+    """A link from the page at ``current`` to ``target``; both site-relative (``""`` is the home page).
+
+    ``#fragment`` alone links within the current page.
+    """
+    path, hash_, fragment = target.partition("#")
+    suffix = f"#{fragment}" if hash_ else ""
+    if not path and hash_:
+        return suffix
+    base = current if current == "" or current.endswith("/") else posixpath.dirname(current) + "/"
+    rel = posixpath.relpath(path or ".", base or ".")
+    if (not path or path.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return rel + suffix
