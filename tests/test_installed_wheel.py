@@ -1,16 +1,20 @@
-"""The installed package stands alone: a wheel built from this repository, installed into a fresh
-virtual environment, starts a claims site for another report with ``claimledger init``, adds a party,
-a source with a snapshot and a claim with ``claimledger new``, and builds it, with nothing read from
-this repository.
+"""The released package stands alone: ``python -m build`` makes an sdist and a wheel from this
+repository's files, ``twine check`` passes on both, and each, installed into a fresh virtual
+environment, starts a claims site for another report with ``claimledger init``. The requirements
+that ``init`` writes resolve against the built wheel in another fresh environment, which checks and
+builds the new site; from the wheel, a party, a source with a snapshot and a claim are added with
+``claimledger new`` and built, with nothing read from this repository.
 
-Offline: the wheel is built without build isolation (setuptools comes with the test tools), and the
-fresh environment sees claimledger's dependencies in this environment's site-packages through a path
-file, which adds the folder but runs none of the path files in it (so not the editable install of
-this checkout). These tests carry the ``wheel`` mark: ``pytest -m 'not wheel'`` leaves them out.
+Offline: the distributions are built without build isolation (setuptools comes with the test
+tools), and each fresh environment sees claimledger's dependencies in this environment's
+site-packages through a path file, which adds the folder but runs none of the path files in it (so
+not the editable install of this checkout). These tests carry the ``wheel`` mark: ``pytest -m 'not
+wheel'`` leaves them out.
 """
 
 from __future__ import annotations
 
+import email
 import hashlib
 import json
 import os
@@ -19,9 +23,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from claimledger import __version__
 
 from .conftest import REPO
 
@@ -33,36 +41,68 @@ SNAPSHOT = (
     "In 2024 the ministry inspected 1,204 widget factories, 8% more than in 2023.\n"
     "Defects found fell to 3.1 per 100 inspections.\n"
 )
+# What a release is built from: the files of a clean checkout that the sdist takes.
+RELEASED = ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "MANIFEST.in", "claimledger")
+PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input")
 
 
-def _run(*args: str | Path) -> str:
+def _run(*args: str | Path, cwd: Path | None = None) -> str:
     """Run a command that must succeed; its output."""
-    result = subprocess.run([str(arg) for arg in args], capture_output=True, text=True, check=False)
+    result = subprocess.run([str(arg) for arg in args], capture_output=True, text=True, check=False, cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``bin`` folder of a fresh virtual environment with the wheel installed."""
-    work = tmp_path_factory.mktemp("wheel")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding the sdist and the wheel, as ``python -m build`` makes them for a release
+    (the wheel is built from the sdist, so a file the sdist leaves out is missing from both)."""
+    work = tmp_path_factory.mktemp("release")
     source = work / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copyfile(REPO / name, source / name)
-    shutil.copytree(REPO / "claimledger", source / "claimledger", ignore=shutil.ignore_patterns("__pycache__"))
-    pip = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input")
-    _run(*pip, "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", "-w", work / "dist", source)
-    (wheel,) = (work / "dist").glob("claimledger-*.whl")
-    venv = work / "venv"
-    _run(sys.executable, "-m", "venv", "--without-pip", venv)
-    python = venv / "bin" / "python"
-    _run(*pip, "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel)
+    for name in RELEASED:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(REPO / name, source / name)
+    _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", work / "dist", source)
+    return work / "dist"
+
+
+def _only(folder: Path, pattern: str) -> Path:
+    (found,) = folder.glob(pattern)
+    return found
+
+
+def _fresh_venv(folder: Path) -> Path:
+    """A new virtual environment that sees the test environment's packages (claimledger's
+    dependencies) but not this checkout; its ``bin`` folder."""
+    _run(sys.executable, "-m", "venv", "--without-pip", folder)
+    python = folder / "bin" / "python"
     purelib = _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip()
     (Path(purelib) / "claimledger-test-dependencies.pth").write_text(
         sysconfig.get_path("purelib") + "\n", encoding="utf-8"
     )
-    return venv / "bin"
+    return folder / "bin"
+
+
+@pytest.fixture(scope="module", params=["wheel", "sdist"])
+def installed(request: pytest.FixtureRequest, dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``bin`` folder of a fresh virtual environment with the wheel, or the sdist, installed."""
+    archive = _only(dist, "claimledger-*.whl" if request.param == "wheel" else "claimledger-*.tar.gz")
+    bin_dir = _fresh_venv(tmp_path_factory.mktemp(f"venv-{request.param}"))
+    _run(
+        *PIP,
+        "--python",
+        bin_dir / "python",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        "--no-build-isolation",
+        archive,
+    )
+    return bin_dir
 
 
 def claimledger(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -79,7 +119,39 @@ def claimledger(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedPro
     )
 
 
-def test_the_installed_claimledger_is_the_wheels(installed: Path, tmp_path: Path) -> None:
+def test_build_makes_one_sdist_and_one_wheel_of_this_version(dist: Path) -> None:
+    assert sorted(path.name for path in dist.iterdir()) == [
+        f"claimledger-{__version__}-py3-none-any.whl",
+        f"claimledger-{__version__}.tar.gz",
+    ]
+
+
+def test_twine_check_passes_on_the_sdist_and_the_wheel(dist: Path) -> None:
+    output = _run(sys.executable, "-m", "twine", "check", "--strict", *sorted(dist.iterdir()))
+    assert output.count("PASSED") == 2, output
+
+
+def test_the_wheel_names_the_project_its_licence_addresses_and_command(dist: Path) -> None:
+    with zipfile.ZipFile(_only(dist, "*.whl")) as wheel:
+        info = f"claimledger-{__version__}.dist-info"
+        meta = email.message_from_bytes(wheel.read(f"{info}/METADATA"))
+        entry_points = wheel.read(f"{info}/entry_points.txt").decode()
+        names = set(wheel.namelist())
+    assert (meta["Name"], meta["Version"], meta["License-Expression"]) == ("claimledger", __version__, "MIT")
+    assert meta["Requires-Python"] == ">=3.10"
+    assert {url.split(", ")[0] for url in meta.get_all("Project-URL")} >= {"Repository", "Documentation", "Changelog"}
+    assert "claimledger = claimledger.cli:main" in entry_points
+    assert f"{info}/licenses/LICENSE" in names
+    assert {"claimledger/schema/claimledger.schema.json", "claimledger/data/project/requirements.txt"} <= names
+
+
+def test_the_sdist_carries_the_licence_changelog_and_readme(dist: Path) -> None:
+    with tarfile.open(_only(dist, "*.tar.gz")) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "claimledger/cli.py"} <= names
+
+
+def test_the_installed_claimledger_is_the_distributions(installed: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [str(installed / "python"), "-c", "import claimledger; print(claimledger.__file__)"],
         cwd=tmp_path,
@@ -88,9 +160,36 @@ def test_the_installed_claimledger_is_the_wheels(installed: Path, tmp_path: Path
         check=True,
     )
     assert Path(result.stdout.strip()).is_relative_to(installed.parent)
+    assert claimledger(installed, tmp_path, "--version").stdout.strip() == f"claimledger {__version__}"
 
 
-def test_a_site_for_another_report_is_started_filled_and_built_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+def test_a_new_projects_requirements_resolve_to_the_built_wheel_which_checks_and_builds_it(
+    installed: Path, dist: Path, tmp_path: Path
+) -> None:
+    made = claimledger(installed, tmp_path, "init", "mysite", "--title", "Ministry of Widgets: statistics 2024")
+    assert made.returncode == 0, made.stderr
+    root = tmp_path / "mysite"
+    requirements = root / "requirements.txt"
+    assert f"claimledger~={__version__}" in requirements.read_text(encoding="utf-8").splitlines()
+    # What the new project's CI does, offline: install claimledger from its requirements, here
+    # resolved against the built distributions only (--ignore-installed: the editable install of
+    # this checkout, which the new environment can see, does not count as satisfying them).
+    site_bin = _fresh_venv(tmp_path / "site-venv")
+    _run(*PIP, "--python", site_bin / "python", "install", "--quiet", "--no-deps", "--no-index", "--ignore-installed",
+         "--find-links", dist, "-r", requirements)  # fmt: skip
+    module = _run(site_bin / "python", "-c", "import claimledger; print(claimledger.__file__)", cwd=tmp_path)
+    assert Path(module.strip()).is_relative_to(site_bin.parent)
+    checked = claimledger(site_bin, root, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = claimledger(site_bin, root, "build", "--no-progress")
+    assert built.returncode == 0, built.stderr
+    assert (root / "site" / "index.html").is_file()
+    assert (root / "site" / "schema" / "claimledger.schema.json").is_file()
+
+
+def test_a_site_for_another_report_is_started_filled_and_built_from_the_distribution(
+    installed: Path, tmp_path: Path
+) -> None:
     made = claimledger(installed, tmp_path, "init", "mysite", "--title", "Ministry of Widgets: statistics 2024")
     assert made.returncode == 0, made.stderr
     root = tmp_path / "mysite"
