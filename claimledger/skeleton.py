@@ -14,7 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from . import __version__, paths
+from . import __version__, distribution, paths
 from .findings import Finding, warning
 from .layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR, STATUS_FILE
 
@@ -31,7 +31,8 @@ RENAMED = {
 }
 # Entries that do not make a folder "not empty": a fresh clone of an empty repository holds .git.
 IGNORED_ENTRIES = frozenset({".git"})
-# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML).
+# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML) and
+# this release ({{ version }}, {{ requirement }}, {{ repository }}, {{ claimledger }}: a link to it).
 TEMPLATED_SUFFIXES = (".md", ".yml", ".txt")
 # What could start markup in a line of markdown (emphasis, code, links, HTML, references, tables).
 MARKUP = frozenset("\\`*_[]<>#!|~&{}")
@@ -52,6 +53,7 @@ class Created:
 
 def planned_files(title: str) -> dict[str, bytes]:
     """Every file of a new project, by its path relative to the project folder."""
+    repository = distribution.repository()
     values = {
         "title": json.dumps(title, ensure_ascii=False),
         "description": json.dumps(
@@ -59,6 +61,9 @@ def planned_files(title: str) -> dict[str, bytes]:
         ),
         "heading": markdown_text(title),
         "version": __version__,
+        "requirement": distribution.requirement(),
+        "repository": repository or "https://github.com/OWNER/claimledger",
+        "claimledger": f"[claimledger]({repository})" if repository else "claimledger",
     }
     files: dict[str, bytes] = {}
     for rel, item in _templates(TEMPLATES, ""):

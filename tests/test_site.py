@@ -142,7 +142,7 @@ def test_no_published_file_names_a_placeholder_address(unaddressed: tuple[Path, 
         path.relative_to(site_dir).as_posix()
         for path in site_dir.rglob("*")
         if path.is_file()
-        and any(word in path.read_bytes() for word in (b"claimledger.example.org", b"github.com/claimledger"))
+        and any(word in path.read_bytes() for word in (b"claimledger.example.org", b"/edit/main/", b"/blob/main/"))
     ]
     assert named == []
 
