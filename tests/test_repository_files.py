@@ -133,8 +133,9 @@ def _steps(workflow: dict[str, object]) -> list[dict[str, object]]:
     return [step for job in jobs.values() for step in job.get("steps", [])]
 
 
-def test_every_action_is_pinned_to_a_full_commit_with_its_release_in_a_comment() -> None:
-    text = (REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["ci.yml", "release.yml"])
+def test_every_action_is_pinned_to_a_full_commit_with_its_release_in_a_comment(name: str) -> None:
+    text = (REPO / ".github" / "workflows" / name).read_text(encoding="utf-8")
     uses = [line.strip() for line in text.splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert uses
     for line in uses:
