@@ -1,9 +1,9 @@
 """A pull request that changes what a claim says logs it: ``claimledger check --changed``.
 
 Each changed claim is compared with its version at the merge base, both read
-by the strict loader into the model (never by matching lines of text): if its
-status, value, statement, quote or paraphrase differs, its log must have
-gained an entry at its end (rewording an old entry is no new one).  A claim
+by the strict loader into the model (never by matching lines of text): if any
+field a reader is told (claimledger.visible.READER_VISIBLE) differs, its log must
+have gained an entry at its end (rewording an old entry is no new one).  A claim
 moved to another folder is found at the base by its id; a new claim, or one
 whose base version did not load, has nothing to be compared with.
 """
@@ -17,23 +17,9 @@ from . import gitinfo
 from .findings import Finding, error
 from .layout import KIND_FOLDERS
 from .loader import claim_from_bytes
-from .model import Claim, Dataset
+from .model import Dataset
 from .paths import DATA_SUFFIX
-
-# What a reader relies on: a change to any of these is an editorial change.
-WATCHED = ("status", "value", "statement", "quote", "paraphrase")
-
-
-def _said(claim: Claim, name: str) -> object:
-    """The field as a reader sees it: line breaks and spacing in a text do not count."""
-    value = getattr(claim, name)
-    if name == "paraphrase" and value is not None:
-        return (" ".join(value.text.split()), value.by, value.source)
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def changed_fields(before: Claim, after: Claim) -> list[str]:
-    return [name for name in WATCHED if _said(before, name) != _said(after, name)]
+from .visible import changed_fields
 
 
 def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:

@@ -63,8 +63,8 @@ RULES: dict[str, str] = {
     "fact-basis-quote": "A basis that names a source whose text is on the record quotes the words that state the fact.",
     "fact-unsourced": "(warning) A party's role and an event's place have a basis too, or are `unknown`.",
     "log-order": "A claim's log of editorial changes runs oldest first.",
-    "log-missing": "(check --changed) A change to a claim's status, value, statement, quote or paraphrase adds an "
-    "entry to its log.",
+    "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
+    "adds an entry to its log.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",

@@ -1,0 +1,41 @@
+"""What a claim tells a reader is named once (claimledger.visible): a change there is editorial, a
+change of form is not."""
+
+from __future__ import annotations
+
+from claimledger.loader import claim_from_bytes
+from claimledger.model import Claim
+from claimledger.visible import READER_VISIBLE, changed_fields, fingerprint
+
+from .conftest import MINIMAL
+
+REL = "claims/claims/widget-defects-fell.yaml"
+TEXT = (MINIMAL / REL).read_text(encoding="utf-8")
+
+
+def _claim(text: str) -> Claim:
+    claim, findings = claim_from_bytes(MINIMAL, REL, text.encode("utf-8"))
+    assert claim is not None, findings
+    return claim
+
+
+def test_every_reader_visible_name_is_a_field_of_a_claim() -> None:
+    assert set(READER_VISIBLE) <= set(Claim.__dataclass_fields__)
+
+
+def test_a_change_of_form_changes_nothing_a_reader_sees() -> None:
+    before = _claim(TEXT)
+    reflowed = TEXT.replace("tags: [defects]", "tags:\n  - defects") + "\n# a comment\n"
+    after = _claim(reflowed)
+    assert changed_fields(before, after) == []
+    assert fingerprint(before) == fingerprint(after)
+
+
+def test_a_tag_is_no_reader_visible_change() -> None:
+    assert changed_fields(_claim(TEXT), _claim(TEXT.replace("tags: [defects]", "tags: [defects, quality]"))) == []
+
+
+def test_a_changed_piece_of_evidence_is_a_reader_visible_change() -> None:
+    before, after = _claim(TEXT), _claim(TEXT.replace("A reader doubts the figure.", "A reader doubts it."))
+    assert changed_fields(before, after) == ["rebuttals"]
+    assert fingerprint(before) != fingerprint(after)
