@@ -91,6 +91,7 @@ class ClaimledgerConfig(Config):
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
     docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimledger.siteconfig)
+    allow = config_options.Type(dict, default={})  # what the site policy allows (see claimledger.sitepolicy)
 
 
 class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
@@ -113,6 +114,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
         self.told_no_site_url = False
+        self.config_file = ""  # the site's configuration, as MkDocs read it
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -136,6 +138,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimledger: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         if self.handed is not None:
@@ -199,7 +202,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def _check(self) -> Dataset:
         """The dataset, loaded and checked; a PluginError listing its errors, if any."""
-        dataset, findings = check_project(self.root, settings=self.settings, docs=self.docs_policy)
+        dataset, findings = check_project(
+            self.root, settings=self.settings, docs=self.docs_policy, config_file=Path(self.config_file)
+        )
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
