@@ -145,6 +145,7 @@ _CORE_TAGS = frozenset(
 )
 _PYTHON_NAME = "tag:yaml.org,2002:python/name:"
 _PYTHON = "tag:yaml.org,2002:python/"
+_MERGE = "tag:yaml.org,2002:merge"
 _ENV = "!ENV"
 _RELATIVE = "!relative"
 
@@ -198,10 +199,12 @@ def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
 
 
 def _get(node: Node | None, name: str) -> tuple[Node, Node] | None:
+    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
+    found = None
     for key, key_node, value in _items(node):
         if key == name:
-            return key_node, value
-    return None
+            found = key_node, value
+    return found
 
 
 def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
@@ -345,15 +348,31 @@ class _Site:
                 "remove it: the site's configuration runs no code"
                 + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
             )
+        elif tag == _MERGE:
+            self.error(
+                rel, node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full"
+            )
         elif tag not in _CORE_TAGS and tag != _RELATIVE:
             self.error(
                 rel, node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full"
             )
         if isinstance(node, MappingNode):
+            keys: set[str] = set()
             for key_node, value in node.value:
                 self.tags(rel, key_node, where, seen)
                 key = _text(key_node) or "?"
-                self.tags(rel, value, f"{where}.{key}" if where else key, seen)
+                field = f"{where}.{key}" if where else key
+                if key in keys and key_node.tag != _MERGE:
+                    self.error(
+                        rel,
+                        key_node,
+                        "yaml-duplicate-key",
+                        field,
+                        f"`{key}` is given twice: MkDocs would keep only the last",
+                        "keep one",
+                    )
+                keys.add(key)
+                self.tags(rel, value, field, seen)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 self.tags(rel, item, f"{where}[{index}]", seen)
@@ -643,5 +662,6 @@ def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:
     """What the site's configuration (``config_file``, by default ``root/mkdocs.yml``) and the files
     of its docs folder may not do; every finding an error."""
     root = root.resolve()
-    config = _absolute(config_file) if config_file is not None else root / paths.CONFIG
+    # The file's folder as it really is; the file itself may be a link (the path policy reports one out).
+    config = root / paths.CONFIG if config_file is None else _absolute(config_file).parent.resolve() / config_file.name
     return _Site(root, config).run()

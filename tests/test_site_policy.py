@@ -489,3 +489,25 @@ def test_mkdocs_run_on_its_own_refuses_what_the_policy_refuses(minimal_project: 
     assert result.returncode == 1
     assert "[config-remote]" in result.stderr
     assert not (tmp_path / "alone").exists()
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        "hooks: []\nhooks:\n  - x.py\n",  # MkDocs keeps the last
+        "<<: {hooks: [x.py]}\n",  # a merge key hides a setting in another mapping
+    ],
+)
+def test_a_setting_hidden_from_a_reader_of_the_first_key_is_an_error(minimal_project: Path, trick: str) -> None:
+    _config(minimal_project, trick)
+    assert {f.rule for f in _errors(minimal_project)} & {"config-code", "config-tag", "yaml-duplicate-key"}
+    assert _check(minimal_project)[0] == 1
+
+
+def test_a_configuration_given_through_a_linked_folder_is_read_as_it_really_is(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "via").symlink_to(minimal_project, target_is_directory=True)
+    _theme_folder(minimal_project, "overrides")
+    (minimal_project / "overrides").mkdir()
+    assert check_site(minimal_project, tmp_path / "via" / "mkdocs.yml") == []
