@@ -27,6 +27,7 @@ from .findings import (
 from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
 from .settings import Settings, from_environment
+from .sitepolicy import check_site
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -374,9 +375,16 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     site_dir = args.site_dir or args.root / "site"
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+    if has_errors(check_site(project.root, project.config_file)):
+        # No engine reads a site configuration the policy refuses: MkDocs would run its tags and hooks.
+        _, found = check_project(args.root, args.today, settings, config_file=project.config_file)
+        accepted = accept_known(args.root, found)
+        _report(accepted.findings, "text", accepted.count)
+        print("claimledger: not built; the previous site is untouched", file=sys.stderr)
+        return 1
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, found = check_project(args.root, args.today, settings, build.docs_policy())
+            dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
             accepted = accept_known(args.root, found)
             findings = accepted.findings
             _report(findings, "text", accepted.count)

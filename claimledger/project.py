@@ -13,6 +13,7 @@ from .loader import load
 from .model import Dataset
 from .settings import Settings
 from .siteconfig import DocsPolicy, read_docs_policy
+from .sitepolicy import check_site
 from .skeleton import check_schema_copy
 
 # The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
@@ -26,10 +27,16 @@ def latest_today() -> dt.date:
 
 
 def check_project(
-    root: Path, today: dt.date | None = None, settings: Settings | None = None, docs: DocsPolicy | None = None
+    root: Path,
+    today: dt.date | None = None,
+    settings: Settings | None = None,
+    docs: DocsPolicy | None = None,
+    config_file: Path | None = None,
 ) -> tuple[Dataset, list[Finding]]:
     """Load ``root/claims`` into the model and run every check, the hand-written pages' too under
-    ``docs`` (by default, the policy ``root/mkdocs.yml`` sets); findings sorted by file and line.
+    ``docs`` (by default, the policy ``root/mkdocs.yml`` sets), and the site policy on the site's
+    configuration (``config_file``, by default ``root/mkdocs.yml``) and its docs folder; findings
+    sorted by file and line.
 
     ``settings`` say how (processes, cache); the defaults keep no cache."""
     settings = settings or Settings()
@@ -45,4 +52,5 @@ def check_project(
             gc.enable()
     findings.extend(check_docs(root, dataset, docs or read_docs_policy(root / "mkdocs.yml")))
     findings.extend(check_schema_copy(root.resolve()))
+    findings.extend(check_site(root, config_file))
     return dataset, sorted(set(findings))

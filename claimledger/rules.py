@@ -85,6 +85,24 @@ RULES: dict[str, str] = {
     "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
     "the site's own.",
     "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
+    # The site's configuration and docs/ are code (claimledger.sitepolicy): what a build of them may do.
+    "config-tag": "mkdocs.yml holds no `!!python/…` tag (MkDocs would run it while reading the file) and no unknown "
+    "tag; `!ENV` reads only the variables the project documents (CLAIMLEDGER_SITE_URL, CLAIMLEDGER_REPO_URL and the "
+    "settings' CLAIMLEDGER_…) or those `allow: {env: […]}` names.",
+    "config-code": "mkdocs.yml runs no code the maintainer has not allowed: no `hooks`, no plugin but search and "
+    "claimledger, no markdown extension but the known, inert ones, unless named under the claimledger plugin's "
+    "`allow:`.",
+    "config-inherit": "mkdocs.yml takes no settings from another file (`INHERIT`) unless `allow: {inherit: […]}` names "
+    "it, and never from outside the repository.",
+    "config-files": "Nothing a build reads lies outside the repository or is reached through a link: the theme's "
+    "`custom_dir`, the `docs_dir`, an allowed hook; a markdown extension that reads files (pymdownx.snippets, "
+    "pymdownx.b64) reads them from under docs/ only.",
+    "config-remote": "`extra_javascript` and `extra_css` come from the site itself, not another host, unless "
+    "`allow: {remote: […]}` names the address.",
+    "config-allow": "The claimledger plugin's `allow:` option is a mapping of the kinds it knows, each to a list of "
+    "names.",
+    "docs-file": "docs/ holds markdown and inert files only (raster images, fonts, plain CSS that fetches nothing from "
+    "another host); HTML, SVG, JavaScript and any other file are published only if `allow: {docs: […]}` names them.",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

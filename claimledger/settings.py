@@ -27,6 +27,14 @@ from typing import TextIO
 from .parallel import workers_wanted
 
 SPEED_PIECES = ("item-cache", "template-cache", "parallel")
+# The variables :func:`from_environment` reads (docs/reference.md documents each).
+VARIABLES = (
+    "CLAIMLEDGER_JOBS",
+    "CLAIMLEDGER_NO_CACHE",
+    "CLAIMLEDGER_CACHE_DIR",
+    "CLAIMLEDGER_PROGRESS",
+    "CLAIMLEDGER_WITHOUT",
+)
 ON = ("1", "true", "yes", "on")
 OFF = ("0", "false", "no", "off")
 

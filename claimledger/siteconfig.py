@@ -63,11 +63,11 @@ def _plugin_options(plugins: object) -> Any:
 
 def read_docs_policy(config_file: Path) -> DocsPolicy:
     """The docs policy ``config_file`` sets; the default (no raw HTML) if it cannot be read, in which
-    case MkDocs reports what is wrong when the site is built."""
+    case the site policy (:mod:`claimledger.sitepolicy`) reports what is wrong."""
     try:
         with config_file.open("rb") as stream:
             config = yaml.load(stream, Loader=_TagBlindLoader)
-    except (OSError, yaml.YAMLError, ValueError):
+    except (OSError, yaml.YAMLError, ValueError, RecursionError):  # the site policy reports what is wrong
         return DocsPolicy()
     options = _plugin_options(config.get("plugins") if isinstance(config, dict) else None)
     return DocsPolicy.from_option(options.get(OPTION)) if isinstance(options, dict) else DocsPolicy()

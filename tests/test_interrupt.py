@@ -37,7 +37,10 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _stall_the_build(project: Path) -> None:
     (project / "stall.py").write_text(STALL, encoding="utf-8")
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - stall.py\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace(
+        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [stall.py]\n"
+    )
+    config.write_text(text + "hooks:\n  - stall.py\n", encoding="utf-8")
 
 
 def _interrupt(command: list[str], *, lines: int, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:

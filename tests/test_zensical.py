@@ -320,7 +320,9 @@ def test_the_plugins_options_and_the_sites_own_overrides_apply(minimal_project: 
     claimledger makes of it; the site's own template overrides come before claimledger's."""
     config = minimal_project / "mkdocs.yml"
     text = config.read_text().replace(
-        "  - claimledger\n", "  - claimledger:\n      edit_base: https://git.example.org/e/\n"
+        "  - claimledger\n",
+        "  - claimledger:\n      edit_base: https://git.example.org/e/\n"
+        "      allow: {env: [CLAIMLEDGER_TEST_COPYRIGHT]}\n",
     )
     text = text.replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
     config.write_text(text + "copyright: !ENV [CLAIMLEDGER_TEST_COPYRIGHT, Widget people]\n")

@@ -29,10 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..engines import Engine, EngineBuild, Project, SiteInput
-from ..findings import Finding
+from ..findings import Finding, Severity, format_text
 from ..model import Dataset
 from ..parallel import signals_held
 from ..siteconfig import DocsPolicy
+from ..sitepolicy import check_site
 
 MARKER = ".claimledger-site"
 
@@ -80,8 +81,10 @@ def _check_replaceable(site_dir: Path) -> None:
 class StagedBuild:
     """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
 
-    Entering makes the staging folder and starts the engine's build in it (which may read its
-    configuration and start work ahead while the dataset is checked); :meth:`run` has the engine
+    Entering refuses a site whose configuration or docs folder the site policy refuses
+    (:mod:`claimledger.sitepolicy`), before any engine reads it; then it makes the staging folder and
+    starts the engine's build in it (which may read its configuration and start work ahead while the
+    dataset is checked); :meth:`run` has the engine
     build the site from the dataset already loaded and checked (a build reads the claims once), and
     swaps the site in. Leaving closes the engine's build and removes the staging folder, whatever
     happened.
@@ -95,6 +98,12 @@ class StagedBuild:
         self.build: EngineBuild | None = None
 
     def __enter__(self) -> StagedBuild:
+        refused = [f for f in check_site(self.project.root, self.project.config_file) if f.severity is Severity.ERROR]
+        if refused:  # before any engine reads the configuration: MkDocs would run its tags and hooks
+            raise BuildError(
+                f"the site policy refuses the site's configuration or docs folder:\n{format_text(refused)}\n"
+                "the previous site is untouched"
+            )
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(self.site_dir)
         _check_replaceable(self.site_dir)

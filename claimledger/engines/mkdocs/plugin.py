@@ -13,7 +13,11 @@ dataset itself.
 
 Whatever was checked before, the plugin publishes no file the path policy refuses
 (:mod:`claimledger.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
-in the docs folder, that leads outside the repository. Where MkDocs renders the hand-written pages,
+in the docs folder or the site's theme folder, that leads outside the repository. Under ``mkdocs
+build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.sitepolicy`) is part of
+the plugin's check; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which
+is why a published site is built with ``claimledger build``, which checks the file before any engine
+reads it. Where MkDocs renders the hand-written pages,
 the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
 the ``docs_raw_html`` option (:mod:`claimledger.siteconfig`).
 """
@@ -91,6 +95,7 @@ class ClaimledgerConfig(Config):
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
     docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimledger.siteconfig)
+    allow = config_options.Type(dict, default={})  # what the site policy allows (see claimledger.sitepolicy)
 
 
 class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
@@ -113,6 +118,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
         self.told_no_site_url = False
+        self.config_file = ""  # the site's configuration, as MkDocs read it
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -136,6 +142,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if not config.use_directory_urls:
             raise PluginError("claimledger: the site needs `use_directory_urls: true` (the default)")
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
         if self.handed is not None:
@@ -199,7 +206,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def _check(self) -> Dataset:
         """The dataset, loaded and checked; a PluginError listing its errors, if any."""
-        dataset, findings = check_project(self.root, settings=self.settings, docs=self.docs_policy)
+        dataset, findings = check_project(
+            self.root, settings=self.settings, docs=self.docs_policy, config_file=Path(self.config_file)
+        )
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
             raise PluginError(
@@ -395,10 +404,11 @@ def _refuse_to_publish(problems: list[Finding]) -> None:
 
 
 def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
-    """The path policy's findings on the files MkDocs found in the docs folder: its walk follows
-    every link, so a page linked from outside the repository would be published as it is."""
-    docs = config.docs_dir
-    found = (file.abs_src_path for file in files if file.src_dir == docs and file.abs_src_path)
+    """The path policy's findings on the files MkDocs found in the docs folder and in the site's own
+    theme folder (``custom_dir``): its walk follows every link, so a file linked from outside the
+    repository (``/proc/self/environ``) would be published as it is."""
+    folders = {config.docs_dir, *([config.theme.custom_dir] if config.theme.custom_dir else [])}
+    found = (file.abs_src_path for file in files if file.src_dir in folders and file.abs_src_path)
     problems = (paths.check_file(root, path) for path in found)
     return [problem for problem in problems if problem is not None]
 

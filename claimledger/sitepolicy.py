@@ -1,0 +1,667 @@
+"""What the site's configuration (``mkdocs.yml``) and the files under ``docs/`` may do: they are code.
+
+A pull request may change any file, and once merged the site is built and published. MkDocs loads
+its configuration with a loader that runs Python (``!!python/object/apply:os.system``), imports
+hooks, plugins and markdown extensions, and reads template folders and snippets from wherever it is
+told; the files under ``docs/`` are published on the site's own origin as they are. So the raw file
+is read here, as YAML nodes that run nothing, before any engine loads it, and :func:`check_site`
+reports, with file, line and field:
+
+- every YAML tag but ``!ENV`` naming a variable the project documents (:data:`DOCUMENTED_ENV`),
+  MkDocs' ``!relative``, and the plain core tags (``config-tag``);
+- ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
+  :data:`KNOWN_EXTENSIONS` (``config-code``), and ``INHERIT`` (``config-inherit``);
+- what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
+  reached through a link, a link out of either, a markdown extension reading files from outside
+  ``docs/`` (``config-files``);
+- ``extra_javascript`` and ``extra_css`` from another host (``config-remote``);
+- a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
+  stylesheet there that fetches from another host (``docs-file``).
+
+Each may be allowed, but for what would read a file outside the repository, by the list the
+maintainer keeps in the claimledger plugin's ``allow`` option of ``mkdocs.yml`` itself (reviewed as
+code: see :class:`Allowed`). ``claimledger check`` and every build run the same function; a build
+refuses, before its engine reads the file, whatever it reports as an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import paths
+from .checks.markup import image_is_local
+from .findings import Finding, error
+from .layout import Layout
+from .settings import VARIABLES
+from .yamlsafe import YamlProblem, decode
+
+PLUGIN = "claimledger"
+OPTION = "allow"
+MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a larger mkdocs.yml is not read
+
+# The variables an ``!ENV`` tag may read: those the project documents (the site's and the
+# repository's addresses, and the settings of a run). Any other could be a secret of the build.
+DOCUMENTED_ENV = frozenset({"CLAIMLEDGER_SITE_URL", "CLAIMLEDGER_REPO_URL", *VARIABLES})
+
+# The plugins the shipped and the generated projects use.
+KNOWN_PLUGINS = frozenset({"search", "material/search", PLUGIN})
+
+# Markdown extensions that run no code of the site's and read no file (``markdown.extensions.``
+# may be left out, as MkDocs allows).
+KNOWN_EXTENSIONS = frozenset(
+    {
+        *(
+            f"markdown.extensions.{name}"
+            for name in [
+                "abbr",
+                "admonition",
+                "attr_list",
+                "codehilite",
+                "def_list",
+                "extra",
+                "fenced_code",
+                "footnotes",
+                "legacy_attrs",
+                "legacy_em",
+                "md_in_html",
+                "meta",
+                "nl2br",
+                "sane_lists",
+                "smarty",
+                "tables",
+                "toc",
+                "wikilinks",
+            ]
+        ),
+        *(
+            f"pymdownx.{name}"
+            for name in [
+                "arithmatex",
+                "betterem",
+                "blocks.admonition",
+                "blocks.caption",
+                "blocks.definition",
+                "blocks.details",
+                "blocks.tab",
+                "caret",
+                "critic",
+                "details",
+                "emoji",
+                "escapeall",
+                "extra",
+                "fancylists",
+                "highlight",
+                "inlinehilite",
+                "keys",
+                "magiclink",
+                "mark",
+                "progressbar",
+                "saneheaders",
+                "smartsymbols",
+                "striphtml",
+                "superfences",
+                "tabbed",
+                "tasklist",
+                "tilde",
+            ]
+        ),
+    }
+)
+# Markdown extensions that read files from ``base_path``: known only while every base path lies
+# inside docs/, and nothing outside it is let in (``restrict_base_path``) or fetched (``url_download``).
+FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
+
+# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+INERT_SUFFIXES = frozenset(
+    [
+        ".md",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".ico",
+        ".bmp",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".css",
+    ]
+)
+
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
+)
+_PYTHON_NAME = "tag:yaml.org,2002:python/name:"
+_PYTHON = "tag:yaml.org,2002:python/"
+_MERGE = "tag:yaml.org,2002:merge"
+_ENV = "!ENV"
+_RELATIVE = "!relative"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What the maintainer allows, each by name, under the claimledger plugin's ``allow`` option::
+
+    plugins:
+      - claimledger:
+          allow:
+            hooks: [hooks/social.py]              # files the `hooks:` setting names
+            plugins: [blog]                       # plugins besides search and claimledger
+            markdown_extensions: [mdx_include]    # extensions besides the known, inert ones
+            inherit: [base.yml]                   # the file INHERIT names (inside the repository)
+            env: [SITE_AUTHOR]                    # variables !ENV may read besides the documented
+            python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
+            remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host
+            docs: [docs/diagram.svg]              # files under docs/ that are not markdown or inert
+    """
+
+    hooks: frozenset[str] = field(default_factory=frozenset)
+    plugins: frozenset[str] = field(default_factory=frozenset)
+    markdown_extensions: frozenset[str] = field(default_factory=frozenset)
+    inherit: frozenset[str] = field(default_factory=frozenset)
+    env: frozenset[str] = field(default_factory=frozenset)
+    python_names: frozenset[str] = field(default_factory=frozenset)
+    remote: frozenset[str] = field(default_factory=frozenset)
+    docs: frozenset[str] = field(default_factory=frozenset)
+
+
+ALLOW_KEYS = tuple(f.name for f in fields(Allowed))
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _text(node: Node | None) -> str | None:
+    """A plain scalar's text, or None (a tagged value, a list, a mapping)."""
+    if isinstance(node, ScalarNode) and (node.tag in _CORE_TAGS):
+        return str(node.value)
+    return None
+
+
+def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
+    """A mapping's entries with plain keys: (key, key node, value node)."""
+    if not isinstance(node, MappingNode):
+        return []
+    return [(key, k, v) for k, v in node.value if (key := _text(k)) is not None]
+
+
+def _get(node: Node | None, name: str) -> tuple[Node, Node] | None:
+    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
+    found = None
+    for key, key_node, value in _items(node):
+        if key == name:
+            found = key_node, value
+    return found
+
+
+def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
+    """The named entries of a ``plugins:`` or ``markdown_extensions:`` setting, in either form:
+    (name, where it is named, its options, its field)."""
+    if isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            name = _text(item)
+            if name is not None:
+                yield name, item, None, f"[{index}]"
+            elif isinstance(item, MappingNode) and len(item.value) == 1 and (name := _text(item.value[0][0])):
+                yield name, item.value[0][0], item.value[0][1], f"[{index}]"
+    for name, key_node, value in _items(node):
+        yield name, key_node, value, f".{name}"
+
+
+def _strings(node: Node | None) -> list[tuple[str, Node]]:
+    """A value that is one text or a list of texts, each with its node."""
+    if isinstance(node, SequenceNode):
+        return [(text, item) for item in node.value if (text := _text(item)) is not None]
+    text = _text(node)
+    return [(text, node)] if text is not None and node is not None else []
+
+
+class _Site:
+    """One check of a site's configuration and docs folder."""
+
+    def __init__(self, root: Path, config_file: Path) -> None:
+        self.root = root
+        self.layout = Layout(root)
+        self.config_file = config_file
+        self.allowed = Allowed()
+        self.findings: list[Finding] = []
+        self.read: set[str] = set()
+
+    def error(self, rel: str, node: Node | None, rule: str, field: str, message: str, hint: str) -> None:
+        self.findings.append(error(rel, _position(node) if node else (1, 1), rule, field, message, hint))
+
+    def allow_hint(self, key: str) -> str:
+        config = self.layout.relative(self.config_file)
+        return f"if the maintainer means it, name it under the claimledger plugin's `allow: {{{key}: […]}}` in {config}"
+
+    # -- reading -----------------------------------------------------------------
+
+    def compose(self, path: Path) -> tuple[str, Node | None] | None:
+        """The file's nodes, composed without running anything; None if it cannot be read (reported)."""
+        rel = self.layout.relative(path)
+        problem = paths.check(self.root, path)
+        if problem is not None:
+            self.findings.append(problem)
+            return None
+        try:
+            if path.stat().st_size > MAX_CONFIG_SIZE:
+                self.error(rel, None, "file-size", "", "the site's configuration is larger than 1 MiB", "shorten it")
+                return None
+            text = decode(path.read_bytes())
+            return rel, yaml.compose(text, Loader=yaml.SafeLoader)
+        except YamlProblem as exc:
+            self.findings.append(error(rel, exc.position, exc.rule, exc.field, exc.message, exc.hint))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            self.findings.append(
+                error(
+                    rel,
+                    (mark.line + 1, mark.column + 1) if mark else (1, 1),
+                    "yaml-syntax",
+                    "",
+                    f"the site's configuration is not valid YAML: {exc.problem or exc.context}",
+                    "correct the YAML at this place",
+                )
+            )
+        except (yaml.YAMLError, RecursionError):
+            self.error(rel, None, "yaml-syntax", "", "the site's configuration is not valid YAML", "correct it")
+        except OSError as exc:
+            self.error(rel, None, "unreadable", "", f"cannot read the site's configuration: {exc.strerror}", "")
+        return None
+
+    def check_file(self, path: Path, *, top: bool) -> Node | None:
+        """Check one configuration file (and, if allowed, the one it inherits); its nodes."""
+        self.read.add(str(path.resolve()))
+        composed = self.compose(path)
+        if composed is None:
+            return None
+        rel, node = composed
+        if top:
+            self.allowed = self.read_allowed(rel, node)
+        self.tags(rel, node, "", set())
+        if not isinstance(node, MappingNode):
+            return node
+        self.hooks(rel, node)
+        self.plugins(rel, node)
+        self.extensions(rel, node)
+        self.theme(rel, node)
+        self.remote(rel, node)
+        self.inherit(rel, path, node)
+        return node
+
+    # -- the allowlist -------------------------------------------------------------
+
+    def read_allowed(self, rel: str, node: Node | None) -> Allowed:
+        plugins = _get(node, "plugins")
+        options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+        found = _get(options, OPTION)
+        if found is None:
+            return Allowed()
+        key_node, value = found
+        where = f"plugins.{PLUGIN}.{OPTION}"
+        hint = f"write `{OPTION}:` as a mapping of {', '.join(ALLOW_KEYS)}, each to a list of names"
+        if not isinstance(value, MappingNode):
+            self.error(rel, key_node, "config-allow", where, f"`{OPTION}` is not a mapping of lists", hint)
+            return Allowed()
+        lists: dict[str, frozenset[str]] = {}
+        for key, key_node, names in _items(value):
+            if key not in ALLOW_KEYS:
+                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is nothing `allow` knows", hint)
+            elif not isinstance(names, SequenceNode) or len(_strings(names)) != len(names.value):
+                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is not a list of names", hint)
+            else:
+                lists[key] = frozenset(text for text, _ in _strings(names))
+        return Allowed(**lists)
+
+    # -- tags ------------------------------------------------------------------------
+
+    def tags(self, rel: str, node: Node | None, where: str, seen: set[int]) -> None:
+        """Every tag in ``node`` (an alias is walked once)."""
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        tag = str(node.tag)
+        if tag == _ENV:
+            self.env(rel, node, where)
+        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
+            pass
+        elif tag.startswith(_PYTHON):
+            self.error(
+                rel,
+                node,
+                "config-tag",
+                where,
+                f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} makes MkDocs run Python while it reads the file",
+                "remove it: the site's configuration runs no code"
+                + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
+            )
+        elif tag == _MERGE:
+            self.error(
+                rel, node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full"
+            )
+        elif tag not in _CORE_TAGS and tag != _RELATIVE:
+            self.error(
+                rel, node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full"
+            )
+        if isinstance(node, MappingNode):
+            keys: set[str] = set()
+            for key_node, value in node.value:
+                self.tags(rel, key_node, where, seen)
+                key = _text(key_node) or "?"
+                field = f"{where}.{key}" if where else key
+                if key in keys and key_node.tag != _MERGE:
+                    self.error(
+                        rel,
+                        key_node,
+                        "yaml-duplicate-key",
+                        field,
+                        f"`{key}` is given twice: MkDocs would keep only the last",
+                        "keep one",
+                    )
+                keys.add(key)
+                self.tags(rel, value, field, seen)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.tags(rel, item, f"{where}[{index}]", seen)
+
+    def env(self, rel: str, node: Node, where: str) -> None:
+        """``!ENV NAME`` or ``!ENV [NAME, …, default]``: every name documented or allowed."""
+        names: list[tuple[str, Node]]
+        if isinstance(node, ScalarNode):
+            names = [(str(node.value), node)]
+        elif isinstance(node, SequenceNode):
+            items = node.value[:-1] if len(node.value) > 1 else node.value
+            names = [(str(item.value), item) if isinstance(item, ScalarNode) else ("", item) for item in items]
+        else:
+            names = [("", node)]
+        allowed = DOCUMENTED_ENV | self.allowed.env
+        for name, item in names:
+            if name not in allowed:
+                self.error(
+                    rel,
+                    item,
+                    "config-tag",
+                    where,
+                    f"!ENV reads the variable {paths.shown(name) or '(none)'}, which the project does not document: "
+                    "its value (a secret of the build, say) would be put on the site",
+                    f"read only {', '.join(sorted(DOCUMENTED_ENV))}, or {self.allow_hint('env')}",
+                )
+
+    # -- code --------------------------------------------------------------------------
+
+    def hooks(self, rel: str, node: Node) -> None:
+        found = _get(node, "hooks")
+        if found is None:
+            return
+        key_node, value = found
+        named = _strings(value)
+        if not named and not (isinstance(value, SequenceNode) and not value.value):
+            self.error(rel, key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
+        for index, (name, item) in enumerate(named):
+            where = f"hooks[{index}]"
+            if name not in self.allowed.hooks:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    where,
+                    f"the hook {paths.shown(name)} is Python that MkDocs runs while it builds the site",
+                    f"remove it; {self.allow_hint('hooks')}",
+                )
+            else:
+                self.inside(rel, item, where, self.config_file.parent / name, "the hook")
+
+    def plugins(self, rel: str, node: Node) -> None:
+        found = _get(node, "plugins")
+        for name, item, _, index in _entries(found[1] if found else None):
+            if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    f"plugins{index}",
+                    f"the plugin {paths.shown(name)} is not one claimledger knows: it runs code while the site is "
+                    "built, and may read or publish any file",
+                    f"remove it; {self.allow_hint('plugins')}",
+                )
+
+    def extensions(self, rel: str, node: Node) -> None:
+        found = _get(node, "markdown_extensions")
+        for name, item, options, index in _entries(found[1] if found else None):
+            where = f"markdown_extensions{index}"
+            full = name if "." in name else f"markdown.extensions.{name}"
+            if full in FILE_READING_EXTENSIONS:
+                self.reads_docs_only(rel, item, where, name, options)
+            elif full not in KNOWN_EXTENSIONS and name not in self.allowed.markdown_extensions:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    where,
+                    f"the markdown extension {paths.shown(name)} is not one claimledger knows: it runs code while "
+                    "the pages are rendered, and may read files",
+                    f"remove it; {self.allow_hint('markdown_extensions')}",
+                )
+
+    def reads_docs_only(self, rel: str, item: Node, where: str, name: str, options: Node | None) -> None:
+        """A file-reading extension: every base path inside docs/, nothing let in from elsewhere."""
+        hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
+        for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
+            found = _get(options, option)
+            if found is not None and (_text(found[1]) or "").lower() == refused:
+                self.error(
+                    rel,
+                    found[0],
+                    "config-files",
+                    f"{where}.{name}.{option}",
+                    f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)",
+                    hint,
+                )
+        found = _get(options, "base_path")
+        bases = [(".", item)] if found is None else [(self.base_path(n), n) for n in _as_list(found[1])]
+        docs = self.root / paths.DOCS_DIR
+        for base, base_node in bases:
+            target = Path(os.path.normpath(self.root / base)) if base is not None else None
+            if target is None or not (target == docs or docs in target.parents) or _through_link(target):
+                written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
+                self.error(
+                    rel,
+                    base_node,
+                    "config-files",
+                    f"{where}.{name}.base_path",
+                    f"{name} reads files from {paths.shown(written)}, outside docs/: any file there (or, by a "
+                    "link, anywhere) could be put into a page",
+                    hint,
+                )
+
+    def base_path(self, node: Node) -> str | None:
+        """A base path as a path from the repository's root; None if it cannot be told."""
+        if node.tag == _RELATIVE and isinstance(node, ScalarNode):
+            value = str(node.value).strip()
+            return paths.DOCS_DIR if value in ("", "$docs_dir") else "." if value == "$config_dir" else None
+        text = _text(node)
+        if text is None or PurePosixPath(text).is_absolute() or "\\" in text:
+            return None
+        return os.path.relpath(self.config_file.parent / text, self.root)
+
+    # -- files -------------------------------------------------------------------------
+
+    def inside(self, rel: str, node: Node, where: str, target: Path, what: str) -> bool:
+        """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
+        absolute = _absolute(target)
+        real = absolute.resolve()
+        if not _within(absolute, self.root) or not _within(real, self.root):
+            message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
+        elif real != absolute:
+            message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
+        else:
+            return True
+        self.error(rel, node, "config-files", where, message, "put it in the repository itself, linked by nothing")
+        return False
+
+    def theme(self, rel: str, node: Node) -> None:
+        theme = _get(node, "theme")
+        custom = _get(theme[1] if theme else None, "custom_dir")
+        if custom is None:
+            return
+        name = _text(value := custom[1])
+        if name is None:
+            return
+        folder = self.config_file.parent / name
+        if self.inside(rel, value, "theme.custom_dir", folder, "the theme folder") and folder.is_dir():
+            self.findings.extend(paths.walk(self.root, folder).findings)
+
+    def remote(self, rel: str, node: Node) -> None:
+        for setting in ("extra_javascript", "extra_css"):
+            found = _get(node, setting)
+            items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+            for index, item in enumerate(items):
+                address = _text(item) or _text(path[1] if (path := _get(item, "path")) else None)
+                if address is None or image_is_local(address) or address in self.allowed.remote:
+                    continue
+                self.error(
+                    rel,
+                    item,
+                    "config-remote",
+                    f"{setting}[{index}]",
+                    f"{paths.shown(address)} comes from another host: it would run on (or style) every page, as the "
+                    "host pleases, and tell it who reads the site",
+                    f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
+                )
+
+    def inherit(self, rel: str, path: Path, node: Node) -> None:
+        found = _get(node, "INHERIT")
+        if found is None:
+            return
+        key_node, value = found
+        name = _text(value) or ""
+        if name not in self.allowed.inherit:
+            self.error(
+                rel,
+                key_node,
+                "config-inherit",
+                "INHERIT",
+                f"INHERIT takes the settings of {paths.shown(name) or 'another file'}, unchecked by this review",
+                f"write the settings here; {self.allow_hint('inherit')}",
+            )
+            return
+        parent = path.parent / name
+        if self.inside(rel, value, "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
+            self.check_file(parent, top=False)
+
+    # -- docs/ ---------------------------------------------------------------------------
+
+    def docs(self, node: Node | None) -> None:
+        """The files a build publishes from the docs folder (``docs_dir``, by default docs/)."""
+        found = _get(node, "docs_dir")
+        name = _text(found[1]) if found else None
+        folder = self.root / paths.DOCS_DIR
+        if found is not None and name is not None:
+            folder = self.config_file.parent / name
+            rel = self.layout.relative(self.config_file)
+            if not self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
+                return
+            if _absolute(folder) != self.root / paths.DOCS_DIR:
+                self.findings.extend(paths.walk(self.root, folder).findings)
+        for file in paths.walk(self.root, folder).files:
+            self.findings.extend(docs_file(self.root, Path(file), self.allowed))
+
+    def run(self) -> list[Finding]:
+        node = self.check_file(self.config_file, top=True) if self.config_file.exists() else None
+        self.docs(node)
+        return self.findings
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normalised, its links not followed."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _as_list(node: Node) -> list[Node]:
+    return list(node.value) if isinstance(node, SequenceNode) else [node]
+
+
+def _within(path: Path, top: Path) -> bool:
+    return path == top or top in path.parents
+
+
+def _through_link(target: Path) -> bool:
+    """Whether a folder inside ``root`` is reached through a link (``target`` absolute and normalised)."""
+    return target.exists() and target.resolve() != target
+
+
+def docs_file(root: Path, path: Path, allowed: Allowed) -> Iterator[Finding]:
+    """Why a file of the docs folder may not be published as it is: a kind a browser runs (HTML, SVG,
+    JavaScript, or any other but markdown and inert files) not allowed by name, or a stylesheet that
+    fetches from another host."""
+    rel = Layout(root).relative(path)
+    parts = PurePosixPath(rel).parts
+    if any(part.startswith(".") for part in parts):  # hidden: neither MkDocs nor Zensical publishes it
+        return
+    suffix = path.suffix.lower()
+    if rel in allowed.docs:
+        return
+    if suffix not in INERT_SUFFIXES:
+        yield error(
+            rel,
+            (1, 1),
+            "docs-file",
+            "(file name)",
+            f"a {suffix or 'suffix-less'} file under docs/ is published as it is on the site's own address; "
+            "a browser may run it (HTML, SVG and JavaScript run scripts)",
+            f"use markdown, an image (PNG, JPEG, GIF, WebP), a font or plain CSS; or the maintainer names it under "
+            f"the claimledger plugin's `allow: {{docs: [{rel}]}}` in mkdocs.yml",
+        )
+    elif suffix == ".css":
+        yield from _stylesheet(rel, path)
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
+_CSS_ADDRESS = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|"([^"]*)"|'([^']*)'|(@import)""", re.I)
+
+
+def _stylesheet(rel: str, path: Path) -> Iterator[Finding]:
+    """A stylesheet that imports another or fetches anything from another host."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return
+    text = _CSS_ESCAPE.sub(lambda m: chr(min(int(m[1], 16), 0x10FFFF) or 0xFFFD) if m[1] else m[2], text)
+    text = _CSS_COMMENT.sub(" ", text)
+    for match in _CSS_ADDRESS.finditer(text):
+        address = next((group for group in match.groups() if group is not None), "")
+        imports = address.lower() == "@import"
+        if imports or not (image_is_local(address) or address.lower().startswith("data:")):
+            line = text.count("\n", 0, match.start()) + 1
+            said = "imports another stylesheet" if imports else f"fetches {paths.shown(address[:60])} from another host"
+            yield error(
+                rel,
+                (line, 1),
+                "docs-file",
+                "(file name)",
+                f"this stylesheet {said}: it is not plain CSS, and readers' browsers could be sent elsewhere",
+                "keep a copy of what it needs under docs/, referred to by a relative url(...), without @import",
+            )
+
+
+def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:
+    """What the site's configuration (``config_file``, by default ``root/mkdocs.yml``) and the files
+    of its docs folder may not do; every finding an error."""
+    root = root.resolve()
+    # The file's folder as it really is; the file itself may be a link (the path policy reports one out).
+    config = root / paths.CONFIG if config_file is None else _absolute(config_file).parent.resolve() / config_file.name
+    return _Site(root, config).run()
