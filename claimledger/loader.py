@@ -45,6 +45,11 @@ class Limits:
     max_list_items: int = MAX_LIST_ITEMS
 
 
+# How far claims/limits.yaml may raise each limit: a file in the pull request under review sets the
+# limits, so what it may ask for is bounded here, in code, where changing it takes a release.
+CEILINGS = Limits(max_file_size=64 * 1024 * 1024, max_list_items=100_000)
+
+
 @dataclass
 class _Context:
     layout: Layout
@@ -361,7 +366,25 @@ def _limits(ctx: _Context) -> Limits:
     if _refused(ctx, path) or not path.is_file():
         return Limits()
     document = _document(ctx, path, "limits")
-    return Limits() if document is None else Limits(**document.data)
+    if document is None:
+        return Limits()
+    wanted = dict(document.data)
+    for name, value in document.data.items():
+        ceiling = getattr(CEILINGS, name)
+        if value > ceiling:
+            ctx.findings.append(
+                error(
+                    ctx.layout.relative(path),
+                    document.position((name,)),
+                    "limit-ceiling",
+                    name,
+                    f"{name} is {value:,}, above the ceiling of {ceiling:,} that claimledger allows",
+                    f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
+                    "whatever a pull request sets here",
+                )
+            )
+            wanted[name] = ceiling
+    return Limits(**wanted)
 
 
 def load_file(root: Path, path: Path, definition: str) -> tuple[Document | None, list[Finding]]:

@@ -23,6 +23,8 @@ RULES: dict[str, str] = {
     "yaml-alias": "No anchors and aliases: every value is written out.",
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",
+    "limit-ceiling": "A limit in claims/limits.yaml stays under its ceiling in claimledger's code (64 MiB for "
+    "`max_file_size`, 100,000 for `max_list_items`).",
     "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
     "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimledger new` writes for a "
     "person to fill in).",
@@ -75,6 +77,11 @@ RULES: dict[str, str] = {
     "accessed-missing": "(warning) A web source has an access date.",
     "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
     "by its file and rule; an error cannot be accepted.",
+    "accepted-by": "An entry of claims/accepted-warnings.yaml names who accepted the warning by an editor id "
+    "that claims/publisher.yaml lists under `editors:` (once it lists any); its date is a real date, not in the "
+    "future. An entry with such an error accepts nothing.",
+    "accepted-in-change": "(check --changed) A change does not accept a warning it introduces itself: the base "
+    "it is compared with has the warning, or no entry accepts it.",
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",
