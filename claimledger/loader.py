@@ -25,7 +25,6 @@ from .model import (
     Dataset,
     Publisher,
     Source,
-    Status,
     StatusScale,
 )
 from .parallel import map_chunks
@@ -329,23 +328,17 @@ def _scale(ctx: _Context) -> StatusScale | None:
         )
         return None
     document = _document(ctx, path, "status_scale")
-    if document is None:
+    return None if document is None else items.status_scale(document, ctx)
+
+
+def scale_from_bytes(root: Path, rel: str, raw: bytes) -> StatusScale | None:
+    """The status scale in ``raw`` (an earlier revision of claims/statuses.yaml), read as ``load`` reads
+    it, within the default limits; ``None`` if it does not load."""
+    ctx = _Context(Layout(root.resolve()))
+    if len(raw) > ctx.limits.max_file_size:
         return None
-    data = document.data
-    statuses = tuple(
-        Status(
-            s["id"],
-            s["label"],
-            s["colour"],
-            s["description"],
-            s["evidence"],
-            s.get("rating_value"),
-            index,
-            s.get("verdict", s.get("rating_value") is not None),
-        )
-        for index, s in enumerate(data["statuses"])
-    )
-    return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+    document = _document(ctx, rel, "status_scale", raw)
+    return None if document is None else items.status_scale(document, ctx)
 
 
 def _publisher(ctx: _Context) -> Publisher | None:

@@ -67,6 +67,11 @@ RULES: dict[str, str] = {
     "log-order": "A claim's log of editorial changes runs oldest first.",
     "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
     "adds an entry to its log.",
+    "scale-log-missing": "(check --changed) A change to the status scale that alters what published claims show (a "
+    "status's label, colour, description, rating, evidence rule or verdict flag; a status removed; the best or "
+    "worst rating) adds an entry to the scale's log, listed on the Corrections page and in its feed.",
+    "scale-log-rewritten": "(check --changed) The scale's log is append-only: the entries it had at the base of a "
+    "change stay as they were, in their order.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
