@@ -185,6 +185,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         from .changed import base_check, findings_of_change
         from .changelog import unlogged
         from .gitinfo import GitError, changed_files
+        from .governance import governance_changes
         from .scalelog import scale_unlogged
 
         try:
@@ -197,6 +198,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                     *findings_of_change([*findings, *own.findings], changes, base.findings),
                     *unlogged(args.root, changes, dataset),
                     *scale_unlogged(args.root, changes, dataset),
+                    *governance_changes(args.root, changes),
                 ]
             )
         except GitError as exc:

@@ -72,6 +72,8 @@ RULES: dict[str, str] = {
     "worst rating) adds an entry to the scale's log, listed on the Corrections page and in its feed.",
     "scale-log-rewritten": "(check --changed) The scale's log is append-only: the entries it had at the base of a "
     "change stay as they were, in their order.",
+    "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
+    "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",

@@ -142,6 +142,7 @@ def test_a_logged_scale_change_passes_and_is_flagged_for_a_maintainer(
     code, out = changed(repo, capsys)
     assert code == 0, out
     assert "[scale-log-missing]" not in out
+    assert f"{SCALE}:1:1: warning: this pull request changes how the site is governed or built" in out
 
 
 def test_adding_or_reordering_statuses_or_rewrapping_a_description_needs_no_entry(
