@@ -188,3 +188,14 @@ def test_a_limit_at_its_ceiling_is_allowed(minimal_project: Path) -> None:
         f"max_file_size: {CEILINGS.max_file_size}\nmax_list_items: {CEILINGS.max_list_items}\n", encoding="utf-8"
     )
     assert limit_errors(minimal_project) == []
+
+
+def test_an_entry_wrong_as_data_and_new_with_its_warning_takes_back_no_count(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drop_archive(repo)
+    accept(repo, date="2018-02-30")
+    code = main(["check", "--root", str(repo), "--today", "2021-06-01", "--changed", "main"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "accepted" not in err.splitlines()[-1]
