@@ -1,18 +1,30 @@
 """Known warnings: claims/accepted-warnings.yaml lists warnings the editors have weighed and accepted,
 each with its reason, who accepted it and when. An accepted warning is not printed on every run (nor
 annotated on every pull request): the summary counts it once. An entry that matches no warning any
-more is itself a warning, so the list does not outlive its reasons."""
+more is itself a warning, so the list does not outlive its reasons.
+
+The entries are checked like any data: a real date, not in the future, accepted by an editor on the
+record (an id claims/publisher.yaml lists under ``editors:``, once it lists any). An entry with such
+an error accepts nothing. And a change cannot accept a warning it introduces itself
+(:func:`introduced`, for ``check --changed``): the editors accept a warning once it is on the record.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .findings import Finding, Severity, warning
-from .layout import DATA_DIR
+from .editors import editor_ids
+from .findings import Finding, Severity, error, warning
+from .layout import DATA_DIR, PUBLISHER_FILE
 from .loader import load_file
+from .model import PartialDate
+from .project import latest_today
 from .rules import RULES
+from .yamlsafe import Document
 
 ACCEPTED_FILE = f"{DATA_DIR}/accepted-warnings.yaml"
 
@@ -25,11 +37,53 @@ class Accepted:
     count: int
 
 
-def apply(root: Path, findings: Sequence[Finding]) -> Accepted:
+def _entry_problems(
+    document: Document, index: int, entry: dict[str, Any], today: dt.date, editors: frozenset[str] | None
+) -> Iterator[Finding]:
+    """What is wrong with one entry as data: its date, and who accepted it."""
+    where = ("accepted", index)
+    raw = entry["date"]
+    try:
+        date = PartialDate.parse(raw)
+    except ValueError as exc:
+        yield error(
+            ACCEPTED_FILE,
+            document.position((*where, "date")),
+            "date-invalid",
+            f"accepted[{index}].date",
+            f"{raw!r} is not a real date: {exc}",
+            "write the real calendar date on which the warning was accepted: YYYY-MM-DD",
+        )
+    else:
+        if date.earliest() > today:
+            yield error(
+                ACCEPTED_FILE,
+                document.position((*where, "date")),
+                "date-future",
+                f"accepted[{index}].date",
+                f"{date} is in the future (it is {today.isoformat()} in the earliest time zone)",
+                "use the date on which the warning was accepted",
+            )
+    by = " ".join(str(entry["accepted_by"]).split())
+    if editors is not None and by not in editors:
+        known = ", ".join(sorted(editors)) or "none"
+        yield error(
+            ACCEPTED_FILE,
+            document.position((*where, "accepted_by")),
+            "accepted-by",
+            f"accepted[{index}].accepted_by",
+            f"'{by}' is not an editor on the record (the editors of {DATA_DIR}/{PUBLISHER_FILE}: {known})",
+            f"name the editor who accepted the warning by the id {DATA_DIR}/{PUBLISHER_FILE} gives them under "
+            "`editors:`",
+        )
+
+
+def apply(root: Path, findings: Sequence[Finding], today: dt.date | None = None) -> Accepted:
     """``findings`` less the warnings claims/accepted-warnings.yaml accepts, plus findings about that file."""
     document, problems = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
     if document is None:
         return Accepted([*findings, *problems], 0)
+    editors = editor_ids(root)
     wanted: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(document.data["accepted"]):
         key = (entry["file"], entry["rule"])
@@ -46,6 +100,10 @@ def apply(root: Path, findings: Sequence[Finding]) -> Accepted:
                     "use the rule check prints in brackets after the warning, once per file",
                 )
             )
+            continue
+        wrong = list(_entry_problems(document, index, entry, today or latest_today(), editors))
+        if wrong:  # an entry that is wrong as data accepts nothing
+            problems.extend(wrong)
             continue
         wanted[key] = index
     used: set[tuple[str, str]] = set()
@@ -69,3 +127,47 @@ def apply(root: Path, findings: Sequence[Finding]) -> Accepted:
                 )
             )
     return Accepted(sorted({*kept, *problems}), len(used))
+
+
+def warned(findings: Sequence[Finding]) -> frozenset[tuple[str, str]]:
+    """The (file, rule) of every warning among ``findings``: what an entry could accept."""
+    return frozenset((f.path, f.rule) for f in findings if f.severity is Severity.WARNING)
+
+
+@dataclass(frozen=True)
+class Introduced:
+    """Warnings a change introduced and accepted at once: shown after all, with an error on each entry."""
+
+    findings: list[Finding]
+    count: int  # how many accepted (file, rule) pairs that takes back
+
+
+def introduced(root: Path, findings: Sequence[Finding], before: Collection[tuple[str, str]], base: str) -> Introduced:
+    """For ``check --changed``: the warnings among ``findings`` (before acceptance) that an entry accepts
+    but that the base (whose warnings by file and rule are ``before``) did not have, and an error on
+    each such entry."""
+    document, _ = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
+    if document is None:
+        return Introduced([], 0)
+    now = warned(findings)
+    shown: list[Finding] = []
+    count = 0
+    for index, entry in enumerate(document.data["accepted"]):
+        key = (entry["file"], entry["rule"])
+        if key not in now or key in before:
+            continue
+        count += 1
+        shown.extend(f for f in findings if (f.path, f.rule) == key and f.severity is Severity.WARNING)
+        shown.append(
+            error(
+                ACCEPTED_FILE,
+                document.position(("accepted", index)),
+                "accepted-in-change",
+                f"accepted[{index}]",
+                f"this entry accepts the {key[1]} warning on {key[0]}, which this change introduces ({base} has "
+                "no such warning)",
+                "act on the warning; if it cannot be acted on, the editors accept it in a change of its own once "
+                "this one is merged",
+            )
+        )
+    return Introduced(shown, count)

@@ -17,9 +17,10 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from .accepted import apply
+from .accepted import apply, warned
 from .findings import Finding, error
 from .gitinfo import Changes, GitError
 from .layout import KIND_DIRS
@@ -31,8 +32,17 @@ def _key(finding: Finding) -> tuple[str, str, str, str]:
     return (finding.path, finding.rule, finding.field, finding.message)
 
 
-def base_findings(root: Path, base: str, today: dt.date | None, settings: Settings) -> list[Finding]:
-    """What the full check reports on the project as it was at ``base`` (a commit)."""
+@dataclass(frozen=True)
+class BaseCheck:
+    """What the full check reports on the project as it was at the base, and which warnings (by file and
+    rule) it found there before claims/accepted-warnings.yaml accepted any."""
+
+    findings: list[Finding]
+    warned: frozenset[tuple[str, str]] = frozenset()
+
+
+def base_check(root: Path, base: str, today: dt.date | None, settings: Settings) -> BaseCheck:
+    """The full check of the project as it was at ``base`` (a commit)."""
     root = root.resolve()
     try:
         prefix = (
@@ -49,9 +59,9 @@ def base_findings(root: Path, base: str, today: dt.date | None, settings: Settin
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(folder, filter="data")
         if not (Path(folder) / "claims").is_dir():
-            return []
+            return BaseCheck([])
         _, findings = check_project(Path(folder), today, dataclasses.replace(settings, cache_dir=None))
-        return apply(Path(folder), findings).findings
+        return BaseCheck(apply(Path(folder), findings, today).findings, warned(findings))
 
 
 def _mirrored(finding: Finding, changed: frozenset[str]) -> list[Finding]:

@@ -179,22 +179,34 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     dataset, found = check_project(args.root, args.today, settings)
-    accepted = accept_known(args.root, found)
-    findings = accepted.findings
+    accepted = accept_known(args.root, found, args.today)
+    findings, count = accepted.findings, accepted.count
     if args.changed is not None:
-        from .changed import base_findings, findings_of_change  # each command imports what only it needs
+        from .accepted import introduced  # each command imports what only it needs
+        from .changed import base_check, findings_of_change
         from .changelog import unlogged
         from .gitinfo import GitError, changed_files
+        from .governance import governance_changes
+        from .scalelog import scale_unlogged
 
         try:
             changes = changed_files(args.root, args.changed or None)
-            before = base_findings(args.root, changes.merge_base, args.today, settings)
-            findings = sorted([*findings_of_change(findings, changes, before), *unlogged(args.root, changes, dataset)])
+            base = base_check(args.root, changes.merge_base, args.today, settings)
+            own = introduced(args.root, found, base.warned, changes.base)
+            count = max(0, count - own.count)  # an entry wrong as data accepted nothing to take back
+            findings = sorted(
+                [
+                    *findings_of_change([*findings, *own.findings], changes, base.findings),
+                    *unlogged(args.root, changes, dataset),
+                    *scale_unlogged(args.root, changes, dataset),
+                    *governance_changes(args.root, changes),
+                ]
+            )
         except GitError as exc:
             print(f"claimledger: {exc}", file=sys.stderr)
             return 2
         print(f"claimledger: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
-    _report(findings, args.format, accepted.count)
+    _report(findings, args.format, count)
     return 1 if has_errors(findings) else 0
 
 
@@ -378,14 +390,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     if has_errors(check_site(project.root, project.config_file)):
         # No engine reads a site configuration the policy refuses: MkDocs would run its tags and hooks.
         _, found = check_project(args.root, args.today, settings, config_file=project.config_file)
-        accepted = accept_known(args.root, found)
+        accepted = accept_known(args.root, found, args.today)
         _report(accepted.findings, "text", accepted.count)
         print("claimledger: not built; the previous site is untouched", file=sys.stderr)
         return 1
     try:
         with StagedBuild(engine, project, site_dir) as build:
             dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
-            accepted = accept_known(args.root, found)
+            accepted = accept_known(args.root, found, args.today)
             findings = accepted.findings
             _report(findings, "text", accepted.count)
             if has_errors(findings):

@@ -31,8 +31,11 @@ from .model import (
     ProvenanceStep,
     Rate,
     Rebuttal,
+    ScaleLogEntry,
     Snapshot,
     Source,
+    Status,
+    StatusScale,
 )
 from .yamlsafe import Document, FieldPath, format_field
 
@@ -342,3 +345,24 @@ def metric(item_id: str, document: Document, ctx: Collecting) -> Metric | None:
         notes=f.value("notes"),
         document=document.slim(),
     )
+
+
+def status_scale(document: Document, ctx: Collecting) -> StatusScale | None:
+    """The status scale of a schema-valid claims/statuses.yaml; None if a date in its log is no real date."""
+    f = _Fields(document, ctx)
+    statuses = tuple(
+        Status(
+            s["id"],
+            s["label"],
+            s["colour"],
+            s["description"],
+            s["evidence"],
+            s.get("rating_value"),
+            index,
+            s.get("verdict", s.get("rating_value") is not None),
+        )
+        for index, s in enumerate(f.value("statuses"))
+    )
+    log = f.items("log", lambda e: ScaleLogEntry(e.date("date") or PartialDate(1), e.value("summary").strip()))
+    scale = StatusScale(f.value("best_rating"), f.value("worst_rating"), statuses, document, log)
+    return scale if f.ok else None

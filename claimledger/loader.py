@@ -25,7 +25,6 @@ from .model import (
     Dataset,
     Publisher,
     Source,
-    Status,
     StatusScale,
 )
 from .parallel import map_chunks
@@ -43,6 +42,11 @@ class Limits:
 
     max_file_size: int = 1024 * 1024  # bytes
     max_list_items: int = MAX_LIST_ITEMS
+
+
+# How far claims/limits.yaml may raise each limit: a file in the pull request under review sets the
+# limits, so what it may ask for is bounded here, in code, where changing it takes a release.
+CEILINGS = Limits(max_file_size=64 * 1024 * 1024, max_list_items=100_000)
 
 
 @dataclass
@@ -324,23 +328,17 @@ def _scale(ctx: _Context) -> StatusScale | None:
         )
         return None
     document = _document(ctx, path, "status_scale")
-    if document is None:
+    return None if document is None else items.status_scale(document, ctx)
+
+
+def scale_from_bytes(root: Path, rel: str, raw: bytes) -> StatusScale | None:
+    """The status scale in ``raw`` (an earlier revision of claims/statuses.yaml), read as ``load`` reads
+    it, within the default limits; ``None`` if it does not load."""
+    ctx = _Context(Layout(root.resolve()))
+    if len(raw) > ctx.limits.max_file_size:
         return None
-    data = document.data
-    statuses = tuple(
-        Status(
-            s["id"],
-            s["label"],
-            s["colour"],
-            s["description"],
-            s["evidence"],
-            s.get("rating_value"),
-            index,
-            s.get("verdict", s.get("rating_value") is not None),
-        )
-        for index, s in enumerate(data["statuses"])
-    )
-    return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+    document = _document(ctx, rel, "status_scale", raw)
+    return None if document is None else items.status_scale(document, ctx)
 
 
 def _publisher(ctx: _Context) -> Publisher | None:
@@ -361,7 +359,25 @@ def _limits(ctx: _Context) -> Limits:
     if _refused(ctx, path) or not path.is_file():
         return Limits()
     document = _document(ctx, path, "limits")
-    return Limits() if document is None else Limits(**document.data)
+    if document is None:
+        return Limits()
+    wanted = dict(document.data)
+    for name, value in document.data.items():
+        ceiling = getattr(CEILINGS, name)
+        if value > ceiling:
+            ctx.findings.append(
+                error(
+                    ctx.layout.relative(path),
+                    document.position((name,)),
+                    "limit-ceiling",
+                    name,
+                    f"{name} is {value:,}, above the ceiling of {ceiling:,} that claimledger allows",
+                    f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
+                    "whatever a pull request sets here",
+                )
+            )
+            wanted[name] = ceiling
+    return Limits(**wanted)
 
 
 def load_file(root: Path, path: Path, definition: str) -> tuple[Document | None, list[Finding]]:

@@ -367,11 +367,20 @@ class Status:
 
 
 @dataclass(frozen=True)
+class ScaleLogEntry:
+    """One change to the status scale, as readers are told of it: a site-wide correction."""
+
+    date: PartialDate
+    summary: str
+
+
+@dataclass(frozen=True)
 class StatusScale:
     best_rating: int
     worst_rating: int
     statuses: tuple[Status, ...]
     document: Document = field(repr=False, compare=False)
+    log: tuple[ScaleLogEntry, ...] = ()  # oldest first, append-only (claimledger.scalelog)
 
     def get(self, status_id: str) -> Status | None:
         return next((s for s in self.statuses if s.id == status_id), None)

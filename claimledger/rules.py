@@ -23,6 +23,8 @@ RULES: dict[str, str] = {
     "yaml-alias": "No anchors and aliases: every value is written out.",
     "yaml-key": "Field names are plain text.",
     "yaml-depth": "Nesting stays shallow.",
+    "limit-ceiling": "A limit in claims/limits.yaml stays under its ceiling in claimledger's code (64 MiB for "
+    "`max_file_size`, 100,000 for `max_list_items`).",
     "list-length": "A list holds at most 1,000 items (`max_list_items` in claims/limits.yaml).",
     "placeholder": "No value is still a placeholder (text starting with `TODO`, as `claimledger new` writes for a "
     "person to fill in).",
@@ -65,6 +67,13 @@ RULES: dict[str, str] = {
     "log-order": "A claim's log of editorial changes runs oldest first.",
     "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
     "adds an entry to its log.",
+    "scale-log-missing": "(check --changed) A change to the status scale that alters what published claims show (a "
+    "status's label, colour, description, rating, evidence rule or verdict flag; a status removed; the best or "
+    "worst rating) adds an entry to the scale's log, listed on the Corrections page and in its feed.",
+    "scale-log-rewritten": "(check --changed) The scale's log is append-only: the entries it had at the base of a "
+    "change stay as they were, in their order.",
+    "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
+    "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
@@ -75,6 +84,11 @@ RULES: dict[str, str] = {
     "accessed-missing": "(warning) A web source has an access date.",
     "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
     "by its file and rule; an error cannot be accepted.",
+    "accepted-by": "An entry of claims/accepted-warnings.yaml names who accepted the warning by an editor id "
+    "that claims/publisher.yaml lists under `editors:` (once it lists any); its date is a real date, not in the "
+    "future. An entry with such an error accepts nothing.",
+    "accepted-in-change": "(check --changed) A change does not accept a warning it introduces itself: the base "
+    "it is compared with has the warning, or no entry accepts it.",
     "link-dead": "(links --online) An external address answers 404 or 410, or its host does not exist.",
     "link-unreachable": "(links --online, warning) An external address failed for a reason that may pass: "
     "a timeout, a server error.",

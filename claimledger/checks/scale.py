@@ -1,4 +1,5 @@
-"""The status scale must be coherent: unique ids, ratings within its bounds."""
+"""The status scale must be coherent: unique ids, ratings within its bounds, a log of its changes that
+runs oldest first and lies in no future."""
 
 from __future__ import annotations
 
@@ -45,3 +46,25 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 f"rating_value {status.rating_value} is outside {scale.worst_rating}..{scale.best_rating}",
                 "keep ratings between worst_rating and best_rating, or use null",
             )
+    previous = None
+    for i, entry in enumerate(scale.log):
+        field = f"log[{i}].date"
+        if entry.date.earliest() > today:
+            yield error(
+                doc.path,
+                doc.position(("log", i, "date")),
+                "date-future",
+                field,
+                f"{entry.date} is in the future (it is {today.isoformat()} in the earliest time zone)",
+                "use the date on which the scale changed",
+            )
+        if previous is not None and entry.date.earliest() < previous.earliest():
+            yield error(
+                doc.path,
+                doc.position(("log", i, "date")),
+                "log-order",
+                field,
+                f"this entry ({entry.date}) is older than the one before it ({previous})",
+                "the log runs oldest first: a new entry goes at its end, dated the day of the change",
+            )
+        previous = entry.date

@@ -1,4 +1,6 @@
-"""The corrections: every claim's logged changes, newest first, and the same as an Atom feed.
+"""The corrections: every claim's logged changes, newest first, and the same as an Atom feed; changes to
+the status scale, which alter every claim with a changed status, are listed with them as site-wide
+corrections.
 
 Pure functions of the dataset: the same data gives the same feed, byte for
 byte (its ``updated`` is the newest change's date, never the time of the
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .. import markup
-from ..model import Claim, Dataset, LogEntry
+from ..model import Claim, Dataset, LogEntry, ScaleLogEntry
 from .urls import CORRECTIONS_FEED, claim_src, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -55,6 +57,56 @@ def changes(dataset: Dataset) -> list[Change]:
     found.sort(key=lambda c: (c.claim.id, c.number))
     found.sort(key=lambda c: c.entry.date.earliest(), reverse=True)  # stable: ties keep the order above
     return found
+
+
+@dataclass(frozen=True)
+class ScaleChange:
+    """One logged change to the status scale and its number in the scale's log (from 1): a
+    site-wide correction, listed on the Corrections page under its own anchor."""
+
+    entry: ScaleLogEntry
+    number: int
+
+    @property
+    def anchor(self) -> str:
+        return f"scale-change-{self.number}"
+
+    label = "Scale change"
+    kind = "scale-change"
+
+
+def scale_changes(dataset: Dataset) -> list[ScaleChange]:
+    """The status scale's logged changes, newest first (on one day, the later entry first)."""
+    log = dataset.scale.log if dataset.scale is not None else ()
+    found = [ScaleChange(entry, number) for number, entry in enumerate(log, start=1)]
+    return sorted(found, key=lambda c: (c.entry.date.earliest(), c.number), reverse=True)
+
+
+def _add_scale_changes(feed: ET.Element, dataset: Dataset, site_url: str, resolve: markup.Resolve) -> None:
+    """The scale's changes as entries of ``feed``, each among the claims' by its date (newest first),
+    and the feed's ``updated`` brought forward to the newest of them."""
+    for change in reversed(scale_changes(dataset)):  # oldest first: each lands before older entries
+        updated = _timestamp(change.entry.date.earliest().isoformat())
+        link = f"{site_url}{PAGE}#{change.anchor}"
+        entry = ET.Element("entry")
+        for tag, text in (
+            ("id", link if site_url else f"urn:claimledger:scale:{change.anchor}"),
+            ("title", f"{change.label}: the verification scale, which applies to every claim"),
+            ("updated", updated),
+        ):
+            ET.SubElement(entry, tag).text = text
+        ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
+        ET.SubElement(entry, "category", term=change.kind, label=change.label)
+        ET.SubElement(entry, "summary", type="html").text = markup.render(change.entry.summary, resolve).strip()
+        children = list(feed)
+        older = next(
+            (i for i, c in enumerate(children) if c.tag == "entry" and (c.findtext("updated") or "") <= updated),
+            len(children),
+        )
+        feed.insert(older, entry)
+        newest = feed.find("updated")
+        if newest is not None and (newest.text or "") < updated:
+            newest.text = updated
 
 
 def _timestamp(change_date: str) -> str:
@@ -111,5 +163,6 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
         element(entry, "link", rel="alternate", type="text/html", href=f"{site_url}{page}#{change.anchor}")
         element(entry, "category", term=change.entry.kind, label=change.label)
         element(entry, "summary", markup.render(change.entry.summary, resolve).strip(), type="html")
+    _add_scale_changes(feed, dataset, site_url, resolve)
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -471,6 +471,10 @@ class PageContext:
         """Every claim's logged changes, newest first."""
         return self.r.changes
 
+    def scale_changes(self) -> list[feed.ScaleChange]:
+        """The status scale's logged changes, newest first: site-wide corrections."""
+        return feed.scale_changes(self.r.dataset)
+
     def claim_changes(self, claim: Claim) -> list[feed.Change]:
         """One claim's logged changes, newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
