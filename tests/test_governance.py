@@ -51,7 +51,7 @@ GOVERNING = [
     "claims/publisher.yaml",
     "mkdocs.yml",
     "docs/index.md",
-    "docs/x.js",
+    "docs/extra.css",
     ".github/workflows/ci.yml",
     ".github/CODEOWNERS",
     "scripts/build",
