@@ -20,7 +20,7 @@ from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..paths import GUIDE
 from ..siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-from ..yamlsafe import Document, FieldPath, format_field
+from ..yamlsafe import Document, FieldPath, format_field, line_and_column, refused_character
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -149,6 +149,10 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
             yield error(rel, (1, 1), "unreadable", "", f"the page cannot be read: {exc.strerror}", "check the file")
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
+        refused = refused_character(text, "page")
+        if refused is not None:
+            index, message, hint = refused
+            yield error(rel, line_and_column(text, index), "text-control", "", message, hint)
         yield from page_problems(rel, text, raw_html=(policy or DocsPolicy()).allows_raw_html(rel))
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
