@@ -47,6 +47,8 @@ RULES: dict[str, str] = {
     "ref-status": "Every status is on the scale in claims/statuses.yaml.",
     "derived-figure": "A derived figure (derivation) or a conversion with a rate on record matches what it is "
     "computed from, to the precision the figure is stated to.",
+    "change-range": "A change against the baseline, computed as the site shows it, lies within ±9,007,199,254,740,991 "
+    "(2^53 - 1) percent, percentage points or times: figures further apart hold a typo, and no reader could use it.",
     "conversion-rate": "A conversion records its exchange rate with the rate's source and date, or says `rate: "
     "unknown` (then it is shown as unchecked; a warning where it says neither).",
     "metric-definition": "(warning) A figure is compared only with figures of the same metric; comparing metrics "
