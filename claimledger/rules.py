@@ -72,6 +72,9 @@ RULES: dict[str, str] = {
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
     "url-scheme": "URLs are absolute http or https addresses.",
+    "url-host": "A URL leads where it reads: no user info before its host (`https://user:pass@host/`, "
+    "`https://web.archive.org@evil.example/`), and a host and port that can be read; in URL fields and in links in "
+    "Markdown.",
     "archive-url": "An archive_url on the Wayback Machine is a snapshot address with a 14-digit timestamp, "
     "never a /save/ or wildcard address.",
     "archive-missing": "(warning) A web source has an archived copy.",

@@ -227,6 +227,8 @@ def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *
                     f"link {href[:60]!r} uses a scheme that is not allowed",
                     "use an http:// or https:// address, a mailto: address, or a relative link",
                 )
+            elif (hidden := markup.link_problem(href, line)) is not None:
+                yield error(rel, at(_address_start(href), line), hidden.rule, "", hidden.message, hidden.hint)
         elif token.type == "text":
             words.append(token.content)
         elif token.type == "softbreak":
