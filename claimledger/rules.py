@@ -60,6 +60,8 @@ RULES: dict[str, str] = {
     "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
     "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",
     "date-future": "No date lies in the future.",
+    "period-future": "A period (a claim's, its baseline's) may reach into the future, for a target or a forecast, "
+    "but ends by the end of the year 100 years from today; a year such as 9999 or 2202 is a typo.",
     "fact-basis": "A fact about a party or a source that a rule reads (an affiliation, an author or publisher, a "
     "publication date, the availability of the full text) names under `basis:` the source that states it, or is "
     "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
