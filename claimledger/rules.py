@@ -8,10 +8,11 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     "encoding": "Files are UTF-8 text without control characters such as NUL.",
-    "text-control": "No text, field name or hand-written page holds a control character other than tab and line "
-    "break, a directional formatting character (U+202A-U+202E, U+2066-U+2069), a lone surrogate or a noncharacter "
-    "(U+FDD0-U+FDEF, U+FFFE, U+FFFF and the last two code points of every plane: XML cannot carry them), written "
-    "out or as a YAML escape (`\\e`, `\\0`, `\\u202e`, `\\uffff`); the marks U+200E, U+200F and U+061C are allowed.",
+    "text-control": "No text, field name, hand-written page or value of mkdocs.yml holds a control character "
+    "other than tab and line break, a directional formatting character (U+202A-U+202E, U+2066-U+2069), a lone "
+    "surrogate or a noncharacter (U+FDD0-U+FDEF, U+FFFE, U+FFFF and the last two code points of every plane: XML "
+    "cannot carry them), written out or as a YAML escape (`\\e`, `\\0`, `\\u202e`, `\\uffff`); the marks U+200E, "
+    "U+200F and U+061C are allowed.",
     "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",

@@ -369,6 +369,20 @@ def refused_character(text: str, what: str = "text") -> tuple[int, str, str] | N
     return found.start(), message, hint
 
 
+def text_problem(text: str) -> YamlProblem | None:
+    """The first character no text may hold in a YAML file that is not data (a site configuration,
+    whose tags such as ``!ENV`` are its reader's business): written out where the reader refuses it
+    (``encoding``), or in a value or key (``text-control``); None if there is none, or if the file is
+    not YAML its own reader would take (that reader says why)."""
+    try:
+        node = _compose_strict(text)
+        if node is not None:
+            _check_text(node)
+    except YamlProblem as problem:
+        return problem if problem.rule in ("encoding", "text-control") else None
+    return None
+
+
 class _Doubt(Exception):
     """Something the quick conversion does not handle; the strict path decides."""
 

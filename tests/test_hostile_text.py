@@ -169,6 +169,23 @@ def test_a_refused_character_in_a_hand_written_page_is_a_finding_at_its_line_and
     assert f"the page holds {message}" in found[0].message
 
 
+@pytest.mark.parametrize("escaped", ["\\uFFFF", "\\e[2J"])
+def test_a_refused_character_in_the_site_name_is_a_finding_and_nothing_is_built(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], escaped: str
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("site_name:"))
+    config.write_text(text.replace("site_name: Widget claims\n", f'site_name: "Widget claims {escaped}"\n'))
+    assert [(f.path, f.line, f.column, f.rule, f.field) for f in errors(minimal_project)] == [
+        ("mkdocs.yml", line, 12, "text-control", "site_name")
+    ]
+    site = tmp_path / "site"
+    code, _, err = run(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1 and "not built" in err
+    assert not site.exists()
+
+
 # What the feed must carry whatever the loader lets through: XML 1.0's own limits (U+FFFE, U+FFFF,
 # the controls, surrogates), the other noncharacters, and text XML escapes.
 FEED_EDGES = [*"\ufffe\uffff\ufdd0\U0001fffe\U0010ffff\x00\x1b\x85\ud800&<]>"]

@@ -20,7 +20,16 @@ from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..paths import GUIDE
 from ..siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-from ..yamlsafe import Document, FieldPath, format_field, line_and_column, refused_character
+from ..yamlsafe import (
+    Document,
+    FieldPath,
+    YamlProblem,
+    decode,
+    format_field,
+    line_and_column,
+    refused_character,
+    text_problem,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -138,6 +147,7 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
     known = _known(dataset)
     pages, problems = hand_written_pages(root)
     yield from problems
+    yield from _config_text(root.resolve())
     for page, rel in pages:
         try:
             text = page.read_text(encoding="utf-8")
@@ -157,6 +167,22 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
                 yield _unknown(rel, (ref.line + 1, 1), "", ref)
+
+
+def _config_text(root: Path) -> Iterator[Finding]:
+    """The site configuration (mkdocs.yml) holds no character that no text may hold (``text-control``):
+    its title and description reach every page and the corrections feed."""
+    config = root / paths.CONFIG
+    if paths.check(root, config) is not None or not config.is_file():
+        return  # the path policy has said why, or there is none
+    try:
+        problem = text_problem(decode(config.read_bytes()))
+    except YamlProblem as exc:  # not UTF-8
+        problem = exc
+    except OSError:
+        return
+    if problem is not None:
+        yield error(paths.CONFIG, problem.position, problem.rule, problem.field, problem.message, problem.hint)
 
 
 class _Locator:
