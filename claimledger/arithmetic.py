@@ -17,10 +17,15 @@ order (the newer or the part first):
 A change against a baseline is computed in the kind of unit that suits the figure
 (:func:`change_kind`): percentage points between percentages, a percent change between counts,
 rates and amounts, a ratio where the claim says so.
+
+Every function here takes any finite figures the loader accepts, from about 5e-324 to 1.8e308 in
+size, and never raises: each works at the precision its operands need, however far apart they are.
+A change too large for any reader to use is for the checks to report (:func:`usable`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
@@ -91,10 +96,7 @@ def resolution(value: float | int) -> Decimal:
 
     Trailing zeros of a whole number are taken as rounding ("240,000 stores", "€54 million"); a
     figure that states them exactly can say so with an explicit precision."""
-    number = decimal(value).normalize()
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)  # figures are finite (the loader refuses the rest)
-    return Decimal(1).scaleb(exponent)
+    return Decimal(1).scaleb(_exponent(decimal(value).normalize()))
 
 
 def precision_resolution(decimals: int) -> Decimal:
@@ -102,10 +104,24 @@ def precision_resolution(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)
 
 
+def _digits(*values: Decimal) -> int:
+    """Enough significant digits to hold each of ``values``, and their sums and differences, exactly:
+    from the highest digit of any to the lowest (at least the 60 that suit ordinary figures)."""
+    highest = max(value.adjusted() for value in values)
+    lowest = min(_exponent(value) for value in values)
+    return max(60, highest - lowest + 2)
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # figures are finite (the loader refuses the rest)
+    return exponent
+
+
 def round_to(value: Decimal, step: Decimal) -> Decimal:
     """``value`` rounded to a multiple of ``step`` (half to even, as most style guides round)."""
     with localcontext() as context:
-        context.prec = 60
+        context.prec = max(60, value.adjusted() - step.adjusted() + 2)
         return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_EVEN) * step
 
 
@@ -113,7 +129,10 @@ def agrees(stated: float | int, computed: Decimal, step: Decimal | None = None) 
     """Whether ``stated`` is ``computed`` rounded to the stated figure's precision (``step``, or the
     unit of its last digit): it differs by at most half a step."""
     step = resolution(stated) if step is None else step
-    return abs(decimal(stated) - computed) <= step / 2
+    given = decimal(stated)
+    with localcontext() as context:
+        context.prec = _digits(given, computed, step)
+        return abs(given - computed) <= step / 2
 
 
 def compute(formula: str, operands: Sequence[float | int]) -> Decimal | None:
@@ -162,27 +181,43 @@ def change(before: float | int, after: float | int, unit: str | None, kind: Chan
     """The change from ``before`` to ``after`` (figures in ``unit``), in the kind that suits them."""
     chosen = change_kind(unit, kind)
     old, new = decimal(before), decimal(after)
+    with localcontext() as context:
+        context.prec = _digits(old, new)
+        difference = new - old
     exact: Decimal | None
     if chosen == "points":
-        exact = new - old
+        exact = difference
     elif chosen == "percent-change":
-        exact = _percent_change(new, old)
+        exact = _divide(difference, old, 100)
     else:
         exact = _divide(new, old)
     decimals = CHANGE_DECIMALS[chosen]
     if chosen == "points":
         decimals = max(decimals, _places(before), _places(after))
-    rounded = None if exact is None else round_to(exact, precision_resolution(decimals)).normalize()
-    return ComputedChange(chosen, exact, None if rounded is None else _plain(rounded), decimals, _plain(new - old))
+    rounded = None if exact is None else round_to(exact, precision_resolution(decimals))
+    return ComputedChange(chosen, exact, None if rounded is None else _plain(rounded), decimals, _plain(difference))
 
 
 def _places(value: float | int) -> int:
-    exponent = decimal(value).as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, -exponent)
+    return max(0, -_exponent(decimal(value)))
 
 
 def _plain(value: Decimal) -> Decimal:
     """A normalised decimal without an exponent form (``6E+4`` → ``60000``)."""
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    with localcontext() as context:
+        context.prec = max(60, len(value.as_tuple().digits), value.adjusted() + 2)
+        value = value.normalize()
+        return value.quantize(Decimal(1)) if _exponent(value) > 0 else value
+
+
+LARGEST_CHANGE = Decimal(2**53 - 1)
+"""The largest change, in percent, points or times, that a reader can use: the largest whole number
+JSON readers read exactly, as for the figures themselves. Figures further apart hold a mistake."""
+
+
+def usable(change: ComputedChange) -> bool:
+    """Whether ``change`` is one a reader can use: undefined (from zero), or within ±:data:`LARGEST_CHANGE`
+    with a difference a double can hold."""
+    if change.exact is not None and abs(change.exact) > LARGEST_CHANGE:
+        return False
+    return math.isfinite(float(change.difference))

@@ -8,8 +8,6 @@ builder of each kind; :mod:`claimledger.loader` calls it for each file.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -122,7 +120,7 @@ class _Fields:
         except ValueError as exc:
             self._bad_date(name, exc)
             return None
-        if period.end is not None and _latest(period.end) < period.start.earliest():
+        if period.end is not None and period.end.latest() < period.start.earliest():
             self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
             return None
         return period
@@ -142,12 +140,6 @@ class _Fields:
             )
         )
         self.ok = False
-
-
-def _latest(date: PartialDate) -> dt.date:
-    """The last day a partial date may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
-    month = date.month or 12
-    return dt.date(date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
 def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:

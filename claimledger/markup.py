@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .addresses import host_problem
 from .kinds import KINDS
 
 if TYPE_CHECKING:  # markdown-it is imported when a text first needs it: most texts do not
@@ -166,9 +167,9 @@ def problems(text: str) -> list[MarkupProblem]:
         return []
     if not _needs_parser(text):
         return [
-            _unsafe_link(href, text.count("\n", 0, m.start()))
+            problem
             for m in _INLINE_LINK.finditer(text)
-            if not link_is_safe(href := m.group(1))
+            if (problem := link_problem(m.group(1), text.count("\n", 0, m.start()))) is not None
         ]
     found: list[MarkupProblem] = []
     for token, line in _walk(_checker().parse(text)):
@@ -190,20 +191,30 @@ def problems(text: str) -> list[MarkupProblem]:
                     line,
                 )
             )
-        elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            if not link_is_safe(href):
-                found.append(_unsafe_link(href, line))
+        elif token.type == "link_open" and (problem := link_problem(str(token.attrGet("href") or ""), line)):
+            found.append(problem)
     return found
 
 
-def _unsafe_link(href: str, line: int) -> MarkupProblem:
-    return MarkupProblem(
-        "markdown-link",
-        f"link {href[:60]!r} uses a scheme that is not allowed",
-        "use an http:// or https:// address, or a relative link",
-        line,
-    )
+def link_problem(href: str, line: int) -> MarkupProblem | None:
+    """What is wrong with a link to ``href``: a scheme that is not allowed, or an address that hides
+    its host (:func:`claimledger.addresses.host_problem`); None if nothing is."""
+    if not link_is_safe(href):
+        return MarkupProblem(
+            "markdown-link",
+            f"link {href[:60]!r} uses a scheme that is not allowed",
+            "use an http:// or https:// address, or a relative link",
+            line,
+        )
+    hidden = host_problem(href)
+    if hidden is not None:
+        return MarkupProblem(
+            "url-host",
+            f"link {href[:60]!r} is not a plain address: {hidden}",
+            "link to the address as the browser's address bar shows it, host first; never with a user name or password",
+            line,
+        )
+    return None
 
 
 def _escape(text: str) -> str:

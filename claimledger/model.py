@@ -8,6 +8,7 @@ line of any field.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -68,6 +69,11 @@ class PartialDate:
 
     def earliest(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> dt.date:
+        """The last day it may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
+        month = self.month or 12
+        return dt.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
 
     def human(self) -> str:
         """``10 January 2018``, ``January 2018`` or ``2018``, in English whatever the locale."""

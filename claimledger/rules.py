@@ -8,9 +8,11 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     "encoding": "Files are UTF-8 text without control characters such as NUL.",
-    "text-control": "No text or field name holds a control character other than tab and line break, a "
-    "directional formatting character (U+202A-U+202E, U+2066-U+2069) or a lone surrogate, written out or as a "
-    "YAML escape (`\\e`, `\\0`, `\\u202e`); the marks U+200E, U+200F and U+061C are allowed.",
+    "text-control": "No text, field name, hand-written page or value of mkdocs.yml holds a control character "
+    "other than tab and line break, a directional formatting character (U+202A-U+202E, U+2066-U+2069), a lone "
+    "surrogate or a noncharacter (U+FDD0-U+FDEF, U+FFFE, U+FFFF and the last two code points of every plane: XML "
+    "cannot carry them), written out or as a YAML escape (`\\e`, `\\0`, `\\u202e`, `\\uffff`); the marks U+200E, "
+    "U+200F and U+061C are allowed.",
     "file-size": "A data file is at most 1 MiB (`max_file_size` in claims/limits.yaml); a larger one is not read.",
     "empty-file": "A file under claims/ holds data; an empty or comment-only file is an error.",
     "yaml-syntax": "The file is well-formed YAML holding exactly one document.",
@@ -48,6 +50,8 @@ RULES: dict[str, str] = {
     "ref-status": "Every status is on the scale in claims/statuses.yaml.",
     "derived-figure": "A derived figure (derivation) or a conversion with a rate on record matches what it is "
     "computed from, to the precision the figure is stated to.",
+    "change-range": "A change against the baseline, computed as the site shows it, lies within ±9,007,199,254,740,991 "
+    "(2^53 - 1) percent, percentage points or times: figures further apart hold a typo, and no reader could use it.",
     "conversion-rate": "A conversion records its exchange rate with the rate's source and date, or says `rate: "
     "unknown` (then it is shown as unchecked; a warning where it says neither).",
     "metric-definition": "(warning) A figure is compared only with figures of the same metric; comparing metrics "
@@ -59,6 +63,8 @@ RULES: dict[str, str] = {
     "scale": "The status scale is coherent: ratings lie between worst_rating and best_rating.",
     "date-invalid": "Dates are real calendar dates; a period does not end before it starts.",
     "date-future": "No date lies in the future.",
+    "period-future": "A period (a claim's, its baseline's) may reach into the future, for a target or a forecast, "
+    "but ends by the end of the year 100 years from today; a year such as 9999 or 2202 is a typo.",
     "fact-basis": "A fact about a party or a source that a rule reads (an affiliation, an author or publisher, a "
     "publication date, the availability of the full text) names under `basis:` the source that states it, or is "
     "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
@@ -78,6 +84,9 @@ RULES: dict[str, str] = {
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
     "url-scheme": "URLs are absolute http or https addresses.",
+    "url-host": "A URL leads where it reads: no user info before its host (`https://user:pass@host/`, "
+    "`https://web.archive.org@evil.example/`), and a host and port that can be read; in URL fields and in links in "
+    "Markdown.",
     "archive-url": "An archive_url on the Wayback Machine is a snapshot address with a 14-digit timestamp, "
     "never a /save/ or wildcard address.",
     "archive-missing": "(warning) A web source has an archived copy.",

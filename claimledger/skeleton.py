@@ -2,13 +2,14 @@
 
 Every file comes from the installed package (``claimledger/data/project/``, the default status
 scale and the schema), so a project can be started wherever claimledger is installed. A folder
-that already holds something is refused unless told; even then, no existing file is replaced.
+that already holds something is refused unless told; even then, no existing file is replaced and
+nothing is written through a symbolic link.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -107,7 +108,9 @@ def check_title(title: str) -> None:
 
 def create_project(root: Path, title: str | None = None, force: bool = False) -> Created:
     """Write a new project into ``root`` (made if missing). A folder that holds anything but
-    ``.git`` is refused unless ``force``; existing files are never replaced."""
+    ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
+    through a symbolic link: a folder on the way to any file that is one refuses the whole project
+    before anything is written."""
     title = title if title is not None else (root.resolve().name or "Claims")
     check_title(title)
     if root.exists() and not root.is_dir():
@@ -120,12 +123,21 @@ def create_project(root: Path, title: str | None = None, force: bool = False) ->
                 f"{root} is not empty (it holds {shown}); nothing was written. Choose a new folder, or add "
                 "--force to add the project's files next to what is there (no existing file is replaced)"
             )
+    files = planned_files(title)
+    linked = _first_link(root, [*planned_folders(), *(rel.rpartition("/")[0] for rel in files)])
+    if linked is not None:
+        target = (root / linked).readlink()
+        raise InitError(
+            f"{root / linked} is a symbolic link (to {target}): init writes nothing through a link, which could "
+            "put the project's files in another folder; nothing was written. Remove the link, or start the project "
+            "in another folder"
+        )
     written: list[str] = []
     kept: list[str] = []
     try:
         for rel in planned_folders():
             (root / rel).mkdir(parents=True, exist_ok=True)
-        for rel, data in planned_files(title).items():
+        for rel, data in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -139,6 +151,22 @@ def create_project(root: Path, title: str | None = None, force: bool = False) ->
         where = exc.filename or root
         raise InitError(f"cannot write {where}: {exc.strerror}") from None
     return Created(root, tuple(written), tuple(kept))
+
+
+def _first_link(root: Path, folders: Iterable[str]) -> str | None:
+    """The first of the ``folders`` (paths relative to ``root``), or of the folders on the way to one,
+    that is a symbolic link: each file goes through them. A file that is itself a link is never
+    written through: it is kept as it is (see :func:`create_project`)."""
+    seen: set[str] = set()
+    for folder in folders:
+        parts = folder.split("/") if folder else []
+        for depth in range(1, len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            if rel not in seen:
+                seen.add(rel)
+                if (root / rel).is_symlink():
+                    return rel
+    return None
 
 
 def check_schema_copy(root: Path) -> list[Finding]:

@@ -86,17 +86,24 @@ CoreResolver.add_implicit_resolver(NULL, _NULL_FORM, ["~", "n", "N", ""])
 # The first characters of a plain scalar that may be something other than a string.
 _TYPED_STARTS = frozenset(start for start in CoreResolver.yaml_implicit_resolvers if start)
 
-# Characters no text may hold once YAML's escapes (\0, \e, \x1b, \u202e, ...) are processed: the
-# C0 controls except tab and line feed (a literal carriage return is part of a line ending and never
-# reaches a value; an escaped one is refused), DEL and the C1 controls, the directional embeddings,
-# overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make text display in another order
-# than it reads), and lone surrogates (no character at all: they crash UTF-8 encoders). The marks
-# U+200E, U+200F and U+061C are allowed: right-to-left text needs them, and they open no embedding,
-# override or isolate that could reorder a stretch of text.
-_BAD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# The noncharacters: U+FDD0-U+FDEF and the last two code points of each of the 17 planes (U+FFFE,
+# U+FFFF, U+1FFFE, ... U+10FFFF). Unicode keeps them for programs' own use, never for text; XML 1.0
+# forbids U+FFFE and U+FFFF outright (a feed holding one is no XML at all) and discourages the rest.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+# Characters no text may hold once YAML's escapes (\0, \e, \x1b, \u202e, \uffff, ...) are processed:
+# the C0 controls except tab and line feed (a literal carriage return is part of a line ending and
+# never reaches a value; an escaped one is refused), DEL and the C1 controls, the directional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make text display in
+# another order than it reads), lone surrogates (no character at all: they crash UTF-8 encoders) and
+# the noncharacters. With these refused, every text is one XML 1.0 can carry. The marks U+200E,
+# U+200F and U+061C are allowed: right-to-left text needs them, and they open no embedding, override
+# or isolate that could reorder a stretch of text.
+_BAD_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff{NONCHARACTERS}]")
 # A file can hold such a character only through an escape (a backslash) or written out: the
 # reader refuses the controls in the file's text, and UTF-8 cannot carry a surrogate.
-_SUSPECT = re.compile(r"[\\\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SUSPECT = re.compile(rf"[\\\x7f-\x9f\u202a-\u202e\u2066-\u2069{NONCHARACTERS}]")
 _CONTROL_NAMES = {0x00: "null", 0x08: "backspace", 0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete"}
 
 
@@ -211,7 +218,8 @@ def format_field(path: FieldPath) -> str:
     return text
 
 
-def _line_col(text: str, index: int) -> Position:
+def line_and_column(text: str, index: int) -> Position:
+    """The line and column (both from 1, columns in characters) of ``text[index]``."""
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     return line, column
@@ -308,9 +316,23 @@ def _check_text(root: Node) -> None:
 
 
 def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
-    found = _BAD_TEXT.search(node.value)
+    found = refused_character(node.value, what)
+    if found is not None:
+        _, message, hint = found
+        raise YamlProblem("text-control", _position(node), message, hint, format_field(path))
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def refused_character(text: str, what: str = "text") -> tuple[int, str, str] | None:
+    """The first character of ``text`` that no text may hold (``text-control``): its index, a message
+    naming it (``what`` says what holds it: "text", "field name", "page") and a hint; None if there
+    is none. The one test for every text a reader is shown: data, field names and pages."""
+    found = _BAD_TEXT.search(text)
     if found is None:
-        return
+        return None
     code = ord(found.group())
     if 0xD800 <= code <= 0xDFFF:
         message = (
@@ -320,6 +342,15 @@ def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
         hint = (
             "write the character itself (the file is UTF-8), or escape it in one piece with eight hex digits, "
             "e.g. \\U0001F600 rather than \\ud83d\\ude00"
+        )
+    elif _is_noncharacter(code):
+        message = (
+            f"the {what} holds U+{code:04X}, a noncharacter: a code point Unicode keeps for programs' own use, "
+            "never for text, which XML (the corrections feed) cannot carry"
+        )
+        hint = (
+            "remove it, whether written as an escape (\\uffff) or pasted in: it shows as nothing a reader "
+            "could read; if it came with copied text, type that part again"
         )
     elif code >= 0x202A:
         name = unicodedata.name(found.group()).lower()
@@ -335,7 +366,21 @@ def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
             "remove it, whether written as an escape (\\0, \\e, \\x1b, ...) or pasted in: "
             "text holds no control characters other than tabs and line breaks"
         )
-    raise YamlProblem("text-control", _position(node), message, hint, format_field(path))
+    return found.start(), message, hint
+
+
+def text_problem(text: str) -> YamlProblem | None:
+    """The first character no text may hold in a YAML file that is not data (a site configuration,
+    whose tags such as ``!ENV`` are its reader's business): written out where the reader refuses it
+    (``encoding``), or in a value or key (``text-control``); None if there is none, or if the file is
+    not YAML its own reader would take (that reader says why)."""
+    try:
+        node = _compose_strict(text)
+        if node is not None:
+            _check_text(node)
+    except YamlProblem as problem:
+        return problem if problem.rule in ("encoding", "text-control") else None
+    return None
 
 
 class _Doubt(Exception):
@@ -409,11 +454,13 @@ def _compose_strict(text: str) -> Node | None:
     except YamlProblem:
         raise
     except ReaderError as exc:
+        code = _code_point(exc.character)
+        refused = refused_character(chr(code), "file") if _is_noncharacter(code) else None
         raise YamlProblem(
             "encoding",
-            _line_col(text, exc.position),
-            f"the file contains a character YAML does not allow (U+{_code_point(exc.character):04X})",
-            "remove control characters such as NUL",
+            line_and_column(text, exc.position),
+            f"the file contains a character YAML does not allow (U+{code:04X})",
+            refused[2] if refused else "remove control characters such as NUL",
         ) from None
     except yaml.composer.ComposerError as exc:
         mark = exc.problem_mark or exc.context_mark

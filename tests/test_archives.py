@@ -159,3 +159,76 @@ def test_a_web_source_changed_to_url_unknown_loses_both_warnings(minimal_project
     assert {f.rule for f in archive_findings(minimal_project)} == {"archive-missing", "accessed-missing"}
     set_field(minimal_project, AUDIT, "url", "unknown")
     assert archive_findings(minimal_project) == []
+
+
+# --- url-host: an address leads where it reads ----------------------------------------------------------------------
+
+POST = "claims/sources/widget-post.yaml"
+PUBLISHER = "claims/publisher.yaml"
+PARTY = "claims/parties/widgets-inc.yaml"
+
+
+def _errors(root: Path) -> list[tuple[str, int, int, str, str]]:
+    _, findings = check_project(root, TODAY)
+    return [(f.path, f.line, f.column, f.rule, f.field) for f in findings if f.severity is Severity.ERROR]
+
+
+def test_an_archived_copy_whose_real_host_is_not_the_archive_is_an_error(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_field(minimal_project, POST, "archive_url", "https://web.archive.org@evil.example/web/20210202120000/" + PAGE)
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    line = line_of(minimal_project, POST, "archive_url")
+    assert f"{POST}:{line}:1: error: https://web.archive.org@evil.example/web/" in out
+    assert "it leads to evil.example: 'web.archive.org@' before the host is user info" in out
+    assert "[url-host]\n    field: archive_url\n    hint: write the address as the browser's address bar shows" in out
+
+
+@pytest.mark.parametrize(
+    ("relative", "field"),
+    [(POST, "url"), (AUDIT, "archive_url"), (PARTY, "url"), (PUBLISHER, "url"), (PUBLISHER, "logo")],
+)
+def test_an_address_with_a_user_name_and_password_is_an_error_in_every_address_field(
+    minimal_project: Path, relative: str, field: str
+) -> None:
+    path = minimal_project / relative
+    if f"\n{field}:" not in path.read_text(encoding="utf-8"):
+        path.write_text(path.read_text(encoding="utf-8") + f"{field}: x\n", encoding="utf-8")
+    set_field(minimal_project, relative, field, "https://user:pass@evil.example/")
+    assert _errors(minimal_project) == [(relative, line_of(minimal_project, relative, field), 1, "url-host", field)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://blog.example.org/widgets@2x",
+        "https://blog.example.org/search?q=widgets@example.org",
+        "https://blog.example.org/widgets#me@home",
+    ],
+)
+def test_an_at_sign_after_the_host_is_no_user_info(minimal_project: Path, url: str) -> None:
+    set_field(minimal_project, POST, "url", url)
+    assert _errors(minimal_project) == []
+
+
+def test_a_wayback_address_is_recognised_by_its_real_host_only() -> None:
+    assert wayback_problem("https://web.archive.org@evil.example/save/" + PAGE) is None  # not the archive at all
+    assert wayback_problem("https://WEB.ARCHIVE.ORG/save/" + PAGE) is not None
+
+
+@pytest.mark.parametrize(
+    "link", ["[the report](https://user:pass@evil.example/)", "[the copy](https://web.archive.org@evil.example/x)"]
+)
+def test_a_link_with_user_info_in_a_claim_field_is_an_error(minimal_project: Path, link: str) -> None:
+    relative = "claims/claims/widget-defects-fell.yaml"
+    path = minimal_project / relative
+    path.write_text(path.read_text(encoding="utf-8") + f"notes: See {link}.\n", encoding="utf-8")
+    assert _errors(minimal_project) == [(relative, line_of(minimal_project, relative, "notes"), 1, "url-host", "notes")]
+
+
+def test_a_link_with_user_info_in_a_hand_written_page_is_an_error_at_its_line(minimal_project: Path) -> None:
+    (minimal_project / "docs" / "about.md").write_text(
+        "# About\n\nRead [the report](https://www.example.org@evil.example/report).\n", encoding="utf-8"
+    )
+    assert _errors(minimal_project) == [("docs/about.md", 3, 19, "url-host", "")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
@@ -107,3 +108,64 @@ def test_a_percent_change_stated_to_a_decimal_place_is_checked_at_that_place(new
     stated = float(arithmetic.round_to(exact, Decimal("0.1")))
     assert arithmetic.agrees(stated, exact, Decimal("0.1"))
     assert not arithmetic.agrees(round(stated + 0.2, 1), exact, Decimal("0.1"))
+
+
+# -- extreme figures ------------------------------------------------------------------------------
+
+# Every figure the loader accepts: any finite double (subnormals such as 5e-324 included) and whole
+# numbers within ±(2^53 - 1); with the extremes drawn often, and the pairs that crashed once.
+EDGES = (5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 1e-20, 1e20, 0.0)
+extreme = (
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
+    | st.sampled_from(EDGES)
+)
+UNITS = st.sampled_from([None, "count", "percent", "percent-change", "per-10000", "CNY"])
+KINDS = st.sampled_from([None, "points", "percent-change", "ratio"])
+
+
+@settings(max_examples=examples(300))
+@given(formula=st.sampled_from(sorted(arithmetic.FORMULAS)), a=extreme, b=extreme, stated=extreme)
+@example(formula="ratio", a=1e20, b=1e-20, stated=1e40)
+@example(formula="ratio", a=1e300, b=1e-300, stated=5)
+@example(formula="percent-change", a=1.7976931348623157e308, b=5e-324, stated=0.0)
+@example(formula="difference", a=1.7976931348623157e308, b=-1.7976931348623157e308, stated=1e308)
+def test_a_formula_over_any_figures_gives_a_finite_result_or_none_and_never_raises(
+    formula: str, a: float, b: float, stated: float
+) -> None:
+    computed = arithmetic.compute(formula, [a, b])
+    if computed is None:
+        assert arithmetic.decimal(b) == 0 and formula in ("percent-change", "ratio", "share")
+        return
+    assert computed.is_finite()
+    arithmetic.agrees(stated, computed)  # a bool, whatever the sizes
+    for places in (-15, 0, 15):
+        step = arithmetic.precision_resolution(places)
+        assert arithmetic.agrees(float(stated), arithmetic.decimal(stated), step)
+        assert arithmetic.round_to(computed, step).is_finite()
+
+
+@settings(max_examples=examples(300))
+@given(before=extreme, after=extreme, unit=UNITS, kind=KINDS)
+@example(before=1e-20, after=1e20, unit="count", kind=None)
+@example(before=5e-324, after=1.7976931348623157e308, unit="count", kind="ratio")
+@example(before=-1.7976931348623157e308, after=1.7976931348623157e308, unit="percent", kind=None)
+@example(before=1e-300, after=1e300, unit="percent", kind=None)
+def test_a_change_between_any_figures_is_computed_or_undefined_and_never_raises(
+    before: float, after: float, unit: str | None, kind: arithmetic.ChangeKind | None
+) -> None:
+    change = arithmetic.change(before, after, unit, kind)
+    assert change.difference.is_finite()
+    assert (change.exact is None) == (change.rounded is None)
+    if change.exact is not None:
+        assert change.exact.is_finite() and change.rounded is not None
+        assert abs(change.exact - change.rounded) <= arithmetic.precision_resolution(change.decimals)
+    if arithmetic.usable(change):
+        assert change.value is None or math.isfinite(change.value)
+        assert change.value is None or abs(change.value) <= 2**53
+
+
+def test_a_change_of_1e42_percent_is_not_usable_and_33_percent_is() -> None:
+    assert not arithmetic.usable(arithmetic.change(1e-20, 1e20, "count"))
+    assert arithmetic.usable(arithmetic.change(180000, 240000, "count"))
+    assert arithmetic.usable(arithmetic.change(0, 5, "count"))  # undefined, and said so

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.dates import PERIOD_HORIZON_YEARS
+from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project, latest_today
 
@@ -402,6 +404,44 @@ def test_partial_date_is_in_the_future_only_from_its_first_day(minimal_project: 
     edit(minimal_project, DEFECTS, "reviewed: 2021-04-01", "reviewed: 2021-05")
     assert [f.field for f in check(minimal_project, today=dt.date(2021, 4, 30))] == ["reviewed"]
     assert check(minimal_project, today=dt.date(2021, 5, 1)) == []
+
+
+def test_a_period_ending_9999_12_31_is_an_error_at_the_period(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", "period: 2020/9999-12-31")
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    horizon = latest_today().year + PERIOD_HORIZON_YEARS
+    assert f"{DEFECTS}:7:1: error: the period 2020/9999-12-31 ends after {horizon}" in out
+    assert "[period-future]\n    field: period\n    hint: check the year for a typo" in out
+
+
+def test_a_baseline_period_beyond_the_horizon_is_an_error_at_the_baseline_period(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020\n", "period: 2020\nbaseline: {value: 1, period: 2202}\n")
+    edit(minimal_project, DEFECTS, "unit: percent-change", "unit: percent")
+    edit(minimal_project, DEFECTS, "value: -12", "value: 12")
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("period-future", DEFECTS, 8, "baseline.period")]
+
+
+@pytest.mark.parametrize("period", ["2050", "2021/2050", "2030-01/2030-06", "2121", "2022/2121-12-31"])
+def test_a_period_may_reach_into_the_future_for_a_target_or_a_forecast(minimal_project: Path, period: str) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", f"period: {period}")
+    assert check(minimal_project, today=dt.date(2021, 12, 31)) == []  # the horizon: the end of 2121
+
+
+@pytest.mark.parametrize("period", ["2122", "2122-01-01", "2020/2122-01"])
+def test_a_period_ending_after_the_horizon_is_an_error(minimal_project: Path, period: str) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", f"period: {period}")
+    findings = check(minimal_project, today=dt.date(2021, 12, 31))
+    assert [(f.rule, f.field) for f in findings] == [("period-future", "period")]
+
+
+def test_the_claim_date_of_a_forecast_is_still_never_in_the_future(minimal_project: Path) -> None:
+    edit(minimal_project, DEFECTS, "period: 2020", "period: 2050")
+    edit(minimal_project, DEFECTS, "date: 2021-01-15", "date: 2050-01-15")
+    assert [(f.rule, f.field) for f in check(minimal_project)] == [("date-future", "date")]
 
 
 def test_month_13_is_an_invalid_date(minimal_project: Path) -> None:

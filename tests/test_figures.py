@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+
+from claimledger.cli import main
 from claimledger.findings import Severity
 
+from .conftest import examples
+from .test_arithmetic import extreme
 from .test_checks import NEW_CLAIM, check, line_of, with_rule, write, write_claim
 
 STORES = "period: 2017\nvalue: 240000\nunit: count\ncounted: stores\n"
@@ -193,3 +200,99 @@ def test_new_metric_writes_a_file_that_says_unknown_until_the_sources_are_read(m
     text = (minimal_project / "claims/metrics/stores-closed.yaml").read_text(encoding="utf-8")
     assert "counts: unknown" in text and "counted_by: unknown" in text
     assert check(minimal_project) == []
+
+
+# -- extreme figures: a finding, never a traceback ----------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_change_of_1e42_percent_is_a_finding_and_export_and_build_refuse_it_without_a_traceback(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_claim(
+        minimal_project,
+        extra="period: 2020\nvalue: 1e20\nunit: count\ncounted: stores\nbaseline:\n  value: 1e-20\n  period: 2019\n",
+    )
+    line = line_of(minimal_project, NEW_CLAIM, "value: 1e-20")
+    code, out, err = _cli(capsys, "check", "--root", str(minimal_project))
+    assert code == 1
+    assert f"{NEW_CLAIM}:{line}:3: error: the change from the baseline 1E-20 to the figure" in out
+    assert "is 1E+42 percent" in out and "[change-range]" in out
+    assert "    field: baseline.value\n    hint: check both figures for a typo" in out
+    database = str(tmp_path / "claims.db")
+    for command in (("--format", "json"), ("--format", "csv"), ("--format", "sqlite", "--output", database)):
+        code, out, err = _cli(capsys, "export", *command, "--root", str(minimal_project))
+        assert (code, out) == (1, ""), command
+        assert "change-range" in err and "Traceback" not in err
+    site = tmp_path / "site"
+    code, _, err = _cli(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1 and "not built" in err
+    assert not site.exists()
+
+
+def test_a_derivation_from_operands_1e600_apart_is_a_derived_figure_finding(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        extra=(
+            "value: 5\nunit: ratio\nderivation:\n  formula: ratio\n  from:\n"
+            "    - {value: 1e300, quote: x}\n    - {value: 1e-300, quote: y}\n"
+        ),
+    )
+    (finding,) = [f for f in check(minimal_project) if f.severity is Severity.ERROR]
+    assert (finding.path, finding.line, finding.rule, finding.field) == (
+        NEW_CLAIM,
+        line_of(minimal_project, NEW_CLAIM, "value: 5"),
+        "derived-figure",
+        "value",
+    )
+    assert "ratio of 1E+300, 1E-300, which is 1E+600" in finding.message
+
+
+def test_a_derivation_from_extreme_operands_that_agrees_is_checked_and_built(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_claim(
+        minimal_project,
+        extra=(
+            "period: 2020\nvalue: 1e40\nunit: ratio\nbaseline: {value: 1e39, period: 2019}\nderivation:\n"
+            "  formula: ratio\n  from:\n    - {value: 1e20, quote: x}\n    - {value: 1e-20, quote: y}\n"
+        ),
+    )
+    assert check(minimal_project) == []
+    site = tmp_path / "site"
+    code, _, err = _cli(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 0, err
+    page = (site / "claims" / "test-claim" / "index.html").read_text(encoding="utf-8")
+    assert (
+        "Derived figure: ratio of 100,000,000,000,000,000,000 and 1e−20 is "
+        "10,000,000,000,000,000,000,000,000,000,000,000,000,000; stated as"
+    ) in page
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=extreme, before=extreme, operand=extreme)
+@example(value=1e20, before=1e-20, operand=1e-20)
+@example(value=1.7976931348623157e308, before=5e-324, operand=5e-324)
+def test_extreme_figures_give_findings_or_an_export_never_a_traceback(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str], value: float, before: float, operand: float
+) -> None:
+    write_claim(
+        minimal_project,
+        extra=(
+            f"period: 2020\nvalue: {value!r}\nunit: ratio\nbaseline: {{value: {before!r}, period: 2019}}\n"
+            f"derivation:\n  formula: ratio\n  from:\n    - {{value: {value!r}, quote: x}}\n"
+            f"    - {{value: {operand!r}, quote: y}}\n"
+        ),
+    )
+    code, out, err = _cli(capsys, "export", "--root", str(minimal_project))
+    assert "Traceback" not in err
+    if code == 0:
+        json.loads(out)  # strict JSON: no Infinity, no NaN
+        assert "Infinity" not in out and "NaN" not in out
+    else:
+        assert code == 1 and "not exported" in err

@@ -3,18 +3,27 @@ model, an export, a page or a terminal; files and lists beyond the project's lim
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tracemalloc
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity, error, format_github, format_json, format_text
+from claimledger.model import Dataset, LogEntry, PartialDate
 from claimledger.project import check_project
 from claimledger.schema import validate
-from claimledger.yamlsafe import Document
+from claimledger.site.feed import ATOM, atom
+from claimledger.yamlsafe import Document, YamlProblem, load_document
+
+from .conftest import MINIMAL, examples
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 LIMITS = "claims/limits.yaml"
@@ -102,6 +111,115 @@ def test_hostile_text_in_a_rationale_never_reaches_an_export_or_a_page(
     assert code == 1
     assert not site.exists()
     assert_no_raw_control(out + err)
+
+
+NONCHARACTERS = ["\\uFFFF", "\\uFFFE", "\\uFDD0", "\\uFDEF", "\\U0001FFFE", "\\U0010FFFF"]
+STATEMENT = "statement: Widget defects fell by 12 % in 2020."
+
+
+@pytest.mark.parametrize("escaped", NONCHARACTERS)
+def test_a_noncharacter_in_a_statement_is_a_finding_at_the_statement(minimal_project: Path, escaped: str) -> None:
+    edit(minimal_project, CLAIM, STATEMENT, f'statement: "Widget defects fell by 12 % in 2020. {escaped}"')
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.column, f.rule, f.field) for f in found] == [(CLAIM, 2, 12, "text-control", "statement")]
+    assert "noncharacter" in found[0].message
+    assert found[0].hint
+
+
+@pytest.mark.parametrize("written", ["\ufdd0", "\U0001fffe", "\U0010ffff"])
+def test_a_noncharacter_written_out_is_a_finding_too(minimal_project: Path, written: str) -> None:
+    edit(minimal_project, CLAIM, STATEMENT, f"statement: Widget defects fell by 12 % in 2020. {written}")
+    assert [(f.path, f.line, f.rule, f.field) for f in errors(minimal_project)] == [
+        (CLAIM, 2, "text-control", "statement")
+    ]
+
+
+@pytest.mark.parametrize("written", ["\uffff", "\ufffe"])
+def test_u_ffff_written_out_is_refused_by_the_reader_at_its_column(minimal_project: Path, written: str) -> None:
+    edit(minimal_project, CLAIM, STATEMENT, f"statement: Widget defects {written}fell.")
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.column, f.rule) for f in found] == [(CLAIM, 2, 27, "encoding")]
+    assert "U+FF" in found[0].message
+
+
+def test_a_noncharacter_never_reaches_the_feed(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(minimal_project, CLAIM, STATEMENT, 'statement: "x \\uFFFF"')
+    add_line(minimal_project, CLAIM, 'log:\n  - date: 2021-05-01\n    kind: correction\n    summary: "y \\uFFFE"')
+    site = tmp_path / "site"
+    code, out, err = run(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1
+    assert f"{CLAIM}:2:12: error: the text holds U+FFFF, a noncharacter" in out
+    assert "not built" in err
+    assert not site.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [("\uffff", "U+FFFF, a noncharacter"), ("\x1b[2J", "the control character U+001B"), ("\u202e", "U+202E")],
+)
+def test_a_refused_character_in_a_hand_written_page_is_a_finding_at_its_line_and_column(
+    minimal_project: Path, written: str, message: str
+) -> None:
+    page = minimal_project / "docs" / "about.md"
+    page.write_text(f"# About\n\nThis site checks\nwhat a report {written}says.\n", encoding="utf-8")
+    found = errors(minimal_project)
+    assert [(f.path, f.line, f.column, f.rule) for f in found] == [("docs/about.md", 4, 15, "text-control")]
+    assert f"the page holds {message}" in found[0].message
+
+
+@pytest.mark.parametrize("escaped", ["\\uFFFF", "\\e[2J"])
+def test_a_refused_character_in_the_site_name_is_a_finding_and_nothing_is_built(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], escaped: str
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("site_name:"))
+    config.write_text(text.replace("site_name: Widget claims\n", f'site_name: "Widget claims {escaped}"\n'))
+    assert [(f.path, f.line, f.column, f.rule, f.field) for f in errors(minimal_project)] == [
+        ("mkdocs.yml", line, 12, "text-control", "site_name")
+    ]
+    site = tmp_path / "site"
+    code, _, err = run(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 1 and "not built" in err
+    assert not site.exists()
+
+
+# What the feed must carry whatever the loader lets through: XML 1.0's own limits (U+FFFE, U+FFFF,
+# the controls, surrogates), the other noncharacters, and text XML escapes.
+FEED_EDGES = [*"\ufffe\uffff\ufdd0\U0001fffe\U0010ffff\x00\x1b\x85\ud800&<]>"]
+
+
+def _yaml_string(text: str) -> str:
+    """``text`` as a YAML double-quoted string, every character beyond printable ASCII as an escape."""
+    return '"' + "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\U{ord(c):08x}" for c in text) + '"'
+
+
+@functools.cache
+def _feed_dataset() -> Dataset:
+    dataset, _ = check_project(MINIMAL)
+    return dataset
+
+
+@settings(max_examples=examples(100))
+@given(text=st.text(st.characters() | st.sampled_from(FEED_EDGES), min_size=1, max_size=12))
+@example(text="x \uffff")
+@example(text="\ufffe")
+@example(text="\U0010fffe")
+def test_whatever_text_the_loader_accepts_the_corrections_feed_carries_as_xml(text: str) -> None:
+    try:
+        loaded = load_document("claims/claims/x.yaml", f"statement: {_yaml_string(text)}\n".encode()).data["statement"]
+    except YamlProblem as problem:
+        assert problem.rule == "text-control"
+        return
+    dataset = _feed_dataset()
+    claim = dataset.claims["widget-defects-fell"]
+    changed = replace(claim, statement=loaded, log=(LogEntry(PartialDate.parse("2021-05-01"), "correction", loaded),))
+    feed = atom(replace(dataset, claims={**dataset.claims, claim.id: changed}), site_url="", site_name=loaded)
+    entry = ET.fromstring(feed.encode("utf-8")).find(f"{{{ATOM}}}entry")  # expat refuses what XML 1.0 forbids
+    assert entry is not None
+    assert entry.findtext(f"{{{ATOM}}}title") == f"Correction: {loaded}"
 
 
 # -- numbers -----------------------------------------------------------------------------------

@@ -318,3 +318,40 @@ def test_init_onto_a_file_refuses_without_a_traceback(tmp_path: Path, capsys: py
     code, _, err = run(capsys, "init", str(tmp_path / "taken" / "site"))
     assert code == 2
     assert err.startswith("claimledger: cannot write")
+
+
+def _entries(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("linked", ["docs", "claims", "claims/claims", ".github/workflows"])
+def test_init_force_refuses_to_write_through_a_symlinked_folder_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], linked: str
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "theirs.md").write_text("someone else's page\n", encoding="utf-8")
+    root = tmp_path / "site"
+    (root / linked).parent.mkdir(parents=True)
+    (root / linked).symlink_to(elsewhere, target_is_directory=True)
+    before = _entries(root)
+    code, out, err = run(capsys, "init", str(root), "--force")
+    assert (code, out) == (2, "")
+    assert f"claimledger: {root / linked} is a symbolic link (to {elsewhere}): init writes nothing through" in err
+    assert "nothing was written" in err
+    assert _entries(elsewhere) == ["theirs.md"]
+    assert _entries(root) == before
+
+
+def test_init_force_keeps_a_symlinked_file_without_writing_through_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("not the project's\n", encoding="utf-8")
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "README.md").symlink_to(outside)
+    code, out, _ = run(capsys, "init", str(root), "--force")
+    assert code == 0
+    assert "Kept README.md (already there)" in out
+    assert outside.read_text(encoding="utf-8") == "not the project's\n"

@@ -1,4 +1,14 @@
-"""Web sources should carry an archived copy and an access date; a Wayback URL must be a real snapshot."""
+"""Web addresses: each leads where it reads; web sources carry an archived copy and an access date; a
+Wayback URL is a real snapshot.
+
+- ``https://web.archive.org@evil.example/…`` reads as an archived copy and leads to ``evil.example``;
+  ``https://user:pass@host/`` publishes a password. Every address field (a source's ``url`` and
+  ``archive_url``, a party's ``url``, the publisher's ``url`` and ``logo``) is refused with user info
+  before its host, or a host no browser reads as written (``url-host``); links in markdown are held
+  to the same (:mod:`claimledger.checks.markup`).
+- An ``archive_url`` on the Wayback Machine, judged by its real host, is a snapshot address with a
+  14-digit timestamp (``archive-url``).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +16,28 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from ..addresses import host, host_problem
 from ..findings import Finding, error, warning
 from ..model import Dataset
+from ..yamlsafe import Document, FieldPath, format_field
 
 # The Wayback Machine: web.archive.org, and archive.org/web/ or /save/; other archive.org pages (an item at
-# /details/, a file at /download/) are archived copies of another kind and are not judged here.
-WAYBACK_HOSTS = re.compile(r"^https?://(web\.archive\.org/|archive\.org/(web|save)/)", re.IGNORECASE)
+# /details/, a file at /download/) are archived copies of another kind and are not judged here. Which host
+# an address leads to is urllib.parse's to say (addresses.host); the patterns only read what follows it.
+WAYBACK_PATHS = re.compile(r"^https?://[^/]+/(web|save)/", re.IGNORECASE)
 WAYBACK_SAVE = re.compile(r"^https?://(web\.)?archive\.org/save/", re.IGNORECASE)
 WAYBACK_SNAPSHOT = re.compile(r"^https?://web\.archive\.org/web/(\d{14})(?:id_|if_|im_|js_|cs_)?/(https?://\S+)$")
 
 
+def _is_wayback(url: str) -> bool:
+    """Whether ``url`` leads to the Wayback Machine: to web.archive.org, or to archive.org's /web/ or /save/."""
+    found = host(url)
+    return found == "web.archive.org" or (found == "archive.org" and WAYBACK_PATHS.match(url) is not None)
+
+
 def wayback_problem(url: str) -> str | None:
     """Why ``url`` is not a usable Wayback snapshot address, or None if it is one (or not a Wayback URL)."""
-    if not WAYBACK_HOSTS.match(url):
+    if not _is_wayback(url):
         return None
     if WAYBACK_SAVE.match(url):  # only the save path, not a page of the archived site at …/save/…
         return "a /save/ address asks the archive to take a copy; it is not a copy"
@@ -32,7 +51,35 @@ def wayback_problem(url: str) -> str | None:
     return None
 
 
+def address_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
+    """Every web address the dataset records, with its document and path."""
+    for source in dataset.sources.values():
+        for name, url in (("url", source.url), ("archive_url", source.archive_url)):
+            if url:
+                yield source.document, (name,), url
+    for party in dataset.parties.values():
+        if party.url:
+            yield party.document, ("url",), party.url
+    publisher = dataset.publisher
+    if publisher is not None:
+        for name, url in (("url", publisher.url), ("logo", publisher.logo)):
+            if url:
+                yield publisher.document, (name,), url
+
+
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    for document, path, url in address_fields(dataset):
+        problem = host_problem(url)
+        if problem is not None:
+            yield error(
+                document.path,
+                document.position(path),
+                "url-host",
+                format_field(path),
+                f"{url[:80]} is not a plain address: {problem}",
+                "write the address as the browser's address bar shows it, host first "
+                "(https://web.archive.org/web/…); a record never holds a user name or password",
+            )
     for source in dataset.sources.values():
         doc = source.document
         if source.archive_url:

@@ -7,6 +7,8 @@
 - A conversion records the rate it used, with the rate's source and date, or says ``rate:
   unknown``; a rate on record is applied and checked like a derived figure; a conversion that says
   nothing about its rate is shown as unchecked, with a warning (``conversion-rate``).
+- A change against a baseline so large that no reader could use it (beyond ±(2^53 − 1) percent, points
+  or times: figures that far apart hold a typo) is an error (``change-range``), never a crash.
 - Metrics (``claims/metrics/``) and the references to them resolve (``ref-metric``); a claim whose
   baseline or operands are values of a metric defined otherwise gets a warning
   (``metric-definition``): the two figures may not count the same thing.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from .. import arithmetic
 from ..findings import Finding, error, warning
@@ -62,6 +64,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         if claim.baseline is not None:
             yield from ref(doc, ("baseline", "metric"), "metric", claim.baseline.metric)
             yield from _baseline_metric(dataset, claim)
+            yield from _change(claim)
         for i, conversion in enumerate(claim.conversions):
             if isinstance(conversion.rate, Rate):
                 yield from ref(doc, ("conversions", i, "rate", "source"), "source", conversion.rate.source)
@@ -72,10 +75,18 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             yield from _derivation(dataset, claim)
 
 
+# Numbers a finding writes out in full; others in scientific notation (1.5E+42), to ten digits.
+_PLAIN_FROM, _PLAIN_BELOW = Decimal("1e-6"), Decimal("1e21")
+
+
 def _number(value: Decimal | float) -> str:
-    """A number as a finding shows it: plain, at most ten places."""
-    text = f"{Decimal(str(value)).quantize(Decimal('1e-10')).normalize():f}"
-    return text
+    """A number as a finding shows it: plain, at most ten places; a very large or small one as 1.5E+42."""
+    number = value if isinstance(value, Decimal) else arithmetic.decimal(value)
+    if number and not _PLAIN_FROM <= abs(number) < _PLAIN_BELOW:
+        with localcontext() as context:
+            context.prec = 10
+            return f"{(+number).normalize():E}"
+    return f"{arithmetic.round_to(number, Decimal('1e-10')).normalize():f}"
 
 
 def _derivation(dataset: Dataset, claim: Claim) -> Iterator[Finding]:
@@ -190,6 +201,30 @@ def _conversion(claim: Claim, index: int, conversion: Conversion) -> Iterator[Fi
             f"{_number(claim.value)} × {_number(rate.value)} = {_number(computed)}",
             "correct the converted value or the rate",
         )
+
+
+def _change(claim: Claim) -> Iterator[Finding]:
+    """The change against the baseline, as the site and the exports compute it, is one a reader can use."""
+    baseline = claim.baseline
+    assert baseline is not None
+    if claim.value is None:
+        return
+    computed = arithmetic.change(baseline.value, claim.value, claim.unit, baseline.change)
+    if arithmetic.usable(computed):
+        return
+    doc = claim.document
+    size = _number(computed.difference if computed.exact is None else computed.exact)
+    unit = "" if computed.exact is None else f" {computed.unit}"
+    yield error(
+        doc.path,
+        doc.position(("baseline", "value")),
+        "change-range",
+        "baseline.value",
+        f"the change from the baseline {_number(baseline.value)} to the figure {_number(claim.value)} is {size}{unit}: "
+        "too large for any reader to use, or for the site and the exports to show",
+        "check both figures for a typo: a missing decimal point, an exponent, thousands written for millions; "
+        f"a change is shown only within ±{arithmetic.LARGEST_CHANGE:,}",
+    )
 
 
 def _baseline_metric(dataset: Dataset, claim: Claim) -> Iterator[Finding]:

@@ -20,7 +20,16 @@ from ..layout import KIND_FOLDERS
 from ..model import Dataset
 from ..paths import GUIDE
 from ..siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-from ..yamlsafe import Document, FieldPath, format_field
+from ..yamlsafe import (
+    Document,
+    FieldPath,
+    YamlProblem,
+    decode,
+    format_field,
+    line_and_column,
+    refused_character,
+    text_problem,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -138,6 +147,7 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
     known = _known(dataset)
     pages, problems = hand_written_pages(root)
     yield from problems
+    yield from _config_text(root.resolve())
     for page, rel in pages:
         try:
             text = page.read_text(encoding="utf-8")
@@ -149,10 +159,30 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
             yield error(rel, (1, 1), "unreadable", "", f"the page cannot be read: {exc.strerror}", "check the file")
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
+        refused = refused_character(text, "page")
+        if refused is not None:
+            index, message, hint = refused
+            yield error(rel, line_and_column(text, index), "text-control", "", message, hint)
         yield from page_problems(rel, text, raw_html=(policy or DocsPolicy()).allows_raw_html(rel))
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
                 yield _unknown(rel, (ref.line + 1, 1), "", ref)
+
+
+def _config_text(root: Path) -> Iterator[Finding]:
+    """The site configuration (mkdocs.yml) holds no character that no text may hold (``text-control``):
+    its title and description reach every page and the corrections feed."""
+    config = root / paths.CONFIG
+    if paths.check(root, config) is not None or not config.is_file():
+        return  # the path policy has said why, or there is none
+    try:
+        problem = text_problem(decode(config.read_bytes()))
+    except YamlProblem as exc:  # not UTF-8
+        problem = exc
+    except OSError:
+        return
+    if problem is not None:
+        yield error(paths.CONFIG, problem.position, problem.rule, problem.field, problem.message, problem.hint)
 
 
 class _Locator:
@@ -223,6 +253,8 @@ def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *
                     f"link {href[:60]!r} uses a scheme that is not allowed",
                     "use an http:// or https:// address, a mailto: address, or a relative link",
                 )
+            elif (hidden := markup.link_problem(href, line)) is not None:
+                yield error(rel, at(_address_start(href), line), hidden.rule, "", hidden.message, hidden.hint)
         elif token.type == "text":
             words.append(token.content)
         elif token.type == "softbreak":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .. import arithmetic
 from ..model import Claim, Conversion, Metric, Period, Rate
@@ -20,8 +21,11 @@ NBSP = "\u00a0"  # between a number and its unit or %: the two never part at a l
 
 
 def number(value: float) -> str:
-    """1910 → ``1,910``; 1.49 → ``1.49``; -42 → ``−42``."""
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    """1910 → ``1,910``; 1.49 → ``1.49``; -42 → ``−42``; 1e40 as written, not as the nearest double."""
+    if float(value).is_integer():
+        text = f"{int(value):,}" if abs(value) <= 2**53 else f"{arithmetic.decimal(value):,f}"
+    else:
+        text = f"{value:,}"
     return text.replace("-", MINUS)
 
 
@@ -182,7 +186,7 @@ def derivation_text(claim: Claim, claims: Mapping[str, Claim]) -> str:
         return f"{derivation.formula} of {operands} cannot be computed."
     step = None if derivation.precision is None else arithmetic.precision_resolution(derivation.precision)
     verdict = "agrees" if arithmetic.agrees(claim.value, computed, step) else "does not agree"
-    exact = number(float(round(computed, 4)))
+    exact = number(float(arithmetic.round_to(computed, Decimal("0.0001"))))
     return (
         f"{derivation.formula} of {operands} is {exact}; stated as {amount(claim.value, claim.unit, claim.counted)}"
         f" ({verdict} to the stated precision)."
