@@ -96,4 +96,6 @@ EVIDENCE_RULES: dict[str, str] = {
     "government report, press conference, letter, dataset or court record).",
     "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
     "successor": "`superseded_by` names the claim that replaces this one.",
+    "retraction": "A log entry of kind `retraction` says when and why the claim was withdrawn; the newest one is "
+    "shown at the top of its page.",
 }

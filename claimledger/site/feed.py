@@ -25,6 +25,7 @@ KIND_LABELS = {
     "clarification": "Clarification",
     "status-change": "Status change",
     "update": "Update",
+    "retraction": "Withdrawal",
 }
 
 
