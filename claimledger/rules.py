@@ -65,6 +65,14 @@ RULES: dict[str, str] = {
     "log-order": "A claim's log of editorial changes runs oldest first.",
     "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
     "adds an entry to its log.",
+    "log-edited": "(check --changed) The log is append-only: an entry published at the base is never edited (its "
+    "date, kind or summary; reflowing its text is no edit).",
+    "log-removed": "(check --changed) The log is append-only: no entry published at the base, nor the whole log, is "
+    "removed.",
+    "log-before-record": "(check --changed) An entry a change adds is not dated before the claim was on the record: "
+    "the day its file first reached the base branch (for a new claim, the base's own date).",
+    "claim-deleted": "(check --changed) A claim on the record at the base is never deleted: it is withdrawn (a "
+    "status whose evidence is `retraction`, with a log entry of kind `retraction`) and its page stays.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
