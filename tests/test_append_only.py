@@ -4,12 +4,16 @@ real git repository: the base is ``main``, committed on 1 May 2021."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from claimledger.cli import main
+from claimledger.rules import RULES
+from claimledger.visible import READER_VISIBLE
 
+from .conftest import REPO
 from .gitrepo import git, init
 
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
@@ -260,3 +264,80 @@ def test_a_withdrawal_logged_as_another_kind_of_change_is_reported(
     code, out = changed(capsys, repo)
     assert code == 1
     assert "status 'withdrawn' needs a log entry of kind 'retraction'" in out
+
+
+# -- every reader-visible change is logged; a change of form is not one ---------------------------
+
+# Each field the record's promise names, changed as a contributor would, the claim still valid.
+READER_CHANGES = [
+    ("statement", "statement: Widget defects fell by 12 % in 2020.", "statement: Widget defects fell by 13 % in 2020."),
+    ("quote", "quote: Widget defects fell by 12% in 2020\n", "quote: Widget defects fell by 12%\n"),
+    ("value", "value: -12", "value: -13"),
+    ("unit", "unit: percent-change", "unit: ratio"),
+    ("qualifier", "unit: percent-change\n", "unit: percent-change\nqualifier: about\n"),
+    ("period", "period: 2020", "period: 2020-01/2020-06"),
+    ("baseline", "unit: percent-change\n", "unit: percent-change\nbaseline:\n  value: -5\n  period: 2019\n"),
+    ("claimant", "claimant: widgets-inc", "claimant: blogger"),
+    ("date", "date: 2021-01-15", "date: 2021-01-14"),
+    ("status", "status: disputed", "status: unverified"),
+    ("rationale", "rationale: A reader disputes the figure", "rationale: One reader disputes the figure"),
+    ("rebuttals", "stance: disputes", "stance: qualifies"),  # a piece of evidence's stance
+    ("rebuttals", "quote: I do not believe the defect figure.", "quote: I do not believe"),  # its quote
+    ("rebuttals", "party: reader", "party: blogger"),  # its party
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new"),
+    READER_CHANGES,
+    ids=[f"{field}:{old.split(':')[0].strip()}" for field, old, _ in READER_CHANGES],
+)
+def test_a_reader_visible_change_without_a_new_entry_is_reported_on_its_field(
+    repo: Path, capsys: pytest.CaptureFixture[str], field: str, old: str, new: str
+) -> None:
+    _replace(repo / DEFECTS, old, new)
+    code, out = changed(capsys, repo)
+    assert code == 1
+    line = _line(repo / DEFECTS, f"{field}:")
+    assert f"{DEFECTS}:{line}:1: error: this change to the claim's {field} adds no entry to its log" in out
+    assert f"field: {field}\n" in out
+    assert "hint: add an entry at the end of `log:`" in out
+
+
+def test_what_fmt_does_to_a_claim_needs_no_entry(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A claim committed in a loose style (fields out of order, quoted, a long line), then formatted."""
+    text = (repo / DEFECTS).read_text(encoding="utf-8")
+    text = text.replace("statement: Widget defects fell by 12 % in 2020.\n", "")
+    text = text.replace("status: disputed\n", 'status: "disputed"\nstatement: "Widget defects fell by 12 % in 2020."\n')
+    text = text.replace(
+        "rationale: A reader disputes the figure and the report is unpublished.",
+        "rationale: A reader disputes the figure and the report is unpublished, so the claim rests on the "
+        "company's word alone.",
+    )
+    (repo / DEFECTS).write_text(text, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "A claim in a loose style", date="2021-05-04T12:00:00")
+    git(repo, "branch", "-f", "main", "HEAD")
+
+    assert main(["fmt", "--root", str(repo)]) == 0
+    capsys.readouterr()
+    assert git(repo, "diff", "--stat") != ""  # fmt rewrote the file
+
+    code, out = changed(capsys, repo)
+    assert code == 0, out
+
+
+def test_the_reference_names_every_reader_visible_field_in_one_place() -> None:
+    reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    start = reference.index("- **What readers are told**")
+    listed = reference[start : reference.index("\n- ", start + 1)]
+    assert "`READER_VISIBLE`" in listed
+    assert set(re.findall(r"`([a-z_]+)`", listed)) >= set(READER_VISIBLE)
+    for piece in ("stance", "quote", "party"):  # each piece of evidence's
+        assert f"`{piece}`" in listed[listed.index("`rebuttals`") :]
+
+
+def test_the_new_rules_are_explained_in_the_rules_and_the_reference() -> None:
+    reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    for rule in ("log-edited", "log-removed", "log-before-record", "claim-deleted"):
+        assert rule in RULES
+        assert f"`{rule}`" in reference
