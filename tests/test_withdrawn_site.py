@@ -41,6 +41,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("withdrawn") / "project"
     shutil.copytree(MINIMAL, root)
     withdraw(root)
+    # A metric whose only figure is the withdrawn claim's.
+    (root / "claims" / "metrics").mkdir()
+    (root / "claims" / "metrics" / "widget-defects.yaml").write_text(
+        "title: Widget defects\ncounts: Defective widgets.\ncounted_by: widgets-inc\nperiod: A calendar year.\n"
+        "sources: [widget-report]\n",
+        encoding="utf-8",
+    )
+    path = root / WITHDRAWN
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "unit: percent-change\n", "unit: percent-change\nmetric: widget-defects\n"
+        ),
+        encoding="utf-8",
+    )
     _, findings = check_project(root)
     assert not has_errors(findings), findings
     result = build(root, root / "site")
@@ -120,3 +134,10 @@ def test_search_and_exports_keep_the_claim_with_its_status_and_withdrawal(site: 
     assert claim["status"] == "withdrawn"
     assert claim["log"][-1] == {"date": "2021-06-01", "kind": "retraction", "summary": REASON}
     assert "widget-defects-fell" in (site / "claims.csv").read_text(encoding="utf-8")
+
+
+def test_a_withdrawn_figure_is_no_figure_of_its_metric(site: Path) -> None:
+    html = _page(site, "metrics/widget-defects")
+    series = html[html.index('id="series"') :]
+    assert "No claim states a figure of this metric yet." in series
+    assert "widget-defects-fell" not in series
