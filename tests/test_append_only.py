@@ -209,22 +209,33 @@ def test_a_new_entry_dated_the_day_of_the_change_passes(repo: Path, capsys: pyte
 # -- a claim is withdrawn, never deleted ---------------------------------------------------------
 
 
-def test_deleting_a_published_claim_is_reported_with_how_to_withdraw_it(
+def test_deleting_a_logged_claim_is_reported_with_how_to_withdraw_it(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git(repo, "rm", "-q", REPORT)
-    _replace(repo / DEFECTS, "related: [widget-report-exists]\n", "")
+    """Nothing else refers to the claim: before, its page and log vanished without a word."""
+    git(repo, "rm", "-q", DEFECTS)
 
     code, out = changed(capsys, repo)
 
     assert code == 1
     assert (
-        f"{REPORT}:1:1: error: this change deletes the claim 'widget-report-exists', which is on the record at "
+        f"{DEFECTS}:1:1: error: this change deletes the claim 'widget-defects-fell', which is on the record at "
         "main: its page, evidence and log would vanish [claim-deleted]"
     ) in out
-    assert f"hint: a published claim stays on the record: restore the file (`git checkout main -- {REPORT}`)" in out
+    assert "field: status" in out
+    assert f"hint: a published claim stays on the record: restore the file (`git checkout main -- {DEFECTS}`)" in out
     assert "`status: withdrawn`" in out
     assert "`kind: retraction`" in out
+
+
+def test_deleting_a_claim_others_cite_is_reported_as_a_deletion_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", REPORT)
+    _replace(repo / DEFECTS, "related: [widget-report-exists]\n", "")
+    code, out = changed(capsys, repo)
+    assert code == 1
+    assert f"{REPORT}:1:1: error: this change deletes the claim 'widget-report-exists'" in out
 
 
 def test_a_claim_moved_to_a_sub_folder_is_not_deleted(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
