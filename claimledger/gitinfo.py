@@ -154,6 +154,40 @@ def file_at(root: Path, commit: str, path: str) -> bytes:
     return _git_together(root, ("cat-file", "blob", f"{commit}:./{path}"))[0]
 
 
+def commit_date(root: Path, commit: str) -> str:
+    """The committer date of ``commit``, YYYY-MM-DD."""
+    revisions, _ = parse_commits(_git_together(root, ("log", *_LOG, COMMITS_FORMAT, "-1", commit, "--"))[0])
+    if not revisions:
+        raise GitError(f"git could not read the date of commit {commit}")
+    return revisions[0].date
+
+
+def published_dates(root: Path, commit: str, folder: str) -> dict[str, str]:
+    """The day each file under ``folder`` first reached the line of history that leads to ``commit``:
+    the committer date of the oldest commit on its first-parent line (the base branch's own commits
+    and merges, not a merged branch's commits, whose dates whoever made them chose) that added it,
+    renames followed; each file under the name it has at ``commit``."""
+    first_parent = ("--first-parent", "--diff-merges=first-parent")
+    log, files = _git_together(
+        root,
+        ("log", *_LOG, *first_parent, COMMITS_FORMAT, commit, "--", folder),
+        ("log", *_LOG, *first_parent, *_FILES, commit, "--", folder),
+    )
+    commits, _ = parse_commits(log)
+    changes_of, _ = parse_changes(files)
+    first: dict[str, str] = {}
+    today: dict[str, str] = {}  # the names files had before a rename, to the names they have at ``commit``
+    for revision in commits:  # newest first: an older commit's date replaces a newer one's
+        renamed: dict[str, str] = {}
+        for change in changes_of.get(revision.commit, ()):
+            name = today.get(change.paths[-1], change.paths[-1])
+            first[name] = revision.date
+            if change.kind == "R" and len(change.paths) == 2:
+                renamed[change.paths[0]] = name
+        today.update(renamed)
+    return first
+
+
 @dataclass(frozen=True)
 class Revision:
     commit: str  # full hash

@@ -167,7 +167,7 @@ class Paraphrase:
     locator: str | None
 
 
-LogKind = Literal["correction", "clarification", "status-change", "update"]
+LogKind = Literal["correction", "clarification", "status-change", "update", "retraction"]
 
 
 @dataclass(frozen=True)
@@ -258,6 +258,11 @@ class Claim:
     paraphrase: Paraphrase | None = None
     log: tuple[LogEntry, ...] = ()
     unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+
+    @property
+    def retraction(self) -> LogEntry | None:
+        """The newest log entry that withdrew the claim from the record (kind ``retraction``), if any."""
+        return next((entry for entry in reversed(self.log) if entry.kind == "retraction"), None)
 
     @property
     def words(self) -> str:
@@ -370,6 +375,11 @@ class Status:
     rating_value: int | None
     index: int
     verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
+
+    @property
+    def withdraws(self) -> bool:
+        """Whether a claim with this status is withdrawn from the record (its evidence rule is a retraction)."""
+        return self.evidence == "retraction"
 
 
 @dataclass(frozen=True)

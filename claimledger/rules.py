@@ -80,6 +80,14 @@ RULES: dict[str, str] = {
     "change stay as they were, in their order.",
     "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
     "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
+    "log-edited": "(check --changed) The log is append-only: an entry published at the base is never edited (its "
+    "date, kind or summary; reflowing its text is no edit).",
+    "log-removed": "(check --changed) The log is append-only: no entry published at the base, nor the whole log, is "
+    "removed.",
+    "log-before-record": "(check --changed) An entry a change adds is not dated before the claim was on the record: "
+    "the day its file first reached the base branch (for a new claim, the base's own date).",
+    "claim-deleted": "(check --changed) A claim on the record at the base is never deleted: it is withdrawn (a "
+    "status whose evidence is `retraction`, with a log entry of kind `retraction`) and its page stays.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",
     "snapshot-missing": "A snapshot named by a source exists under claims/snapshots/.",
     "snapshot-hash": "A snapshot's SHA-256 matches the one recorded on its source.",
@@ -137,4 +145,6 @@ EVIDENCE_RULES: dict[str, str] = {
     "government report, press conference, letter, dataset or court record).",
     "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
     "successor": "`superseded_by` names the claim that replaces this one.",
+    "retraction": "A log entry of kind `retraction` says when and why the claim was withdrawn; the newest one is "
+    "shown at the top of its page.",
 }

@@ -91,6 +91,12 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
             )
     elif rule == "successor" and claim.superseded_by is None:
         return ("needs `superseded_by` naming the claim that replaces it", "add `superseded_by: <claim id>`")
+    elif rule == "retraction" and claim.retraction is None:
+        return (
+            "needs a log entry of kind 'retraction' saying when and why the claim was withdrawn",
+            "add at the end of `log:` an entry `- date: YYYY-MM-DD`, `kind: retraction`, `summary:` why it is "
+            "withdrawn, for readers",
+        )
     return None
 
 

@@ -27,6 +27,7 @@ KIND_LABELS = {
     "clarification": "Clarification",
     "status-change": "Status change",
     "update": "Update",
+    "retraction": "Withdrawal",
 }
 
 

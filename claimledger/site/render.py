@@ -207,7 +207,7 @@ class Renderer:
         """Whether ``item`` is a claim whose status is a review's verdict: only its page carries a
         ClaimReview (an ``unverified`` claim has not been reviewed)."""
         status = self.statuses.get(item.status) if isinstance(item, Claim) else None
-        return status is not None and status.verdict
+        return status is not None and status.verdict and not status.withdraws
 
     def claim_jsonld(self, claim: Claim) -> str:
         # Without the site's address, no address is made up: the review's own url is left out.
@@ -349,7 +349,12 @@ class PageContext:
         return metric.title if metric else metric_id
 
     def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
-        return format.metric_series(metric, self.r.dataset.claims.values())
+        # A withdrawn claim was recorded in error: its figure is no figure of the metric.
+        return format.metric_series(metric, [c for c in self.r.dataset.claims.values() if not self.withdrawn(c)])
+
+    def withdrawn(self, claim: Claim) -> bool:
+        status = self.r.statuses.get(claim.status)
+        return status is not None and status.withdraws
 
     def series_chart(self, points: list[format.SeriesPoint]) -> Markup:
         if len({point.period for point in points}) < 2:
@@ -478,6 +483,13 @@ class PageContext:
     def claim_changes(self, claim: Claim) -> list[feed.Change]:
         """One claim's logged changes, newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
+
+    def withdrawal(self, claim: Claim) -> feed.Change | None:
+        """For a withdrawn claim (its status's evidence is a retraction), the log entry that withdrew it."""
+        status = self.r.statuses.get(claim.status)
+        if status is None or not status.withdraws:
+            return None
+        return next((change for change in self.claim_changes(claim) if change.entry.kind == "retraction"), None)
 
     def basis(self, item: Source | Party, name: str) -> Basis | None:
         return item.basis_of(name)
