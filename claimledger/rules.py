@@ -35,7 +35,8 @@ RULES: dict[str, str] = {
     "file-extension": "Data files end in `.yaml`, in lower case: a `.yml` or `.YAML` file would not be read.",
     "file-name": "File names under claims/ and docs/ hold no control or invisible characters (a line break, a tab).",
     "unsafe-path": "No links that point outside the repository (claims/, docs/, snapshots, CONTRIBUTING.md, "
-    "mkdocs.yml): such a file is neither read nor published.",
+    "mkdocs.yml) or into git's records (.git/), and none out of docs/ or the theme's custom_dir, even to a file "
+    "elsewhere in the repository: such a file is neither read nor published.",
     "broken-symlink": "Every link leads to a file or folder: none dangles, none loops back into itself.",
     "missing-file": "The status scale claims/statuses.yaml exists.",
     "unreadable": "Every file can be read.",

@@ -12,13 +12,15 @@ reports, with file, line and field:
 - ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
   :data:`KNOWN_EXTENSIONS` (``config-code``), and ``INHERIT`` (``config-inherit``);
 - what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
-  reached through a link, a link out of either, a markdown extension reading files from outside
-  ``docs/`` (``config-files``);
+  reached through a link, a markdown extension reading files from outside ``docs/``
+  (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
+  into ``.git/`` (``unsafe-path``, from the path policy's confined walk);
 - ``extra_javascript`` and ``extra_css`` from another host (``config-remote``);
 - a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
   stylesheet there that fetches from another host (``docs-file``).
 
-Each may be allowed, but for what would read a file outside the repository, by the list the
+Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
+the folder it is published from), by the list the
 maintainer keeps in the claimledger plugin's ``allow`` option of ``mkdocs.yml`` itself (reviewed as
 code: see :class:`Allowed`). ``claimledger check`` and every build run the same function; a build
 refuses, before its engine reads the file, whatever it reports as an error.
@@ -522,7 +524,7 @@ class _Site:
             return
         folder = self.config_file.parent / name
         if self.inside(rel, value, "theme.custom_dir", folder, "the theme folder") and folder.is_dir():
-            self.findings.extend(paths.walk(self.root, folder).findings)
+            self.findings.extend(paths.walk(self.root, folder, confined=True).findings)
 
     def remote(self, rel: str, node: Node) -> None:
         for setting in ("extra_javascript", "extra_css"):
@@ -565,7 +567,9 @@ class _Site:
     # -- docs/ ---------------------------------------------------------------------------
 
     def docs(self, node: Node | None) -> None:
-        """The files a build publishes from the docs folder (``docs_dir``, by default docs/)."""
+        """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
+        path policy's confined walk lets them be read, and what that walk refuses: a link out of the
+        folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
         found = _get(node, "docs_dir")
         name = _text(found[1]) if found else None
         folder = self.root / paths.DOCS_DIR
@@ -574,9 +578,9 @@ class _Site:
             rel = self.layout.relative(self.config_file)
             if not self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
                 return
-            if _absolute(folder) != self.root / paths.DOCS_DIR:
-                self.findings.extend(paths.walk(self.root, folder).findings)
-        for file in paths.walk(self.root, folder).files:
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        for file in listing.files:
             self.findings.extend(docs_file(self.root, Path(file), self.allowed))
 
     def run(self) -> list[Finding]:

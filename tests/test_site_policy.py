@@ -293,6 +293,108 @@ def test_the_plugin_publishes_no_theme_file_linked_outside_whatever_was_checked_
         plugin.on_files(files, config)
 
 
+# -- links out of docs/ and the theme folder, inside the repository ------------------------------------------
+
+
+def _kept_in_the_repository(root: Path) -> None:
+    """The secret where a pull request's link could reach it without leaving the repository: in git's
+    records (.git/config) and in a folder beside docs/."""
+    init(root)
+    git(root, "config", "claimledger.secret", SECRET)
+    (root / "private").mkdir()
+    (root / "private" / "notes.md").write_text(f"# Notes\n\n{SECRET}\n", encoding="utf-8")
+
+
+def _refused_by(engine: str, root: Path, site: Path) -> str:
+    """Build with ``engine``, expecting a refusal that left the previous site as it was and put the
+    secret nowhere in it; what the build printed."""
+    if engine == "mkdocs":
+        said = _refused(root, site)
+    else:  # an engine that must be the first to load in its process
+        result = build_in_subprocess(root, site, "--engine", engine)
+        said = result.stdout + result.stderr
+        assert result.returncode == 1, said
+        assert "not built; the previous site is untouched" in said
+        assert sorted(p.name for p in site.iterdir()) == [".claimledger-site", "index.html"]
+        assert (site / "index.html").read_text(encoding="utf-8") == PREVIOUS
+    assert SECRET not in _published(site)
+    return said
+
+
+LINKS_OUT_OF_DOCS = [
+    ("docs/x.css", "../.git/config", ".git/config"),
+    ("docs/page.md", "../private/notes.md", "private/notes.md"),
+    ("docs/more", "../private", "private"),
+    ("docs/css/site.css", "../../.git/config", ".git/config"),
+]
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+@pytest.mark.parametrize(("link", "target", "real"), LINKS_OUT_OF_DOCS)
+def test_a_docs_link_out_of_docs_inside_the_repository_is_an_error_and_never_published(
+    minimal_project: Path, site: Path, engine: str, link: str, target: str, real: str
+) -> None:
+    _kept_in_the_repository(minimal_project)
+    (minimal_project / link).parent.mkdir(exist_ok=True)
+    (minimal_project / link).symlink_to(target)
+
+    finding = _only(minimal_project, "unsafe-path")
+    assert (finding.path, finding.line, finding.field) == (link, 1, "(file name)")
+    if real.startswith(".git"):
+        assert f"leads into git's own records, to {real}" in finding.message
+    else:
+        assert f"leads out of docs/, to {real}" in finding.message
+        assert "put a copy of the file itself in docs/" in finding.hint
+    assert _check(minimal_project)[0] == 1
+
+    said = _refused_by(engine, minimal_project, site)
+    assert f"{link}:1:1: error: this link leads" in said
+
+
+def test_a_docs_link_to_a_file_in_docs_passes(minimal_project: Path) -> None:
+    (minimal_project / "docs" / "images").mkdir()
+    (minimal_project / "docs" / "images" / "chart.png").write_bytes(b"\x89PNG")
+    (minimal_project / "docs" / "chart.png").symlink_to("images/chart.png")
+    (minimal_project / "docs" / "pictures").symlink_to("images", target_is_directory=True)
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+@pytest.mark.parametrize(("name", "target"), [("main.html", "../.git/config"), ("notes.txt", "../private/notes.md")])
+def test_a_theme_file_linked_out_of_the_theme_folder_is_an_error_and_never_published(
+    minimal_project: Path, site: Path, engine: str, name: str, target: str
+) -> None:
+    _kept_in_the_repository(minimal_project)
+    (minimal_project / "overrides").mkdir()
+    (minimal_project / "overrides" / name).symlink_to(target)
+    _theme_folder(minimal_project, "overrides")
+
+    finding = _only(minimal_project, "unsafe-path")
+    assert (finding.path, finding.line, finding.field) == (f"overrides/{name}", 1, "(file name)")
+
+    said = _refused_by(engine, minimal_project, site)
+    assert f"overrides/{name}:1:1: error: this link leads" in said
+
+
+def test_the_plugin_publishes_no_docs_file_linked_out_of_docs_whatever_was_checked_before(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    """``mkdocs build`` on its own: MkDocs' walk of the docs folder follows every link."""
+    from mkdocs.commands.build import get_files
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
+
+    _kept_in_the_repository(minimal_project)
+    config = load_config(config_file=str(minimal_project / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    (minimal_project / "docs" / "notes.md").symlink_to("../private/notes.md")  # appears after the check
+    plugin = ClaimledgerPlugin()
+    plugin.root = minimal_project.resolve()
+    with pytest.raises(PluginError, match=r"docs/notes\.md:1:1: error: this link leads out of docs/"):
+        plugin.on_files(get_files(config), config)
+
+
 SNIPPETS = "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['/']\n      restrict_base_path: false\n"
 
 
