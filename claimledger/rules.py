@@ -98,8 +98,10 @@ RULES: dict[str, str] = {
     "config-files": "Nothing a build reads lies outside the repository or is reached through a link: the theme's "
     "`custom_dir`, the `docs_dir`, an allowed hook; a markdown extension that reads files (pymdownx.snippets, "
     "pymdownx.b64) reads them from under docs/ only.",
-    "config-remote": "`extra_javascript` and `extra_css` come from the site itself, not another host, unless "
-    "`allow: {remote: […]}` names the address.",
+    "config-remote": "`extra_javascript`, `extra_css` and Material's `extra.polyfills`, `theme.logo` and "
+    "`theme.favicon` come from the site itself, not another host, unless `allow: {remote: […]}` names the address; "
+    "Material's settings that load from another host (`extra.analytics`, `theme.font` unless false, a fence of "
+    "class mermaid) are on only if `allow: {remote: […]}` names them (extra.analytics, theme.font, mermaid).",
     "config-allow": "The claimledger plugin's `allow:` option is a mapping of the kinds it knows, each to a list of "
     "names.",
     "docs-file": "docs/ holds markdown and inert files only (raster images, fonts, plain CSS that fetches nothing from "

@@ -475,6 +475,104 @@ def test_a_script_from_another_host_passes_when_the_maintainer_names_it(minimal_
     assert _errors(minimal_project) == []
 
 
+ANALYTICS = "extra:\n  analytics:\n    provider: google\n    property: G-XXXXXXXXXX\n"
+
+
+def test_material_analytics_is_an_error_unless_allowed_and_the_build_refuses_it(
+    minimal_project: Path, site: Path
+) -> None:
+    _config(minimal_project, ANALYTICS)
+
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.path, finding.line, finding.column, finding.field) == ("mkdocs.yml", 28, 3, "extra.analytics")
+    assert "google" in finding.message and "another host" in finding.message
+    assert "allow: {remote: […]}" in finding.hint and "extra.analytics" in finding.hint
+
+    said = _refused(minimal_project, site)
+    assert "mkdocs.yml:28:3: error: Material's analytics (google) loads a script from another host" in said
+    assert "googletagmanager" not in _published(site)
+
+    _config(minimal_project, plugin_options="      allow:\n        remote: [extra.analytics]\n")
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "extra:\n  consent:\n    title: Cookie consent\n    description: We ask first.\n",
+        "extra:\n  analytics: {}\n",
+        "extra:\n  analytics:\n    provider: null\n",
+        "extra:\n  social:\n    - icon: fontawesome/brands/github\n      link: https://github.com/example\n",
+    ],
+)
+def test_material_settings_that_load_nothing_from_elsewhere_pass(minimal_project: Path, extra: str) -> None:
+    _config(minimal_project, extra)
+    assert _errors(minimal_project) == []
+
+
+def test_google_fonts_are_an_error_unless_font_is_false_or_allowed(minimal_project: Path, site: Path) -> None:
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  font: false\n", ""), encoding="utf-8")
+
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (6, "theme.font")
+    assert "fonts.googleapis.com" in finding.message and "`font: false`" in finding.hint
+
+    _refused(minimal_project, site)
+    assert "fonts.googleapis" not in _published(site)
+
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  name: material\n", "  name: material\n  font:\n    text: Lato\n"),
+        encoding="utf-8",
+    )
+    assert _only(minimal_project, "config-remote").line == 7  # the font named
+    _config(minimal_project, plugin_options="      allow:\n        remote: [theme.font]\n")
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "field"),
+    [
+        ("extra:\n  polyfills:\n    - https://evil.example/p.js\n", 29, "extra.polyfills[0]"),
+        ("theme:\n  name: material\n  font: false\n  logo: https://tracker.example/l.png\n", 30, "theme.logo"),
+        ("theme:\n  name: material\n  font: false\n  favicon: //tracker.example/f.ico\n", 30, "theme.favicon"),
+    ],
+)
+def test_material_scripts_and_images_from_another_host_are_errors(
+    minimal_project: Path, site: Path, extra: str, line: int, field: str
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    if extra.startswith("theme:"):  # in place of the fixture's theme
+        text = config.read_text(encoding="utf-8").replace("theme:\n  name: material\n  font: false\n", "")
+        config.write_text(text, encoding="utf-8")
+        line -= 3
+    _config(minimal_project, extra)
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (line, field)
+    assert "comes from another host" in finding.message
+    _refused(minimal_project, site)
+
+
+MERMAID = (
+    "markdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n        - name: mermaid\n"
+    "          class: mermaid\n          format: !!python/name:pymdownx.superfences.fence_code_format\n"
+)
+
+
+def test_a_mermaid_fence_is_an_error_unless_allowed(minimal_project: Path, site: Path) -> None:
+    allow = "      allow:\n        python_names: [pymdownx.superfences.fence_code_format]\n"
+    _config(minimal_project, MERMAID, plugin_options=allow)
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (33, "markdown_extensions[0].pymdownx.superfences.custom_fences[0].class")
+    assert "unpkg.com" in finding.message
+    _refused(minimal_project, site)
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(allow, allow + "        remote: [mermaid]\n"), encoding="utf-8"
+    )
+    assert _errors(minimal_project) == []
+
+
 # -- docs/ -------------------------------------------------------------------------------------------------
 
 
