@@ -3,6 +3,11 @@
 
 - Nothing is read from outside the repository: a link that leads out of it is reported
   (``unsafe-path``), and neither read nor, for a folder, walked.
+- Nothing is read from git's own records (``.git/``, a submodule's too): a link into them is
+  reported (``unsafe-path``), and a walk passes over a ``.git`` entry without reading it.
+- What a site publishes from a folder (``docs/``, a theme's ``custom_dir``) is what that folder holds
+  itself: in a *confined* walk, a link that leads out of the folder, even to a file elsewhere in the
+  repository, is reported (``unsafe-path``) and neither read nor walked.
 - A link that leads nowhere (dangling) or back into itself (a loop) is reported
   (``broken-symlink``), never a crash or an endless walk.
 - A name with a control or invisible character is reported (``file-name``), and the file never
@@ -25,6 +30,7 @@ from .findings import Finding, error
 from .layout import Layout
 
 DOCS_DIR = "docs"  # the hand-written pages, published as they are
+GIT_RECORDS = ".git"  # git's own records (or, in a worktree or submodule, the file naming them): never read
 GUIDE = "CONTRIBUTING.md"  # the contributor guide, also published on the site
 CONFIG = "mkdocs.yml"  # the site's configuration
 # What a contributor plausibly writes for ``.yaml``: the suffixes, in lower case, that name a data
@@ -79,14 +85,17 @@ def _inspect(root: Path, path: Path | str) -> tuple[tuple[str, int] | None, Find
         return None, None
     if not _within(real, str(root)):
         return None, _outside(root, path, real)
+    if _in_git_records(real, str(root)):
+        return None, _git_records(root, path, real)
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         return None, _special(root, path)
     return (real, mode), None
 
 
-def walk(root: Path, folder: Path) -> Listing:
+def walk(root: Path, folder: Path, *, confined: bool = False) -> Listing:
     """Every plain file under ``folder`` that may be read; links are followed only inside ``root``,
-    and never to a folder that holds them.
+    never into git's records, and never to a folder that holds them. ``confined``: only inside
+    ``folder`` itself (as it really is), for a folder whose files a site publishes.
 
     One directory read per folder and no extra ``stat`` per plain file: this runs over every file
     of the dataset on every check.
@@ -96,26 +105,32 @@ def walk(root: Path, folder: Path) -> Listing:
         return Listing((), (str(folder),), (problem,))
     if found is None or not stat.S_ISDIR(found[1]):
         return Listing((), (), ())
-    walker = _Walker(root, Layout(root))
+    walker = _Walker(root, Layout(root), found[0] if confined else None)
     walker.walk(str(folder), found[0])
     # Sorted as paths sort: folder by folder.
     files = sorted(walker.files, key=lambda text: text.split(os.sep))  # noqa: PTH206
     return Listing(tuple(files), tuple(walker.refused), tuple(walker.findings))
 
 
-def check_file(root: Path, path: Path | str) -> Finding | None:
+def check_file(root: Path, path: Path | str, *, within: Path | None = None) -> Finding | None:
     """:func:`check`, and the file's name too: for a file another walk than :func:`walk` found
-    (MkDocs' walk of the docs folder, which follows every link)."""
+    (MkDocs' walk of the docs folder, which follows every link). ``within``: the folder the file was
+    found in, which it must really lie in, as in a confined :func:`walk`."""
     rel = Layout(root).relative(path)
     if not rel.isprintable():
         return _bad_name(rel, rel.rpartition("/")[2])
-    return check(root, path)
+    found, problem = _inspect(root, path)
+    if problem is None and found is not None and within is not None:
+        top = os.path.realpath(within)
+        if not _within(found[0], top):
+            return _leaves(root, path, found[0], top)
+    return problem
 
 
 def hand_written(root: Path) -> Listing:
     """The files under ``docs/`` that a build may read and publish, and what it may not:
     problems with those, with ``CONTRIBUTING.md`` and with ``mkdocs.yml``."""
-    listing = walk(root, root / DOCS_DIR)
+    listing = walk(root, root / DOCS_DIR, confined=True)
     refused, findings = list(listing.refused), list(listing.findings)
     for name in (GUIDE, CONFIG):
         problem = check(root, root / name)
@@ -126,11 +141,12 @@ def hand_written(root: Path) -> Listing:
 
 
 class _Walker:
-    __slots__ = ("files", "findings", "layout", "refused", "root")
+    __slots__ = ("files", "findings", "layout", "refused", "root", "top")
 
-    def __init__(self, root: Path, layout: Layout) -> None:
+    def __init__(self, root: Path, layout: Layout, top: str | None) -> None:
         self.root = root
         self.layout = layout
+        self.top = top  # the real folder a confined walk stays in; None: the repository
         self.files: list[str] = []
         self.refused: list[str] = []
         self.findings: list[Finding] = []
@@ -143,6 +159,8 @@ class _Walker:
             self._refuse(folder, _unreadable(self.layout.relative(folder), exc))
             return
         for entry in entries:
+            if entry.name == GIT_RECORDS:  # git's records are not the project's files: never read
+                continue
             if not entry.name.isprintable():
                 self._refuse(entry.path, _bad_name(self.layout.relative(entry.path), entry.name))
             elif entry.is_symlink():
@@ -155,16 +173,20 @@ class _Walker:
                 self._refuse(entry.path, _special(self.root, entry.path))
 
     def _follow(self, link: str, real_folder: str) -> None:
-        """A link is followed if it leads inside the repository, and not back to a folder that holds it."""
-        found, problem = _inspect(self.root, link)  # outside, nowhere, in a loop, not a plain file
+        """A link is followed if it leads inside the repository (in a confined walk, inside the
+        walked folder), out of git's records, and not back to a folder that holds it."""
+        found, problem = _inspect(self.root, link)  # outside, into .git, nowhere, in a loop, not a plain file
         if problem is not None:
             self._refuse(link, problem)
-        elif found is not None and stat.S_ISDIR(found[1]):
-            if _within(real_folder, found[0]):
-                self._refuse(link, _loop(self.root, link))
-            else:
-                self.walk(link, found[0])
-        elif found is not None:
+        elif found is None:
+            return
+        elif stat.S_ISDIR(found[1]) and _within(real_folder, found[0]):
+            self._refuse(link, _loop(self.root, link))
+        elif self.top is not None and not _within(found[0], self.top):
+            self._refuse(link, _leaves(self.root, link, found[0], self.top))
+        elif stat.S_ISDIR(found[1]):
+            self.walk(link, found[0])
+        else:
             self.files.append(link)
 
     def _refuse(self, path: str, finding: Finding) -> None:
@@ -175,6 +197,39 @@ class _Walker:
 def _within(path: str, top: str) -> bool:
     """Whether ``path`` is ``top`` or lies under it (both real, absolute paths)."""
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _in_git_records(path: str, top: str) -> bool:
+    """Whether ``path``, under ``top`` (both real, absolute paths), lies in git's records: a ``.git``
+    folder (or file) anywhere on the way."""
+    return f"{os.sep}{GIT_RECORDS}{os.sep}" in f"{path[len(top) :]}{os.sep}"
+
+
+def _git_records(root: Path, path: Path | str, real: str) -> Finding:
+    layout = Layout(root)
+    return error(
+        layout.relative(path),
+        (1, 1),
+        "unsafe-path",
+        "(file name)",
+        f"this link leads into git's own records, to {shown(layout.relative(real))}; nothing there is read "
+        "or published",
+        "remove the link: git's records (.git/) are never part of the site",
+    )
+
+
+def _leaves(root: Path, path: Path | str, real: str, top: str) -> Finding:
+    layout = Layout(root)
+    folder = shown(layout.relative(top))
+    return error(
+        layout.relative(path),
+        (1, 1),
+        "unsafe-path",
+        "(file name)",
+        f"this link leads out of {folder}/, to {shown(layout.relative(real))}; only what {folder}/ itself "
+        "holds is published, so it is not read",
+        f"put a copy of the file itself in {folder}/, or link only to a file under {folder}/",
+    )
 
 
 def _outside(root: Path, path: Path | str, real: str) -> Finding:

@@ -39,7 +39,8 @@ RULES: dict[str, str] = {
     "file-extension": "Data files end in `.yaml`, in lower case: a `.yml` or `.YAML` file would not be read.",
     "file-name": "File names under claims/ and docs/ hold no control or invisible characters (a line break, a tab).",
     "unsafe-path": "No links that point outside the repository (claims/, docs/, snapshots, CONTRIBUTING.md, "
-    "mkdocs.yml): such a file is neither read nor published.",
+    "mkdocs.yml) or into git's records (.git/), and none out of docs/ or the theme's custom_dir, even to a file "
+    "elsewhere in the repository: such a file is neither read nor published.",
     "broken-symlink": "Every link leads to a file or folder: none dangles, none loops back into itself.",
     "missing-file": "The status scale claims/statuses.yaml exists.",
     "unreadable": "Every file can be read.",
@@ -128,8 +129,10 @@ RULES: dict[str, str] = {
     "config-files": "Nothing a build reads lies outside the repository or is reached through a link: the theme's "
     "`custom_dir`, the `docs_dir`, an allowed hook; a markdown extension that reads files (pymdownx.snippets, "
     "pymdownx.b64) reads them from under docs/ only.",
-    "config-remote": "`extra_javascript` and `extra_css` come from the site itself, not another host, unless "
-    "`allow: {remote: […]}` names the address.",
+    "config-remote": "`extra_javascript`, `extra_css` and Material's `extra.polyfills`, `theme.logo` and "
+    "`theme.favicon` come from the site itself, not another host, unless `allow: {remote: […]}` names the address; "
+    "Material's settings that load from another host (`extra.analytics`, `theme.font` unless false, a fence of "
+    "class mermaid) are on only if `allow: {remote: […]}` names them (extra.analytics, theme.font, mermaid).",
     "config-allow": "The claimledger plugin's `allow:` option is a mapping of the kinds it knows, each to a list of "
     "names.",
     "docs-file": "docs/ holds markdown and inert files only (raster images, fonts, plain CSS that fetches nothing from "

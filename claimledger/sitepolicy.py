@@ -12,13 +12,18 @@ reports, with file, line and field:
 - ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
   :data:`KNOWN_EXTENSIONS` (``config-code``), and ``INHERIT`` (``config-inherit``);
 - what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
-  reached through a link, a link out of either, a markdown extension reading files from outside
-  ``docs/`` (``config-files``);
-- ``extra_javascript`` and ``extra_css`` from another host (``config-remote``);
+  reached through a link, a markdown extension reading files from outside ``docs/``
+  (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
+  into ``.git/`` (``unsafe-path``, from the path policy's confined walk);
+- ``extra_javascript``, ``extra_css``, and Material's ``extra.polyfills``, ``theme.logo`` and
+  ``theme.favicon`` from another host; Material's settings that load from another host:
+  ``extra.analytics`` (Google's script), ``theme.font`` unless ``false`` (Google Fonts), a
+  SuperFences fence of class ``mermaid`` (Mermaid from unpkg.com) (``config-remote``);
 - a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
   stylesheet there that fetches from another host (``docs-file``).
 
-Each may be allowed, but for what would read a file outside the repository, by the list the
+Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
+the folder it is published from), by the list the
 maintainer keeps in the claimledger plugin's ``allow`` option of ``mkdocs.yml`` itself (reviewed as
 code: see :class:`Allowed`). ``claimledger check`` and every build run the same function; a build
 refuses, before its engine reads the file, whatever it reports as an error.
@@ -139,6 +144,11 @@ INERT_SUFFIXES = frozenset(
     ]
 )
 
+# What ``allow: remote`` names, besides addresses: Material's settings that load from another host.
+ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
+FONTS = "theme.font"  # Google Fonts, on every page unless `font: false`
+MERMAID = "mermaid"  # Mermaid from unpkg.com, on every page with a diagram (a SuperFences fence of that class)
+
 _CORE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
@@ -163,7 +173,8 @@ class Allowed:
             inherit: [base.yml]                   # the file INHERIT names (inside the repository)
             env: [SITE_AUTHOR]                    # variables !ENV may read besides the documented
             python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
-            remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host
+            remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host,
+                                                    # or Material's extra.analytics, theme.font, mermaid
             docs: [docs/diagram.svg]              # files under docs/ that are not markdown or inert
     """
 
@@ -243,9 +254,10 @@ class _Site:
     def error(self, rel: str, node: Node | None, rule: str, field: str, message: str, hint: str) -> None:
         self.findings.append(error(rel, _position(node) if node else (1, 1), rule, field, message, hint))
 
-    def allow_hint(self, key: str) -> str:
+    def allow_hint(self, key: str, name: str = "it") -> str:
         config = self.layout.relative(self.config_file)
-        return f"if the maintainer means it, name it under the claimledger plugin's `allow: {{{key}: […]}}` in {config}"
+        allow = f"the claimledger plugin's `allow: {{{key}: […]}}`"
+        return f"if the maintainer means it, name {name} under {allow} in {config}"
 
     # -- reading -----------------------------------------------------------------
 
@@ -445,6 +457,8 @@ class _Site:
             full = name if "." in name else f"markdown.extensions.{name}"
             if full in FILE_READING_EXTENSIONS:
                 self.reads_docs_only(rel, item, where, name, options)
+            elif full == "pymdownx.superfences":
+                self.fences(rel, where, name, options)
             elif full not in KNOWN_EXTENSIONS and name not in self.allowed.markdown_extensions:
                 self.error(
                     rel,
@@ -522,12 +536,26 @@ class _Site:
             return
         folder = self.config_file.parent / name
         if self.inside(rel, value, "theme.custom_dir", folder, "the theme folder") and folder.is_dir():
-            self.findings.extend(paths.walk(self.root, folder).findings)
+            self.findings.extend(paths.walk(self.root, folder, confined=True).findings)
 
     def remote(self, rel: str, node: Node) -> None:
-        for setting in ("extra_javascript", "extra_css"):
-            found = _get(node, setting)
-            items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+        """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
+        ``extra_javascript`` and ``extra_css``, and Material's ``extra.polyfills`` (scripts too),
+        ``theme.logo`` and ``theme.favicon``."""
+        extra = _get(node, "extra")
+        theme = _get(node, "theme")
+        settings = {
+            "extra_javascript": _get(node, "extra_javascript"),
+            "extra_css": _get(node, "extra_css"),
+            "extra.polyfills": _get(extra[1] if extra else None, "polyfills"),
+            "theme.logo": _get(theme[1] if theme else None, "logo"),
+            "theme.favicon": _get(theme[1] if theme else None, "favicon"),
+        }
+        for setting, found in settings.items():
+            if found is None:
+                continue
+            listed = isinstance(found[1], SequenceNode)
+            items = found[1].value if isinstance(found[1], SequenceNode) else [found[1]]
             for index, item in enumerate(items):
                 address = _text(item) or _text(path[1] if (path := _get(item, "path")) else None)
                 if address is None or image_is_local(address) or address in self.allowed.remote:
@@ -536,11 +564,64 @@ class _Site:
                     rel,
                     item,
                     "config-remote",
-                    f"{setting}[{index}]",
-                    f"{paths.shown(address)} comes from another host: it would run on (or style) every page, as the "
-                    "host pleases, and tell it who reads the site",
+                    f"{setting}[{index}]" if listed else setting,
+                    f"{paths.shown(address)} comes from another host: it would run on (or style, or show on) every "
+                    "page, as the host pleases, and tell it who reads the site",
                     f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
                 )
+        self.third_parties(rel, extra[1] if extra else None, theme[1] if theme else None)
+
+    def third_parties(self, rel: str, extra: Node | None, theme: Node | None) -> None:
+        """Material's settings that make readers' browsers load from another host: ``extra.analytics``
+        (Google's script), and, unless ``theme.font`` is ``false``, Google Fonts."""
+        analytics = _get(extra, "analytics")
+        if analytics is not None and _enabled(analytics[1]) and ANALYTICS not in self.allowed.remote:
+            provider = _get(analytics[1], "provider")
+            named = _text(provider[1]) if provider else None
+            self.error(
+                rel,
+                analytics[0],
+                "config-remote",
+                ANALYTICS,
+                f"Material's analytics ({paths.shown(named or 'a provider')}) loads a script from another host on "
+                "every page (Google's gtag.js): it runs on the site's own address, as the host pleases, and tells "
+                "the host who reads what",
+                f"remove it; {self.allow_hint('remote', ANALYTICS)}",
+            )
+        named_theme = _get(theme, "name")
+        name = _text(named_theme[1]) if named_theme else _text(theme)  # `theme: {name: material}` or `theme: material`
+        if name != "material" or FONTS in self.allowed.remote:
+            return
+        font = _get(theme, "font")
+        if font is None or (_text(font[1]) or "").lower() != "false":
+            self.error(
+                rel,
+                font[0] if font else theme,
+                "config-remote",
+                FONTS,
+                "Material loads its fonts from Google Fonts (fonts.googleapis.com) on every page, unless "
+                "`font: false`: Google is told who reads the site",
+                f"write `font: false` under `theme:` (or keep the font files under docs/ and name them in a "
+                f"plain stylesheet); {self.allow_hint('remote', FONTS)}",
+            )
+
+    def fences(self, rel: str, where: str, name: str, options: Node | None) -> None:
+        """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
+        found = _get(options, "custom_fences")
+        items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+        for index, item in enumerate(items):
+            css = _get(item, "class")
+            if css is None or _text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
+                continue
+            self.error(
+                rel,
+                css[1],
+                "config-remote",
+                f"{where}.{name}.custom_fences[{index}].class",
+                "a fence of class mermaid makes Material load Mermaid from unpkg.com on every page with a diagram: "
+                "a script from another host, run as the host pleases, that tells it who reads the site",
+                f"remove the fence (draw the diagram as an image under docs/); {self.allow_hint('remote', MERMAID)}",
+            )
 
     def inherit(self, rel: str, path: Path, node: Node) -> None:
         found = _get(node, "INHERIT")
@@ -565,7 +646,9 @@ class _Site:
     # -- docs/ ---------------------------------------------------------------------------
 
     def docs(self, node: Node | None) -> None:
-        """The files a build publishes from the docs folder (``docs_dir``, by default docs/)."""
+        """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
+        path policy's confined walk lets them be read, and what that walk refuses: a link out of the
+        folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
         found = _get(node, "docs_dir")
         name = _text(found[1]) if found else None
         folder = self.root / paths.DOCS_DIR
@@ -574,15 +657,27 @@ class _Site:
             rel = self.layout.relative(self.config_file)
             if not self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
                 return
-            if _absolute(folder) != self.root / paths.DOCS_DIR:
-                self.findings.extend(paths.walk(self.root, folder).findings)
-        for file in paths.walk(self.root, folder).files:
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        for file in listing.files:
             self.findings.extend(docs_file(self.root, Path(file), self.allowed))
 
     def run(self) -> list[Finding]:
         node = self.check_file(self.config_file, top=True) if self.config_file.exists() else None
         self.docs(node)
         return self.findings
+
+
+def _enabled(node: Node) -> bool:
+    """Whether a setting such as Material's ``extra.analytics`` is on: anything but nothing, ``false``,
+    or a mapping with no ``provider``."""
+    text = _text(node)
+    if text is not None:
+        return text.strip().lower() not in ("", "~", "null", "false")
+    if isinstance(node, MappingNode):
+        provider = _get(node, "provider")
+        return provider is not None and _enabled(provider[1])
+    return True
 
 
 def _absolute(path: Path) -> Path:

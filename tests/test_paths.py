@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import get_files
 
+from claimledger import paths
 from claimledger.cli import main
 from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 from claimledger.findings import Finding, Severity
@@ -130,6 +131,43 @@ def test_a_file_name_that_is_not_utf8_is_a_finding_every_output_format_can_show(
 def test_a_claim_file_that_is_a_pipe_is_a_finding_and_never_opened(minimal_project: Path) -> None:
     os.mkfifo(minimal_project / "claims/claims/pipe.yaml")  # opening it to read would wait for a writer
     assert errors(minimal_project) == [("claims/claims/pipe.yaml", "unreadable")]
+
+
+def test_a_claim_file_linked_into_git_records_is_a_finding_and_never_read(minimal_project: Path) -> None:
+    records = minimal_project / ".git"
+    records.mkdir()
+    (records / "notes.yaml").write_text("name: A secret\nkind: person\n", encoding="utf-8")
+    (minimal_project / "claims/parties/notes.yaml").symlink_to("../../.git/notes.yaml")
+    dataset, _ = check_project(minimal_project)
+    found = finding(minimal_project, "unsafe-path")
+    assert found.path == "claims/parties/notes.yaml"
+    assert "git's own records, to .git/notes.yaml" in found.message
+    assert "notes" not in dataset.parties
+
+
+def test_a_git_folder_in_a_walked_folder_is_passed_over_unread(minimal_project: Path) -> None:
+    records = minimal_project / "docs" / ".git"
+    records.mkdir()
+    (records / "page.md").write_text(f"# {SECRET}\n", encoding="utf-8")
+    listing = paths.walk(minimal_project.resolve(), minimal_project.resolve() / "docs")
+    assert listing.findings == ()
+    assert not any(".git" in name for name in listing.files)
+
+
+def test_a_confined_walk_follows_no_link_out_of_its_folder_an_unconfined_one_does(minimal_project: Path) -> None:
+    root = minimal_project.resolve()
+    (root / "docs" / "claim.yaml").symlink_to(f"../{CLAIM}")
+    (root / "docs" / "also.md").symlink_to("index.md")
+    confined = paths.walk(root, root / "docs", confined=True)
+    assert [(f.path, f.rule) for f in confined.findings] == [("docs/claim.yaml", "unsafe-path")]
+    assert confined.findings[0].message == (
+        f"this link leads out of docs/, to {CLAIM}; only what docs/ itself holds is published, so it is not read"
+    )
+    assert str(root / "docs" / "also.md") in confined.files
+    assert str(root / "docs" / "claim.yaml") not in confined.files
+    unconfined = paths.walk(root, root / "docs")
+    assert unconfined.findings == ()
+    assert str(root / "docs" / "claim.yaml") in unconfined.files
 
 
 # -- the status scale and the snapshots ------------------------------------------------------------

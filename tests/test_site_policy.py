@@ -293,6 +293,108 @@ def test_the_plugin_publishes_no_theme_file_linked_outside_whatever_was_checked_
         plugin.on_files(files, config)
 
 
+# -- links out of docs/ and the theme folder, inside the repository ------------------------------------------
+
+
+def _kept_in_the_repository(root: Path) -> None:
+    """The secret where a pull request's link could reach it without leaving the repository: in git's
+    records (.git/config) and in a folder beside docs/."""
+    init(root)
+    git(root, "config", "claimledger.secret", SECRET)
+    (root / "private").mkdir()
+    (root / "private" / "notes.md").write_text(f"# Notes\n\n{SECRET}\n", encoding="utf-8")
+
+
+def _refused_by(engine: str, root: Path, site: Path) -> str:
+    """Build with ``engine``, expecting a refusal that left the previous site as it was and put the
+    secret nowhere in it; what the build printed."""
+    if engine == "mkdocs":
+        said = _refused(root, site)
+    else:  # an engine that must be the first to load in its process
+        result = build_in_subprocess(root, site, "--engine", engine)
+        said = result.stdout + result.stderr
+        assert result.returncode == 1, said
+        assert "not built; the previous site is untouched" in said
+        assert sorted(p.name for p in site.iterdir()) == [".claimledger-site", "index.html"]
+        assert (site / "index.html").read_text(encoding="utf-8") == PREVIOUS
+    assert SECRET not in _published(site)
+    return said
+
+
+LINKS_OUT_OF_DOCS = [
+    ("docs/x.css", "../.git/config", ".git/config"),
+    ("docs/page.md", "../private/notes.md", "private/notes.md"),
+    ("docs/more", "../private", "private"),
+    ("docs/css/site.css", "../../.git/config", ".git/config"),
+]
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+@pytest.mark.parametrize(("link", "target", "real"), LINKS_OUT_OF_DOCS)
+def test_a_docs_link_out_of_docs_inside_the_repository_is_an_error_and_never_published(
+    minimal_project: Path, site: Path, engine: str, link: str, target: str, real: str
+) -> None:
+    _kept_in_the_repository(minimal_project)
+    (minimal_project / link).parent.mkdir(exist_ok=True)
+    (minimal_project / link).symlink_to(target)
+
+    finding = _only(minimal_project, "unsafe-path")
+    assert (finding.path, finding.line, finding.field) == (link, 1, "(file name)")
+    if real.startswith(".git"):
+        assert f"leads into git's own records, to {real}" in finding.message
+    else:
+        assert f"leads out of docs/, to {real}" in finding.message
+        assert "put a copy of the file itself in docs/" in finding.hint
+    assert _check(minimal_project)[0] == 1
+
+    said = _refused_by(engine, minimal_project, site)
+    assert f"{link}:1:1: error: this link leads" in said
+
+
+def test_a_docs_link_to_a_file_in_docs_passes(minimal_project: Path) -> None:
+    (minimal_project / "docs" / "images").mkdir()
+    (minimal_project / "docs" / "images" / "chart.png").write_bytes(b"\x89PNG")
+    (minimal_project / "docs" / "chart.png").symlink_to("images/chart.png")
+    (minimal_project / "docs" / "pictures").symlink_to("images", target_is_directory=True)
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+@pytest.mark.parametrize(("name", "target"), [("main.html", "../.git/config"), ("notes.txt", "../private/notes.md")])
+def test_a_theme_file_linked_out_of_the_theme_folder_is_an_error_and_never_published(
+    minimal_project: Path, site: Path, engine: str, name: str, target: str
+) -> None:
+    _kept_in_the_repository(minimal_project)
+    (minimal_project / "overrides").mkdir()
+    (minimal_project / "overrides" / name).symlink_to(target)
+    _theme_folder(minimal_project, "overrides")
+
+    finding = _only(minimal_project, "unsafe-path")
+    assert (finding.path, finding.line, finding.field) == (f"overrides/{name}", 1, "(file name)")
+
+    said = _refused_by(engine, minimal_project, site)
+    assert f"overrides/{name}:1:1: error: this link leads" in said
+
+
+def test_the_plugin_publishes_no_docs_file_linked_out_of_docs_whatever_was_checked_before(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    """``mkdocs build`` on its own: MkDocs' walk of the docs folder follows every link."""
+    from mkdocs.commands.build import get_files
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
+
+    _kept_in_the_repository(minimal_project)
+    config = load_config(config_file=str(minimal_project / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    (minimal_project / "docs" / "notes.md").symlink_to("../private/notes.md")  # appears after the check
+    plugin = ClaimledgerPlugin()
+    plugin.root = minimal_project.resolve()
+    with pytest.raises(PluginError, match=r"docs/notes\.md:1:1: error: this link leads out of docs/"):
+        plugin.on_files(get_files(config), config)
+
+
 SNIPPETS = "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: ['/']\n      restrict_base_path: false\n"
 
 
@@ -369,6 +471,104 @@ def test_a_script_from_another_host_passes_when_the_maintainer_names_it(minimal_
         minimal_project,
         "extra_javascript:\n  - https://cdn.example.org/x.js\n",
         plugin_options="      allow:\n        remote: [https://cdn.example.org/x.js]\n",
+    )
+    assert _errors(minimal_project) == []
+
+
+ANALYTICS = "extra:\n  analytics:\n    provider: google\n    property: G-XXXXXXXXXX\n"
+
+
+def test_material_analytics_is_an_error_unless_allowed_and_the_build_refuses_it(
+    minimal_project: Path, site: Path
+) -> None:
+    _config(minimal_project, ANALYTICS)
+
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.path, finding.line, finding.column, finding.field) == ("mkdocs.yml", 28, 3, "extra.analytics")
+    assert "google" in finding.message and "another host" in finding.message
+    assert "allow: {remote: […]}" in finding.hint and "extra.analytics" in finding.hint
+
+    said = _refused(minimal_project, site)
+    assert "mkdocs.yml:28:3: error: Material's analytics (google) loads a script from another host" in said
+    assert "googletagmanager" not in _published(site)
+
+    _config(minimal_project, plugin_options="      allow:\n        remote: [extra.analytics]\n")
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "extra:\n  consent:\n    title: Cookie consent\n    description: We ask first.\n",
+        "extra:\n  analytics: {}\n",
+        "extra:\n  analytics:\n    provider: null\n",
+        "extra:\n  social:\n    - icon: fontawesome/brands/github\n      link: https://github.com/example\n",
+    ],
+)
+def test_material_settings_that_load_nothing_from_elsewhere_pass(minimal_project: Path, extra: str) -> None:
+    _config(minimal_project, extra)
+    assert _errors(minimal_project) == []
+
+
+def test_google_fonts_are_an_error_unless_font_is_false_or_allowed(minimal_project: Path, site: Path) -> None:
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  font: false\n", ""), encoding="utf-8")
+
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (6, "theme.font")
+    assert "fonts.googleapis.com" in finding.message and "`font: false`" in finding.hint
+
+    _refused(minimal_project, site)
+    assert "fonts.googleapis" not in _published(site)
+
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  name: material\n", "  name: material\n  font:\n    text: Lato\n"),
+        encoding="utf-8",
+    )
+    assert _only(minimal_project, "config-remote").line == 7  # the font named
+    _config(minimal_project, plugin_options="      allow:\n        remote: [theme.font]\n")
+    assert _errors(minimal_project) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "field"),
+    [
+        ("extra:\n  polyfills:\n    - https://evil.example/p.js\n", 29, "extra.polyfills[0]"),
+        ("theme:\n  name: material\n  font: false\n  logo: https://tracker.example/l.png\n", 30, "theme.logo"),
+        ("theme:\n  name: material\n  font: false\n  favicon: //tracker.example/f.ico\n", 30, "theme.favicon"),
+    ],
+)
+def test_material_scripts_and_images_from_another_host_are_errors(
+    minimal_project: Path, site: Path, extra: str, line: int, field: str
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    if extra.startswith("theme:"):  # in place of the fixture's theme
+        text = config.read_text(encoding="utf-8").replace("theme:\n  name: material\n  font: false\n", "")
+        config.write_text(text, encoding="utf-8")
+        line -= 3
+    _config(minimal_project, extra)
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (line, field)
+    assert "comes from another host" in finding.message
+    _refused(minimal_project, site)
+
+
+MERMAID = (
+    "markdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n        - name: mermaid\n"
+    "          class: mermaid\n          format: !!python/name:pymdownx.superfences.fence_code_format\n"
+)
+
+
+def test_a_mermaid_fence_is_an_error_unless_allowed(minimal_project: Path, site: Path) -> None:
+    allow = "      allow:\n        python_names: [pymdownx.superfences.fence_code_format]\n"
+    _config(minimal_project, MERMAID, plugin_options=allow)
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.field) == (33, "markdown_extensions[0].pymdownx.superfences.custom_fences[0].class")
+    assert "unpkg.com" in finding.message
+    _refused(minimal_project, site)
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(allow, allow + "        remote: [mermaid]\n"), encoding="utf-8"
     )
     assert _errors(minimal_project) == []
 

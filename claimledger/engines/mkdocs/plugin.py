@@ -13,7 +13,8 @@ dataset itself.
 
 Whatever was checked before, the plugin publishes no file the path policy refuses
 (:mod:`claimledger.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
-in the docs folder or the site's theme folder, that leads outside the repository. Under ``mkdocs
+in the docs folder or the site's theme folder, that leads out of that folder (outside the repository,
+or elsewhere in it). Under ``mkdocs
 build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.sitepolicy`) is part of
 the plugin's check; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which
 is why a published site is built with ``claimledger build``, which checks the file before any engine
@@ -144,7 +145,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
         self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
-            _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir)).findings))
+            _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir), confined=True).findings))
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings = self.handed.project.settings
@@ -406,10 +407,11 @@ def _refuse_to_publish(problems: list[Finding]) -> None:
 def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
     """The path policy's findings on the files MkDocs found in the docs folder and in the site's own
     theme folder (``custom_dir``): its walk follows every link, so a file linked from outside the
-    repository (``/proc/self/environ``) would be published as it is."""
+    repository (``/proc/self/environ``), or from elsewhere in it (``.git/config``), would be published
+    as it is. Each must lie in the folder it was found in."""
     folders = {config.docs_dir, *([config.theme.custom_dir] if config.theme.custom_dir else [])}
-    found = (file.abs_src_path for file in files if file.src_dir in folders and file.abs_src_path)
-    problems = (paths.check_file(root, path) for path in found)
+    found = ((file.abs_src_path, file.src_dir) for file in files if file.src_dir in folders and file.abs_src_path)
+    problems = (paths.check_file(root, path, within=Path(folder)) for path, folder in found)
     return [problem for problem in problems if problem is not None]
 
 
