@@ -31,6 +31,7 @@ from .model import (
     ProvenanceStep,
     Rate,
     Rebuttal,
+    Review,
     Snapshot,
     Source,
 )
@@ -179,7 +180,7 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         status=f.value("status"),
         rationale=f.value("rationale").strip(),
         superseded_by=f.value("superseded_by"),
-        reviewed=f.date("reviewed") or PartialDate(1, None, None),
+        review=f.sub("review", _review),
         notes=f.value("notes"),
         document=document.slim(),
         metric=f.value("metric"),
@@ -194,6 +195,11 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         unknown=f.stated_unknown("date"),
     )
     return claim if f.ok else None
+
+
+def _review(f: _Fields) -> Review:
+    by = f.value("by")
+    return Review((by,) if isinstance(by, str) else tuple(by), f.date("date") or PartialDate(1), f.value("fingerprint"))
 
 
 def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:

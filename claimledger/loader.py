@@ -23,6 +23,7 @@ from .layout import KIND_DIRS, Layout
 from .model import (
     Claim,
     Dataset,
+    Editor,
     Publisher,
     Source,
     Status,
@@ -94,12 +95,15 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     by_field: dict[str, Any] = {
         KINDS[kind].dataset_field: dict(sorted(found.items())) for kind, found in targets.items()
     }
+    publisher = _publisher(ctx)
+    if publisher is None and layout.publisher_file.is_file():  # its editors are unknown, not missing
+        broken[PUBLISHER] = {PUBLISHER}
     dataset = Dataset(
         **by_field,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
-        publisher=_publisher(ctx),
+        publisher=publisher,
     )
     return dataset, ctx.findings
 
@@ -337,10 +341,14 @@ def _scale(ctx: _Context) -> StatusScale | None:
             s.get("rating_value"),
             index,
             s.get("verdict", s.get("rating_value") is not None),
+            s.get("reviewers", 1),
         )
         for index, s in enumerate(data["statuses"])
     )
     return StatusScale(data["best_rating"], data["worst_rating"], statuses, document)
+
+
+PUBLISHER = "publisher"  # the key of broken_ids that says claims/publisher.yaml did not load
 
 
 def _publisher(ctx: _Context) -> Publisher | None:
@@ -352,7 +360,10 @@ def _publisher(ctx: _Context) -> Publisher | None:
     if document is None:
         return None
     data = document.data
-    return Publisher(data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim())
+    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
+    return Publisher(
+        data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim(), editors
+    )
 
 
 def _limits(ctx: _Context) -> Limits:

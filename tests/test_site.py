@@ -124,9 +124,11 @@ def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: 
         assert review["author"] == review["publisher"] == publisher
         # First published when the claim's file was first committed (when reviewed, outside a checkout).
         revisions = history.revisions.get(claim.document.path, ())
-        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.reviewed))
+        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.review.date))
         logged = [str(entry.date) for entry in claim.log]
-        assert review["dateModified"] == max([str(claim.reviewed), *logged])
+        assert review["dateModified"] == max([str(claim.review.date), *logged])
+        # The editors who signed it off, by their public names: the project's team, as a contributor.
+        assert review["contributor"] == [{"@type": "Organization", "name": "The claimledger editors"}]
 
 
 def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -> None:
