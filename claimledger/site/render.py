@@ -341,6 +341,7 @@ class PageContext:
         self.settings = renderer.settings
         self.rules = RULES
         self.evidence_rules = EVIDENCE_RULES
+        self.stale_badge = STALE_BADGE
         self.units = units()
         self.formulas = arithmetic.FORMULAS
 
