@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Environment
 
 # The modules whose code decides what a cached item holds: a change to any of them starts afresh.
-_SHAPING_MODULES = ("model.py", "loader.py", "yamlsafe.py", "schema.py", "schema/claimledger.schema.json")
+_SHAPING_MODULES = ("model.py", "loader.py", "items.py", "yamlsafe.py", "schema.py", "schema/claimledger.schema.json")
 
 
 def _code_key() -> str:

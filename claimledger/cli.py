@@ -110,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--check", action="store_true", help="change nothing; list the files fmt would change")
     fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
 
+    review = commands.add_parser(
+        "review",
+        help="sign off a claim's verdict as an editor: records who, when, and the fingerprint of what it says",
+    )
+    review.add_argument("claim", metavar="CLAIM-ID", help="the claim reviewed (its file name, without .yaml)")
+    _common(review)
+    review.add_argument(
+        "--by",
+        action="append",
+        required=True,
+        metavar="EDITOR",
+        help="the id of an editor on claims/publisher.yaml's list; repeat for each editor who reviewed it",
+    )
+    review.add_argument("--date", type=_today, default=None, help="the day of the review, YYYY-MM-DD (default: today)")
+
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
     )
@@ -260,6 +275,24 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         if own:
             print("\nclaimledger check already has this to say about it:")
             print(format_text(own))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .signoff import ReviewError, record
+
+    try:
+        done = record(args.root, args.claim, args.by, args.date, args.today, settings)
+    except ReviewError as exc:
+        if exc.findings:
+            print(format_text(exc.findings), file=sys.stderr)
+        print(f"claimledger: not recorded: {exc}", file=sys.stderr)
+        return 1
+    names = " and ".join(editor.name for editor in done.editors)
+    rel = done.path.relative_to(args.root.resolve()).as_posix()
+    print(f"Recorded in {rel}: reviewed by {names} on {done.date.isoformat()} (fingerprint {done.fingerprint[:12]}…)")
     return 0
 
 
@@ -419,6 +452,7 @@ COMMANDS = {
     "new": cmd_new,
     "links": cmd_links,
     "fmt": cmd_fmt,
+    "review": cmd_review,
 }
 
 

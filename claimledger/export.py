@@ -23,9 +23,10 @@ from typing import Any
 from . import __version__, arithmetic
 from .kinds import KINDS
 from .model import Basis, Claim, Conversion, Dataset, LogEntry, Metric, Party, Publisher, Rate, Source, Status
+from .review import stale
 from .schema import units
 
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2
 
 
 UNKNOWN = "unknown"
@@ -59,6 +60,14 @@ def _bases(bases: tuple[Basis, ...]) -> dict[str, Any]:
 
 def _log(entries: tuple[LogEntry, ...]) -> list[dict[str, Any]]:
     return [{"date": str(e.date), "kind": e.kind, "summary": e.summary} for e in entries]
+
+
+def _review(claim: Claim) -> dict[str, Any] | None:
+    """Who reviewed the claim, when, the fingerprint they reviewed, and whether the claim has changed since."""
+    review = claim.review
+    if review is None:
+        return None
+    return {"by": list(review.by), "date": str(review.date), "fingerprint": review.fingerprint, "stale": stale(claim)}
 
 
 def claim_record(claim: Claim) -> dict[str, Any]:
@@ -127,7 +136,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "related": list(claim.related),
         "tags": list(claim.tags),
         "superseded_by": claim.superseded_by,
-        "reviewed": str(claim.reviewed),
+        "review": _review(claim),
         "notes": claim.notes,
         "log": _log(claim.log),
         "metric": claim.metric,
@@ -238,7 +247,13 @@ def party_record(party: Party) -> dict[str, Any]:
 
 
 def publisher_record(publisher: Publisher) -> dict[str, Any]:
-    return {"name": publisher.name, "url": publisher.url, "logo": publisher.logo, "email": publisher.email}
+    return {
+        "name": publisher.name,
+        "url": publisher.url,
+        "logo": publisher.logo,
+        "email": publisher.email,
+        "editors": [{"id": e.id, "name": e.name, "kind": e.kind} for e in publisher.editors],
+    }
 
 
 def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
@@ -250,6 +265,7 @@ def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
         "evidence": status.evidence,
         "rating_value": status.rating_value,
         "verdict": status.verdict,
+        "reviewers": status.reviewers,
         "best_rating": best,
         "worst_rating": worst,
     }
@@ -303,7 +319,9 @@ CSV_COLUMNS = (
     "stances",
     "tags",
     "related",
-    "reviewed",
+    "reviewed_by",
+    "review_date",
+    "review_state",
     "rationale",
     "metric",
     "change_kind",
@@ -333,6 +351,13 @@ def _conversion_cell(conversion: dict[str, Any]) -> str:
     qualifier = "" if conversion["qualifier"] == "exact" else f"{conversion['qualifier']} "
     by = conversion["by"] or "unknown"
     return f"{qualifier}{conversion['value']} {conversion['unit']} by {by} in {conversion['source']}"
+
+
+def _review_cells(review: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
+    """A review in three cells: who (editor ids, ``;``-separated), when, and ``current`` or ``stale``."""
+    if review is None:
+        return None, None, None
+    return ";".join(review["by"]), review["date"], "stale" if review["stale"] else "current"
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -365,7 +390,7 @@ def to_csv(data: dict[str, Any]) -> str:
             ";".join(r["stance"] for r in claim["rebuttals"]),
             ";".join(claim["tags"]),
             ";".join(claim["related"]),
-            claim["reviewed"],
+            *_review_cells(claim["review"]),
             claim["rationale"],
             claim["metric"],
             *(

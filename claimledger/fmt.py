@@ -51,6 +51,11 @@ def _yaml() -> YAML:
     return yaml
 
 
+def round_trip() -> YAML:
+    """A YAML reader and writer in the house style that keeps comments (for commands that edit a file)."""
+    return _yaml()
+
+
 def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
     ref = node.get("$ref", "")
     return schema()["$defs"][ref.rpartition("/")[2]] if ref.startswith("#/$defs/") else node

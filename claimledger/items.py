@@ -29,6 +29,7 @@ from .model import (
     ProvenanceStep,
     Rate,
     Rebuttal,
+    Review,
     ScaleLogEntry,
     Snapshot,
     Source,
@@ -174,7 +175,7 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         status=f.value("status"),
         rationale=f.value("rationale").strip(),
         superseded_by=f.value("superseded_by"),
-        reviewed=f.date("reviewed") or PartialDate(1, None, None),
+        review=f.sub("review", _review),
         notes=f.value("notes"),
         document=document.slim(),
         metric=f.value("metric"),
@@ -189,6 +190,11 @@ def claim(item_id: str, document: Document, ctx: Collecting) -> Claim | None:
         unknown=f.stated_unknown("date"),
     )
     return claim if f.ok else None
+
+
+def _review(f: _Fields) -> Review:
+    by = f.value("by")
+    return Review((by,) if isinstance(by, str) else tuple(by), f.date("date") or PartialDate(1), f.value("fingerprint"))
 
 
 def _baseline(f: _Fields, claim_unit: str | None) -> Baseline:
@@ -352,6 +358,7 @@ def status_scale(document: Document, ctx: Collecting) -> StatusScale | None:
             s.get("rating_value"),
             index,
             s.get("verdict", s.get("rating_value") is not None),
+            s.get("reviewers", 1),
         )
         for index, s in enumerate(f.value("statuses"))
     )

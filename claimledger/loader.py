@@ -23,6 +23,7 @@ from .layout import KIND_DIRS, Layout
 from .model import (
     Claim,
     Dataset,
+    Editor,
     Publisher,
     Source,
     StatusScale,
@@ -98,12 +99,15 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     by_field: dict[str, Any] = {
         KINDS[kind].dataset_field: dict(sorted(found.items())) for kind, found in targets.items()
     }
+    publisher = _publisher(ctx)
+    if publisher is None and layout.publisher_file.is_file():  # its editors are unknown, not missing
+        broken[PUBLISHER] = {PUBLISHER}
     dataset = Dataset(
         **by_field,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
-        publisher=_publisher(ctx),
+        publisher=publisher,
     )
     return dataset, ctx.findings
 
@@ -341,6 +345,9 @@ def scale_from_bytes(root: Path, rel: str, raw: bytes) -> StatusScale | None:
     return None if document is None else items.status_scale(document, ctx)
 
 
+PUBLISHER = "publisher"  # the key of broken_ids that says claims/publisher.yaml did not load
+
+
 def _publisher(ctx: _Context) -> Publisher | None:
     """The site's publisher, from ``claims/publisher.yaml`` if there is one."""
     path = ctx.layout.publisher_file
@@ -350,7 +357,10 @@ def _publisher(ctx: _Context) -> Publisher | None:
     if document is None:
         return None
     data = document.data
-    return Publisher(data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim())
+    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
+    return Publisher(
+        data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim(), editors
+    )
 
 
 def _limits(ctx: _Context) -> Limits:

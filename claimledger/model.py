@@ -227,6 +227,16 @@ class Rebuttal:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Who reviewed a claim's verdict (editor ids), on which day, and the fingerprint of what it
+    told readers then (:func:`claimledger.visible.fingerprint`)."""
+
+    by: tuple[str, ...]
+    date: PartialDate
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     statement: str
@@ -250,7 +260,7 @@ class Claim:
     status: str
     rationale: str
     superseded_by: str | None
-    reviewed: PartialDate
+    review: Review | None  # None: never reviewed (a status that is no verdict needs no review)
     notes: str | None
     document: Document = field(repr=False, compare=False)
     metric: str | None = None  # the metric the figure is a value of
@@ -355,6 +365,15 @@ class Party:
 
 
 @dataclass(frozen=True)
+class Editor:
+    """Someone who may review a verdict, on the record with their public name."""
+
+    id: str
+    name: str
+    kind: str = "person"  # or "team": an editorial team that signs as one
+
+
+@dataclass(frozen=True)
 class Publisher:
     """The organisation that publishes the site: named on it and in every ClaimReview."""
 
@@ -363,6 +382,10 @@ class Publisher:
     logo: str | None
     email: str | None
     document: Document = field(repr=False, compare=False)
+    editors: tuple[Editor, ...] = ()
+
+    def editor(self, editor_id: str) -> Editor | None:
+        return next((e for e in self.editors if e.id == editor_id), None)
 
 
 @dataclass(frozen=True)
@@ -375,6 +398,7 @@ class Status:
     rating_value: int | None
     index: int
     verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
+    reviewers: int = 1  # how many different editors must review a claim with this status
 
     @property
     def withdraws(self) -> bool:

@@ -71,6 +71,15 @@ RULES: dict[str, str] = {
     "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
     "fact-basis-quote": "A basis that names a source whose text is on the record quotes the words that state the fact.",
     "fact-unsourced": "(warning) A party's role and an event's place have a basis too, or are `unknown`.",
+    "review-missing": "A claim whose status is a verdict carries a `review:` signed by an editor (`claimledger "
+    "review ID --by EDITOR`); a status that is no verdict (`unverified`) needs none.",
+    "review-editor": "A review is signed by editors on the record: ids listed once each under `editors` in "
+    "claims/publisher.yaml, with their public names.",
+    "review-reviewers": "A verdict is reviewed by as many different editors as its status asks (`reviewers` in "
+    "claims/statuses.yaml; one by default).",
+    "review-stale": "(warning) A review still covers the claim: its fingerprint is that of the fields readers are "
+    "told (claimledger.visible). A claim changed since its review shows 'changed since review' instead of its "
+    "verdict and carries no ClaimReview until an editor reviews it again.",
     "log-order": "A claim's log of editorial changes runs oldest first.",
     "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
     "adds an entry to its log.",

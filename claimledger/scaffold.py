@@ -7,7 +7,6 @@ created exclusively, so an existing file is never overwritten.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +33,6 @@ class Field:
     default: Callable[[], str] | None = None
 
 
-def _today() -> str:
-    return dt.date.today().isoformat()
-
-
 FIELDS: Mapping[str, tuple[Field, ...]] = {
     "claim": (
         Field("statement", "Neutral one-line statement (at most 120 characters)"),
@@ -53,7 +48,6 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
             "One sentence: why this status",
             default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
         ),
-        Field("reviewed", "Date of this review (YYYY-MM-DD)", default=_today),
     ),
     "source": (
         Field("title", "Title"),
@@ -127,7 +121,6 @@ def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
         "appearances": [appearance],
         "status": values["status"],
         "rationale": values["rationale"],
-        "reviewed": values["reviewed"],
     }
 
 
@@ -215,8 +208,10 @@ NEXT_STEPS = {
   1. Open {path} and complete it: value and unit for a figure, period, provenance,
      tags, related claims, and the evidence under `rebuttals:`{guide}.
   2. Choose the status the evidence justifies, with a one-sentence rationale.
-  3. Run `claimledger check` and fix what it reports.
-  4. Preview with `mkdocs serve`, then open a pull request.""",
+  3. A verdict (any status but unverified) is signed off by an editor on the record, who
+     reviews the claim and runs `claimledger review {id} --by EDITOR`.
+  4. Run `claimledger check` and fix what it reports.
+  5. Preview with `mkdocs serve`, then open a pull request.""",
     "source": """Next steps:
   1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
      and `full_text:` if the text cannot be read.

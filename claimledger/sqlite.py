@@ -45,6 +45,7 @@ def _json(value: object) -> str:
 
 def _claim_row(claim: Mapping[str, Any]) -> dict[str, Any]:
     baseline = claim["baseline"] or {}
+    review = claim["review"]
     return {
         "id": claim["id"],
         "statement": claim["statement"],
@@ -66,7 +67,9 @@ def _claim_row(claim: Mapping[str, Any]) -> dict[str, Any]:
         "period": claim["period"],
         "first_appearance": claim["first_appearance"],
         "superseded_by": claim["superseded_by"],
-        "reviewed": claim["reviewed"],
+        "reviewed_by": None if review is None else ";".join(review["by"]),
+        "review_date": None if review is None else review["date"],
+        "review_state": None if review is None else ("stale" if review["stale"] else "current"),
         "notes": claim["notes"],
         "url": claim.get("url"),
     }
@@ -167,7 +170,7 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
 _CLAIM_FIELDS = (
     *("id", "statement", "quote", "value", "unit", "qualifier", "counted", "baseline", "metric"),
     *("derivation", "status", "rationale", "claimant", "spokesperson", "date", "period"),
-    *("first_appearance", "superseded_by", "reviewed", "notes", "url"),
+    *("first_appearance", "superseded_by", "review", "notes", "url"),
 )
 _EMPTY_CLAIM: Mapping[str, Any] = dict.fromkeys(_CLAIM_FIELDS)
 

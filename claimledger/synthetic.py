@@ -13,8 +13,11 @@ import random
 from importlib import resources
 from pathlib import Path
 
-from . import scaffold
+from . import items, scaffold
+from .findings import Finding
 from .layout import Layout
+from .visible import fingerprint
+from .yamlsafe import load_document
 
 TAGS = [f"topic-{n:02d}" for n in range(50)]
 MODELINE = scaffold.MODELINE.replace("{up}", "../../")
@@ -50,6 +53,19 @@ def _sentence(rng: random.Random, n: int, words: int = 12) -> str:
     return " ".join(rng.choice(VOCABULARY) for _ in range(words)) + f" number {n}"
 
 
+class _Findings:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+
+def _reviewed(claim_id: str, body: str) -> str:
+    """``body`` with a review by the synthetic editor, whose fingerprint is that of what it says."""
+    claim = items.claim(claim_id, load_document(f"claims/claims/{claim_id}.yaml", body.encode("utf-8")), _Findings())
+    if claim is None:
+        raise ValueError(f"synthetic claim {claim_id} does not build")
+    return body + f"review:\n  by: editor\n  date: 2021-06-01\n  fingerprint: {fingerprint(claim)}\n"
+
+
 def write_project(root: Path, claims: int, seed: int = 7) -> Path:
     """A complete project (claims/, docs/, mkdocs.yml) with ``claims`` claims under ``root``."""
     rng = random.Random(seed)
@@ -59,6 +75,11 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
     snapshots = layout.data_dir / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
     layout.status_file.write_bytes(SCALE.read_bytes())
+    layout.publisher_file.write_text(
+        MODELINE.replace("../../", "../").format(kind="publisher")
+        + "name: Synthetic publisher\neditors:\n  - id: editor\n    name: Synthetic Editor\n",
+        encoding="utf-8",
+    )
     n_sources = max(2, claims // 5)
     n_parties = max(3, claims // 20)
     parties = [f"party-{i:05d}" for i in range(n_parties)]
@@ -119,9 +140,11 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
             f"tags: [{tags}]\n"
             + (f"related: [{', '.join(related)}]\n" if related else "")
             + ("rebuttals:\n" + "".join(rebuttals) if rebuttals else "")
-            + f"status: {status}\nrationale: Synthetic rationale for claim {c}.\nreviewed: 2021-06-01\n"
+            + f"status: {status}\nrationale: Synthetic rationale for claim {c}.\n"
             f"notes: Synthetic notes for claim {c}, with a link to [the source](https://news.example.org/{source}).\n"
         )
+        if status != "unverified":
+            body = _reviewed(f"claim-{c:05d}", body)
         (layout.kind_dir("claim") / f"claim-{c:05d}.yaml").write_text(body, encoding="utf-8")
     return root
 

@@ -19,6 +19,7 @@ from claimledger.settings import progress_wanted as wanted
 from claimledger.site.build import StagedBuild
 from claimledger.siteconfig import DocsPolicy
 
+from .reviews import fingerprint_of
 from .sitebuild import build
 
 
@@ -106,9 +107,10 @@ def _move_every_date_to(project: Path, year: int) -> None:
     """Every date under claims/ moved to ``year``, each claim last reviewed on its 31 December."""
     for path in (project / "claims").rglob("*.yaml"):
         text = re.sub(r"\b202[01]-", f"{year}-", path.read_text(encoding="utf-8"))
-        path.write_text(
-            re.sub(r"^reviewed: .*$", f"reviewed: {year}-12-31", text, flags=re.MULTILINE), encoding="utf-8"
-        )
+        text = re.sub(r"^  date: .*$", f"  date: {year}-12-31", text, flags=re.MULTILINE)
+        if "\nreview:\n" in text:  # signed off again: what the claim says changed with its dates
+            text = re.sub(r"(?m)^  fingerprint: .*$", f"  fingerprint: {fingerprint_of(text, path.stem)}", text)
+        path.write_text(text, encoding="utf-8")
 
 
 @pytest.mark.parametrize("year", [1969, 1901])
@@ -122,7 +124,7 @@ def test_a_dataset_reviewed_before_1970_builds_with_valid_archives_and_its_own_d
 
     assert result.returncode == 0, result.stderr
     page = (site / "claims" / "widget-defects-fell" / "index.html").read_text(encoding="utf-8")
-    assert f"<dd>31 December {year}</dd>" in page
+    assert f'<time datetime="{year}-12-31">31 December {year}</time></dd>' in page
     assert f'"dateModified":"{year}-12-31"' in page
     sitemap = (site / "sitemap.xml").read_bytes()
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == sitemap

@@ -237,7 +237,7 @@ def test_the_base_version_is_read_by_the_strict_loader_not_by_lines_of_text(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A `status:` line inside the notes is text, not the status: editing it changes no status."""
-    _break(repo / DEFECTS, "reviewed: 2021-04-01\n", "reviewed: 2021-04-01\nnotes: |\n  status: refuted\n")
+    _break(repo / DEFECTS, "review:\n", "notes: |\n  status: refuted\nreview:\n")
     git(repo, "commit", "-q", "-am", "A note that quotes a status line")
     git(repo, "branch", "-f", "main", "HEAD")
     _break(repo / DEFECTS, "  status: refuted\n", "  status: corroborated\n")

@@ -15,6 +15,8 @@ from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project, latest_today
 
+from .reviews import resign, signed
+
 TODAY = dt.date(2022, 1, 1)
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
 REPORT_EXISTS = "claims/claims/widget-report-exists.yaml"
@@ -38,6 +40,7 @@ def edit(root: Path, relative: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {relative}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    resign(path)  # reviewed again: the tests here are about other checks
 
 
 def line_of(root: Path, relative: str, start: str) -> int:
@@ -74,8 +77,8 @@ def write_claim(
     text += f"date: 2021-01-15\nfirst_appearance: {first_appearance}\nappearances:\n{appearance}"
     if rebuttals:
         text += "rebuttals:\n" + "".join(rebuttals)
-    text += f"status: {status}\nrationale: Test.\nreviewed: 2021-04-01\n{extra}"
-    write(root, NEW_CLAIM, text)
+    text += f"status: {status}\nrationale: Test.\n{extra}"
+    write(root, NEW_CLAIM, text if status == "unverified" else signed(text))
     return NEW_CLAIM
 
 
@@ -390,8 +393,8 @@ def test_quote_from_a_source_without_snapshot_is_not_checked(minimal_project: Pa
 def test_date_after_today_is_in_the_future(minimal_project: Path) -> None:
     findings = check(minimal_project, today=dt.date(2021, 3, 31))
     assert {(f.rule, f.path, f.field) for f in findings} == {
-        ("date-future", DEFECTS, "reviewed"),
-        ("date-future", REPORT_EXISTS, "reviewed"),
+        ("date-future", DEFECTS, "review.date"),
+        ("date-future", REPORT_EXISTS, "review.date"),
     }
     assert all("2021-03-31" in f.message for f in findings)
 
@@ -401,9 +404,11 @@ def test_date_equal_to_today_is_not_in_the_future(minimal_project: Path) -> None
 
 
 def test_partial_date_is_in_the_future_only_from_its_first_day(minimal_project: Path) -> None:
-    edit(minimal_project, DEFECTS, "reviewed: 2021-04-01", "reviewed: 2021-05")
-    assert [f.field for f in check(minimal_project, today=dt.date(2021, 4, 30))] == ["reviewed"]
-    assert check(minimal_project, today=dt.date(2021, 5, 1)) == []
+    edit(minimal_project, DEFECTS, "\n  date: 2021-04-01", "\n  date: 2021-04-30")
+    edit(minimal_project, DEFECTS, "\nperiod: 2020\n", "\nperiod: 2021-05\n")
+    today = dt.date(2021, 4, 30)
+    assert [f.field for f in check(minimal_project, today=today) if f.rule == "date-future"] == ["period"]
+    assert [f for f in check(minimal_project, today=dt.date(2021, 5, 1)) if f.rule == "date-future"] == []
 
 
 def test_a_period_ending_9999_12_31_is_an_error_at_the_period(
@@ -629,7 +634,7 @@ def test_fixture_claims_load_into_the_model(minimal_project: Path, name: str) ->
 
 def test_a_review_dated_today_anywhere_on_earth_is_not_in_the_future(minimal_project: Path) -> None:
     claim = minimal_project / "claims" / "claims" / "widget-defects-fell.yaml"
-    claim.write_text(claim.read_text().replace("reviewed: 2021-04-01", f"reviewed: {latest_today().isoformat()}"))
+    claim.write_text(claim.read_text().replace("  date: 2021-04-01", f"  date: {latest_today().isoformat()}"))
     for zone in ("Pacific/Kiritimati", "UTC", "America/New_York", "Pacific/Pago_Pago"):
         result = subprocess.run(
             [sys.executable, "-m", "claimledger", "check", "--root", str(minimal_project)],

@@ -16,6 +16,7 @@ from claimledger.cli import main
 from claimledger.export import CSV_COLUMNS
 
 from .conftest import REPO
+from .reviews import resign
 
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
 
@@ -24,6 +25,7 @@ def break_status(root: Path) -> None:
     """Give the first fixture claim a misspelt status: one error, with a field and a hint."""
     path = root / DEFECTS
     path.write_text(path.read_text(encoding="utf-8").replace("status: disputed", "status: disputd"), encoding="utf-8")
+    resign(path)  # signed off as it now is: the one finding is the status's
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,6 +11,8 @@ from claimledger.findings import Finding, Severity
 from claimledger.project import check_project
 from claimledger.site.jsonld import claim_review
 
+from .reviews import resign
+
 TODAY = dt.date(2022, 1, 1)
 CLAIM = "claims/claims/test-claim.yaml"
 PARTY = "claims/parties/press-officer.yaml"
@@ -41,7 +43,7 @@ def write_claim(root: Path, words: str, extra: str = "") -> None:
         f"{words}"
         "claimant: widgets-inc\ndate: 2021-01-15\nfirst_appearance: widget-report\n"
         "appearances:\n  - source: widget-post\n    quote: Widget defects fell by 12% in 2020\n"
-        f"status: unverified\nrationale: Test.\nreviewed: 2021-04-01\n{extra}",
+        f"status: unverified\nrationale: Test.\n{extra}",
     )
 
 
@@ -248,6 +250,7 @@ def test_a_conversion_by_an_unknown_hand_is_recorded_as_such(minimal_project: Pa
         "    rate: unknown\nfirst_appearance:",
     )
     path.write_text(text, encoding="utf-8")
+    resign(path)
     dataset, findings = check_project(minimal_project, today=TODAY)
     assert findings == []
     (conversion,) = dataset.claims["widget-defects-fell"].conversions
@@ -276,7 +279,8 @@ def test_the_publisher_is_data_and_signs_every_claim_review(minimal_project: Pat
 def test_without_a_publisher_file_the_site_name_signs_the_review(minimal_project: Path) -> None:
     (minimal_project / "claims/publisher.yaml").unlink()
     dataset, findings = check_project(minimal_project, today=TODAY)
-    assert findings == []
+    # With no publisher on record there are no editors either: the verdicts' reviewers are unknown.
+    assert {f.rule for f in findings} == {"review-editor"}
     review = claim_review(dataset.claims["widget-defects-fell"], dataset, "https://x.example/", "Site name")
     assert review["author"] == review["publisher"] == {"@type": "Organization", "name": "Site name"}
 

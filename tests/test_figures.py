@@ -33,7 +33,7 @@ def write_figure(root: Path, claim_id: str, value: str, metric: str | None = Non
         f"date: 2021-01-15\nperiod: 2016\nvalue: {value}\nunit: count\ncounted: stores\n"
         + (f"metric: {metric}\n" if metric else "")
         + "first_appearance: widget-report\nappearances:\n  - source: widget-post\n"
-        "    quote: Widget defects fell by 12% in 2020\nstatus: unverified\nrationale: Test.\nreviewed: 2021-04-01\n"
+        "    quote: Widget defects fell by 12% in 2020\nstatus: unverified\nrationale: Test.\n"
     )
     write(root, f"claims/claims/{claim_id}.yaml", text)
 

@@ -36,7 +36,10 @@ def test_formatting_a_shipped_file_keeps_its_data_and_comments_and_is_idempotent
 
 MESSY = """\
 # yaml-language-server: $schema=../../claimledger/schema/claimledger.schema.json#/$defs/claim
-reviewed: '2021-04-01'
+review:
+    fingerprint: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    by: ana
+    date: '2021-04-01'
 statement: "Widget defects fell by 12 % in 2020."
 # who said it
 claimant: widgets-inc
@@ -65,7 +68,10 @@ appearances:
       also said a great many other things.
 status: disputed
 rationale: A reader disputes the figure.
-reviewed: 2021-04-01
+review:
+  by: ana
+  date: 2021-04-01
+  fingerprint: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 """
 
 

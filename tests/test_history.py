@@ -133,7 +133,7 @@ def _commit(root: Path, replace: tuple[str, str], message: str, date: str = "202
 
 def test_a_subject_with_a_record_separator_builds_and_adds_no_revision(minimal_project: Path, tmp_path: Path) -> None:
     init(minimal_project)
-    _commit(minimal_project, ("reviewed: 2021-04-01", "reviewed: 2021-04-02"), "x\x1ey")
+    _commit(minimal_project, ("  date: 2021-04-01", "  date: 2021-04-02"), "x\x1ey")
     site = tmp_path / "site"
     result = build(minimal_project, site)
     assert result.returncode == 0, result.stderr
@@ -145,7 +145,7 @@ def test_a_subject_with_a_record_separator_builds_and_adds_no_revision(minimal_p
 def test_a_subject_with_separated_fields_cannot_forge_a_revision(minimal_project: Path) -> None:
     init(minimal_project)
     forged = f"Fix a typo\x1e{'0' * 40}\x1f0000000\x1f2001-09-11\x1fApproved by the board\x1f\x1e"
-    _commit(minimal_project, ("reviewed: 2021-04-01", "reviewed: 2021-04-02"), forged)
+    _commit(minimal_project, ("  date: 2021-04-01", "  date: 2021-04-02"), forged)
     history = load_history(minimal_project)
     head, first = git(minimal_project, "rev-list", "HEAD").split()
     assert [(r.commit, r.date) for r in history.revisions[CLAIM]] == [(head, "2021-06-02"), (first, "2021-05-01")]

@@ -20,6 +20,7 @@ from claimledger.findings import Severity
 from claimledger.project import check_project
 from claimledger.yamlsafe import YamlProblem, load_document
 
+from .reviews import resign
 from .sitebuild import build
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
@@ -164,7 +165,7 @@ def test_a_non_web_url_is_refused_in_every_url_field(
 # Where each markdown field of the fixture claim stands, and the same line with new text.
 _MARKDOWN_FIELDS = {
     "rationale": ("rationale: A reader disputes the figure and the report is unpublished.", "rationale: {}"),
-    "notes": ("reviewed: 2021-04-01\n", "reviewed: 2021-04-01\nnotes: {}\n"),
+    "notes": ("review:\n", "notes: {}\nreview:\n"),
     "rebuttals[0].summary": ("    summary: A reader doubts the figure.", "    summary: {}"),
 }
 
@@ -227,6 +228,8 @@ def _hostile_project(root: Path) -> None:
     edit(root, SOURCE, "title: Widgets Inc. annual report 2020", f"title: {yaml_text('Report ' + d)}")
     edit(root, SOURCE, "kind: report", f"kind: report\nplace: {yaml_text(a)}\nauthor_shown: {yaml_text(b)}")
     edit(root, PARTY, "name: A reader", f"name: {yaml_text('Reader ' + a)}\nrole: {yaml_text(d)}")
+    edit(root, "claims/publisher.yaml", "name: Ana Example", f"name: {yaml_text('Ana ' + c)}")  # the reviewer
+    resign(root / CLAIM)  # signed off again after the edits: its page shows the verdict and the reviewer
     statuses = root / "claims" / "statuses.yaml"
     statuses.write_text(
         statuses.read_text(encoding="utf-8").replace("label: Disputed", f"label: {yaml_text(b)}"), encoding="utf-8"
@@ -348,5 +351,5 @@ def test_a_cache_folder_others_can_write_to_is_not_trusted(minimal_project: Path
 
 def test_a_link_definition_inside_a_quote_is_checked_too(minimal_project: Path) -> None:
     text = yaml_text("> [r]: javascript:alert(1)\n\nSee [this][r].")
-    edit(minimal_project, CLAIM, "reviewed: 2021-04-01\n", f"reviewed: 2021-04-01\nnotes: {text}\n")
+    edit(minimal_project, CLAIM, "review:\n", f"notes: {text}\nreview:\n")
     assert (CLAIM, "markdown-link") in errors(minimal_project)

@@ -20,6 +20,7 @@ from claimledger.findings import Severity
 from claimledger.project import check_project
 
 from .conftest import MINIMAL, REPO, examples
+from .reviews import fingerprint_of
 from .sitebuild import build
 
 SOURCES = ["widget-post", "widget-comment", "widget-report", "audit"]
@@ -43,7 +44,6 @@ def claims(draw: st.DrawFn) -> dict[str, Any]:
         "appearances": [{"source": "widget-post", "quote": "Widget defects fell by 12% in 2020"}],
         "status": "unverified",
         "rationale": draw(words),
-        "reviewed": draw(dates),
     }
     if draw(st.booleans()):
         claim["value"] = draw(st.integers(0, 10**9))
@@ -65,6 +65,8 @@ def claims(draw: st.DrawFn) -> dict[str, Any]:
             }
         ]
         claim["status"] = draw(st.sampled_from(["disputed", "unverified"]))
+    if claim["status"] != "unverified":  # a verdict, signed off by an editor of the fixture
+        claim["review"] = {"by": "ana", "date": draw(dates), "fingerprint": fingerprint_of(dump(claim))}
     return claim
 
 

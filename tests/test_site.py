@@ -124,9 +124,11 @@ def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: 
         assert review["author"] == review["publisher"] == publisher
         # First published when the claim's file was first committed (when reviewed, outside a checkout).
         revisions = history.revisions.get(claim.document.path, ())
-        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.reviewed))
+        assert review["datePublished"] == (revisions[-1].date if revisions else str(claim.review.date))
         logged = [str(entry.date) for entry in claim.log]
-        assert review["dateModified"] == max([str(claim.reviewed), *logged])
+        assert review["dateModified"] == max([str(claim.review.date), *logged])
+        # The editors who signed it off, by their public names: the project's team, as a contributor.
+        assert review["contributor"] == [{"@type": "Organization", "name": "The claimledger editors"}]
 
 
 def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -> None:
@@ -134,6 +136,20 @@ def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -
     assert unverified
     for claim in unverified:
         assert _parse(site / "claims" / claim.id / "index.html").json_ld == [], claim.id
+
+
+def test_each_claim_page_says_who_reviewed_its_verdict_and_when(site: Path, dataset: Any) -> None:
+    for claim in dataset.claims.values():
+        verdict = (site / "claims" / claim.id / "index.html").read_text(encoding="utf-8").partition("ct-verdict")[2]
+        verdict = verdict.partition("</section>")[0]
+        if claim.review is None:  # unverified: nobody has given a verdict
+            assert '<dt>Reviewed</dt>\n  <dd class="ct-review">not yet: no verdict has been given</dd>' in verdict
+        else:
+            day = claim.review.date
+            assert (
+                f'<dd class="ct-review">by The claimledger editors, <time datetime="{day}">{day.human()}</time></dd>'
+            ) in verdict, claim.id
+        assert "Changed since review" not in verdict, claim.id
 
 
 def test_no_published_file_names_a_placeholder_address(unaddressed: tuple[Path, str]) -> None:

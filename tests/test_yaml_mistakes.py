@@ -37,7 +37,7 @@ def test_an_unclosed_quote_is_reported_where_it_opens(minimal_project: Path) -> 
     assert found.message == 'the quote (") that opens this text on line 21 is never closed'
     assert found.field == "rebuttals[0].summary"
     assert 'end the text with "' in found.hint
-    assert "found unexpected end of stream (line 26" in found.detail
+    assert "found unexpected end of stream (line 29" in found.detail
 
 
 def test_a_colon_and_space_inside_a_value_asks_for_quotes(minimal_project: Path) -> None:

@@ -19,6 +19,7 @@ from claimledger.engines.zensical.links import rebase
 from claimledger.project import check_project
 
 from .conftest import REPO
+from .reviews import resign
 from .sitebuild import build, build_in_subprocess, lychee
 from .test_hostile import PAYLOADS, _Audit, _hostile_project
 
@@ -341,6 +342,7 @@ def test_titles_and_descriptions_are_escaped_in_the_head(minimal_project: Path, 
     claim = minimal_project / CLAIM
     original = "statement: Widget defects fell by 12 % in 2020."
     claim.write_text(claim.read_text().replace(original, f"statement: {json.dumps(statement)}"))
+    resign(claim)  # reviewed as it now reads: its verdict stays in its title
     result = build(minimal_project, tmp_path / "site", *ENGINE)
     assert result.returncode == 0, result.stderr
     head = _head(tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html")

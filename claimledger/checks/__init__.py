@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..findings import Finding
 from ..model import Dataset
 from ..parallel import map_chunks
-from . import archives, basis, dates, editorial, evidence, figures, markup, quotes, references, scale, snapshots
+from . import archives, basis, dates, editorial, evidence, figures, markup, quotes, references, review, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
@@ -29,6 +29,7 @@ CHECKS: tuple[Check, ...] = (
     dates.check,
     snapshots.check,
     scale.check,
+    review.check,
     figures.check,
 )
 

@@ -34,7 +34,7 @@ def _future(document: Document, path: FieldPath, value: PartialDate | None, toda
             format_field(path),
             f"{value} is in the future (it is {today.isoformat()} in the earliest time zone)",
             "use the date on which it happened"
-            + ("; if it is not known, write `unknown`" if path[-1] != "reviewed" else ""),
+            + ("; if it is not known, write `unknown`" if path[0] != "review" else ""),
         )
 
 
@@ -63,7 +63,8 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     for claim in dataset.claims.values():
         doc = claim.document
         yield from _future(doc, ("date",), claim.date, today)
-        yield from _future(doc, ("reviewed",), claim.reviewed, today)
+        if claim.review is not None:
+            yield from _future(doc, ("review", "date"), claim.review.date, today)
         yield from _beyond_reach(doc, ("period",), claim.period, today)
         if claim.baseline is not None:
             yield from _beyond_reach(doc, ("baseline", "period"), claim.baseline.period, today)

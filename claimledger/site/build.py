@@ -32,6 +32,7 @@ from ..engines import Engine, EngineBuild, Project, SiteInput
 from ..findings import Finding, Severity, format_text
 from ..model import Dataset
 from ..parallel import signals_held
+from ..review import edited
 from ..siteconfig import DocsPolicy
 from ..sitepolicy import check_site
 
@@ -47,8 +48,8 @@ EARLIEST_BUILD_TIME = calendar.timegm((1980, 1, 1, 0, 0, 0))
 
 
 def source_date_epoch(dataset: Dataset) -> int:
-    """The build time: the newest review date, or :data:`EARLIEST_BUILD_TIME` if that is later."""
-    newest = max((c.reviewed.earliest() for c in dataset.claims.values()), default=None)
+    """The build time: the newest review or log date, or :data:`EARLIEST_BUILD_TIME` if that is later."""
+    newest = max((day.earliest() for c in dataset.claims.values() for day in edited(c)), default=None)
     return max(EARLIEST_BUILD_TIME, calendar.timegm(newest.timetuple()) if newest else 0)
 
 

@@ -138,7 +138,7 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     element(feed, "subtitle", "Every correction, clarification, status change and update to a claim, newest first.")
     element(feed, "id", site_url + PAGE if site_url else "urn:claimledger:corrections")
     newest = max((c.entry.date for c in found), default=None, key=lambda d: d.earliest()) or max(
-        (c.reviewed for c in dataset.claims.values()), default=None, key=lambda d: d.earliest()
+        (c.review.date for c in dataset.claims.values() if c.review), default=None, key=lambda d: d.earliest()
     )
     element(feed, "updated", _timestamp(newest.earliest().isoformat() if newest else "1970-01-01"))
     element(feed, "link", rel="self", type="application/atom+xml", href=site_url + FEED)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..model import Claim, Dataset, Party, Publisher, Source
+from ..review import edited, reviewers
 
 
 def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:
@@ -45,8 +46,10 @@ def claim_review(
 ) -> dict[str, Any]:
     """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself
     (its author's web address where the data has one); the review's author and publisher are the
-    site (its address only if known: no ``url`` is made up). ``page_url`` is the review's own
-    address, absolute, or "" where the site's address is not known."""
+    site (its address only if known: no ``url`` is made up), and the editors who signed it off are
+    named by their public names: a person as ``editor`` (schema.org's editor is a Person), an
+    editorial team as ``contributor``. ``page_url`` is the review's own address, absolute, or ""
+    where the site's address is not known."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
     rating: dict[str, Any] = {
@@ -68,7 +71,9 @@ def claim_review(
     }
     if claim.date:
         item["datePublished"] = str(claim.date)
-    modified = max((claim.reviewed, *(entry.date for entry in claim.log)), key=lambda d: d.earliest())
+    days = edited(claim)
+    modified = max(days, key=lambda d: d.earliest()) if days else None
+    signed = reviewers(claim, dataset)
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -78,9 +83,18 @@ def claim_review(
         "itemReviewed": item,
         "author": organisation(dataset.publisher, site_name, site_url),
         "publisher": organisation(dataset.publisher, site_name, site_url),
-        "datePublished": first_published or str(claim.reviewed),
-        "dateModified": str(modified),
     }
+    people = [{"@type": "Person", "name": e.name} for e in signed if e.kind == "person"]
+    teams = [{"@type": "Organization", "name": e.name} for e in signed if e.kind != "person"]
+    if people:
+        review["editor"] = people
+    if teams:
+        review["contributor"] = teams
+    published = first_published or (str(claim.review.date) if claim.review else "")
+    if published:
+        review["datePublished"] = published
+    if modified is not None:
+        review["dateModified"] = str(modified)
     corrections = [entry for entry in claim.log if entry.kind == "correction"]
     if corrections:
         review["correction"] = [

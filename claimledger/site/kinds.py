@@ -70,10 +70,12 @@ def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
 
 
 def _claim_badge(renderer: Renderer, claim: Claim) -> str:
-    return str(renderer.badge(claim.status))
+    return str(renderer.claim_badge(claim))
 
 
 def _verdict(renderer: Renderer, claim: Claim) -> str:
+    if renderer.stale(claim):
+        return "Changed since review"
     status = renderer.statuses.get(claim.status)
     return status.label if status else claim.status
 

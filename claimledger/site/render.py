@@ -21,7 +21,8 @@ from .. import arithmetic, markup
 from ..gitinfo import History, Revision, StatusChange, committed_files, load_history
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
-from ..model import Basis, Claim, Conversion, Dataset, Metric, PartialDate, Party, Source, Status
+from ..model import Basis, Claim, Conversion, Dataset, Editor, Metric, PartialDate, Party, Source, Status
+from ..review import reviewers, stale
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
 from . import charts, feed, format
@@ -111,6 +112,10 @@ def template_environment() -> Environment:
     return env
 
 
+# Shown instead of a verdict that its review no longer covers: no status colour, a dashed outline.
+STALE_BADGE = Markup('<span class="ct-badge ct-badge-stale">Changed since review</span>')
+
+
 class Renderer:
     """Everything the templates need, computed once per build."""
 
@@ -130,6 +135,7 @@ class Renderer:
         self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
+        self._stale: dict[str, bool] = {}
         # The files on the branch edit links point into (None: not known): a file not there yet (a
         # claim not merged) has no page to edit, so its link shows the folder it will be in.
         self.merged: frozenset[str] | None = None
@@ -204,10 +210,28 @@ class Renderer:
         return kind.head_title(self, KINDS[spec.kind].items(self.dataset)[spec.key])
 
     def reviewed(self, item: object) -> bool:
-        """Whether ``item`` is a claim whose status is a review's verdict: only its page carries a
-        ClaimReview (an ``unverified`` claim has not been reviewed)."""
+        """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
+        still covers it: only its page carries a ClaimReview (an ``unverified`` claim has not been
+        reviewed; one changed since its review awaits a new one)."""
         status = self.statuses.get(item.status) if isinstance(item, Claim) else None
-        return status is not None and status.verdict and not status.withdraws
+        if not isinstance(item, Claim) or status is None:
+            return False
+        return status.verdict and not status.withdraws and not self.stale(item)
+
+    def stale(self, claim: Claim) -> bool:
+        """Whether ``claim`` has changed since its review (worked out once per claim and build)."""
+        found = self._stale.get(claim.id)
+        if found is None:
+            found = self._stale[claim.id] = stale(claim)
+        return found
+
+    def reviewers(self, claim: Claim) -> tuple[Editor, ...]:
+        return reviewers(claim, self.dataset)
+
+    def claim_badge(self, claim: Claim) -> Markup:
+        """The claim's status badge, or, for a claim changed since its review, a badge that says so
+        in place of the verdict it no longer stands behind."""
+        return STALE_BADGE if self.stale(claim) else self.badge(claim.status)
 
     def claim_jsonld(self, claim: Claim) -> str:
         # Without the site's address, no address is made up: the review's own url is left out.
@@ -319,6 +343,7 @@ class PageContext:
         self.settings = renderer.settings
         self.rules = RULES
         self.evidence_rules = EVIDENCE_RULES
+        self.stale_badge = STALE_BADGE
         self.units = units()
         self.formulas = arithmetic.FORMULAS
 
@@ -377,6 +402,20 @@ class PageContext:
     def badge(self, status_id: str) -> Markup:
         return self.r.badge(status_id)
 
+    def claim_badge(self, claim: Claim) -> Markup:
+        return self.r.claim_badge(claim)
+
+    def stale(self, claim: Claim) -> bool:
+        return self.r.stale(claim)
+
+    def reviewers(self, claim: Claim) -> tuple[Editor, ...]:
+        return self.r.reviewers(claim)
+
+    def review_by(self, claim: Claim) -> str:
+        """The public names of the editors who reviewed ``claim``: "A", "A and B", "A, B and C"."""
+        names = [editor.name for editor in self.reviewers(claim)]
+        return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
     def party_name(self, party_id: str | None) -> str:
         if party_id is None:
             return ""
@@ -391,8 +430,8 @@ class PageContext:
 
     def claim_link(self, claim: Claim) -> Markup:
         # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
-        return Markup(f'<a href="{escape(self.claim_url(claim.id))}">{escape(claim.statement)}</a> ') + self.badge(
-            claim.status
+        return Markup(f'<a href="{escape(self.claim_url(claim.id))}">{escape(claim.statement)}</a> ') + (
+            self.claim_badge(claim)
         )
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:

@@ -57,7 +57,7 @@ from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
-from ...site.render import Renderer, SiteSettings, site_renderer
+from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
 from ...siteconfig import DocsPolicy
 from .. import SiteInput
@@ -419,7 +419,7 @@ def badge_tags(renderer: Renderer) -> frozenset[str]:
     """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
     raw HTML that claimledger itself writes there."""
     scale = renderer.dataset.scale
-    badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())]
+    badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())] + [str(STALE_BADGE)]
     return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
 
 
