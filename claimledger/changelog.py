@@ -15,6 +15,10 @@ A log that runs backwards (``log-order``) or an entry dated in the future (``dat
 found by the full check, which ``--changed`` runs too. A claim file the base has and the change
 removes is ``claim-deleted``: a published claim is withdrawn, never deleted.
 
+A review the change adds or alters is ``review-signed``, a warning: the pull request signs a verdict off
+in an editor's name, so that editor (an owner of the data folders in .github/CODEOWNERS) must
+approve it; a contributor cannot sign for them unseen.
+
 A claim moved to another folder is found at the base by its id; a new claim, or one whose base
 version did not load, has nothing to be compared with.
 """
@@ -25,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import gitinfo
-from .findings import Finding, error
+from .findings import Finding, error, warning
 from .layout import KIND_FOLDERS
 from .loader import claim_from_bytes
 from .model import Claim, Dataset, LogEntry, PartialDate
@@ -153,6 +157,22 @@ def _deleted(dataset: Dataset, changes: gitinfo.Changes, base: _Base) -> Iterato
         )
 
 
+def _signed(claim: Claim, before: Claim | None) -> Iterator[Finding]:
+    """A warning when the change signs the claim's verdict off: whoever it names must approve it."""
+    if claim.review is None or (before is not None and before.review == claim.review):
+        return
+    names = " and ".join(claim.review.by)
+    yield warning(
+        claim.document.path,
+        claim.document.position(("review", "by")),
+        "review-signed",
+        "review.by",
+        f"this change signs the claim's verdict off in the name of {names}",
+        f"{names} must approve this pull request (they own the data folders in .github/CODEOWNERS); "
+        "a review is recorded by the editor who reviewed, never on their behalf",
+    )
+
+
 def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:
     """A finding for each change to a claim that its log does not record faithfully: an edit with no
     new entry, a log entry edited, removed or back-dated, a claim deleted."""
@@ -166,6 +186,7 @@ def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator
         before = base.claim(old_path) if old_path is not None else None
         if old_path is not None and before is None:  # the base version did not load: nothing to compare
             continue
+        yield from _signed(claim, before)
         if before is None:
             yield from _before_record(claim, range(len(claim.log)), base.on_record(None))
             continue

@@ -88,6 +88,8 @@ RULES: dict[str, str] = {
     "worst rating) adds an entry to the scale's log, listed on the Corrections page and in its feed.",
     "scale-log-rewritten": "(check --changed) The scale's log is append-only: the entries it had at the base of a "
     "change stay as they were, in their order.",
+    "review-signed": "(check --changed, warning) A change that adds or alters a claim's review signs its verdict "
+    "off in an editor's name: that editor must approve the pull request.",
     "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
     "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
     "log-edited": "(check --changed) The log is append-only: an entry published at the base is never edited (its "

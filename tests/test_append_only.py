@@ -352,3 +352,30 @@ def test_the_new_rules_are_explained_in_the_rules_and_the_reference() -> None:
     for rule in ("log-edited", "log-removed", "log-before-record", "claim-deleted"):
         assert rule in RULES
         assert f"`{rule}`" in reference
+
+
+# -- a sign-off made in a pull request is named for the editor it names ----------------------------
+
+
+def test_a_review_a_change_signs_is_named_for_the_editor_to_approve(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _replace(repo / DEFECTS, "  date: 2021-04-01\n", "  date: 2021-05-04\n")
+
+    code, out = changed(capsys, repo)
+
+    assert code == 0, out  # a warning: the editor's approval of the pull request is what counts
+    line = _line(repo / DEFECTS, "  by:")
+    assert f"{DEFECTS}:{line}:" in out
+    assert "warning: this change signs the claim's verdict off in the name of ana [review-signed]" in out
+    assert "field: review.by" in out
+    assert "hint: ana must approve this pull request" in out
+
+
+def test_a_change_that_leaves_the_review_as_it_was_names_no_sign_off(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _replace(repo / DEFECTS, "tags: [defects]", "tags: [defects, quality]")
+    code, out = changed(capsys, repo)
+    assert code == 0, out
+    assert "review-signed" not in out
