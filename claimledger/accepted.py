@@ -4,7 +4,7 @@ annotated on every pull request): the summary counts it once. An entry that matc
 more is itself a warning, so the list does not outlive its reasons.
 
 The entries are checked like any data: a real date, not in the future, accepted by an editor on the
-record (an id claims/publisher.yaml lists under ``editors:``, once it lists any). An entry with such
+record (an id claims/publisher.yaml lists under ``editors:``). An entry with such
 an error accepts nothing. And a change cannot accept a warning it introduces itself
 (:func:`introduced`, for ``check --changed``): the editors accept a warning once it is on the record.
 """
@@ -38,7 +38,7 @@ class Accepted:
 
 
 def _entry_problems(
-    document: Document, index: int, entry: dict[str, Any], today: dt.date, editors: frozenset[str] | None
+    document: Document, index: int, entry: dict[str, Any], today: dt.date, editors: frozenset[str]
 ) -> Iterator[Finding]:
     """What is wrong with one entry as data: its date, and who accepted it."""
     where = ("accepted", index)
@@ -65,7 +65,7 @@ def _entry_problems(
                 "use the date on which the warning was accepted",
             )
     by = " ".join(str(entry["accepted_by"]).split())
-    if editors is not None and by not in editors:
+    if by not in editors:
         known = ", ".join(sorted(editors)) or "none"
         yield error(
             ACCEPTED_FILE,
@@ -74,7 +74,10 @@ def _entry_problems(
             f"accepted[{index}].accepted_by",
             f"'{by}' is not an editor on the record (the editors of {DATA_DIR}/{PUBLISHER_FILE}: {known})",
             f"name the editor who accepted the warning by the id {DATA_DIR}/{PUBLISHER_FILE} gives them under "
-            "`editors:`",
+            "`editors:`"
+            if editors
+            else f"list the project's editors under `editors:` in {DATA_DIR}/{PUBLISHER_FILE} (`- id: ID`, "
+            "`name: PUBLIC NAME`), then name the one who accepted the warning",
         )
 
 
@@ -83,7 +86,7 @@ def apply(root: Path, findings: Sequence[Finding], today: dt.date | None = None)
     document, problems = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
     if document is None:
         return Accepted([*findings, *problems], 0)
-    editors = editor_ids(root)
+    editors = editor_ids(root) or frozenset()
     wanted: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(document.data["accepted"]):
         key = (entry["file"], entry["rule"])

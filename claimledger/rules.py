@@ -114,7 +114,7 @@ RULES: dict[str, str] = {
     "accepted-warning": "(warning) Each entry of claims/accepted-warnings.yaml accepts a warning that still occurs, "
     "by its file and rule; an error cannot be accepted.",
     "accepted-by": "An entry of claims/accepted-warnings.yaml names who accepted the warning by an editor id "
-    "that claims/publisher.yaml lists under `editors:` (once it lists any); its date is a real date, not in the "
+    "that claims/publisher.yaml lists under `editors:`; its date is a real date, not in the "
     "future. An entry with such an error accepts nothing.",
     "accepted-in-change": "(check --changed) A change does not accept a warning it introduces itself: the base "
     "it is compared with has the warning, or no entry accepts it.",

@@ -17,7 +17,7 @@ ENTRY = """\
   - file: {file}
     rule: {rule}
     reason: No archived copy could be made.
-    accepted_by: An Editor
+    accepted_by: ana
     date: 2026-11-30
 """
 

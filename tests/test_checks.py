@@ -405,9 +405,9 @@ def test_date_equal_to_today_is_not_in_the_future(minimal_project: Path) -> None
 
 def test_partial_date_is_in_the_future_only_from_its_first_day(minimal_project: Path) -> None:
     edit(minimal_project, DEFECTS, "\n  date: 2021-04-01", "\n  date: 2021-04-30")
-    edit(minimal_project, DEFECTS, "\nperiod: 2020\n", "\nperiod: 2021-05\n")
+    edit(minimal_project, DEFECTS, "\ndate: 2021-01-15\n", "\ndate: 2021-05\n")
     today = dt.date(2021, 4, 30)
-    assert [f.field for f in check(minimal_project, today=today) if f.rule == "date-future"] == ["period"]
+    assert [f.field for f in check(minimal_project, today=today) if f.rule == "date-future"] == ["date"]
     assert [f for f in check(minimal_project, today=dt.date(2021, 5, 1)) if f.rule == "date-future"] == []
 
 

@@ -24,7 +24,7 @@ def repo(minimal_project: Path) -> Path:
     (minimal_project / "claims" / "limits.yaml").write_text("max_list_items: 1000\n", encoding="utf-8")
     (minimal_project / "claims" / "accepted-warnings.yaml").write_text(
         "accepted:\n  - file: claims/sources/widget-post.yaml\n    rule: archive-missing\n"
-        "    reason: None could be made.\n    accepted_by: An Editor\n    date: 2021-01-01\n",
+        "    reason: None could be made.\n    accepted_by: ana\n    date: 2021-01-01\n",
         encoding="utf-8",
     )
     init(minimal_project)
@@ -126,7 +126,7 @@ def test_a_governance_change_cannot_be_accepted(repo: Path, capsys: pytest.Captu
         repo,
         "claims/accepted-warnings.yaml",
         "  - file: claims/statuses.yaml\n    rule: governance-change\n    reason: Mine.\n"
-        "    accepted_by: An Editor\n    date: 2021-01-01\n",
+        "    accepted_by: ana\n    date: 2021-01-01\n",
     )
     _, out = changed(repo, capsys)
     assert f"claims/accepted-warnings.yaml:1:1: warning: {MESSAGE}" in out

@@ -21,7 +21,7 @@ POST = "claims/sources/widget-post.yaml"
 PUBLISHER = "claims/publisher.yaml"
 
 
-def accept(root: Path, *, date: str = "2021-01-01", by: str = "An Editor", file: str = POST) -> None:
+def accept(root: Path, *, date: str = "2021-01-01", by: str = "ana", file: str = POST) -> None:
     (root / ACCEPTED).write_text(
         f"accepted:\n  - file: {file}\n    rule: archive-missing\n    reason: No copy could be made.\n"
         f"    accepted_by: {by}\n    date: {date}\n",
@@ -35,9 +35,10 @@ def drop_archive(root: Path) -> None:
     path.write_text("".join(line for line in lines if not line.startswith("archive_")), encoding="utf-8")
 
 
-def add_editors(root: Path) -> None:
-    with (root / PUBLISHER).open("a", encoding="utf-8") as handle:
-        handle.write("editors:\n  - id: ana\n    name: Ana Editor\n")
+def drop_editors(root: Path) -> None:
+    """The publisher file with no editors on the record (a new project's, before its first verdict)."""
+    text = (root / PUBLISHER).read_text(encoding="utf-8")
+    (root / PUBLISHER).write_text(text[: text.index("editors:")], encoding="utf-8")
 
 
 def check(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -73,12 +74,11 @@ def test_with_editors_on_the_record_an_entry_names_one_of_them(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     drop_archive(minimal_project)
-    add_editors(minimal_project)
-    accept(minimal_project, by="claimtrail editors")
+    accept(minimal_project, by="former editors")
     _, out = check(minimal_project, capsys)
     assert (
-        f"{ACCEPTED}:5:5: error: 'claimtrail editors' is not an editor on the record (the editors of "
-        f"{PUBLISHER}: ana) [accepted-by]"
+        f"{ACCEPTED}:5:5: error: 'former editors' is not an editor on the record (the editors of "
+        f"{PUBLISHER}: ana, ben) [accepted-by]"
     ) in out
     assert "    field: accepted[0].accepted_by\n    hint: name the editor who accepted the warning by the id" in out
     assert "[archive-missing]" in out
@@ -86,20 +86,25 @@ def test_with_editors_on_the_record_an_entry_names_one_of_them(
 
 def test_an_editor_on_the_record_accepts_a_warning(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     drop_archive(minimal_project)
-    add_editors(minimal_project)
     accept(minimal_project, by="ana")
     _, out = check(minimal_project, capsys)
     assert "[accepted-by]" not in out
     assert "[archive-missing]" not in out
 
 
-def test_while_no_editors_are_on_the_record_a_name_is_taken(
+def test_while_no_editors_are_on_the_record_no_entry_accepts_a_warning(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     drop_archive(minimal_project)
+    drop_editors(minimal_project)
     accept(minimal_project, by="claimledger editors")
     code, out = check(minimal_project, capsys)
-    assert (code, out) == (0, "")
+    assert code == 1
+    assert (
+        f"{ACCEPTED}:5:5: error: 'claimledger editors' is not an editor on the record (the editors of "
+        f"{PUBLISHER}: none) [accepted-by]"
+    ) in out
+    assert "[archive-missing]" in out
 
 
 # -- accepting a warning in the change that introduces it ------------------------------------------
