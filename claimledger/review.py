@@ -23,6 +23,14 @@ def status_of(claim: Claim, dataset: Dataset) -> Status | None:
     return dataset.scale.get(claim.status) if dataset.scale is not None else None
 
 
+def awaits_review(claim: Claim, dataset: Dataset) -> bool:
+    """Whether ``claim`` states a verdict its review no longer covers: its status is a verdict and its
+    review is stale. A claim whose status is no verdict (unverified, withdrawn) shows that status,
+    whatever an earlier review of it says."""
+    status = status_of(claim, dataset)
+    return status is not None and status.verdict and stale(claim)
+
+
 def standing_verdict(claim: Claim, dataset: Dataset) -> bool:
     """Whether ``claim`` states a verdict that its review still covers: its status is a verdict and
     it has a review that is not stale. Only such a claim shows its verdict and carries a ClaimReview."""

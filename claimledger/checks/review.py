@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
 from ..model import Claim, Dataset
-from ..review import stale, status_of
+from ..review import awaits_review, status_of
 from ..suggest import close_match
 from ..visible import fingerprint
 
@@ -84,7 +84,7 @@ def _claim(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
             f"a second editor reviews the claim too, then `claimledger review {claim.id} --by FIRST --by SECOND` "
             f"records both",
         )
-    if stale(claim):
+    if awaits_review(claim, dataset):
         yield warning(
             doc.path,
             doc.position(("review", "fingerprint")),

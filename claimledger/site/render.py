@@ -22,7 +22,7 @@ from ..gitinfo import History, Revision, StatusChange, committed_files, load_his
 from ..graph import Graph, build_graph
 from ..kinds import KINDS
 from ..model import Basis, Claim, Conversion, Dataset, Editor, Metric, PartialDate, Party, Source, Status
-from ..review import reviewers, stale
+from ..review import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from ..schema import units
 from . import charts, feed, format
@@ -222,7 +222,7 @@ class Renderer:
         """Whether ``claim`` has changed since its review (worked out once per claim and build)."""
         found = self._stale.get(claim.id)
         if found is None:
-            found = self._stale[claim.id] = stale(claim)
+            found = self._stale[claim.id] = awaits_review(claim, self.dataset)
         return found
 
     def reviewers(self, claim: Claim) -> tuple[Editor, ...]:
