@@ -97,7 +97,8 @@ RULES: dict[str, str] = {
     "log-removed": "(check --changed) The log is append-only: no entry published at the base, nor the whole log, is "
     "removed.",
     "log-before-record": "(check --changed) An entry a change adds is not dated before the claim was on the record: "
-    "the day its file first reached the base branch (for a new claim, the base's own date).",
+    "the day its file first reached the base branch (for a new claim, the base's own date); an entry a change adds "
+    "to the scale's log is not dated before the base was last changed.",
     "claim-deleted": "(check --changed) A claim on the record at the base is never deleted: it is withdrawn (a "
     "status whose evidence is `retraction`, with a log entry of kind `retraction`) and its page stays.",
     "quote-not-in-snapshot": "Every quote appears word for word (spacing aside) in its source's snapshot.",

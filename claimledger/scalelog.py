@@ -19,7 +19,7 @@ from . import gitinfo
 from .findings import Finding, error
 from .layout import DATA_DIR, STATUS_FILE
 from .loader import scale_from_bytes
-from .model import Dataset, ScaleLogEntry, Status, StatusScale
+from .model import Dataset, PartialDate, ScaleLogEntry, Status, StatusScale
 from .yamlsafe import FieldPath, format_field
 
 SCALE_PATH = f"{DATA_DIR}/{STATUS_FILE}"
@@ -99,6 +99,23 @@ def rewritten(before: StatusScale, after: StatusScale, base: str) -> Iterator[Fi
         )
 
 
+def _backdated(root: Path, changes: gitinfo.Changes, after: StatusScale, added: range) -> Iterator[Finding]:
+    """A new entry dated before the base was last changed: it would sit among old corrections, unseen."""
+    last = gitinfo.commit_date(root, changes.merge_base)
+    for index in added:
+        entry = after.log[index]
+        if entry.date.earliest() < PartialDate.parse(last).earliest():
+            yield error(
+                after.document.path,
+                after.document.position(("log", index, "date")),
+                "log-before-record",
+                f"log[{index}].date",
+                f"this new entry is dated {entry.date}, before {changes.base} was last changed ({last}): "
+                "readers would find it among old corrections, not as the news it is",
+                "date a new entry the day the change is published (today), not the day of what it reports",
+            )
+
+
 def scale_unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:
     """Findings for a changed scale: alterations with no new log entry, and log entries rewritten."""
     after = dataset.scale
@@ -111,6 +128,7 @@ def scale_unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> It
         return
     yield from rewritten(before, after, changes.base)
     if len(after.log) > len(before.log):
+        yield from _backdated(root, changes, after, range(len(before.log), len(after.log)))
         return
     for alteration in alterations(before, after):
         fields = ", ".join(alteration.fields)

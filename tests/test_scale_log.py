@@ -145,6 +145,21 @@ def test_a_logged_scale_change_passes_and_is_flagged_for_a_maintainer(
     assert f"{SCALE}:1:1: warning: this pull request changes how the site is governed or built" in out
 
 
+def test_a_new_scale_log_entry_back_dated_before_the_base_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    relabel_disputed(repo)
+    append(repo, LOG.replace("2021-05-02", "2018-01-01"))
+    code, out = changed(repo, capsys)
+    assert code == 1, out
+    line = line_of(repo, "date: 2018-01-01", after="log:")
+    assert f"{SCALE}:{line}:" in out
+    assert "error: this new entry is dated 2018-01-01, before main was last changed (2021-05-01)" in out
+    assert (
+        "[log-before-record]\n    field: log[0].date\n    hint: date a new entry the day the change is published" in out
+    )
+
+
 def test_adding_or_reordering_statuses_or_rewrapping_a_description_needs_no_entry(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
