@@ -4,10 +4,7 @@ its review, at 390 and 1280 px, in the light and the dark palette, with axe-core
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
@@ -49,12 +46,8 @@ def review_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = root.parent / "site"
     result = build(root, site)
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(browsing._QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with browsing.served(site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("palette", ["light", "dark"])

@@ -6,10 +6,7 @@ and served on 127.0.0.1."""
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
@@ -38,12 +35,8 @@ def withdrawn_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config.write_text(text + "extra:\n  generator: false\n", encoding="utf-8")
     result = build(root, root / "site")
     assert result.returncode == 0, result.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(browsing._QuietHandler, directory=str(root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with browsing.served(root / "site") as url:
+        yield url
 
 
 @pytest.mark.parametrize("palette", ["light", "dark"])
