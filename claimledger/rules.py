@@ -135,7 +135,8 @@ RULES: dict[str, str] = {
     "names.",
     "config-code": "mkdocs.yml runs no code the maintainer has not allowed: no `hooks`, no plugin but search and "
     "claimledger, no markdown extension but the known, inert ones, unless named under the claimledger plugin's "
-    "`allow:`; none of them named by a tag.",
+    "`allow:`; none of them named by a tag. A theme `custom_dir` is code too (its Jinja templates run Python "
+    "while the site is built): refused unless `allow: {custom_dir: […]}` names it.",
     "config-inherit": "mkdocs.yml takes no settings from another file (`INHERIT`) unless `allow: {inherit: […]}` names "
     "it, and never from outside the repository.",
     "config-files": "Nothing a build reads lies outside the repository or is reached through a link: the theme's "
@@ -150,7 +151,8 @@ RULES: dict[str, str] = {
     "config-allow": "The claimledger plugin's `allow:` option is a mapping of the kinds it knows, each to a list of "
     "names.",
     "docs-file": "docs/ holds markdown and inert files only (raster images, fonts, plain CSS that fetches nothing from "
-    "another host); HTML, SVG, JavaScript and any other file are published only if `allow: {docs: […]}` names them.",
+    "another host); HTML, SVG, JavaScript and any other file are published only if `allow: {docs: […]}` names them. "
+    "So with the files of an allowed theme folder, but its templates (.html).",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

@@ -10,7 +10,8 @@ reports, with file, line and field:
 - every YAML tag but ``!ENV`` naming a variable the project documents (:data:`DOCUMENTED_ENV`),
   MkDocs' ``!relative``, and the plain core tags (``config-tag``);
 - ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
-  :data:`KNOWN_EXTENSIONS` (``config-code``), and ``INHERIT`` (``config-inherit``);
+  :data:`KNOWN_EXTENSIONS`, a theme ``custom_dir`` (its Jinja templates run Python) (``config-code``),
+  and ``INHERIT`` (``config-inherit``);
 - what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
   reached through a link, a markdown extension reading files from outside ``docs/``
   (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
@@ -20,7 +21,12 @@ reports, with file, line and field:
   ``extra.analytics`` (Google's script), ``theme.font`` unless ``false`` (Google Fonts), a
   SuperFences fence of class ``mermaid`` (Mermaid from unpkg.com) (``config-remote``);
 - a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
-  stylesheet there that fetches from another host (``docs-file``).
+  stylesheet there that fetches from another host (``docs-file``); so with a file of the theme folder
+  that is not a template (published as it is, too).
+
+Every value those settings take is judged: a ``!relative`` path as MkDocs resolves it, and ``!ENV``
+refused wherever the policy reads a value (its value comes from the build's environment, unseen
+here), as is a setting whose name is given by a tag.
 
 Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
 the folder it is published from), by the list the
@@ -124,6 +130,10 @@ KNOWN_EXTENSIONS = frozenset(
 FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
 
 # What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+# What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
+# folder). Its other files are published as they are, and held to the docs/ policy.
+TEMPLATE_SUFFIX = ".html"
+
 INERT_SUFFIXES = frozenset(
     [
         ".md",
@@ -175,7 +185,9 @@ class Allowed:
             python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
             remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host,
                                                     # or Material's extra.analytics, theme.font, mermaid
-            docs: [docs/diagram.svg]              # files under docs/ that are not markdown or inert
+            docs: [docs/diagram.svg]              # files published as they are (under docs/ or the
+                                                  # theme folder) that are not markdown or inert
+            custom_dir: [overrides]               # the theme folder: its templates run during the build
     """
 
     hooks: frozenset[str] = field(default_factory=frozenset)
@@ -186,6 +198,11 @@ class Allowed:
     python_names: frozenset[str] = field(default_factory=frozenset)
     remote: frozenset[str] = field(default_factory=frozenset)
     docs: frozenset[str] = field(default_factory=frozenset)
+    custom_dir: frozenset[str] = field(default_factory=frozenset)
+
+    def theme_folder(self, name: str) -> bool:
+        """Whether the theme folder ``name`` (relative to the configuration's folder) is allowed."""
+        return os.path.normpath(name) in {os.path.normpath(allowed) for allowed in self.custom_dir}
 
 
 ALLOW_KEYS = tuple(f.name for f in fields(Allowed))
@@ -646,8 +663,26 @@ class _Site:
         if name is None:
             return
         folder = self.config_file.parent / name
-        if self.inside(rel, value, "theme.custom_dir", folder, "the theme folder") and folder.is_dir():
-            self.findings.extend(paths.walk(self.root, folder, confined=True).findings)
+        if not self.inside(rel, value, "theme.custom_dir", folder, "the theme folder"):
+            return
+        if not self.allowed.theme_folder(name):
+            self.error(
+                rel,
+                value,
+                "config-code",
+                "theme.custom_dir",
+                f"the theme folder {paths.shown(name)} is code: its Jinja templates run Python while the site is "
+                "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
+                f"remove it; {self.allow_hint('custom_dir', name)}",
+            )
+        if not folder.is_dir():
+            return
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        shown = f"{self.layout.relative(folder)}/"
+        for file in listing.files:
+            if not file.lower().endswith(TEMPLATE_SUFFIX):  # a template is the code allowed above
+                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
 
     def remote(self, rel: str, node: Node) -> None:
         """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
@@ -837,10 +872,10 @@ def _through_link(target: Path) -> bool:
     return target.exists() and target.resolve() != target
 
 
-def docs_file(root: Path, path: Path, allowed: Allowed) -> Iterator[Finding]:
-    """Why a file of the docs folder may not be published as it is: a kind a browser runs (HTML, SVG,
-    JavaScript, or any other but markdown and inert files) not allowed by name, or a stylesheet that
-    fetches from another host."""
+def docs_file(root: Path, path: Path, allowed: Allowed, folder: str = "docs/") -> Iterator[Finding]:
+    """Why a file of the docs folder (or of the theme folder, ``folder``) may not be published as it
+    is: a kind a browser runs (HTML, SVG, JavaScript, or any other but markdown and inert files) not
+    allowed by name, or a stylesheet that fetches from another host."""
     rel = Layout(root).relative(path)
     parts = PurePosixPath(rel).parts
     if any(part.startswith(".") for part in parts):  # hidden: neither MkDocs nor Zensical publishes it
@@ -854,7 +889,7 @@ def docs_file(root: Path, path: Path, allowed: Allowed) -> Iterator[Finding]:
             (1, 1),
             "docs-file",
             "(file name)",
-            f"a {suffix or 'suffix-less'} file under docs/ is published as it is on the site's own address; "
+            f"a {suffix or 'suffix-less'} file under {folder} is published as it is on the site's own address; "
             "a browser may run it (HTML, SVG and JavaScript run scripts)",
             f"use markdown, an image (PNG, JPEG, GIF, WebP), a font or plain CSS; or the maintainer names it under "
             f"the claimledger plugin's `allow: {{docs: [{rel}]}}` in mkdocs.yml",

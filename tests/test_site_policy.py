@@ -709,6 +709,7 @@ def test_a_configuration_given_through_a_linked_folder_is_read_as_it_really_is(
 ) -> None:
     (tmp_path / "via").symlink_to(minimal_project, target_is_directory=True)
     _theme_folder(minimal_project, "overrides")
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [overrides]\n")
     (minimal_project / "overrides").mkdir()
     assert check_site(minimal_project, tmp_path / "via" / "mkdocs.yml") == []
 
@@ -872,4 +873,78 @@ def test_a_hook_named_by_relative_inside_the_repository_is_judged_by_its_path(mi
     _config(minimal_project, "hooks:\n  - !relative $config_dir/x.py\n")
     assert _only(minimal_project, "config-code").message.startswith("the hook x.py is Python")
     _config(minimal_project, plugin_options="      allow:\n        hooks: [x.py]\n")
+    assert _errors(minimal_project) == []
+
+
+# -- the theme folder is code ----------------------------------------------------------------------------------
+
+
+def _overrides(root: Path, marker: Path) -> None:
+    """A theme folder in the repository whose template runs a command, and a script beside it."""
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text(
+        f'{{% extends "base.html" %}}\n{{{{ cycler.__init__.__globals__.os.system("touch {marker}") }}}}\n',
+        encoding="utf-8",
+    )
+    (root / "overrides" / "x.js").write_text("alert(document.cookie)\n", encoding="utf-8")
+    _theme_folder(root, "overrides")
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+def test_a_theme_folder_in_the_repository_is_code_refused_unless_allowed(
+    minimal_project: Path, site: Path, engine: str
+) -> None:
+    marker = minimal_project / "ran"
+    _overrides(minimal_project, marker)
+
+    finding = _only(minimal_project, "config-code")
+    assert (finding.path, finding.line, finding.field) == ("mkdocs.yml", 8, "theme.custom_dir")
+    assert "Jinja templates run Python" in finding.message
+    assert "allow: {custom_dir: […]}" in finding.hint
+    assert _check(minimal_project)[0] == 1
+
+    said = _refused_by(engine, minimal_project, site)
+    assert "mkdocs.yml:8:15: error: the theme folder overrides is code" in said
+    assert not marker.exists() and not (site / "x.js").exists()
+
+
+def test_an_allowed_theme_folder_publishes_no_file_a_browser_runs_unless_named(
+    minimal_project: Path, site: Path, tmp_path: Path
+) -> None:
+    (minimal_project / "overrides" / "partials").mkdir(parents=True)
+    (minimal_project / "overrides" / "partials" / "copyright.html").write_text("<p>Our footer</p>\n")
+    (minimal_project / "overrides" / "x.js").write_text("alert(document.cookie)\n", encoding="utf-8")
+    (minimal_project / "overrides" / "page.svg").write_text("<svg><script>alert(1)</script></svg>\n")
+    (minimal_project / "overrides" / "logo.png").write_bytes(b"\x89PNG")
+    _theme_folder(minimal_project, "overrides")
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [overrides]\n")
+
+    found = {(f.path, f.rule) for f in _errors(minimal_project)}
+    assert found == {("overrides/x.js", "docs-file"), ("overrides/page.svg", "docs-file")}
+    [finding] = [f for f in _errors(minimal_project) if f.path == "overrides/x.js"]
+    assert "file under overrides/ is published as it is" in finding.message
+    assert "allow: {docs: [overrides/x.js]}" in finding.hint
+    _refused(minimal_project, site)
+    assert not (site / "x.js").exists()
+
+    (minimal_project / "overrides" / "page.svg").unlink()
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "        custom_dir: [overrides]\n", "        custom_dir: [overrides]\n        docs: [overrides/x.js]\n"
+        ),
+        encoding="utf-8",
+    )
+    assert _errors(minimal_project) == []
+    result = build(minimal_project, tmp_path / "built")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "built" / "x.js").is_file()
+    assert "<p>Our footer</p>" in (tmp_path / "built" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_allowed_theme_folder_named_by_relative_is_allowed_by_its_path(minimal_project: Path) -> None:
+    (minimal_project / "overrides").mkdir()
+    _theme_folder(minimal_project, "!relative $config_dir/overrides")
+    assert _only(minimal_project, "config-code").field == "theme.custom_dir"
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [./overrides]\n")
     assert _errors(minimal_project) == []
