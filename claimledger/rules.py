@@ -90,6 +90,9 @@ RULES: dict[str, str] = {
     "change stay as they were, in their order.",
     "review-signed": "(check --changed, warning) A change that adds or alters a claim's review signs its verdict "
     "off in an editor's name: that editor must approve the pull request.",
+    "policy-allow-added": "(check --changed, warning) A change adds a name to the site policy's allowlist (the "
+    "claimledger plugin's `allow:` in mkdocs.yml), compared with the merge base: named at its line with what it lets "
+    "the build run or publish, for a maintainer's review.",
     "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
     "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
     "log-edited": "(check --changed) The log is append-only: an entry published at the base is never edited (its "

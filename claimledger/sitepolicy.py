@@ -927,6 +927,25 @@ def _stylesheet(rel: str, path: Path) -> Iterator[Finding]:
             )
 
 
+def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
+    """Each name the claimledger plugin's ``allow`` option lists in a configuration's text: (the kind,
+    the name, where it is written); none if the text cannot be read (the check reports why)."""
+    if len(data) > MAX_CONFIG_SIZE:
+        return []
+    try:
+        node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
+    except (YamlProblem, yaml.YAMLError, RecursionError):
+        return []
+    plugins = _get(node, "plugins")
+    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+    found = _get(options, OPTION)
+    entries: list[tuple[str, str, tuple[int, int]]] = []
+    for key, _, names in _items(found[1] if found else None):
+        if key in ALLOW_KEYS and isinstance(names, SequenceNode):
+            entries.extend((key, text, _position(item)) for text, item in _strings(names))
+    return entries
+
+
 def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:
     """What the site's configuration (``config_file``, by default ``root/mkdocs.yml``) and the files
     of its docs folder may not do; every finding an error."""
