@@ -201,7 +201,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         from .changed import base_check, findings_of_change
         from .changelog import unlogged
         from .gitinfo import GitError, changed_files
-        from .governance import governance_changes
+        from .governance import allow_added, governance_changes
         from .scalelog import scale_unlogged
 
         try:
@@ -215,6 +215,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                     *unlogged(args.root, changes, dataset),
                     *scale_unlogged(args.root, changes, dataset),
                     *governance_changes(args.root, changes),
+                    *allow_added(args.root, changes),
                 ]
             )
         except GitError as exc:

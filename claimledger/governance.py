@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import paths
 from .findings import Finding, warning
-from .gitinfo import Changes
+from .gitinfo import Changes, GitError, file_at
 from .layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR
+from .sitepolicy import OPTION, PLUGIN, allow_entries
 
 DATA_FOLDERS: tuple[str, ...] = tuple(f"{DATA_DIR}/{folder}/" for folder in (*KIND_DIRS.values(), SNAPSHOT_DIR))
 MESSAGE = "this pull request changes how the site is governed or built: a maintainer must review it"
@@ -73,4 +75,47 @@ def governance_changes(root: Path, changes: Changes) -> Iterator[Finding]:
             f"{MESSAGE}{gone}",
             f"this file sets {governs(path)}; .github/CODEOWNERS asks a maintainer's review of it: the "
             "change is merged once one has approved it",
+        )
+
+
+# What a name added to the site policy's allowlist (the claimledger plugin's ``allow`` in mkdocs.yml)
+# lets a build do, completing "this change adds NAME to the allowlist: ...".
+ALLOWS: dict[str, str] = {
+    "hooks": "the hook then runs as Python in every build",
+    "plugins": "the plugin then runs as code in every build, and may read or publish any file",
+    "markdown_extensions": "the extension then runs as code whenever a page is rendered, and may read files",
+    "inherit": "the settings of that file then apply to the site",
+    "env": "!ENV may then put that variable's value (a secret of the build, say) on the site",
+    "python_names": "MkDocs then imports that Python object while it reads the configuration",
+    "remote": "every reader's browser then loads it from another host, which learns who reads the site",
+    "docs": "the file is then published as it is on the site's own address, where a script in it runs as the site",
+    "custom_dir": "the templates in that folder then run Python in every build, and its files are published",
+}
+
+
+def allow_added(root: Path, changes: Changes, config: str = "mkdocs.yml") -> Iterator[Finding]:
+    """A warning for each name a change adds to the site policy's allowlist, compared with the merge
+    base, at its line: what it lets the build run or publish."""
+    if config not in changes.paths:
+        return
+    try:
+        now = (root / config).read_bytes()
+    except OSError:
+        return
+    try:
+        before = {(key, name) for key, name, _ in allow_entries(file_at(root, changes.merge_base, config))}
+    except GitError:  # no such file at the base: every name is new
+        before = set()
+    for key, name, position in allow_entries(now):
+        if (key, name) in before:
+            continue
+        yield warning(
+            config,
+            position,
+            "policy-allow-added",
+            f"plugins.{PLUGIN}.{OPTION}.{key}",
+            f"this change adds {paths.shown(name)} to the site policy's allowlist (`{OPTION}: {key}`): "
+            f"{ALLOWS.get(key, 'the policy lets it through')}",
+            "a maintainer reviews it as code before it is merged (.github/CODEOWNERS asks for that review): "
+            f"remove it from `{OPTION}: {key}` unless it is meant",
         )

@@ -90,6 +90,9 @@ RULES: dict[str, str] = {
     "change stay as they were, in their order.",
     "review-signed": "(check --changed, warning) A change that adds or alters a claim's review signs its verdict "
     "off in an editor's name: that editor must approve the pull request.",
+    "policy-allow-added": "(check --changed, warning) A change adds a name to the site policy's allowlist (the "
+    "claimledger plugin's `allow:` in mkdocs.yml), compared with the merge base: named at its line with what it lets "
+    "the build run or publish, for a maintainer's review.",
     "governance-change": "(check --changed, warning) A changed file outside the data folders (claims, sources, "
     "parties, metrics, snapshots) changes how the site is governed or built: a maintainer must review it.",
     "log-edited": "(check --changed) The log is append-only: an entry published at the base is never edited (its "
@@ -130,25 +133,30 @@ RULES: dict[str, str] = {
     "the site's own.",
     "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
     # The site's configuration and docs/ are code (claimledger.sitepolicy): what a build of them may do.
-    "config-tag": "mkdocs.yml holds no `!!python/…` tag (MkDocs would run it while reading the file) and no unknown "
-    "tag; `!ENV` reads only the variables the project documents (CLAIMLEDGER_SITE_URL, CLAIMLEDGER_REPO_URL and the "
-    "settings' CLAIMLEDGER_…) or those `allow: {env: […]}` names.",
+    "config-tag": "mkdocs.yml holds no `!!python/…` tag (MkDocs would run it while reading the file), no unknown "
+    "tag and no setting whose name is given by a tag; `!ENV` reads only the variables the project documents "
+    "(CLAIMLEDGER_SITE_URL, CLAIMLEDGER_REPO_URL and the settings' CLAIMLEDGER_…) or those `allow: {env: […]}` "
+    "names.",
     "config-code": "mkdocs.yml runs no code the maintainer has not allowed: no `hooks`, no plugin but search and "
     "claimledger, no markdown extension but the known, inert ones, unless named under the claimledger plugin's "
-    "`allow:`.",
+    "`allow:`; none of them named by a tag. A theme `custom_dir` is code too (its Jinja templates run Python "
+    "while the site is built): refused unless `allow: {custom_dir: […]}` names it.",
     "config-inherit": "mkdocs.yml takes no settings from another file (`INHERIT`) unless `allow: {inherit: […]}` names "
     "it, and never from outside the repository.",
     "config-files": "Nothing a build reads lies outside the repository or is reached through a link: the theme's "
-    "`custom_dir`, the `docs_dir`, an allowed hook; a markdown extension that reads files (pymdownx.snippets, "
-    "pymdownx.b64) reads them from under docs/ only.",
+    "`custom_dir`, the `docs_dir`, an allowed hook or inherited file; a markdown extension that reads files "
+    "(pymdownx.snippets, pymdownx.b64) reads them from under docs/ only. A `!relative` path is judged as MkDocs "
+    "resolves it; a path given by `!ENV` is refused (its value would come from the build's environment).",
     "config-remote": "`extra_javascript`, `extra_css` and Material's `extra.polyfills`, `theme.logo` and "
     "`theme.favicon` come from the site itself, not another host, unless `allow: {remote: […]}` names the address; "
     "Material's settings that load from another host (`extra.analytics`, `theme.font` unless false, a fence of "
-    "class mermaid) are on only if `allow: {remote: […]}` names them (extra.analytics, theme.font, mermaid).",
+    "class mermaid) are on only if `allow: {remote: […]}` names them (extra.analytics, theme.font, mermaid). An "
+    "address given by `!ENV` or `!relative` is refused: this check could not see what it becomes.",
     "config-allow": "The claimledger plugin's `allow:` option is a mapping of the kinds it knows, each to a list of "
     "names.",
     "docs-file": "docs/ holds markdown and inert files only (raster images, fonts, plain CSS that fetches nothing from "
-    "another host); HTML, SVG, JavaScript and any other file are published only if `allow: {docs: […]}` names them.",
+    "another host); HTML, SVG, JavaScript and any other file are published only if `allow: {docs: […]}` names them. "
+    "So with the files of an allowed theme folder, but its templates (.html).",
 }
 
 EVIDENCE_RULES: dict[str, str] = {

@@ -10,7 +10,8 @@ reports, with file, line and field:
 - every YAML tag but ``!ENV`` naming a variable the project documents (:data:`DOCUMENTED_ENV`),
   MkDocs' ``!relative``, and the plain core tags (``config-tag``);
 - ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
-  :data:`KNOWN_EXTENSIONS` (``config-code``), and ``INHERIT`` (``config-inherit``);
+  :data:`KNOWN_EXTENSIONS`, a theme ``custom_dir`` (its Jinja templates run Python) (``config-code``),
+  and ``INHERIT`` (``config-inherit``);
 - what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
   reached through a link, a markdown extension reading files from outside ``docs/``
   (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
@@ -20,7 +21,12 @@ reports, with file, line and field:
   ``extra.analytics`` (Google's script), ``theme.font`` unless ``false`` (Google Fonts), a
   SuperFences fence of class ``mermaid`` (Mermaid from unpkg.com) (``config-remote``);
 - a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
-  stylesheet there that fetches from another host (``docs-file``).
+  stylesheet there that fetches from another host (``docs-file``); so with a file of the theme folder
+  that is not a template (published as it is, too).
+
+Every value those settings take is judged: a ``!relative`` path as MkDocs resolves it, and ``!ENV``
+refused wherever the policy reads a value (its value comes from the build's environment, unseen
+here), as is a setting whose name is given by a tag.
 
 Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
 the folder it is published from), by the list the
@@ -124,6 +130,10 @@ KNOWN_EXTENSIONS = frozenset(
 FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
 
 # What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+# What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
+# folder). Its other files are published as they are, and held to the docs/ policy.
+TEMPLATE_SUFFIX = ".html"
+
 INERT_SUFFIXES = frozenset(
     [
         ".md",
@@ -175,7 +185,9 @@ class Allowed:
             python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
             remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host,
                                                     # or Material's extra.analytics, theme.font, mermaid
-            docs: [docs/diagram.svg]              # files under docs/ that are not markdown or inert
+            docs: [docs/diagram.svg]              # files published as they are (under docs/ or the
+                                                  # theme folder) that are not markdown or inert
+            custom_dir: [overrides]               # the theme folder: its templates run during the build
     """
 
     hooks: frozenset[str] = field(default_factory=frozenset)
@@ -186,6 +198,11 @@ class Allowed:
     python_names: frozenset[str] = field(default_factory=frozenset)
     remote: frozenset[str] = field(default_factory=frozenset)
     docs: frozenset[str] = field(default_factory=frozenset)
+    custom_dir: frozenset[str] = field(default_factory=frozenset)
+
+    def theme_folder(self, name: str) -> bool:
+        """Whether the theme folder ``name`` (relative to the configuration's folder) is allowed."""
+        return os.path.normpath(name) in {os.path.normpath(allowed) for allowed in self.custom_dir}
 
 
 ALLOW_KEYS = tuple(f.name for f in fields(Allowed))
@@ -200,6 +217,12 @@ def _text(node: Node | None) -> str | None:
     if isinstance(node, ScalarNode) and (node.tag in _CORE_TAGS):
         return str(node.value)
     return None
+
+
+def _plain(node: Node) -> bool:
+    """Whether a node is written plainly: no tag but YAML's own (``!ENV``, ``!relative`` and the rest
+    give a value this check cannot see, or would see differently from the engine)."""
+    return str(node.tag) in _CORE_TAGS
 
 
 def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
@@ -250,6 +273,7 @@ class _Site:
         self.allowed = Allowed()
         self.findings: list[Finding] = []
         self.read: set[str] = set()
+        self.docs_folder: Path | None = root / paths.DOCS_DIR  # `docs_dir` once read; None if refused
 
     def error(self, rel: str, node: Node | None, rule: str, field: str, message: str, hint: str) -> None:
         self.findings.append(error(rel, _position(node) if node else (1, 1), rule, field, message, hint))
@@ -258,6 +282,69 @@ class _Site:
         config = self.layout.relative(self.config_file)
         allow = f"the claimledger plugin's `allow: {{{key}: […]}}`"
         return f"if the maintainer means it, name {name} under {allow} in {config}"
+
+    # -- values the policy reads ---------------------------------------------------
+
+    def plain(self, rel: str, node: Node, where: str, rule: str, what: str) -> bool:
+        """Whether a value the policy reads (a name, a flag, an address, a list of them) is written
+        plainly; reported if not. ``!ENV`` is refused here whatever it reads: its value comes from the
+        build's environment, which this check cannot see (and, where the variable is unset, as in a
+        pull request's build, from a default that would go unchecked)."""
+        if _plain(node):
+            return True
+        tag = str(node.tag)
+        if tag == _ENV:
+            message = (
+                f"{what} is given by !ENV: its value comes from the build's environment, which this check cannot "
+                "see, and where the variable is unset (as in a pull request's build) its default is used unchecked"
+            )
+            hint = f"write {what} itself; !ENV may give only values this check does not read (site_url, site_name, …)"
+        elif tag == _RELATIVE:
+            message = f"{what} is given by !relative, which names a folder; this check cannot tell what it becomes"
+            hint = f"write {what} itself"
+        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
+            message = f"{what} is given by a !!python/name: tag: a Python object, not a value this check can read"
+            hint = f"write {what} itself"
+        else:  # any other tag is reported by the walk of the tags
+            return False
+        self.error(rel, node, rule, where, message, hint)
+        return False
+
+    def path(self, rel: str, node: Node, where: str, what: str) -> str | None:
+        """The path a setting names, as the engine resolves it: relative to the configuration's folder
+        (or absolute); a ``!relative`` value resolved as MkDocs resolves it. None for no value, or
+        for one this check cannot tell (reported)."""
+        if node.tag == _RELATIVE and isinstance(node, ScalarNode):
+            target = self.relative(str(node.value or ""))
+            if target is None:
+                self.error(
+                    rel,
+                    node,
+                    "config-files",
+                    where,
+                    f"{what} is given by `!relative {node.value}`, which names no folder this check can tell",
+                    "write the path itself, relative to mkdocs.yml (or `!relative $config_dir/…`)",
+                )
+                return None
+            return os.path.relpath(target, self.config_file.parent)
+        if not self.plain(rel, node, where, "config-files", what):
+            return None
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return _text(node)
+
+    def relative(self, value: str) -> Path | None:
+        """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…`` from the
+        configuration's folder, ``$docs_dir/…`` from the docs folder, a bare ``!relative`` the folder of
+        the page being rendered (in the docs folder); None for anything else (MkDocs refuses it)."""
+        prefix, _, suffix = value.partition("/")
+        if prefix == "$config_dir":
+            base = self.config_file.parent
+        elif (prefix == "$docs_dir" or value == "") and self.docs_folder is not None:
+            base = self.docs_folder
+        else:
+            return None
+        return Path(os.path.normpath(base / suffix))  # an absolute suffix replaces the base, as in MkDocs
 
     # -- reading -----------------------------------------------------------------
 
@@ -306,6 +393,8 @@ class _Site:
         self.tags(rel, node, "", set())
         if not isinstance(node, MappingNode):
             return node
+        if top:
+            self.docs_dir(rel, node)
         self.hooks(rel, node)
         self.plugins(rel, node)
         self.extensions(rel, node)
@@ -374,6 +463,16 @@ class _Site:
                 self.tags(rel, key_node, where, seen)
                 key = _text(key_node) or "?"
                 field = f"{where}.{key}" if where else key
+                if key == "?" and key_node.tag != _MERGE:
+                    self.error(
+                        rel,
+                        key_node,
+                        "config-tag",
+                        field,
+                        "a setting's name is given by a tag or is not text: this check cannot tell which setting "
+                        "it is (an engine may read `!ENV [VARIABLE, hooks]` as `hooks`)",
+                        "write the setting's name itself",
+                    )
                 if key in keys and key_node.tag != _MERGE:
                     self.error(
                         rel,
@@ -419,11 +518,16 @@ class _Site:
         if found is None:
             return
         key_node, value = found
-        named = _strings(value)
-        if not named and not (isinstance(value, SequenceNode) and not value.value):
+        if not self.plain(rel, value, "hooks", "config-code", "the list of hooks"):
+            return
+        if not isinstance(value, SequenceNode):
             self.error(rel, key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
-        for index, (name, item) in enumerate(named):
+            return
+        for index, item in enumerate(value.value):
             where = f"hooks[{index}]"
+            name = self.path(rel, item, where, "a hook")
+            if name is None:
+                continue
             if name not in self.allowed.hooks:
                 self.error(
                     rel,
@@ -436,9 +540,19 @@ class _Site:
             else:
                 self.inside(rel, item, where, self.config_file.parent / name, "the hook")
 
+    def named(self, rel: str, found: tuple[Node, Node] | None, setting: str, what: str) -> Node | None:
+        """The value of ``plugins`` or ``markdown_extensions``, if written plainly, each name plainly
+        too (a name given by a tag is reported: the check could not tell what runs)."""
+        if found is None or not self.plain(rel, found[1], setting, "config-code", f"the list of {what}"):
+            return None
+        if isinstance(found[1], SequenceNode):
+            for index, item in enumerate(found[1].value):
+                self.plain(rel, item, f"{setting}[{index}]", "config-code", f"one of the {what}")
+        return found[1]
+
     def plugins(self, rel: str, node: Node) -> None:
-        found = _get(node, "plugins")
-        for name, item, _, index in _entries(found[1] if found else None):
+        found = self.named(rel, _get(node, "plugins"), "plugins", "plugins")
+        for name, item, _, index in _entries(found):
             if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
                 self.error(
                     rel,
@@ -451,10 +565,12 @@ class _Site:
                 )
 
     def extensions(self, rel: str, node: Node) -> None:
-        found = _get(node, "markdown_extensions")
-        for name, item, options, index in _entries(found[1] if found else None):
+        found = self.named(rel, _get(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
+        for name, item, options, index in _entries(found):
             where = f"markdown_extensions{index}"
             full = name if "." in name else f"markdown.extensions.{name}"
+            if options is not None and not self.plain(rel, options, f"{where}.{name}", "config-files", "its options"):
+                continue
             if full in FILE_READING_EXTENSIONS:
                 self.reads_docs_only(rel, item, where, name, options)
             elif full == "pymdownx.superfences":
@@ -475,6 +591,9 @@ class _Site:
         hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
         for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
             found = _get(options, option)
+            field = f"{where}.{name}.{option}"
+            if found is not None and not self.plain(rel, found[1], field, "config-files", f"`{option}`"):
+                continue
             if found is not None and (_text(found[1]) or "").lower() == refused:
                 self.error(
                     rel,
@@ -485,11 +604,20 @@ class _Site:
                     hint,
                 )
         found = _get(options, "base_path")
-        bases = [(".", item)] if found is None else [(self.base_path(n), n) for n in _as_list(found[1])]
+        field = f"{where}.{name}.base_path"
+        bases: list[tuple[str | None, Node]]
+        if found is None:
+            bases = [(".", item)]
+        else:
+            value = found[1]
+            listed = list(value.value) if isinstance(value, SequenceNode) and _plain(value) else [value]
+            bases = [(self.base_path(rel, base_node, field), base_node) for base_node in listed]
         docs = self.root / paths.DOCS_DIR
         for base, base_node in bases:
-            target = Path(os.path.normpath(self.root / base)) if base is not None else None
-            if target is None or not (target == docs or docs in target.parents) or _through_link(target):
+            if base is None:
+                continue  # reported
+            target = Path(os.path.normpath(self.root / base))
+            if not (target == docs or docs in target.parents) or _through_link(target):
                 written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
                 self.error(
                     rel,
@@ -501,15 +629,13 @@ class _Site:
                     hint,
                 )
 
-    def base_path(self, node: Node) -> str | None:
-        """A base path as a path from the repository's root; None if it cannot be told."""
-        if node.tag == _RELATIVE and isinstance(node, ScalarNode):
-            value = str(node.value).strip()
-            return paths.DOCS_DIR if value in ("", "$docs_dir") else "." if value == "$config_dir" else None
-        text = _text(node)
-        if text is None or PurePosixPath(text).is_absolute() or "\\" in text:
-            return None
-        return os.path.relpath(self.config_file.parent / text, self.root)
+    def base_path(self, rel: str, node: Node, field: str) -> str | None:
+        """A base path as a path from the repository's root (a ``!relative`` one resolved as MkDocs
+        resolves it); None if it cannot be told (reported)."""
+        if node.tag == "tag:yaml.org,2002:null":
+            return "."
+        text = self.path(rel, node, field, "a base path")
+        return None if text is None else os.path.relpath(_absolute(self.config_file.parent / text), self.root)
 
     # -- files -------------------------------------------------------------------------
 
@@ -528,15 +654,35 @@ class _Site:
 
     def theme(self, rel: str, node: Node) -> None:
         theme = _get(node, "theme")
-        custom = _get(theme[1] if theme else None, "custom_dir")
+        if theme is None or not self.plain(rel, theme[1], "theme", "config-code", "the theme"):
+            return
+        custom = _get(theme[1], "custom_dir")
         if custom is None:
             return
-        name = _text(value := custom[1])
+        name = self.path(rel, value := custom[1], "theme.custom_dir", "the theme folder")
         if name is None:
             return
         folder = self.config_file.parent / name
-        if self.inside(rel, value, "theme.custom_dir", folder, "the theme folder") and folder.is_dir():
-            self.findings.extend(paths.walk(self.root, folder, confined=True).findings)
+        if not self.inside(rel, value, "theme.custom_dir", folder, "the theme folder"):
+            return
+        if not self.allowed.theme_folder(name):
+            self.error(
+                rel,
+                value,
+                "config-code",
+                "theme.custom_dir",
+                f"the theme folder {paths.shown(name)} is code: its Jinja templates run Python while the site is "
+                "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
+                f"remove it; {self.allow_hint('custom_dir', name)}",
+            )
+        if not folder.is_dir():
+            return
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        shown = f"{self.layout.relative(folder)}/"
+        for file in listing.files:
+            if not file.lower().endswith(TEMPLATE_SUFFIX):  # a template is the code allowed above
+                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
 
     def remote(self, rel: str, node: Node) -> None:
         """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
@@ -551,20 +697,28 @@ class _Site:
             "theme.logo": _get(theme[1] if theme else None, "logo"),
             "theme.favicon": _get(theme[1] if theme else None, "favicon"),
         }
+        if extra is not None and not self.plain(rel, extra[1], "extra", "config-remote", "`extra`"):
+            extra = None
         for setting, found in settings.items():
-            if found is None:
+            if found is None or not self.plain(rel, found[1], setting, "config-remote", f"`{setting}`"):
                 continue
             listed = isinstance(found[1], SequenceNode)
             items = found[1].value if isinstance(found[1], SequenceNode) else [found[1]]
             for index, item in enumerate(items):
-                address = _text(item) or _text(path[1] if (path := _get(item, "path")) else None)
+                where = f"{setting}[{index}]" if listed else setting
+                if not self.plain(rel, item, where, "config-remote", "an address"):
+                    continue
+                path = _get(item, "path")
+                if path is not None and not self.plain(rel, path[1], f"{where}.path", "config-remote", "an address"):
+                    continue
+                address = _text(item) or _text(path[1] if path else None)
                 if address is None or image_is_local(address) or address in self.allowed.remote:
                     continue
                 self.error(
                     rel,
                     item,
                     "config-remote",
-                    f"{setting}[{index}]" if listed else setting,
+                    where,
                     f"{paths.shown(address)} comes from another host: it would run on (or style, or show on) every "
                     "page, as the host pleases, and tell it who reads the site",
                     f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
@@ -589,6 +743,8 @@ class _Site:
                 f"remove it; {self.allow_hint('remote', ANALYTICS)}",
             )
         named_theme = _get(theme, "name")
+        if named_theme is not None and not self.plain(rel, named_theme[1], "theme.name", "config-code", "the theme"):
+            return
         name = _text(named_theme[1]) if named_theme else _text(theme)  # `theme: {name: material}` or `theme: material`
         if name != "material" or FONTS in self.allowed.remote:
             return
@@ -608,9 +764,16 @@ class _Site:
     def fences(self, rel: str, where: str, name: str, options: Node | None) -> None:
         """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
         found = _get(options, "custom_fences")
-        items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+        field = f"{where}.{name}.custom_fences"
+        if found is None or not self.plain(rel, found[1], field, "config-remote", "`custom_fences`"):
+            return
+        items = found[1].value if isinstance(found[1], SequenceNode) else []
         for index, item in enumerate(items):
+            if not self.plain(rel, item, f"{field}[{index}]", "config-remote", "a custom fence"):
+                continue
             css = _get(item, "class")
+            if css is not None and not self.plain(rel, css[1], f"{field}[{index}].class", "config-remote", "its class"):
+                continue
             if css is None or _text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
                 continue
             self.error(
@@ -628,7 +791,9 @@ class _Site:
         if found is None:
             return
         key_node, value = found
-        name = _text(value) or ""
+        name = self.path(rel, value, "INHERIT", "the inherited file")
+        if name is None:
+            return
         if name not in self.allowed.inherit:
             self.error(
                 rel,
@@ -645,26 +810,35 @@ class _Site:
 
     # -- docs/ ---------------------------------------------------------------------------
 
-    def docs(self, node: Node | None) -> None:
+    def docs_dir(self, rel: str, node: Node) -> None:
+        """The docs folder (``docs_dir``, by default docs/), read before what may name it
+        (``!relative $docs_dir``); None once refused (reported)."""
+        found = _get(node, "docs_dir")
+        if found is None or found[1].tag == "tag:yaml.org,2002:null":
+            return
+        name = self.path(rel, found[1], "docs_dir", "the docs folder")
+        folder = None if name is None else _absolute(self.config_file.parent / name)
+        if folder is not None and self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
+            self.docs_folder = folder
+        else:
+            self.docs_folder = None
+
+    def docs(self) -> None:
         """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
         path policy's confined walk lets them be read, and what that walk refuses: a link out of the
         folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
-        found = _get(node, "docs_dir")
-        name = _text(found[1]) if found else None
-        folder = self.root / paths.DOCS_DIR
-        if found is not None and name is not None:
-            folder = self.config_file.parent / name
-            rel = self.layout.relative(self.config_file)
-            if not self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
-                return
+        folder = self.docs_folder
+        if folder is None:
+            return
         listing = paths.walk(self.root, folder, confined=True)
         self.findings.extend(listing.findings)
         for file in listing.files:
             self.findings.extend(docs_file(self.root, Path(file), self.allowed))
 
     def run(self) -> list[Finding]:
-        node = self.check_file(self.config_file, top=True) if self.config_file.exists() else None
-        self.docs(node)
+        if self.config_file.exists():
+            self.check_file(self.config_file, top=True)
+        self.docs()
         return self.findings
 
 
@@ -698,10 +872,10 @@ def _through_link(target: Path) -> bool:
     return target.exists() and target.resolve() != target
 
 
-def docs_file(root: Path, path: Path, allowed: Allowed) -> Iterator[Finding]:
-    """Why a file of the docs folder may not be published as it is: a kind a browser runs (HTML, SVG,
-    JavaScript, or any other but markdown and inert files) not allowed by name, or a stylesheet that
-    fetches from another host."""
+def docs_file(root: Path, path: Path, allowed: Allowed, folder: str = "docs/") -> Iterator[Finding]:
+    """Why a file of the docs folder (or of the theme folder, ``folder``) may not be published as it
+    is: a kind a browser runs (HTML, SVG, JavaScript, or any other but markdown and inert files) not
+    allowed by name, or a stylesheet that fetches from another host."""
     rel = Layout(root).relative(path)
     parts = PurePosixPath(rel).parts
     if any(part.startswith(".") for part in parts):  # hidden: neither MkDocs nor Zensical publishes it
@@ -715,7 +889,7 @@ def docs_file(root: Path, path: Path, allowed: Allowed) -> Iterator[Finding]:
             (1, 1),
             "docs-file",
             "(file name)",
-            f"a {suffix or 'suffix-less'} file under docs/ is published as it is on the site's own address; "
+            f"a {suffix or 'suffix-less'} file under {folder} is published as it is on the site's own address; "
             "a browser may run it (HTML, SVG and JavaScript run scripts)",
             f"use markdown, an image (PNG, JPEG, GIF, WebP), a font or plain CSS; or the maintainer names it under "
             f"the claimledger plugin's `allow: {{docs: [{rel}]}}` in mkdocs.yml",
@@ -751,6 +925,25 @@ def _stylesheet(rel: str, path: Path) -> Iterator[Finding]:
                 f"this stylesheet {said}: it is not plain CSS, and readers' browsers could be sent elsewhere",
                 "keep a copy of what it needs under docs/, referred to by a relative url(...), without @import",
             )
+
+
+def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
+    """Each name the claimledger plugin's ``allow`` option lists in a configuration's text: (the kind,
+    the name, where it is written); none if the text cannot be read (the check reports why)."""
+    if len(data) > MAX_CONFIG_SIZE:
+        return []
+    try:
+        node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
+    except (YamlProblem, yaml.YAMLError, RecursionError):
+        return []
+    plugins = _get(node, "plugins")
+    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+    found = _get(options, OPTION)
+    entries: list[tuple[str, str, tuple[int, int]]] = []
+    for key, _, names in _items(found[1] if found else None):
+        if key in ALLOW_KEYS and isinstance(names, SequenceNode):
+            entries.extend((key, text, _position(item)) for text, item in _strings(names))
+    return entries
 
 
 def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:

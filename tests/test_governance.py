@@ -132,6 +132,82 @@ def test_a_governance_change_cannot_be_accepted(repo: Path, capsys: pytest.Captu
     assert f"claims/accepted-warnings.yaml:1:1: warning: {MESSAGE}" in out
 
 
+# -- the site policy's allowlist --------------------------------------------------------------------
+
+
+def _allow(root: Path, lists: str) -> None:
+    """The fixture's mkdocs.yml with the claimledger plugin's ``allow`` option set to ``lists``."""
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("  - claimledger\n", "  - claimledger:\n      allow:\n" + lists)
+    config.write_text(text, encoding="utf-8")
+
+
+def test_each_name_a_change_adds_to_the_allowlist_is_named_at_its_line(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _allow(minimal_project, "        remote: [theme.font]\n")
+    init(minimal_project)  # the base already allows one name
+    git(minimal_project, "checkout", "-q", "-b", "feature")
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "        remote: [theme.font]\n",
+            "        remote: [theme.font, https://cdn.example.org/x.js]\n"
+            "        custom_dir: [overrides]\n"
+            "        docs: [docs/x.svg]\n",
+        ),
+        encoding="utf-8",
+    )
+    (minimal_project / "overrides").mkdir()
+    (minimal_project / "docs" / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    git(minimal_project, "add", "-A")
+    git(minimal_project, "commit", "-q", "-m", "Allow more")
+
+    code, out = changed(minimal_project, capsys)
+
+    assert code == 0, out  # warnings: a maintainer's own pull request passes
+    added = [line for line in out.splitlines() if "[policy-allow-added]" in line]
+    assert added == [
+        "mkdocs.yml:12:30: warning: this change adds https://cdn.example.org/x.js to the site policy's allowlist "
+        "(`allow: remote`): every reader's browser then loads it from another host, which learns who reads the site "
+        "[policy-allow-added]",
+        "mkdocs.yml:13:22: warning: this change adds overrides to the site policy's allowlist (`allow: custom_dir`): "
+        "the templates in that folder then run Python in every build, and its files are published "
+        "[policy-allow-added]",
+        "mkdocs.yml:14:16: warning: this change adds docs/x.svg to the site policy's allowlist (`allow: docs`): the "
+        "file is then published as it is on the site's own address, where a script in it runs as the site "
+        "[policy-allow-added]",
+    ]
+    assert "field: plugins.claimledger.allow.custom_dir" in out
+    assert "theme.font to the site policy" not in out  # on the base already
+    assert f"mkdocs.yml:1:1: warning: {MESSAGE}" in out  # and the file is named as ever
+
+
+def test_an_allowlist_the_change_leaves_as_it_was_is_not_named(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _allow(minimal_project, "        remote: [theme.font]\n")
+    init(minimal_project)
+    git(minimal_project, "checkout", "-q", "-b", "feature")
+    touch(minimal_project, "mkdocs.yml", "# a comment\n")
+    _, out = changed(minimal_project, capsys)
+    assert "[policy-allow-added]" not in out and "[governance-change]" in out
+
+
+def test_a_name_allowed_in_a_new_configuration_is_named(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (minimal_project / "mkdocs.yml").read_text(encoding="utf-8")
+    (minimal_project / "mkdocs.yml").unlink()
+    init(minimal_project)
+    git(minimal_project, "checkout", "-q", "-b", "feature")
+    (minimal_project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    _allow(minimal_project, "        remote: [theme.font]\n")
+    _, out = changed(minimal_project, capsys)
+    assert "mkdocs.yml:12:18: warning: this change adds theme.font to the site policy's allowlist" in out
+
+
 # -- CODEOWNERS ---------------------------------------------------------------------------------
 
 
@@ -216,6 +292,7 @@ def test_only_the_deploy_of_main_may_write(workflows: dict[str, dict[str, object
 
 NEW_RULES = (
     "governance-change",
+    "policy-allow-added",
     "scale-log-missing",
     "scale-log-rewritten",
     "accepted-by",

@@ -709,5 +709,242 @@ def test_a_configuration_given_through_a_linked_folder_is_read_as_it_really_is(
 ) -> None:
     (tmp_path / "via").symlink_to(minimal_project, target_is_directory=True)
     _theme_folder(minimal_project, "overrides")
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [overrides]\n")
     (minimal_project / "overrides").mkdir()
     assert check_site(minimal_project, tmp_path / "via" / "mkdocs.yml") == []
+
+
+# -- tagged values in what the policy reads as a path, an address, a name or a flag ---------------------------
+
+
+def _outside_theme(tmp_path: Path, secret: Path) -> Path:
+    """A theme folder outside the repository, a link in it to the secret (as one to /proc/self/environ)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "env.txt").symlink_to(secret)
+    (outside / "x.js").write_text("alert(1)\n", encoding="utf-8")
+    return outside
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+@pytest.mark.parametrize("tagged", ["!ENV [CLAIMLEDGER_REPO_URL, {outside}]", "!relative $config_dir/../outside"])
+def test_a_theme_folder_given_by_a_tag_is_judged_and_never_published(
+    minimal_project: Path,
+    tmp_path: Path,
+    site: Path,
+    secret: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    tagged: str,
+) -> None:
+    monkeypatch.delenv("CLAIMLEDGER_REPO_URL", raising=False)  # as in a pull request's build: the default is used
+    outside = _outside_theme(tmp_path, secret)
+    _theme_folder(minimal_project, tagged.format(outside=outside))
+
+    finding = _only(minimal_project, "config-files")
+    assert (finding.line, finding.field) == (8, "theme.custom_dir")
+    assert ("!ENV" if "ENV" in tagged else "outside the repository") in finding.message
+    assert _check(minimal_project)[0] == 1
+
+    said = _refused_by(engine, minimal_project, site)
+    assert "mkdocs.yml:8:" in said and "the theme folder" in said
+    assert not (site / "env.txt").exists() and not (site / "x.js").exists()
+
+
+def test_a_script_from_another_host_given_by_env_is_an_error_and_never_published(
+    minimal_project: Path, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLAIMLEDGER_SITE_URL", raising=False)
+    _config(minimal_project, 'extra_javascript:\n  - !ENV [CLAIMLEDGER_SITE_URL, "https://evil.example/x.js"]\n')
+
+    finding = _only(minimal_project, "config-remote")
+    assert (finding.line, finding.column, finding.field) == (28, 5, "extra_javascript[0]")
+    assert "!ENV" in finding.message and "cannot see" in finding.message and finding.hint
+
+    _refused(minimal_project, site)
+    assert "evil.example" not in _published(site)
+
+
+TAGGED = [
+    # (what is appended to mkdocs.yml, the allowlist, the rule, the field)
+    ("docs_dir: !ENV [CLAIMLEDGER_REPO_URL, docs]\n", "", "config-files", "docs_dir"),
+    ("docs_dir: !relative $config_dir/../pages\n", "", "config-files", "docs_dir"),
+    ("INHERIT: !ENV [CLAIMLEDGER_REPO_URL, base.yml]\n", "inherit: [base.yml]", "config-files", "INHERIT"),
+    ("INHERIT: !relative $config_dir/../base.yml\n", "inherit: [../base.yml]", "config-files", "INHERIT"),
+    ("hooks:\n  - ok.py\n  - !ENV [CLAIMLEDGER_REPO_URL, x.py]\n", "hooks: [ok.py, x.py]", "config-files", "hooks[1]"),
+    ("hooks: !ENV [CLAIMLEDGER_REPO_URL, [x.py]]\n", "hooks: [x.py]", "config-code", "hooks"),
+    ("hooks:\n  - !relative $config_dir/../x.py\n", "hooks: [../x.py]", "config-files", "hooks[0]"),
+    (
+        "extra_javascript: !ENV [CLAIMLEDGER_SITE_URL, [https://evil.example/x.js]]\n",
+        "",
+        "config-remote",
+        "extra_javascript",
+    ),
+    ("extra_css:\n  - !ENV [CLAIMLEDGER_SITE_URL, //evil.example/x.css]\n", "", "config-remote", "extra_css[0]"),
+    (
+        "extra_javascript:\n  - path: !ENV [CLAIMLEDGER_SITE_URL, //evil.example/x.js]\n",
+        "",
+        "config-remote",
+        "extra_javascript[0].path",
+    ),
+    ("extra_javascript:\n  - !relative $config_dir/x.js\n", "", "config-remote", "extra_javascript[0]"),
+    (
+        "extra:\n  polyfills:\n    - !ENV [CLAIMLEDGER_SITE_URL, https://evil.example/p.js]\n",
+        "",
+        "config-remote",
+        "extra.polyfills[0]",
+    ),
+    ("extra: !ENV [CLAIMLEDGER_SITE_URL, {analytics: {provider: google}}]\n", "", "config-remote", "extra"),
+    (
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: !ENV [CLAIMLEDGER_SITE_URL, /]\n",
+        "",
+        "config-files",
+        "markdown_extensions[0].pymdownx.snippets.base_path",
+    ),
+    (
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [docs, !relative $config_dir/..]\n",
+        "",
+        "config-files",
+        "markdown_extensions[0].pymdownx.snippets.base_path",
+    ),
+    (
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: docs\n"
+        "      restrict_base_path: !ENV [CLAIMLEDGER_SITE_URL, false]\n",
+        "",
+        "config-files",
+        "markdown_extensions[0].pymdownx.snippets.restrict_base_path",
+    ),
+    (
+        "markdown_extensions:\n  - pymdownx.snippets: !ENV [CLAIMLEDGER_SITE_URL, {base_path: /}]\n",
+        "",
+        "config-files",
+        "markdown_extensions[0].pymdownx.snippets",
+    ),
+    (
+        "markdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n        - name: m\n"
+        "          class: !ENV [CLAIMLEDGER_SITE_URL, mermaid]\n",
+        "",
+        "config-remote",
+        "markdown_extensions[0].pymdownx.superfences.custom_fences[0].class",
+    ),
+    (
+        "markdown_extensions:\n  - toc\n  - !ENV [CLAIMLEDGER_SITE_URL, markdown_include.include]\n",
+        "",
+        "config-code",
+        "markdown_extensions[1]",
+    ),
+    ("plugins: !ENV [CLAIMLEDGER_SITE_URL, [search, macros]]\n", "", "config-code", "plugins"),
+    ("? !ENV [CLAIMLEDGER_SITE_URL, hooks]\n: [x.py]\n", "", "config-tag", "?"),
+]
+
+
+@pytest.mark.parametrize(("extra", "allow", "rule", "field"), TAGGED)
+def test_a_tagged_value_the_policy_reads_is_judged_or_refused(
+    minimal_project: Path, tmp_path: Path, extra: str, allow: str, rule: str, field: str
+) -> None:
+    """Every value a setting the policy reads can take: a `!relative` one as MkDocs resolves it, an
+    `!ENV` one refused (its value would come from the build's environment, unseen here)."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "base.yml").write_text("site_name: Elsewhere\n", encoding="utf-8")
+    (minimal_project / "base.yml").write_text("site_name: Here\n", encoding="utf-8")
+    for hook in ("ok.py", "x.py"):
+        (minimal_project / hook).write_text(HOOK, encoding="utf-8")
+    if extra.startswith("plugins:"):  # in place of the fixture's own
+        config = minimal_project / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("plugins:\n  - search\n  - claimledger\n", ""))
+    _config(minimal_project, extra, plugin_options=f"      allow:\n        {allow}\n" if allow else "")
+
+    fields = {f.field for f in _errors(minimal_project) if f.rule == rule}
+    assert field in fields, _errors(minimal_project)
+    assert _check(minimal_project)[0] == 1
+
+
+@pytest.mark.parametrize(
+    "base", ["!relative $docs_dir/snippets", "!relative $config_dir/docs/snippets", "[!relative $docs_dir]"]
+)
+def test_snippets_from_a_folder_under_docs_named_by_relative_pass(minimal_project: Path, base: str) -> None:
+    (minimal_project / "docs" / "snippets").mkdir()
+    _config(minimal_project, f"markdown_extensions:\n  - pymdownx.snippets:\n      base_path: {base}\n")
+    assert _errors(minimal_project) == []
+
+
+def test_a_hook_named_by_relative_inside_the_repository_is_judged_by_its_path(minimal_project: Path) -> None:
+    (minimal_project / "x.py").write_text(HOOK, encoding="utf-8")
+    _config(minimal_project, "hooks:\n  - !relative $config_dir/x.py\n")
+    assert _only(minimal_project, "config-code").message.startswith("the hook x.py is Python")
+    _config(minimal_project, plugin_options="      allow:\n        hooks: [x.py]\n")
+    assert _errors(minimal_project) == []
+
+
+# -- the theme folder is code ----------------------------------------------------------------------------------
+
+
+def _overrides(root: Path, marker: Path) -> None:
+    """A theme folder in the repository whose template runs a command, and a script beside it."""
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text(
+        f'{{% extends "base.html" %}}\n{{{{ cycler.__init__.__globals__.os.system("touch {marker}") }}}}\n',
+        encoding="utf-8",
+    )
+    (root / "overrides" / "x.js").write_text("alert(document.cookie)\n", encoding="utf-8")
+    _theme_folder(root, "overrides")
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical", "properdocs"])
+def test_a_theme_folder_in_the_repository_is_code_refused_unless_allowed(
+    minimal_project: Path, site: Path, engine: str
+) -> None:
+    marker = minimal_project / "ran"
+    _overrides(minimal_project, marker)
+
+    finding = _only(minimal_project, "config-code")
+    assert (finding.path, finding.line, finding.field) == ("mkdocs.yml", 8, "theme.custom_dir")
+    assert "Jinja templates run Python" in finding.message
+    assert "allow: {custom_dir: […]}" in finding.hint
+    assert _check(minimal_project)[0] == 1
+
+    said = _refused_by(engine, minimal_project, site)
+    assert "mkdocs.yml:8:15: error: the theme folder overrides is code" in said
+    assert not marker.exists() and not (site / "x.js").exists()
+
+
+def test_an_allowed_theme_folder_publishes_no_file_a_browser_runs_unless_named(
+    minimal_project: Path, site: Path, tmp_path: Path
+) -> None:
+    (minimal_project / "overrides" / "partials").mkdir(parents=True)
+    (minimal_project / "overrides" / "partials" / "copyright.html").write_text("<p>Our footer</p>\n")
+    (minimal_project / "overrides" / "x.js").write_text("alert(document.cookie)\n", encoding="utf-8")
+    (minimal_project / "overrides" / "page.svg").write_text("<svg><script>alert(1)</script></svg>\n")
+    (minimal_project / "overrides" / "logo.png").write_bytes(b"\x89PNG")
+    _theme_folder(minimal_project, "overrides")
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [overrides]\n")
+
+    found = {(f.path, f.rule) for f in _errors(minimal_project)}
+    assert found == {("overrides/x.js", "docs-file"), ("overrides/page.svg", "docs-file")}
+    [finding] = [f for f in _errors(minimal_project) if f.path == "overrides/x.js"]
+    assert "file under overrides/ is published as it is" in finding.message
+    assert "allow: {docs: [overrides/x.js]}" in finding.hint
+    _refused(minimal_project, site)
+    assert not (site / "x.js").exists()
+
+    (minimal_project / "overrides" / "page.svg").unlink()
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "        custom_dir: [overrides]\n", "        custom_dir: [overrides]\n        docs: [overrides/x.js]\n"
+        ),
+        encoding="utf-8",
+    )
+    assert _errors(minimal_project) == []
+    result = build(minimal_project, tmp_path / "built")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "built" / "x.js").is_file()
+    assert "<p>Our footer</p>" in (tmp_path / "built" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_allowed_theme_folder_named_by_relative_is_allowed_by_its_path(minimal_project: Path) -> None:
+    (minimal_project / "overrides").mkdir()
+    _theme_folder(minimal_project, "!relative $config_dir/overrides")
+    assert _only(minimal_project, "config-code").field == "theme.custom_dir"
+    _config(minimal_project, plugin_options="      allow:\n        custom_dir: [./overrides]\n")
+    assert _errors(minimal_project) == []

@@ -305,7 +305,8 @@ def test_a_docs_page_where_a_generated_page_goes_fails_the_build(minimal_project
 
 def test_a_configuration_error_is_one_message_after_the_findings(minimal_project: Path, tmp_path: Path) -> None:
     config = minimal_project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  custom_dir: nowhere\n"))
+    text = config.read_text().replace("  font: false\n", "  font: false\n  custom_dir: nowhere\n")
+    config.write_text(text.replace("  - claimledger\n", "  - claimledger:\n      allow: {custom_dir: [nowhere]}\n"))
     result = build(minimal_project, tmp_path / "site", *ENGINE)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
@@ -323,7 +324,7 @@ def test_the_plugins_options_and_the_sites_own_overrides_apply(minimal_project: 
     text = config.read_text().replace(
         "  - claimledger\n",
         "  - claimledger:\n      edit_base: https://git.example.org/e/\n"
-        "      allow: {env: [CLAIMLEDGER_TEST_COPYRIGHT]}\n",
+        "      allow: {env: [CLAIMLEDGER_TEST_COPYRIGHT], custom_dir: [theme]}\n",
     )
     text = text.replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
     config.write_text(text + "copyright: !ENV [CLAIMLEDGER_TEST_COPYRIGHT, Widget people]\n")
