@@ -57,6 +57,12 @@ RULES: dict[str, str] = {
     "unknown` (then it is shown as unchecked; a warning where it says neither).",
     "metric-definition": "(warning) A figure is compared only with figures of the same metric; comparing metrics "
     "defined otherwise is flagged.",
+    "metric-unit": "Every figure of one metric is in one unit, the unit most of its figures share (of equal "
+    "numbers, the earliest period's): the metric's chart shows them all in one unit.",
+    "change-unit": '(warning) A figure its quote gives as a percentage next to a word of direction ("dropped by '
+    '42%", "a 17% increase") is a change, recorded as `unit: percent-change`; "fell to 12%" is a level.',
+    "change-sign": '(warning) A change is signed as its quote says it went: a fall ("dropped", "fell", '
+    '"decreased", "declined", "down") negative, a rise ("rose", "increased", "up") positive.',
     "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
     "paraphrase-by": "A paraphrase is credited to whoever wrote or published the source it is in, never to the "
     "claimant (whose own words are a quote).",

@@ -296,3 +296,109 @@ def test_extreme_figures_give_findings_or_an_export_never_a_traceback(
         assert "Infinity" not in out and "NaN" not in out
     else:
         assert code == 1 and "not exported" in err
+
+
+# The direction a quote gives a percentage: change-sign, change-unit.
+
+
+def write_quoted(root: Path, quote: str, value: str, unit: str) -> None:
+    """The test claim, quoting ``quote`` for the figure ``value`` in ``unit``."""
+    write_claim(root, extra=f"period: 2020\nvalue: {value}\nunit: {unit}\n")
+    path = root / NEW_CLAIM
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("quote: Widget defects fell by 12% in 2020\n", f"quote: {quote}\n", 1), "utf-8")
+
+
+def direction_findings(root: Path) -> list[tuple[str, str]]:
+    return [(f.rule, f.field) for f in check(root) if f.rule in ("change-sign", "change-unit")]
+
+
+def test_a_fall_recorded_as_a_positive_change_is_a_warning_at_the_value(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget defects fell by 12% in 2020", "12", "percent-change")
+
+    (finding,) = with_rule(check(minimal_project), "change-sign")
+    assert finding.severity is Severity.WARNING
+    assert (finding.path, finding.line, finding.field) == (
+        NEW_CLAIM,
+        line_of(minimal_project, NEW_CLAIM, "value:"),
+        "value",
+    )
+    assert "fell" in finding.message and "value: -12" in finding.hint
+
+
+def test_a_rise_recorded_as_a_negative_change_is_a_warning(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget sales rose by 17% in 2020", "-17", "percent-change")
+
+    (finding,) = with_rule(check(minimal_project), "change-sign")
+    assert finding.field == "value" and "value: 17" in finding.hint
+
+
+def test_a_fall_recorded_as_a_negative_change_passes(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget defects DROPPED by 42 % in 2020", "-42", "percent-change")
+    assert direction_findings(minimal_project) == []
+
+
+def test_direction_words_count_only_as_whole_words(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget downtime was 12% higher in 2020", "12", "percent-change")
+    assert direction_findings(minimal_project) == []
+
+
+def test_a_fall_to_a_share_is_a_level_not_a_change(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget defects fell to 12% of output in 2020", "12", "percent")
+    assert direction_findings(minimal_project) == []
+
+
+def test_a_percentage_the_figure_is_not_is_not_judged(minimal_project: Path) -> None:
+    write_quoted(minimal_project, "Widget defects fell by 12% in 2020", "240000", "count")
+    assert direction_findings(minimal_project) == []
+
+
+@pytest.mark.parametrize(
+    ("quote", "signed"),
+    [("Widget defects dropped by 42% in 2020", "-42"), ("a 42% increase in widget defects", "42")],
+)
+def test_a_change_recorded_in_a_level_unit_is_a_warning_at_the_unit(
+    minimal_project: Path, quote: str, signed: str
+) -> None:
+    write_quoted(minimal_project, quote, "42", "percent")
+
+    (finding,) = with_rule(check(minimal_project), "change-unit")
+    assert finding.severity is Severity.WARNING
+    assert (finding.line, finding.field) == (line_of(minimal_project, NEW_CLAIM, "unit:"), "unit")
+    assert "unit: percent-change" in finding.hint and f"value: {signed}" in finding.hint
+
+
+# Every figure of a metric in one unit: metric-unit.
+
+
+def test_a_claim_in_another_unit_than_its_metrics_figures_is_an_error_at_its_unit(minimal_project: Path) -> None:
+    write_metric(minimal_project, "stores-closed")
+    write_figure(minimal_project, "stores-2016", "180000", metric="stores-closed")
+    write_claim(minimal_project, extra="period: 2017\nvalue: 33\nunit: percent-change\nmetric: stores-closed\n")
+
+    (finding,) = with_rule(check(minimal_project), "metric-unit")
+    assert finding.severity is Severity.ERROR
+    assert (finding.path, finding.line, finding.field) == (
+        NEW_CLAIM,
+        line_of(minimal_project, NEW_CLAIM, "unit:"),
+        "unit",
+    )
+    assert "percent-change" in finding.message and "stores-closed" in finding.message
+    assert "`count`" in finding.hint and "stores-2016" in finding.hint
+
+
+def test_the_unit_most_figures_of_a_metric_share_is_the_metrics(minimal_project: Path) -> None:
+    write_metric(minimal_project, "stores-closed")
+    write_figure(minimal_project, "stores-2016", "180000", metric="stores-closed")
+    write_figure(minimal_project, "stores-2018", "250000", metric="stores-closed")
+    write_claim(minimal_project, extra="period: 2010\nvalue: 33\nunit: percent-change\nmetric: stores-closed\n")
+
+    assert [f.path for f in with_rule(check(minimal_project), "metric-unit")] == [NEW_CLAIM]
+
+
+def test_figures_of_one_metric_in_one_unit_pass(minimal_project: Path) -> None:
+    write_metric(minimal_project, "stores-closed")
+    write_figure(minimal_project, "stores-2016", "180000", metric="stores-closed")
+    write_claim(minimal_project, extra=STORES + "metric: stores-closed\n")
+
+    assert with_rule(check(minimal_project), "metric-unit") == []

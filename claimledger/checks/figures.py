@@ -12,19 +12,28 @@
 - Metrics (``claims/metrics/``) and the references to them resolve (``ref-metric``); a claim whose
   baseline or operands are values of a metric defined otherwise gets a warning
   (``metric-definition``): the two figures may not count the same thing.
+- Every figure of one metric is in one unit, the unit most of them share (of equal numbers, the earliest
+  period's): a figure in another unit is an error at its ``unit`` (``metric-unit``), for the metric's chart
+  would show every figure in one unit.
+- A quote that gives the figure as a percentage next to a word of direction ("dropped by 42%", "a 17%
+  increase") states a change: recorded in a level's unit it gets a warning (``change-unit``), and recorded
+  as a change of the other sign too (``change-sign``). Only a percentage equal to the figure is read, and
+  "fell to 12%" is a level, so the rule stays quiet where the words do not say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 
 from .. import arithmetic
 from ..findings import Finding, error, warning
 from ..layout import KIND_FOLDERS
-from ..model import Claim, Conversion, Dataset, Rate
+from ..model import Claim, Conversion, Dataset, Metric, Rate
 from ..yamlsafe import Document, FieldPath, format_field
 
 UNKNOWN = "unknown"
@@ -73,6 +82,9 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             for i, operand in enumerate(claim.derivation.operands):
                 yield from ref(doc, ("derivation", "from", i, "claim"), "claim", operand.claim)
             yield from _derivation(dataset, claim)
+        yield from _direction(claim)
+    for metric in dataset.metrics.values():
+        yield from _metric_units(metric, [c for c in dataset.claims.values() if c.metric == metric.id])
 
 
 # Numbers a finding writes out in full; others in scientific notation (1.5E+42), to ten digits.
@@ -246,3 +258,98 @@ def _metric_warning(doc: Document, path: FieldPath, mine: str, other: str, other
         "the same thing, so the comparison may mislead",
         "say in the rationale or notes how the definitions differ, or compare figures of one metric",
     )
+
+
+# The units that state a change, and the words that give a change its direction (whole words, any case).
+CHANGE_UNITS = frozenset({"percent-change"})
+FALL_WORDS = frozenset({"drop", "dropped", "drops", "fell", "fall", "falls", "decrease", "decreased", "decline"})
+FALL_WORDS |= {"declined", "down", "reduced", "reduction", "cut"}
+RISE_WORDS = frozenset({"rise", "rose", "rises", "increase", "increased", "grew", "growth", "up", "gain", "gained"})
+_WORD = r"[A-Za-z]+"
+_NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+_PERCENT = r"\s*(?:%|percent\b|per\s+cent\b)"
+# "dropped by 42%", "down 42 %", "a fall of nearly 42 percent" (never "fell to 42%": a level) ...
+_WORD_THEN_NUMBER = re.compile(
+    rf"\b({_WORD})\s+(?:(?:by|of|some|about|around|nearly|almost|over|more\s+than)\s+)*{_NUMBER}{_PERCENT}",
+    re.IGNORECASE,
+)
+# ... and "a 17% increase", "42 percent drop".
+_NUMBER_THEN_WORD = re.compile(rf"(?<![\d.,]){_NUMBER}{_PERCENT}\s+({_WORD})\b", re.IGNORECASE)
+
+
+def directions(quote: str, value: float) -> set[str]:
+    """The directions ("fall", "rise") the quote gives a percentage equal to ``value`` (its size)."""
+    size = abs(arithmetic.decimal(value))
+    found: set[str] = set()
+    pairs = [(m.group(1), m.group(2)) for m in _WORD_THEN_NUMBER.finditer(quote)]
+    pairs += [(m.group(2), m.group(1)) for m in _NUMBER_THEN_WORD.finditer(quote)]
+    for word, number in pairs:
+        if Decimal(number.replace(",", "")) != size:
+            continue
+        if word.lower() in FALL_WORDS:
+            found.add("fall")
+        elif word.lower() in RISE_WORDS:
+            found.add("rise")
+    return found
+
+
+def _direction(claim: Claim) -> Iterator[Finding]:
+    if claim.quote is None or claim.value is None or claim.unit is None:
+        return
+    found = directions(claim.quote, claim.value)
+    if len(found) != 1:
+        return  # no direction given, or both: nothing the words settle
+    (direction,) = found
+    size = _number(abs(arithmetic.decimal(claim.value)))
+    signed = f"-{size}" if direction == "fall" else size
+    said = "fell" if direction == "fall" else "rose"
+    doc = claim.document
+    if claim.unit not in CHANGE_UNITS:
+        yield warning(
+            doc.path,
+            doc.position(("unit",)),
+            "change-unit",
+            "unit",
+            f"the quote says the figure {said} by {size} %, a change, but the unit is `{claim.unit}`",
+            f"a change is `unit: percent-change`, signed as it went: `value: {signed}`; keep `{claim.unit}` only if "
+            'the figure is a level (a share such as "95 % closed") and the quote\'s words say otherwise',
+        )
+        return
+    if (direction == "fall") == (claim.value < 0) or claim.value == 0:
+        return
+    yield warning(
+        doc.path,
+        doc.position(("value",)),
+        "change-sign",
+        "value",
+        f"the quote says the figure {said} by {size} %, but the value {_number(claim.value)} is a "
+        f"{'rise' if claim.value > 0 else 'fall'}",
+        f"a change is signed as it went: a fall is negative, a rise positive; write `value: {signed}`",
+    )
+
+
+def _metric_units(metric: Metric, claims: list[Claim]) -> Iterator[Finding]:
+    """Every figure of ``metric`` in the unit most of them share; of equal numbers, the earliest period's."""
+    figures = sorted(
+        (c for c in claims if c.value is not None and c.unit is not None),
+        key=lambda c: (c.period is None, str(c.period.start) if c.period else "", c.id),
+    )
+    if not figures:
+        return
+    counts = Counter(c.unit for c in figures)
+    unit = max(counts, key=lambda u: (counts[u], -next(i for i, c in enumerate(figures) if c.unit == u)))
+    example = next(c for c in figures if c.unit == unit)
+    for claim in figures:
+        if claim.unit == unit:
+            continue
+        doc = claim.document
+        yield error(
+            doc.path,
+            doc.position(("unit",)),
+            "metric-unit",
+            "unit",
+            f"the figure is in `{claim.unit}` but the figures of metric '{metric.id}' are in `{unit}`: "
+            "its chart would show them all in one unit",
+            f"record the figure in `{unit}`, as claim '{example.id}' does, or name another metric (or none); a "
+            "change against an earlier figure belongs in the claim's `baseline:`",
+        )
