@@ -304,13 +304,29 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
     outcomes = run(args.root, args.files, check=args.check)
     for outcome in outcomes:
-        if outcome.problem:
-            print(f"{printable(outcome.path)}: not formatted: {outcome.problem}", file=sys.stderr)
+        if outcome.position is not None:
+            line, column = outcome.position
+            print(
+                f"{printable(outcome.path)}:{line}:{column}: cannot be formatted: {printable(outcome.problem)}",
+                file=sys.stderr,
+            )
+            if outcome.hint:
+                print(f"    hint: {printable(outcome.hint)}", file=sys.stderr)
+        elif outcome.problem:
+            print(f"{printable(outcome.path)}: not formatted: {printable(outcome.problem)}", file=sys.stderr)
         elif outcome.changed:
             print(f"{printable(outcome.path)}: {'not in the canonical style' if args.check else 'formatted'}")
+            for row in outcome.diff:
+                print(row)
     changed = sum(o.changed for o in outcomes)
     failed = sum(bool(o.problem) for o in outcomes)
-    if args.check and changed:
+    if failed:
+        print(
+            f"claimledger: {failed} file(s) could not be read or formatted (see above; claimledger check says more)"
+            + (f"; {changed} file(s) {'to format' if args.check else 'formatted'}" if changed else ""),
+            file=sys.stderr,
+        )
+    elif args.check and changed:
         print(f"claimledger: {changed} file(s) to format: run claimledger fmt", file=sys.stderr)
     else:
         print(f"claimledger: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)

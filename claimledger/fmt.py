@@ -10,6 +10,7 @@ same data: formatting never changes what a file says. A comment stays with the f
 
 from __future__ import annotations
 
+import difflib
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from . import paths
+from .findings import printable
 from .kinds import KINDS
 from .layout import Layout
 from .schema import schema
@@ -145,6 +147,39 @@ class Outcome:
     path: str  # relative to the project root
     changed: bool
     problem: str = ""
+    position: tuple[int, int] | None = None  # where the problem is, if it is at a place in the file
+    hint: str = ""
+    diff: tuple[str, ...] = ()  # what formatting changes, as a unified diff (with ``check``)
+
+
+def normalised(text: str) -> str:
+    """``text`` without a byte-order mark and with LF line endings only (CRLF and a lone CR are line
+    breaks to YAML, read the same as LF)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _shown(line: str) -> str:
+    """A line of a diff as a terminal may show it: a carriage return as ``\\r``, a BOM as ``\\ufeff``."""
+    return printable(line.removesuffix("\n")).replace("\ufeff", "\\ufeff")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its ``\\n`` (a carriage return stays part of its line)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def diff(rel: str, before: str, after: str) -> tuple[str, ...]:
+    """The unified diff from ``before`` to ``after``, one line each, every character visible."""
+    return tuple(
+        _shown(line)
+        for line in difflib.unified_diff(
+            _lines(before),
+            _lines(after),
+            fromfile=rel,
+            tofile=f"{rel} (formatted)",
+        )
+    )
 
 
 def _kind_of(layout: Layout, path: Path) -> str | None:
@@ -180,14 +215,29 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
             outcomes.append(Outcome(rel, False, "not a claim, source or party file (under claims/)"))
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
-            result = format_text(text, kind)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            outcomes.append(Outcome(rel, False, str(exc) if isinstance(exc, ValueError) else "cannot be read"))
+            raw = path.read_bytes()
+            load_document(rel, raw)  # the strict reader says where and why a file cannot be read
+            text = raw.decode("utf-8")
+            result = format_text(normalised(text), kind)
+        except OSError as exc:
+            outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
+            continue
+        except YamlProblem as problem:
+            outcomes.append(Outcome(rel, False, _unreadable(problem), problem.position, problem.hint))
+            continue
+        except ValueError as exc:
+            outcomes.append(Outcome(rel, False, str(exc)))
             continue
         changed = result != text
         if changed and not check:
             with path.open("w", encoding="utf-8", newline="\n") as handle:
                 handle.write(result)
-        outcomes.append(Outcome(rel, changed))
+        outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
     return outcomes
+
+
+def _unreadable(problem: YamlProblem) -> str:
+    """What keeps a file from being read, as the strict reader says it."""
+    if problem.rule == "yaml-syntax":
+        return f"it is not valid YAML: {problem.message}"
+    return problem.message

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from . import items, paths, schema
 from .cache import ItemCache, file_key
-from .findings import Finding, error
+from .findings import Finding, error, warning
 from .kinds import KINDS
 from .layout import KIND_DIRS, Layout
 from .model import (
@@ -30,7 +30,7 @@ from .model import (
 )
 from .parallel import map_chunks
 from .placeholders import PLACEHOLDER_MARK, placeholders
-from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, load_document
+from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, form_notes, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
 T = TypeVar("T")
@@ -260,6 +260,10 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
                 _too_large(rel, _size_on_disk(path, ctx.limits.max_file_size), ctx.limits.max_file_size)
             )
             return None
+    ctx.findings.extend(
+        warning(rel, note.position, note.rule, "", note.message, _form_hint(rel, definition))
+        for note in form_notes(raw)
+    )
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
@@ -272,6 +276,19 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     if not problems and PLACEHOLDER_MARK in raw:
         ctx.findings.extend(placeholders(document))
     return None if problems else document
+
+
+_FORMATTED = frozenset(kind.schema_def for kind in KINDS.values())  # the files `claimledger fmt` rewrites
+
+
+def _form_hint(rel: str, definition: str) -> str:
+    """How to save a file without a byte-order mark or Windows line endings."""
+    if definition in _FORMATTED:
+        return f"run `claimledger fmt {rel}`: it rewrites the file with LF line endings and no BOM, data unchanged"
+    return (
+        "save the file with LF (Unix) line endings, as UTF-8 without a BOM: most editors show both in their "
+        "status bar; `git config core.autocrlf input` keeps git from adding CRLF on checkout"
+    )
 
 
 def _read_within(path: Path | str, limit: int) -> bytes | None:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 RULES: dict[str, str] = {
     "encoding": "Files are UTF-8 text without control characters such as NUL.",
+    "line-ending": "(warning) A YAML file under claims/ has LF line endings, not Windows ones (CRLF): reported at "
+    "the first line that has one, with their count; `claimledger fmt FILE` normalises a data file.",
+    "byte-order-mark": "(warning) A YAML file under claims/ does not start with a byte-order mark (BOM); "
+    "`claimledger fmt FILE` removes it from a data file.",
     "text-control": "No text, field name, hand-written page or value of mkdocs.yml holds a control character "
     "other than tab and line break, a directional formatting character (U+202A-U+202E, U+2066-U+2069), a lone "
     "surrogate or a noncharacter (U+FDD0-U+FDEF, U+FFFE, U+FFFF and the last two code points of every plane: XML "

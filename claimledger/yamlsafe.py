@@ -243,6 +243,46 @@ def decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+@dataclass(frozen=True)
+class FormNote:
+    """Something about how a file is written, not what it says: its content reads the same without it."""
+
+    rule: str
+    position: Position
+    message: str
+
+
+def form_notes(raw: bytes) -> list[FormNote]:
+    """A byte-order mark at the start of ``raw`` and Windows line endings (CRLF) in it, which an editor on
+    Windows may write: YAML reads the file the same, but each line of a diff would differ and a stray
+    ``\\r`` is easily copied into text. The CRLF note stands at the first line that has one and counts them."""
+    notes: list[FormNote] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        notes.append(
+            FormNote(
+                "byte-order-mark",
+                (1, 1),
+                "the file starts with a byte-order mark (BOM), which some Windows editors add; data files are plain "
+                "UTF-8 without one",
+            )
+        )
+    first = raw.find(b"\r\n")
+    if first >= 0:
+        count = raw.count(b"\r\n")
+        line = raw.count(b"\n", 0, first) + 1
+        before = raw[raw.rfind(b"\n", 0, first) + 1 : first].decode("utf-8", "replace")
+        column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
+        lines = f"{count} line ends" if count == 1 else f"{count:,} lines end"
+        notes.append(
+            FormNote(
+                "line-ending",
+                (line, column),
+                f"{lines} in a Windows line ending (CRLF), the first on line {line}; data files use LF only",
+            )
+        )
+    return notes
+
+
 def _code_point(character: int | str) -> int:
     """PyYAML's reader reports the refused character as its code point; older versions as the character."""
     return character if isinstance(character, int) else ord(character)

@@ -120,3 +120,49 @@ def test_fmt_refuses_a_file_outside_the_data_folders(minimal_project: Path, caps
 def test_fmt_passes_over_the_folder_of_a_kind_the_project_does_not_use(minimal_project: Path) -> None:
     assert not (minimal_project / "claims" / "metrics").exists()
     assert main(["fmt", "--check", "--root", str(minimal_project)]) == 0
+
+
+def test_fmt_writes_lf_line_endings_and_no_byte_order_mark(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + MESSY.encode("utf-8").replace(b"\n", b"\r\n"))
+    assert main(["fmt", "--root", str(minimal_project), str(path)]) == 0
+    assert path.read_bytes() == CANONICAL.encode("utf-8")
+
+
+def test_fmt_check_prints_a_unified_diff_of_what_it_would_change(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert "--- claims/claims/messy.yaml\n+++ claims/claims/messy.yaml (formatted)\n" in out
+    assert '\n-statement: "Widget defects fell by 12 % in 2020."\n' in out
+    assert "\n+statement: Widget defects fell by 12 % in 2020.\n" in out
+    assert "\n@@ " in out
+
+
+def test_fmt_check_shows_line_endings_and_a_byte_order_mark_in_its_diff(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + CANONICAL.encode("utf-8").replace(b"\n", b"\r\n"))
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert "\n-\\ufeff# yaml-language-server:" in out
+    assert "\n-statement: Widget defects fell by 12 % in 2020.\\r\n" in out
+    assert "\n+statement: Widget defects fell by 12 % in 2020.\n" in out
+
+
+def test_fmt_check_says_plainly_when_a_file_cannot_be_parsed(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/broken.yaml"
+    path.write_text('statement: "unclosed\nquote: fine\n', encoding="utf-8")
+    assert main(["fmt", "--check", "--root", str(minimal_project)]) == 1
+    err = capsys.readouterr().err
+    assert "claims/claims/broken.yaml:1:12: cannot be formatted: it is not valid YAML:" in err
+    assert "0 file(s) to format" not in err
+    assert "claimledger: 1 file(s) could not be read or formatted" in err

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project
+from claimledger.rules import RULES
+
+from .conftest import REPO
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 
@@ -96,3 +102,54 @@ def test_a_comment_after_a_value_with_a_space_after_the_hash_is_a_comment(minima
     path.write_text(text, encoding="utf-8")
     _, findings = check_project(minimal_project)
     assert findings == []
+
+
+# -- files saved on Windows ----------------------------------------------------------------------
+
+
+def check_output(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["check", "--root", str(project)])
+    return code, capsys.readouterr().out
+
+
+def test_crlf_line_endings_are_a_warning_at_the_first_such_line_with_a_count(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / CLAIM
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(lines[:4]) + b"\n" + b"\r\n".join(lines[4:]))  # from line 5 on
+    crlf = len(lines) - 5  # lines 5 to the end (the split leaves an empty piece after the last)
+    code, out = check_output(minimal_project, capsys)
+    assert code == 0
+    assert (
+        f"{CLAIM}:5:" in out
+        and f"warning: {crlf} lines end in a Windows line ending (CRLF), the first on line 5;" in out
+    )
+    assert f"hint: run `claimledger fmt {CLAIM}`" in out
+
+
+def test_a_byte_order_mark_is_a_warning_on_line_one(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = minimal_project / CLAIM
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, out = check_output(minimal_project, capsys)
+    assert code == 0
+    assert f"{CLAIM}:1:1: warning: the file starts with a byte-order mark (BOM)" in out
+    assert "[byte-order-mark]" in out
+    assert f"hint: run `claimledger fmt {CLAIM}`" in out
+
+
+def test_crlf_in_a_settings_file_under_claims_is_a_warning_with_an_editor_hint(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/statuses.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    code, out = check_output(minimal_project, capsys)
+    assert code == 0
+    assert "claims/statuses.yaml:1:" in out and "the first on line 1;" in out
+    assert "save the file with LF (Unix) line endings" in out
+
+
+@pytest.mark.parametrize("rule", ["line-ending", "byte-order-mark"])
+def test_the_rules_for_files_saved_on_windows_are_registered_and_documented(rule: str) -> None:
+    assert rule in RULES
+    assert f"`{rule}`" in (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
