@@ -83,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--staged",
         action="store_true",
-        help="with --changed: only what is staged for the next commit counts as changed (the index compared with "
-        "the merge base; untracked files and their findings left out), as the pre-commit hook runs it; with no origin/main or main, "
-        "compared with the last commit, and before the first commit every file is checked",
+        help="with --changed: only what is staged for the next commit counts as changed (the index compared "
+        "with the merge base; untracked files and their findings left out), as the pre-commit hook runs it; "
+        "with no origin/main or main, compared with the last commit; before the first commit, every file is checked",
     )
 
     export = commands.add_parser("export", help="write the validated dataset to standard output")
