@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="report only files changed since REF (default: origin/main, else main), uncommitted and untracked "
         "ones included; references still resolve against the whole dataset",
     )
+    check.add_argument(
+        "--staged",
+        action="store_true",
+        help="with --changed: only what is staged for the next commit counts as changed (the index compared "
+        "with the merge base; untracked files and their findings left out), as the pre-commit hook runs it; "
+        "with no origin/main or main, compared with the last commit; before the first commit, every file is checked",
+    )
 
     export = commands.add_parser("export", help="write the validated dataset to standard output")
     _common(export)
@@ -190,13 +197,27 @@ def _no_project(root: Path) -> int:
     return 2
 
 
+def _has_commit(root: Path) -> bool:
+    from .gitinfo import has_commit, is_checkout
+
+    return has_commit(root) or not is_checkout(root)  # outside a checkout, --changed says why
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     dataset, found = check_project(args.root, args.today, settings)
     accepted = accept_known(args.root, found, args.today)
     findings, count = accepted.findings, accepted.count
-    if args.changed is not None:
+    if args.staged and args.changed is None:
+        print("claimledger: --staged goes with --changed", file=sys.stderr)
+        return 2
+    if args.staged and not _has_commit(args.root):
+        print(
+            "claimledger: no commit yet: every file is checked, and nothing is on the record to compare with",
+            file=sys.stderr,
+        )
+    elif args.changed is not None:
         from .accepted import introduced  # each command imports what only it needs
         from .changed import base_check, findings_of_change
         from .changelog import unlogged
@@ -205,23 +226,26 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         from .scalelog import scale_unlogged
 
         try:
-            changes = changed_files(args.root, args.changed or None)
+            changes = changed_files(args.root, args.changed or None, staged=args.staged)
             base = base_check(args.root, changes.merge_base, args.today, settings)
             own = introduced(args.root, found, base.warned, changes.base)
             count = max(0, count - own.count)  # an entry wrong as data accepted nothing to take back
             findings = sorted(
-                [
+                finding
+                for finding in [
                     *findings_of_change([*findings, *own.findings], changes, base.findings),
                     *unlogged(args.root, changes, dataset),
                     *scale_unlogged(args.root, changes, dataset),
                     *governance_changes(args.root, changes),
                     *allow_added(args.root, changes),
                 ]
+                if finding.path not in changes.untracked  # --staged: not part of the commit
             )
         except GitError as exc:
             print(f"claimledger: {exc}", file=sys.stderr)
             return 2
-        print(f"claimledger: {len(changes.paths)} file(s) changed since {changes.base}", file=sys.stderr)
+        what = "staged file(s)" if args.staged else "file(s)"
+        print(f"claimledger: {len(changes.paths)} {what} changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format, count)
     return 1 if has_errors(findings) else 0
 

@@ -92,13 +92,28 @@ class Changes:
     paths: frozenset[str]  # relative to the project root, forward slashes
     deletions: bool
     merge_base: str = ""  # the commit compared with
+    untracked: frozenset[str] = frozenset()  # with ``staged``: files not in the index, not being committed
 
 
-def changed_files(root: Path, ref: str | None) -> Changes:
-    """Files added, changed or deleted since the merge base with ``ref``, including uncommitted and untracked ones."""
+def has_commit(root: Path) -> bool:
+    """Whether the checkout has a commit checked out (not before its first commit)."""
+    try:
+        _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    except GitError:
+        return False
+    return True
+
+
+def changed_files(root: Path, ref: str | None, *, staged: bool = False) -> Changes:
+    """Files added, changed or deleted since the merge base with ``ref``, including uncommitted and untracked ones.
+
+    With ``staged``, only what is staged counts: the index compared with the merge base, untracked
+    files left out, as a commit would record it; without ``ref``, a checkout with none of
+    :data:`DEFAULT_BASES` compares with ``HEAD``, the last commit.
+    """
     if not is_checkout(root):
         raise GitError(f"{root} is not a git checkout; --changed needs one")
-    candidates = (ref,) if ref else DEFAULT_BASES
+    candidates = (ref,) if ref else (*DEFAULT_BASES, "HEAD") if staged else DEFAULT_BASES
     for candidate in candidates:
         try:
             base = _git(root, "merge-base", candidate, "HEAD").strip()
@@ -109,7 +124,8 @@ def changed_files(root: Path, ref: str | None) -> Changes:
         tried = ", ".join(candidates)
         raise GitError(f"cannot find a base to compare with (tried {tried}); name one: --changed REF")
     # -z: names exactly as they are, not quoted (non-ASCII file names are quoted otherwise)
-    diff = _git(root, "diff", "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
+    cached = ("--cached",) if staged else ()
+    diff = _git(root, "diff", *cached, "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
     paths: set[str] = set()
     deletions = False
@@ -117,8 +133,10 @@ def changed_files(root: Path, ref: str | None) -> Changes:
         if path:
             paths.add(path)
             deletions = deletions or status.startswith("D")
-    paths.update(name for name in untracked if name)
-    return Changes(candidate, frozenset(paths), deletions, base)
+    others = frozenset(name for name in untracked if name)
+    if staged:
+        return Changes(candidate, frozenset(paths), deletions, base, others)
+    return Changes(candidate, frozenset(paths | others), deletions, base)
 
 
 def committed_files(root: Path, branch: str) -> frozenset[str] | None:

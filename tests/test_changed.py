@@ -270,3 +270,65 @@ def test_a_limit_the_change_sets_does_not_keep_the_base_version_from_being_compa
     code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "main")
     assert code == 1
     assert "this change to the claim's status adds no entry to its log" in out
+
+
+# -- --staged: what the pre-commit hook runs ---------------------------------------------------------
+
+
+def test_staged_counts_only_what_is_staged(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    text = (repo / CLAIMS / "widget-report-exists.yaml").read_text(encoding="utf-8")
+    (repo / CLAIMS / "new-claim.yaml").write_text(text.replace("claimant: blogger", "claimant: ghost"))
+
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "--staged")
+    assert code == 0, out  # neither the unstaged status change nor the untracked claim is being committed
+    assert "0 staged file(s) changed since main" in err
+
+    git(repo, "add", DEFECTS)
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "--staged")
+    assert code == 1
+    assert f"{DEFECTS}:23:1: error: this change to the claim's status adds no entry to its log" in out
+    assert "new-claim.yaml" not in out
+    assert "1 staged file(s) changed since main" in err
+
+
+def test_staged_compares_with_the_merge_base_not_the_last_commit(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As CI compares a pull request with its base branch: a change committed earlier on the branch counts."""
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    git(repo, "commit", "-q", "-am", "Unverified after all")
+    code, out, _ = run(capsys, "check", "--root", str(repo), "--changed", "--staged")
+    assert code == 1
+    assert "[log-missing]" in out
+
+
+def test_staged_without_a_base_branch_compares_with_the_last_commit(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "branch", "-q", "-m", "main", "trunk")
+    _break(repo / DEFECTS, "status: disputed", "status: unverified")
+    git(repo, "add", DEFECTS)
+    code, out, err = run(capsys, "check", "--root", str(repo), "--changed", "--staged")
+    assert code == 1
+    assert "[log-missing]" in out
+    assert "changed since HEAD" in err
+    code, _, err = run(capsys, "check", "--root", str(repo), "--changed")
+    assert code == 2  # without --staged, no base is guessed
+    assert "cannot find a base" in err
+
+
+def test_staged_before_the_first_commit_checks_every_file(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(minimal_project, "init", "-q", "-b", "main")
+    git(minimal_project, "add", "-A")
+    code, out, err = run(capsys, "check", "--root", str(minimal_project), "--changed", "--staged")
+    assert code == 0, out
+    assert "no commit yet: every file is checked" in err
+
+
+def test_staged_goes_with_changed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--root", str(repo), "--staged")
+    assert code == 2
+    assert "--staged goes with --changed" in err

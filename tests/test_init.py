@@ -241,7 +241,7 @@ def test_the_skeletons_workflow_passes_zizmor(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_skeletons_pre_commit_config_is_valid_and_runs_this_repositorys_check(project: Path) -> None:
+def test_the_skeletons_pre_commit_config_is_valid_and_runs_the_published_changed_file_hook(project: Path) -> None:
     config = project / ".pre-commit-config.yaml"
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
@@ -253,12 +253,16 @@ def test_the_skeletons_pre_commit_config_is_valid_and_runs_this_repositorys_chec
 
     def hook(path: Path) -> dict[str, Any]:
         hooks = yaml.safe_load(path.read_text(encoding="utf-8"))["repos"][0]["hooks"]
-        found: dict[str, Any] = {h["id"]: h for h in hooks}["claimledger-check"]
+        found: dict[str, Any] = {h["id"]: h for h in hooks}["claimledger-check-changed"]
         return found
 
     published = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    assert hook(config)["entry"] == published["claimledger-check"]["entry"]
-    assert hook(config)["files"] == published["claimledger-check"]["files"]
+    assert (
+        hook(config)["entry"]
+        == published["claimledger-check-changed"]["entry"]
+        == "claimledger check --changed --staged"
+    )
+    assert hook(config)["files"] == published["claimledger-check-changed"]["files"]
 
 
 def test_the_skeleton_ignores_what_this_repository_ignores(project: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from .conftest import REPO
-from .gitrepo import init
+from .gitrepo import GIT_ENV, git, init
 
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
@@ -220,7 +220,7 @@ def test_pre_commit_runs_after_scripts_build_alone_skipping_the_linters_with_a_m
     """After scripts/build, .venv has claimledger but not the test tools: every hook passes or says why it
     skipped, none fails for a missing executable."""
     repo = tmp_path / "repo"
-    for name in ("claims", "docs", "scripts", "mkdocs.yml", "CONTRIBUTING.md", ".pre-commit-config.yaml"):
+    for name in ("claims", "docs", "scripts", "mkdocs.yml", "CONTRIBUTING.md", ".pre-commit-config.yaml", ".gitignore"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copyfile)(source, repo / name)
     (repo / "tool.py").write_text("VALUE = 1\n", encoding="utf-8")
@@ -236,3 +236,51 @@ def test_pre_commit_runs_after_scripts_build_alone_skipping_the_linters_with_a_m
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ruff is not installed (scripts/build installs only what the site needs): skipped" in done.stdout
     assert "not found" not in done.stdout
+
+
+def test_scripts_install_hooks_installs_them_in_a_checkout_with_pre_commit_and_never_fails(tmp_path: Path) -> None:
+    """What scripts/build runs: the hooks installed when it can, one line saying why not when it cannot."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copyfile(REPO / "scripts" / "install-hooks", repo / "scripts" / "install-hooks")
+    (repo / "scripts" / "install-hooks").chmod(0o755)
+    shutil.copyfile(REPO / ".pre-commit-config.yaml", repo / ".pre-commit-config.yaml")
+    env = {**os.environ, **GIT_ENV, "GIT_CEILING_DIRECTORIES": str(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "h")}
+
+    def install() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["scripts/install-hooks"], cwd=repo, capture_output=True, text=True, check=False, env=env)
+
+    outside = install()
+    assert (outside.returncode, outside.stderr) == (
+        0,
+        "claimledger: pre-commit hooks not installed: this folder is not a git checkout\n",
+    )
+    git(repo, "init", "-q", "-b", "main")
+    missing = install()
+    assert missing.returncode == 0
+    assert missing.stderr.startswith("claimledger: pre-commit hooks not installed: .venv has no pre-commit")
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "pre-commit").symlink_to(Path(sys.executable).parent / "pre-commit")
+    done = install()
+    assert done.returncode == 0, done.stderr
+    assert "pre-commit hooks installed" in done.stderr
+    assert "pre-commit" in (repo / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    again = install()
+    assert (again.returncode, again.stderr) == (0, "")  # already there: nothing to say
+
+
+def test_scripts_build_installs_the_hooks() -> None:
+    build = (REPO / "scripts" / "build").read_text(encoding="utf-8")
+    assert "\nscripts/install-hooks\n" in build
+
+
+def test_the_pre_commit_set_up_names_the_pinned_version() -> None:
+    pin = next(
+        line
+        for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line.startswith("pre-commit==")
+    )
+    assert f"pip install {pin} && pre-commit install" in (REPO / "docs" / "start.md").read_text(encoding="utf-8")
+    template = REPO / "claimledger" / "data" / "project" / "pre-commit-config.yaml"
+    assert f"pip install {pin} && pre-commit install" in template.read_text(encoding="utf-8")
+    assert "scripts/venv test && .venv/bin/pre-commit install" in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
