@@ -41,6 +41,15 @@ class BaseCheck:
     warned: frozenset[tuple[str, str]] = frozenset()
 
 
+def _inside(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """``member`` as the "data" filter allows it, or ``None`` (left out) for a link out of the folder
+    or another member it refuses: the base's files are read, never followed outside the project."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
+
+
 def base_check(root: Path, base: str, today: dt.date | None, settings: Settings) -> BaseCheck:
     """The full check of the project as it was at ``base`` (a commit)."""
     root = root.resolve()
@@ -57,7 +66,7 @@ def base_check(root: Path, base: str, today: dt.date | None, settings: Settings)
         raise GitError(f"cannot read the project as it was at {base}") from exc
     with tempfile.TemporaryDirectory(prefix="claimledger-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")
+            tar.extractall(folder, filter=_inside)
         if not (Path(folder) / "claims").is_dir():
             return BaseCheck([])
         _, findings = check_project(Path(folder), today, dataclasses.replace(settings, cache_dir=None))

@@ -332,3 +332,16 @@ def test_staged_goes_with_changed(repo: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, "check", "--root", str(repo), "--staged")
     assert code == 2
     assert "--staged goes with --changed" in err
+
+
+def test_a_base_holding_a_link_out_of_the_repository_is_read_without_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "outside-link").symlink_to("/etc/hostname")
+    git(repo, "add", "outside-link")
+    git(repo, "commit", "-q", "-m", "A link out of the repository")
+    git(repo, "branch", "-f", "main", "HEAD")
+    _break(repo / CLAIMS / "widget-defects-fell.yaml", "tags: [defects]", "tags: [defects, quality]")
+
+    code, out = run(capsys, "check", "--root", str(repo), "--changed", "main")[:2]
+    assert code == 0, out
