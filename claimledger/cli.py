@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from .findings import (
     printable,
     summary,
 )
+from .placeholders import PLACEHOLDER
 from .project import check_project
-from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, create, ensure_new, gather
+from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 from .settings import Settings, from_environment
 from .sitepolicy import check_site
 
@@ -39,6 +41,13 @@ def _today(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+class _KeepHyphens(argparse.HelpFormatter):
+    """Help that never breaks a value such as ``press-conference`` at its hyphen."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",
@@ -49,7 +58,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--today", type=_today, default=None, help=argparse.SUPPRESS)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
+    """The command line; ``root`` is the project whose status scale `new claim --help` lists."""
     parser = argparse.ArgumentParser(prog="claimledger", description="Check, export and publish a claims dataset.")
     parser.add_argument("--version", action="version", version=f"claimledger {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -98,17 +108,34 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="write to this file instead (the sqlite format needs one: its metadata.json goes beside it)",
     )
-    new = commands.add_parser("new", help="write a new claim, source, party or metric file to start from")
-    new.add_argument("what", choices=KINDS, metavar="{" + ",".join(KINDS) + "}")
-    new.add_argument("id", help="the new id, which is also the file name")
-    _common(new)
-    for name in dict.fromkeys(spec.name for kind_fields in FIELDS.values() for spec in kind_fields):
-        kinds = [kind for kind, kind_fields in FIELDS.items() if any(spec.name == name for spec in kind_fields)]
-        prompts = {spec.prompt for kind in kinds for spec in FIELDS[kind] if spec.name == name}
-        described = prompts.pop() if len(prompts) == 1 else name.replace("_", " ")
-        new.add_argument(
-            "--" + name.replace("_", "-"), dest=name, default=None, help=f"{described} (for a {' or '.join(kinds)})"
+    new = commands.add_parser(
+        "new",
+        help="write a new claim, source, party or metric file to start from",
+        description="Write a new file to start from; `claimledger new KIND --help` lists that kind's fields.",
+    )
+    kinds = new.add_subparsers(dest="what", required=True, metavar="{" + ",".join(KINDS) + "}")
+    for kind in KINDS:
+        own = kinds.add_parser(
+            kind, help=f"write a new {kind} file", description=f"Write a new {kind} file.", formatter_class=_KeepHyphens
         )
+        own.add_argument("id", help="the new id, which is also the file name")
+        _common(own)
+        for spec in FIELDS[kind]:
+            choices = allowed(kind, spec.name, root)
+            listed = f"; one of: {', '.join(choices)}" if choices else ""
+            shown = spec.default() if spec.default else ""
+            default = f" (default: {shown})" if shown and not shown.startswith(PLACEHOLDER) else ""
+            own.add_argument(
+                "--" + spec.name.replace("_", "-"),
+                dest=spec.name,
+                default=None,
+                metavar=spec.name.upper(),
+                help=f"{spec.prompt}{default}{listed}".replace("%", "%%"),
+            )
+        # Another kind's field is named as such rather than as an unknown flag.
+        for name in dict.fromkeys(other.name for fields in FIELDS.values() for other in fields):
+            if all(other.name != name for other in FIELDS[kind]):
+                own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
 
     fmt = commands.add_parser(
         "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
@@ -282,7 +309,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     ask = input if sys.stdin.isatty() else None
     try:
         ensure_new(args.root, args.what, args.id)
-        values = gather(args.what, given, ask)
+        values = gather(args.what, given, ask, args.root)
         path = create(args.root, args.what, args.id, values)
     except ScaffoldError as exc:
         print(f"claimledger: {exc}", file=sys.stderr)
@@ -497,11 +524,21 @@ COMMANDS = {
 }
 
 
+def _root_of(argv: Sequence[str]) -> Path:
+    """The ``--root`` a command line names (for the help it prints), else the current directory."""
+    found = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    found.add_argument("--root", type=Path, default=Path.cwd())
+    try:
+        return Path(found.parse_known_args(list(argv))[0].root)
+    except (argparse.ArgumentError, SystemExit):  # the real parser reports it
+        return Path.cwd()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
     shell reports an interrupted command); a build's clean-up has run by then."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_root_of(sys.argv[1:] if argv is None else argv)).parse_args(argv)
         # The one place the environment is read: what follows is handed its settings.
         settings = from_environment(os.environ, progress=getattr(args, "progress", None))
         return COMMANDS[args.command](args, settings)

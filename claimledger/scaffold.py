@@ -16,10 +16,11 @@ import yaml
 
 from . import paths
 from .layout import KIND_DIRS, Layout
-from .loader import ID_PATTERN
+from .loader import ID_PATTERN, scale_from_bytes
 from .placeholders import PLACEHOLDER
-from .schema import validate
-from .skeleton import SCHEMA_COPY
+from .schema import schema, units, validate
+from .skeleton import PACKAGE, SCHEMA_COPY
+from .suggest import close_match
 from .yamlsafe import YamlProblem, load_document
 
 MODELINE = "# yaml-language-server: $schema={up}claimledger/schema/claimledger.schema.json#/$defs/{kind}\n"
@@ -42,6 +43,8 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
         Field("first_appearance", "Source id where it was first made", required=False),
         Field("locator", "Where in the source (section, paragraph, page)", required=False),
+        Field("value", "The figure as a plain number in its unit (430000000, not 430 million)", required=False),
+        Field("unit", "The figure's unit", required=False),
         Field("status", "Status id", default=lambda: "unverified"),
         Field(
             "rationale",
@@ -51,11 +54,7 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
     ),
     "source": (
         Field("title", "Title"),
-        Field(
-            "kind",
-            "Kind (report, government-report, press-conference, news-report, blog-post, comment, "
-            "letter, web-page, dataset, court-record)",
-        ),
+        Field("kind", "Kind"),
         Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
         Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
         Field("author", "Author (party id)", required=False),
@@ -63,7 +62,7 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
     ),
     "party": (
         Field("name", "Name"),
-        Field("kind", "Kind (person, organisation, unidentified)"),
+        Field("kind", "Kind"),
         Field("role", "Role", required=False),
         Field("affiliation", "Affiliation (party id)", required=False),
     ),
@@ -80,16 +79,75 @@ class ScaffoldError(Exception):
     pass
 
 
-def gather(kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None) -> dict[str, str]:
-    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing."""
+def _enum(definition: str, *keys: str) -> tuple[str, ...]:
+    node: Any = schema()["$defs"][definition]
+    for key in keys:
+        node = node[key]
+    return tuple(node["enum"])
+
+
+def statuses(root: Path | None = None) -> tuple[str, ...]:
+    """The status ids of the project's scale (claims/statuses.yaml under ``root``), else of the
+    scale ``claimledger init`` writes."""
+    layout = Layout((root or Path.cwd()).resolve())
+    path = layout.status_file
+    raw = path.read_bytes() if path.is_file() else None
+    scale = scale_from_bytes(layout.root, layout.relative(path), raw) if raw is not None else None
+    if scale is None:
+        default = (PACKAGE / "data" / "statuses.yaml").read_bytes()
+        scale = scale_from_bytes(layout.root, layout.relative(path), default)
+    return tuple(status.id for status in scale.statuses) if scale is not None else ()
+
+
+def allowed(kind: str, name: str, root: Path | None = None) -> tuple[str, ...] | None:
+    """The values a field of a new ``kind`` may take, read from the schema (and, for a claim's
+    status, from the project's scale); ``None`` for a field that takes any text."""
+    if (kind, name) == ("source", "kind"):
+        return _enum("source", "properties", "kind")
+    if (kind, name) == ("party", "kind"):
+        return _enum("party", "properties", "kind")
+    if (kind, name) == ("claim", "unit"):
+        return tuple(units())
+    if (kind, name) == ("claim", "status"):
+        return statuses(root)
+    return None
+
+
+NOUNS = {("source", "kind"): "source kind", ("party", "kind"): "party kind"}
+
+
+def refuse_unknown(kind: str, name: str, value: str, root: Path | None = None) -> None:
+    """Raise ``ScaffoldError`` listing the allowed values (and the likely one) if ``value`` is not one."""
+    choices = allowed(kind, name, root)
+    if choices is None or value in choices:
+        return
+    noun = NOUNS.get((kind, name), name)
+    guess = close_match(value, choices, typo_only=name == "status")
+    did_you_mean = f"; did you mean {guess}?" if guess else ""
+    raise ScaffoldError(
+        f"'{value}' is not a {noun}: use one of {', '.join(choices)}{did_you_mean}; nothing was written"
+    )
+
+
+def gather(
+    kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None, root: Path | None = None
+) -> dict[str, str]:
+    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing.
+    A value outside the schema's (or the status scale's) list is refused with the list."""
     values: dict[str, str] = {}
     missing: list[str] = []
     for spec in FIELDS[kind]:
         value = given.get(spec.name)
+        if value is not None:
+            refuse_unknown(kind, spec.name, value, root)
         if value is None and ask is not None:
             suggestion = spec.default() if spec.default else ""
-            answer = ask(f"{spec.prompt}{f' [{suggestion}]' if suggestion else ''}: ").strip()
+            choices = allowed(kind, spec.name, root)
+            listed = f" ({', '.join(choices)})" if choices else ""
+            answer = ask(f"{spec.prompt}{listed}{f' [{suggestion}]' if suggestion else ''}: ").strip()
             value = answer or suggestion or None
+            if value is not None:
+                refuse_unknown(kind, spec.name, value, root)
         if value is None and spec.default is not None:
             value = spec.default()
         if value is None:
@@ -112,16 +170,45 @@ def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
     appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}
     if values.get("locator"):
         appearance["locator"] = values["locator"]
-    return {
+    first = values.get("first_appearance") or values["source"]
+    claim: dict[str, Any] = {
         "statement": values["statement"],
         "quote": values["quote"],
         "claimant": values["claimant"],
         "date": values["date"],
-        "first_appearance": values.get("first_appearance") or values["source"],
+    }
+    if "value" in values:
+        claim["value"] = _number(values["value"])
+    if "unit" in values:
+        claim["unit"] = values["unit"]
+    # Only what the flags say: the first appearance is where the claim was first made, so that
+    # source stated it; how later sources passed it on is left for the editor to add.  No review is
+    # written: a new claim's review is signed off with `claimledger review` once it has a verdict.
+    return {
+        **claim,
+        "first_appearance": first,
         "appearances": [appearance],
+        "provenance": [{"source": first, "role": "stated"}],
         "status": values["status"],
         "rationale": values["rationale"],
     }
+
+
+def _number(text: str) -> int | float:
+    """A ``--value`` as the plain number the schema asks for."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        raise ScaffoldError(
+            f"'{text}' is not a plain number: write the figure in its unit, e.g. 430000000, not \"430 million\""
+        ) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ScaffoldError(f"'{text}' is not a plain number; nothing was written")
+    return number
 
 
 def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout) -> str:
@@ -229,3 +316,26 @@ NEXT_STEPS = {
 }
 
 KINDS = tuple(KIND_DIRS)
+
+TABLE_START = '[//]: # "allowed values: start (generated from the schema; see tests/test_scaffold.py)"'
+TABLE_END = '[//]: # "allowed values: end"'
+
+
+def reference_table(root: Path) -> str:
+    """The allowed values of the fields ``claimledger new`` asks for, as a Markdown table between
+    ``TABLE_START`` and ``TABLE_END``: kinds and units from the schema, statuses from ``root``'s scale."""
+    rows = [
+        ("source `kind:`", "`new source --kind`", allowed("source", "kind")),
+        ("party `kind:`", "`new party --kind`", allowed("party", "kind")),
+        ("claim `unit:`", "`new claim --unit`", allowed("claim", "unit")),
+        ("claim `status:` (claims/statuses.yaml)", "`new claim --status`", allowed("claim", "status", root)),
+    ]
+    lines = [TABLE_START, "", "| Field | Flag | Allowed values |", "| --- | --- | --- |"]
+    lines += [f"| {field} | {flag} | {', '.join(f'`{v}`' for v in values or ())} |" for field, flag, values in rows]
+    return "\n".join([*lines, "", TABLE_END])
+
+
+def with_reference_table(text: str, root: Path) -> str:
+    """``text`` (CONTRIBUTING.md) with its table between the markers replaced by the current one."""
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    return text[:start] + reference_table(root) + text[end:]

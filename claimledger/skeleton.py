@@ -200,7 +200,7 @@ NEXT_STEPS = """Next steps:
      docs/index.md and docs/about.md say what this site covers.
   3. Add a party, a source and a claim:
        claimledger new party ID --name NAME --kind organisation
-       claimledger new source ID --title TITLE --kind report --author PARTY-ID
+       claimledger new source ID --title TITLE --kind government-report --author PARTY-ID
        claimledger new claim ID --statement … --quote … --claimant PARTY-ID --source SOURCE-ID
   4. claimledger check, then claimledger build (or mkdocs serve for a preview with live reload).
   5. Push to GitHub and set Pages' source to GitHub Actions: .github/workflows/ci.yml checks

@@ -14,6 +14,7 @@ import yaml
 
 from claimledger.cli import main
 from claimledger.project import check_project
+from claimledger.schema import schema
 
 from .conftest import REPO, read_site_config
 from .sitebuild import build
@@ -359,3 +360,15 @@ def test_init_force_keeps_a_symlinked_file_without_writing_through_it(
     assert code == 0
     assert "Kept README.md (already there)" in out
     assert outside.read_text(encoding="utf-8") == "not the project's\n"
+
+
+def test_the_next_steps_and_the_start_guide_give_the_same_source_kind_and_the_schema_allows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "init", str(tmp_path / "site"), "--title", "Widget statistics")
+    guide = (REPO / "docs" / "start.md").read_text(encoding="utf-8")
+    printed = re.findall(r"new source .*?--kind (\S+)", out)
+    documented = re.findall(r"new source [^`]*?--kind (\S+)", guide)
+    allowed = schema()["$defs"]["source"]["properties"]["kind"]["enum"]
+    assert printed and documented
+    assert set(printed) == set(documented) <= set(allowed)

@@ -64,7 +64,7 @@ def test_a_newcomer_scaffolds_a_claim_sees_the_mistake_fixes_it_and_builds(tmp_p
     assert f"{path}:6:1: error: unknown source 'ipkat-2018-01-12-alibaba-2017-report' [ref-source]" in checked.stdout
     assert "    field: first_appearance" in checked.stdout
     assert "hint: did you mean 'ipkat-2018-01-12-alibaba-2017-ip-report'?" in checked.stdout
-    assert f"{path}:12:1: error: 'rationale' is still a placeholder" in checked.stdout
+    assert f"{path}:15:1: error: 'rationale' is still a placeholder" in checked.stdout
 
     # 3. The same finding as a GitHub annotation on the changed line.
     annotated = claimledger(root, "check", "--format", "github")

@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from claimledger.cli import main
 from claimledger.findings import Severity
 from claimledger.project import check_project
-from claimledger.scaffold import ScaffoldError, gather
+from claimledger.scaffold import ScaffoldError, allowed, gather, with_reference_table
+from claimledger.schema import schema, units
+
+from .conftest import REPO
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -282,3 +286,113 @@ def test_new_points_editors_at_the_published_schema_outside_this_repository(
     assert first == (
         "# yaml-language-server: $schema=https://widgets.example.org/schema/claimledger.schema.json#/$defs/party"
     )
+
+
+def _help(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--help"])
+    assert done.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines where it likes
+
+
+def test_new_source_help_shows_only_the_source_fields_with_the_kinds_the_schema_allows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = _help(capsys, "new", "source")
+    kinds = schema()["$defs"]["source"]["properties"]["kind"]["enum"]
+    assert f"one of: {', '.join(kinds)}" in text
+    assert "--title" in text
+    assert "--statement" not in text and "--name" not in text  # a claim's and a party's fields
+
+
+def test_new_party_help_lists_the_party_kinds_the_schema_allows(capsys: pytest.CaptureFixture[str]) -> None:
+    text = _help(capsys, "new", "party")
+    assert f"one of: {', '.join(schema()['$defs']['party']['properties']['kind']['enum'])}" in text
+    assert "--title" not in text
+
+
+def test_new_claim_help_lists_the_schemas_units_and_the_projects_own_statuses(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scale = minimal_project / "claims" / "statuses.yaml"
+    scale.write_text(scale.read_text(encoding="utf-8").replace("id: disputed", "id: contested"), encoding="utf-8")
+    text = _help(capsys, "new", "claim", "--root", str(minimal_project))
+    assert f"one of: {', '.join(units())}" in text
+    assert "contested" in text and "disputed" not in text
+    assert "--kind" not in text
+
+
+def test_new_source_with_an_unknown_kind_lists_the_allowed_kinds_and_the_likely_one(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "new", "source", "a-post", "--root", str(minimal_project), "--title", "A post", "--kind", "blogpost"
+    )
+    assert code == 2
+    assert "'blogpost' is not a source kind: use one of report, government-report," in err
+    assert "did you mean blog-post?" in err
+    assert not (minimal_project / "claims" / "sources" / "a-post.yaml").exists()
+
+
+def test_new_source_kind_newspaper_lists_the_allowed_kinds(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "new", "source", "a-paper", "--root", str(minimal_project), "--title", "A paper", "--kind", "newspaper"
+    )
+    assert code == 2
+    assert all(kind in err for kind in schema()["$defs"]["source"]["properties"]["kind"]["enum"])
+
+
+def test_new_claim_refuses_a_status_that_is_not_on_the_projects_scale(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "new", "claim", "c", "--root", str(minimal_project), *CLAIM, "--status", "verified")
+    assert code == 2
+    assert "'verified' is not a status: use one of " in err
+    assert "did you mean" not in err  # "unverified" is its opposite, not a typo of it
+
+
+def test_new_claim_writes_the_value_and_unit_it_is_given(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("--value", "-12", "--unit", "percent-change")
+    assert run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM, *args)[0] == 0
+    written = yaml.safe_load((minimal_project / "claims/claims/widgets-cheaper.yaml").read_text(encoding="utf-8"))
+    assert (written["value"], written["unit"]) == (-12, "percent-change")
+
+
+def test_new_claim_first_appears_in_its_source_which_starts_its_provenance(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)[0] == 0
+    written = yaml.safe_load((minimal_project / "claims/claims/widgets-cheaper.yaml").read_text(encoding="utf-8"))
+    assert written["first_appearance"] == "widget-post"
+    assert written["provenance"] == [{"source": "widget-post", "role": "stated"}]
+    assert "reviewed" not in written and "review" not in written
+
+
+def test_new_claim_told_where_it_first_appeared_starts_its_provenance_there(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ("--first-appearance", "widget-report")
+    assert run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM, *first)[0] == 0
+    written = yaml.safe_load((minimal_project / "claims/claims/widgets-cheaper.yaml").read_text(encoding="utf-8"))
+    assert written["first_appearance"] == "widget-report"
+    assert written["provenance"] == [{"source": "widget-report", "role": "stated"}]
+    assert written["appearances"][0]["source"] == "widget-post"
+
+
+def test_the_reference_table_in_contributing_matches_the_schema_and_the_status_scale() -> None:
+    """Regenerate after a change with UPDATE_CONTRIBUTING=1 scripts/test tests/test_scaffold.py -k reference_table."""
+    guide = REPO / "CONTRIBUTING.md"
+    text = guide.read_text(encoding="utf-8")
+    expected = with_reference_table(text, REPO)
+    if os.environ.get("UPDATE_CONTRIBUTING"):
+        guide.write_text(expected, encoding="utf-8")
+    assert text == expected or os.environ.get("UPDATE_CONTRIBUTING"), (
+        "CONTRIBUTING.md's table of allowed values differs from the schema: "
+        "run UPDATE_CONTRIBUTING=1 scripts/test tests/test_scaffold.py -k reference_table"
+    )
+    for values in (allowed("source", "kind"), allowed("party", "kind"), tuple(units())):
+        assert ", ".join(f"`{value}`" for value in values or ()) in expected
