@@ -137,7 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source",
     )
     snapshot.add_argument("source", metavar="SOURCE-ID", help="the source (its file name, without .yaml)")
-    snapshot.add_argument("file", metavar="FILE", type=Path, help="the source's text, saved as UTF-8 text")
+    snapshot.add_argument(
+        "file", metavar="FILE", type=Path, nargs="?", default=None, help="the source's text, saved as UTF-8 text"
+    )
+    snapshot.add_argument(
+        "--url",
+        default=None,
+        help="instead of FILE: fetch the text from this http(s) address, with the link check's rules",
+    )
+    snapshot.add_argument(
+        "--timeout", type=float, default=10.0, help="with --url: seconds the request may take in all (default 10)"
+    )
+    snapshot.add_argument("--allow-private-hosts", action="store_true", help=argparse.SUPPRESS)
     _common(snapshot)
     snapshot.add_argument(
         "--retrieved",
@@ -350,9 +361,22 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if retrieved > today:
             raise SnapshotError(f"--retrieved {retrieved.isoformat()} is in the future", "give the day it was taken")
-        name = printable(str(args.file))
+        if (args.file is None) == (args.url is None):
+            raise SnapshotError("give either FILE or --url, not both or neither", "claimledger snapshot --help")
+        if args.url is not None:
+            from .links import FetchFailed, fetch_text
+            from .links import Settings as LinkSettings
+
+            name = printable(args.url)
+            link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
+            try:
+                data = fetch_text(args.url, link_settings)
+            except FetchFailed as exc:
+                raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
+        else:
+            name = printable(str(args.file))
         try:
-            data = args.file.read_bytes()
+            data = data if args.url is not None else args.file.read_bytes()
         except FileNotFoundError:
             raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
         except IsADirectoryError:

@@ -4,6 +4,9 @@ refuses what it cannot keep faithfully, and never leaves half its work behind.""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -201,3 +204,68 @@ def test_when_the_source_cannot_be_written_the_snapshot_is_rolled_back(
     assert (minimal_project / SOURCE).read_bytes() == before
     assert [p.name for p in (minimal_project / "claims/snapshots").iterdir()] == ["widget-post.txt"]
     assert [p.name for p in (minimal_project / "claims/sources").iterdir() if p.name.startswith(".")] == []
+
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/page")
+            self.end_headers()
+            return
+        found = self.path == "/page"
+        body = TEXT.replace("\n", "\r\n").encode("utf-8") if found else b"gone"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_site() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_text_may_be_fetched_from_an_address_redirects_followed(
+    minimal_project: Path, local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, minimal_project, "audit", "--url", f"{local_site}/moved", "--allow-private-hosts")
+    assert code == 0, err
+    assert (minimal_project / "claims/snapshots/audit.txt").read_text(encoding="utf-8") == TEXT
+    assert errors(minimal_project) == []
+
+
+def test_an_address_that_does_not_answer_200_saves_nothing(
+    minimal_project: Path, local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, minimal_project, "audit", "--url", f"{local_site}/gone", "--allow-private-hosts")
+    assert code == 2
+    assert "answered HTTP 404" in err
+    assert not (minimal_project / "claims/snapshots/audit.txt").exists()
+
+
+def test_a_local_address_is_not_requested_unless_allowed(
+    minimal_project: Path, local_site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, minimal_project, "audit", "--url", f"{local_site}/page")
+    assert code == 2
+    assert "not requested: 127.0.0.1 is a private or local address" in err
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/page", "http://user@127.0.0.1/page"], ids=["ftp", "user-info"])
+def test_an_address_other_than_plain_http_is_not_requested(
+    minimal_project: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, minimal_project, "audit", "--url", url, "--allow-private-hosts")
+    assert code == 2
+    assert "is not requested" in err or "not an http(s) address" in err
+    assert not (minimal_project / "claims/snapshots/audit.txt").exists()
