@@ -159,6 +159,35 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     )
     review.add_argument("--date", type=_today, default=None, help="the day of the review, YYYY-MM-DD (default: today)")
 
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source",
+    )
+    snapshot.add_argument("source", metavar="SOURCE-ID", help="the source (its file name, without .yaml)")
+    snapshot.add_argument(
+        "file", metavar="FILE", type=Path, nargs="?", default=None, help="the source's text, saved as UTF-8 text"
+    )
+    snapshot.add_argument(
+        "--url",
+        default=None,
+        help="instead of FILE: fetch the text from this http(s) address, with the link check's rules",
+    )
+    snapshot.add_argument(
+        "--timeout", type=float, default=10.0, help="with --url: seconds the request may take in all (default 10)"
+    )
+    snapshot.add_argument("--allow-private-hosts", action="store_true", help=argparse.SUPPRESS)
+    _common(snapshot)
+    snapshot.add_argument(
+        "--retrieved",
+        type=_today,
+        default=None,
+        metavar="DATE",
+        help="the day the text was taken from the source, YYYY-MM-DD (default: today)",
+    )
+    snapshot.add_argument(
+        "--force", action="store_true", help="replace a snapshot already saved with other text (a new copy)"
+    )
+
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
     )
@@ -348,6 +377,53 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    if not (args.root / "claims").is_dir():
+        return _no_project(args.root)
+    from .project import latest_today
+    from .snapshot import SnapshotError, take, text_of
+
+    today = args.today or latest_today()
+    retrieved = args.retrieved or min(dt.date.today(), today)
+    try:
+        if retrieved > today:
+            raise SnapshotError(f"--retrieved {retrieved.isoformat()} is in the future", "give the day it was taken")
+        if (args.file is None) == (args.url is None):
+            raise SnapshotError("give either FILE or --url, not both or neither", "claimledger snapshot --help")
+        if args.url is not None:
+            from .links import FetchFailed, fetch_text
+            from .links import Settings as LinkSettings
+
+            name = printable(args.url)
+            link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
+            try:
+                data = fetch_text(args.url, link_settings)
+            except FetchFailed as exc:
+                raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
+        else:
+            name = printable(str(args.file))
+        try:
+            data = data if args.url is not None else args.file.read_bytes()
+        except FileNotFoundError:
+            raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
+        except IsADirectoryError:
+            raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
+        except OSError as exc:
+            raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
+        taken = take(args.root, args.source, text_of(data, name), retrieved, force=args.force)
+    except SnapshotError as exc:
+        print(f"claimledger: not saved: {printable(str(exc))}", file=sys.stderr)
+        if exc.hint:
+            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
+        return 2
+    if taken.unchanged:
+        print(f"{taken.snapshot} already holds this text, recorded in {taken.source}; nothing changed")
+    else:
+        print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}, retrieved {taken.retrieved.isoformat()})")
+        print(f"Recorded it in {taken.source}")
+    return 0
+
+
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
@@ -521,6 +597,7 @@ COMMANDS = {
     "links": cmd_links,
     "fmt": cmd_fmt,
     "review": cmd_review,
+    "snapshot": cmd_snapshot,
 }
 
 

@@ -21,6 +21,7 @@ a proxy (which would look the name up itself).
 
 from __future__ import annotations
 
+import email.message
 import functools
 import http.client
 import io
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .addresses import host_problem
 from .findings import Finding, error, warning
 from .graph import Graph, build_graph
 from .model import Dataset
@@ -436,10 +438,19 @@ def _target(parts: urllib.parse.SplitResult) -> str:
     return urllib.parse.quote(target, safe="/%:@!$&'()*+,;=?~")
 
 
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    location: str | None
+    content_type: str
+    body: bytes  # empty unless asked for
+
+
 def _exchange(
-    url: str, method: str, deadline: Deadline, network: Network, allow_private: bool
-) -> tuple[int, str | None]:
-    """One request, to the address checked for the URL's host: the status and the Location header."""
+    url: str, method: str, deadline: Deadline, network: Network, allow_private: bool, limit: int = 0
+) -> _Answer:
+    """One request, to the address checked for the URL's host: the status and the Location header, and
+    with ``limit``, up to ``limit + 1`` bytes of the body (read within the same deadline)."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -462,7 +473,8 @@ def _exchange(
         connection.sock = _DeadlineSocket(sock, deadline)  # already connected, to the checked address
         connection.request(method, _target(parts), headers={"User-Agent": USER_AGENT, "Connection": "close"})
         response = connection.getresponse()
-        return response.status, response.getheader("Location")
+        body = response.read(limit + 1) if limit and response.status not in REDIRECT_STATUSES else b""
+        return _Answer(response.status, response.getheader("Location"), response.getheader("Content-Type") or "", body)
     finally:
         sock.close()
         raw.close()
@@ -472,11 +484,57 @@ def _request(url: str, method: str, settings: Settings, network: Network) -> int
     """The final status for the URL, redirects followed, all within one deadline of ``settings.timeout``."""
     deadline = Deadline(settings.timeout)
     for _ in range(MAX_REDIRECTS + 1):
-        status, location = _exchange(url, method, deadline, network, settings.allow_private)
-        if status not in REDIRECT_STATUSES or not location:
-            return status
-        url = urllib.parse.urljoin(url, location)
+        answer = _exchange(url, method, deadline, network, settings.allow_private)
+        if answer.status not in REDIRECT_STATUSES or not answer.location:
+            return answer.status
+        url = urllib.parse.urljoin(url, answer.location)
     raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+
+MAX_TEXT = 20 * 1024 * 1024  # bytes of a page's text :func:`fetch_text` keeps at most
+
+
+class FetchFailed(Exception):
+    """The address did not give a text: why, in words."""
+
+
+def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
+    """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
+    ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
+    http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
+    network = network or Network()
+    deadline = Deadline(settings.timeout)
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            problem = host_problem(url)
+            if problem is not None:
+                raise FetchFailed(f"{url} is not requested: {problem}")
+            answer = _exchange(url, "GET", deadline, network, settings.allow_private, limit)
+            if answer.status in REDIRECT_STATUSES and answer.location:
+                url = urllib.parse.urljoin(url, answer.location)
+                continue
+            if not 200 <= answer.status < 300:
+                raise FetchFailed(f"{url} answered HTTP {answer.status}")
+            if len(answer.body) > limit:
+                raise FetchFailed(f"{url} sent more than {limit} bytes")
+            message = email.message.Message()
+            message["Content-Type"] = answer.content_type or "text/plain"
+            if message.get_content_maintype() != "text":
+                raise FetchFailed(f"{url} sent {message.get_content_type()}, not text")
+            charset = message.get_content_charset("utf-8")
+            try:
+                return answer.body.decode(charset).encode("utf-8")
+            except (LookupError, UnicodeDecodeError):
+                raise FetchFailed(f"{url} sent text that cannot be read as {charset}") from None
+        raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
+    except NotRequested as exc:
+        raise FetchFailed(f"not requested: {exc}") from None
+    except HostNotFound as exc:
+        raise FetchFailed(f"host not found ({exc})") from None
+    except TimeoutError:
+        raise FetchFailed(f"{url} timed out after {settings.timeout:g} s") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise FetchFailed(f"{url} could not be read: {exc}") from None
 
 
 def check_url(

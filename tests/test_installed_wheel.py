@@ -15,7 +15,6 @@ wheel'`` leaves them out.
 from __future__ import annotations
 
 import email
-import hashlib
 import json
 import os
 import re
@@ -203,13 +202,14 @@ def test_a_site_for_another_report_is_started_filled_and_built_from_the_distribu
     for step in steps:
         result = claimledger(installed, root, *step)
         assert result.returncode == 0, result.stderr
-    # The snapshot: a copy of the source's text, recorded with its SHA-256 by hand, as the guide says.
-    (root / "claims" / "snapshots" / "widgets-2024-statistics.txt").write_text(SNAPSHOT, encoding="utf-8")
-    digest = hashlib.sha256(SNAPSHOT.encode("utf-8")).hexdigest()
+    # The snapshot: a copy of the source's text, saved and recorded by the command, as the guide says.
+    saved = tmp_path / "statistics-2024.txt"
+    saved.write_text(SNAPSHOT, encoding="utf-8")
+    taken = claimledger(installed, root, "snapshot", "widgets-2024-statistics", str(saved), "--retrieved", "2025-04-01")
+    assert taken.returncode == 0, taken.stderr
     with (root / "claims" / "sources" / "widgets-2024-statistics.yaml").open("a", encoding="utf-8") as source:
         source.write(
-            "full_text: available\nsnapshot:\n  file: snapshots/widgets-2024-statistics.txt\n"
-            f"  sha256: {digest}\n  retrieved: 2025-04-01\n  third_party: true\n"
+            "full_text: available\n"
             # Where its author and its date come from: the source's own words.
             "basis:\n  author:\n    source: widgets-2024-statistics\n    quote: Published by the Ministry of Widgets\n"
             "  published:\n    source: widgets-2024-statistics\n    quote: March 2025\n"
