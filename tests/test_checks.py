@@ -15,6 +15,7 @@ from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project, latest_today
 
+from .gitrepo import init
 from .reviews import resign, signed
 
 TODAY = dt.date(2022, 1, 1)
@@ -606,6 +607,38 @@ def test_a_second_link_to_a_folder_reads_its_files_twice_and_says_so(minimal_pro
     (claims / "shortcut").symlink_to(claims / "filed", target_is_directory=True)
     _, findings = check_project(minimal_project, today=TODAY)
     assert [(f.rule, f.path) for f in findings] == [("duplicate-id", "claims/claims/shortcut/widget-defects-fell.yaml")]
+
+
+def _copy_claim(root: Path, folder: str) -> str:
+    """A copy of a claim in a sub-folder of the claims: its path."""
+    claims = root / "claims/claims"
+    (claims / folder).mkdir()
+    copy = claims / folder / "widget-defects-fell.yaml"
+    copy.write_bytes((claims / "widget-defects-fell.yaml").read_bytes())
+    return f"claims/claims/{folder}/widget-defects-fell.yaml"
+
+
+def test_a_copy_not_in_git_is_blamed_for_a_duplicate_id_though_its_path_sorts_first(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init(minimal_project)
+    copy = _copy_claim(minimal_project, "2018")  # read before the committed file: its folder sorts first
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{copy}:1:1: error: this file's id 'widget-defects-fell' is also used by "
+        "claims/claims/widget-defects-fell.yaml [duplicate-id]"
+    ) in out
+    assert "claims/claims/widget-defects-fell.yaml:1:1" not in out
+
+
+def test_without_git_the_duplicate_id_is_blamed_on_the_path_that_sorts_later(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, later = _copy_claim(minimal_project, "2018"), "claims/claims/widget-defects-fell.yaml"
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert f"{later}:1:1: error: this file's id 'widget-defects-fell' is also used by {first} [duplicate-id]" in out
 
 
 def test_missing_status_scale_is_reported(minimal_project: Path) -> None:
