@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -327,6 +328,41 @@ def test_a_quote_whose_start_is_not_in_the_snapshot_shows_the_closest_passage(mi
     [finding] = check(minimal_project)
     assert "the closest passage in the snapshot: “" in finding.hint
     assert "fell by 12% in 2020" in finding.hint.partition("closest passage")[2]
+
+
+def test_a_quote_differing_only_in_straight_and_curly_quotes_says_so_and_marks_where(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = minimal_project / "claims/snapshots/widget-post.txt"
+    text = snapshot.read_text(encoding="utf-8") + "\u201cOur best year\u201d \u2014 the officer\u2019s words.\n"
+    snapshot.write_text(text, encoding="utf-8")
+    edit(
+        minimal_project,
+        "claims/sources/widget-post.yaml",
+        "f3ab04c6ad86d94f4db60e82ef9973653c62c2b06e3c34c1dec67147e210bec0",
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    quote = '"Our best year" - the officer\'s words.'
+    edit(
+        minimal_project,
+        DEFECTS,
+        "quote: Widget defects fell by 12% in 2020, said the chief quality officer.",
+        "quote: '" + quote.replace("'", "''") + "'",
+    )
+    [finding] = check(minimal_project)
+    assert (finding.rule, finding.path, finding.field) == ("quote-not-in-snapshot", DEFECTS, "appearances[0].quote")
+    assert finding.message == (
+        "the quote differs from the snapshot of widget-post (claims/snapshots/widget-post.txt) only in its "
+        'quotation marks, apostrophes or dashes (" against \u201c)'
+    )
+    assert (
+        "defect figure. \u25b6\u201cOur best year\u201d \u2014 the officer" in finding.hint.partition("snapshot: ")[2]
+    )
+    assert 'quote: \u201c\u25b6"Our best year' in finding.hint
+    assert "closest passage" not in finding.hint
+    assert "type each mark as the snapshot has it" in finding.hint
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    assert "only in its quotation marks, apostrophes or dashes" in capsys.readouterr().out
 
 
 def test_quote_with_changed_punctuation_is_rejected(minimal_project: Path) -> None:
