@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,8 +74,10 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     jobs: list[_Job] = []
     for kind in targets:
         first_seen: dict[str, str] = {}
-        for path in _yaml_files(ctx, layout.kind_dir(kind), unread=broken[kind]):
-            rel = layout.relative(path)
+        listed = [
+            (path, layout.relative(path)) for path in _yaml_files(ctx, layout.kind_dir(kind), unread=broken[kind])
+        ]
+        for path, rel in _originals_first(layout, kind, listed):
             item_id = rel.rpartition("/")[2][: -len(".yaml")]
             if _valid_name(ctx, rel, kind, item_id, first_seen):
                 first_seen[item_id] = rel
@@ -152,6 +155,35 @@ def _refused(ctx: _Context, path: Path) -> bool:
     return True
 
 
+def _originals_first(layout: Layout, kind: str, listed: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The files of one kind, each a path and its name relative to the root, in the order their ids are
+    claimed: where files share an id, the one read first keeps it and the others get ``duplicate-id``.
+
+    That is the new copy's error, not the original's: a file git's last commit (HEAD) holds at its
+    path comes before one it does not; otherwise, or without git, files keep path order (folder by
+    folder), so the path that sorts later is reported, naming the other.
+    """
+    ids = [rel.rpartition("/")[2] for _, rel in listed]
+    if len(set(ids)) == len(ids):
+        return listed
+    committed = _committed(layout.root, layout.relative(layout.kind_dir(kind)))
+    return sorted(listed, key=lambda entry: entry[1] not in committed)  # stable: path order otherwise
+
+
+def _committed(root: Path, folder: str) -> frozenset[str]:
+    """The files under ``folder`` in git's last commit, relative to ``root``; none without git or a commit."""
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", folder],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return frozenset()
+    return frozenset(name for name in os.fsdecode(listed).split("\0") if name)
+
+
 class _Job(NamedTuple):
     """One file to read, parse and build."""
 
@@ -194,7 +226,7 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
                 (1, 1),
                 "duplicate-id",
                 "(file name)",
-                f"{kind} id '{item_id}' is already used by {first_seen[item_id]}",
+                f"this file's id '{item_id}' is also used by {first_seen[item_id]}",
                 "ids must be unique across sub-folders; rename one of the files",
             )
         )

@@ -39,7 +39,8 @@ RULES: dict[str, str] = {
     "claimledger's.",
     "id-format": "Ids (file names) use lower-case letters, digits and hyphens, at most 80 characters.",
     "id-reserved": "`index` is not an id: the folder's index page uses it.",
-    "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in.",
+    "duplicate-id": "No two files of one kind share an id, whatever sub-folder they are in. The error is on the "
+    "copy, naming the other: on the file git's last commit does not hold, else on the path that sorts later.",
     "file-extension": "Data files end in `.yaml`, in lower case: a `.yml` or `.YAML` file would not be read.",
     "file-name": "File names under claims/ and docs/ hold no control or invisible characters (a line break, a tab).",
     "unsafe-path": "No links that point outside the repository (claims/, docs/, snapshots, CONTRIBUTING.md, "

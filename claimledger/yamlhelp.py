@@ -8,6 +8,7 @@ as a detail; :func:`comment_in_value` finds text cut short by a ``#`` that YAML 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -174,6 +175,20 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
                 within.partition("[")[0] if "[" in within else within,
                 detail,
             )
+        opened_at = _unclosed_quote(text, mark.index) if found == "'<scalar>'" else None
+        if opened_at is not None:
+            # A quote never closed on its line, that YAML read on, line after line, up to the next quote of its
+            # kind: the text after that one is where the parser stopped, but the mistake is where it opened.
+            start, quote = opened_at
+            opened = (start.line + 1, start.column + 1)
+            return said(
+                opened,
+                f"the quote ({quote}) that opens this text on line {opened[0]} is never closed on its line: "
+                f"YAML reads on to the next {quote} on line {position[0]}",
+                f"end the text with {quote} on line {opened[0]}; a {quote} inside the text is written "
+                + ("\\" + quote if quote == '"' else "''")
+                + ", or put the whole text between the other kind of quotes",
+            )
         if found == "'<scalar>'" and _closed_quote_before(line_text, mark.column):
             match = _LINE.match(line_text)
             key = (match.group("key") or "").strip() if match else ""
@@ -214,6 +229,23 @@ def _columns(lines: list[str], line: int, *, item: bool) -> str:
         return ""
     shown = " or ".join(str(column) for column in columns)
     return f" (column {shown} here)"
+
+
+def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
+    """Where the quoted text that ends just before ``index`` opens, and its quote, if it opens on an
+    earlier line: a quote left open, which YAML read on to the next one; ``None`` otherwise."""
+    last: yaml.ScalarToken | None = None
+    with contextlib.suppress(yaml.YAMLError):
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= index:
+                break
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    if last is None or last.style not in ('"', "'") or last.start_mark.line == last.end_mark.line:
+        return None
+    if text[last.end_mark.index : index].strip():  # something else between the quoted text and the stop
+        return None
+    return last.start_mark, last.style
 
 
 def _closed_quote_before(line: str, column: int) -> bool:

@@ -119,6 +119,17 @@ def test_check_exits_1_on_an_archive_url_error(minimal_project: Path, capsys: py
     assert "[archive-url]" in capsys.readouterr().out
 
 
+def test_a_long_save_address_is_shown_whole_in_the_archive_url_error(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://web.archive.org/save/https://audit.example.org/reports/2018/annual-widget-audit-final.html"
+    assert len(url) > 80
+    set_field(minimal_project, AUDIT, "archive_url", url)
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "[archive-url]" in line]
+    assert f"{url} is not an archived copy" in line
+
+
 def test_a_web_source_without_archive_url_gets_an_archive_missing_warning_at_its_url(minimal_project: Path) -> None:
     set_field(minimal_project, AUDIT, "archive_url", None)
     [finding] = archive_findings(minimal_project)

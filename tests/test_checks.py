@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project, latest_today
 
+from .gitrepo import init
 from .reviews import resign, signed
 
 TODAY = dt.date(2022, 1, 1)
@@ -328,6 +330,41 @@ def test_a_quote_whose_start_is_not_in_the_snapshot_shows_the_closest_passage(mi
     assert "fell by 12% in 2020" in finding.hint.partition("closest passage")[2]
 
 
+def test_a_quote_differing_only_in_straight_and_curly_quotes_says_so_and_marks_where(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = minimal_project / "claims/snapshots/widget-post.txt"
+    text = snapshot.read_text(encoding="utf-8") + "\u201cOur best year\u201d \u2014 the officer\u2019s words.\n"
+    snapshot.write_text(text, encoding="utf-8")
+    edit(
+        minimal_project,
+        "claims/sources/widget-post.yaml",
+        "f3ab04c6ad86d94f4db60e82ef9973653c62c2b06e3c34c1dec67147e210bec0",
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    quote = '"Our best year" - the officer\'s words.'
+    edit(
+        minimal_project,
+        DEFECTS,
+        "quote: Widget defects fell by 12% in 2020, said the chief quality officer.",
+        "quote: '" + quote.replace("'", "''") + "'",
+    )
+    [finding] = check(minimal_project)
+    assert (finding.rule, finding.path, finding.field) == ("quote-not-in-snapshot", DEFECTS, "appearances[0].quote")
+    assert finding.message == (
+        "the quote differs from the snapshot of widget-post (claims/snapshots/widget-post.txt) only in its "
+        'quotation marks, apostrophes or dashes (" against \u201c)'
+    )
+    assert (
+        "defect figure. \u25b6\u201cOur best year\u201d \u2014 the officer" in finding.hint.partition("snapshot: ")[2]
+    )
+    assert 'quote: \u201c\u25b6"Our best year' in finding.hint
+    assert "closest passage" not in finding.hint
+    assert "type each mark as the snapshot has it" in finding.hint
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    assert "only in its quotation marks, apostrophes or dashes" in capsys.readouterr().out
+
+
 def test_quote_with_changed_punctuation_is_rejected(minimal_project: Path) -> None:
     write_claim(minimal_project, appearance="  - source: widget-post\n    quote: Widget defects fell by 12 % in 2020\n")
     rules = {f.rule for f in check(minimal_project)}
@@ -606,6 +643,38 @@ def test_a_second_link_to_a_folder_reads_its_files_twice_and_says_so(minimal_pro
     (claims / "shortcut").symlink_to(claims / "filed", target_is_directory=True)
     _, findings = check_project(minimal_project, today=TODAY)
     assert [(f.rule, f.path) for f in findings] == [("duplicate-id", "claims/claims/shortcut/widget-defects-fell.yaml")]
+
+
+def _copy_claim(root: Path, folder: str) -> str:
+    """A copy of a claim in a sub-folder of the claims: its path."""
+    claims = root / "claims/claims"
+    (claims / folder).mkdir()
+    copy = claims / folder / "widget-defects-fell.yaml"
+    copy.write_bytes((claims / "widget-defects-fell.yaml").read_bytes())
+    return f"claims/claims/{folder}/widget-defects-fell.yaml"
+
+
+def test_a_copy_not_in_git_is_blamed_for_a_duplicate_id_though_its_path_sorts_first(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init(minimal_project)
+    copy = _copy_claim(minimal_project, "2018")  # read before the committed file: its folder sorts first
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{copy}:1:1: error: this file's id 'widget-defects-fell' is also used by "
+        "claims/claims/widget-defects-fell.yaml [duplicate-id]"
+    ) in out
+    assert "claims/claims/widget-defects-fell.yaml:1:1" not in out
+
+
+def test_without_git_the_duplicate_id_is_blamed_on_the_path_that_sorts_later(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, later = _copy_claim(minimal_project, "2018"), "claims/claims/widget-defects-fell.yaml"
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert f"{later}:1:1: error: this file's id 'widget-defects-fell' is also used by {first} [duplicate-id]" in out
 
 
 def test_missing_status_scale_is_reported(minimal_project: Path) -> None:

@@ -46,6 +46,30 @@ def test_an_unclosed_quote_is_reported_where_it_opens(minimal_project: Path) -> 
     assert "found unexpected end of stream (line 29" in found.detail
 
 
+def test_an_unclosed_quote_running_into_a_later_quote_is_reported_where_it_opens(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The quote opened on line 2 is never closed there: YAML reads on, across lines, to the next '"' (on line
+    # 21), and stops at the text after it; the mistake is on line 2.
+    path = minimal_project / CLAIM
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("statement: Widget", 'statement: "Widget', 1)
+    text = text.replace("summary: A reader doubts the figure.", 'summary: "A reader" doubts it.', 1)
+    path.write_text(text, encoding="utf-8")
+    _, findings = check_project(minimal_project)
+    [found] = findings
+    assert (found.rule, found.line, found.column) == ("yaml-syntax", 2, 12)
+    assert found.field == "statement"
+    assert found.message == (
+        'the quote (") that opens this text on line 2 is never closed on its line: '
+        'YAML reads on to the next " on line 21'
+    )
+    assert 'end the text with " on line 2' in found.hint
+    assert "(line 21, column 15)" in found.detail  # where the parser gave up
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    assert f"{CLAIM}:2:12: error: the quote" in capsys.readouterr().out
+
+
 def test_a_colon_and_space_inside_a_value_asks_for_quotes(minimal_project: Path) -> None:
     found = mistake(minimal_project, "summary: A reader doubts the figure.", "summary: A reader: doubts the figure.")
     assert (found.rule, found.line) == ("yaml-syntax", 21)

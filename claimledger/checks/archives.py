@@ -90,7 +90,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                     doc.position(("archive_url",)),
                     "archive-url",
                     "archive_url",
-                    f"{source.archive_url[:80]} is not an archived copy: {problem}",
+                    f"{source.archive_url} is not an archived copy: {problem}",
                     "open the copy in the Wayback Machine and paste the address shown, "
                     "e.g. https://web.archive.org/web/20180112000000/https://example.org/page",
                 )

@@ -33,6 +33,18 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 continue
             file = snapshot_file(source_id)
             if file is not None and (wanted := normalise(quote)) not in normalised[file]:
+                marks = marks_differ(wanted, normalised[file])
+                if marks is not None:
+                    yield error(
+                        claim.document.path,
+                        claim.document.position(path),
+                        "quote-not-in-snapshot",
+                        format_field(path),
+                        f"the quote differs from the snapshot of {source_id} ({DATA_DIR}/{file}) only in its "
+                        f"quotation marks, apostrophes or dashes ({marks[0]} against {marks[1]})",
+                        marks[2] + "type each mark as the snapshot has it, straight or curly, hyphen or dash",
+                    )
+                    continue
                 yield error(
                     claim.document.path,
                     claim.document.position(path),
@@ -43,6 +55,31 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                     + "copy the words exactly as the source has them, typos and punctuation included; "
                     "only line breaks and spacing may differ",
                 )
+
+
+# Straight and curly quotes and apostrophes, hyphens and dashes: marks that look alike, each folded to the plain one.
+_ALIKE = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
+
+
+def marks_differ(quote: str, text: str) -> tuple[str, str, str] | None:
+    """If the (normalised) ``quote`` is in ``text`` but for marks that look alike (straight or curly quotes
+    and apostrophes, hyphens or dashes): the quote's first such mark, the snapshot's mark in its place, and
+    both passages with that place marked; ``None`` otherwise."""
+    at = text.translate(_ALIKE).find(quote.translate(_ALIKE))  # one character for one: the places match
+    if at < 0:
+        return None
+    differs = next(i for i, (ours, theirs) in enumerate(zip(quote, text[at:], strict=False)) if ours != theirs)
+    return (
+        quote[differs],
+        text[at + differs],
+        f"snapshot: “{_around(text, at + differs)}”, quote: “{_around(quote, differs)}”; ",
+    )
 
 
 MARK = "\u25b6"  # ▶, where the quote and the snapshot part
