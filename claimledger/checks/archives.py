@@ -76,7 +76,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 document.position(path),
                 "url-host",
                 format_field(path),
-                f"{url[:80]} is not a plain address: {problem}",
+                f"{url} is not a plain address: {problem}",
                 "write the address as the browser's address bar shows it, host first "
                 "(https://web.archive.org/web/…); a record never holds a user name or password",
             )
