@@ -429,7 +429,10 @@ class _DeadlineSocket:
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
     def close(self) -> None:
-        self._sock.close()
+        # http.client closes its socket as soon as a "Connection: close" answer's headers are read, while
+        # the body is still to be read through makefile's reader; the socket is closed by _exchange instead
+        # (socket.makefile defers the close the same way), else the body's read may fail with EBADF.
+        pass
 
 
 def _target(parts: urllib.parse.SplitResult) -> str:
