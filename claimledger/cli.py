@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .accepted import ACCEPTED_FILE
@@ -30,6 +31,9 @@ from .project import check_project
 from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 from .settings import Settings, from_environment
 from .sitepolicy import check_site
+
+if TYPE_CHECKING:
+    from .snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -175,7 +179,14 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     snapshot.add_argument(
         "--timeout", type=float, default=10.0, help="with --url: seconds the request may take in all (default 10)"
     )
+    snapshot.add_argument(
+        "--archive",
+        action="store_true",
+        help="also ask the Wayback Machine's Save Page Now for a copy of the page (--url, else the source's url) "
+        "and record archive_url, archive_date and accessed; alone, without FILE or --url, only that",
+    )
     snapshot.add_argument("--allow-private-hosts", action="store_true", help=argparse.SUPPRESS)
+    snapshot.add_argument("--save-page-now", default=None, help=argparse.SUPPRESS)  # a stand-in, for tests
     _common(snapshot)
     snapshot.add_argument(
         "--retrieved",
@@ -381,15 +392,23 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .project import latest_today
-    from .snapshot import SnapshotError, take, text_of
+    from .snapshot import SnapshotError, archive_target, record_archive, take, text_of
 
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
     try:
         if retrieved > today:
             raise SnapshotError(f"--retrieved {retrieved.isoformat()} is in the future", "give the day it was taken")
-        if (args.file is None) == (args.url is None):
-            raise SnapshotError("give either FILE or --url, not both or neither", "claimledger snapshot --help")
+        if (args.file is not None and args.url is not None) or not (args.file or args.url or args.archive):
+            raise SnapshotError(
+                "give either FILE or --url, not both, or neither with --archive", "claimledger snapshot --help"
+            )
+        page = archive_target(args.root, args.source, args.url, force=args.force) if args.archive else None
+        if args.file is None and args.url is None:
+            alone = _archive(args, page, retrieved)
+            source = record_archive(args.root, args.source, alone)
+            print(f"Recorded in {source}: archived copy {printable(alone.url)} ({alone.day.isoformat()})")
+            return 0
         if args.url is not None:
             from .links import FetchFailed, fetch_text
             from .links import Settings as LinkSettings
@@ -410,7 +429,9 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
             raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
         except OSError as exc:
             raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-        taken = take(args.root, args.source, text_of(data, name), retrieved, force=args.force)
+        text = text_of(data, name)
+        archive = _archive(args, page, retrieved) if page is not None else None
+        taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
         print(f"claimledger: not saved: {printable(str(exc))}", file=sys.stderr)
         if exc.hint:
@@ -421,7 +442,26 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}, retrieved {taken.retrieved.isoformat()})")
         print(f"Recorded it in {taken.source}")
+    if archive is not None:
+        print(f"Recorded in {taken.source}: archived copy {printable(archive.url)} ({archive.day.isoformat()})")
     return 0
+
+
+def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> Archive:
+    """The copy of ``page`` Save Page Now takes, as the source records it; nothing is written here."""
+    from .links import Settings as LinkSettings
+    from .snapshot import Archive, SnapshotError
+    from .wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
+
+    assert page is not None
+    link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
+    try:
+        copy = save_page_now(page, link_settings, args.save_page_now or SAVE_PAGE_NOW)
+    except ArchiveFailed as exc:
+        raise SnapshotError(
+            f"not archived: {exc}", "try again later, or archive the page at https://web.archive.org/ yourself"
+        ) from None
+    return Archive(copy.url, copy.day, accessed)
 
 
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:

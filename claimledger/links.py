@@ -429,7 +429,10 @@ class _DeadlineSocket:
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
     def close(self) -> None:
-        self._sock.close()
+        # http.client closes its socket as soon as a "Connection: close" answer's headers are read, while
+        # the body is still to be read through makefile's reader; the socket is closed by _exchange instead
+        # (socket.makefile defers the close the same way), else the body's read may fail with EBADF.
+        pass
 
 
 def _target(parts: urllib.parse.SplitResult) -> str:
@@ -444,6 +447,8 @@ class _Answer:
     location: str | None
     content_type: str
     body: bytes  # empty unless asked for
+    content_location: str | None = None
+    link: str | None = None
 
 
 def _exchange(
@@ -474,7 +479,14 @@ def _exchange(
         connection.request(method, _target(parts), headers={"User-Agent": USER_AGENT, "Connection": "close"})
         response = connection.getresponse()
         body = response.read(limit + 1) if limit and response.status not in REDIRECT_STATUSES else b""
-        return _Answer(response.status, response.getheader("Location"), response.getheader("Content-Type") or "", body)
+        return _Answer(
+            response.status,
+            response.getheader("Location"),
+            response.getheader("Content-Type") or "",
+            body,
+            response.getheader("Content-Location"),
+            response.getheader("Link"),
+        )
     finally:
         sock.close()
         raw.close()
@@ -527,14 +539,43 @@ def fetch_text(url: str, settings: Settings, network: Network | None = None, lim
             except (LookupError, UnicodeDecodeError):
                 raise FetchFailed(f"{url} sent text that cannot be read as {charset}") from None
         raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
-    except NotRequested as exc:
-        raise FetchFailed(f"not requested: {exc}") from None
-    except HostNotFound as exc:
-        raise FetchFailed(f"host not found ({exc})") from None
-    except TimeoutError:
-        raise FetchFailed(f"{url} timed out after {settings.timeout:g} s") from None
-    except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise FetchFailed(f"{url} could not be read: {exc}") from None
+    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
+        raise _failure(exc, url, settings) from None
+
+
+def _failure(exc: Exception, url: str, settings: Settings) -> FetchFailed:
+    """What went wrong with a request to ``url``, in words."""
+    if isinstance(exc, NotRequested):
+        return FetchFailed(f"not requested: {exc}")
+    if isinstance(exc, HostNotFound):
+        return FetchFailed(f"host not found ({exc})")
+    if isinstance(exc, TimeoutError):
+        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
+    return FetchFailed(f"{url} could not be read: {exc}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer, its redirect not followed: the status and the headers that may name another address."""
+
+    status: int
+    location: str | None
+    content_location: str | None
+    link: str | None
+
+
+def ask_once(url: str, settings: Settings, network: Network | None = None) -> Reply:
+    """One GET of ``url`` under the link check's rules (its deadline, the host's addresses checked, no
+    user info, http(s) only), a redirect answered but not followed. :class:`FetchFailed` if no answer."""
+    network = network or Network()
+    try:
+        problem = host_problem(url)
+        if problem is not None:
+            raise FetchFailed(f"{url} is not requested: {problem}")
+        answer = _exchange(url, "GET", Deadline(settings.timeout), network, settings.allow_private)
+    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
+        raise _failure(exc, url, settings) from None
+    return Reply(answer.status, answer.location, answer.content_location, answer.link)
 
 
 def check_url(

@@ -9,6 +9,11 @@ Both files are written beside themselves and renamed into place; if the second r
 first is undone: a snapshot is never saved without its record, nor a record without its snapshot.
 A snapshot already saved with other text is not replaced without ``force`` (a snapshot is evidence,
 never edited), and nothing is written through a link.
+
+With ``claimledger snapshot --archive`` the source's ``archive_url``, ``archive_date`` and ``accessed``
+(:class:`Archive`, the copy Save Page Now took, :mod:`claimledger.wayback`) are set in the same write
+(:func:`take`), or alone when no text is given (:func:`record_archive`). An archived copy already
+recorded as another address is not replaced without ``force`` either.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -43,6 +48,14 @@ class SnapshotError(Exception):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+
+
+class Archive(NamedTuple):
+    """An archived copy of the source's page, as recorded on the source."""
+
+    url: str  # archive_url
+    day: dt.date  # archive_date: the day of the copy
+    accessed: dt.date  # accessed: the day the page was seen
 
 
 @dataclass(frozen=True)
@@ -100,23 +113,53 @@ def _source_file(layout: Layout, source_id: str) -> Path:
     return found[0]
 
 
-def _insert(data: CommentedMap, block: CommentedMap) -> None:
-    """Set ``snapshot`` in ``data``: where it was, else where the schema's order puts it."""
-    if "snapshot" in data:
-        data["snapshot"] = block
+def _insert(data: CommentedMap, name: str, value: object) -> None:
+    """Set ``name`` in ``data``: where it was, else where the schema's order puts it."""
+    if name in data:
+        data[name] = value
         return
     order = list(schema()["$defs"][KINDS["source"].schema_def]["properties"])
-    before = set(order[: order.index("snapshot")])
+    before = set(order[: order.index(name)])
     keys = list(data)
     position = max((index + 1 for index, key in enumerate(keys) if key in before), default=len(keys))
-    data.insert(position, "snapshot", block)
+    data.insert(position, name, value)
 
 
-def record(text: str, file: str, sha256: str, retrieved: dt.date) -> str:
-    """``text`` (a source file) with its snapshot block set; the rest of the file, comments included,
-    as it was. ``ValueError`` if that would change anything else."""
+def _archive_fields(archive: Archive) -> dict[str, str]:
+    return {
+        "archive_url": archive.url,
+        "archive_date": archive.day.isoformat(),
+        "accessed": archive.accessed.isoformat(),
+    }
+
+
+def _set_fields(text: str, fields: dict[str, Any]) -> str:
+    """``text`` (a source file) with ``fields`` set; the rest of the file, comments included, as it was.
+    ``ValueError`` if that would change anything else."""
     yaml = round_trip()
     data = yaml.load(text)
+    if not isinstance(data, CommentedMap):
+        raise ValueError("it is not a mapping of fields")
+    for name, value in fields.items():
+        _insert(data, name, value)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    result = out.getvalue()
+    before = load_document("", text.encode("utf-8")).data
+    written = load_document("", result.encode("utf-8")).data
+    for name, value in fields.items():
+        before.pop(name, None)
+        if written.pop(name, None) != (dict(value) if isinstance(value, CommentedMap) else value):
+            raise ValueError(f"writing {name} would change other data")
+    if before != written:
+        raise ValueError("writing the snapshot would change other data")
+    return result
+
+
+def record(text: str, file: str, sha256: str, retrieved: dt.date, archive: Archive | None = None) -> str:
+    """``text`` (a source file) with its snapshot block set, and ``archive`` where given; the rest of the
+    file, comments included, as it was. ``ValueError`` if that would change anything else."""
+    data = round_trip().load(text)
     if not isinstance(data, CommentedMap):
         raise ValueError("it is not a mapping of fields")
     block = CommentedMap()
@@ -129,16 +172,10 @@ def record(text: str, file: str, sha256: str, retrieved: dt.date) -> str:
         for key, value in old.items():
             if key not in block:
                 block[key] = value
-    _insert(data, block)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    result = out.getvalue()
-    before = load_document("", text.encode("utf-8")).data
-    written = load_document("", result.encode("utf-8")).data
-    before.pop("snapshot", None)
-    if written.pop("snapshot", None) != dict(block) or before != written:
-        raise ValueError("writing the snapshot would change other data")
-    return result
+    fields: dict[str, Any] = {"snapshot": block}
+    if archive is not None:
+        fields.update(_archive_fields(archive))
+    return _set_fields(text, fields)
 
 
 def _existing(path: Path) -> bytes | None:
@@ -195,14 +232,8 @@ def _refuse_link_or_outside(layout: Layout, path: Path) -> None:
         raise SnapshotError(problem.message, problem.hint)
 
 
-def take(root: Path, source_id: str, text: str, retrieved: dt.date, *, force: bool = False) -> Taken:
-    """Save ``text`` (already as :func:`text_of` returns it) as the snapshot of ``source_id``."""
-    layout = Layout(root.resolve())
-    source = _source_file(layout, source_id)
-    folder = layout.data_dir / SNAPSHOT_DIR
-    _refuse_link_or_outside(layout, folder)
-    target = folder / (source_id + SUFFIX)
-    _refuse_link_or_outside(layout, target)
+def _read_source(layout: Layout, source: Path) -> tuple[str, dict[str, Any]]:
+    """The source file's text and its fields."""
     source_rel = layout.relative(source)
     try:
         source_bytes = source.read_bytes()
@@ -214,10 +245,73 @@ def take(root: Path, source_id: str, text: str, retrieved: dt.date, *, force: bo
         raise SnapshotError(f"{source_rel} is not UTF-8 text", "run claimledger check, and fix what it says") from None
     except YamlProblem as problem:
         raise SnapshotError(f"{source_rel} cannot be read: {problem.message}", problem.hint) from None
+    return source_text, current if isinstance(current, dict) else {}
+
+
+def archive_target(root: Path, source_id: str, url: str | None, *, force: bool = False) -> str:
+    """The page ``--archive`` asks Save Page Now to copy: ``url`` (the ``--url`` given), else the source's
+    ``url``. Refused, before anything is asked, when there is none, or when the source already records
+    an archived copy and ``force`` is not given."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    _, current = _read_source(layout, source)
+    source_rel = layout.relative(source)
+    recorded = current.get("archive_url")
+    if recorded and not force:
+        raise SnapshotError(
+            f"{source_rel} already records an archived copy ({recorded}); it is not replaced",
+            "if a new copy is wanted on purpose, run the command again with --force",
+        )
+    page = url or current.get("url")
+    if not isinstance(page, str) or not page:
+        raise SnapshotError(
+            f"{source_rel} has no url: --archive needs the address of the page to archive",
+            "give it with --url URL (its text is then saved too), or add `url:` to the source",
+        )
+    return page
+
+
+def record_archive(root: Path, source_id: str, archive: Archive) -> str:
+    """Set ``archive`` on ``source_id`` alone (no snapshot text given), in one atomic write; the source
+    file, relative to the project root."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    source_text, _ = _read_source(layout, source)
+    source_rel = layout.relative(source)
+    try:
+        result = _set_fields(normalised(source_text), _archive_fields(archive))
+    except ValueError as exc:
+        raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
+    try:
+        _temporary(source, result.encode("utf-8")).replace(source)
+    except OSError as exc:
+        raise SnapshotError(f"nothing was written: {exc}") from None
+    return source_rel
+
+
+def take(
+    root: Path,
+    source_id: str,
+    text: str,
+    retrieved: dt.date,
+    *,
+    force: bool = False,
+    archive: Archive | None = None,
+) -> Taken:
+    """Save ``text`` (already as :func:`text_of` returns it) as the snapshot of ``source_id``, and set
+    ``archive`` on the source in the same write where given."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    folder = layout.data_dir / SNAPSHOT_DIR
+    _refuse_link_or_outside(layout, folder)
+    target = folder / (source_id + SUFFIX)
+    _refuse_link_or_outside(layout, target)
+    source_rel = layout.relative(source)
+    source_text, current = _read_source(layout, source)
     content = text.encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     file = f"{SNAPSHOT_DIR}/{target.name}"
-    recorded: Any = current.get("snapshot") if isinstance(current, dict) else None
+    recorded: Any = current.get("snapshot")
     recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
     saved = _existing(target)
     if not force:
@@ -231,10 +325,13 @@ def take(root: Path, source_id: str, text: str, retrieved: dt.date, *, force: bo
                 f"{source_rel} already records a snapshot with another SHA-256; a snapshot is never edited",
                 "if this is a new copy taken on purpose, run the command again with --force",
             )
-    if saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest:
+    same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
+    if same and archive is None:
         return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=True)
+    if same and archive is not None:  # the text as it was: only the archived copy is new
+        return Taken(layout.relative(target), record_archive(root, source_id, archive), digest, retrieved, False)
     try:
-        result = record(normalised(source_text), file, digest, retrieved)
+        result = record(normalised(source_text), file, digest, retrieved, archive)
     except ValueError as exc:
         raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
     folder.mkdir(exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -269,3 +270,174 @@ def test_an_address_other_than_plain_http_is_not_requested(
     assert code == 2
     assert "is not requested" in err or "not an http(s) address" in err
     assert not (minimal_project / "claims/snapshots/audit.txt").exists()
+
+
+# --- --archive: Save Page Now, played by a local server -------------------------------------------------------------
+
+PAGE = "https://audit.example.org/report"
+STAMP = "20261207120000"
+COPY = f"https://web.archive.org/web/{STAMP}/{PAGE}"
+
+
+class _SavePageNow(BaseHTTPRequestHandler):
+    """Save Page Now as it answers at /save/URL; a first path segment picks how it answers instead."""
+
+    def do_GET(self) -> None:
+        manner, _, rest = self.path.lstrip("/").partition("/")
+        if manner == "save":
+            manner, rest = "redirect", self.path.lstrip("/")
+        page = rest.removeprefix("save/")
+        self.send_response({"redirect": 302, "other": 302, "refused": 429, "error": 503}.get(manner, 200))
+        if manner == "redirect":
+            self.send_header("Location", f"/web/{STAMP}/{page}")
+        elif manner == "other":
+            self.send_header("Location", f"/web/{STAMP}/https://elsewhere.example.org/")
+        elif manner == "content":
+            self.send_header("Content-Location", f"/web/{STAMP}/{page}")
+        elif manner == "link":
+            self.send_header(
+                "Link", f'<{page}>; rel="original", <https://web.archive.org/web/{STAMP}/{page}>; rel="memento"'
+            )
+        elif manner == "slow":
+            time.sleep(1.0)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def save_page_now() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _SavePageNow)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def unarchived(minimal_project: Path) -> Path:
+    """The fixture's web source with no archived copy and no access date recorded."""
+    path = minimal_project / SOURCE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith(("archive_url:", "accessed:"))), "utf-8")
+    return minimal_project
+
+
+def archive(capsys: pytest.CaptureFixture[str], root: Path, base: str, *args: str) -> tuple[int, str, str]:
+    code = main(
+        [
+            "snapshot",
+            *args,
+            "--archive",
+            "--save-page-now",
+            base,
+            "--allow-private-hosts",
+            "--root",
+            str(root),
+            "--today",
+            "2026-12-07",
+        ]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def warnings(root: Path) -> list[str]:
+    _, findings = check_project(root)
+    return [f.rule for f in findings if f.path == SOURCE]
+
+
+@pytest.mark.parametrize("manner", ["save", "content/save", "link/save"], ids=["redirect", "content-location", "link"])
+def test_archive_alone_records_the_copy_save_page_now_names(
+    unarchived: Path, save_page_now: str, manner: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert {"archive-missing", "accessed-missing"} <= set(warnings(unarchived))
+    code, out, err = archive(capsys, unarchived, f"{save_page_now}/{manner}/", "audit")
+    assert code == 0, err
+    assert f"archived copy {COPY} (2026-12-07)" in out
+    text = (unarchived / SOURCE).read_text(encoding="utf-8")
+    assert f"url: {PAGE}\narchive_url: {COPY}\narchive_date: 2026-12-07\naccessed: 2026-12-07\n" in text
+    assert text.startswith("# yaml-language-server:")
+    assert not (unarchived / "claims/snapshots/audit.txt").exists()
+    assert errors(unarchived) == []
+    assert not {"archive-missing", "accessed-missing", "archive-url"} & set(warnings(unarchived))
+
+
+def test_the_text_and_its_archived_copy_are_recorded_in_one_write(
+    unarchived: Path, local_site: str, save_page_now: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = f"{local_site}/page"
+    code, out, err = archive(capsys, unarchived, f"{save_page_now}/save/", "audit", "--url", page)
+    assert code == 0, err
+    assert "Saved claims/snapshots/audit.txt" in out
+    text = (unarchived / SOURCE).read_text(encoding="utf-8")
+    assert f"archive_url: https://web.archive.org/web/{STAMP}/{page}\n" in text
+    assert "accessed: 2026-12-07\n" in text
+    assert "snapshot:\n  file: snapshots/audit.txt\n" in text
+    assert errors(unarchived) == []
+
+
+def test_a_saved_text_gets_its_archived_copy_without_being_saved_again(
+    unarchived: Path, saved: Path, save_page_now: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, unarchived, "audit", str(saved))[0] == 0
+    code, out, err = archive(capsys, unarchived, f"{save_page_now}/save/", "audit", str(saved))
+    assert code == 0, err
+    assert f"archived copy {COPY}" in out
+    text = (unarchived / SOURCE).read_text(encoding="utf-8")
+    assert f"archive_url: {COPY}\n" in text and "retrieved: 2024-05-06\n" in text
+    assert errors(unarchived) == []
+
+
+@pytest.mark.parametrize(
+    ("manner", "message"),
+    [
+        ("refused/save/", "too many requests (HTTP 429)"),
+        ("error/save/", "refused to save https://audit.example.org/report (HTTP 503)"),
+        ("plain/save/", "names no copy"),
+        ("other/save/", f"names /web/{STAMP}/https://elsewhere.example.org/, not a copy of {PAGE}"),
+        ("slow/save/", "timed out after 0.2 s"),
+    ],
+    ids=["refused", "server-error", "no-copy", "another-page", "timeout"],
+)
+def test_a_failed_archive_writes_nothing(
+    unarchived: Path, saved: Path, save_page_now: str, manner: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (unarchived / SOURCE).read_bytes()
+    code, _, err = archive(capsys, unarchived, f"{save_page_now}/{manner}", "audit", str(saved), "--timeout", "0.2")
+    assert code == 2
+    assert "not archived:" in err and message in err
+    assert (unarchived / SOURCE).read_bytes() == before
+    assert not (unarchived / "claims/snapshots/audit.txt").exists()
+
+
+def test_an_archived_copy_already_recorded_is_kept_unless_forced(
+    minimal_project: Path, save_page_now: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (minimal_project / SOURCE).read_bytes()
+    code, _, err = archive(capsys, minimal_project, f"{save_page_now}/save/", "audit")
+    assert code == 2
+    assert "already records an archived copy" in err and "--force" in err
+    assert (minimal_project / SOURCE).read_bytes() == before
+    code, _, err = archive(capsys, minimal_project, f"{save_page_now}/save/", "audit", "--force")
+    assert code == 0, err
+    assert f"archive_url: {COPY}\n" in (minimal_project / SOURCE).read_text(encoding="utf-8")
+
+
+def test_a_source_without_an_address_cannot_be_archived_alone(
+    unarchived: Path, save_page_now: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = unarchived / SOURCE
+    path.write_text(path.read_text(encoding="utf-8").replace(f"url: {PAGE}\n", ""), "utf-8")
+    code, _, err = archive(capsys, unarchived, f"{save_page_now}/save/", "audit")
+    assert code == 2
+    assert "has no url: --archive needs the address of the page" in err
+
+
+def test_save_page_now_is_the_real_service_unless_told() -> None:
+    from claimledger.wayback import SAVE_PAGE_NOW
+
+    assert SAVE_PAGE_NOW == "https://web.archive.org/save/"
