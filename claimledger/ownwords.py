@@ -62,3 +62,21 @@ def looked_for(words: tuple[str, ...]) -> str:
     """``words`` for a message: the first few, quoted."""
     shown = ", ".join(f'"{w}"' for w in words[:5])
     return shown + (f" (or {len(words) - 5} more forms)" if len(words) > 5 else "")
+
+
+def own_bases(text: str, published: str | None, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The facts of a new source that ``text`` (its own snapshot) states, each based on ``self``:
+    ``published`` (as written in the file) by a written form of the date, and each party fact in
+    ``names`` (``author``, ``publisher``) by one of the party's names."""
+    found: dict[str, str] = {}
+    for name, words in names.items():
+        if name == "published" or find(words, text) is None:
+            continue
+        found[name] = "self"
+    try:
+        date = PartialDate.parse(published) if published else None
+    except ValueError:
+        date = None
+    if date is not None and find(date_forms(date), text) is not None:
+        found = {"published": "self", **found}
+    return found
