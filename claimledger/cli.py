@@ -124,6 +124,15 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         )
         own.add_argument("id", help="the new id, which is also the file name")
         _common(own)
+        if kind == "source":
+            own.add_argument(
+                "--snapshot",
+                type=Path,
+                default=None,
+                metavar="FILE",
+                help="save FILE as the source's text (as `claimledger snapshot` does) and base its date, author "
+                "and publisher on the source itself (`self`) where the text states them",
+            )
         for spec in FIELDS[kind]:
             choices = allowed(kind, spec.name, root)
             listed = f"; one of: {', '.join(choices)}" if choices else ""
@@ -347,18 +356,42 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
         return 2
     ask = input if sys.stdin.isatty() else None
+    from .snapshot import SnapshotError, take
+
+    snapshot: Path | None = getattr(args, "snapshot", None)
     try:
         ensure_new(args.root, args.what, args.id)
+        text = _snapshot_text(snapshot) if snapshot is not None else None
         values = gather(args.what, given, ask, args.root)
-        path = create(args.root, args.what, args.id, values)
+        basis = _own_bases(args.root, values, text) if text is not None else {}
+        path = create(args.root, args.what, args.id, values, basis)
     except ScaffoldError as exc:
         print(f"claimledger: {exc}", file=sys.stderr)
+        return 2
+    except SnapshotError as exc:
+        print(f"claimledger: {printable(str(exc))}; nothing was written", file=sys.stderr)
+        if exc.hint:
+            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
         return 2
     except (EOFError, KeyboardInterrupt):
         print("\nclaimledger: cancelled; nothing was written", file=sys.stderr)
         return 130
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
+    if text is not None:
+        from .project import latest_today
+
+        try:
+            taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
+        except SnapshotError as exc:
+            print(f"claimledger: the snapshot was not saved: {printable(str(exc))}", file=sys.stderr)
+            return 2
+        print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}) and recorded it in {taken.source}")
+        facts = [name for name in ("published", "author", "publisher") if name in values and values[name] != "unknown"]
+        if based := [name for name in facts if name in basis]:
+            print(f"Based {', '.join(based)} on the source itself (`self`): its text states them")
+        if unbased := [name for name in facts if name not in basis]:
+            print(f"Its text does not state its {', '.join(unbased)} in words check can find: give each a basis")
     guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
     print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
     if (args.root / "claims").is_dir():
@@ -368,6 +401,35 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
             print("\nclaimledger check already has this to say about it:")
             print(format_text(own))
     return 0
+
+
+def _snapshot_text(file: Path) -> str:
+    """The text of a new source's ``--snapshot FILE``, as ``claimledger snapshot`` would save it."""
+    from .snapshot import SnapshotError, text_of
+
+    name = printable(str(file))
+    try:
+        return text_of(file.read_bytes(), name)
+    except FileNotFoundError:
+        raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
+    except IsADirectoryError:
+        raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
+    except OSError as exc:
+        raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
+
+
+def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
+    """The new source's facts its own text states (the parties' names as their files give them)."""
+    from .loader import load
+    from .ownwords import own_bases
+
+    dataset, _ = load(root)
+    names: dict[str, tuple[str, ...]] = {}
+    for fact in ("author", "publisher"):
+        party = dataset.parties.get(values.get(fact, ""))
+        if party is not None:
+            names[fact] = tuple(n for n in (party.name, party.short_name) if n)
+    return own_bases(text, values.get("published"), names)
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:

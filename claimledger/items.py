@@ -243,11 +243,13 @@ def _conversion(f: _Fields) -> Conversion:
     )
 
 
-def _bases(f: _Fields) -> tuple[Basis, ...]:
-    """Each fact's basis, in the order the file gives them."""
+def _bases(f: _Fields, item_id: str) -> tuple[Basis, ...]:
+    """Each fact's basis, in the order the file gives them; `self` is a basis in the item's own text."""
     bases = f.value("basis") or {}
     return tuple(
-        Basis(
+        Basis(name, item_id, None, None, None, None, own=True)
+        if b == "self"
+        else Basis(
             name,
             b.get("source"),
             b.get("quote"),
@@ -306,7 +308,7 @@ def source(item_id: str, document: Document, ctx: Collecting) -> Source | None:
         ),
         notes=f.value("notes"),
         document=document.slim(),
-        basis=_bases(f),
+        basis=_bases(f, item_id),
         unknown=_unknown(f, SOURCE_FACTS) | f.stated_unknown("published", "archive_date", "accessed"),
     )
     return source if f.ok else None
@@ -325,7 +327,7 @@ def party(item_id: str, document: Document, ctx: Collecting) -> Party | None:
         url=f.value("url"),
         notes=f.value("notes"),
         document=document.slim(),
-        basis=_bases(f),
+        basis=_bases(f, item_id),
         unknown=_unknown(f, PARTY_FACTS),
     )
 

@@ -189,6 +189,7 @@ class Basis:
     via: str | None
     locator: str | None
     inferred: str | None  # the reasoning, if the fact is inferred rather than stated
+    own: bool = False  # written `self`: stated by the source itself, in words check finds in its snapshot
 
     @property
     def is_inferred(self) -> bool:

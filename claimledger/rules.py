@@ -81,6 +81,8 @@ RULES: dict[str, str] = {
     "publication date, the availability of the full text) names under `basis:` the source that states it, or is "
     "marked inferred with the reasoning, or is `unknown`; a basis backs a fact the file states.",
     "fact-basis-quote": "A basis that names a source whose text is on the record quotes the words that state the fact.",
+    "fact-basis-self": "A fact based on the source itself (`basis: {published: self}`) is stated in that source's "
+    "own snapshot: the date in a common written form, the author's or publisher's name, the place.",
     "fact-unsourced": "(warning) A party's role and an event's place have a basis too, or are `unknown`.",
     "review-missing": "A claim whose status is a verdict carries a `review:` signed by an editor (`claimledger "
     "review ID --by EDITOR`); a status that is no verdict (`unverified`) needs none.",

@@ -161,12 +161,12 @@ def gather(
     return values
 
 
-def document(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
-    """The YAML mapping for ``values``, in the order a reader expects."""
+def document(kind: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The YAML mapping for ``values`` (and a source's ``basis``), in the order a reader expects."""
     if kind == "metric":
         return {**values, "sources": []}
     if kind != "claim":
-        return dict(values)
+        return {**values, "basis": dict(basis)} if basis else dict(values)
     appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}
     if values.get("locator"):
         appearance["locator"] = values["locator"]
@@ -211,9 +211,11 @@ def _number(text: str) -> int | float:
     return number
 
 
-def render(kind: str, values: Mapping[str, str], item_path: Path, layout: Layout) -> str:
+def render(
+    kind: str, values: Mapping[str, str], item_path: Path, layout: Layout, basis: Mapping[str, str] | None = None
+) -> str:
     body = yaml.safe_dump(
-        document(kind, values), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
+        document(kind, values, basis), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
     from .fmt import format_text  # the file is written as claimledger fmt would write it
 
@@ -268,12 +270,14 @@ def ensure_new(root: Path, kind: str, item_id: str) -> Path:
     return folder / name
 
 
-def create(root: Path, kind: str, item_id: str, values: Mapping[str, str]) -> Path:
+def create(
+    root: Path, kind: str, item_id: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None
+) -> Path:
     """Write the new file; refuse a bad id, an invalid result, or an existing file."""
     path = ensure_new(root, kind, item_id)
     layout = Layout(root.resolve())
     folder = path.parent
-    text = render(kind, values, path, layout)
+    text = render(kind, values, path, layout, basis)
     try:
         problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
     except YamlProblem as problem:

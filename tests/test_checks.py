@@ -729,3 +729,82 @@ def test_a_rebuttal_credited_to_someone_who_did_not_write_its_source_is_an_error
     findings = with_rule(check(minimal_project), "rebuttal-party")
     assert [f.field for f in findings] == ["rebuttals[0].party"]
     assert "auditor" in findings[0].message
+
+
+NEWS = "claims/sources/widget-news.yaml"
+NEWS_TEXT = "Widgets Inc. newsroom\nBy A blogger\nMarch 14, 2021\n\nWidget defects fell, the company said.\n"
+
+
+def write_news(root: Path, basis: str, *, published: str = "2021-03-14") -> None:
+    """A news item by the blogger, published by Widgets Inc., whose facts rest on ``basis``."""
+    text = (
+        "title: Widgets Inc. news item\nkind: news-report\nauthor: blogger\npublisher: widgets-inc\n"
+        f"published: {published}\nurl: unknown\nfull_text: available\nbasis: {basis}\n"
+    )
+    write(root, NEWS, text)
+
+
+def save_news_text(root: Path, tmp_path: Path, text: str = NEWS_TEXT) -> None:
+    saved = write(tmp_path, "news.txt", text)
+    assert main(["snapshot", "widget-news", str(saved), "--root", str(root), "--today", "2021-03-15"]) == 0
+
+
+def test_a_dateline_based_on_self_passes_when_the_snapshot_states_the_date(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_news(minimal_project, "{published: self, author: self, publisher: self}")
+    save_news_text(minimal_project, tmp_path)
+    capsys.readouterr()
+    assert main(["check", "--root", str(minimal_project)]) == 0
+    assert NEWS not in capsys.readouterr().out
+
+
+def test_a_month_only_date_based_on_self_is_found_as_month_and_year(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_news(minimal_project, "{published: self, author: self, publisher: self}", published="2021-03")
+    save_news_text(minimal_project, tmp_path, NEWS_TEXT.replace("March 14, 2021", "Issue of March 2021"))
+    capsys.readouterr()
+    assert main(["check", "--root", str(minimal_project)]) == 0
+
+
+def test_a_date_based_on_self_that_the_snapshot_does_not_state_is_an_error_naming_the_words_looked_for(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_news(minimal_project, "{published: self, author: self, publisher: self}", published="2021-03-15")
+    save_news_text(minimal_project, tmp_path)
+    capsys.readouterr()
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    line = line_of(minimal_project, NEWS, "basis:")
+    assert f"{NEWS}:{line}:" in out
+    assert "based on `self`, but its snapshot (snapshots/widget-news.txt) does not state it [fact-basis-self]" in out
+    assert "field: basis.published" in out
+    assert 'hint: looked for "2021-03-15", "15 March 2021", "March 15, 2021"' in out
+
+
+def test_a_publisher_based_on_self_whose_name_is_not_in_the_snapshot_is_an_error(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_news(minimal_project, "{published: self, author: self, publisher: self}")
+    save_news_text(minimal_project, tmp_path, NEWS_TEXT.replace("Widgets Inc. newsroom", "Newsroom"))
+    assert [(f.rule, f.field) for f in check(minimal_project) if f.path == NEWS] == [
+        ("fact-basis-self", "basis.publisher")
+    ]
+    assert 'looked for "Widgets Inc."' in next(f.hint for f in check(minimal_project) if f.path == NEWS)
+
+
+def test_a_basis_on_self_without_a_snapshot_is_an_error_saying_how_to_save_one(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_news(minimal_project, "{published: self, author: {source: widget-post, quote: A blogger}, publisher: self}")
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert "the record holds no snapshot of its text [fact-basis-self]" in out
+    assert "hint: save its text with `claimledger snapshot widget-news FILE`" in out
+    assert "field: basis.published" in out and "field: basis.publisher" in out
+
+
+def test_self_is_no_basis_for_the_availability_of_the_full_text(minimal_project: Path) -> None:
+    write_news(minimal_project, "{published: self, full_text: self}")
+    assert ("schema", NEWS) in {(f.rule, f.path) for f in check(minimal_project)}

@@ -396,3 +396,65 @@ def test_the_reference_table_in_contributing_matches_the_schema_and_the_status_s
     )
     for values in (allowed("source", "kind"), allowed("party", "kind"), tuple(units())):
         assert ", ".join(f"`{value}`" for value in values or ()) in expected
+
+
+NEWS_SOURCE = (
+    "--title",
+    "Widget defects fall",
+    "--kind",
+    "news-report",
+    "--published",
+    "2021-03-14",
+    "--author",
+    "blogger",
+    "--publisher",
+    "widgets-inc",
+)
+
+
+def new_news_source(capsys: pytest.CaptureFixture[str], root: Path, text: str) -> tuple[int, str, str]:
+    saved = root.parent / "saved-news.txt"
+    saved.write_text(text, encoding="utf-8")
+    return run(
+        capsys, "new", "source", "widget-news", "--root", str(root), "--today", "2021-03-15", *NEWS_SOURCE,
+        "--snapshot", str(saved),
+    )  # fmt: skip
+
+
+def test_new_source_with_a_snapshot_saves_it_and_bases_what_its_text_states_on_self(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = new_news_source(capsys, minimal_project, "Widgets Inc. news\nBy A blogger, 14 March 2021\n")
+    assert code == 0
+    assert "Saved claims/snapshots/widget-news.txt" in out
+    assert "Based published, author, publisher on the source itself (`self`)" in out
+    data = yaml.safe_load((minimal_project / "claims/sources/widget-news.yaml").read_text(encoding="utf-8"))
+    assert data["basis"] == {"published": "self", "author": "self", "publisher": "self"}
+    assert data["snapshot"]["file"] == "snapshots/widget-news.txt"
+    _, findings = check_project(minimal_project)
+    assert [f for f in findings if f.path == "claims/sources/widget-news.yaml"] == []
+
+
+def test_new_source_with_a_snapshot_leaves_out_a_basis_its_text_does_not_state(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = new_news_source(capsys, minimal_project, "Widgets Inc. news, 14 March 2021\n")
+    assert code == 0
+    assert "Its text does not state its author in words check can find: give each a basis" in out
+    data = yaml.safe_load((minimal_project / "claims/sources/widget-news.yaml").read_text(encoding="utf-8"))
+    assert data["basis"] == {"published": "self", "publisher": "self"}
+    _, findings = check_project(minimal_project)
+    assert [(f.rule, f.field) for f in findings if f.path == "claims/sources/widget-news.yaml"] == [
+        ("fact-basis", "author")
+    ]
+
+
+def test_new_source_with_a_missing_snapshot_file_writes_nothing(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(minimal_project.parent / "nowhere.txt")
+    code, _, err = run(capsys, "new", "source", "widget-news", "--root", str(minimal_project), *NEWS_SOURCE,
+                       "--snapshot", missing)  # fmt: skip
+    assert code == 2
+    assert "does not exist; nothing was written" in err
+    assert not (minimal_project / "claims/sources/widget-news.yaml").exists()

@@ -11,6 +11,10 @@ decides independence, an author or publisher who may give evidence, a date
 where the timeline puts a source and what intervals between dates rest on,
 the availability of a text what ``unverifiable`` rests on.  A role or a place
 is only shown to readers: without a basis it is a warning.
+
+A source's own byline, dateline, masthead or place line is a basis written
+``self`` (``basis: {published: self}``): its snapshot must hold words that state
+the fact (see :mod:`claimledger.ownwords`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
 from ..model import Basis, Dataset, Party, Source
+from ..ownwords import OWN_FACTS, date_forms, find, looked_for
 from ..yamlsafe import Document
 from .quotes import normalise
 
@@ -78,6 +83,10 @@ def _missing(document: Document, name: str, value: str, kind: str) -> Finding:
         f"that infers it (`basis: {{{name}: {{inferred: …}}}}`); if no source on the record says, write "
         f"`{name}: unknown`"
     )
+    if kind == "source" and name in OWN_FACTS:
+        hint = (
+            f"if its own text states it (a byline, dateline or masthead), write `basis: {{{name}: self}}`; else " + hint
+        )
     if name in FEEDS_A_RULE:
         return error(
             document.path,
@@ -97,8 +106,60 @@ def _missing(document: Document, name: str, value: str, kind: str) -> Finding:
     )
 
 
+def own_words(source: Source, name: str, dataset: Dataset) -> tuple[str, ...]:
+    """The words that would state the fact ``name`` in ``source``'s own text."""
+    if name == "published":
+        return date_forms(source.published) if source.published is not None else ()
+    if name == "place":
+        return (source.place,) if source.place else ()
+    party = dataset.parties.get(getattr(source, name) or "")
+    names = [party.name, party.short_name] if party is not None else []
+    if name == "author" and source.author_shown is not None:
+        names.insert(0, source.author_shown)
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _check_own(source: Source, basis: Basis, dataset: Dataset) -> Iterator[Finding]:
+    """A basis written ``self``: the source's own snapshot states the fact."""
+    document = source.document
+    where = document.position(("basis", basis.field))
+    field = f"basis.{basis.field}"
+    label = LABELS.get(basis.field, basis.field)
+    words = own_words(source, basis.field, dataset)
+    if not words:  # the party is not on the record: reported by the reference rules
+        return
+    found = dataset.snapshot_of(source.id)
+    if found is None:
+        if not _has_snapshot(source, dataset):  # a snapshot that cannot be read is reported on its own
+            yield error(
+                document.path,
+                where,
+                "fact-basis-self",
+                field,
+                f"the source's {label} is based on `self`, but the record holds no snapshot of its text",
+                f"save its text with `claimledger snapshot {source.id} FILE` (check will look for "
+                f"{looked_for(words)}), or name the source that states it (`{{source: …, quote: …}}`)",
+            )
+        return
+    holder, text = found
+    if find(words, text) is None:
+        assert holder.snapshot is not None
+        yield error(
+            document.path,
+            where,
+            "fact-basis-self",
+            field,
+            f"the source's {label} is based on `self`, but its snapshot ({holder.snapshot.file}) does not state it",
+            f"looked for {looked_for(words)}; correct the {basis.field} if the text gives another, or quote the "
+            f"words that state it (`{{source: {source.id}, quote: …}}`)",
+        )
+
+
 def _check_basis(item: Source | Party, basis: Basis, dataset: Dataset, texts: dict[str, str]) -> Iterator[Finding]:
     document = item.document
+    if basis.own and isinstance(item, Source):
+        yield from _check_own(item, basis, dataset)
+        return
     here = ("basis", basis.field)
     for name, source in (("source", basis.source), ("via", basis.via)):
         if source is None or source in dataset.sources:
