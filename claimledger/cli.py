@@ -72,6 +72,12 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     init.add_argument("folder", nargs="?", type=Path, default=Path(), help="where (default: the current directory)")
     init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
     init.add_argument(
+        "--publisher",
+        default=None,
+        metavar="NAME",
+        help="the organisation that publishes the site, written to claims/publisher.yaml (default: the title)",
+    )
+    init.add_argument(
         "--force",
         action="store_true",
         help="write into a folder that is not empty; no existing file is replaced",
@@ -331,7 +337,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from .skeleton import InitError, create_project
 
     try:
-        created = create_project(args.folder, args.title, args.force)
+        created = create_project(args.folder, args.title, args.force, args.publisher)
     except InitError as exc:
         print(f"claimledger: {exc}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__, distribution, paths
 from .findings import Finding, warning
-from .layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR, STATUS_FILE
+from .layout import DATA_DIR, KIND_DIRS, PUBLISHER_FILE, SNAPSHOT_DIR, STATUS_FILE
 
 PACKAGE = resources.files("claimledger")
 TEMPLATES = PACKAGE / "data" / "project"
@@ -52,8 +52,34 @@ class Created:
     kept: tuple[str, ...]
 
 
-def planned_files(title: str) -> dict[str, bytes]:
-    """Every file of a new project, by its path relative to the project folder."""
+# The publisher file init writes: who answers for the site (named as the author of every
+# ClaimReview, which without it names the site's title) and, once filled in, its editors.
+PUBLISHER_TEMPLATE = """\
+# yaml-language-server: $schema=../schema/claimledger.schema.json#/$defs/publisher
+#
+# Who publishes this site and answers for it: shown on the About and Corrections pages and named
+# as the author and publisher of every ClaimReview. Check that the name is the organisation's own;
+# add `url:`, `logo:` and `email:` (where readers send corrections) where it has them.
+name: {name}
+# The editors who may sign off a verdict (a claim's `review.by` names them by id), with the public
+# names claim pages show. None yet: list each one before they review a claim, for example
+#   - id: jdoe
+#     name: Jane Doe
+#   - id: desk
+#     name: The editorial desk
+#     kind: team
+editors: []
+"""
+
+
+def publisher_file(name: str) -> bytes:
+    """The text of claims/publisher.yaml for a publisher called ``name``."""
+    return PUBLISHER_TEMPLATE.format(name=json.dumps(name, ensure_ascii=False)).encode("utf-8")
+
+
+def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
+    """Every file of a new project, by its path relative to the project folder; the publisher file
+    names ``publisher``, else the site's ``title``."""
     repository = distribution.repository()
     values = {
         "title": json.dumps(title, ensure_ascii=False),
@@ -76,6 +102,7 @@ def planned_files(title: str) -> dict[str, bytes]:
             data = text.encode("utf-8")
         files[rel] = data
     files[f"{DATA_DIR}/{STATUS_FILE}"] = (PACKAGE / "data" / "statuses.yaml").read_bytes()
+    files[f"{DATA_DIR}/{PUBLISHER_FILE}"] = publisher_file(publisher if publisher is not None else title)
     files[SCHEMA_COPY] = (PACKAGE / "schema" / "claimledger.schema.json").read_bytes()
     return dict(sorted(files.items()))
 
@@ -106,13 +133,22 @@ def check_title(title: str) -> None:
         raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
 
 
-def create_project(root: Path, title: str | None = None, force: bool = False) -> Created:
+def check_publisher(name: str) -> None:
+    if not name.strip() or not name.isprintable() or len(name) > 200:
+        raise InitError(
+            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
+            "200 characters, e.g. --publisher 'Widget Watch'"
+        )
+
+
+def create_project(root: Path, title: str | None = None, force: bool = False, publisher: str | None = None) -> Created:
     """Write a new project into ``root`` (made if missing). A folder that holds anything but
     ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
     through a symbolic link: a folder on the way to any file that is one refuses the whole project
-    before anything is written."""
+    before anything is written. The publisher file names ``publisher``, else the title."""
     title = title if title is not None else (root.resolve().name or "Claims")
     check_title(title)
+    check_publisher(publisher if publisher is not None else title)
     if root.exists() and not root.is_dir():
         raise InitError(f"{root} is a file, not a folder; nothing was written")
     if root.is_dir() and not force:
@@ -123,7 +159,7 @@ def create_project(root: Path, title: str | None = None, force: bool = False) ->
                 f"{root} is not empty (it holds {shown}); nothing was written. Choose a new folder, or add "
                 "--force to add the project's files next to what is there (no existing file is replaced)"
             )
-    files = planned_files(title)
+    files = planned_files(title, publisher)
     linked = _first_link(root, [*planned_folders(), *(rel.rpartition("/")[0] for rel in files)])
     if linked is not None:
         target = (root / linked).readlink()
@@ -198,10 +234,13 @@ NEXT_STEPS = """Next steps:
   1. cd {folder}
   2. In mkdocs.yml, set site_url (where the site will be published) and repo_url; make
      docs/index.md and docs/about.md say what this site covers.
-  3. Add a party, a source and a claim:
+  3. In claims/publisher.yaml, check the publisher's name (the organisation that answers for the
+     site, named as the author of every ClaimReview) and list under editors: the people who sign
+     off verdicts, each with an id and a public name.
+  4. Add a party, a source and a claim:
        claimledger new party ID --name NAME --kind organisation
        claimledger new source ID --title TITLE --kind government-report --author PARTY-ID
        claimledger new claim ID --statement … --quote … --claimant PARTY-ID --source SOURCE-ID
-  4. claimledger check, then claimledger build (or mkdocs serve for a preview with live reload).
-  5. Push to GitHub and set Pages' source to GitHub Actions: .github/workflows/ci.yml checks
+  5. claimledger check, then claimledger build (or mkdocs serve for a preview with live reload).
+  6. Push to GitHub and set Pages' source to GitHub Actions: .github/workflows/ci.yml checks
      every pull request and publishes main."""

@@ -402,3 +402,19 @@ def test_figures_of_one_metric_in_one_unit_pass(minimal_project: Path) -> None:
     write_claim(minimal_project, extra=STORES + "metric: stores-closed\n")
 
     assert with_rule(check(minimal_project), "metric-unit") == []
+
+
+def test_a_derived_figure_without_a_baseline_shows_its_working_on_its_page(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_figure(minimal_project, "stores-2016", "180000")
+    write_figure(minimal_project, "stores-2017", "240000")
+    write_claim(minimal_project, extra=derivation("33", "{claim: stores-2017}", "{claim: stores-2016}"))
+    assert check(minimal_project) == []
+    site = tmp_path / "site"
+    code, _, err = _cli(capsys, "build", "--root", str(minimal_project), "--site-dir", str(site))
+    assert code == 0, err
+    page = (site / "claims" / "test-claim" / "index.html").read_text(encoding="utf-8")
+    working = page.split('<p class="ct-derivation">', 1)[1].split("</p>", 1)[0]
+    assert working.startswith("Derived figure: percent-change of 240,000 and 180,000 is 33.3333; stated as")
+    assert working.endswith("(agrees to the stated precision).")

@@ -69,6 +69,7 @@ def test_init_writes_a_project_and_prints_the_next_steps(tmp_path: Path, capsys:
         ".pre-commit-config.yaml",
         "README.md",
         "claims/README.md",
+        "claims/publisher.yaml",
         "claims/statuses.yaml",
         "docs/about.md",
         "docs/index.md",
@@ -76,6 +77,42 @@ def test_init_writes_a_project_and_prints_the_next_steps(tmp_path: Path, capsys:
         "requirements.txt",
         "schema/claimledger.schema.json",
     }
+
+
+def test_init_names_the_publisher_given_and_lists_no_editor_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "site"
+    code, _, err = run(capsys, "init", str(root), "--title", "Widget statistics", "--publisher", "Widget Watch")
+    assert code == 0, err
+    dataset, findings = check_project(root)
+    assert findings == []
+    assert dataset.publisher is not None
+    assert (dataset.publisher.name, dataset.publisher.editors) == ("Widget Watch", ())
+
+
+def test_without_a_publisher_init_names_the_title_as_publisher(project: Path) -> None:
+    dataset, _ = check_project(project)
+    assert dataset.publisher is not None
+    assert dataset.publisher.name == "Ministry of Widgets: statistics 2024"
+
+
+def test_the_next_steps_say_to_fill_in_the_publisher_and_its_editors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "init", str(tmp_path / "site"), "--title", "Widget statistics")
+    step = out[out.index("claims/publisher.yaml") :].split("\n  4.")[0]
+    assert "publisher's name" in step
+    assert "editors" in step
+    assert "sign" in step
+
+
+def test_init_refuses_a_publisher_on_two_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "init", str(tmp_path / "site"), "--publisher", "Two\nlines")
+    assert code == 2
+    assert "publisher" in err
+    assert "one line of visible text" in err
+    assert not (tmp_path / "site").exists()
 
 
 def test_the_new_project_checks_clean(project: Path) -> None:
