@@ -310,7 +310,13 @@ def test_the_skeleton_ignores_what_this_repository_ignores(project: Path) -> Non
 
 def test_the_guide_to_starting_a_site_walks_from_install_to_publishing_and_is_linked() -> None:
     guide = (REPO / "docs" / "start.md").read_text(encoding="utf-8")
-    steps = ["pip install", "claimledger init", "claimledger new party", "claimledger new source", "sha256sum"]
+    steps = [
+        "pip install",
+        "claimledger init",
+        "claimledger new party",
+        "claimledger new source",
+        "claimledger snapshot",
+    ]
     steps += ["claimledger new claim", "claimledger check", "claimledger build", "GitHub Actions"]
     at, missing = 0, []
     for step in steps:  # each one after the one before
