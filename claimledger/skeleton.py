@@ -27,6 +27,7 @@ SCHEMA_COPY = "schema/claimledger.schema.json"
 # Names a package cannot ship as they are (hidden files are left out of wheels by glob patterns).
 RENAMED = {
     "gitignore": ".gitignore",
+    "gitattributes": ".gitattributes",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github": ".github",
 }

@@ -16,6 +16,7 @@ from claimledger.cli import main
 from claimledger.findings import Finding
 from claimledger.project import check_project, latest_today
 
+from .conftest import REPO
 from .gitrepo import init
 from .reviews import resign, signed
 
@@ -808,3 +809,32 @@ def test_a_basis_on_self_without_a_snapshot_is_an_error_saying_how_to_save_one(
 def test_self_is_no_basis_for_the_availability_of_the_full_text(minimal_project: Path) -> None:
     write_news(minimal_project, "{published: self, full_text: self}")
     assert ("schema", NEWS) in {(f.rule, f.path) for f in check(minimal_project)}
+
+
+def test_a_snapshot_whose_line_endings_alone_changed_says_so_and_how_to_restore_it(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = minimal_project / "claims" / "snapshots" / "widget-post.txt"
+    snapshot.write_bytes(snapshot.read_bytes().replace(b"\n", b"\r\n"))  # as git with core.autocrlf=true
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert "not the recorded one: only its line endings (CRLF) or a byte-order mark differ [snapshot-hash]" in out
+    assert "hint: restore the file as it was (`git checkout -- claims/snapshots/widget-post.txt`)" in out
+    assert "git config core.autocrlf input" in out
+
+
+def test_a_snapshot_with_other_words_is_a_hash_error_whose_hint_gives_the_command(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = minimal_project / "claims" / "snapshots" / "widget-post.txt"
+    snapshot.write_text(snapshot.read_text(encoding="utf-8") + "A sentence added later.\n", encoding="utf-8")
+    assert main(["check", "--root", str(minimal_project)]) == 1
+    out = capsys.readouterr().out
+    assert "not the recorded one [snapshot-hash]" in out
+    assert "`claimledger snapshot widget-post FILE --force`" in out
+
+
+def test_the_repository_keeps_snapshots_byte_for_byte_and_data_files_in_lf() -> None:
+    attributes = (REPO / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "claims/** text eol=lf" in attributes
+    assert "claims/snapshots/** -text" in attributes

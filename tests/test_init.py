@@ -65,6 +65,7 @@ def test_init_writes_a_project_and_prints_the_next_steps(tmp_path: Path, capsys:
     assert "claimledger new party" in out
     assert files_under(tmp_path / "site") == {
         ".github/workflows/ci.yml",
+        ".gitattributes",
         ".gitignore",
         ".pre-commit-config.yaml",
         "README.md",
