@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .editors import editor_ids
 from .findings import Finding, Severity, error, warning
 from .layout import DATA_DIR, PUBLISHER_FILE
 from .loader import load_file
-from .model import PartialDate
+from .model import Dataset, PartialDate
 from .project import latest_today
 from .rules import RULES
 from .yamlsafe import Document
@@ -81,12 +80,13 @@ def _entry_problems(
         )
 
 
-def apply(root: Path, findings: Sequence[Finding], today: dt.date | None = None) -> Accepted:
-    """``findings`` less the warnings claims/accepted-warnings.yaml accepts, plus findings about that file."""
+def apply(root: Path, dataset: Dataset, findings: Sequence[Finding], today: dt.date | None = None) -> Accepted:
+    """``findings`` less the warnings claims/accepted-warnings.yaml accepts, plus findings about that file;
+    an entry is accepted by an editor on the record (``dataset.publisher.editors``)."""
     document, problems = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
     if document is None:
         return Accepted([*findings, *problems], 0)
-    editors = editor_ids(root) or frozenset()
+    editors = frozenset(e.id for e in dataset.publisher.editors) if dataset.publisher is not None else frozenset()
     wanted: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(document.data["accepted"]):
         key = (entry["file"], entry["rule"])

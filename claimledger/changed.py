@@ -69,8 +69,8 @@ def base_check(root: Path, base: str, today: dt.date | None, settings: Settings)
             tar.extractall(folder, filter=_inside)
         if not (Path(folder) / "claims").is_dir():
             return BaseCheck([])
-        _, findings = check_project(Path(folder), today, dataclasses.replace(settings, cache_dir=None))
-        return BaseCheck(apply(Path(folder), findings, today).findings, warned(findings))
+        dataset, findings = check_project(Path(folder), today, dataclasses.replace(settings, cache_dir=None))
+        return BaseCheck(apply(Path(folder), dataset, findings, today).findings, warned(findings))
 
 
 def _mirrored(finding: Finding, changed: frozenset[str]) -> list[Finding]:

@@ -289,7 +289,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     dataset, found = check_project(args.root, args.today, settings)
-    accepted = accept_known(args.root, found, args.today)
+    accepted = accept_known(args.root, dataset, found, args.today)
     findings, count = accepted.findings, accepted.count
     if args.staged and args.changed is None:
         print("claimledger: --staged goes with --changed", file=sys.stderr)
@@ -674,15 +674,15 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
     if has_errors(check_site(project.root, project.config_file)):
         # No engine reads a site configuration the policy refuses: MkDocs would run its tags and hooks.
-        _, found = check_project(args.root, args.today, settings, config_file=project.config_file)
-        accepted = accept_known(args.root, found, args.today)
+        refused, found = check_project(args.root, args.today, settings, config_file=project.config_file)
+        accepted = accept_known(args.root, refused, found, args.today)
         _report(accepted.findings, "text", accepted.count)
         print("claimledger: not built; the previous site is untouched", file=sys.stderr)
         return 1
     try:
         with StagedBuild(engine, project, site_dir) as build:
             dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
-            accepted = accept_known(args.root, found, args.today)
+            accepted = accept_known(args.root, dataset, found, args.today)
             findings = accepted.findings
             _report(findings, "text", accepted.count)
             if has_errors(findings):
