@@ -18,7 +18,7 @@ from typing import Literal
 
 from .yamlsafe import Document
 
-_MONTHS = (
+MONTHS = (  # the months' English names, as dates are written on the site
     "January",
     "February",
     "March",
@@ -79,7 +79,7 @@ class PartialDate:
         """``10 January 2018``, ``January 2018`` or ``2018``, in English whatever the locale."""
         if self.month is None:
             return str(self.year)
-        month = _MONTHS[self.month - 1]
+        month = MONTHS[self.month - 1]
         return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
 
 

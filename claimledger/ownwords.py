@@ -9,22 +9,8 @@ The search folds white space and letter case, nothing more.
 
 from __future__ import annotations
 
-from .model import PartialDate
+from .model import MONTHS, PartialDate
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # Facts a source's own text can state, and so a basis written `self` can back.
 OWN_FACTS = ("author", "publisher", "published", "place")
 
