@@ -58,6 +58,41 @@ def round_trip() -> YAML:
     return _yaml()
 
 
+def _insert(data: CommentedMap, kind: str, name: str, value: object) -> None:
+    """Set ``name`` in ``data``: where it was, else where the schema's order of ``kind``'s fields puts it."""
+    if name in data:
+        data[name] = value
+        return
+    order = list(schema()["$defs"][KINDS[kind].schema_def]["properties"])
+    before = set(order[: order.index(name)])
+    keys = list(data)
+    position = max((index + 1 for index, key in enumerate(keys) if key in before), default=len(keys))
+    data.insert(position, name, value)
+
+
+def set_fields(text: str, kind: str, fields: Mapping[str, Any]) -> str:
+    """``text`` (a ``kind`` file) with ``fields`` set; the rest of the file, comments included, as it
+    was. ``ValueError`` if that would change anything else."""
+    yaml = round_trip()
+    data = yaml.load(text)
+    if not isinstance(data, CommentedMap):
+        raise ValueError("it is not a mapping of fields")
+    for name, value in fields.items():
+        _insert(data, kind, name, value)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    result = out.getvalue()
+    before = load_document("", text.encode("utf-8")).data
+    written = load_document("", result.encode("utf-8")).data
+    for name, value in fields.items():
+        before.pop(name, None)
+        if written.pop(name, None) != (dict(value) if isinstance(value, CommentedMap) else value):
+            raise ValueError(f"writing {name} would change other data")
+    if before != written:
+        raise ValueError(f"writing {', '.join(fields)} would change other data")
+    return result
+
+
 def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
     ref = node.get("$ref", "")
     return schema()["$defs"][ref.rpartition("/")[2]] if ref.startswith("#/$defs/") else node

@@ -9,7 +9,6 @@ them now (:func:`claimledger.visible.fingerprint`).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,17 +16,16 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .findings import Finding, Severity
-from .fmt import round_trip
+from .fmt import set_fields
 from .model import Claim, Editor
 from .project import check_project, latest_today
 from .settings import Settings
 from .visible import fingerprint
-from .yamlsafe import YamlProblem, load_document
+from .yamlsafe import YamlProblem
 
 # What a review itself settles: a claim that has only these wrong may be reviewed.
 REVIEW_RULES = frozenset({"review-missing", "review-editor", "review-reviewers", "review-stale"})
 # The fields a review goes after, latest first: it sits with the verdict it signs off.
-_AFTER = ("superseded_by", "rationale", "status")
 
 
 class ReviewError(Exception):
@@ -63,24 +61,7 @@ def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap
 def write_review(text: str, by: Sequence[str], date: dt.date, print_: str) -> str:
     """``text`` (a claim file) with its review block set to ``by``, ``date`` and ``print_``; the rest
     of the file, comments included, as it was."""
-    yaml = round_trip()
-    data = yaml.load(text)
-    block = _review_block(by, date, print_)
-    if "review" in data:
-        data["review"] = block
-    else:
-        after = next((key for key in _AFTER if key in data), None)
-        position = list(data).index(after) + 1 if after is not None else len(data)
-        data.insert(position, "review", block)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    result = out.getvalue()
-    before, written = load_document("", text.encode("utf-8")).data, load_document("", result.encode("utf-8")).data
-    before.pop("review", None)
-    review = written.pop("review")
-    if before != written or review != dict(block) | {"by": list(by) if len(by) > 1 else by[0]}:
-        raise ValueError("writing the review would change other data")
-    return result
+    return set_fields(text, "claim", {"review": _review_block(by, date, print_)})
 
 
 def record(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -31,11 +30,9 @@ from typing import Any, NamedTuple
 from ruamel.yaml.comments import CommentedMap
 
 from . import paths
-from .fmt import normalised, round_trip
-from .kinds import KINDS
+from .fmt import normalised, round_trip, set_fields
 from .layout import Layout
 from .loader import ID_PATTERN
-from .schema import schema
 from .yamlsafe import YamlProblem, load_document
 
 SNAPSHOT_DIR = "snapshots"  # under claims/
@@ -113,47 +110,12 @@ def _source_file(layout: Layout, source_id: str) -> Path:
     return found[0]
 
 
-def _insert(data: CommentedMap, name: str, value: object) -> None:
-    """Set ``name`` in ``data``: where it was, else where the schema's order puts it."""
-    if name in data:
-        data[name] = value
-        return
-    order = list(schema()["$defs"][KINDS["source"].schema_def]["properties"])
-    before = set(order[: order.index(name)])
-    keys = list(data)
-    position = max((index + 1 for index, key in enumerate(keys) if key in before), default=len(keys))
-    data.insert(position, name, value)
-
-
 def _archive_fields(archive: Archive) -> dict[str, str]:
     return {
         "archive_url": archive.url,
         "archive_date": archive.day.isoformat(),
         "accessed": archive.accessed.isoformat(),
     }
-
-
-def _set_fields(text: str, fields: dict[str, Any]) -> str:
-    """``text`` (a source file) with ``fields`` set; the rest of the file, comments included, as it was.
-    ``ValueError`` if that would change anything else."""
-    yaml = round_trip()
-    data = yaml.load(text)
-    if not isinstance(data, CommentedMap):
-        raise ValueError("it is not a mapping of fields")
-    for name, value in fields.items():
-        _insert(data, name, value)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    result = out.getvalue()
-    before = load_document("", text.encode("utf-8")).data
-    written = load_document("", result.encode("utf-8")).data
-    for name, value in fields.items():
-        before.pop(name, None)
-        if written.pop(name, None) != (dict(value) if isinstance(value, CommentedMap) else value):
-            raise ValueError(f"writing {name} would change other data")
-    if before != written:
-        raise ValueError("writing the snapshot would change other data")
-    return result
 
 
 def record(text: str, file: str, sha256: str, retrieved: dt.date, archive: Archive | None = None) -> str:
@@ -175,7 +137,7 @@ def record(text: str, file: str, sha256: str, retrieved: dt.date, archive: Archi
     fields: dict[str, Any] = {"snapshot": block}
     if archive is not None:
         fields.update(_archive_fields(archive))
-    return _set_fields(text, fields)
+    return set_fields(text, "source", fields)
 
 
 def _existing(path: Path) -> bytes | None:
@@ -279,7 +241,7 @@ def record_archive(root: Path, source_id: str, archive: Archive) -> str:
     source_text, _ = _read_source(layout, source)
     source_rel = layout.relative(source)
     try:
-        result = _set_fields(normalised(source_text), _archive_fields(archive))
+        result = set_fields(normalised(source_text), "source", _archive_fields(archive))
     except ValueError as exc:
         raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
     try:
