@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from claimledger.engines import ENGINES, EngineEntry  # noqa: E402
 from claimledger.settings import SPEED_PIECES  # noqa: E402
-from claimledger.synthetic import VOCABULARY, site_config, write_site_project  # noqa: E402
+from claimledger.tools.synthetic import VOCABULARY, site_config, write_site_project  # noqa: E402
 
 RESULTS_JSON = REPO / "benchmarks" / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"

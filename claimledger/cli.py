@@ -12,28 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .accepted import ACCEPTED_FILE
-from .accepted import apply as accept_known
+from .checks.accepted import ACCEPTED_FILE
+from .checks.accepted import apply as accept_known
+from .checks.sitepolicy import check_site
 from .engines import DEFAULT_ENGINE, ENGINES
-from .export import FORMATS as EXPORT_FORMATS
-from .findings import (
-    Finding,
-    Severity,
-    format_github,
-    format_json,
-    format_text,
-    has_errors,
-    printable,
-    summary,
-)
-from .placeholders import PLACEHOLDER
+from .exports.formats import FORMATS as EXPORT_FORMATS
+from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
 from .project import check_project
-from .scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
+from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
-from .sitepolicy import check_site
+from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 
 if TYPE_CHECKING:
-    from .snapshot import Archive
+    from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -280,7 +271,7 @@ def _no_project(root: Path) -> int:
 
 
 def _has_commit(root: Path) -> bool:
-    from .gitinfo import has_commit, is_checkout
+    from .checks.gitinfo import has_commit, is_checkout
 
     return has_commit(root) or not is_checkout(root)  # outside a checkout, --changed says why
 
@@ -300,12 +291,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
     elif args.changed is not None:
-        from .accepted import introduced  # each command imports what only it needs
-        from .changed import base_check, findings_of_change
-        from .changelog import unlogged
-        from .gitinfo import GitError, changed_files
-        from .governance import allow_added, governance_changes
-        from .scalelog import scale_unlogged
+        from .checks.accepted import introduced
+        from .checks.changed import base_check, findings_of_change
+        from .checks.changelog import unlogged
+        from .checks.gitinfo import GitError, changed_files
+        from .checks.governance import allow_added, governance_changes
+        from .checks.scalelog import scale_unlogged
 
         try:
             changes = changed_files(args.root, args.changed or None, staged=args.staged)
@@ -333,8 +324,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from .skeleton import NEXT_STEPS as INIT_NEXT_STEPS
-    from .skeleton import InitError, create_project
+    from .tools.skeleton import NEXT_STEPS as INIT_NEXT_STEPS
+    from .tools.skeleton import InitError, create_project
 
     try:
         created = create_project(args.folder, args.title, args.force, args.publisher)
@@ -362,7 +353,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
         return 2
     ask = input if sys.stdin.isatty() else None
-    from .snapshot import SnapshotError, take
+    from .tools.snapshot import SnapshotError, take
 
     snapshot: Path | None = getattr(args, "snapshot", None)
     try:
@@ -411,7 +402,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
 
 def _snapshot_text(file: Path) -> str:
     """The text of a new source's ``--snapshot FILE``, as ``claimledger snapshot`` would save it."""
-    from .snapshot import SnapshotError, text_of
+    from .tools.snapshot import SnapshotError, text_of
 
     name = printable(str(file))
     try:
@@ -426,8 +417,8 @@ def _snapshot_text(file: Path) -> str:
 
 def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
     """The new source's facts its own text states (the parties' names as their files give them)."""
-    from .loader import load
-    from .ownwords import own_bases
+    from .record.loader import load
+    from .record.ownwords import own_bases
 
     dataset, _ = load(root)
     names: dict[str, tuple[str, ...]] = {}
@@ -441,7 +432,7 @@ def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .signoff import ReviewError, record
+    from .tools.signoff import ReviewError, record
 
     try:
         done = record(args.root, args.claim, args.by, args.date, args.today, settings)
@@ -460,7 +451,7 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
     from .project import latest_today
-    from .snapshot import SnapshotError, archive_target, record_archive, take, text_of
+    from .tools.snapshot import SnapshotError, archive_target, record_archive, take, text_of
 
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
@@ -478,8 +469,8 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Recorded in {source}: archived copy {printable(alone.url)} ({alone.day.isoformat()})")
             return 0
         if args.url is not None:
-            from .links import FetchFailed, fetch_text
-            from .links import Settings as LinkSettings
+            from .checks.links import FetchFailed, fetch_text
+            from .checks.links import Settings as LinkSettings
 
             name = printable(args.url)
             link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
@@ -517,9 +508,9 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
 def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> Archive:
     """The copy of ``page`` Save Page Now takes, as the source records it; nothing is written here."""
-    from .links import Settings as LinkSettings
-    from .snapshot import Archive, SnapshotError
-    from .wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
+    from .checks.links import Settings as LinkSettings
+    from .tools.snapshot import Archive, SnapshotError
+    from .tools.wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
 
     assert page is not None
     link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
@@ -535,7 +526,7 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .fmt import run
+    from .tools.fmt import run
 
     outcomes = run(args.root, args.files, check=args.check)
     for outcome in outcomes:
@@ -571,9 +562,9 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .graph import build_graph
-    from .links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
-    from .links import Settings as LinkSettings
+    from .checks.links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
+    from .checks.links import Settings as LinkSettings
+    from .record.graph import build_graph
 
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
@@ -616,7 +607,7 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .export import export_data
+    from .exports.formats import export_data
 
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
@@ -662,7 +653,7 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.root / "claims").is_dir():
         return _no_project(args.root)
-    from .engines import ENGINES, EngineUnavailable, Project  # the site needs an engine; check and export do not
+    from .engines import ENGINES, EngineUnavailable, Project
     from .site.build import BuildError, StagedBuild
 
     try:

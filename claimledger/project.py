@@ -8,13 +8,13 @@ from pathlib import Path
 
 from .checks import run_checks
 from .checks.markup import check_docs
+from .checks.siteconfig import DocsPolicy, read_docs_policy
+from .checks.sitepolicy import check_site
 from .findings import Finding
-from .loader import load
-from .model import Dataset
+from .record.loader import load
+from .record.model import Dataset
 from .settings import Settings
-from .siteconfig import DocsPolicy, read_docs_policy
-from .sitepolicy import check_site
-from .skeleton import check_schema_copy
+from .tools.skeleton import check_schema_copy
 
 # The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
 # claim reviewed today in Auckland must not be "in the future" for a check run in New York.

@@ -91,10 +91,11 @@ RULES: dict[str, str] = {
     "review-reviewers": "A verdict is reviewed by as many different editors as its status asks (`reviewers` in "
     "claims/statuses.yaml; one by default).",
     "review-stale": "(warning) A review still covers the claim: its fingerprint is that of the fields readers are "
-    "told (claimledger.visible). A claim changed since its review shows 'changed since review' instead of its "
+    "told (claimledger.record.visible). A claim changed since its review shows 'changed since review' instead of its "
     "verdict and carries no ClaimReview until an editor reviews it again.",
     "log-order": "A claim's log of editorial changes runs oldest first.",
-    "log-missing": "(check --changed) A change to any field of a claim that readers are told (claimledger.visible) "
+    "log-missing": "(check --changed) A change to any field of a claim that readers are told "
+    "(claimledger.record.visible) "
     "adds an entry to its log.",
     "scale-log-missing": "(check --changed) A change to the status scale that alters what published claims show (a "
     "status's label, colour, description, rating, evidence rule or verdict flag; a status removed; the best or "
@@ -145,7 +146,7 @@ RULES: dict[str, str] = {
     "markdown-image": "Markdown fields contain no images (they would load from third parties); pages show only "
     "the site's own.",
     "markdown-link": "Links in Markdown fields and pages are http(s), mailto or relative.",
-    # The site's configuration and docs/ are code (claimledger.sitepolicy): what a build of them may do.
+    # The site's configuration and docs/ are code (claimledger.checks.sitepolicy): what a build of them may do.
     "config-tag": "mkdocs.yml holds no `!!python/…` tag (MkDocs would run it while reading the file), no unknown "
     "tag and no setting whose name is given by a tag; `!ENV` reads only the variables the project documents "
     "(CLAIMLEDGER_SITE_URL, CLAIMLEDGER_REPO_URL and the settings' CLAIMLEDGER_…) or those `allow: {env: […]}` "

@@ -9,9 +9,9 @@ every speed piece on, no cache folder (so no cache), no progress line.
 The speed pieces, each of which changes how fast a site builds and never what it holds:
 
 - ``item_cache``: loaded items kept in the cache folder, keyed by each file's bytes
-  (:class:`claimledger.cache.ItemCache`);
-- ``template_cache``: compiled templates kept there (:func:`claimledger.cache.template_cache`);
-- ``parallel``: files parsed and checks run by forked processes (:mod:`claimledger.parallel`).
+  (:class:`claimledger.record.cache.ItemCache`);
+- ``template_cache``: compiled templates kept there (:func:`claimledger.record.cache.template_cache`);
+- ``parallel``: files parsed and checks run by forked processes (:mod:`claimledger.record.parallel`).
 
 The README's Scale section says what each buys, as ``scripts/bench --pieces`` measures it.
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .parallel import workers_wanted
+from .record.parallel import workers_wanted
 
 SPEED_PIECES = ("item-cache", "template-cache", "parallel")
 # The variables :func:`from_environment` reads (docs/reference.md documents each).

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from claimledger import items
 from claimledger.findings import Finding
-from claimledger.visible import fingerprint
-from claimledger.yamlsafe import YamlProblem, load_document
+from claimledger.record import items
+from claimledger.record.visible import fingerprint
+from claimledger.record.yamlsafe import YamlProblem, load_document
 
 # A fingerprint no claim has: a review that no longer covers its claim.
 STALE = "a" * 64

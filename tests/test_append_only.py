@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from claimledger.cli import main
+from claimledger.record.visible import READER_VISIBLE
 from claimledger.rules import RULES
-from claimledger.visible import READER_VISIBLE
 
 from .conftest import REPO
 from .gitrepo import git, init

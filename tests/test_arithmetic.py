@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from claimledger import arithmetic
+from claimledger.record import arithmetic
 
 from .conftest import examples
 

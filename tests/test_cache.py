@@ -8,8 +8,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from claimledger.cache import ItemCache, template_cache
 from claimledger.project import check_project
+from claimledger.record.cache import ItemCache, template_cache
 from claimledger.settings import Settings, from_environment
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from claimledger.cli import main
-from claimledger.export import CSV_COLUMNS
+from claimledger.exports.formats import CSV_COLUMNS
 
 from .conftest import REPO
 from .reviews import resign

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.export import export_data
+from claimledger.exports.formats import export_data
 from claimledger.project import check_project
 
 from .conftest import REPO

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from claimledger.export import export_data
+from claimledger.exports.formats import export_data
 from claimledger.findings import Finding, Severity
 from claimledger.project import check_project
 from claimledger.site.jsonld import claim_review

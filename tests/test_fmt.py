@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from claimledger.cli import main
-from claimledger.fmt import format_text
-from claimledger.yamlsafe import load_document
+from claimledger.record.yamlsafe import load_document
+from claimledger.tools.fmt import format_text
 
 from .conftest import REPO
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from claimledger.checks.governance import DATA_FOLDERS, MESSAGE, is_data
 from claimledger.cli import main
-from claimledger.governance import DATA_FOLDERS, MESSAGE, is_data
 from claimledger.rules import RULES
 
 from .conftest import REPO

@@ -10,8 +10,8 @@ import pytest
 
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
-from claimledger.loader import CEILINGS
 from claimledger.project import check_project
+from claimledger.record.loader import CEILINGS
 
 from .gitrepo import git, init
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimledger.project import check_project
-from claimledger.suggest import close_match
+from claimledger.record.suggest import close_match
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.gitinfo import load_history
+from claimledger.checks.gitinfo import load_history
 
 from .gitrepo import git, init
 from .sitebuild import build

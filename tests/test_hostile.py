@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from claimledger.cli import main
-from claimledger.export import export_data, to_csv
+from claimledger.exports.formats import export_data, to_csv
 from claimledger.findings import Severity
 from claimledger.project import check_project
-from claimledger.yamlsafe import YamlProblem, load_document
+from claimledger.record.yamlsafe import YamlProblem, load_document
 
 from .reviews import resign
 from .sitebuild import build
@@ -338,7 +338,7 @@ def test_a_snapshots_folder_linked_outside_the_repository_is_not_read(minimal_pr
 
 
 def test_a_cache_folder_others_can_write_to_is_not_trusted(minimal_project: Path, tmp_path: Path) -> None:
-    from claimledger.cache import ItemCache
+    from claimledger.record.cache import ItemCache
     from claimledger.settings import Settings
 
     shared = tmp_path / "shared-cache"

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity, error, format_github, format_json, format_text
-from claimledger.model import Dataset, LogEntry, PartialDate
 from claimledger.project import check_project
-from claimledger.schema import validate
+from claimledger.record.model import Dataset, LogEntry, PartialDate
+from claimledger.record.schema import validate
+from claimledger.record.yamlsafe import Document, YamlProblem, load_document
 from claimledger.site.feed import ATOM, atom
-from claimledger.yamlsafe import Document, YamlProblem, load_document
 
 from .conftest import MINIMAL, examples
 

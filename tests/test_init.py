@@ -14,7 +14,7 @@ import yaml
 
 from claimledger.cli import main
 from claimledger.project import check_project
-from claimledger.schema import schema
+from claimledger.record.schema import schema
 
 from .conftest import REPO, read_site_config
 from .sitebuild import build

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.schema import KIND_SCHEMAS, kind_schema_text
+from claimledger.record.schema import KIND_SCHEMAS, kind_schema_text
 
 from .conftest import REPO, TESTS
 
@@ -46,7 +46,8 @@ def failing(schema: str, files: list[Path]) -> set[str]:
 
 @pytest.mark.parametrize("name", sorted(KIND_SCHEMAS))
 def test_each_kind_schema_file_is_made_from_the_combined_schema(name: str) -> None:
-    # After a change of claimledger.schema.json: claimledger.schema.write_kind_schemas(Path("claimledger/schema"))
+    # After a change of claimledger.schema.json:
+    # claimledger.record.schema.write_kind_schemas(Path("claimledger/schema"))
     assert (SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8") == kind_schema_text(name)
 
 

@@ -26,9 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from claimledger.cli import main
-from claimledger.findings import Finding, Severity
-from claimledger.links import (
+from claimledger.checks.links import (
     CACHE_NAME,
     Cache,
     HostPacer,
@@ -39,8 +37,10 @@ from claimledger.links import (
     check_url,
     external_links,
 )
-from claimledger.model import Dataset
+from claimledger.cli import main
+from claimledger.findings import Finding, Severity
 from claimledger.project import check_project
+from claimledger.record.model import Dataset
 
 from . import gitrepo
 from .conftest import REPO

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from claimledger import markup
+from claimledger.record import markdown as markup
 
 from .conftest import examples
 

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.export import FORMATS, export_data
-from claimledger.graph import build_graph
-from claimledger.kinds import KINDS, kind_of_page
-from claimledger.layout import KIND_DIRS, KIND_FOLDERS
-from claimledger.markup import references
+from claimledger.exports.formats import FORMATS, export_data
 from claimledger.project import check_project
-from claimledger.schema import KIND_SCHEMAS, schema, schema_text
-from claimledger.site.kinds import SITE_KINDS
+from claimledger.record.graph import build_graph
+from claimledger.record.kinds import KINDS, kind_of_page
+from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
+from claimledger.record.markdown import references
+from claimledger.record.schema import KIND_SCHEMAS, schema, schema_text
 from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from claimledger.site.render import Renderer, SiteSettings, template_environment
+from claimledger.site.views import SITE_KINDS
 
 from .conftest import MINIMAL, REPO
 

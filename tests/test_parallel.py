@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from claimledger import parallel
 from claimledger.checks import run_checks
-from claimledger.loader import load
-from claimledger.parallel import map_chunks
 from claimledger.project import latest_today
+from claimledger.record import parallel
+from claimledger.record.loader import load
+from claimledger.record.parallel import map_chunks
 from claimledger.settings import from_environment
-from claimledger.synthetic import write_project
+from claimledger.tools.synthetic import write_project
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="no fork here")
 

@@ -14,11 +14,11 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import get_files
 
-from claimledger import paths
 from claimledger.cli import main
 from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 from claimledger.findings import Finding, Severity
 from claimledger.project import check_project
+from claimledger.record import paths
 
 from .sitebuild import build
 

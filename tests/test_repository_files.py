@@ -183,13 +183,13 @@ def test_contributing_guide_covers_statuses_quotes_archives_and_review() -> None
 
 
 def test_the_packaged_status_scale_is_the_repositorys() -> None:
-    from claimledger.synthetic import SCALE
+    from claimledger.tools.synthetic import SCALE
 
     assert SCALE.read_bytes() == (REPO / "claims" / "statuses.yaml").read_bytes()
 
 
 def test_the_packaged_synthetic_site_configuration_is_the_repositorys_without_its_own_pages() -> None:
-    from claimledger.synthetic import site_config
+    from claimledger.tools.synthetic import site_config
 
     def settings(text: str) -> list[str]:
         return [line for line in text.splitlines() if not line.startswith("#")]
@@ -206,7 +206,7 @@ def test_synthetic_projects_are_written_from_the_installed_package_alone(tmp_pat
     script = (
         "import sys; from pathlib import Path\n"
         "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
-        "from claimledger.synthetic import write_site_project\n"
+        "from claimledger.tools.synthetic import write_site_project\n"
         "root = write_site_project(Path(sys.argv[1]), 3)\n"
         "print((root / 'claims' / 'statuses.yaml').is_file(), (root / 'mkdocs.yml').is_file())\n"
     )

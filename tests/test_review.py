@@ -16,7 +16,7 @@ import pytest
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
 from claimledger.project import check_project
-from claimledger.visible import fingerprint
+from claimledger.record.visible import fingerprint
 
 from .reviews import signed
 from .sitebuild import build

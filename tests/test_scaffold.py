@@ -14,8 +14,8 @@ import yaml
 from claimledger.cli import main
 from claimledger.findings import Severity
 from claimledger.project import check_project
-from claimledger.scaffold import ScaffoldError, allowed, gather, with_reference_table
-from claimledger.schema import schema, units
+from claimledger.record.schema import schema, units
+from claimledger.tools.scaffold import ScaffoldError, allowed, gather, with_reference_table
 
 from .conftest import REPO
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.graph import build_graph
 from claimledger.project import check_project
+from claimledger.record.graph import build_graph
 from claimledger.site.incremental import Snapshot, stamps, touched
 from claimledger.site.urls import INDEX_PAGES
-from claimledger.synthetic import write_site_project
+from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build
 

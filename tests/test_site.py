@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from claimledger.gitinfo import load_history
+from claimledger.checks.gitinfo import load_history
 from claimledger.project import check_project
-from claimledger.schema import schema_text
+from claimledger.record.schema import schema_text
 
 from .conftest import REPO
 from .sitebuild import build, lychee

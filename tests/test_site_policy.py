@@ -1,4 +1,4 @@
-"""mkdocs.yml and docs/ are code: what a pull request may not make a build do (claimledger.sitepolicy).
+"""mkdocs.yml and docs/ are code: what a pull request may not make a build do (claimledger.checks.sitepolicy).
 
 Each hole is reproduced with real files: ``claimledger check`` reports it with file, line, field and
 hint, and ``claimledger build`` refuses before any engine reads the configuration, so that nothing
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.sitepolicy import DOCUMENTED_ENV, check_site
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
 from claimledger.rules import RULES
-from claimledger.sitepolicy import DOCUMENTED_ENV, check_site
 
 from .conftest import REPO
 from .gitrepo import git, init

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from claimledger import snapshot as snapshot_module
 from claimledger.cli import main
 from claimledger.findings import Severity
 from claimledger.project import check_project
+from claimledger.tools import snapshot as snapshot_module
 
 TEXT = "Widgets Inc. says the widget defects fell.\nA second line.\n"
 SOURCE = "claims/sources/audit.yaml"
@@ -438,6 +438,6 @@ def test_a_source_without_an_address_cannot_be_archived_alone(
 
 
 def test_save_page_now_is_the_real_service_unless_told() -> None:
-    from claimledger.wayback import SAVE_PAGE_NOW
+    from claimledger.tools.wayback import SAVE_PAGE_NOW
 
     assert SAVE_PAGE_NOW == "https://web.archive.org/save/"

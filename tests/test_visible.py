@@ -1,11 +1,11 @@
-"""What a claim tells a reader is named once (claimledger.visible): a change there is editorial, a
+"""What a claim tells a reader is named once (claimledger.record.visible): a change there is editorial, a
 change of form is not."""
 
 from __future__ import annotations
 
-from claimledger.loader import claim_from_bytes
-from claimledger.model import Claim
-from claimledger.visible import READER_VISIBLE, changed_fields, fingerprint
+from claimledger.record.loader import claim_from_bytes
+from claimledger.record.model import Claim
+from claimledger.record.visible import READER_VISIBLE, changed_fields, fingerprint
 
 from .conftest import MINIMAL
 

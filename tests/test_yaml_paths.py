@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimledger.yamlsafe import YamlProblem, _build, _compose_strict, load_document
+from claimledger.record.yamlsafe import YamlProblem, _build, _compose_strict, load_document
 
 from .conftest import examples
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.yamlsafe import MAX_DEPTH, MAX_LIST_ITEMS, Document, YamlProblem, format_field, load_document
+from claimledger.record.yamlsafe import MAX_DEPTH, MAX_LIST_ITEMS, Document, YamlProblem, format_field, load_document
 
 
 def load(text: str | bytes) -> Any:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from claimledger.engines import ENGINES
-from claimledger.engines.zensical.links import rebase
+from claimledger.engines.zensical.relink import rebase
 from claimledger.project import check_project
 
 from .conftest import REPO

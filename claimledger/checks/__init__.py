@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
 from ..findings import Finding
-from ..model import Dataset
-from ..parallel import map_chunks
+from ..record.model import Dataset
+from ..record.parallel import map_chunks
 from . import archives, basis, dates, editorial, evidence, figures, markup, quotes, references, review, scale, snapshots
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
@@ -33,13 +33,13 @@ CHECKS: tuple[Check, ...] = (
     figures.check,
 )
 
-# From this many claims on, the checks are shared among the cores (see :mod:`claimledger.parallel`).
+# From this many claims on, the checks are shared among the cores (see :mod:`claimledger.record.parallel`).
 PARALLEL_FROM_CLAIMS = 2000
 
 
 def run_checks(dataset: Dataset, today: dt.date, workers: int | None = None) -> list[Finding]:
     """Every check's findings. From :data:`PARALLEL_FROM_CLAIMS` claims on, ``workers`` processes
-    share them (``None``: as many as :mod:`claimledger.parallel` finds)."""
+    share them (``None``: as many as :mod:`claimledger.record.parallel` finds)."""
 
     def run(some: Sequence[Check]) -> list[list[Finding]]:
         return [list(check(dataset, today)) for check in some]

@@ -16,10 +16,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from ..addresses import host, host_problem
 from ..findings import Finding, error, warning
-from ..model import Dataset
-from ..yamlsafe import Document, FieldPath, format_field
+from ..record.addresses import host, host_problem
+from ..record.model import Dataset
+from ..record.yamlsafe import Document, FieldPath, format_field
 
 # The Wayback Machine: web.archive.org, and archive.org/web/ or /save/; other archive.org pages (an item at
 # /details/, a file at /download/) are archived copies of another kind and are not judged here. Which host

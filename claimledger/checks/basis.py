@@ -14,7 +14,7 @@ is only shown to readers: without a basis it is a warning.
 
 A source's own byline, dateline, masthead or place line is a basis written
 ``self`` (``basis: {published: self}``): its snapshot must hold words that state
-the fact (see :mod:`claimledger.ownwords`).
+the fact (see :mod:`claimledger.record.ownwords`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
-from ..model import Basis, Dataset, Party, Source
-from ..ownwords import OWN_FACTS, date_forms, find, looked_for
-from ..yamlsafe import Document
+from ..record.model import Basis, Dataset, Party, Source
+from ..record.ownwords import OWN_FACTS, date_forms, find, looked_for
+from ..record.yamlsafe import Document
 from .quotes import normalise
 
 # What each fact feeds: the rules and pages that compute with it.

@@ -19,8 +19,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..model import Dataset, PartialDate, Period, Rate
-from ..yamlsafe import Document, FieldPath, format_field
+from ..record.model import Dataset, PartialDate, Period, Rate
+from ..record.yamlsafe import Document, FieldPath, format_field
 
 PERIOD_HORIZON_YEARS = 100
 

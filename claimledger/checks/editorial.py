@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..model import Claim, Dataset
+from ..record.model import Claim, Dataset
 from .evidence import affiliations
 from .quotes import normalise
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
-from ..model import Claim, Dataset, Party, Rebuttal
+from ..record.model import Claim, Dataset, Party, Rebuttal
 
 
 def affiliations(party_id: str, parties: Mapping[str, Party]) -> set[str]:

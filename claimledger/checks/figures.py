@@ -1,7 +1,7 @@
 """Figures you can compute with: derived figures recomputed, conversions' rates, metrics compared.
 
 - A claim with a ``derivation`` states a figure computed by a formula of
-  :data:`claimledger.arithmetic.FORMULAS` from other claims or from values the text gives: it is
+  :data:`claimledger.record.arithmetic.FORMULAS` from other claims or from values the text gives: it is
   recomputed, and a stated figure further from the result than its stated precision allows is an
   error naming both numbers (``derived-figure``).
 - A conversion records the rate it used, with the rate's source and date, or says ``rate:
@@ -30,11 +30,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, localcontext
 
-from .. import arithmetic
 from ..findings import Finding, error, warning
-from ..layout import KIND_FOLDERS
-from ..model import Claim, Conversion, Dataset, Metric, Rate
-from ..yamlsafe import Document, FieldPath, format_field
+from ..record import arithmetic
+from ..record.layout import KIND_FOLDERS
+from ..record.model import Claim, Conversion, Dataset, Metric, Rate
+from ..record.yamlsafe import Document, FieldPath, format_field
 
 UNKNOWN = "unknown"
 

@@ -2,7 +2,7 @@
 
 The hand-written pages of the site (under docs/, and the contributor guide) come by pull request
 too: they follow the same policy, with two differences. Raw HTML is allowed on the pages the site's
-owner names (:class:`claimledger.siteconfig.DocsPolicy`), and images are allowed from the site itself.
+owner names (:class:`claimledger.checks.siteconfig.DocsPolicy`), and images are allowed from the site itself.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import markup, paths
 from ..findings import Finding, error
-from ..kinds import known_ids
-from ..layout import KIND_FOLDERS
-from ..model import Dataset
-from ..paths import GUIDE
-from ..siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-from ..yamlsafe import (
+from ..record import markdown as markup
+from ..record import paths
+from ..record.kinds import known_ids
+from ..record.layout import KIND_FOLDERS
+from ..record.model import Dataset
+from ..record.paths import GUIDE
+from ..record.yamlsafe import (
     Document,
     FieldPath,
     YamlProblem,
@@ -30,6 +30,7 @@ from ..yamlsafe import (
     refused_character,
     text_problem,
 )
+from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..layout import DATA_DIR
-from ..model import Claim, Dataset
-from ..yamlsafe import FieldPath, format_field
+from ..record.layout import DATA_DIR
+from ..record.model import Claim, Dataset
+from ..record.yamlsafe import FieldPath, format_field
 
 
 def normalise(text: str) -> str:

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from ..findings import Finding, error
-from ..kinds import KINDS
-from ..layout import KIND_FOLDERS
-from ..model import Dataset
-from ..suggest import close_match
-from ..yamlsafe import Document, FieldPath, format_field
+from ..record.kinds import KINDS
+from ..record.layout import KIND_FOLDERS
+from ..record.model import Dataset
+from ..record.suggest import close_match
+from ..record.yamlsafe import Document, FieldPath, format_field
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:

@@ -1,5 +1,5 @@
 """Review sign-off: a verdict is reviewed by editors on the record, as many as its status asks,
-and its review still covers what the claim tells readers (see :mod:`claimledger.review`)."""
+and its review still covers what the claim tells readers (see :mod:`claimledger.record.visible`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
-from ..model import Claim, Dataset
-from ..review import awaits_review, status_of
-from ..suggest import close_match
-from ..visible import fingerprint
+from ..record.model import Claim, Dataset
+from ..record.suggest import close_match
+from ..record.visible import awaits_review, fingerprint, status_of
 
 RECORD = "claimledger review {id} --by EDITOR"
 

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..model import Dataset
+from ..record.model import Dataset
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, cast
 
+from ..checks.siteconfig import DocsPolicy
 from ..findings import Finding
-from ..model import Dataset
+from ..record.model import Dataset
 from ..settings import Settings
-from ..siteconfig import DocsPolicy
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class EngineBuild(Protocol):
 
     def docs_policy(self) -> DocsPolicy:
         """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
-        check of those pages follows it); :func:`claimledger.siteconfig.read_docs_policy` where the
+        check of those pages follows it); :func:`claimledger.checks.siteconfig.read_docs_policy` where the
         engine cannot tell."""
 
     def build(self, site: SiteInput) -> None:

@@ -28,13 +28,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..checks.siteconfig import DocsPolicy
+from ..checks.sitepolicy import check_site
 from ..engines import Engine, EngineBuild, Project, SiteInput
 from ..findings import Finding, Severity, format_text
-from ..model import Dataset
-from ..parallel import signals_held
-from ..review import edited
-from ..siteconfig import DocsPolicy
-from ..sitepolicy import check_site
+from ..record.model import Dataset
+from ..record.parallel import signals_held
+from ..record.visible import edited
 
 MARKER = ".claimledger-site"
 
@@ -83,7 +83,7 @@ class StagedBuild:
     """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
 
     Entering refuses a site whose configuration or docs folder the site policy refuses
-    (:mod:`claimledger.sitepolicy`), before any engine reads it; then it makes the staging folder and
+    (:mod:`claimledger.checks.sitepolicy`), before any engine reads it; then it makes the staging folder and
     starts the engine's build in it (which may read its configuration and start work ahead while the
     dataset is checked); :meth:`run` has the engine
     build the site from the dataset already loaded and checked (a build reads the claims once), and

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from html import escape
 
-from ..markup import REFERENCE
-from ..model import Publisher
+from ..record.markdown import REFERENCE
+from ..record.model import Publisher
 from .urls import page_src
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from .. import markup
-from ..model import Claim, Dataset, LogEntry, ScaleLogEntry
+from ..record import markdown as markup
+from ..record.model import Claim, Dataset, LogEntry, ScaleLogEntry
 from .urls import CORRECTIONS_FEED, claim_src, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import arithmetic
-from ..model import Claim, Conversion, Metric, Period, Rate
+from ..record import arithmetic
+from ..record.model import Claim, Conversion, Metric, Period, Rate
 
 QUALIFIER_WORDS = {
     "exact": "",
@@ -84,7 +84,7 @@ def qualified(value: float, unit: str | None, qualifier: str, counted: str | Non
 
 @dataclass(frozen=True)
 class Change:
-    """The figure against its baseline, computed (by :func:`claimledger.arithmetic.change`)."""
+    """The figure against its baseline, computed (by :func:`claimledger.record.arithmetic.change`)."""
 
     before: float
     after: float

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph import Graph
-from ..kinds import KINDS, kind_of_page
-from ..model import Dataset
-from .kinds import SITE_KINDS
+from ..record.graph import Graph
+from ..record.kinds import KINDS, kind_of_page
+from ..record.model import Dataset
 from .urls import INDEX_PAGES
+from .views import SITE_KINDS
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Claim, Dataset, Party, Publisher, Source
-from ..review import edited, reviewers
+from ..record.model import Claim, Dataset, Party, Publisher, Source
+from ..record.visible import edited, reviewers
 
 
 def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ Three kinds of output:
   and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
 - :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
   under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimledger.site.docrefs`): the
-  contributor guide, read only if the path policy lets it be (:mod:`claimledger.paths`; else
+  contributor guide, read only if the path policy lets it be (:mod:`claimledger.record.paths`; else
   :class:`Unpublishable`).
 - :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
   claim) are many and small: an engine may write them straight into the built site.
@@ -37,14 +37,14 @@ from typing import Any, Literal
 
 from markupsafe import escape
 
-from .. import paths
-from ..export import FORMATS, claim_record, export_data, to_json
+from ..checks.siteconfig import GUIDE_PAGE
+from ..exports.formats import FORMATS, claim_record, export_data, to_json
 from ..findings import Finding
-from ..kinds import KINDS
-from ..model import Dataset
-from ..paths import GUIDE
-from ..schema import KIND_SCHEMAS, kind_schema_text, schema_text
-from ..siteconfig import GUIDE_PAGE
+from ..record import paths
+from ..record.kinds import KINDS
+from ..record.model import Dataset
+from ..record.paths import GUIDE
+from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
 from .render import Renderer
 from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
@@ -148,7 +148,7 @@ Output = PageOutput | MarkdownPage | FileOutput
 
 
 class Unpublishable(Exception):
-    """A file the site would show that the path policy refuses (:mod:`claimledger.paths`): a link out
+    """A file the site would show that the path policy refuses (:mod:`claimledger.record.paths`): a link out
     of the repository, a broken link, something other than a plain file. ``findings`` say which and
     why, as ``claimledger check`` reports them."""
 

@@ -2,7 +2,7 @@
 
 No page re-reads a file: everything comes from the :class:`Dataset` and the
 :class:`Graph` computed once per build.  All user-supplied text is escaped by
-Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.markup`.
+Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.record.markdown`.
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from typing import Any
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .. import arithmetic, markup
-from ..gitinfo import History, Revision, StatusChange, committed_files, load_history
-from ..graph import Graph, build_graph
-from ..kinds import KINDS
-from ..model import Basis, Claim, Conversion, Dataset, Editor, Metric, PartialDate, Party, Source, Status
-from ..review import awaits_review, reviewers
+from ..checks.gitinfo import History, Revision, StatusChange, committed_files, load_history
+from ..record import arithmetic
+from ..record import markdown as markup
+from ..record.graph import Graph, build_graph
+from ..record.kinds import KINDS
+from ..record.model import Basis, Claim, Conversion, Dataset, Editor, Metric, PartialDate, Party, Source, Status
+from ..record.schema import units
+from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
-from ..schema import units
 from . import charts, feed, format
 from .jsonld import claim_review, script_json
-from .kinds import SITE_KINDS
 from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
+from .views import SITE_KINDS
 
 
 @dataclass(frozen=True)

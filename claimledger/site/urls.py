@@ -8,9 +8,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from ..export import FORMATS
-from ..kinds import KINDS
-from ..model import Dataset
+from ..exports.formats import FORMATS
+from ..record.kinds import KINDS
+from ..record.model import Dataset
 
 
 @dataclass(frozen=True)

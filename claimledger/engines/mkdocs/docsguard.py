@@ -24,8 +24,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HtmlStash
 
 from ...checks.markup import image_is_local, unsafe_attribute
-from ...markup import link_is_safe
-from ...siteconfig import DocsPolicy
+from ...checks.siteconfig import DocsPolicy
+from ...record.markdown import link_is_safe
 
 # What an attribute may hold: an address a link may go to, an image the site holds itself.
 _LINKS = frozenset({"href", "action", "formaction", "cite", "xlink:href"})

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...checks.siteconfig import DocsPolicy, read_docs_policy
 from ...site.build import BuildError, build_time
-from ...siteconfig import DocsPolicy, read_docs_policy
 from .. import Project, SiteInput
 
 if TYPE_CHECKING:

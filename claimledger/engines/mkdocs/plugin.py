@@ -12,15 +12,15 @@ own, the plugin is the edge: it reads the settings from the environment and load
 dataset itself.
 
 Whatever was checked before, the plugin publishes no file the path policy refuses
-(:mod:`claimledger.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
+(:mod:`claimledger.record.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
 in the docs folder or the site's theme folder, that leads out of that folder (outside the repository,
 or elsewhere in it). Under ``mkdocs
-build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.sitepolicy`) is part of
+build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.checks.sitepolicy`) is part of
 the plugin's check; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which
 is why a published site is built with ``claimledger build``, which checks the file before any engine
 reads it. Where MkDocs renders the hand-written pages,
 the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
-the ``docs_raw_html`` option (:mod:`claimledger.siteconfig`).
+the ``docs_raw_html`` option (:mod:`claimledger.checks.siteconfig`).
 """
 
 from __future__ import annotations
@@ -46,12 +46,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
-from ... import paths
-from ...cache import template_cache
+from ...checks.gitinfo import History, git_dir
+from ...checks.siteconfig import DocsPolicy
 from ...findings import Finding, Severity, format_text, printable
-from ...gitinfo import History, git_dir
-from ...model import Dataset
 from ...project import check_project
+from ...record import paths
+from ...record.cache import template_cache
+from ...record.model import Dataset
 from ...settings import Settings, from_environment
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
@@ -59,7 +60,6 @@ from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpubl
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
-from ...siteconfig import DocsPolicy
 from .. import SiteInput
 from .docsguard import DocsGuard
 
@@ -95,8 +95,8 @@ class ClaimledgerConfig(Config):
     edit_base = config_options.Type(str, default="")
     edit_branch = config_options.Type(str, default="main")
     history = config_options.Type(bool, default=True)
-    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimledger.siteconfig)
-    allow = config_options.Type(dict, default={})  # what the site policy allows (see claimledger.sitepolicy)
+    docs_raw_html = _PagesOrAll()  # the hand-written pages that may hold raw HTML (see claimledger.checks.siteconfig)
+    allow = config_options.Type(dict, default={})  # what the site policy allows (see claimledger.checks.sitepolicy)
 
 
 class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):

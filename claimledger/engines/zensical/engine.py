@@ -22,10 +22,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ...cache import template_cache
+from ...checks.siteconfig import DocsPolicy, read_docs_policy
+from ...record.cache import template_cache
 from ...site.build import BuildError
 from ...site.render import SiteSettings, site_renderer
-from ...siteconfig import DocsPolicy, read_docs_policy
 from .. import Project, SiteInput
 from .plain import CONFIG, SITE, SiteConfig, read_config, write_project
 

@@ -31,13 +31,13 @@ from typing import Any
 import yaml
 
 from ...findings import format_text
-from ...kinds import KINDS
+from ...record.kinds import KINDS
 from ...site.build import BuildError
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.render import Renderer
 from ...site.urls import url_of
-from .links import rebase
+from .relink import rebase
 
 CONFIG = "mkdocs.yml"
 DOCS = "docs"

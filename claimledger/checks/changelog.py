@@ -1,0 +1,208 @@
+"""A pull request logs what it changes in a claim, and never rewrites the record: ``claimledger check --changed``.
+
+Each changed claim is compared with its version at the merge base, both read by the strict loader
+into the model (never by matching lines of text):
+
+- ``log-missing``: a field a reader is told (claimledger.record.visible.READER_VISIBLE) differs, and the
+  log gained no entry at its end (rewording an old entry is no new one);
+- ``log-edited``: an entry the base has was changed (its date, kind or summary; white space aside);
+- ``log-removed``: entries the base has, or the whole ``log:``, were removed;
+- ``log-before-record``: an entry the change adds is dated before the claim was on the record: the
+  day its file first reached the base branch (:func:`claimledger.checks.gitinfo.published_dates`), or, for
+  a claim the base does not have, the merge base's own date.
+
+A log that runs backwards (``log-order``) or an entry dated in the future (``date-future``) is
+found by the full check, which ``--changed`` runs too. A claim file the base has and the change
+removes is ``claim-deleted``: a published claim is withdrawn, never deleted.
+
+A review the change adds or alters is ``review-signed``, a warning: the pull request signs a verdict off
+in an editor's name, so that editor (an owner of the data folders in .github/CODEOWNERS) must
+approve it; a contributor cannot sign for them unseen.
+
+A claim moved to another folder is found at the base by its id; a new claim, or one whose base
+version did not load, has nothing to be compared with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..findings import Finding, error, warning
+from ..record.layout import KIND_FOLDERS
+from ..record.loader import claim_from_bytes
+from ..record.model import Claim, Dataset, LogEntry, PartialDate
+from ..record.paths import DATA_SUFFIX
+from ..record.visible import changed_fields
+from . import gitinfo
+
+WITHDRAW_HINT = (
+    "a published claim stays on the record: restore the file (`git checkout {base} -- {path}`), set its "
+    "`status: withdrawn` and add at the end of its `log:` an entry `kind: retraction` saying when and why"
+)
+
+
+def _id(path: str) -> str:
+    return path.rpartition("/")[2].removesuffix(DATA_SUFFIX)
+
+
+def _same(a: LogEntry, b: LogEntry) -> bool:
+    """Whether two log entries say the same to a reader (a summary reflowed is the same summary)."""
+    return (a.date, a.kind, a.summary.split()) == (b.date, b.kind, b.summary.split())
+
+
+class _Base:
+    """The claims at the merge base, read from git only once a changed or deleted claim needs them."""
+
+    def __init__(self, root: Path, changes: gitinfo.Changes) -> None:
+        self.root, self.changes = root, changes
+        self.folder = KIND_FOLDERS["claim"].rstrip("/")
+        self._paths: dict[str, str] | None = None
+        self._published: dict[str, str] | None = None
+        self._date: str | None = None
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """Each claim id at the base, with its file there."""
+        if self._paths is None:
+            self._paths = {
+                _id(path): path
+                for path in gitinfo.files_at(self.root, self.changes.merge_base, self.folder)
+                if path.endswith(DATA_SUFFIX)
+            }
+        return self._paths
+
+    def claim(self, path: str) -> Claim | None:
+        raw = gitinfo.file_at(self.root, self.changes.merge_base, path)
+        return claim_from_bytes(self.root, path, raw)[0]
+
+    def on_record(self, path: str | None) -> tuple[PartialDate, str]:
+        """The day the claim at ``path`` (at the base; ``None``: a claim the base lacks) went on the
+        record, and how to say it."""
+        if self._published is None:
+            self._published = gitinfo.published_dates(self.root, self.changes.merge_base, self.folder)
+        published = self._published.get(path) if path is not None else None
+        if published is not None:
+            return PartialDate.parse(published), f"its file reached {self.changes.base} on {published}"
+        if self._date is None:
+            self._date = gitinfo.commit_date(self.root, self.changes.merge_base)
+        return PartialDate.parse(self._date), f"it is not on {self.changes.base}, which was last changed {self._date}"
+
+
+def _rewritten(claim: Claim, before: Claim, base: str) -> Iterator[Finding]:
+    """An entry of the base's log edited or removed, or the whole log removed."""
+    doc = claim.document
+    for index, (old, new) in enumerate(zip(before.log, claim.log, strict=False)):
+        if not _same(old, new):
+            changed = [name for name in ("date", "kind", "summary") if getattr(old, name) != getattr(new, name)]
+            field = changed[0] if len(changed) == 1 else None
+            path = ("log", index, field) if field else ("log", index)
+            yield error(
+                doc.path,
+                doc.position(path),
+                "log-edited",
+                f"log[{index}]" + (f".{field}" if field else ""),
+                f"this change edits an entry readers were shown (its {', '.join(changed) or 'wording'}); "
+                f"at {base} it reads: {old.date} {old.kind}: {' '.join(old.summary.split())}",
+                "the log is append-only: put the entry back as it was, and say what was wrong with it in a new "
+                "entry at the end of `log:`",
+            )
+    missing = len(before.log) - len(claim.log)
+    if missing > 0:
+        whole = not claim.log
+        yield error(
+            doc.path,
+            doc.position(("log",)) if not whole else (1, 1),
+            "log-removed",
+            "log",
+            f"this change removes the claim's whole log ({missing} entr{'y' if missing == 1 else 'ies'} at {base})"
+            if whole
+            else f"this change removes {missing} of the {len(before.log)} entries the log has at {base}",
+            f"the log is append-only: restore the removed entries as they are at {base}, and add any new one at "
+            "the end of `log:`",
+        )
+
+
+def _before_record(claim: Claim, added: range, on_record: tuple[PartialDate, str]) -> Iterator[Finding]:
+    """An entry this change adds that is dated before the claim was on the record."""
+    day, reason = on_record
+    doc = claim.document
+    for index in added:
+        entry = claim.log[index]
+        if entry.date.earliest() < day.earliest():
+            yield error(
+                doc.path,
+                doc.position(("log", index, "date")),
+                "log-before-record",
+                f"log[{index}].date",
+                f"this new entry is dated {entry.date}, before the claim was on the record ({reason})",
+                "date a new entry the day the change is published (today), not the day of what it reports",
+            )
+
+
+def _deleted(dataset: Dataset, changes: gitinfo.Changes, base: _Base) -> Iterator[Finding]:
+    """A claim file the base has, removed by the change (moved elsewhere under its id is no removal)."""
+    present = set(dataset.claims) | set(dataset.broken_ids.get("claim", ()))
+    for claim_id, path in sorted(base.paths.items()):
+        if claim_id in present or path not in changes.paths:
+            continue
+        yield error(
+            path,
+            (1, 1),
+            "claim-deleted",
+            "status",
+            f"this change deletes the claim '{claim_id}', which is on the record at {changes.base}: its page, "
+            "evidence and log would vanish",
+            WITHDRAW_HINT.format(base=changes.base, path=path),
+        )
+
+
+def _signed(claim: Claim, before: Claim | None) -> Iterator[Finding]:
+    """A warning when the change signs the claim's verdict off: whoever it names must approve it."""
+    if claim.review is None or (before is not None and before.review == claim.review):
+        return
+    names = " and ".join(claim.review.by)
+    yield warning(
+        claim.document.path,
+        claim.document.position(("review", "by")),
+        "review-signed",
+        "review.by",
+        f"this change signs the claim's verdict off in the name of {names}",
+        f"{names} must approve this pull request (they own the data folders in .github/CODEOWNERS); "
+        "a review is recorded by the editor who reviewed, never on their behalf",
+    )
+
+
+def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:
+    """A finding for each change to a claim that its log does not record faithfully: an edit with no
+    new entry, a log entry edited, removed or back-dated, a claim deleted."""
+    base = _Base(root, changes)
+    if changes.deletions:
+        yield from _deleted(dataset, changes, base)
+    for claim in dataset.claims.values():
+        if claim.document.path not in changes.paths:
+            continue
+        old_path = base.paths.get(claim.id)
+        before = base.claim(old_path) if old_path is not None else None
+        if old_path is not None and before is None:  # the base version did not load: nothing to compare
+            continue
+        yield from _signed(claim, before)
+        if before is None:
+            yield from _before_record(claim, range(len(claim.log)), base.on_record(None))
+            continue
+        yield from _rewritten(claim, before, changes.base)
+        if len(claim.log) > len(before.log):
+            yield from _before_record(claim, range(len(before.log), len(claim.log)), base.on_record(old_path))
+        changed = changed_fields(before, claim)
+        if not changed or len(claim.log) > len(before.log):  # the log is kept oldest first: new entries end it
+            continue
+        fields = ", ".join(changed)
+        yield error(
+            claim.document.path,
+            claim.document.position((changed[0],)),
+            "log-missing",
+            changed[0],
+            f"this change to the claim's {fields} adds no entry to its log (compared with {changes.base})",
+            "add an entry at the end of `log:` saying what changed and why, for readers: `- date: YYYY-MM-DD`, "
+            "`kind:` correction, clarification, status-change, update or retraction, and `summary:`",
+        )

@@ -1,0 +1,955 @@
+"""What the site's configuration (``mkdocs.yml``) and the files under ``docs/`` may do: they are code.
+
+A pull request may change any file, and once merged the site is built and published. MkDocs loads
+its configuration with a loader that runs Python (``!!python/object/apply:os.system``), imports
+hooks, plugins and markdown extensions, and reads template folders and snippets from wherever it is
+told; the files under ``docs/`` are published on the site's own origin as they are. So the raw file
+is read here, as YAML nodes that run nothing, before any engine loads it, and :func:`check_site`
+reports, with file, line and field:
+
+- every YAML tag but ``!ENV`` naming a variable the project documents (:data:`DOCUMENTED_ENV`),
+  MkDocs' ``!relative``, and the plain core tags (``config-tag``);
+- ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
+  :data:`KNOWN_EXTENSIONS`, a theme ``custom_dir`` (its Jinja templates run Python) (``config-code``),
+  and ``INHERIT`` (``config-inherit``);
+- what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
+  reached through a link, a markdown extension reading files from outside ``docs/``
+  (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
+  into ``.git/`` (``unsafe-path``, from the path policy's confined walk);
+- ``extra_javascript``, ``extra_css``, and Material's ``extra.polyfills``, ``theme.logo`` and
+  ``theme.favicon`` from another host; Material's settings that load from another host:
+  ``extra.analytics`` (Google's script), ``theme.font`` unless ``false`` (Google Fonts), a
+  SuperFences fence of class ``mermaid`` (Mermaid from unpkg.com) (``config-remote``);
+- a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
+  stylesheet there that fetches from another host (``docs-file``); so with a file of the theme folder
+  that is not a template (published as it is, too).
+
+Every value those settings take is judged: a ``!relative`` path as MkDocs resolves it, and ``!ENV``
+refused wherever the policy reads a value (its value comes from the build's environment, unseen
+here), as is a setting whose name is given by a tag.
+
+Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
+the folder it is published from), by the list the
+maintainer keeps in the claimledger plugin's ``allow`` option of ``mkdocs.yml`` itself (reviewed as
+code: see :class:`Allowed`). ``claimledger check`` and every build run the same function; a build
+refuses, before its engine reads the file, whatever it reports as an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..findings import Finding, error
+from ..record import paths
+from ..record.layout import Layout
+from ..record.yamlsafe import YamlProblem, decode
+from ..settings import VARIABLES
+from .markup import image_is_local
+
+PLUGIN = "claimledger"
+OPTION = "allow"
+MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a larger mkdocs.yml is not read
+
+# The variables an ``!ENV`` tag may read: those the project documents (the site's and the
+# repository's addresses, and the settings of a run). Any other could be a secret of the build.
+DOCUMENTED_ENV = frozenset({"CLAIMLEDGER_SITE_URL", "CLAIMLEDGER_REPO_URL", *VARIABLES})
+
+# The plugins the shipped and the generated projects use.
+KNOWN_PLUGINS = frozenset({"search", "material/search", PLUGIN})
+
+# Markdown extensions that run no code of the site's and read no file (``markdown.extensions.``
+# may be left out, as MkDocs allows).
+KNOWN_EXTENSIONS = frozenset(
+    {
+        *(
+            f"markdown.extensions.{name}"
+            for name in [
+                "abbr",
+                "admonition",
+                "attr_list",
+                "codehilite",
+                "def_list",
+                "extra",
+                "fenced_code",
+                "footnotes",
+                "legacy_attrs",
+                "legacy_em",
+                "md_in_html",
+                "meta",
+                "nl2br",
+                "sane_lists",
+                "smarty",
+                "tables",
+                "toc",
+                "wikilinks",
+            ]
+        ),
+        *(
+            f"pymdownx.{name}"
+            for name in [
+                "arithmatex",
+                "betterem",
+                "blocks.admonition",
+                "blocks.caption",
+                "blocks.definition",
+                "blocks.details",
+                "blocks.tab",
+                "caret",
+                "critic",
+                "details",
+                "emoji",
+                "escapeall",
+                "extra",
+                "fancylists",
+                "highlight",
+                "inlinehilite",
+                "keys",
+                "magiclink",
+                "mark",
+                "progressbar",
+                "saneheaders",
+                "smartsymbols",
+                "striphtml",
+                "superfences",
+                "tabbed",
+                "tasklist",
+                "tilde",
+            ]
+        ),
+    }
+)
+# Markdown extensions that read files from ``base_path``: known only while every base path lies
+# inside docs/, and nothing outside it is let in (``restrict_base_path``) or fetched (``url_download``).
+FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
+
+# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+# What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
+# folder). Its other files are published as they are, and held to the docs/ policy.
+TEMPLATE_SUFFIX = ".html"
+
+INERT_SUFFIXES = frozenset(
+    [
+        ".md",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".ico",
+        ".bmp",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".css",
+    ]
+)
+
+# What ``allow: remote`` names, besides addresses: Material's settings that load from another host.
+ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
+FONTS = "theme.font"  # Google Fonts, on every page unless `font: false`
+MERMAID = "mermaid"  # Mermaid from unpkg.com, on every page with a diagram (a SuperFences fence of that class)
+
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
+)
+_PYTHON_NAME = "tag:yaml.org,2002:python/name:"
+_PYTHON = "tag:yaml.org,2002:python/"
+_MERGE = "tag:yaml.org,2002:merge"
+_ENV = "!ENV"
+_RELATIVE = "!relative"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What the maintainer allows, each by name, under the claimledger plugin's ``allow`` option::
+
+    plugins:
+      - claimledger:
+          allow:
+            hooks: [hooks/social.py]              # files the `hooks:` setting names
+            plugins: [blog]                       # plugins besides search and claimledger
+            markdown_extensions: [mdx_include]    # extensions besides the known, inert ones
+            inherit: [base.yml]                   # the file INHERIT names (inside the repository)
+            env: [SITE_AUTHOR]                    # variables !ENV may read besides the documented
+            python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
+            remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host,
+                                                    # or Material's extra.analytics, theme.font, mermaid
+            docs: [docs/diagram.svg]              # files published as they are (under docs/ or the
+                                                  # theme folder) that are not markdown or inert
+            custom_dir: [overrides]               # the theme folder: its templates run during the build
+    """
+
+    hooks: frozenset[str] = field(default_factory=frozenset)
+    plugins: frozenset[str] = field(default_factory=frozenset)
+    markdown_extensions: frozenset[str] = field(default_factory=frozenset)
+    inherit: frozenset[str] = field(default_factory=frozenset)
+    env: frozenset[str] = field(default_factory=frozenset)
+    python_names: frozenset[str] = field(default_factory=frozenset)
+    remote: frozenset[str] = field(default_factory=frozenset)
+    docs: frozenset[str] = field(default_factory=frozenset)
+    custom_dir: frozenset[str] = field(default_factory=frozenset)
+
+    def theme_folder(self, name: str) -> bool:
+        """Whether the theme folder ``name`` (relative to the configuration's folder) is allowed."""
+        return os.path.normpath(name) in {os.path.normpath(allowed) for allowed in self.custom_dir}
+
+
+ALLOW_KEYS = tuple(f.name for f in fields(Allowed))
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _text(node: Node | None) -> str | None:
+    """A plain scalar's text, or None (a tagged value, a list, a mapping)."""
+    if isinstance(node, ScalarNode) and (node.tag in _CORE_TAGS):
+        return str(node.value)
+    return None
+
+
+def _plain(node: Node) -> bool:
+    """Whether a node is written plainly: no tag but YAML's own (``!ENV``, ``!relative`` and the rest
+    give a value this check cannot see, or would see differently from the engine)."""
+    return str(node.tag) in _CORE_TAGS
+
+
+def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
+    """A mapping's entries with plain keys: (key, key node, value node)."""
+    if not isinstance(node, MappingNode):
+        return []
+    return [(key, k, v) for k, v in node.value if (key := _text(k)) is not None]
+
+
+def _get(node: Node | None, name: str) -> tuple[Node, Node] | None:
+    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
+    found = None
+    for key, key_node, value in _items(node):
+        if key == name:
+            found = key_node, value
+    return found
+
+
+def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
+    """The named entries of a ``plugins:`` or ``markdown_extensions:`` setting, in either form:
+    (name, where it is named, its options, its field)."""
+    if isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            name = _text(item)
+            if name is not None:
+                yield name, item, None, f"[{index}]"
+            elif isinstance(item, MappingNode) and len(item.value) == 1 and (name := _text(item.value[0][0])):
+                yield name, item.value[0][0], item.value[0][1], f"[{index}]"
+    for name, key_node, value in _items(node):
+        yield name, key_node, value, f".{name}"
+
+
+def _strings(node: Node | None) -> list[tuple[str, Node]]:
+    """A value that is one text or a list of texts, each with its node."""
+    if isinstance(node, SequenceNode):
+        return [(text, item) for item in node.value if (text := _text(item)) is not None]
+    text = _text(node)
+    return [(text, node)] if text is not None and node is not None else []
+
+
+class _Site:
+    """One check of a site's configuration and docs folder."""
+
+    def __init__(self, root: Path, config_file: Path) -> None:
+        self.root = root
+        self.layout = Layout(root)
+        self.config_file = config_file
+        self.allowed = Allowed()
+        self.findings: list[Finding] = []
+        self.read: set[str] = set()
+        self.docs_folder: Path | None = root / paths.DOCS_DIR  # `docs_dir` once read; None if refused
+
+    def error(self, rel: str, node: Node | None, rule: str, field: str, message: str, hint: str) -> None:
+        self.findings.append(error(rel, _position(node) if node else (1, 1), rule, field, message, hint))
+
+    def allow_hint(self, key: str, name: str = "it") -> str:
+        config = self.layout.relative(self.config_file)
+        allow = f"the claimledger plugin's `allow: {{{key}: […]}}`"
+        return f"if the maintainer means it, name {name} under {allow} in {config}"
+
+    # -- values the policy reads ---------------------------------------------------
+
+    def plain(self, rel: str, node: Node, where: str, rule: str, what: str) -> bool:
+        """Whether a value the policy reads (a name, a flag, an address, a list of them) is written
+        plainly; reported if not. ``!ENV`` is refused here whatever it reads: its value comes from the
+        build's environment, which this check cannot see (and, where the variable is unset, as in a
+        pull request's build, from a default that would go unchecked)."""
+        if _plain(node):
+            return True
+        tag = str(node.tag)
+        if tag == _ENV:
+            message = (
+                f"{what} is given by !ENV: its value comes from the build's environment, which this check cannot "
+                "see, and where the variable is unset (as in a pull request's build) its default is used unchecked"
+            )
+            hint = f"write {what} itself; !ENV may give only values this check does not read (site_url, site_name, …)"
+        elif tag == _RELATIVE:
+            message = f"{what} is given by !relative, which names a folder; this check cannot tell what it becomes"
+            hint = f"write {what} itself"
+        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
+            message = f"{what} is given by a !!python/name: tag: a Python object, not a value this check can read"
+            hint = f"write {what} itself"
+        else:  # any other tag is reported by the walk of the tags
+            return False
+        self.error(rel, node, rule, where, message, hint)
+        return False
+
+    def path(self, rel: str, node: Node, where: str, what: str) -> str | None:
+        """The path a setting names, as the engine resolves it: relative to the configuration's folder
+        (or absolute); a ``!relative`` value resolved as MkDocs resolves it. None for no value, or
+        for one this check cannot tell (reported)."""
+        if node.tag == _RELATIVE and isinstance(node, ScalarNode):
+            target = self.relative(str(node.value or ""))
+            if target is None:
+                self.error(
+                    rel,
+                    node,
+                    "config-files",
+                    where,
+                    f"{what} is given by `!relative {node.value}`, which names no folder this check can tell",
+                    "write the path itself, relative to mkdocs.yml (or `!relative $config_dir/…`)",
+                )
+                return None
+            return os.path.relpath(target, self.config_file.parent)
+        if not self.plain(rel, node, where, "config-files", what):
+            return None
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return _text(node)
+
+    def relative(self, value: str) -> Path | None:
+        """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…`` from the
+        configuration's folder, ``$docs_dir/…`` from the docs folder, a bare ``!relative`` the folder of
+        the page being rendered (in the docs folder); None for anything else (MkDocs refuses it)."""
+        prefix, _, suffix = value.partition("/")
+        if prefix == "$config_dir":
+            base = self.config_file.parent
+        elif (prefix == "$docs_dir" or value == "") and self.docs_folder is not None:
+            base = self.docs_folder
+        else:
+            return None
+        return Path(os.path.normpath(base / suffix))  # an absolute suffix replaces the base, as in MkDocs
+
+    # -- reading -----------------------------------------------------------------
+
+    def compose(self, path: Path) -> tuple[str, Node | None] | None:
+        """The file's nodes, composed without running anything; None if it cannot be read (reported)."""
+        rel = self.layout.relative(path)
+        problem = paths.check(self.root, path)
+        if problem is not None:
+            self.findings.append(problem)
+            return None
+        try:
+            if path.stat().st_size > MAX_CONFIG_SIZE:
+                self.error(rel, None, "file-size", "", "the site's configuration is larger than 1 MiB", "shorten it")
+                return None
+            text = decode(path.read_bytes())
+            return rel, yaml.compose(text, Loader=yaml.SafeLoader)
+        except YamlProblem as exc:
+            self.findings.append(error(rel, exc.position, exc.rule, exc.field, exc.message, exc.hint))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            self.findings.append(
+                error(
+                    rel,
+                    (mark.line + 1, mark.column + 1) if mark else (1, 1),
+                    "yaml-syntax",
+                    "",
+                    f"the site's configuration is not valid YAML: {exc.problem or exc.context}",
+                    "correct the YAML at this place",
+                )
+            )
+        except (yaml.YAMLError, RecursionError):
+            self.error(rel, None, "yaml-syntax", "", "the site's configuration is not valid YAML", "correct it")
+        except OSError as exc:
+            self.error(rel, None, "unreadable", "", f"cannot read the site's configuration: {exc.strerror}", "")
+        return None
+
+    def check_file(self, path: Path, *, top: bool) -> Node | None:
+        """Check one configuration file (and, if allowed, the one it inherits); its nodes."""
+        self.read.add(str(path.resolve()))
+        composed = self.compose(path)
+        if composed is None:
+            return None
+        rel, node = composed
+        if top:
+            self.allowed = self.read_allowed(rel, node)
+        self.tags(rel, node, "", set())
+        if not isinstance(node, MappingNode):
+            return node
+        if top:
+            self.docs_dir(rel, node)
+        self.hooks(rel, node)
+        self.plugins(rel, node)
+        self.extensions(rel, node)
+        self.theme(rel, node)
+        self.remote(rel, node)
+        self.inherit(rel, path, node)
+        return node
+
+    # -- the allowlist -------------------------------------------------------------
+
+    def read_allowed(self, rel: str, node: Node | None) -> Allowed:
+        plugins = _get(node, "plugins")
+        options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+        found = _get(options, OPTION)
+        if found is None:
+            return Allowed()
+        key_node, value = found
+        where = f"plugins.{PLUGIN}.{OPTION}"
+        hint = f"write `{OPTION}:` as a mapping of {', '.join(ALLOW_KEYS)}, each to a list of names"
+        if not isinstance(value, MappingNode):
+            self.error(rel, key_node, "config-allow", where, f"`{OPTION}` is not a mapping of lists", hint)
+            return Allowed()
+        lists: dict[str, frozenset[str]] = {}
+        for key, key_node, names in _items(value):
+            if key not in ALLOW_KEYS:
+                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is nothing `allow` knows", hint)
+            elif not isinstance(names, SequenceNode) or len(_strings(names)) != len(names.value):
+                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is not a list of names", hint)
+            else:
+                lists[key] = frozenset(text for text, _ in _strings(names))
+        return Allowed(**lists)
+
+    # -- tags ------------------------------------------------------------------------
+
+    def tags(self, rel: str, node: Node | None, where: str, seen: set[int]) -> None:
+        """Every tag in ``node`` (an alias is walked once)."""
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        tag = str(node.tag)
+        if tag == _ENV:
+            self.env(rel, node, where)
+        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
+            pass
+        elif tag.startswith(_PYTHON):
+            self.error(
+                rel,
+                node,
+                "config-tag",
+                where,
+                f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} makes MkDocs run Python while it reads the file",
+                "remove it: the site's configuration runs no code"
+                + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
+            )
+        elif tag == _MERGE:
+            self.error(
+                rel, node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full"
+            )
+        elif tag not in _CORE_TAGS and tag != _RELATIVE:
+            self.error(
+                rel, node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full"
+            )
+        if isinstance(node, MappingNode):
+            keys: set[str] = set()
+            for key_node, value in node.value:
+                self.tags(rel, key_node, where, seen)
+                key = _text(key_node) or "?"
+                field = f"{where}.{key}" if where else key
+                if key == "?" and key_node.tag != _MERGE:
+                    self.error(
+                        rel,
+                        key_node,
+                        "config-tag",
+                        field,
+                        "a setting's name is given by a tag or is not text: this check cannot tell which setting "
+                        "it is (an engine may read `!ENV [VARIABLE, hooks]` as `hooks`)",
+                        "write the setting's name itself",
+                    )
+                if key in keys and key_node.tag != _MERGE:
+                    self.error(
+                        rel,
+                        key_node,
+                        "yaml-duplicate-key",
+                        field,
+                        f"`{key}` is given twice: MkDocs would keep only the last",
+                        "keep one",
+                    )
+                keys.add(key)
+                self.tags(rel, value, field, seen)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.tags(rel, item, f"{where}[{index}]", seen)
+
+    def env(self, rel: str, node: Node, where: str) -> None:
+        """``!ENV NAME`` or ``!ENV [NAME, …, default]``: every name documented or allowed."""
+        names: list[tuple[str, Node]]
+        if isinstance(node, ScalarNode):
+            names = [(str(node.value), node)]
+        elif isinstance(node, SequenceNode):
+            items = node.value[:-1] if len(node.value) > 1 else node.value
+            names = [(str(item.value), item) if isinstance(item, ScalarNode) else ("", item) for item in items]
+        else:
+            names = [("", node)]
+        allowed = DOCUMENTED_ENV | self.allowed.env
+        for name, item in names:
+            if name not in allowed:
+                self.error(
+                    rel,
+                    item,
+                    "config-tag",
+                    where,
+                    f"!ENV reads the variable {paths.shown(name) or '(none)'}, which the project does not document: "
+                    "its value (a secret of the build, say) would be put on the site",
+                    f"read only {', '.join(sorted(DOCUMENTED_ENV))}, or {self.allow_hint('env')}",
+                )
+
+    # -- code --------------------------------------------------------------------------
+
+    def hooks(self, rel: str, node: Node) -> None:
+        found = _get(node, "hooks")
+        if found is None:
+            return
+        key_node, value = found
+        if not self.plain(rel, value, "hooks", "config-code", "the list of hooks"):
+            return
+        if not isinstance(value, SequenceNode):
+            self.error(rel, key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
+            return
+        for index, item in enumerate(value.value):
+            where = f"hooks[{index}]"
+            name = self.path(rel, item, where, "a hook")
+            if name is None:
+                continue
+            if name not in self.allowed.hooks:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    where,
+                    f"the hook {paths.shown(name)} is Python that MkDocs runs while it builds the site",
+                    f"remove it; {self.allow_hint('hooks')}",
+                )
+            else:
+                self.inside(rel, item, where, self.config_file.parent / name, "the hook")
+
+    def named(self, rel: str, found: tuple[Node, Node] | None, setting: str, what: str) -> Node | None:
+        """The value of ``plugins`` or ``markdown_extensions``, if written plainly, each name plainly
+        too (a name given by a tag is reported: the check could not tell what runs)."""
+        if found is None or not self.plain(rel, found[1], setting, "config-code", f"the list of {what}"):
+            return None
+        if isinstance(found[1], SequenceNode):
+            for index, item in enumerate(found[1].value):
+                self.plain(rel, item, f"{setting}[{index}]", "config-code", f"one of the {what}")
+        return found[1]
+
+    def plugins(self, rel: str, node: Node) -> None:
+        found = self.named(rel, _get(node, "plugins"), "plugins", "plugins")
+        for name, item, _, index in _entries(found):
+            if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    f"plugins{index}",
+                    f"the plugin {paths.shown(name)} is not one claimledger knows: it runs code while the site is "
+                    "built, and may read or publish any file",
+                    f"remove it; {self.allow_hint('plugins')}",
+                )
+
+    def extensions(self, rel: str, node: Node) -> None:
+        found = self.named(rel, _get(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
+        for name, item, options, index in _entries(found):
+            where = f"markdown_extensions{index}"
+            full = name if "." in name else f"markdown.extensions.{name}"
+            if options is not None and not self.plain(rel, options, f"{where}.{name}", "config-files", "its options"):
+                continue
+            if full in FILE_READING_EXTENSIONS:
+                self.reads_docs_only(rel, item, where, name, options)
+            elif full == "pymdownx.superfences":
+                self.fences(rel, where, name, options)
+            elif full not in KNOWN_EXTENSIONS and name not in self.allowed.markdown_extensions:
+                self.error(
+                    rel,
+                    item,
+                    "config-code",
+                    where,
+                    f"the markdown extension {paths.shown(name)} is not one claimledger knows: it runs code while "
+                    "the pages are rendered, and may read files",
+                    f"remove it; {self.allow_hint('markdown_extensions')}",
+                )
+
+    def reads_docs_only(self, rel: str, item: Node, where: str, name: str, options: Node | None) -> None:
+        """A file-reading extension: every base path inside docs/, nothing let in from elsewhere."""
+        hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
+        for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
+            found = _get(options, option)
+            field = f"{where}.{name}.{option}"
+            if found is not None and not self.plain(rel, found[1], field, "config-files", f"`{option}`"):
+                continue
+            if found is not None and (_text(found[1]) or "").lower() == refused:
+                self.error(
+                    rel,
+                    found[0],
+                    "config-files",
+                    f"{where}.{name}.{option}",
+                    f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)",
+                    hint,
+                )
+        found = _get(options, "base_path")
+        field = f"{where}.{name}.base_path"
+        bases: list[tuple[str | None, Node]]
+        if found is None:
+            bases = [(".", item)]
+        else:
+            value = found[1]
+            listed = list(value.value) if isinstance(value, SequenceNode) and _plain(value) else [value]
+            bases = [(self.base_path(rel, base_node, field), base_node) for base_node in listed]
+        docs = self.root / paths.DOCS_DIR
+        for base, base_node in bases:
+            if base is None:
+                continue  # reported
+            target = Path(os.path.normpath(self.root / base))
+            if not (target == docs or docs in target.parents) or _through_link(target):
+                written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
+                self.error(
+                    rel,
+                    base_node,
+                    "config-files",
+                    f"{where}.{name}.base_path",
+                    f"{name} reads files from {paths.shown(written)}, outside docs/: any file there (or, by a "
+                    "link, anywhere) could be put into a page",
+                    hint,
+                )
+
+    def base_path(self, rel: str, node: Node, field: str) -> str | None:
+        """A base path as a path from the repository's root (a ``!relative`` one resolved as MkDocs
+        resolves it); None if it cannot be told (reported)."""
+        if node.tag == "tag:yaml.org,2002:null":
+            return "."
+        text = self.path(rel, node, field, "a base path")
+        return None if text is None else os.path.relpath(_absolute(self.config_file.parent / text), self.root)
+
+    # -- files -------------------------------------------------------------------------
+
+    def inside(self, rel: str, node: Node, where: str, target: Path, what: str) -> bool:
+        """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
+        absolute = _absolute(target)
+        real = absolute.resolve()
+        if not _within(absolute, self.root) or not _within(real, self.root):
+            message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
+        elif real != absolute:
+            message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
+        else:
+            return True
+        self.error(rel, node, "config-files", where, message, "put it in the repository itself, linked by nothing")
+        return False
+
+    def theme(self, rel: str, node: Node) -> None:
+        theme = _get(node, "theme")
+        if theme is None or not self.plain(rel, theme[1], "theme", "config-code", "the theme"):
+            return
+        custom = _get(theme[1], "custom_dir")
+        if custom is None:
+            return
+        name = self.path(rel, value := custom[1], "theme.custom_dir", "the theme folder")
+        if name is None:
+            return
+        folder = self.config_file.parent / name
+        if not self.inside(rel, value, "theme.custom_dir", folder, "the theme folder"):
+            return
+        if not self.allowed.theme_folder(name):
+            self.error(
+                rel,
+                value,
+                "config-code",
+                "theme.custom_dir",
+                f"the theme folder {paths.shown(name)} is code: its Jinja templates run Python while the site is "
+                "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
+                f"remove it; {self.allow_hint('custom_dir', name)}",
+            )
+        if not folder.is_dir():
+            return
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        shown = f"{self.layout.relative(folder)}/"
+        for file in listing.files:
+            if not file.lower().endswith(TEMPLATE_SUFFIX):  # a template is the code allowed above
+                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
+
+    def remote(self, rel: str, node: Node) -> None:
+        """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
+        ``extra_javascript`` and ``extra_css``, and Material's ``extra.polyfills`` (scripts too),
+        ``theme.logo`` and ``theme.favicon``."""
+        extra = _get(node, "extra")
+        theme = _get(node, "theme")
+        settings = {
+            "extra_javascript": _get(node, "extra_javascript"),
+            "extra_css": _get(node, "extra_css"),
+            "extra.polyfills": _get(extra[1] if extra else None, "polyfills"),
+            "theme.logo": _get(theme[1] if theme else None, "logo"),
+            "theme.favicon": _get(theme[1] if theme else None, "favicon"),
+        }
+        if extra is not None and not self.plain(rel, extra[1], "extra", "config-remote", "`extra`"):
+            extra = None
+        for setting, found in settings.items():
+            if found is None or not self.plain(rel, found[1], setting, "config-remote", f"`{setting}`"):
+                continue
+            listed = isinstance(found[1], SequenceNode)
+            items = found[1].value if isinstance(found[1], SequenceNode) else [found[1]]
+            for index, item in enumerate(items):
+                where = f"{setting}[{index}]" if listed else setting
+                if not self.plain(rel, item, where, "config-remote", "an address"):
+                    continue
+                path = _get(item, "path")
+                if path is not None and not self.plain(rel, path[1], f"{where}.path", "config-remote", "an address"):
+                    continue
+                address = _text(item) or _text(path[1] if path else None)
+                if address is None or image_is_local(address) or address in self.allowed.remote:
+                    continue
+                self.error(
+                    rel,
+                    item,
+                    "config-remote",
+                    where,
+                    f"{paths.shown(address)} comes from another host: it would run on (or style, or show on) every "
+                    "page, as the host pleases, and tell it who reads the site",
+                    f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
+                )
+        self.third_parties(rel, extra[1] if extra else None, theme[1] if theme else None)
+
+    def third_parties(self, rel: str, extra: Node | None, theme: Node | None) -> None:
+        """Material's settings that make readers' browsers load from another host: ``extra.analytics``
+        (Google's script), and, unless ``theme.font`` is ``false``, Google Fonts."""
+        analytics = _get(extra, "analytics")
+        if analytics is not None and _enabled(analytics[1]) and ANALYTICS not in self.allowed.remote:
+            provider = _get(analytics[1], "provider")
+            named = _text(provider[1]) if provider else None
+            self.error(
+                rel,
+                analytics[0],
+                "config-remote",
+                ANALYTICS,
+                f"Material's analytics ({paths.shown(named or 'a provider')}) loads a script from another host on "
+                "every page (Google's gtag.js): it runs on the site's own address, as the host pleases, and tells "
+                "the host who reads what",
+                f"remove it; {self.allow_hint('remote', ANALYTICS)}",
+            )
+        named_theme = _get(theme, "name")
+        if named_theme is not None and not self.plain(rel, named_theme[1], "theme.name", "config-code", "the theme"):
+            return
+        name = _text(named_theme[1]) if named_theme else _text(theme)  # `theme: {name: material}` or `theme: material`
+        if name != "material" or FONTS in self.allowed.remote:
+            return
+        font = _get(theme, "font")
+        if font is None or (_text(font[1]) or "").lower() != "false":
+            self.error(
+                rel,
+                font[0] if font else theme,
+                "config-remote",
+                FONTS,
+                "Material loads its fonts from Google Fonts (fonts.googleapis.com) on every page, unless "
+                "`font: false`: Google is told who reads the site",
+                f"write `font: false` under `theme:` (or keep the font files under docs/ and name them in a "
+                f"plain stylesheet); {self.allow_hint('remote', FONTS)}",
+            )
+
+    def fences(self, rel: str, where: str, name: str, options: Node | None) -> None:
+        """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
+        found = _get(options, "custom_fences")
+        field = f"{where}.{name}.custom_fences"
+        if found is None or not self.plain(rel, found[1], field, "config-remote", "`custom_fences`"):
+            return
+        items = found[1].value if isinstance(found[1], SequenceNode) else []
+        for index, item in enumerate(items):
+            if not self.plain(rel, item, f"{field}[{index}]", "config-remote", "a custom fence"):
+                continue
+            css = _get(item, "class")
+            if css is not None and not self.plain(rel, css[1], f"{field}[{index}].class", "config-remote", "its class"):
+                continue
+            if css is None or _text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
+                continue
+            self.error(
+                rel,
+                css[1],
+                "config-remote",
+                f"{where}.{name}.custom_fences[{index}].class",
+                "a fence of class mermaid makes Material load Mermaid from unpkg.com on every page with a diagram: "
+                "a script from another host, run as the host pleases, that tells it who reads the site",
+                f"remove the fence (draw the diagram as an image under docs/); {self.allow_hint('remote', MERMAID)}",
+            )
+
+    def inherit(self, rel: str, path: Path, node: Node) -> None:
+        found = _get(node, "INHERIT")
+        if found is None:
+            return
+        key_node, value = found
+        name = self.path(rel, value, "INHERIT", "the inherited file")
+        if name is None:
+            return
+        if name not in self.allowed.inherit:
+            self.error(
+                rel,
+                key_node,
+                "config-inherit",
+                "INHERIT",
+                f"INHERIT takes the settings of {paths.shown(name) or 'another file'}, unchecked by this review",
+                f"write the settings here; {self.allow_hint('inherit')}",
+            )
+            return
+        parent = path.parent / name
+        if self.inside(rel, value, "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
+            self.check_file(parent, top=False)
+
+    # -- docs/ ---------------------------------------------------------------------------
+
+    def docs_dir(self, rel: str, node: Node) -> None:
+        """The docs folder (``docs_dir``, by default docs/), read before what may name it
+        (``!relative $docs_dir``); None once refused (reported)."""
+        found = _get(node, "docs_dir")
+        if found is None or found[1].tag == "tag:yaml.org,2002:null":
+            return
+        name = self.path(rel, found[1], "docs_dir", "the docs folder")
+        folder = None if name is None else _absolute(self.config_file.parent / name)
+        if folder is not None and self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
+            self.docs_folder = folder
+        else:
+            self.docs_folder = None
+
+    def docs(self) -> None:
+        """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
+        path policy's confined walk lets them be read, and what that walk refuses: a link out of the
+        folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
+        folder = self.docs_folder
+        if folder is None:
+            return
+        listing = paths.walk(self.root, folder, confined=True)
+        self.findings.extend(listing.findings)
+        for file in listing.files:
+            self.findings.extend(docs_file(self.root, Path(file), self.allowed))
+
+    def run(self) -> list[Finding]:
+        if self.config_file.exists():
+            self.check_file(self.config_file, top=True)
+        self.docs()
+        return self.findings
+
+
+def _enabled(node: Node) -> bool:
+    """Whether a setting such as Material's ``extra.analytics`` is on: anything but nothing, ``false``,
+    or a mapping with no ``provider``."""
+    text = _text(node)
+    if text is not None:
+        return text.strip().lower() not in ("", "~", "null", "false")
+    if isinstance(node, MappingNode):
+        provider = _get(node, "provider")
+        return provider is not None and _enabled(provider[1])
+    return True
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normalised, its links not followed."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _as_list(node: Node) -> list[Node]:
+    return list(node.value) if isinstance(node, SequenceNode) else [node]
+
+
+def _within(path: Path, top: Path) -> bool:
+    return path == top or top in path.parents
+
+
+def _through_link(target: Path) -> bool:
+    """Whether a folder inside ``root`` is reached through a link (``target`` absolute and normalised)."""
+    return target.exists() and target.resolve() != target
+
+
+def docs_file(root: Path, path: Path, allowed: Allowed, folder: str = "docs/") -> Iterator[Finding]:
+    """Why a file of the docs folder (or of the theme folder, ``folder``) may not be published as it
+    is: a kind a browser runs (HTML, SVG, JavaScript, or any other but markdown and inert files) not
+    allowed by name, or a stylesheet that fetches from another host."""
+    rel = Layout(root).relative(path)
+    parts = PurePosixPath(rel).parts
+    if any(part.startswith(".") for part in parts):  # hidden: neither MkDocs nor Zensical publishes it
+        return
+    suffix = path.suffix.lower()
+    if rel in allowed.docs:
+        return
+    if suffix not in INERT_SUFFIXES:
+        yield error(
+            rel,
+            (1, 1),
+            "docs-file",
+            "(file name)",
+            f"a {suffix or 'suffix-less'} file under {folder} is published as it is on the site's own address; "
+            "a browser may run it (HTML, SVG and JavaScript run scripts)",
+            f"use markdown, an image (PNG, JPEG, GIF, WebP), a font or plain CSS; or the maintainer names it under "
+            f"the claimledger plugin's `allow: {{docs: [{rel}]}}` in mkdocs.yml",
+        )
+    elif suffix == ".css":
+        yield from _stylesheet(rel, path)
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
+_CSS_ADDRESS = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|"([^"]*)"|'([^']*)'|(@import)""", re.I)
+
+
+def _stylesheet(rel: str, path: Path) -> Iterator[Finding]:
+    """A stylesheet that imports another or fetches anything from another host."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return
+    text = _CSS_ESCAPE.sub(lambda m: chr(min(int(m[1], 16), 0x10FFFF) or 0xFFFD) if m[1] else m[2], text)
+    text = _CSS_COMMENT.sub(" ", text)
+    for match in _CSS_ADDRESS.finditer(text):
+        address = next((group for group in match.groups() if group is not None), "")
+        imports = address.lower() == "@import"
+        if imports or not (image_is_local(address) or address.lower().startswith("data:")):
+            line = text.count("\n", 0, match.start()) + 1
+            said = "imports another stylesheet" if imports else f"fetches {paths.shown(address[:60])} from another host"
+            yield error(
+                rel,
+                (line, 1),
+                "docs-file",
+                "(file name)",
+                f"this stylesheet {said}: it is not plain CSS, and readers' browsers could be sent elsewhere",
+                "keep a copy of what it needs under docs/, referred to by a relative url(...), without @import",
+            )
+
+
+def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
+    """Each name the claimledger plugin's ``allow`` option lists in a configuration's text: (the kind,
+    the name, where it is written); none if the text cannot be read (the check reports why)."""
+    if len(data) > MAX_CONFIG_SIZE:
+        return []
+    try:
+        node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
+    except (YamlProblem, yaml.YAMLError, RecursionError):
+        return []
+    plugins = _get(node, "plugins")
+    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+    found = _get(options, OPTION)
+    entries: list[tuple[str, str, tuple[int, int]]] = []
+    for key, _, names in _items(found[1] if found else None):
+        if key in ALLOW_KEYS and isinstance(names, SequenceNode):
+            entries.extend((key, text, _position(item)) for text, item in _strings(names))
+    return entries
+
+
+def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:
+    """What the site's configuration (``config_file``, by default ``root/mkdocs.yml``) and the files
+    of its docs folder may not do; every finding an error."""
+    root = root.resolve()
+    # The file's folder as it really is; the file itself may be a link (the path policy reports one out).
+    config = root / paths.CONFIG if config_file is None else _absolute(config_file).parent.resolve() / config_file.name
+    return _Site(root, config).run()

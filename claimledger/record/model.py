@@ -1,0 +1,454 @@
+"""The immutable model of a claims dataset.
+
+Loading builds these frozen dataclasses once; checks, exports and the site
+read them and never go back to the files.  Every object keeps a
+:class:`~claimledger.record.yamlsafe.Document` so that a check can name the exact
+line of any field.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .yamlsafe import Document
+
+MONTHS = (  # the months' English names, as dates are written on the site
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched whole (fullmatch)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    @functools.lru_cache(maxsize=4096, typed=True)  # dates repeat across a dataset; equal texts share one
+    def parse(cls, text: str | int) -> PartialDate:
+        """Parse ``2018``, ``2018-01`` or ``2018-01-10``; ``ValueError`` if it is no real date."""
+        match = _DATE.fullmatch(str(text))
+        if not match:
+            raise ValueError(f"{text!r} is not a date")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"{text!r}: there is no month {month}")
+        if day is not None:
+            assert month is not None
+            dt.date(year, month, day)  # raises ValueError for 2018-02-30
+        return cls(year, month, day)
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def earliest(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> dt.date:
+        """The last day it may mean: ``2020-06`` ends on 30 June, ``2020`` on 31 December."""
+        month = self.month or 12
+        return dt.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+    def human(self) -> str:
+        """``10 January 2018``, ``January 2018`` or ``2018``, in English whatever the locale."""
+        if self.month is None:
+            return str(self.year)
+        month = MONTHS[self.month - 1]
+        return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The time a figure covers: one partial date, or an interval."""
+
+    start: PartialDate
+    end: PartialDate | None = None
+
+    @classmethod
+    def parse(cls, text: str | int) -> Period:
+        start, _, end = str(text).partition("/")
+        return cls(PartialDate.parse(start), PartialDate.parse(end) if end else None)
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}" if self.end else str(self.start)
+
+    def human(self) -> str:
+        return f"{self.start.human()} to {self.end.human()}" if self.end else self.start.human()
+
+
+Stance = Literal["disputes", "qualifies", "supports"]
+
+
+ChangeKind = Literal["points", "percent-change", "ratio"]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    value: float
+    unit: str
+    period: Period
+    quote: str | None
+    change: ChangeKind | None = None  # the kind of change the text states, if it says ("times": ratio)
+    metric: str | None = None  # the baseline's metric, where it was defined otherwise than the claim's
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The exchange rate a conversion used: 1 unit of the claim's figure is ``value`` of the conversion's."""
+
+    value: float
+    source: str | None
+    date: PartialDate | None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    value: float
+    unit: str
+    qualifier: str
+    by: str | None  # None: the source does not say who converted (`unknown`)
+    source: str
+    quote: str | None
+    note: str | None
+    rate: Rate | Literal["unknown"] | None = None  # None: the data does not say
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One figure a derived figure is computed from: another claim's value, or a value the text gives."""
+
+    claim: str | None
+    value: float | None
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a stated figure was derived: a formula of :data:`claimledger.record.arithmetic.FORMULAS` over operands."""
+
+    formula: str
+    operands: tuple[Operand, ...]
+    precision: int | None  # decimal places the figure is stated to; None: as the value is written
+
+
+@dataclass(frozen=True)
+class Paraphrase:
+    """The claim in someone else's words (``by``, in ``source``), when the claimant's are not on the record."""
+
+    text: str
+    by: str
+    source: str
+    locator: str | None
+
+
+LogKind = Literal["correction", "clarification", "status-change", "update", "retraction"]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One editorial change to a claim, as readers are told of it."""
+
+    date: PartialDate
+    kind: LogKind
+    summary: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where one fact about a source or a party comes from: stated by a source, or inferred."""
+
+    field: str  # the fact it backs: "role", "affiliation", "published", "place", "author", ...
+    source: str | None  # the source that states it; for an inference, the one it starts from
+    quote: str | None
+    via: str | None
+    locator: str | None
+    inferred: str | None  # the reasoning, if the fact is inferred rather than stated
+    own: bool = False  # written `self`: stated by the source itself, in words check finds in its snapshot
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.inferred is not None
+
+
+def basis_of(bases: tuple[Basis, ...], name: str) -> Basis | None:
+    return next((b for b in bases if b.field == name), None)
+
+
+@dataclass(frozen=True)
+class Appearance:
+    source: str
+    quote: str
+    locator: str | None
+
+
+@dataclass(frozen=True)
+class ProvenanceStep:
+    source: str
+    role: str
+    date: PartialDate | None
+    note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+
+
+@dataclass(frozen=True)
+class Rebuttal:
+    source: str
+    party: str
+    stance: Stance
+    summary: str
+    quote: str | None
+    via: str | None
+    locator: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who reviewed a claim's verdict (editor ids), on which day, and the fingerprint of what it
+    told readers then (:func:`claimledger.record.visible.fingerprint`)."""
+
+    by: tuple[str, ...]
+    date: PartialDate
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    statement: str
+    quote: str | None  # None when only a paraphrase is on the record
+    claimant: str
+    spokesperson: str | None
+    date: PartialDate | None
+    period: Period | None
+    value: float | None
+    unit: str | None
+    qualifier: str
+    counted: str | None
+    baseline: Baseline | None
+    conversions: tuple[Conversion, ...]
+    first_appearance: str
+    appearances: tuple[Appearance, ...]
+    provenance: tuple[ProvenanceStep, ...]
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    rebuttals: tuple[Rebuttal, ...]
+    status: str
+    rationale: str
+    superseded_by: str | None
+    review: Review | None  # None: never reviewed (a status that is no verdict needs no review)
+    notes: str | None
+    document: Document = field(repr=False, compare=False)
+    metric: str | None = None  # the metric the figure is a value of
+    derivation: Derivation | None = None
+    paraphrase: Paraphrase | None = None
+    log: tuple[LogEntry, ...] = ()
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+
+    @property
+    def retraction(self) -> LogEntry | None:
+        """The newest log entry that withdrew the claim from the record (kind ``retraction``), if any."""
+        return next((entry for entry in reversed(self.log) if entry.kind == "retraction"), None)
+
+    @property
+    def words(self) -> str:
+        """The claim as worded on the record: the claimant's quote, else the paraphrase."""
+        if self.quote is not None:
+            return self.quote
+        return self.paraphrase.text if self.paraphrase is not None else ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a figure counts, by whom, over what period, with known caveats: only what the sources
+    say; ``unknown`` where they do not."""
+
+    id: str
+    title: str
+    counts: str
+    counted_by: str  # a party id, or "unknown"
+    period: str
+    caveats: tuple[str, ...]
+    sources: tuple[str, ...]  # where the definition was read
+    notes: str | None
+    document: Document = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    file: str
+    sha256: str
+    retrieved: PartialDate | None
+    note: str | None
+    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+    author: str | None
+    author_shown: str | None
+    publisher: str | None
+    published: PartialDate | None
+    url: str | None
+    archive_url: str | None
+    archive_date: PartialDate | None
+    accessed: PartialDate | None
+    language: str | None
+    place: str | None
+    full_text: str | None
+    full_text_note: str | None
+    part_of: str | None
+    locator: str | None
+    derived_from: tuple[str, ...]
+    snapshot: Snapshot | None
+    notes: str | None
+    document: Document = field(repr=False, compare=False)
+    basis: tuple[Basis, ...] = ()
+    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
+
+    @property
+    def primary(self) -> bool:
+        return self.kind in PRIMARY_SOURCE_KINDS
+
+    def basis_of(self, name: str) -> Basis | None:
+        return basis_of(self.basis, name)
+
+
+PRIMARY_SOURCE_KINDS = frozenset(
+    {"report", "government-report", "press-conference", "letter", "dataset", "court-record"}
+)
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
+    kind: str
+    role: str | None
+    affiliation: str | None
+    url: str | None
+    notes: str | None
+    document: Document = field(repr=False, compare=False)
+    basis: tuple[Basis, ...] = ()
+    unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
+
+    def basis_of(self, name: str) -> Basis | None:
+        return basis_of(self.basis, name)
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Someone who may review a verdict, on the record with their public name."""
+
+    id: str
+    name: str
+    kind: str = "person"  # or "team": an editorial team that signs as one
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The organisation that publishes the site: named on it and in every ClaimReview."""
+
+    name: str
+    url: str | None  # its own address, if it has one
+    logo: str | None
+    email: str | None
+    document: Document = field(repr=False, compare=False)
+    editors: tuple[Editor, ...] = ()
+
+    def editor(self, editor_id: str) -> Editor | None:
+        return next((e for e in self.editors if e.id == editor_id), None)
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    label: str
+    colour: str
+    description: str
+    evidence: str
+    rating_value: int | None
+    index: int
+    verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
+    reviewers: int = 1  # how many different editors must review a claim with this status
+
+    @property
+    def withdraws(self) -> bool:
+        """Whether a claim with this status is withdrawn from the record (its evidence rule is a retraction)."""
+        return self.evidence == "retraction"
+
+
+@dataclass(frozen=True)
+class ScaleLogEntry:
+    """One change to the status scale, as readers are told of it: a site-wide correction."""
+
+    date: PartialDate
+    summary: str
+
+
+@dataclass(frozen=True)
+class StatusScale:
+    best_rating: int
+    worst_rating: int
+    statuses: tuple[Status, ...]
+    document: Document = field(repr=False, compare=False)
+    log: tuple[ScaleLogEntry, ...] = ()  # oldest first, append-only (claimledger.checks.scalelog)
+
+    def get(self, status_id: str) -> Status | None:
+        return next((s for s in self.statuses if s.id == status_id), None)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything under ``claims/`` that loaded and passed the schema, keyed by id."""
+
+    claims: Mapping[str, Claim]
+    sources: Mapping[str, Source]
+    parties: Mapping[str, Party]
+    scale: StatusScale | None
+    # Ids of files that exist but failed to load: references to them are not reported twice.
+    broken_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    snapshot_texts: Mapping[str, str] = field(default_factory=dict, repr=False)
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
+    publisher: Publisher | None = None
+
+    def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
+        """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""
+        seen: set[str] = set()
+        current = self.sources.get(source_id)
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            if current.snapshot is not None:
+                text = self.snapshot_texts.get(current.snapshot.file)
+                return (current, text) if text is not None else None
+            current = self.sources.get(current.part_of) if current.part_of else None
+        return None

@@ -1,0 +1,352 @@
+"""The JSON Schema contract and its errors as findings.
+
+One schema file (``claimledger/schema/claimledger.schema.json``) defines every
+kind of YAML document under ``claims/``.  jsonschema validates against its
+``$defs``; each error's JSON path is mapped back to a line and column through
+the document's node positions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+
+from ..findings import Finding, error
+from .suggest import close_match
+from .yamlsafe import Document, FieldPath, format_field
+
+if TYPE_CHECKING:  # jsonschema is imported only when a file is invalid: it is slow to import
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+SCHEMA_FILE = "claimledger.schema.json"
+
+
+@cache
+def schema_text() -> str:
+    return (resources.files("claimledger") / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@cache
+def schema() -> Mapping[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): the combined
+# schema's definitions, with the kind's as the root. Published beside it, in the package and on the site.
+KIND_SCHEMAS = {
+    "claim": "claim",
+    "source": "source",
+    "party": "party",
+    "status-scale": "status_scale",
+    "publisher": "publisher",
+    "metric": "metric",
+}
+
+
+def kind_schema_text(name: str) -> str:
+    """The text of ``claimledger/schema/<name>.schema.json``, made from the combined schema."""
+    combined = schema()
+    definition = KIND_SCHEMAS[name]
+    data = {
+        "$schema": combined["$schema"],
+        "$id": combined["$id"].replace(SCHEMA_FILE, f"{name}.schema.json"),
+        "title": f"claimledger {name.replace('-', ' ')} file",
+        "description": f"A {name.replace('-', ' ')} file under claims/, as claimledger check reads it "
+        f"(made from {SCHEMA_FILE}, whose definition '{definition}' it is).",
+        "$ref": f"#/$defs/{definition}",
+        "$defs": combined["$defs"],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_kind_schemas(folder: Path) -> None:
+    """Write every kind's schema file into ``folder`` (the package's schema folder, after a schema change)."""
+    for name in KIND_SCHEMAS:
+        (folder / f"{name}.schema.json").write_text(kind_schema_text(name), encoding="utf-8", newline="\n")
+
+
+@cache
+def _validator(definition: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+    from referencing import Registry, Resource
+
+    root = schema()
+    registry: Registry[Any] = Registry().with_resource(root["$id"], Resource.from_contents(dict(root)))
+    # JSON Schema patterns are ECMA-262 regular expressions, where `$` is the end of the text; Python's
+    # re.search, which jsonschema uses, also lets `$` match before a final line break ("id\n").
+    validator = extend(Draft202012Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
+    return validator(  # type: ignore[no-any-return]
+        {"$ref": f"{root['$id']}#/$defs/{definition}"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, _: Mapping[str, Any]) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword as JSON Schema means it, evaluated by jsonschema-rs (as the fast path is)."""
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, str):
+        return
+    try:
+        matches = _pattern_validator(pattern).is_valid(instance)
+    except UnicodeEncodeError:  # a lone surrogate: no text matches a pattern with it (the loader reports it)
+        matches = False
+    if not matches:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _pattern_validator(pattern: str) -> Any:
+    return jsonschema_rs.validator_for({"pattern": pattern})
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    title: str
+    symbol: str
+    description: str
+
+
+@cache
+def units() -> Mapping[str, Unit]:
+    """The unit vocabulary, read from the schema so that it is defined once."""
+    return {
+        entry["const"]: Unit(entry["const"], entry["title"], entry.get("x-symbol", ""), entry["description"])
+        for entry in schema()["$defs"]["unit"]["oneOf"]
+    }
+
+
+@cache
+def _fast_validator(definition: str) -> Any:
+    """jsonschema-rs, a compiled validator of the same Draft 2020-12 schema: answers "valid?" quickly."""
+    root = schema()
+    return jsonschema_rs.Draft202012Validator(
+        {"$schema": root["$schema"], "$ref": f"#/$defs/{definition}", "$defs": root["$defs"]},
+        validate_formats=True,
+    )
+
+
+def validate(document: Document, definition: str) -> list[Finding]:
+    """Every schema error of ``document`` against ``$defs/definition``, one finding each.
+
+    Valid documents (nearly all of them) are recognised by jsonschema-rs; only an invalid one
+    goes through jsonschema, whose errors carry what the findings need to explain them.
+    """
+    fast = _fast_validator(definition)
+    try:
+        if fast.is_valid(document.data):
+            return []
+    except (ValueError, OverflowError):  # data it cannot take (a lone surrogate): jsonschema decides
+        fast = None
+    findings = [
+        _finding(document, leaf) for err in _validator(definition).iter_errors(document.data) for leaf in _leaves(err)
+    ]
+    if not findings and fast is not None:  # the two disagree (a format only jsonschema-rs checks, say): its words
+        findings = [
+            error(
+                document.path,
+                document.position(tuple(e.instance_path)),
+                "schema",
+                format_field(tuple(e.instance_path)),
+                e.message,
+                "see the schema's description of this field",
+            )
+            for e in fast.iter_errors(document.data)
+        ]
+    return sorted(set(findings))
+
+
+def _schema_of(err: ValidationError) -> Mapping[str, Any]:
+    return err.schema if isinstance(err.schema, Mapping) else {}
+
+
+def _leaves(err: ValidationError) -> Iterator[ValidationError]:
+    """For ``oneOf`` over constants, report the error itself; otherwise the most specific ones."""
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        alternatives: list[Any] = list(_schema_of(err).get(str(err.validator), []))
+        if _is_constant_list(alternatives) or _is_url_or_unknown(alternatives):
+            yield err
+            return
+        best = min(err.context, key=lambda e: len(e.absolute_path) * -1)
+        yield from _leaves(best)
+        return
+    yield err
+
+
+def _is_constant_list(alternatives: list[Any]) -> bool:
+    return bool(alternatives) and all(isinstance(a, dict) and "const" in a for a in alternatives)
+
+
+def _is_url_or_unknown(alternatives: list[Any]) -> bool:
+    return any(isinstance(a, dict) and a.get("$ref", "").endswith("/url") for a in alternatives)
+
+
+def _finding(document: Document, err: ValidationError) -> Finding:
+    path: FieldPath = tuple(err.absolute_path)
+    sub = _schema_of(err)
+    rule, message, hint = "schema", err.message, ""
+    instance = err.instance
+    if err.validator == "required":
+        missing = _quoted_name(err.message)
+        path = (*path, missing)
+        message = f"missing required field '{missing}'"
+        hint = _describe(sub, missing) or f"add `{missing}:`"
+        return error(document.path, document.position(path[:-1]), rule, format_field(path), message, hint)
+    if err.validator == "dependentRequired":
+        missing = _quoted_name(err.message)
+        present = _quoted_name(err.message.split(" of ", 1)[-1])
+        message = f"'{present}' needs '{missing}' beside it"
+        hint = "a figure has both `value:` (a plain number) and `unit:`; a baseline or conversion needs a `value:`"
+        return error(
+            document.path, document.position((*path, present)), rule, format_field((*path, missing)), message, hint
+        )
+    if err.validator == "additionalProperties":
+        allowed = sorted(sub.get("properties", {}))
+        extras = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
+        name = extras[0] if extras else "?"
+        path = (*path, name)
+        message = f"unknown field '{name}'"
+        close = close_match(name, allowed)
+        hint = f"did you mean '{close}'?" if close else f"allowed fields: {', '.join(allowed)}"
+    elif (choices := _choices(err, sub)) is not None:
+        message = f"{instance!r} is not one of the allowed values"
+        close = close_match(str(instance), [str(c) for c in choices], typo_only=True)
+        hint = (f"did you mean '{close}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
+    elif _is_url_error(err):
+        rule = "url-scheme"
+        message = f"{_short(instance)} is not an http or https URL"
+        hint = "use an absolute http:// or https:// address; other schemes (javascript:, data:, file:) are refused"
+    elif err.validator == "pattern":
+        message = f"{_short(instance)} does not have the expected form"
+        hint = sub.get("description", "") or f"expected to match {err.validator_value}"
+        if sub.get("$comment") == "id" or err.validator_value == schema()["$defs"]["id"]["pattern"]:
+            rule = "id-format"
+            hint = "ids use lower-case letters, digits and hyphens, e.g. `alibaba-2017-complaints-drop`"
+    elif err.validator == "type":
+        expected = err.validator_value
+        message = f"{_short(instance)} should be {_type_words(expected)}, not {_type_name(instance)}"
+        hint = _type_hint(instance, expected)
+    elif err.validator in ("maxLength", "minLength"):
+        length = len(instance) if isinstance(instance, str) else 0
+        message = (
+            f"text is {length} characters long; at most {err.validator_value} allowed"
+            if err.validator == "maxLength"
+            else "text is empty"
+        )
+        hint = sub.get("description", "")
+    elif err.validator in ("minimum", "maximum"):
+        message = f"{instance!r} is out of range"
+        hint = sub.get("description", "") or (
+            "a share (unit `percent`) lies between 0 and 100; counts, rates, durations and amounts are not negative"
+        )
+    elif err.validator == "uniqueItems":
+        message = "the list repeats an item"
+        hint = "list each item once"
+    elif err.validator == "minItems":
+        message = "the list is empty"
+        hint = sub.get("description", "") or "add at least one item"
+    elif err.validator == "const":
+        expected = json.dumps(err.validator_value)
+        message = f"{_short(instance)} must be {expected}"
+        hint = f"write `{expected}`" + (
+            " (YAML 1.1 words like yes/on are text here)" if isinstance(instance, str) else ""
+        )
+    if not hint:
+        hint = sub.get("description") or (
+            "see what this field takes in claimledger/schema/claimledger.schema.json (editors show it as you type)"
+        )
+    return error(document.path, document.position(path), rule, format_field(path), message, hint)
+
+
+def _choices(err: ValidationError, sub: Mapping[str, Any]) -> list[Any] | None:
+    """The allowed values, for an ``enum`` error or a ``oneOf`` over constants."""
+    if err.validator == "enum" and isinstance(err.validator_value, list):
+        return err.validator_value
+    alternatives = sub.get(str(err.validator), [])
+    if err.validator in ("oneOf", "anyOf") and _is_constant_list(alternatives):
+        return [a["const"] for a in alternatives]
+    return None
+
+
+def _is_url_error(err: ValidationError) -> bool:
+    sub = _schema_of(err)
+    url = schema()["$defs"]["url"]
+    if err.validator in ("pattern", "format") and sub.get("pattern") == url["pattern"]:
+        return True
+    return err.validator in ("oneOf", "anyOf") and _is_url_or_unknown(sub.get(str(err.validator), []))
+
+
+def _quoted_name(message: str) -> str:
+    start = message.find("'")
+    end = message.find("'", start + 1)
+    return message[start + 1 : end] if start >= 0 and end > start else message
+
+
+def _describe(parent_schema: Mapping[str, Any], name: str) -> str:
+    prop = parent_schema.get("properties", {}).get(name, {})
+    description = prop.get("description", "")
+    if not description and "$ref" in prop:
+        description = schema()["$defs"].get(prop["$ref"].rsplit("/", 1)[-1], {}).get("description", "")
+    return f"add `{name}:` ({description})" if description else f"add `{name}:`"
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+def _type_words(expected: object) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    return " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _type_hint(value: object, expected: object) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    if isinstance(value, str) and ("number" in names or "integer" in names):
+        return 'write the figure as a plain number in base units: 430000000, not "430 million" or 430_000_000'
+    if not isinstance(value, str) and "string" in names:
+        return "put the value in quotes to keep it as text"
+    if value is None:
+        return "fill in a value, or remove the field"
+    if "array" in names:
+        return "write a list: one `- item` per line below the field"
+    if "object" in names:
+        return "write the fields of this entry indented below it"
+    return ""

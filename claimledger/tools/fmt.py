@@ -1,0 +1,278 @@
+"""``claimledger fmt``: claim, source and party files in one canonical style, comments kept.
+
+The style: fields in the order the schema lists them, two spaces per level with list items indented
+under their field (``  - source: …``), no quotes where none are needed (single quotes where they
+are), and text that does not fit in :data:`WIDTH` columns on its field's line written as a folded
+block (``>-``) wrapped at :data:`FOLD` columns. A file is rewritten only if it reads back as exactly the
+same data: formatting never changes what a file says. A comment stays with the field it follows
+(on its line, or on the lines below it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from ..findings import printable
+from ..record import paths
+from ..record.kinds import KINDS
+from ..record.layout import Layout
+from ..record.schema import schema
+from ..record.yamlsafe import YamlProblem, load_document
+
+WIDTH = 100  # columns a field's line may take; longer text becomes a folded block
+FOLD = 80  # columns the lines of a folded block take at most (a longer word is not broken)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _CoreResolver(VersionedResolver):
+    """YAML 1.2's core schema, as claimledger reads files: a date is text, so it needs no quotes."""
+
+    @property
+    def versioned_resolver(self) -> Any:
+        found = super().versioned_resolver
+        return {first: [(tag, rx) for tag, rx in rules if tag != _TIMESTAMP] for first, rules in found.items()}
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Resolver = _CoreResolver
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never wrap plain text: long text becomes a folded block instead (see _fold)
+    yaml.preserve_quotes = False
+    return yaml
+
+
+def round_trip() -> YAML:
+    """A YAML reader and writer in the house style that keeps comments (for commands that edit a file)."""
+    return _yaml()
+
+
+def _insert(data: CommentedMap, kind: str, name: str, value: object) -> None:
+    """Set ``name`` in ``data``: where it was, else where the schema's order of ``kind``'s fields puts it."""
+    if name in data:
+        data[name] = value
+        return
+    order = list(schema()["$defs"][KINDS[kind].schema_def]["properties"])
+    before = set(order[: order.index(name)])
+    keys = list(data)
+    position = max((index + 1 for index, key in enumerate(keys) if key in before), default=len(keys))
+    data.insert(position, name, value)
+
+
+def set_fields(text: str, kind: str, fields: Mapping[str, Any]) -> str:
+    """``text`` (a ``kind`` file) with ``fields`` set; the rest of the file, comments included, as it
+    was. ``ValueError`` if that would change anything else."""
+    yaml = round_trip()
+    data = yaml.load(text)
+    if not isinstance(data, CommentedMap):
+        raise ValueError("it is not a mapping of fields")
+    for name, value in fields.items():
+        _insert(data, kind, name, value)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    result = out.getvalue()
+    before = load_document("", text.encode("utf-8")).data
+    written = load_document("", result.encode("utf-8")).data
+    for name, value in fields.items():
+        before.pop(name, None)
+        if written.pop(name, None) != (dict(value) if isinstance(value, CommentedMap) else value):
+            raise ValueError(f"writing {name} would change other data")
+    if before != written:
+        raise ValueError(f"writing {', '.join(fields)} would change other data")
+    return result
+
+
+def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    ref = node.get("$ref", "")
+    return schema()["$defs"][ref.rpartition("/")[2]] if ref.startswith("#/$defs/") else node
+
+
+def _fold(text: str, column: int) -> str | FoldedScalarString:
+    """``text`` as a folded block wrapped at :data:`FOLD` (content starting at ``column``), if it does
+    not fit on its field's line and can be folded without changing it; ``text`` otherwise."""
+    if "\n" in text or text != text.strip() or "  " in text or "\t" in text or " #" in text:
+        return text
+    width = max(FOLD - column, 30)
+    folds: list[int] = []
+    start = 0
+    while len(text) - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:
+            cut = text.find(" ", start + width)
+            if cut < 0:
+                break
+        folds.append(cut)
+        start = cut + 1
+    folded: FoldedScalarString = FoldedScalarString(text)
+    folded.fold_pos = folds  # type: ignore[attr-defined]
+    return folded
+
+
+def _text(value: str, line_length: int, column: int) -> Any:
+    if isinstance(value, LiteralScalarString):
+        return value
+    plain = str(value)
+    if line_length + len(plain) <= WIDTH:
+        return plain
+    return _fold(plain, column)
+
+
+def _canonical(value: Any, definition: Mapping[str, Any], column: int) -> Any:
+    """``value`` in the canonical style; ``column``: where a mapping's keys start."""
+    definition = _definition(definition)
+    if isinstance(value, CommentedMap):
+        properties: Mapping[str, Any] = definition.get("properties", {})
+        order = [key for key in properties if key in value] + [key for key in value if key not in properties]
+        for key in order:
+            value.move_to_end(key)
+        for key in order:
+            item = value[key]
+            field = properties.get(key, {})
+            if isinstance(item, str):
+                value[key] = _text(item, column + len(str(key)) + 2, column + 2)
+            else:
+                inner = column + 4 if isinstance(item, CommentedSeq) else column + 2
+                value[key] = _canonical(item, field, inner)
+        return value
+    if isinstance(value, CommentedSeq):
+        items = _definition(definition.get("items", {})) if isinstance(definition.get("items"), dict) else {}
+        for index, item in enumerate(value):
+            if isinstance(item, str) and not value.fa.flow_style():
+                value[index] = _text(item, column, column)
+            elif not isinstance(item, str):
+                value[index] = _canonical(item, items, column)
+        return value
+    return value
+
+
+def format_text(text: str, kind: str) -> str:
+    """``text`` (a file of ``kind``) in the canonical style. Raises ``ValueError`` if it cannot be read,
+    or if the result would not read back as the same data."""
+    yaml = _yaml()
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise ValueError(f"it is not valid YAML ({str(exc).splitlines()[0]}); run claimledger check") from None
+    data = _canonical(data, schema()["$defs"][KINDS[kind].schema_def], 0)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    result = out.getvalue()
+    try:
+        same = load_document("", text.encode("utf-8")).data == load_document("", result.encode("utf-8")).data
+    except YamlProblem as problem:
+        raise ValueError(f"{problem.message}; run claimledger check") from None
+    if not same:
+        raise ValueError("formatting would change its data; it is left as it is")
+    return result
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str  # relative to the project root
+    changed: bool
+    problem: str = ""
+    position: tuple[int, int] | None = None  # where the problem is, if it is at a place in the file
+    hint: str = ""
+    diff: tuple[str, ...] = ()  # what formatting changes, as a unified diff (with ``check``)
+
+
+def normalised(text: str) -> str:
+    """``text`` without a byte-order mark and with LF line endings only (CRLF and a lone CR are line
+    breaks to YAML, read the same as LF)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _shown(line: str) -> str:
+    """A line of a diff as a terminal may show it: a carriage return as ``\\r``, a BOM as ``\\ufeff``."""
+    return printable(line.removesuffix("\n")).replace("\ufeff", "\\ufeff")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its ``\\n`` (a carriage return stays part of its line)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def diff(rel: str, before: str, after: str) -> tuple[str, ...]:
+    """The unified diff from ``before`` to ``after``, one line each, every character visible."""
+    return tuple(
+        _shown(line)
+        for line in difflib.unified_diff(
+            _lines(before),
+            _lines(after),
+            fromfile=rel,
+            tofile=f"{rel} (formatted)",
+        )
+    )
+
+
+def _kind_of(layout: Layout, path: Path) -> str | None:
+    for name, kind in KINDS.items():
+        folder = layout.data_dir / kind.data_folder
+        if path.is_relative_to(folder):
+            return name
+    return None
+
+
+def files(root: Path, given: Sequence[Path] = ()) -> Iterator[tuple[Path, str | None]]:
+    """The data files to format, with their kind: those ``given`` (files or folders), else all of them."""
+    layout = Layout(root.resolve())
+    folders = [layout.data_dir / kind.data_folder for kind in KINDS.values()]
+    # Every kind's folder when none is named, but only those the project has (a kind may be unused).
+    targets = [path.resolve() for path in given] or [folder for folder in folders if folder.exists()]
+    for target in targets:
+        if target.is_dir():
+            for name in paths.walk(layout.root, target).files:
+                if name.endswith(paths.DATA_SUFFIX):
+                    yield Path(name), _kind_of(layout, Path(name))
+        else:
+            yield target, _kind_of(layout, target)
+
+
+def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[Outcome]:
+    """Format the files (only tell which would change, with ``check``)."""
+    layout = Layout(root.resolve())
+    outcomes = []
+    for path, kind in files(root, given):
+        rel = layout.relative(path)
+        if kind is None:
+            outcomes.append(Outcome(rel, False, "not a claim, source or party file (under claims/)"))
+            continue
+        try:
+            raw = path.read_bytes()
+            load_document(rel, raw)  # the strict reader says where and why a file cannot be read
+            text = raw.decode("utf-8")
+            result = format_text(normalised(text), kind)
+        except OSError as exc:
+            outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
+            continue
+        except YamlProblem as problem:
+            outcomes.append(Outcome(rel, False, _unreadable(problem), problem.position, problem.hint))
+            continue
+        except ValueError as exc:
+            outcomes.append(Outcome(rel, False, str(exc)))
+            continue
+        changed = result != text
+        if changed and not check:
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(result)
+        outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
+    return outcomes
+
+
+def _unreadable(problem: YamlProblem) -> str:
+    """What keeps a file from being read, as the strict reader says it."""
+    if problem.rule == "yaml-syntax":
+        return f"it is not valid YAML: {problem.message}"
+    return problem.message

@@ -1,0 +1,345 @@
+"""``claimledger new``: write a valid claim, source or party file to start from.
+
+Every required field has a flag; in a terminal, missing ones are asked for,
+otherwise they are an error (never a prompt on a pipe or in CI).  The file is
+created exclusively, so an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..record import paths
+from ..record.layout import KIND_DIRS, Layout
+from ..record.loader import ID_PATTERN, scale_from_bytes
+from ..record.placeholders import PLACEHOLDER
+from ..record.schema import schema, units, validate
+from ..record.suggest import close_match
+from ..record.yamlsafe import YamlProblem, load_document
+from .skeleton import PACKAGE, SCHEMA_COPY
+
+MODELINE = "# yaml-language-server: $schema={up}claimledger/schema/claimledger.schema.json#/$defs/{kind}\n"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the YAML field
+    prompt: str
+    required: bool = True
+    default: Callable[[], str] | None = None
+
+
+FIELDS: Mapping[str, tuple[Field, ...]] = {
+    "claim": (
+        Field("statement", "Neutral one-line statement (at most 120 characters)"),
+        Field("quote", "The claim in the claimant's exact words"),
+        Field("claimant", "Claimant (party id)"),
+        Field("source", "Source id where the quote appears"),
+        Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("first_appearance", "Source id where it was first made", required=False),
+        Field("locator", "Where in the source (section, paragraph, page)", required=False),
+        Field("value", "The figure as a plain number in its unit (430000000, not 430 million)", required=False),
+        Field("unit", "The figure's unit", required=False),
+        Field("status", "Status id", default=lambda: "unverified"),
+        Field(
+            "rationale",
+            "One sentence: why this status",
+            default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
+        ),
+    ),
+    "source": (
+        Field("title", "Title"),
+        Field("kind", "Kind"),
+        Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
+        Field("author", "Author (party id)", required=False),
+        Field("publisher", "Publisher (party id)", required=False),
+    ),
+    "party": (
+        Field("name", "Name"),
+        Field("kind", "Kind"),
+        Field("role", "Role", required=False),
+        Field("affiliation", "Affiliation (party id)", required=False),
+    ),
+    "metric": (
+        Field("title", "Title"),
+        Field("counts", "What is counted, as the sources say (or unknown)", default=lambda: "unknown"),
+        Field("counted_by", "Who counts (party id, or unknown)", default=lambda: "unknown"),
+        Field("period", "The period each figure covers (or unknown)", default=lambda: "unknown"),
+    ),
+}
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def _enum(definition: str, *keys: str) -> tuple[str, ...]:
+    node: Any = schema()["$defs"][definition]
+    for key in keys:
+        node = node[key]
+    return tuple(node["enum"])
+
+
+def statuses(root: Path | None = None) -> tuple[str, ...]:
+    """The status ids of the project's scale (claims/statuses.yaml under ``root``), else of the
+    scale ``claimledger init`` writes."""
+    layout = Layout((root or Path.cwd()).resolve())
+    path = layout.status_file
+    raw = path.read_bytes() if path.is_file() else None
+    scale = scale_from_bytes(layout.root, layout.relative(path), raw) if raw is not None else None
+    if scale is None:
+        default = (PACKAGE / "data" / "statuses.yaml").read_bytes()
+        scale = scale_from_bytes(layout.root, layout.relative(path), default)
+    return tuple(status.id for status in scale.statuses) if scale is not None else ()
+
+
+def allowed(kind: str, name: str, root: Path | None = None) -> tuple[str, ...] | None:
+    """The values a field of a new ``kind`` may take, read from the schema (and, for a claim's
+    status, from the project's scale); ``None`` for a field that takes any text."""
+    if (kind, name) == ("source", "kind"):
+        return _enum("source", "properties", "kind")
+    if (kind, name) == ("party", "kind"):
+        return _enum("party", "properties", "kind")
+    if (kind, name) == ("claim", "unit"):
+        return tuple(units())
+    if (kind, name) == ("claim", "status"):
+        return statuses(root)
+    return None
+
+
+NOUNS = {("source", "kind"): "source kind", ("party", "kind"): "party kind"}
+
+
+def refuse_unknown(kind: str, name: str, value: str, root: Path | None = None) -> None:
+    """Raise ``ScaffoldError`` listing the allowed values (and the likely one) if ``value`` is not one."""
+    choices = allowed(kind, name, root)
+    if choices is None or value in choices:
+        return
+    noun = NOUNS.get((kind, name), name)
+    guess = close_match(value, choices, typo_only=name == "status")
+    did_you_mean = f"; did you mean {guess}?" if guess else ""
+    raise ScaffoldError(
+        f"'{value}' is not a {noun}: use one of {', '.join(choices)}{did_you_mean}; nothing was written"
+    )
+
+
+def gather(
+    kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None, root: Path | None = None
+) -> dict[str, str]:
+    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing.
+    A value outside the schema's (or the status scale's) list is refused with the list."""
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for spec in FIELDS[kind]:
+        value = given.get(spec.name)
+        if value is not None:
+            refuse_unknown(kind, spec.name, value, root)
+        if value is None and ask is not None:
+            suggestion = spec.default() if spec.default else ""
+            choices = allowed(kind, spec.name, root)
+            listed = f" ({', '.join(choices)})" if choices else ""
+            answer = ask(f"{spec.prompt}{listed}{f' [{suggestion}]' if suggestion else ''}: ").strip()
+            value = answer or suggestion or None
+            if value is not None:
+                refuse_unknown(kind, spec.name, value, root)
+        if value is None and spec.default is not None:
+            value = spec.default()
+        if value is None:
+            if spec.required:
+                missing.append(spec.name)
+            continue
+        values[spec.name] = value
+    if missing:
+        flags = " ".join(f"--{name.replace('_', '-')} …" for name in missing)
+        raise ScaffoldError(f"missing {', '.join(missing)}: give {flags}")
+    return values
+
+
+def document(kind: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The YAML mapping for ``values`` (and a source's ``basis``), in the order a reader expects."""
+    if kind == "metric":
+        return {**values, "sources": []}
+    if kind != "claim":
+        return {**values, "basis": dict(basis)} if basis else dict(values)
+    appearance: dict[str, Any] = {"source": values["source"], "quote": values["quote"]}
+    if values.get("locator"):
+        appearance["locator"] = values["locator"]
+    first = values.get("first_appearance") or values["source"]
+    claim: dict[str, Any] = {
+        "statement": values["statement"],
+        "quote": values["quote"],
+        "claimant": values["claimant"],
+        "date": values["date"],
+    }
+    if "value" in values:
+        claim["value"] = _number(values["value"])
+    if "unit" in values:
+        claim["unit"] = values["unit"]
+    # Only what the flags say: the first appearance is where the claim was first made, so that
+    # source stated it; how later sources passed it on is left for the editor to add.  No review is
+    # written: a new claim's review is signed off with `claimledger review` once it has a verdict.
+    return {
+        **claim,
+        "first_appearance": first,
+        "appearances": [appearance],
+        "provenance": [{"source": first, "role": "stated"}],
+        "status": values["status"],
+        "rationale": values["rationale"],
+    }
+
+
+def _number(text: str) -> int | float:
+    """A ``--value`` as the plain number the schema asks for."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        raise ScaffoldError(
+            f"'{text}' is not a plain number: write the figure in its unit, e.g. 430000000, not \"430 million\""
+        ) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ScaffoldError(f"'{text}' is not a plain number; nothing was written")
+    return number
+
+
+def render(
+    kind: str, values: Mapping[str, str], item_path: Path, layout: Layout, basis: Mapping[str, str] | None = None
+) -> str:
+    body = yaml.safe_dump(
+        document(kind, values, basis), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
+    )
+    from .fmt import format_text
+
+    return format_text(modeline(kind, item_path, layout) + body, kind)
+
+
+def modeline(kind: str, item_path: Path, layout: Layout) -> str:
+    """Point editors at the schema: the project's copy (``schema/claimledger.schema.json``, which
+    ``claimledger init`` writes), else the repository's own (this repository), else the copy every
+    claimledger site publishes at ``schema/claimledger.schema.json`` of its ``site_url``."""
+    up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
+    project_copy = MODELINE.replace("{up}claimledger/schema/", "{up}" + SCHEMA_COPY.rpartition("/")[0] + "/")
+    if (layout.root / SCHEMA_COPY).is_file():
+        return project_copy.format(up=up, kind=kind)
+    if (layout.root / "claimledger" / "schema" / "claimledger.schema.json").is_file():
+        return MODELINE.format(up=up, kind=kind)
+    config = layout.root / paths.CONFIG
+    site_url = _site_url(config) if paths.check(layout.root, config) is None else ""
+    if site_url:
+        return MODELINE.replace("{up}claimledger/", site_url.rstrip("/") + "/").format(kind=kind)
+    return project_copy.format(up=up, kind=kind)
+
+
+def _site_url(config: Path) -> str:
+    try:
+        text = config.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for line in text.splitlines():  # not a YAML load: MkDocs configurations may hold Python tags
+        if line.startswith("site_url:"):
+            value = line.partition(":")[2].strip()
+            return "" if value.startswith("!") else value.strip("'\"")  # !ENV: known at build time only
+    return ""
+
+
+def ensure_new(root: Path, kind: str, item_id: str) -> Path:
+    """The path a new item would take; refuse a bad id or one already used (in any sub-folder)."""
+    if not ID_PATTERN.fullmatch(item_id) or item_id == "index":
+        raise ScaffoldError(
+            f"'{item_id}' is not a valid id: use lower-case letters, digits and hyphens "
+            "(at most 80 characters), e.g. alibaba-2018-complaints-drop"
+        )
+    layout = Layout(root.resolve())
+    folder = layout.kind_dir(kind)
+    listing = paths.walk(layout.root, folder)
+    if str(folder) in listing.refused:  # the folder leads outside the repository, or nowhere
+        raise ScaffoldError(f"{layout.relative(folder)}: {listing.findings[0].message}; nothing was written")
+    name = f"{item_id}.yaml"
+    existing = [path for path in (*listing.files, *listing.refused) if Path(path).name == name]
+    if existing:
+        raise ScaffoldError(f"{layout.relative(existing[0])} already exists; nothing was written")
+    return folder / name
+
+
+def create(
+    root: Path, kind: str, item_id: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None
+) -> Path:
+    """Write the new file; refuse a bad id, an invalid result, or an existing file."""
+    path = ensure_new(root, kind, item_id)
+    layout = Layout(root.resolve())
+    folder = path.parent
+    text = render(kind, values, path, layout, basis)
+    try:
+        problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
+    except YamlProblem as problem:
+        raise ScaffoldError(f"the values do not make a valid file: {problem.message}") from None
+    if problems:
+        details = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise ScaffoldError(f"the values do not make a valid {kind}: {details}")
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{layout.relative(path)} already exists; nothing was written") from None
+    return path
+
+
+NEXT_STEPS = {
+    "claim": """Next steps:
+  1. Open {path} and complete it: value and unit for a figure, period, provenance,
+     tags, related claims, and the evidence under `rebuttals:`{guide}.
+  2. Choose the status the evidence justifies, with a one-sentence rationale.
+  3. A verdict (any status but unverified) is signed off by an editor on the record, who
+     reviews the claim and runs `claimledger review {id} --by EDITOR`.
+  4. Run `claimledger check` and fix what it reports.
+  5. Preview with `mkdocs serve`, then open a pull request.""",
+    "source": """Next steps:
+  1. Open {path}: add `archive_url:` (a Wayback snapshot) and `accessed:` for a web page,
+     and `full_text:` if the text cannot be read.
+  2. Under `basis:`, say where each fact (author, publisher, date, place, full text) comes
+     from: the source that states it, with its words, or the reasoning that infers it.
+  3. Run `claimledger check`, then cite it from a claim with `source: {id}`.""",
+    "party": """Next steps:
+  1. Open {path} and add `role:` and `affiliation:` if it speaks for an organisation,
+     each with its `basis:` (the source that states it, or the reasoning that infers it).
+  2. Run `claimledger check`, then name it as `claimant: {id}` or a rebuttal's `party: {id}`.""",
+    "metric": """Next steps:
+  1. Open {path}: replace `unknown` only with what the sources say (what is counted, by whom,
+     over what period), list them under `sources:`, and add known `caveats:`.
+  2. Run `claimledger check`, then name it from claims as `metric: {id}`.""",
+}
+
+KINDS = tuple(KIND_DIRS)
+
+TABLE_START = '[//]: # "allowed values: start (generated from the schema; see tests/test_scaffold.py)"'
+TABLE_END = '[//]: # "allowed values: end"'
+
+
+def reference_table(root: Path) -> str:
+    """The allowed values of the fields ``claimledger new`` asks for, as a Markdown table between
+    ``TABLE_START`` and ``TABLE_END``: kinds and units from the schema, statuses from ``root``'s scale."""
+    rows = [
+        ("source `kind:`", "`new source --kind`", allowed("source", "kind")),
+        ("party `kind:`", "`new party --kind`", allowed("party", "kind")),
+        ("claim `unit:`", "`new claim --unit`", allowed("claim", "unit")),
+        ("claim `status:` (claims/statuses.yaml)", "`new claim --status`", allowed("claim", "status", root)),
+    ]
+    lines = [TABLE_START, "", "| Field | Flag | Allowed values |", "| --- | --- | --- |"]
+    lines += [f"| {field} | {flag} | {', '.join(f'`{v}`' for v in values or ())} |" for field, flag, values in rows]
+    return "\n".join([*lines, "", TABLE_END])
+
+
+def with_reference_table(text: str, root: Path) -> str:
+    """``text`` (CONTRIBUTING.md) with its table between the markers replaced by the current one."""
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    return text[:start] + reference_table(root) + text[end:]

@@ -1,0 +1,123 @@
+"""``claimledger review``: an editor signs off a claim's verdict, tied to what the claim says.
+
+The review block (``review: {by, date, fingerprint}``) is written into the claim's file with the
+fields it had and their comments kept, as ``claimledger fmt`` keeps them; nothing else in the file
+changes. The fingerprint is that of the claim's reader-visible fields as the strict loader reads
+them now (:func:`claimledger.record.visible.fingerprint`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..findings import Finding, Severity
+from ..project import check_project, latest_today
+from ..record.model import Claim, Editor
+from ..record.visible import fingerprint
+from ..record.yamlsafe import YamlProblem
+from ..settings import Settings
+from .fmt import set_fields
+
+# What a review itself settles: a claim that has only these wrong may be reviewed.
+REVIEW_RULES = frozenset({"review-missing", "review-editor", "review-reviewers", "review-stale"})
+# The fields a review goes after, latest first: it sits with the verdict it signs off.
+
+
+class ReviewError(Exception):
+    """The review cannot be recorded; the message says why and what to do."""
+
+    def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: Path
+    claim: Claim
+    editors: tuple[Editor, ...]
+    date: dt.date
+    fingerprint: str
+
+
+def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap:
+    block = CommentedMap()
+    if len(by) == 1:
+        block["by"] = by[0]
+    else:
+        names = CommentedSeq(by)
+        names.fa.set_flow_style()
+        block["by"] = names
+    block["date"] = date.isoformat()
+    block["fingerprint"] = print_
+    return block
+
+
+def write_review(text: str, by: Sequence[str], date: dt.date, print_: str) -> str:
+    """``text`` (a claim file) with its review block set to ``by``, ``date`` and ``print_``; the rest
+    of the file, comments included, as it was."""
+    return set_fields(text, "claim", {"review": _review_block(by, date, print_)})
+
+
+def record(
+    root: Path,
+    claim_id: str,
+    by: Sequence[str],
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+    settings: Settings | None = None,
+) -> Recorded:
+    """Record a review of ``claim_id`` by the editors ``by`` on ``date`` (default: today)."""
+    today = today or latest_today()
+    date = date or min(dt.date.today(), today)
+    if date > today:
+        raise ReviewError(f"{date.isoformat()} is in the future: give the day of the review")
+    editors_given = list(dict.fromkeys(by))
+    dataset, findings = check_project(root, today, settings)
+    claim = dataset.claims.get(claim_id)
+    if claim is None:
+        raise ReviewError(
+            f"no claim '{claim_id}' that loads: check that claims/claims/{claim_id}.yaml exists and that "
+            "claimledger check reads it",
+            [f for f in findings if f.path.endswith(f"/{claim_id}.yaml") and f.severity is Severity.ERROR],
+        )
+    publisher = dataset.publisher
+    known = {e.id: e for e in publisher.editors} if publisher is not None else {}
+    unknown = [editor_id for editor_id in editors_given if editor_id not in known]
+    if unknown:
+        listed = ", ".join(known) if known else "none yet"
+        raise ReviewError(
+            f"{', '.join(repr(u) for u in unknown)} {'is' if len(unknown) == 1 else 'are'} not on the editors' "
+            f"list (`editors` in claims/publisher.yaml; listed: {listed}): add an editor there, with their "
+            "public name, before they sign a review"
+        )
+    errors = [
+        f
+        for f in findings
+        if f.path == claim.document.path and f.severity is Severity.ERROR and f.rule not in REVIEW_RULES
+    ]
+    if errors:
+        raise ReviewError(
+            f"{claim.document.path} has errors: a review signs off a claim that checks; fix them first", errors
+        )
+    status = dataset.scale.get(claim.status) if dataset.scale is not None else None
+    if status is not None and status.verdict and len(editors_given) < status.reviewers:
+        raise ReviewError(
+            f"status '{claim.status}' needs {status.reviewers} different editors to review it; "
+            f"give each with --by (this review names {len(editors_given)})"
+        )
+    path = root.resolve() / claim.document.path
+    print_ = fingerprint(claim)
+    try:
+        text = path.read_bytes().decode("utf-8")
+        result = write_review(text, editors_given, date, print_)
+    except (OSError, UnicodeDecodeError, ValueError, YamlProblem) as exc:
+        raise ReviewError(f"{claim.document.path} cannot be updated: {exc}") from None
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(result)
+    return Recorded(path, claim, tuple(known[e] for e in editors_given), date, print_)

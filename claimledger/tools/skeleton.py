@@ -1,0 +1,248 @@
+"""``claimledger init``: start a new claims site, shaped like this repository.
+
+Every file comes from the installed package (``claimledger/data/project/``, the default status
+scale and the schema), so a project can be started wherever claimledger is installed. A folder
+that already holds something is refused unless told; even then, no existing file is replaced and
+nothing is written through a symbolic link.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from .. import __version__, distribution
+from ..findings import Finding, warning
+from ..record import paths
+from ..record.layout import DATA_DIR, KIND_DIRS, PUBLISHER_FILE, SNAPSHOT_DIR, STATUS_FILE
+
+PACKAGE = resources.files("claimledger")
+TEMPLATES = PACKAGE / "data" / "project"
+# Where a project keeps its copy of the schema, for editors: the first line of each data file
+# points at it (claimledger.tools.scaffold.modeline).
+SCHEMA_COPY = "schema/claimledger.schema.json"
+# Names a package cannot ship as they are (hidden files are left out of wheels by glob patterns).
+RENAMED = {
+    "gitignore": ".gitignore",
+    "gitattributes": ".gitattributes",
+    "pre-commit-config.yaml": ".pre-commit-config.yaml",
+    "github": ".github",
+}
+# Entries that do not make a folder "not empty": a fresh clone of an empty repository holds .git.
+IGNORED_ENTRIES = frozenset({".git"})
+# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML) and
+# this release ({{ version }}, {{ requirement }}, {{ repository }}, {{ claimledger }}: a link to it).
+TEMPLATED_SUFFIXES = (".md", ".yml", ".txt")
+# What could start markup in a line of markdown (emphasis, code, links, HTML, references, tables).
+MARKUP = frozenset("\\`*_[]<>#!|~&{}")
+
+
+class InitError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Created:
+    """What ``init`` did: the files written and those kept as they were (relative paths)."""
+
+    root: Path
+    written: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+# The publisher file init writes: who answers for the site (named as the author of every
+# ClaimReview, which without it names the site's title) and, once filled in, its editors.
+PUBLISHER_TEMPLATE = """\
+# yaml-language-server: $schema=../schema/claimledger.schema.json#/$defs/publisher
+#
+# Who publishes this site and answers for it: shown on the About and Corrections pages and named
+# as the author and publisher of every ClaimReview. Check that the name is the organisation's own;
+# add `url:`, `logo:` and `email:` (where readers send corrections) where it has them.
+name: {name}
+# The editors who may sign off a verdict (a claim's `review.by` names them by id), with the public
+# names claim pages show. None yet: list each one before they review a claim, for example
+#   - id: jdoe
+#     name: Jane Doe
+#   - id: desk
+#     name: The editorial desk
+#     kind: team
+editors: []
+"""
+
+
+def publisher_file(name: str) -> bytes:
+    """The text of claims/publisher.yaml for a publisher called ``name``."""
+    return PUBLISHER_TEMPLATE.format(name=json.dumps(name, ensure_ascii=False)).encode("utf-8")
+
+
+def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
+    """Every file of a new project, by its path relative to the project folder; the publisher file
+    names ``publisher``, else the site's ``title``."""
+    repository = distribution.repository()
+    values = {
+        "title": json.dumps(title, ensure_ascii=False),
+        "description": json.dumps(
+            f"Each claim of {title}, its sources, the evidence for and against it, and a status.", ensure_ascii=False
+        ),
+        "heading": markdown_text(title),
+        "version": __version__,
+        "requirement": distribution.requirement(),
+        "repository": repository or "https://github.com/OWNER/claimledger",
+        "claimledger": f"[claimledger]({repository})" if repository else "claimledger",
+    }
+    files: dict[str, bytes] = {}
+    for rel, item in _templates(TEMPLATES, ""):
+        data = item.read_bytes()
+        if rel.endswith(TEMPLATED_SUFFIXES):
+            text = data.decode("utf-8")
+            for name, value in values.items():
+                text = text.replace("{{ " + name + " }}", value)
+            data = text.encode("utf-8")
+        files[rel] = data
+    files[f"{DATA_DIR}/{STATUS_FILE}"] = (PACKAGE / "data" / "statuses.yaml").read_bytes()
+    files[f"{DATA_DIR}/{PUBLISHER_FILE}"] = publisher_file(publisher if publisher is not None else title)
+    files[SCHEMA_COPY] = (PACKAGE / "schema" / "claimledger.schema.json").read_bytes()
+    return dict(sorted(files.items()))
+
+
+def planned_folders() -> tuple[str, ...]:
+    """The dataset's folders, made even while empty."""
+    return tuple(f"{DATA_DIR}/{name}" for name in (*KIND_DIRS.values(), SNAPSHOT_DIR))
+
+
+def _templates(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+    for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if item.name == "__pycache__":
+            continue
+        rel = prefix + (item.name if prefix else RENAMED.get(item.name, item.name))
+        if item.is_dir():
+            yield from _templates(item, rel + "/")
+        else:
+            yield rel, item
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal markdown: every character that could start markup escaped."""
+    return "".join("\\" + character if character in MARKUP else character for character in text)
+
+
+def check_title(title: str) -> None:
+    if not title.strip() or not title.isprintable():
+        raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
+
+
+def check_publisher(name: str) -> None:
+    if not name.strip() or not name.isprintable() or len(name) > 200:
+        raise InitError(
+            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
+            "200 characters, e.g. --publisher 'Widget Watch'"
+        )
+
+
+def create_project(root: Path, title: str | None = None, force: bool = False, publisher: str | None = None) -> Created:
+    """Write a new project into ``root`` (made if missing). A folder that holds anything but
+    ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
+    through a symbolic link: a folder on the way to any file that is one refuses the whole project
+    before anything is written. The publisher file names ``publisher``, else the title."""
+    title = title if title is not None else (root.resolve().name or "Claims")
+    check_title(title)
+    check_publisher(publisher if publisher is not None else title)
+    if root.exists() and not root.is_dir():
+        raise InitError(f"{root} is a file, not a folder; nothing was written")
+    if root.is_dir() and not force:
+        present = sorted(entry.name for entry in root.iterdir() if entry.name not in IGNORED_ENTRIES)
+        if present:
+            shown = ", ".join(present[:5]) + (", …" if len(present) > 5 else "")
+            raise InitError(
+                f"{root} is not empty (it holds {shown}); nothing was written. Choose a new folder, or add "
+                "--force to add the project's files next to what is there (no existing file is replaced)"
+            )
+    files = planned_files(title, publisher)
+    linked = _first_link(root, [*planned_folders(), *(rel.rpartition("/")[0] for rel in files)])
+    if linked is not None:
+        target = (root / linked).readlink()
+        raise InitError(
+            f"{root / linked} is a symbolic link (to {target}): init writes nothing through a link, which could "
+            "put the project's files in another folder; nothing was written. Remove the link, or start the project "
+            "in another folder"
+        )
+    written: list[str] = []
+    kept: list[str] = []
+    try:
+        for rel in planned_folders():
+            (root / rel).mkdir(parents=True, exist_ok=True)
+        for rel, data in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with path.open("xb") as handle:
+                    handle.write(data)
+            except FileExistsError:
+                kept.append(rel)
+                continue
+            written.append(rel)
+    except OSError as exc:
+        where = exc.filename or root
+        raise InitError(f"cannot write {where}: {exc.strerror}") from None
+    return Created(root, tuple(written), tuple(kept))
+
+
+def _first_link(root: Path, folders: Iterable[str]) -> str | None:
+    """The first of the ``folders`` (paths relative to ``root``), or of the folders on the way to one,
+    that is a symbolic link: each file goes through them. A file that is itself a link is never
+    written through: it is kept as it is (see :func:`create_project`)."""
+    seen: set[str] = set()
+    for folder in folders:
+        parts = folder.split("/") if folder else []
+        for depth in range(1, len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            if rel not in seen:
+                seen.add(rel)
+                if (root / rel).is_symlink():
+                    return rel
+    return None
+
+
+def check_schema_copy(root: Path) -> list[Finding]:
+    """A warning if the project's copy of the schema (for editors) is not the installed claimledger's:
+    editors would then check files against another contract than ``claimledger check`` does."""
+    copy = root / SCHEMA_COPY
+    if paths.check(root, copy) is not None or not copy.is_file():  # none, or one that is not read
+        return []
+    try:
+        same = copy.read_bytes() == (PACKAGE / "schema" / "claimledger.schema.json").read_bytes()
+    except OSError:
+        return []
+    if same:
+        return []
+    return [
+        warning(
+            SCHEMA_COPY,
+            (1, 1),
+            "schema-copy",
+            "(whole file)",
+            f"this copy of the schema differs from the one claimledger {__version__} checks with, so editors "
+            "check your files against another contract than `claimledger check` does",
+            "delete it and run `claimledger init --force`, which puts back the current copy and changes nothing else",
+        )
+    ]
+
+
+NEXT_STEPS = """Next steps:
+  1. cd {folder}
+  2. In mkdocs.yml, set site_url (where the site will be published) and repo_url; make
+     docs/index.md and docs/about.md say what this site covers.
+  3. In claims/publisher.yaml, check the publisher's name (the organisation that answers for the
+     site, named as the author of every ClaimReview) and list under editors: the people who sign
+     off verdicts, each with an id and a public name.
+  4. Add a party, a source and a claim:
+       claimledger new party ID --name NAME --kind organisation
+       claimledger new source ID --title TITLE --kind government-report --author PARTY-ID
+       claimledger new claim ID --statement … --quote … --claimant PARTY-ID --source SOURCE-ID
+  5. claimledger check, then claimledger build (or mkdocs serve for a preview with live reload).
+  6. Push to GitHub and set Pages' source to GitHub Actions: .github/workflows/ci.yml checks
+     every pull request and publishes main."""

@@ -1,0 +1,304 @@
+"""``claimledger snapshot``: keep a copy of a source's text and record it on the source.
+
+The text is saved as ``claims/snapshots/<source id>.txt`` in UTF-8 with LF line endings and no
+byte-order mark, and the source's file gets ``snapshot: {file, sha256, retrieved, third_party}``,
+with its other fields and comments as they were (as ``claimledger review`` writes a review). The hash
+is that of the text as saved, so ``claimledger check`` accepts it at once.
+
+Both files are written beside themselves and renamed into place; if the second rename fails, the
+first is undone: a snapshot is never saved without its record, nor a record without its snapshot.
+A snapshot already saved with other text is not replaced without ``force`` (a snapshot is evidence,
+never edited), and nothing is written through a link.
+
+With ``claimledger snapshot --archive`` the source's ``archive_url``, ``archive_date`` and ``accessed``
+(:class:`Archive`, the copy Save Page Now took, :mod:`claimledger.tools.wayback`) are set in the same write
+(:func:`take`), or alone when no text is given (:func:`record_archive`). An archived copy already
+recorded as another address is not replaced without ``force`` either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ruamel.yaml.comments import CommentedMap
+
+from ..record import paths
+from ..record.layout import Layout
+from ..record.loader import ID_PATTERN
+from ..record.yamlsafe import YamlProblem, load_document
+from .fmt import normalised, round_trip, set_fields
+
+SNAPSHOT_DIR = "snapshots"  # under claims/
+SUFFIX = ".txt"
+
+
+class SnapshotError(Exception):
+    """The snapshot cannot be taken; the message says why, the hint what to do. Nothing was written."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class Archive(NamedTuple):
+    """An archived copy of the source's page, as recorded on the source."""
+
+    url: str  # archive_url
+    day: dt.date  # archive_date: the day of the copy
+    accessed: dt.date  # accessed: the day the page was seen
+
+
+@dataclass(frozen=True)
+class Taken:
+    snapshot: str  # the snapshot file, relative to the project root
+    source: str  # the source file, relative to the project root
+    sha256: str
+    retrieved: dt.date
+    unchanged: bool  # the same text was already saved and recorded: nothing was written
+
+
+def text_of(data: bytes, name: str) -> str:
+    """``data`` as the text a snapshot keeps: UTF-8, LF line endings, no byte-order mark."""
+    if b"\x00" in data:
+        raise SnapshotError(
+            f"{name} is not a text file (it holds NUL bytes, as a PDF, image or word-processor file does)",
+            "save the page or document as plain UTF-8 text first (a browser's 'Save as: text', or copy and paste)",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(
+            f"{name} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8)",
+            "convert it to UTF-8 first, for example: iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.txt",
+        ) from None
+    text = normalised(text)
+    if not text.strip():
+        raise SnapshotError(f"{name} holds no text", "a snapshot keeps the source's words: give a file that has them")
+    return text
+
+
+def _source_file(layout: Layout, source_id: str) -> Path:
+    if not ID_PATTERN.fullmatch(source_id):
+        raise SnapshotError(
+            f"'{paths.shown(source_id)}' is not a source id",
+            "give the source's file name under claims/sources/, without .yaml",
+        )
+    listing = paths.walk(layout.root, layout.kind_dir("source"))
+    if listing.findings and str(layout.kind_dir("source")) in listing.refused:
+        raise SnapshotError(listing.findings[0].message, listing.findings[0].hint)
+    found = [Path(name) for name in listing.files if Path(name).name == source_id + paths.DATA_SUFFIX]
+    if not found:
+        known = [Path(name).stem for name in listing.files if name.endswith(paths.DATA_SUFFIX)]
+        close = difflib.get_close_matches(source_id, known, n=3)
+        raise SnapshotError(
+            f"no source '{source_id}': there is no claims/sources/{source_id}.yaml",
+            (f"did you mean {' or '.join(close)}? " if close else "")
+            + f"write the source first (claimledger new source {source_id}), then take its snapshot",
+        )
+    if found[0].is_symlink():
+        raise SnapshotError(
+            f"{layout.relative(found[0])} is a link; a snapshot is never recorded through a link",
+            "replace the link with the file itself",
+        )
+    return found[0]
+
+
+def _archive_fields(archive: Archive) -> dict[str, str]:
+    return {
+        "archive_url": archive.url,
+        "archive_date": archive.day.isoformat(),
+        "accessed": archive.accessed.isoformat(),
+    }
+
+
+def record(text: str, file: str, sha256: str, retrieved: dt.date, archive: Archive | None = None) -> str:
+    """``text`` (a source file) with its snapshot block set, and ``archive`` where given; the rest of the
+    file, comments included, as it was. ``ValueError`` if that would change anything else."""
+    data = round_trip().load(text)
+    if not isinstance(data, CommentedMap):
+        raise ValueError("it is not a mapping of fields")
+    block = CommentedMap()
+    block["file"] = file
+    block["sha256"] = sha256
+    block["retrieved"] = retrieved.isoformat()
+    block["third_party"] = True
+    old = data.get("snapshot")
+    if isinstance(old, CommentedMap):  # a note on the old copy stays; the rest is the new copy's
+        for key, value in old.items():
+            if key not in block:
+                block[key] = value
+    fields: dict[str, Any] = {"snapshot": block}
+    if archive is not None:
+        fields.update(_archive_fields(archive))
+    return set_fields(text, "source", fields)
+
+
+def _existing(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _temporary(path: Path, content: bytes) -> Path:
+    """``content`` in a new file beside ``path`` (created with O_EXCL: nothing planted is written through)."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _write_both(snapshot: Path, snapshot_bytes: bytes, source: Path, source_bytes: bytes) -> None:
+    """Both files, or neither: the first rename is undone if the second fails."""
+    previous = _existing(snapshot)
+    first = _temporary(snapshot, snapshot_bytes)
+    try:
+        second = _temporary(source, source_bytes)
+    except BaseException:
+        first.unlink(missing_ok=True)
+        raise
+    try:
+        first.replace(snapshot)
+        try:
+            second.replace(source)
+        except BaseException:
+            if previous is None:
+                snapshot.unlink(missing_ok=True)
+            else:
+                _temporary(snapshot, previous).replace(snapshot)
+            raise
+    finally:
+        first.unlink(missing_ok=True)
+        second.unlink(missing_ok=True)
+
+
+def _refuse_link_or_outside(layout: Layout, path: Path) -> None:
+    if path.is_symlink():
+        raise SnapshotError(
+            f"{layout.relative(path)} is a link; a snapshot is never written through a link",
+            "remove the link: a snapshot is a plain file under claims/snapshots/",
+        )
+    problem = paths.check(layout.root, path)
+    if problem is not None:
+        raise SnapshotError(problem.message, problem.hint)
+
+
+def _read_source(layout: Layout, source: Path) -> tuple[str, dict[str, Any]]:
+    """The source file's text and its fields."""
+    source_rel = layout.relative(source)
+    try:
+        source_bytes = source.read_bytes()
+        source_text = source_bytes.decode("utf-8")
+        current = load_document(source_rel, source_bytes).data
+    except OSError as exc:
+        raise SnapshotError(f"{source_rel} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{source_rel} is not UTF-8 text", "run claimledger check, and fix what it says") from None
+    except YamlProblem as problem:
+        raise SnapshotError(f"{source_rel} cannot be read: {problem.message}", problem.hint) from None
+    return source_text, current if isinstance(current, dict) else {}
+
+
+def archive_target(root: Path, source_id: str, url: str | None, *, force: bool = False) -> str:
+    """The page ``--archive`` asks Save Page Now to copy: ``url`` (the ``--url`` given), else the source's
+    ``url``. Refused, before anything is asked, when there is none, or when the source already records
+    an archived copy and ``force`` is not given."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    _, current = _read_source(layout, source)
+    source_rel = layout.relative(source)
+    recorded = current.get("archive_url")
+    if recorded and not force:
+        raise SnapshotError(
+            f"{source_rel} already records an archived copy ({recorded}); it is not replaced",
+            "if a new copy is wanted on purpose, run the command again with --force",
+        )
+    page = url or current.get("url")
+    if not isinstance(page, str) or not page:
+        raise SnapshotError(
+            f"{source_rel} has no url: --archive needs the address of the page to archive",
+            "give it with --url URL (its text is then saved too), or add `url:` to the source",
+        )
+    return page
+
+
+def record_archive(root: Path, source_id: str, archive: Archive) -> str:
+    """Set ``archive`` on ``source_id`` alone (no snapshot text given), in one atomic write; the source
+    file, relative to the project root."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    source_text, _ = _read_source(layout, source)
+    source_rel = layout.relative(source)
+    try:
+        result = set_fields(normalised(source_text), "source", _archive_fields(archive))
+    except ValueError as exc:
+        raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
+    try:
+        _temporary(source, result.encode("utf-8")).replace(source)
+    except OSError as exc:
+        raise SnapshotError(f"nothing was written: {exc}") from None
+    return source_rel
+
+
+def take(
+    root: Path,
+    source_id: str,
+    text: str,
+    retrieved: dt.date,
+    *,
+    force: bool = False,
+    archive: Archive | None = None,
+) -> Taken:
+    """Save ``text`` (already as :func:`text_of` returns it) as the snapshot of ``source_id``, and set
+    ``archive`` on the source in the same write where given."""
+    layout = Layout(root.resolve())
+    source = _source_file(layout, source_id)
+    folder = layout.data_dir / SNAPSHOT_DIR
+    _refuse_link_or_outside(layout, folder)
+    target = folder / (source_id + SUFFIX)
+    _refuse_link_or_outside(layout, target)
+    source_rel = layout.relative(source)
+    source_text, current = _read_source(layout, source)
+    content = text.encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()
+    file = f"{SNAPSHOT_DIR}/{target.name}"
+    recorded: Any = current.get("snapshot")
+    recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
+    saved = _existing(target)
+    if not force:
+        if saved is not None and saved != content:
+            raise SnapshotError(
+                f"{layout.relative(target)} already holds another text; a snapshot is never edited",
+                "if this is a new copy taken on purpose, run the command again with --force",
+            )
+        if recorded_hash is not None and recorded_hash != digest:
+            raise SnapshotError(
+                f"{source_rel} already records a snapshot with another SHA-256; a snapshot is never edited",
+                "if this is a new copy taken on purpose, run the command again with --force",
+            )
+    same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
+    if same and archive is None:
+        return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=True)
+    if same and archive is not None:  # the text as it was: only the archived copy is new
+        return Taken(layout.relative(target), record_archive(root, source_id, archive), digest, retrieved, False)
+    try:
+        result = record(normalised(source_text), file, digest, retrieved, archive)
+    except ValueError as exc:
+        raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
+    folder.mkdir(exist_ok=True)
+    try:
+        _write_both(target, content, source, result.encode("utf-8"))
+    except OSError as exc:
+        raise SnapshotError(f"nothing was written: {exc}") from None
+    return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=False)

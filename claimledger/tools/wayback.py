@@ -1,0 +1,109 @@
+"""Asking the Wayback Machine's Save Page Now for a copy of a page, for ``claimledger snapshot --archive``.
+
+The simple form of Save Page Now is a GET of ``https://web.archive.org/save/URL``; its answer names the
+copy it took, ``/web/YYYYMMDDhhmmss/URL``, in a redirect's ``Location``, in ``Content-Location``, or as
+the ``memento`` in a ``Link`` header. The request follows the link check's rules
+(:func:`claimledger.checks.links.ask_once`); the redirect is not followed, as the copy itself is not needed.
+
+The copy is recorded as ``https://web.archive.org/web/YYYYMMDDhhmmss/URL`` whatever host answered, so
+a stand-in for Save Page Now (the tests' local server) yields the address the archive rules judge.
+An answer that names no copy, or a copy of another page, is an error: nothing is recorded from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+from ..checks.archives import wayback_problem
+from ..checks.links import FetchFailed, Network, Settings, ask_once
+
+SAVE_PAGE_NOW = "https://web.archive.org/save/"  # the real service; --save-page-now points elsewhere in tests
+WAYBACK = "https://web.archive.org/web/"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+COPY_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
+MEMENTO = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
+
+
+class ArchiveFailed(Exception):
+    """No copy was taken, or none that can be recorded: why, in words."""
+
+
+@dataclass(frozen=True)
+class Archived:
+    url: str  # https://web.archive.org/web/YYYYMMDDhhmmss/URL
+    day: dt.date  # the day of the copy's timestamp (UTC, as the archive keeps it)
+
+
+def _same_page(one: str, other: str) -> bool:
+    """Whether two addresses name the same page, as the archive may write it back: the scheme, the host's
+    case, a default port, an empty path and a fragment make no difference."""
+
+    def key(url: str) -> tuple[str, int | None, str, str]:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port if parts.port not in (80, 443) else None
+        return (parts.hostname or "", port, parts.path or "/", parts.query)
+
+    try:
+        return key(one) == key(other)
+    except ValueError:
+        return False
+
+
+def _named(reply_status: int, location: str | None, content_location: str | None, link: str | None) -> list[str]:
+    """The addresses the answer gives for the copy, most telling first."""
+    found = []
+    if reply_status in REDIRECTS and location:
+        found.append(location)
+    if content_location:
+        found.append(content_location)
+    for match in MEMENTO.finditer(link or ""):
+        rel = re.search(r'rel\s*=\s*"?([^";]*)"?', match.group(2))
+        if rel is not None and "memento" in rel.group(1).split():
+            found.append(match.group(1))
+    return found
+
+
+def copy_of(address: str, asked: str, page: str) -> Archived | None:
+    """The copy ``address`` (as the answer to ``asked`` gave it) names, if it is a copy of ``page``."""
+    parts = urllib.parse.urlsplit(urllib.parse.urljoin(asked, address))
+    match = COPY_PATH.match(parts.path)
+    if match is None:
+        return None
+    timestamp, target = match.group(1), match.group(2) + (f"?{parts.query}" if parts.query else "")
+    if not _same_page(target, page):
+        return None
+    url = f"{WAYBACK}{timestamp}/{target}"
+    if wayback_problem(url) is not None:
+        return None
+    return Archived(url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date())
+
+
+def save_page_now(page: str, settings: Settings, base: str = SAVE_PAGE_NOW, network: Network | None = None) -> Archived:
+    """Ask Save Page Now at ``base`` for a copy of ``page``; the copy it names. :class:`ArchiveFailed`
+    if it does not answer, refuses, names no copy or names a copy of another page."""
+    parts = urllib.parse.urlsplit(page)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ArchiveFailed(f"{page} is not an http(s) address; only a web page can be archived")
+    asked = base + page
+    try:
+        reply = ask_once(asked, settings, network)
+    except FetchFailed as exc:
+        raise ArchiveFailed(f"Save Page Now did not answer: {exc}") from None
+    if reply.status == 429:
+        raise ArchiveFailed("Save Page Now refused the request: too many requests (HTTP 429); try again later")
+    if reply.status >= 400:
+        raise ArchiveFailed(f"Save Page Now refused to save {page} (HTTP {reply.status})")
+    named = _named(reply.status, reply.location, reply.content_location, reply.link)
+    if not named:
+        raise ArchiveFailed(
+            f"Save Page Now's answer (HTTP {reply.status}) names no copy: "
+            "no redirect, Content-Location or Link to /web/YYYYMMDDhhmmss/URL"
+        )
+    for address in named:
+        found = copy_of(address, asked, page)
+        if found is not None:
+            return found
+    raise ArchiveFailed(f"Save Page Now's answer names {named[0]}, not a copy of {page}")
