@@ -12,19 +12,19 @@ looked up once, refused if any of its addresses is loopback, private,
 link-local or otherwise not public, and the connection goes only to the
 addresses that were looked at (the first that answers), so a name cannot
 answer one address when checked and another when fetched; every redirect is
-checked the same way.  A request
-has one deadline in all, from connecting to the last header of the last
-redirect, so a server sending a byte at a time cannot hold the check up; the
-body of an answer is never read.  Requests go straight to the host, never through
-a proxy (which would look the name up itself).
+checked the same way.  httpx makes the requests, through a network backend
+that does this looking up and connecting.  A request has one deadline in all,
+from connecting to the last header of the last redirect, so a server sending
+a byte at a time cannot hold the check up; the body of an answer is read only
+by :func:`fetch_text`.  Requests go straight to the host, never through a proxy
+(which would look the name up itself).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import functools
-import http.client
-import io
 import ipaddress
 import json
 import math
@@ -36,23 +36,24 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import httpcore
+import httpx
+
 from .. import __version__
 from ..findings import Finding, error, warning
-from ..record.addresses import host_problem
+from ..record.addresses import host, host_problem
 from ..record.graph import Graph, build_graph
 from ..record.model import Dataset
 from ..record.yamlsafe import Document, FieldPath, format_field
 
 DEAD_STATUSES = frozenset({404, 410})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 USER_AGENT = f"claimledger-linkcheck/{__version__}"
 CACHE_NAME = ".claimledger-links.json"
@@ -272,18 +273,15 @@ class HostPacer:
         self.clock = clock
         self.sleep = sleep
         self._next: dict[str, float] = {}
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-        self._guard = threading.Lock()
+        self._lock = threading.Lock()
 
     def wait(self, host: str) -> None:
-        with self._guard:
-            lock = self._locks[host]
-        with lock:
+        with self._lock:  # each caller books its own turn, then waits for it outside the lock
             now = self.clock()
-            ready = self._next.get(host, now)
-            if ready > now:
-                self.sleep(ready - now)
-            self._next[host] = max(ready, now) + self.interval
+            turn = max(self._next.get(host, now), now)
+            self._next[host] = turn + self.interval
+        if turn > now:
+            self.sleep(turn - now)
 
 
 @dataclass(frozen=True)
@@ -326,15 +324,11 @@ class Network:
 
 
 class NotRequested(Exception):
-    """An address the check will not request: a private one, or one that is not http(s)."""
+    """An address the check will not request (a private one, one hiding its host, one not http(s)): why."""
 
 
 class HostNotFound(Exception):
     """The host name does not exist."""
-
-
-class TooManyRedirects(Exception):
-    pass
 
 
 class Deadline:
@@ -350,10 +344,6 @@ class Deadline:
         if left <= 0:
             raise TimeoutError("the deadline has passed")
         return left
-
-
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_global and not address.is_multicast
 
 
 def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bool) -> list[str]:
@@ -374,23 +364,68 @@ def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bo
         addresses = [ipaddress.ip_address(answer) for answer in answers]
         if not addresses:
             raise HostNotFound(host) from None
-    if not allow_private:
-        for address in addresses:
-            if not _public(address):
-                raise NotRequested(f"{host} is a private or local address ({address})")
+    for address in addresses:
+        if not allow_private and (not address.is_global or address.is_multicast):
+            raise NotRequested(f"not requested: {host} is a private or local address ({address})")
     return [str(address) for address in addresses]
 
 
-def _connect(addresses: Sequence[str], port: int, deadline: Deadline, connect: Connector) -> socket.socket:
-    """A connection to the first of the addresses that answers (as ``socket.create_connection`` would)."""
-    failure = OSError(f"no address to connect to on port {port}")
-    for address in addresses:
-        timeout = deadline.remaining()
+class _Stream(httpcore.NetworkStream):
+    """A connected socket as httpcore uses it, each operation given only the time left before the deadline
+    (httpcore's own timeouts count afresh for every read)."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self._sock.settimeout(self._deadline.remaining())
+        return self._sock.recv(max_bytes)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._sock.settimeout(self._deadline.remaining())  # a timeout for the whole of sendall
+        self._sock.sendall(buffer)
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _Stream:
         try:
-            return connect((address, port), timeout)
-        except OSError as exc:  # an address family the network lacks, say: try the next one
-            failure = exc
-    raise failure
+            self._sock.settimeout(self._deadline.remaining())  # the handshake as a whole
+            return _Stream(ssl_context.wrap_socket(self._sock, server_hostname=server_hostname), self._deadline)
+        except BaseException:
+            self._sock.close()
+            raise
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._sock if info == "ssl_object" and isinstance(self._sock, ssl.SSLSocket) else None
+
+
+@dataclass(frozen=True)
+class _Backend(httpcore.NetworkBackend):
+    """Connects to the checked addresses of a host (the first that answers), within the deadline."""
+
+    network: Network
+    deadline: Deadline
+    allow_private: bool
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> _Stream:
+        failure = OSError(f"no address to connect to on port {port}")
+        for address in checked_addresses(host, port, self.network.resolve, self.allow_private):
+            try:
+                return _Stream(self.network.connect((address, port), self.deadline.remaining()), self.deadline)
+            except OSError as exc:  # an address family the network lacks, say: try the next one
+                failure = exc
+        raise failure
 
 
 @functools.cache
@@ -398,109 +433,60 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class _DeadlineReader(io.RawIOBase):
-    """Reads from a socket, each read given only the time left before the deadline."""
+class _Transport(httpx.HTTPTransport):
+    """httpx's transport, each request (every redirect too) checked, its connections made by ``backend``."""
 
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        super().__init__()
-        self._sock = sock
-        self._deadline = deadline
+    def __init__(self, backend: _Backend) -> None:
+        super().__init__(verify=_tls_context(), trust_env=False)
+        # httpx takes no network backend (encode/httpx#3180): its pool is replaced by one that has ours
+        self._pool = httpcore.ConnectionPool(ssl_context=_tls_context(), network_backend=backend)
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        self._sock.settimeout(self._deadline.remaining())
-        return self._sock.recv_into(buffer)
-
-
-class _DeadlineSocket:
-    """A connected socket as http.client uses it (``sendall``, ``makefile``, ``close``), within a deadline."""
-
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
-
-    def sendall(self, data: bytes) -> None:
-        self._sock.settimeout(self._deadline.remaining())  # a timeout for the whole of sendall
-        self._sock.sendall(data)
-
-    def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
-
-    def close(self) -> None:
-        # http.client closes its socket as soon as a "Connection: close" answer's headers are read, while
-        # the body is still to be read through makefile's reader; the socket is closed by _exchange instead
-        # (socket.makefile defers the close the same way), else the body's read may fail with EBADF.
-        pass
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if request.url.scheme not in ("http", "https"):
+            raise NotRequested(f"not requested: {url} is not an http(s) address")
+        problem = host_problem(url)
+        if problem is not None:
+            raise NotRequested(f"{url} is not requested: {problem}")
+        return super().handle_request(request)
 
 
-def _target(parts: urllib.parse.SplitResult) -> str:
-    """The path and query to ask for, with anything that may not be sent as it is percent-encoded."""
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return urllib.parse.quote(target, safe="/%:@!$&'()*+,;=?~")
+@contextlib.contextmanager
+def _answer(
+    url: str, method: str, settings: Settings, network: Network | None, follow: bool = True
+) -> Iterator[httpx.Response]:
+    """The answer to ``url``, its body not read, redirects followed (or, without ``follow``, not), all
+    within one deadline of ``settings.timeout``; :class:`httpx.TooManyRedirects` past ``MAX_REDIRECTS``."""
+    backend = _Backend(network or Network(), Deadline(settings.timeout), settings.allow_private)
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    with httpx.Client(transport=_Transport(backend), headers=headers, trust_env=False) as client:
+        request = client.build_request(method, url)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = client.send(request, stream=True)
+            try:
+                if not follow or response.next_request is None:
+                    yield response
+                    return
+                request = response.next_request
+            finally:
+                response.close()
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    location: str | None
-    content_type: str
-    body: bytes  # empty unless asked for
-    content_location: str | None = None
-    link: str | None = None
-
-
-def _exchange(
-    url: str, method: str, deadline: Deadline, network: Network, allow_private: bool, limit: int = 0
-) -> _Answer:
-    """One request, to the address checked for the URL's host: the status and the Location header, and
-    with ``limit``, up to ``limit + 1`` bytes of the body (read within the same deadline)."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise NotRequested(f"{url} is not an http(s) address")
-    if not parts.hostname:
-        raise NotRequested(f"{url} names no host")
-    host = parts.hostname
-    port = parts.port or (443 if scheme == "https" else 80)
-    addresses = checked_addresses(host, port, network.resolve, allow_private)
-    raw = _connect(addresses, port, deadline, network.connect)
-    sock = raw
-    try:
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            raw.settimeout(deadline.remaining())  # the handshake as a whole
-            sock = _tls_context().wrap_socket(raw, server_hostname=host)  # the certificate must name the host
-            connection = http.client.HTTPSConnection(host, port, context=_tls_context())
-        else:
-            connection = http.client.HTTPConnection(host, port)
-        connection.sock = _DeadlineSocket(sock, deadline)  # already connected, to the checked address
-        connection.request(method, _target(parts), headers={"User-Agent": USER_AGENT, "Connection": "close"})
-        response = connection.getresponse()
-        body = response.read(limit + 1) if limit and response.status not in REDIRECT_STATUSES else b""
-        return _Answer(
-            response.status,
-            response.getheader("Location"),
-            response.getheader("Content-Type") or "",
-            body,
-            response.getheader("Content-Location"),
-            response.getheader("Link"),
-        )
-    finally:
-        sock.close()
-        raw.close()
-
-
-def _request(url: str, method: str, settings: Settings, network: Network) -> int:
-    """The final status for the URL, redirects followed, all within one deadline of ``settings.timeout``."""
-    deadline = Deadline(settings.timeout)
-    for _ in range(MAX_REDIRECTS + 1):
-        answer = _exchange(url, method, deadline, network, settings.allow_private)
-        if answer.status not in REDIRECT_STATUSES or not answer.location:
-            return answer.status
-        url = urllib.parse.urljoin(url, answer.location)
-    raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+def _failure(exc: Exception, settings: Settings) -> tuple[bool, str] | None:
+    """Whether a request that raised ``exc`` may succeed if tried again, and why it failed; None for
+    an exception that is no failure of the request."""
+    if isinstance(exc, (NotRequested, httpx.TooManyRedirects)):
+        return False, str(exc)
+    if isinstance(exc, HostNotFound):
+        return False, f"host not found ({exc})"
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return True, f"timed out after {settings.timeout:g} s"
+    if isinstance(exc, OSError):  # refused, reset, a certificate for another name, a resolver not answering just now
+        return True, f"unreachable: {exc}"
+    if isinstance(exc, (ValueError, httpx.HTTPError)):  # a malformed address or answer
+        return True, f"failed: {exc}"
+    return None
 
 
 MAX_TEXT = 20 * 1024 * 1024  # bytes of a page's text :func:`fetch_text` keeps at most
@@ -510,72 +496,55 @@ class FetchFailed(Exception):
     """The address did not give a text: why, in words."""
 
 
+def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
+    failure = _failure(exc, settings)
+    if failure is None:
+        raise exc
+    return FetchFailed(f"{url}: {failure[1]}" if failure[0] else failure[1])
+
+
 def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
     """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
     ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
     http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
-    network = network or Network()
-    deadline = Deadline(settings.timeout)
     try:
-        for _ in range(MAX_REDIRECTS + 1):
-            problem = host_problem(url)
-            if problem is not None:
-                raise FetchFailed(f"{url} is not requested: {problem}")
-            answer = _exchange(url, "GET", deadline, network, settings.allow_private, limit)
-            if answer.status in REDIRECT_STATUSES and answer.location:
-                url = urllib.parse.urljoin(url, answer.location)
-                continue
-            if not 200 <= answer.status < 300:
-                raise FetchFailed(f"{url} answered HTTP {answer.status}")
-            if len(answer.body) > limit:
-                raise FetchFailed(f"{url} sent more than {limit} bytes")
+        with _answer(url, "GET", settings, network) as response:
+            if not response.is_success:
+                raise FetchFailed(f"{response.url} answered HTTP {response.status_code}")
+            body = b""
+            for chunk in response.iter_raw():
+                body += chunk
+                if len(body) > limit:
+                    raise FetchFailed(f"{response.url} sent more than {limit} bytes")
             message = email.message.Message()
-            message["Content-Type"] = answer.content_type or "text/plain"
-            if message.get_content_maintype() != "text":
-                raise FetchFailed(f"{url} sent {message.get_content_type()}, not text")
-            charset = message.get_content_charset("utf-8")
-            try:
-                return answer.body.decode(charset).encode("utf-8")
-            except (LookupError, UnicodeDecodeError):
-                raise FetchFailed(f"{url} sent text that cannot be read as {charset}") from None
-        raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
-    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
-        raise _failure(exc, url, settings) from None
-
-
-def _failure(exc: Exception, url: str, settings: Settings) -> FetchFailed:
-    """What went wrong with a request to ``url``, in words."""
-    if isinstance(exc, NotRequested):
-        return FetchFailed(f"not requested: {exc}")
-    if isinstance(exc, HostNotFound):
-        return FetchFailed(f"host not found ({exc})")
-    if isinstance(exc, TimeoutError):
-        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
-    return FetchFailed(f"{url} could not be read: {exc}")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One answer, its redirect not followed: the status and the headers that may name another address."""
-
-    status: int
-    location: str | None
-    content_location: str | None
-    link: str | None
-
-
-def ask_once(url: str, settings: Settings, network: Network | None = None) -> Reply:
-    """One GET of ``url`` under the link check's rules (its deadline, the host's addresses checked, no
-    user info, http(s) only), a redirect answered but not followed. :class:`FetchFailed` if no answer."""
-    network = network or Network()
+            message["Content-Type"] = response.headers.get("Content-Type") or "text/plain"
+    except FetchFailed:
+        raise
+    except Exception as exc:
+        raise _fetch_failed(exc, url, settings) from None
+    if message.get_content_maintype() != "text":
+        raise FetchFailed(f"{response.url} sent {message.get_content_type()}, not text")
+    charset = message.get_content_charset("utf-8")
     try:
-        problem = host_problem(url)
-        if problem is not None:
-            raise FetchFailed(f"{url} is not requested: {problem}")
-        answer = _exchange(url, "GET", Deadline(settings.timeout), network, settings.allow_private)
-    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
-        raise _failure(exc, url, settings) from None
-    return Reply(answer.status, answer.location, answer.content_location, answer.link)
+        return body.decode(charset).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        raise FetchFailed(f"{response.url} sent text that cannot be read as {charset}") from None
+
+
+def ask_once(url: str, settings: Settings, network: Network | None = None) -> httpx.Response:
+    """One GET of ``url`` under the link check's rules (its deadline, the host's addresses checked, no
+    user info, http(s) only), a redirect answered but not followed: the answer's status and headers, its
+    body unread. :class:`FetchFailed` if no answer."""
+    try:
+        with _answer(url, "GET", settings, network, follow=False) as response:
+            return response
+    except Exception as exc:
+        raise _fetch_failed(exc, url, settings) from None
+
+
+def _status(url: str, method: str, settings: Settings, network: Network | None) -> int:
+    with _answer(url, method, settings, network) as response:
+        return response.status_code
 
 
 def check_url(
@@ -587,33 +556,27 @@ def check_url(
     stop: threading.Event | None = None,
 ) -> Result:
     """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx, until ``stop`` is set."""
-    network = network or Network()
-    host = urllib.parse.urlsplit(url).hostname or ""
     last = Result(url, False, False, None, "not checked", now())
     stopped = stop.is_set if stop is not None else lambda: False
     for attempt in range(settings.retries + 1):
         if attempt:
             time.sleep(settings.backoff * attempt)
-        pacer.wait(host)
+        pacer.wait(host(url) or "")
         if stopped():
             break
         try:
-            status = _request(url, "HEAD", settings, network)
+            status = _status(url, "HEAD", settings, network)
             if status in (403, 405, 501) and not stopped():
-                pacer.wait(host)
-                status = _request(url, "GET", settings, network)
-        except NotRequested as exc:
-            return Result(url, False, False, None, f"not requested: {exc}", now())
-        except HostNotFound as exc:
-            return Result(url, False, True, None, f"host not found ({exc})", now())
-        except TooManyRedirects as exc:
-            return Result(url, False, False, None, str(exc), now())
-        except TimeoutError:
-            last = Result(url, False, False, None, f"timed out after {settings.timeout:g} s", now())
-        except OSError as exc:  # refused, reset, a certificate for another name, a resolver not answering just now
-            last = Result(url, False, False, None, f"unreachable: {exc}", now())
-        except (ValueError, http.client.HTTPException) as exc:  # a malformed address or answer
-            last = Result(url, False, False, None, f"failed: {exc}", now())
+                pacer.wait(host(url) or "")
+                status = _status(url, "GET", settings, network)
+        except Exception as exc:
+            failure = _failure(exc, settings)
+            if failure is None:
+                raise
+            may_pass, reason = failure
+            last = Result(url, False, isinstance(exc, HostNotFound), None, reason, now())
+            if not may_pass:
+                return last
         else:
             if 200 <= status < 300:
                 return Result(url, True, False, status, "ok", now())
