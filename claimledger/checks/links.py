@@ -1,23 +1,16 @@
 """External links: which addresses the dataset depends on, and (only when asked) whether they still answer.
 
-``claimledger links`` lists every external address with the claims that depend
-on it, offline.  ``claimledger links --online`` requests each one, with a
-timeout, retries for failures that may pass, a minimum interval between
-requests to the same host, and a cache file so that a weekly run does not
-hammer anyone.  404, 410 and hosts that do not exist are dead links; timeouts
-and server errors are reported as unreachable, since they may pass.
+``claimledger links --online`` requests each address with one deadline per
+request (redirects included, so a server sending a byte at a time cannot hold
+the check up), retries for failures that may pass, a minimum interval between
+requests to one host, and a cache file. 404, 410 and unknown hosts are dead
+links; timeouts and server errors are unreachable, since they may pass.
 
-The addresses come from contributors, so each request is guarded: the host is
-looked up once, refused if any of its addresses is loopback, private,
-link-local or otherwise not public, and the connection goes only to the
-addresses that were looked at (the first that answers), so a name cannot
-answer one address when checked and another when fetched; every redirect is
-checked the same way.  httpx makes the requests, through a network backend
-that does this looking up and connecting.  A request has one deadline in all,
-from connecting to the last header of the last redirect, so a server sending
-a byte at a time cannot hold the check up; the body of an answer is read only
-by :func:`fetch_text`.  Requests go straight to the host, never through a proxy
-(which would look the name up itself).
+The addresses come from contributors, so httpx's connections are made here
+(:class:`_Backend`): the host is looked up once, refused if any of its addresses
+is not public, and the connection goes only to the addresses looked at, so a
+name cannot answer one address when checked and another when fetched; every
+redirect is checked the same way. No proxy is used (it would look the name up itself).
 """
 
 from __future__ import annotations
@@ -39,15 +32,15 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import httpcore
 import httpx
 
 from .. import __version__
-from ..findings import Finding, error, warning
+from ..findings import Finding, Severity, warning
 from ..record.addresses import host, host_problem
 from ..record.graph import Graph, build_graph
 from ..record.model import Dataset
@@ -128,10 +121,9 @@ class Cache:
         if path is None:
             return
         self._shown = _shown(path, root)
-        refusal = _refusal(path)
+        refusal = _refusal(path, self._shown)
         if refusal is not None:
-            hint = _FIX[refusal].format(path=self._shown)
-            self._give_up(f"{refusal}; it was neither read nor written, and no result is kept", hint)
+            self._give_up(f"{refusal[0]}; it was neither read nor written, and no result is kept", refusal[1])
             return
         self.results = _read_results(path)
 
@@ -157,39 +149,34 @@ class Cache:
         self.findings.append(warning(self._shown, (1, 1), "link-cache", "", message, hint))
 
 
-_SYMLINK = "the link results file is a symbolic link"
-_NOT_A_FILE = "the link results file is not an ordinary file"
-_TRACKED = "the link results file is tracked by git, so its results cannot be trusted"
-_FIX = {
-    _SYMLINK: "delete the link; the next run writes an ordinary file in its place",
-    _NOT_A_FILE: "move it away, or pass --cache FILE",
-    _TRACKED: "untrack it with `git rm --cached {path}` (.gitignore keeps it out); the next run starts afresh",
-}
-
-
 def _shown(path: Path, root: Path | None) -> str:
     """The path as findings show it: relative to the project root when it lies inside it."""
-    if root is not None:
-        try:
-            return path.absolute().relative_to(root.absolute()).as_posix()
-        except ValueError:
-            pass
+    if root is not None and path.absolute().is_relative_to(root.absolute()):
+        return path.absolute().relative_to(root.absolute()).as_posix()
     return str(path)
 
 
-def _refusal(path: Path) -> str | None:
-    """Why the file at ``path`` must be neither read nor written, if it must not."""
+def _refusal(path: Path, shown: str) -> tuple[str, str] | None:
+    """Why the file at ``path`` must be neither read nor written, and what to do about it; None if it may be."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return None
     except OSError:
-        return _NOT_A_FILE
+        mode = 0
     if stat.S_ISLNK(mode):
-        return _SYMLINK
+        return (
+            "the link results file is a symbolic link",
+            "delete the link; the next run writes an ordinary file in its place",
+        )
     if not stat.S_ISREG(mode):
-        return _NOT_A_FILE
-    return _TRACKED if _tracked_by_git(path) else None
+        return "the link results file is not an ordinary file", "move it away, or pass --cache FILE"
+    if _tracked_by_git(path):
+        return (
+            "the link results file is tracked by git, so its results cannot be trusted",
+            f"untrack it with `git rm --cached {shown}` (.gitignore keeps it out); the next run starts afresh",
+        )
+    return None
 
 
 def _tracked_by_git(path: Path) -> bool:
@@ -208,43 +195,26 @@ def _read_results(path: Path) -> dict[str, Result]:
         # O_NOFOLLOW: a link put in the file's place since it was looked at is not followed;
         # O_NONBLOCK: nor can a named pipe hold the check up
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+        with os.fdopen(descriptor, "rb") as handle:
+            raw = json.loads(handle.read()) if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+    except (OSError, ValueError):
         return {}
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return {}
-            raw = json.loads(handle.read())
-        except (OSError, ValueError):
-            return {}
     entries = raw.get("results") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):
         return {}
-    results = {url: _result(url, entry) for url, entry in entries.items()}
-    return {url: result for url, result in results.items() if result is not None}
-
-
-_RESULT_TYPES: dict[str, tuple[type, ...]] = {
-    "url": (str,),
-    "ok": (bool,),
-    "dead": (bool,),
-    "status": (int, type(None)),
-    "reason": (str,),
-    "checked": (int, float),
-}
+    return {url: result for url, entry in entries.items() if (result := _result(url, entry)) is not None}
 
 
 def _result(url: str, entry: object) -> Result | None:
-    """The entry as a result, if it is exactly what :meth:`Cache.save` writes; else None."""
-    if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Result)}:
+    """The entry as a result, if it is exactly what :meth:`Cache.save` writes (each field of the type
+    :class:`Result` declares, a bool only where it declares one); else None."""
+    types = get_type_hints(Result)
+    if not isinstance(entry, dict) or set(entry) != set(types) or entry["url"] != url:
         return None
-    for name, types in _RESULT_TYPES.items():
-        value = entry[name]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+    for name, kind in types.items():
+        if not isinstance(entry[name], kind) or (isinstance(entry[name], bool) and kind is not bool):
             return None
-    if entry["url"] != url or not math.isfinite(entry["checked"]):
-        return None
-    return Result(**entry)
+    return Result(**entry) if math.isfinite(entry["checked"]) else None
 
 
 def _replace_file(path: Path, text: str) -> None:
@@ -331,21 +301,6 @@ class HostNotFound(Exception):
     """The host name does not exist."""
 
 
-class Deadline:
-    """The moment a request gives up, whatever it is doing."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._end = clock() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; TimeoutError once there are none."""
-        left = self._end - self._clock()
-        if left <= 0:
-            raise TimeoutError("the deadline has passed")
-        return left
-
-
 def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bool) -> list[str]:
     """The addresses to connect to for ``host``, looked up once.
 
@@ -370,45 +325,50 @@ def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bo
     return [str(address) for address in addresses]
 
 
-class _Stream(httpcore.NetworkStream):
-    """A connected socket as httpcore uses it, each operation given only the time left before the deadline
-    (httpcore's own timeouts count afresh for every read)."""
+def _left(end: float) -> float:
+    """Seconds left before ``end`` on the monotonic clock; TimeoutError once there are none."""
+    left = end - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the deadline has passed")
+    return left
 
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
+
+@dataclass(frozen=True)
+class _Stream(httpcore.NetworkStream):
+    """A connected socket as httpcore uses it, each operation given only the time left before the request's
+    deadline ``end`` (httpcore's own timeouts would count afresh for every read)."""
+
+    sock: socket.socket
+    end: float
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        self._sock.settimeout(self._deadline.remaining())
-        return self._sock.recv(max_bytes)
+        self.sock.settimeout(_left(self.end))
+        return self.sock.recv(max_bytes)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._sock.settimeout(self._deadline.remaining())  # a timeout for the whole of sendall
-        self._sock.sendall(buffer)
+        self.sock.settimeout(_left(self.end))  # a timeout for the whole of sendall
+        self.sock.sendall(buffer)
 
     def close(self) -> None:
-        self._sock.close()
+        self.sock.close()
 
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> _Stream:
         try:
-            self._sock.settimeout(self._deadline.remaining())  # the handshake as a whole
-            return _Stream(ssl_context.wrap_socket(self._sock, server_hostname=server_hostname), self._deadline)
+            self.sock.settimeout(_left(self.end))  # the handshake as a whole
+            return _Stream(ssl_context.wrap_socket(self.sock, server_hostname=server_hostname), self.end)
         except BaseException:
-            self._sock.close()
+            self.sock.close()
             raise
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._sock if info == "ssl_object" and isinstance(self._sock, ssl.SSLSocket) else None
 
 
 @dataclass(frozen=True)
 class _Backend(httpcore.NetworkBackend):
-    """Connects to the checked addresses of a host (the first that answers), within the deadline."""
+    """Connects to the checked addresses of a host (the first that answers) before the deadline ``end``."""
 
     network: Network
-    deadline: Deadline
+    end: float
     allow_private: bool
 
     def connect_tcp(
@@ -422,7 +382,7 @@ class _Backend(httpcore.NetworkBackend):
         failure = OSError(f"no address to connect to on port {port}")
         for address in checked_addresses(host, port, self.network.resolve, self.allow_private):
             try:
-                return _Stream(self.network.connect((address, port), self.deadline.remaining()), self.deadline)
+                return _Stream(self.network.connect((address, port), _left(self.end)), self.end)
             except OSError as exc:  # an address family the network lacks, say: try the next one
                 failure = exc
         raise failure
@@ -456,8 +416,9 @@ def _answer(
     url: str, method: str, settings: Settings, network: Network | None, follow: bool = True
 ) -> Iterator[httpx.Response]:
     """The answer to ``url``, its body not read, redirects followed (or, without ``follow``, not), all
-    within one deadline of ``settings.timeout``; :class:`httpx.TooManyRedirects` past ``MAX_REDIRECTS``."""
-    backend = _Backend(network or Network(), Deadline(settings.timeout), settings.allow_private)
+    within one deadline of ``settings.timeout``. Redirects are followed here, not by httpx, which reads
+    the body of each."""
+    backend = _Backend(network or Network(), time.monotonic() + settings.timeout, settings.allow_private)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     with httpx.Client(transport=_Transport(backend), headers=headers, trust_env=False) as client:
         request = client.build_request(method, url)
@@ -473,9 +434,12 @@ def _answer(
         raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
 
-def _failure(exc: Exception, settings: Settings) -> tuple[bool, str] | None:
-    """Whether a request that raised ``exc`` may succeed if tried again, and why it failed; None for
-    an exception that is no failure of the request."""
+_FAILURES = (NotRequested, HostNotFound, OSError, ValueError, httpx.HTTPError, httpx.InvalidURL)
+"""What a request to a contributor's address may fail with (OSError: TimeoutError and ssl's errors too)."""
+
+
+def _failure(exc: Exception, settings: Settings) -> tuple[bool, str]:
+    """Whether a request that failed with one of :data:`_FAILURES` may succeed if tried again, and why it failed."""
     if isinstance(exc, (NotRequested, httpx.TooManyRedirects)):
         return False, str(exc)
     if isinstance(exc, HostNotFound):
@@ -484,9 +448,7 @@ def _failure(exc: Exception, settings: Settings) -> tuple[bool, str] | None:
         return True, f"timed out after {settings.timeout:g} s"
     if isinstance(exc, OSError):  # refused, reset, a certificate for another name, a resolver not answering just now
         return True, f"unreachable: {exc}"
-    if isinstance(exc, (ValueError, httpx.HTTPError)):  # a malformed address or answer
-        return True, f"failed: {exc}"
-    return None
+    return True, f"failed: {exc}"  # a malformed address or answer
 
 
 MAX_TEXT = 20 * 1024 * 1024  # bytes of a page's text :func:`fetch_text` keeps at most
@@ -497,31 +459,27 @@ class FetchFailed(Exception):
 
 
 def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
-    failure = _failure(exc, settings)
-    if failure is None:
-        raise exc
-    return FetchFailed(f"{url}: {failure[1]}" if failure[0] else failure[1])
+    may_pass, reason = _failure(exc, settings)
+    return FetchFailed(f"{url}: {reason}" if may_pass else reason)
 
 
 def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
     """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
     ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
     http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
+    body = bytearray()
     try:
         with _answer(url, "GET", settings, network) as response:
             if not response.is_success:
                 raise FetchFailed(f"{response.url} answered HTTP {response.status_code}")
-            body = b""
             for chunk in response.iter_raw():
                 body += chunk
                 if len(body) > limit:
                     raise FetchFailed(f"{response.url} sent more than {limit} bytes")
-            message = email.message.Message()
-            message["Content-Type"] = response.headers.get("Content-Type") or "text/plain"
-    except FetchFailed:
-        raise
-    except Exception as exc:
+    except _FAILURES as exc:
         raise _fetch_failed(exc, url, settings) from None
+    message = email.message.Message()
+    message["Content-Type"] = response.headers.get("Content-Type") or "text/plain"
     if message.get_content_maintype() != "text":
         raise FetchFailed(f"{response.url} sent {message.get_content_type()}, not text")
     charset = message.get_content_charset("utf-8")
@@ -532,19 +490,13 @@ def fetch_text(url: str, settings: Settings, network: Network | None = None, lim
 
 
 def ask_once(url: str, settings: Settings, network: Network | None = None) -> httpx.Response:
-    """One GET of ``url`` under the link check's rules (its deadline, the host's addresses checked, no
-    user info, http(s) only), a redirect answered but not followed: the answer's status and headers, its
-    body unread. :class:`FetchFailed` if no answer."""
+    """One GET of ``url`` under the link check's rules, a redirect answered but not followed: the status
+    and headers, the body unread. :class:`FetchFailed` if no answer."""
     try:
         with _answer(url, "GET", settings, network, follow=False) as response:
             return response
-    except Exception as exc:
+    except _FAILURES as exc:
         raise _fetch_failed(exc, url, settings) from None
-
-
-def _status(url: str, method: str, settings: Settings, network: Network | None) -> int:
-    with _answer(url, method, settings, network) as response:
-        return response.status_code
 
 
 def check_url(
@@ -556,6 +508,11 @@ def check_url(
     stop: threading.Event | None = None,
 ) -> Result:
     """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx, until ``stop`` is set."""
+
+    def status(method: str) -> int:
+        with _answer(url, method, settings, network) as response:
+            return response.status_code
+
     last = Result(url, False, False, None, "not checked", now())
     stopped = stop.is_set if stop is not None else lambda: False
     for attempt in range(settings.retries + 1):
@@ -565,25 +522,22 @@ def check_url(
         if stopped():
             break
         try:
-            status = _status(url, "HEAD", settings, network)
-            if status in (403, 405, 501) and not stopped():
+            code = status("HEAD")
+            if code in (403, 405, 501) and not stopped():
                 pacer.wait(host(url) or "")
-                status = _status(url, "GET", settings, network)
-        except Exception as exc:
-            failure = _failure(exc, settings)
-            if failure is None:
-                raise
-            may_pass, reason = failure
+                code = status("GET")
+        except _FAILURES as exc:
+            may_pass, reason = _failure(exc, settings)
             last = Result(url, False, isinstance(exc, HostNotFound), None, reason, now())
             if not may_pass:
                 return last
         else:
-            if 200 <= status < 300:
-                return Result(url, True, False, status, "ok", now())
-            if status in DEAD_STATUSES:
-                return Result(url, False, True, status, f"HTTP {status}", now())
-            last = Result(url, False, False, status, f"HTTP {status}", now())
-            if status < 500 and status != 429:
+            if 200 <= code < 300:
+                return Result(url, True, False, code, "ok", now())
+            if code in DEAD_STATUSES:
+                return Result(url, False, True, code, f"HTTP {code}", now())
+            last = Result(url, False, False, code, f"HTTP {code}", now())
+            if code < 500 and code != 429:
                 return last
     return last
 
@@ -627,28 +581,12 @@ def findings_for(dataset: Dataset, links: Mapping[str, list[Use]], results: Mapp
             continue
         claims = dependent_claims(graph, links[url])
         depends = f"; claims depending on it: {', '.join(claims)}" if claims else ""
-        for use in links[url]:
-            position = (use.line, use.column)
-            if result.dead:
-                findings.append(
-                    error(
-                        use.path,
-                        position,
-                        "link-dead",
-                        use.field,
-                        f"dead link {url} ({result.reason}){depends}",
-                        "find the page's new address, or point archive_url at an archived copy",
-                    )
-                )
-            else:
-                findings.append(
-                    warning(
-                        use.path,
-                        position,
-                        "link-unreachable",
-                        use.field,
-                        f"could not reach {url} ({result.reason}){depends}",
-                        "this may pass; the weekly check will try again",
-                    )
-                )
+        if result.dead:
+            severity, rule, message = Severity.ERROR, "link-dead", f"dead link {url} ({result.reason}){depends}"
+            hint = "find the page's new address, or point archive_url at an archived copy"
+        else:
+            severity, rule = Severity.WARNING, "link-unreachable"
+            message = f"could not reach {url} ({result.reason}){depends}"
+            hint = "this may pass; the weekly check will try again"
+        findings.extend(Finding(u.path, u.line, u.column, severity, rule, u.field, message, hint) for u in links[url])
     return sorted(findings)
