@@ -459,8 +459,14 @@ class FetchFailed(Exception):
 
 
 def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
-    may_pass, reason = _failure(exc, settings)
-    return FetchFailed(f"{url}: {reason}" if may_pass else reason)
+    """Why a request to ``url`` failed, as :func:`fetch_text` and :func:`ask_once` say it."""
+    if isinstance(exc, (NotRequested, HostNotFound)):
+        return FetchFailed(_failure(exc, settings)[1])
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
+    return FetchFailed(
+        f"{url}: {exc}" if isinstance(exc, httpx.TooManyRedirects) else f"{url} could not be read: {exc}"
+    )
 
 
 def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
