@@ -119,6 +119,8 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 return
             if path == "/moved":
                 self._send(301, body, location="/ok")
+            elif path == "/user-info":
+                self._send(302, body, location=server.base.replace("://", "://user@") + "/ok")
             elif path == "/loop":
                 self._send(302, body, location="/loop")
             elif path == "/away":
@@ -403,6 +405,14 @@ def test_a_redirect_loop_is_given_up_after_the_redirect_limit(server: LocalServe
     result = check_url(f"{server.base}/loop", FAST, HostPacer(0))
     assert (result.ok, result.dead, result.reason) == (False, False, f"more than {MAX_REDIRECTS} redirects")
     assert server.count("/loop") == MAX_REDIRECTS + 1
+
+
+def test_a_redirect_to_an_address_with_user_info_is_not_followed(server: LocalServer) -> None:
+    result = check_url(f"{server.base}/user-info", FAST, HostPacer(0))
+    assert (result.ok, result.dead) == (False, False)
+    hop = server.base.replace("://", "://user@") + "/ok"
+    assert result.reason.startswith(f"{hop} is not requested: it leads to 127.0.0.1")
+    assert server.count("/ok") == 0
 
 
 def test_a_refused_head_request_falls_back_to_get(minimal_project: Path, server: LocalServer) -> None:
