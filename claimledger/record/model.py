@@ -9,12 +9,14 @@ line of any field.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from .yamlsafe import Document
 
@@ -33,6 +35,11 @@ MONTHS = (  # the months' English names, as dates are written on the site
     "December",
 )
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched whole (fullmatch)
+
+
+NOT_EXPORTED: Mapping[str, Any] = MappingProxyType({"export": False})
+"""The metadata of a field the code reads that the exports leave out (:mod:`claimledger.exports.formats`
+exports the others, in their order here, under the name of their ``key`` if they have one)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -114,8 +121,10 @@ class Baseline:
     unit: str
     period: Period
     quote: str | None
-    change: ChangeKind | None = None  # the kind of change the text states, if it says ("times": ratio)
-    metric: str | None = None  # the baseline's metric, where it was defined otherwise than the claim's
+    # Read by the checks, not exported: the kind of change the text states ("times": ratio), and the
+    # baseline's metric where it was defined otherwise than the claim's.
+    change: ChangeKind | None = field(default=None, metadata=NOT_EXPORTED)
+    metric: str | None = field(default=None, metadata=NOT_EXPORTED)
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,7 @@ class Derivation:
     """How a stated figure was derived: a formula of :data:`claimledger.record.arithmetic.FORMULAS` over operands."""
 
     formula: str
-    operands: tuple[Operand, ...]
+    operands: tuple[Operand, ...] = field(metadata={"key": "from"})  # as the file and the exports name it
     precision: int | None  # decimal places the figure is stated to; None: as the value is written
 
 
@@ -183,13 +192,14 @@ class LogEntry:
 class Basis:
     """Where one fact about a source or a party comes from: stated by a source, or inferred."""
 
-    field: str  # the fact it backs: "role", "affiliation", "published", "place", "author", ...
+    field: str = field(metadata=NOT_EXPORTED)  # the fact it backs: "role", "affiliation", "published", ...
     source: str | None  # the source that states it; for an inference, the one it starts from
     quote: str | None
     via: str | None
     locator: str | None
     inferred: str | None  # the reasoning, if the fact is inferred rather than stated
-    own: bool = False  # written `self`: stated by the source itself, in words check finds in its snapshot
+    # Written `self`: stated by the source itself, in words check finds in its snapshot.
+    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)  # (here `field` names a field)
 
     @property
     def is_inferred(self) -> bool:
@@ -213,7 +223,7 @@ class ProvenanceStep:
     role: str
     date: PartialDate | None
     note: str | None
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
 @dataclass(frozen=True)
@@ -237,38 +247,38 @@ class Review:
     fingerprint: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claim:
     id: str
     statement: str
     quote: str | None  # None when only a paraphrase is on the record
-    claimant: str
-    spokesperson: str | None
-    date: PartialDate | None
-    period: Period | None
     value: float | None
     unit: str | None
     qualifier: str
     counted: str | None
     baseline: Baseline | None
     conversions: tuple[Conversion, ...]
+    paraphrase: Paraphrase | None = None
+    status: str
+    rationale: str
+    claimant: str
+    spokesperson: str | None
+    date: PartialDate | None
+    period: Period | None
     first_appearance: str
     appearances: tuple[Appearance, ...]
     provenance: tuple[ProvenanceStep, ...]
-    tags: tuple[str, ...]
-    related: tuple[str, ...]
     rebuttals: tuple[Rebuttal, ...]
-    status: str
-    rationale: str
+    related: tuple[str, ...]
+    tags: tuple[str, ...]
     superseded_by: str | None
     review: Review | None  # None: never reviewed (a status that is no verdict needs no review)
     notes: str | None
-    document: Document = field(repr=False, compare=False)
+    log: tuple[LogEntry, ...] = ()
     metric: str | None = None  # the metric the figure is a value of
     derivation: Derivation | None = None
-    paraphrase: Paraphrase | None = None
-    log: tuple[LogEntry, ...] = ()
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
     @property
     def retraction(self) -> LogEntry | None:
@@ -296,7 +306,7 @@ class Metric:
     caveats: tuple[str, ...]
     sources: tuple[str, ...]  # where the definition was read
     notes: str | None
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
 
 
 @dataclass(frozen=True)
@@ -304,8 +314,8 @@ class Snapshot:
     file: str
     sha256: str
     retrieved: PartialDate | None
-    note: str | None
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    note: str | None = field(metadata=NOT_EXPORTED)  # shown on the site only
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
 @dataclass(frozen=True)
@@ -330,7 +340,7 @@ class Source:
     derived_from: tuple[str, ...]
     snapshot: Snapshot | None
     notes: str | None
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
 
@@ -357,7 +367,7 @@ class Party:
     affiliation: str | None
     url: str | None
     notes: str | None
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
 
@@ -382,7 +392,7 @@ class Publisher:
     url: str | None  # its own address, if it has one
     logo: str | None
     email: str | None
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     editors: tuple[Editor, ...] = ()
 
     def editor(self, editor_id: str) -> Editor | None:
@@ -397,7 +407,7 @@ class Status:
     description: str
     evidence: str
     rating_value: int | None
-    index: int
+    index: int = field(metadata=NOT_EXPORTED)  # its place on the scale, best first
     verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
     reviewers: int = 1  # how many different editors must review a claim with this status
 
@@ -420,7 +430,7 @@ class StatusScale:
     best_rating: int
     worst_rating: int
     statuses: tuple[Status, ...]
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     log: tuple[ScaleLogEntry, ...] = ()  # oldest first, append-only (claimledger.checks.scalelog)
 
     def get(self, status_id: str) -> Status | None:
