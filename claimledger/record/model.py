@@ -40,6 +40,8 @@ _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched who
 NOT_EXPORTED: Mapping[str, Any] = MappingProxyType({"export": False})
 """The metadata of a field the code reads that the exports leave out (:mod:`claimledger.exports.formats`
 exports the others, in their order here, under the name of their ``key`` if they have one)."""
+MARKDOWN: Mapping[str, Any] = MappingProxyType({"markdown": True})
+"""The metadata of a text shown as Markdown: :mod:`claimledger.checks.markup` checks every such field."""
 
 
 @dataclass(frozen=True, order=True)
@@ -144,7 +146,7 @@ class Conversion:
     by: str | None  # None: the source does not say who converted (`unknown`)
     source: str
     quote: str | None
-    note: str | None
+    note: str | None = field(metadata=MARKDOWN)
     rate: Rate | Literal["unknown"] | None = None  # None: the data does not say
 
 
@@ -185,21 +187,22 @@ class LogEntry:
 
     date: PartialDate
     kind: LogKind
-    summary: str
+    summary: str = field(metadata=MARKDOWN)
 
 
 @dataclass(frozen=True)
 class Basis:
     """Where one fact about a source or a party comes from: stated by a source, or inferred."""
 
-    field: str = field(metadata=NOT_EXPORTED)  # the fact it backs: "role", "affiliation", "published", ...
+    # The fact it backs: "role", "affiliation", "published", ... (below, `field` names this field).
+    field: str = field(metadata=NOT_EXPORTED)
     source: str | None  # the source that states it; for an inference, the one it starts from
     quote: str | None
     via: str | None
     locator: str | None
-    inferred: str | None  # the reasoning, if the fact is inferred rather than stated
+    inferred: str | None = dataclasses.field(metadata=MARKDOWN)  # the reasoning, if inferred rather than stated
     # Written `self`: stated by the source itself, in words check finds in its snapshot.
-    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)  # (here `field` names a field)
+    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)
 
     @property
     def is_inferred(self) -> bool:
@@ -222,7 +225,7 @@ class ProvenanceStep:
     source: str
     role: str
     date: PartialDate | None
-    note: str | None
+    note: str | None = field(metadata=MARKDOWN)
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
@@ -231,7 +234,7 @@ class Rebuttal:
     source: str
     party: str
     stance: Stance
-    summary: str
+    summary: str = field(metadata=MARKDOWN)
     quote: str | None
     via: str | None
     locator: str | None
@@ -260,7 +263,7 @@ class Claim:
     conversions: tuple[Conversion, ...]
     paraphrase: Paraphrase | None = None
     status: str
-    rationale: str
+    rationale: str = field(metadata=MARKDOWN)
     claimant: str
     spokesperson: str | None
     date: PartialDate | None
@@ -273,7 +276,7 @@ class Claim:
     tags: tuple[str, ...]
     superseded_by: str | None
     review: Review | None  # None: never reviewed (a status that is no verdict needs no review)
-    notes: str | None
+    notes: str | None = field(metadata=MARKDOWN)
     log: tuple[LogEntry, ...] = ()
     metric: str | None = None  # the metric the figure is a value of
     derivation: Derivation | None = None
@@ -305,7 +308,7 @@ class Metric:
     period: str
     caveats: tuple[str, ...]
     sources: tuple[str, ...]  # where the definition was read
-    notes: str | None
+    notes: str | None = field(metadata=MARKDOWN)
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
 
 
@@ -314,7 +317,7 @@ class Snapshot:
     file: str
     sha256: str
     retrieved: PartialDate | None
-    note: str | None = field(metadata=NOT_EXPORTED)  # shown on the site only
+    note: str | None = field(metadata={**NOT_EXPORTED, **MARKDOWN})  # shown on the site only
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
@@ -334,12 +337,12 @@ class Source:
     language: str | None
     place: str | None
     full_text: str | None
-    full_text_note: str | None
+    full_text_note: str | None = field(metadata=MARKDOWN)
     part_of: str | None
     locator: str | None
     derived_from: tuple[str, ...]
     snapshot: Snapshot | None
-    notes: str | None
+    notes: str | None = field(metadata=MARKDOWN)
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
@@ -366,7 +369,7 @@ class Party:
     role: str | None
     affiliation: str | None
     url: str | None
-    notes: str | None
+    notes: str | None = field(metadata=MARKDOWN)
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
