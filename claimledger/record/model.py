@@ -42,6 +42,12 @@ NOT_EXPORTED: Mapping[str, Any] = MappingProxyType({"export": False})
 exports the others, in their order here, under the name of their ``key`` if they have one)."""
 MARKDOWN: Mapping[str, Any] = MappingProxyType({"markdown": True})
 """The metadata of a text shown as Markdown: :mod:`claimledger.checks.markup` checks every such field."""
+STRIPPED: Mapping[str, Any] = MappingProxyType({"strip": True})
+"""The metadata of a text read without the white space around it (a title, a one-line statement)."""
+UNKNOWN_IS_NONE: Mapping[str, Any] = MappingProxyType({"unknown": None})
+"""The metadata of a field whose ``unknown`` is read as None (the fact is in the item's ``unknown``, if it is one)."""
+FACT: Mapping[str, Any] = MappingProxyType({"fact": True})
+"""The metadata of a fact about a source or a party that needs a basis (:mod:`claimledger.checks.basis`)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -138,12 +144,12 @@ class Rate:
     date: PartialDate | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Conversion:
     value: float
     unit: str
-    qualifier: str
-    by: str | None  # None: the source does not say who converted (`unknown`)
+    qualifier: str = "exact"
+    by: str | None = field(metadata=UNKNOWN_IS_NONE)  # None: the source does not say who converted
     source: str
     quote: str | None
     note: str | None = field(metadata=MARKDOWN)
@@ -187,7 +193,7 @@ class LogEntry:
 
     date: PartialDate
     kind: LogKind
-    summary: str = field(metadata=MARKDOWN)
+    summary: str = field(metadata={**MARKDOWN, **STRIPPED})
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,9 @@ class Basis:
     quote: str | None
     via: str | None
     locator: str | None
-    inferred: str | None = dataclasses.field(metadata=MARKDOWN)  # the reasoning, if inferred rather than stated
+    inferred: str | None = dataclasses.field(
+        metadata={**MARKDOWN, **STRIPPED}
+    )  # the reasoning, if inferred rather than stated
     # Written `self`: stated by the source itself, in words check finds in its snapshot.
     own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)
 
@@ -234,7 +242,7 @@ class Rebuttal:
     source: str
     party: str
     stance: Stance
-    summary: str = field(metadata=MARKDOWN)
+    summary: str = field(metadata={**MARKDOWN, **STRIPPED})
     quote: str | None
     via: str | None
     locator: str | None
@@ -253,17 +261,17 @@ class Review:
 @dataclass(frozen=True, kw_only=True)
 class Claim:
     id: str
-    statement: str
+    statement: str = field(metadata=STRIPPED)
     quote: str | None  # None when only a paraphrase is on the record
     value: float | None
     unit: str | None
-    qualifier: str
+    qualifier: str = "exact"
     counted: str | None
     baseline: Baseline | None
     conversions: tuple[Conversion, ...]
     paraphrase: Paraphrase | None = None
     status: str
-    rationale: str = field(metadata=MARKDOWN)
+    rationale: str = field(metadata={**MARKDOWN, **STRIPPED})
     claimant: str
     spokesperson: str | None
     date: PartialDate | None
@@ -302,7 +310,7 @@ class Metric:
     say; ``unknown`` where they do not."""
 
     id: str
-    title: str
+    title: str = field(metadata=STRIPPED)
     counts: str
     counted_by: str  # a party id, or "unknown"
     period: str
@@ -324,19 +332,19 @@ class Snapshot:
 @dataclass(frozen=True)
 class Source:
     id: str
-    title: str
+    title: str = field(metadata=STRIPPED)
     kind: str
-    author: str | None
+    author: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     author_shown: str | None
-    publisher: str | None
-    published: PartialDate | None
-    url: str | None
+    publisher: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
+    published: PartialDate | None = field(metadata=FACT)
+    url: str | None = field(metadata=UNKNOWN_IS_NONE)
     archive_url: str | None
     archive_date: PartialDate | None
     accessed: PartialDate | None
     language: str | None
-    place: str | None
-    full_text: str | None
+    place: str | None = field(metadata=FACT)
+    full_text: str | None = field(metadata=FACT)
     full_text_note: str | None = field(metadata=MARKDOWN)
     part_of: str | None
     locator: str | None
@@ -363,11 +371,11 @@ PRIMARY_SOURCE_KINDS = frozenset(
 @dataclass(frozen=True)
 class Party:
     id: str
-    name: str
+    name: str = field(metadata=STRIPPED)
     short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
     kind: str
-    role: str | None
-    affiliation: str | None
+    role: str | None = field(metadata=FACT)
+    affiliation: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     url: str | None
     notes: str | None = field(metadata=MARKDOWN)
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
@@ -425,7 +433,7 @@ class ScaleLogEntry:
     """One change to the status scale, as readers are told of it: a site-wide correction."""
 
     date: PartialDate
-    summary: str
+    summary: str = field(metadata=STRIPPED)
 
 
 @dataclass(frozen=True)
