@@ -141,7 +141,7 @@ def test_an_error_while_reading_a_worker_leaves_no_worker_waiting(tmp_path: Path
     script = tmp_path / "interrupted.py"
     script.write_text(
         "import os\n"
-        "from claimledger import parallel\n"
+        "from claimledger.record import parallel\n"
         "real = os.fdopen\n"
         "def failing(fd, mode='r', *args, **kwargs):\n"
         "    if mode == 'rb':\n"
