@@ -130,7 +130,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
         "generator": f"claimledger {__version__}",
         "publisher": None if dataset.publisher is None else record(dataset.publisher),
         **{
-            kind.dataset_field: [
+            kind.data_folder: [
                 RECORDS.get(name, partial(item_record, name))(item) for item in kind.items(dataset).values()
             ]
             for name, kind in KINDS.items()

@@ -38,11 +38,13 @@ class Kind:
     site_folder: str  # its pages' folder on the site: <site_folder>/<id>/
     schema_def: str  # the schema's $defs entry its files are validated against
     build: Builder
-    dataset_field: str  # the Dataset field holding its items, by id
+    dataset_field: str | None  # the Dataset field holding its items by id; None: in Dataset.more
     title: Callable[[Any], str]  # an item's title: its page's title and the text of links to it
 
     def items(self, dataset: Dataset) -> Mapping[str, Any]:
         """The kind's items in ``dataset``, by id, sorted by id."""
+        if self.dataset_field is None:
+            return dataset.more.get(self.name, {})
         found: Mapping[str, Any] = getattr(dataset, self.dataset_field)
         return found
 

@@ -461,6 +461,8 @@ class Dataset:
     snapshot_texts: Mapping[str, str] = field(default_factory=dict, repr=False)
     metrics: Mapping[str, Metric] = field(default_factory=dict)
     publisher: Publisher | None = None
+    # The items of kinds without a field of their own (claimledger.record.kinds), by kind and id.
+    more: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
         """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""

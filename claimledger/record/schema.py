@@ -57,7 +57,7 @@ def kind_schema_text(name: str) -> str:
         "$schema": schema()["$schema"],
         "title": f"claimledger {words} file",
         "description": f"A {words} file under claims/, as claimledger check reads it.",
-        "$ref": f"{SCHEMA_FILE}#/$defs/{KIND_SCHEMAS[name]}",
+        "$ref": f"{SCHEMA_FILE}#/$defs/{KINDS[name].schema_def if name in KINDS else KIND_SCHEMAS[name]}",
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
