@@ -17,20 +17,11 @@ from functools import cache
 from typing import Any, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 from ..findings import Finding, error
-from .model import Basis, Claim, PartialDate, Party, Period, Source, Status, StatusScale
+from .model import Basis, Claim, PartialDate, Period, Status, StatusScale
 from .yamlsafe import Document, FieldPath, format_field
 
 T = TypeVar("T")
 UNKNOWN = "unknown"  # what a file says of a fact no source on the record gives
-
-
-def facts(cls: type) -> tuple[str, ...]:
-    """The facts of a source or a party that need a basis (claimledger.checks.basis), in file order."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("fact"))
-
-
-SOURCE_FACTS = facts(Source)
-PARTY_FACTS = facts(Party)
 
 
 class Collecting(Protocol):

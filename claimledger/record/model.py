@@ -50,6 +50,11 @@ FACT: Mapping[str, Any] = MappingProxyType({"fact": True})
 """The metadata of a fact about a source or a party that needs a basis (:mod:`claimledger.checks.basis`)."""
 
 
+def facts(item: object) -> tuple[str, ...]:
+    """The facts of a source or a party (``FACT`` fields) that need a basis, in file order."""
+    return tuple(f.name for f in dataclasses.fields(item) if f.metadata.get("fact"))  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, order=True)
 class PartialDate:
     """A date known to the year, the month or the day."""
