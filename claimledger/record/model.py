@@ -211,9 +211,8 @@ class Basis:
     quote: str | None
     via: str | None
     locator: str | None
-    inferred: str | None = dataclasses.field(
-        metadata={**MARKDOWN, **STRIPPED}
-    )  # the reasoning, if inferred rather than stated
+    # The reasoning, if the fact is inferred rather than stated.
+    inferred: str | None = dataclasses.field(metadata={**MARKDOWN, **STRIPPED})
     # Written `self`: stated by the source itself, in words check finds in its snapshot.
     own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)
 
@@ -263,7 +262,7 @@ class Review:
     fingerprint: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: its fields are in the order of its export record
 class Claim:
     id: str
     statement: str = field(metadata=STRIPPED)
