@@ -53,20 +53,10 @@ class _Fields:
     def value(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
 
-    def items(self, name: str, build: Callable[[_Fields], T]) -> tuple[T, ...]:
-        result = []
-        for index, _ in enumerate(self.value(name, [])):
-            child = self.at(name, index)
-            result.append(build(child))
-            self.ok = self.ok and child.ok
-        return tuple(result)
-
-    def sub(self, name: str, build: Callable[[_Fields], T]) -> T | None:
-        """Build the nested mapping ``name`` if present; its bad dates spoil this document too."""
-        if self.value(name) is None:
-            return None
-        child = self.at(name)
-        result = build(child)
+    def nested(self, model: Any, *path: str | int, **given: Any) -> Any:
+        """A ``model`` built from the mapping at ``path``; its bad dates spoil this document too."""
+        child = self.at(*path)
+        result = build(model, child, **given)
         self.ok = self.ok and child.ok
         return result
 
@@ -107,7 +97,7 @@ class _Fields:
         if get_origin(hint) is tuple:
             item = get_args(hint)[0]
             if dataclasses.is_dataclass(item):
-                return self.items(key, lambda entry: build(item, entry))
+                return tuple(self.nested(item, key, index) for index in range(len(raw)))
             return (raw,) if isinstance(raw, str) else tuple(raw)
         if PartialDate in kinds:  # a required date is always there: None only where it was no real date
             return self.date(key) or (None if optional else PartialDate(1))
@@ -115,7 +105,7 @@ class _Fields:
             return self.period(key) or (None if optional else Period(PartialDate(1)))
         if isinstance(raw, dict):
             model = next(kind for kind in kinds if dataclasses.is_dataclass(kind))
-            return self.sub(key, lambda sub: build(model, sub))
+            return self.nested(model, key)
         if raw == UNKNOWN and "unknown" in field.metadata:
             return field.metadata["unknown"]
         return raw.strip() if field.metadata.get("strip") else raw
@@ -188,7 +178,7 @@ def _bases(f: _Fields, item_id: str) -> tuple[Basis, ...]:
     return tuple(
         Basis(name, item_id, None, None, None, None, own=True)
         if b == "self"
-        else build(Basis, f.at("basis", name), field=name)
+        else f.nested(Basis, "basis", name, field=name)
         for name, b in bases.items()
     )
 
@@ -197,7 +187,7 @@ def status_scale(document: Document, ctx: Collecting) -> StatusScale | None:
     """The status scale of a schema-valid claims/statuses.yaml; None if a date in its log is no real date."""
     f = _Fields(document, ctx)
     statuses = tuple(
-        build(Status, f.at("statuses", index), index=index, verdict=s.get("verdict", s.get("rating_value") is not None))
+        f.nested(Status, "statuses", index, index=index, verdict=s.get("verdict", s.get("rating_value") is not None))
         for index, s in enumerate(f.value("statuses"))
     )
     scale = build(StatusScale, f, statuses=statuses, document=document)
