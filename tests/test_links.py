@@ -28,6 +28,7 @@ import pytest
 
 from claimledger.checks.links import (
     CACHE_NAME,
+    MAX_REDIRECTS,
     Cache,
     HostPacer,
     Network,
@@ -118,6 +119,10 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 return
             if path == "/moved":
                 self._send(301, body, location="/ok")
+            elif path == "/user-info":
+                self._send(302, body, location=server.base.replace("://", "://user@") + "/ok")
+            elif path == "/loop":
+                self._send(302, body, location="/loop")
             elif path == "/away":
                 self._send(302, body, location="http://inside.test/ok")
             elif path == "/head-refused":
@@ -394,6 +399,20 @@ def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_timeout_and_the_che
     assert dribbler.hung_up.wait(timeout=60)  # the check closed the connection; the server did not finish
     assert server.count("/ok") == 1  # the other addresses were checked too
     assert server.count("/archived/audit") == server.count("/archived/widget-post") == 1
+
+
+def test_a_redirect_loop_is_given_up_after_the_redirect_limit(server: LocalServer) -> None:
+    result = check_url(f"{server.base}/loop", FAST, HostPacer(0))
+    assert (result.ok, result.dead, result.reason) == (False, False, f"more than {MAX_REDIRECTS} redirects")
+    assert server.count("/loop") == MAX_REDIRECTS + 1
+
+
+def test_a_redirect_to_an_address_with_user_info_is_not_followed(server: LocalServer) -> None:
+    result = check_url(f"{server.base}/user-info", FAST, HostPacer(0))
+    assert (result.ok, result.dead) == (False, False)
+    hop = server.base.replace("://", "://user@") + "/ok"
+    assert result.reason.startswith(f"{hop} is not requested: it leads to 127.0.0.1")
+    assert server.count("/ok") == 0
 
 
 def test_a_refused_head_request_falls_back_to_get(minimal_project: Path, server: LocalServer) -> None:

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
-from ..record.model import Basis, Dataset, Party, Source
+from ..record.model import Basis, Dataset, Party, Source, facts
 from ..record.ownwords import OWN_FACTS, date_forms, find, looked_for
 from ..record.yamlsafe import Document
 from .quotes import normalise
@@ -69,12 +69,6 @@ def _has_snapshot(source: Source, dataset: Dataset) -> bool:
         seen.add(current.id)
         current = dataset.sources.get(current.part_of) if current.part_of else None
     return False
-
-
-def _facts(item: Source | Party) -> tuple[str, ...]:
-    if isinstance(item, Source):
-        return ("author", "publisher", "published", "place", "full_text")
-    return ("role", "affiliation")
 
 
 def _missing(document: Document, name: str, value: str, kind: str) -> Finding:
@@ -207,7 +201,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     items: list[tuple[Source | Party, str]] = [(s, "source") for s in dataset.sources.values()]
     items += [(p, "party") for p in dataset.parties.values()]
     for item, kind in items:
-        for name in _facts(item):
+        for name in facts(item):
             value = _stated(item, name)
             if value is None or item.basis_of(name) is not None:
                 continue

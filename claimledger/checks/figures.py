@@ -27,11 +27,12 @@ import datetime as dt
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal, localcontext
 
 from ..findings import Finding, error, warning
 from ..record import arithmetic
+from ..record.kinds import KINDS
 from ..record.layout import KIND_FOLDERS
 from ..record.model import Claim, Conversion, Dataset, Metric, Rate
 from ..record.yamlsafe import Document, FieldPath, format_field
@@ -40,12 +41,7 @@ UNKNOWN = "unknown"
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
-    known: Mapping[str, Mapping[str, object]] = {
-        "claim": dataset.claims,
-        "source": dataset.sources,
-        "party": dataset.parties,
-        "metric": dataset.metrics,
-    }
+    known = {name: kind.items(dataset) for name, kind in KINDS.items()}
 
     def ref(document: Document, path: FieldPath, kind: str, value: str | None) -> Iterator[Finding]:
         if value is None or value in known[kind] or value in dataset.broken_ids.get(kind, ()):

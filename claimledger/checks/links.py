@@ -1,30 +1,23 @@
 """External links: which addresses the dataset depends on, and (only when asked) whether they still answer.
 
-``claimledger links`` lists every external address with the claims that depend
-on it, offline.  ``claimledger links --online`` requests each one, with a
-timeout, retries for failures that may pass, a minimum interval between
-requests to the same host, and a cache file so that a weekly run does not
-hammer anyone.  404, 410 and hosts that do not exist are dead links; timeouts
-and server errors are reported as unreachable, since they may pass.
+``claimledger links --online`` requests each address with one deadline per
+request (redirects included, so a server sending a byte at a time cannot hold
+the check up), retries for failures that may pass, a minimum interval between
+requests to one host, and a cache file. 404, 410 and unknown hosts are dead
+links; timeouts and server errors are unreachable, since they may pass.
 
-The addresses come from contributors, so each request is guarded: the host is
-looked up once, refused if any of its addresses is loopback, private,
-link-local or otherwise not public, and the connection goes only to the
-addresses that were looked at (the first that answers), so a name cannot
-answer one address when checked and another when fetched; every redirect is
-checked the same way.  A request
-has one deadline in all, from connecting to the last header of the last
-redirect, so a server sending a byte at a time cannot hold the check up; the
-body of an answer is never read.  Requests go straight to the host, never through
-a proxy (which would look the name up itself).
+The addresses come from contributors, so httpx's connections are made here
+(:class:`_Backend`): the host is looked up once, refused if any of its addresses
+is not public, and the connection goes only to the addresses looked at, so a
+name cannot answer one address when checked and another when fetched; every
+redirect is checked the same way. No proxy is used (it would look the name up itself).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import functools
-import http.client
-import io
 import ipaddress
 import json
 import math
@@ -36,23 +29,24 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
+
+import httpcore
+import httpx
 
 from .. import __version__
-from ..findings import Finding, error, warning
-from ..record.addresses import host_problem
+from ..findings import Finding, Severity, warning
+from ..record.addresses import host, host_problem
 from ..record.graph import Graph, build_graph
 from ..record.model import Dataset
 from ..record.yamlsafe import Document, FieldPath, format_field
 
 DEAD_STATUSES = frozenset({404, 410})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 USER_AGENT = f"claimledger-linkcheck/{__version__}"
 CACHE_NAME = ".claimledger-links.json"
@@ -127,10 +121,9 @@ class Cache:
         if path is None:
             return
         self._shown = _shown(path, root)
-        refusal = _refusal(path)
+        refusal = _refusal(path, self._shown)
         if refusal is not None:
-            hint = _FIX[refusal].format(path=self._shown)
-            self._give_up(f"{refusal}; it was neither read nor written, and no result is kept", hint)
+            self._give_up(f"{refusal[0]}; it was neither read nor written, and no result is kept", refusal[1])
             return
         self.results = _read_results(path)
 
@@ -156,39 +149,34 @@ class Cache:
         self.findings.append(warning(self._shown, (1, 1), "link-cache", "", message, hint))
 
 
-_SYMLINK = "the link results file is a symbolic link"
-_NOT_A_FILE = "the link results file is not an ordinary file"
-_TRACKED = "the link results file is tracked by git, so its results cannot be trusted"
-_FIX = {
-    _SYMLINK: "delete the link; the next run writes an ordinary file in its place",
-    _NOT_A_FILE: "move it away, or pass --cache FILE",
-    _TRACKED: "untrack it with `git rm --cached {path}` (.gitignore keeps it out); the next run starts afresh",
-}
-
-
 def _shown(path: Path, root: Path | None) -> str:
     """The path as findings show it: relative to the project root when it lies inside it."""
-    if root is not None:
-        try:
-            return path.absolute().relative_to(root.absolute()).as_posix()
-        except ValueError:
-            pass
+    if root is not None and path.absolute().is_relative_to(root.absolute()):
+        return path.absolute().relative_to(root.absolute()).as_posix()
     return str(path)
 
 
-def _refusal(path: Path) -> str | None:
-    """Why the file at ``path`` must be neither read nor written, if it must not."""
+def _refusal(path: Path, shown: str) -> tuple[str, str] | None:
+    """Why the file at ``path`` must be neither read nor written, and what to do about it; None if it may be."""
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return None
     except OSError:
-        return _NOT_A_FILE
+        mode = 0
     if stat.S_ISLNK(mode):
-        return _SYMLINK
+        return (
+            "the link results file is a symbolic link",
+            "delete the link; the next run writes an ordinary file in its place",
+        )
     if not stat.S_ISREG(mode):
-        return _NOT_A_FILE
-    return _TRACKED if _tracked_by_git(path) else None
+        return "the link results file is not an ordinary file", "move it away, or pass --cache FILE"
+    if _tracked_by_git(path):
+        return (
+            "the link results file is tracked by git, so its results cannot be trusted",
+            f"untrack it with `git rm --cached {shown}` (.gitignore keeps it out); the next run starts afresh",
+        )
+    return None
 
 
 def _tracked_by_git(path: Path) -> bool:
@@ -207,43 +195,26 @@ def _read_results(path: Path) -> dict[str, Result]:
         # O_NOFOLLOW: a link put in the file's place since it was looked at is not followed;
         # O_NONBLOCK: nor can a named pipe hold the check up
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+        with os.fdopen(descriptor, "rb") as handle:
+            raw = json.loads(handle.read()) if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+    except (OSError, ValueError):
         return {}
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return {}
-            raw = json.loads(handle.read())
-        except (OSError, ValueError):
-            return {}
     entries = raw.get("results") if isinstance(raw, dict) else None
     if not isinstance(entries, dict):
         return {}
-    results = {url: _result(url, entry) for url, entry in entries.items()}
-    return {url: result for url, result in results.items() if result is not None}
-
-
-_RESULT_TYPES: dict[str, tuple[type, ...]] = {
-    "url": (str,),
-    "ok": (bool,),
-    "dead": (bool,),
-    "status": (int, type(None)),
-    "reason": (str,),
-    "checked": (int, float),
-}
+    return {url: result for url, entry in entries.items() if (result := _result(url, entry)) is not None}
 
 
 def _result(url: str, entry: object) -> Result | None:
-    """The entry as a result, if it is exactly what :meth:`Cache.save` writes; else None."""
-    if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Result)}:
+    """The entry as a result, if it is exactly what :meth:`Cache.save` writes (each field of the type
+    :class:`Result` declares, a bool only where it declares one); else None."""
+    types = get_type_hints(Result)
+    if not isinstance(entry, dict) or set(entry) != set(types) or entry["url"] != url:
         return None
-    for name, types in _RESULT_TYPES.items():
-        value = entry[name]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+    for name, kind in types.items():
+        if not isinstance(entry[name], kind) or (isinstance(entry[name], bool) and kind is not bool):
             return None
-    if entry["url"] != url or not math.isfinite(entry["checked"]):
-        return None
-    return Result(**entry)
+    return Result(**entry) if math.isfinite(entry["checked"]) else None
 
 
 def _replace_file(path: Path, text: str) -> None:
@@ -272,18 +243,15 @@ class HostPacer:
         self.clock = clock
         self.sleep = sleep
         self._next: dict[str, float] = {}
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-        self._guard = threading.Lock()
+        self._lock = threading.Lock()
 
     def wait(self, host: str) -> None:
-        with self._guard:
-            lock = self._locks[host]
-        with lock:
+        with self._lock:  # each caller books its own turn, then waits for it outside the lock
             now = self.clock()
-            ready = self._next.get(host, now)
-            if ready > now:
-                self.sleep(ready - now)
-            self._next[host] = max(ready, now) + self.interval
+            turn = max(self._next.get(host, now), now)
+            self._next[host] = turn + self.interval
+        if turn > now:
+            self.sleep(turn - now)
 
 
 @dataclass(frozen=True)
@@ -326,34 +294,11 @@ class Network:
 
 
 class NotRequested(Exception):
-    """An address the check will not request: a private one, or one that is not http(s)."""
+    """An address the check will not request (a private one, one hiding its host, one not http(s)): why."""
 
 
 class HostNotFound(Exception):
     """The host name does not exist."""
-
-
-class TooManyRedirects(Exception):
-    pass
-
-
-class Deadline:
-    """The moment a request gives up, whatever it is doing."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._end = clock() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; TimeoutError once there are none."""
-        left = self._end - self._clock()
-        if left <= 0:
-            raise TimeoutError("the deadline has passed")
-        return left
-
-
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_global and not address.is_multicast
 
 
 def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bool) -> list[str]:
@@ -374,23 +319,73 @@ def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bo
         addresses = [ipaddress.ip_address(answer) for answer in answers]
         if not addresses:
             raise HostNotFound(host) from None
-    if not allow_private:
-        for address in addresses:
-            if not _public(address):
-                raise NotRequested(f"{host} is a private or local address ({address})")
+    for address in addresses:
+        if not allow_private and (not address.is_global or address.is_multicast):
+            raise NotRequested(f"not requested: {host} is a private or local address ({address})")
     return [str(address) for address in addresses]
 
 
-def _connect(addresses: Sequence[str], port: int, deadline: Deadline, connect: Connector) -> socket.socket:
-    """A connection to the first of the addresses that answers (as ``socket.create_connection`` would)."""
-    failure = OSError(f"no address to connect to on port {port}")
-    for address in addresses:
-        timeout = deadline.remaining()
+def _left(end: float) -> float:
+    """Seconds left before ``end`` on the monotonic clock; TimeoutError once there are none."""
+    left = end - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the deadline has passed")
+    return left
+
+
+@dataclass(frozen=True)
+class _Stream(httpcore.NetworkStream):
+    """A connected socket as httpcore uses it, each operation given only the time left before the request's
+    deadline ``end`` (httpcore's own timeouts would count afresh for every read)."""
+
+    sock: socket.socket
+    end: float
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.sock.settimeout(_left(self.end))
+        return self.sock.recv(max_bytes)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.sock.settimeout(_left(self.end))  # a timeout for the whole of sendall
+        self.sock.sendall(buffer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _Stream:
         try:
-            return connect((address, port), timeout)
-        except OSError as exc:  # an address family the network lacks, say: try the next one
-            failure = exc
-    raise failure
+            self.sock.settimeout(_left(self.end))  # the handshake as a whole
+            return _Stream(ssl_context.wrap_socket(self.sock, server_hostname=server_hostname), self.end)
+        except BaseException:
+            self.sock.close()
+            raise
+
+
+@dataclass(frozen=True)
+class _Backend(httpcore.NetworkBackend):
+    """Connects to the checked addresses of a host (the first that answers) before the deadline ``end``."""
+
+    network: Network
+    end: float
+    allow_private: bool
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> _Stream:
+        failure = OSError(f"no address to connect to on port {port}")
+        for address in checked_addresses(host, port, self.network.resolve, self.allow_private):
+            try:
+                return _Stream(self.network.connect((address, port), _left(self.end)), self.end)
+            except OSError as exc:  # an address family the network lacks, say: try the next one
+                failure = exc
+        raise failure
 
 
 @functools.cache
@@ -398,109 +393,62 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class _DeadlineReader(io.RawIOBase):
-    """Reads from a socket, each read given only the time left before the deadline."""
+class _Transport(httpx.HTTPTransport):
+    """httpx's transport, each request (every redirect too) checked, its connections made by ``backend``."""
 
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        super().__init__()
-        self._sock = sock
-        self._deadline = deadline
+    def __init__(self, backend: _Backend) -> None:
+        super().__init__(verify=_tls_context(), trust_env=False)
+        # httpx takes no network backend (encode/httpx#3180): its pool is replaced by one that has ours
+        self._pool = httpcore.ConnectionPool(ssl_context=_tls_context(), network_backend=backend)
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        self._sock.settimeout(self._deadline.remaining())
-        return self._sock.recv_into(buffer)
-
-
-class _DeadlineSocket:
-    """A connected socket as http.client uses it (``sendall``, ``makefile``, ``close``), within a deadline."""
-
-    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
-        self._sock = sock
-        self._deadline = deadline
-
-    def sendall(self, data: bytes) -> None:
-        self._sock.settimeout(self._deadline.remaining())  # a timeout for the whole of sendall
-        self._sock.sendall(data)
-
-    def makefile(self, mode: str) -> io.BufferedReader:
-        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
-
-    def close(self) -> None:
-        # http.client closes its socket as soon as a "Connection: close" answer's headers are read, while
-        # the body is still to be read through makefile's reader; the socket is closed by _exchange instead
-        # (socket.makefile defers the close the same way), else the body's read may fail with EBADF.
-        pass
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if request.url.scheme not in ("http", "https"):
+            raise NotRequested(f"not requested: {url} is not an http(s) address")
+        problem = host_problem(url)
+        if problem is not None:
+            raise NotRequested(f"{url} is not requested: {problem}")
+        return super().handle_request(request)
 
 
-def _target(parts: urllib.parse.SplitResult) -> str:
-    """The path and query to ask for, with anything that may not be sent as it is percent-encoded."""
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return urllib.parse.quote(target, safe="/%:@!$&'()*+,;=?~")
+@contextlib.contextmanager
+def _answer(
+    url: str, method: str, settings: Settings, network: Network | None, follow: bool = True
+) -> Iterator[httpx.Response]:
+    """The answer to ``url``, its body not read, redirects followed (or, without ``follow``, not), all
+    within one deadline of ``settings.timeout``. Redirects are followed here, not by httpx, which reads
+    the body of each."""
+    backend = _Backend(network or Network(), time.monotonic() + settings.timeout, settings.allow_private)
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    with httpx.Client(transport=_Transport(backend), headers=headers, trust_env=False) as client:
+        request = client.build_request(method, url)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = client.send(request, stream=True)
+            try:
+                if not follow or response.next_request is None:
+                    yield response
+                    return
+                request = response.next_request
+            finally:
+                response.close()
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
 
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    location: str | None
-    content_type: str
-    body: bytes  # empty unless asked for
-    content_location: str | None = None
-    link: str | None = None
+_FAILURES = (NotRequested, HostNotFound, OSError, ValueError, httpx.HTTPError, httpx.InvalidURL)
+"""What a request to a contributor's address may fail with (OSError: TimeoutError and ssl's errors too)."""
 
 
-def _exchange(
-    url: str, method: str, deadline: Deadline, network: Network, allow_private: bool, limit: int = 0
-) -> _Answer:
-    """One request, to the address checked for the URL's host: the status and the Location header, and
-    with ``limit``, up to ``limit + 1`` bytes of the body (read within the same deadline)."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise NotRequested(f"{url} is not an http(s) address")
-    if not parts.hostname:
-        raise NotRequested(f"{url} names no host")
-    host = parts.hostname
-    port = parts.port or (443 if scheme == "https" else 80)
-    addresses = checked_addresses(host, port, network.resolve, allow_private)
-    raw = _connect(addresses, port, deadline, network.connect)
-    sock = raw
-    try:
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            raw.settimeout(deadline.remaining())  # the handshake as a whole
-            sock = _tls_context().wrap_socket(raw, server_hostname=host)  # the certificate must name the host
-            connection = http.client.HTTPSConnection(host, port, context=_tls_context())
-        else:
-            connection = http.client.HTTPConnection(host, port)
-        connection.sock = _DeadlineSocket(sock, deadline)  # already connected, to the checked address
-        connection.request(method, _target(parts), headers={"User-Agent": USER_AGENT, "Connection": "close"})
-        response = connection.getresponse()
-        body = response.read(limit + 1) if limit and response.status not in REDIRECT_STATUSES else b""
-        return _Answer(
-            response.status,
-            response.getheader("Location"),
-            response.getheader("Content-Type") or "",
-            body,
-            response.getheader("Content-Location"),
-            response.getheader("Link"),
-        )
-    finally:
-        sock.close()
-        raw.close()
-
-
-def _request(url: str, method: str, settings: Settings, network: Network) -> int:
-    """The final status for the URL, redirects followed, all within one deadline of ``settings.timeout``."""
-    deadline = Deadline(settings.timeout)
-    for _ in range(MAX_REDIRECTS + 1):
-        answer = _exchange(url, method, deadline, network, settings.allow_private)
-        if answer.status not in REDIRECT_STATUSES or not answer.location:
-            return answer.status
-        url = urllib.parse.urljoin(url, answer.location)
-    raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+def _failure(exc: Exception, settings: Settings) -> tuple[bool, str]:
+    """Whether a request that failed with one of :data:`_FAILURES` may succeed if tried again, and why it failed."""
+    if isinstance(exc, (NotRequested, httpx.TooManyRedirects)):
+        return False, str(exc)
+    if isinstance(exc, HostNotFound):
+        return False, f"host not found ({exc})"
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return True, f"timed out after {settings.timeout:g} s"
+    if isinstance(exc, OSError):  # refused, reset, a certificate for another name, a resolver not answering just now
+        return True, f"unreachable: {exc}"
+    return True, f"failed: {exc}"  # a malformed address or answer
 
 
 MAX_TEXT = 20 * 1024 * 1024  # bytes of a page's text :func:`fetch_text` keeps at most
@@ -510,72 +458,51 @@ class FetchFailed(Exception):
     """The address did not give a text: why, in words."""
 
 
+def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
+    """Why a request to ``url`` failed, as :func:`fetch_text` and :func:`ask_once` say it."""
+    if isinstance(exc, (NotRequested, HostNotFound)):
+        return FetchFailed(_failure(exc, settings)[1])
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
+    return FetchFailed(
+        f"{url}: {exc}" if isinstance(exc, httpx.TooManyRedirects) else f"{url} could not be read: {exc}"
+    )
+
+
 def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
     """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
     ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
     http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
-    network = network or Network()
-    deadline = Deadline(settings.timeout)
+    body = bytearray()
     try:
-        for _ in range(MAX_REDIRECTS + 1):
-            problem = host_problem(url)
-            if problem is not None:
-                raise FetchFailed(f"{url} is not requested: {problem}")
-            answer = _exchange(url, "GET", deadline, network, settings.allow_private, limit)
-            if answer.status in REDIRECT_STATUSES and answer.location:
-                url = urllib.parse.urljoin(url, answer.location)
-                continue
-            if not 200 <= answer.status < 300:
-                raise FetchFailed(f"{url} answered HTTP {answer.status}")
-            if len(answer.body) > limit:
-                raise FetchFailed(f"{url} sent more than {limit} bytes")
-            message = email.message.Message()
-            message["Content-Type"] = answer.content_type or "text/plain"
-            if message.get_content_maintype() != "text":
-                raise FetchFailed(f"{url} sent {message.get_content_type()}, not text")
-            charset = message.get_content_charset("utf-8")
-            try:
-                return answer.body.decode(charset).encode("utf-8")
-            except (LookupError, UnicodeDecodeError):
-                raise FetchFailed(f"{url} sent text that cannot be read as {charset}") from None
-        raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
-    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
-        raise _failure(exc, url, settings) from None
-
-
-def _failure(exc: Exception, url: str, settings: Settings) -> FetchFailed:
-    """What went wrong with a request to ``url``, in words."""
-    if isinstance(exc, NotRequested):
-        return FetchFailed(f"not requested: {exc}")
-    if isinstance(exc, HostNotFound):
-        return FetchFailed(f"host not found ({exc})")
-    if isinstance(exc, TimeoutError):
-        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
-    return FetchFailed(f"{url} could not be read: {exc}")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One answer, its redirect not followed: the status and the headers that may name another address."""
-
-    status: int
-    location: str | None
-    content_location: str | None
-    link: str | None
-
-
-def ask_once(url: str, settings: Settings, network: Network | None = None) -> Reply:
-    """One GET of ``url`` under the link check's rules (its deadline, the host's addresses checked, no
-    user info, http(s) only), a redirect answered but not followed. :class:`FetchFailed` if no answer."""
-    network = network or Network()
+        with _answer(url, "GET", settings, network) as response:
+            if not response.is_success:
+                raise FetchFailed(f"{response.url} answered HTTP {response.status_code}")
+            for chunk in response.iter_raw():
+                body += chunk
+                if len(body) > limit:
+                    raise FetchFailed(f"{response.url} sent more than {limit} bytes")
+    except _FAILURES as exc:
+        raise _fetch_failed(exc, url, settings) from None
+    message = email.message.Message()
+    message["Content-Type"] = response.headers.get("Content-Type") or "text/plain"
+    if message.get_content_maintype() != "text":
+        raise FetchFailed(f"{response.url} sent {message.get_content_type()}, not text")
+    charset = message.get_content_charset("utf-8")
     try:
-        problem = host_problem(url)
-        if problem is not None:
-            raise FetchFailed(f"{url} is not requested: {problem}")
-        answer = _exchange(url, "GET", Deadline(settings.timeout), network, settings.allow_private)
-    except (NotRequested, HostNotFound, OSError, ValueError, http.client.HTTPException) as exc:
-        raise _failure(exc, url, settings) from None
-    return Reply(answer.status, answer.location, answer.content_location, answer.link)
+        return body.decode(charset).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        raise FetchFailed(f"{response.url} sent text that cannot be read as {charset}") from None
+
+
+def ask_once(url: str, settings: Settings, network: Network | None = None) -> httpx.Response:
+    """One GET of ``url`` under the link check's rules, a redirect answered but not followed: the status
+    and headers, the body unread. :class:`FetchFailed` if no answer."""
+    try:
+        with _answer(url, "GET", settings, network, follow=False) as response:
+            return response
+    except _FAILURES as exc:
+        raise _fetch_failed(exc, url, settings) from None
 
 
 def check_url(
@@ -587,40 +514,36 @@ def check_url(
     stop: threading.Event | None = None,
 ) -> Result:
     """One address: HEAD, then GET where HEAD is refused; retries for timeouts and 5xx, until ``stop`` is set."""
-    network = network or Network()
-    host = urllib.parse.urlsplit(url).hostname or ""
+
+    def status(method: str) -> int:
+        with _answer(url, method, settings, network) as response:
+            return response.status_code
+
     last = Result(url, False, False, None, "not checked", now())
     stopped = stop.is_set if stop is not None else lambda: False
     for attempt in range(settings.retries + 1):
         if attempt:
             time.sleep(settings.backoff * attempt)
-        pacer.wait(host)
+        pacer.wait(host(url) or "")
         if stopped():
             break
         try:
-            status = _request(url, "HEAD", settings, network)
-            if status in (403, 405, 501) and not stopped():
-                pacer.wait(host)
-                status = _request(url, "GET", settings, network)
-        except NotRequested as exc:
-            return Result(url, False, False, None, f"not requested: {exc}", now())
-        except HostNotFound as exc:
-            return Result(url, False, True, None, f"host not found ({exc})", now())
-        except TooManyRedirects as exc:
-            return Result(url, False, False, None, str(exc), now())
-        except TimeoutError:
-            last = Result(url, False, False, None, f"timed out after {settings.timeout:g} s", now())
-        except OSError as exc:  # refused, reset, a certificate for another name, a resolver not answering just now
-            last = Result(url, False, False, None, f"unreachable: {exc}", now())
-        except (ValueError, http.client.HTTPException) as exc:  # a malformed address or answer
-            last = Result(url, False, False, None, f"failed: {exc}", now())
+            code = status("HEAD")
+            if code in (403, 405, 501) and not stopped():
+                pacer.wait(host(url) or "")
+                code = status("GET")
+        except _FAILURES as exc:
+            may_pass, reason = _failure(exc, settings)
+            last = Result(url, False, isinstance(exc, HostNotFound), None, reason, now())
+            if not may_pass:
+                return last
         else:
-            if 200 <= status < 300:
-                return Result(url, True, False, status, "ok", now())
-            if status in DEAD_STATUSES:
-                return Result(url, False, True, status, f"HTTP {status}", now())
-            last = Result(url, False, False, status, f"HTTP {status}", now())
-            if status < 500 and status != 429:
+            if 200 <= code < 300:
+                return Result(url, True, False, code, "ok", now())
+            if code in DEAD_STATUSES:
+                return Result(url, False, True, code, f"HTTP {code}", now())
+            last = Result(url, False, False, code, f"HTTP {code}", now())
+            if code < 500 and code != 429:
                 return last
     return last
 
@@ -664,28 +587,12 @@ def findings_for(dataset: Dataset, links: Mapping[str, list[Use]], results: Mapp
             continue
         claims = dependent_claims(graph, links[url])
         depends = f"; claims depending on it: {', '.join(claims)}" if claims else ""
-        for use in links[url]:
-            position = (use.line, use.column)
-            if result.dead:
-                findings.append(
-                    error(
-                        use.path,
-                        position,
-                        "link-dead",
-                        use.field,
-                        f"dead link {url} ({result.reason}){depends}",
-                        "find the page's new address, or point archive_url at an archived copy",
-                    )
-                )
-            else:
-                findings.append(
-                    warning(
-                        use.path,
-                        position,
-                        "link-unreachable",
-                        use.field,
-                        f"could not reach {url} ({result.reason}){depends}",
-                        "this may pass; the weekly check will try again",
-                    )
-                )
+        if result.dead:
+            severity, rule, message = Severity.ERROR, "link-dead", f"dead link {url} ({result.reason}){depends}"
+            hint = "find the page's new address, or point archive_url at an archived copy"
+        else:
+            severity, rule = Severity.WARNING, "link-unreachable"
+            message = f"could not reach {url} ({result.reason}){depends}"
+            hint = "this may pass; the weekly check will try again"
+        findings.extend(Finding(u.path, u.line, u.column, severity, rule, u.field, message, hint) for u in links[url])
     return sorted(findings)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, error
 from ..record import markdown as markup
 from ..record import paths
-from ..record.kinds import known_ids
+from ..record.kinds import KINDS, known_ids
 from ..record.layout import KIND_FOLDERS
-from ..record.model import Dataset
+from ..record.model import Basis, Dataset
 from ..record.paths import GUIDE
 from ..record.yamlsafe import (
     Document,
@@ -37,40 +38,28 @@ if TYPE_CHECKING:
 
 
 def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
-    """Every field that is rendered as Markdown, with its document and path."""
-    for claim in dataset.claims.values():
-        doc = claim.document
-        yield doc, ("rationale",), claim.rationale
-        if claim.notes:
-            yield doc, ("notes",), claim.notes
-        for i, rebuttal in enumerate(claim.rebuttals):
-            yield doc, ("rebuttals", i, "summary"), rebuttal.summary
-        for i, step in enumerate(claim.provenance):
-            if step.note:
-                yield doc, ("provenance", i, "note"), step.note
-        for i, conversion in enumerate(claim.conversions):
-            if conversion.note:
-                yield doc, ("conversions", i, "note"), conversion.note
-        for i, entry in enumerate(claim.log):
-            yield doc, ("log", i, "summary"), entry.summary
-    for source in dataset.sources.values():
-        for name, text in (("notes", source.notes), ("full_text_note", source.full_text_note)):
-            if text:
-                yield source.document, (name,), text
-        if source.snapshot is not None and source.snapshot.note:
-            yield source.document, ("snapshot", "note"), source.snapshot.note
-        for basis in source.basis:
-            if basis.inferred:
-                yield source.document, ("basis", basis.field, "inferred"), basis.inferred
-    for party in dataset.parties.values():
-        if party.notes:
-            yield party.document, ("notes",), party.notes
-        for basis in party.basis:
-            if basis.inferred:
-                yield party.document, ("basis", basis.field, "inferred"), basis.inferred
-    for metric in dataset.metrics.values():
-        if metric.notes:
-            yield metric.document, ("notes",), metric.notes
+    """Every field of an item that is rendered as Markdown (marked ``MARKDOWN`` in the model), with its
+    document and path."""
+    for kind in KINDS.values():
+        for item in kind.items(dataset).values():
+            yield from _markdown_in(item.document, (), item)
+
+
+def _markdown_in(document: Document, path: FieldPath, value: Any) -> Iterator[tuple[Document, FieldPath, str]]:
+    for f in fields(value):
+        child = getattr(value, f.name)
+        here = (*path, f.metadata.get("key", f.name))
+        if f.metadata.get("markdown"):
+            if child:
+                yield document, here, child
+        elif isinstance(child, tuple):
+            for index, entry in enumerate(child):
+                if is_dataclass(entry):  # a basis is written under the fact it backs
+                    yield from _markdown_in(
+                        document, (*here, entry.field if isinstance(entry, Basis) else index), entry
+                    )
+        elif is_dataclass(child) and not isinstance(child, Document):
+            yield from _markdown_in(document, here, child)
 
 
 def _known(dataset: Dataset) -> Mapping[str, set[str]]:

@@ -17,27 +17,20 @@ import csv
 import io
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache, partial
+from typing import Any, get_args, get_type_hints
 
 from .. import __version__
 from ..record import arithmetic
 from ..record.kinds import KINDS
-from ..record.model import Basis, Claim, Conversion, Dataset, LogEntry, Metric, Party, Publisher, Rate, Source, Status
+from ..record.model import Basis, Claim, Dataset, PartialDate, Period, Source
 from ..record.schema import units
 from ..record.visible import stale
+from .flat import FLAT_CLAIM
 
 EXPORT_FORMAT_VERSION = 2
-
-
 UNKNOWN = "unknown"
-
-
-def _date(value: object, unknown: bool = False) -> str | None:
-    """A date as text; ``"unknown"`` where the data says so, None where it gives none."""
-    if value is None:
-        return UNKNOWN if unknown else None
-    return str(value)
 
 
 def _page(kind: str, item_id: str) -> str:
@@ -45,120 +38,50 @@ def _page(kind: str, item_id: str) -> str:
     return f"{KINDS[kind].site_folder}/{item_id}/"
 
 
-def _number(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
 
 
-def _bases(bases: tuple[Basis, ...]) -> dict[str, Any]:
-    """Each fact's basis by field, as the file gives it."""
-    return {
-        b.field: {"source": b.source, "quote": b.quote, "via": b.via, "locator": b.locator, "inferred": b.inferred}
-        for b in bases
-    }
+def _plain(value: object) -> Any:
+    """A field's value as JSON data: whole numbers without a decimal point, dates as text."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, (PartialDate, Period)):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return record(value)
+    return value
 
 
-def _log(entries: tuple[LogEntry, ...]) -> list[dict[str, Any]]:
-    return [{"date": str(e.date), "kind": e.kind, "summary": e.summary} for e in entries]
-
-
-def _review(claim: Claim) -> dict[str, Any] | None:
-    """Who reviewed the claim, when, the fingerprint they reviewed, and whether the claim has changed since."""
-    review = claim.review
-    if review is None:
-        return None
-    return {"by": list(review.by), "date": str(review.date), "fingerprint": review.fingerprint, "stale": stale(claim)}
+def record(item: Any, **after: Mapping[str, Any]) -> dict[str, Any]:
+    """``item``'s exported fields, in the model's order, under the names the files give them: a date
+    stated as ``unknown`` as ``"unknown"``, bases as a mapping by the fact each backs. ``after`` adds
+    computed fields after the field it names."""
+    hints = _hints(item.__class__)
+    unknown: frozenset[str] = getattr(item, "unknown", frozenset())
+    data: dict[str, Any] = {}
+    for f in fields(item):
+        if f.metadata.get("export", True):
+            value = getattr(item, f.name)
+            if hints[f.name] == tuple[Basis, ...]:
+                value = {b.field: record(b) for b in value}
+            elif value is None and f.name in unknown and PartialDate in get_args(hints[f.name]):
+                value = UNKNOWN
+            data[f.metadata.get("key", f.name)] = _plain(value)
+        data.update(after.get(f.name, {}))
+    return data
 
 
 def claim_record(claim: Claim) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "page": _page("claim", claim.id),
-        "statement": claim.statement,
-        "quote": claim.quote,
-        "value": _number(claim.value),
-        "unit": claim.unit,
-        "qualifier": claim.qualifier,
-        "counted": claim.counted,
-        "baseline": None
-        if claim.baseline is None
-        else {
-            "value": _number(claim.baseline.value),
-            "unit": claim.baseline.unit,
-            "period": str(claim.baseline.period),
-            "quote": claim.baseline.quote,
-        },
-        "conversions": [
-            {
-                "value": _number(c.value),
-                "unit": c.unit,
-                "qualifier": c.qualifier,
-                "by": c.by,
-                "source": c.source,
-                "quote": c.quote,
-                "note": c.note,
-            }
-            | {"rate": _rate(c)}
-            for c in claim.conversions
-        ],
-        "paraphrase": None
-        if claim.paraphrase is None
-        else {
-            "text": claim.paraphrase.text,
-            "by": claim.paraphrase.by,
-            "source": claim.paraphrase.source,
-            "locator": claim.paraphrase.locator,
-        },
-        "status": claim.status,
-        "rationale": claim.rationale,
-        "claimant": claim.claimant,
-        "spokesperson": claim.spokesperson,
-        "date": _date(claim.date, "date" in claim.unknown),
-        "period": _date(claim.period),
-        "first_appearance": claim.first_appearance,
-        "appearances": [{"source": a.source, "quote": a.quote, "locator": a.locator} for a in claim.appearances],
-        "provenance": [
-            {"source": p.source, "role": p.role, "date": _date(p.date, "date" in p.unknown), "note": p.note}
-            for p in claim.provenance
-        ],
-        "rebuttals": [
-            {
-                "source": r.source,
-                "party": r.party,
-                "stance": r.stance,
-                "summary": r.summary,
-                "quote": r.quote,
-                "via": r.via,
-                "locator": r.locator,
-            }
-            for r in claim.rebuttals
-        ],
-        "related": list(claim.related),
-        "tags": list(claim.tags),
-        "superseded_by": claim.superseded_by,
-        "review": _review(claim),
-        "notes": claim.notes,
-        "log": _log(claim.log),
-        "metric": claim.metric,
-        "change": change_record(claim),
-        "derivation": None
-        if claim.derivation is None
-        else {
-            "formula": claim.derivation.formula,
-            "from": [
-                {"claim": o.claim, "value": _number(o.value), "quote": o.quote} for o in claim.derivation.operands
-            ],
-            "precision": claim.derivation.precision,
-        },
-    }
-
-
-def _rate(conversion: Conversion) -> dict[str, Any] | str | None:
-    rate = conversion.rate
-    if isinstance(rate, Rate):
-        return {"value": _number(rate.value), "source": rate.source, "date": _date(rate.date)}
-    return rate
+    review = None if claim.review is None else {**record(claim.review), "stale": stale(claim)}
+    return record(
+        claim, id={"page": _page("claim", claim.id)}, review={"review": review}, metric={"change": change_record(claim)}
+    )
 
 
 def change_record(claim: Claim) -> dict[str, Any] | None:
@@ -170,106 +93,34 @@ def change_record(claim: Claim) -> dict[str, Any] | None:
     computed = arithmetic.change(claim.baseline.value, claim.value, claim.unit, claim.baseline.change)
     return {
         "kind": computed.kind,
-        "value": _number(computed.value),
+        "value": _plain(computed.value),
         "unit": computed.unit,
         "decimals": computed.decimals,
-        "difference": _number(float(computed.difference)),
-        "before": _number(claim.baseline.value),
+        "difference": _plain(float(computed.difference)),
+        "before": _plain(claim.baseline.value),
         "before_period": str(claim.baseline.period),
-        "after": _number(claim.value),
-        "after_period": _date(claim.period),
-    }
-
-
-def metric_record(metric: Metric) -> dict[str, Any]:
-    return {
-        "id": metric.id,
-        "page": _page("metric", metric.id),
-        "title": metric.title,
-        "counts": metric.counts,
-        "counted_by": metric.counted_by,
-        "period": metric.period,
-        "caveats": list(metric.caveats),
-        "sources": list(metric.sources),
-        "notes": metric.notes,
+        "after": _plain(claim.value),
+        "after_period": _plain(claim.period),
     }
 
 
 def source_record(source: Source) -> dict[str, Any]:
-    return {
-        "id": source.id,
-        "page": _page("source", source.id),
-        "title": source.title,
-        "kind": source.kind,
-        "primary": source.primary,
-        "author": source.author,
-        "author_shown": source.author_shown,
-        "publisher": source.publisher,
-        "published": _date(source.published, "published" in source.unknown),
-        "url": source.url,
-        "archive_url": source.archive_url,
-        "archive_date": _date(source.archive_date, "archive_date" in source.unknown),
-        "accessed": _date(source.accessed, "accessed" in source.unknown),
-        "language": source.language,
-        "place": source.place,
-        "full_text": source.full_text,
-        "full_text_note": source.full_text_note,
-        "part_of": source.part_of,
-        "locator": source.locator,
-        "derived_from": list(source.derived_from),
-        "snapshot": None
-        if source.snapshot is None
-        else {
-            "file": source.snapshot.file,
-            "sha256": source.snapshot.sha256,
-            "retrieved": _date(source.snapshot.retrieved, "retrieved" in source.snapshot.unknown),
-            "third_party": True,
-        },
-        "notes": source.notes,
-        "basis": _bases(source.basis),
-        "unknown": sorted(source.unknown),
-    }
+    snapshot = None if source.snapshot is None else {**record(source.snapshot), "third_party": True}
+    return record(
+        source,
+        id={"page": _page("source", source.id)},
+        kind={"primary": source.primary},
+        snapshot={"snapshot": snapshot},
+    )
 
 
-def party_record(party: Party) -> dict[str, Any]:
-    return {
-        "id": party.id,
-        "page": _page("party", party.id),
-        "name": party.name,
-        "short_name": party.short_name,
-        "kind": party.kind,
-        "role": party.role,
-        "affiliation": party.affiliation,
-        "url": party.url,
-        "notes": party.notes,
-        "basis": _bases(party.basis),
-        "unknown": sorted(party.unknown),
-    }
+def item_record(kind: str, item: Any) -> dict[str, Any]:
+    """An item of a kind with nothing computed to add: its fields, and its page after its id."""
+    return record(item, id={"page": _page(kind, item.id)})
 
 
-def publisher_record(publisher: Publisher) -> dict[str, Any]:
-    return {
-        "name": publisher.name,
-        "url": publisher.url,
-        "logo": publisher.logo,
-        "email": publisher.email,
-        "editors": [{"id": e.id, "name": e.name, "kind": e.kind} for e in publisher.editors],
-    }
-
-
-def status_record(status: Status, best: int, worst: int) -> dict[str, Any]:
-    return {
-        "id": status.id,
-        "label": status.label,
-        "colour": status.colour,
-        "description": status.description,
-        "evidence": status.evidence,
-        "rating_value": status.rating_value,
-        "verdict": status.verdict,
-        "reviewers": status.reviewers,
-        "best_rating": best,
-        "worst_rating": worst,
-    }
+RECORDS: Mapping[str, Callable[[Any], dict[str, Any]]] = {"claim": claim_record, "source": source_record}
+"""The kinds whose records add computed fields; any other kind's is :func:`item_record`."""
 
 
 def export_data(dataset: Dataset) -> dict[str, Any]:
@@ -277,15 +128,20 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "generator": f"claimledger {__version__}",
-        "publisher": None if dataset.publisher is None else publisher_record(dataset.publisher),
-        "claims": [claim_record(c) for c in dataset.claims.values()],
-        "sources": [source_record(s) for s in dataset.sources.values()],
-        "parties": [party_record(p) for p in dataset.parties.values()],
-        "metrics": [metric_record(m) for m in dataset.metrics.values()],
-        "statuses": [status_record(s, scale.best_rating, scale.worst_rating) for s in scale.statuses] if scale else [],
-        "units": [
-            {"id": u.id, "title": u.title, "symbol": u.symbol, "description": u.description} for u in units().values()
-        ],
+        "publisher": None if dataset.publisher is None else record(dataset.publisher),
+        **{
+            kind.data_folder: [
+                RECORDS.get(name, partial(item_record, name))(item) for item in kind.items(dataset).values()
+            ]
+            for name, kind in KINDS.items()
+        },
+        "statuses": [
+            record(s, reviewers={"best_rating": scale.best_rating, "worst_rating": scale.worst_rating})
+            for s in scale.statuses
+        ]
+        if scale
+        else [],
+        "units": [record(u) for u in units().values()],
     }
 
 
@@ -297,37 +153,11 @@ def to_json(data: dict[str, Any], *, compact: bool = False) -> str:
 
 
 CSV_COLUMNS = (
-    "id",
-    "page",
-    "statement",
-    "value",
-    "unit",
-    "qualifier",
-    "counted",
-    "baseline_value",
-    "baseline_period",
-    "baseline_quote",
-    "conversions",
-    "status",
-    "claimant",
-    "spokesperson",
-    "date",
-    "period",
-    "first_appearance",
-    "sources",
-    "rebuttal_sources",
-    "rebuttal_parties",
-    "stances",
-    "tags",
-    "related",
-    "reviewed_by",
-    "review_date",
-    "review_state",
-    "rationale",
-    "metric",
-    "change_kind",
-    "change_value",
-    "change_unit",
+    *("id", "page", "statement", "value", "unit", "qualifier", "counted"),
+    *("baseline_value", "baseline_period", "baseline_quote", "conversions", "status", "claimant", "spokesperson"),
+    *("date", "period", "first_appearance", "sources", "rebuttal_sources", "rebuttal_parties", "stances", "tags"),
+    *("related", "reviewed_by", "review_date", "review_state", "rationale", "metric"),
+    *("change_kind", "change_value", "change_unit"),
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -346,61 +176,12 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
 
 
-def _conversion_cell(conversion: dict[str, Any]) -> str:
-    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid; the
-    party ``unknown`` where the source does not say who converted)."""
-    qualifier = "" if conversion["qualifier"] == "exact" else f"{conversion['qualifier']} "
-    by = conversion["by"] or "unknown"
-    return f"{qualifier}{conversion['value']} {conversion['unit']} by {by} in {conversion['source']}"
-
-
-def _review_cells(review: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
-    """A review in three cells: who (editor ids, ``;``-separated), when, and ``current`` or ``stale``."""
-    if review is None:
-        return None, None, None
-    return ";".join(review["by"]), review["date"], "stale" if review["stale"] else "current"
-
-
 def to_csv(data: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for claim in data["claims"]:
-        baseline = claim["baseline"] or {}
-        row = [
-            claim["id"],
-            claim["page"],
-            claim["statement"],
-            claim["value"],
-            claim["unit"],
-            claim["qualifier"],
-            claim["counted"],
-            baseline.get("value"),
-            baseline.get("period"),
-            baseline.get("quote"),
-            ";".join(_conversion_cell(c) for c in claim["conversions"]),
-            claim["status"],
-            claim["claimant"],
-            claim["spokesperson"],
-            claim["date"],
-            claim["period"],
-            claim["first_appearance"],
-            ";".join(a["source"] for a in claim["appearances"]),
-            ";".join(r["source"] for r in claim["rebuttals"]),
-            ";".join(r["party"] for r in claim["rebuttals"]),
-            ";".join(r["stance"] for r in claim["rebuttals"]),
-            ";".join(claim["tags"]),
-            ";".join(claim["related"]),
-            *_review_cells(claim["review"]),
-            claim["rationale"],
-            claim["metric"],
-            *(
-                (claim["change"]["kind"], claim["change"]["value"], claim["change"]["unit"])
-                if claim["change"]
-                else (None, None, None)
-            ),
-        ]
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(FLAT_CLAIM[column](claim)) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .flat import FLAT_CLAIM
+
 FTS_COLUMNS = ("statement", "quote", "rationale")
 
 TABLES: Mapping[str, str] = {
@@ -43,36 +45,12 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _claim_row(claim: Mapping[str, Any]) -> dict[str, Any]:
-    baseline = claim["baseline"] or {}
-    review = claim["review"]
-    return {
-        "id": claim["id"],
-        "statement": claim["statement"],
-        "quote": claim["quote"],
-        "value": claim["value"],
-        "unit": claim["unit"],
-        "qualifier": claim["qualifier"],
-        "counted": claim["counted"],
-        "baseline_value": baseline.get("value"),
-        "baseline_period": baseline.get("period"),
-        "baseline_quote": baseline.get("quote"),
-        "metric": claim["metric"],
-        "derivation": None if claim["derivation"] is None else _json(claim["derivation"]),
-        "status": claim["status"],
-        "rationale": claim["rationale"],
-        "claimant": claim["claimant"],
-        "spokesperson": claim["spokesperson"],
-        "date": claim["date"],
-        "period": claim["period"],
-        "first_appearance": claim["first_appearance"],
-        "superseded_by": claim["superseded_by"],
-        "reviewed_by": None if review is None else ";".join(review["by"]),
-        "review_date": None if review is None else review["date"],
-        "review_state": None if review is None else ("stale" if review["stale"] else "current"),
-        "notes": claim["notes"],
-        "url": claim.get("url"),
-    }
+CLAIM_COLUMNS = (
+    *("id", "statement", "quote", "value", "unit", "qualifier", "counted"),
+    *("baseline_value", "baseline_period", "baseline_quote", "metric", "derivation", "status", "rationale"),
+    *("claimant", "spokesperson", "date", "period", "first_appearance", "superseded_by"),
+    *("reviewed_by", "review_date", "review_state", "notes", "url"),
+)
 
 
 def _source_row(source: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,8 +82,8 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
     _table(db, "statuses", data["statuses"], _record_columns(data, "statuses"))
     _table(db, "sources", sources, _record_columns({"sources": sources}, "sources"))
     _table(db, "metrics", metrics, dict.fromkeys(("id", "title", "counts", "counted_by", "period", "caveats"), str))
-    rows = [_claim_row(claim) for claim in claims]
-    columns: dict[str, type] = dict.fromkeys(_claim_row(_EMPTY_CLAIM), str)
+    rows = [{column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims]
+    columns: dict[str, type] = dict.fromkeys(CLAIM_COLUMNS, str)
     columns.update(value=float, baseline_value=float)
     _table(
         db,
@@ -165,14 +143,6 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
     )
     db.table("changes").insert_all(changes)
     db.table("claims").enable_fts(list(FTS_COLUMNS), create_triggers=False)
-
-
-_CLAIM_FIELDS = (
-    *("id", "statement", "quote", "value", "unit", "qualifier", "counted", "baseline", "metric"),
-    *("derivation", "status", "rationale", "claimant", "spokesperson", "date", "period"),
-    *("first_appearance", "superseded_by", "review", "notes", "url"),
-)
-_EMPTY_CLAIM: Mapping[str, Any] = dict.fromkeys(_CLAIM_FIELDS)
 
 
 def _record_columns(data: Mapping[str, Any], name: str) -> dict[str, type]:

@@ -8,9 +8,10 @@ checks, ``[[kind:id]]`` references, the page list and the site's index of pages 
 site shows of a kind (its template, its search text) is looked up by kind in
 :mod:`claimledger.site.views`.
 
-Adding a kind of item: a model class and a field of :class:`~claimledger.record.model.Dataset`, a builder in
-:mod:`claimledger.record.items`, a ``$defs`` entry in the schema, one :class:`Kind` here, and its page
-(a template and a :class:`~claimledger.site.views.SiteKind`).
+Adding a kind of item: a model class and a field of :class:`~claimledger.record.model.Dataset`, a ``$defs``
+entry in the schema, one :class:`Kind` here (its builder is :func:`claimledger.record.items.item` of the
+model class), and its page (a template and a :class:`~claimledger.site.views.SiteKind`). Its exports and its
+per-kind schema file follow from these.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from operator import attrgetter
 from typing import Any
 
 from . import items
-from .model import Dataset
+from .model import Dataset, Metric, Party, Source
 from .yamlsafe import Document
 
 Builder = Callable[[str, Document, items.Collecting], Any]
@@ -37,11 +38,13 @@ class Kind:
     site_folder: str  # its pages' folder on the site: <site_folder>/<id>/
     schema_def: str  # the schema's $defs entry its files are validated against
     build: Builder
-    dataset_field: str  # the Dataset field holding its items, by id
+    dataset_field: str | None  # the Dataset field holding its items by id; None: in Dataset.more
     title: Callable[[Any], str]  # an item's title: its page's title and the text of links to it
 
     def items(self, dataset: Dataset) -> Mapping[str, Any]:
         """The kind's items in ``dataset``, by id, sorted by id."""
+        if self.dataset_field is None:
+            return dataset.more.get(self.name, {})
         found: Mapping[str, Any] = getattr(dataset, self.dataset_field)
         return found
 
@@ -60,9 +63,9 @@ KINDS: Mapping[str, Kind] = {
     kind.name: kind
     for kind in (
         Kind("claim", "claims", "claims", "claim", items.claim, "claims", attrgetter("statement")),
-        Kind("source", "sources", "sources", "source", items.source, "sources", attrgetter("title")),
-        Kind("party", "parties", "parties", "party", items.party, "parties", attrgetter("name")),
-        Kind("metric", "metrics", "metrics", "metric", items.metric, "metrics", attrgetter("title")),
+        Kind("source", "sources", "sources", "source", items.item(Source), "sources", attrgetter("title")),
+        Kind("party", "parties", "parties", "party", items.item(Party), "parties", attrgetter("name")),
+        Kind("metric", "metrics", "metrics", "metric", items.item(Metric), "metrics", attrgetter("title")),
     )
 }
 """Every kind, in the order the loader reads them and the site lists their pages."""

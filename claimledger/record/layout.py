@@ -33,7 +33,7 @@ class Layout:
         return self.root / DATA_DIR
 
     def kind_dir(self, kind: str) -> Path:
-        return self.data_dir / KIND_DIRS[kind]
+        return self.data_dir / KINDS[kind].data_folder
 
     @property
     def status_file(self) -> Path:

@@ -20,7 +20,7 @@ from ..findings import Finding, error, warning
 from . import items, paths, schema
 from .cache import ItemCache, file_key
 from .kinds import KINDS
-from .layout import KIND_DIRS, Layout
+from .layout import Layout
 from .model import Claim, Dataset, Editor, Publisher, Source, StatusScale
 from .parallel import map_chunks
 from .placeholders import PLACEHOLDER_MARK, placeholders
@@ -62,7 +62,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     ctx.limits = _limits(ctx)
     settings = "" if ctx.limits == Limits() else repr(ctx.limits)
     cache = ItemCache(layout.root, cache_dir, settings) if cache_dir is not None else None
-    broken: dict[str, set[str]] = {kind: set() for kind in KIND_DIRS}
+    broken: dict[str, set[str]] = {kind: set() for kind in KINDS}
     targets: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     jobs: list[_Job] = []
     for kind in targets:
@@ -92,14 +92,15 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
         cache.save()
     scale = _scale(ctx)
     snapshot_texts = _snapshots(ctx, targets["source"])
-    by_field: dict[str, Any] = {
-        KINDS[kind].dataset_field: dict(sorted(found.items())) for kind, found in targets.items()
-    }
+    by_kind = {kind: dict(sorted(found.items())) for kind, found in targets.items()}
+    own: dict[str, Any] = {KINDS[kind].dataset_field or "": items for kind, items in by_kind.items()}
+    more = {kind: items for kind, items in by_kind.items() if KINDS[kind].dataset_field is None}
     publisher = _publisher(ctx)
     if publisher is None and layout.publisher_file.is_file():  # its editors are unknown, not missing
         broken[PUBLISHER] = {PUBLISHER}
     dataset = Dataset(
-        **by_field,
+        **{name: items for name, items in own.items() if name},
+        more=more,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,

@@ -9,12 +9,14 @@ line of any field.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from .yamlsafe import Document
 
@@ -33,6 +35,24 @@ MONTHS = (  # the months' English names, as dates are written on the site
     "December",
 )
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched whole (fullmatch)
+
+
+NOT_EXPORTED: Mapping[str, Any] = MappingProxyType({"export": False})
+"""The metadata of a field the code reads that the exports leave out (:mod:`claimledger.exports.formats`
+exports the others, in their order here, under the name of their ``key`` if they have one)."""
+MARKDOWN: Mapping[str, Any] = MappingProxyType({"markdown": True})
+"""The metadata of a text shown as Markdown: :mod:`claimledger.checks.markup` checks every such field."""
+STRIPPED: Mapping[str, Any] = MappingProxyType({"strip": True})
+"""The metadata of a text read without the white space around it (a title, a one-line statement)."""
+UNKNOWN_IS_NONE: Mapping[str, Any] = MappingProxyType({"unknown": None})
+"""The metadata of a field whose ``unknown`` is read as None (the fact is in the item's ``unknown``, if it is one)."""
+FACT: Mapping[str, Any] = MappingProxyType({"fact": True})
+"""The metadata of a fact about a source or a party that needs a basis (:mod:`claimledger.checks.basis`)."""
+
+
+def facts(item: object) -> tuple[str, ...]:
+    """The facts of a source or a party (``FACT`` fields) that need a basis, in file order."""
+    return tuple(f.name for f in dataclasses.fields(item) if f.metadata.get("fact"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, order=True)
@@ -114,8 +134,10 @@ class Baseline:
     unit: str
     period: Period
     quote: str | None
-    change: ChangeKind | None = None  # the kind of change the text states, if it says ("times": ratio)
-    metric: str | None = None  # the baseline's metric, where it was defined otherwise than the claim's
+    # Read by the checks, not exported: the kind of change the text states ("times": ratio), and the
+    # baseline's metric where it was defined otherwise than the claim's.
+    change: ChangeKind | None = field(default=None, metadata=NOT_EXPORTED)
+    metric: str | None = field(default=None, metadata=NOT_EXPORTED)
 
 
 @dataclass(frozen=True)
@@ -127,15 +149,15 @@ class Rate:
     date: PartialDate | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Conversion:
     value: float
     unit: str
-    qualifier: str
-    by: str | None  # None: the source does not say who converted (`unknown`)
+    qualifier: str = "exact"
+    by: str | None = field(metadata=UNKNOWN_IS_NONE)  # None: the source does not say who converted
     source: str
     quote: str | None
-    note: str | None
+    note: str | None = field(metadata=MARKDOWN)
     rate: Rate | Literal["unknown"] | None = None  # None: the data does not say
 
 
@@ -153,7 +175,7 @@ class Derivation:
     """How a stated figure was derived: a formula of :data:`claimledger.record.arithmetic.FORMULAS` over operands."""
 
     formula: str
-    operands: tuple[Operand, ...]
+    operands: tuple[Operand, ...] = field(metadata={"key": "from"})  # as the file and the exports name it
     precision: int | None  # decimal places the figure is stated to; None: as the value is written
 
 
@@ -176,20 +198,23 @@ class LogEntry:
 
     date: PartialDate
     kind: LogKind
-    summary: str
+    summary: str = field(metadata={**MARKDOWN, **STRIPPED})
 
 
 @dataclass(frozen=True)
 class Basis:
     """Where one fact about a source or a party comes from: stated by a source, or inferred."""
 
-    field: str  # the fact it backs: "role", "affiliation", "published", "place", "author", ...
+    # The fact it backs: "role", "affiliation", "published", ... (below, `field` names this field).
+    field: str = field(metadata=NOT_EXPORTED)
     source: str | None  # the source that states it; for an inference, the one it starts from
     quote: str | None
     via: str | None
     locator: str | None
-    inferred: str | None  # the reasoning, if the fact is inferred rather than stated
-    own: bool = False  # written `self`: stated by the source itself, in words check finds in its snapshot
+    # The reasoning, if the fact is inferred rather than stated.
+    inferred: str | None = dataclasses.field(metadata={**MARKDOWN, **STRIPPED})
+    # Written `self`: stated by the source itself, in words check finds in its snapshot.
+    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)
 
     @property
     def is_inferred(self) -> bool:
@@ -212,8 +237,8 @@ class ProvenanceStep:
     source: str
     role: str
     date: PartialDate | None
-    note: str | None
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    note: str | None = field(metadata=MARKDOWN)
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
 @dataclass(frozen=True)
@@ -221,7 +246,7 @@ class Rebuttal:
     source: str
     party: str
     stance: Stance
-    summary: str
+    summary: str = field(metadata={**MARKDOWN, **STRIPPED})
     quote: str | None
     via: str | None
     locator: str | None
@@ -237,38 +262,38 @@ class Review:
     fingerprint: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # keyword-only: its fields are in the order of its export record
 class Claim:
     id: str
-    statement: str
+    statement: str = field(metadata=STRIPPED)
     quote: str | None  # None when only a paraphrase is on the record
+    value: float | None
+    unit: str | None
+    qualifier: str = "exact"
+    counted: str | None
+    baseline: Baseline | None
+    conversions: tuple[Conversion, ...]
+    paraphrase: Paraphrase | None = None
+    status: str
+    rationale: str = field(metadata={**MARKDOWN, **STRIPPED})
     claimant: str
     spokesperson: str | None
     date: PartialDate | None
     period: Period | None
-    value: float | None
-    unit: str | None
-    qualifier: str
-    counted: str | None
-    baseline: Baseline | None
-    conversions: tuple[Conversion, ...]
     first_appearance: str
     appearances: tuple[Appearance, ...]
     provenance: tuple[ProvenanceStep, ...]
-    tags: tuple[str, ...]
-    related: tuple[str, ...]
     rebuttals: tuple[Rebuttal, ...]
-    status: str
-    rationale: str
+    related: tuple[str, ...]
+    tags: tuple[str, ...]
     superseded_by: str | None
     review: Review | None  # None: never reviewed (a status that is no verdict needs no review)
-    notes: str | None
-    document: Document = field(repr=False, compare=False)
+    notes: str | None = field(metadata=MARKDOWN)
+    log: tuple[LogEntry, ...] = ()
     metric: str | None = None  # the metric the figure is a value of
     derivation: Derivation | None = None
-    paraphrase: Paraphrase | None = None
-    log: tuple[LogEntry, ...] = ()
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
     @property
     def retraction(self) -> LogEntry | None:
@@ -289,14 +314,14 @@ class Metric:
     say; ``unknown`` where they do not."""
 
     id: str
-    title: str
+    title: str = field(metadata=STRIPPED)
     counts: str
     counted_by: str  # a party id, or "unknown"
     period: str
     caveats: tuple[str, ...]
     sources: tuple[str, ...]  # where the definition was read
-    notes: str | None
-    document: Document = field(repr=False, compare=False)
+    notes: str | None = field(metadata=MARKDOWN)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
 
 
 @dataclass(frozen=True)
@@ -304,33 +329,33 @@ class Snapshot:
     file: str
     sha256: str
     retrieved: PartialDate | None
-    note: str | None
-    unknown: frozenset[str] = frozenset()  # its date fields stated as `unknown` (not left out)
+    note: str | None = field(metadata={**NOT_EXPORTED, **MARKDOWN})  # shown on the site only
+    unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
 @dataclass(frozen=True)
 class Source:
     id: str
-    title: str
+    title: str = field(metadata=STRIPPED)
     kind: str
-    author: str | None
+    author: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     author_shown: str | None
-    publisher: str | None
-    published: PartialDate | None
-    url: str | None
+    publisher: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
+    published: PartialDate | None = field(metadata=FACT)
+    url: str | None = field(metadata=UNKNOWN_IS_NONE)
     archive_url: str | None
     archive_date: PartialDate | None
     accessed: PartialDate | None
     language: str | None
-    place: str | None
-    full_text: str | None
-    full_text_note: str | None
+    place: str | None = field(metadata=FACT)
+    full_text: str | None = field(metadata=FACT)
+    full_text_note: str | None = field(metadata=MARKDOWN)
     part_of: str | None
     locator: str | None
     derived_from: tuple[str, ...]
     snapshot: Snapshot | None
-    notes: str | None
-    document: Document = field(repr=False, compare=False)
+    notes: str | None = field(metadata=MARKDOWN)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown` (not left out)
 
@@ -350,14 +375,14 @@ PRIMARY_SOURCE_KINDS = frozenset(
 @dataclass(frozen=True)
 class Party:
     id: str
-    name: str
+    name: str = field(metadata=STRIPPED)
     short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
     kind: str
-    role: str | None
-    affiliation: str | None
+    role: str | None = field(metadata=FACT)
+    affiliation: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     url: str | None
-    notes: str | None
-    document: Document = field(repr=False, compare=False)
+    notes: str | None = field(metadata=MARKDOWN)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
 
@@ -382,7 +407,7 @@ class Publisher:
     url: str | None  # its own address, if it has one
     logo: str | None
     email: str | None
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     editors: tuple[Editor, ...] = ()
 
     def editor(self, editor_id: str) -> Editor | None:
@@ -397,7 +422,7 @@ class Status:
     description: str
     evidence: str
     rating_value: int | None
-    index: int
+    index: int = field(metadata=NOT_EXPORTED)  # its place on the scale, best first
     verdict: bool = True  # reviewed and judged: a claim with this status carries a ClaimReview
     reviewers: int = 1  # how many different editors must review a claim with this status
 
@@ -412,7 +437,7 @@ class ScaleLogEntry:
     """One change to the status scale, as readers are told of it: a site-wide correction."""
 
     date: PartialDate
-    summary: str
+    summary: str = field(metadata=STRIPPED)
 
 
 @dataclass(frozen=True)
@@ -420,7 +445,7 @@ class StatusScale:
     best_rating: int
     worst_rating: int
     statuses: tuple[Status, ...]
-    document: Document = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     log: tuple[ScaleLogEntry, ...] = ()  # oldest first, append-only (claimledger.checks.scalelog)
 
     def get(self, status_id: str) -> Status | None:
@@ -440,6 +465,8 @@ class Dataset:
     snapshot_texts: Mapping[str, str] = field(default_factory=dict, repr=False)
     metrics: Mapping[str, Metric] = field(default_factory=dict)
     publisher: Publisher | None = None
+    # The items of kinds without a field of their own (claimledger.record.kinds), by kind and id.
+    more: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
         """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""

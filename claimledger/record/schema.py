@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from ..findings import Finding, error
+from .kinds import KINDS
 from .suggest import close_match
 from .yamlsafe import Document, FieldPath, format_field
 
@@ -40,36 +41,29 @@ def schema() -> Mapping[str, Any]:
     return loaded
 
 
-# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): the combined
-# schema's definitions, with the kind's as the root. Published beside it, in the package and on the site.
-KIND_SCHEMAS = {
-    "claim": "claim",
-    "source": "source",
-    "party": "party",
+# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): a reference to the
+# kind's definition in the combined schema, which sits beside it in the package and on the site. It has
+# no `$id`, so that the reference resolves against where the file was read from (a path or the site).
+KIND_SCHEMAS = {name: kind.schema_def for name, kind in KINDS.items()} | {
     "status-scale": "status_scale",
     "publisher": "publisher",
-    "metric": "metric",
 }
 
 
 def kind_schema_text(name: str) -> str:
-    """The text of ``claimledger/schema/<name>.schema.json``, made from the combined schema."""
-    combined = schema()
-    definition = KIND_SCHEMAS[name]
+    """The text of ``claimledger/schema/<name>.schema.json``: a ``$ref`` to the combined schema's definition."""
+    words = name.replace("-", " ")
     data = {
-        "$schema": combined["$schema"],
-        "$id": combined["$id"].replace(SCHEMA_FILE, f"{name}.schema.json"),
-        "title": f"claimledger {name.replace('-', ' ')} file",
-        "description": f"A {name.replace('-', ' ')} file under claims/, as claimledger check reads it "
-        f"(made from {SCHEMA_FILE}, whose definition '{definition}' it is).",
-        "$ref": f"#/$defs/{definition}",
-        "$defs": combined["$defs"],
+        "$schema": schema()["$schema"],
+        "title": f"claimledger {words} file",
+        "description": f"A {words} file under claims/, as claimledger check reads it.",
+        "$ref": f"{SCHEMA_FILE}#/$defs/{KINDS[name].schema_def if name in KINDS else KIND_SCHEMAS[name]}",
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_kind_schemas(folder: Path) -> None:
-    """Write every kind's schema file into ``folder`` (the package's schema folder, after a schema change)."""
+    """Write every kind's schema file into ``folder`` (the package's schema folder, after adding a kind)."""
     for name in KIND_SCHEMAS:
         (folder / f"{name}.schema.json").write_text(kind_schema_text(name), encoding="utf-8", newline="\n")
 

@@ -79,13 +79,6 @@ class ScaffoldError(Exception):
     pass
 
 
-def _enum(definition: str, *keys: str) -> tuple[str, ...]:
-    node: Any = schema()["$defs"][definition]
-    for key in keys:
-        node = node[key]
-    return tuple(node["enum"])
-
-
 def statuses(root: Path | None = None) -> tuple[str, ...]:
     """The status ids of the project's scale (claims/statuses.yaml under ``root``), else of the
     scale ``claimledger init`` writes."""
@@ -102,18 +95,12 @@ def statuses(root: Path | None = None) -> tuple[str, ...]:
 def allowed(kind: str, name: str, root: Path | None = None) -> tuple[str, ...] | None:
     """The values a field of a new ``kind`` may take, read from the schema (and, for a claim's
     status, from the project's scale); ``None`` for a field that takes any text."""
-    if (kind, name) == ("source", "kind"):
-        return _enum("source", "properties", "kind")
-    if (kind, name) == ("party", "kind"):
-        return _enum("party", "properties", "kind")
-    if (kind, name) == ("claim", "unit"):
-        return tuple(units())
     if (kind, name) == ("claim", "status"):
         return statuses(root)
-    return None
-
-
-NOUNS = {("source", "kind"): "source kind", ("party", "kind"): "party kind"}
+    definition: dict[str, Any] = schema()["$defs"][kind]["properties"].get(name, {})
+    if definition.get("$ref") == "#/$defs/unit":
+        return tuple(units())
+    return tuple(definition["enum"]) if "enum" in definition else None
 
 
 def refuse_unknown(kind: str, name: str, value: str, root: Path | None = None) -> None:
@@ -121,7 +108,7 @@ def refuse_unknown(kind: str, name: str, value: str, root: Path | None = None) -
     choices = allowed(kind, name, root)
     if choices is None or value in choices:
         return
-    noun = NOUNS.get((kind, name), name)
+    noun = f"{kind} kind" if name == "kind" else name
     guess = close_match(value, choices, typo_only=name == "status")
     did_you_mean = f"; did you mean {guess}?" if guess else ""
     raise ScaffoldError(

@@ -17,12 +17,13 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+import httpx
+
 from ..checks.archives import wayback_problem
 from ..checks.links import FetchFailed, Network, Settings, ask_once
 
 SAVE_PAGE_NOW = "https://web.archive.org/save/"  # the real service; --save-page-now points elsewhere in tests
 WAYBACK = "https://web.archive.org/web/"
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 COPY_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
 MEMENTO = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 
@@ -52,14 +53,11 @@ def _same_page(one: str, other: str) -> bool:
         return False
 
 
-def _named(reply_status: int, location: str | None, content_location: str | None, link: str | None) -> list[str]:
+def _named(reply: httpx.Response) -> list[str]:
     """The addresses the answer gives for the copy, most telling first."""
-    found = []
-    if reply_status in REDIRECTS and location:
-        found.append(location)
-    if content_location:
-        found.append(content_location)
-    for match in MEMENTO.finditer(link or ""):
+    location = reply.headers.get("Location") if reply.is_redirect else None
+    found = [address for address in (location, reply.headers.get("Content-Location")) if address]
+    for match in MEMENTO.finditer(reply.headers.get("Link", "")):
         rel = re.search(r'rel\s*=\s*"?([^";]*)"?', match.group(2))
         if rel is not None and "memento" in rel.group(1).split():
             found.append(match.group(1))
@@ -92,14 +90,14 @@ def save_page_now(page: str, settings: Settings, base: str = SAVE_PAGE_NOW, netw
         reply = ask_once(asked, settings, network)
     except FetchFailed as exc:
         raise ArchiveFailed(f"Save Page Now did not answer: {exc}") from None
-    if reply.status == 429:
+    if reply.status_code == 429:
         raise ArchiveFailed("Save Page Now refused the request: too many requests (HTTP 429); try again later")
-    if reply.status >= 400:
-        raise ArchiveFailed(f"Save Page Now refused to save {page} (HTTP {reply.status})")
-    named = _named(reply.status, reply.location, reply.content_location, reply.link)
+    if reply.status_code >= 400:
+        raise ArchiveFailed(f"Save Page Now refused to save {page} (HTTP {reply.status_code})")
+    named = _named(reply)
     if not named:
         raise ArchiveFailed(
-            f"Save Page Now's answer (HTTP {reply.status}) names no copy: "
+            f"Save Page Now's answer (HTTP {reply.status_code}) names no copy: "
             "no redirect, Content-Location or Link to /web/YYYYMMDDhhmmss/URL"
         )
     for address in named:
