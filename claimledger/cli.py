@@ -24,6 +24,7 @@ from .settings import Settings, from_environment
 from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 
 if TYPE_CHECKING:
+    from .checks.links import Settings as LinkSettings
     from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -277,8 +278,6 @@ def _has_commit(root: Path) -> bool:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     dataset, found = check_project(args.root, args.today, settings)
     accepted = accept_known(args.root, dataset, found, args.today)
     findings, count = accepted.findings, accepted.count
@@ -353,12 +352,12 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
         return 2
     ask = input if sys.stdin.isatty() else None
-    from .tools.snapshot import SnapshotError, take
+    from .tools.snapshot import SnapshotError, read_text, take
 
     snapshot: Path | None = getattr(args, "snapshot", None)
     try:
         ensure_new(args.root, args.what, args.id)
-        text = _snapshot_text(snapshot) if snapshot is not None else None
+        text = read_text(snapshot) if snapshot is not None else None
         values = gather(args.what, given, ask, args.root)
         basis = _own_bases(args.root, values, text) if text is not None else {}
         path = create(args.root, args.what, args.id, values, basis)
@@ -366,10 +365,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         print(f"claimledger: {exc}", file=sys.stderr)
         return 2
     except SnapshotError as exc:
-        print(f"claimledger: {printable(str(exc))}; nothing was written", file=sys.stderr)
-        if exc.hint:
-            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
-        return 2
+        return _refused(f"{printable(str(exc))}; nothing was written", exc.hint)
     except (EOFError, KeyboardInterrupt):
         print("\nclaimledger: cancelled; nothing was written", file=sys.stderr)
         return 130
@@ -400,21 +396,6 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _snapshot_text(file: Path) -> str:
-    """The text of a new source's ``--snapshot FILE``, as ``claimledger snapshot`` would save it."""
-    from .tools.snapshot import SnapshotError, text_of
-
-    name = printable(str(file))
-    try:
-        return text_of(file.read_bytes(), name)
-    except FileNotFoundError:
-        raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
-    except IsADirectoryError:
-        raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
-    except OSError as exc:
-        raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-
-
 def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
     """The new source's facts its own text states (the parties' names as their files give them)."""
     from .record.loader import load
@@ -430,8 +411,6 @@ def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .tools.signoff import ReviewError, record
 
     try:
@@ -448,10 +427,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .project import latest_today
-    from .tools.snapshot import SnapshotError, archive_target, record_archive, take, text_of
+    from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
@@ -470,32 +447,17 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.url is not None:
             from .checks.links import FetchFailed, fetch_text
-            from .checks.links import Settings as LinkSettings
 
-            name = printable(args.url)
-            link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
             try:
-                data = fetch_text(args.url, link_settings)
+                text = text_of(fetch_text(args.url, _fetching(args)), printable(args.url))
             except FetchFailed as exc:
                 raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
         else:
-            name = printable(str(args.file))
-        try:
-            data = data if args.url is not None else args.file.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
-        except IsADirectoryError:
-            raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
-        except OSError as exc:
-            raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-        text = text_of(data, name)
+            text = read_text(args.file)
         archive = _archive(args, page, retrieved) if page is not None else None
         taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
-        print(f"claimledger: not saved: {printable(str(exc))}", file=sys.stderr)
-        if exc.hint:
-            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
-        return 2
+        return _refused(f"not saved: {printable(str(exc))}", exc.hint)
     if taken.unchanged:
         print(f"{taken.snapshot} already holds this text, recorded in {taken.source}; nothing changed")
     else:
@@ -506,16 +468,29 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refused(said: str, hint: str) -> int:
+    """Say why a command wrote nothing, and what to do (status 2)."""
+    print(f"claimledger: {said}", file=sys.stderr)
+    if hint:
+        print(f"    hint: {printable(hint)}", file=sys.stderr)
+    return 2
+
+
+def _fetching(args: argparse.Namespace) -> LinkSettings:
+    """How ``snapshot`` requests a page: its ``--timeout`` and ``--allow-private-hosts``."""
+    from .checks.links import Settings as LinkSettings
+
+    return LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
+
+
 def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> Archive:
     """The copy of ``page`` Save Page Now takes, as the source records it; nothing is written here."""
-    from .checks.links import Settings as LinkSettings
     from .tools.snapshot import Archive, SnapshotError
     from .tools.wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
 
     assert page is not None
-    link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
     try:
-        copy = save_page_now(page, link_settings, args.save_page_now or SAVE_PAGE_NOW)
+        copy = save_page_now(page, _fetching(args), args.save_page_now or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
             f"not archived: {exc}", "try again later, or archive the page at https://web.archive.org/ yourself"
@@ -524,8 +499,6 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
 
 
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .tools.fmt import run
 
     outcomes = run(args.root, args.files, check=args.check)
@@ -560,8 +533,6 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .checks.links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .checks.links import Settings as LinkSettings
     from .record.graph import build_graph
@@ -605,8 +576,6 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .exports.formats import export_data
 
     dataset, findings = check_project(args.root, args.today, settings)
@@ -651,8 +620,6 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .engines import ENGINES, EngineUnavailable, Project
     from .site.build import BuildError, StagedBuild
 
@@ -710,6 +677,10 @@ def _root_of(argv: Sequence[str]) -> Path:
         return Path.cwd()
 
 
+# The commands that read a project: each refuses a folder with no claims/ in it.
+NEEDS_PROJECT = frozenset({"check", "export", "build", "links", "fmt", "review", "snapshot"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
     shell reports an interrupted command); a build's clean-up has run by then."""
@@ -717,6 +688,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(_root_of(sys.argv[1:] if argv is None else argv)).parse_args(argv)
         # The one place the environment is read: what follows is handed its settings.
         settings = from_environment(os.environ, progress=getattr(args, "progress", None))
+        if args.command in NEEDS_PROJECT and not (args.root / "claims").is_dir():
+            return _no_project(args.root)
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
         print("claimledger: interrupted", file=sys.stderr)

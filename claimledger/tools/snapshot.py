@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.comments import CommentedMap
 
+from ..findings import printable
 from ..record import paths
 from ..record.layout import Layout
 from ..record.loader import ID_PATTERN
@@ -82,6 +83,19 @@ def text_of(data: bytes, name: str) -> str:
     if not text.strip():
         raise SnapshotError(f"{name} holds no text", "a snapshot keeps the source's words: give a file that has them")
     return text
+
+
+def read_text(file: Path) -> str:
+    """The text of ``file`` as a snapshot keeps it (:func:`text_of`)."""
+    name = printable(str(file))
+    try:
+        return text_of(file.read_bytes(), name)
+    except FileNotFoundError:
+        raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
+    except IsADirectoryError:
+        raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
+    except OSError as exc:
+        raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
 
 
 def _source_file(layout: Layout, source_id: str) -> Path:
