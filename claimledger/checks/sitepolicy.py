@@ -129,30 +129,13 @@ KNOWN_EXTENSIONS = frozenset(
 # inside docs/, and nothing outside it is let in (``restrict_base_path``) or fetched (``url_download``).
 FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
 
-# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
 # What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
 # folder). Its other files are published as they are, and held to the docs/ policy.
 TEMPLATE_SUFFIX = ".html"
-
-INERT_SUFFIXES = frozenset(
-    [
-        ".md",
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".gif",
-        ".webp",
-        ".avif",
-        ".ico",
-        ".bmp",
-        ".woff",
-        ".woff2",
-        ".ttf",
-        ".otf",
-        ".eot",
-        ".css",
-    ]
-)
+# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+RASTER_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp")
+FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
+INERT_SUFFIXES = frozenset({".md", ".css", *RASTER_IMAGES, *FONT_FILES})
 
 # What ``allow: remote`` names, besides addresses: Material's settings that load from another host.
 ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
@@ -253,6 +236,13 @@ def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
                 yield name, item.value[0][0], item.value[0][1], f"[{index}]"
     for name, key_node, value in _items(node):
         yield name, key_node, value, f".{name}"
+
+
+def _allow_option(config: Node | None) -> tuple[Node, Node] | None:
+    """The claimledger plugin's ``allow`` option in a configuration's nodes."""
+    plugins = _get(config, "plugins")
+    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
+    return _get(options, OPTION)
 
 
 def _strings(node: Node | None) -> list[tuple[str, Node]]:
@@ -406,9 +396,7 @@ class _Site:
     # -- the allowlist -------------------------------------------------------------
 
     def read_allowed(self, rel: str, node: Node | None) -> Allowed:
-        plugins = _get(node, "plugins")
-        options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
-        found = _get(options, OPTION)
+        found = _allow_option(node)
         if found is None:
             return Allowed()
         key_node, value = found
@@ -617,7 +605,7 @@ class _Site:
             if base is None:
                 continue  # reported
             target = Path(os.path.normpath(self.root / base))
-            if not (target == docs or docs in target.parents) or _through_link(target):
+            if not target.is_relative_to(docs) or _through_link(target):
                 written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
                 self.error(
                     rel,
@@ -643,7 +631,7 @@ class _Site:
         """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
         absolute = _absolute(target)
         real = absolute.resolve()
-        if not _within(absolute, self.root) or not _within(real, self.root):
+        if not absolute.is_relative_to(self.root) or not real.is_relative_to(self.root):
             message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
         elif real != absolute:
             message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
@@ -859,14 +847,6 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
-def _as_list(node: Node) -> list[Node]:
-    return list(node.value) if isinstance(node, SequenceNode) else [node]
-
-
-def _within(path: Path, top: Path) -> bool:
-    return path == top or top in path.parents
-
-
 def _through_link(target: Path) -> bool:
     """Whether a folder inside ``root`` is reached through a link (``target`` absolute and normalised)."""
     return target.exists() and target.resolve() != target
@@ -936,9 +916,7 @@ def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
         node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
     except (YamlProblem, yaml.YAMLError, RecursionError):
         return []
-    plugins = _get(node, "plugins")
-    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
-    found = _get(options, OPTION)
+    found = _allow_option(node)
     entries: list[tuple[str, str, tuple[int, int]]] = []
     for key, _, names in _items(found[1] if found else None):
         if key in ALLOW_KEYS and isinstance(names, SequenceNode):
