@@ -644,14 +644,8 @@ class _Site:
                 "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
                 f"remove it; {self.allow_hint('custom_dir', name)}",
             )
-        if not folder.is_dir():
-            return
-        listing = paths.walk(self.root, folder, confined=True)
-        self.findings.extend(listing.findings)
-        shown = f"{self.layout.relative(folder)}/"
-        for file in listing.files:
-            if not file.lower().endswith(TEMPLATE_SUFFIX):  # a template is the code allowed above
-                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
+        if folder.is_dir():
+            self.published(folder, f"{self.layout.relative(folder)}/", templates=True)
 
     def remote(self, node: Node) -> None:
         """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
@@ -787,22 +781,22 @@ class _Site:
         else:
             self.docs_folder = None
 
-    def docs(self) -> None:
-        """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
-        path policy's confined walk lets them be read, and what that walk refuses: a link out of the
-        folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
-        folder = self.docs_folder
-        if folder is None:
-            return
+    def published(self, folder: Path, shown: str = "docs/", *, templates: bool = False) -> None:
+        """The files a build publishes from ``folder`` (the docs folder, or with ``templates`` the theme
+        folder, whose templates are code allowed with it), as the path policy's confined walk lets them
+        be read, and what that walk refuses: a link out of the folder, into .git/, nowhere (so that a
+        build refuses it before any engine starts)."""
         listing = paths.walk(self.root, folder, confined=True)
         self.findings.extend(listing.findings)
         for file in listing.files:
-            self.findings.extend(docs_file(self.root, Path(file), self.allowed))
+            if not (templates and file.lower().endswith(TEMPLATE_SUFFIX)):
+                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
 
     def run(self) -> list[Finding]:
         if self.config_file.exists():
             self.check_file(self.config_file, top=True)
-        self.docs()
+        if self.docs_folder is not None:  # the docs folder (``docs_dir``, by default docs/)
+            self.published(self.docs_folder)
         return self.findings
 
 
