@@ -265,6 +265,14 @@ def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     print(f"claimledger: {summary(findings)}{known}", file=sys.stderr)
 
 
+def _fail(message: str, status: int = 2, hint: str = "") -> int:
+    """Say why a command failed (and, with a ``hint``, what to do); its exit status."""
+    print(f"claimledger: {message}", file=sys.stderr)
+    if hint:
+        print(f"    hint: {printable(hint)}", file=sys.stderr)
+    return status
+
+
 def _no_project(root: Path) -> int:
     print(f"claimledger: no claims/ folder in {root}", file=sys.stderr)
     print("hint: run the command in the project folder, or pass --root DIR", file=sys.stderr)
@@ -282,8 +290,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     accepted = accept_known(args.root, dataset, found, args.today)
     findings, count = accepted.findings, accepted.count
     if args.staged and args.changed is None:
-        print("claimledger: --staged goes with --changed", file=sys.stderr)
-        return 2
+        return _fail("--staged goes with --changed")
     if args.staged and not _has_commit(args.root):
         print(
             "claimledger: no commit yet: every file is checked, and nothing is on the record to compare with",
@@ -314,8 +321,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 if finding.path not in changes.untracked  # --staged: not part of the commit
             )
         except GitError as exc:
-            print(f"claimledger: {exc}", file=sys.stderr)
-            return 2
+            return _fail(str(exc))
         what = "staged file(s)" if args.staged else "file(s)"
         print(f"claimledger: {len(changes.paths)} {what} changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format, count)
@@ -329,8 +335,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     try:
         created = create_project(args.folder, args.title, args.force, args.publisher)
     except InitError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     for rel in created.kept:
         print(f"Kept {rel} (already there)")
     print(f"Created a claimledger project in {args.folder} ({len(created.written)} files)")
@@ -349,8 +354,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     )
     if foreign:
         flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
-        print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
-        return 2
+        return _fail(f"{flags} is not a field of a {args.what}; nothing was written")
     ask = input if sys.stdin.isatty() else None
     from .tools.snapshot import SnapshotError, read_text, take
 
@@ -362,10 +366,9 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         basis = _own_bases(args.root, values, text) if text is not None else {}
         path = create(args.root, args.what, args.id, values, basis)
     except ScaffoldError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except SnapshotError as exc:
-        return _refused(f"{printable(str(exc))}; nothing was written", exc.hint)
+        return _fail(f"{printable(str(exc))}; nothing was written", hint=exc.hint)
     except (EOFError, KeyboardInterrupt):
         print("\nclaimledger: cancelled; nothing was written", file=sys.stderr)
         return 130
@@ -377,8 +380,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
         except SnapshotError as exc:
-            print(f"claimledger: the snapshot was not saved: {printable(str(exc))}", file=sys.stderr)
-            return 2
+            return _fail(f"the snapshot was not saved: {printable(str(exc))}")
         print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}) and recorded it in {taken.source}")
         facts = [name for name in ("published", "author", "publisher") if name in values and values[name] != "unknown"]
         if based := [name for name in facts if name in basis]:
@@ -418,8 +420,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     except ReviewError as exc:
         if exc.findings:
             print(format_text(exc.findings), file=sys.stderr)
-        print(f"claimledger: not recorded: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"not recorded: {exc}", 1)
     names = " and ".join(editor.name for editor in done.editors)
     rel = done.path.relative_to(args.root.resolve()).as_posix()
     print(f"Recorded in {rel}: reviewed by {names} on {done.date.isoformat()} (fingerprint {done.fingerprint[:12]}…)")
@@ -457,7 +458,7 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
         archive = _archive(args, page, retrieved) if page is not None else None
         taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
-        return _refused(f"not saved: {printable(str(exc))}", exc.hint)
+        return _fail(f"not saved: {printable(str(exc))}", hint=exc.hint)
     if taken.unchanged:
         print(f"{taken.snapshot} already holds this text, recorded in {taken.source}; nothing changed")
     else:
@@ -466,14 +467,6 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     if archive is not None:
         print(f"Recorded in {taken.source}: archived copy {printable(archive.url)} ({archive.day.isoformat()})")
     return 0
-
-
-def _refused(said: str, hint: str) -> int:
-    """Say why a command wrote nothing, and what to do (status 2)."""
-    print(f"claimledger: {said}", file=sys.stderr)
-    if hint:
-        print(f"    hint: {printable(hint)}", file=sys.stderr)
-    return 2
 
 
 def _fetching(args: argparse.Namespace) -> LinkSettings:
@@ -540,8 +533,7 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
-        print("claimledger: fix the errors above first", file=sys.stderr)
-        return 1
+        return _fail("fix the errors above first", 1)
     links = external_links(dataset)
     if not args.online:
         graph = build_graph(dataset)
@@ -581,8 +573,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)
-        print(f"claimledger: not exported: {summary(findings)}", file=sys.stderr)
-        return 1
+        return _fail(f"not exported: {summary(findings)}", 1)
     data = export_data(dataset)
     export = EXPORT_FORMATS[args.format]
     if args.output is None and export.companions is not None:
@@ -626,8 +617,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     try:
         engine = ENGINES[args.engine].load()
     except EngineUnavailable as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     site_dir = args.site_dir or args.root / "site"
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
     if has_errors(check_site(project.root, project.config_file)):
@@ -635,8 +625,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         refused, found = check_project(args.root, args.today, settings, config_file=project.config_file)
         accepted = accept_known(args.root, refused, found, args.today)
         _report(accepted.findings, "text", accepted.count)
-        print("claimledger: not built; the previous site is untouched", file=sys.stderr)
-        return 1
+        return _fail("not built; the previous site is untouched", 1)
     try:
         with StagedBuild(engine, project, site_dir) as build:
             dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
@@ -644,12 +633,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
             findings = accepted.findings
             _report(findings, "text", accepted.count)
             if has_errors(findings):
-                print("claimledger: not built; the previous site is untouched", file=sys.stderr)
-                return 1
+                return _fail("not built; the previous site is untouched", 1)
             build.run(dataset, findings)
     except BuildError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), 1)
     print(f"claimledger: built {site_dir}", file=sys.stderr)
     return 0
 
@@ -692,5 +679,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _no_project(args.root)
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
-        print("claimledger: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", 130)
