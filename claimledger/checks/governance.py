@@ -19,7 +19,8 @@ from ..findings import Finding, warning
 from ..record import paths
 from ..record.layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR
 from .gitinfo import Changes, GitError, file_at
-from .sitepolicy import OPTION, PLUGIN, allow_entries
+from .siteconfig import PLUGIN
+from .sitepolicy import OPTION, allow_entries
 
 DATA_FOLDERS: tuple[str, ...] = tuple(f"{DATA_DIR}/{folder}/" for folder in (*KIND_DIRS.values(), SNAPSHOT_DIR))
 MESSAGE = "this pull request changes how the site is governed or built: a maintainer must review it"

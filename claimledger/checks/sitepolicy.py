@@ -52,8 +52,8 @@ from ..record.layout import Layout
 from ..record.yamlsafe import YamlProblem, decode
 from ..settings import VARIABLES
 from .markup import image_is_local
+from .siteconfig import CORE_TAGS, PLUGIN, mapping_entry, named_entries, plain_text, plugin_option, settings_of
 
-PLUGIN = "claimledger"
 OPTION = "allow"
 MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a larger mkdocs.yml is not read
 
@@ -142,10 +142,6 @@ ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
 FONTS = "theme.font"  # Google Fonts, on every page unless `font: false`
 MERMAID = "mermaid"  # Mermaid from unpkg.com, on every page with a diagram (a SuperFences fence of that class)
 
-_CORE_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}"
-    for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
-)
 _PYTHON_NAME = "tag:yaml.org,2002:python/name:"
 _PYTHON = "tag:yaml.org,2002:python/"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -195,61 +191,17 @@ def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _text(node: Node | None) -> str | None:
-    """A plain scalar's text, or None (a tagged value, a list, a mapping)."""
-    if isinstance(node, ScalarNode) and (node.tag in _CORE_TAGS):
-        return str(node.value)
-    return None
-
-
 def _plain(node: Node) -> bool:
     """Whether a node is written plainly: no tag but YAML's own (``!ENV``, ``!relative`` and the rest
     give a value this check cannot see, or would see differently from the engine)."""
-    return str(node.tag) in _CORE_TAGS
-
-
-def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
-    """A mapping's entries with plain keys: (key, key node, value node)."""
-    if not isinstance(node, MappingNode):
-        return []
-    return [(key, k, v) for k, v in node.value if (key := _text(k)) is not None]
-
-
-def _get(node: Node | None, name: str) -> tuple[Node, Node] | None:
-    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
-    found = None
-    for key, key_node, value in _items(node):
-        if key == name:
-            found = key_node, value
-    return found
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
-    """The named entries of a ``plugins:`` or ``markdown_extensions:`` setting, in either form:
-    (name, where it is named, its options, its field)."""
-    if isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            name = _text(item)
-            if name is not None:
-                yield name, item, None, f"[{index}]"
-            elif isinstance(item, MappingNode) and len(item.value) == 1 and (name := _text(item.value[0][0])):
-                yield name, item.value[0][0], item.value[0][1], f"[{index}]"
-    for name, key_node, value in _items(node):
-        yield name, key_node, value, f".{name}"
-
-
-def _allow_option(config: Node | None) -> tuple[Node, Node] | None:
-    """The claimledger plugin's ``allow`` option in a configuration's nodes."""
-    plugins = _get(config, "plugins")
-    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
-    return _get(options, OPTION)
+    return str(node.tag) in CORE_TAGS
 
 
 def _strings(node: Node | None) -> list[tuple[str, Node]]:
     """A value that is one text or a list of texts, each with its node."""
     if isinstance(node, SequenceNode):
-        return [(text, item) for item in node.value if (text := _text(item)) is not None]
-    text = _text(node)
+        return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
+    text = plain_text(node)
     return [(text, node)] if text is not None and node is not None else []
 
 
@@ -323,7 +275,7 @@ class _Site:
             return None
         if node.tag == "tag:yaml.org,2002:null":
             return None
-        return _text(node)
+        return plain_text(node)
 
     def relative(self, value: str) -> Path | None:
         """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…`` from the
@@ -391,7 +343,7 @@ class _Site:
     # -- the allowlist -------------------------------------------------------------
 
     def read_allowed(self, node: Node | None) -> Allowed:
-        found = _allow_option(node)
+        found = plugin_option(node, OPTION)
         if found is None:
             return Allowed()
         key_node, value = found
@@ -401,7 +353,7 @@ class _Site:
             self.error(key_node, "config-allow", where, f"`{OPTION}` is not a mapping of lists", hint)
             return Allowed()
         lists: dict[str, frozenset[str]] = {}
-        for key, key_node, names in _items(value):
+        for key, key_node, names in settings_of(value):
             if key not in ALLOW_KEYS:
                 self.error(key_node, "config-allow", f"{where}.{key}", f"`{key}` is nothing `allow` knows", hint)
             elif not isinstance(names, SequenceNode) or len(_strings(names)) != len(names.value):
@@ -433,13 +385,13 @@ class _Site:
             )
         elif tag == _MERGE:
             self.error(node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full")
-        elif tag not in _CORE_TAGS and tag != _RELATIVE:
+        elif tag not in CORE_TAGS and tag != _RELATIVE:
             self.error(node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full")
         if isinstance(node, MappingNode):
             keys: set[str] = set()
             for key_node, value in node.value:
                 self.tags(key_node, where, seen)
-                key = _text(key_node) or "?"
+                key = plain_text(key_node) or "?"
                 field = f"{where}.{key}" if where else key
                 if key == "?" and key_node.tag != _MERGE:
                     self.error(
@@ -489,7 +441,7 @@ class _Site:
     # -- code --------------------------------------------------------------------------
 
     def hooks(self, node: Node) -> None:
-        found = _get(node, "hooks")
+        found = mapping_entry(node, "hooks")
         if found is None:
             return
         key_node, value = found
@@ -525,8 +477,8 @@ class _Site:
         return found[1]
 
     def plugins(self, node: Node) -> None:
-        found = self.named(_get(node, "plugins"), "plugins", "plugins")
-        for name, item, _, index in _entries(found):
+        found = self.named(mapping_entry(node, "plugins"), "plugins", "plugins")
+        for name, item, _, index in named_entries(found):
             if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
                 self.error(
                     item,
@@ -538,8 +490,8 @@ class _Site:
                 )
 
     def extensions(self, node: Node) -> None:
-        found = self.named(_get(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
-        for name, item, options, index in _entries(found):
+        found = self.named(mapping_entry(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
+        for name, item, options, index in named_entries(found):
             where = f"markdown_extensions{index}"
             full = name if "." in name else f"markdown.extensions.{name}"
             if options is not None and not self.plain(options, f"{where}.{name}", "config-files", "its options"):
@@ -562,11 +514,11 @@ class _Site:
         """A file-reading extension: every base path inside docs/, nothing let in from elsewhere."""
         hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
         for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
-            found = _get(options, option)
+            found = mapping_entry(options, option)
             field = f"{where}.{name}.{option}"
             if found is not None and not self.plain(found[1], field, "config-files", f"`{option}`"):
                 continue
-            if found is not None and (_text(found[1]) or "").lower() == refused:
+            if found is not None and (plain_text(found[1]) or "").lower() == refused:
                 self.error(
                     found[0],
                     "config-files",
@@ -574,7 +526,7 @@ class _Site:
                     f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)",
                     hint,
                 )
-        found = _get(options, "base_path")
+        found = mapping_entry(options, "base_path")
         field = f"{where}.{name}.base_path"
         bases: list[tuple[str | None, Node]]
         if found is None:
@@ -589,7 +541,7 @@ class _Site:
                 continue  # reported
             target = Path(os.path.normpath(self.root / base))
             if not target.is_relative_to(docs) or _through_link(target):
-                written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
+                written = plain_text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
                 self.error(
                     base_node,
                     "config-files",
@@ -623,10 +575,10 @@ class _Site:
         return False
 
     def theme(self, node: Node) -> None:
-        theme = _get(node, "theme")
+        theme = mapping_entry(node, "theme")
         if theme is None or not self.plain(theme[1], "theme", "config-code", "the theme"):
             return
-        custom = _get(theme[1], "custom_dir")
+        custom = mapping_entry(theme[1], "custom_dir")
         if custom is None:
             return
         name = self.path(value := custom[1], "theme.custom_dir", "the theme folder")
@@ -651,14 +603,14 @@ class _Site:
         """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
         ``extra_javascript`` and ``extra_css``, and Material's ``extra.polyfills`` (scripts too),
         ``theme.logo`` and ``theme.favicon``."""
-        extra = _get(node, "extra")
-        theme = _get(node, "theme")
+        extra = mapping_entry(node, "extra")
+        theme = mapping_entry(node, "theme")
         settings = {
-            "extra_javascript": _get(node, "extra_javascript"),
-            "extra_css": _get(node, "extra_css"),
-            "extra.polyfills": _get(extra[1] if extra else None, "polyfills"),
-            "theme.logo": _get(theme[1] if theme else None, "logo"),
-            "theme.favicon": _get(theme[1] if theme else None, "favicon"),
+            "extra_javascript": mapping_entry(node, "extra_javascript"),
+            "extra_css": mapping_entry(node, "extra_css"),
+            "extra.polyfills": mapping_entry(extra[1] if extra else None, "polyfills"),
+            "theme.logo": mapping_entry(theme[1] if theme else None, "logo"),
+            "theme.favicon": mapping_entry(theme[1] if theme else None, "favicon"),
         }
         if extra is not None and not self.plain(extra[1], "extra", "config-remote", "`extra`"):
             extra = None
@@ -671,10 +623,10 @@ class _Site:
                 where = f"{setting}[{index}]" if listed else setting
                 if not self.plain(item, where, "config-remote", "an address"):
                     continue
-                path = _get(item, "path")
+                path = mapping_entry(item, "path")
                 if path is not None and not self.plain(path[1], f"{where}.path", "config-remote", "an address"):
                     continue
-                address = _text(item) or _text(path[1] if path else None)
+                address = plain_text(item) or plain_text(path[1] if path else None)
                 if address is None or image_is_local(address) or address in self.allowed.remote:
                     continue
                 self.error(
@@ -690,10 +642,10 @@ class _Site:
     def third_parties(self, extra: Node | None, theme: Node | None) -> None:
         """Material's settings that make readers' browsers load from another host: ``extra.analytics``
         (Google's script), and, unless ``theme.font`` is ``false``, Google Fonts."""
-        analytics = _get(extra, "analytics")
+        analytics = mapping_entry(extra, "analytics")
         if analytics is not None and _enabled(analytics[1]) and ANALYTICS not in self.allowed.remote:
-            provider = _get(analytics[1], "provider")
-            named = _text(provider[1]) if provider else None
+            provider = mapping_entry(analytics[1], "provider")
+            named = plain_text(provider[1]) if provider else None
             self.error(
                 analytics[0],
                 "config-remote",
@@ -703,14 +655,16 @@ class _Site:
                 "the host who reads what",
                 f"remove it; {self.allow_hint('remote', ANALYTICS)}",
             )
-        named_theme = _get(theme, "name")
+        named_theme = mapping_entry(theme, "name")
         if named_theme is not None and not self.plain(named_theme[1], "theme.name", "config-code", "the theme"):
             return
-        name = _text(named_theme[1]) if named_theme else _text(theme)  # `theme: {name: material}` or `theme: material`
+        name = (
+            plain_text(named_theme[1]) if named_theme else plain_text(theme)
+        )  # `theme: {name: material}` or `theme: material`
         if name != "material" or FONTS in self.allowed.remote:
             return
-        font = _get(theme, "font")
-        if font is None or (_text(font[1]) or "").lower() != "false":
+        font = mapping_entry(theme, "font")
+        if font is None or (plain_text(font[1]) or "").lower() != "false":
             self.error(
                 font[0] if font else theme,
                 "config-remote",
@@ -723,7 +677,7 @@ class _Site:
 
     def fences(self, where: str, name: str, options: Node | None) -> None:
         """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
-        found = _get(options, "custom_fences")
+        found = mapping_entry(options, "custom_fences")
         field = f"{where}.{name}.custom_fences"
         if found is None or not self.plain(found[1], field, "config-remote", "`custom_fences`"):
             return
@@ -731,10 +685,10 @@ class _Site:
         for index, item in enumerate(items):
             if not self.plain(item, f"{field}[{index}]", "config-remote", "a custom fence"):
                 continue
-            css = _get(item, "class")
+            css = mapping_entry(item, "class")
             if css is not None and not self.plain(css[1], f"{field}[{index}].class", "config-remote", "its class"):
                 continue
-            if css is None or _text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
+            if css is None or plain_text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
                 continue
             self.error(
                 css[1],
@@ -746,7 +700,7 @@ class _Site:
             )
 
     def inherit(self, path: Path, node: Node) -> None:
-        found = _get(node, "INHERIT")
+        found = mapping_entry(node, "INHERIT")
         if found is None:
             return
         key_node, value = found
@@ -771,7 +725,7 @@ class _Site:
     def docs_dir(self, node: Node) -> None:
         """The docs folder (``docs_dir``, by default docs/), read before what may name it
         (``!relative $docs_dir``); None once refused (reported)."""
-        found = _get(node, "docs_dir")
+        found = mapping_entry(node, "docs_dir")
         if found is None or found[1].tag == "tag:yaml.org,2002:null":
             return
         name = self.path(found[1], "docs_dir", "the docs folder")
@@ -803,11 +757,11 @@ class _Site:
 def _enabled(node: Node) -> bool:
     """Whether a setting such as Material's ``extra.analytics`` is on: anything but nothing, ``false``,
     or a mapping with no ``provider``."""
-    text = _text(node)
+    text = plain_text(node)
     if text is not None:
         return text.strip().lower() not in ("", "~", "null", "false")
     if isinstance(node, MappingNode):
-        provider = _get(node, "provider")
+        provider = mapping_entry(node, "provider")
         return provider is not None and _enabled(provider[1])
     return True
 
@@ -886,9 +840,9 @@ def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
         node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
     except (YamlProblem, yaml.YAMLError, RecursionError):
         return []
-    found = _allow_option(node)
+    found = plugin_option(node, OPTION)
     entries: list[tuple[str, str, tuple[int, int]]] = []
-    for key, _, names in _items(found[1] if found else None):
+    for key, _, names in settings_of(found[1] if found else None):
         if key in ALLOW_KEYS and isinstance(names, SequenceNode):
             entries.extend((key, text, _position(item)) for text, item in _strings(names))
     return entries
