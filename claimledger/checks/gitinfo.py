@@ -10,6 +10,7 @@ shallow clone the history is marked as incomplete.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -148,11 +149,8 @@ def committed_files(root: Path, branch: str) -> frozenset[str] | None:
     if not branch:
         return None
     for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
-        try:
-            listed = _git(root, "ls-tree", "-r", "-z", "--name-only", ref, "--")
-        except GitError:
-            continue
-        return frozenset(name for name in listed.split("\0") if name)
+        with contextlib.suppress(GitError):
+            return frozenset(files_at(root, ref))
     return None
 
 
@@ -164,9 +162,9 @@ def git_dir(root: Path) -> Path | None:
         return None
 
 
-def files_at(root: Path, commit: str, folder: str) -> list[str]:
-    """The files under ``folder`` at ``commit``, relative to the project root."""
-    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder)
+def files_at(root: Path, commit: str, *folders: str) -> list[str]:
+    """The files under ``folders`` (all, if none is named) at ``commit``, relative to the project root."""
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *folders)
     return [name for name in listing.split("\0") if name]
 
 
