@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,19 +107,12 @@ def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
 def _fold(text: str, column: int) -> str | FoldedScalarString:
     """``text`` as a folded block wrapped at :data:`FOLD` (content starting at ``column``), if it does
     not fit on its field's line and can be folded without changing it; ``text`` otherwise."""
-    if "\n" in text or text != text.strip() or "  " in text or "\t" in text or " #" in text:
+    # Folded only at single spaces: textwrap breaks at any white space, and a fold joins with a space.
+    if any(space in text for space in "\t\n\x0b\x0c\r") or text != text.strip() or "  " in text or " #" in text:
         return text
     width = max(FOLD - column, 30)
-    folds: list[int] = []
-    start = 0
-    while len(text) - start > width:
-        cut = text.rfind(" ", start, start + width + 1)
-        if cut <= start:
-            cut = text.find(" ", start + width)
-            if cut < 0:
-                break
-        folds.append(cut)
-        start = cut + 1
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    folds = [end - 1 for end in itertools.accumulate(len(line) + 1 for line in lines[:-1])]
     folded: FoldedScalarString = FoldedScalarString(text)
     folded.fold_pos = folds  # type: ignore[attr-defined]
     return folded
