@@ -279,19 +279,16 @@ def _no_project(root: Path) -> int:
     return 2
 
 
-def _has_commit(root: Path) -> bool:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from .checks.gitinfo import has_commit, is_checkout
 
-    return has_commit(root) or not is_checkout(root)  # outside a checkout, --changed says why
-
-
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.staged and args.changed is None:
+        return _fail("--staged goes with --changed")
     dataset, found = check_project(args.root, args.today, settings)
     accepted = accept_known(args.root, dataset, found, args.today)
     findings, count = accepted.findings, accepted.count
-    if args.staged and args.changed is None:
-        return _fail("--staged goes with --changed")
-    if args.staged and not _has_commit(args.root):
+    # Outside a checkout, --changed says why.
+    if args.staged and not has_commit(args.root) and is_checkout(args.root):
         print(
             "claimledger: no commit yet: every file is checked, and nothing is on the record to compare with",
             file=sys.stderr,

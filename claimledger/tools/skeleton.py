@@ -107,27 +107,20 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + character if character in MARKUP else character for character in text)
 
 
-def check_title(title: str) -> None:
-    if not title.strip() or not title.isprintable():
-        raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
-
-
-def check_publisher(name: str) -> None:
-    if not name.strip() or not name.isprintable() or len(name) > 200:
-        raise InitError(
-            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
-            "200 characters, e.g. --publisher 'Widget Watch'"
-        )
-
-
 def create_project(root: Path, title: str | None = None, force: bool = False, publisher: str | None = None) -> Created:
     """Write a new project into ``root`` (made if missing). A folder that holds anything but
     ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
     through a symbolic link: a folder on the way to any file that is one refuses the whole project
     before anything is written. The publisher file names ``publisher``, else the title."""
     title = title if title is not None else (root.resolve().name or "Claims")
-    check_title(title)
-    check_publisher(publisher if publisher is not None else title)
+    if not title.strip() or not title.isprintable():
+        raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
+    name = publisher if publisher is not None else title
+    if not name.strip() or not name.isprintable() or len(name) > 200:
+        raise InitError(
+            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
+            "200 characters, e.g. --publisher 'Widget Watch'"
+        )
     if root.exists() and not root.is_dir():
         raise InitError(f"{root} is a file, not a folder; nothing was written")
     if root.is_dir() and not force:
