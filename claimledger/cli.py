@@ -25,6 +25,8 @@ from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, c
 
 if TYPE_CHECKING:
     from .checks.links import Settings as LinkSettings
+    from .checks.siteconfig import DocsPolicy
+    from .record.model import Dataset
     from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -617,18 +619,20 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(exc))
     site_dir = args.site_dir or args.root / "site"
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+
+    def checked(docs: DocsPolicy | None = None) -> tuple[Dataset, list[Finding]]:
+        dataset, found = check_project(args.root, args.today, settings, docs, project.config_file)
+        accepted = accept_known(args.root, dataset, found, args.today)
+        _report(accepted.findings, "text", accepted.count)
+        return dataset, accepted.findings
+
     if has_errors(check_site(project.root, project.config_file)):
         # No engine reads a site configuration the policy refuses: MkDocs would run its tags and hooks.
-        refused, found = check_project(args.root, args.today, settings, config_file=project.config_file)
-        accepted = accept_known(args.root, refused, found, args.today)
-        _report(accepted.findings, "text", accepted.count)
+        checked()
         return _fail("not built; the previous site is untouched", 1)
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
-            accepted = accept_known(args.root, dataset, found, args.today)
-            findings = accepted.findings
-            _report(findings, "text", accepted.count)
+            dataset, findings = checked(build.docs_policy())
             if has_errors(findings):
                 return _fail("not built; the previous site is untouched", 1)
             build.run(dataset, findings)

@@ -257,7 +257,8 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
             outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
             continue
         except YamlProblem as problem:
-            outcomes.append(Outcome(rel, False, _unreadable(problem), problem.position, problem.hint))
+            said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
+            outcomes.append(Outcome(rel, False, said, problem.position, problem.hint))
             continue
         except ValueError as exc:
             outcomes.append(Outcome(rel, False, str(exc)))
@@ -268,10 +269,3 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
                 handle.write(result)
         outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
     return outcomes
-
-
-def _unreadable(problem: YamlProblem) -> str:
-    """What keeps a file from being read, as the strict reader says it."""
-    if problem.rule == "yaml-syntax":
-        return f"it is not valid YAML: {problem.message}"
-    return problem.message
