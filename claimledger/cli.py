@@ -511,16 +511,12 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
                 print(row)
     changed = sum(o.changed for o in outcomes)
     failed = sum(bool(o.problem) for o in outcomes)
+    done = f"{changed} file(s) {'to format' if args.check else 'formatted'}"
     if failed:
-        print(
-            f"claimledger: {failed} file(s) could not be read or formatted (see above; claimledger check says more)"
-            + (f"; {changed} file(s) {'to format' if args.check else 'formatted'}" if changed else ""),
-            file=sys.stderr,
-        )
-    elif args.check and changed:
-        print(f"claimledger: {changed} file(s) to format: run claimledger fmt", file=sys.stderr)
+        said = f"{failed} file(s) could not be read or formatted (see above; claimledger check says more)"
+        print(f"claimledger: {said}" + (f"; {done}" if changed else ""), file=sys.stderr)
     else:
-        print(f"claimledger: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)
+        print(f"claimledger: {done}" + (": run claimledger fmt" if args.check and changed else ""), file=sys.stderr)
     return 1 if failed or (args.check and changed) else 0
 
 

@@ -131,12 +131,9 @@ def changed_files(root: Path, ref: str | None, *, staged: bool = False) -> Chang
     cached = ("--cached",) if staged else ()
     diff = _git(root, "diff", *cached, "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
-    paths: set[str] = set()
-    deletions = False
-    for status, path in zip(diff[0::2], diff[1::2], strict=False):
-        if path:
-            paths.add(path)
-            deletions = deletions or status.startswith("D")
+    entries = [(status, path) for status, path in zip(diff[0::2], diff[1::2], strict=False) if path]
+    paths = {path for _, path in entries}
+    deletions = any(status.startswith("D") for status, _ in entries)
     others = frozenset(name for name in untracked if name)
     if staged:
         return Changes(candidate, frozenset(paths), deletions, base, others)

@@ -56,10 +56,8 @@ def is_data(path: str) -> bool:
 
 def governs(path: str) -> str:
     """What a file outside the data folders sets, in words."""
-    for name, what in GOVERNS:
-        if path == name or (name.endswith("/") and path.startswith(name)):
-            return what
-    return "part of the repository outside the data folders"
+    found = (what for name, what in GOVERNS if path == name or (name.endswith("/") and path.startswith(name)))
+    return next(found, "part of the repository outside the data folders")
 
 
 def governance_changes(root: Path, changes: Changes) -> Iterator[Finding]:
