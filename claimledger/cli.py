@@ -145,10 +145,8 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
                 metavar=spec.name.upper(),
                 help=f"{spec.prompt}{default}{listed}".replace("%", "%%"),
             )
-        # Another kind's field is named as such rather than as an unknown flag.
-        for name in dict.fromkeys(other.name for fields in FIELDS.values() for other in fields):
-            if all(other.name != name for other in FIELDS[kind]):
-                own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
+        for name in _foreign_fields(kind):
+            own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
 
     fmt = commands.add_parser(
         "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
@@ -260,6 +258,12 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _foreign_fields(kind: str) -> list[str]:
+    """The other kinds' fields, which `new KIND` names as such rather than as unknown flags."""
+    own = {spec.name for spec in FIELDS[kind]}
+    return [name for name in dict.fromkeys(s.name for fields in FIELDS.values() for s in fields) if name not in own]
+
+
 def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     if findings or fmt == "json":
         print(FORMATTERS[fmt](findings))
@@ -344,14 +348,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
-    foreign = sorted(
-        name
-        for kind, kind_fields in FIELDS.items()
-        if kind != args.what
-        for spec in kind_fields
-        if (name := spec.name) not in given and getattr(args, name) is not None
-    )
-    if foreign:
+    if foreign := sorted(name for name in _foreign_fields(args.what) if getattr(args, name) is not None):
         flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
         return _fail(f"{flags} is not a field of a {args.what}; nothing was written")
     ask = input if sys.stdin.isatty() else None
