@@ -242,17 +242,16 @@ def archive_target(root: Path, source_id: str, url: str | None, *, force: bool =
     ``url``. Refused, before anything is asked, when there is none, or when the source already records
     an archived copy and ``force`` is not given."""
     source = _source(Layout(root.resolve()), source_id)
-    source_rel, current = source.rel, source.fields
-    recorded = current.get("archive_url")
+    recorded = source.fields.get("archive_url")
     if recorded and not force:
         raise SnapshotError(
-            f"{source_rel} already records an archived copy ({recorded}); it is not replaced",
+            f"{source.rel} already records an archived copy ({recorded}); it is not replaced",
             "if a new copy is wanted on purpose, run the command again with --force",
         )
-    page = url or current.get("url")
+    page = url or source.fields.get("url")
     if not isinstance(page, str) or not page:
         raise SnapshotError(
-            f"{source_rel} has no url: --archive needs the address of the page to archive",
+            f"{source.rel} has no url: --archive needs the address of the page to archive",
             "give it with --url URL (its text is then saved too), or add `url:` to the source",
         )
     return page
@@ -287,11 +286,10 @@ def take(
     _refuse_link_or_outside(layout, folder)
     target = folder / (source_id + SUFFIX)
     _refuse_link_or_outside(layout, target)
-    source_rel, current = source.rel, source.fields
     content = text.encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     file = f"{SNAPSHOT_DIR}/{target.name}"
-    recorded: Any = current.get("snapshot")
+    recorded: Any = source.fields.get("snapshot")
     recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
     saved = _existing(target)
     if not force:
@@ -302,14 +300,13 @@ def take(
             )
         if recorded_hash is not None and recorded_hash != digest:
             raise SnapshotError(
-                f"{source_rel} already records a snapshot with another SHA-256; a snapshot is never edited",
+                f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited",
                 "if this is a new copy taken on purpose, run the command again with --force",
             )
     same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
-    if same and archive is None:
-        return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=True)
-    if same and archive is not None:  # the text as it was: only the archived copy is new
-        return Taken(layout.relative(target), record_archive(root, source_id, archive), digest, retrieved, False)
+    if same:  # the text as it was: nothing is new, or only the archived copy
+        written = source.rel if archive is None else record_archive(root, source_id, archive)
+        return Taken(layout.relative(target), written, digest, retrieved, unchanged=archive is None)
     block = _snapshot_block(normalised(source.text), file, digest, retrieved)
     result = source.updated({"snapshot": block, **(_archive_fields(archive) if archive is not None else {})})
     folder.mkdir(exist_ok=True)
@@ -317,4 +314,4 @@ def take(
         _write_both(target, content, source.path, result)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
-    return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=False)
+    return Taken(layout.relative(target), source.rel, digest, retrieved, unchanged=False)
