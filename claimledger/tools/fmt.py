@@ -173,9 +173,6 @@ def canonical_text(text: str, kind: str) -> str:
     return result
 
 
-format_text = canonical_text  # the name tools/scaffold.py still imports; it is another engineer's to switch
-
-
 @dataclass(frozen=True)
 class Outcome:
     path: str  # relative to the project root
