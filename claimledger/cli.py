@@ -24,6 +24,9 @@ from .settings import Settings, from_environment
 from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 
 if TYPE_CHECKING:
+    from .checks.links import Settings as LinkSettings
+    from .checks.siteconfig import DocsPolicy
+    from .record.model import Dataset
     from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -142,10 +145,8 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
                 metavar=spec.name.upper(),
                 help=f"{spec.prompt}{default}{listed}".replace("%", "%%"),
             )
-        # Another kind's field is named as such rather than as an unknown flag.
-        for name in dict.fromkeys(other.name for fields in FIELDS.values() for other in fields):
-            if all(other.name != name for other in FIELDS[kind]):
-                own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
+        for name in _foreign_fields(kind):
+            own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
 
     fmt = commands.add_parser(
         "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
@@ -257,11 +258,25 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _foreign_fields(kind: str) -> list[str]:
+    """The other kinds' fields, which `new KIND` names as such rather than as unknown flags."""
+    own = {spec.name for spec in FIELDS[kind]}
+    return [name for name in dict.fromkeys(s.name for fields in FIELDS.values() for s in fields) if name not in own]
+
+
 def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     if findings or fmt == "json":
         print(FORMATTERS[fmt](findings))
     known = f" ({accepted} accepted, listed in {ACCEPTED_FILE})" if accepted else ""
     print(f"claimledger: {summary(findings)}{known}", file=sys.stderr)
+
+
+def _fail(message: str, status: int = 2, hint: str = "") -> int:
+    """Say why a command failed (and, with a ``hint``, what to do); its exit status."""
+    print(f"claimledger: {message}", file=sys.stderr)
+    if hint:
+        print(f"    hint: {printable(hint)}", file=sys.stderr)
+    return status
 
 
 def _no_project(root: Path) -> int:
@@ -270,22 +285,16 @@ def _no_project(root: Path) -> int:
     return 2
 
 
-def _has_commit(root: Path) -> bool:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from .checks.gitinfo import has_commit, is_checkout
 
-    return has_commit(root) or not is_checkout(root)  # outside a checkout, --changed says why
-
-
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
+    if args.staged and args.changed is None:
+        return _fail("--staged goes with --changed")
     dataset, found = check_project(args.root, args.today, settings)
     accepted = accept_known(args.root, dataset, found, args.today)
     findings, count = accepted.findings, accepted.count
-    if args.staged and args.changed is None:
-        print("claimledger: --staged goes with --changed", file=sys.stderr)
-        return 2
-    if args.staged and not _has_commit(args.root):
+    # Outside a checkout, --changed says why.
+    if args.staged and not has_commit(args.root) and is_checkout(args.root):
         print(
             "claimledger: no commit yet: every file is checked, and nothing is on the record to compare with",
             file=sys.stderr,
@@ -315,8 +324,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 if finding.path not in changes.untracked  # --staged: not part of the commit
             )
         except GitError as exc:
-            print(f"claimledger: {exc}", file=sys.stderr)
-            return 2
+            return _fail(str(exc))
         what = "staged file(s)" if args.staged else "file(s)"
         print(f"claimledger: {len(changes.paths)} {what} changed since {changes.base}", file=sys.stderr)
     _report(findings, args.format, count)
@@ -330,8 +338,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     try:
         created = create_project(args.folder, args.title, args.force, args.publisher)
     except InitError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     for rel in created.kept:
         print(f"Kept {rel} (already there)")
     print(f"Created a claimledger project in {args.folder} ({len(created.written)} files)")
@@ -341,35 +348,23 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
-    foreign = sorted(
-        name
-        for kind, kind_fields in FIELDS.items()
-        if kind != args.what
-        for spec in kind_fields
-        if (name := spec.name) not in given and getattr(args, name) is not None
-    )
-    if foreign:
+    if foreign := sorted(name for name in _foreign_fields(args.what) if getattr(args, name) is not None):
         flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
-        print(f"claimledger: {flags} is not a field of a {args.what}; nothing was written", file=sys.stderr)
-        return 2
+        return _fail(f"{flags} is not a field of a {args.what}; nothing was written")
     ask = input if sys.stdin.isatty() else None
-    from .tools.snapshot import SnapshotError, take
+    from .tools.snapshot import SnapshotError, read_text, take
 
     snapshot: Path | None = getattr(args, "snapshot", None)
     try:
         ensure_new(args.root, args.what, args.id)
-        text = _snapshot_text(snapshot) if snapshot is not None else None
+        text = read_text(snapshot) if snapshot is not None else None
         values = gather(args.what, given, ask, args.root)
         basis = _own_bases(args.root, values, text) if text is not None else {}
         path = create(args.root, args.what, args.id, values, basis)
     except ScaffoldError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except SnapshotError as exc:
-        print(f"claimledger: {printable(str(exc))}; nothing was written", file=sys.stderr)
-        if exc.hint:
-            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
-        return 2
+        return _fail(f"{printable(str(exc))}; nothing was written", hint=exc.hint)
     except (EOFError, KeyboardInterrupt):
         print("\nclaimledger: cancelled; nothing was written", file=sys.stderr)
         return 130
@@ -381,8 +376,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
         except SnapshotError as exc:
-            print(f"claimledger: the snapshot was not saved: {printable(str(exc))}", file=sys.stderr)
-            return 2
+            return _fail(f"the snapshot was not saved: {printable(str(exc))}")
         print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}) and recorded it in {taken.source}")
         facts = [name for name in ("published", "author", "publisher") if name in values and values[name] != "unknown"]
         if based := [name for name in facts if name in basis]:
@@ -400,21 +394,6 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _snapshot_text(file: Path) -> str:
-    """The text of a new source's ``--snapshot FILE``, as ``claimledger snapshot`` would save it."""
-    from .tools.snapshot import SnapshotError, text_of
-
-    name = printable(str(file))
-    try:
-        return text_of(file.read_bytes(), name)
-    except FileNotFoundError:
-        raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
-    except IsADirectoryError:
-        raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
-    except OSError as exc:
-        raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-
-
 def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
     """The new source's facts its own text states (the parties' names as their files give them)."""
     from .record.loader import load
@@ -430,8 +409,6 @@ def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .tools.signoff import ReviewError, record
 
     try:
@@ -439,8 +416,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     except ReviewError as exc:
         if exc.findings:
             print(format_text(exc.findings), file=sys.stderr)
-        print(f"claimledger: not recorded: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"not recorded: {exc}", 1)
     names = " and ".join(editor.name for editor in done.editors)
     rel = done.path.relative_to(args.root.resolve()).as_posix()
     print(f"Recorded in {rel}: reviewed by {names} on {done.date.isoformat()} (fingerprint {done.fingerprint[:12]}…)")
@@ -448,10 +424,8 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .project import latest_today
-    from .tools.snapshot import SnapshotError, archive_target, record_archive, take, text_of
+    from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
@@ -470,32 +444,17 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.url is not None:
             from .checks.links import FetchFailed, fetch_text
-            from .checks.links import Settings as LinkSettings
 
-            name = printable(args.url)
-            link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
             try:
-                data = fetch_text(args.url, link_settings)
+                text = text_of(fetch_text(args.url, _fetching(args)), printable(args.url))
             except FetchFailed as exc:
                 raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
         else:
-            name = printable(str(args.file))
-        try:
-            data = data if args.url is not None else args.file.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
-        except IsADirectoryError:
-            raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
-        except OSError as exc:
-            raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-        text = text_of(data, name)
+            text = read_text(args.file)
         archive = _archive(args, page, retrieved) if page is not None else None
         taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
-        print(f"claimledger: not saved: {printable(str(exc))}", file=sys.stderr)
-        if exc.hint:
-            print(f"    hint: {printable(exc.hint)}", file=sys.stderr)
-        return 2
+        return _fail(f"not saved: {printable(str(exc))}", hint=exc.hint)
     if taken.unchanged:
         print(f"{taken.snapshot} already holds this text, recorded in {taken.source}; nothing changed")
     else:
@@ -506,16 +465,21 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _fetching(args: argparse.Namespace) -> LinkSettings:
+    """How ``snapshot`` requests a page: its ``--timeout`` and ``--allow-private-hosts``."""
+    from .checks.links import Settings as LinkSettings
+
+    return LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
+
+
 def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> Archive:
     """The copy of ``page`` Save Page Now takes, as the source records it; nothing is written here."""
-    from .checks.links import Settings as LinkSettings
     from .tools.snapshot import Archive, SnapshotError
     from .tools.wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
 
     assert page is not None
-    link_settings = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
     try:
-        copy = save_page_now(page, link_settings, args.save_page_now or SAVE_PAGE_NOW)
+        copy = save_page_now(page, _fetching(args), args.save_page_now or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
             f"not archived: {exc}", "try again later, or archive the page at https://web.archive.org/ yourself"
@@ -524,8 +488,6 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
 
 
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .tools.fmt import run
 
     outcomes = run(args.root, args.files, check=args.check)
@@ -546,22 +508,16 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
                 print(row)
     changed = sum(o.changed for o in outcomes)
     failed = sum(bool(o.problem) for o in outcomes)
+    done = f"{changed} file(s) {'to format' if args.check else 'formatted'}"
     if failed:
-        print(
-            f"claimledger: {failed} file(s) could not be read or formatted (see above; claimledger check says more)"
-            + (f"; {changed} file(s) {'to format' if args.check else 'formatted'}" if changed else ""),
-            file=sys.stderr,
-        )
-    elif args.check and changed:
-        print(f"claimledger: {changed} file(s) to format: run claimledger fmt", file=sys.stderr)
+        said = f"{failed} file(s) could not be read or formatted (see above; claimledger check says more)"
+        print(f"claimledger: {said}" + (f"; {done}" if changed else ""), file=sys.stderr)
     else:
-        print(f"claimledger: {changed} file(s) {'to format' if args.check else 'formatted'}", file=sys.stderr)
+        print(f"claimledger: {done}" + (": run claimledger fmt" if args.check and changed else ""), file=sys.stderr)
     return 1 if failed or (args.check and changed) else 0
 
 
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .checks.links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
     from .checks.links import Settings as LinkSettings
     from .record.graph import build_graph
@@ -569,8 +525,7 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text([f for f in findings if f.severity is Severity.ERROR]), file=sys.stderr)
-        print("claimledger: fix the errors above first", file=sys.stderr)
-        return 1
+        return _fail("fix the errors above first", 1)
     links = external_links(dataset)
     if not args.online:
         graph = build_graph(dataset)
@@ -605,15 +560,12 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .exports.formats import export_data
 
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)
-        print(f"claimledger: not exported: {summary(findings)}", file=sys.stderr)
-        return 1
+        return _fail(f"not exported: {summary(findings)}", 1)
     data = export_data(dataset)
     export = EXPORT_FORMATS[args.format]
     if args.output is None and export.companions is not None:
@@ -651,38 +603,34 @@ def _write_atomically(path: Path, content: str | bytes) -> None:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    if not (args.root / "claims").is_dir():
-        return _no_project(args.root)
     from .engines import ENGINES, EngineUnavailable, Project
     from .site.build import BuildError, StagedBuild
 
     try:
         engine = ENGINES[args.engine].load()
     except EngineUnavailable as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     site_dir = args.site_dir or args.root / "site"
     project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+
+    def checked(docs: DocsPolicy | None = None) -> tuple[Dataset, list[Finding]]:
+        dataset, found = check_project(args.root, args.today, settings, docs, project.config_file)
+        accepted = accept_known(args.root, dataset, found, args.today)
+        _report(accepted.findings, "text", accepted.count)
+        return dataset, accepted.findings
+
     if has_errors(check_site(project.root, project.config_file)):
         # No engine reads a site configuration the policy refuses: MkDocs would run its tags and hooks.
-        refused, found = check_project(args.root, args.today, settings, config_file=project.config_file)
-        accepted = accept_known(args.root, refused, found, args.today)
-        _report(accepted.findings, "text", accepted.count)
-        print("claimledger: not built; the previous site is untouched", file=sys.stderr)
-        return 1
+        checked()
+        return _fail("not built; the previous site is untouched", 1)
     try:
         with StagedBuild(engine, project, site_dir) as build:
-            dataset, found = check_project(args.root, args.today, settings, build.docs_policy(), project.config_file)
-            accepted = accept_known(args.root, dataset, found, args.today)
-            findings = accepted.findings
-            _report(findings, "text", accepted.count)
+            dataset, findings = checked(build.docs_policy())
             if has_errors(findings):
-                print("claimledger: not built; the previous site is untouched", file=sys.stderr)
-                return 1
+                return _fail("not built; the previous site is untouched", 1)
             build.run(dataset, findings)
     except BuildError as exc:
-        print(f"claimledger: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), 1)
     print(f"claimledger: built {site_dir}", file=sys.stderr)
     return 0
 
@@ -710,6 +658,10 @@ def _root_of(argv: Sequence[str]) -> Path:
         return Path.cwd()
 
 
+# The commands that read a project: each refuses a folder with no claims/ in it.
+NEEDS_PROJECT = frozenset({"check", "export", "build", "links", "fmt", "review", "snapshot"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
     shell reports an interrupted command); a build's clean-up has run by then."""
@@ -717,7 +669,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(_root_of(sys.argv[1:] if argv is None else argv)).parse_args(argv)
         # The one place the environment is read: what follows is handed its settings.
         settings = from_environment(os.environ, progress=getattr(args, "progress", None))
+        if args.command in NEEDS_PROJECT and not (args.root / "claims").is_dir():
+            return _no_project(args.root)
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
-        print("claimledger: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", 130)

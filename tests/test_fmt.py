@@ -9,7 +9,7 @@ import pytest
 
 from claimledger.cli import main
 from claimledger.record.yamlsafe import load_document
-from claimledger.tools.fmt import format_text
+from claimledger.tools.fmt import canonical_text
 
 from .conftest import REPO
 
@@ -27,9 +27,9 @@ def data(text: str) -> object:
 @pytest.mark.parametrize(("path", "kind"), SHIPPED, ids=[p.name for p, _ in SHIPPED])
 def test_formatting_a_shipped_file_keeps_its_data_and_comments_and_is_idempotent(path: Path, kind: str) -> None:
     text = path.read_text(encoding="utf-8")
-    once = format_text(text, kind)
+    once = canonical_text(text, kind)
     assert data(once) == data(text)
-    assert format_text(once, kind) == once
+    assert canonical_text(once, kind) == once
     comments = [line.strip() for line in text.splitlines() if line.lstrip().startswith("#")]
     assert [line.strip() for line in once.splitlines() if line.lstrip().startswith("#")] == comments
 
@@ -77,16 +77,16 @@ review:
 
 def test_fields_follow_the_schema_order_with_indented_lists_and_no_needless_quotes() -> None:
     # A comment on a line of its own travels with the field above it.
-    assert format_text(MESSY, "claim") == CANONICAL
+    assert canonical_text(MESSY, "claim") == CANONICAL
 
 
 def test_text_that_does_not_fit_on_its_line_becomes_a_folded_block() -> None:
-    assert "    quote: >-\n      Widget defects" in format_text(MESSY, "claim")
+    assert "    quote: >-\n      Widget defects" in canonical_text(MESSY, "claim")
 
 
 def test_a_file_that_is_not_yaml_is_left_alone_with_a_reason() -> None:
     with pytest.raises(ValueError, match="run claimledger check"):
-        format_text('statement: "unclosed\n', "claim")
+        canonical_text('statement: "unclosed\n', "claim")
 
 
 def test_fmt_check_lists_the_files_to_format_and_fails(

@@ -90,13 +90,12 @@ def apply(root: Path, dataset: Dataset, findings: Sequence[Finding], today: dt.d
     wanted: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(document.data["accepted"]):
         key = (entry["file"], entry["rule"])
-        position = document.position(("accepted", index, "rule"))
         if entry["rule"] not in RULES or key in wanted:
             why = "is not a rule claimledger has" if entry["rule"] not in RULES else "is accepted twice for this file"
             problems.append(
                 warning(
                     ACCEPTED_FILE,
-                    position,
+                    document.position(("accepted", index, "rule")),
                     "accepted-warning",
                     f"accepted[{index}].rule",
                     f"'{entry['rule']}' {why}",
@@ -109,14 +108,8 @@ def apply(root: Path, dataset: Dataset, findings: Sequence[Finding], today: dt.d
             problems.extend(wrong)
             continue
         wanted[key] = index
-    used: set[tuple[str, str]] = set()
-    kept: list[Finding] = []
-    for finding in findings:
-        key = (finding.path, finding.rule)
-        if key in wanted and finding.severity is Severity.WARNING:
-            used.add(key)
-        else:
-            kept.append(finding)
+    used = warned(findings) & wanted.keys()
+    kept = [f for f in findings if f.severity is not Severity.WARNING or (f.path, f.rule) not in wanted]
     for key, index in wanted.items():
         if key not in used:
             problems.append(

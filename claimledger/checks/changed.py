@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from ..project import check_project
 from ..record.layout import KIND_DIRS
 from ..settings import Settings
 from .accepted import apply, warned
-from .gitinfo import Changes, GitError
+from .gitinfo import Changes, GitError, git_output
 
 
 def _key(finding: Finding) -> tuple[str, str, str, str]:
@@ -54,15 +53,9 @@ def base_check(root: Path, base: str, today: dt.date | None, settings: Settings)
     """The full check of the project as it was at ``base`` (a commit)."""
     root = root.resolve()
     try:
-        prefix = (
-            subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"], capture_output=True, check=True)
-            .stdout.decode("utf-8", "surrogateescape")
-            .strip()
-        )
-        archive = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", f"{base}:{prefix}"], capture_output=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
+        prefix = git_output(root, "rev-parse", "--show-prefix").decode("utf-8", "surrogateescape").strip()
+        archive = git_output(root, "archive", "--format=tar", f"{base}:{prefix}")
+    except GitError as exc:
         raise GitError(f"cannot read the project as it was at {base}") from exc
     with tempfile.TemporaryDirectory(prefix="claimledger-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

@@ -25,15 +25,17 @@ version did not load, has nothing to be compared with.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 
 from ..findings import Finding, error, warning
 from ..record.layout import KIND_FOLDERS
 from ..record.loader import claim_from_bytes
-from ..record.model import Claim, Dataset, LogEntry, PartialDate
+from ..record.model import Claim, Dataset, LogEntry, PartialDate, ScaleLogEntry
 from ..record.paths import DATA_SUFFIX
 from ..record.visible import changed_fields
+from ..record.yamlsafe import Document
 from . import gitinfo
 
 WITHDRAW_HINT = (
@@ -57,20 +59,23 @@ class _Base:
     def __init__(self, root: Path, changes: gitinfo.Changes) -> None:
         self.root, self.changes = root, changes
         self.folder = KIND_FOLDERS["claim"].rstrip("/")
-        self._paths: dict[str, str] | None = None
-        self._published: dict[str, str] | None = None
-        self._date: str | None = None
 
-    @property
+    @cached_property
     def paths(self) -> dict[str, str]:
         """Each claim id at the base, with its file there."""
-        if self._paths is None:
-            self._paths = {
-                _id(path): path
-                for path in gitinfo.files_at(self.root, self.changes.merge_base, self.folder)
-                if path.endswith(DATA_SUFFIX)
-            }
-        return self._paths
+        return {
+            _id(path): path
+            for path in gitinfo.files_at(self.root, self.changes.merge_base, self.folder)
+            if path.endswith(DATA_SUFFIX)
+        }
+
+    @cached_property
+    def published(self) -> dict[str, str]:
+        return gitinfo.published_dates(self.root, self.changes.merge_base, self.folder)
+
+    @cached_property
+    def date(self) -> str:
+        return gitinfo.commit_date(self.root, self.changes.merge_base)
 
     def claim(self, path: str) -> Claim | None:
         raw = gitinfo.file_at(self.root, self.changes.merge_base, path)
@@ -78,15 +83,13 @@ class _Base:
 
     def on_record(self, path: str | None) -> tuple[PartialDate, str]:
         """The day the claim at ``path`` (at the base; ``None``: a claim the base lacks) went on the
-        record, and how to say it."""
-        if self._published is None:
-            self._published = gitinfo.published_dates(self.root, self.changes.merge_base, self.folder)
-        published = self._published.get(path) if path is not None else None
+        record, and what an entry dated before it is dated before."""
+        published = self.published.get(path) if path is not None else None
         if published is not None:
-            return PartialDate.parse(published), f"its file reached {self.changes.base} on {published}"
-        if self._date is None:
-            self._date = gitinfo.commit_date(self.root, self.changes.merge_base)
-        return PartialDate.parse(self._date), f"it is not on {self.changes.base}, which was last changed {self._date}"
+            day, reason = published, f"its file reached {self.changes.base} on {published}"
+        else:
+            day, reason = self.date, f"it is not on {self.changes.base}, which was last changed {self.date}"
+        return PartialDate.parse(day), f"before the claim was on the record ({reason})"
 
 
 def _rewritten(claim: Claim, before: Claim, base: str) -> Iterator[Finding]:
@@ -123,19 +126,19 @@ def _rewritten(claim: Claim, before: Claim, base: str) -> Iterator[Finding]:
         )
 
 
-def _before_record(claim: Claim, added: range, on_record: tuple[PartialDate, str]) -> Iterator[Finding]:
-    """An entry this change adds that is dated before the claim was on the record."""
-    day, reason = on_record
-    doc = claim.document
+def before_record(
+    log: Sequence[LogEntry | ScaleLogEntry], document: Document, added: range, day: PartialDate, why: str
+) -> Iterator[Finding]:
+    """An entry this change adds (``added``) that is dated before ``day``; ``why`` ends the message."""
     for index in added:
-        entry = claim.log[index]
+        entry = log[index]
         if entry.date.earliest() < day.earliest():
             yield error(
-                doc.path,
-                doc.position(("log", index, "date")),
+                document.path,
+                document.position(("log", index, "date")),
                 "log-before-record",
                 f"log[{index}].date",
-                f"this new entry is dated {entry.date}, before the claim was on the record ({reason})",
+                f"this new entry is dated {entry.date}, {why}",
                 "date a new entry the day the change is published (today), not the day of what it reports",
             )
 
@@ -188,11 +191,12 @@ def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator
             continue
         yield from _signed(claim, before)
         if before is None:
-            yield from _before_record(claim, range(len(claim.log)), base.on_record(None))
+            yield from before_record(claim.log, claim.document, range(len(claim.log)), *base.on_record(None))
             continue
         yield from _rewritten(claim, before, changes.base)
         if len(claim.log) > len(before.log):
-            yield from _before_record(claim, range(len(before.log), len(claim.log)), base.on_record(old_path))
+            added = range(len(before.log), len(claim.log))
+            yield from before_record(claim.log, claim.document, added, *base.on_record(old_path))
         changed = changed_fields(before, claim)
         if not changed or len(claim.log) > len(before.log):  # the log is kept oldest first: new entries end it
             continue

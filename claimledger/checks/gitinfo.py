@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
 import subprocess
-import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from ..record.loader import ID_PATTERN
 from ..record.yamlsafe import YamlProblem, load_document
@@ -75,8 +74,13 @@ def _git_together(root: Path, *commands: Sequence[str]) -> list[bytes]:
     return outputs
 
 
+def git_output(root: Path, *args: str) -> bytes:
+    """The output of one git command; :class:`GitError` if it fails."""
+    return _git_together(root, args)[0]
+
+
 def _git(root: Path, *args: str) -> str:
-    return os.fsdecode(_git_together(root, args)[0])
+    return os.fsdecode(git_output(root, *args))
 
 
 def is_checkout(root: Path) -> bool:
@@ -127,12 +131,9 @@ def changed_files(root: Path, ref: str | None, *, staged: bool = False) -> Chang
     cached = ("--cached",) if staged else ()
     diff = _git(root, "diff", *cached, "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
-    paths: set[str] = set()
-    deletions = False
-    for status, path in zip(diff[0::2], diff[1::2], strict=False):
-        if path:
-            paths.add(path)
-            deletions = deletions or status.startswith("D")
+    entries = [(status, path) for status, path in zip(diff[0::2], diff[1::2], strict=False) if path]
+    paths = {path for _, path in entries}
+    deletions = any(status.startswith("D") for status, _ in entries)
     others = frozenset(name for name in untracked if name)
     if staged:
         return Changes(candidate, frozenset(paths), deletions, base, others)
@@ -145,11 +146,8 @@ def committed_files(root: Path, branch: str) -> frozenset[str] | None:
     if not branch:
         return None
     for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
-        try:
-            listed = _git(root, "ls-tree", "-r", "-z", "--name-only", ref, "--")
-        except GitError:
-            continue
-        return frozenset(name for name in listed.split("\0") if name)
+        with contextlib.suppress(GitError):
+            return frozenset(files_at(root, ref))
     return None
 
 
@@ -161,15 +159,15 @@ def git_dir(root: Path) -> Path | None:
         return None
 
 
-def files_at(root: Path, commit: str, folder: str) -> list[str]:
-    """The files under ``folder`` at ``commit``, relative to the project root."""
-    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder)
+def files_at(root: Path, commit: str, *folders: str) -> list[str]:
+    """The files under ``folders`` (all, if none is named) at ``commit``, relative to the project root."""
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *folders)
     return [name for name in listing.split("\0") if name]
 
 
 def file_at(root: Path, commit: str, path: str) -> bytes:
     """The bytes of ``path`` (relative to the project root) at ``commit``, exactly as committed."""
-    return _git_together(root, ("cat-file", "blob", f"{commit}:./{path}"))[0]
+    return git_output(root, "cat-file", "blob", f"{commit}:./{path}")
 
 
 def commit_date(root: Path, commit: str) -> str:
@@ -191,19 +189,26 @@ def published_dates(root: Path, commit: str, folder: str) -> dict[str, str]:
         ("log", *_LOG, *first_parent, COMMITS_FORMAT, commit, "--", folder),
         ("log", *_LOG, *first_parent, *_FILES, commit, "--", folder),
     )
-    commits, _ = parse_commits(log)
-    changes_of, _ = parse_changes(files)
     first: dict[str, str] = {}
-    today: dict[str, str] = {}  # the names files had before a rename, to the names they have at ``commit``
-    for revision in commits:  # newest first: an older commit's date replaces a newer one's
+    for revision, name, _ in _followed(parse_commits(log)[0], parse_changes(files)[0]):
+        first[name] = revision.date  # newest first: an older commit's date replaces a newer one's
+    return first
+
+
+def _followed(
+    commits: Sequence[Revision], changes_of: Mapping[str, Sequence[FileChange]]
+) -> Iterator[tuple[Revision, str, FileChange]]:
+    """Each file each commit changed (newest commit first), under the name the file has in the newest
+    commit: a commit's renames apply to the commits before it."""
+    today: dict[str, str] = {}  # the names files had before a rename, to the names they have now
+    for revision in commits:
         renamed: dict[str, str] = {}
         for change in changes_of.get(revision.commit, ()):
             name = today.get(change.paths[-1], change.paths[-1])
-            first[name] = revision.date
+            yield revision, name, change
             if change.kind == "R" and len(change.paths) == 2:
                 renamed[change.paths[0]] = name
         today.update(renamed)
-    return first
 
 
 @dataclass(frozen=True)
@@ -375,42 +380,27 @@ def status_of(raw: bytes) -> str | None:
     return status if isinstance(status, str) and ID_PATTERN.fullmatch(status) else None
 
 
-def _feed(pipe: IO[bytes], data: bytes) -> None:
-    with contextlib.suppress(OSError), pipe:  # OSError: git ended early, and its output says why
-        pipe.write(data)
-
-
 def _blob_statuses(root: Path, blobs: Sequence[str]) -> dict[str, str | None]:
-    """The status in each blob, read by one ``git cat-file --batch`` and parsed as each arrives."""
-    statuses: dict[str, str | None] = {}
+    """The status in each blob, read by one ``git cat-file --batch``."""
     if not blobs:
-        return statuses
-    # Its error output is not read while it answers, so it must not fill a pipe: git says what is
-    # wrong with an object in its answer, and answers nothing if it fails altogether.
+        return {}
+    # git says what is wrong with an object in its answer, and answers nothing if it fails altogether.
     process = _start(root, ("cat-file", "--batch"), stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert process.stdin is not None and process.stdout is not None
-    request = b"".join(blob.encode("ascii") + b"\n" for blob in blobs)
-    feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
-    feeder.start()
-    try:
-        for blob in blobs:
-            header = process.stdout.readline()
-            parts = header.split()
-            if parts[1:] == [b"missing"]:
-                raise GitError(f"object {blob} is missing from the repository")
-            if len(parts) != 3 or parts[0] != blob.encode("ascii") or parts[1] != b"blob" or not parts[2].isdigit():
-                raise GitError(f"git cat-file answered {_first_line(header, 'nothing')!r} for object {blob}")
-            size = int(parts[2])
-            content = process.stdout.read(size + 1)
-            if len(content) != size + 1 or content[-1:] != b"\n":
-                raise GitError(f"git cat-file's answer for object {blob} was cut short")
-            statuses[blob] = status_of(content[:-1])
-    finally:
-        if process.poll() is None:  # it was left before it had answered all: nothing more is wanted
-            process.kill()
-        feeder.join()
-        process.stdout.close()
-        process.wait()
+    output, _ = process.communicate(b"".join(blob.encode("ascii") + b"\n" for blob in blobs))
+    answers = io.BytesIO(output)
+    statuses: dict[str, str | None] = {}
+    for blob in blobs:
+        header = answers.readline()
+        parts = header.split()
+        if parts[1:] == [b"missing"]:
+            raise GitError(f"object {blob} is missing from the repository")
+        if len(parts) != 3 or parts[0] != blob.encode("ascii") or parts[1] != b"blob" or not parts[2].isdigit():
+            raise GitError(f"git cat-file answered {_first_line(header, 'nothing')!r} for object {blob}")
+        size = int(parts[2])
+        content = answers.read(size + 1)
+        if len(content) != size + 1 or content[-1:] != b"\n":
+            raise GitError(f"git cat-file's answer for object {blob} was cut short")
+        statuses[blob] = status_of(content[:-1])
     return statuses
 
 
@@ -461,19 +451,10 @@ def load_history(root: Path, folder: str = "claims", known: Mapping[str, str] | 
 
     revisions: dict[str, list[Revision]] = defaultdict(list)
     contents: dict[str, list[tuple[Revision, str]]] = defaultdict(list)  # claim file: (revision, blob)
-    # The log runs from the newest commit back. `today` maps the names a file had before a rename to
-    # the name it has now; a commit's renames apply to the commits before it.
-    today: dict[str, str] = {}
-    for revision in commits:
-        renamed: dict[str, str] = {}
-        for change in changes_of.get(revision.commit, ()):
-            name = today.get(change.paths[-1], change.paths[-1])
-            revisions[name].append(revision)
-            if change.blob and name.startswith(f"{claims}/"):
-                contents[name].append((revision, change.blob))
-            if change.kind == "R" and len(change.paths) == 2:
-                renamed[change.paths[0]] = name
-        today.update(renamed)
+    for revision, name, change in _followed(commits, changes_of):
+        revisions[name].append(revision)
+        if change.blob and name.startswith(f"{claims}/"):
+            contents[name].append((revision, change.blob))
 
     found: dict[str, str | None] = {}
     for path, blob in _index_blobs(index).items():

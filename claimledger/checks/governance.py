@@ -19,7 +19,8 @@ from ..findings import Finding, warning
 from ..record import paths
 from ..record.layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR
 from .gitinfo import Changes, GitError, file_at
-from .sitepolicy import OPTION, PLUGIN, allow_entries
+from .siteconfig import PLUGIN
+from .sitepolicy import OPTION, allow_entries
 
 DATA_FOLDERS: tuple[str, ...] = tuple(f"{DATA_DIR}/{folder}/" for folder in (*KIND_DIRS.values(), SNAPSHOT_DIR))
 MESSAGE = "this pull request changes how the site is governed or built: a maintainer must review it"
@@ -55,10 +56,8 @@ def is_data(path: str) -> bool:
 
 def governs(path: str) -> str:
     """What a file outside the data folders sets, in words."""
-    for name, what in GOVERNS:
-        if path == name or (name.endswith("/") and path.startswith(name)):
-            return what
-    return "part of the repository outside the data folders"
+    found = (what for name, what in GOVERNS if path == name or (name.endswith("/") and path.startswith(name)))
+    return next(found, "part of the repository outside the data folders")
 
 
 def governance_changes(root: Path, changes: Changes) -> Iterator[Finding]:

@@ -21,6 +21,7 @@ from ..record.loader import scale_from_bytes
 from ..record.model import Dataset, PartialDate, ScaleLogEntry, Status, StatusScale
 from ..record.yamlsafe import FieldPath, format_field
 from . import gitinfo
+from .changelog import before_record
 
 SCALE_PATH = f"{DATA_DIR}/{STATUS_FILE}"
 # The fields of a status that every claim with it shows: on its badge, its page, in its ClaimReview
@@ -102,18 +103,11 @@ def rewritten(before: StatusScale, after: StatusScale, base: str) -> Iterator[Fi
 def _backdated(root: Path, changes: gitinfo.Changes, after: StatusScale, added: range) -> Iterator[Finding]:
     """A new entry dated before the base was last changed: it would sit among old corrections, unseen."""
     last = gitinfo.commit_date(root, changes.merge_base)
-    for index in added:
-        entry = after.log[index]
-        if entry.date.earliest() < PartialDate.parse(last).earliest():
-            yield error(
-                after.document.path,
-                after.document.position(("log", index, "date")),
-                "log-before-record",
-                f"log[{index}].date",
-                f"this new entry is dated {entry.date}, before {changes.base} was last changed ({last}): "
-                "readers would find it among old corrections, not as the news it is",
-                "date a new entry the day the change is published (today), not the day of what it reports",
-            )
+    why = (
+        f"before {changes.base} was last changed ({last}): readers would find it among old corrections, "
+        "not as the news it is"
+    )
+    return before_record(after.log, after.document, added, PartialDate.parse(last), why)
 
 
 def scale_unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:

@@ -1,4 +1,5 @@
-"""What the checks need of the site configuration (``mkdocs.yml``), read without MkDocs.
+"""What the checks need of the site configuration (``mkdocs.yml``), read without MkDocs: as YAML
+nodes, which run nothing (the site policy reads the file with the same functions).
 
 Hand-written pages (under docs/, and the contributor guide the site shows) follow the markdown
 policy of claim fields; raw HTML in them is refused unless the site's owner allows it with the
@@ -8,13 +9,14 @@ that may hold it, each as findings name it (``docs/about.md``, ``CONTRIBUTING.md
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+PLUGIN = "claimledger"
 GUIDE_PAGE = "contributing.md"  # where the contributor guide (paths.GUIDE) is shown on the site
 OPTION = "docs_raw_html"
 
@@ -39,35 +41,65 @@ class DocsPolicy:
         return self.raw_html if isinstance(self.raw_html, bool) else page in self.raw_html
 
 
-class _TagBlindLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for plain values: its tags (``!ENV``, ``!!python/name:…``) are read as
-    nothing, never run."""
+CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
+)
 
 
-def _nothing(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+def plain_text(node: Node | None) -> str | None:
+    """A plain scalar's text, or None (a tagged value, a list, a mapping)."""
+    if isinstance(node, ScalarNode) and (node.tag in CORE_TAGS):
+        return str(node.value)
     return None
 
 
-for _prefix in ("!", "tag:yaml.org,2002:python/"):
-    _TagBlindLoader.add_multi_constructor(_prefix, _nothing)
+def settings_of(node: Node | None) -> list[tuple[str, Node, Node]]:
+    """A mapping's entries with plain keys: (key, key node, value node)."""
+    if not isinstance(node, MappingNode):
+        return []
+    return [(key, k, v) for k, v in node.value if (key := plain_text(k)) is not None]
 
 
-def _plugin_options(plugins: object) -> Any:
-    """The options given to the claimledger plugin in a ``plugins:`` setting, in either of its forms."""
-    entries: Iterable[object] = [plugins] if isinstance(plugins, dict) else plugins if isinstance(plugins, list) else ()
-    for entry in entries:
-        if isinstance(entry, dict) and "claimledger" in entry:
-            return entry["claimledger"]
-    return None
+def mapping_entry(node: Node | None, name: str) -> tuple[Node, Node] | None:
+    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
+    found = None
+    for key, key_node, value in settings_of(node):
+        if key == name:
+            found = key_node, value
+    return found
+
+
+def named_entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
+    """The named entries of a ``plugins:`` or ``markdown_extensions:`` setting, in either form:
+    (name, where it is named, its options, its field)."""
+    if isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            name = plain_text(item)
+            if name is not None:
+                yield name, item, None, f"[{index}]"
+            elif isinstance(item, MappingNode) and len(item.value) == 1 and (name := plain_text(item.value[0][0])):
+                yield name, item.value[0][0], item.value[0][1], f"[{index}]"
+    for name, key_node, value in settings_of(node):
+        yield name, key_node, value, f".{name}"
+
+
+def plugin_option(config: Node | None, option: str) -> tuple[Node, Node] | None:
+    """An option of the claimledger plugin in a configuration's nodes: (its key, its value)."""
+    plugins = mapping_entry(config, "plugins")
+    options = next(
+        (opts for name, _, opts, _ in named_entries(plugins[1] if plugins else None) if name == PLUGIN), None
+    )
+    return mapping_entry(options, option)
 
 
 def read_docs_policy(config_file: Path) -> DocsPolicy:
     """The docs policy ``config_file`` sets; the default (no raw HTML) if it cannot be read, in which
-    case the site policy (:mod:`claimledger.checks.sitepolicy`) reports what is wrong."""
+    case the site policy (:mod:`claimledger.checks.sitepolicy`) reports what is wrong. The file is
+    read as YAML nodes, which run nothing; an option given by a tag (``!ENV``) sets the default."""
     try:
-        with config_file.open("rb") as stream:
-            config = yaml.load(stream, Loader=_TagBlindLoader)
+        found = plugin_option(yaml.compose(config_file.read_bytes(), Loader=yaml.SafeLoader), OPTION)
+        value = yaml.safe_load(yaml.serialize(found[1])) if found else None
     except (OSError, yaml.YAMLError, ValueError, RecursionError):  # the site policy reports what is wrong
         return DocsPolicy()
-    options = _plugin_options(config.get("plugins") if isinstance(config, dict) else None)
-    return DocsPolicy.from_option(options.get(OPTION)) if isinstance(options, dict) else DocsPolicy()
+    return DocsPolicy.from_option(value)

@@ -52,8 +52,8 @@ from ..record.layout import Layout
 from ..record.yamlsafe import YamlProblem, decode
 from ..settings import VARIABLES
 from .markup import image_is_local
+from .siteconfig import CORE_TAGS, PLUGIN, mapping_entry, named_entries, plain_text, plugin_option, settings_of
 
-PLUGIN = "claimledger"
 OPTION = "allow"
 MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a larger mkdocs.yml is not read
 
@@ -129,40 +129,19 @@ KNOWN_EXTENSIONS = frozenset(
 # inside docs/, and nothing outside it is let in (``restrict_base_path``) or fetched (``url_download``).
 FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
 
-# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
 # What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
 # folder). Its other files are published as they are, and held to the docs/ policy.
 TEMPLATE_SUFFIX = ".html"
-
-INERT_SUFFIXES = frozenset(
-    [
-        ".md",
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".gif",
-        ".webp",
-        ".avif",
-        ".ico",
-        ".bmp",
-        ".woff",
-        ".woff2",
-        ".ttf",
-        ".otf",
-        ".eot",
-        ".css",
-    ]
-)
+# What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
+RASTER_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp")
+FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
+INERT_SUFFIXES = frozenset({".md", ".css", *RASTER_IMAGES, *FONT_FILES})
 
 # What ``allow: remote`` names, besides addresses: Material's settings that load from another host.
 ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
 FONTS = "theme.font"  # Google Fonts, on every page unless `font: false`
 MERMAID = "mermaid"  # Mermaid from unpkg.com, on every page with a diagram (a SuperFences fence of that class)
 
-_CORE_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}"
-    for name in ["str", "int", "float", "bool", "null", "seq", "map", "binary", "timestamp", "set", "omap", "pairs"]
-)
 _PYTHON_NAME = "tag:yaml.org,2002:python/name:"
 _PYTHON = "tag:yaml.org,2002:python/"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -212,54 +191,17 @@ def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _text(node: Node | None) -> str | None:
-    """A plain scalar's text, or None (a tagged value, a list, a mapping)."""
-    if isinstance(node, ScalarNode) and (node.tag in _CORE_TAGS):
-        return str(node.value)
-    return None
-
-
 def _plain(node: Node) -> bool:
     """Whether a node is written plainly: no tag but YAML's own (``!ENV``, ``!relative`` and the rest
     give a value this check cannot see, or would see differently from the engine)."""
-    return str(node.tag) in _CORE_TAGS
-
-
-def _items(node: Node | None) -> list[tuple[str, Node, Node]]:
-    """A mapping's entries with plain keys: (key, key node, value node)."""
-    if not isinstance(node, MappingNode):
-        return []
-    return [(key, k, v) for k, v in node.value if (key := _text(k)) is not None]
-
-
-def _get(node: Node | None, name: str) -> tuple[Node, Node] | None:
-    """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
-    found = None
-    for key, key_node, value in _items(node):
-        if key == name:
-            found = key_node, value
-    return found
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
-    """The named entries of a ``plugins:`` or ``markdown_extensions:`` setting, in either form:
-    (name, where it is named, its options, its field)."""
-    if isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            name = _text(item)
-            if name is not None:
-                yield name, item, None, f"[{index}]"
-            elif isinstance(item, MappingNode) and len(item.value) == 1 and (name := _text(item.value[0][0])):
-                yield name, item.value[0][0], item.value[0][1], f"[{index}]"
-    for name, key_node, value in _items(node):
-        yield name, key_node, value, f".{name}"
+    return str(node.tag) in CORE_TAGS
 
 
 def _strings(node: Node | None) -> list[tuple[str, Node]]:
     """A value that is one text or a list of texts, each with its node."""
     if isinstance(node, SequenceNode):
-        return [(text, item) for item in node.value if (text := _text(item)) is not None]
-    text = _text(node)
+        return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
+    text = plain_text(node)
     return [(text, node)] if text is not None and node is not None else []
 
 
@@ -273,10 +215,13 @@ class _Site:
         self.allowed = Allowed()
         self.findings: list[Finding] = []
         self.read: set[str] = set()
+        self.rel = ""  # the configuration file being read
         self.docs_folder: Path | None = root / paths.DOCS_DIR  # `docs_dir` once read; None if refused
 
-    def error(self, rel: str, node: Node | None, rule: str, field: str, message: str, hint: str) -> None:
-        self.findings.append(error(rel, _position(node) if node else (1, 1), rule, field, message, hint))
+    def error(self, where: Node | tuple[int, int] | None, rule: str, field: str, message: str, hint: str) -> None:
+        """A finding on the configuration file being read, at a node or a (line, column)."""
+        position = _position(where) if isinstance(where, Node) else where or (1, 1)
+        self.findings.append(error(self.rel, position, rule, field, message, hint))
 
     def allow_hint(self, key: str, name: str = "it") -> str:
         config = self.layout.relative(self.config_file)
@@ -285,7 +230,7 @@ class _Site:
 
     # -- values the policy reads ---------------------------------------------------
 
-    def plain(self, rel: str, node: Node, where: str, rule: str, what: str) -> bool:
+    def plain(self, node: Node, where: str, rule: str, what: str) -> bool:
         """Whether a value the policy reads (a name, a flag, an address, a list of them) is written
         plainly; reported if not. ``!ENV`` is refused here whatever it reads: its value comes from the
         build's environment, which this check cannot see (and, where the variable is unset, as in a
@@ -307,10 +252,10 @@ class _Site:
             hint = f"write {what} itself"
         else:  # any other tag is reported by the walk of the tags
             return False
-        self.error(rel, node, rule, where, message, hint)
+        self.error(node, rule, where, message, hint)
         return False
 
-    def path(self, rel: str, node: Node, where: str, what: str) -> str | None:
+    def path(self, node: Node, where: str, what: str) -> str | None:
         """The path a setting names, as the engine resolves it: relative to the configuration's folder
         (or absolute); a ``!relative`` value resolved as MkDocs resolves it. None for no value, or
         for one this check cannot tell (reported)."""
@@ -318,7 +263,6 @@ class _Site:
             target = self.relative(str(node.value or ""))
             if target is None:
                 self.error(
-                    rel,
                     node,
                     "config-files",
                     where,
@@ -327,11 +271,11 @@ class _Site:
                 )
                 return None
             return os.path.relpath(target, self.config_file.parent)
-        if not self.plain(rel, node, where, "config-files", what):
+        if not self.plain(node, where, "config-files", what):
             return None
         if node.tag == "tag:yaml.org,2002:null":
             return None
-        return _text(node)
+        return plain_text(node)
 
     def relative(self, value: str) -> Path | None:
         """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…`` from the
@@ -348,100 +292,90 @@ class _Site:
 
     # -- reading -----------------------------------------------------------------
 
-    def compose(self, path: Path) -> tuple[str, Node | None] | None:
+    def compose(self, path: Path) -> Node | None:
         """The file's nodes, composed without running anything; None if it cannot be read (reported)."""
-        rel = self.layout.relative(path)
+        self.rel = self.layout.relative(path)
         problem = paths.check(self.root, path)
         if problem is not None:
             self.findings.append(problem)
             return None
         try:
             if path.stat().st_size > MAX_CONFIG_SIZE:
-                self.error(rel, None, "file-size", "", "the site's configuration is larger than 1 MiB", "shorten it")
+                self.error(None, "file-size", "", "the site's configuration is larger than 1 MiB", "shorten it")
                 return None
-            text = decode(path.read_bytes())
-            return rel, yaml.compose(text, Loader=yaml.SafeLoader)
+            return yaml.compose(decode(path.read_bytes()), Loader=yaml.SafeLoader)
         except YamlProblem as exc:
-            self.findings.append(error(rel, exc.position, exc.rule, exc.field, exc.message, exc.hint))
+            self.error(exc.position, exc.rule, exc.field, exc.message, exc.hint)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            self.findings.append(
-                error(
-                    rel,
-                    (mark.line + 1, mark.column + 1) if mark else (1, 1),
-                    "yaml-syntax",
-                    "",
-                    f"the site's configuration is not valid YAML: {exc.problem or exc.context}",
-                    "correct the YAML at this place",
-                )
+            self.error(
+                (mark.line + 1, mark.column + 1) if mark else None,
+                "yaml-syntax",
+                "",
+                f"the site's configuration is not valid YAML: {exc.problem or exc.context}",
+                "correct the YAML at this place",
             )
         except (yaml.YAMLError, RecursionError):
-            self.error(rel, None, "yaml-syntax", "", "the site's configuration is not valid YAML", "correct it")
+            self.error(None, "yaml-syntax", "", "the site's configuration is not valid YAML", "correct it")
         except OSError as exc:
-            self.error(rel, None, "unreadable", "", f"cannot read the site's configuration: {exc.strerror}", "")
+            self.error(None, "unreadable", "", f"cannot read the site's configuration: {exc.strerror}", "")
         return None
 
-    def check_file(self, path: Path, *, top: bool) -> Node | None:
-        """Check one configuration file (and, if allowed, the one it inherits); its nodes."""
+    def check_file(self, path: Path, *, top: bool) -> None:
+        """Check one configuration file (and, if allowed, the one it inherits, last: the findings of
+        each are on the file being read, :attr:`rel`). One that cannot be read has no nodes to check."""
         self.read.add(str(path.resolve()))
-        composed = self.compose(path)
-        if composed is None:
-            return None
-        rel, node = composed
+        node = self.compose(path)
         if top:
-            self.allowed = self.read_allowed(rel, node)
-        self.tags(rel, node, "", set())
+            self.allowed = self.read_allowed(node)
+        self.tags(node, "", set())
         if not isinstance(node, MappingNode):
-            return node
+            return
         if top:
-            self.docs_dir(rel, node)
-        self.hooks(rel, node)
-        self.plugins(rel, node)
-        self.extensions(rel, node)
-        self.theme(rel, node)
-        self.remote(rel, node)
-        self.inherit(rel, path, node)
-        return node
+            self.docs_dir(node)
+        self.hooks(node)
+        self.plugins(node)
+        self.extensions(node)
+        self.theme(node)
+        self.remote(node)
+        self.inherit(path, node)
 
     # -- the allowlist -------------------------------------------------------------
 
-    def read_allowed(self, rel: str, node: Node | None) -> Allowed:
-        plugins = _get(node, "plugins")
-        options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
-        found = _get(options, OPTION)
+    def read_allowed(self, node: Node | None) -> Allowed:
+        found = plugin_option(node, OPTION)
         if found is None:
             return Allowed()
         key_node, value = found
         where = f"plugins.{PLUGIN}.{OPTION}"
         hint = f"write `{OPTION}:` as a mapping of {', '.join(ALLOW_KEYS)}, each to a list of names"
         if not isinstance(value, MappingNode):
-            self.error(rel, key_node, "config-allow", where, f"`{OPTION}` is not a mapping of lists", hint)
+            self.error(key_node, "config-allow", where, f"`{OPTION}` is not a mapping of lists", hint)
             return Allowed()
         lists: dict[str, frozenset[str]] = {}
-        for key, key_node, names in _items(value):
+        for key, key_node, names in settings_of(value):
             if key not in ALLOW_KEYS:
-                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is nothing `allow` knows", hint)
+                self.error(key_node, "config-allow", f"{where}.{key}", f"`{key}` is nothing `allow` knows", hint)
             elif not isinstance(names, SequenceNode) or len(_strings(names)) != len(names.value):
-                self.error(rel, key_node, "config-allow", f"{where}.{key}", f"`{key}` is not a list of names", hint)
+                self.error(key_node, "config-allow", f"{where}.{key}", f"`{key}` is not a list of names", hint)
             else:
                 lists[key] = frozenset(text for text, _ in _strings(names))
         return Allowed(**lists)
 
     # -- tags ------------------------------------------------------------------------
 
-    def tags(self, rel: str, node: Node | None, where: str, seen: set[int]) -> None:
+    def tags(self, node: Node | None, where: str, seen: set[int]) -> None:
         """Every tag in ``node`` (an alias is walked once)."""
         if node is None or id(node) in seen:
             return
         seen.add(id(node))
         tag = str(node.tag)
         if tag == _ENV:
-            self.env(rel, node, where)
+            self.env(node, where)
         elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
             pass
         elif tag.startswith(_PYTHON):
             self.error(
-                rel,
                 node,
                 "config-tag",
                 where,
@@ -450,22 +384,17 @@ class _Site:
                 + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
             )
         elif tag == _MERGE:
-            self.error(
-                rel, node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full"
-            )
-        elif tag not in _CORE_TAGS and tag != _RELATIVE:
-            self.error(
-                rel, node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full"
-            )
+            self.error(node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full")
+        elif tag not in CORE_TAGS and tag != _RELATIVE:
+            self.error(node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full")
         if isinstance(node, MappingNode):
             keys: set[str] = set()
             for key_node, value in node.value:
-                self.tags(rel, key_node, where, seen)
-                key = _text(key_node) or "?"
+                self.tags(key_node, where, seen)
+                key = plain_text(key_node) or "?"
                 field = f"{where}.{key}" if where else key
                 if key == "?" and key_node.tag != _MERGE:
                     self.error(
-                        rel,
                         key_node,
                         "config-tag",
                         field,
@@ -475,7 +404,6 @@ class _Site:
                     )
                 if key in keys and key_node.tag != _MERGE:
                     self.error(
-                        rel,
                         key_node,
                         "yaml-duplicate-key",
                         field,
@@ -483,12 +411,12 @@ class _Site:
                         "keep one",
                     )
                 keys.add(key)
-                self.tags(rel, value, field, seen)
+                self.tags(value, field, seen)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                self.tags(rel, item, f"{where}[{index}]", seen)
+                self.tags(item, f"{where}[{index}]", seen)
 
-    def env(self, rel: str, node: Node, where: str) -> None:
+    def env(self, node: Node, where: str) -> None:
         """``!ENV NAME`` or ``!ENV [NAME, …, default]``: every name documented or allowed."""
         names: list[tuple[str, Node]]
         if isinstance(node, ScalarNode):
@@ -502,7 +430,6 @@ class _Site:
         for name, item in names:
             if name not in allowed:
                 self.error(
-                    rel,
                     item,
                     "config-tag",
                     where,
@@ -513,24 +440,23 @@ class _Site:
 
     # -- code --------------------------------------------------------------------------
 
-    def hooks(self, rel: str, node: Node) -> None:
-        found = _get(node, "hooks")
+    def hooks(self, node: Node) -> None:
+        found = mapping_entry(node, "hooks")
         if found is None:
             return
         key_node, value = found
-        if not self.plain(rel, value, "hooks", "config-code", "the list of hooks"):
+        if not self.plain(value, "hooks", "config-code", "the list of hooks"):
             return
         if not isinstance(value, SequenceNode):
-            self.error(rel, key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
+            self.error(key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
             return
         for index, item in enumerate(value.value):
             where = f"hooks[{index}]"
-            name = self.path(rel, item, where, "a hook")
+            name = self.path(item, where, "a hook")
             if name is None:
                 continue
             if name not in self.allowed.hooks:
                 self.error(
-                    rel,
                     item,
                     "config-code",
                     where,
@@ -538,24 +464,23 @@ class _Site:
                     f"remove it; {self.allow_hint('hooks')}",
                 )
             else:
-                self.inside(rel, item, where, self.config_file.parent / name, "the hook")
+                self.inside(item, where, self.config_file.parent / name, "the hook")
 
-    def named(self, rel: str, found: tuple[Node, Node] | None, setting: str, what: str) -> Node | None:
+    def named(self, found: tuple[Node, Node] | None, setting: str, what: str) -> Node | None:
         """The value of ``plugins`` or ``markdown_extensions``, if written plainly, each name plainly
         too (a name given by a tag is reported: the check could not tell what runs)."""
-        if found is None or not self.plain(rel, found[1], setting, "config-code", f"the list of {what}"):
+        if found is None or not self.plain(found[1], setting, "config-code", f"the list of {what}"):
             return None
         if isinstance(found[1], SequenceNode):
             for index, item in enumerate(found[1].value):
-                self.plain(rel, item, f"{setting}[{index}]", "config-code", f"one of the {what}")
+                self.plain(item, f"{setting}[{index}]", "config-code", f"one of the {what}")
         return found[1]
 
-    def plugins(self, rel: str, node: Node) -> None:
-        found = self.named(rel, _get(node, "plugins"), "plugins", "plugins")
-        for name, item, _, index in _entries(found):
+    def plugins(self, node: Node) -> None:
+        found = self.named(mapping_entry(node, "plugins"), "plugins", "plugins")
+        for name, item, _, index in named_entries(found):
             if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
                 self.error(
-                    rel,
                     item,
                     "config-code",
                     f"plugins{index}",
@@ -564,20 +489,19 @@ class _Site:
                     f"remove it; {self.allow_hint('plugins')}",
                 )
 
-    def extensions(self, rel: str, node: Node) -> None:
-        found = self.named(rel, _get(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
-        for name, item, options, index in _entries(found):
+    def extensions(self, node: Node) -> None:
+        found = self.named(mapping_entry(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
+        for name, item, options, index in named_entries(found):
             where = f"markdown_extensions{index}"
             full = name if "." in name else f"markdown.extensions.{name}"
-            if options is not None and not self.plain(rel, options, f"{where}.{name}", "config-files", "its options"):
+            if options is not None and not self.plain(options, f"{where}.{name}", "config-files", "its options"):
                 continue
             if full in FILE_READING_EXTENSIONS:
-                self.reads_docs_only(rel, item, where, name, options)
+                self.reads_docs_only(item, where, name, options)
             elif full == "pymdownx.superfences":
-                self.fences(rel, where, name, options)
+                self.fences(where, name, options)
             elif full not in KNOWN_EXTENSIONS and name not in self.allowed.markdown_extensions:
                 self.error(
-                    rel,
                     item,
                     "config-code",
                     where,
@@ -586,24 +510,23 @@ class _Site:
                     f"remove it; {self.allow_hint('markdown_extensions')}",
                 )
 
-    def reads_docs_only(self, rel: str, item: Node, where: str, name: str, options: Node | None) -> None:
+    def reads_docs_only(self, item: Node, where: str, name: str, options: Node | None) -> None:
         """A file-reading extension: every base path inside docs/, nothing let in from elsewhere."""
         hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
         for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
-            found = _get(options, option)
+            found = mapping_entry(options, option)
             field = f"{where}.{name}.{option}"
-            if found is not None and not self.plain(rel, found[1], field, "config-files", f"`{option}`"):
+            if found is not None and not self.plain(found[1], field, "config-files", f"`{option}`"):
                 continue
-            if found is not None and (_text(found[1]) or "").lower() == refused:
+            if found is not None and (plain_text(found[1]) or "").lower() == refused:
                 self.error(
-                    rel,
                     found[0],
                     "config-files",
                     f"{where}.{name}.{option}",
                     f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)",
                     hint,
                 )
-        found = _get(options, "base_path")
+        found = mapping_entry(options, "base_path")
         field = f"{where}.{name}.base_path"
         bases: list[tuple[str | None, Node]]
         if found is None:
@@ -611,16 +534,15 @@ class _Site:
         else:
             value = found[1]
             listed = list(value.value) if isinstance(value, SequenceNode) and _plain(value) else [value]
-            bases = [(self.base_path(rel, base_node, field), base_node) for base_node in listed]
+            bases = [(self.base_path(base_node, field), base_node) for base_node in listed]
         docs = self.root / paths.DOCS_DIR
         for base, base_node in bases:
             if base is None:
                 continue  # reported
             target = Path(os.path.normpath(self.root / base))
-            if not (target == docs or docs in target.parents) or _through_link(target):
-                written = _text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
+            if not target.is_relative_to(docs) or _through_link(target):
+                written = plain_text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
                 self.error(
-                    rel,
                     base_node,
                     "config-files",
                     f"{where}.{name}.base_path",
@@ -629,45 +551,44 @@ class _Site:
                     hint,
                 )
 
-    def base_path(self, rel: str, node: Node, field: str) -> str | None:
+    def base_path(self, node: Node, field: str) -> str | None:
         """A base path as a path from the repository's root (a ``!relative`` one resolved as MkDocs
         resolves it); None if it cannot be told (reported)."""
         if node.tag == "tag:yaml.org,2002:null":
             return "."
-        text = self.path(rel, node, field, "a base path")
+        text = self.path(node, field, "a base path")
         return None if text is None else os.path.relpath(_absolute(self.config_file.parent / text), self.root)
 
     # -- files -------------------------------------------------------------------------
 
-    def inside(self, rel: str, node: Node, where: str, target: Path, what: str) -> bool:
+    def inside(self, node: Node, where: str, target: Path, what: str) -> bool:
         """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
         absolute = _absolute(target)
         real = absolute.resolve()
-        if not _within(absolute, self.root) or not _within(real, self.root):
+        if not absolute.is_relative_to(self.root) or not real.is_relative_to(self.root):
             message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
         elif real != absolute:
             message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
         else:
             return True
-        self.error(rel, node, "config-files", where, message, "put it in the repository itself, linked by nothing")
+        self.error(node, "config-files", where, message, "put it in the repository itself, linked by nothing")
         return False
 
-    def theme(self, rel: str, node: Node) -> None:
-        theme = _get(node, "theme")
-        if theme is None or not self.plain(rel, theme[1], "theme", "config-code", "the theme"):
+    def theme(self, node: Node) -> None:
+        theme = mapping_entry(node, "theme")
+        if theme is None or not self.plain(theme[1], "theme", "config-code", "the theme"):
             return
-        custom = _get(theme[1], "custom_dir")
+        custom = mapping_entry(theme[1], "custom_dir")
         if custom is None:
             return
-        name = self.path(rel, value := custom[1], "theme.custom_dir", "the theme folder")
+        name = self.path(value := custom[1], "theme.custom_dir", "the theme folder")
         if name is None:
             return
         folder = self.config_file.parent / name
-        if not self.inside(rel, value, "theme.custom_dir", folder, "the theme folder"):
+        if not self.inside(value, "theme.custom_dir", folder, "the theme folder"):
             return
         if not self.allowed.theme_folder(name):
             self.error(
-                rel,
                 value,
                 "config-code",
                 "theme.custom_dir",
@@ -675,47 +596,40 @@ class _Site:
                 "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
                 f"remove it; {self.allow_hint('custom_dir', name)}",
             )
-        if not folder.is_dir():
-            return
-        listing = paths.walk(self.root, folder, confined=True)
-        self.findings.extend(listing.findings)
-        shown = f"{self.layout.relative(folder)}/"
-        for file in listing.files:
-            if not file.lower().endswith(TEMPLATE_SUFFIX):  # a template is the code allowed above
-                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
+        if folder.is_dir():
+            self.published(folder, f"{self.layout.relative(folder)}/", templates=True)
 
-    def remote(self, rel: str, node: Node) -> None:
+    def remote(self, node: Node) -> None:
         """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
         ``extra_javascript`` and ``extra_css``, and Material's ``extra.polyfills`` (scripts too),
         ``theme.logo`` and ``theme.favicon``."""
-        extra = _get(node, "extra")
-        theme = _get(node, "theme")
+        extra = mapping_entry(node, "extra")
+        theme = mapping_entry(node, "theme")
         settings = {
-            "extra_javascript": _get(node, "extra_javascript"),
-            "extra_css": _get(node, "extra_css"),
-            "extra.polyfills": _get(extra[1] if extra else None, "polyfills"),
-            "theme.logo": _get(theme[1] if theme else None, "logo"),
-            "theme.favicon": _get(theme[1] if theme else None, "favicon"),
+            "extra_javascript": mapping_entry(node, "extra_javascript"),
+            "extra_css": mapping_entry(node, "extra_css"),
+            "extra.polyfills": mapping_entry(extra[1] if extra else None, "polyfills"),
+            "theme.logo": mapping_entry(theme[1] if theme else None, "logo"),
+            "theme.favicon": mapping_entry(theme[1] if theme else None, "favicon"),
         }
-        if extra is not None and not self.plain(rel, extra[1], "extra", "config-remote", "`extra`"):
+        if extra is not None and not self.plain(extra[1], "extra", "config-remote", "`extra`"):
             extra = None
         for setting, found in settings.items():
-            if found is None or not self.plain(rel, found[1], setting, "config-remote", f"`{setting}`"):
+            if found is None or not self.plain(found[1], setting, "config-remote", f"`{setting}`"):
                 continue
             listed = isinstance(found[1], SequenceNode)
             items = found[1].value if isinstance(found[1], SequenceNode) else [found[1]]
             for index, item in enumerate(items):
                 where = f"{setting}[{index}]" if listed else setting
-                if not self.plain(rel, item, where, "config-remote", "an address"):
+                if not self.plain(item, where, "config-remote", "an address"):
                     continue
-                path = _get(item, "path")
-                if path is not None and not self.plain(rel, path[1], f"{where}.path", "config-remote", "an address"):
+                path = mapping_entry(item, "path")
+                if path is not None and not self.plain(path[1], f"{where}.path", "config-remote", "an address"):
                     continue
-                address = _text(item) or _text(path[1] if path else None)
+                address = plain_text(item) or plain_text(path[1] if path else None)
                 if address is None or image_is_local(address) or address in self.allowed.remote:
                     continue
                 self.error(
-                    rel,
                     item,
                     "config-remote",
                     where,
@@ -723,17 +637,16 @@ class _Site:
                     "page, as the host pleases, and tell it who reads the site",
                     f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
                 )
-        self.third_parties(rel, extra[1] if extra else None, theme[1] if theme else None)
+        self.third_parties(extra[1] if extra else None, theme[1] if theme else None)
 
-    def third_parties(self, rel: str, extra: Node | None, theme: Node | None) -> None:
+    def third_parties(self, extra: Node | None, theme: Node | None) -> None:
         """Material's settings that make readers' browsers load from another host: ``extra.analytics``
         (Google's script), and, unless ``theme.font`` is ``false``, Google Fonts."""
-        analytics = _get(extra, "analytics")
+        analytics = mapping_entry(extra, "analytics")
         if analytics is not None and _enabled(analytics[1]) and ANALYTICS not in self.allowed.remote:
-            provider = _get(analytics[1], "provider")
-            named = _text(provider[1]) if provider else None
+            provider = mapping_entry(analytics[1], "provider")
+            named = plain_text(provider[1]) if provider else None
             self.error(
-                rel,
                 analytics[0],
                 "config-remote",
                 ANALYTICS,
@@ -742,16 +655,17 @@ class _Site:
                 "the host who reads what",
                 f"remove it; {self.allow_hint('remote', ANALYTICS)}",
             )
-        named_theme = _get(theme, "name")
-        if named_theme is not None and not self.plain(rel, named_theme[1], "theme.name", "config-code", "the theme"):
+        named_theme = mapping_entry(theme, "name")
+        if named_theme is not None and not self.plain(named_theme[1], "theme.name", "config-code", "the theme"):
             return
-        name = _text(named_theme[1]) if named_theme else _text(theme)  # `theme: {name: material}` or `theme: material`
+        name = (
+            plain_text(named_theme[1]) if named_theme else plain_text(theme)
+        )  # `theme: {name: material}` or `theme: material`
         if name != "material" or FONTS in self.allowed.remote:
             return
-        font = _get(theme, "font")
-        if font is None or (_text(font[1]) or "").lower() != "false":
+        font = mapping_entry(theme, "font")
+        if font is None or (plain_text(font[1]) or "").lower() != "false":
             self.error(
-                rel,
                 font[0] if font else theme,
                 "config-remote",
                 FONTS,
@@ -761,23 +675,22 @@ class _Site:
                 f"plain stylesheet); {self.allow_hint('remote', FONTS)}",
             )
 
-    def fences(self, rel: str, where: str, name: str, options: Node | None) -> None:
+    def fences(self, where: str, name: str, options: Node | None) -> None:
         """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
-        found = _get(options, "custom_fences")
+        found = mapping_entry(options, "custom_fences")
         field = f"{where}.{name}.custom_fences"
-        if found is None or not self.plain(rel, found[1], field, "config-remote", "`custom_fences`"):
+        if found is None or not self.plain(found[1], field, "config-remote", "`custom_fences`"):
             return
         items = found[1].value if isinstance(found[1], SequenceNode) else []
         for index, item in enumerate(items):
-            if not self.plain(rel, item, f"{field}[{index}]", "config-remote", "a custom fence"):
+            if not self.plain(item, f"{field}[{index}]", "config-remote", "a custom fence"):
                 continue
-            css = _get(item, "class")
-            if css is not None and not self.plain(rel, css[1], f"{field}[{index}].class", "config-remote", "its class"):
+            css = mapping_entry(item, "class")
+            if css is not None and not self.plain(css[1], f"{field}[{index}].class", "config-remote", "its class"):
                 continue
-            if css is None or _text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
+            if css is None or plain_text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
                 continue
             self.error(
-                rel,
                 css[1],
                 "config-remote",
                 f"{where}.{name}.custom_fences[{index}].class",
@@ -786,17 +699,16 @@ class _Site:
                 f"remove the fence (draw the diagram as an image under docs/); {self.allow_hint('remote', MERMAID)}",
             )
 
-    def inherit(self, rel: str, path: Path, node: Node) -> None:
-        found = _get(node, "INHERIT")
+    def inherit(self, path: Path, node: Node) -> None:
+        found = mapping_entry(node, "INHERIT")
         if found is None:
             return
         key_node, value = found
-        name = self.path(rel, value, "INHERIT", "the inherited file")
+        name = self.path(value, "INHERIT", "the inherited file")
         if name is None:
             return
         if name not in self.allowed.inherit:
             self.error(
-                rel,
                 key_node,
                 "config-inherit",
                 "INHERIT",
@@ -805,51 +717,51 @@ class _Site:
             )
             return
         parent = path.parent / name
-        if self.inside(rel, value, "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
+        if self.inside(value, "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
             self.check_file(parent, top=False)
 
     # -- docs/ ---------------------------------------------------------------------------
 
-    def docs_dir(self, rel: str, node: Node) -> None:
+    def docs_dir(self, node: Node) -> None:
         """The docs folder (``docs_dir``, by default docs/), read before what may name it
         (``!relative $docs_dir``); None once refused (reported)."""
-        found = _get(node, "docs_dir")
+        found = mapping_entry(node, "docs_dir")
         if found is None or found[1].tag == "tag:yaml.org,2002:null":
             return
-        name = self.path(rel, found[1], "docs_dir", "the docs folder")
+        name = self.path(found[1], "docs_dir", "the docs folder")
         folder = None if name is None else _absolute(self.config_file.parent / name)
-        if folder is not None and self.inside(rel, found[1], "docs_dir", folder, "the docs folder"):
+        if folder is not None and self.inside(found[1], "docs_dir", folder, "the docs folder"):
             self.docs_folder = folder
         else:
             self.docs_folder = None
 
-    def docs(self) -> None:
-        """The files a build publishes from the docs folder (``docs_dir``, by default docs/), as the
-        path policy's confined walk lets them be read, and what that walk refuses: a link out of the
-        folder, into .git/, nowhere (so that a build refuses it before any engine starts)."""
-        folder = self.docs_folder
-        if folder is None:
-            return
+    def published(self, folder: Path, shown: str = "docs/", *, templates: bool = False) -> None:
+        """The files a build publishes from ``folder`` (the docs folder, or with ``templates`` the theme
+        folder, whose templates are code allowed with it), as the path policy's confined walk lets them
+        be read, and what that walk refuses: a link out of the folder, into .git/, nowhere (so that a
+        build refuses it before any engine starts)."""
         listing = paths.walk(self.root, folder, confined=True)
         self.findings.extend(listing.findings)
         for file in listing.files:
-            self.findings.extend(docs_file(self.root, Path(file), self.allowed))
+            if not (templates and file.lower().endswith(TEMPLATE_SUFFIX)):
+                self.findings.extend(docs_file(self.root, Path(file), self.allowed, shown))
 
     def run(self) -> list[Finding]:
         if self.config_file.exists():
             self.check_file(self.config_file, top=True)
-        self.docs()
+        if self.docs_folder is not None:  # the docs folder (``docs_dir``, by default docs/)
+            self.published(self.docs_folder)
         return self.findings
 
 
 def _enabled(node: Node) -> bool:
     """Whether a setting such as Material's ``extra.analytics`` is on: anything but nothing, ``false``,
     or a mapping with no ``provider``."""
-    text = _text(node)
+    text = plain_text(node)
     if text is not None:
         return text.strip().lower() not in ("", "~", "null", "false")
     if isinstance(node, MappingNode):
-        provider = _get(node, "provider")
+        provider = mapping_entry(node, "provider")
         return provider is not None and _enabled(provider[1])
     return True
 
@@ -857,14 +769,6 @@ def _enabled(node: Node) -> bool:
 def _absolute(path: Path) -> Path:
     """``path`` made absolute and normalised, its links not followed."""
     return Path(os.path.normpath(path.absolute()))
-
-
-def _as_list(node: Node) -> list[Node]:
-    return list(node.value) if isinstance(node, SequenceNode) else [node]
-
-
-def _within(path: Path, top: Path) -> bool:
-    return path == top or top in path.parents
 
 
 def _through_link(target: Path) -> bool:
@@ -936,11 +840,9 @@ def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
         node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
     except (YamlProblem, yaml.YAMLError, RecursionError):
         return []
-    plugins = _get(node, "plugins")
-    options = next((opts for name, _, opts, _ in _entries(plugins[1] if plugins else None) if name == PLUGIN), None)
-    found = _get(options, OPTION)
+    found = plugin_option(node, OPTION)
     entries: list[tuple[str, str, tuple[int, int]]] = []
-    for key, _, names in _items(found[1] if found else None):
+    for key, _, names in settings_of(found[1] if found else None):
         if key in ALLOW_KEYS and isinstance(names, SequenceNode):
             entries.extend((key, text, _position(item)) for text, item in _strings(names))
     return entries

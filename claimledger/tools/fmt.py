@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,8 @@ class _CoreResolver(VersionedResolver):
         return {first: [(tag, rx) for tag, rx in rules if tag != _TIMESTAMP] for first, rules in found.items()}
 
 
-def _yaml() -> YAML:
+def round_trip() -> YAML:
+    """A YAML reader and writer in the house style that keeps comments (for commands that edit a file)."""
     yaml = YAML(typ="rt")
     yaml.Resolver = _CoreResolver
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -53,9 +56,15 @@ def _yaml() -> YAML:
     return yaml
 
 
-def round_trip() -> YAML:
-    """A YAML reader and writer in the house style that keeps comments (for commands that edit a file)."""
-    return _yaml()
+def _dumped(yaml: YAML, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _data(text: str) -> Any:
+    """What ``text`` says, as the strict reader reads it."""
+    return load_document("", text.encode("utf-8")).data
 
 
 def _insert(data: CommentedMap, kind: str, name: str, value: object) -> None:
@@ -79,11 +88,8 @@ def set_fields(text: str, kind: str, fields: Mapping[str, Any]) -> str:
         raise ValueError("it is not a mapping of fields")
     for name, value in fields.items():
         _insert(data, kind, name, value)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    result = out.getvalue()
-    before = load_document("", text.encode("utf-8")).data
-    written = load_document("", result.encode("utf-8")).data
+    result = _dumped(yaml, data)
+    before, written = _data(text), _data(result)
     for name, value in fields.items():
         before.pop(name, None)
         if written.pop(name, None) != (dict(value) if isinstance(value, CommentedMap) else value):
@@ -101,19 +107,12 @@ def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
 def _fold(text: str, column: int) -> str | FoldedScalarString:
     """``text`` as a folded block wrapped at :data:`FOLD` (content starting at ``column``), if it does
     not fit on its field's line and can be folded without changing it; ``text`` otherwise."""
-    if "\n" in text or text != text.strip() or "  " in text or "\t" in text or " #" in text:
+    # Folded only at single spaces: textwrap breaks at any white space, and a fold joins with a space.
+    if any(space in text for space in "\t\n\x0b\x0c\r") or text != text.strip() or "  " in text or " #" in text:
         return text
     width = max(FOLD - column, 30)
-    folds: list[int] = []
-    start = 0
-    while len(text) - start > width:
-        cut = text.rfind(" ", start, start + width + 1)
-        if cut <= start:
-            cut = text.find(" ", start + width)
-            if cut < 0:
-                break
-        folds.append(cut)
-        start = cut + 1
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    folds = [end - 1 for end in itertools.accumulate(len(line) + 1 for line in lines[:-1])]
     folded: FoldedScalarString = FoldedScalarString(text)
     folded.fold_pos = folds  # type: ignore[attr-defined]
     return folded
@@ -156,20 +155,17 @@ def _canonical(value: Any, definition: Mapping[str, Any], column: int) -> Any:
     return value
 
 
-def format_text(text: str, kind: str) -> str:
+def canonical_text(text: str, kind: str) -> str:
     """``text`` (a file of ``kind``) in the canonical style. Raises ``ValueError`` if it cannot be read,
     or if the result would not read back as the same data."""
-    yaml = _yaml()
+    yaml = round_trip()
     try:
         data = yaml.load(text)
     except YAMLError as exc:
         raise ValueError(f"it is not valid YAML ({str(exc).splitlines()[0]}); run claimledger check") from None
-    data = _canonical(data, schema()["$defs"][KINDS[kind].schema_def], 0)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    result = out.getvalue()
+    result = _dumped(yaml, _canonical(data, schema()["$defs"][KINDS[kind].schema_def], 0))
     try:
-        same = load_document("", text.encode("utf-8")).data == load_document("", result.encode("utf-8")).data
+        same = _data(text) == _data(result)
     except YamlProblem as problem:
         raise ValueError(f"{problem.message}; run claimledger check") from None
     if not same:
@@ -253,12 +249,13 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
             raw = path.read_bytes()
             load_document(rel, raw)  # the strict reader says where and why a file cannot be read
             text = raw.decode("utf-8")
-            result = format_text(normalised(text), kind)
+            result = canonical_text(normalised(text), kind)
         except OSError as exc:
             outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
             continue
         except YamlProblem as problem:
-            outcomes.append(Outcome(rel, False, _unreadable(problem), problem.position, problem.hint))
+            said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
+            outcomes.append(Outcome(rel, False, said, problem.position, problem.hint))
             continue
         except ValueError as exc:
             outcomes.append(Outcome(rel, False, str(exc)))
@@ -269,10 +266,3 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
                 handle.write(result)
         outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
     return outcomes
-
-
-def _unreadable(problem: YamlProblem) -> str:
-    """What keeps a file from being read, as the strict reader says it."""
-    if problem.rule == "yaml-syntax":
-        return f"it is not valid YAML: {problem.message}"
-    return problem.message

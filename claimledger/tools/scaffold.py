@@ -204,9 +204,9 @@ def render(
     body = yaml.safe_dump(
         document(kind, values, basis), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
-    from .fmt import format_text
+    from .fmt import canonical_text
 
-    return format_text(modeline(kind, item_path, layout) + body, kind)
+    return canonical_text(modeline(kind, item_path, layout) + body, kind)
 
 
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:

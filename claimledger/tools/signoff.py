@@ -25,7 +25,6 @@ from .fmt import set_fields
 
 # What a review itself settles: a claim that has only these wrong may be reviewed.
 REVIEW_RULES = frozenset({"review-missing", "review-editor", "review-reviewers", "review-stale"})
-# The fields a review goes after, latest first: it sits with the verdict it signs off.
 
 
 class ReviewError(Exception):
@@ -56,12 +55,6 @@ def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap
     block["date"] = date.isoformat()
     block["fingerprint"] = print_
     return block
-
-
-def write_review(text: str, by: Sequence[str], date: dt.date, print_: str) -> str:
-    """``text`` (a claim file) with its review block set to ``by``, ``date`` and ``print_``; the rest
-    of the file, comments included, as it was."""
-    return set_fields(text, "claim", {"review": _review_block(by, date, print_)})
 
 
 def record(
@@ -115,7 +108,7 @@ def record(
     print_ = fingerprint(claim)
     try:
         text = path.read_bytes().decode("utf-8")
-        result = write_review(text, editors_given, date, print_)
+        result = set_fields(text, "claim", {"review": _review_block(editors_given, date, print_)})
     except (OSError, UnicodeDecodeError, ValueError, YamlProblem) as exc:
         raise ReviewError(f"{claim.document.path} cannot be updated: {exc}") from None
     with path.open("w", encoding="utf-8", newline="\n") as handle:

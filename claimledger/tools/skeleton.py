@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import __version__, distribution
 from ..findings import Finding, warning
 from ..record import paths
-from ..record.layout import DATA_DIR, KIND_DIRS, PUBLISHER_FILE, SNAPSHOT_DIR, STATUS_FILE
+from ..record.layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR, STATUS_FILE
 
 PACKAGE = resources.files("claimledger")
 TEMPLATES = PACKAGE / "data" / "project"
@@ -34,9 +34,10 @@ RENAMED = {
 }
 # Entries that do not make a folder "not empty": a fresh clone of an empty repository holds .git.
 IGNORED_ENTRIES = frozenset({".git"})
-# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML) and
-# this release ({{ version }}, {{ requirement }}, {{ repository }}, {{ claimledger }}: a link to it).
-TEMPLATED_SUFFIXES = (".md", ".yml", ".txt")
+# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML), the
+# publisher ({{ publisher }}: YAML) and this release ({{ version }}, {{ requirement }}, {{ repository }},
+# {{ claimledger }}: a link to it).
+TEMPLATED_SUFFIXES = (".md", ".yml", ".yaml", ".txt")
 # What could start markup in a line of markdown (emphasis, code, links, HTML, references, tables).
 MARKUP = frozenset("\\`*_[]<>#!|~&{}")
 
@@ -54,31 +55,6 @@ class Created:
     kept: tuple[str, ...]
 
 
-# The publisher file init writes: who answers for the site (named as the author of every
-# ClaimReview, which without it names the site's title) and, once filled in, its editors.
-PUBLISHER_TEMPLATE = """\
-# yaml-language-server: $schema=../schema/claimledger.schema.json#/$defs/publisher
-#
-# Who publishes this site and answers for it: shown on the About and Corrections pages and named
-# as the author and publisher of every ClaimReview. Check that the name is the organisation's own;
-# add `url:`, `logo:` and `email:` (where readers send corrections) where it has them.
-name: {name}
-# The editors who may sign off a verdict (a claim's `review.by` names them by id), with the public
-# names claim pages show. None yet: list each one before they review a claim, for example
-#   - id: jdoe
-#     name: Jane Doe
-#   - id: desk
-#     name: The editorial desk
-#     kind: team
-editors: []
-"""
-
-
-def publisher_file(name: str) -> bytes:
-    """The text of claims/publisher.yaml for a publisher called ``name``."""
-    return PUBLISHER_TEMPLATE.format(name=json.dumps(name, ensure_ascii=False)).encode("utf-8")
-
-
 def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
     """Every file of a new project, by its path relative to the project folder; the publisher file
     names ``publisher``, else the site's ``title``."""
@@ -89,6 +65,8 @@ def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
             f"Each claim of {title}, its sources, the evidence for and against it, and a status.", ensure_ascii=False
         ),
         "heading": markdown_text(title),
+        # who answers for the site (the author of every ClaimReview, which without it names the title)
+        "publisher": json.dumps(publisher if publisher is not None else title, ensure_ascii=False),
         "version": __version__,
         "requirement": distribution.requirement(),
         "repository": repository or "https://github.com/OWNER/claimledger",
@@ -104,7 +82,6 @@ def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
             data = text.encode("utf-8")
         files[rel] = data
     files[f"{DATA_DIR}/{STATUS_FILE}"] = (PACKAGE / "data" / "statuses.yaml").read_bytes()
-    files[f"{DATA_DIR}/{PUBLISHER_FILE}"] = publisher_file(publisher if publisher is not None else title)
     files[SCHEMA_COPY] = (PACKAGE / "schema" / "claimledger.schema.json").read_bytes()
     return dict(sorted(files.items()))
 
@@ -130,27 +107,20 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + character if character in MARKUP else character for character in text)
 
 
-def check_title(title: str) -> None:
-    if not title.strip() or not title.isprintable():
-        raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
-
-
-def check_publisher(name: str) -> None:
-    if not name.strip() or not name.isprintable() or len(name) > 200:
-        raise InitError(
-            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
-            "200 characters, e.g. --publisher 'Widget Watch'"
-        )
-
-
 def create_project(root: Path, title: str | None = None, force: bool = False, publisher: str | None = None) -> Created:
     """Write a new project into ``root`` (made if missing). A folder that holds anything but
     ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
     through a symbolic link: a folder on the way to any file that is one refuses the whole project
     before anything is written. The publisher file names ``publisher``, else the title."""
     title = title if title is not None else (root.resolve().name or "Claims")
-    check_title(title)
-    check_publisher(publisher if publisher is not None else title)
+    if not title.strip() or not title.isprintable():
+        raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
+    name = publisher if publisher is not None else title
+    if not name.strip() or not name.isprintable() or len(name) > 200:
+        raise InitError(
+            "the publisher (the title, unless --publisher names it) must be one line of visible text of at most "
+            "200 characters, e.g. --publisher 'Widget Watch'"
+        )
     if root.exists() and not root.is_dir():
         raise InitError(f"{root} is a file, not a folder; nothing was written")
     if root.is_dir() and not force:
@@ -195,15 +165,12 @@ def _first_link(root: Path, folders: Iterable[str]) -> str | None:
     """The first of the ``folders`` (paths relative to ``root``), or of the folders on the way to one,
     that is a symbolic link: each file goes through them. A file that is itself a link is never
     written through: it is kept as it is (see :func:`create_project`)."""
-    seen: set[str] = set()
     for folder in folders:
-        parts = folder.split("/") if folder else []
+        parts = PurePosixPath(folder).parts
         for depth in range(1, len(parts) + 1):
             rel = "/".join(parts[:depth])
-            if rel not in seen:
-                seen.add(rel)
-                if (root / rel).is_symlink():
-                    return rel
+            if (root / rel).is_symlink():
+                return rel
     return None
 
 

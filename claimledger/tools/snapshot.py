@@ -23,12 +23,14 @@ import difflib
 import hashlib
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ruamel.yaml.comments import CommentedMap
 
+from ..findings import printable
 from ..record import paths
 from ..record.layout import Layout
 from ..record.loader import ID_PATTERN
@@ -84,6 +86,19 @@ def text_of(data: bytes, name: str) -> str:
     return text
 
 
+def read_text(file: Path) -> str:
+    """The text of ``file`` as a snapshot keeps it (:func:`text_of`)."""
+    name = printable(str(file))
+    try:
+        return text_of(file.read_bytes(), name)
+    except FileNotFoundError:
+        raise SnapshotError(f"{name} does not exist", "give the path of the saved text") from None
+    except IsADirectoryError:
+        raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
+    except OSError as exc:
+        raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
+
+
 def _source_file(layout: Layout, source_id: str) -> Path:
     if not ID_PATTERN.fullmatch(source_id):
         raise SnapshotError(
@@ -118,26 +133,20 @@ def _archive_fields(archive: Archive) -> dict[str, str]:
     }
 
 
-def record(text: str, file: str, sha256: str, retrieved: dt.date, archive: Archive | None = None) -> str:
-    """``text`` (a source file) with its snapshot block set, and ``archive`` where given; the rest of the
-    file, comments included, as it was. ``ValueError`` if that would change anything else."""
-    data = round_trip().load(text)
-    if not isinstance(data, CommentedMap):
-        raise ValueError("it is not a mapping of fields")
+def _snapshot_block(text: str, file: str, sha256: str, retrieved: dt.date) -> CommentedMap:
+    """The snapshot block a source file (``text``) gets for a new copy."""
     block = CommentedMap()
     block["file"] = file
     block["sha256"] = sha256
     block["retrieved"] = retrieved.isoformat()
     block["third_party"] = True
-    old = data.get("snapshot")
+    data = round_trip().load(text)
+    old = data.get("snapshot") if isinstance(data, CommentedMap) else None
     if isinstance(old, CommentedMap):  # a note on the old copy stays; the rest is the new copy's
         for key, value in old.items():
             if key not in block:
                 block[key] = value
-    fields: dict[str, Any] = {"snapshot": block}
-    if archive is not None:
-        fields.update(_archive_fields(archive))
-    return set_fields(text, "source", fields)
+    return block
 
 
 def _existing(path: Path) -> bytes | None:
@@ -194,40 +203,55 @@ def _refuse_link_or_outside(layout: Layout, path: Path) -> None:
         raise SnapshotError(problem.message, problem.hint)
 
 
-def _read_source(layout: Layout, source: Path) -> tuple[str, dict[str, Any]]:
-    """The source file's text and its fields."""
-    source_rel = layout.relative(source)
+@dataclass(frozen=True)
+class _Source:
+    """A source's file as it is now."""
+
+    path: Path
+    rel: str  # relative to the project root
+    text: str
+    fields: dict[str, Any]
+
+    def updated(self, fields: Mapping[str, Any]) -> bytes:
+        """The file with ``fields`` set, the rest of it, comments included, as it was."""
+        try:
+            return set_fields(normalised(self.text), "source", fields).encode("utf-8")
+        except ValueError as exc:
+            raise SnapshotError(f"{self.rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
+
+
+def _source(layout: Layout, source_id: str) -> _Source:
+    """The file of ``source_id``, read."""
+    path = _source_file(layout, source_id)
+    rel = layout.relative(path)
     try:
-        source_bytes = source.read_bytes()
-        source_text = source_bytes.decode("utf-8")
-        current = load_document(source_rel, source_bytes).data
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+        current = load_document(rel, data).data
     except OSError as exc:
-        raise SnapshotError(f"{source_rel} cannot be read: {exc.strerror}") from None
+        raise SnapshotError(f"{rel} cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise SnapshotError(f"{source_rel} is not UTF-8 text", "run claimledger check, and fix what it says") from None
+        raise SnapshotError(f"{rel} is not UTF-8 text", "run claimledger check, and fix what it says") from None
     except YamlProblem as problem:
-        raise SnapshotError(f"{source_rel} cannot be read: {problem.message}", problem.hint) from None
-    return source_text, current if isinstance(current, dict) else {}
+        raise SnapshotError(f"{rel} cannot be read: {problem.message}", problem.hint) from None
+    return _Source(path, rel, text, current if isinstance(current, dict) else {})
 
 
 def archive_target(root: Path, source_id: str, url: str | None, *, force: bool = False) -> str:
     """The page ``--archive`` asks Save Page Now to copy: ``url`` (the ``--url`` given), else the source's
     ``url``. Refused, before anything is asked, when there is none, or when the source already records
     an archived copy and ``force`` is not given."""
-    layout = Layout(root.resolve())
-    source = _source_file(layout, source_id)
-    _, current = _read_source(layout, source)
-    source_rel = layout.relative(source)
-    recorded = current.get("archive_url")
+    source = _source(Layout(root.resolve()), source_id)
+    recorded = source.fields.get("archive_url")
     if recorded and not force:
         raise SnapshotError(
-            f"{source_rel} already records an archived copy ({recorded}); it is not replaced",
+            f"{source.rel} already records an archived copy ({recorded}); it is not replaced",
             "if a new copy is wanted on purpose, run the command again with --force",
         )
-    page = url or current.get("url")
+    page = url or source.fields.get("url")
     if not isinstance(page, str) or not page:
         raise SnapshotError(
-            f"{source_rel} has no url: --archive needs the address of the page to archive",
+            f"{source.rel} has no url: --archive needs the address of the page to archive",
             "give it with --url URL (its text is then saved too), or add `url:` to the source",
         )
     return page
@@ -236,19 +260,13 @@ def archive_target(root: Path, source_id: str, url: str | None, *, force: bool =
 def record_archive(root: Path, source_id: str, archive: Archive) -> str:
     """Set ``archive`` on ``source_id`` alone (no snapshot text given), in one atomic write; the source
     file, relative to the project root."""
-    layout = Layout(root.resolve())
-    source = _source_file(layout, source_id)
-    source_text, _ = _read_source(layout, source)
-    source_rel = layout.relative(source)
+    source = _source(Layout(root.resolve()), source_id)
+    result = source.updated(_archive_fields(archive))
     try:
-        result = set_fields(normalised(source_text), "source", _archive_fields(archive))
-    except ValueError as exc:
-        raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
-    try:
-        _temporary(source, result.encode("utf-8")).replace(source)
+        _temporary(source.path, result).replace(source.path)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
-    return source_rel
+    return source.rel
 
 
 def take(
@@ -263,17 +281,15 @@ def take(
     """Save ``text`` (already as :func:`text_of` returns it) as the snapshot of ``source_id``, and set
     ``archive`` on the source in the same write where given."""
     layout = Layout(root.resolve())
-    source = _source_file(layout, source_id)
+    source = _source(layout, source_id)
     folder = layout.data_dir / SNAPSHOT_DIR
     _refuse_link_or_outside(layout, folder)
     target = folder / (source_id + SUFFIX)
     _refuse_link_or_outside(layout, target)
-    source_rel = layout.relative(source)
-    source_text, current = _read_source(layout, source)
     content = text.encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     file = f"{SNAPSHOT_DIR}/{target.name}"
-    recorded: Any = current.get("snapshot")
+    recorded: Any = source.fields.get("snapshot")
     recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
     saved = _existing(target)
     if not force:
@@ -284,21 +300,18 @@ def take(
             )
         if recorded_hash is not None and recorded_hash != digest:
             raise SnapshotError(
-                f"{source_rel} already records a snapshot with another SHA-256; a snapshot is never edited",
+                f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited",
                 "if this is a new copy taken on purpose, run the command again with --force",
             )
     same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
-    if same and archive is None:
-        return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=True)
-    if same and archive is not None:  # the text as it was: only the archived copy is new
-        return Taken(layout.relative(target), record_archive(root, source_id, archive), digest, retrieved, False)
-    try:
-        result = record(normalised(source_text), file, digest, retrieved, archive)
-    except ValueError as exc:
-        raise SnapshotError(f"{source_rel} cannot be updated: {exc}", "run claimledger fmt and check first") from None
+    if same:  # the text as it was: nothing is new, or only the archived copy
+        written = source.rel if archive is None else record_archive(root, source_id, archive)
+        return Taken(layout.relative(target), written, digest, retrieved, unchanged=archive is None)
+    block = _snapshot_block(normalised(source.text), file, digest, retrieved)
+    result = source.updated({"snapshot": block, **(_archive_fields(archive) if archive is not None else {})})
     folder.mkdir(exist_ok=True)
     try:
-        _write_both(target, content, source, result.encode("utf-8"))
+        _write_both(target, content, source.path, result)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
-    return Taken(layout.relative(target), source_rel, digest, retrieved, unchanged=False)
+    return Taken(layout.relative(target), source.rel, digest, retrieved, unchanged=False)

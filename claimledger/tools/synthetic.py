@@ -12,8 +12,8 @@ import hashlib
 import random
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
-from ..findings import Finding
 from ..record import items
 from ..record.layout import Layout
 from ..record.visible import fingerprint
@@ -54,14 +54,11 @@ def _sentence(rng: random.Random, n: int, words: int = 12) -> str:
     return " ".join(rng.choice(VOCABULARY) for _ in range(words)) + f" number {n}"
 
 
-class _Findings:
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-
-
 def _reviewed(claim_id: str, body: str) -> str:
     """``body`` with a review by the synthetic editor, whose fingerprint is that of what it says."""
-    claim = items.claim(claim_id, load_document(f"claims/claims/{claim_id}.yaml", body.encode("utf-8")), _Findings())
+    claim = items.claim(
+        claim_id, load_document(f"claims/claims/{claim_id}.yaml", body.encode("utf-8")), SimpleNamespace(findings=[])
+    )
     if claim is None:
         raise ValueError(f"synthetic claim {claim_id} does not build")
     return body + f"review:\n  by: editor\n  date: 2021-06-01\n  fingerprint: {fingerprint(claim)}\n"
