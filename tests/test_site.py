@@ -373,3 +373,13 @@ def test_the_same_input_builds_byte_identical_output(site: Path, tmp_path: Path)
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_conversion_by_someone_unnamed_is_shown_as_rough_as_its_figure_and_not_called_another_partys(
+    site: Path,
+) -> None:
+    html = (site / "claims" / "alibaba-2017-cases-involved-430-million-yuan" / "index.html").read_text("utf-8")
+    conversion = html[html.index('<p class="ct-conversion">') :].partition("</p>")[0]
+    assert "Also given as about" in conversion
+    assert "by someone the source does not name" in conversion
+    assert "not the claimant" not in conversion
