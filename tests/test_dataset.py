@@ -153,6 +153,7 @@ def test_required_sources_are_recorded(exported: dict[str, Any]) -> None:
     report = sources["alibaba-2017-ip-report"]
     # Presented ("released", in the post's word) on 10 January 2018, but its text was not published.
     assert (report["published"], report["full_text"]) == ("unknown", "unavailable")
+    assert report["presented"] == "2018-01-10"  # "On Jan. 10, Alibaba released the 2017 Annual Report""
     assert "10 January 2018" in report["full_text_note"]
     assert "Hangzhou" in report["place"]
     assert sources["alibaba-2016-ip-report"]["kind"] == "report"

@@ -383,3 +383,10 @@ def test_a_conversion_by_someone_unnamed_is_shown_as_rough_as_its_figure_and_not
     assert "Also given as about" in conversion
     assert "by someone the source does not name" in conversion
     assert "not the claimant" not in conversion
+
+
+def test_a_report_presented_before_its_text_was_published_shows_both_facts_with_their_bases(site: Path) -> None:
+    html = (site / "sources" / "alibaba-2017-ip-report" / "index.html").read_text("utf-8")
+    facts = html[html.index("<dt>Published</dt>") :].partition("</dl>")[0]
+    assert "<dt>Published</dt><dd>date unknown" in facts
+    assert '<dt>Presented</dt><dd>10 January 2018<div class="ct-basis">Stated in' in facts

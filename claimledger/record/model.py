@@ -342,6 +342,7 @@ class Source:
     author_shown: str | None
     publisher: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     published: PartialDate | None = field(metadata=FACT)
+    presented: PartialDate | None = field(metadata=FACT)  # released to the press, its text perhaps unpublished
     url: str | None = field(metadata=UNKNOWN_IS_NONE)
     archive_url: str | None
     archive_date: PartialDate | None
