@@ -184,7 +184,7 @@ class Paraphrase:
     """The claim in someone else's words (``by``, in ``source``), when the claimant's are not on the record."""
 
     text: str
-    by: str
+    by: str | None = field(metadata=UNKNOWN_IS_NONE)  # None: the source's words may be someone else's
     source: str
     locator: str | None
 
