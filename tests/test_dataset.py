@@ -140,7 +140,7 @@ def test_the_eur_amount_is_a_conversion_whose_maker_rate_and_date_the_post_does_
         "EUR",
         "about",
     )  # a conversion of "roughly 430 million"
-    assert (conversion["by"], conversion["rate"]) == (None, "unknown")  # `rate: unknown`: nor its day
+    assert (conversion["by"], conversion["rate"]) == ("unknown", "unknown")  # `rate: unknown`: nor its day
     raw = (REPO / "claims" / "claims" / f"{claim['id']}.yaml").read_text(encoding="utf-8")
     assert "by: unknown" in raw and "rate: unknown" in raw
 
@@ -234,7 +234,7 @@ def test_jack_mas_words_are_a_paraphrase_in_the_post_by_someone_it_does_not_name
     claim = _claims_by_id(exported)["jack-ma-counterfeiting-criminal-liability-too-lenient"]
     assert claim["quote"] is None
     assert (claim["paraphrase"]["by"], claim["paraphrase"]["source"]) == (
-        None,
+        "unknown",
         "ipkat-2018-01-12-alibaba-2017-ip-report",
     )
 
