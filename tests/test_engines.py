@@ -130,11 +130,10 @@ def test_mkdocs_run_on_its_own_builds_the_site_claimledger_build_builds(minimal_
     assert [name for name in theirs if theirs[name] != ours[name]] == []
 
 
-def test_site_settings_point_edit_commit_and_file_links_into_a_github_repository() -> None:
+def test_site_settings_point_edit_and_file_links_into_a_github_repository() -> None:
     settings = SiteSettings.of_site("Claims", "https://claims.example.org", "https://github.com/o/r/", edit_branch="b")
     assert settings.site_url == "https://claims.example.org/"
     assert settings.edit_base == "https://github.com/o/r/edit/b/"
-    assert settings.commit_base == "https://github.com/o/r/commit/"
     assert settings.blob_base == "https://github.com/o/r/blob/b/"
     elsewhere = SiteSettings.of_site("Claims", "", "https://git.example.org/r", edit_base="https://git.example.org/e")
-    assert (elsewhere.edit_base, elsewhere.commit_base, elsewhere.blob_base) == ("https://git.example.org/e/", "", "")
+    assert (elsewhere.edit_base, elsewhere.blob_base) == ("https://git.example.org/e/", "")

@@ -90,7 +90,7 @@ def test_a_claim_page_carries_its_search_text_json_ld_and_edit_link(renderer: Re
     claim = outputs["claims/widget-defects-fell.md"]
     assert isinstance(claim, PageOutput)
     assert claim.title == renderer.dataset.claims["widget-defects-fell"].statement
-    assert not claim.in_nav and claim.searchable
+    assert not claim.in_nav
     assert claim.search_text is not None and claim.title in claim.search_text()
     assert claim.jsonld is not None and json.loads(claim.jsonld())["@type"] == "ClaimReview"
     assert claim.edit_url == "https://example.org/edit/main/claims/claims/widget-defects-fell.yaml"

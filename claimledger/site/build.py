@@ -1,8 +1,9 @@
 """Build the site into a temporary folder, then swap it in: a failed build leaves the last good site.
 
 The same for every engine (:mod:`claimledger.engines`): :class:`StagedBuild` makes the staging
-folder next to the site's, starts the engine's build there before the dataset is checked, has it
-build the whole site once the dataset passed its checks, and swaps the site in.
+folder next to the site's, starts the engine's build there before the dataset is checked (an
+:class:`Engine`'s ``start``, so that it can read its configuration and begin work meanwhile), has
+it build the whole site once the dataset passed its checks, and swaps the site in.
 
 The engine's builds pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`: the one given, else the newest
 review date of the dataset (:func:`source_date_epoch`), so that the same input gives byte-identical
@@ -26,21 +27,64 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..checks.siteconfig import DocsPolicy
 from ..checks.sitepolicy import check_site
-from ..engines import Engine, EngineBuild, Project, SiteInput
 from ..findings import Finding, Severity, format_text
 from ..record.model import Dataset
 from ..record.parallel import signals_held
 from ..record.visible import edited
+from ..settings import Settings
 
 MARKER = ".claimledger-site"
 
 
 class BuildError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Project:
+    """What an engine knows before the dataset is checked."""
+
+    root: Path  # the project folder (holding claims/ and docs/)
+    config_file: Path  # the site's configuration (mkdocs.yml)
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    """What an engine builds a site from: the project, and its dataset loaded and checked (with no
+    errors; the findings are warnings and notes)."""
+
+    project: Project
+    dataset: Dataset
+    findings: Sequence[Finding]
+
+
+class EngineBuild(Protocol):
+    """One build by one engine, into the staging folder it was started with."""
+
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
+        check of those pages follows it)."""
+
+    def build(self, site: SiteInput) -> None:
+        """Write the whole site into the staging folder; raise BuildError if it cannot."""
+
+    def close(self) -> None:
+        """Let go of whatever the build holds (processes, settings); called whatever happened."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def start(self, project: Project, staging_dir: Path) -> EngineBuild:
+        """Begin a build into ``staging_dir``; a problem with the configuration is reported by the
+        build's ``build``, after the dataset's findings."""
 
 
 # 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).

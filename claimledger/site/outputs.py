@@ -48,6 +48,7 @@ from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
 from .render import Renderer
 from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
+from .views import SITE_KINDS
 
 ASSET_DIR = "assets/claimledger"
 
@@ -79,7 +80,8 @@ lists repeat what the item pages hold, and would make every search hit them firs
 
 @dataclass(frozen=True)
 class PageOutput:
-    """A generated page."""
+    """A generated page; every one is in the search index (a list of claims by its title and what it
+    is, see :data:`LISTS`)."""
 
     spec: PageSpec
     description: str  # one line of plain text about the page
@@ -88,7 +90,7 @@ class PageOutput:
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
     jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
     keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
-    head_title: str = ""  # plain text: the title in the browser and link previews, if not ``title``
+    browser_title: str = ""  # plain text: the title in the browser and link previews (a claim's: its verdict first)
 
     @property
     def path(self) -> str:
@@ -104,24 +106,9 @@ class PageOutput:
         return self.spec.title
 
     @property
-    def kind(self) -> str:
-        return self.spec.kind
-
-    @property
     def in_nav(self) -> bool:
         """Whether the page may appear in the navigation; item pages never do."""
         return self.spec.in_nav
-
-    @property
-    def searchable(self) -> bool:
-        """Whether the search index holds the page at all: every generated page is in it (a list of
-        claims by its title and what it is, see :data:`LISTS`)."""
-        return True
-
-    @property
-    def browser_title(self) -> str:
-        """Plain text: the page's title in the browser and in link previews (a claim's: its verdict first)."""
-        return self.head_title or self.title
 
 
 @dataclass(frozen=True)
@@ -201,26 +188,26 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
-    kind = KINDS.get(spec.kind)
     render = functools.partial(renderer.render, spec)
-    if kind is None:  # an index page
-        description = LISTS.get(spec.kind, "")
+    if spec.kind is None:  # an index page
+        description = LISTS.get(spec.template, "")
         search_text = functools.partial(_list_search_text, spec.title, description) if description else None
-        if spec.kind == "methodology":
+        if spec.template == "methodology":
             description = "How the claims are recorded, checked and given a status: the status scale and the rules."
             search_text = functools.partial(_with_spaced_cells, render)
-        return PageOutput(spec, description or spec.title, None, render, search_text, None)
-    item = kind.items(renderer.dataset)[spec.key]
+        return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
+    item = renderer.item(spec)
+    view = SITE_KINDS[spec.kind]
     jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
-        renderer.description(spec),
-        _edit_url(renderer, kind.document_path(item)),
+        view.description(renderer, item),
+        _edit_url(renderer, KINDS[spec.kind].document_path(item)),
         render,
-        functools.partial(renderer.search_text, spec),
+        functools.partial(view.search_text, renderer, item),
         jsonld,
-        keywords=renderer.keywords(spec),
-        head_title=renderer.head_title(spec),
+        keywords=view.keywords(renderer, item),
+        browser_title=view.head_title(renderer, item) if view.head_title is not None else spec.title,
     )
 
 

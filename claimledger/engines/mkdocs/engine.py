@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
-from ...site.build import BuildError, build_time
-from .. import Project, SiteInput
+from ...site.build import BuildError, Project, SiteInput, build_time
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig

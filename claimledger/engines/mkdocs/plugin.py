@@ -54,13 +54,13 @@ from ...record import paths
 from ...record.cache import template_cache
 from ...record.model import Dataset
 from ...settings import Settings, from_environment
+from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
-from .. import SiteInput
 from .docsguard import DocsGuard
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
@@ -296,8 +296,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         page.meta["description"] = escape(output.description)
         if output.keywords:  # the search plugin ranks a match of a page's tags above any other
             page.meta["tags"] = list(output.keywords)
-        if not output.searchable:
-            page.meta["search"] = {"exclude": True}
         return ""
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -24,9 +24,8 @@ from pathlib import Path
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
 from ...record.cache import template_cache
-from ...site.build import BuildError
+from ...site.build import BuildError, Project, SiteInput
 from ...site.render import SiteSettings, site_renderer
-from .. import Project, SiteInput
 from .plain import CONFIG, SITE, SiteConfig, read_config, write_project
 
 PROJECT = ".zensical"  # the plain project's folder, inside the staging folder while the site is built

@@ -196,8 +196,6 @@ def _files(folder: Path) -> Iterator[Path]:
 def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     """A generated page's file: its front matter, then its HTML with links as Zensical reads them."""
     meta: dict[str, Any] = {"title": escape(output.browser_title), "description": escape(output.description)}
-    if not output.searchable:  # lists of claims: the claims' own pages are what search should find
-        meta["search"] = {"exclude": True}
     meta["edit_url"] = output.edit_url  # none for an index page (not docs/<page>.md, which is not there)
     if output.jsonld is not None:
         meta["claimledger_jsonld"] = output.jsonld()
