@@ -28,6 +28,7 @@ Paths are site-relative with forward slashes. A page's ``path`` is its source pa
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -130,6 +131,19 @@ class FileOutput:
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
 
+    def write(self, folder: Path) -> None:
+        """Write the file into ``folder``, making its own folder if it is not there yet."""
+        write_file(folder / self.path, self.content())
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:  # the folder is there already, mostly: a page's, for its claim.json
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
 
 Output = PageOutput | MarkdownPage | FileOutput
 
@@ -161,18 +175,16 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         if (problem := paths.check(root, guide)) is not None:
             raise Unpublishable([problem])
         if guide.is_file():
-            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
+            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
     assets = resources.files("claimledger.site") / "assets"
     for asset in ASSETS:
         yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
     exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
-        yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
-        if export.companions is not None:
-            folder = export.site_path.rpartition("/")[0]
-            for name in export.companions(exported()):
-                path = f"{folder}/{name}" if folder else name
-                yield FileOutput(path, functools.partial(_companion, export.companions, exported, name))
+        yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
+        folder = export.site_path.rpartition("/")[0]
+        for name, text in (export.companions(exported()) if export.companions else {}).items():
+            yield FileOutput(posixpath.join(folder, name), functools.partial(str, text))
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
@@ -202,7 +214,7 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
     return PageOutput(
         spec,
         view.description(renderer, item),
-        _edit_url(renderer, KINDS[spec.kind].document_path(item)),
+        renderer.edit_link(KINDS[spec.kind].document_path(item)) or None,
         render,
         functools.partial(view.search_text, renderer, item),
         jsonld,
@@ -222,22 +234,6 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
     """A page's HTML with a space after each table cell, so that a search index that strips the tags
     does not run one cell's words into the next ("StatusMeaning")."""
     return _CELL_END.sub(r"\1 ", render())
-
-
-def _edit_url(renderer: Renderer, document_path: str) -> str | None:
-    return renderer.edit_link(document_path) or None
-
-
-def _write_export(
-    write: Callable[[dict[str, Any], bool], str | bytes], exported: Callable[[], dict[str, Any]]
-) -> str | bytes:
-    return write(exported(), True)
-
-
-def _companion(
-    companions: Callable[[dict[str, Any]], Mapping[str, str]], exported: Callable[[], dict[str, Any]], name: str
-) -> str:
-    return companions(exported())[name]
 
 
 def claim_json(claim: Any) -> str:

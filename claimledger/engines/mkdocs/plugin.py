@@ -273,16 +273,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
                 (site / sitemap).unlink(missing_ok=True)
         for output in self.files:
-            if not output.bulk or (self.touched is not None and output.page not in self.touched):
-                continue
-            target = site / output.path
-            content = output.content()
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            try:  # the page's folder is there already, but for a page another plugin left out
-                target.write_bytes(data)
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True)
-                target.write_bytes(data)
+            if output.bulk and (self.touched is None or output.page in self.touched):
+                output.write(site)
 
     # -- pages -----------------------------------------------------------------
 

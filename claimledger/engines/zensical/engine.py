@@ -84,8 +84,7 @@ class ZensicalBuild:
         for built in (self.folder / SITE).iterdir():
             built.rename(self.staging / built.name)
         for output in bulk:
-            content = output.content()
-            (self.staging / output.path).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            output.write(self.staging)
         shutil.rmtree(self.folder)
 
     def close(self) -> None:

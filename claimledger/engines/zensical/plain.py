@@ -34,7 +34,7 @@ from ...findings import format_text
 from ...record.kinds import KINDS
 from ...site.build import BuildError
 from ...site.docrefs import publisher_markdown, replace_references
-from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs, write_file
 from ...site.render import Renderer
 from ...site.urls import url_of
 from .relink import rebase
@@ -147,17 +147,17 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     bulk: list[FileOutput] = []
     for output in outputs:
         if isinstance(output, PageOutput):
-            _write(docs / output.path, page_text(output, pages))
+            write_file(docs / output.path, page_text(output, pages))
         elif isinstance(output, MarkdownPage):
             if output.path not in written:
                 text = replace_references(output.text, output.path, renderer.label_for, publisher)
-                _write(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
+                write_file(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
         elif output.bulk:
             bulk.append(output)
         else:
-            _write(docs / output.path, output.content())
+            output.write(docs)
     _write_overrides(folder / OVERRIDES, config.custom_dir)
-    _write(folder / CONFIG, configuration(config))
+    write_file(folder / CONFIG, configuration(config))
     return bulk
 
 
@@ -173,7 +173,7 @@ def _copy_docs(source: Path, target: Path, renderer: Renderer, publisher: str) -
         relative = path.relative_to(source).as_posix()
         if path.suffix == ".md":
             markdown = path.read_text(encoding="utf-8")
-            _write(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
+            write_file(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
@@ -205,15 +205,6 @@ def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
 def _front_matter(meta: Mapping[str, Any]) -> str:
     text = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=2**31)
     return f"---\n{text}---\n\n"
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def _write_overrides(target: Path, custom_dir: Path | None) -> None:
