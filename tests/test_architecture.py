@@ -154,7 +154,7 @@ def test_the_environment_is_read_at_the_edge_only() -> None:
     assert set(readers) <= EDGES, readers
 
 
-def test_the_engine_and_the_site_layer_import_no_site_engine() -> None:
+def test_only_the_engines_and_the_command_line_import_a_site_engine() -> None:
     modules = _modules()
     for name, path in modules.items():
         if name.startswith("claimledger.engines.") or name == "claimledger.cli":

@@ -1,28 +1,9 @@
-"""Every file a site contains, whatever engine builds it: :func:`site_outputs`.
+"""Every file a site contains, whatever engine builds it: :func:`site_outputs`, as plain data.
 
-The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
-the contributor guide as a page, claimledger's stylesheet and script, the exports, the schema, the
-Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
-says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimledger.engines`)
-only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
-(navigation, search, header and footer) and writes the site.
-
-Three kinds of output:
-
-- :class:`PageOutput`: a generated page. Its body HTML is made by ``render()`` when the engine is
-  about to write the page, and may be let go of once written: at 10,000 claims, holding every page's
-  HTML at once would be most of a build's memory. An item page also says what the search index
-  should hold for it (``search_text()``, the words a reader looks for, rather than the whole page)
-  and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
-- :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
-  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimledger.site.docrefs`): the
-  contributor guide, read only if the path policy lets it be (:mod:`claimledger.record.paths`; else
-  :class:`Unpublishable`).
-- :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
-  claim) are many and small: an engine may write them straight into the built site.
-
-Paths are site-relative with forward slashes. A page's ``path`` is its source path in the docs tree
-(``claims/<id>.md``); its URL is ``url_of(path)`` (``claims/<id>/``), its file ``<url>index.html``.
+An engine adapter (:mod:`claimledger.engines`) only hands them to its engine, which adds the
+hand-written pages under ``docs/``, the theme's frame (navigation, search, header and footer) and
+writes the site. Paths are site-relative with forward slashes; a page's ``path`` is its source path
+in the docs tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 """
 
 from __future__ import annotations
@@ -81,8 +62,9 @@ lists repeat what the item pages hold, and would make every search hit them firs
 
 @dataclass(frozen=True)
 class PageOutput:
-    """A generated page; every one is in the search index (a list of claims by its title and what it
-    is, see :data:`LISTS`)."""
+    """A generated page, in the search index (a list of claims by its title and what it is, see
+    :data:`LISTS`). Its HTML is rendered when the engine is about to write it, and may be let go of
+    once written: at 10,000 claims, holding every page's HTML would be most of a build's memory."""
 
     spec: PageSpec
     description: str  # one line of plain text about the page
@@ -114,7 +96,8 @@ class PageOutput:
 
 @dataclass(frozen=True)
 class MarkdownPage:
-    """A page written in markdown, converted by the engine as the pages under ``docs/`` are."""
+    """A page written in markdown (the contributor guide), converted by the engine as the pages
+    under ``docs/`` are, ``[[kind:id]]`` references included (:mod:`claimledger.site.docrefs`)."""
 
     path: str
     text: str
@@ -127,7 +110,7 @@ class FileOutput:
 
     path: str
     content: Callable[[], str | bytes]
-    bulk: bool = False  # one of many small files: may be written straight into the built site
+    bulk: bool = False  # one of many small files (claim.json): may be written straight into the built site
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
 

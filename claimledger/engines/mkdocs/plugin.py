@@ -1,26 +1,15 @@
-"""The MkDocs plugin ``claimledger``: hands the site's outputs to MkDocs.
+"""The MkDocs plugin ``claimledger``: hands the outputs of :func:`claimledger.site.outputs.site_outputs`
+to MkDocs, generated in memory (nothing generated is committed).
 
-Everything the site contains comes from :func:`claimledger.site.outputs.site_outputs`; this plugin
-only tells MkDocs about it. Generated pages are added in memory with ``File.generated`` (nothing
-generated is committed); item pages stay out of the navigation, with no markdown to read: their
-HTML is rendered when MkDocs is about to write them, and let go of once written. The claims'
-``claim.json`` files are written straight to the built site.
-
-Under ``claimledger build`` the build hands the plugin the dataset already loaded and checked, and
-the settings, with :meth:`ClaimledgerPlugin.use`. Under ``mkdocs build`` or ``mkdocs serve`` on their
-own, the plugin is the edge: it reads the settings from the environment and loads and checks the
-dataset itself.
+Under ``claimledger build`` the build hands the plugin the dataset already checked, and the settings
+(:meth:`ClaimledgerPlugin.use`). Under ``mkdocs build`` or ``mkdocs serve`` on their own the plugin is
+the edge: it reads the settings from the environment and loads and checks the dataset, site policy
+included; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which is why a
+published site is built with ``claimledger build``, which checks the file before any engine reads it.
 
 Whatever was checked before, the plugin publishes no file the path policy refuses
-(:mod:`claimledger.record.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
-in the docs folder or the site's theme folder, that leads out of that folder (outside the repository,
-or elsewhere in it). Under ``mkdocs
-build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.checks.sitepolicy`) is part of
-the plugin's check; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which
-is why a published site is built with ``claimledger build``, which checks the file before any engine
-reads it. Where MkDocs renders the hand-written pages,
-the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
-the ``docs_raw_html`` option (:mod:`claimledger.checks.siteconfig`).
+(:mod:`claimledger.record.paths`) that MkDocs found in the docs folder or the theme folder, and the
+docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check.
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
-"""The plain project Zensical builds: every page as a file, and a configuration beside them.
-
-Zensical runs no Python plugin: it builds the files it finds. :func:`write_project` writes, into a
-folder of its own, everything the site of a checked dataset contains:
-
-- ``docs/``: a copy of the site's ``docs/`` (its ``[[kind:id]]`` references made links, as the mkdocs
-  engine does), the contributor guide, one page file per generated page (front matter with the
-  title, the description, the edit link and a claim's JSON-LD, then the rendered HTML, its links
-  rewritten as Zensical reads them: :mod:`.links`), and the files of the site (exports, assets,
-  schema);
-- ``overrides/``: the theme's template overrides: claimledger's for Material's family of themes, this
-  engine's (its ``main.html`` and the edit link of generated pages), then the site's own;
-- ``mkdocs.yml``: the site's configuration, inherited (``INHERIT``), with the folders above, the
-  item pages out of the navigation, and claimledger's stylesheet and script.
+"""The plain project Zensical builds (it runs no Python plugin, it builds the files it finds):
+:func:`write_project` writes ``docs/`` (the site's own pages, their ``[[kind:id]]`` references made
+links, and every generated page and file), ``overrides/`` (claimledger's, this engine's, then the
+site's own) and a ``mkdocs.yml`` inheriting the site's.
 
 Zensical reads ``docs_dir`` and ``site_dir`` only inside the folder of its configuration file, so
 the project cannot build the site's own ``docs/``, and it is never written there.
