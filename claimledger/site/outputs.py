@@ -79,20 +79,6 @@ class PageOutput:
     def path(self) -> str:
         return self.spec.src_uri
 
-    @property
-    def url(self) -> str:
-        return self.spec.url
-
-    @property
-    def title(self) -> str:
-        """Plain text: an engine escapes it where it writes HTML."""
-        return self.spec.title
-
-    @property
-    def in_nav(self) -> bool:
-        """Whether the page may appear in the navigation; item pages never do."""
-        return self.spec.in_nav
-
 
 @dataclass(frozen=True)
 class MarkdownPage:

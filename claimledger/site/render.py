@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..checks.gitinfo import History, Revision, StatusChange, committed_files, load_history
+from ..checks.gitinfo import History, StatusChange, committed_files, load_history
 from ..record import arithmetic
 from ..record import markdown as markup
 from ..record.graph import Graph, build_graph
@@ -83,9 +83,7 @@ def site_renderer(
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
         merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
-    renderer = Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
-    renderer.merged = merged
-    return renderer
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged)
 
 
 def text_colour(background: str) -> str:
@@ -121,6 +119,7 @@ def template_environment() -> Environment:
         conversion_check=format.conversion_check,
         derivation=format.derivation_text,
         human=human,
+        scale_changes=feed.scale_changes,
         date_text=lambda iso: PartialDate.parse(iso).human(),
     )
     return env
@@ -144,6 +143,7 @@ class Renderer:
         settings: SiteSettings,
         history: History | None = None,
         bytecode_cache: BytecodeCache | None = None,
+        merged: frozenset[str] | None = None,
     ) -> None:
         self.dataset = dataset
         self.graph = graph
@@ -157,7 +157,7 @@ class Renderer:
         self._stale: dict[str, bool] = {}
         # The files on the branch edit links point into (None: not known): a file not there yet (a
         # claim not merged) has no page to edit, so its link shows the folder it will be in.
-        self.merged: frozenset[str] | None = None
+        self.merged = merged
 
     def edit_link(self, document_path: str) -> str:
         """Where the file ``document_path`` can be edited on the repository; "" if nowhere."""
@@ -262,10 +262,6 @@ class Renderer:
         """One claim's logged changes, newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
 
-    def scale_changes(self) -> list[feed.ScaleChange]:
-        """The status scale's logged changes, newest first: site-wide corrections."""
-        return feed.scale_changes(self.dataset)
-
     def chart(self, claim: Claim) -> Markup:
         change = format.change(claim)
         return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
@@ -279,9 +275,6 @@ class Renderer:
             return Markup("")
         unit, counted = points[-1].claim.unit, points[-1].claim.counted
         return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
-
-    def revisions(self, document_path: str) -> tuple[Revision, ...]:
-        return self.history.revisions.get(document_path, ())
 
     def status_changes(self, document_path: str) -> list[StatusChange]:
         """Status changes oldest first."""

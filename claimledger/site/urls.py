@@ -20,7 +20,7 @@ class PageSpec:
 
     src_uri: str
     template: str
-    title: str
+    title: str  # plain text: an engine escapes it where it writes HTML
     in_nav: bool = False
     kind: str | None = None  # None for an index page
     key: str = ""

@@ -238,12 +238,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
-            inclusion = InclusionLevel.UNDEFINED if output.in_nav else InclusionLevel.NOT_IN_NAV
+            inclusion = InclusionLevel.UNDEFINED if output.spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, output.path, content="", inclusion=inclusion)
             if self.touched is not None and output.path not in self.touched:
                 file.is_modified = _unchanged  # type: ignore[method-assign]
-            if not output.in_nav:
-                GeneratedPage(escape(output.title), file, config)  # becomes file.page
+            if not output.spec.in_nav:
+                GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:

@@ -131,7 +131,7 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
                     f"{_shown(config, output.path)} clashes with a generated page; rename it; "
                     "the previous site is untouched"
                 )
-            pages[output.url] = output.path
+            pages[output.spec.url] = output.path
         elif isinstance(output, MarkdownPage) and output.path not in written:
             pages[url_of(output.path)] = output.path
     bulk: list[FileOutput] = []
@@ -189,7 +189,7 @@ def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     meta["edit_url"] = output.edit_url  # none for an index page (not docs/<page>.md, which is not there)
     if output.jsonld is not None:
         meta["claimledger_jsonld"] = output.jsonld()
-    return _front_matter(meta) + rebase(output.render(), output.url, output.path, pages)
+    return _front_matter(meta) + rebase(output.render(), output.spec.url, output.path, pages)
 
 
 def _front_matter(meta: Mapping[str, Any]) -> str:
