@@ -32,22 +32,6 @@ from .render import Renderer
 from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 from .views import SITE_KINDS
 
-ASSET_DIR = "assets/claimledger"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """claimledger's own stylesheet or script: every page of the site links to it."""
-
-    name: str
-    role: Literal["stylesheet", "script"]
-
-    @property
-    def path(self) -> str:
-        return f"{ASSET_DIR}/{self.name}"
-
-
-ASSETS = (Asset("claimledger.css", "stylesheet"), Asset("claimledger.js", "script"))
 LISTS: Mapping[str, str] = {
     "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
     "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
@@ -115,6 +99,12 @@ def write_file(path: Path, content: str | bytes) -> None:
 
 
 Output = PageOutput | MarkdownPage | FileOutput
+_ASSETS = resources.files("claimledger.site") / "assets"
+ASSETS = (
+    FileOutput("assets/claimledger/claimledger.css", (_ASSETS / "claimledger.css").read_bytes, role="stylesheet"),
+    FileOutput("assets/claimledger/claimledger.js", (_ASSETS / "claimledger.js").read_bytes, role="script"),
+)
+"""claimledger's own stylesheet and script: every page of the site links to them."""
 
 
 class Unpublishable(Exception):
@@ -145,9 +135,7 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
             raise Unpublishable([problem])
         if guide.is_file():
             yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
-    assets = resources.files("claimledger.site") / "assets"
-    for asset in ASSETS:
-        yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
+    yield from ASSETS
     exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))

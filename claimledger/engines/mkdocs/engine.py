@@ -64,7 +64,7 @@ class MkDocsBuild:
     def _start(self, load_config: Any, errors: type[Exception]) -> None:
         project, staging_dir = self.project, self.staging
         os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-        _show_warnings("mkdocs")
+        _show_warnings()
         # What MkDocs says of the configuration, and its error, come after the dataset's findings:
         # they are held back until build().
         with _held_back("mkdocs") as self.held:
@@ -137,10 +137,14 @@ class ProperDocsBuild:
         environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "CLAIMLEDGER_PROGRESS": progress}
         config, site_dir = str(self.project.config_file), str(self.staging)
         command = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config, "-d", site_dir]
-        with subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True) as process:
-            assert process.stderr is not None
-            for line in process.stderr:
-                if not line.startswith("INFO "):
+        run = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with run as process:
+            assert process.stdout is not None
+            shown = True
+            for line in process.stdout:  # its messages, on standard error as the mkdocs engine's are
+                if not line.startswith((" ", "\t")):  # a message's first line; indented ones continue it
+                    shown = not line.startswith("INFO ")
+                if shown:
                     sys.stderr.write(line)
         if process.returncode != 0:
             raise BuildError("properdocs: the build failed, as said above; the previous site is untouched")
@@ -149,9 +153,9 @@ class ProperDocsBuild:
         pass
 
 
-def _show_warnings(package: str) -> None:
+def _show_warnings() -> None:
     """MkDocs runs in this process: print its warnings and errors as its own command would."""
-    logger = logging.getLogger(package)
+    logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "claimledger", False) for h in logger.handlers):
         handler = _StandardError()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
