@@ -19,7 +19,7 @@ from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
 from claimledger.record.markdown import references
 from claimledger.record.schema import KIND_SCHEMAS, schema, schema_text
 from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
-from claimledger.site.render import Renderer, SiteSettings, template_environment
+from claimledger.site.render import PageContext, Renderer, SiteSettings, template_environment
 from claimledger.site.views import SITE_KINDS
 
 from .conftest import MINIMAL, REPO
@@ -220,3 +220,12 @@ def test_every_generated_page_has_a_description_of_its_own(renderer: Renderer) -
     pages = [o for o in site_outputs(renderer.dataset, renderer) if isinstance(o, PageOutput)]
     descriptions = [page.description for page in pages]
     assert all(descriptions) and len(set(descriptions)) == len(descriptions)
+
+
+def test_templates_name_and_link_any_item_by_kind_and_id(renderer: Renderer) -> None:
+    assert renderer.title("party", "widgets-inc") == renderer.dataset.parties["widgets-inc"].name
+    assert renderer.title("source", "no-such-source") == "no-such-source"  # an unknown id, as it is
+    assert renderer.title("party", None) == ""
+    page = PageContext(renderer, "claims/widget-defects-fell/")
+    assert page.url("party", "widgets-inc") == "../../parties/widgets-inc/"
+    assert PageContext(renderer, "").url("metric", "m") == "metrics/m/"
