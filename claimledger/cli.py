@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checks.accepted import ACCEPTED_FILE
 from .checks.accepted import apply as accept_known
+from .checks.project import check_project
 from .checks.sitepolicy import check_site
 from .engines import DEFAULT_ENGINE, ENGINES
 from .exports.formats import FORMATS as EXPORT_FORMATS
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
-from .project import check_project
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
 from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
@@ -371,7 +371,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
     if text is not None:
-        from .project import latest_today
+        from .checks.project import latest_today
 
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
@@ -424,7 +424,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    from .project import latest_today
+    from .checks.project import latest_today
     from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import build_parser
 from claimledger.engines import DEFAULT_ENGINE, ENGINES
-from claimledger.project import check_project
 from claimledger.site.build import source_date_epoch
 from claimledger.site.render import SiteSettings
 

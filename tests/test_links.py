@@ -38,9 +38,9 @@ from claimledger.checks.links import (
     check_url,
     external_links,
 )
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 from claimledger.record.model import Dataset
 
 from . import gitrepo

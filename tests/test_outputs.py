@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.exports.formats import FORMATS, export_data
-from claimledger.project import check_project
 from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS, kind_of_page
 from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Severity
-from claimledger.project import check_project
 from claimledger.record.schema import schema, units
 from claimledger.tools.scaffold import ScaffoldError, allowed, gather, with_reference_table
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Severity
-from claimledger.project import check_project
 from claimledger.tools import snapshot as snapshot_module
 
 TEXT = "Widgets Inc. says the widget defects fell.\nA second line.\n"

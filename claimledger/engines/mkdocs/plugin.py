@@ -36,9 +36,9 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
 from ...checks.gitinfo import History, git_dir
+from ...checks.project import check_project
 from ...checks.siteconfig import DocsPolicy
 from ...findings import Finding, Severity, format_text, printable
-from ...project import check_project
 from ...record import paths
 from ...record.cache import template_cache
 from ...record.model import Dataset
