@@ -30,7 +30,7 @@ from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
 from .render import Renderer
 from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
-from .views import SITE_KINDS
+from .views import view
 
 LISTS: Mapping[str, str] = {
     "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
@@ -166,17 +166,17 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
             search_text = functools.partial(_with_spaced_cells, render)
         return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
     item = renderer.item(spec)
-    view = SITE_KINDS[spec.kind]
+    shown = view(spec.kind)
     jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
-        view.description(renderer, item),
+        shown.description(renderer, item),
         renderer.edit_link(KINDS[spec.kind].document_path(item)) or None,
         render,
-        functools.partial(view.search_text, renderer, item),
+        functools.partial(shown.search_text, renderer, item),
         jsonld,
-        keywords=view.keywords(renderer, item),
-        browser_title=view.head_title(renderer, item) if view.head_title is not None else spec.title,
+        keywords=shown.keywords(renderer, item),
+        browser_title=shown.head_title(renderer, item) if shown.head_title is not None else spec.title,
     )
 
 

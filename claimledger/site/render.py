@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from ..checks.gitinfo import History, StatusChange, committed_files, load_history
@@ -97,7 +97,12 @@ def text_colour(background: str) -> str:
 def template_environment() -> Environment:
     """The environment of claimledger's own templates, with what every page uses at hand."""
     env = Environment(
-        loader=PackageLoader("claimledger.site", "templates"),
+        loader=ChoiceLoader(
+            [
+                PackageLoader("claimledger.site", "templates"),
+                *(PackageLoader(kind.templates, "templates") for kind in KINDS.values() if kind.templates),
+            ]
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -212,4 +212,14 @@ SITE_KINDS: Mapping[str, SiteKind] = {
         SiteKind("metric", _metric_search_text, _metric_neighbours, _metric_description),
     )
 }
-assert SITE_KINDS.keys() == KINDS.keys(), "every kind of item has its page"
+
+
+def view(kind: str) -> SiteKind:
+    """The site's side of ``kind``: its own, or, for a kind registered without one, its title as its
+    search text and description, and no pages besides its own that show it."""
+    if kind in SITE_KINDS:
+        return SITE_KINDS[kind]
+    title = KINDS[kind].title
+    return SiteKind(
+        kind, lambda renderer, item: title(item), lambda item_id, graph, dataset: set(), lambda r, i: title(i)
+    )
