@@ -24,7 +24,7 @@ from .settings import Settings, from_environment
 from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 
 if TYPE_CHECKING:
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import LinkSettings
     from .checks.siteconfig import DocsPolicy
     from .record.model import Dataset
     from .tools.snapshot import Archive
@@ -467,7 +467,7 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
 def _fetching(args: argparse.Namespace) -> LinkSettings:
     """How ``snapshot`` requests a page: its ``--timeout`` and ``--allow-private-hosts``."""
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import LinkSettings
 
     return LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
 
@@ -518,8 +518,7 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
-    from .checks.links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import CACHE_NAME, Cache, LinkSettings, check_online, dependent_claims, external_links
     from .record.graph import build_graph
 
     dataset, findings = check_project(args.root, args.today, settings)
