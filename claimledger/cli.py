@@ -1,4 +1,4 @@
-"""The ``claimledger`` command line: thin wrappers over the core (loading, checks, exports, tools) and the site engines."""
+"""The ``claimledger`` command line: thin wrappers over the core and the site engines."""
 
 from __future__ import annotations
 
