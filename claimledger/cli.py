@@ -405,6 +405,8 @@ def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
         party = dataset.parties.get(values.get(fact, ""))
         if party is not None:
             names[fact] = tuple(n for n in (party.name, party.short_name) if n)
+    if values.get("place"):
+        names["place"] = (values["place"],)
     return own_bases(text, values.get("published"), names)
 
 

@@ -59,6 +59,7 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
         Field("author", "Author (party id)", required=False),
         Field("publisher", "Publisher (party id)", required=False),
+        Field("place", "Where it was published or presented (a city), as the source says", required=False),
     ),
     "party": (
         Field("name", "Name"),
