@@ -484,7 +484,10 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
         copy = save_page_now(page, _fetching(args), args.save_page_now or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
-            f"not archived: {exc}", "try again later, or archive the page at https://web.archive.org/ yourself"
+            f"not archived: {exc}",
+            "try again later, or archive the page at https://web.archive.org/ yourself; if it cannot be archived "
+            "(a paywall, a robots.txt exclusion, a login), say why in the source's `notes` and ask an editor to "
+            "accept its archive-missing warning in claims/accepted-warnings.yaml",
         ) from None
     return Archive(copy.url, copy.day, accessed)
 

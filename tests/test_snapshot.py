@@ -410,6 +410,7 @@ def test_a_failed_archive_writes_nothing(
     code, _, err = archive(capsys, unarchived, f"{save_page_now}/{manner}", "audit", str(saved), "--timeout", "0.2")
     assert code == 2
     assert "not archived:" in err and message in err
+    assert "if it cannot be archived" in err and "claims/accepted-warnings.yaml" in err  # what to do if it never can
     assert (unarchived / SOURCE).read_bytes() == before
     assert not (unarchived / "claims/snapshots/audit.txt").exists()
 
