@@ -1,4 +1,4 @@
-"""The ``claimledger`` command line: thin wrappers over the engine."""
+"""The ``claimledger`` command line: thin wrappers over the core and the site engines."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checks.accepted import ACCEPTED_FILE
 from .checks.accepted import apply as accept_known
+from .checks.project import check_project
 from .checks.sitepolicy import check_site
 from .engines import DEFAULT_ENGINE, ENGINES
 from .exports.formats import FORMATS as EXPORT_FORMATS
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
-from .project import check_project
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
 from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
 
 if TYPE_CHECKING:
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import LinkSettings
     from .checks.siteconfig import DocsPolicy
     from .record.model import Dataset
     from .tools.snapshot import Archive
@@ -371,7 +371,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
     if text is not None:
-        from .project import latest_today
+        from .checks.project import latest_today
 
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
@@ -405,6 +405,8 @@ def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
         party = dataset.parties.get(values.get(fact, ""))
         if party is not None:
             names[fact] = tuple(n for n in (party.name, party.short_name) if n)
+    if values.get("place"):
+        names["place"] = (values["place"],)
     return own_bases(text, values.get("published"), names)
 
 
@@ -424,7 +426,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    from .project import latest_today
+    from .checks.project import latest_today
     from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()
@@ -467,7 +469,7 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
 def _fetching(args: argparse.Namespace) -> LinkSettings:
     """How ``snapshot`` requests a page: its ``--timeout`` and ``--allow-private-hosts``."""
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import LinkSettings
 
     return LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
 
@@ -482,7 +484,10 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
         copy = save_page_now(page, _fetching(args), args.save_page_now or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
-            f"not archived: {exc}", "try again later, or archive the page at https://web.archive.org/ yourself"
+            f"not archived: {exc}",
+            "try again later, or archive the page at https://web.archive.org/ yourself; if it cannot be archived "
+            "(a paywall, a robots.txt exclusion, a login), say why in the source's `notes` and ask an editor to "
+            "accept its archive-missing warning in claims/accepted-warnings.yaml",
         ) from None
     return Archive(copy.url, copy.day, accessed)
 
@@ -518,8 +523,7 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
-    from .checks.links import CACHE_NAME, Cache, check_online, dependent_claims, external_links
-    from .checks.links import Settings as LinkSettings
+    from .checks.links import CACHE_NAME, Cache, LinkSettings, check_online, dependent_claims, external_links
     from .record.graph import build_graph
 
     dataset, findings = check_project(args.root, args.today, settings)

@@ -104,9 +104,3 @@ def progress_wanted(environ: Mapping[str, str], stream: TextIO | None = None) ->
     if setting in OFF:
         return False
     return stream.isatty() and not environ.get("CI")
-
-
-def unknown_pieces(environ: Mapping[str, str]) -> list[str]:
-    """Names in ``CLAIMLEDGER_WITHOUT`` that are no speed piece."""
-    named = [piece.strip() for piece in environ.get("CLAIMLEDGER_WITHOUT", "").split(",") if piece.strip()]
-    return [piece for piece in named if piece not in SPEED_PIECES]

@@ -1,5 +1,6 @@
-"""The layers as the folders show them: no import cycle, the environment read at the edge only, and
-a site layer that imports no site engine."""
+"""The layers as the folders show them: no import cycle (imports for the type checker included), no
+module importing a higher layer, the environment read at the edge only, and a site layer that
+imports no site engine."""
 
 from __future__ import annotations
 
@@ -29,20 +30,11 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
-
-
 def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Every import that runs (those under ``if TYPE_CHECKING:`` only serve the type checker)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            for other in node.orelse:
-                yield from _imports(other)
-            continue
+    """Every import, those under ``if TYPE_CHECKING:`` too: a cycle the type checker needs is a cycle."""
+    for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
-        yield from _imports(node)
 
 
 def _imported(module: str, path: Path, known: set[str]) -> set[str]:
@@ -95,6 +87,54 @@ def test_claimledger_has_no_import_cycle() -> None:
     assert len(done) > 40
 
 
+# The layers, lowest first: a module may import its own layer and lower ones only. The root basics
+# (findings and rules import nothing of ours; settings and distribution) may be imported from anywhere.
+LAYERS = (
+    "claimledger.record",
+    "claimledger.checks",
+    "claimledger.exports",
+    "claimledger.site",
+    "claimledger.engines",
+    "claimledger.tools",
+    ("claimledger.cli", "claimledger.__main__"),
+)
+BASICS = {
+    "claimledger",
+    "claimledger.findings",
+    "claimledger.rules",
+    "claimledger.settings",
+    "claimledger.distribution",
+}
+
+
+def _layer(module: str) -> int | None:
+    for index, layer in enumerate(LAYERS):
+        for prefix in (layer,) if isinstance(layer, str) else layer:
+            if module == prefix or module.startswith(prefix + "."):
+                return index
+    return None
+
+
+def test_the_root_basics_import_nothing_of_ours() -> None:
+    modules = _modules()
+    for name in ("claimledger.findings", "claimledger.rules"):
+        assert _imported(name, modules[name], set(modules)) == set(), name
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    modules = _modules()
+    upward = []
+    for name, path in modules.items():
+        layer = _layer(name)
+        if layer is None:
+            assert name in BASICS, f"{name} is in no layer"
+            continue
+        for other in sorted(_imported(name, path, set(modules))):
+            if other not in BASICS and (_layer(other) or 0) > layer:
+                upward.append(f"{name} -> {other}")
+    assert upward == []
+
+
 @pytest.mark.parametrize("module", sorted(set(_modules()) - {"claimledger.__main__"}))
 def test_every_module_imports(module: str) -> None:
     importlib.import_module(module)
@@ -109,7 +149,7 @@ def test_the_environment_is_read_at_the_edge_only() -> None:
     assert set(readers) <= EDGES, readers
 
 
-def test_the_engine_and_the_site_layer_import_no_site_engine() -> None:
+def test_only_the_engines_and_the_command_line_import_a_site_engine() -> None:
     modules = _modules()
     for name, path in modules.items():
         if name.startswith("claimledger.engines.") or name == "claimledger.cli":

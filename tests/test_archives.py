@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from claimledger.checks.archives import wayback_problem
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 
 from .yamledit import line_of, set_field
 

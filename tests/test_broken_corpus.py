@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.findings import Severity
-from claimledger.project import check_project
 
 from .conftest import TESTS
 

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from claimledger.checks.siteconfig import DocsPolicy
-from claimledger.engines import Project, SiteInput
 from claimledger.record.model import Dataset
 from claimledger.settings import Settings
 from claimledger.settings import progress_wanted as wanted
-from claimledger.site.build import StagedBuild
+from claimledger.site.build import Project, SiteInput, StagedBuild
 
 from .reviews import fingerprint_of
 from .sitebuild import build

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record.cache import ItemCache, template_cache
 from claimledger.settings import Settings, from_environment
 

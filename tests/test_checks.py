@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from claimledger.checks.dates import PERIOD_HORIZON_YEARS
+from claimledger.checks.project import check_project, latest_today
 from claimledger.cli import main
 from claimledger.findings import Finding
-from claimledger.project import check_project, latest_today
 
 from .conftest import REPO
 from .gitrepo import init

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.findings import has_errors
-from claimledger.project import check_project
 from claimledger.site.feed import atom
 
 from .conftest import MINIMAL

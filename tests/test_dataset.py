@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.exports.formats import export_data
-from claimledger.project import check_project
 
 from .conftest import REPO
 

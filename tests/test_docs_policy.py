@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.checks.siteconfig import DocsPolicy, read_docs_policy
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 
 from .conftest import REPO
 from .sitebuild import build

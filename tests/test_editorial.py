@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from claimledger.checks.project import check_project
 from claimledger.exports.formats import export_data
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 from claimledger.site.jsonld import claim_review
 
 from .reviews import resign

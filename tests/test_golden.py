@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record.graph import build_graph
 from claimledger.site.render import Renderer, SiteSettings
 from claimledger.site.urls import page_specs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record.suggest import close_match
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"

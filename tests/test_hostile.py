@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.exports.formats import export_data, to_csv
 from claimledger.findings import Severity
-from claimledger.project import check_project
 from claimledger.record.yamlsafe import YamlProblem, load_document
 
 from .reviews import resign

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity, error, format_github, format_json, format_text
-from claimledger.project import check_project
 from claimledger.record.model import Dataset, LogEntry, PartialDate
 from claimledger.record.schema import validate
 from claimledger.record.yamlsafe import Document, YamlProblem, load_document

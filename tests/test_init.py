@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
-from claimledger.project import check_project
 from claimledger.record.schema import schema
 
 from .conftest import REPO, read_site_config

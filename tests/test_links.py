@@ -31,16 +31,16 @@ from claimledger.checks.links import (
     MAX_REDIRECTS,
     Cache,
     HostPacer,
+    LinkSettings,
     Network,
     Result,
-    Settings,
     check_online,
     check_url,
     external_links,
 )
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 from claimledger.record.model import Dataset
 
 from . import gitrepo
@@ -53,7 +53,7 @@ BOTH_CLAIMS = ("widget-defects-fell", "widget-report-exists")
 # Requests to the local server get a generous deadline, so that a busy machine never turns an answer
 # into a timeout; only /slow, which answers when the server closes, ever times out, at TIMEOUT.
 TIMEOUT = 1.0
-FAST = Settings(timeout=10.0, retries=0, backoff=0, per_host_interval=0, allow_private=True)
+FAST = LinkSettings(timeout=10.0, retries=0, backoff=0, per_host_interval=0, allow_private=True)
 LINK_RULES = frozenset({"link-dead", "link-unreachable"})
 PUBLIC = "93.184.215.14"  # a public address; tests never connect to it (the fake connector goes to 127.0.0.1)
 
@@ -272,7 +272,7 @@ def load(root: Path) -> Dataset:
 
 
 def run_online(
-    root: Path, settings: Settings = FAST, cache_path: Path | None = None
+    root: Path, settings: LinkSettings = FAST, cache_path: Path | None = None
 ) -> tuple[list[Finding], dict[str, Result]]:
     return check_online(load(root), Cache(cache_path), settings)
 
@@ -364,7 +364,7 @@ def test_an_address_used_by_two_sources_gets_a_finding_at_each_use(minimal_proje
 def test_a_500_is_retried_then_reported_as_an_unreachable_warning_not_an_error(
     minimal_project: Path, server: LocalServer
 ) -> None:
-    settings = Settings(timeout=10.0, retries=2, backoff=0, per_host_interval=0, allow_private=True)
+    settings = LinkSettings(timeout=10.0, retries=2, backoff=0, per_host_interval=0, allow_private=True)
     serve(minimal_project, server, widget_post="/broken")
     findings, results = run_online(minimal_project, settings)
     assert server.count("/broken") == settings.retries + 1
@@ -475,7 +475,7 @@ def test_a_temporary_name_resolution_failure_is_retried_and_reported_as_unreacha
     monkeypatch.setattr(socket, "getaddrinfo", flaky)
     serve(minimal_project, server, widget_post="http://flaky-dns.invalid/page")
     findings, _ = run_online(
-        minimal_project, Settings(timeout=10.0, retries=1, backoff=0, per_host_interval=0, allow_private=True)
+        minimal_project, LinkSettings(timeout=10.0, retries=1, backoff=0, per_host_interval=0, allow_private=True)
     )
     finding = only(findings)
     assert (finding.rule, finding.severity) == ("link-unreachable", Severity.WARNING)
@@ -484,7 +484,7 @@ def test_a_temporary_name_resolution_failure_is_retried_and_reported_as_unreacha
 
 # --- guarded requests ---------------------------------------------------------------------------------------------
 
-GUARDED = Settings(timeout=2, retries=0, backoff=0, per_host_interval=0)  # private addresses refused
+GUARDED = LinkSettings(timeout=2, retries=0, backoff=0, per_host_interval=0)  # private addresses refused
 
 
 def test_a_name_is_looked_up_once_and_the_connection_goes_to_the_address_that_was_checked(
@@ -579,7 +579,7 @@ def test_with_max_age_0_every_address_is_requested_again(
     server.reset()
     run_online(
         minimal_project,
-        Settings(timeout=10.0, retries=0, backoff=0, per_host_interval=0, max_age=0, allow_private=True),
+        LinkSettings(timeout=10.0, retries=0, backoff=0, per_host_interval=0, max_age=0, allow_private=True),
         cache_path,
     )
     assert server.count("/ok") == 1
@@ -592,7 +592,9 @@ def test_a_cached_result_older_than_max_age_is_requested_again(
     serve(minimal_project, server)
     cache = Cache(tmp_path / "links.json")
     day = 24 * 3600.0
-    settings = Settings(timeout=10.0, retries=0, backoff=0, per_host_interval=0, max_age=7 * day, allow_private=True)
+    settings = LinkSettings(
+        timeout=10.0, retries=0, backoff=0, per_host_interval=0, max_age=7 * day, allow_private=True
+    )
     check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0)
     server.reset()
     check_online(load(minimal_project), cache, settings, now=lambda: 1_000_000.0 + 6 * day)
@@ -923,7 +925,7 @@ def test_a_private_or_local_address_is_not_requested_unless_allowed(minimal_proj
     serve(minimal_project, server)
     dataset, _ = check_project(minimal_project)
     findings, results = check_online(
-        dataset, Cache(None), Settings(timeout=10.0, retries=0, backoff=0, per_host_interval=0)
+        dataset, Cache(None), LinkSettings(timeout=10.0, retries=0, backoff=0, per_host_interval=0)
     )
     assert server.total() == 0
     assert all(not r.ok and not r.dead and "private or local address" in r.reason for r in results.values())

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.exports.formats import FORMATS, export_data
-from claimledger.project import check_project
 from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS, kind_of_page
 from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
 from claimledger.record.markdown import references
 from claimledger.record.schema import KIND_SCHEMAS, schema, schema_text
 from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
-from claimledger.site.render import Renderer, SiteSettings, template_environment
+from claimledger.site.render import PageContext, Renderer, SiteSettings, template_environment
 from claimledger.site.views import SITE_KINDS
 
 from .conftest import MINIMAL, REPO
@@ -89,15 +89,15 @@ def test_a_claim_page_carries_its_search_text_json_ld_and_edit_link(renderer: Re
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     claim = outputs["claims/widget-defects-fell.md"]
     assert isinstance(claim, PageOutput)
-    assert claim.title == renderer.dataset.claims["widget-defects-fell"].statement
-    assert not claim.in_nav and claim.searchable
-    assert claim.search_text is not None and claim.title in claim.search_text()
+    assert claim.spec.title == renderer.dataset.claims["widget-defects-fell"].statement
+    assert not claim.spec.in_nav
+    assert claim.search_text is not None and claim.spec.title in claim.search_text()
     assert claim.jsonld is not None and json.loads(claim.jsonld())["@type"] == "ClaimReview"
     assert claim.edit_url == "https://example.org/edit/main/claims/claims/widget-defects-fell.yaml"
     assert claim.description
     listing = outputs["claims/index.md"]
     assert isinstance(listing, PageOutput)
-    assert listing.in_nav and listing.jsonld is None and listing.edit_url is None
+    assert listing.spec.in_nav and listing.jsonld is None and listing.edit_url is None
 
 
 def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer) -> None:
@@ -212,7 +212,7 @@ def test_a_claim_pages_title_and_description_carry_its_verdict(renderer: Rendere
     claim = outputs["claims/widget-defects-fell.md"]
     assert isinstance(claim, PageOutput)
     assert claim.browser_title == "Disputed: Widget defects fell by 12 % in 2020."
-    assert claim.title == "Widget defects fell by 12 % in 2020."
+    assert claim.spec.title == "Widget defects fell by 12 % in 2020."
     assert claim.description.startswith("Disputed: Widget defects fell by 12 % in 2020.")
 
 
@@ -220,3 +220,12 @@ def test_every_generated_page_has_a_description_of_its_own(renderer: Renderer) -
     pages = [o for o in site_outputs(renderer.dataset, renderer) if isinstance(o, PageOutput)]
     descriptions = [page.description for page in pages]
     assert all(descriptions) and len(set(descriptions)) == len(descriptions)
+
+
+def test_templates_name_and_link_any_item_by_kind_and_id(renderer: Renderer) -> None:
+    assert renderer.title("party", "widgets-inc") == renderer.dataset.parties["widgets-inc"].name
+    assert renderer.title("source", "no-such-source") == "no-such-source"  # an unknown id, as it is
+    assert renderer.title("party", None) == ""
+    page = PageContext(renderer, "claims/widget-defects-fell/")
+    assert page.url("party", "widgets-inc") == "../../parties/widgets-inc/"
+    assert PageContext(renderer, "").url("metric", "m") == "metrics/m/"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from claimledger.checks import run_checks
-from claimledger.project import latest_today
+from claimledger.checks.project import latest_today
 from claimledger.record import parallel
 from claimledger.record.loader import load
 from claimledger.record.parallel import map_chunks

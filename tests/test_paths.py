@@ -14,10 +14,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import get_files
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 from claimledger.record import paths
 
 from .sitebuild import build

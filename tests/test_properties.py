@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from claimledger.checks.project import check_project
 from claimledger.findings import Severity
-from claimledger.project import check_project
 
 from .conftest import MINIMAL, REPO, examples
 from .reviews import fingerprint_of

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Severity
-from claimledger.project import check_project
 from claimledger.record.schema import schema, units
 from claimledger.tools.scaffold import ScaffoldError, allowed, gather, with_reference_table
 
@@ -447,6 +447,22 @@ def test_new_source_with_a_snapshot_leaves_out_a_basis_its_text_does_not_state(
     assert [(f.rule, f.field) for f in findings if f.path == "claims/sources/widget-news.yaml"] == [
         ("fact-basis", "author")
     ]
+
+
+def test_new_source_takes_the_place_and_bases_it_on_the_source_itself_where_its_text_names_it(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = minimal_project.parent / "saved-news.txt"
+    saved.write_text("Widgets Inc. news\nBy A blogger, Hangzhou, 14 March 2021\n", encoding="utf-8")
+    code, _, _ = run(
+        capsys, "new", "source", "widget-news", "--root", str(minimal_project), "--today", "2021-03-15", *NEWS_SOURCE,
+        "--place", "Hangzhou", "--snapshot", str(saved),
+    )  # fmt: skip
+    assert code == 0
+    data = yaml.safe_load((minimal_project / "claims/sources/widget-news.yaml").read_text(encoding="utf-8"))
+    assert data["place"] == "Hangzhou" and data["basis"]["place"] == "self"
+    _, findings = check_project(minimal_project)
+    assert [f for f in findings if f.path == "claims/sources/widget-news.yaml"] == []
 
 
 def test_new_source_with_a_missing_snapshot_file_writes_nothing(

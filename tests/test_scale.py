@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record.graph import build_graph
 from claimledger.site.incremental import Snapshot, stamps, touched
 from claimledger.site.urls import INDEX_PAGES

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding, Severity
-from claimledger.project import check_project
 from claimledger.site.feed import atom
 
 from .gitrepo import git, init

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record import schema
 
 from .conftest import REPO
@@ -94,7 +94,7 @@ def test_engine_modules_do_not_import_mkdocs(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "import claimledger.project, claimledger.exports.formats, claimledger.cli\n"
+        "import claimledger.checks.project, claimledger.exports.formats, claimledger.cli\n"
         "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))\n"
         "import mkdocs\n"
         "print(mkdocs.__file__)\n"

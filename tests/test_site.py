@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimledger.checks.gitinfo import load_history
-from claimledger.project import check_project
+from claimledger.checks.project import check_project
 from claimledger.record.schema import schema_text
 
 from .conftest import REPO

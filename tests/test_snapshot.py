@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Severity
-from claimledger.project import check_project
 from claimledger.tools import snapshot as snapshot_module
 
 TEXT = "Widgets Inc. says the widget defects fell.\nA second line.\n"
@@ -410,6 +410,7 @@ def test_a_failed_archive_writes_nothing(
     code, _, err = archive(capsys, unarchived, f"{save_page_now}/{manner}", "audit", str(saved), "--timeout", "0.2")
     assert code == 2
     assert "not archived:" in err and message in err
+    assert "if it cannot be archived" in err and "claims/accepted-warnings.yaml" in err  # what to do if it never can
     assert (unarchived / SOURCE).read_bytes() == before
     assert not (unarchived / "claims/snapshots/audit.txt").exists()
 

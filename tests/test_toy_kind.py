@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 
 from claimledger.exports.formats import export_data, to_csv, to_json
+from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS
 from claimledger.record.loader import load
 from claimledger.record.schema import kind_schema_text, schema
+from claimledger.site.outputs import PageOutput, site_outputs
+from claimledger.site.render import Renderer, SiteSettings
 from claimledger.site.urls import page_specs
 
 from .conftest import TESTS
@@ -56,8 +59,15 @@ class Toy:
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)
 
 
-# Its registry entry.
-KIND = Kind("toy", "toys", "toys", "toy", items.item(Toy), None, attrgetter("title"))
+# Its registry entry; its template is templates/toy.html beside it.
+KIND = Kind("toy", "toys", "toys", "toy", items.item(Toy), None, attrgetter("title"), templates="toykind")
+"""
+
+
+# Its template.
+TOY_TEMPLATE = """<h1 id="toy">{{ toy.title }}</h1>
+<p>Made {{ human(toy.made, "on a day unknown") }}.</p>
+{% if toy.notes %}{{ p.md(toy.notes) }}{% endif %}
 """
 
 
@@ -66,6 +76,8 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     package = tmp_path / "package" / "toykind"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(TOY_PACKAGE, encoding="utf-8")
+    (package / "templates").mkdir()
+    (package / "templates" / "toy.html").write_text(TOY_TEMPLATE, encoding="utf-8")
     monkeypatch.syspath_prepend(str(package.parent))
     module = importlib.import_module("toykind")
     monkeypatch.setitem(KINDS, "toy", module.KIND)
@@ -137,3 +149,16 @@ def test_a_toy_kind_has_its_schema_file_and_its_pages(toy: Any, project: Path) -
         ("toys/red-kite.md", "red-kite", "Red kite"),
         ("toys/tin-drum.md", "tin-drum", "Tin drum"),
     ]
+
+
+def test_a_toy_kind_gets_its_pages_from_its_own_template(toy: Any, project: Path) -> None:
+    dataset, _ = load(project, workers=1)
+    renderer = Renderer(dataset, build_graph(dataset), SiteSettings("Toys", "", ""))
+
+    pages = {o.path: o for o in site_outputs(dataset, renderer) if isinstance(o, PageOutput) and o.spec.kind == "toy"}
+
+    kite = pages["toys/red-kite.md"]
+    html = kite.render()
+    assert '<h1 id="toy">Red kite</h1>' in html and "Made May 2019." in html and "<em>any</em>" in html
+    assert (kite.description, kite.search_text is not None and kite.search_text()) == ("Red kite", "Red kite")
+    assert "on a day unknown" in pages["toys/tin-drum.md"].render()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.findings import has_errors
-from claimledger.project import check_project
 
 from .conftest import MINIMAL
 from .sitebuild import build

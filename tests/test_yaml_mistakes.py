@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.cli import main
 from claimledger.findings import Finding
-from claimledger.project import check_project
 from claimledger.rules import RULES
 
 from .conftest import REPO

@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from claimledger.checks.project import check_project
 from claimledger.engines import ENGINES
 from claimledger.engines.zensical.relink import rebase
-from claimledger.project import check_project
 
 from .conftest import REPO
 from .reviews import resign

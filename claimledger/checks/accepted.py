@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Finding, Severity, error, warning
-from ..project import latest_today
 from ..record.layout import DATA_DIR, PUBLISHER_FILE
 from ..record.loader import load_file
 from ..record.model import Dataset, PartialDate
 from ..record.yamlsafe import Document
 from ..rules import RULES
+from .project import latest_today
 
 ACCEPTED_FILE = f"{DATA_DIR}/accepted-warnings.yaml"
 

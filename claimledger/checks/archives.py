@@ -104,7 +104,9 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 "archive_url",
                 "this web source has no archived copy",
                 "add `archive_url:` (a Wayback snapshot) and `archive_date:`, so readers can still "
-                "check it if the page changes or disappears",
+                "check it if the page changes or disappears (`claimledger snapshot ID --archive` asks for one); "
+                "if it cannot be archived, say why in `notes` and ask an editor to accept this warning in "
+                "claims/accepted-warnings.yaml",
             )
         if not source.accessed:
             yield warning(

@@ -36,7 +36,6 @@ FEEDS_A_RULE = {
     "published": "the timeline places the source by it, and intervals between dates rest on it",
     "full_text": "the status `unverifiable` rests on it",
 }
-SHOWN_ONLY = ("role", "place")
 LABELS = {"published": "publication date", "full_text": "full text's availability"}
 
 

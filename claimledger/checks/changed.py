@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..findings import Finding, error
-from ..project import check_project
 from ..record.layout import KIND_DIRS
 from ..settings import Settings
 from .accepted import apply, warned
 from .gitinfo import Changes, GitError, git_output
+from .project import check_project
 
 
 def _key(finding: Finding) -> tuple[str, str, str, str]:

@@ -255,7 +255,7 @@ class HostPacer:
 
 
 @dataclass(frozen=True)
-class Settings:
+class LinkSettings:
     timeout: float = 10.0
     retries: int = 2
     backoff: float = 1.0
@@ -413,7 +413,7 @@ class _Transport(httpx.HTTPTransport):
 
 @contextlib.contextmanager
 def _answer(
-    url: str, method: str, settings: Settings, network: Network | None, follow: bool = True
+    url: str, method: str, settings: LinkSettings, network: Network | None, follow: bool = True
 ) -> Iterator[httpx.Response]:
     """The answer to ``url``, its body not read, redirects followed (or, without ``follow``, not), all
     within one deadline of ``settings.timeout``. Redirects are followed here, not by httpx, which reads
@@ -438,7 +438,7 @@ _FAILURES = (NotRequested, HostNotFound, OSError, ValueError, httpx.HTTPError, h
 """What a request to a contributor's address may fail with (OSError: TimeoutError and ssl's errors too)."""
 
 
-def _failure(exc: Exception, settings: Settings) -> tuple[bool, str]:
+def _failure(exc: Exception, settings: LinkSettings) -> tuple[bool, str]:
     """Whether a request that failed with one of :data:`_FAILURES` may succeed if tried again, and why it failed."""
     if isinstance(exc, (NotRequested, httpx.TooManyRedirects)):
         return False, str(exc)
@@ -458,7 +458,7 @@ class FetchFailed(Exception):
     """The address did not give a text: why, in words."""
 
 
-def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
+def _fetch_failed(exc: Exception, url: str, settings: LinkSettings) -> FetchFailed:
     """Why a request to ``url`` failed, as :func:`fetch_text` and :func:`ask_once` say it."""
     if isinstance(exc, (NotRequested, HostNotFound)):
         return FetchFailed(_failure(exc, settings)[1])
@@ -469,7 +469,7 @@ def _fetch_failed(exc: Exception, url: str, settings: Settings) -> FetchFailed:
     )
 
 
-def fetch_text(url: str, settings: Settings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
+def fetch_text(url: str, settings: LinkSettings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
     """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
     ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
     http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
@@ -495,7 +495,7 @@ def fetch_text(url: str, settings: Settings, network: Network | None = None, lim
         raise FetchFailed(f"{response.url} sent text that cannot be read as {charset}") from None
 
 
-def ask_once(url: str, settings: Settings, network: Network | None = None) -> httpx.Response:
+def ask_once(url: str, settings: LinkSettings, network: Network | None = None) -> httpx.Response:
     """One GET of ``url`` under the link check's rules, a redirect answered but not followed: the status
     and headers, the body unread. :class:`FetchFailed` if no answer."""
     try:
@@ -507,7 +507,7 @@ def ask_once(url: str, settings: Settings, network: Network | None = None) -> ht
 
 def check_url(
     url: str,
-    settings: Settings,
+    settings: LinkSettings,
     pacer: HostPacer,
     now: Callable[[], float] = time.time,
     network: Network | None = None,
@@ -551,7 +551,7 @@ def check_url(
 def check_online(
     dataset: Dataset,
     cache: Cache,
-    settings: Settings,
+    settings: LinkSettings,
     now: Callable[[], float] = time.time,
     network: Network | None = None,
 ) -> tuple[list[Finding], dict[str, Result]]:

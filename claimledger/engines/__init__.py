@@ -11,15 +11,9 @@ and writes the site. ``claimledger build --engine NAME`` picks one from :data:`E
 - ``zensical``: Zensical, Material's successor, building the site's pages written as plain files
   (:mod:`claimledger.engines.zensical`; ``pip install 'claimledger[zensical]'``).
 
-An engine is an object with a ``name`` and a ``start(project, staging_dir)`` method (:class:`Engine`),
-which returns one build (:class:`EngineBuild`). ``start`` is called before the dataset is checked,
-so that an engine can read its configuration and begin work meanwhile; ``build(site)`` then writes
-the whole site into ``staging_dir`` (or raises :class:`claimledger.site.build.BuildError`), and
-``close()`` is called whatever happened; ``docs_policy()`` says, before the dataset is checked,
-which hand-written pages the site's configuration lets hold raw HTML. Everything around it is the
-same for every engine and is done by :class:`claimledger.site.build.StagedBuild`: the checks first,
-the stale staging folders of killed builds removed, the staging folder, the atomic swap (which an
-interruption waits for), and the exit codes.
+The interface an engine follows (:class:`~claimledger.site.build.Engine`) is defined with the build
+that drives it, :class:`claimledger.site.build.StagedBuild`: the checks first, the stale staging
+folders of killed builds removed, the staging folder, the atomic swap, and the exit codes.
 
 Adding an engine: a module with a class that follows :class:`Engine`, and one :class:`EngineEntry`
 here naming it, the package it needs, the optional extra that installs it and its preview command.
@@ -30,57 +24,22 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol, cast
+from typing import cast
 
-from ..checks.siteconfig import DocsPolicy
-from ..findings import Finding
-from ..record.model import Dataset
-from ..settings import Settings
+from ..site.build import Engine, EngineBuild, Project, SiteInput
 
-
-@dataclass(frozen=True)
-class Project:
-    """What an engine knows before the dataset is checked."""
-
-    root: Path  # the project folder (holding claims/ and docs/)
-    config_file: Path  # the site's configuration (mkdocs.yml)
-    settings: Settings
-
-
-@dataclass(frozen=True)
-class SiteInput:
-    """What an engine builds a site from: the project, and its dataset loaded and checked (with no
-    errors; the findings are warnings and notes)."""
-
-    project: Project
-    dataset: Dataset
-    findings: Sequence[Finding]
-
-
-class EngineBuild(Protocol):
-    """One build by one engine, into the staging folder it was started with."""
-
-    def docs_policy(self) -> DocsPolicy:
-        """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
-        check of those pages follows it); :func:`claimledger.checks.siteconfig.read_docs_policy` where the
-        engine cannot tell."""
-
-    def build(self, site: SiteInput) -> None:
-        """Write the whole site into the staging folder; raise BuildError if it cannot."""
-
-    def close(self) -> None:
-        """Let go of whatever the build holds (processes, settings); called whatever happened."""
-
-
-class Engine(Protocol):
-    name: str
-
-    def start(self, project: Project, staging_dir: Path) -> EngineBuild:
-        """Begin a build into ``staging_dir`` (read the configuration, start work ahead); a problem
-        with the configuration is reported by the build's ``build``, after the dataset's findings."""
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "Engine",
+    "EngineBuild",
+    "EngineEntry",
+    "EngineUnavailable",
+    "Project",
+    "SiteInput",
+]
 
 
 class EngineUnavailable(Exception):

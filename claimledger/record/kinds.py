@@ -8,10 +8,9 @@ checks, ``[[kind:id]]`` references, the page list and the site's index of pages 
 site shows of a kind (its template, its search text) is looked up by kind in
 :mod:`claimledger.site.views`.
 
-Adding a kind of item: a model class and a field of :class:`~claimledger.record.model.Dataset`, a ``$defs``
-entry in the schema, one :class:`Kind` here (its builder is :func:`claimledger.record.items.item` of the
-model class), and its page (a template and a :class:`~claimledger.site.views.SiteKind`). Its exports and its
-per-kind schema file follow from these.
+Adding a kind of item takes its definition (a model class and a ``$defs`` entry in the schema; its
+builder is :func:`claimledger.record.items.item` of the class), one :class:`Kind` here, and its
+page's template; its exports, per-kind schema file and pages follow (``tests/test_toy_kind.py``).
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ class Kind:
     build: Builder
     dataset_field: str | None  # the Dataset field holding its items by id; None: in Dataset.more
     title: Callable[[Any], str]  # an item's title: its page's title and the text of links to it
+    templates: str | None = None  # the package whose templates/<name>.html shows an item (None: the site's)
 
     def items(self, dataset: Dataset) -> Mapping[str, Any]:
         """The kind's items in ``dataset``, by id, sorted by id."""

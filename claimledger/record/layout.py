@@ -14,6 +14,7 @@ STATUS_FILE = "statuses.yaml"
 PUBLISHER_FILE = "publisher.yaml"  # optional
 LIMITS_FILE = "limits.yaml"  # optional
 SNAPSHOT_DIR = "snapshots"
+SCHEMA_COPY = "schema/claimledger.schema.json"  # the project's copy of the schema, for editors
 # Where each kind of item lives, as hints name it.
 KIND_FOLDERS = {
     **{kind.name: f"{DATA_DIR}/{kind.data_folder}/" for kind in KINDS.values()},

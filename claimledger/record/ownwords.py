@@ -52,8 +52,8 @@ def looked_for(words: tuple[str, ...]) -> str:
 
 def own_bases(text: str, published: str | None, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """The facts of a new source that ``text`` (its own snapshot) states, each based on ``self``:
-    ``published`` (as written in the file) by a written form of the date, and each party fact in
-    ``names`` (``author``, ``publisher``) by one of the party's names."""
+    ``published`` (as written in the file) by a written form of the date, and each other fact in
+    ``names`` (``author``, ``publisher``: the party's names; ``place``) by one of its words."""
     found: dict[str, str] = {}
     for name, words in names.items():
         if name == "published" or find(words, text) is None:

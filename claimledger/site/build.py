@@ -1,19 +1,14 @@
 """Build the site into a temporary folder, then swap it in: a failed build leaves the last good site.
 
-The same for every engine (:mod:`claimledger.engines`): :class:`StagedBuild` makes the staging
-folder next to the site's, starts the engine's build there before the dataset is checked, has it
-build the whole site once the dataset passed its checks, and swaps the site in.
+:class:`StagedBuild` does it the same for every :class:`Engine`: it starts the engine's build before
+the dataset is checked (so that it can read its configuration meanwhile), has it build the whole
+site once the dataset passed its checks, and swaps the site in, holding SIGINT and SIGTERM until a
+whole site is in place. The staging folder (``.SITE.new-PID-XXXXXXXX``) and the previous site while
+swapped out (``.SITE.old-PID-XXXXXXXX``) name their process: a later build removes those whose
+process is gone (a build that was killed).
 
-The engine's builds pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`: the one given, else the newest
-review date of the dataset (:func:`source_date_epoch`), so that the same input gives byte-identical
-output, the sitemap's dates included. It is never earlier than 1 January 1980, the earliest time
-that every archive format can store (gzip none before 1970, zip none before 1980): only the site's
-build date says so, never a page.
-
-The staging folder, ``.SITE.new-PID-XXXXXXXX`` next to the site folder, and the previous site while
-it is swapped out, ``.SITE.old-PID-XXXXXXXX``, name the process that made them: a build removes
-those whose process is gone (a build that was killed), and leaves those of a build still running.
-The swap itself holds SIGINT and SIGTERM: an interruption waits until a whole site is in place.
+The engines pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`, so that the same input gives
+byte-identical output, the sitemap's dates included.
 """
 
 from __future__ import annotations
@@ -26,21 +21,64 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..checks.siteconfig import DocsPolicy
 from ..checks.sitepolicy import check_site
-from ..engines import Engine, EngineBuild, Project, SiteInput
 from ..findings import Finding, Severity, format_text
 from ..record.model import Dataset
 from ..record.parallel import signals_held
 from ..record.visible import edited
+from ..settings import Settings
 
 MARKER = ".claimledger-site"
 
 
 class BuildError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Project:
+    """What an engine knows before the dataset is checked."""
+
+    root: Path  # the project folder (holding claims/ and docs/)
+    config_file: Path  # the site's configuration (mkdocs.yml)
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    """What an engine builds a site from: the project, and its dataset loaded and checked (with no
+    errors; the findings are warnings and notes)."""
+
+    project: Project
+    dataset: Dataset
+    findings: Sequence[Finding]
+
+
+class EngineBuild(Protocol):
+    """One build by one engine, into the staging folder it was started with."""
+
+    def docs_policy(self) -> DocsPolicy:
+        """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
+        check of those pages follows it)."""
+
+    def build(self, site: SiteInput) -> None:
+        """Write the whole site into the staging folder; raise BuildError if it cannot."""
+
+    def close(self) -> None:
+        """Let go of whatever the build holds (processes, settings); called whatever happened."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def start(self, project: Project, staging_dir: Path) -> EngineBuild:
+        """Begin a build into ``staging_dir``; a problem with the configuration is reported by the
+        build's ``build``, after the dataset's findings."""
 
 
 # 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).
@@ -82,14 +120,10 @@ def _check_replaceable(site_dir: Path) -> None:
 class StagedBuild:
     """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
 
-    Entering refuses a site whose configuration or docs folder the site policy refuses
-    (:mod:`claimledger.checks.sitepolicy`), before any engine reads it; then it makes the staging folder and
-    starts the engine's build in it (which may read its configuration and start work ahead while the
-    dataset is checked); :meth:`run` has the engine
-    build the site from the dataset already loaded and checked (a build reads the claims once), and
-    swaps the site in. Leaving closes the engine's build and removes the staging folder, whatever
-    happened.
-    """
+    Entering refuses a site the site policy refuses (:mod:`claimledger.checks.sitepolicy`) before any
+    engine reads it, then starts the engine's build; :meth:`run` has it build the site from the
+    dataset already checked (a build reads the claims once). Leaving closes the engine's build and
+    removes the staging folder, whatever happened."""
 
     def __init__(self, engine: Engine, project: Project, site_dir: Path):
         self.engine = engine
@@ -118,8 +152,7 @@ class StagedBuild:
         return self
 
     def docs_policy(self) -> DocsPolicy:
-        """Which hand-written pages may hold raw HTML, as the engine reads its configuration: what
-        the checks of those pages follow."""
+        """As the engine reads its configuration: what the checks of the hand-written pages follow."""
         assert self.build is not None
         return self.build.docs_policy()
 

@@ -16,7 +16,7 @@ from html import escape
 
 from ..record import markdown as markup
 from ..record.model import Claim, Dataset, LogEntry, ScaleLogEntry
-from .urls import CORRECTIONS_FEED, claim_src, page_src, url_of
+from .urls import CORRECTIONS_FEED, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED = CORRECTIONS_FEED  # where the feed is published, site-relative
@@ -83,33 +83,6 @@ def scale_changes(dataset: Dataset) -> list[ScaleChange]:
     return sorted(found, key=lambda c: (c.entry.date.earliest(), c.number), reverse=True)
 
 
-def _add_scale_changes(feed: ET.Element, dataset: Dataset, site_url: str, resolve: markup.Resolve) -> None:
-    """The scale's changes as entries of ``feed``, each among the claims' by its date (newest first),
-    and the feed's ``updated`` brought forward to the newest of them."""
-    for change in reversed(scale_changes(dataset)):  # oldest first: each lands before older entries
-        updated = _timestamp(change.entry.date.earliest().isoformat())
-        link = f"{site_url}{PAGE}#{change.anchor}"
-        entry = ET.Element("entry")
-        for tag, text in (
-            ("id", link if site_url else f"urn:claimledger:scale:{change.anchor}"),
-            ("title", f"{change.label}: the verification scale, which applies to every claim"),
-            ("updated", updated),
-        ):
-            ET.SubElement(entry, tag).text = text
-        ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
-        ET.SubElement(entry, "category", term=change.kind, label=change.label)
-        ET.SubElement(entry, "summary", type="html").text = markup.render(change.entry.summary, resolve).strip()
-        children = list(feed)
-        older = next(
-            (i for i, c in enumerate(children) if c.tag == "entry" and (c.findtext("updated") or "") <= updated),
-            len(children),
-        )
-        feed.insert(older, entry)
-        newest = feed.find("updated")
-        if newest is not None and (newest.text or "") < updated:
-            newest.text = updated
-
-
 def _timestamp(change_date: str) -> str:
     return f"{change_date}T00:00:00Z"
 
@@ -125,8 +98,23 @@ def _absolute(site_url: str) -> Callable[[str, str, str | None], str]:
 
 def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     """The corrections as an Atom 1.0 feed (RFC 4287). ``site_url`` is absolute and ends in ``/``;
-    without one, the entries' ids are URNs and their links relative to the feed."""
-    found = changes(dataset)
+    without one, the entries' ids are URNs and their links relative to the feed. The scale's changes
+    are among the claims' by date (newest first; on one day, before them)."""
+    found, scale = changes(dataset), scale_changes(dataset)
+    entries = []  # (day, id, title, link, kind, label, summary)
+    for s in scale:
+        link = f"{site_url}{PAGE}#{s.anchor}"
+        title = f"{s.label}: the verification scale, which applies to every claim"
+        urn = f"urn:claimledger:scale:{s.anchor}"
+        entries.append((s.entry.date, link if site_url else urn, title, link, s.kind, s.label, s.entry.summary))
+    for c in found:
+        link = f"{site_url}{url_of(page_src('claim', c.claim.id))}#{c.anchor}"
+        title = f"{c.label}: {c.claim.statement}"
+        urn = f"urn:claimledger:{c.claim.id}:{c.anchor}"
+        entries.append((c.entry.date, link if site_url else urn, title, link, c.entry.kind, c.label, c.entry.summary))
+    entries.sort(key=lambda entry: entry[0].earliest(), reverse=True)  # stable: ties keep the order above
+    days = [c.entry.date for c in found] or [c.review.date for c in dataset.claims.values() if c.review]
+    newest = max((day.earliest() for day in (*days, *(s.entry.date for s in scale))), default=None)
 
     def element(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
         child = ET.SubElement(parent, tag, attributes)
@@ -137,10 +125,7 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     element(feed, "title", f"{site_name}: corrections")
     element(feed, "subtitle", "Every correction, clarification, status change and update to a claim, newest first.")
     element(feed, "id", site_url + PAGE if site_url else "urn:claimledger:corrections")
-    newest = max((c.entry.date for c in found), default=None, key=lambda d: d.earliest()) or max(
-        (c.review.date for c in dataset.claims.values() if c.review), default=None, key=lambda d: d.earliest()
-    )
-    element(feed, "updated", _timestamp(newest.earliest().isoformat() if newest else "1970-01-01"))
+    element(feed, "updated", _timestamp(newest.isoformat() if newest else "1970-01-01"))
     element(feed, "link", rel="self", type="application/atom+xml", href=site_url + FEED)
     element(feed, "link", rel="alternate", type="text/html", href=site_url + PAGE)
     author = element(feed, "author")
@@ -151,19 +136,13 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     elif site_url:
         element(author, "uri", site_url)
     resolve = _absolute(site_url)
-    for change in found:
-        page = url_of(claim_src(change.claim.id))
+    for day, entry_id, title, link, kind, label, summary in entries:
         entry = element(feed, "entry")
-        element(
-            entry,
-            "id",
-            f"{site_url}{page}#{change.anchor}" if site_url else f"urn:claimledger:{change.claim.id}:{change.anchor}",
-        )
-        element(entry, "title", f"{change.label}: {change.claim.statement}")
-        element(entry, "updated", _timestamp(change.entry.date.earliest().isoformat()))
-        element(entry, "link", rel="alternate", type="text/html", href=f"{site_url}{page}#{change.anchor}")
-        element(entry, "category", term=change.entry.kind, label=change.label)
-        element(entry, "summary", markup.render(change.entry.summary, resolve).strip(), type="html")
-    _add_scale_changes(feed, dataset, site_url, resolve)
+        element(entry, "id", entry_id)
+        element(entry, "title", title)
+        element(entry, "updated", _timestamp(day.earliest().isoformat()))
+        element(entry, "link", rel="alternate", type="text/html", href=link)
+        element(entry, "category", term=kind, label=label)
+        element(entry, "summary", markup.render(summary, resolve).strip(), type="html")
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

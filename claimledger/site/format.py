@@ -82,6 +82,11 @@ def qualified(value: float, unit: str | None, qualifier: str, counted: str | Non
     return f"{words} {text}" if words else text
 
 
+def figure(claim: Claim) -> str:
+    """A claim's figure with its qualifier and unit; "" if it states none."""
+    return "" if claim.value is None else qualified(claim.value, claim.unit, claim.qualifier, claim.counted)
+
+
 @dataclass(frozen=True)
 class Change:
     """The figure against its baseline, computed (by :func:`claimledger.record.arithmetic.change`)."""

@@ -17,7 +17,7 @@ from ..record.graph import Graph
 from ..record.kinds import KINDS, kind_of_page
 from ..record.model import Dataset
 from .urls import INDEX_PAGES
-from .views import SITE_KINDS
+from .views import view
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _neighbours(page: str, graph: Graph, dataset: Dataset) -> set[str]:
     kind = kind_of_page(page)
     if kind is None:
         return set()
-    return SITE_KINDS[kind.name].neighbours(page.rpartition("/")[2].removesuffix(".md"), graph, dataset)
+    return view(kind.name).neighbours(page.rpartition("/")[2].removesuffix(".md"), graph, dataset)
 
 
 def touched(previous: Snapshot | None, current: Snapshot, dataset: Dataset, before: Dataset | None) -> set[str] | None:

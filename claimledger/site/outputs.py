@@ -1,33 +1,15 @@
-"""Every file a site contains, whatever engine builds it: :func:`site_outputs`.
+"""Every file a site contains, whatever engine builds it: :func:`site_outputs`, as plain data.
 
-The site of a dataset is its generated pages (index pages, and a page per claim, source and party),
-the contributor guide as a page, claimledger's stylesheet and script, the exports, the schema, the
-Atom feed of the corrections, and each claim's data as JSON next to its page. :func:`site_outputs`
-says all of them, in a fixed order, as plain data; an engine adapter (:mod:`claimledger.engines`)
-only hands them to its engine, which adds the hand-written pages under ``docs/``, the theme's frame
-(navigation, search, header and footer) and writes the site.
-
-Three kinds of output:
-
-- :class:`PageOutput`: a generated page. Its body HTML is made by ``render()`` when the engine is
-  about to write the page, and may be let go of once written: at 10,000 claims, holding every page's
-  HTML at once would be most of a build's memory. An item page also says what the search index
-  should hold for it (``search_text()``, the words a reader looks for, rather than the whole page)
-  and a claim page its schema.org ClaimReview (``jsonld()``, for the page's head).
-- :class:`MarkdownPage`: a page whose text is markdown, for the engine to convert like the pages
-  under ``docs/`` (``[[kind:id]]`` references included, see :mod:`claimledger.site.docrefs`): the
-  contributor guide, read only if the path policy lets it be (:mod:`claimledger.record.paths`; else
-  :class:`Unpublishable`).
-- :class:`FileOutput`: a file copied into the site as it is. ``bulk`` files (a ``claim.json`` per
-  claim) are many and small: an engine may write them straight into the built site.
-
-Paths are site-relative with forward slashes. A page's ``path`` is its source path in the docs tree
-(``claims/<id>.md``); its URL is ``url_of(path)`` (``claims/<id>/``), its file ``<url>index.html``.
+An engine adapter (:mod:`claimledger.engines`) only hands them to its engine, which adds the
+hand-written pages under ``docs/``, the theme's frame (navigation, search, header and footer) and
+writes the site. Paths are site-relative with forward slashes; a page's ``path`` is its source path
+in the docs tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 """
 
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,23 +30,8 @@ from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
 from .render import Renderer
 from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
+from .views import view
 
-ASSET_DIR = "assets/claimledger"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """claimledger's own stylesheet or script: every page of the site links to it."""
-
-    name: str
-    role: Literal["stylesheet", "script"]
-
-    @property
-    def path(self) -> str:
-        return f"{ASSET_DIR}/{self.name}"
-
-
-ASSETS = (Asset("claimledger.css", "stylesheet"), Asset("claimledger.js", "script"))
 LISTS: Mapping[str, str] = {
     "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
     "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
@@ -79,7 +46,9 @@ lists repeat what the item pages hold, and would make every search hit them firs
 
 @dataclass(frozen=True)
 class PageOutput:
-    """A generated page."""
+    """A generated page, in the search index (a list of claims by its title and what it is, see
+    :data:`LISTS`). Its HTML is rendered when the engine is about to write it, and may be let go of
+    once written: at 10,000 claims, holding every page's HTML would be most of a build's memory."""
 
     spec: PageSpec
     description: str  # one line of plain text about the page
@@ -88,45 +57,17 @@ class PageOutput:
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
     jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
     keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
-    head_title: str = ""  # plain text: the title in the browser and link previews, if not ``title``
+    browser_title: str = ""  # plain text: the title in the browser and link previews (a claim's: its verdict first)
 
     @property
     def path(self) -> str:
         return self.spec.src_uri
 
-    @property
-    def url(self) -> str:
-        return self.spec.url
-
-    @property
-    def title(self) -> str:
-        """Plain text: an engine escapes it where it writes HTML."""
-        return self.spec.title
-
-    @property
-    def kind(self) -> str:
-        return self.spec.kind
-
-    @property
-    def in_nav(self) -> bool:
-        """Whether the page may appear in the navigation; item pages never do."""
-        return self.spec.in_nav
-
-    @property
-    def searchable(self) -> bool:
-        """Whether the search index holds the page at all: every generated page is in it (a list of
-        claims by its title and what it is, see :data:`LISTS`)."""
-        return True
-
-    @property
-    def browser_title(self) -> str:
-        """Plain text: the page's title in the browser and in link previews (a claim's: its verdict first)."""
-        return self.head_title or self.title
-
 
 @dataclass(frozen=True)
 class MarkdownPage:
-    """A page written in markdown, converted by the engine as the pages under ``docs/`` are."""
+    """A page written in markdown (the contributor guide), converted by the engine as the pages
+    under ``docs/`` are, ``[[kind:id]]`` references included (:mod:`claimledger.site.docrefs`)."""
 
     path: str
     text: str
@@ -139,12 +80,31 @@ class FileOutput:
 
     path: str
     content: Callable[[], str | bytes]
-    bulk: bool = False  # one of many small files: may be written straight into the built site
+    bulk: bool = False  # one of many small files (claim.json): may be written straight into the built site
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
 
+    def write(self, folder: Path) -> None:
+        """Write the file into ``folder``, making its own folder if it is not there yet."""
+        write_file(folder / self.path, self.content())
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:  # the folder is there already, mostly: a page's, for its claim.json
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
 
 Output = PageOutput | MarkdownPage | FileOutput
+_ASSETS = resources.files("claimledger.site") / "assets"
+ASSETS = (
+    FileOutput("assets/claimledger/claimledger.css", (_ASSETS / "claimledger.css").read_bytes, role="stylesheet"),
+    FileOutput("assets/claimledger/claimledger.js", (_ASSETS / "claimledger.js").read_bytes, role="script"),
+)
+"""claimledger's own stylesheet and script: every page of the site links to them."""
 
 
 class Unpublishable(Exception):
@@ -174,18 +134,14 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         if (problem := paths.check(root, guide)) is not None:
             raise Unpublishable([problem])
         if guide.is_file():
-            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), _edit_url(renderer, GUIDE))
-    assets = resources.files("claimledger.site") / "assets"
-    for asset in ASSETS:
-        yield FileOutput(asset.path, (assets / asset.name).read_bytes, role=asset.role)
+            yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
+    yield from ASSETS
     exported = functools.cache(lambda: export_data(dataset))
     for export in FORMATS.values():
-        yield FileOutput(export.site_path, functools.partial(_write_export, export.write, exported))
-        if export.companions is not None:
-            folder = export.site_path.rpartition("/")[0]
-            for name in export.companions(exported()):
-                path = f"{folder}/{name}" if folder else name
-                yield FileOutput(path, functools.partial(_companion, export.companions, exported, name))
+        yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
+        folder = export.site_path.rpartition("/")[0]
+        for name, text in (export.companions(exported()) if export.companions else {}).items():
+            yield FileOutput(posixpath.join(folder, name), functools.partial(str, text))
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
@@ -201,26 +157,26 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
-    kind = KINDS.get(spec.kind)
     render = functools.partial(renderer.render, spec)
-    if kind is None:  # an index page
-        description = LISTS.get(spec.kind, "")
+    if spec.kind is None:  # an index page
+        description = LISTS.get(spec.template, "")
         search_text = functools.partial(_list_search_text, spec.title, description) if description else None
-        if spec.kind == "methodology":
+        if spec.template == "methodology":
             description = "How the claims are recorded, checked and given a status: the status scale and the rules."
             search_text = functools.partial(_with_spaced_cells, render)
-        return PageOutput(spec, description or spec.title, None, render, search_text, None)
-    item = kind.items(renderer.dataset)[spec.key]
+        return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
+    item = renderer.item(spec)
+    shown = view(spec.kind)
     jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
-        renderer.description(spec),
-        _edit_url(renderer, kind.document_path(item)),
+        shown.description(renderer, item),
+        renderer.edit_link(KINDS[spec.kind].document_path(item)) or None,
         render,
-        functools.partial(renderer.search_text, spec),
+        functools.partial(shown.search_text, renderer, item),
         jsonld,
-        keywords=renderer.keywords(spec),
-        head_title=renderer.head_title(spec),
+        keywords=shown.keywords(renderer, item),
+        browser_title=shown.head_title(renderer, item) if shown.head_title is not None else spec.title,
     )
 
 
@@ -235,22 +191,6 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
     """A page's HTML with a space after each table cell, so that a search index that strips the tags
     does not run one cell's words into the next ("StatusMeaning")."""
     return _CELL_END.sub(r"\1 ", render())
-
-
-def _edit_url(renderer: Renderer, document_path: str) -> str | None:
-    return renderer.edit_link(document_path) or None
-
-
-def _write_export(
-    write: Callable[[dict[str, Any], bool], str | bytes], exported: Callable[[], dict[str, Any]]
-) -> str | bytes:
-    return write(exported(), True)
-
-
-def _companion(
-    companions: Callable[[dict[str, Any]], Mapping[str, str]], exported: Callable[[], dict[str, Any]], name: str
-) -> str:
-    return companions(exported())[name]
 
 
 def claim_json(claim: Any) -> str:

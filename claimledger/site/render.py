@@ -14,22 +14,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..checks.gitinfo import History, Revision, StatusChange, committed_files, load_history
+from ..checks.gitinfo import History, StatusChange, committed_files, load_history
 from ..record import arithmetic
 from ..record import markdown as markup
 from ..record.graph import Graph, build_graph
 from ..record.kinds import KINDS
-from ..record.model import Basis, Claim, Conversion, Dataset, Editor, Metric, PartialDate, Party, Source, Status
+from ..record.model import Claim, Dataset, Metric, PartialDate, Source, Status
 from ..record.schema import units
 from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, script_json
-from .urls import EXPORTS, PageSpec, claim_src, page_src, party_src, relative, source_src, url_of
-from .views import SITE_KINDS
+from .urls import EXPORTS, PageSpec, page_src, relative, url_of
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,6 @@ class SiteSettings:
     site_name: str
     site_url: str  # absolute, ending in "/"; "" if unknown
     edit_base: str  # prefix of a file's edit URL on the repository; "" for none
-    commit_base: str = ""  # prefix of a commit's URL on the repository; "" for none
     blob_base: str = ""  # prefix of a file's URL on the repository; "" for none
     edit_branch: str = ""  # the branch edit links point into; "" if not known
     tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
@@ -49,7 +47,7 @@ class SiteSettings:
     ) -> SiteSettings:
         """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
         ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
-        commit, file and file-history links point into a GitHub repository, or edit links start with
+        file and file-history links point into a GitHub repository, or edit links start with
         ``edit_base``."""
         github = "github.com" in repo_url
         repository = repo_url.rstrip("/")
@@ -58,7 +56,6 @@ class SiteSettings:
             site_name=site_name,
             site_url=_with_slash(site_url),
             edit_base=_with_slash(edit_base) if edit_base else github_edit,
-            commit_base=f"{repository}/commit/" if github else "",
             blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
             edit_branch=edit_branch,
             tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
@@ -86,9 +83,7 @@ def site_renderer(
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
         merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
-    renderer = Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache)
-    renderer.merged = merged
-    return renderer
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged)
 
 
 def text_colour(background: str) -> str:
@@ -100,9 +95,14 @@ def text_colour(background: str) -> str:
 
 
 def template_environment() -> Environment:
-    """The environment of claimledger's own templates."""
+    """The environment of claimledger's own templates, with what every page uses at hand."""
     env = Environment(
-        loader=PackageLoader("claimledger.site", "templates"),
+        loader=ChoiceLoader(
+            [
+                PackageLoader("claimledger.site", "templates"),
+                *(PackageLoader(kind.templates, "templates") for kind in KINDS.values() if kind.templates),
+            ]
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -110,7 +110,28 @@ def template_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = format.number  # every count as the figures are written: 10,000
+    env.globals.update(
+        rules=RULES,
+        evidence_rules=EVIDENCE_RULES,
+        stale_badge=STALE_BADGE,
+        units=units(),
+        formulas=arithmetic.FORMULAS,
+        exports=EXPORTS,
+        amount=format.qualified,
+        figure=format.figure,
+        figure_change=format.change,
+        rate_text=format.rate_text,
+        conversion_check=format.conversion_check,
+        derivation=format.derivation_text,
+        human=human,
+        scale_changes=feed.scale_changes,
+        date_text=lambda iso: PartialDate.parse(iso).human(),
+    )
     return env
+
+
+def human(value: PartialDate | None, unknown: str = "unknown") -> str:
+    return value.human() if value else unknown
 
 
 # Shown instead of a verdict that its review no longer covers: no status colour, a dashed outline.
@@ -127,6 +148,7 @@ class Renderer:
         settings: SiteSettings,
         history: History | None = None,
         bytecode_cache: BytecodeCache | None = None,
+        merged: frozenset[str] | None = None,
     ) -> None:
         self.dataset = dataset
         self.graph = graph
@@ -134,12 +156,13 @@ class Renderer:
         self.history = history or History(available=False, reason="no history was loaded")
         self.env = template_environment()
         self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
+        self.env.globals["r"] = self
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
         # The files on the branch edit links point into (None: not known): a file not there yet (a
         # claim not merged) has no page to edit, so its link shows the folder it will be in.
-        self.merged: frozenset[str] | None = None
+        self.merged = merged
 
     def edit_link(self, document_path: str) -> str:
         """Where the file ``document_path`` can be edited on the repository; "" if nowhere."""
@@ -154,61 +177,30 @@ class Renderer:
 
     def render(self, spec: PageSpec) -> str:
         """The HTML of a generated page's body."""
-        page = PageContext(self, spec.url)
-        template = self.env.get_template(f"{spec.kind}.html")
-        context: dict[str, Any] = {"p": page, "spec": spec, "dataset": self.dataset, "graph": self.graph}
-        kind = KINDS.get(spec.kind)
-        if kind is not None:  # an item page: the item, by its kind's name
-            context[kind.name] = kind.items(self.dataset)[spec.key]
-        return template.render(context)
+        context: dict[str, Any] = {"p": PageContext(self, spec.url), "dataset": self.dataset, "graph": self.graph}
+        if spec.kind is not None:  # an item page: the item, by its kind's name
+            context[spec.kind] = self.item(spec)
+        return self.env.get_template(f"{spec.template}.html").render(context)
 
-    def search_text(self, spec: PageSpec) -> str:
-        """What the search index holds for an item page: the words a reader looks for (see docs/reference.md)."""
-        return SITE_KINDS[spec.kind].search_text(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+    def item(self, spec: PageSpec) -> Any:
+        """The item an item page shows."""
+        assert spec.kind is not None
+        return KINDS[spec.kind].items(self.dataset)[spec.key]
 
-    def item(self, kind: str, item_id: str) -> Any | None:
-        return KINDS[kind].items(self.dataset).get(item_id)
+    def title(self, kind: str, item_id: str | None) -> str:
+        """The title of an item (a party's name); its id if there is no such item, "" for None."""
+        if item_id is None:
+            return ""
+        item = KINDS[kind].items(self.dataset).get(item_id)
+        return KINDS[kind].title(item) if item is not None else item_id
 
     def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
         """(text, badge HTML) of a link to an item: its title, and its status badge if it is a claim;
         None for an unknown id."""
-        item = self.item(kind, item_id)
+        item = KINDS[kind].items(self.dataset).get(item_id)
         if item is None:
             return None
-        badge = SITE_KINDS[kind].badge
-        return KINDS[kind].title(item), badge(self, item) if badge is not None else ""
-
-    def description(self, spec: PageSpec) -> str:
-        """One line of plain text about a generated page."""
-        kind = SITE_KINDS.get(spec.kind)
-        return kind.description(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else spec.title
-
-    def party_name(self, party_id: str) -> str:
-        party = self.dataset.parties.get(party_id)
-        return party.name if party else party_id
-
-    def short_names(self, party_id: str) -> tuple[str, ...]:
-        """The short name a party goes by (``USTR``), if its data gives one."""
-        party = self.dataset.parties.get(party_id)
-        return (party.short_name,) if party and party.short_name else ()
-
-    def party_label(self, party_id: str) -> str:
-        """A party's name for the search index: its name, and its short name where the name lacks it."""
-        name = self.party_name(party_id)
-        missing = [short for short in self.short_names(party_id) if short not in name]
-        return f"{name} ({missing[0]})" if missing else name
-
-    def keywords(self, spec: PageSpec) -> tuple[str, ...]:
-        """The short names an item page is found by in search (see :class:`~.kinds.SiteKind`)."""
-        kind = SITE_KINDS.get(spec.kind)
-        return kind.keywords(self, KINDS[spec.kind].items(self.dataset)[spec.key]) if kind else ()
-
-    def head_title(self, spec: PageSpec) -> str:
-        """Plain text: a generated page's title in the browser and in link previews."""
-        kind = SITE_KINDS.get(spec.kind)
-        if kind is None or kind.head_title is None:
-            return spec.title
-        return kind.head_title(self, KINDS[spec.kind].items(self.dataset)[spec.key])
+        return KINDS[kind].title(item), str(self.claim_badge(item)) if isinstance(item, Claim) else ""
 
     def reviewed(self, item: object) -> bool:
         """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
@@ -226,8 +218,10 @@ class Renderer:
             found = self._stale[claim.id] = awaits_review(claim, self.dataset)
         return found
 
-    def reviewers(self, claim: Claim) -> tuple[Editor, ...]:
-        return reviewers(claim, self.dataset)
+    def review_by(self, claim: Claim) -> str:
+        """The public names of the editors who reviewed ``claim``: "A", "A and B", "A, B and C"."""
+        names = [editor.name for editor in reviewers(claim, self.dataset)]
+        return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def claim_badge(self, claim: Claim) -> Markup:
         """The claim's status badge, or, for a claim changed since its review, a badge that says so
@@ -236,7 +230,7 @@ class Renderer:
 
     def claim_jsonld(self, claim: Claim) -> str:
         # Without the site's address, no address is made up: the review's own url is left out.
-        url = self.settings.site_url + url_of(claim_src(claim.id)) if self.settings.site_url else ""
+        url = self.settings.site_url + url_of(page_src("claim", claim.id)) if self.settings.site_url else ""
         revisions = self.history.revisions.get(claim.document.path, ())
         first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
         review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
@@ -255,6 +249,72 @@ class Renderer:
                 ).format(id=status.id, bg=status.colour, fg=text_colour(status.colour), label=status.label)
             self._badges[status_id] = badge
         return badge
+
+    def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
+        return sorted(claims, key=lambda c: (self.statuses[c.status].index if c.status in self.statuses else 99, c.id))
+
+    def withdrawn(self, claim: Claim) -> bool:
+        status = self.statuses.get(claim.status)
+        return status is not None and status.withdraws
+
+    def withdrawal(self, claim: Claim) -> feed.Change | None:
+        """For a withdrawn claim (its status's evidence is a retraction), the log entry that withdrew it."""
+        if not self.withdrawn(claim):
+            return None
+        return next((change for change in self.claim_changes(claim) if change.entry.kind == "retraction"), None)
+
+    def claim_changes(self, claim: Claim) -> list[feed.Change]:
+        """One claim's logged changes, newest first."""
+        return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
+
+    def chart(self, claim: Claim) -> Markup:
+        change = format.change(claim)
+        return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
+
+    def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
+        # A withdrawn claim was recorded in error: its figure is no figure of the metric.
+        return format.metric_series(metric, [c for c in self.dataset.claims.values() if not self.withdrawn(c)])
+
+    def series_chart(self, points: list[format.SeriesPoint]) -> Markup:
+        if len({point.period for point in points}) < 2:
+            return Markup("")
+        unit, counted = points[-1].claim.unit, points[-1].claim.counted
+        return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
+
+    def status_changes(self, document_path: str) -> list[StatusChange]:
+        """Status changes oldest first."""
+        return list(reversed(self.history.statuses.get(document_path, ())))
+
+    def history_url(self, document_path: str) -> str:
+        """The file's history on the repository host: what changed in it, commit by commit."""
+        return self.settings.history_base + document_path if self.settings.history_base else ""
+
+    def snapshot_url(self, source_id: str) -> str:
+        """The repository copy of a source's text (its own snapshot or the one of what it is part of)."""
+        found = self.dataset.snapshot_of(source_id)
+        if found is None or not self.settings.blob_base:
+            return ""
+        holder, _ = found
+        assert holder.snapshot is not None
+        return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
+
+    def source_links(self, source: Source) -> list[tuple[str, str, str]]:
+        """(class, address, text) of a source's archived copy, repository snapshot and original."""
+        links = []
+        if source.archive_url:
+            links.append(("ct-archive", source.archive_url, "archived copy"))
+        if snapshot := self.snapshot_url(source.id):
+            links.append(("ct-snapshot", snapshot, "snapshot in the repository"))
+        if source.url:
+            links.append(("ct-original", source.url, "original"))
+        return links
+
+    @staticmethod
+    def claim_sources(claim: Claim) -> str:
+        """The ids of every source a claim involves, for the table's source filter."""
+        ids = {claim.first_appearance, *(a.source for a in claim.appearances)}
+        ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
+        return " ".join(sorted(ids))
 
     # -- shared data for index pages -------------------------------------------
 
@@ -334,105 +394,29 @@ class Day:
 
 
 class PageContext:
-    """Helpers bound to one page: links relative to it, badges, markdown."""
+    """What depends on the page being rendered: links relative to it, and markdown whose
+    ``[[kind:id]]`` references link from it. Everything else the templates use is a global of the
+    environment: the renderer ``r``, and the formatting functions (:func:`template_environment`)."""
 
     def __init__(self, renderer: Renderer, here: str) -> None:
         self.r = renderer
         self.here = here
         # Every page URL is a folder ("claims/x/"), so a link from it is "../" per level, then the target.
         self.up = "../" * here.count("/")
-        self.settings = renderer.settings
-        self.rules = RULES
-        self.evidence_rules = EVIDENCE_RULES
-        self.stale_badge = STALE_BADGE
-        self.units = units()
-        self.formulas = arithmetic.FORMULAS
 
     def u(self, target: str) -> str:
         if target.startswith("#") or (not self.here.endswith("/") and self.here):
             return relative(target, self.here)
         return (self.up + target) or "./"
 
-    def claim_url(self, claim_id: str) -> str:
-        return self.u(url_of(claim_src(claim_id)))
-
-    def source_url(self, source_id: str) -> str:
-        return self.u(url_of(source_src(source_id)))
-
-    def party_url(self, party_id: str) -> str:
-        return self.u(url_of(party_src(party_id)))
-
-    def export_url(self, name: str) -> str:
-        return self.u(EXPORTS[name])
-
-    def metric_url(self, metric_id: str) -> str:
-        return self.u(url_of(page_src("metric", metric_id)))
-
-    def metric_title(self, metric_id: str | None) -> str:
-        if metric_id is None:
-            return ""
-        metric = self.r.dataset.metrics.get(metric_id)
-        return metric.title if metric else metric_id
-
-    def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
-        # A withdrawn claim was recorded in error: its figure is no figure of the metric.
-        return format.metric_series(metric, [c for c in self.r.dataset.claims.values() if not self.withdrawn(c)])
-
-    def withdrawn(self, claim: Claim) -> bool:
-        status = self.r.statuses.get(claim.status)
-        return status is not None and status.withdraws
-
-    def series_chart(self, points: list[format.SeriesPoint]) -> Markup:
-        if len({point.period for point in points}) < 2:
-            return Markup("")
-        unit, counted = points[-1].claim.unit, points[-1].claim.counted
-        return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
-
-    def derivation(self, claim: Claim) -> str:
-        return format.derivation_text(claim, self.r.dataset.claims)
-
-    def conversion_check(self, claim: Claim, conversion: Conversion) -> str:
-        return format.conversion_check(claim, conversion)
-
-    def rate_text(self, claim: Claim, conversion: Conversion) -> str:
-        return format.rate_text(claim, conversion)
-
-    def status(self, status_id: str) -> Status | None:
-        return self.r.statuses.get(status_id)
-
-    def badge(self, status_id: str) -> Markup:
-        return self.r.badge(status_id)
-
-    def claim_badge(self, claim: Claim) -> Markup:
-        return self.r.claim_badge(claim)
-
-    def stale(self, claim: Claim) -> bool:
-        return self.r.stale(claim)
-
-    def reviewers(self, claim: Claim) -> tuple[Editor, ...]:
-        return self.r.reviewers(claim)
-
-    def review_by(self, claim: Claim) -> str:
-        """The public names of the editors who reviewed ``claim``: "A", "A and B", "A, B and C"."""
-        names = [editor.name for editor in self.reviewers(claim)]
-        return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-
-    def party_name(self, party_id: str | None) -> str:
-        if party_id is None:
-            return ""
-        party = self.r.dataset.parties.get(party_id)
-        return party.name if party else party_id
-
-    def source_title(self, source_id: str | None) -> str:
-        if source_id is None:
-            return ""
-        source = self.r.dataset.sources.get(source_id)
-        return source.title if source else source_id
+    def url(self, kind: str, item_id: str) -> str:
+        """The link to an item's page: ``p.url("party", id)``."""
+        return self.u(url_of(page_src(kind, item_id)))
 
     def claim_link(self, claim: Claim) -> Markup:
         # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
-        return Markup(f'<a href="{escape(self.claim_url(claim.id))}">{escape(claim.statement)}</a> ') + (
-            self.claim_badge(claim)
+        return Markup(f'<a href="{escape(self.url("claim", claim.id))}">{escape(claim.statement)}</a> ') + (
+            self.r.claim_badge(claim)
         )
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
@@ -440,7 +424,7 @@ class PageContext:
         if found is None:
             return str(escape(label or item_id))
         text, badge = found
-        url = self.u(url_of(page_src(kind, item_id)))
+        url = self.url(kind, item_id)
         return f'<a href="{escape(url)}" class="ct-ref">{escape(label or text)}</a>{" " + badge if badge else ""}'
 
     def md(self, text: str | None) -> Markup:
@@ -448,101 +432,3 @@ class PageContext:
 
     def md_inline(self, text: str | None) -> Markup:
         return Markup(markup.render_inline(text, self._resolve)) if text else Markup("")
-
-    def figure(self, claim: Claim) -> str:
-        if claim.value is None:
-            return ""
-        return format.qualified(claim.value, claim.unit, claim.qualifier, claim.counted)
-
-    def amount(self, value: float, unit: str | None, qualifier: str = "exact", counted: str | None = None) -> str:
-        return format.qualified(value, unit, qualifier, counted)
-
-    def change(self, claim: Claim) -> format.Change | None:
-        return format.change(claim)
-
-    def chart(self, claim: Claim) -> Markup:
-        change = format.change(claim)
-        return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
-
-    def edit_url(self, document_path: str) -> str:
-        return self.r.edit_link(document_path)
-
-    def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
-        return sorted(
-            claims, key=lambda c: (self.r.statuses[c.status].index if c.status in self.r.statuses else 99, c.id)
-        )
-
-    def revisions(self, document_path: str) -> tuple[Revision, ...]:
-        return self.r.history.revisions.get(document_path, ())
-
-    def status_changes(self, document_path: str) -> list[StatusChange]:
-        """Status changes oldest first."""
-        return list(reversed(self.r.history.statuses.get(document_path, ())))
-
-    def snapshot_url(self, source_id: str) -> str:
-        """The repository copy of a source's text (its own snapshot or the one of what it is part of)."""
-        found = self.r.dataset.snapshot_of(source_id)
-        if found is None or not self.settings.blob_base:
-            return ""
-        holder, _ = found
-        assert holder.snapshot is not None
-        return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
-
-    def source_links(self, source: Source) -> list[tuple[str, str, str]]:
-        """(class, address, text) of a source's archived copy, repository snapshot and original."""
-        links = []
-        if source.archive_url:
-            links.append(("ct-archive", source.archive_url, "archived copy"))
-        if snapshot := self.snapshot_url(source.id):
-            links.append(("ct-snapshot", snapshot, "snapshot in the repository"))
-        if source.url:
-            links.append(("ct-original", source.url, "original"))
-        return links
-
-    def claim_sources(self, claim: Claim) -> str:
-        """The ids of every source a claim involves, for the table's source filter."""
-        ids = {claim.first_appearance, *(a.source for a in claim.appearances)}
-        ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
-        return " ".join(sorted(ids))
-
-    def commit_url(self, commit: str) -> str:
-        return self.settings.commit_base + commit if self.settings.commit_base else ""
-
-    def history_url(self, document_path: str) -> str:
-        """The file's history on the repository host: what changed in it, commit by commit."""
-        return self.settings.history_base + document_path if self.settings.history_base else ""
-
-    def changes(self) -> list[feed.Change]:
-        """Every claim's logged changes, newest first."""
-        return self.r.changes
-
-    def scale_changes(self) -> list[feed.ScaleChange]:
-        """The status scale's logged changes, newest first: site-wide corrections."""
-        return feed.scale_changes(self.r.dataset)
-
-    def claim_changes(self, claim: Claim) -> list[feed.Change]:
-        """One claim's logged changes, newest first."""
-        return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
-
-    def withdrawal(self, claim: Claim) -> feed.Change | None:
-        """For a withdrawn claim (its status's evidence is a retraction), the log entry that withdrew it."""
-        status = self.r.statuses.get(claim.status)
-        if status is None or not status.withdraws:
-            return None
-        return next((change for change in self.claim_changes(claim) if change.entry.kind == "retraction"), None)
-
-    def basis(self, item: Source | Party, name: str) -> Basis | None:
-        return item.basis_of(name)
-
-    def is_unknown(self, item: Source | Party, name: str) -> bool:
-        return name in item.unknown
-
-    def inferred(self, item: Source | Party, name: str) -> bool:
-        basis = item.basis_of(name)
-        return basis is not None and basis.is_inferred
-
-    def date_text(self, iso: str) -> str:
-        return PartialDate.parse(iso).human()
-
-    def human(self, value: PartialDate | None, unknown: str = "unknown") -> str:
-        return value.human() if value else unknown

@@ -15,13 +15,15 @@ from ..record.model import Dataset
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One generated page: its source path in the docs tree, its kind, and the item it shows."""
+    """One generated page: its source path in the docs tree, the template that renders it
+    (``templates/<template>.html``), its title, and for an item page the item's kind and id."""
 
     src_uri: str
-    kind: str
-    key: str
-    title: str
+    template: str
+    title: str  # plain text: an engine escapes it where it writes HTML
     in_nav: bool = False
+    kind: str | None = None  # None for an index page
+    key: str = ""
 
     @property
     def url(self) -> str:
@@ -43,27 +45,15 @@ def page_src(kind: str, item_id: str) -> str:
     return KINDS[kind].page_src(item_id)
 
 
-def claim_src(claim_id: str) -> str:
-    return page_src("claim", claim_id)
-
-
-def source_src(source_id: str) -> str:
-    return page_src("source", source_id)
-
-
-def party_src(party_id: str) -> str:
-    return page_src("party", party_id)
-
-
 INDEX_PAGES = (
-    PageSpec("claims/index.md", "claims-index", "", "All claims", True),
-    PageSpec("dashboard.md", "dashboard", "", "Status dashboard", True),
-    PageSpec("timeline.md", "timeline", "", "Timeline", True),
-    PageSpec("tags.md", "tags", "", "Tags", True),
-    PageSpec("sources/index.md", "sources-index", "", "Sources", True),
-    PageSpec("parties/index.md", "parties-index", "", "Parties", True),
-    PageSpec("methodology.md", "methodology", "", "Methodology", True),
-    PageSpec("corrections.md", "corrections", "", "Corrections", True),
+    PageSpec("claims/index.md", "claims-index", "All claims", True),
+    PageSpec("dashboard.md", "dashboard", "Status dashboard", True),
+    PageSpec("timeline.md", "timeline", "Timeline", True),
+    PageSpec("tags.md", "tags", "Tags", True),
+    PageSpec("sources/index.md", "sources-index", "Sources", True),
+    PageSpec("parties/index.md", "parties-index", "Parties", True),
+    PageSpec("methodology.md", "methodology", "Methodology", True),
+    PageSpec("corrections.md", "corrections", "Corrections", True),
 )
 
 SCHEMA = "schema/claimledger.schema.json"
@@ -81,7 +71,8 @@ def page_specs(dataset: Dataset) -> list[PageSpec]:
     specs = list(INDEX_PAGES)
     for kind in KINDS.values():
         specs += [
-            PageSpec(kind.page_src(key), kind.name, key, kind.title(item)) for key, item in kind.items(dataset).items()
+            PageSpec(kind.page_src(key), kind.name, kind.title(item), kind=kind.name, key=key)
+            for key, item in kind.items(dataset).items()
         ]
     return specs
 

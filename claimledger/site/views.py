@@ -3,25 +3,23 @@
 Per kind: the template of its item page (``templates/<kind>.html``, given the item as a variable
 of the kind's name), the text the search index holds for its page and the short names it is found
 by, the pages an edit of one of its items touches (for ``mkdocs serve --dirty``,
-:mod:`claimledger.site.incremental`), a line describing its page, the title of its page in the
-browser and in link previews, and the badge shown after links to an item.
+:mod:`claimledger.site.incremental`), a line describing its page, and the title of its page in the
+browser and in link previews.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import escape
 
 from ..record.graph import Graph
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, Party, Source
-from .urls import claim_src, page_src, party_src, source_src
-
-if TYPE_CHECKING:
-    from .render import Renderer
+from .render import Renderer
+from .urls import page_src
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,6 @@ class SiteKind:
     """The page source paths that show the item with this id, besides its own and the index pages."""
     description: Callable[[Renderer, Any], str]
     """One line of plain text about an item's page."""
-    badge: Callable[[Renderer, Any], str] | None = None
-    """HTML shown after every link to an item (a claim's status), if any."""
     keywords: Callable[[Renderer, Any], tuple[str, ...]] = lambda renderer, item: ()
     """Short names a reader may type for the item (a party's abbreviation, the abbreviations of a
     source's author and publisher): search ranks a page whose keyword matches above any other."""
@@ -50,27 +46,36 @@ class SiteKind:
         return f"{self.name}.html"
 
 
+def _short_names(renderer: Renderer, party_id: str) -> tuple[str, ...]:
+    """The short name a party goes by (``USTR``), if its data gives one."""
+    party = renderer.dataset.parties.get(party_id)
+    return (party.short_name,) if party and party.short_name else ()
+
+
+def _party_label(renderer: Renderer, party_id: str) -> str:
+    """A party's name for the search index: its name, and its short name where the name lacks it."""
+    name = renderer.title("party", party_id)
+    missing = [short for short in _short_names(renderer, party_id) if short not in name]
+    return f"{name} ({missing[0]})" if missing else name
+
+
 def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
-    spokesperson = f" ({escape(renderer.party_label(claim.spokesperson))})" if claim.spokesperson else ""
+    spokesperson = f" ({escape(_party_label(renderer, claim.spokesperson))})" if claim.spokesperson else ""
     parts = [
         f'<h1 id="claim">{escape(claim.statement)}</h1>',
         f"<p>{escape(claim.words)}</p>",
-        f"<p>{escape(renderer.party_label(claim.claimant))}{spokesperson}."
+        f"<p>{escape(_party_label(renderer, claim.claimant))}{spokesperson}."
         f" {escape(status.label if status else claim.status)}: {escape(claim.rationale)}</p>",
         *(f"<p>{escape(a.quote)}</p>" for a in claim.appearances),
         *(
-            f"<p>{escape(renderer.party_label(r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
+            f"<p>{escape(_party_label(renderer, r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
             for r in claim.rebuttals
         ),
     ]
     if claim.tags:
         parts.append(f"<p>{escape(' '.join(claim.tags))}</p>")
     return "\n".join(parts)
-
-
-def _claim_badge(renderer: Renderer, claim: Claim) -> str:
-    return str(renderer.claim_badge(claim))
 
 
 def _verdict(renderer: Renderer, claim: Claim) -> str:
@@ -82,7 +87,7 @@ def _verdict(renderer: Renderer, claim: Claim) -> str:
 
 def _claim_description(renderer: Renderer, claim: Claim) -> str:
     made = f", {claim.date.human()}" if claim.date else ""
-    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.party_name(claim.claimant)}{made}."
+    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.title('party', claim.claimant)}{made}."
 
 
 def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
@@ -91,7 +96,7 @@ def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
 
 def _source_description(renderer: Renderer, source: Source) -> str:
     published = f", {source.published.human()}" if source.published else ""
-    by = f", by {renderer.party_name(source.author)}" if source.author else ""
+    by = f", by {renderer.title('party', source.author)}" if source.author else ""
     return f"{source.title} ({source.kind}{by}{published})"
 
 
@@ -100,7 +105,7 @@ def _party_description(renderer: Renderer, party: Party) -> str:
 
 
 def _source_search_text(renderer: Renderer, source: Source) -> str:
-    parties = [renderer.party_label(p) for p in dict.fromkeys((source.author, source.publisher)) if p]
+    parties = [_party_label(renderer, p) for p in dict.fromkeys((source.author, source.publisher)) if p]
     by = f" by {'; '.join(parties)}" if parties else ""
     shown = f", {source.author_shown}" if source.author_shown else ""
     text = " ".join(_sentence(part) for part in (source.kind.replace("-", " ") + by + shown, source.notes) if part)
@@ -114,7 +119,7 @@ def _sentence(text: str) -> str:
 
 
 def _source_keywords(renderer: Renderer, source: Source) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(k for p in (source.author, source.publisher) if p for k in renderer.short_names(p)))
+    return tuple(dict.fromkeys(k for p in (source.author, source.publisher) if p for k in _short_names(renderer, p)))
 
 
 def _party_search_text(renderer: Renderer, party: Party) -> str:
@@ -126,7 +131,7 @@ def _party_search_text(renderer: Renderer, party: Party) -> str:
 
 
 def _party_keywords(renderer: Renderer, party: Party) -> tuple[str, ...]:
-    return renderer.short_names(party.id)
+    return _short_names(renderer, party.id)
 
 
 def _metric_description(renderer: Renderer, metric: Metric) -> str:
@@ -140,75 +145,81 @@ def _metric_search_text(renderer: Renderer, metric: Metric) -> str:
     )
 
 
+def _pages(kind: str, ids: Iterable[str | None]) -> set[str]:
+    return {page_src(kind, item_id) for item_id in ids if item_id}
+
+
 def _metric_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    pages = {
-        claim_src(c.id) for c in dataset.claims.values() if item_id in (c.metric, c.baseline and c.baseline.metric)
-    }
+    claims = (c.id for c in dataset.claims.values() if item_id in (c.metric, c.baseline and c.baseline.metric))
     metric = dataset.metrics.get(item_id)
-    if metric is not None:
-        pages |= {source_src(s) for s in metric.sources}
-    return pages
+    return _pages("claim", claims) | _pages("source", metric.sources if metric else ())
 
 
 def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    pages: set[str] = set()
+    pages = _pages("claim", (c.id for c in (*graph.related.get(item_id, ()), *graph.superseding.get(item_id, ()))))
     claim = dataset.claims.get(item_id)
     if claim is not None:
-        pages |= {
-            source_src(s)
-            for s in (
+        rebuttals = claim.rebuttals
+        pages |= _pages(
+            "source",
+            (
                 claim.first_appearance,
                 *(a.source for a in claim.appearances),
                 *(p.source for p in claim.provenance),
-            )
-        }
-        pages |= {source_src(r.source) for r in claim.rebuttals} | {source_src(r.via) for r in claim.rebuttals if r.via}
-        pages |= {party_src(p) for p in (claim.claimant, claim.spokesperson) if p}
-        pages |= {party_src(r.party) for r in claim.rebuttals}
-        pages |= {party_src(c.by) for c in claim.conversions if c.by}
-        pages |= {page_src("metric", m) for m in (claim.metric, claim.baseline and claim.baseline.metric) if m}
-    pages |= {claim_src(c.id) for c in graph.related.get(item_id, ())}
-    pages |= {claim_src(c.id) for c in graph.superseding.get(item_id, ())}
+                *(r.source for r in rebuttals),
+                *(r.via for r in rebuttals),
+            ),
+        )
+        parties = (
+            claim.claimant,
+            claim.spokesperson,
+            *(r.party for r in rebuttals),
+            *(c.by for c in claim.conversions),
+        )
+        pages |= _pages("party", parties)
+        pages |= _pages("metric", (claim.metric, claim.baseline.metric if claim.baseline else None))
     return pages
 
 
 def _source_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    pages = {claim_src(c.id) for c in graph.claims_in_source.get(item_id, ())}
-    pages |= {claim_src(r.claim.id) for r in graph.rebuttals_in_source.get(item_id, ())}
-    pages |= {source_src(s) for s in (*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ()))}
+    claims = (*graph.claims_in_source.get(item_id, ()), *(r.claim for r in graph.rebuttals_in_source.get(item_id, ())))
+    pages = _pages("claim", (c.id for c in claims))
+    pages |= _pages("source", (*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())))
     source = dataset.sources.get(item_id)
     if source is not None:
-        pages |= {party_src(p) for p in (source.author, source.publisher) if p}
-        pages |= {source_src(s) for s in (source.part_of, *source.derived_from) if s}
+        pages |= _pages("party", (source.author, source.publisher))
+        pages |= _pages("source", (source.part_of, *source.derived_from))
     return pages
 
 
 def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    pages = {claim_src(c.id) for c in graph.claims_by_party.get(item_id, ())}
-    pages |= {claim_src(r.claim.id) for r in graph.rebuttals_by_party.get(item_id, ())}
-    pages |= {source_src(s) for s in graph.sources_by_party.get(item_id, ())}
-    pages |= {party_src(m) for m in graph.members.get(item_id, ())}
-    pages |= {claim_src(c.id) for c in graph.conversions_by_party.get(item_id, ())}
+    claims = (
+        *graph.claims_by_party.get(item_id, ()),
+        *(r.claim for r in graph.rebuttals_by_party.get(item_id, ())),
+        *graph.conversions_by_party.get(item_id, ()),
+    )
+    pages = _pages("claim", (c.id for c in claims)) | _pages("source", graph.sources_by_party.get(item_id, ()))
     party = dataset.parties.get(item_id)
-    if party is not None and party.affiliation:
-        pages.add(party_src(party.affiliation))
-    return pages
+    return pages | _pages("party", (*graph.members.get(item_id, ()), party.affiliation if party else None))
 
 
 SITE_KINDS: Mapping[str, SiteKind] = {
     kind.name: kind
     for kind in (
-        SiteKind(
-            "claim",
-            _claim_search_text,
-            _claim_neighbours,
-            _claim_description,
-            _claim_badge,
-            head_title=_claim_head_title,
-        ),
+        SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, head_title=_claim_head_title),
         SiteKind("source", _source_search_text, _source_neighbours, _source_description, keywords=_source_keywords),
         SiteKind("party", _party_search_text, _party_neighbours, _party_description, keywords=_party_keywords),
         SiteKind("metric", _metric_search_text, _metric_neighbours, _metric_description),
     )
 }
-assert SITE_KINDS.keys() == KINDS.keys(), "every kind of item has its page"
+
+
+def view(kind: str) -> SiteKind:
+    """The site's side of ``kind``: its own, or, for a kind registered without one, its title as its
+    search text and description, and no pages besides its own that show it."""
+    if kind in SITE_KINDS:
+        return SITE_KINDS[kind]
+    title = KINDS[kind].title
+    return SiteKind(
+        kind, lambda renderer, item: title(item), lambda item_id, graph, dataset: set(), lambda r, i: title(i)
+    )

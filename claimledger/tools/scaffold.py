@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from ..record import paths
-from ..record.layout import KIND_DIRS, Layout
+from ..record.layout import KIND_DIRS, SCHEMA_COPY, Layout
 from ..record.loader import ID_PATTERN, scale_from_bytes
 from ..record.placeholders import PLACEHOLDER
 from ..record.schema import schema, units, validate
 from ..record.suggest import close_match
 from ..record.yamlsafe import YamlProblem, load_document
-from .skeleton import PACKAGE, SCHEMA_COPY
+from .skeleton import PACKAGE
 
 MODELINE = "# yaml-language-server: $schema={up}claimledger/schema/claimledger.schema.json#/$defs/{kind}\n"
 
@@ -59,6 +59,7 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
         Field("author", "Author (party id)", required=False),
         Field("publisher", "Publisher (party id)", required=False),
+        Field("place", "Where it was published or presented (a city), as the source says", required=False),
     ),
     "party": (
         Field("name", "Name"),

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..checks.project import check_project, latest_today
 from ..findings import Finding, Severity
-from ..project import check_project, latest_today
 from ..record.model import Claim, Editor
 from ..record.visible import fingerprint
 from ..record.yamlsafe import YamlProblem

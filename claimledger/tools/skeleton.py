@@ -16,15 +16,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 from .. import __version__, distribution
-from ..findings import Finding, warning
-from ..record import paths
-from ..record.layout import DATA_DIR, KIND_DIRS, SNAPSHOT_DIR, STATUS_FILE
+from ..record.layout import DATA_DIR, KIND_DIRS, SCHEMA_COPY, SNAPSHOT_DIR, STATUS_FILE
 
 PACKAGE = resources.files("claimledger")
 TEMPLATES = PACKAGE / "data" / "project"
 # Where a project keeps its copy of the schema, for editors: the first line of each data file
 # points at it (claimledger.tools.scaffold.modeline).
-SCHEMA_COPY = "schema/claimledger.schema.json"
 # Names a package cannot ship as they are (hidden files are left out of wheels by glob patterns).
 RENAMED = {
     "gitignore": ".gitignore",
@@ -172,31 +169,6 @@ def _first_link(root: Path, folders: Iterable[str]) -> str | None:
             if (root / rel).is_symlink():
                 return rel
     return None
-
-
-def check_schema_copy(root: Path) -> list[Finding]:
-    """A warning if the project's copy of the schema (for editors) is not the installed claimledger's:
-    editors would then check files against another contract than ``claimledger check`` does."""
-    copy = root / SCHEMA_COPY
-    if paths.check(root, copy) is not None or not copy.is_file():  # none, or one that is not read
-        return []
-    try:
-        same = copy.read_bytes() == (PACKAGE / "schema" / "claimledger.schema.json").read_bytes()
-    except OSError:
-        return []
-    if same:
-        return []
-    return [
-        warning(
-            SCHEMA_COPY,
-            (1, 1),
-            "schema-copy",
-            "(whole file)",
-            f"this copy of the schema differs from the one claimledger {__version__} checks with, so editors "
-            "check your files against another contract than `claimledger check` does",
-            "delete it and run `claimledger init --force`, which puts back the current copy and changes nothing else",
-        )
-    ]
 
 
 NEXT_STEPS = """Next steps:

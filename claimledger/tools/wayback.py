@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from ..checks.archives import wayback_problem
-from ..checks.links import FetchFailed, Network, Settings, ask_once
+from ..checks.links import FetchFailed, LinkSettings, Network, ask_once
 
 SAVE_PAGE_NOW = "https://web.archive.org/save/"  # the real service; --save-page-now points elsewhere in tests
 WAYBACK = "https://web.archive.org/web/"
@@ -79,7 +79,9 @@ def copy_of(address: str, asked: str, page: str) -> Archived | None:
     return Archived(url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date())
 
 
-def save_page_now(page: str, settings: Settings, base: str = SAVE_PAGE_NOW, network: Network | None = None) -> Archived:
+def save_page_now(
+    page: str, settings: LinkSettings, base: str = SAVE_PAGE_NOW, network: Network | None = None
+) -> Archived:
     """Ask Save Page Now at ``base`` for a copy of ``page``; the copy it names. :class:`ArchiveFailed`
     if it does not answer, refuses, names no copy or names a copy of another page."""
     parts = urllib.parse.urlsplit(page)

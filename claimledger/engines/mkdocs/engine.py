@@ -1,12 +1,15 @@
-"""The mkdocs engine's build: ``mkdocs build --strict`` in this process, into the staging folder.
+"""The mkdocs engine's build: ``mkdocs build --strict`` in this process, into the staging folder;
+and ProperDocs' build of the same site, in a process of its own.
 
 :class:`MkDocsEngine` starts a build before the dataset is checked: it reads ``mkdocs.yml`` (what
 MkDocs says of it is held back until after the dataset's findings). Once the dataset passed its
 checks, the build hands it to the plugin object of the configuration, already loaded and checked,
 and runs MkDocs.
 
-``package`` is ``mkdocs``, or ``properdocs`` when ProperDocs answers MkDocs' imports
-(:mod:`claimledger.engines.properdocs`): it names the loggers whose messages are shown.
+:class:`ProperDocsBuild` runs ``properdocs build --strict``, which answers every ``mkdocs.*`` import
+in its process with its own modules and runs the plugin as it is: the plugin loads and checks the
+dataset itself, as under ``mkdocs build``. ProperDocs' informational messages are left out (the
+dataset's findings among them, shown already), as the mkdocs engine shows only warnings and errors.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ import contextlib
 import logging
 import logging.handlers
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
-from ...site.build import BuildError, build_time
-from .. import Project, SiteInput
+from ...site.build import BuildError, Project, SiteInput, build_time
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -34,20 +37,17 @@ _PINNED = ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")
 
 
 class MkDocsEngine:
-    def __init__(self, package: str = "mkdocs") -> None:
-        self.name = package
-        self.package = package
+    name = "mkdocs"
 
     def start(self, project: Project, staging_dir: Path) -> MkDocsBuild:
-        return MkDocsBuild(self.package, project, staging_dir)
+        return MkDocsBuild(project, staging_dir)
 
 
 class MkDocsBuild:
-    def __init__(self, package: str, project: Project, staging_dir: Path) -> None:
+    def __init__(self, project: Project, staging_dir: Path) -> None:
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
-        self.package = package
         self.project = project
         self.staging = staging_dir
         self.config: MkDocsConfig | None = None
@@ -62,12 +62,12 @@ class MkDocsBuild:
             raise
 
     def _start(self, load_config: Any, errors: type[Exception]) -> None:
-        package, project, staging_dir = self.package, self.project, self.staging
+        project, staging_dir = self.project, self.staging
         os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-        _show_warnings(package)
+        _show_warnings()
         # What MkDocs says of the configuration, and its error, come after the dataset's findings:
         # they are held back until build().
-        with _held_back(package) as self.held:
+        with _held_back("mkdocs") as self.held:
             try:
                 self.config = load_config(config_file=str(project.config_file), site_dir=str(staging_dir), strict=True)
             except (errors, OSError) as exc:
@@ -122,9 +122,40 @@ class MkDocsBuild:
                     os.environ[name] = previous
 
 
-def _show_warnings(package: str) -> None:
+class ProperDocsBuild:
+    def __init__(self, project: Project, staging_dir: Path) -> None:
+        self.project = project
+        self.staging = staging_dir
+
+    def docs_policy(self) -> DocsPolicy:
+        """As the checks read the plugin's ``docs_raw_html`` option from the site's configuration."""
+        return read_docs_policy(self.project.config_file)
+
+    def build(self, site: SiteInput) -> None:
+        epoch = build_time(site.dataset, os.environ.get("SOURCE_DATE_EPOCH"))
+        progress = "1" if self.project.settings.progress else "0"
+        environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "CLAIMLEDGER_PROGRESS": progress}
+        config, site_dir = str(self.project.config_file), str(self.staging)
+        command = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config, "-d", site_dir]
+        run = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with run as process:
+            assert process.stdout is not None
+            shown = True
+            for line in process.stdout:  # its messages, on standard error as the mkdocs engine's are
+                if not line.startswith((" ", "\t")):  # a message's first line; indented ones continue it
+                    shown = not line.startswith("INFO ")
+                if shown:
+                    sys.stderr.write(line)
+        if process.returncode != 0:
+            raise BuildError("properdocs: the build failed, as said above; the previous site is untouched")
+
+    def close(self) -> None:
+        pass
+
+
+def _show_warnings() -> None:
     """MkDocs runs in this process: print its warnings and errors as its own command would."""
-    logger = logging.getLogger(package)
+    logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "claimledger", False) for h in logger.handlers):
         handler = _StandardError()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))

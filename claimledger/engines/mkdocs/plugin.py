@@ -1,26 +1,15 @@
-"""The MkDocs plugin ``claimledger``: hands the site's outputs to MkDocs.
+"""The MkDocs plugin ``claimledger``: hands the outputs of :func:`claimledger.site.outputs.site_outputs`
+to MkDocs, generated in memory (nothing generated is committed).
 
-Everything the site contains comes from :func:`claimledger.site.outputs.site_outputs`; this plugin
-only tells MkDocs about it. Generated pages are added in memory with ``File.generated`` (nothing
-generated is committed); item pages stay out of the navigation, with no markdown to read: their
-HTML is rendered when MkDocs is about to write them, and let go of once written. The claims'
-``claim.json`` files are written straight to the built site.
-
-Under ``claimledger build`` the build hands the plugin the dataset already loaded and checked, and
-the settings, with :meth:`ClaimledgerPlugin.use`. Under ``mkdocs build`` or ``mkdocs serve`` on their
-own, the plugin is the edge: it reads the settings from the environment and loads and checks the
-dataset itself.
+Under ``claimledger build`` the build hands the plugin the dataset already checked, and the settings
+(:meth:`ClaimledgerPlugin.use`). Under ``mkdocs build`` or ``mkdocs serve`` on their own the plugin is
+the edge: it reads the settings from the environment and loads and checks the dataset, site policy
+included; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which is why a
+published site is built with ``claimledger build``, which checks the file before any engine reads it.
 
 Whatever was checked before, the plugin publishes no file the path policy refuses
-(:mod:`claimledger.record.paths`): none under a ``docs_dir`` other than ``docs/``, nor any file MkDocs found
-in the docs folder or the site's theme folder, that leads out of that folder (outside the repository,
-or elsewhere in it). Under ``mkdocs
-build`` or ``mkdocs serve`` on their own, the site policy (:mod:`claimledger.checks.sitepolicy`) is part of
-the plugin's check; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which
-is why a published site is built with ``claimledger build``, which checks the file before any engine
-reads it. Where MkDocs renders the hand-written pages,
-the docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check, under
-the ``docs_raw_html`` option (:mod:`claimledger.checks.siteconfig`).
+(:mod:`claimledger.record.paths`) that MkDocs found in the docs folder or the theme folder, and the
+docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check.
 """
 
 from __future__ import annotations
@@ -47,20 +36,20 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
 from ...checks.gitinfo import History, git_dir
+from ...checks.project import check_project
 from ...checks.siteconfig import DocsPolicy
 from ...findings import Finding, Severity, format_text, printable
-from ...project import check_project
 from ...record import paths
 from ...record.cache import template_cache
 from ...record.model import Dataset
 from ...settings import Settings, from_environment
+from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
-from .. import SiteInput
 from .docsguard import DocsGuard
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
@@ -249,12 +238,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
-            inclusion = InclusionLevel.UNDEFINED if output.in_nav else InclusionLevel.NOT_IN_NAV
+            inclusion = InclusionLevel.UNDEFINED if output.spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, output.path, content="", inclusion=inclusion)
             if self.touched is not None and output.path not in self.touched:
                 file.is_modified = _unchanged  # type: ignore[method-assign]
-            if not output.in_nav:
-                GeneratedPage(escape(output.title), file, config)  # becomes file.page
+            if not output.spec.in_nav:
+                GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
@@ -273,16 +262,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
                 (site / sitemap).unlink(missing_ok=True)
         for output in self.files:
-            if not output.bulk or (self.touched is not None and output.page not in self.touched):
-                continue
-            target = site / output.path
-            content = output.content()
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            try:  # the page's folder is there already, but for a page another plugin left out
-                target.write_bytes(data)
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True)
-                target.write_bytes(data)
+            if output.bulk and (self.touched is None or output.page in self.touched):
+                output.write(site)
 
     # -- pages -----------------------------------------------------------------
 
@@ -296,8 +277,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         page.meta["description"] = escape(output.description)
         if output.keywords:  # the search plugin ranks a match of a page's tags above any other
             page.meta["tags"] = list(output.keywords)
-        if not output.searchable:
-            page.meta["search"] = {"exclude": True}
         return ""
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

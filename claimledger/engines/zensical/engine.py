@@ -1,11 +1,7 @@
-"""The zensical engine's build: a plain project written into the staging folder, built by Zensical
-in this process, its site moved into place.
-
-:class:`ZensicalBuild` reads the site's configuration when it starts, before the dataset is checked
-(what is wrong with it is said after the dataset's findings). Once the dataset passed its checks, it
-writes the plain project (:mod:`.plain`) into a folder inside the staging folder, has Zensical build
-it in strict mode (a warning fails the build), moves the built site up into the staging folder,
-adds each claim's ``claim.json`` and removes the project.
+"""The zensical engine's build: the plain project (:mod:`.plain`) written into the staging folder
+once the dataset passed its checks, built by Zensical in this process in strict mode, its site moved
+into place. The configuration is read when the build starts; what is wrong with it is said after
+the dataset's findings.
 
 Zensical writes its messages straight to the process's standard error, in colour: they are caught
 there, their colour taken out, and shown on ``sys.stderr``.
@@ -24,9 +20,8 @@ from pathlib import Path
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
 from ...record.cache import template_cache
-from ...site.build import BuildError
+from ...site.build import BuildError, Project, SiteInput
 from ...site.render import SiteSettings, site_renderer
-from .. import Project, SiteInput
 from .plain import CONFIG, SITE, SiteConfig, read_config, write_project
 
 PROJECT = ".zensical"  # the plain project's folder, inside the staging folder while the site is built
@@ -85,8 +80,7 @@ class ZensicalBuild:
         for built in (self.folder / SITE).iterdir():
             built.rename(self.staging / built.name)
         for output in bulk:
-            content = output.content()
-            (self.staging / output.path).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            output.write(self.staging)
         shutil.rmtree(self.folder)
 
     def close(self) -> None:

@@ -1,17 +1,7 @@
-"""The plain project Zensical builds: every page as a file, and a configuration beside them.
-
-Zensical runs no Python plugin: it builds the files it finds. :func:`write_project` writes, into a
-folder of its own, everything the site of a checked dataset contains:
-
-- ``docs/``: a copy of the site's ``docs/`` (its ``[[kind:id]]`` references made links, as the mkdocs
-  engine does), the contributor guide, one page file per generated page (front matter with the
-  title, the description, the edit link and a claim's JSON-LD, then the rendered HTML, its links
-  rewritten as Zensical reads them: :mod:`.links`), and the files of the site (exports, assets,
-  schema);
-- ``overrides/``: the theme's template overrides: claimledger's for Material's family of themes, this
-  engine's (its ``main.html`` and the edit link of generated pages), then the site's own;
-- ``mkdocs.yml``: the site's configuration, inherited (``INHERIT``), with the folders above, the
-  item pages out of the navigation, and claimledger's stylesheet and script.
+"""The plain project Zensical builds (it runs no Python plugin, it builds the files it finds):
+:func:`write_project` writes ``docs/`` (the site's own pages, their ``[[kind:id]]`` references made
+links, and every generated page and file), ``overrides/`` (claimledger's, this engine's, then the
+site's own) and a ``mkdocs.yml`` inheriting the site's.
 
 Zensical reads ``docs_dir`` and ``site_dir`` only inside the folder of its configuration file, so
 the project cannot build the site's own ``docs/``, and it is never written there.
@@ -34,7 +24,7 @@ from ...findings import format_text
 from ...record.kinds import KINDS
 from ...site.build import BuildError
 from ...site.docrefs import publisher_markdown, replace_references
-from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs, write_file
 from ...site.render import Renderer
 from ...site.urls import url_of
 from .relink import rebase
@@ -141,23 +131,23 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
                     f"{_shown(config, output.path)} clashes with a generated page; rename it; "
                     "the previous site is untouched"
                 )
-            pages[output.url] = output.path
+            pages[output.spec.url] = output.path
         elif isinstance(output, MarkdownPage) and output.path not in written:
             pages[url_of(output.path)] = output.path
     bulk: list[FileOutput] = []
     for output in outputs:
         if isinstance(output, PageOutput):
-            _write(docs / output.path, page_text(output, pages))
+            write_file(docs / output.path, page_text(output, pages))
         elif isinstance(output, MarkdownPage):
             if output.path not in written:
                 text = replace_references(output.text, output.path, renderer.label_for, publisher)
-                _write(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
+                write_file(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
         elif output.bulk:
             bulk.append(output)
         else:
-            _write(docs / output.path, output.content())
+            output.write(docs)
     _write_overrides(folder / OVERRIDES, config.custom_dir)
-    _write(folder / CONFIG, configuration(config))
+    write_file(folder / CONFIG, configuration(config))
     return bulk
 
 
@@ -173,7 +163,7 @@ def _copy_docs(source: Path, target: Path, renderer: Renderer, publisher: str) -
         relative = path.relative_to(source).as_posix()
         if path.suffix == ".md":
             markdown = path.read_text(encoding="utf-8")
-            _write(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
+            write_file(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
@@ -196,26 +186,15 @@ def _files(folder: Path) -> Iterator[Path]:
 def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     """A generated page's file: its front matter, then its HTML with links as Zensical reads them."""
     meta: dict[str, Any] = {"title": escape(output.browser_title), "description": escape(output.description)}
-    if not output.searchable:  # lists of claims: the claims' own pages are what search should find
-        meta["search"] = {"exclude": True}
     meta["edit_url"] = output.edit_url  # none for an index page (not docs/<page>.md, which is not there)
     if output.jsonld is not None:
         meta["claimledger_jsonld"] = output.jsonld()
-    return _front_matter(meta) + rebase(output.render(), output.url, output.path, pages)
+    return _front_matter(meta) + rebase(output.render(), output.spec.url, output.path, pages)
 
 
 def _front_matter(meta: Mapping[str, Any]) -> str:
     text = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=2**31)
     return f"---\n{text}---\n\n"
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 def _write_overrides(target: Path, custom_dir: Path | None) -> None:

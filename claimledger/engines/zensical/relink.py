@@ -19,18 +19,6 @@ _ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 _BASE = "https://site.invalid/"
 
 
-def is_relative(link: str) -> bool:
-    """Whether ``link`` is relative to the page (not ``https:``, ``mailto:``, ``/x``, ``#x`` or ``?x``)."""
-    parts = urlsplit(link)
-    return not (parts.scheme or parts.netloc or link.startswith(("/", "#", "?")))
-
-
-def site_path(link: str, page_url: str) -> str:
-    """Where a relative ``link`` on the page at ``page_url`` points, site-relative, without its query
-    and fragment: ``site_path("../y/", "claims/x/")`` → ``claims/y/``."""
-    return urlsplit(urljoin(_BASE + page_url, link)).path.removeprefix("/")
-
-
 def rebase(html: str, page_url: str, page_src: str, pages: Mapping[str, str]) -> str:
     """``html`` of the page at ``page_url`` (source file ``page_src``) with every relative ``href`` and
     ``src`` written relative to the source file; ``pages`` maps each page's URL to its source file."""
@@ -38,10 +26,10 @@ def rebase(html: str, page_url: str, page_src: str, pages: Mapping[str, str]) ->
 
     def rewrite(match: re.Match[str]) -> str:
         link = match.group(2)
-        if not is_relative(link):
-            return match.group(0)
         parts = urlsplit(link)
-        target = site_path(parts.path, page_url)
+        if parts.scheme or parts.netloc or link.startswith(("/", "#", "?")):  # not relative to the page
+            return match.group(0)
+        target = urlsplit(urljoin(_BASE + page_url, parts.path)).path.removeprefix("/")  # site-relative
         source = pages.get(target)
         rebased = posixpath.relpath(source if source is not None else target or ".", folder)
         if source is None and (target == "" or target.endswith("/")):

@@ -1,4 +1,5 @@
-"""The engine's entry point: load a project and check it, once."""
+"""Load a project and check it, once: the entry point of the core, which the command line, the
+engines and the contributor tools call."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import datetime as dt
 import gc
 from pathlib import Path
 
-from .checks import run_checks
-from .checks.markup import check_docs
-from .checks.siteconfig import DocsPolicy, read_docs_policy
-from .checks.sitepolicy import check_site
-from .findings import Finding
-from .record.loader import load
-from .record.model import Dataset
-from .settings import Settings
-from .tools.skeleton import check_schema_copy
+from .. import __version__
+from ..findings import Finding, warning
+from ..record import paths
+from ..record.layout import SCHEMA_COPY
+from ..record.loader import load
+from ..record.model import Dataset
+from ..record.schema import schema_text
+from ..settings import Settings
+from . import run_checks
+from .markup import check_docs
+from .siteconfig import DocsPolicy, read_docs_policy
+from .sitepolicy import check_site
 
 # The date is already "today" somewhere as soon as it is in the earliest time zone (UTC+14): a
 # claim reviewed today in Auckland must not be "in the future" for a check run in New York.
@@ -54,3 +58,28 @@ def check_project(
     findings.extend(check_schema_copy(root.resolve()))
     findings.extend(check_site(root, config_file))
     return dataset, sorted(set(findings))
+
+
+def check_schema_copy(root: Path) -> list[Finding]:
+    """A warning if the project's copy of the schema (for editors) is not the installed claimledger's:
+    editors would then check files against another contract than ``claimledger check`` does."""
+    copy = root / SCHEMA_COPY
+    if paths.check(root, copy) is not None or not copy.is_file():  # none, or one that is not read
+        return []
+    try:
+        same = copy.read_bytes() == schema_text().encode("utf-8")
+    except OSError:
+        return []
+    if same:
+        return []
+    return [
+        warning(
+            SCHEMA_COPY,
+            (1, 1),
+            "schema-copy",
+            "(whole file)",
+            f"this copy of the schema differs from the one claimledger {__version__} checks with, so editors "
+            "check your files against another contract than `claimledger check` does",
+            "delete it and run `claimledger init --force`, which puts back the current copy and changes nothing else",
+        )
+    ]
