@@ -175,11 +175,11 @@ RULES: dict[str, str] = {
 
 EVIDENCE_RULES: dict[str, str] = {
     "none": "No evidence is required.",
-    "disputing-rebuttal": "At least one rebuttal with stance `disputes`.",
-    "independent-support": "At least one rebuttal with stance `supports` from a party that is neither the claimant "
-    "nor its spokesperson, nor affiliated with either.",
-    "primary-refutation": "At least one rebuttal with stance `disputes` whose source is a primary source (a report, "
-    "government report, press conference, letter, dataset or court record).",
+    "disputing-rebuttal": "At least one first-hand rebuttal with stance `disputes`.",
+    "independent-support": "At least one first-hand rebuttal with stance `supports` from a party that is neither the "
+    "claimant nor its spokesperson, nor affiliated with either.",
+    "primary-refutation": "At least one first-hand rebuttal with stance `disputes` whose source is a primary source "
+    "(a report, government report, press conference, letter, dataset or court record).",
     "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
     "successor": "`superseded_by` names the claim that replaces this one.",
     "retraction": "A log entry of kind `retraction` says when and why the claim was withdrawn; the newest one is "

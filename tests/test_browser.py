@@ -40,14 +40,16 @@ def test_the_site_requests_nothing_outside_itself(page: Page, site_url: str, req
     assert [url for url in requests if not url.startswith(site_url) and not url.startswith("data:")] == []
 
 
-def test_a_reader_reaches_a_disputed_claim_from_the_dashboard_and_reads_its_badge(page: Page, site_url: str) -> None:
+def test_a_reader_reaches_an_inconclusive_claim_from_the_dashboard_and_reads_its_badge(
+    page: Page, site_url: str
+) -> None:
     page.goto(site_url)
     page.get_by_role("link", name="Dashboard", exact=True).first.click()
-    page.locator('a.ct-status-count[href="#status-disputed"]').click()
-    expect(page).to_have_url(re.compile("#status-disputed$"))
-    page.locator("#status-disputed + p + ul a", has_text="1.49 of every 10,000 trades").click()
-    expect(page.locator("h1")).to_contain_text("1.49 of every 10,000 trades")
-    expect(page.locator(".ct-verdict .ct-badge")).to_have_text("Disputed")
+    page.locator('a.ct-status-count[href="#status-inconclusive"]').click()
+    expect(page).to_have_url(re.compile("#status-inconclusive$"))
+    page.locator("#status-inconclusive + p + ul a", has_text="Alibaba has a live chat").click()
+    expect(page.locator("h1")).to_contain_text("Alibaba has a live chat")
+    expect(page.locator(".ct-verdict .ct-badge")).to_have_text("Inconclusive")
 
 
 def test_a_reader_follows_the_ustr_rebuttal_to_its_source_and_back(page: Page, site_url: str) -> None:
@@ -61,11 +63,11 @@ def test_a_reader_follows_the_ustr_rebuttal_to_its_source_and_back(page: Page, s
     expect(page.locator("#rebuttal-1")).to_contain_text("USTR found")
 
 
-def test_a_reader_searches_for_counterfeit_and_opens_a_claim(page: Page, site_url: str) -> None:
+def test_a_reader_searches_for_suspected_counterfeits_and_opens_a_claim(page: Page, site_url: str) -> None:
     page.goto(site_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
     search = page.locator("input.md-search__input")
-    search.press_sequentially("counterfeit", delay=30)
+    search.press_sequentially("suspected counterfeits", delay=30)
     result = page.locator(".md-search-result__item a", has_text="1.49").first
     expect(result).to_be_visible()
     result.click()
@@ -77,9 +79,9 @@ def test_the_claims_table_filters_by_status_and_sorts_by_figure(page: Page, site
     rows = page.locator("[data-ct-table] tbody tr:visible")
     total = rows.count()
     assert total > 20
-    page.locator('select[data-filter="status"]').select_option("unverified")
-    expect(rows).to_have_count(12)
-    expect(page.locator("[data-ct-count]")).to_have_text(f"12 of {total} claims")
+    page.locator('select[data-filter="status"]').select_option("inconclusive")
+    expect(rows).to_have_count(17)
+    expect(page.locator("[data-ct-count]")).to_have_text(f"17 of {total} claims")
     page.locator('select[data-filter="status"]').select_option("")
     page.get_by_role("button", name="Figure").click()
     page.get_by_role("button", name="Figure").click()
@@ -87,8 +89,8 @@ def test_the_claims_table_filters_by_status_and_sorts_by_figure(page: Page, site
 
 
 def test_the_filter_can_be_preset_from_the_address(page: Page, site_url: str) -> None:
-    page.goto(site_url + "claims/?status=corroborated")
-    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(1)
+    page.goto(site_url + "claims/?status=inconclusive")
+    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(17)
 
 
 def test_a_reader_switches_to_the_dark_palette(page: Page, site_url: str) -> None:
@@ -167,8 +169,8 @@ def test_a_shared_filtered_and_sorted_address_restores_the_same_view(page: Page,
 
 
 def test_clearing_the_filters_clears_them_from_the_address(page: Page, site_url: str) -> None:
-    page.goto(site_url + "claims/?status=disputed")
-    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(1)  # the one disputed claim
+    page.goto(site_url + "claims/?status=inconclusive")
+    expect(page.locator("[data-ct-table] tbody tr:visible")).to_have_count(17)  # the inconclusive claims
     page.locator('select[data-filter="status"]').select_option("")
     expect(page).to_have_url(re.compile(r"claims/$"))
 

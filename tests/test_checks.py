@@ -207,6 +207,33 @@ def test_unverifiable_when_the_first_appearance_has_full_text_available_is_an_er
     assert "widget-post" in findings[0].message
 
 
+# Status evidence read second-hand: through another source (`via`), it settles nothing.
+
+READ_IN_POST = {"quote": "I do not believe the defect figure.", "via": "widget-post"}
+
+
+@pytest.mark.parametrize(
+    ("status", "stance"), [("disputed", "disputes"), ("corroborated", "supports"), ("refuted", "disputes")]
+)
+def test_evidence_read_only_through_another_source_settles_no_status(
+    minimal_project: Path, status: str, stance: str
+) -> None:
+    write_claim(minimal_project, status=status, rebuttals=(rebuttal("audit", "auditor", stance, **READ_IN_POST),))
+    findings = with_rule(check(minimal_project), "status-evidence")
+    assert [f.field for f in findings] == ["status"]
+    assert "first-hand" in findings[0].message
+    assert "second-hand" in findings[0].hint
+
+
+def test_second_hand_evidence_beside_first_hand_evidence_leaves_the_status_standing(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        status="refuted",
+        rebuttals=(rebuttal("audit", "auditor", "disputes"), rebuttal("audit", "auditor", "disputes", **READ_IN_POST)),
+    )
+    assert with_rule(check(minimal_project), "status-evidence") == []
+
+
 # Status evidence: successor.
 
 

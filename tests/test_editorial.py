@@ -204,6 +204,23 @@ def test_the_claimants_own_words_are_not_a_paraphrase(minimal_project: Path) -> 
     assert (CLAIM, "paraphrase-by", "paraphrase.by") in found
 
 
+def test_a_paraphrase_whose_author_the_source_does_not_show_is_by_unknown(minimal_project: Path) -> None:
+    write_claim(minimal_project, PARAPHRASE.replace("by: blogger", "by: unknown"))
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert findings == []
+    paraphrase = dataset.claims["test-claim"].paraphrase
+    assert paraphrase is not None and paraphrase.by is None
+
+
+def test_a_paraphrase_credited_to_a_party_who_did_not_write_the_source_says_it_may_be_unknown(
+    minimal_project: Path,
+) -> None:
+    write_claim(minimal_project, PARAPHRASE.replace("by: blogger", "by: auditor"))
+    (finding,) = [f for f in check(minimal_project) if f.rule == "paraphrase-by"]
+    assert "did not write or publish widget-post" in finding.message
+    assert "`by: unknown`" in finding.hint
+
+
 # The log of editorial changes.
 
 

@@ -131,11 +131,14 @@ def test_every_reviewed_claim_page_carries_exactly_one_valid_claim_review(site: 
         assert review["contributor"] == [{"@type": "Organization", "name": "The claimledger editors"}]
 
 
-def test_an_unverified_claim_carries_no_claim_review(site: Path, dataset: Any) -> None:
-    unverified = [claim for claim in dataset.claims.values() if claim.status == "unverified"]
-    assert unverified
-    for claim in unverified:
-        assert _parse(site / "claims" / claim.id / "index.html").json_ld == [], claim.id
+def test_an_inconclusive_claim_carries_its_verdict_but_no_rating_number(site: Path, dataset: Any) -> None:
+    # Checked, settling nothing: a verdict, without a number machines would read as "half true".
+    inconclusive = [claim for claim in dataset.claims.values() if claim.status == "inconclusive"]
+    assert inconclusive
+    for claim in inconclusive:
+        (review,) = [json.loads(block) for block in _parse(site / "claims" / claim.id / "index.html").json_ld]
+        assert review["reviewRating"]["alternateName"] == "Inconclusive", claim.id
+        assert "ratingValue" not in review["reviewRating"], claim.id
 
 
 def test_each_claim_page_says_who_reviewed_its_verdict_and_when(site: Path, dataset: Any) -> None:
@@ -267,7 +270,7 @@ def test_every_page_has_a_description_and_link_preview_tags(site: Path) -> None:
         for tag in ('property="og:title"', 'property="og:description"', 'name="twitter:card" content="summary"'):
             assert tag in html, (page, tag)
     claim = site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html"
-    assert descriptions[claim].startswith("Disputed: In 2017, 1.49 of every 10,000 trades")
+    assert descriptions[claim].startswith("Unverifiable: In 2017, 1.49 of every 10,000 trades")
     generated = [
         text for page, text in descriptions.items() if page.parent.parent.name in ("claims", "sources", "parties")
     ]
@@ -276,7 +279,7 @@ def test_every_page_has_a_description_and_link_preview_tags(site: Path) -> None:
 
 def test_a_claim_pages_title_starts_with_its_verdict(site: Path) -> None:
     html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
-    assert "<title>Disputed: In 2017, 1.49 of every 10,000 trades" in html
+    assert "<title>Unverifiable: In 2017, 1.49 of every 10,000 trades" in html
 
 
 def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
@@ -287,8 +290,8 @@ def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
 
 def test_claim_page_shows_badge_rationale_rebuttals_and_edit_link(site: Path) -> None:
     html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
-    assert 'class="ct-badge ct-status-disputed"' in html
-    assert "ct-stance-disputes" in html
+    assert 'class="ct-badge ct-status-unverifiable"' in html
+    assert "ct-stance-qualifies" in html
     assert 'href="../../sources/ustr-2017-notorious-markets-list/"' in html
     assert "claims/claims/alibaba-2017-counterfeits-1-49-per-10000-trades.yaml" in html
     assert '<figure class="ct-chart"' in html
@@ -312,8 +315,8 @@ def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
     ]
     verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
     for part in (
-        "Disputed",
-        "a primary source of January 2018",
+        "Unverifiable",
+        "second-hand evidence qualifies a claim and settles nothing",
         "1.49\u00a0per 10,000\u00a0trades",
         "Alibaba Group",
         "10 January 2018",
@@ -350,12 +353,12 @@ def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) ->
     article = html[html.index('<h1 id="timeline">') :]
     assert article.count(">10 January 2018<") == 1  # the date heading; no more "10 January 2018 — claim:" per event
     assert re.search(r'<h3 id="day-2018-01-10"><time datetime="2018-01-10">10 January 2018</time></h3>', article)
-    assert '<span class="ct-event-kind">27 claims made</span> by Alibaba Group' in article
+    assert '<span class="ct-event-kind">23 claims made</span> by Alibaba Group' in article
     assert (
         '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
         in article
     )
-    assert 'disputes <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
+    assert 'qualifies <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
 
 
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:
@@ -370,3 +373,20 @@ def test_the_same_input_builds_byte_identical_output(site: Path, tmp_path: Path)
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_conversion_by_someone_unnamed_is_shown_as_rough_as_its_figure_and_not_called_another_partys(
+    site: Path,
+) -> None:
+    html = (site / "claims" / "alibaba-2017-cases-involved-430-million-yuan" / "index.html").read_text("utf-8")
+    conversion = html[html.index('<p class="ct-conversion">') :].partition("</p>")[0]
+    assert "Also given as about" in conversion
+    assert "by someone the source does not name" in conversion
+    assert "not the claimant" not in conversion
+
+
+def test_a_report_presented_before_its_text_was_published_shows_both_facts_with_their_bases(site: Path) -> None:
+    html = (site / "sources" / "alibaba-2017-ip-report" / "index.html").read_text("utf-8")
+    facts = html[html.index("<dt>Published</dt>") :].partition("</dl>")[0]
+    assert "<dt>Published</dt><dd>date unknown" in facts
+    assert '<dt>Presented</dt><dd>10 January 2018<div class="ct-basis">Stated in' in facts

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error
-from ..record.model import Claim, Dataset
+from ..record.model import Claim, Dataset, Source
 from .evidence import affiliations
 from .quotes import normalise
 
@@ -32,39 +32,10 @@ def _paraphrase(claim: Claim, dataset: Dataset, texts: dict[str, str]) -> Iterat
             f"unknown source '{paraphrase.source}'",
             f"create claims/sources/{paraphrase.source}.yaml or correct the id",
         )
-    party = dataset.parties.get(paraphrase.by)
-    if party is None and paraphrase.by not in dataset.broken_ids.get("party", ()):
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
-            "ref-party",
-            "paraphrase.by",
-            f"unknown party '{paraphrase.by}'",
-            f"create claims/parties/{paraphrase.by}.yaml or correct the id",
-        )
-    if source is None or party is None:
+    if paraphrase.by is not None:  # `by: unknown`: the source does not show whose words they are
+        yield from _paraphrased_by(claim, paraphrase.by, source, dataset)
+    if source is None:
         return
-    if paraphrase.by == claim.claimant:
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
-            "paraphrase-by",
-            "paraphrase.by",
-            "the claimant's own words are a quote, not a paraphrase",
-            "give them as `quote:`; a paraphrase is someone else's rewording of the claim",
-        )
-    makers = {p for p in (source.author, source.publisher) if p}
-    if makers and not affiliations(paraphrase.by, dataset.parties) & set().union(
-        *(affiliations(m, dataset.parties) for m in makers)
-    ):
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
-            "paraphrase-by",
-            "paraphrase.by",
-            f"'{paraphrase.by}' did not write or publish {source.id} (that was {' or '.join(sorted(makers))})",
-            "credit the paraphrase to whoever wrote the words in that source",
-        )
     found = dataset.snapshot_of(source.id)
     if found is not None:
         holder, _ = found
@@ -100,3 +71,44 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     for claim in dataset.claims.values():
         yield from _paraphrase(claim, dataset, texts)
         yield from _log(claim)
+
+
+def _paraphrased_by(claim: Claim, by: str, source: Source | None, dataset: Dataset) -> Iterator[Finding]:
+    """Who is credited with a paraphrase: a party on the record, not the claimant, and the author or
+    publisher of the source it is in."""
+    doc = claim.document
+    if by not in dataset.parties:
+        if by not in dataset.broken_ids.get("party", ()):
+            yield error(
+                doc.path,
+                doc.position(("paraphrase", "by")),
+                "ref-party",
+                "paraphrase.by",
+                f"unknown party '{by}'",
+                f"create claims/parties/{by}.yaml or correct the id",
+            )
+        return
+    if source is None:
+        return
+    if by == claim.claimant:
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "paraphrase-by",
+            "paraphrase.by",
+            "the claimant's own words are a quote, not a paraphrase",
+            "give them as `quote:`; a paraphrase is someone else's rewording of the claim",
+        )
+    makers = {p for p in (source.author, source.publisher) if p}
+    if makers and not affiliations(by, dataset.parties) & set().union(
+        *(affiliations(m, dataset.parties) for m in makers)
+    ):
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "paraphrase-by",
+            "paraphrase.by",
+            f"'{by}' did not write or publish {source.id} (that was {' or '.join(sorted(makers))})",
+            "credit the paraphrase to whoever wrote the words in that source, or write `by: unknown` when "
+            "the source does not show whose words they are",
+        )

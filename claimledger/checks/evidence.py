@@ -2,6 +2,11 @@
 
 The rule a status needs is data (``evidence`` in ``claims/statuses.yaml``),
 so a site owner who adds a status chooses which rule applies to it.
+
+Evidence read only through another source (``via``: a comment quoting a report this project has
+not seen) is second-hand: it can qualify a claim, but it counts towards no rule that settles one
+(corroboration, dispute, refutation), since the record cannot show that the words are the
+original's or what they were about.
 """
 
 from __future__ import annotations
@@ -52,34 +57,45 @@ def _party_fits_source(rebuttal: Rebuttal, dataset: Dataset) -> bool:
     )
 
 
+SECOND_HAND = (
+    "; evidence read only through another source (`via`) is second-hand and settles nothing: "
+    "cite the original if it is on the record"
+)
+
+
 def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | None:
     parties = dataset.parties
+    firsthand = [r for r in claim.rebuttals if r.via is None]
+    # The hint names second-hand evidence only where it is what the claim relies on.
+    aside = SECOND_HAND if len(firsthand) < len(claim.rebuttals) else ""
     if rule == "disputing-rebuttal":
-        if not any(r.stance == "disputes" for r in claim.rebuttals):
+        if not any(r.stance == "disputes" for r in firsthand):
             return (
-                "needs a rebuttal with stance 'disputes'",
-                "add the disputing evidence under `rebuttals:`, or choose another status",
+                "needs a first-hand rebuttal with stance 'disputes'",
+                "add the disputing evidence under `rebuttals:`, or choose another status" + aside,
             )
     elif rule == "independent-support":
         claimant_side = {claim.claimant} | ({claim.spokesperson} if claim.spokesperson else set())
         if not any(
             r.stance == "supports"
             and all(independent(voice, side, parties) for voice in _voices(r, dataset) for side in claimant_side)
-            for r in claim.rebuttals
+            for r in firsthand
         ):
             return (
-                "needs a rebuttal with stance 'supports' from a party and a source independent of the claimant",
+                "needs a first-hand rebuttal with stance 'supports' from a party and a source independent of the "
+                "claimant",
                 "support from the claimant, its staff or its affiliates, or from a source they wrote or "
-                "published, does not corroborate a claim",
+                "published, does not corroborate a claim" + aside,
             )
     elif rule == "primary-refutation":
         if not any(
             r.stance == "disputes" and (src := dataset.sources.get(r.source)) is not None and src.primary
-            for r in claim.rebuttals
+            for r in firsthand
         ):
             return (
-                "needs a rebuttal with stance 'disputes' whose source is a primary source",
-                "refutation rests on a report, dataset, court record or official statement; otherwise use 'disputed'",
+                "needs a first-hand rebuttal with stance 'disputes' whose source is a primary source",
+                "refutation rests on a report, dataset, court record or official statement; otherwise use "
+                "'disputed'" + aside,
             )
     elif rule == "primary-unavailable":
         first = dataset.sources.get(claim.first_appearance)

@@ -72,6 +72,8 @@ def record(item: Any, **after: Mapping[str, Any]) -> dict[str, Any]:
                 value = {b.field: record(b) for b in value}
             elif value is None and f.name in unknown and PartialDate in get_args(hints[f.name]):
                 value = UNKNOWN
+            elif value is None and "unknown" in f.metadata and not hasattr(item, "unknown"):
+                value = UNKNOWN  # a required field (who converted, who paraphrased) stated as `unknown`
             data[f.metadata.get("key", f.name)] = _plain(value)
         data.update(after.get(f.name, {}))
     return data

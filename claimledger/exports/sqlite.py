@@ -110,6 +110,7 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
     conversions = [
         {
             **{key: value for key, value in row.items() if key != "rate"},
+            "by": None if row["by"] == "unknown" else row["by"],  # a party's id, or NULL: not known who
             "rate": row["rate"]["value"] if isinstance(row["rate"], dict) else None,
             "rate_source": row["rate"]["source"] if isinstance(row["rate"], dict) else None,
             "rate_date": row["rate"]["date"] if isinstance(row["rate"], dict) else None,

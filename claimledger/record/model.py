@@ -184,7 +184,7 @@ class Paraphrase:
     """The claim in someone else's words (``by``, in ``source``), when the claimant's are not on the record."""
 
     text: str
-    by: str
+    by: str | None = field(metadata=UNKNOWN_IS_NONE)  # None: the source's words may be someone else's
     source: str
     locator: str | None
 
@@ -342,6 +342,7 @@ class Source:
     author_shown: str | None
     publisher: str | None = field(metadata={**FACT, **UNKNOWN_IS_NONE})
     published: PartialDate | None = field(metadata=FACT)
+    presented: PartialDate | None = field(metadata=FACT)  # released to the press, its text perhaps unpublished
     url: str | None = field(metadata=UNKNOWN_IS_NONE)
     archive_url: str | None
     archive_date: PartialDate | None
