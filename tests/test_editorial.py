@@ -9,7 +9,10 @@ from pathlib import Path
 from claimledger.checks.project import check_project
 from claimledger.exports.formats import export_data
 from claimledger.findings import Finding, Severity
+from claimledger.record.graph import build_graph
 from claimledger.site.jsonld import claim_review
+from claimledger.site.outputs import PageOutput, site_outputs
+from claimledger.site.render import Renderer, SiteSettings
 
 from .reviews import resign
 
@@ -219,6 +222,41 @@ def test_a_paraphrase_credited_to_a_party_who_did_not_write_the_source_says_it_m
     (finding,) = [f for f in check(minimal_project) if f.rule == "paraphrase-by"]
     assert "did not write or publish widget-post" in finding.message
     assert "`by: unknown`" in finding.hint
+
+
+# A claim's date may have a basis too: where no appearance gives the day, the source that does, or the
+# reasoning that infers it.
+
+QUOTED = "quote: Widget defects fell by 12% in 2020\n"
+
+
+def test_a_claims_inferred_date_is_accepted_and_shown_with_its_reasoning(minimal_project: Path) -> None:
+    write_claim(
+        minimal_project,
+        QUOTED,
+        "basis:\n  date:\n    inferred: The post is dated the day after the report it quotes.\n"
+        "    source: widget-post\n",
+    )
+    dataset, findings = check_project(minimal_project, today=TODAY)
+    assert findings == []
+    renderer = Renderer(dataset, build_graph(dataset), SiteSettings("Widgets", "", ""))
+    page = next(o for o in site_outputs(dataset, renderer) if isinstance(o, PageOutput) and o.spec.key == "test-claim")
+    made = page.render().partition("<dt>Made</dt>")[2].partition("</dd>")[0]
+    assert '<span class="ct-inferred">Inferred</span> The post is dated the day after the report it quotes.' in made
+
+
+def test_a_claims_date_basis_quote_is_checked_against_the_sources_text(minimal_project: Path) -> None:
+    write_claim(minimal_project, QUOTED, "basis:\n  date:\n    source: widget-post\n    quote: On 15 January\n")
+    assert rules(check(minimal_project)) == [(CLAIM, "quote-not-in-snapshot", "basis.date.quote")]
+
+
+def test_a_basis_for_a_claim_date_said_to_be_unknown_is_an_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, QUOTED, "basis:\n  date:\n    inferred: A guess.\n")
+    path = minimal_project / CLAIM
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2021-01-15", "date: unknown"), encoding="utf-8")
+    (finding,) = check(minimal_project)
+    assert (finding.rule, finding.field) == ("fact-basis", "basis.date")
+    assert "which this file says is unknown" in finding.message
 
 
 # The log of editorial changes.

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
-from ..record.model import Basis, Dataset, Party, Source, facts
+from ..record.model import Basis, Claim, Dataset, Party, Source, facts
 from ..record.ownwords import OWN_FACTS, date_forms, find, looked_for
 from ..record.yamlsafe import Document
 from .quotes import normalise
@@ -39,7 +39,7 @@ FEEDS_A_RULE = {
 LABELS = {"published": "publication date", "full_text": "full text's availability"}
 
 
-def _stated(item: Source | Party, name: str) -> str | None:
+def _stated(item: Source | Party | Claim, name: str) -> str | None:
     """The fact ``name`` as the file states it; ``None`` if absent or ``unknown``."""
     if name in item.unknown:
         return None
@@ -148,7 +148,9 @@ def _check_own(source: Source, basis: Basis, dataset: Dataset) -> Iterator[Findi
         )
 
 
-def _check_basis(item: Source | Party, basis: Basis, dataset: Dataset, texts: dict[str, str]) -> Iterator[Finding]:
+def _check_basis(
+    item: Source | Party | Claim, basis: Basis, dataset: Dataset, texts: dict[str, str]
+) -> Iterator[Finding]:
     document = item.document
     if basis.own and isinstance(item, Source):
         yield from _check_own(item, basis, dataset)
@@ -197,8 +199,9 @@ def _check_basis(item: Source | Party, basis: Basis, dataset: Dataset, texts: di
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     texts = {name: normalise(text) for name, text in dataset.snapshot_texts.items()}
-    items: list[tuple[Source | Party, str]] = [(s, "source") for s in dataset.sources.values()]
+    items: list[tuple[Source | Party | Claim, str]] = [(s, "source") for s in dataset.sources.values()]
     items += [(p, "party") for p in dataset.parties.values()]
+    items += [(c, "claim") for c in dataset.claims.values()]  # a claim's date may have a basis
     for item, kind in items:
         for name in facts(item):
             value = _stated(item, name)

@@ -203,7 +203,7 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class Basis:
-    """Where one fact about a source or a party comes from: stated by a source, or inferred."""
+    """Where one fact about a source or a party, or a claim's date, comes from: stated by a source, or inferred."""
 
     # The fact it backs: "role", "affiliation", "published", ... (below, `field` names this field).
     field: str = field(metadata=NOT_EXPORTED)
@@ -292,8 +292,12 @@ class Claim:
     log: tuple[LogEntry, ...] = ()
     metric: str | None = None  # the metric the figure is a value of
     derivation: Derivation | None = None
+    basis: tuple[Basis, ...] = ()  # where its date comes from, if a source other than its appearance says it
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
+
+    def basis_of(self, name: str) -> Basis | None:
+        return basis_of(self.basis, name)
 
     @property
     def retraction(self) -> LogEntry | None:

@@ -41,7 +41,11 @@ READER_VISIBLE: tuple[str, ...] = (
     "status",
     "rationale",
     "superseded_by",
+    "basis",  # where its date comes from, if a source other than its appearances says it
 )
+# Fields readers were first shown after reviews had been signed: each counts only when the claim has
+# it, so that the fingerprints taken before stay true for claims that do not.
+LATER = frozenset({"basis"})
 
 
 def _plain(value: object) -> Any:
@@ -59,13 +63,13 @@ def _plain(value: object) -> Any:
 
 def reader_view(claim: Claim) -> dict[str, Any]:
     """The reader-visible fields of ``claim``, as plain data."""
-    return {name: _plain(getattr(claim, name)) for name in READER_VISIBLE}
+    return {name: _plain(getattr(claim, name)) for name in READER_VISIBLE if name not in LATER or getattr(claim, name)}
 
 
 def changed_fields(before: Claim, after: Claim) -> list[str]:
     """The reader-visible fields that differ between two versions of a claim, in READER_VISIBLE order."""
     old, new = reader_view(before), reader_view(after)
-    return [name for name in READER_VISIBLE if old[name] != new[name]]
+    return [name for name in READER_VISIBLE if old.get(name) != new.get(name)]
 
 
 def fingerprint(claim: Claim) -> str:
