@@ -21,7 +21,17 @@ from .exports.formats import FORMATS as EXPORT_FORMATS
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
-from .tools.scaffold import FIELDS, KINDS, NEXT_STEPS, ScaffoldError, allowed, create, ensure_new, gather
+from .tools.scaffold import (
+    FIELDS,
+    KINDS,
+    NEXT_STEPS,
+    ScaffoldError,
+    allowed,
+    create,
+    ensure_new,
+    gather,
+    reported_by_another,
+)
 
 if TYPE_CHECKING:
     from .checks.links import LinkSettings
@@ -352,6 +362,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
         return _fail(f"{flags} is not a field of a {args.what}; nothing was written")
     ask = input if sys.stdin.isatty() else None
+    from .record.loader import load
     from .tools.snapshot import SnapshotError, read_text, take
 
     snapshot: Path | None = getattr(args, "snapshot", None)
@@ -360,7 +371,8 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         text = read_text(snapshot) if snapshot is not None else None
         values = gather(args.what, given, ask, args.root)
         basis = _own_bases(args.root, values, text) if text is not None else {}
-        path = create(args.root, args.what, args.id, values, basis)
+        reported = args.what == "claim" and reported_by_another(load(args.root)[0], values)
+        path = create(args.root, args.what, args.id, values, basis, reported)
     except ScaffoldError as exc:
         return _fail(str(exc))
     except SnapshotError as exc:
@@ -370,6 +382,13 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         return 130
     rel = path.relative_to(args.root.resolve()).as_posix()
     print(f"Wrote {rel}")
+    if reported:
+        first = values.get("first_appearance") or values["source"]
+        print(
+            f"{first} was written by someone other than {values['claimant']}, so it is recorded as having reported "
+            f"the claim; if you know where {values['claimant']} first made it (a report, a speech), add that source, "
+            "make it the first_appearance and give it a provenance step `stated`"
+        )
     if text is not None:
         from .checks.project import latest_today
 

@@ -362,14 +362,31 @@ def test_new_claim_writes_the_value_and_unit_it_is_given(
     assert (written["value"], written["unit"]) == (-12, "percent-change")
 
 
-def test_new_claim_first_appears_in_its_source_which_starts_its_provenance(
+def test_new_claim_from_a_source_someone_else_wrote_records_that_it_reported_the_claim(
     minimal_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)[0] == 0
+    # widget-post is a blogger's: it reports what Widgets Inc. said, and says where to record the original.
+    code, out, _ = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *CLAIM)
+    assert code == 0
     written = yaml.safe_load((minimal_project / "claims/claims/widgets-cheaper.yaml").read_text(encoding="utf-8"))
     assert written["first_appearance"] == "widget-post"
-    assert written["provenance"] == [{"source": "widget-post", "role": "stated"}]
+    assert written["provenance"] == [{"source": "widget-post", "role": "reported"}]
+    assert "if you know where widgets-inc first made it" in out
     assert "reviewed" not in written and "review" not in written
+
+
+def test_new_claim_from_the_claimants_own_source_records_that_it_stated_it(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = [*CLAIM[:-1], "widget-report"]  # the company's own report
+    code, out, _ = run(capsys, "new", "claim", "widgets-cheaper", "--root", str(minimal_project), *own)
+    assert code == 0
+    written = yaml.safe_load((minimal_project / "claims/claims/widgets-cheaper.yaml").read_text(encoding="utf-8"))
+    assert (written["first_appearance"], written["provenance"]) == (
+        "widget-report",
+        [{"source": "widget-report", "role": "stated"}],
+    )
+    assert "first made it" not in out
 
 
 def test_new_claim_told_where_it_first_appeared_starts_its_provenance_there(

@@ -14,9 +14,11 @@ from typing import Any
 
 import yaml
 
+from ..checks.evidence import independent
 from ..record import paths
 from ..record.layout import KIND_DIRS, SCHEMA_COPY, Layout
 from ..record.loader import ID_PATTERN, scale_from_bytes
+from ..record.model import Dataset
 from ..record.placeholders import PLACEHOLDER
 from ..record.schema import schema, units, validate
 from ..record.suggest import close_match
@@ -149,8 +151,11 @@ def gather(
     return values
 
 
-def document(kind: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The YAML mapping for ``values`` (and a source's ``basis``), in the order a reader expects."""
+def document(
+    kind: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None, reported: bool = False
+) -> dict[str, Any]:
+    """The YAML mapping for ``values`` (and a source's ``basis``), in the order a reader expects; a
+    claim whose source only ``reported`` it (someone else wrote it) has that source's role so."""
     if kind == "metric":
         return {**values, "sources": []}
     if kind != "claim":
@@ -170,13 +175,14 @@ def document(kind: str, values: Mapping[str, str], basis: Mapping[str, str] | No
     if "unit" in values:
         claim["unit"] = values["unit"]
     # Only what the flags say: the first appearance is where the claim was first made, so that
-    # source stated it; how later sources passed it on is left for the editor to add.  No review is
-    # written: a new claim's review is signed off with `claimledger review` once it has a verdict.
+    # source stated it, unless the claimant did not write it (then it reported the claim, and where
+    # the claimant first made it is for the editor to add).  No review is written: a new claim's
+    # review is signed off with `claimledger review` once it has a verdict.
     return {
         **claim,
         "first_appearance": first,
         "appearances": [appearance],
-        "provenance": [{"source": first, "role": "stated"}],
+        "provenance": [{"source": first, "role": "reported" if reported else "stated"}],
         "status": values["status"],
         "rationale": values["rationale"],
     }
@@ -200,10 +206,15 @@ def _number(text: str) -> int | float:
 
 
 def render(
-    kind: str, values: Mapping[str, str], item_path: Path, layout: Layout, basis: Mapping[str, str] | None = None
+    kind: str,
+    values: Mapping[str, str],
+    item_path: Path,
+    layout: Layout,
+    basis: Mapping[str, str] | None = None,
+    reported: bool = False,
 ) -> str:
     body = yaml.safe_dump(
-        document(kind, values, basis), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
+        document(kind, values, basis, reported), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
     )
     from .fmt import canonical_text
 
@@ -259,13 +270,18 @@ def ensure_new(root: Path, kind: str, item_id: str) -> Path:
 
 
 def create(
-    root: Path, kind: str, item_id: str, values: Mapping[str, str], basis: Mapping[str, str] | None = None
+    root: Path,
+    kind: str,
+    item_id: str,
+    values: Mapping[str, str],
+    basis: Mapping[str, str] | None = None,
+    reported: bool = False,
 ) -> Path:
     """Write the new file; refuse a bad id, an invalid result, or an existing file."""
     path = ensure_new(root, kind, item_id)
     layout = Layout(root.resolve())
     folder = path.parent
-    text = render(kind, values, path, layout, basis)
+    text = render(kind, values, path, layout, basis, reported)
     try:
         problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
     except YamlProblem as problem:
@@ -331,3 +347,13 @@ def with_reference_table(text: str, root: Path) -> str:
     """``text`` (CONTRIBUTING.md) with its table between the markers replaced by the current one."""
     start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
     return text[:start] + reference_table(root) + text[end:]
+
+
+def reported_by_another(dataset: Dataset, values: Mapping[str, str]) -> bool:
+    """Whether a new claim's source was written by someone other than its claimant (or whoever speaks
+    for it, or belongs to it): a news report of the claim, not where the claimant made it. False where
+    the record does not say who wrote the source."""
+    source = dataset.sources.get(values.get("first_appearance") or values["source"])
+    makers = {p for p in (source.author, source.publisher) if p} if source is not None else set()
+    side = {values["claimant"], *([values["spokesperson"]] if values.get("spokesperson") else [])}
+    return bool(makers) and all(independent(maker, party, dataset.parties) for maker in makers for party in side)
