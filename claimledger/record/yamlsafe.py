@@ -282,11 +282,6 @@ def form_notes(raw: bytes) -> list[FormNote]:
     return notes
 
 
-def _code_point(character: int | str) -> int:
-    """PyYAML's reader reports the refused character as its code point; older versions as the character."""
-    return character if isinstance(character, int) else ord(character)
-
-
 def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
     """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful.
 
@@ -441,7 +436,7 @@ def _compose_strict(text: str) -> Node | None:
     except YamlProblem:
         raise
     except ReaderError as exc:
-        code = _code_point(exc.character)
+        code: int = exc.character  # its code point
         refused = refused_character(chr(code), "file") if _is_noncharacter(code) else None
         raise YamlProblem(
             "encoding",
