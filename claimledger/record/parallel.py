@@ -12,14 +12,15 @@ here, with the same results. The caller says how many processes to use
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -87,6 +88,10 @@ def map_chunks(
         return work(jobs)
     # Every count-th job to each process: the heavy and the light files are spread evenly.
     shares = [jobs[start::count] for start in range(count)]
+    # Imported only where a process is forked: importing them takes tens of milliseconds.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(
         count - 1, mp_context=multiprocessing.get_context("fork"), initializer=_inherit, initargs=(work, shares)
     )
