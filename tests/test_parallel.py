@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -122,6 +123,7 @@ def test_when_no_process_can_be_forked_this_one_does_all_the_work(monkeypatch: p
     monkeypatch.setattr(os, "fork", fork_once)
     results = map_chunks(_pid_and_square, list(range(900)), workers=3, min_jobs=1)
     assert [square for _, square in results] == [n * n for n in range(900)]
+    assert multiprocessing.active_children() == []  # the worker that did start is not left waiting
 
 
 @needs_fork

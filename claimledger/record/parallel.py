@@ -97,8 +97,14 @@ def map_chunks(
     )
     with pool:
         futures: list[Future[list[Any]]] = []
-        with contextlib.suppress(OSError):  # no more processes to be had: this one does the rest
+        try:
             futures = [pool.submit(_do_share, number) for number in range(1, count)]
+        except OSError:  # no more processes to be had: this one does all the work
+            # The pool starts its processes all at once, before its own thread: where one of them could
+            # not be started, those that were would wait for work forever, and hold the exit up.
+            for process in pool._processes.values():
+                process.kill()
+                process.join()
         parts = [work(shares[0])]
         for number in range(1, count):
             done = _result(futures[number - 1]) if number <= len(futures) else None
