@@ -58,9 +58,11 @@ class Run:
 # Runs ``python -m MODULE ARGS`` in its own process, as ``python -m`` does, and says its wall time, the
 # CPU time of that process and of the processes it waited for, its peak memory, and its exit status.
 PROBE = """\
-import resource, runpy, sys, time
+import os, resource, runpy, sys, time
 sys.argv = sys.argv[1:]
 start = time.perf_counter()
+for piece in filter(None, os.environ.get("BENCH_PATCHED_OUT", "").split(",")):
+    exec(PATCHES[piece])
 code = 0
 try:
     runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
@@ -74,20 +76,36 @@ print(elapsed, cpu + children.ru_utime + children.ru_stime, cpu, max(me.ru_maxrs
 """
 
 
+# Speed pieces that have no setting, turned off inside the measured process (after the clock starts, so
+# that the imports weigh on both sides) by replacing what they call.
+PATCHES: dict[str, str] = {
+    "libyaml": "import claimledger.record.yamlsafe as m; m._HAS_LIBYAML = False",
+    "fast-validation": (
+        "import claimledger.record.schema as m\n"
+        "class Never:\n    def is_valid(self, data): raise ValueError\n"
+        "m._fast_validator = lambda definition: Never()"
+    ),
+    "gc-tuning": "import gc; gc.disable = gc.freeze = lambda: None",
+}
+
+
 def measure(command: list[str], cwd: Path, *, cache: bool = False, without: str = "") -> Run:
     """One run of ``python -m MODULE ARGS`` (``command``) in a fresh process, with the caches (``cache``)
     or without, and the speed pieces named in ``without`` turned off."""
     if command[:2] != [sys.executable, "-m"]:
         raise ValueError(f"not a python -m command: {command}")
+    named = [piece for piece in without.split(",") if piece]
     env = {
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
         "CI": "true",
         "CLAIMLEDGER_NO_CACHE": "0" if cache else "1",
-        "CLAIMLEDGER_WITHOUT": without,
+        "CLAIMLEDGER_WITHOUT": ",".join(piece for piece in named if piece not in PATCHES),
+        "BENCH_PATCHED_OUT": ",".join(piece for piece in named if piece in PATCHES),
     }
+    probe = f"PATCHES = {PATCHES!r}\n{PROBE}"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, *command[2:]], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe, *command[2:]], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
     elapsed, cpu, main_cpu, peak, code = result.stderr.strip().splitlines()[-1].split()
     if code != "0":
@@ -283,6 +301,10 @@ TRIALS = (
     Trial("template-cache", "build", cached=True),
     Trial("parallel", "check", cached=False),
     Trial("parallel", "build", cached=False),
+    Trial("libyaml", "check", cached=False),
+    Trial("fast-validation", "check", cached=False),
+    Trial("gc-tuning", "check", cached=False),
+    Trial("gc-tuning", "build", cached=False),
 )
 """Each piece where it acts: the caches on a second run, the forked processes from scratch."""
 
@@ -291,24 +313,34 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}"
 
 
-def run_pieces(claims: int, work: Path, pieces: Iterable[str] = SPEED_PIECES) -> list[dict[str, Any]]:
+def run_pieces(
+    claims: int,
+    work: Path,
+    pieces: Iterable[str] = SPEED_PIECES,
+    pairs: int | None = None,
+    timed: Iterable[str] = ("check", "build"),
+) -> list[dict[str, Any]]:
     """Paired runs with each speed piece and without it, taking turns (which goes first alternates)."""
     project = synthetic_project(claims, work, f"pieces-{claims}")
     site = work / f"pieces-site-{claims}"
     commands = {
-        "check": [sys.executable, "-m", "claimledger", "check"],
-        "build": [sys.executable, "-m", "claimledger", "build", "--site-dir", str(site)],
+        name: command
+        for name, command in {
+            "check": [sys.executable, "-m", "claimledger", "check"],
+            "build": [sys.executable, "-m", "claimledger", "build", "--site-dir", str(site)],
+        }.items()
+        if name in timed
     }
-    measure(commands["build"], project, cache=True)  # fills the caches
+    measure(commands.get("build") or commands["check"], project, cache=True)  # fills the caches
     rows = []
     for trial in TRIALS:
-        if trial.piece not in pieces:
+        if trial.piece not in pieces or trial.command not in commands:
             continue
         also = [piece for piece in trial.also_without if piece in SPEED_PIECES]
         with_piece, without_piece = ",".join(also), ",".join([*also, trial.piece])
         on: list[Run] = []
         off: list[Run] = []
-        for turn in range(repeats(claims)):
+        for turn in range(pairs or repeats(claims)):
             sides = [(on, with_piece), (off, without_piece)]
             for side, without in sides if turn % 2 == 0 else reversed(sides):
                 side.append(measure(commands[trial.command], project, cache=trial.cached, without=without))
@@ -497,7 +529,7 @@ def _machine_line(info: dict[str, Any]) -> str:
 
 
 def _status(piece: str) -> str:
-    return "kept" if piece in SPEED_PIECES else "removed"
+    return "kept" if piece in SPEED_PIECES or piece in PATCHES else "removed"
 
 
 def merge_pieces(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -558,9 +590,9 @@ def main() -> int:
     parser.add_argument(
         "--pieces",
         nargs="?",
-        const=",".join(SPEED_PIECES),
+        const=",".join([*SPEED_PIECES, *PATCHES]),
         help=f"measure what each speed piece buys instead of the engines' builds: those named, comma-separated "
-        f"({', '.join(SPEED_PIECES)}; all without a list)",
+        f"({', '.join([*SPEED_PIECES, *PATCHES])}; all without a list)",
     )
     parser.add_argument(
         "--without",
@@ -568,11 +600,16 @@ def main() -> int:
         help=f"speed pieces turned off in every claimledger run, comma-separated ({', '.join(SPEED_PIECES)})",
     )
     parser.add_argument(
-        "--tmp",
-        default=ram_folder(),
-        help="where the projects and sites are written (default: /dev/shm where it is a RAM folder with room)",
+        "--commands", default="check,build", help="with --pieces: the commands timed (check, build or both)"
+    )
+    parser.add_argument("--pairs", type=int, help="with --pieces: pairs of runs at every size (default: 15, 5, 3)")
+    parser.add_argument("--tmp", help="where the projects and sites are written (default: the temporary folder)")
+    parser.add_argument(
+        "--ram", action="store_true", help="write them in memory instead (/dev/shm, where it is a RAM folder with room)"
     )
     args = parser.parse_args()
+    if args.ram:
+        args.tmp = ram_folder()
     sizes = [int(size) for size in args.sizes.split(",")]
     # Byte-compile the package first, as an installed one is: a machine that sets
     # PYTHONDONTWRITEBYTECODE would otherwise compile claimledger's source again in every run measured.
@@ -584,10 +621,11 @@ def main() -> int:
         os.environ["CLAIMLEDGER_CACHE_DIR"] = str(Path(tmp) / "cache")  # starts empty; the user's is untouched
         if args.pieces:
             pieces = [piece for piece in args.pieces.split(",") if piece]
-            unknown = set(pieces) - set(SPEED_PIECES)
+            unknown = set(pieces) - {*SPEED_PIECES, *PATCHES}
             if unknown:
                 parser.error(f"no such speed piece: {', '.join(sorted(unknown))}")
-            rows = [row for size in sizes for row in run_pieces(size, Path(tmp), pieces)]
+            timed = args.commands.split(",")
+            rows = [row for size in sizes for row in run_pieces(size, Path(tmp), pieces, args.pairs, timed)]
             earlier = results.get("pieces", {}).get("results", [])
             run = {"date": info["date"], "load_at_start": info["load_at_start"], "pieces": pieces, "sizes": sizes}
             runs = [*results.get("pieces", {}).get("runs", []), run]

@@ -106,3 +106,29 @@ def test_engine_modules_do_not_import_mkdocs(tmp_path: Path) -> None:
     loaded, stand_in_file = result.stdout.splitlines()
     assert loaded == "[]"
     assert stand_in_file == str(stand_in / "__init__.py")
+
+
+# Values that each keyword of the schema takes or refuses, set in turn in place of every field of
+# the real data files: the quick validator must say "invalid" exactly where jsonschema finds an error.
+SUBSTITUTES = [
+    None, True, 0, -1, 1.5, 10**20, "", " ", "x", "unknown", "not an id", "an-id", "an-id\n", "2021-02-30",
+    "2021-01-01", "https://example.org/x", "https://exa mple.org", "http://[::1", "ftp://example.org",
+    "javascript:alert(1)", "https://example.org/\n", [], ["x"], ["x", "x"], {}, {"value": 1}, "x" * 20001,
+]  # fmt: skip
+
+
+ONE_FILE_PER_DEFINITION = sorted({expected_definition(path): path for path in DATA_FILES}.values())
+
+
+@pytest.mark.parametrize("path", ONE_FILE_PER_DEFINITION, ids=lambda path: str(path.relative_to(DATA)))
+def test_the_quick_validator_and_jsonschema_agree_on_every_mutation(path: Path) -> None:
+    from claimledger.record.yamlsafe import load_document
+
+    definition = expected_definition(path)
+    data = load_document(str(path), path.read_bytes()).data
+    for name in list(data):
+        for value in SUBSTITUTES:
+            changed = {**data, name: value}
+            quick = schema._fast_validator(definition).is_valid(changed)
+            explained = list(schema._validator(definition).iter_errors(changed))
+            assert quick == (not explained), (name, value, [e.message for e in explained])

@@ -1,7 +1,7 @@
 """libyaml's quick path reads every document exactly as the strict pure-Python loader does.
 
-Most files are composed by libyaml and converted by ``yamlsafe._plain``, which keeps no positions;
-the strict loader, which knows every position, runs only when the quick path has a doubt. The two
+Most files are composed by libyaml and converted, by the strict loader's own conversion, without
+positions; the pure-Python parser, which explains, runs only when the quick path has a doubt. The two
 must never disagree: same data, same types, or a problem where the strict loader finds one.
 """
 

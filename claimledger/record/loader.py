@@ -236,16 +236,8 @@ def _build_items(
     results: list[tuple[Any, list[Finding], bytes, bool]] = []
     for job in jobs:
         ctx = _Context(layout, limits=limits)
-        try:
-            raw = _read_within(job.path, limits.max_file_size)
-        except OSError as exc:
-            ctx.findings.append(error(job.rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
-            results.append((None, ctx.findings, b"", False))
-            continue
+        raw = _read(ctx, job.path)
         if raw is None:
-            ctx.findings.append(
-                _too_large(job.rel, _size_on_disk(job.path, limits.max_file_size), limits.max_file_size)
-            )
             results.append((None, ctx.findings, b"", False))
             continue
         key = file_key(raw) if cache is not None else b""
@@ -273,19 +265,25 @@ def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, li
     return (items.claim(item_id, document, ctx) if document is not None else None), ctx.findings
 
 
+def _read(ctx: _Context, path: Path | str) -> bytes | None:
+    """The file's bytes; None, and a finding, where it cannot be read or is over the size limit."""
+    limit = ctx.limits.max_file_size
+    try:
+        raw = _read_within(path, limit)
+    except OSError as exc:
+        rel = ctx.layout.relative(path)
+        ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
+        return None
+    if raw is None:
+        ctx.findings.append(_too_large(ctx.layout.relative(path), _size_on_disk(path, limit), limit))
+    return raw
+
+
 def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | None = None) -> Document | None:
     rel = ctx.layout.relative(path)
+    raw = _read(ctx, path) if raw is None else raw
     if raw is None:
-        try:
-            raw = _read_within(path, ctx.limits.max_file_size)
-        except OSError as exc:
-            ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
-            return None
-        if raw is None:
-            ctx.findings.append(
-                _too_large(rel, _size_on_disk(path, ctx.limits.max_file_size), ctx.limits.max_file_size)
-            )
-            return None
+        return None
     ctx.findings.extend(
         warning(rel, note.position, note.rule, "", note.message, _form_hint(rel, definition))
         for note in form_notes(raw)

@@ -15,6 +15,7 @@ no number beyond the range of a float; no list longer than a limit.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import operator
 import re
@@ -155,11 +156,9 @@ _HAS_LIBYAML = CParser is not None
 if CParser is not None:
 
     class _FastLoader(CParser, CoreResolver):
-        """libyaml's parser with the same core resolver, tried first since it is many times faster.
-
-        It cannot refuse aliases while composing, so :func:`_convert` refuses any node met twice;
-        on any problem the pure-Python loader runs again to report it precisely.
-        """
+        """libyaml's parser with the same core resolver: a fifth of the time of a check of 10,000
+        claims (docs/benchmarks.md). It cannot refuse aliases while composing: :func:`_convert`
+        refuses a node met twice."""
 
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
@@ -283,36 +282,21 @@ def form_notes(raw: bytes) -> list[FormNote]:
     return notes
 
 
-def _code_point(character: int | str) -> int:
-    """PyYAML's reader reports the refused character as its code point; older versions as the character."""
-    return character if isinstance(character, int) else ord(character)
-
-
 def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
     """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful.
 
-    No list in it may hold more than ``max_items`` items.
+    No list in it may hold more than ``max_items`` items. libyaml composes the file, and positions
+    are left for later, where PyYAML has libyaml; on any problem, the pure-Python parser reads the
+    file again to say precisely what is wrong. Both parsers' nodes go through the same checks and
+    the same conversion, so the two paths can differ only where the parsers do
+    (``tests/test_yaml_paths.py``).
     """
     text = decode(raw)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     if _HAS_LIBYAML:
-        try:
-            node = _compose_fast(text)
-            if node is not None and not (isinstance(node, ScalarNode) and node.tag == NULL):
-                _check_comments(node, text)
-                # Only a file with an escape or a suspect character written out can hold text to refuse.
-                if _SUSPECT.search(text):
-                    _check_text(node)
-                # An alias needs a "*" in the text: without one, no node can be met twice.
-                seen: set[int] | None = set() if "*" in text else None
-                data = _plain(node, 0, seen, max_items)
-                return Document(path=path, data=data, text="" if origin else text, origin=origin)
-        except YamlProblem as problem:
-            if problem.rule == "yaml-comment":
-                raise
-        except Exception:  # any doubt: the strict loader says precisely what is wrong
-            pass
+        with contextlib.suppress(Exception):  # any doubt: the strict loader says precisely what is wrong
+            return _build(path, _compose_fast(text), text, origin, max_items, with_positions=False)
     return _build(path, _compose_strict(text), text, origin, max_items)
 
 
@@ -423,48 +407,6 @@ def text_problem(text: str) -> YamlProblem | None:
     return None
 
 
-class _Doubt(Exception):
-    """Something the quick conversion does not handle; the strict path decides."""
-
-
-def _plain(node: Node, depth: int, seen: set[int] | None, max_items: int) -> Any:
-    """The data of a document that needs no findings: no positions, and any oddity raises :class:`_Doubt`.
-
-    ``seen`` collects the nodes met so far, to refuse aliases (one node met twice); ``None`` where the
-    text cannot hold an alias.
-    """
-    if depth > MAX_DEPTH:
-        raise _Doubt
-    if seen is not None:
-        if id(node) in seen:
-            raise _Doubt
-        seen.add(id(node))
-    kind = node.__class__
-    if kind is MappingNode:
-        if node.tag != MAP:
-            raise _Doubt
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode or key_node.tag != STR or key_node.value in result:
-                raise _Doubt
-            if value_node.__class__ is ScalarNode and value_node.tag == STR and seen is None:
-                result[key_node.value] = value_node.value
-            else:
-                result[key_node.value] = _plain(value_node, depth + 1, seen, max_items)
-        return result
-    if kind is SequenceNode:
-        if node.tag != SEQ or len(node.value) > max_items:
-            raise _Doubt
-        return [
-            item.value
-            if item.__class__ is ScalarNode and item.tag == STR and seen is None
-            else _plain(item, depth + 1, seen, max_items)
-            for item in node.value
-        ]
-    assert isinstance(node, ScalarNode)
-    return _scalar(node, ())
-
-
 def positions_of(text: str) -> dict[FieldPath, Position]:
     """Where each field of an already loaded document stands: its key's line and column."""
     try:
@@ -494,7 +436,7 @@ def _compose_strict(text: str) -> Node | None:
     except YamlProblem:
         raise
     except ReaderError as exc:
-        code = _code_point(exc.character)
+        code: int = exc.character  # its code point
         refused = refused_character(chr(code), "file") if _is_noncharacter(code) else None
         raise YamlProblem(
             "encoding",
@@ -522,15 +464,25 @@ def _compose_strict(text: str) -> Node | None:
     return node
 
 
-def _build(path: str, node: Node | None, text: str, origin: str = "", max_items: int = MAX_LIST_ITEMS) -> Document:
+def _build(
+    path: str,
+    node: Node | None,
+    text: str,
+    origin: str = "",
+    max_items: int = MAX_LIST_ITEMS,
+    *,
+    with_positions: bool = True,
+) -> Document:
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     _check_comments(node, text)
+    # Only a file with an escape or a suspect character written out can hold text to refuse.
     if _SUSPECT.search(text):
         _check_text(node)
-    positions: dict[FieldPath, Position] = {}
-    data = _convert(node, (), positions, set(), max_items)
-    return Document(path=path, data=data, text="" if origin else text, known_positions=positions, origin=origin)
+    positions: dict[FieldPath, Position] | None = {} if with_positions else None
+    # An alias needs a "*" in the text: without one, no node can be met twice.
+    data = _convert(node, (), positions, set() if "*" in text else None, max_items)
+    return Document(path=path, data=data, text="" if origin else text, known_positions=positions or {}, origin=origin)
 
 
 def _position(node: Node) -> Position:
@@ -538,20 +490,27 @@ def _position(node: Node) -> Position:
 
 
 def _convert(
-    node: Node, path: FieldPath, positions: dict[FieldPath, Position], seen: set[int], max_items: int | None
+    node: Node,
+    path: FieldPath,
+    positions: dict[FieldPath, Position] | None,
+    seen: set[int] | None,
+    max_items: int | None,
 ) -> Any:
-    """Python data for ``node``; each field's position is that of its key, each list item's its own.
+    """Python data for ``node``; each field's position is that of its key, each list item's its own
+    (``positions`` None: none kept). ``seen`` collects the nodes met, to refuse aliases (None where
+    the text holds none).
 
     A list longer than ``max_items`` is refused (``None``: any length, for a document already loaded).
     """
-    if id(node) in seen:  # only an alias makes one node appear twice
-        raise YamlProblem(
-            "yaml-alias",
-            _position(node),
-            "aliases are not allowed",
-            "write the value out in full: claim files do not use anchors and aliases",
-        )
-    seen.add(id(node))
+    if seen is not None:
+        if id(node) in seen:  # only an alias makes one node appear twice
+            raise YamlProblem(
+                "yaml-alias",
+                _position(node),
+                "aliases are not allowed",
+                "write the value out in full: claim files do not use anchors and aliases",
+            )
+        seen.add(id(node))
     if len(path) > MAX_DEPTH:
         raise YamlProblem(
             "yaml-depth",
@@ -560,7 +519,7 @@ def _convert(
             "flatten the structure",
             format_field(path),
         )
-    if path not in positions:
+    if positions is not None and path not in positions:
         mark = node.start_mark
         positions[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, MappingNode):
@@ -578,7 +537,7 @@ def _convert(
             key = key_node.value
             child = (*path, key)
             if key in result:
-                first = positions[child]
+                first = positions[child] if positions is not None else _position(key_node)
                 raise YamlProblem(
                     "yaml-duplicate-key",
                     _position(key_node),
@@ -586,11 +545,11 @@ def _convert(
                     "remove one of the two; YAML would silently keep only the last",
                     format_field(child),
                 )
-            mark = key_node.start_mark
-            positions[child] = (mark.line + 1, mark.column + 1)
-            if value_node.__class__ is ScalarNode and value_node.tag == STR and id(value_node) not in seen:
-                seen.add(id(value_node))  # the common case, inlined: plain text
-                result[key] = value_node.value
+            if positions is not None:
+                mark = key_node.start_mark
+                positions[child] = (mark.line + 1, mark.column + 1)
+            if value_node.__class__ is ScalarNode and value_node.tag == STR and seen is None:
+                result[key] = value_node.value  # the common case, inlined: plain text
             else:
                 result[key] = _convert(value_node, child, positions, seen, max_items)
         return result
