@@ -11,12 +11,10 @@ here, with the same results. The caller says how many processes to use
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -44,17 +42,6 @@ def workers_wanted(jobs: int | None = None) -> int:
 def can_fork() -> bool:
     """Whether forking is available and safe here (no other thread that might hold a lock)."""
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back meanwhile (an interruption lands on leaving), so that a step
-    that must not be cut in two is not."""
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 # In a worker only: the work and the shares, as the fork copied them, set there by the pool's

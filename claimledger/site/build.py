@@ -19,8 +19,9 @@ import gc
 import os
 import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -29,7 +30,6 @@ from ..checks.siteconfig import DocsPolicy
 from ..checks.sitepolicy import check_site
 from ..findings import Finding, Severity, format_text
 from ..record.model import Dataset
-from ..record.parallel import signals_held
 from ..record.visible import edited
 from ..settings import Settings
 
@@ -245,3 +245,14 @@ def _swap(staging: Path, site_dir: Path) -> None:
             raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back meanwhile (an interruption lands on leaving), so that a step
+    that must not be cut in two is not."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
