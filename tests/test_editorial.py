@@ -259,6 +259,17 @@ def test_a_basis_for_a_claim_date_said_to_be_unknown_is_an_error(minimal_project
     assert "which this file says is unknown" in finding.message
 
 
+def test_a_paraphrase_naming_an_unknown_source_or_party_is_a_reference_error(minimal_project: Path) -> None:
+    write_claim(minimal_project, PARAPHRASE.replace("by: blogger", "by: bloger").replace("widget-post", "widget-pots"))
+    found = {f.field: f for f in check(minimal_project)}
+    assert {(f.rule, name) for name, f in found.items()} == {
+        ("ref-source", "paraphrase.source"),
+        ("ref-party", "paraphrase.by"),
+    }
+    assert "did you mean 'widget-post'?" in found["paraphrase.source"].hint
+    assert "did you mean 'blogger'?" in found["paraphrase.by"].hint
+
+
 # The log of editorial changes.
 
 

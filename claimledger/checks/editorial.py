@@ -22,20 +22,11 @@ def _paraphrase(claim: Claim, dataset: Dataset, texts: dict[str, str]) -> Iterat
     if paraphrase is None:
         return
     doc = claim.document
-    source = dataset.sources.get(paraphrase.source)
-    if source is None and paraphrase.source not in dataset.broken_ids.get("source", ()):
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "source")),
-            "ref-source",
-            "paraphrase.source",
-            f"unknown source '{paraphrase.source}'",
-            f"create claims/sources/{paraphrase.source}.yaml or correct the id",
-        )
-    if paraphrase.by is not None:  # `by: unknown`: the source does not show whose words they are
-        yield from _paraphrased_by(claim, paraphrase.by, source, dataset)
+    source = dataset.sources.get(paraphrase.source)  # an unknown one is reported by the references check
     if source is None:
         return
+    if paraphrase.by is not None:  # `by: unknown`: the source does not show whose words they are
+        yield from _paraphrased_by(claim, paraphrase.by, source, dataset)
     found = dataset.snapshot_of(source.id)
     if found is not None:
         holder, _ = found
@@ -73,22 +64,11 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         yield from _log(claim)
 
 
-def _paraphrased_by(claim: Claim, by: str, source: Source | None, dataset: Dataset) -> Iterator[Finding]:
-    """Who is credited with a paraphrase: a party on the record, not the claimant, and the author or
-    publisher of the source it is in."""
+def _paraphrased_by(claim: Claim, by: str, source: Source, dataset: Dataset) -> Iterator[Finding]:
+    """Who is credited with a paraphrase: not the claimant, and the author or publisher of the source it
+    is in (an unknown party is reported by the references check)."""
     doc = claim.document
     if by not in dataset.parties:
-        if by not in dataset.broken_ids.get("party", ()):
-            yield error(
-                doc.path,
-                doc.position(("paraphrase", "by")),
-                "ref-party",
-                "paraphrase.by",
-                f"unknown party '{by}'",
-                f"create claims/parties/{by}.yaml or correct the id",
-            )
-        return
-    if source is None:
         return
     if by == claim.claimant:
         yield error(

@@ -46,6 +46,9 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         yield from ref(doc, ("first_appearance",), "source", claim.first_appearance)
         yield from ref(doc, ("status",), "status", claim.status)
         yield from ref(doc, ("superseded_by",), "claim", claim.superseded_by)
+        if claim.paraphrase is not None:
+            yield from ref(doc, ("paraphrase", "source"), "source", claim.paraphrase.source)
+            yield from ref(doc, ("paraphrase", "by"), "party", claim.paraphrase.by)
         for i, appearance in enumerate(claim.appearances):
             yield from ref(doc, ("appearances", i, "source"), "source", appearance.source)
         for i, step in enumerate(claim.provenance):
