@@ -234,15 +234,17 @@ def test_a_claims_inferred_date_is_accepted_and_shown_with_its_reasoning(minimal
     write_claim(
         minimal_project,
         QUOTED,
-        "basis:\n  date:\n    inferred: The post is dated the day after the report it quotes.\n"
-        "    source: widget-post\n",
+        "basis:\n  date:\n    inferred: The comment is dated the day after the report it quotes.\n"
+        "    source: widget-comment\n",
     )
     dataset, findings = check_project(minimal_project, today=TODAY)
     assert findings == []
     renderer = Renderer(dataset, build_graph(dataset), SiteSettings("Widgets", "", ""))
     page = next(o for o in site_outputs(dataset, renderer) if isinstance(o, PageOutput) and o.spec.key == "test-claim")
     made = page.render().partition("<dt>Made</dt>")[2].partition("</dd>")[0]
-    assert '<span class="ct-inferred">Inferred</span> The post is dated the day after the report it quotes.' in made
+    assert '<span class="ct-inferred">Inferred</span> The comment is dated the day after the report it quotes.' in made
+    # The source it starts from lists the claim, so an edit of that source rewrites the claim's page.
+    assert "test-claim" in {c.id for c in build_graph(dataset).claims_in_source["widget-comment"]}
 
 
 def test_a_claims_date_basis_quote_is_checked_against_the_sources_text(minimal_project: Path) -> None:
@@ -268,6 +270,32 @@ def test_a_paraphrase_naming_an_unknown_source_or_party_is_a_reference_error(min
     }
     assert "did you mean 'widget-post'?" in found["paraphrase.source"].hint
     assert "did you mean 'blogger'?" in found["paraphrase.by"].hint
+
+
+def test_a_paraphrase_by_unknown_in_the_claimants_own_source_is_a_quote(minimal_project: Path) -> None:
+    # widget-report is Widgets Inc.'s own: whatever it says of the claim is the claimant's own words.
+    write_claim(
+        minimal_project, PARAPHRASE.replace("by: blogger", "by: unknown").replace("widget-post", "widget-report")
+    )
+    found = [f for f in check(minimal_project) if f.rule == "paraphrase-by"]
+    assert [(f.field, f.message) for f in found] == [
+        (
+            "paraphrase.by",
+            "widget-report is the claimant's own: its words are the claimant's, a quote, not a paraphrase",
+        )
+    ]
+
+
+def test_a_presentation_date_based_on_the_source_itself_needs_its_text(minimal_project: Path) -> None:
+    write(
+        minimal_project,
+        SOURCE,
+        "title: A newsletter\nkind: news-report\npublished: unknown\npresented: 1999-01-01\nurl: unknown\n"
+        "basis: {presented: self}\n",
+    )
+    (finding,) = check(minimal_project)
+    assert (finding.rule, finding.field) == ("fact-basis-self", "basis.presented")
+    assert "presentation date" in finding.message
 
 
 # The log of editorial changes.

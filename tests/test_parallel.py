@@ -126,6 +126,27 @@ def test_when_no_process_can_be_forked_this_one_does_all_the_work(monkeypatch: p
     assert multiprocessing.active_children() == []  # the worker that did start is not left waiting
 
 
+def _slow_unless_first(jobs: Sequence[int]) -> list[int]:
+    """The first share (this process's own) fails at once; the others would take a minute."""
+    if jobs and jobs[0] == 0:
+        raise MemoryError("while working")
+    import time
+
+    time.sleep(60)
+    return list(jobs)
+
+
+@needs_fork
+def test_an_error_in_this_process_share_stops_the_workers_at_once() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(MemoryError):
+        map_chunks(_slow_unless_first, list(range(300)), workers=3, min_jobs=1)
+    assert time.monotonic() - started < 30  # not waiting for the workers' minute
+    assert multiprocessing.active_children() == []
+
+
 @needs_fork
 def test_workers_already_reaped_by_the_system_still_deliver(monkeypatch: pytest.MonkeyPatch) -> None:
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # as when started by a parent ignoring SIGCHLD

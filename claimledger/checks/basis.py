@@ -36,7 +36,11 @@ FEEDS_A_RULE = {
     "published": "the timeline places the source by it, and intervals between dates rest on it",
     "full_text": "the status `unverifiable` rests on it",
 }
-LABELS = {"published": "publication date", "full_text": "full text's availability"}
+LABELS = {
+    "published": "publication date",
+    "presented": "presentation date",
+    "full_text": "full text's availability",
+}
 
 
 def _stated(item: Source | Party | Claim, name: str) -> str | None:
@@ -101,8 +105,9 @@ def _missing(document: Document, name: str, value: str, kind: str) -> Finding:
 
 def own_words(source: Source, name: str, dataset: Dataset) -> tuple[str, ...]:
     """The words that would state the fact ``name`` in ``source``'s own text."""
-    if name == "published":
-        return date_forms(source.published) if source.published is not None else ()
+    if name in ("published", "presented"):
+        day = getattr(source, name)
+        return date_forms(day) if day is not None else ()
     if name == "place":
         return (source.place,) if source.place else ()
     party = dataset.parties.get(getattr(source, name) or "")
@@ -119,7 +124,7 @@ def _check_own(source: Source, basis: Basis, dataset: Dataset) -> Iterator[Findi
     field = f"basis.{basis.field}"
     label = LABELS.get(basis.field, basis.field)
     words = own_words(source, basis.field, dataset)
-    if not words:  # the party is not on the record: reported by the reference rules
+    if not words:  # the party is not on the record (reported by the reference rules), or no date is given
         return
     found = dataset.snapshot_of(source.id)
     if found is None:

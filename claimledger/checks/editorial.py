@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding, error
 from ..record.model import Claim, Dataset, Source
-from .evidence import affiliations
+from .evidence import affiliations, independent
 from .quotes import normalise
 
 
@@ -25,8 +25,17 @@ def _paraphrase(claim: Claim, dataset: Dataset, texts: dict[str, str]) -> Iterat
     source = dataset.sources.get(paraphrase.source)  # an unknown one is reported by the references check
     if source is None:
         return
-    if paraphrase.by is not None:  # `by: unknown`: the source does not show whose words they are
+    if paraphrase.by is not None:
         yield from _paraphrased_by(claim, paraphrase.by, source, dataset)
+    elif _claimants_own(claim, source, dataset):  # `by: unknown` in a source the claimant's side wrote
+        yield error(
+            doc.path,
+            doc.position(("paraphrase", "by")),
+            "paraphrase-by",
+            "paraphrase.by",
+            f"{source.id} is the claimant's own: its words are the claimant's, a quote, not a paraphrase",
+            "give them as `quote:`; `by: unknown` is for a source that does not show whose words it gives",
+        )
     found = dataset.snapshot_of(source.id)
     if found is not None:
         holder, _ = found
@@ -92,3 +101,11 @@ def _paraphrased_by(claim: Claim, by: str, source: Source, dataset: Dataset) -> 
             "credit the paraphrase to whoever wrote the words in that source, or write `by: unknown` when "
             "the source does not show whose words they are",
         )
+
+
+def _claimants_own(claim: Claim, source: Source, dataset: Dataset) -> bool:
+    """Whether ``source`` was written or published by the claimant's side (the claimant, its
+    spokesperson, or an organisation either belongs to)."""
+    side = {claim.claimant, *([claim.spokesperson] if claim.spokesperson else [])}
+    makers = {p for p in (source.author, source.publisher) if p}
+    return any(not independent(maker, party, dataset.parties) for maker in makers for party in side)

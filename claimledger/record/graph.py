@@ -65,6 +65,9 @@ def build_graph(dataset: Dataset) -> Graph:
             claim.first_appearance,
             *(a.source for a in claim.appearances),
             *(p.source for p in claim.provenance),
+            *(c.source for c in claim.conversions),
+            *(s for b in claim.basis for s in (b.source, b.via) if s),
+            *((claim.paraphrase.source,) if claim.paraphrase else ()),
         ):
             claims_in_source[source_id][claim.id] = claim
         for party_id in (claim.claimant, claim.spokesperson):

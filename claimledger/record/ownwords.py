@@ -12,7 +12,7 @@ from __future__ import annotations
 from .model import MONTHS, PartialDate
 
 # Facts a source's own text can state, and so a basis written `self` can back.
-OWN_FACTS = ("author", "publisher", "published", "place")
+OWN_FACTS = ("author", "publisher", "published", "presented", "place")
 
 
 def _ordinal(day: int) -> str:

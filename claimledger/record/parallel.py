@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -86,13 +86,15 @@ def map_chunks(
         futures: list[Future[list[Any]]] = []
         try:
             futures = [pool.submit(_do_share, number) for number in range(1, count)]
-        except OSError:  # no more processes to be had: this one does all the work
-            # The pool starts its processes all at once, before its own thread: where one of them could
-            # not be started, those that were would wait for work forever, and hold the exit up.
-            for process in pool._processes.values():
-                process.kill()
-                process.join()
-        parts = [work(shares[0])]
+            parts = [work(shares[0])]
+        except BaseException as exc:
+            # No more processes to be had (OSError: this one then does all the work), or this
+            # process's own share failed or was interrupted: the workers are stopped, not waited for
+            # (the pool starts them all at once, and those started would otherwise hold the exit up).
+            _stop(pool)
+            if futures or not isinstance(exc, OSError):
+                raise
+            parts = [work(shares[0])]
         for number in range(1, count):
             done = _result(futures[number - 1]) if number <= len(futures) else None
             parts.append(work(shares[number]) if done is None else done)
@@ -100,6 +102,14 @@ def map_chunks(
     for number, part in enumerate(parts):
         results[number::count] = part
     return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers at once (Python 3.11 has no public way to stop started workers)."""
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _result(future: Future[list[Any]]) -> list[Any] | None:

@@ -168,6 +168,10 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
                 *(p.source for p in claim.provenance),
                 *(r.source for r in rebuttals),
                 *(r.via for r in rebuttals),
+                *(c.source for c in claim.conversions),
+                *(b.source for b in claim.basis),
+                *(b.via for b in claim.basis),
+                claim.paraphrase.source if claim.paraphrase else None,
             ),
         )
         parties = (
@@ -220,6 +224,8 @@ def view(kind: str) -> SiteKind:
     if kind in SITE_KINDS:
         return SITE_KINDS[kind]
     title = KINDS[kind].title
-    return SiteKind(
-        kind, lambda renderer, item: title(item), lambda item_id, graph, dataset: set(), lambda r, i: title(i)
-    )
+
+    def search_text(renderer: Renderer, item: Any) -> str:  # HTML, as the search index reads it
+        return f'<h1 id="{kind}">{escape(title(item))}</h1>'
+
+    return SiteKind(kind, search_text, lambda item_id, graph, dataset: set(), lambda renderer, item: title(item))
