@@ -140,6 +140,7 @@ def _slow_unless_first(jobs: Sequence[int]) -> list[int]:
 def test_an_error_in_this_process_share_stops_the_workers_at_once() -> None:
     import time
 
+    assert parallel.can_fork()  # the run below forks its workers
     before = set(multiprocessing.active_children())
     started = time.monotonic()
     with pytest.raises(MemoryError):
