@@ -19,6 +19,7 @@ from .checks.sitepolicy import check_site
 from .engines import DEFAULT_ENGINE, ENGINES
 from .exports.formats import FORMATS as EXPORT_FORMATS
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
+from .record.paths import write_whole
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
 from .tools.scaffold import (
@@ -603,26 +604,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.write(content)
         return 0
     try:
-        _write_atomically(args.output, content)
+        write_whole(args.output, content)
         for name, text in (export.companions(data) if export.companions else {}).items():
-            _write_atomically(args.output.with_name(name), text)
+            write_whole(args.output.with_name(name), text)
     except OSError as exc:
         print(f"claimledger: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         print("hint: check that the folder exists and is writable", file=sys.stderr)
         return 1
     return 0
-
-
-def _write_atomically(path: Path, content: str | bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        if isinstance(content, bytes):
-            temporary.write_bytes(content)
-        else:
-            temporary.write_text(content, encoding="utf-8", newline="")
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:

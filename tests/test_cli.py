@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -364,6 +365,24 @@ def test_export_output_writes_the_file_and_nothing_to_stdout(
         "widget-report-exists",
     ]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_export_output_never_writes_through_a_link_planted_at_a_temporary_name(
+    minimal_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("untouched", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / ".dataset.json.tmp").symlink_to(elsewhere)  # the name a former version wrote through
+    code, _, _ = run(capsys, "export", "--root", str(minimal_project), "--output", str(out_dir / "dataset.json"))
+    assert code == 0
+    assert elsewhere.read_text(encoding="utf-8") == "untouched"
+    assert json.loads((out_dir / "dataset.json").read_text(encoding="utf-8"))["claims"]
+    assert not (out_dir / "dataset.json").is_symlink()
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out_dir / "dataset.json").stat().st_mode & 0o777 == 0o666 & ~mask  # as any new file, not owner-only
 
 
 def test_export_output_writes_csv_to_a_file(

@@ -111,6 +111,18 @@ def test_fmt_rewrites_the_files_and_then_check_passes(
     assert main(["fmt", "--check", "--root", str(minimal_project)]) == 0
 
 
+def test_fmt_rewrites_a_file_whole_keeping_its_permissions(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = minimal_project / "claims/claims/messy.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    path.chmod(0o640)
+    assert main(["fmt", "--root", str(minimal_project), str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == CANONICAL
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []  # no temporary file left
+
+
 def test_fmt_refuses_a_file_outside_the_data_folders(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copyfile(minimal_project / "claims/statuses.yaml", minimal_project / "other.yaml")
     assert main(["fmt", "--root", str(minimal_project), str(minimal_project / "other.yaml")]) == 1

@@ -16,6 +16,9 @@
 
 A path that does not exist at all (and is no link) is no concern of this module: whoever wanted
 the file says what is missing.
+
+A file is written whole or not at all (:func:`write_whole`), through a new temporary file beside it,
+never through a name someone may have planted there.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -306,3 +310,24 @@ def near_data_name(name: str) -> str | None:
     if suffix != DATA_SUFFIX and suffix.lower() in NEAR_DATA_SUFFIXES and stem:
         return stem + DATA_SUFFIX
     return None
+
+
+def write_whole(path: Path, content: str | bytes) -> None:
+    """Write ``path`` whole or leave it as it was: ``content`` goes to a new file beside it (created with
+    O_EXCL, so no planted link is written through), which then replaces it."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)  # a file rewritten keeps its permissions
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask  # a new one gets those any new file gets, not mkstemp's owner-only ones
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(descriptor, mode)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        Path(name).replace(path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

@@ -262,7 +262,6 @@ def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[
             continue
         changed = result != text
         if changed and not check:
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
-                handle.write(result)
+            paths.write_whole(path, result)  # whole or not at all: never a half-written claim
         outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
     return outcomes

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..checks.project import check_project, latest_today
 from ..findings import Finding, Severity
 from ..record.model import Claim, Editor
+from ..record.paths import write_whole
 from ..record.visible import fingerprint
 from ..record.yamlsafe import YamlProblem
 from ..settings import Settings
@@ -111,6 +112,5 @@ def record(
         result = set_fields(text, "claim", {"review": _review_block(editors_given, date, print_)})
     except (OSError, UnicodeDecodeError, ValueError, YamlProblem) as exc:
         raise ReviewError(f"{claim.document.path} cannot be updated: {exc}") from None
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(result)
+    write_whole(path, result)
     return Recorded(path, claim, tuple(known[e] for e in editors_given), date, print_)
