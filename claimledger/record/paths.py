@@ -316,6 +316,7 @@ def write_whole(path: Path, content: str | bytes) -> None:
     """Write ``path`` whole or leave it as it was: ``content`` goes to a new file beside it (created with
     O_EXCL, so no planted link is written through), which then replaces it."""
     data = content.encode("utf-8") if isinstance(content, str) else content
+    path = path.resolve()  # a link the caller names (a claim file linked within the repository) stays one
     try:
         mode = stat.S_IMODE(path.stat().st_mode)  # a file rewritten keeps its permissions
     except FileNotFoundError:
