@@ -26,7 +26,6 @@ import socket
 import ssl
 import stat
 import subprocess
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -41,6 +40,7 @@ import httpx
 
 from .. import __version__
 from ..findings import Finding, Severity, warning
+from ..record import paths
 from ..record.addresses import host, host_problem
 from ..record.graph import Graph, build_graph
 from ..record.model import Dataset
@@ -137,7 +137,7 @@ class Cache:
             return
         data = {"version": 1, "results": {url: asdict(r) for url, r in sorted(self.results.items())}}
         try:
-            _replace_file(self.path, json.dumps(data, indent=1) + "\n")
+            paths.replace_whole(self.path, json.dumps(data, indent=1) + "\n")
         except OSError as exc:
             self._give_up(
                 f"cannot save the link results: {exc.strerror or exc}; no result is kept",
@@ -215,22 +215,6 @@ def _result(url: str, entry: object) -> Result | None:
         if not isinstance(entry[name], kind) or (isinstance(entry[name], bool) and kind is not bool):
             return None
     return Result(**entry) if math.isfinite(entry["checked"]) else None
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write ``text`` to a new temporary file beside ``path``, then rename it over ``path``.
-
-    ``mkstemp`` creates the file with O_EXCL under a fresh name, so nothing planted beforehand is
-    written through; the rename replaces whatever ``path`` is (a symbolic link too), never its target.
-    """
-    descriptor, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class HostPacer:

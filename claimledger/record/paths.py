@@ -312,23 +312,40 @@ def near_data_name(name: str) -> str | None:
     return None
 
 
-def write_whole(path: Path, content: str | bytes) -> None:
-    """Write ``path`` whole or leave it as it was: ``content`` goes to a new file beside it (created with
-    O_EXCL, so no planted link is written through), which then replaces it."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path = path.resolve()  # a link the caller names (a claim file linked within the repository) stays one
+def temporary_beside(path: Path, content: bytes) -> Path:
+    """``content`` in a new file beside ``path`` (created with O_EXCL under a fresh name, so nothing
+    planted beforehand is written through), with the permissions ``path`` has, or those any new file
+    gets (not mkstemp's owner-only ones)."""
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)  # a file rewritten keeps its permissions
+        mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mask = os.umask(0)
         os.umask(mask)
-        mode = 0o666 & ~mask  # a new one gets those any new file gets, not mkstemp's owner-only ones
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        mode = 0o666 & ~mask
+    hidden = path.name if path.name.startswith(".") else f".{path.name}"
+    descriptor, name = tempfile.mkstemp(prefix=f"{hidden}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(descriptor, mode)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        Path(name).replace(path)
+            handle.write(content)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+    return Path(name)
+
+
+def replace_whole(path: Path, content: str | bytes) -> None:
+    """Replace the file named ``path`` whole, or leave it as it was: a link at ``path`` is replaced
+    itself, never written through."""
+    temporary = temporary_beside(path, content.encode("utf-8") if isinstance(content, str) else content)
+    try:
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(path: Path, content: str | bytes) -> None:
+    """Write ``path`` whole or leave it as it was; a link the caller names (a claim file linked within
+    the repository) stays one, and the file it names is written."""
+    replace_whole(path.resolve(), content)

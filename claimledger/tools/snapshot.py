@@ -21,8 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,24 +154,12 @@ def _existing(path: Path) -> bytes | None:
         return None
 
 
-def _temporary(path: Path, content: bytes) -> Path:
-    """``content`` in a new file beside ``path`` (created with O_EXCL: nothing planted is written through)."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
 def _write_both(snapshot: Path, snapshot_bytes: bytes, source: Path, source_bytes: bytes) -> None:
     """Both files, or neither: the first rename is undone if the second fails."""
     previous = _existing(snapshot)
-    first = _temporary(snapshot, snapshot_bytes)
+    first = paths.temporary_beside(snapshot, snapshot_bytes)
     try:
-        second = _temporary(source, source_bytes)
+        second = paths.temporary_beside(source, source_bytes)
     except BaseException:
         first.unlink(missing_ok=True)
         raise
@@ -185,7 +171,7 @@ def _write_both(snapshot: Path, snapshot_bytes: bytes, source: Path, source_byte
             if previous is None:
                 snapshot.unlink(missing_ok=True)
             else:
-                _temporary(snapshot, previous).replace(snapshot)
+                paths.temporary_beside(snapshot, previous).replace(snapshot)
             raise
     finally:
         first.unlink(missing_ok=True)
@@ -263,7 +249,7 @@ def record_archive(root: Path, source_id: str, archive: Archive) -> str:
     source = _source(Layout(root.resolve()), source_id)
     result = source.updated(_archive_fields(archive))
     try:
-        _temporary(source.path, result).replace(source.path)
+        paths.temporary_beside(source.path, result).replace(source.path)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
     return source.rel
