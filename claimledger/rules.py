@@ -69,6 +69,9 @@ RULES: dict[str, str] = {
     "change-sign": '(warning) A change is signed as its quote says it went: a fall ("dropped", "fell", '
     '"decreased", "declined", "down") negative, a rise ("rose", "increased", "up") positive.',
     "rebuttal-party": "A rebuttal's party wrote or published its source, or belongs to whoever did.",
+    "own-calculation": "A claim with neither a quote nor a paraphrase is the publisher's own calculation: its "
+    "claimant is the party `party:` names in claims/publisher.yaml, and it has a `derivation` from figures on the "
+    "record (checked by derived-figure and shown on its page). A claim by that party always has one.",
     "paraphrase-by": "A paraphrase is credited to whoever wrote or published the source it is in, never to the "
     "claimant (whose own words are a quote).",
     "status-evidence": "The status is justified by the evidence its scale entry demands.",

@@ -1,9 +1,12 @@
-"""Quote or paraphrase, and the log of editorial changes.
+"""Quote or paraphrase, the publisher's own calculations, and the log of editorial changes.
 
 A claim's ``quote`` is the claimant's words; where only someone else's
 rewording is on the record it is a ``paraphrase``, credited to whoever wrote
 or published the source it is in, and checked word for word against that
-source's snapshot like a quote.  A claim's ``log`` runs oldest first.
+source's snapshot like a quote.  A claim with neither is the publisher's own
+calculation: credited to the publisher's party, and derived from figures on
+the record (its arithmetic is checked with the other figures).  A claim's
+``log`` runs oldest first.
 """
 
 from __future__ import annotations
@@ -66,10 +69,48 @@ def _log(claim: Claim) -> Iterator[Finding]:
             )
 
 
+def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
+    """Only the publisher's party goes without a quote, and only with its working: a derivation."""
+    own = dataset.publisher.party if dataset.publisher is not None else None
+    doc = claim.document
+    if claim.own_calculation and claim.claimant != own:
+        yield error(
+            doc.path,
+            doc.position(("claimant",)),
+            "own-calculation",
+            "claimant",
+            f"a claim with no quote or paraphrase is the publisher's own calculation, but {claim.claimant} is "
+            + ("not the publisher's party" if own else "claimed for no publisher's party"),
+            "give the claimant's words as `quote:` (with `first_appearance:` and `appearances:`); for the "
+            "editors' own calculation, set `claimant:` to the party `party:` names in claims/publisher.yaml",
+        )
+    elif claim.own_calculation and claim.derivation is not None:
+        for i, operand in enumerate(claim.derivation.operands):
+            if operand.claim is None:
+                yield error(
+                    doc.path,
+                    doc.position(("derivation", "from", i)),
+                    "own-calculation",
+                    f"derivation.from[{i}]",
+                    "the publisher's own calculation has no text of its own to take this figure from",
+                    "name the claim on the record that states it (`claim: <id>`)",
+                )
+    if own is not None and claim.claimant == own and claim.derivation is None:
+        yield error(
+            doc.path,
+            doc.position(("claimant",)),
+            "own-calculation",
+            "derivation",
+            "a claim by the publisher's own party is its calculation, and shows its working",
+            "add `derivation:` (a formula `from:` claims on the record), or credit the claim to who made it",
+        )
+
+
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     texts = {name: normalise(text) for name, text in dataset.snapshot_texts.items()}
     for claim in dataset.claims.values():
         yield from _paraphrase(claim, dataset, texts)
+        yield from _own_calculation(claim, dataset)
         yield from _log(claim)
 
 

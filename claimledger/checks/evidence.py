@@ -98,7 +98,7 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
                 "'disputed'" + aside,
             )
     elif rule == "primary-unavailable":
-        first = dataset.sources.get(claim.first_appearance)
+        first = dataset.sources.get(claim.first_appearance or "")  # none: the publisher's own calculation
         if first is not None and first.full_text != "unavailable":
             return (
                 f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",

@@ -88,6 +88,8 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 "a source cannot be part of or derived from itself",
                 "name another source",
             )
+    if dataset.publisher is not None:
+        yield from ref(dataset.publisher.document, ("party",), "party", dataset.publisher.party)
     for party in dataset.parties.values():
         yield from ref(party.document, ("affiliation",), "party", party.affiliation)
         if party.affiliation == party.id:

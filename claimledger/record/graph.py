@@ -69,7 +69,8 @@ def build_graph(dataset: Dataset) -> Graph:
             *(s for b in claim.basis for s in (b.source, b.via) if s),
             *((claim.paraphrase.source,) if claim.paraphrase else ()),
         ):
-            claims_in_source[source_id][claim.id] = claim
+            if source_id:
+                claims_in_source[source_id][claim.id] = claim
         for party_id in (claim.claimant, claim.spokesperson):
             if party_id:
                 claims_by_party[party_id][claim.id] = claim

@@ -280,7 +280,7 @@ class Claim:
     spokesperson: str | None
     date: PartialDate | None
     period: Period | None
-    first_appearance: str
+    first_appearance: str | None  # None only for the publisher's own calculation (:attr:`own_calculation`)
     appearances: tuple[Appearance, ...]
     provenance: tuple[ProvenanceStep, ...]
     rebuttals: tuple[Rebuttal, ...]
@@ -303,6 +303,11 @@ class Claim:
     def retraction(self) -> LogEntry | None:
         """The newest log entry that withdrew the claim from the record (kind ``retraction``), if any."""
         return next((entry for entry in reversed(self.log) if entry.kind == "retraction"), None)
+
+    @property
+    def own_calculation(self) -> bool:
+        """Written as the publisher's own calculation: a derivation, with no words of anyone to quote."""
+        return self.quote is None and self.paraphrase is None
 
     @property
     def words(self) -> str:
@@ -414,6 +419,7 @@ class Publisher:
     email: str | None
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     editors: tuple[Editor, ...] = ()
+    party: str | None = None  # the party its own calculations are credited to
 
     def editor(self, editor_id: str) -> Editor | None:
         return next((e for e in self.editors if e.id == editor_id), None)

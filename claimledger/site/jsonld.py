@@ -67,7 +67,7 @@ def claim_review(
         "@type": "Claim",
         "author": _person_or_org(dataset.parties.get(claim.claimant), claim.claimant),
         "appearance": [_work(dataset.sources.get(a.source), a.source) for a in claim.appearances],
-        "firstAppearance": _work(dataset.sources.get(claim.first_appearance), claim.first_appearance),
+        "firstAppearance": _work(dataset.sources.get(claim.first_appearance or ""), claim.first_appearance or ""),
     }
     if claim.date:
         item["datePublished"] = str(claim.date)

@@ -312,7 +312,7 @@ class Renderer:
     @staticmethod
     def claim_sources(claim: Claim) -> str:
         """The ids of every source a claim involves, for the table's source filter."""
-        ids = {claim.first_appearance, *(a.source for a in claim.appearances)}
+        ids = {a.source for a in claim.appearances} | ({claim.first_appearance} if claim.first_appearance else set())
         ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
         return " ".join(sorted(ids))
 
@@ -351,7 +351,7 @@ class Renderer:
         for source in self.dataset.sources.values():
             events.setdefault(source.published, []).append(Event("source", source))
         for claim in self.dataset.claims.values():
-            first = self.dataset.sources[claim.first_appearance]
+            first = self.dataset.sources.get(claim.first_appearance or "")
             events.setdefault(claim.date, []).append(Event("claim", first, claim, party=claim.claimant))
             for number, rebuttal in enumerate(claim.rebuttals, start=1):
                 source = self.dataset.sources[rebuttal.source]
@@ -369,7 +369,8 @@ _EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
 
 
 def _event_order(event: Event) -> tuple[int, str, str, int]:
-    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", event.source.id, event.rebuttal)
+    source = event.source.id if event.source else ""
+    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", source, event.rebuttal)
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ class Event:
     or evidence given by ``party`` (the claim's ``rebuttal``-th, from 1, in ``source``)."""
 
     kind: str  # "source", "claim" or "evidence"
-    source: Source
+    source: Source | None  # None for a claim first made on the site: the publisher's own calculation
     claim: Claim | None = None
     rebuttal: int = 0
     party: str = ""
