@@ -135,3 +135,20 @@ def test_its_export_has_no_first_appearance(project: Path, tmp_path: Path) -> No
     (record,) = [c for c in claims["claims"] if c["id"] == "stores-change"]
     assert record["first_appearance"] is None and record["appearances"] == []
     assert record["claimant"] == "widget-watch"
+
+
+def test_a_paraphrased_claim_with_a_derivation_still_needs_its_first_appearance(project: Path) -> None:
+    write(
+        project,
+        CALCULATION,
+        own_calculation().replace(
+            "claimant: widget-watch\n",
+            "claimant: widgets-inc\nparaphrase:\n  text: Widget defects fell by 12% in 2020\n"
+            "  source: widget-post\n  by: blogger\n",
+        ),
+    )
+    findings = [f for f in check(project) if f.rule == "schema"]
+    assert sorted((f.field, f.message) for f in findings) == [
+        ("appearances", "missing required field 'appearances'"),
+        ("first_appearance", "missing required field 'first_appearance'"),
+    ]
