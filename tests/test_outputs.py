@@ -52,6 +52,8 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.csv",
         "claims.db",
         "metadata.json",
+        "datapackage.json",
+        "claimreview.json",
         "schema/claimledger.schema.json",
         *(f"schema/{name}.schema.json" for name in sorted(KIND_SCHEMAS)),
         "corrections.xml",
@@ -157,8 +159,8 @@ def test_every_export_format_is_offered_by_the_command_and_published() -> None:
 
     export = build_parser().parse_args(["export", "--format", "csv"])
     assert export.format == "csv"
-    assert list(FORMATS) == ["json", "csv", "sqlite"]
-    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv", "claims.db"]
+    assert list(FORMATS) == ["json", "csv", "sqlite", "datapackage"]
+    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv", "claims.db", "datapackage.json"]
 
 
 def test_a_claim_review_names_the_publisher_and_the_claimants_web_address(minimal_project: Path) -> None:

@@ -23,6 +23,12 @@ from .flat import FLAT_CLAIM
 
 FTS_COLUMNS = ("statement", "quote", "rationale")
 
+TITLE = "Claims, their evidence and verification status"
+DESCRIPTION = (
+    "Every claim of the record, where it appeared, the evidence for and against it, and the figures "
+    "computed from it, as checked by claimledger before publication."
+)
+
 TABLES: Mapping[str, str] = {
     "claims": "One row per claim: what was claimed, by whom, the figure, the status and why.",
     "sources": "Documents in which something was claimed or rebutted.",
@@ -203,9 +209,8 @@ def to_sqlite(data: Mapping[str, Any]) -> bytes:
 def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     """Datasette's ``metadata.json`` for the database (``datasette claims.db -m metadata.json``)."""
     return {
-        "title": "Claims, their evidence and verification status",
-        "description": "Every claim of the record, where it appeared, the evidence for and against it, and the "
-        "figures computed from it, as checked by claimledger before publication.",
+        "title": TITLE,
+        "description": DESCRIPTION,
         "license": "MIT (claimledger); quoted texts remain the work of their authors",
         "source": str(data.get("generator", "claimledger")),
         "databases": {
