@@ -198,7 +198,7 @@ class ExportFormat:
     write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
     companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None
     """Files written beside it, by name (the SQLite database's Datasette ``metadata.json``)."""
-    mediatype: str = "application/json"
+    mediatype: str = "application/json"  # as datapackage.json names the file's type
 
 
 def _json(data: dict[str, Any], compact: bool) -> str:
