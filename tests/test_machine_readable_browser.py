@@ -157,6 +157,7 @@ def test_the_data_feed_holds_every_claim_review_of_the_site_as_its_pages_carry_t
     assert feed["@context"] == "https://schema.org" and feed["@type"] == "DataFeed"
     assert feed["url"] == ADDRESS + "claimreview.json"
     assert feed["publisher"]["name"] == "The claimledger project"
+    assert feed["dateModified"] == max(element["dateModified"] for element in feed["dataFeedElement"])
     pages = {
         path.parent.name: json.loads(
             path.read_text(encoding="utf-8").split('application/ld+json">')[1].split("</script>")[0]

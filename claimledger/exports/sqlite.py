@@ -208,10 +208,13 @@ def to_sqlite(data: Mapping[str, Any]) -> bytes:
 
 def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     """Datasette's ``metadata.json`` for the database (``datasette claims.db -m metadata.json``)."""
+    stated = (data.get("publisher") or {}).get("license")  # the data's licence, if the publisher states one
+    quoted = "; quoted texts remain the work of their authors"
+    licence = {"license": stated + quoted, "license_url": stated} if stated else {"license": "not stated" + quoted}
     return {
         "title": TITLE,
         "description": DESCRIPTION,
-        "license": "MIT (claimledger); quoted texts remain the work of their authors",
+        **licence,
         "source": str(data.get("generator", "claimledger")),
         "databases": {
             "claims": {

@@ -131,6 +131,9 @@ def data_feed(
     feed: dict[str, Any] = {"@context": "https://schema.org", "@type": "DataFeed", "name": name}
     if feed_url:
         feed["url"] = feed_url
+    modified = max((review["dateModified"] for review in reviews if "dateModified" in review), default="")
+    if modified:
+        feed["dateModified"] = modified
     if publisher and publisher.license:
         feed["license"] = publisher.license
     return feed | {"publisher": organisation(publisher, name, site_url), "dataFeedElement": elements}
