@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import frictionless
 import pytest
 
 from claimledger.checks.project import check_project
@@ -52,6 +53,8 @@ def test_every_file_of_the_site_is_an_output(renderer: Renderer) -> None:
         "claims.csv",
         "claims.db",
         "metadata.json",
+        "datapackage.json",
+        "claimreview.json",
         "schema/claimledger.schema.json",
         *(f"schema/{name}.schema.json" for name in sorted(KIND_SCHEMAS)),
         "corrections.xml",
@@ -157,8 +160,22 @@ def test_every_export_format_is_offered_by_the_command_and_published() -> None:
 
     export = build_parser().parse_args(["export", "--format", "csv"])
     assert export.format == "csv"
-    assert list(FORMATS) == ["json", "csv", "sqlite"]
-    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv", "claims.db"]
+    assert list(FORMATS) == ["json", "csv", "sqlite", "datapackage"]
+    assert [f.site_path for f in FORMATS.values()] == ["claims.json", "claims.csv", "claims.db", "datapackage.json"]
+
+
+def test_export_writes_a_data_package_that_describes_the_exports_written_beside_it(tmp_path: Path) -> None:
+    from claimledger.cli import main
+
+    for export in FORMATS.values():
+        assert (
+            main(["export", "--root", str(MINIMAL), "--format", export.name, "-o", str(tmp_path / export.site_path)])
+            == 0
+        )
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["path"] for r in package["resources"]] == ["claims.json", "claims.csv", "claims.db"]
 
 
 def test_a_claim_review_names_the_publisher_and_the_claimants_web_address(minimal_project: Path) -> None:

@@ -68,6 +68,21 @@ def test_the_export_command_writes_the_database_and_its_datasette_metadata(
     assert metadata["license"] and metadata["source"] and metadata["title"]
 
 
+def test_the_datasette_metadata_gives_the_publishers_data_licence_and_claims_none_it_does_not_state(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "claims.db"
+    assert main(["export", "--root", str(minimal_project), "--format", "sqlite", "-o", str(out)]) == 0
+    unstated = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
+    assert unstated["license"].startswith("not stated") and "license_url" not in unstated
+    publisher = minimal_project / "claims" / "publisher.yaml"
+    licence = "https://creativecommons.org/licenses/by/4.0/"
+    publisher.write_text(publisher.read_text(encoding="utf-8") + f"license: {licence}\n", encoding="utf-8")
+    assert main(["export", "--root", str(minimal_project), "--format", "sqlite", "-o", str(out)]) == 0
+    stated = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
+    assert stated["license_url"] == licence and stated["license"].startswith(licence)
+
+
 def test_the_sqlite_export_needs_a_file_to_write_to(minimal_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--root", str(minimal_project), "--format", "sqlite"]) == 2
     assert "-o" in capsys.readouterr().err

@@ -18,13 +18,14 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
 from functools import cache, partial
 from typing import Any, get_args, get_type_hints
 
 from .. import __version__
 from ..record import arithmetic
 from ..record.kinds import KINDS
-from ..record.model import Basis, Claim, Dataset, PartialDate, Period, Source
+from ..record.model import Baseline, Basis, Claim, Dataset, PartialDate, Period, Source
 from ..record.schema import units
 from ..record.visible import stale
 from .flat import FLAT_CLAIM
@@ -197,6 +198,7 @@ class ExportFormat:
     write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
     companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None
     """Files written beside it, by name (the SQLite database's Datasette ``metadata.json``)."""
+    mediatype: str = "application/json"  # as datapackage.json names the file's type
 
 
 def _json(data: dict[str, Any], compact: bool) -> str:
@@ -213,6 +215,52 @@ def _sqlite(data: dict[str, Any], compact: bool) -> bytes:
     return to_sqlite(data)
 
 
+_COLUMN_MODELS = (("baseline_", Baseline), ("change_", arithmetic.ComputedChange), ("", Claim))
+
+
+def _column_type(column: str) -> str:
+    """A CSV column's Table Schema type, from the model field (or computed property) it holds."""
+    for prefix, model in _COLUMN_MODELS:
+        name = column.removeprefix(prefix)
+        attribute = getattr(model, name, None)
+        hint = get_type_hints(attribute.fget)["return"] if isinstance(attribute, property) else _hints(model).get(name)
+        if column.startswith(prefix) and hint is not None:
+            kinds = set(get_args(hint)) or {hint}
+            return "number" if kinds & {float, Decimal} else "integer" if int in kinds else "string"
+    return "string"
+
+
+def datapackage(data: dict[str, Any]) -> dict[str, Any]:
+    """A Frictionless Data Package (v2) describing the exports as the site publishes them, side by
+    side: the CSV with its Table Schema (the columns' types from the model), the JSON and the
+    SQLite database; the publisher's licence for them where it states one."""
+    from .sqlite import DESCRIPTION, TITLE
+
+    publisher = data["publisher"] or {}
+    fields = [{"name": column, "type": _column_type(column)} for column in CSV_COLUMNS]
+    resources: list[dict[str, Any]] = []
+    for export in FORMATS.values():
+        if export.name == "datapackage":
+            continue
+        resource: dict[str, Any] = {"name": f"claims-{export.name}", "path": export.site_path}
+        resource |= {"format": export.name, "mediatype": export.mediatype}
+        if export.name == "csv":
+            resource |= {"type": "table", "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ["id"]}}
+        resources.append(resource)
+    package: dict[str, Any] = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "claims"}
+    package |= {"title": TITLE, "description": DESCRIPTION}
+    if publisher.get("license"):
+        package["licenses"] = [{"path": publisher["license"]}]
+    if publisher:
+        url = {"path": publisher["url"]} if publisher.get("url") else {}
+        package["contributors"] = [{"title": publisher["name"], "roles": ["publisher"], **url}]
+    return package | {"resources": resources}
+
+
+def _datapackage(data: dict[str, Any], compact: bool) -> str:
+    return to_json(datapackage(data))
+
+
 def _sqlite_companions(data: dict[str, Any]) -> Mapping[str, str]:
     from .sqlite import datasette_metadata
 
@@ -223,8 +271,9 @@ FORMATS: Mapping[str, ExportFormat] = {
     export.name: export
     for export in (
         ExportFormat("json", "claims.json", _json),
-        ExportFormat("csv", "claims.csv", _csv),
-        ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions),
+        ExportFormat("csv", "claims.csv", _csv, mediatype="text/csv"),
+        ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions, "application/vnd.sqlite3"),
+        ExportFormat("datapackage", "datapackage.json", _datapackage),  # describes the others
     )
 }
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""

@@ -23,6 +23,12 @@ from .flat import FLAT_CLAIM
 
 FTS_COLUMNS = ("statement", "quote", "rationale")
 
+TITLE = "Claims, their evidence and verification status"
+DESCRIPTION = (
+    "Every claim of the record, where it appeared, the evidence for and against it, and the figures "
+    "computed from it, as checked by claimledger before publication."
+)
+
 TABLES: Mapping[str, str] = {
     "claims": "One row per claim: what was claimed, by whom, the figure, the status and why.",
     "sources": "Documents in which something was claimed or rebutted.",
@@ -202,11 +208,13 @@ def to_sqlite(data: Mapping[str, Any]) -> bytes:
 
 def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     """Datasette's ``metadata.json`` for the database (``datasette claims.db -m metadata.json``)."""
+    stated = (data.get("publisher") or {}).get("license")  # the data's licence, if the publisher states one
+    quoted = "; quoted texts remain the work of their authors"
+    licence = {"license": stated + quoted, "license_url": stated} if stated else {"license": "not stated" + quoted}
     return {
-        "title": "Claims, their evidence and verification status",
-        "description": "Every claim of the record, where it appeared, the evidence for and against it, and the "
-        "figures computed from it, as checked by claimledger before publication.",
-        "license": "MIT (claimledger); quoted texts remain the work of their authors",
+        "title": TITLE,
+        "description": DESCRIPTION,
+        **licence,
         "source": str(data.get("generator", "claimledger")),
         "databases": {
             "claims": {

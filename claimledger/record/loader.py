@@ -407,6 +407,7 @@ def _publisher(ctx: _Context) -> Publisher | None:
         document.slim(),
         editors,
         party=data.get("party"),
+        license=data.get("license"),
     )
 
 

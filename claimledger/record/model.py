@@ -420,6 +420,7 @@ class Publisher:
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     editors: tuple[Editor, ...] = ()
     party: str | None = None  # the party its own calculations are credited to
+    license: str | None = None  # the address of the licence its structured data (ClaimReview, exports) is under
 
     def editor(self, editor_id: str) -> Editor | None:
         return next((e for e in self.editors if e.id == editor_id), None)

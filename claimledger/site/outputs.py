@@ -29,7 +29,7 @@ from ..record.paths import GUIDE
 from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
 from .render import Renderer
-from .urls import CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
+from .urls import CLAIM_REVIEW_FEED, CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 from .views import view
 
 LISTS: Mapping[str, str] = {
@@ -150,6 +150,7 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         CORRECTIONS_FEED,
         functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
     )
+    yield FileOutput(CLAIM_REVIEW_FEED, renderer.claim_review_feed)
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)

@@ -7,6 +7,7 @@ Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.record
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,8 +28,8 @@ from ..record.schema import units
 from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
-from .jsonld import claim_review, script_json
-from .urls import EXPORTS, PageSpec, page_src, relative, url_of
+from .jsonld import claim_review, data_feed, script_json
+from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, relative, url_of
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,18 @@ class SiteSettings:
     edit_branch: str = ""  # the branch edit links point into; "" if not known
     tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
     history_base: str = ""  # prefix of a file's history on the repository; "" for none
+    language: str = "en"  # the site's language (the theme's), as its ClaimReviews state it
 
     @classmethod
     def of_site(
-        cls, site_name: str, site_url: str, repo_url: str, *, edit_branch: str = "main", edit_base: str = ""
+        cls,
+        site_name: str,
+        site_url: str,
+        repo_url: str,
+        *,
+        edit_branch: str = "main",
+        edit_base: str = "",
+        language: str = "en",
     ) -> SiteSettings:
         """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
         ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
@@ -60,6 +69,7 @@ class SiteSettings:
             edit_branch=edit_branch,
             tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
             history_base=f"{repository}/commits/{edit_branch}/" if github else "",
+            language=language,
         )
 
 
@@ -228,13 +238,24 @@ class Renderer:
         in place of the verdict it no longer stands behind."""
         return STALE_BADGE if self.stale(claim) else self.badge(claim.status)
 
-    def claim_jsonld(self, claim: Claim) -> str:
+    def claim_review(self, claim: Claim) -> dict[str, Any]:
         # Without the site's address, no address is made up: the review's own url is left out.
-        url = self.settings.site_url + url_of(page_src("claim", claim.id)) if self.settings.site_url else ""
+        settings = self.settings
+        url = settings.site_url + url_of(page_src("claim", claim.id)) if settings.site_url else ""
         revisions = self.history.revisions.get(claim.document.path, ())
         first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
-        review = claim_review(claim, self.dataset, url, self.settings.site_name, self.settings.site_url, first)
-        return script_json(review)
+        return claim_review(claim, self.dataset, url, settings.site_name, settings.site_url, first, settings.language)
+
+    def claim_jsonld(self, claim: Claim) -> str:
+        return script_json(self.claim_review(claim))
+
+    def claim_review_feed(self) -> str:
+        """Every current ClaimReview of the site, as a schema.org DataFeed (:data:`CLAIM_REVIEW_FEED`)."""
+        reviews = [self.claim_review(claim) for claim in self.dataset.claims.values() if self.reviewed(claim)]
+        settings = self.settings
+        feed_url = settings.site_url + CLAIM_REVIEW_FEED if settings.site_url else ""
+        data = data_feed(reviews, settings.site_name, self.dataset.publisher, settings.site_url, feed_url)
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     def badge(self, status_id: str) -> Markup:
         """A status badge; the same for every page, so made once per status."""

@@ -58,11 +58,13 @@ INDEX_PAGES = (
 
 SCHEMA = "schema/claimledger.schema.json"
 CORRECTIONS_FEED = "corrections.xml"  # the Atom feed of the Corrections page (claimledger.site.feed)
+CLAIM_REVIEW_FEED = "claimreview.json"  # every ClaimReview, a schema.org DataFeed (claimledger.site.jsonld)
 # Where the site publishes each export (by format name), the schema and the corrections feed.
 EXPORTS = {
     **{name: export.site_path for name, export in FORMATS.items()},
     "schema": SCHEMA,
     "corrections": CORRECTIONS_FEED,
+    "claimreview": CLAIM_REVIEW_FEED,
 }
 
 

@@ -151,6 +151,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             config.repo_url or "",
             edit_branch=self.config.edit_branch,
             edit_base=self.config.edit_base,
+            language=str(config.theme.get("language") or "en"),
         )
         config.theme.dirs[:] = theme_dirs(config)
         self.bytecode_cache = template_cache(self.settings.template_cache_dir)
