@@ -127,6 +127,13 @@ class _Text:
         return Passage(tuple(piece for piece in pieces if piece.text), quoting)
 
 
+def passage_in(text: str, quote: str) -> Passage | None:
+    """The passage around ``quote`` in a snapshot's ``text``; None if the text does not hold it."""
+    whole = _Text.of(text)
+    found = whole.find("", quote)
+    return whole.passage([found]) if found else None
+
+
 @dataclass(frozen=True)
 class Passages:
     """Every quote's passage, worked out once per build from the snapshot texts the dataset holds."""
