@@ -19,6 +19,7 @@ import bisect
 import dataclasses
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ..checks.quotes import claim_quotes, normalise
 from ..record.model import Dataset
@@ -86,14 +87,10 @@ class _Text:
         shown, newline = [], False  # a sentence that starts a line is shown on a line of its own
         for piece in _pieces(raw):
             if part := normalise(piece):
-                shown.append(("\n" if newline or "\n" in piece[: len(piece) - len(piece.lstrip())] else " ") + part)
+                shown.append(("\n" if newline else " ") + part)
                 parts.append(part)
-                newline = "\n" in piece[len(piece.rstrip()) :]
-            else:
-                newline = newline or "\n" in piece
-        starts = [0]
-        for part in parts[:-1]:
-            starts.append(starts[-1] + len(part) + 1)
+            newline = piece.endswith("\n") or (newline and not part)
+        starts = accumulate((len(part) + 1 for part in parts[:-1]), initial=0)
         return cls(" ".join(parts), "".join(shown)[1:], tuple(starts))
 
     def find(self, file: str, quote: str, claim: str = "") -> _Found | None:
