@@ -162,3 +162,9 @@ def test_the_post_s_page_holds_no_more_of_its_text_than_the_passages_around_quot
     assert "ReplyDelete" not in page  # the comments are parts of the post, each shown on its own page
     assert "Photo courtesies" in page  # the sentence after the last quote of the post
     assert "Alibaba released the 2017 Annual Report on Intellectual Property Protection Reviewed by" not in page
+
+
+def test_a_paraphrase_is_a_quoted_passage_of_the_source_it_is_read_in(site: Path) -> None:
+    page = (site / POST).read_text(encoding="utf-8")
+    quoted = page[page.index('id="quoted"') : page.index('id="rebuttals"')]
+    assert 'href="../../claims/jack-ma-counterfeiting-criminal-liability-too-lenient/"' in quoted

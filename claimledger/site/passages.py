@@ -159,9 +159,11 @@ class Passages:
         them; passages that overlap or touch are one."""
         found: dict[str, list[_Found]] = {}
         for claim in self.dataset.claims.values():
-            for path, source_id, quote in claim_quotes(claim):
+            paraphrase = claim.paraphrase
+            more = [(("paraphrase",), paraphrase.source, paraphrase.text)] if paraphrase else []
+            for path, source_id, quote in [*claim_quotes(claim), *more]:
                 if source_id is not None and (where := self._find(source_id, quote, claim.id)):
-                    own = path[0] in ("quote", "appearances")
+                    own = path[0] in ("quote", "appearances", "paraphrase")
                     found.setdefault(source_id, []).append(dataclasses.replace(where, rank=0 if own else 1))
         shown: dict[str, list[Passage]] = {}
         for source_id, places in found.items():
