@@ -28,7 +28,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         return snapshot_files[source_id]
 
     for claim in dataset.claims.values():
-        for path, source_id, quote in _quotes(claim):
+        for path, source_id, quote in claim_quotes(claim):
             if quote is None or source_id is None:
                 continue
             file = snapshot_file(source_id)
@@ -122,8 +122,9 @@ def _cut(text: str, start: int, end: int) -> str:
     return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def _quotes(claim: Claim) -> Iterator[tuple[FieldPath, str | None, str | None]]:
-    """Each quote of a claim: its field, the source it quotes and the quote."""
+def claim_quotes(claim: Claim) -> Iterator[tuple[FieldPath, str | None, str | None]]:
+    """Each quote of a claim: its field, the source whose snapshot holds it and the quote (the site
+    shows each in its passage of that snapshot: :mod:`claimledger.site.passages`)."""
     first_read = claim.appearances[0].source if claim.appearances else None
     yield ("quote",), first_read, claim.quote
     for i, appearance in enumerate(claim.appearances):

@@ -29,6 +29,7 @@ from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
+from .passages import Passage, Passages
 from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, relative, url_of
 
 
@@ -319,17 +320,6 @@ class Renderer:
         assert holder.snapshot is not None
         return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
 
-    def source_links(self, source: Source) -> list[tuple[str, str, str]]:
-        """(class, address, text) of a source's archived copy, repository snapshot and original."""
-        links = []
-        if source.archive_url:
-            links.append(("ct-archive", source.archive_url, "archived copy"))
-        if snapshot := self.snapshot_url(source.id):
-            links.append(("ct-snapshot", snapshot, "snapshot in the repository"))
-        if source.url:
-            links.append(("ct-original", source.url, "original"))
-        return links
-
     @staticmethod
     def claim_sources(claim: Claim) -> str:
         """The ids of every source a claim involves, for the table's source filter."""
@@ -338,6 +328,16 @@ class Renderer:
         return " ".join(sorted(ids))
 
     # -- shared data for index pages -------------------------------------------
+
+    @cached_property
+    def passages(self) -> Passages:
+        """Each quote in its context, from the snapshot texts the dataset holds."""
+        return Passages.of(self.dataset)
+
+    @cached_property
+    def quoted_passages(self) -> dict[str, list[Passage]]:
+        """By source id: the passages of it that claims quote, each with the claims quoting it."""
+        return self.passages.of_sources()
 
     @cached_property
     def tag_counts(self) -> list[tuple[str, int]]:

@@ -1,0 +1,178 @@
+"""Quotes in context: the sentences of a source's snapshot around each quote, the quoted words marked.
+
+A snapshot is a third party's text, kept as evidence: the site never publishes it whole, only these
+passages, each the sentences holding a quote and the sentence before and after them.  A quote is found
+as ``claimledger check`` finds it (:func:`claimledger.checks.quotes.normalise`: white space folded), so
+every quote the check accepts has its passage.
+
+The text is cut into sentences simply: at each line break, unless the next line starts with a lower-case
+letter (a paragraph wrapped at a fixed width runs on), since a post's list items and headings are lines;
+and after ``.``, ``!`` or ``?`` (and any closing quotation mark or bracket) where white space and then
+anything but a lower-case letter follows, except after a capitalised word of up to three letters or a
+number of up to two digits (``Ms.``, ``Jan.``, ``U.S.``, ``1.``), read as an abbreviation or a list number.
+A passage keeps the snapshot's line breaks between sentences.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from dataclasses import dataclass
+from itertools import accumulate
+
+from ..checks.quotes import claim_quotes, normalise
+from ..record.model import Dataset
+
+_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)\]]*(?=\s+[^\sa-z])|\n(?![ \t]*[a-z])")
+_SHORT = re.compile(r"(?<!\w)(?:[A-Z][a-z]{0,2}|[0-9]{1,2})\.$")
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into sentences, each with the white space around it."""
+    found, start = [], 0
+    for end in _END.finditer(text):
+        if end.group() == "\n" or not _SHORT.search(text, max(0, end.start() - 3), end.start() + 1):
+            found.append(text[start : end.end()])
+            start = end.end()
+    return [*found, text[start:]]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each normalised; joined by spaces they are ``normalise(text)``."""
+    return [sentence for sentence in map(normalise, _pieces(text)) if sentence]
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str  # a line break where a sentence starts a line of the snapshot
+    quoted: bool = False
+    claims: tuple[str, ...] = ()  # the ids of the claims that quote it (on a source page)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Whole sentences of a snapshot around one or more quotes, as pieces of text, each quoted or not."""
+
+    pieces: tuple[Piece, ...]
+    claims: tuple[str, ...] = ()  # the ids of the claims that quote it, in the text's order
+
+    @property
+    def text(self) -> str:
+        return "".join(piece.text for piece in self.pieces)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Where a quote is in a snapshot's normalised text: its sentences and its characters."""
+
+    file: str
+    first: int  # the passage's first and last sentence
+    last: int
+    start: int  # the quote's first character and the one after it
+    end: int
+    claim: str = ""
+    rank: int = 0  # 0: the claim's own words; 1: evidence, or a figure's (a mark links to its claim's first)
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str  # normalised
+    shown: str  # the same, but for a line break before each sentence that starts a line
+    starts: tuple[int, ...]  # where each sentence starts in it
+
+    @classmethod
+    def of(cls, raw: str) -> _Text:
+        parts: list[str] = []
+        shown, newline = [], False  # a sentence that starts a line is shown on a line of its own
+        for piece in _pieces(raw):
+            if part := normalise(piece):
+                shown.append(("\n" if newline else " ") + part)
+                parts.append(part)
+            newline = piece.endswith("\n") or (newline and not part)
+        starts = accumulate((len(part) + 1 for part in parts[:-1]), initial=0)
+        return cls(" ".join(parts), "".join(shown)[1:], tuple(starts))
+
+    def find(self, file: str, quote: str, claim: str = "") -> _Found | None:
+        wanted = normalise(quote)
+        start = self.text.find(wanted) if wanted else -1
+        if start < 0:
+            return None  # claimledger check reports it
+        first = bisect.bisect_right(self.starts, start) - 1
+        last = bisect.bisect_right(self.starts, start + len(wanted) - 1) - 1
+        return _Found(file, max(0, first - 1), min(len(self.starts) - 1, last + 1), start, start + len(wanted), claim)
+
+    def passage(self, found: list[_Found]) -> Passage:
+        """The passage of quotes whose sentences run on; quotes that overlap are one mark."""
+        last = max(f.last for f in found)
+        at = self.starts[found[0].first]
+        stop = self.starts[last + 1] - 1 if last + 1 < len(self.starts) else len(self.text)
+        marks: list[tuple[int, int, tuple[str, ...]]] = []
+        for f in sorted(found, key=lambda f: (f.start, f.rank)):
+            claims: tuple[str, ...] = (f.claim,) if f.claim else ()
+            if marks and f.start <= marks[-1][1]:
+                start, end, before = marks.pop()
+                marks.append((start, max(end, f.end), tuple(dict.fromkeys(before + claims))))
+            else:
+                marks.append((f.start, f.end, claims))
+        pieces: list[Piece] = []
+        for start, end, by in marks:
+            pieces += [Piece(self.shown[at:start]), Piece(self.shown[start:end], True, by)]
+            at = end
+        pieces.append(Piece(self.shown[at:stop]))
+        quoting = tuple(dict.fromkeys(claim for mark in marks for claim in mark[2]))
+        return Passage(tuple(piece for piece in pieces if piece.text), quoting)
+
+
+def passage_in(text: str, quote: str) -> Passage | None:
+    """The passage around ``quote`` in a snapshot's ``text``; None if the text does not hold it."""
+    whole = _Text.of(text)
+    found = whole.find("", quote)
+    return whole.passage([found]) if found else None
+
+
+@dataclass(frozen=True)
+class Passages:
+    """Every quote's passage, worked out once per build from the snapshot texts the dataset holds."""
+
+    dataset: Dataset
+    texts: dict[str, _Text]
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> Passages:
+        return cls(dataset, {file: _Text.of(raw) for file, raw in dataset.snapshot_texts.items()})
+
+    def _find(self, source_id: str | None, quote: str | None, claim: str = "") -> _Found | None:
+        found = self.dataset.snapshot_of(source_id) if source_id and quote else None
+        if found is None or found[0].snapshot is None or quote is None:
+            return None
+        file = found[0].snapshot.file
+        return self.texts[file].find(file, quote, claim)
+
+    def around(self, source_id: str | None, quote: str | None) -> Passage | None:
+        """The passage around ``quote`` in the snapshot of ``source_id``; None without one."""
+        found = self._find(source_id, quote)
+        return self.texts[found.file].passage([found]) if found else None
+
+    def of_sources(self) -> dict[str, list[Passage]]:
+        """By source id: the passages its quotes are in, in the text's order, with the claims quoting
+        them; passages that overlap or touch are one."""
+        found: dict[str, list[_Found]] = {}
+        for claim in self.dataset.claims.values():
+            paraphrase = claim.paraphrase
+            more = [(("paraphrase",), paraphrase.source, paraphrase.text)] if paraphrase else []
+            for path, source_id, quote in [*claim_quotes(claim), *more]:
+                if source_id is not None and (where := self._find(source_id, quote, claim.id)):
+                    own = path[0] in ("quote", "appearances", "paraphrase")
+                    found.setdefault(source_id, []).append(dataclasses.replace(where, rank=0 if own else 1))
+        shown: dict[str, list[Passage]] = {}
+        for source_id, places in found.items():
+            places.sort(key=lambda f: (f.first, f.start))
+            groups: list[list[_Found]] = []
+            for place in places:
+                if groups and place.first <= max(f.last for f in groups[-1]) + 1:
+                    groups[-1].append(place)
+                else:
+                    groups.append([place])
+            shown[source_id] = [self.texts[group[0].file].passage(group) for group in groups]
+        return shown
