@@ -400,7 +400,13 @@ def _publisher(ctx: _Context) -> Publisher | None:
     data = document.data
     editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
     return Publisher(
-        data["name"].strip(), data.get("url"), data.get("logo"), data.get("email"), document.slim(), editors
+        data["name"].strip(),
+        data.get("url"),
+        data.get("logo"),
+        data.get("email"),
+        document.slim(),
+        editors,
+        **{name: data.get(name) for name in ("ownership", "funding", "contact")},
     )
 
 

@@ -414,6 +414,9 @@ class Publisher:
     email: str | None
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     editors: tuple[Editor, ...] = ()
+    ownership: str | None = field(default=None, metadata=MARKDOWN)  # who owns it, as it states it
+    funding: str | None = field(default=None, metadata=MARKDOWN)  # who pays for it
+    contact: str | None = None  # the address of its contact page or form, if any
 
     def editor(self, editor_id: str) -> Editor | None:
         return next((e for e in self.editors if e.id == editor_id), None)
