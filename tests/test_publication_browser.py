@@ -138,6 +138,12 @@ def test_the_shipped_lists_lead_with_who_made_each_claim_and_when(page: Page, si
     expect(evidence.locator(".ct-attribution").first).to_have_text(re.compile(r", (\d+ \w+ \d{4}|date unknown):$"))
 
 
+def test_a_claim_cited_on_a_hand_written_page_is_cited_with_who_made_it_and_when(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    cited = page.locator(".md-content li", has_text="The headline figure").get_by_role("link")
+    expect(cited).to_have_text("Alibaba Group, 10 January 2018: IP complaints to Alibaba fell by 42 % in 2017.")
+
+
 def test_search_shows_a_claim_under_who_made_it_and_when(page: Page, site_url: str) -> None:
     page.goto(site_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()

@@ -289,7 +289,8 @@ def test_references_in_docs_pages_become_links_to_the_items_pages(minimal_projec
     assert result.returncode == 0, result.stderr
     text, links = _content(tmp_path / "site", "notes/widgets/")
     assert "/claims/widget-defects-fell/" in links
-    assert "See Widget defects fell by 12 % in 2020. Disputed and [[claim:widget-defects-fell]]." in text
+    claim = "Widgets Inc., 15 January 2021: Widget defects fell by 12 % in 2020. Disputed"
+    assert f"See {claim} and [[claim:widget-defects-fell]]." in text
     assert _tree(minimal_project / "docs") == before
 
 

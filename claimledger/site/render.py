@@ -212,12 +212,14 @@ class Renderer:
         return KINDS[kind].title(item) if item is not None else item_id
 
     def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
-        """(text, badge HTML) of a link to an item: its title, and its status badge if it is a claim;
-        None for an unknown id."""
+        """(text, badge HTML) of a link to an item: its title (a claim's led by who made it and when),
+        and its status badge if it is a claim; None for an unknown id."""
         item = KINDS[kind].items(self.dataset).get(item_id)
         if item is None:
             return None
-        return KINDS[kind].title(item), str(self.claim_badge(item)) if isinstance(item, Claim) else ""
+        if isinstance(item, Claim):
+            return f"{self.attribution(item)}: {item.statement}", str(self.claim_badge(item))
+        return KINDS[kind].title(item), ""
 
     def reviewed(self, item: object) -> bool:
         """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
