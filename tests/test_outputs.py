@@ -228,7 +228,7 @@ def test_a_claim_pages_title_and_description_carry_its_verdict(renderer: Rendere
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     claim = outputs["claims/widget-defects-fell.md"]
     assert isinstance(claim, PageOutput)
-    assert claim.browser_title == "Disputed: Widget defects fell by 12 % in 2020."
+    assert claim.browser_title == "Disputed — Widgets Inc., 15 January 2021: Widget defects fell by 12 % in 2020."
     assert claim.spec.title == "Widget defects fell by 12 % in 2020."
     assert claim.description.startswith("Disputed: Widget defects fell by 12 % in 2020.")
 

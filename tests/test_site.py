@@ -146,11 +146,12 @@ def test_each_claim_page_says_who_reviewed_its_verdict_and_when(site: Path, data
         verdict = (site / "claims" / claim.id / "index.html").read_text(encoding="utf-8").partition("ct-verdict")[2]
         verdict = verdict.partition("</section>")[0]
         if claim.review is None:  # unverified: nobody has given a verdict
-            assert '<dt>Reviewed</dt>\n  <dd class="ct-review">not yet: no verdict has been given</dd>' in verdict
+            assert '<dt>Reviewed</dt>\n  <dd class="ct-review">not yet: no editor has reviewed' in verdict
         else:
             day = claim.review.date
             assert (
-                f'<dd class="ct-review">by The claimledger editors, <time datetime="{day}">{day.human()}</time></dd>'
+                '<dd class="ct-review">by <a href="../../team/#team">The claimledger editors</a>,'
+                f' <time datetime="{day}">{day.human()}</time></dd>'
             ) in verdict, claim.id
         assert "Changed since review" not in verdict, claim.id
 
@@ -249,8 +250,8 @@ def test_search_index_holds_the_list_pages(site: Path) -> None:
 
 
 def test_search_index_keeps_table_cells_apart(site: Path) -> None:
-    scale = next(d for d in _index(site) if d["location"] == "methodology/#status-scale")
-    assert "StatusMeaning" not in scale["text"] and "Status Meaning" in scale["text"]
+    rules = next(d for d in _index(site) if d["location"] == "methodology/#checks")
+    assert "RuleWhat" not in rules["text"] and "Rule What it requires" in rules["text"]
 
 
 def test_search_splits_words_at_brackets(site: Path) -> None:
@@ -277,9 +278,9 @@ def test_every_page_has_a_description_and_link_preview_tags(site: Path) -> None:
     assert len(set(generated)) == len(generated)
 
 
-def test_a_claim_pages_title_starts_with_its_verdict(site: Path) -> None:
+def test_a_claim_pages_title_gives_its_verdict_then_who_made_it_and_when(site: Path) -> None:
     html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
-    assert "<title>Unverifiable: In 2017, 1.49 of every 10,000 trades" in html
+    assert "<title>Unverifiable — Alibaba Group, 10 January 2018: In 2017, 1.49 of every 10,000 trades" in html
 
 
 def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
@@ -358,7 +359,10 @@ def test_the_timeline_names_each_date_once_and_says_what_happened(site: Path) ->
         '<span class="ct-event-kind">Published</span> <cite><a href="../sources/ustr-2017-notorious-markets-list/">'
         in article
     )
-    assert 'qualifies <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">' in article
+    assert (
+        'qualifies <span class="ct-attribution">Alibaba Group, 10 January 2018:</span>'
+        ' <a href="../claims/alibaba-2017-counterfeits-1-49-per-10000-trades/#rebuttal-1">'
+    ) in article
 
 
 def test_source_page_links_back_to_the_claims_its_evidence_bears_on(site: Path) -> None:

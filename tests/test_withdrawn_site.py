@@ -87,7 +87,7 @@ def test_the_page_keeps_the_record_as_it_stood(site: Path) -> None:
 
 def test_the_page_is_titled_and_badged_withdrawn_and_carries_no_claimreview(site: Path) -> None:
     html = _page(site, "claims/widget-defects-fell")
-    assert "<title>Withdrawn: Widget defects fell by 12 % in 2020." in html
+    assert "<title>Withdrawn — Widgets Inc., 15 January 2021: Widget defects fell by 12 % in 2020." in html
     assert '<span class="ct-badge ct-status-withdrawn"' in html
     assert "ClaimReview" not in html
     assert "ClaimReview" in _page(site, "claims/widget-report-exists")  # a verdict still carries one

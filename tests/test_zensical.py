@@ -104,7 +104,7 @@ def test_the_search_index_holds_every_item_page_and_the_lists(shipped: Path, dat
         assert {f"{folder}/{item_id}/" for item_id in items} <= pages
     assert {"claims/", "dashboard/", "timeline/", "tags/", "sources/", "parties/"} <= pages
     statement = dataset.claims["alibaba-2017-ip-complaints-drop-42-percent"].statement
-    assert any(item["title"] == statement for item in index["items"])
+    assert any(item["title"] == f"Alibaba Group, 10 January 2018: {statement}" for item in index["items"])
 
 
 def test_edit_links_point_to_the_file_a_page_is_made_from(shipped: Path) -> None:
@@ -289,7 +289,8 @@ def test_references_in_docs_pages_become_links_to_the_items_pages(minimal_projec
     assert result.returncode == 0, result.stderr
     text, links = _content(tmp_path / "site", "notes/widgets/")
     assert "/claims/widget-defects-fell/" in links
-    assert "See Widget defects fell by 12 % in 2020. Disputed and [[claim:widget-defects-fell]]." in text
+    claim = "Widgets Inc., 15 January 2021: Widget defects fell by 12 % in 2020. Disputed"
+    assert f"See {claim} and [[claim:widget-defects-fell]]." in text
     assert _tree(minimal_project / "docs") == before
 
 
@@ -348,7 +349,8 @@ def test_titles_and_descriptions_are_escaped_in_the_head(minimal_project: Path, 
     assert result.returncode == 0, result.stderr
     head = _head(tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html")
     escaped = "Defects &quot;fell&quot; &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; rose"
-    assert f"<title>Disputed: {escaped} - Widget claims</title>" in head  # the verdict first, as on MkDocs
+    # the verdict first, then who made the claim and when, as on MkDocs
+    assert f"<title>Disputed — Widgets Inc., 15 January 2021: {escaped} - Widget claims</title>" in head
     assert f'<meta name="description" content="Disputed: {escaped} Claimed by Widgets Inc., 15 January 2021.">' in head
     assert "<script>alert(1)" not in head
     assert (

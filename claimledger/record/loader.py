@@ -408,6 +408,7 @@ def _publisher(ctx: _Context) -> Publisher | None:
         editors,
         party=data.get("party"),
         license=data.get("license"),
+        **{name: data.get(name) for name in ("ownership", "funding", "contact")},
     )
 
 

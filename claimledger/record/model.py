@@ -421,6 +421,9 @@ class Publisher:
     editors: tuple[Editor, ...] = ()
     party: str | None = None  # the party its own calculations are credited to
     license: str | None = None  # the address of the licence its structured data (ClaimReview, exports) is under
+    ownership: str | None = field(default=None, metadata=MARKDOWN)  # who owns it, as it states it
+    funding: str | None = field(default=None, metadata=MARKDOWN)  # who pays for it
+    contact: str | None = None  # the address of its contact page or form, if any
 
     def editor(self, editor_id: str) -> Editor | None:
         return next((e for e in self.editors if e.id == editor_id), None)

@@ -39,6 +39,7 @@ LISTS: Mapping[str, str] = {
     "tags": "The topics of the claims, each with its claims.",
     "sources-index": "Every source: reports, articles, comments and posts, with their publishers and dates.",
     "parties-index": "Every party: the people and organisations who made, reported or rebutted the claims.",
+    "metrics-index": "Every metric: what the figures count, who counts them, and their figures over time.",
 }
 """Pages that list claims, and what each is: search finds them by their title and this line (their
 lists repeat what the item pages hold, and would make every search hit them first)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -43,6 +44,7 @@ class SiteSettings:
     tree_base: str = ""  # prefix of a folder's URL on the repository, on that branch; "" for none
     history_base: str = ""  # prefix of a file's history on the repository; "" for none
     language: str = "en"  # the site's language (the theme's), as its ClaimReviews state it
+    new_issue: str = ""  # the address of a new issue on the repository; "" for none
 
     @classmethod
     def of_site(
@@ -71,6 +73,7 @@ class SiteSettings:
             tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
             history_base=f"{repository}/commits/{edit_branch}/" if github else "",
             language=language,
+            new_issue=f"{repository}/issues/new" if github else "",
         )
 
 
@@ -175,6 +178,20 @@ class Renderer:
         # claim not merged) has no page to edit, so its link shows the folder it will be in.
         self.merged = merged
 
+    def report_error(self, claim: Claim, contact_page: str) -> str:
+        """Where a reader reports an error on ``claim``'s page: a new issue naming the claim and its
+        page, when the repository is known; else a message to the publisher's email, or its contact
+        page; else ``contact_page`` (the site's own)."""
+        page = self.settings.site_url + url_of(page_src("claim", claim.id))
+        subject = f"Error on the page of claim {claim.id}"
+        body = f"Claim: {claim.id}\nPage: {page}\n\nWhat is wrong, and the source that shows it:\n"
+        publisher = self.dataset.publisher
+        if self.settings.new_issue:
+            return f"{self.settings.new_issue}?{urlencode({'title': subject, 'body': body}, quote_via=quote)}"
+        if publisher and publisher.email:
+            return f"mailto:{publisher.email}?{urlencode({'subject': subject, 'body': body}, quote_via=quote)}"
+        return publisher.contact if publisher and publisher.contact else contact_page
+
     def edit_link(self, document_path: str) -> str:
         """Where the file ``document_path`` can be edited on the repository; "" if nowhere."""
         edit_base = self.settings.edit_base
@@ -206,12 +223,14 @@ class Renderer:
         return KINDS[kind].title(item) if item is not None else item_id
 
     def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
-        """(text, badge HTML) of a link to an item: its title, and its status badge if it is a claim;
-        None for an unknown id."""
+        """(text, badge HTML) of a link to an item: its title (a claim's led by who made it and when),
+        and its status badge if it is a claim; None for an unknown id."""
         item = KINDS[kind].items(self.dataset).get(item_id)
         if item is None:
             return None
-        return KINDS[kind].title(item), str(self.claim_badge(item)) if isinstance(item, Claim) else ""
+        if isinstance(item, Claim):
+            return f"{self.attribution(item)}: {item.statement}", str(self.claim_badge(item))
+        return KINDS[kind].title(item), ""
 
     def reviewed(self, item: object) -> bool:
         """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
@@ -233,6 +252,23 @@ class Renderer:
         """The public names of the editors who reviewed ``claim``: "A", "A and B", "A, B and C"."""
         names = [editor.name for editor in reviewers(claim, self.dataset)]
         return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def attribution(self, claim: Claim) -> str:
+        """Who made ``claim`` and when, as every title and list of claims leads with it: "Alibaba Group,
+        10 January 2018"; "date unknown" where the record does not know the date, "(inferred)" after
+        a date no source states."""
+        basis = claim.basis_of("date")
+        inferred = " (inferred)" if claim.date and basis and basis.is_inferred else ""
+        return f"{self.title('party', claim.claimant)}, {human(claim.date, 'date unknown')}{inferred}"
+
+    def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
+        """A claim as it is titled or listed, attributed: who made it and when, then the statement
+        (linked to ``href``, if given, with the class ``css``)."""
+        text = escape(claim.statement)
+        if href:
+            attributes = f' class="{escape(css)}"' if css else ""
+            text = Markup(f'<a{attributes} href="{escape(href)}">{text}</a>')
+        return Markup(f'<span class="ct-attribution">{escape(self.attribution(claim))}:</span> {text}')
 
     def claim_badge(self, claim: Claim) -> Markup:
         """The claim's status badge, or, for a claim changed since its review, a badge that says so
@@ -435,11 +471,15 @@ class PageContext:
         """The link to an item's page: ``p.url("party", id)``."""
         return self.u(url_of(page_src(kind, item_id)))
 
-    def claim_link(self, claim: Claim) -> Markup:
+    def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
+        """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is
+        false (where the page already says both: under a date, made by a party named)."""
         # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
-        return Markup(f'<a href="{escape(self.url("claim", claim.id))}">{escape(claim.statement)}</a> ') + (
-            self.r.claim_badge(claim)
-        )
+        if not attributed:
+            return Markup(f'<a href="{escape(self.url("claim", claim.id))}">{escape(claim.statement)}</a> ') + (
+                self.r.claim_badge(claim)
+            )
+        return self.r.headline(claim, self.url("claim", claim.id)) + " " + self.r.claim_badge(claim)
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
         found = self.r.label_for(kind, item_id)

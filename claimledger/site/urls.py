@@ -54,6 +54,12 @@ INDEX_PAGES = (
     PageSpec("parties/index.md", "parties-index", "Parties", True),
     PageSpec("methodology.md", "methodology", "Methodology", True),
     PageSpec("corrections.md", "corrections", "Corrections", True),
+    # Pages newer than some sites' configuration: in the navigation where the site's nav lists them
+    # (as this repository's and a new project's do), and no omitted page where it does not.
+    PageSpec("metrics/index.md", "metrics-index", "Metrics"),
+    PageSpec("rating-scale.md", "rating-scale", "Rating scale"),
+    PageSpec("team.md", "team", "Ownership, funding and team"),
+    PageSpec("contact.md", "contact", "Contact"),
 )
 
 SCHEMA = "schema/claimledger.schema.json"

@@ -63,7 +63,7 @@ def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
     spokesperson = f" ({escape(_party_label(renderer, claim.spokesperson))})" if claim.spokesperson else ""
     parts = [
-        f'<h1 id="claim">{escape(claim.statement)}</h1>',
+        f'<h1 id="claim">{escape(renderer.attribution(claim))}: {escape(claim.statement)}</h1>',
         f"<p>{escape(claim.words)}</p>",
         f"<p>{escape(_party_label(renderer, claim.claimant))}{spokesperson}."
         f" {escape(status.label if status else claim.status)}: {escape(claim.rationale)}</p>",
@@ -86,18 +86,17 @@ def _verdict(renderer: Renderer, claim: Claim) -> str:
 
 
 def _claim_description(renderer: Renderer, claim: Claim) -> str:
-    made = f", {claim.date.human()}" if claim.date else ""
-    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.title('party', claim.claimant)}{made}."
+    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.attribution(claim)}."
 
 
 def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
-    return f"{_verdict(renderer, claim)}: {claim.statement}"
+    return f"{_verdict(renderer, claim)} — {renderer.attribution(claim)}: {claim.statement}"
 
 
 def _source_description(renderer: Renderer, source: Source) -> str:
     published = f", {source.published.human()}" if source.published else ""
     by = f", by {renderer.title('party', source.author)}" if source.author else ""
-    return f"{source.title} ({source.kind}{by}{published})"
+    return f"{source.title} ({source.kind.replace('-', ' ')}{by}{published})"
 
 
 def _party_description(renderer: Renderer, party: Party) -> str:

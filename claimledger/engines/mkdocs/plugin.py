@@ -273,6 +273,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         output = self.pages.get(page.file.src_uri)
         self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
+            if page.file.inclusion.is_not_in_nav():  # a page for makers, not readers: out of reader search too
+                page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return replace_references(markdown, page.file.src_uri, self.renderer.label_for, self.publisher)
         page.meta["title"] = escape(output.browser_title)  # the theme writes it into <title> as it is
         page.meta["description"] = escape(output.description)

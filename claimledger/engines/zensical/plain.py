@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pathspec  # MkDocs' own dependency: reads not_in_nav as MkDocs does
 import yaml
 
 from ...findings import format_text
@@ -116,7 +117,8 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     ``root``; the files left to write straight into the built site (each claim's ``claim.json``)."""
     docs = folder / DOCS
     publisher = publisher_markdown(renderer.dataset.publisher)
-    written = _copy_docs(config.docs_dir, docs, renderer, publisher) if config.docs_dir.is_dir() else set()
+    makers = pathspec.GitIgnoreSpec.from_lines(config.not_in_nav.splitlines())
+    written = _copy_docs(config.docs_dir, docs, renderer, publisher, makers) if config.docs_dir.is_dir() else set()
     try:
         outputs = list(site_outputs(renderer.dataset, renderer, root=root))
     except Unpublishable as exc:
@@ -141,7 +143,10 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
         elif isinstance(output, MarkdownPage):
             if output.path not in written:
                 text = replace_references(output.text, output.path, renderer.label_for, publisher)
-                write_file(docs / output.path, _front_matter({"edit_url": output.edit_url}) + text)
+                meta: dict[str, Any] = {"edit_url": output.edit_url}
+                if makers.match_file(output.path):
+                    meta["search"] = _EXCLUDED
+                write_file(docs / output.path, _front_matter(meta) + text)
         elif output.bulk:
             bulk.append(output)
         else:
@@ -155,14 +160,22 @@ def _shown(config: SiteConfig, path: str) -> str:
     return posixpath.join(config.docs_dir.name, path)
 
 
-def _copy_docs(source: Path, target: Path, renderer: Renderer, publisher: str) -> set[str]:
+_EXCLUDED = {"exclude": True}
+
+
+def _copy_docs(
+    source: Path, target: Path, renderer: Renderer, publisher: str, makers: pathspec.GitIgnoreSpec
+) -> set[str]:
     """Copy the site's ``docs/`` into ``target``, with the ``[[kind:id]]`` references of its pages
-    made links; the paths copied, relative to it."""
+    made links, and the pages out of the navigation (``makers``: for makers, not readers) out of
+    search, as the mkdocs plugin leaves them; the paths copied, relative to it."""
     copied = set()
     for path in sorted(_files(source)):
         relative = path.relative_to(source).as_posix()
         if path.suffix == ".md":
             markdown = path.read_text(encoding="utf-8")
+            if makers.match_file(relative) and not markdown.startswith("---"):
+                markdown = _front_matter({"search": _EXCLUDED}) + markdown
             write_file(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
