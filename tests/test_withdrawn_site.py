@@ -107,7 +107,10 @@ def test_the_corrections_page_lists_the_withdrawal(site: Path) -> None:
 def test_the_feed_lists_the_withdrawal(site: Path) -> None:
     feed = ET.fromstring((site / "corrections.xml").read_bytes())
     entry = feed.findall(f"{ATOM}entry")[0]
-    assert entry.findtext(f"{ATOM}title") == "Withdrawal: Widget defects fell by 12 % in 2020."
+    assert (
+        entry.findtext(f"{ATOM}title")
+        == "Withdrawal — Widgets Inc., 15 January 2021: Widget defects fell by 12 % in 2020."
+    )
     assert entry.findtext(f"{ATOM}id") == "https://widgets.example.org/claims/widget-defects-fell/#change-2"
     assert entry.findtext(f"{ATOM}updated") == "2021-06-01T00:00:00Z"
     category = entry.find(f"{ATOM}category")

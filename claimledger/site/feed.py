@@ -16,6 +16,7 @@ from html import escape
 
 from ..record import markdown as markup
 from ..record.model import Claim, Dataset, LogEntry, ScaleLogEntry
+from .format import attribution
 from .urls import CORRECTIONS_FEED, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -109,7 +110,8 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
         entries.append((s.entry.date, link if site_url else urn, title, link, s.kind, s.label, s.entry.summary))
     for c in found:
         link = f"{site_url}{url_of(page_src('claim', c.claim.id))}#{c.anchor}"
-        title = f"{c.label}: {c.claim.statement}"
+        party = dataset.parties.get(c.claim.claimant)
+        title = f"{c.label} — {attribution(c.claim, party.name if party else c.claim.claimant)}: {c.claim.statement}"
         urn = f"urn:claimledger:{c.claim.id}:{c.anchor}"
         entries.append((c.entry.date, link if site_url else urn, title, link, c.entry.kind, c.label, c.entry.summary))
     entries.sort(key=lambda entry: entry[0].earliest(), reverse=True)  # stable: ties keep the order above

@@ -196,3 +196,11 @@ def derivation_text(claim: Claim, claims: Mapping[str, Claim]) -> str:
         f"{derivation.formula} of {operands} is {exact}; stated as {amount(claim.value, claim.unit, claim.counted)}"
         f" ({verdict} to the stated precision)."
     )
+
+
+def attribution(claim: Claim, claimant: str) -> str:
+    """Who made ``claim`` (``claimant``, by name) and when: "Alibaba Group, 10 January 2018"; "date
+    unknown" where the record does not know the date, "(inferred)" after a date no source states."""
+    basis = claim.basis_of("date")
+    inferred = " (inferred)" if claim.date and basis and basis.is_inferred else ""
+    return f"{claimant}, {claim.date.human() if claim.date else 'date unknown'}{inferred}"

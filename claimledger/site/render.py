@@ -257,9 +257,7 @@ class Renderer:
         """Who made ``claim`` and when, as every title and list of claims leads with it: "Alibaba Group,
         10 January 2018"; "date unknown" where the record does not know the date, "(inferred)" after
         a date no source states."""
-        basis = claim.basis_of("date")
-        inferred = " (inferred)" if claim.date and basis and basis.is_inferred else ""
-        return f"{self.title('party', claim.claimant)}, {human(claim.date, 'date unknown')}{inferred}"
+        return format.attribution(claim, self.title("party", claim.claimant))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed, attributed: who made it and when, then the statement
