@@ -312,6 +312,7 @@ def test_claim_page_reads_as_a_fact_check_verdict_first(site: Path) -> None:
         "related",
         "changes",
         "history",
+        "sources",
         "data",
     ]
     verdict = article[article.index('<section class="ct-verdict"') : article.index("</section>")]
@@ -395,3 +396,17 @@ def test_a_report_presented_before_its_text_was_published_shows_both_facts_with_
     assert "<dt>Published</dt><dd>date unknown" in facts
     inferred = '<div class="ct-basis ct-basis-inferred"><span class="ct-inferred">Inferred</span>'
     assert f"<dt>Presented</dt><dd>10 January 2018{inferred}" in facts
+
+
+def test_a_claim_page_lists_every_source_it_cites_oldest_first(site: Path) -> None:
+    html = (site / "claims" / "alibaba-2017-counterfeits-1-49-per-10000-trades" / "index.html").read_text("utf-8")
+    listed = html[html.index('<h2 id="sources">') : html.index('<h2 id="data">')]
+    cited = re.findall(r'href="\.\./\.\./sources/([a-z0-9-]+)/"', listed)
+    # Its first appearance, the post it was read in, and the evidence (the USTR list through comment 6).
+    assert {"alibaba-2017-ip-report", "ipkat-2018-01-12-alibaba-2017-ip-report"} <= set(cited)
+    assert {"ustr-2017-notorious-markets-list", "ipkat-2018-01-12-comment-6"} <= set(cited)
+    assert len(cited) == len(set(cited))
+    # January 2018 (the list), 12 January 2018 (the post), then the undated comment.
+    order = [cited.index(s) for s in ("ustr-2017-notorious-markets-list", "ipkat-2018-01-12-alibaba-2017-ip-report")]
+    assert order == sorted(order) and cited[-1] == "ipkat-2018-01-12-comment-6"
+    assert 'href="https://ustr.gov/' in listed

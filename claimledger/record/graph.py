@@ -9,7 +9,7 @@ the work grows linearly with the dataset.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .model import Claim, Dataset, Rebuttal
@@ -44,6 +44,18 @@ class Graph:
     claims_by_status: Mapping[str, tuple[Claim, ...]]
 
 
+def sources_of(claim: Claim) -> Iterator[str]:
+    """The sources a claim was made, reported, converted, paraphrased or dated in (its evidence aside)."""
+    if claim.first_appearance:
+        yield claim.first_appearance
+    yield from (a.source for a in claim.appearances)
+    yield from (p.source for p in claim.provenance)
+    yield from (c.source for c in claim.conversions)
+    yield from (s for b in claim.basis for s in (b.source, b.via) if s)
+    if claim.paraphrase:
+        yield claim.paraphrase.source
+
+
 def _freeze(index: Mapping[str, list[str]] | Mapping[str, dict[str, None]]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in sorted(index.items())}
 
@@ -61,16 +73,8 @@ def build_graph(dataset: Dataset) -> Graph:
     claims = dataset.claims
 
     for claim in claims.values():
-        for source_id in (
-            claim.first_appearance,
-            *(a.source for a in claim.appearances),
-            *(p.source for p in claim.provenance),
-            *(c.source for c in claim.conversions),
-            *(s for b in claim.basis for s in (b.source, b.via) if s),
-            *((claim.paraphrase.source,) if claim.paraphrase else ()),
-        ):
-            if source_id:
-                claims_in_source[source_id][claim.id] = claim
+        for source_id in sources_of(claim):
+            claims_in_source[source_id][claim.id] = claim
         for party_id in (claim.claimant, claim.spokesperson):
             if party_id:
                 claims_by_party[party_id][claim.id] = claim

@@ -7,6 +7,7 @@ Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.record
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from ..checks.gitinfo import History, StatusChange, committed_files, load_history
 from ..record import arithmetic
 from ..record import markdown as markup
-from ..record.graph import Graph, build_graph
+from ..record.graph import Graph, build_graph, sources_of
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, PartialDate, Source, Status
 from ..record.schema import units
@@ -353,6 +354,12 @@ class Renderer:
         holder, _ = found
         assert holder.snapshot is not None
         return f"{self.settings.blob_base}claims/{holder.snapshot.file}"
+
+    def sources_cited_by(self, claim: Claim) -> list[Source]:
+        """Every source a claim's page cites, its evidence's included: oldest first, undated last."""
+        ids = {*sources_of(claim), *(r.source for r in claim.rebuttals), *(r.via for r in claim.rebuttals if r.via)}
+        found = [self.dataset.sources[i] for i in sorted(ids) if i in self.dataset.sources]
+        return sorted(found, key=lambda s: s.published.earliest() if s.published else dt.date.max)
 
     @staticmethod
     def claim_sources(claim: Claim) -> str:

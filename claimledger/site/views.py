@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from ..record.graph import Graph
+from ..record.graph import Graph, sources_of
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, Party, Source
 from .render import Renderer
@@ -159,20 +159,7 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     claim = dataset.claims.get(item_id)
     if claim is not None:
         rebuttals = claim.rebuttals
-        pages |= _pages(
-            "source",
-            (
-                claim.first_appearance,
-                *(a.source for a in claim.appearances),
-                *(p.source for p in claim.provenance),
-                *(r.source for r in rebuttals),
-                *(r.via for r in rebuttals),
-                *(c.source for c in claim.conversions),
-                *(b.source for b in claim.basis),
-                *(b.via for b in claim.basis),
-                claim.paraphrase.source if claim.paraphrase else None,
-            ),
-        )
+        pages |= _pages("source", (*sources_of(claim), *(r.source for r in rebuttals), *(r.via for r in rebuttals)))
         parties = (
             claim.claimant,
             claim.spokesperson,
