@@ -277,6 +277,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         page.meta["description"] = escape(output.description)
         if output.keywords:  # the search plugin ranks a match of a page's tags above any other
             page.meta["tags"] = list(output.keywords)
+        if output.search_boost != 1:  # Material's search multiplies the page's score by it
+            page.meta["search"] = {"boost": output.search_boost}
         return ""
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
