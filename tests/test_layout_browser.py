@@ -221,6 +221,7 @@ def _not_found(page: Page, url: str) -> list[str]:
     assert response is not None and response.status == 404
     page.wait_for_load_state("networkidle")
     expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page).to_have_title(re.compile(r"^Page not found - "))
     return [address for address in failed if address != missing]
 
 
