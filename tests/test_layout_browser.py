@@ -1,8 +1,9 @@
 """What a reader meets on a phone, in either palette, in a real browser (Debian's chromium, driven by
 Playwright): charts in the theme's colours, a claims index that does not move as its script starts,
 a header that keeps the site's subject, and a helpful page for an address the site does not have,
-under a sub-folder too. On the shipped site, and on a site made by ``claimledger init`` where it
-applies (a new site has no claims, so no chart)."""
+under a sub-folder too; and the claims table's figures sorted by unit, and a person's name found
+first in search. On the shipped site, and on a site made by ``claimledger init`` with a few claims
+of its own."""
 
 from __future__ import annotations
 
@@ -83,12 +84,64 @@ def published_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+# A new site's first records: a minister's figure against its baseline, a depot's share (its name
+# begins like hers), and a claim with no figure.
+INIT_RECORDS = {
+    "parties/mina-park.yaml": "name: Mina Park\nkind: person\n",
+    "parties/widget-works.yaml": "name: Widget Works\nkind: organisation\n",
+    "sources/ministry-release.yaml": "title: Widget statistics 2024\nkind: report\npublished: unknown\n",
+    "claims/mina-park-output-up.yaml": """\
+statement: Widget output rose to 1,120 widgets in 2024, from 1,000 in 2023.
+quote: output rose to 1,120 widgets
+claimant: mina-park
+date: unknown
+value: 1120
+unit: count
+counted: widgets
+period: 2024
+baseline:
+  value: 1000
+  period: 2023
+  quote: from 1,000 in 2023
+""",
+    "claims/parkway-depot-share.yaml": """\
+statement: The Parkway depot made 40 % of the widgets in 2024.
+quote: the Parkway depot made 40%
+claimant: widget-works
+date: unknown
+value: 40
+unit: percent
+""",
+    "claims/widget-works-quality.yaml": """\
+statement: Widget Works makes the best widgets in the region.
+quote: the best widgets in the region
+claimant: widget-works
+date: unknown
+""",
+}
+INIT_APPEARANCE = """\
+first_appearance: ministry-release
+appearances:
+  - source: ministry-release
+    quote: {quote}
+status: unverified
+rationale: Not checked yet.
+"""
+
+
 @pytest.fixture(scope="module")
 def init_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A site made by ``claimledger init``, built for its address in a sub-folder, and served there."""
+    """A site made by ``claimledger init``, with a few records added, built for its address in a
+    sub-folder, and served there."""
     root = tmp_path_factory.mktemp("init") / "ministry"
     with contextlib.redirect_stdout(None):
         assert main(["init", str(root), "--title", INIT_TITLE]) == 0
+    for name, text in INIT_RECORDS.items():
+        path = root / "claims" / name
+        path.parent.mkdir(exist_ok=True)
+        if name.startswith("claims/"):
+            text += INIT_APPEARANCE.replace("{quote}", text.split("quote: ")[1].split("\n")[0])
+        path.write_text(text, encoding="utf-8")
     result = build(root, root / "site", env=PUBLISHED)
     assert result.returncode == 0, result.stderr
     with _served_under_sub(root / "site") as url:
@@ -130,17 +183,20 @@ CONTRASTS = """selector => {
 }"""
 
 CHART_PAGES = (
-    "metrics/alibaba-suspected-counterfeit-trades-per-10000/",  # a metric's figures over time
-    "claims/alibaba-2017-counterfeits-1-49-per-10000-trades/",  # a claimed figure against its baseline
+    ("site_url", "metrics/alibaba-suspected-counterfeit-trades-per-10000/"),  # a metric's figures over time
+    ("site_url", "claims/alibaba-2017-counterfeits-1-49-per-10000-trades/"),  # a figure against its baseline
+    ("init_url", "claims/mina-park-output-up/"),  # the same, on a new site
 )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", CHART_PAGES)
-def test_chart_bars_and_labels_keep_their_contrast_at_320_px(page: Page, site_url: str, path: str, scheme: str) -> None:
+@pytest.mark.parametrize(("site_fixture", "path"), CHART_PAGES)
+def test_chart_bars_and_labels_keep_their_contrast_at_320_px(
+    page: Page, request: pytest.FixtureRequest, site_fixture: str, path: str, scheme: str
+) -> None:
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": 320, "height": 800})
-    page.goto(site_url + path)
+    page.goto(request.getfixturevalue(site_fixture) + path)
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate" if scheme == "dark" else "default")
     seen = page.evaluate(CONTRASTS, ".ct-chart .ct-bar, .ct-chart .ct-chart-label, .ct-chart .ct-chart-value")
     bars = [item for item in seen if item["bar"]]
@@ -180,6 +236,31 @@ def test_the_claims_index_does_not_shift_as_its_script_starts(page: Page, site_u
 
 def test_a_new_sites_claims_index_does_not_shift_either(page: Page, init_url: str) -> None:
     assert _layout_shift(page, init_url + "claims/") < 0.1
+
+
+def test_a_new_sites_claims_sort_by_figure_within_each_unit_and_without_a_figure_last(
+    page: Page, init_url: str
+) -> None:
+    page.goto(init_url + "claims/")
+    page.get_by_role("button", name="Figure").click()
+    figures = page.locator("[data-ct-table] tbody tr .ct-col-figure")
+    expect(figures).to_have_text(["40\u00a0%", "1,120\u00a0widgets", ""])  # percent before counts; none last
+
+
+def test_a_new_sites_search_finds_a_persons_page_and_claim_before_words_that_begin_like_her_name(
+    page: Page, init_url: str
+) -> None:
+    page.goto(init_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially("Mina Park", delay=20)  # "park": "Parkway"
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    expect(results.nth(2)).to_be_visible()
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(3)]
+    assert [href.split("?")[0].removeprefix(init_url) for href in hrefs] == [
+        "parties/mina-park/",
+        "claims/mina-park-output-up/",
+        "claims/parkway-depot-share/",
+    ]
 
 
 # -- the header keeps the site's subject ------------------------------------------------------------
