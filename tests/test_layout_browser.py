@@ -151,7 +151,8 @@ def init_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # -- charts: the theme's colours, readable in both palettes -----------------------------------------
 
 # Each bar's and each label's colour against what lies behind it (colours with transparency laid
-# over the page's background first), WCAG's contrast ratio, and the text's size on screen.
+# over the page's background first), WCAG's contrast ratio, and the text's size on screen. A bar
+# counts as seen by its fill or, if it has one, by its outline, whichever stands out more.
 CONTRASTS = """selector => {
   const rgba = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
   const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
@@ -174,11 +175,13 @@ CONTRASTS = """selector => {
   };
   return [...document.querySelectorAll(selector)].map(el => {
     const style = getComputedStyle(el);
-    const bar = el.classList.contains('ct-bar');
+    const bar = el.classList.contains('ct-bar') || el.classList.contains('ct-status-bar');
     const behind = backdrop(el.parentElement);
     const colour = over(rgba(bar ? style.backgroundColor : style.color), behind);
+    const outlined = bar && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const edge = outlined ? ratio(over(rgba(style.outlineColor), behind), behind) : 0;
     const size = parseFloat(style.fontSize) * el.getBoundingClientRect().height / (el.offsetHeight || 1);
-    return {bar, ratio: ratio(colour, behind), size, text: el.textContent};
+    return {bar, ratio: Math.max(ratio(colour, behind), edge), size, text: el.textContent};
   });
 }"""
 
@@ -205,6 +208,15 @@ def test_chart_bars_and_labels_keep_their_contrast_at_320_px(
     assert min(bar["ratio"] for bar in bars) >= 3, bars
     assert min(text["ratio"] for text in texts) >= 4.5, texts
     assert min(text["size"] for text in texts) >= 12, texts
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_dashboards_bars_stand_out_whatever_the_scales_colours(page: Page, site_url: str, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(site_url + "dashboard/")
+    bars = page.evaluate(CONTRASTS, ".ct-status-bar:not(.ct-empty)")
+    assert bars and min(bar["ratio"] for bar in bars) >= 3, bars
 
 
 # -- the claims index does not move as its script starts --------------------------------------------
