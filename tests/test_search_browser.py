@@ -1,14 +1,17 @@
 """The site's own search in a real browser (Debian's chromium, driven by Playwright), as a reader
-types into it: an abbreviation finds its party and that party's sources first, a verbatim fragment of
-a quote finds its claim, and the list pages are found by their name."""
+types into it: an abbreviation finds its party and that party's sources first, a person's name finds
+their page and their claims before words that merely begin like it, a verbatim fragment of a quote
+finds its claim, and the list pages are found by their name."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
+import yaml
 from playwright.sync_api import Locator, Page, expect
 
 from . import browsing
+from .conftest import REPO
 
 pytestmark = browsing.needs_chromium
 # The shared fixtures: chromium for Playwright, the shipped site built once and served.
@@ -50,3 +53,19 @@ def test_a_verbatim_fragment_of_a_quote_finds_its_claim_first(page: Page, site_u
 def test_a_list_page_is_found_by_its_name(page: Page, site_url: str) -> None:
     results = _search(page, site_url, "timeline")
     assert "timeline/" in _pages(results, 3, site_url)
+
+
+def test_a_persons_name_finds_their_page_first_and_their_claims_before_words_that_begin_like_it(
+    page: Page, site_url: str
+) -> None:
+    results = _search(page, site_url, "Jack Ma")  # "ma" also begins "major" and "makeover"
+    expect(results.nth(9)).to_be_visible()
+    hrefs = [urlsplit(results.nth(i).get_attribute("href") or "") for i in range(10)]
+    # A page only a word beginning with "ma" matched is highlighted for "ma" alone.
+    words = [parse_qs(href.query).get("h", [""])[0].split() for href in hrefs]
+    named = words.index(["ma"])
+    pages = _pages(results, named, site_url)
+    claimed = (REPO / "claims" / "claims").glob("*.yaml")
+    his = {f"claims/{path.stem}/" for path in claimed if yaml.safe_load(path.read_text())["claimant"] == "jack-ma"}
+    assert his and pages[0] == "parties/jack-ma/"
+    assert his <= set(pages)

@@ -59,6 +59,7 @@ class PageOutput:
     jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
     keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
     browser_title: str = ""  # plain text: the title in the browser and link previews (a claim's: its verdict first)
+    search_boost: float = 1  # how much search favours the page over others that match as well, see SiteKind
 
     @property
     def path(self) -> str:
@@ -181,6 +182,7 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
         jsonld,
         keywords=shown.keywords(renderer, item),
         browser_title=shown.head_title(renderer, item) if shown.head_title is not None else spec.title,
+        search_boost=shown.search_boost,
     )
 
 

@@ -40,6 +40,9 @@ class SiteKind:
     head_title: Callable[[Renderer, Any], str] | None = None
     """Plain text: the page's title in the browser and in link previews, if not the item's title
     (a claim's: its verdict first)."""
+    search_boost: float = 1
+    """How much search favours the kind's pages over others that match as well: a party's page
+    comes before the claims that name it, when its name is searched for."""
 
     @property
     def template(self) -> str:
@@ -62,6 +65,8 @@ def _party_label(renderer: Renderer, party_id: str) -> str:
 def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
     spokesperson = f" ({escape(_party_label(renderer, claim.spokesperson))})" if claim.spokesperson else ""
+    # Who made the claim and when, before it: a search for a person's name finds their claims by their
+    # title, before pages whose words merely begin like it ("Ma" and "major").
     parts = [
         f'<h1 id="claim">{escape(renderer.attribution(claim))}: {escape(claim.statement)}</h1>',
         f"<p>{escape(claim.words)}</p>",
@@ -198,7 +203,9 @@ SITE_KINDS: Mapping[str, SiteKind] = {
     for kind in (
         SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, head_title=_claim_head_title),
         SiteKind("source", _source_search_text, _source_neighbours, _source_description, keywords=_source_keywords),
-        SiteKind("party", _party_search_text, _party_neighbours, _party_description, keywords=_party_keywords),
+        SiteKind(
+            "party", _party_search_text, _party_neighbours, _party_description, keywords=_party_keywords, search_boost=2
+        ),
         SiteKind("metric", _metric_search_text, _metric_neighbours, _metric_description),
     )
 }

@@ -60,9 +60,12 @@ if TYPE_CHECKING:  # for type hints only: a build need not import the live-reloa
 log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimledger")
 
 
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+)
 NO_SITE_URL = (
     "the site's address is not known (site_url is empty; the repository's mkdocs.yml takes it from"
-    " CLAIMLEDGER_SITE_URL): the site has no canonical links, no sitemap and no ClaimReview url"
+    " CLAIMLEDGER_SITE_URL): the site has no canonical links, an empty sitemap and no ClaimReview url"
 )
 
 
@@ -260,8 +263,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.progress.finish()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
-            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
-                (site / sitemap).unlink(missing_ok=True)
+            (site / "sitemap.xml.gz").unlink(missing_ok=True)
+            # An empty one: Material's script asks every page for it, and a missing file is an error
+            # in the browser's console (Lighthouse's best practices).
+            (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
         for output in self.files:
             if output.bulk and (self.touched is None or output.page in self.touched):
                 output.write(site)
@@ -280,6 +285,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         page.meta["description"] = escape(output.description)
         if output.keywords:  # the search plugin ranks a match of a page's tags above any other
             page.meta["tags"] = list(output.keywords)
+        if output.search_boost != 1:  # Material's search multiplies the page's score by it
+            page.meta["search"] = {"boost": output.search_boost}
         return ""
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

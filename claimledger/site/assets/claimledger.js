@@ -47,16 +47,8 @@
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
       var kind = th.getAttribute("data-sort");
       if (!kind) return;
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "ct-sort";
-      button.textContent = th.textContent;
-      var icon = document.createElement("span");
-      icon.className = "ct-sort-icon";
-      icon.setAttribute("aria-hidden", "true");
-      button.appendChild(icon);
-      th.textContent = "";
-      th.appendChild(button);
+      var button = th.querySelector("button.ct-sort"); // in the page from the start: nothing moves
+      if (!button) return;
       var column = { th: th, index: index, kind: kind, key: th.getAttribute("data-key") };
       columns.push(column);
       // A button: Enter and Space press it, as any button.
@@ -122,7 +114,6 @@
     if (sorted) sortBy(sorted, params.get("order") !== "descending");
 
     if (!form) return;
-    form.hidden = false;
     controls.forEach(function (control) {
       control.addEventListener("input", function () { apply(); writeAddress(); });
       control.addEventListener("change", function () { apply(); writeAddress(); });
