@@ -100,7 +100,7 @@ def test_an_uncommitted_claim_has_no_history_yet(minimal_project: Path, tmp_path
     site = tmp_path / "site"
     assert build(minimal_project, site).returncode == 0
     html = (site / "claims" / "fresh" / "index.html").read_text(encoding="utf-8")
-    assert "This file has no committed history yet." in html
+    assert "No earlier version of this claim is recorded yet." in html
 
 
 def test_a_claim_moved_to_a_sub_folder_keeps_its_history(minimal_project: Path) -> None:

@@ -219,7 +219,7 @@ def test_whatever_text_the_loader_accepts_the_corrections_feed_carries_as_xml(te
     feed = atom(replace(dataset, claims={**dataset.claims, claim.id: changed}), site_url="", site_name=loaded)
     entry = ET.fromstring(feed.encode("utf-8")).find(f"{{{ATOM}}}entry")  # expat refuses what XML 1.0 forbids
     assert entry is not None
-    assert entry.findtext(f"{{{ATOM}}}title") == f"Correction: {loaded}"
+    assert entry.findtext(f"{{{ATOM}}}title") == f"Correction — Widgets Inc., 15 January 2021: {loaded}"
 
 
 # -- numbers -----------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_a_stale_claim_shows_changed_since_review_instead_of_its_verdict_and_has
     assert "has changed since it was last reviewed" in verdict
     assert "<dt>Last reviewed</dt>" in verdict and "; changed since</dd>" in verdict
     assert claim_reviews(html) == []
-    assert "<title>Changed since review: " in html
+    assert "<title>Changed since review — " in html
     # Listed elsewhere (the claims table, the other claim's related claims), it shows the same badge.
     index = (site / "claims" / "index.html").read_text(encoding="utf-8")
     row = index.partition('href="../claims/widget-defects-fell/"')[2].partition("</tr>")[0]
@@ -153,7 +153,7 @@ def test_a_review_by_several_editors_is_written_as_a_list_and_named_on_the_page(
     assert build(minimal_project, site).returncode == 0
     verdict = page(site, "widget-defects-fell").partition('<section class="ct-verdict"')[2].partition("</section>")[0]
     assert (
-        '<dt>Reviewed</dt>\n  <dd class="ct-review">by Ben Example and Ana Example, '
+        '<dt>Reviewed</dt>\n  <dd class="ct-review">by <a href="../../team/#team">Ben Example and Ana Example</a>, '
         '<time datetime="2022-01-01">1 January 2022</time></dd>'
     ) in verdict
 
