@@ -398,7 +398,11 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
         except SnapshotError as exc:
             return _fail(f"the snapshot was not saved: {printable(str(exc))}")
         print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}) and recorded it in {taken.source}")
-        facts = [name for name in ("published", "author", "publisher") if name in values and values[name] != "unknown"]
+        facts = [
+            name
+            for name in ("published", "author", "publisher", "place")
+            if name in values and values[name] != "unknown"
+        ]
         if based := [name for name in facts if name in basis]:
             print(f"Based {', '.join(based)} on the source itself (`self`): its text states them")
         if unbased := [name for name in facts if name not in basis]:
@@ -507,7 +511,8 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
             f"not archived: {exc}",
             "try again later, or archive the page at https://web.archive.org/ yourself; if it cannot be archived "
             "(a paywall, a robots.txt exclusion, a login), say why in the source's `notes` and ask an editor to "
-            "accept its archive-missing warning in claims/accepted-warnings.yaml",
+            "accept its archive-missing warning in claims/accepted-warnings.yaml, in a change of its own once this "
+            "one is merged",
         ) from None
     return Archive(copy.url, copy.day, accessed)
 

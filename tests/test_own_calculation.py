@@ -121,6 +121,7 @@ def test_its_page_shows_who_calculated_it_and_its_working_and_carries_no_claimre
     assert "Calculated by</dt>" in page and "Widget Watch" in page
     assert "no one is quoted" in page
     assert "First made in" not in page
+    assert 'id="appearances"' not in page and 'id="sources"' not in page  # no empty sections
     assert "percent-change of 240,000 and 180,000 is 33.3333" in page
     assert 'claims/stores-2017/">' in page and 'claims/stores-2016/">' in page
     assert "ClaimReview" not in page

@@ -491,3 +491,17 @@ def test_new_source_with_a_missing_snapshot_file_writes_nothing(
     assert code == 2
     assert "does not exist; nothing was written" in err
     assert not (minimal_project / "claims/sources/widget-news.yaml").exists()
+
+
+def test_new_claim_takes_what_a_count_counts(minimal_project: Path) -> None:
+    code = main(
+        [
+            "new", "claim", "stores-closed", "--root", str(minimal_project),
+            "--statement", "Stores closed.", "--quote", "Widget defects fell by 12% in 2020",
+            "--claimant", "widgets-inc", "--source", "widget-post", "--date", "2021-01-15",
+            "--value", "5", "--unit", "count", "--counted", "stores", "--rationale", "Not yet checked.",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    text = (minimal_project / "claims/claims/stores-closed.yaml").read_text(encoding="utf-8")
+    assert "value: 5\nunit: count\ncounted: stores\n" in text

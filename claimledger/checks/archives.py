@@ -106,7 +106,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 "add `archive_url:` (a Wayback snapshot) and `archive_date:`, so readers can still "
                 "check it if the page changes or disappears (`claimledger snapshot ID --archive` asks for one); "
                 "if it cannot be archived, say why in `notes` and ask an editor to accept this warning in "
-                "claims/accepted-warnings.yaml",
+                "claims/accepted-warnings.yaml, in a change of its own once this one is merged",
             )
         if not source.accessed:
             yield warning(

@@ -47,6 +47,7 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("locator", "Where in the source (section, paragraph, page)", required=False),
         Field("value", "The figure as a plain number in its unit (430000000, not 430 million)", required=False),
         Field("unit", "The figure's unit", required=False),
+        Field("counted", "What a count or rate counts (stores, trades), as the source says", required=False),
         Field("status", "Status id", default=lambda: "unverified"),
         Field(
             "rationale",
@@ -174,6 +175,8 @@ def document(
         claim["value"] = _number(values["value"])
     if "unit" in values:
         claim["unit"] = values["unit"]
+    if "counted" in values:
+        claim["counted"] = values["counted"]
     # Only what the flags say: the first appearance is where the claim was first made, so that
     # source stated it, unless the claimant did not write it (then it reported the claim, and where
     # the claimant first made it is for the editor to add).  No review is written: a new claim's
