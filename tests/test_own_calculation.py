@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from claimledger.cli import main
+
 from .sitebuild import build
 from .test_checks import check, edit, line_of, with_rule, write
 from .test_figures import write_figure
@@ -153,3 +155,26 @@ def test_a_paraphrased_claim_with_a_derivation_still_needs_its_first_appearance(
         ("appearances", "missing required field 'appearances'"),
         ("first_appearance", "missing required field 'first_appearance'"),
     ]
+
+
+def test_its_status_meets_the_scale_s_rules_like_any_claim(project: Path) -> None:
+    write(project, CALCULATION, own_calculation().replace("status: unverified", "status: unverifiable"))
+    (finding,) = with_rule(check(project), "status-evidence")
+    assert "the site's own calculation has none" in finding.message and "inconclusive" in finding.hint
+
+
+def test_a_reviewed_calculation_is_in_no_claimreview_feed(project: Path, tmp_path: Path) -> None:
+    disputed = own_calculation().replace(
+        "status: unverified\n",
+        "rebuttals:\n  - source: widget-comment\n    party: reader\n    stance: disputes\n"
+        "    summary: A reader doubts the counts.\nstatus: disputed\n",
+    )
+    write(project, CALCULATION, disputed)
+    assert main(["review", "--root", str(project), "--by", "ana", "stores-change", "--today", "2021-03-01"]) == 0
+    assert check(project) == []
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+
+    feed = json.loads((site / "claimreview.json").read_text(encoding="utf-8"))
+    reviewed = [item["item"]["url"] if "url" in item["item"] else item["item"] for item in feed["dataFeedElement"]]
+    assert reviewed and not any("stores-change" in json.dumps(item) for item in reviewed)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from claimledger.checks.quotes import normalise
-from claimledger.site.passages import Passage, passage_in, sentences
+from claimledger.site.passages import CONTEXT, Passage, passage_in, sentences
 
 from .conftest import REPO
 from .sitebuild import build
@@ -168,3 +168,25 @@ def test_a_paraphrase_is_a_quoted_passage_of_the_source_it_is_read_in(site: Path
     page = (site / POST).read_text(encoding="utf-8")
     quoted = page[page.index('id="quoted"') : page.index('id="rebuttals"')]
     assert 'href="../../claims/jack-ma-counterfeiting-criminal-liability-too-lenient/"' in quoted
+
+
+def test_a_text_with_no_sentence_marks_shows_no_more_than_its_context_around_the_quote() -> None:
+    text = " ".join(f"word{i}" for i in range(5000))  # 44,000 characters, not one full stop
+    passage = passage_in(text, "word2500 word2501")
+    assert passage is not None
+    before, quoted, after = (piece.text for piece in passage.pieces)
+    assert quoted == "word2500 word2501"
+    assert before.startswith("… ") and len(before) <= CONTEXT + 3
+    assert after.endswith(" …") and len(after) <= CONTEXT + 3
+
+
+def test_two_quotes_far_apart_in_one_sentence_keep_only_the_context_of_each() -> None:
+    text = "Start " + " ".join(f"w{i}" for i in range(2000)) + " end."
+    passage = passage_in(text, "w10 w11")
+    assert passage is not None and len(passage.text) <= 2 * CONTEXT + 10
+
+
+def test_chinese_full_stops_end_sentences() -> None:
+    text = "他说。" * 10 + "阿里巴巴关闭了24万家淘宝店铺。" + "她说。" * 10
+    passage = passage_in(text, "阿里巴巴关闭了24万家淘宝店铺")
+    assert passage is not None and passage.text == "他说。 阿里巴巴关闭了24万家淘宝店铺。 她说。"

@@ -99,6 +99,11 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
             )
     elif rule == "primary-unavailable":
         first = dataset.sources.get(claim.first_appearance or "")  # none: the publisher's own calculation
+        if first is None and not claim.first_appearance:
+            return (
+                "needs a first appearance whose full text is unavailable: the site's own calculation has none",
+                "choose a status that needs no first appearance (on the shipped scale, `inconclusive`)",
+            )
         if first is not None and first.full_text != "unavailable":
             return (
                 f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",

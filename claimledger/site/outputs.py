@@ -170,9 +170,7 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
         return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
     item = renderer.item(spec)
     shown = view(spec.kind)
-    # The publisher's own calculation is no one else's claim to review: it gets no ClaimReview.
-    reviewed = renderer.reviewed(item) and not item.own_calculation
-    jsonld = functools.partial(renderer.claim_jsonld, item) if reviewed else None
+    jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
     return PageOutput(
         spec,
         shown.description(renderer, item),

@@ -9,8 +9,12 @@ The text is cut into sentences simply: at each line break, unless the next line 
 letter (a paragraph wrapped at a fixed width runs on), since a post's list items and headings are lines;
 and after ``.``, ``!`` or ``?`` (and any closing quotation mark or bracket) where white space and then
 anything but a lower-case letter follows, except after a capitalised word of up to three letters or a
-number of up to two digits (``Ms.``, ``Jan.``, ``U.S.``, ``1.``), read as an abbreviation or a list number.
-A passage keeps the snapshot's line breaks between sentences.
+number of up to two digits (``Ms.``, ``Jan.``, ``U.S.``, ``1.``), read as an abbreviation or a list number;
+and after ``。``, ``！`` or ``？``. A passage keeps the snapshot's line breaks between sentences.
+
+Where the cut fails (a text with no sentence marks, a long sentence), no more than :data:`CONTEXT`
+characters are shown on either side of a quote, or between two quotes of one passage, cut at a word
+and marked with an ellipsis: a passage is never much more than its quotes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from itertools import accumulate
 from ..checks.quotes import claim_quotes, normalise
 from ..record.model import Dataset
 
-_END = re.compile(r"[.!?][\"'\u201d\u2019\u00bb)\]]*(?=\s+[^\sa-z])|\n(?![ \t]*[a-z])")
+_END = re.compile(
+    r"[.!?][\"'\u201d\u2019\u00bb)\]]*(?=\s+[^\sa-z])|[\u3002\uff01\uff1f][\u201d\u300d\u300f\uff09]*|\n(?![ \t]*[a-z])"
+)
+CONTEXT = 400  # characters of the text shown at most before, after and between quotes
 _SHORT = re.compile(r"(?<!\w)(?:[A-Z][a-z]{0,2}|[0-9]{1,2})\.$")
 
 
@@ -120,8 +127,19 @@ class _Text:
             pieces += [Piece(self.shown[at:start]), Piece(self.shown[start:end], True, by)]
             at = end
         pieces.append(Piece(self.shown[at:stop]))
+        pieces = [_trimmed(piece, i == 0, i == len(pieces) - 1) for i, piece in enumerate(pieces)]
         quoting = tuple(dict.fromkeys(claim for mark in marks for claim in mark[2]))
         return Passage(tuple(piece for piece in pieces if piece.text), quoting)
+
+
+def _trimmed(piece: Piece, first: bool, last: bool) -> Piece:
+    """An unquoted piece of a passage cut to :data:`CONTEXT` characters next to each quote it touches."""
+    text = piece.text
+    if piece.quoted or len(text) <= (CONTEXT if first or last else 2 * CONTEXT):
+        return piece
+    head = "" if first else text[:CONTEXT].rsplit(" ", 1)[0] + " …"
+    tail = "" if last else "… " + text[-CONTEXT:].split(" ", 1)[-1]
+    return Piece(f"{head} {tail}".strip())
 
 
 def passage_in(text: str, quote: str) -> Passage | None:

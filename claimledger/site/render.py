@@ -183,9 +183,11 @@ class Renderer:
         """Where a reader reports an error on ``claim``'s page: a new issue naming the claim and its
         page, when the repository is known; else a message to the publisher's email, or its contact
         page; else ``contact_page`` (the site's own)."""
-        page = self.settings.site_url + url_of(page_src("claim", claim.id))
+        # The page's address only where the site's is known: a relative one would mislead.
+        site_url = self.settings.site_url
+        page = f"Page: {site_url}{url_of(page_src('claim', claim.id))}\n" if site_url else ""
         subject = f"Error on the page of claim {claim.id}"
-        body = f"Claim: {claim.id}\nPage: {page}\n\nWhat is wrong, and the source that shows it:\n"
+        body = f"Claim: {claim.id}\n{page}\nWhat is wrong, and the source that shows it:\n"
         publisher = self.dataset.publisher
         if self.settings.new_issue:
             return f"{self.settings.new_issue}?{urlencode({'title': subject, 'body': body}, quote_via=quote)}"
@@ -236,9 +238,10 @@ class Renderer:
     def reviewed(self, item: object) -> bool:
         """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
         still covers it: only its page carries a ClaimReview (an ``unverified`` claim has not been
-        reviewed; one changed since its review awaits a new one)."""
+        reviewed; one changed since its review awaits a new one; the publisher's own calculation is no
+        one else's claim to review)."""
         status = self.statuses.get(item.status) if isinstance(item, Claim) else None
-        if not isinstance(item, Claim) or status is None:
+        if not isinstance(item, Claim) or status is None or item.own_calculation:
             return False
         return status.verdict and not status.withdraws and not self.stale(item)
 

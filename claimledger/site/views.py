@@ -91,7 +91,8 @@ def _verdict(renderer: Renderer, claim: Claim) -> str:
 
 
 def _claim_description(renderer: Renderer, claim: Claim) -> str:
-    return f"{_verdict(renderer, claim)}: {claim.statement} Claimed by {renderer.attribution(claim)}."
+    made = "Calculated" if claim.own_calculation else "Claimed"
+    return f"{_verdict(renderer, claim)}: {claim.statement} {made} by {renderer.attribution(claim)}."
 
 
 def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
