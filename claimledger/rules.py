@@ -176,15 +176,16 @@ RULES: dict[str, str] = {
     "So with the files of an allowed theme folder, but its templates (.html).",
 }
 
+# What each status's evidence rule demands, in a reader's words (shown on the rating scale page).
 EVIDENCE_RULES: dict[str, str] = {
     "none": "No evidence is required.",
-    "disputing-rebuttal": "At least one first-hand rebuttal with stance `disputes`.",
-    "independent-support": "At least one first-hand rebuttal with stance `supports` from a party that is neither the "
-    "claimant nor its spokesperson, nor affiliated with either.",
-    "primary-refutation": "At least one first-hand rebuttal with stance `disputes` whose source is a primary source "
-    "(a report, government report, press conference, letter, dataset or court record).",
-    "primary-unavailable": "The source of the claim's first appearance is marked `full_text: unavailable`.",
-    "successor": "`superseded_by` names the claim that replaces this one.",
-    "retraction": "A log entry of kind `retraction` says when and why the claim was withdrawn; the newest one is "
-    "shown at the top of its page.",
+    "disputing-rebuttal": "At least one piece of first-hand evidence disputes the claim.",
+    "independent-support": "At least one piece of first-hand evidence supports the claim, from someone other than "
+    "who made it or voiced it, and not affiliated with either.",
+    "primary-refutation": "At least one piece of first-hand evidence from a primary source (a report, government "
+    "report, press conference, letter, dataset or court record) disputes the claim.",
+    "primary-unavailable": "The document the claim was first made in has no text that can be read: it was never "
+    "published, not published at the time, or withdrawn.",
+    "successor": "A later claim replaces this one, and its page names it.",
+    "retraction": "The withdrawal is logged, with its day and its reason, and shown at the top of the claim's page.",
 }
