@@ -275,7 +275,8 @@ def test_the_press_conference_as_where_a_figure_was_given_is_marked_as_an_infere
 
 
 def test_words_the_post_gives_without_attribution_are_not_dated_to_the_report(exported: dict[str, Any]) -> None:
-    # The paragraph after Jingkai Chen's words, and the headings of the post's outline of the report.
+    # The paragraph after Jingkai Chen's words, and the headings of the post's outline of the report:
+    # the record cannot say Alibaba said them, so they are credited to the post, which wrote them.
     claims = _claims_by_id(exported)
     for claim_id in (
         "alibaba-2017-cross-border-cross-platform-increasingly-serious",
@@ -285,16 +286,20 @@ def test_words_the_post_gives_without_attribution_are_not_dated_to_the_report(ex
         "alibaba-2017-offline-source-of-counterfeiting-still-rampant",
     ):
         claim = claims[claim_id]
-        assert (claim["date"], claim["first_appearance"]) == ("unknown", "alibaba-2017-press-reports"), claim_id
-        assert "does not name" in claim["provenance"][0]["note"], claim_id
+        assert (claim["claimant"], claim["date"]) == ("ipkat", "2018-01-12"), claim_id
+        assert claim["first_appearance"] == "ipkat-2018-01-12-alibaba-2017-ip-report", claim_id
+        assert claim["status"] == "inconclusive", claim_id
+        assert "credited to the post" in claim["notes"], claim_id
 
 
 def test_comment_five_claims_face_the_posts_own_words(exported: dict[str, Any]) -> None:
     claims = _claims_by_id(exported)
     not_released = claims["ipkat-commenter-5-report-not-released-at-press-conference"]
-    assert "released" in not_released["rationale"]
+    assert "released" in not_released["notes"]
     assert [r["stance"] for r in not_released["rebuttals"]] == ["supports", "qualifies"]
-    assert not_released["status"] == "corroborated"  # the post, independent of the commenter, speaks first-hand
+    # The comment came after the post and may rest on it: neither confirms the other.
+    assert not_released["status"] == "inconclusive"
+    assert claims["ipkat-2018-report-full-text-not-available"]["status"] == "inconclusive"
     week_later = claims["ipkat-commenter-5-report-unavailable-almost-a-week-later"]
     assert [r["stance"] for r in week_later["rebuttals"]] == ["qualifies"]
 
@@ -422,7 +427,10 @@ def test_the_same_sentence_weighs_the_same_everywhere(exported: dict[str, Any]) 
     claims = _claims_by_id(exported)
     report = {s["id"]: s for s in exported["sources"]}["alibaba-2017-ip-report"]
     assert report["full_text"] == "unavailable"
-    assert claims["ipkat-commenter-5-report-not-released-at-press-conference"]["status"] == "corroborated"
+    assert (
+        claims["ipkat-commenter-5-report-not-released-at-press-conference"]["status"]
+        == claims["ipkat-2018-report-full-text-not-available"]["status"]
+    )
     for claim in exported["claims"]:
         text = " ".join([claim["rationale"], *(r["summary"] for r in claim["rebuttals"])])
         for doubt in ("not yet in English", "only that no English", "perhaps only", "in English only"):
