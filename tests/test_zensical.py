@@ -367,6 +367,16 @@ def test_a_page_out_of_the_navigation_leaves_search_keeping_its_own_front_matter
     assert "How the build works." in page
 
 
+def test_zensicals_search_reads_no_boost_so_a_party_page_is_given_none() -> None:
+    """Material's search ranks a party's page higher by its ``search: boost`` (the mkdocs plugin hands
+    it the page output's ``search_boost``); Zensical's reads no boost. Should a release read one,
+    write it in the page's front matter (``plain.page_text``), and this test fails to say so."""
+    import zensical
+
+    package = Path(zensical.__file__).parent
+    assert [p.name for p in package.rglob("*") if p.is_file() and b"boost" in p.read_bytes()] == []
+
+
 def test_titles_and_descriptions_are_escaped_in_the_head(minimal_project: Path, tmp_path: Path) -> None:
     statement = 'Defects "fell" </title><script>alert(1)</script> & rose'
     claim = minimal_project / CLAIM
