@@ -63,7 +63,7 @@ def test_check_prints_each_finding_as_path_line_column_message_rule_then_field_a
         f"{DEFECTS}:23:1: error: unknown status 'disputd' [ref-status]",
         "    field: status",
         "    hint: did you mean 'disputed'? the statuses are: corroborated, unverified, unverifiable, disputed, "
-        "refuted, superseded, withdrawn; the Methodology page of the site says what each means and the evidence "
+        "refuted, superseded, withdrawn; the Rating scale page of the site says what each means and the evidence "
         "it needs",
     ]
 

@@ -30,7 +30,7 @@ def test_a_status_hint_lists_the_scale_and_points_to_methodology_not_to_editing_
     hint = status_hint(minimal_project, "verified")
     assert hint == (
         "the statuses are: corroborated, unverified, unverifiable, disputed, refuted, superseded, withdrawn; "
-        "the Methodology page of the site says what each means and the evidence it needs"
+        "the Rating scale page of the site says what each means and the evidence it needs"
     )
     assert "statuses.yaml" not in hint
 

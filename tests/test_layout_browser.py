@@ -250,6 +250,25 @@ def test_a_new_sites_claims_index_does_not_shift_either(page: Page, init_url: st
     assert _layout_shift(page, init_url + "claims/") < 0.1
 
 
+@pytest.mark.parametrize("site_fixture", ["site_url", "init_url"])
+def test_the_claims_index_shows_no_controls_where_its_script_is_blocked(
+    page: Page, request: pytest.FixtureRequest, site_fixture: str
+) -> None:
+    """Scripts run, but not claimledger's (blocked, or failed to load): filters and sort buttons that
+    would do nothing are not shown, and keep their place."""
+    page.route("**/claimledger.js*", lambda route: route.abort())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(request.getfixturevalue(site_fixture) + "claims/")
+    expect(page.locator("[data-ct-table] tbody tr").first).to_be_visible()  # the table is all there
+    expect(page.get_by_label("Status", exact=True)).to_be_hidden()
+    expect(page.locator(".ct-sort-icon").first).to_be_hidden()
+    page.unroute("**/claimledger.js*")
+    shown = page.locator("[data-ct-filters]").bounding_box()
+    page.reload()
+    expect(page.get_by_label("Status", exact=True)).to_be_visible()  # with its script: the same place
+    assert page.locator("[data-ct-filters]").bounding_box() == shown
+
+
 def test_a_new_sites_claims_sort_by_figure_within_each_unit_and_without_a_figure_last(
     page: Page, init_url: str
 ) -> None:

@@ -258,3 +258,4 @@ def test_the_corrections_page_lists_a_logged_scale_change(minimal_project: Path)
     assert '<li class="ct-change ct-change-scale-change" id="scale-change-1">' in listed
     assert '<time datetime="2021-05-02">2 May 2021</time>' in listed
     assert "<em>disputed</em> is now labelled Corroborated, in green, rated 5." in listed
+    assert '<a href="../rating-scale/">verification scale</a>' in listed  # the page that shows the scale

@@ -284,6 +284,20 @@ def test_a_claim_pages_title_gives_its_verdict_then_who_made_it_and_when(site: P
     assert "<title>Unverifiable — Alibaba Group, 10 January 2018: In 2017, 1.49 of every 10,000 trades" in html
 
 
+def test_the_claims_index_filters_a_claim_by_every_source_its_page_cites(site: Path, dataset: Any) -> None:
+    index = (site / "claims" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<tr data-status[^>]* data-sources="([^"]*)">\s*<td class="ct-col-claim">.*?href="\.\./claims/([^/"]+)/"',
+        index,
+    )
+    assert len(rows) == len(dataset.claims)
+    for sources, claim_id in rows:
+        page = (site / "claims" / claim_id / "index.html").read_text(encoding="utf-8")
+        cited = re.search(r'<ul class="ct-source-list">(.*?)</ul>', page, re.DOTALL)
+        listed = re.findall(r'href="\.\./\.\./sources/([^/"]+)/"', cited[1]) if cited else []
+        assert sorted(sources.split()) == sorted(listed), claim_id
+
+
 def test_generated_pages_stay_out_of_the_sidebar(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="claims/" class="md-nav__link"' in home

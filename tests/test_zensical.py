@@ -339,6 +339,44 @@ def test_the_plugins_options_and_the_sites_own_overrides_apply(minimal_project: 
     assert len(_json_ld(tmp_path / "site" / "claims" / "widget-defects-fell" / "index.html")) == 1
 
 
+def test_the_claim_review_is_in_the_themes_language_on_every_engine(minimal_project: Path, tmp_path: Path) -> None:
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  language: de\n"))
+    for engine in ("mkdocs", "zensical"):
+        result = build(minimal_project, tmp_path / engine, "--engine", engine)
+        assert result.returncode == 0, result.stderr
+        [review] = _json_ld(tmp_path / engine / "claims" / "widget-defects-fell" / "index.html")
+        assert json.loads(review)["inLanguage"] == "de", engine
+
+
+MAKER_PAGE = "---\ntitle: For developers\nsearch:\n  boost: 0.5\n---\n\n# Developers\n\nHow the build works.\n"
+
+
+def test_a_page_out_of_the_navigation_leaves_search_keeping_its_own_front_matter(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    (minimal_project / "docs" / "developers.md").write_text(MAKER_PAGE)
+    config = minimal_project / "mkdocs.yml"
+    config.write_text(config.read_text() + "not_in_nav: |\n  /developers.md\n")
+    result = build(minimal_project, tmp_path / "site", *ENGINE)
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site" / "search.json").read_text(encoding="utf-8"))
+    assert [item for item in index["items"] if "developers/" in item["location"]] == []
+    page = (tmp_path / "site" / "developers" / "index.html").read_text(encoding="utf-8")
+    assert "<title>For developers - Widget claims</title>" in page  # its own front matter kept
+    assert "How the build works." in page
+
+
+def test_zensicals_search_reads_no_boost_so_a_party_page_is_given_none() -> None:
+    """Material's search ranks a party's page higher by its ``search: boost`` (the mkdocs plugin hands
+    it the page output's ``search_boost``); Zensical's reads no boost. Should a release read one,
+    write it in the page's front matter (``plain.page_text``), and this test fails to say so."""
+    import zensical
+
+    package = Path(zensical.__file__).parent
+    assert [p.name for p in package.rglob("*") if p.is_file() and b"boost" in p.read_bytes()] == []
+
+
 def test_titles_and_descriptions_are_escaped_in_the_head(minimal_project: Path, tmp_path: Path) -> None:
     statement = 'Defects "fell" </title><script>alert(1)</script> & rose'
     claim = minimal_project / CLAIM

@@ -28,7 +28,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             close = close_match(value, known[kind], typo_only=True)
             hint = f"did you mean '{close}'? " if close else ""
             hint += (
-                f"the statuses are: {', '.join(known[kind])}; the Methodology page of the site says what each "
+                f"the statuses are: {', '.join(known[kind])}; the Rating scale page of the site says what each "
                 "means and the evidence it needs"
             )
         else:

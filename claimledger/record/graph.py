@@ -56,6 +56,12 @@ def sources_of(claim: Claim) -> Iterator[str]:
         yield claim.paraphrase.source
 
 
+def cited_sources(claim: Claim) -> Iterator[str]:
+    """Every source a claim cites: :func:`sources_of`, and its evidence's sources and those it came through."""
+    yield from sources_of(claim)
+    yield from (s for r in claim.rebuttals for s in (r.source, r.via) if s)
+
+
 def _freeze(index: Mapping[str, list[str]] | Mapping[str, dict[str, None]]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in sorted(index.items())}
 

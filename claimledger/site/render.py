@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from ..checks.gitinfo import History, StatusChange, committed_files, load_history
 from ..record import arithmetic
 from ..record import markdown as markup
-from ..record.graph import Graph, build_graph, sources_of
+from ..record.graph import Graph, build_graph, cited_sources
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, PartialDate, Source, Status
 from ..record.schema import units
@@ -360,16 +360,13 @@ class Renderer:
 
     def sources_cited_by(self, claim: Claim) -> list[Source]:
         """Every source a claim's page cites, its evidence's included: oldest first, undated last."""
-        ids = {*sources_of(claim), *(r.source for r in claim.rebuttals), *(r.via for r in claim.rebuttals if r.via)}
-        found = [self.dataset.sources[i] for i in sorted(ids) if i in self.dataset.sources]
+        found = [self.dataset.sources[i] for i in sorted(set(cited_sources(claim))) if i in self.dataset.sources]
         return sorted(found, key=lambda s: s.published.earliest() if s.published else dt.date.max)
 
     @staticmethod
     def claim_sources(claim: Claim) -> str:
-        """The ids of every source a claim involves, for the table's source filter."""
-        ids = {a.source for a in claim.appearances} | ({claim.first_appearance} if claim.first_appearance else set())
-        ids |= {r.source for r in claim.rebuttals} | {r.via for r in claim.rebuttals if r.via}
-        return " ".join(sorted(ids))
+        """The ids of every source a claim cites, for the table's source filter."""
+        return " ".join(sorted(set(cited_sources(claim))))
 
     # -- shared data for index pages -------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from ..record.graph import Graph, sources_of
+from ..record.graph import Graph, cited_sources
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, Party, Source
 from .render import Renderer
@@ -165,7 +165,7 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     claim = dataset.claims.get(item_id)
     if claim is not None:
         rebuttals = claim.rebuttals
-        pages |= _pages("source", (*sources_of(claim), *(r.source for r in rebuttals), *(r.via for r in rebuttals)))
+        pages |= _pages("source", cited_sources(claim))
         parties = (
             claim.claimant,
             claim.spokesperson,

@@ -67,6 +67,7 @@ class ZensicalBuild:
             config.repo_url,
             edit_branch=config.edit_branch,
             edit_base=config.edit_base,
+            language=config.language,
         )
         renderer = site_renderer(
             site.dataset,

@@ -10,6 +10,7 @@ the project cannot build the site's own ``docs/``, and it is never written there
 from __future__ import annotations
 
 import posixpath
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pathspec  # MkDocs' own dependency: reads not_in_nav as MkDocs does
+import pathspec  # declared in the zensical extra: reads not_in_nav as MkDocs does
 import yaml
 
 from ...findings import format_text
@@ -44,6 +45,7 @@ class SiteConfig:
     site_name: str
     site_url: str
     repo_url: str
+    language: str  # the theme's, as the mkdocs engine reads it
     docs_dir: Path  # absolute
     custom_dir: Path | None  # the site's own template overrides, absolute, if any
     not_in_nav: str  # the site's own, "" if none
@@ -72,6 +74,7 @@ def read_config(config_file: Path) -> SiteConfig:
         site_name=str(config["site_name"]),
         site_url=config["site_url"] or "",
         repo_url=config["repo_url"] or "",
+        language=str(config["theme"].get("language") or "en"),
         docs_dir=(folder / config["docs_dir"]).resolve(),
         custom_dir=(folder / custom_dir).resolve() if custom_dir else None,
         not_in_nav=config.get("not_in_nav") or "",
@@ -174,14 +177,32 @@ def _copy_docs(
         relative = path.relative_to(source).as_posix()
         if path.suffix == ".md":
             markdown = path.read_text(encoding="utf-8")
-            if makers.match_file(relative) and not markdown.startswith("---"):
-                markdown = _front_matter({"search": _EXCLUDED}) + markdown
+            if makers.match_file(relative):
+                markdown = _out_of_search(markdown)
             write_file(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
         else:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
         copied.add(relative)
     return copied
+
+
+_FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)?(?:-{3}|\.{3})[ \t]*(?:\n|\Z)", re.DOTALL)  # as MkDocs reads it
+
+
+def _out_of_search(markdown: str) -> str:
+    """A page with ``search: {exclude: true}`` in its front matter, the rest of it kept (a front matter
+    that is not a mapping of YAML is left as it is)."""
+    found = _FRONT_MATTER.match(markdown)
+    try:
+        meta = yaml.safe_load(found[1] or "") or {} if found else {}
+    except yaml.YAMLError:
+        return markdown
+    if not isinstance(meta, dict):
+        return markdown
+    search = meta.get("search")
+    meta["search"] = {**(search if isinstance(search, dict) else {}), **_EXCLUDED}
+    return _front_matter(meta) + markdown[found.end() if found else 0 :]
 
 
 def _files(folder: Path) -> Iterator[Path]:

@@ -1,5 +1,6 @@
 /* claimledger: sort and filter the claims table. The table is complete without JavaScript.
    The view (filters and sort) is kept in the address, so that it can be shared. */
+document.documentElement.classList.add("ct-js"); // the controls show only where this script runs (claimledger.css)
 (function () {
   "use strict";
 
