@@ -61,13 +61,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextlib.contextmanager
-def served(site: Path) -> Iterator[str]:
-    """The address of ``site`` served on 127.0.0.1 (a free port) while the block runs."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+def served(site: Path, handler: type[SimpleHTTPRequestHandler] = _QuietHandler, folder: str = "") -> Iterator[str]:
+    """The address of ``site`` served on 127.0.0.1 (a free port) by ``handler`` while the block
+    runs, under ``folder`` (``"sub/"``) where the handler serves it there."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/{folder}"
     finally:
         server.shutdown()
         server.server_close()

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from collections.abc import Iterator
-from functools import partial
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +60,8 @@ class _SubFolder(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def _served_under_sub(site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SubFolder, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sub/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def _served_under_sub(site: Path) -> contextlib.AbstractContextManager[str]:
+    return browsing.served(site, _SubFolder, "sub/")
 
 
 @pytest.fixture(scope="module")
