@@ -6,14 +6,15 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import REPO
 from .sitebuild import build
@@ -78,3 +79,25 @@ def served(site: Path, handler: type[SimpleHTTPRequestHandler] = _QuietHandler, 
 def site_url(site: Path) -> Iterator[str]:
     with served(site) as url:
         yield url
+
+
+@contextlib.contextmanager
+def axe_page(browser: Browser, palette: str, width: int = 390, height: int = 900) -> Iterator[Page]:
+    """A page ``width`` px wide in the ``light`` or ``dark`` palette, with axe-core (from
+    axe-playwright-python) loaded on every page it opens."""
+    context = browser.new_context(color_scheme=palette, viewport={"width": width, "height": height})
+    context.add_init_script(script=AXE_SCRIPT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def serious_violations(page: Page, ignored: Collection[str] = ()) -> list[str]:
+    """What axe-core finds serious or critical on ``page`` (but the rules ``ignored``), with where."""
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in found
+        if v["impact"] in ("serious", "critical") and v["id"] not in ignored
+    ]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 
 from . import browsing
@@ -208,7 +207,6 @@ def test_chart_text_stays_at_least_12_px_on_screen(page: Page, site_url: str, wi
 
 WIDTHS = (320, 390, 768, 1280)
 PALETTES = {"light": "default", "dark": "slate"}
-SERIOUS = ("serious", "critical")
 # axe rules whose serious findings come from the theme and cannot be fixed here, with the reason.
 # None today: Material's search dialog, which has no name, is named by claimledger.js.
 THEME_VIOLATIONS: dict[str, str] = {}
@@ -232,12 +230,7 @@ def _survey(page: Page, url: str, path: str) -> PageSurvey:
     page.set_viewport_size({"width": WIDTHS[-1], "height": 900})
     page.goto(url + ("" if path == "./" else path))
     page.wait_for_function("() => !document.querySelector('[data-ct-table]') || document.querySelector('.ct-sortable')")
-    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-    violations = [
-        f"{v['id']} ({v['impact']}): {', '.join(str(t) for n in v['nodes'] for t in n['target'])}"
-        for v in found
-        if v["impact"] in SERIOUS and v["id"] not in THEME_VIOLATIONS
-    ]
+    violations = browsing.serious_violations(page, THEME_VIOLATIONS)
     skip = page.locator("a.md-skip")
     skip_link = skip.get_attribute("href") if skip.count() == 1 else None
     palette = page.locator("body").get_attribute("data-md-color-scheme") or ""
@@ -251,13 +244,8 @@ def _survey(page: Page, url: str, path: str) -> PageSurvey:
 @pytest.fixture(scope="module", params=list(PALETTES))
 def survey(request: pytest.FixtureRequest, browser: Browser, site: Path, site_url: str) -> list[PageSurvey]:
     """Every page of the site in one palette: one page in one browser, resized rather than reopened."""
-    context = browser.new_context(color_scheme=request.param)
-    try:
-        context.add_init_script(script=AXE_SCRIPT)  # axe-core, from axe-playwright-python
-        page = context.new_page()
+    with browsing.axe_page(browser, request.param, WIDTHS[-1]) as page:
         return [_survey(page, site_url, path) for path in _pages(site)]
-    finally:
-        context.close()
 
 
 def test_every_page_was_seen_in_its_palette(survey: list[PageSurvey], site: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 
 from claimledger.cli import main
@@ -29,12 +28,8 @@ REPORT = "Widgets Inc. annual report 2020\n\nOur year in brief. Widget defects f
 @pytest.fixture(params=["light", "dark"])
 def phone(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     """A page 390 px wide in the light or the dark palette, with axe-core at hand."""
-    context = browser.new_context(color_scheme=request.param, viewport={"width": 390, "height": 800})
-    context.add_init_script(script=AXE_SCRIPT)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with browsing.axe_page(browser, request.param, 390, 800) as page:
+        yield page
 
 
 def _luminance(css: str) -> float:
@@ -53,17 +48,12 @@ def contrast(page: Page, selector: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def serious_violations(page: Page) -> list[str]:
-    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-    return [f"{v['id']}: {[n['html'] for n in v['nodes']]}" for v in found if v["impact"] in ("serious", "critical")]
-
-
 # -- the shipped site ----------------------------------------------------------------------------
 
 
 def test_the_quote_is_marked_readably_inside_its_passage_on_a_phone(phone: Page, site_url: str) -> None:
     phone.goto(site_url + CLAIM)
-    assert serious_violations(phone) == []  # at the top: once scrolled, the header's title is on the move
+    assert browsing.serious_violations(phone) == []  # at the top: once scrolled, the header's title is on the move
     context = phone.locator("#claimed ~ figure.ct-context").first
     mark = context.locator(".ct-passage mark")
     mark.scroll_into_view_if_needed()
@@ -81,7 +71,7 @@ def test_a_reader_follows_a_marked_quote_from_its_source_to_the_claim(phone: Pag
     quoted = phone.locator("#quoted ~ .ct-quoted .ct-passage mark").first
     expect(quoted).to_contain_text("no reaction for almost 2 months")
     assert contrast(phone, ".ct-quoted .ct-passage mark") >= 4.5
-    assert serious_violations(phone) == []
+    assert browsing.serious_violations(phone) == []
     quoted.click()
     expect(phone.locator("h1")).to_contain_text("2 months")
     expect(phone.locator("#claimed ~ figure.ct-context mark")).to_contain_text("no reaction for almost 2 months")
@@ -131,7 +121,7 @@ def test_on_an_init_site_the_quote_is_marked_inside_its_passage(phone: Page, ini
     )
     expect(passage.locator("mark")).to_have_text("Widget defects fell by 12% in 2020")
     assert contrast(phone, "#claimed ~ figure.ct-context .ct-passage mark") >= 4.5
-    assert serious_violations(phone) == []
+    assert browsing.serious_violations(phone) == []
 
 
 def test_on_an_init_site_a_quote_without_a_copy_of_its_source_says_so(phone: Page, init_url: str) -> None:
@@ -143,7 +133,7 @@ def test_on_an_init_site_a_quote_without_a_copy_of_its_source_says_so(phone: Pag
     )
     expect(phone.locator(".ct-where").first).to_contain_text("Address of the original: not on the record")
     expect(phone.locator("mark")).to_have_count(0)
-    assert serious_violations(phone) == []
+    assert browsing.serious_violations(phone) == []
 
 
 def test_an_init_site_s_source_page_shows_its_quoted_passage_and_nothing_far_from_it(
@@ -153,4 +143,4 @@ def test_an_init_site_s_source_page_shows_its_quoted_passage_and_nothing_far_fro
     expect(phone.locator(".ct-quoted .ct-passage mark")).to_have_text("Widget defects fell by 12% in 2020")
     expect(phone.locator(".ct-quoted")).to_contain_text("Widget defects fell by 12 % in 2020.")  # the claim quoting it
     expect(phone.locator("article.ct-source")).not_to_contain_text("We thank our customers")
-    assert serious_violations(phone) == []
+    assert browsing.serious_violations(phone) == []

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 
 from claimledger.cli import main
@@ -307,15 +306,9 @@ def test_without_a_contact_on_record_the_contact_page_says_so(page: Page, site_u
 def test_axe_finds_nothing_serious_on_the_new_pages_of_an_init_site(
     browser: Browser, init_site_url: str, palette: str
 ) -> None:
-    context = browser.new_context(color_scheme=palette, viewport={"width": 390, "height": 900})
-    try:
-        context.add_init_script(script=AXE_SCRIPT)
-        page = context.new_page()
-        found = {}
+    found = {}
+    with browsing.axe_page(browser, palette) as page:
         for path in ("claims/widget-report-exists/", "rating-scale/", "team/", "contact/", "corrections-policy/"):
             page.goto(init_site_url + path)
-            violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-            found[path] = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-        assert {path: ids for path, ids in found.items() if ids} == {}
-    finally:
-        context.close()
+            found[path] = browsing.serious_violations(page)
+    assert {path: ids for path, ids in found.items() if ids} == {}

@@ -7,7 +7,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, expect
 
 from . import browsing
@@ -19,7 +18,6 @@ browser_type_launch_args = browsing.browser_type_launch_args
 
 STALE = "widget-defects-fell"  # its rationale is reworded after its review
 REVIEWED = "widget-report-exists"
-SERIOUS = ("serious", "critical")
 # The shipped site's palettes: light or dark as the reader's system prefers.
 PALETTES = """  palette:
     - media: "(prefers-color-scheme: light)"
@@ -55,10 +53,7 @@ def review_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_verdict_and_its_review_read_well_at_every_width_in_both_palettes(
     browser: Browser, review_site_url: str, palette: str, width: int
 ) -> None:
-    context = browser.new_context(color_scheme=palette, viewport={"width": width, "height": 900})
-    try:
-        context.add_init_script(script=AXE_SCRIPT)
-        page = context.new_page()
+    with browsing.axe_page(browser, palette, width) as page:
         for claim_id, badge, reviewed in (
             (STALE, "Changed since review", "Last reviewed"),
             (REVIEWED, "Corroborated", "Reviewed"),
@@ -72,10 +67,6 @@ def test_the_verdict_and_its_review_read_well_at_every_width_in_both_palettes(
             expect(verdict.locator("dt", has_text=reviewed)).to_be_visible()
             expect(verdict.locator(".ct-review")).to_contain_text("by Ana Example, 1 April 2021")
             assert page.evaluate("document.documentElement.scrollWidth") <= width, claim_id
-            found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-            serious = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found if v["impact"] in SERIOUS]
-            assert serious == [], (claim_id, palette, width)
+            assert browsing.serious_violations(page) == [], (claim_id, palette, width)
         stale_note = page.locator(".ct-review-stale")
         expect(stale_note).to_have_count(0)  # the page still as reviewed says nothing of the kind
-    finally:
-        context.close()

@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, expect
 
 from . import browsing
@@ -43,10 +42,7 @@ def withdrawn_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_a_reader_sees_first_that_the_claim_was_withdrawn_and_axe_finds_nothing_serious(
     browser: Browser, withdrawn_url: str, palette: str
 ) -> None:
-    context = browser.new_context(color_scheme=palette, viewport={"width": 390, "height": 800})
-    try:
-        context.add_init_script(script=AXE_SCRIPT)
-        page = context.new_page()
+    with browsing.axe_page(browser, palette, 390, 800) as page:
         page.goto(withdrawn_url + PAGE)
 
         notice = page.locator("article .ct-withdrawn")
@@ -58,15 +54,7 @@ def test_a_reader_sees_first_that_the_claim_was_withdrawn_and_axe_finds_nothing_
         assert box["y"] < verdict["y"] and box["y"] < 800
         expect(page.locator("article .ct-badge.ct-status-withdrawn").first).to_have_text("Withdrawn")
 
-        found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
-        serious = [
-            f"{v['id']} ({v['impact']}): {[n['html'] for n in v['nodes']]}"
-            for v in found
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert serious == []
+        assert browsing.serious_violations(page) == []
 
         notice.get_by_role("link", name="The withdrawal").click()
         expect(page.locator("#change-2")).to_contain_text("Withdrawal")
-    finally:
-        context.close()
