@@ -389,7 +389,7 @@ class Renderer:
         return sorted({c.claimant for c in self.dataset.claims.values()})
 
     @cached_property
-    def cited_sources(self) -> list[str]:
+    def source_options(self) -> list[str]:
         """Every source a claim appeared in or is rebutted by: the table's source filter."""
         return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
 
