@@ -184,8 +184,8 @@ EVIDENCE_RULES: dict[str, str] = {
     "who made it or voiced it, and not affiliated with either.",
     "primary-refutation": "At least one piece of first-hand evidence from a primary source (a report, government "
     "report, press conference, letter, dataset or court record) disputes the claim.",
-    "primary-unavailable": "The document the claim was first made in has no text that can be read: it was never "
-    "published, not published at the time, or withdrawn.",
+    "primary-unavailable": "The document the claim was first made in cannot be read here: it was never published, "
+    "not published at the time, or withdrawn; or it is not identified, or no copy of it is on the record.",
     "successor": "A later claim replaces this one, and its page names it.",
     "retraction": "The withdrawal is logged, with its day and its reason, and shown at the top of the claim's page.",
 }
