@@ -107,7 +107,7 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
         if first is not None and first.full_text != "unavailable":
             return (
                 f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",
-                "set `full_text: unavailable` on that source if its text cannot be read (never published, not "
+                "set `full_text: unavailable` on that source if its text cannot be read here (never published, not "
                 "at the time, or lost); otherwise "
                 "check the claim against it and choose another status",
             )
