@@ -108,7 +108,7 @@ def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | Non
             return (
                 f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",
                 "set `full_text: unavailable` on that source if its text cannot be read here (never published, not "
-                "at the time, or lost); otherwise "
+                "at the time, lost, not identified, or no copy on the record); otherwise "
                 "check the claim against it and choose another status",
             )
     elif rule == "successor" and claim.superseded_by is None:
