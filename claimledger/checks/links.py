@@ -111,9 +111,8 @@ class Cache:
         self.findings: list[Finding] = []
         if path is None:
             return
-        where = path.absolute()
-        inside = root is not None and where.is_relative_to(root.absolute())
-        self._shown = where.relative_to(root.absolute()).as_posix() if root is not None and inside else str(path)
+        where, top = path.absolute(), root.absolute() if root is not None else None
+        self._shown = where.relative_to(top).as_posix() if top and where.is_relative_to(top) else str(path)
         refusal = _refusal(path, self._shown)
         if refusal is not None:
             self._give_up(f"{refusal[0]}; it was neither read nor written, and no result is kept", refusal[1])
