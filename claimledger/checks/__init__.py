@@ -1,8 +1,4 @@
-"""Semantic checks on a loaded dataset.
-
-Each check is a function from the model to findings; :func:`run_checks`
-runs them all.  The schema has already been applied by the loader.
-"""
+"""Semantic checks on a loaded dataset (the loader has applied the schema): :func:`run_checks` runs them all."""
 
 from __future__ import annotations
 
@@ -32,14 +28,11 @@ CHECKS: tuple[Check, ...] = (
     review.check,
     figures.check,
 )
-
-# From this many claims on, the checks are shared among the cores (see :mod:`claimledger.record.parallel`).
-PARALLEL_FROM_CLAIMS = 2000
+PARALLEL_FROM_CLAIMS = 2000  # from this many claims on, the checks are shared among the cores
 
 
 def run_checks(dataset: Dataset, today: dt.date, workers: int | None = None) -> list[Finding]:
-    """Every check's findings. From :data:`PARALLEL_FROM_CLAIMS` claims on, ``workers`` processes
-    share them (``None``: as many as :mod:`claimledger.record.parallel` finds)."""
+    """Every check's findings, shared among ``workers`` processes from :data:`PARALLEL_FROM_CLAIMS` claims on."""
 
     def run(some: Sequence[Check]) -> list[list[Finding]]:
         return [list(check(dataset, today)) for check in some]

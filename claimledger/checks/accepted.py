@@ -1,12 +1,8 @@
-"""Known warnings: claims/accepted-warnings.yaml lists warnings the editors have weighed and accepted,
-each with its reason, who accepted it and when. An accepted warning is not printed on every run (nor
-annotated on every pull request): the summary counts it once. An entry that matches no warning any
-more is itself a warning, so the list does not outlive its reasons.
-
-The entries are checked like any data: a real date, not in the future, accepted by an editor on the
-record (an id claims/publisher.yaml lists under ``editors:``). An entry with such
-an error accepts nothing. And a change cannot accept a warning it introduces itself
-(:func:`introduced`, for ``check --changed``): the editors accept a warning once it is on the record.
+"""Known warnings: claims/accepted-warnings.yaml lists warnings the editors weighed and accepted, each with
+its reason, who accepted it and when. An accepted warning is counted once in the summary, not printed;
+an entry that matches no warning any more is itself a warning. An entry is accepted on a real date, not
+in the future, by an editor on the record (claims/publisher.yaml's ``editors:``), or accepts nothing;
+and a change cannot accept a warning it introduces itself (:func:`introduced`, for ``check --changed``).
 """
 
 from __future__ import annotations
@@ -26,6 +22,7 @@ from ..rules import RULES
 from .project import latest_today
 
 ACCEPTED_FILE = f"{DATA_DIR}/accepted-warnings.yaml"
+PUBLISHER = f"{DATA_DIR}/{PUBLISHER_FILE}"
 
 
 @dataclass(frozen=True)
@@ -40,24 +37,23 @@ def _entry_problems(
     document: Document, index: int, entry: dict[str, Any], today: dt.date, editors: frozenset[str]
 ) -> Iterator[Finding]:
     """What is wrong with one entry as data: its date, and who accepted it."""
-    where = ("accepted", index)
-    raw = entry["date"]
+    date_at = document.position(("accepted", index, "date"))
     try:
-        date = PartialDate.parse(raw)
+        date = PartialDate.parse(entry["date"])
     except ValueError as exc:
         yield error(
             ACCEPTED_FILE,
-            document.position((*where, "date")),
+            date_at,
             "date-invalid",
             f"accepted[{index}].date",
-            f"{raw!r} is not a real date: {exc}",
+            f"{entry['date']!r} is not a real date: {exc}",
             "write the real calendar date on which the warning was accepted: YYYY-MM-DD",
         )
     else:
         if date.earliest() > today:
             yield error(
                 ACCEPTED_FILE,
-                document.position((*where, "date")),
+                date_at,
                 "date-future",
                 f"accepted[{index}].date",
                 f"{date} is in the future (it is {today.isoformat()} in the earliest time zone)",
@@ -68,21 +64,19 @@ def _entry_problems(
         known = ", ".join(sorted(editors)) or "none"
         yield error(
             ACCEPTED_FILE,
-            document.position((*where, "accepted_by")),
+            document.position(("accepted", index, "accepted_by")),
             "accepted-by",
             f"accepted[{index}].accepted_by",
-            f"'{by}' is not an editor on the record (the editors of {DATA_DIR}/{PUBLISHER_FILE}: {known})",
-            f"name the editor who accepted the warning by the id {DATA_DIR}/{PUBLISHER_FILE} gives them under "
-            "`editors:`"
+            f"'{by}' is not an editor on the record (the editors of {PUBLISHER}: {known})",
+            f"name the editor who accepted the warning by the id {PUBLISHER} gives them under `editors:`"
             if editors
-            else f"list the project's editors under `editors:` in {DATA_DIR}/{PUBLISHER_FILE} (`- id: ID`, "
+            else f"list the project's editors under `editors:` in {PUBLISHER} (`- id: ID`, "
             "`name: PUBLIC NAME`), then name the one who accepted the warning",
         )
 
 
 def apply(root: Path, dataset: Dataset, findings: Sequence[Finding], today: dt.date | None = None) -> Accepted:
-    """``findings`` less the warnings claims/accepted-warnings.yaml accepts, plus findings about that file;
-    an entry is accepted by an editor on the record (``dataset.publisher.editors``)."""
+    """``findings`` less the warnings claims/accepted-warnings.yaml accepts, plus findings about that file."""
     document, problems = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
     if document is None:
         return Accepted([*findings, *problems], 0)
@@ -91,37 +85,40 @@ def apply(root: Path, dataset: Dataset, findings: Sequence[Finding], today: dt.d
     for index, entry in enumerate(document.data["accepted"]):
         key = (entry["file"], entry["rule"])
         if entry["rule"] not in RULES or key in wanted:
-            why = "is not a rule claimledger has" if entry["rule"] not in RULES else "is accepted twice for this file"
             problems.append(
                 warning(
                     ACCEPTED_FILE,
                     document.position(("accepted", index, "rule")),
                     "accepted-warning",
                     f"accepted[{index}].rule",
-                    f"'{entry['rule']}' {why}",
+                    f"'{entry['rule']}' "
+                    + (
+                        "is not a rule claimledger has"
+                        if entry["rule"] not in RULES
+                        else "is accepted twice for this file"
+                    ),
                     "use the rule check prints in brackets after the warning, once per file",
                 )
             )
             continue
         wrong = list(_entry_problems(document, index, entry, today or latest_today(), editors))
-        if wrong:  # an entry that is wrong as data accepts nothing
-            problems.extend(wrong)
-            continue
-        wanted[key] = index
+        problems.extend(wrong)
+        if not wrong:  # an entry that is wrong as data accepts nothing
+            wanted[key] = index
     used = warned(findings) & wanted.keys()
     kept = [f for f in findings if f.severity is not Severity.WARNING or (f.path, f.rule) not in wanted]
-    for key, index in wanted.items():
-        if key not in used:
-            problems.append(
-                warning(
-                    ACCEPTED_FILE,
-                    document.position(("accepted", index)),
-                    "accepted-warning",
-                    f"accepted[{index}]",
-                    f"no {key[1]} warning on {key[0]} is left to accept (an error cannot be accepted)",
-                    "remove this entry: the warning it accepted no longer occurs",
-                )
-            )
+    problems.extend(
+        warning(
+            ACCEPTED_FILE,
+            document.position(("accepted", index)),
+            "accepted-warning",
+            f"accepted[{index}]",
+            f"no {key[1]} warning on {key[0]} is left to accept (an error cannot be accepted)",
+            "remove this entry: the warning it accepted no longer occurs",
+        )
+        for key, index in wanted.items()
+        if key not in used
+    )
     return Accepted(sorted({*kept, *problems}), len(used))
 
 
@@ -139,9 +136,8 @@ class Introduced:
 
 
 def introduced(root: Path, findings: Sequence[Finding], before: Collection[tuple[str, str]], base: str) -> Introduced:
-    """For ``check --changed``: the warnings among ``findings`` (before acceptance) that an entry accepts
-    but that the base (whose warnings by file and rule are ``before``) did not have, and an error on
-    each such entry."""
+    """For ``check --changed``: the warnings an entry accepts that the base (whose warnings by file and rule
+    are ``before``) did not have, and an error on each such entry."""
     document, _ = load_file(root, root / ACCEPTED_FILE, "accepted_warnings")
     if document is None:
         return Introduced([], 0)

@@ -1,13 +1,10 @@
 """Web addresses: each leads where it reads; web sources carry an archived copy and an access date; a
 Wayback URL is a real snapshot.
 
-- ``https://web.archive.org@evil.example/…`` reads as an archived copy and leads to ``evil.example``;
-  ``https://user:pass@host/`` publishes a password. Every address field (a source's ``url`` and
-  ``archive_url``, a party's ``url``, the publisher's ``url`` and ``logo``) is refused with user info
-  before its host, or a host no browser reads as written (``url-host``); links in markdown are held
-  to the same (:mod:`claimledger.checks.markup`).
-- An ``archive_url`` on the Wayback Machine, judged by its real host, is a snapshot address with a
-  14-digit timestamp (``archive-url``).
+Every address field is refused with user info before its host (``https://web.archive.org@evil.example/``
+leads to evil.example; ``user:pass@`` publishes a password) or a host no browser reads as written
+(``url-host``). An ``archive_url`` on the Wayback Machine, judged by its real host, is a snapshot
+address with a 14-digit timestamp (``archive-url``).
 """
 
 from __future__ import annotations
@@ -53,18 +50,13 @@ def wayback_problem(url: str) -> str | None:
 
 def address_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
     """Every web address the dataset records, with its document and path."""
-    for source in dataset.sources.values():
-        for name, url in (("url", source.url), ("archive_url", source.archive_url)):
-            if url:
-                yield source.document, (name,), url
-    for party in dataset.parties.values():
-        if party.url:
-            yield party.document, ("url",), party.url
     publisher = dataset.publisher
+    documents = [(s.document, {"url": s.url, "archive_url": s.archive_url}) for s in dataset.sources.values()]
+    documents += [(party.document, {"url": party.url}) for party in dataset.parties.values()]
     if publisher is not None:
-        for name, url in (("url", publisher.url), ("logo", publisher.logo)):
-            if url:
-                yield publisher.document, (name,), url
+        documents.append((publisher.document, {"url": publisher.url, "logo": publisher.logo}))
+    for document, fields in documents:
+        yield from ((document, (name,), url) for name, url in fields.items() if url)
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:

@@ -1,11 +1,8 @@
 """``check --changed``: the findings a change is responsible for, and only those.
 
-A finding is the change's if it is on a changed file, or if it is on an unchanged file and the base
-(the merge base the change is compared with) does not have it: a reference into a deleted file, an
-id a new file takes from an old one, a quote a changed snapshot no longer holds. A finding that
-links an unchanged file to a changed one (two files sharing an id) is also shown on the changed file,
-so that the file a contributor touched is never reported clean while the full check fails because
-of it.
+A finding is the change's if it is on a changed file, or on an unchanged file and new since the merge
+base (a reference into a deleted file, say). One that links an unchanged file to a changed one (a shared
+id) is shown on the changed file too, which is never reported clean while the full check fails for it.
 """
 
 from __future__ import annotations
@@ -25,10 +22,6 @@ from ..settings import Settings
 from .accepted import apply, warned
 from .gitinfo import Changes, GitError, git_output
 from .project import check_project
-
-
-def _key(finding: Finding) -> tuple[str, str, str, str]:
-    return (finding.path, finding.rule, finding.field, finding.message)
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ def _mirrored(finding: Finding, changed: frozenset[str]) -> list[Finding]:
     if finding.rule != "duplicate-id":
         return []
     name = finding.path.rpartition("/")[2]
-    folders = [f"claims/{folder}/" for folder in KIND_DIRS.values()]
+    folders = (f"claims/{folder}/" for folder in KIND_DIRS.values())
     kind_folder = next((folder for folder in folders if finding.path.startswith(folder)), None)
     if kind_folder is None:
         return []
@@ -91,12 +84,12 @@ def _mirrored(finding: Finding, changed: frozenset[str]) -> list[Finding]:
 
 def findings_of_change(findings: Sequence[Finding], changes: Changes, before: Sequence[Finding]) -> list[Finding]:
     """The findings ``changes`` is responsible for: on a changed file, or new since the base (``before``)."""
-    known = {_key(f) for f in before}
+    known = {(f.path, f.rule, f.field, f.message) for f in before}
     kept: list[Finding] = []
     for finding in findings:
         if finding.path in changes.paths:
             kept.append(finding)
-        elif _key(finding) not in known:
+        elif (finding.path, finding.rule, finding.field, finding.message) not in known:
             kept.append(finding)
             kept.extend(_mirrored(finding, changes.paths))
     return sorted(set(kept))

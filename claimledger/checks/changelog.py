@@ -1,26 +1,10 @@
-"""A pull request logs what it changes in a claim, and never rewrites the record: ``claimledger check --changed``.
+"""A pull request logs what it changes in a claim and never rewrites the record (``check --changed``).
 
-Each changed claim is compared with its version at the merge base, both read by the strict loader
-into the model (never by matching lines of text):
-
-- ``log-missing``: a field a reader is told (claimledger.record.visible.READER_VISIBLE) differs, and the
-  log gained no entry at its end (rewording an old entry is no new one);
-- ``log-edited``: an entry the base has was changed (its date, kind or summary; white space aside);
-- ``log-removed``: entries the base has, or the whole ``log:``, were removed;
-- ``log-before-record``: an entry the change adds is dated before the claim was on the record: the
-  day its file first reached the base branch (:func:`claimledger.checks.gitinfo.published_dates`), or, for
-  a claim the base does not have, the merge base's own date.
-
-A log that runs backwards (``log-order``) or an entry dated in the future (``date-future``) is
-found by the full check, which ``--changed`` runs too. A claim file the base has and the change
-removes is ``claim-deleted``: a published claim is withdrawn, never deleted.
-
-A review the change adds or alters is ``review-signed``, a warning: the pull request signs a verdict off
-in an editor's name, so that editor (an owner of the data folders in .github/CODEOWNERS) must
-approve it; a contributor cannot sign for them unseen.
-
-A claim moved to another folder is found at the base by its id; a new claim, or one whose base
-version did not load, has nothing to be compared with.
+Each changed claim is compared, as the strict loader reads it, with its version at the merge base (found
+by id if it moved): a reader-visible field changed with no new log entry (``log-missing``), a base entry
+edited or removed (``log-edited``, ``log-removed``), a new entry dated before the claim was on the record
+(``log-before-record``), a published claim deleted (``claim-deleted``), and a review added or altered,
+which the editor it names must approve (``review-signed``, a warning).
 """
 
 from __future__ import annotations
@@ -42,15 +26,7 @@ WITHDRAW_HINT = (
     "a published claim stays on the record: restore the file (`git checkout {base} -- {path}`), set its "
     "`status: withdrawn` and add at the end of its `log:` an entry `kind: retraction` saying when and why"
 )
-
-
-def _id(path: str) -> str:
-    return path.rpartition("/")[2].removesuffix(DATA_SUFFIX)
-
-
-def _same(a: LogEntry, b: LogEntry) -> bool:
-    """Whether two log entries say the same to a reader (a summary reflowed is the same summary)."""
-    return (a.date, a.kind, a.summary.split()) == (b.date, b.kind, b.summary.split())
+APPEND_ONLY = "the log is append-only: "
 
 
 class _Base:
@@ -58,37 +34,32 @@ class _Base:
 
     def __init__(self, root: Path, changes: gitinfo.Changes) -> None:
         self.root, self.changes = root, changes
-        self.folder = KIND_FOLDERS["claim"].rstrip("/")
 
     @cached_property
     def paths(self) -> dict[str, str]:
         """Each claim id at the base, with its file there."""
-        return {
-            _id(path): path
-            for path in gitinfo.files_at(self.root, self.changes.merge_base, self.folder)
-            if path.endswith(DATA_SUFFIX)
-        }
+        found = gitinfo.files_at(self.root, self.changes.merge_base, KIND_FOLDERS["claim"].rstrip("/"))
+        return {path.rpartition("/")[2].removesuffix(DATA_SUFFIX): path for path in found if path.endswith(DATA_SUFFIX)}
 
     @cached_property
     def published(self) -> dict[str, str]:
-        return gitinfo.published_dates(self.root, self.changes.merge_base, self.folder)
+        return gitinfo.published_dates(self.root, self.changes.merge_base, KIND_FOLDERS["claim"].rstrip("/"))
 
     @cached_property
     def date(self) -> str:
         return gitinfo.commit_date(self.root, self.changes.merge_base)
 
     def claim(self, path: str) -> Claim | None:
-        raw = gitinfo.file_at(self.root, self.changes.merge_base, path)
-        return claim_from_bytes(self.root, path, raw)[0]
+        return claim_from_bytes(self.root, path, gitinfo.file_at(self.root, self.changes.merge_base, path))[0]
 
     def on_record(self, path: str | None) -> tuple[PartialDate, str]:
-        """The day the claim at ``path`` (at the base; ``None``: a claim the base lacks) went on the
-        record, and what an entry dated before it is dated before."""
-        published = self.published.get(path) if path is not None else None
-        if published is not None:
-            day, reason = published, f"its file reached {self.changes.base} on {published}"
+        """The day the claim at ``path`` (``None``: one the base lacks) went on the record, and why."""
+        base = self.changes.base
+        day = self.published.get(path) if path is not None else None
+        if day is not None:
+            reason = f"its file reached {base} on {day}"
         else:
-            day, reason = self.date, f"it is not on {self.changes.base}, which was last changed {self.date}"
+            day, reason = self.date, f"it is not on {base}, which was last changed {self.date}"
         return PartialDate.parse(day), f"before the claim was on the record ({reason})"
 
 
@@ -96,34 +67,35 @@ def _rewritten(claim: Claim, before: Claim, base: str) -> Iterator[Finding]:
     """An entry of the base's log edited or removed, or the whole log removed."""
     doc = claim.document
     for index, (old, new) in enumerate(zip(before.log, claim.log, strict=False)):
-        if not _same(old, new):
-            changed = [name for name in ("date", "kind", "summary") if getattr(old, name) != getattr(new, name)]
-            field = changed[0] if len(changed) == 1 else None
-            path = ("log", index, field) if field else ("log", index)
-            yield error(
-                doc.path,
-                doc.position(path),
-                "log-edited",
-                f"log[{index}]" + (f".{field}" if field else ""),
-                f"this change edits an entry readers were shown (its {', '.join(changed) or 'wording'}); "
-                f"at {base} it reads: {old.date} {old.kind}: {' '.join(old.summary.split())}",
-                "the log is append-only: put the entry back as it was, and say what was wrong with it in a new "
-                "entry at the end of `log:`",
-            )
+        # a summary reflowed is the same summary
+        if (old.date, old.kind, old.summary.split()) == (new.date, new.kind, new.summary.split()):
+            continue
+        changed = [name for name in ("date", "kind", "summary") if getattr(old, name) != getattr(new, name)]
+        field = changed[0] if len(changed) == 1 else None
+        message = (
+            f"this change edits an entry readers were shown (its {', '.join(changed) or 'wording'}); "
+            f"at {base} it reads: {old.date} {old.kind}: {' '.join(old.summary.split())}"
+        )
+        hint = (
+            f"{APPEND_ONLY}put the entry back as it was, and say what was wrong with it in a new entry "
+            "at the end of `log:`"
+        )
+        where = ("log", index, field) if field else ("log", index)
+        yield error(
+            doc.path, doc.position(where), "log-edited", f"log[{index}]" + (f".{field}" if field else ""), message, hint
+        )
     missing = len(before.log) - len(claim.log)
     if missing > 0:
-        whole = not claim.log
-        yield error(
-            doc.path,
-            doc.position(("log",)) if not whole else (1, 1),
-            "log-removed",
-            "log",
-            f"this change removes the claim's whole log ({missing} entr{'y' if missing == 1 else 'ies'} at {base})"
-            if whole
-            else f"this change removes {missing} of the {len(before.log)} entries the log has at {base}",
-            f"the log is append-only: restore the removed entries as they are at {base}, and add any new one at "
-            "the end of `log:`",
+        if claim.log:
+            message = f"this change removes {missing} of the {len(before.log)} entries the log has at {base}"
+        else:
+            message = (
+                f"this change removes the claim's whole log ({missing} entr{'y' if missing == 1 else 'ies'} at {base})"
+            )
+        hint = (
+            f"{APPEND_ONLY}restore the removed entries as they are at {base}, and add any new one at the end of `log:`"
         )
+        yield error(doc.path, doc.position(("log",)) if claim.log else (1, 1), "log-removed", "log", message, hint)
 
 
 def before_record(
@@ -131,14 +103,13 @@ def before_record(
 ) -> Iterator[Finding]:
     """An entry this change adds (``added``) that is dated before ``day``; ``why`` ends the message."""
     for index in added:
-        entry = log[index]
-        if entry.date.earliest() < day.earliest():
+        if log[index].date.earliest() < day.earliest():
             yield error(
                 document.path,
                 document.position(("log", index, "date")),
                 "log-before-record",
                 f"log[{index}].date",
-                f"this new entry is dated {entry.date}, {why}",
+                f"this new entry is dated {log[index].date}, {why}",
                 "date a new entry the day the change is published (today), not the day of what it reports",
             )
 
@@ -147,17 +118,14 @@ def _deleted(dataset: Dataset, changes: gitinfo.Changes, base: _Base) -> Iterato
     """A claim file the base has, removed by the change (moved elsewhere under its id is no removal)."""
     present = set(dataset.claims) | set(dataset.broken_ids.get("claim", ()))
     for claim_id, path in sorted(base.paths.items()):
-        if claim_id in present or path not in changes.paths:
-            continue
-        yield error(
-            path,
-            (1, 1),
-            "claim-deleted",
-            "status",
-            f"this change deletes the claim '{claim_id}', which is on the record at {changes.base}: its page, "
-            "evidence and log would vanish",
-            WITHDRAW_HINT.format(base=changes.base, path=path),
-        )
+        if claim_id not in present and path in changes.paths:
+            message = (
+                f"this change deletes the claim '{claim_id}', which is on the record at {changes.base}: its page, "
+                "evidence and log would vanish"
+            )
+            yield error(
+                path, (1, 1), "claim-deleted", "status", message, WITHDRAW_HINT.format(base=changes.base, path=path)
+            )
 
 
 def _signed(claim: Claim, before: Claim | None) -> Iterator[Finding]:
@@ -177,8 +145,7 @@ def _signed(claim: Claim, before: Claim | None) -> Iterator[Finding]:
 
 
 def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:
-    """A finding for each change to a claim that its log does not record faithfully: an edit with no
-    new entry, a log entry edited, removed or back-dated, a claim deleted."""
+    """A finding for each change to a claim that its log does not record faithfully."""
     base = _Base(root, changes)
     if changes.deletions:
         yield from _deleted(dataset, changes, base)
@@ -194,19 +161,19 @@ def unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator
             yield from before_record(claim.log, claim.document, range(len(claim.log)), *base.on_record(None))
             continue
         yield from _rewritten(claim, before, changes.base)
-        if len(claim.log) > len(before.log):
+        if len(claim.log) > len(before.log):  # the log is kept oldest first: new entries end it
             added = range(len(before.log), len(claim.log))
             yield from before_record(claim.log, claim.document, added, *base.on_record(old_path))
-        changed = changed_fields(before, claim)
-        if not changed or len(claim.log) > len(before.log):  # the log is kept oldest first: new entries end it
             continue
-        fields = ", ".join(changed)
-        yield error(
-            claim.document.path,
-            claim.document.position((changed[0],)),
-            "log-missing",
-            changed[0],
-            f"this change to the claim's {fields} adds no entry to its log (compared with {changes.base})",
-            "add an entry at the end of `log:` saying what changed and why, for readers: `- date: YYYY-MM-DD`, "
-            "`kind:` correction, clarification, status-change, update or retraction, and `summary:`",
-        )
+        changed = changed_fields(before, claim)
+        if changed:
+            yield error(
+                claim.document.path,
+                claim.document.position((changed[0],)),
+                "log-missing",
+                changed[0],
+                f"this change to the claim's {', '.join(changed)} adds no entry to its log "
+                f"(compared with {changes.base})",
+                "add an entry at the end of `log:` saying what changed and why, for readers: `- date: YYYY-MM-DD`, "
+                "`kind:` correction, clarification, status-change, update or retraction, and `summary:`",
+            )

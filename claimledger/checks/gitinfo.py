@@ -1,11 +1,9 @@
 """What git knows about the dataset: files changed since a ref, and each file's history.
 
-Git's output is read as NUL-separated fields and every field is checked before it is used, so a
-commit message cannot add a field, a revision or a status change. A claim's status over time is read
-from the claim file as it was at each revision, parsed by the strict loader, never from lines of a
-diff. Whatever goes wrong with git (no git, not a checkout, a corrupt repository, output that cannot
-be read), the site is built without history and :attr:`History.warning` says why, in one line; in a
-shallow clone the history is marked as incomplete.
+Git's output is read as NUL-separated fields, each checked before it is used, so a commit message cannot
+add a field, a revision or a status change; a claim's status at each revision is parsed by the strict
+loader, never read from a diff. When git fails the site is built without history and
+:attr:`History.warning` says why, in one line; a shallow clone's history is marked as incomplete.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ class GitError(Exception):
 
 
 def _start(
-    root: Path, args: Sequence[str], *, stdin: int = subprocess.DEVNULL, stderr: int = subprocess.PIPE
+    root: Path, args: Sequence[str], stdin: int = subprocess.DEVNULL, stderr: int = subprocess.PIPE
 ) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(["git", "-C", str(root), *args], stdin=stdin, stdout=subprocess.PIPE, stderr=stderr)
@@ -52,11 +50,8 @@ def _run_together(root: Path, *commands: Sequence[str]) -> list[tuple[int, bytes
     try:
         for args in commands:
             running.append(_start(root, args))
-        results = []
-        for process in running:
-            stdout, stderr = process.communicate()
-            results.append((process.returncode, stdout, stderr))
-        return results
+        outputs = [process.communicate() for process in running]
+        return [(process.returncode, *output) for process, output in zip(running, outputs, strict=True)]
     finally:
         for process in running:
             if process.poll() is None:
@@ -90,15 +85,6 @@ def is_checkout(root: Path) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Changes:
-    base: str
-    paths: frozenset[str]  # relative to the project root, forward slashes
-    deletions: bool
-    merge_base: str = ""  # the commit compared with
-    untracked: frozenset[str] = frozenset()  # with ``staged``: files not in the index, not being committed
-
-
 def has_commit(root: Path) -> bool:
     """Whether the checkout has a commit checked out (not before its first commit)."""
     try:
@@ -108,44 +94,48 @@ def has_commit(root: Path) -> bool:
     return True
 
 
-def changed_files(root: Path, ref: str | None, *, staged: bool = False) -> Changes:
-    """Files added, changed or deleted since the merge base with ``ref``, including uncommitted and untracked ones.
+@dataclass(frozen=True)
+class Changes:
+    base: str
+    paths: frozenset[str]  # relative to the project root, forward slashes
+    deletions: bool
+    merge_base: str = ""  # the commit compared with
+    untracked: frozenset[str] = frozenset()  # with ``staged``: files not in the index, not being committed
 
-    With ``staged``, only what is staged counts: the index compared with the merge base, untracked
-    files left out, as a commit would record it; without ``ref``, a checkout with none of
-    :data:`DEFAULT_BASES` compares with ``HEAD``, the last commit.
+
+def changed_files(root: Path, ref: str | None, *, staged: bool = False) -> Changes:
+    """Files added, changed or deleted since the merge base with ``ref``, uncommitted and untracked ones too.
+
+    With ``staged``, the index is compared with the merge base and untracked files are left out, as a
+    commit would record it; there, without ``ref`` and none of :data:`DEFAULT_BASES`, ``HEAD`` is the base.
     """
     if not is_checkout(root):
         raise GitError(f"{root} is not a git checkout; --changed needs one")
     candidates = (ref,) if ref else (*DEFAULT_BASES, "HEAD") if staged else DEFAULT_BASES
     for candidate in candidates:
-        try:
+        with contextlib.suppress(GitError):
             base = _git(root, "merge-base", candidate, "HEAD").strip()
             break
-        except GitError:
-            continue
     else:
         tried = ", ".join(candidates)
         raise GitError(f"cannot find a base to compare with (tried {tried}); name one: --changed REF")
     # -z: names exactly as they are, not quoted (non-ASCII file names are quoted otherwise)
     cached = ("--cached",) if staged else ()
     diff = _git(root, "diff", *cached, "-z", "--name-status", "--relative", "--no-renames", base).split("\0")
-    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    untracked = frozenset(
+        name for name in _git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0") if name
+    )
     entries = [(status, path) for status, path in zip(diff[0::2], diff[1::2], strict=False) if path]
-    paths = {path for _, path in entries}
+    paths = frozenset(path for _, path in entries)
     deletions = any(status.startswith("D") for status, _ in entries)
-    others = frozenset(name for name in untracked if name)
     if staged:
-        return Changes(candidate, frozenset(paths), deletions, base, others)
-    return Changes(candidate, frozenset(paths | others), deletions, base)
+        return Changes(candidate, paths, deletions, base, untracked)
+    return Changes(candidate, paths | untracked, deletions, base)
 
 
 def committed_files(root: Path, branch: str) -> frozenset[str] | None:
-    """The files under ``root`` (relative to it) on ``branch`` (its remote copy if there is one);
-    ``None`` if there is no such branch or no git."""
-    if not branch:
-        return None
-    for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
+    """The files under ``root`` on ``branch`` (its remote copy if there is one); ``None`` if no such branch or git."""
+    for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}") if branch else ():
         with contextlib.suppress(GitError):
             return frozenset(files_at(root, ref))
     return None
@@ -172,34 +162,30 @@ def file_at(root: Path, commit: str, path: str) -> bytes:
 
 def commit_date(root: Path, commit: str) -> str:
     """The committer date of ``commit``, YYYY-MM-DD."""
-    revisions, _ = parse_commits(_git_together(root, ("log", *_LOG, COMMITS_FORMAT, "-1", commit, "--"))[0])
+    revisions, _ = parse_commits(git_output(root, "log", *_LOG, COMMITS_FORMAT, "-1", commit, "--"))
     if not revisions:
         raise GitError(f"git could not read the date of commit {commit}")
     return revisions[0].date
 
 
 def published_dates(root: Path, commit: str, folder: str) -> dict[str, str]:
-    """The day each file under ``folder`` first reached the line of history that leads to ``commit``:
-    the committer date of the oldest commit on its first-parent line (the base branch's own commits
-    and merges, not a merged branch's commits, whose dates whoever made them chose) that added it,
-    renames followed; each file under the name it has at ``commit``."""
+    """The day each file under ``folder`` (by its name at ``commit``) first reached the line of history
+    leading to ``commit``: the date of the oldest first-parent commit that added it, renames followed.
+    A merged branch's own commits are passed over: whoever made them chose their dates."""
     first_parent = ("--first-parent", "--diff-merges=first-parent")
     log, files = _git_together(
         root,
         ("log", *_LOG, *first_parent, COMMITS_FORMAT, commit, "--", folder),
         ("log", *_LOG, *first_parent, *_FILES, commit, "--", folder),
     )
-    first: dict[str, str] = {}
-    for revision, name, _ in _followed(parse_commits(log)[0], parse_changes(files)[0]):
-        first[name] = revision.date  # newest first: an older commit's date replaces a newer one's
-    return first
+    # newest first: an older commit's date replaces a newer one's
+    return {name: revision.date for revision, name, _ in _followed(parse_commits(log)[0], parse_changes(files)[0])}
 
 
 def _followed(
     commits: Sequence[Revision], changes_of: Mapping[str, Sequence[FileChange]]
 ) -> Iterator[tuple[Revision, str, FileChange]]:
-    """Each file each commit changed (newest commit first), under the name the file has in the newest
-    commit: a commit's renames apply to the commits before it."""
+    """Each file each commit changed (newest commit first), under its name in the newest commit."""
     today: dict[str, str] = {}  # the names files had before a rename, to the names they have now
     for revision in commits:
         renamed: dict[str, str] = {}
@@ -208,7 +194,7 @@ def _followed(
             yield revision, name, change
             if change.kind == "R" and len(change.paths) == 2:
                 renamed[change.paths[0]] = name
-        today.update(renamed)
+        today.update(renamed)  # a commit's renames apply to the commits before it
 
 
 @dataclass(frozen=True)
@@ -241,9 +227,8 @@ class History:
     def warning(self) -> str:
         """What the build should say about the history, in one line; empty when all is well."""
         if not self.available:
-            return f"the claim pages show no revision history: {self.reason}" + (
-                f" ({self.problem})" if self.problem else ""
-            )
+            problem = f" ({self.problem})" if self.problem else ""
+            return f"the claim pages show no revision history: {self.reason}{problem}"
         if self.problem:
             return f"the revision history is incomplete: {self.problem}"
         if self.shallow:
@@ -251,8 +236,8 @@ class History:
         return ""
 
 
-def _unavailable(reason: str, problem: str = "") -> History:
-    return History(available=False, reason=reason, problem=problem)
+def _unreadable(problem: str) -> History:
+    return History(available=False, reason="git could not read the history", problem=problem)
 
 
 # -- reading git's output -------------------------------------------------------
@@ -266,8 +251,8 @@ _RAW = re.compile(rb"\n?:([0-7]{6}) ([0-7]{6}) (" + _HASH + rb") (" + _HASH + rb
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _REGULAR_FILE = frozenset({b"100644", b"100755"})
 # Two logs of the same commits, read side by side: the commits (four fields each), and the files each
-# changed as --raw gives them, with their new content's blob in full (--no-abbrev, which would make
-# %h the full hash too). Options that git's configuration could otherwise change are given.
+# changed with their new blob in full (--no-abbrev, which would make %h the full hash too). Options that
+# git's configuration could otherwise change are given.
 COMMITS_FORMAT = "--format=%H%x00%h%x00%cs%x00%s"
 _LOG = ("-z", "--no-color", "--no-show-signature")
 _FILES = ("--format=%H", "--raw", "--root", "--no-abbrev", "--find-renames", "--relative")
@@ -287,9 +272,9 @@ def _revision(fields: Sequence[bytes]) -> Revision | None:
     commit, short, date, subject = fields
     if not (_COMMIT.fullmatch(commit) and _SHORT.fullmatch(short) and commit.startswith(short)):
         return None
-    if not _DATE.fullmatch(date):
-        return None
     try:
+        if not _DATE.fullmatch(date):
+            return None
         dt.date.fromisoformat(date.decode("ascii"))
     except ValueError:  # 2021-02-30
         return None
@@ -298,12 +283,9 @@ def _revision(fields: Sequence[bytes]) -> Revision | None:
 
 
 def parse_commits(output: bytes) -> tuple[list[Revision], int]:
-    """The commits of ``git log -z`` output in :data:`COMMITS_FORMAT`, and how many stretches of the
-    output were skipped because they were not what git gives for a commit.
-
-    Every field ends with a NUL and a commit message cannot hold one (git stops at it), so a
-    commit's subject is always exactly its fourth field, whatever it contains.
-    """
+    """The commits of ``git log -z`` output in :data:`COMMITS_FORMAT`, and how many stretches of it were
+    skipped as not what git gives. A commit message cannot hold a NUL (git stops at it), so a subject
+    is always exactly the fourth field."""
     fields = output.split(b"\0")
     revisions: list[Revision] = []
     skipped = 0
@@ -315,17 +297,17 @@ def parse_commits(output: bytes) -> tuple[list[Revision], int]:
             revisions.append(revision)
             astray = False
             i += 4
-        else:
-            if fields[i] and not astray:  # the output ends with an empty field
-                skipped += 1
-                astray = True
-            i += 1
+            continue
+        if fields[i] and not astray:  # the output ends with an empty field
+            skipped += 1
+            astray = True
+        i += 1
     return revisions, skipped
 
 
 def parse_changes(output: bytes) -> tuple[dict[str, tuple[FileChange, ...]], int]:
     """The files each commit changed, from ``git log -z --format=%H --raw`` output, and how many
-    stretches of the output were skipped because they were not what git gives."""
+    stretches of it were skipped as not what git gives."""
     fields = output.split(b"\0")
     changes: dict[str, list[FileChange]] = {}
     skipped = 0
@@ -352,8 +334,8 @@ def parse_changes(output: bytes) -> tuple[dict[str, tuple[FileChange, ...]], int
 
 
 def _index_blobs(output: bytes) -> dict[str, str]:
-    """The blob of each file that ``git ls-files -z -s -v -c -m`` lists as in the index and unchanged
-    in the working tree (not modified, not marked assume-unchanged or skip-worktree, not in conflict)."""
+    """The blob of each file ``git ls-files -z -s -v -c -m`` lists as in the index and unchanged in the
+    working tree (not modified, marked assume-unchanged or skip-worktree, nor in conflict)."""
     cached: dict[str, str] = {}
     changed: set[str] = set()
     for entry in output.split(b"\0"):
@@ -361,12 +343,11 @@ def _index_blobs(output: bytes) -> dict[str, str]:
         parts = info.split(b" ")
         if not tab or len(parts) != 4:
             continue
-        name = os.fsdecode(path)
         tag, mode, blob, stage = parts
         if tag == b"H" and stage == b"0" and mode in _REGULAR_FILE and _COMMIT.fullmatch(blob):
-            cached[name] = blob.decode("ascii")
+            cached[os.fsdecode(path)] = blob.decode("ascii")
         else:
-            changed.add(name)
+            changed.add(os.fsdecode(path))
     return {name: blob for name, blob in cached.items() if name not in changed}
 
 
@@ -386,8 +367,7 @@ def _blob_statuses(root: Path, blobs: Sequence[str]) -> dict[str, str | None]:
         return {}
     # git says what is wrong with an object in its answer, and answers nothing if it fails altogether.
     process = _start(root, ("cat-file", "--batch"), stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output, _ = process.communicate(b"".join(blob.encode("ascii") + b"\n" for blob in blobs))
-    answers = io.BytesIO(output)
+    answers = io.BytesIO(process.communicate(b"".join(blob.encode("ascii") + b"\n" for blob in blobs))[0])
     statuses: dict[str, str | None] = {}
     for blob in blobs:
         header = answers.readline()
@@ -410,30 +390,26 @@ def _blob_statuses(root: Path, blobs: Sequence[str]) -> dict[str, str | None]:
 def load_history(root: Path, folder: str = "claims", known: Mapping[str, str] | None = None) -> History:
     """Each file's revisions, and each claim's status changes, from a fixed number of git processes.
 
-    Two ``git log`` of the same commits, run side by side with ``git ls-files``, list the commits and
-    the files each changed with their new content's blob; one ``git cat-file --batch`` then reads the
-    claim files' blobs, each parsed once by the strict loader. ``known`` maps a claim file's path to
-    its status as it is now (the checked dataset's): a revision whose content is that file's,
-    unchanged, needs no reading, so a repository of many claims and few commits reads almost nothing.
-
-    Renames are followed: a claim moved to a sub-folder keeps the revisions and status changes it
-    had under its old name, all filed under the name it has today.
+    Two ``git log`` of the same commits (run beside ``git ls-files``) give the commits and each one's
+    files with their new blob; one ``git cat-file --batch`` reads the claim files' blobs, each parsed
+    once. ``known`` maps a claim file's path to its status now: a blob that is that file's, unchanged,
+    needs no reading. Renames are followed: every revision is filed under the file's name today.
     """
     try:
         code, out, _ = _run_together(
             root, ("rev-parse", "--is-inside-work-tree", "--is-shallow-repository", "--verify", "-q", "HEAD")
         )[0]
     except GitError as exc:
-        return _unavailable(str(exc))
+        return History(available=False, reason=str(exc))
     answer = out.split()  # "true", whether shallow, and the commit checked out (none before the first)
     if answer[:1] != [b"true"] or (code, len(answer)) not in ((0, 3), (1, 2)):
-        return _unavailable("the site was built outside a git checkout")
+        return History(available=False, reason="the site was built outside a git checkout")
     shallow = answer[1] == b"true"
     if code == 1:  # no commit yet
         return History(available=True, shallow=shallow)
     head = answer[2].decode("ascii", "replace")
     if not _COMMIT.fullmatch(answer[2]):
-        return _unavailable("git could not read the history", f"git rev-parse gave {head!r} for HEAD")
+        return _unreadable(f"git rev-parse gave {head!r} for HEAD")
     claims = f"{folder}/claims"
     try:
         log, files, index = _git_together(
@@ -443,47 +419,39 @@ def load_history(root: Path, folder: str = "claims", known: Mapping[str, str] | 
             ("ls-files", "-z", "-s", "-v", "-c", "-m", "--", claims),
         )
     except GitError as exc:
-        return _unavailable("git could not read the history", str(exc))
+        return _unreadable(str(exc))
     commits, skipped = parse_commits(log)
     changes_of, skipped_files = parse_changes(files)
-    if (skipped or skipped_files) and not commits:
-        return _unavailable("git could not read the history", "none of git log's output could be read")
-
+    skipped += skipped_files
+    if skipped and not commits:
+        return _unreadable("none of git log's output could be read")
     revisions: dict[str, list[Revision]] = defaultdict(list)
     contents: dict[str, list[tuple[Revision, str]]] = defaultdict(list)  # claim file: (revision, blob)
     for revision, name, change in _followed(commits, changes_of):
         revisions[name].append(revision)
         if change.blob and name.startswith(f"{claims}/"):
             contents[name].append((revision, change.blob))
-
-    found: dict[str, str | None] = {}
-    for path, blob in _index_blobs(index).items():
-        if known and path in known:
-            found[blob] = known[path]
+    known = known or {}
+    found: dict[str, str | None] = {blob: known[path] for path, blob in _index_blobs(index).items() if path in known}
     wanted = list(dict.fromkeys(blob for seen in contents.values() for _, blob in seen if blob not in found))
     try:
         found.update(_blob_statuses(root, wanted))
     except GitError as exc:
-        return _unavailable("git could not read the history", str(exc))
-
+        return _unreadable(str(exc))
     statuses: dict[str, tuple[StatusChange, ...]] = {}
     for name, seen in contents.items():
         changes: list[StatusChange] = []
-        last: str | None = None
         for revision, blob in reversed(seen):  # oldest first
             status = found.get(blob)
-            if status is not None and status != last:  # a revision that does not parse is passed over
+            # a revision that does not parse is passed over
+            if status is not None and status != (changes[-1].status if changes else None):
                 changes.append(StatusChange(revision.short, revision.date, status))
-                last = status
         if changes:
             statuses[name] = tuple(reversed(changes))
-    problem = ""
-    if skipped or skipped_files:
-        problem = f"{skipped + skipped_files} part(s) of git log's output could not be read and are left out"
     return History(
         available=True,
         shallow=shallow,
         revisions={k: tuple(v) for k, v in revisions.items()},
         statuses=statuses,
-        problem=problem,
+        problem=f"{skipped} part(s) of git log's output could not be read and are left out" if skipped else "",
     )

@@ -1,13 +1,9 @@
 """Changes to how the site is governed or built: ``claimledger check --changed`` names each one.
 
-A pull request is data when it touches only the data folders (:data:`DATA_FOLDERS`: claims,
-sources, parties, metrics and snapshots), which the checks read in full. Any other file decides how
-those are checked, shown or published: the status scale, the limits, the accepted warnings, the
-publisher and its editors, the site's configuration and pages, the workflows, the scripts, the
-package itself, its dependencies, who must review what. Each changed one is a warning (rule
-``governance-change``): a GitHub annotation every reviewer sees, which does not fail the check, so a
-maintainer's own pull request can pass; .github/CODEOWNERS asks a maintainer's review of the same
-paths.
+A pull request is data when it touches only the data folders (:data:`DATA_FOLDERS`), which the checks
+read in full; any other file decides how those are checked, shown or published. Each changed one is a
+warning (``governance-change``) every reviewer sees, which does not fail the check, so a maintainer's
+own pull request can pass; .github/CODEOWNERS asks a maintainer's review of the same paths.
 """
 
 from __future__ import annotations
@@ -62,9 +58,7 @@ def governs(path: str) -> str:
 
 def governance_changes(root: Path, changes: Changes) -> Iterator[Finding]:
     """A warning for each changed file outside the data folders."""
-    for path in sorted(changes.paths):
-        if is_data(path):
-            continue
+    for path in sorted(path for path in changes.paths if not is_data(path)):
         gone = "" if (root / path).exists() or (root / path).is_symlink() else " (the file is deleted)"
         yield warning(
             path,

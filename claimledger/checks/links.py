@@ -1,16 +1,10 @@
-"""External links: which addresses the dataset depends on, and (only when asked) whether they still answer.
+"""External links: which addresses the dataset depends on, and (``links --online``) whether they still answer.
 
-``claimledger links --online`` requests each address with one deadline per
-request (redirects included, so a server sending a byte at a time cannot hold
-the check up), retries for failures that may pass, a minimum interval between
-requests to one host, and a cache file. 404, 410 and unknown hosts are dead
-links; timeouts and server errors are unreachable, since they may pass.
-
-The addresses come from contributors, so httpx's connections are made here
-(:class:`_Backend`): the host is looked up once, refused if any of its addresses
-is not public, and the connection goes only to the addresses looked at, so a
-name cannot answer one address when checked and another when fetched; every
-redirect is checked the same way. No proxy is used (it would look the name up itself).
+Each request has one deadline, redirects included, so a server sending a byte at a time cannot hold the
+check up; failures that may pass are retried; requests to one host are paced; results are cached. 404,
+410 and unknown hosts are dead; timeouts and server errors are unreachable. The addresses come from
+contributors, so :class:`_Backend` looks a host up once, refuses it if any address is not public, and
+connects only to the addresses it checked (every redirect too); no proxy is used (it would look names up).
 """
 
 from __future__ import annotations
@@ -83,8 +77,7 @@ def external_links(dataset: Dataset) -> dict[str, list[Use]]:
 
     def add(document: Document, path: FieldPath, url: str | None, source: str | None) -> None:
         if url and url.lower().startswith(("http://", "https://")):
-            line, column = document.position(path)
-            found[url].append(Use(document.path, line, column, format_field(path), source))
+            found[url].append(Use(document.path, *document.position(path), format_field(path), source))
 
     for source in dataset.sources.values():
         add(source.document, ("url",), source.url, source.id)
@@ -98,20 +91,18 @@ def dependent_claims(graph: Graph, uses: Iterable[Use]) -> list[str]:
     """Claims that cite, or are rebutted by, a source using the address."""
     claims: set[str] = set()
     for use in uses:
-        if use.source is None:
-            continue
-        claims.update(c.id for c in graph.claims_in_source.get(use.source, ()))
-        claims.update(ref.claim.id for ref in graph.rebuttals_in_source.get(use.source, ()))
+        if use.source is not None:
+            claims.update(c.id for c in graph.claims_in_source.get(use.source, ()))
+            claims.update(ref.claim.id for ref in graph.rebuttals_in_source.get(use.source, ()))
     return sorted(claims)
 
 
 class Cache:
     """Results by address, in a JSON file saved after every result, so that an interrupted run keeps them.
 
-    The file is never written through a symbolic link: each save writes a new temporary file, created
-    exclusively under a fresh name, then renames it over the cache file. A cache file that is a
-    symbolic link or not an ordinary file, or that git tracks (a pull request could forge its results),
-    is neither read nor written, and ``findings`` says so.
+    Each save writes a new file, created exclusively under a fresh name, and renames it over the cache
+    file, never writing through a symbolic link. A cache file that is a symbolic link, not an ordinary
+    file, or tracked by git (a pull request could forge its results) is neither read nor written.
     """
 
     def __init__(self, path: Path | None, root: Path | None = None) -> None:
@@ -120,7 +111,8 @@ class Cache:
         self.findings: list[Finding] = []
         if path is None:
             return
-        self._shown = _shown(path, root)
+        where, top = path.absolute(), root.absolute() if root is not None else None
+        self._shown = where.relative_to(top).as_posix() if top and where.is_relative_to(top) else str(path)
         refusal = _refusal(path, self._shown)
         if refusal is not None:
             self._give_up(f"{refusal[0]}; it was neither read nor written, and no result is kept", refusal[1])
@@ -130,9 +122,6 @@ class Cache:
     def record(self, result: Result) -> None:
         """Keep one result, in the file at once."""
         self.results[result.url] = result
-        self.save()
-
-    def save(self) -> None:
         if self.path is None:
             return
         data = {"version": 1, "results": {url: asdict(r) for url, r in sorted(self.results.items())}}
@@ -147,13 +136,6 @@ class Cache:
     def _give_up(self, message: str, hint: str) -> None:
         self.path = None
         self.findings.append(warning(self._shown, (1, 1), "link-cache", "", message, hint))
-
-
-def _shown(path: Path, root: Path | None) -> str:
-    """The path as findings show it: relative to the project root when it lies inside it."""
-    if root is not None and path.absolute().is_relative_to(root.absolute()):
-        return path.absolute().relative_to(root.absolute()).as_posix()
-    return str(path)
 
 
 def _refusal(path: Path, shown: str) -> tuple[str, str] | None:
@@ -171,7 +153,12 @@ def _refusal(path: Path, shown: str) -> tuple[str, str] | None:
         )
     if not stat.S_ISREG(mode):
         return "the link results file is not an ordinary file", "move it away, or pass --cache FILE"
-    if _tracked_by_git(path):
+    command = ["git", "--literal-pathspecs", "-C", str(path.parent), "ls-files", "-z", "--", path.name]
+    try:
+        listed = subprocess.run(command, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):  # no git, or git cannot tell: not tracked
+        return None
+    if listed.returncode == 0 and listed.stdout:
         return (
             "the link results file is tracked by git, so its results cannot be trusted",
             f"untrack it with `git rm --cached {shown}` (.gitignore keeps it out); the next run starts afresh",
@@ -179,18 +166,8 @@ def _refusal(path: Path, shown: str) -> tuple[str, str] | None:
     return None
 
 
-def _tracked_by_git(path: Path) -> bool:
-    """Whether git tracks the file; False outside a checkout, or where git cannot tell."""
-    command = ["git", "--literal-pathspecs", "-C", str(path.parent), "ls-files", "-z", "--", path.name]
-    try:
-        listed = subprocess.run(command, capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return listed.returncode == 0 and bool(listed.stdout)
-
-
 def _read_results(path: Path) -> dict[str, Result]:
-    """The results in the file; none if it cannot be read or is not what :meth:`Cache.save` writes."""
+    """The results in the file; none if it cannot be read or is not what :meth:`Cache.record` writes."""
     try:
         # O_NOFOLLOW: a link put in the file's place since it was looked at is not followed;
         # O_NONBLOCK: nor can a named pipe hold the check up
@@ -206,8 +183,8 @@ def _read_results(path: Path) -> dict[str, Result]:
 
 
 def _result(url: str, entry: object) -> Result | None:
-    """The entry as a result, if it is exactly what :meth:`Cache.save` writes (each field of the type
-    :class:`Result` declares, a bool only where it declares one); else None."""
+    """The entry as a result if it has exactly the fields of :class:`Result`, each of its declared type
+    (a bool only where one is declared); else None."""
     types = get_type_hints(Result)
     if not isinstance(entry, dict) or set(entry) != set(types) or entry["url"] != url:
         return None
@@ -253,10 +230,8 @@ class LinkSettings:
 
 # --- requests -----------------------------------------------------------------------------------------------------
 
-Resolver = Callable[[str, int], Sequence[str]]
-"""The addresses of a host name, given the port to connect to."""
-Connector = Callable[[tuple[str, int], float], socket.socket]
-"""A connected socket to an (address, port), with a timeout in seconds for connecting."""
+Resolver = Callable[[str, int], Sequence[str]]  # a host name's addresses, given the port to connect to
+Connector = Callable[[tuple[str, int], float], socket.socket]  # a socket connected to (address, port) within a timeout
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -286,21 +261,17 @@ class HostNotFound(Exception):
 
 
 def checked_addresses(host: str, port: int, resolve: Resolver, allow_private: bool) -> list[str]:
-    """The addresses to connect to for ``host``, looked up once.
-
-    :class:`HostNotFound` if the name does not exist; :class:`NotRequested` if any of its addresses
-    is loopback, private, link-local, reserved or multicast (unless ``allow_private``).
-    """
+    """The addresses to connect to for ``host``, looked up once: :class:`HostNotFound` if the name does not
+    exist, :class:`NotRequested` if any is not a public unicast address (unless ``allow_private``)."""
     try:
         addresses = [ipaddress.ip_address(host)]  # an address written out is not looked up
     except ValueError:
         try:
-            answers = resolve(host, port)
+            addresses = [ipaddress.ip_address(answer) for answer in resolve(host, port)]
         except socket.gaierror as exc:
             if exc.errno == socket.EAI_AGAIN:  # the resolver cannot answer just now: this may pass
                 raise
             raise HostNotFound(host) from exc
-        addresses = [ipaddress.ip_address(answer) for answer in answers]
         if not addresses:
             raise HostNotFound(host) from None
     for address in addresses:
@@ -319,7 +290,7 @@ def _left(end: float) -> float:
 
 @dataclass(frozen=True)
 class _Stream(httpcore.NetworkStream):
-    """A connected socket as httpcore uses it, each operation given only the time left before the request's
+    """A connected socket for httpcore, each operation given only the time left before the request's
     deadline ``end`` (httpcore's own timeouts would count afresh for every read)."""
 
     sock: socket.socket
@@ -377,36 +348,26 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class _Transport(httpx.HTTPTransport):
-    """httpx's transport, each request (every redirect too) checked, its connections made by ``backend``."""
-
-    def __init__(self, backend: _Backend) -> None:
-        super().__init__(verify=_tls_context(), trust_env=False)
-        # httpx takes no network backend (encode/httpx#3180): its pool is replaced by one that has ours
-        self._pool = httpcore.ConnectionPool(ssl_context=_tls_context(), network_backend=backend)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = str(request.url)
-        if request.url.scheme not in ("http", "https"):
-            raise NotRequested(f"not requested: {url} is not an http(s) address")
-        problem = host_problem(url)
-        if problem is not None:
-            raise NotRequested(f"{url} is not requested: {problem}")
-        return super().handle_request(request)
-
-
 @contextlib.contextmanager
 def _answer(
     url: str, method: str, settings: LinkSettings, network: Network | None, follow: bool = True
 ) -> Iterator[httpx.Response]:
-    """The answer to ``url``, its body not read, redirects followed (or, without ``follow``, not), all
-    within one deadline of ``settings.timeout``. Redirects are followed here, not by httpx, which reads
-    the body of each."""
+    """The answer to ``url``, its body unread, redirects followed unless not ``follow``, all within one
+    deadline of ``settings.timeout``. Redirects are followed here (httpx would read the body of each),
+    and each address, redirects too, is checked before it is requested."""
     backend = _Backend(network or Network(), time.monotonic() + settings.timeout, settings.allow_private)
+    transport = httpx.HTTPTransport(verify=_tls_context(), trust_env=False)
+    # httpx takes no network backend (encode/httpx#3180): its pool is replaced by one that has ours
+    transport._pool = httpcore.ConnectionPool(ssl_context=_tls_context(), network_backend=backend)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
-    with httpx.Client(transport=_Transport(backend), headers=headers, trust_env=False) as client:
+    with httpx.Client(transport=transport, headers=headers, trust_env=False) as client:
         request = client.build_request(method, url)
         for _ in range(MAX_REDIRECTS + 1):
+            if request.url.scheme not in ("http", "https"):
+                raise NotRequested(f"not requested: {request.url} is not an http(s) address")
+            problem = host_problem(str(request.url))
+            if problem is not None:
+                raise NotRequested(f"{request.url} is not requested: {problem}")
             response = client.send(request, stream=True)
             try:
                 if not follow or response.next_request is None:
@@ -418,8 +379,8 @@ def _answer(
         raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
 
+# What a request to a contributor's address may fail with (OSError: TimeoutError and ssl's errors too).
 _FAILURES = (NotRequested, HostNotFound, OSError, ValueError, httpx.HTTPError, httpx.InvalidURL)
-"""What a request to a contributor's address may fail with (OSError: TimeoutError and ssl's errors too)."""
 
 
 def _failure(exc: Exception, settings: LinkSettings) -> tuple[bool, str]:
@@ -444,19 +405,19 @@ class FetchFailed(Exception):
 
 def _fetch_failed(exc: Exception, url: str, settings: LinkSettings) -> FetchFailed:
     """Why a request to ``url`` failed, as :func:`fetch_text` and :func:`ask_once` say it."""
+    reason = _failure(exc, settings)[1]
     if isinstance(exc, (NotRequested, HostNotFound)):
-        return FetchFailed(_failure(exc, settings)[1])
+        return FetchFailed(reason)
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
-        return FetchFailed(f"{url} timed out after {settings.timeout:g} s")
+        return FetchFailed(f"{url} {reason}")
     return FetchFailed(
         f"{url}: {exc}" if isinstance(exc, httpx.TooManyRedirects) else f"{url} could not be read: {exc}"
     )
 
 
 def fetch_text(url: str, settings: LinkSettings, network: Network | None = None, limit: int = MAX_TEXT) -> bytes:
-    """The body of a GET of ``url``, in UTF-8, under the link check's rules: one deadline of
-    ``settings.timeout`` for the request and its redirects, the host's addresses checked, no user info,
-    http(s) only. :class:`FetchFailed` for anything but a text answered with 2xx."""
+    """The body of a GET of ``url``, in UTF-8, under the link check's rules (:func:`_answer`);
+    :class:`FetchFailed` for anything but a text answered with 2xx."""
     body = bytearray()
     try:
         with _answer(url, "GET", settings, network) as response:
@@ -480,8 +441,8 @@ def fetch_text(url: str, settings: LinkSettings, network: Network | None = None,
 
 
 def ask_once(url: str, settings: LinkSettings, network: Network | None = None) -> httpx.Response:
-    """One GET of ``url`` under the link check's rules, a redirect answered but not followed: the status
-    and headers, the body unread. :class:`FetchFailed` if no answer."""
+    """One GET of ``url`` under the link check's rules, a redirect not followed: the status and headers,
+    the body unread. :class:`FetchFailed` if no answer."""
     try:
         with _answer(url, "GET", settings, network, follow=False) as response:
             return response
@@ -504,16 +465,16 @@ def check_url(
             return response.status_code
 
     last = Result(url, False, False, None, "not checked", now())
-    stopped = stop.is_set if stop is not None else lambda: False
+    stop = stop or threading.Event()
     for attempt in range(settings.retries + 1):
         if attempt:
             time.sleep(settings.backoff * attempt)
         pacer.wait(host(url) or "")
-        if stopped():
+        if stop.is_set():
             break
         try:
             code = status("HEAD")
-            if code in (403, 405, 501) and not stopped():
+            if code in (403, 405, 501) and not stop.is_set():
                 pacer.wait(host(url) or "")
                 code = status("GET")
         except _FAILURES as exc:
@@ -521,14 +482,11 @@ def check_url(
             last = Result(url, False, isinstance(exc, HostNotFound), None, reason, now())
             if not may_pass:
                 return last
-        else:
-            if 200 <= code < 300:
-                return Result(url, True, False, code, "ok", now())
-            if code in DEAD_STATUSES:
-                return Result(url, False, True, code, f"HTTP {code}", now())
-            last = Result(url, False, False, code, f"HTTP {code}", now())
-            if code < 500 and code != 429:
-                return last
+            continue
+        ok = 200 <= code < 300
+        last = Result(url, ok, code in DEAD_STATUSES, code, "ok" if ok else f"HTTP {code}", now())
+        if ok or last.dead or (code < 500 and code != 429):
+            return last
     return last
 
 
@@ -544,7 +502,7 @@ def check_online(
     links = external_links(dataset)
     started = now()
     to_check = [
-        url for url in links if url not in cache.results or not cache.results[url].fresh(started, settings.max_age)
+        url for url in links if not (url in cache.results and cache.results[url].fresh(started, settings.max_age))
     ]
     pacer = HostPacer(settings.per_host_interval)
     stop = threading.Event()

@@ -1,5 +1,4 @@
-"""Load a project and check it, once: the entry point of the core, which the command line, the
-engines and the contributor tools call."""
+"""Load a project and check it, once: the core's entry point for the command line, engines and tools."""
 
 from __future__ import annotations
 
@@ -37,12 +36,9 @@ def check_project(
     docs: DocsPolicy | None = None,
     config_file: Path | None = None,
 ) -> tuple[Dataset, list[Finding]]:
-    """Load ``root/claims`` into the model and run every check, the hand-written pages' too under
-    ``docs`` (by default, the policy ``root/mkdocs.yml`` sets), and the site policy on the site's
-    configuration (``config_file``, by default ``root/mkdocs.yml``) and its docs folder; findings
-    sorted by file and line.
-
-    ``settings`` say how (processes, cache); the defaults keep no cache."""
+    """Load ``root/claims`` and run every check, on the hand-written pages too under ``docs`` (by default
+    ``root/mkdocs.yml``'s policy), and the site policy on ``config_file`` (by default ``root/mkdocs.yml``);
+    findings sorted by file and line. ``settings`` say how (processes, cache); the defaults keep no cache."""
     settings = settings or Settings()
     # Loading and checking make many small objects and no reference cycles: the cycle collector
     # would only slow them down (9 % of the CPU time of a check of 10,000 claims: docs/benchmarks.md).
@@ -61,16 +57,14 @@ def check_project(
 
 
 def check_schema_copy(root: Path) -> list[Finding]:
-    """A warning if the project's copy of the schema (for editors) is not the installed claimledger's:
-    editors would then check files against another contract than ``claimledger check`` does."""
+    """A warning if the project's copy of the schema (for editors) is not the installed claimledger's."""
     copy = root / SCHEMA_COPY
     if paths.check(root, copy) is not None or not copy.is_file():  # none, or one that is not read
         return []
     try:
-        same = copy.read_bytes() == schema_text().encode("utf-8")
+        if copy.read_bytes() == schema_text().encode("utf-8"):
+            return []
     except OSError:
-        return []
-    if same:
         return []
     return [
         warning(

@@ -1,12 +1,9 @@
-"""A change to the status scale is a site-wide correction, logged: ``claimledger check --changed``.
+"""A change to the status scale is a site-wide correction, logged (``claimledger check --changed``).
 
-claims/statuses.yaml is compared with its version at the merge base, both read by the strict loader
-into the model (never as lines of text). What a status shows on every claim that has it (its label,
-colour, description, rating, evidence rule and verdict flag, :data:`STATUS_VISIBLE`), a status
-removed, or the scale's best or worst rating changed, alters what readers are told of published
-claims without touching a claim file: such a change needs a new entry at the end of the scale's
-``log:``, which the Corrections page and its feed list. The log is append-only: the entries the base
-had stay, as they were, in their order. Adding a status, or reordering them, changes no claim.
+claims/statuses.yaml is compared, as the strict loader reads it, with its version at the merge base.
+What a status shows on every claim that has it (:data:`STATUS_VISIBLE`), a status removed, or the
+scale's bounds changed needs a new entry at the end of the scale's append-only ``log:``, which the
+Corrections page and its feed list. Adding a status, or reordering them, changes no claim.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from pathlib import Path
 from ..findings import Finding, error
 from ..record.layout import DATA_DIR, STATUS_FILE
 from ..record.loader import scale_from_bytes
-from ..record.model import Dataset, PartialDate, ScaleLogEntry, Status, StatusScale
+from ..record.model import Dataset, PartialDate, StatusScale
 from ..record.yamlsafe import FieldPath, format_field
 from . import gitinfo
 from .changelog import before_record
@@ -46,11 +43,9 @@ class Alteration:
 
 
 def _same(name: str, old: object, new: object) -> bool:
-    if isinstance(old, str) and isinstance(new, str):
-        if name == "colour":
-            return old.lower() == new.lower()
-        return " ".join(old.split()) == " ".join(new.split())
-    return old == new
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return old == new
+    return old.lower() == new.lower() if name == "colour" else old.split() == new.split()
 
 
 def alterations(before: StatusScale, after: StatusScale) -> list[Alteration]:
@@ -59,7 +54,7 @@ def alterations(before: StatusScale, after: StatusScale) -> list[Alteration]:
     bounds = tuple(name for name in SCALE_VISIBLE if getattr(before, name) != getattr(after, name))
     if bounds:
         found.append(Alteration((bounds[0],), "the scale", bounds, "alters the rating of every reviewed claim"))
-    now: dict[str, Status] = {status.id: status for status in after.statuses}
+    now = {status.id: status for status in after.statuses}
     for old in before.statuses:
         new = now.get(old.id)
         if new is None:
@@ -68,46 +63,29 @@ def alterations(before: StatusScale, after: StatusScale) -> list[Alteration]:
         changed = tuple(name for name in STATUS_VISIBLE if not _same(name, getattr(old, name), getattr(new, name)))
         if changed:
             # An implicit verdict flag (from rating_value) has no line of its own: point at the status.
-            first = changed[0] if changed[0] != "verdict" or "verdict" in _keys(after, new) else "id"
-            found.append(Alteration(("statuses", new.index, first), f"status '{old.id}'", changed))
+            data = after.document.data["statuses"][new.index]
+            explicit = changed[0] != "verdict" or (isinstance(data, dict) and "verdict" in data)
+            found.append(
+                Alteration(("statuses", new.index, changed[0] if explicit else "id"), f"status '{old.id}'", changed)
+            )
     return found
-
-
-def _keys(scale: StatusScale, status: Status) -> set[str]:
-    data = scale.document.data["statuses"][status.index]
-    return set(data) if isinstance(data, dict) else set()
-
-
-def _entry_text(entry: ScaleLogEntry) -> tuple[str, str]:
-    return str(entry.date), " ".join(entry.summary.split())
 
 
 def rewritten(before: StatusScale, after: StatusScale, base: str) -> Iterator[Finding]:
     """A finding for each entry the base's log had that is gone or reads otherwise now."""
-    doc = after.document
     for index, old in enumerate(before.log):
-        if index < len(after.log) and _entry_text(after.log[index]) == _entry_text(old):
-            continue
         gone = index >= len(after.log)
+        if not gone and (after.log[index].date, after.log[index].summary.split()) == (old.date, old.summary.split()):
+            continue
         yield error(
-            doc.path,
-            doc.position(("log",) if gone else ("log", index)),
+            after.document.path,
+            after.document.position(("log",) if gone else ("log", index)),
             "scale-log-rewritten",
             f"log[{index}]",
             f"the scale's log entry of {old.date} ({'removed' if gone else 'edited'}) is not as {base} has it: "
             "published corrections are never edited or removed",
             f"restore the entry exactly as {base} has it; to correct it, add a new entry at the end of `log:`",
         )
-
-
-def _backdated(root: Path, changes: gitinfo.Changes, after: StatusScale, added: range) -> Iterator[Finding]:
-    """A new entry dated before the base was last changed: it would sit among old corrections, unseen."""
-    last = gitinfo.commit_date(root, changes.merge_base)
-    why = (
-        f"before {changes.base} was last changed ({last}): readers would find it among old corrections, "
-        "not as the news it is"
-    )
-    return before_record(after.log, after.document, added, PartialDate.parse(last), why)
 
 
 def scale_unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> Iterator[Finding]:
@@ -122,16 +100,23 @@ def scale_unlogged(root: Path, changes: gitinfo.Changes, dataset: Dataset) -> It
         return
     yield from rewritten(before, after, changes.base)
     if len(after.log) > len(before.log):
-        yield from _backdated(root, changes, after, range(len(before.log), len(after.log)))
+        # A new entry dated before the base was last changed would sit among old corrections, unseen.
+        last = gitinfo.commit_date(root, changes.merge_base)
+        why = (
+            f"before {changes.base} was last changed ({last}): readers would find it among old corrections, "
+            "not as the news it is"
+        )
+        yield from before_record(
+            after.log, after.document, range(len(before.log), len(after.log)), PartialDate.parse(last), why
+        )
         return
     for alteration in alterations(before, after):
-        fields = ", ".join(alteration.fields)
         yield error(
             after.document.path,
             after.document.position(alteration.path),
             "scale-log-missing",
             format_field(alteration.path),
-            f"this change to {alteration.what} ({fields}) {alteration.effect}, and adds no entry to the scale's "
-            f"log (compared with {changes.base})",
+            f"this change to {alteration.what} ({', '.join(alteration.fields)}) {alteration.effect}, and adds no "
+            f"entry to the scale's log (compared with {changes.base})",
             LOG_HINT,
         )
