@@ -96,12 +96,9 @@ def _plain(node: Node) -> bool:
     return str(node.tag) in CORE_TAGS
 
 
-def _strings(node: Node | None) -> list[tuple[str, Node]]:
-    """A value that is one text or a list of texts, each with its node."""
-    if isinstance(node, SequenceNode):
-        return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
-    text = plain_text(node)
-    return [(text, node)] if text is not None and node is not None else []
+def _strings(node: SequenceNode) -> list[tuple[str, Node]]:
+    """The plain texts of a list, each with its node."""
+    return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
 
 
 def _items(node: Node, where: str) -> list[tuple[str, Node]]:
@@ -250,11 +247,8 @@ class _Site:
             return
         if top:
             self.docs_dir(node)
-        self.hooks(node)
-        self.plugins(node)
-        self.extensions(node)
-        self.theme(node)
-        self.remote(node)
+        for check in (self.hooks, self.plugins, self.extensions, self.theme, self.remote):
+            check(node)
         self.inherit(path, node)
 
     def read_allowed(self, node: Node | None) -> Allowed:

@@ -40,8 +40,6 @@ class Listing:
 def shown(name: str) -> str:
     """``name`` with each control or invisible character written as an escape (``\\n``, ``\\u200b``;
     a byte that is not UTF-8 as ``\\xff``), so that a finding shows it and no output is broken by it."""
-    if name.isprintable():
-        return name
     return "".join(character if character.isprintable() else _escape(character) for character in name)
 
 
