@@ -1,11 +1,9 @@
 """Site engines: the programs that turn claimledger's outputs into a site, and their registry.
 
-claimledger says what a site contains; an engine adds the hand-written pages under ``docs/`` and the
-theme's frame, and writes the site. ``claimledger build --engine NAME`` picks one of :data:`ENGINES`
-(docs/architecture.md describes each); its build follows :class:`~claimledger.site.build.EngineBuild`,
-driven by :class:`claimledger.site.build.StagedBuild`. Adding an engine: a module with its build
-class, and one :class:`EngineEntry` here. An entry is imported only when picked: ``claimledger
-check`` never imports an engine.
+``claimledger build --engine NAME`` picks one of :data:`ENGINES` (docs/architecture.md describes
+each); its build follows :class:`~claimledger.site.build.EngineBuild`. Adding an engine: a module with
+its build class, and one :class:`EngineEntry` here. An entry is imported only when picked:
+``claimledger check`` never imports an engine.
 """
 
 from __future__ import annotations
