@@ -1,19 +1,9 @@
 """How a run goes about its work (never what it produces): read once, at the edge, and passed down.
 
-:class:`Settings` says how many processes to use, where the caches live and which of the pieces that
-only make a run faster are on. The command line (:mod:`claimledger.cli`) and, for ``mkdocs build``
-and ``mkdocs serve`` run on their own, the MkDocs plugin make one with :func:`from_environment`;
-nothing deeper reads the environment. The defaults (``Settings()``) are what a library caller gets:
-every speed piece on, no cache folder (so no cache), no progress line.
-
-The speed pieces, each of which changes how fast a site builds and never what it holds:
-
-- ``item_cache``: loaded items kept in the cache folder, keyed by each file's bytes
-  (:class:`claimledger.record.cache.ItemCache`);
-- ``template_cache``: compiled templates kept there (:func:`claimledger.record.cache.template_cache`);
-- ``parallel``: files parsed and checks run by forked processes (:mod:`claimledger.record.parallel`).
-
-The README's Scale section says what each buys, as ``scripts/bench --pieces`` measures it.
+The command line and, for ``mkdocs build``/``serve`` run on their own, the MkDocs plugin make one
+with :func:`from_environment`; nothing deeper reads the environment. ``Settings()`` (a library
+caller's) has every speed piece on, no cache, no progress line. The speed pieces (the item cache,
+the template cache, the parallel parse) change how fast a site builds, never what it holds.
 """
 
 from __future__ import annotations
@@ -65,14 +55,8 @@ class Settings:
 def from_environment(
     environ: Mapping[str, str], *, home: Path | None = None, stream: TextIO | None = None, progress: bool | None = None
 ) -> Settings:
-    """The settings the environment asks for (the table in docs/reference.md):
-
-    ``CLAIMLEDGER_JOBS=N`` processes; ``CLAIMLEDGER_NO_CACHE=1`` no cache; ``CLAIMLEDGER_CACHE_DIR``
-    (else ``$XDG_CACHE_HOME/claimledger``, else ``~/.cache/claimledger``) where the caches live;
-    ``CLAIMLEDGER_WITHOUT=piece,…`` speed pieces turned off (:data:`SPEED_PIECES`);
-    ``CLAIMLEDGER_PROGRESS=1`` or ``0`` progress shown or not, else only on a terminal (``stream``)
-    outside CI. ``progress``, where given (a command-line flag), comes before the environment.
-    """
+    """The settings the environment asks for (the table in docs/reference.md); ``progress``, where
+    given (a command-line flag), comes before the environment."""
     explicit = environ.get("CLAIMLEDGER_JOBS", "").strip()
     jobs = int(explicit) if explicit.isdigit() and int(explicit) > 0 else None
     cache_dir: Path | None
@@ -87,9 +71,7 @@ def from_environment(
     return Settings(
         jobs=jobs,
         cache_dir=cache_dir,
-        item_cache="item-cache" not in without,
-        template_cache="template-cache" not in without,
-        parallel="parallel" not in without,
+        **{piece.replace("-", "_"): piece not in without for piece in SPEED_PIECES},
         progress=progress if progress is not None else progress_wanted(environ, stream),
     )
 
@@ -99,8 +81,6 @@ def progress_wanted(environ: Mapping[str, str], stream: TextIO | None = None) ->
     when called, by default) is a terminal outside CI."""
     stream = sys.stderr if stream is None else stream
     setting = environ.get("CLAIMLEDGER_PROGRESS", "").strip().lower()
-    if setting in ON:
-        return True
-    if setting in OFF:
-        return False
+    if setting in ON or setting in OFF:
+        return setting in ON
     return stream.isatty() and not environ.get("CI")

@@ -1,10 +1,6 @@
-"""What the checks need of the site configuration (``mkdocs.yml``), read without MkDocs: as YAML
-nodes, which run nothing (the site policy reads the file with the same functions).
-
-Hand-written pages (under docs/, and the contributor guide the site shows) follow the markdown
-policy of claim fields; raw HTML in them is refused unless the site's owner allows it with the
-claimledger plugin's ``docs_raw_html`` option: ``true`` for every page, or a list of the pages
-that may hold it, each as findings name it (``docs/about.md``, ``CONTRIBUTING.md``).
+"""What the checks need of the site configuration (``mkdocs.yml``), read as YAML nodes, which run
+nothing (the site policy reads the file with the same functions): which hand-written pages may hold
+raw HTML (the claimledger plugin's ``docs_raw_html``: ``true``, or a list of pages as findings name them).
 """
 
 from __future__ import annotations
@@ -63,11 +59,7 @@ def settings_of(node: Node | None) -> list[tuple[str, Node, Node]]:
 
 def mapping_entry(node: Node | None, name: str) -> tuple[Node, Node] | None:
     """The entry ``name`` of a mapping: the last, as MkDocs reads it (a second is reported)."""
-    found = None
-    for key, key_node, value in settings_of(node):
-        if key == name:
-            found = key_node, value
-    return found
+    return next(((key_node, value) for key, key_node, value in reversed(settings_of(node)) if key == name), None)
 
 
 def named_entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, str]]:
@@ -87,16 +79,13 @@ def named_entries(node: Node | None) -> Iterator[tuple[str, Node, Node | None, s
 def plugin_option(config: Node | None, option: str) -> tuple[Node, Node] | None:
     """An option of the claimledger plugin in a configuration's nodes: (its key, its value)."""
     plugins = mapping_entry(config, "plugins")
-    options = next(
-        (opts for name, _, opts, _ in named_entries(plugins[1] if plugins else None) if name == PLUGIN), None
-    )
-    return mapping_entry(options, option)
+    entries = named_entries(plugins[1] if plugins else None)
+    return mapping_entry(next((options for name, _, options, _ in entries if name == PLUGIN), None), option)
 
 
 def read_docs_policy(config_file: Path) -> DocsPolicy:
-    """The docs policy ``config_file`` sets; the default (no raw HTML) if it cannot be read, in which
-    case the site policy (:mod:`claimledger.checks.sitepolicy`) reports what is wrong. The file is
-    read as YAML nodes, which run nothing; an option given by a tag (``!ENV``) sets the default."""
+    """The docs policy ``config_file`` sets; the default (no raw HTML) if it cannot be read (the site
+    policy reports why) or the option is given by a tag (``!ENV``)."""
     try:
         found = plugin_option(yaml.compose(config_file.read_bytes(), Loader=yaml.SafeLoader), OPTION)
         value = yaml.safe_load(yaml.serialize(found[1])) if found else None

@@ -1,38 +1,10 @@
 """What the site's configuration (``mkdocs.yml``) and the files under ``docs/`` may do: they are code.
 
-A pull request may change any file, and once merged the site is built and published. MkDocs loads
-its configuration with a loader that runs Python (``!!python/object/apply:os.system``), imports
-hooks, plugins and markdown extensions, and reads template folders and snippets from wherever it is
-told; the files under ``docs/`` are published on the site's own origin as they are. So the raw file
-is read here, as YAML nodes that run nothing, before any engine loads it, and :func:`check_site`
-reports, with file, line and field:
-
-- every YAML tag but ``!ENV`` naming a variable the project documents (:data:`DOCUMENTED_ENV`),
-  MkDocs' ``!relative``, and the plain core tags (``config-tag``);
-- ``hooks``, a plugin outside :data:`KNOWN_PLUGINS`, a markdown extension outside
-  :data:`KNOWN_EXTENSIONS`, a theme ``custom_dir`` (its Jinja templates run Python) (``config-code``),
-  and ``INHERIT`` (``config-inherit``);
-- what reads files from elsewhere: a theme ``custom_dir`` or ``docs_dir`` outside the repository or
-  reached through a link, a markdown extension reading files from outside ``docs/``
-  (``config-files``); a link out of either folder, even to a file elsewhere in the repository, or
-  into ``.git/`` (``unsafe-path``, from the path policy's confined walk);
-- ``extra_javascript``, ``extra_css``, and Material's ``extra.polyfills``, ``theme.logo`` and
-  ``theme.favicon`` from another host; Material's settings that load from another host:
-  ``extra.analytics`` (Google's script), ``theme.font`` unless ``false`` (Google Fonts), a
-  SuperFences fence of class ``mermaid`` (Mermaid from unpkg.com) (``config-remote``);
-- a file under ``docs/`` that is neither markdown nor inert (:data:`INERT_SUFFIXES`), and a
-  stylesheet there that fetches from another host (``docs-file``); so with a file of the theme folder
-  that is not a template (published as it is, too).
-
-Every value those settings take is judged: a ``!relative`` path as MkDocs resolves it, and ``!ENV``
-refused wherever the policy reads a value (its value comes from the build's environment, unseen
-here), as is a setting whose name is given by a tag.
-
-Each may be allowed, but for what would read a file outside the repository (or, by a link, outside
-the folder it is published from), by the list the
-maintainer keeps in the claimledger plugin's ``allow`` option of ``mkdocs.yml`` itself (reviewed as
-code: see :class:`Allowed`). ``claimledger check`` and every build run the same function; a build
-refuses, before its engine reads the file, whatever it reports as an error.
+MkDocs runs what its configuration asks (tags, hooks, plugins, markdown extensions, theme templates)
+and publishes docs/ as it is. So the raw file is read here as YAML nodes, which run nothing, before
+any engine loads it, and :func:`check_site` reports, with file, line and field, each rule of
+docs/reference.md ("What mkdocs.yml and docs/ may do"). The maintainer may allow each by name in the
+claimledger plugin's ``allow`` option (:class:`Allowed`); nothing allows a file outside the repository.
 """
 
 from __future__ import annotations
@@ -57,86 +29,32 @@ from .siteconfig import CORE_TAGS, PLUGIN, mapping_entry, named_entries, plain_t
 OPTION = "allow"
 MAX_CONFIG_SIZE = 1024 * 1024  # bytes: a larger mkdocs.yml is not read
 
-# The variables an ``!ENV`` tag may read: those the project documents (the site's and the
-# repository's addresses, and the settings of a run). Any other could be a secret of the build.
+# The variables an ``!ENV`` tag may read: any other could be a secret of the build.
 DOCUMENTED_ENV = frozenset({"CLAIMLEDGER_SITE_URL", "CLAIMLEDGER_REPO_URL", *VARIABLES})
-
-# The plugins the shipped and the generated projects use.
 KNOWN_PLUGINS = frozenset({"search", "material/search", PLUGIN})
-
-# Markdown extensions that run no code of the site's and read no file (``markdown.extensions.``
-# may be left out, as MkDocs allows).
+# Markdown extensions that run no code of the site's and read no file: Python-Markdown's, and pymdownx's.
+_INERT_MARKDOWN = (
+    "abbr admonition attr_list codehilite def_list extra fenced_code footnotes legacy_attrs legacy_em md_in_html meta "
+    "nl2br sane_lists smarty tables toc wikilinks"
+)
+_INERT_PYMDOWNX = (
+    "arithmatex betterem blocks.admonition blocks.caption blocks.definition blocks.details blocks.tab caret critic "
+    "details emoji escapeall extra fancylists highlight inlinehilite keys magiclink mark progressbar saneheaders "
+    "smartsymbols striphtml superfences tabbed tasklist tilde"
+)
 KNOWN_EXTENSIONS = frozenset(
-    {
-        *(
-            f"markdown.extensions.{name}"
-            for name in [
-                "abbr",
-                "admonition",
-                "attr_list",
-                "codehilite",
-                "def_list",
-                "extra",
-                "fenced_code",
-                "footnotes",
-                "legacy_attrs",
-                "legacy_em",
-                "md_in_html",
-                "meta",
-                "nl2br",
-                "sane_lists",
-                "smarty",
-                "tables",
-                "toc",
-                "wikilinks",
-            ]
-        ),
-        *(
-            f"pymdownx.{name}"
-            for name in [
-                "arithmatex",
-                "betterem",
-                "blocks.admonition",
-                "blocks.caption",
-                "blocks.definition",
-                "blocks.details",
-                "blocks.tab",
-                "caret",
-                "critic",
-                "details",
-                "emoji",
-                "escapeall",
-                "extra",
-                "fancylists",
-                "highlight",
-                "inlinehilite",
-                "keys",
-                "magiclink",
-                "mark",
-                "progressbar",
-                "saneheaders",
-                "smartsymbols",
-                "striphtml",
-                "superfences",
-                "tabbed",
-                "tasklist",
-                "tilde",
-            ]
-        ),
-    }
+    [f"markdown.extensions.{name}" for name in _INERT_MARKDOWN.split()]
+    + [f"pymdownx.{name}" for name in _INERT_PYMDOWNX.split()]
 )
 # Markdown extensions that read files from ``base_path``: known only while every base path lies
 # inside docs/, and nothing outside it is let in (``restrict_base_path``) or fetched (``url_download``).
 FILE_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
-
-# What a theme folder may hold that is not published as it is: Jinja templates (code, allowed with the
-# folder). Its other files are published as they are, and held to the docs/ policy.
+# A theme folder's Jinja templates are code, allowed with the folder; its other files are published.
 TEMPLATE_SUFFIX = ".html"
 # What docs/ may hold besides markdown: files a browser never runs (raster images, fonts, plain CSS).
 RASTER_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp")
 FONT_FILES = (".woff", ".woff2", ".ttf", ".otf", ".eot")
 INERT_SUFFIXES = frozenset({".md", ".css", *RASTER_IMAGES, *FONT_FILES})
-
 # What ``allow: remote`` names, besides addresses: Material's settings that load from another host.
 ANALYTICS = "extra.analytics"  # Google's gtag.js, on every page
 FONTS = "theme.font"  # Google Fonts, on every page unless `font: false`
@@ -145,43 +63,24 @@ MERMAID = "mermaid"  # Mermaid from unpkg.com, on every page with a diagram (a S
 _PYTHON_NAME = "tag:yaml.org,2002:python/name:"
 _PYTHON = "tag:yaml.org,2002:python/"
 _MERGE = "tag:yaml.org,2002:merge"
+_NULL = "tag:yaml.org,2002:null"
 _ENV = "!ENV"
 _RELATIVE = "!relative"
 
 
 @dataclass(frozen=True)
 class Allowed:
-    """What the maintainer allows, each by name, under the claimledger plugin's ``allow`` option::
+    """What the maintainer allows, each by name, under the claimledger plugin's ``allow`` option."""
 
-    plugins:
-      - claimledger:
-          allow:
-            hooks: [hooks/social.py]              # files the `hooks:` setting names
-            plugins: [blog]                       # plugins besides search and claimledger
-            markdown_extensions: [mdx_include]    # extensions besides the known, inert ones
-            inherit: [base.yml]                   # the file INHERIT names (inside the repository)
-            env: [SITE_AUTHOR]                    # variables !ENV may read besides the documented
-            python_names: [material.extensions.emoji.twemoji]  # !!python/name: tags
-            remote: [https://cdn.example.org/x.js]  # extra_javascript / extra_css from another host,
-                                                    # or Material's extra.analytics, theme.font, mermaid
-            docs: [docs/diagram.svg]              # files published as they are (under docs/ or the
-                                                  # theme folder) that are not markdown or inert
-            custom_dir: [overrides]               # the theme folder: its templates run during the build
-    """
-
-    hooks: frozenset[str] = field(default_factory=frozenset)
-    plugins: frozenset[str] = field(default_factory=frozenset)
-    markdown_extensions: frozenset[str] = field(default_factory=frozenset)
-    inherit: frozenset[str] = field(default_factory=frozenset)
-    env: frozenset[str] = field(default_factory=frozenset)
-    python_names: frozenset[str] = field(default_factory=frozenset)
-    remote: frozenset[str] = field(default_factory=frozenset)
-    docs: frozenset[str] = field(default_factory=frozenset)
-    custom_dir: frozenset[str] = field(default_factory=frozenset)
-
-    def theme_folder(self, name: str) -> bool:
-        """Whether the theme folder ``name`` (relative to the configuration's folder) is allowed."""
-        return os.path.normpath(name) in {os.path.normpath(allowed) for allowed in self.custom_dir}
+    hooks: frozenset[str] = field(default_factory=frozenset)  # files the `hooks:` setting names
+    plugins: frozenset[str] = field(default_factory=frozenset)  # besides search and claimledger
+    markdown_extensions: frozenset[str] = field(default_factory=frozenset)  # besides the known, inert ones
+    inherit: frozenset[str] = field(default_factory=frozenset)  # the file INHERIT names
+    env: frozenset[str] = field(default_factory=frozenset)  # variables !ENV may read besides the documented
+    python_names: frozenset[str] = field(default_factory=frozenset)  # !!python/name: tags
+    remote: frozenset[str] = field(default_factory=frozenset)  # addresses, ANALYTICS, FONTS, MERMAID
+    docs: frozenset[str] = field(default_factory=frozenset)  # published files neither markdown nor inert
+    custom_dir: frozenset[str] = field(default_factory=frozenset)  # the theme folder
 
 
 ALLOW_KEYS = tuple(f.name for f in fields(Allowed))
@@ -192,17 +91,21 @@ def _position(node: Node) -> tuple[int, int]:
 
 
 def _plain(node: Node) -> bool:
-    """Whether a node is written plainly: no tag but YAML's own (``!ENV``, ``!relative`` and the rest
-    give a value this check cannot see, or would see differently from the engine)."""
+    """Whether a node has no tag but YAML's own (``!ENV``, ``!relative`` and the rest give a value this
+    check cannot see, or would see differently from the engine)."""
     return str(node.tag) in CORE_TAGS
 
 
-def _strings(node: Node | None) -> list[tuple[str, Node]]:
-    """A value that is one text or a list of texts, each with its node."""
+def _strings(node: SequenceNode) -> list[tuple[str, Node]]:
+    """The plain texts of a list, each with its node."""
+    return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
+
+
+def _items(node: Node, where: str) -> list[tuple[str, Node]]:
+    """The items of a list, each with its field; a single value as a list of one."""
     if isinstance(node, SequenceNode):
-        return [(text, item) for item in node.value if (text := plain_text(item)) is not None]
-    text = plain_text(node)
-    return [(text, node)] if text is not None and node is not None else []
+        return [(f"{where}[{index}]", item) for index, item in enumerate(node.value)]
+    return [(where, node)]
 
 
 class _Site:
@@ -224,63 +127,66 @@ class _Site:
         self.findings.append(error(self.rel, position, rule, field, message, hint))
 
     def allow_hint(self, key: str, name: str = "it") -> str:
-        config = self.layout.relative(self.config_file)
         allow = f"the claimledger plugin's `allow: {{{key}: […]}}`"
-        return f"if the maintainer means it, name {name} under {allow} in {config}"
+        return f"if the maintainer means it, name {name} under {allow} in {self.layout.relative(self.config_file)}"
+
+    def refuse(
+        self, node: Node, where: str, message: str, key: str, name: str = "it", rule: str = "config-code"
+    ) -> None:
+        """What runs code or loads from elsewhere: to be removed, or allowed under ``allow: {key: […]}``."""
+        self.error(node, rule, where, message, f"remove it; {self.allow_hint(key, name)}")
+
+    def python_name(self, tag: str) -> bool:
+        return tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names
 
     # -- values the policy reads ---------------------------------------------------
 
     def plain(self, node: Node, where: str, rule: str, what: str) -> bool:
-        """Whether a value the policy reads (a name, a flag, an address, a list of them) is written
-        plainly; reported if not. ``!ENV`` is refused here whatever it reads: its value comes from the
-        build's environment, which this check cannot see (and, where the variable is unset, as in a
-        pull request's build, from a default that would go unchecked)."""
+        """Whether a value the policy reads is written plainly; reported if not. ``!ENV`` is refused
+        whatever it reads: its value comes from the build's environment, unseen here."""
         if _plain(node):
             return True
         tag = str(node.tag)
+        hint = f"write {what} itself"
         if tag == _ENV:
             message = (
                 f"{what} is given by !ENV: its value comes from the build's environment, which this check cannot "
                 "see, and where the variable is unset (as in a pull request's build) its default is used unchecked"
             )
-            hint = f"write {what} itself; !ENV may give only values this check does not read (site_url, site_name, …)"
+            hint += "; !ENV may give only values this check does not read (site_url, site_name, …)"
         elif tag == _RELATIVE:
             message = f"{what} is given by !relative, which names a folder; this check cannot tell what it becomes"
-            hint = f"write {what} itself"
-        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
+        elif self.python_name(tag):
             message = f"{what} is given by a !!python/name: tag: a Python object, not a value this check can read"
-            hint = f"write {what} itself"
         else:  # any other tag is reported by the walk of the tags
             return False
         self.error(node, rule, where, message, hint)
         return False
 
+    def entry(self, node: Node | None, key: str, where: str, rule: str, what: str) -> tuple[Node, Node] | None:
+        """The entry ``key`` of a mapping, if there and written plainly (reported if not)."""
+        found = mapping_entry(node, key)
+        return found if found is not None and self.plain(found[1], where, rule, what) else None
+
     def path(self, node: Node, where: str, what: str) -> str | None:
-        """The path a setting names, as the engine resolves it: relative to the configuration's folder
-        (or absolute); a ``!relative`` value resolved as MkDocs resolves it. None for no value, or
-        for one this check cannot tell (reported)."""
+        """The path a setting names, relative to the configuration's folder (or absolute); a
+        ``!relative`` value resolved as MkDocs resolves it. None for no value, or one this check
+        cannot tell (reported)."""
         if node.tag == _RELATIVE and isinstance(node, ScalarNode):
             target = self.relative(str(node.value or ""))
             if target is None:
-                self.error(
-                    node,
-                    "config-files",
-                    where,
-                    f"{what} is given by `!relative {node.value}`, which names no folder this check can tell",
-                    "write the path itself, relative to mkdocs.yml (or `!relative $config_dir/…`)",
-                )
+                message = f"{what} is given by `!relative {node.value}`, which names no folder this check can tell"
+                hint = "write the path itself, relative to mkdocs.yml (or `!relative $config_dir/…`)"
+                self.error(node, "config-files", where, message, hint)
                 return None
             return os.path.relpath(target, self.config_file.parent)
-        if not self.plain(node, where, "config-files", what):
-            return None
-        if node.tag == "tag:yaml.org,2002:null":
+        if not self.plain(node, where, "config-files", what) or node.tag == _NULL:
             return None
         return plain_text(node)
 
     def relative(self, value: str) -> Path | None:
-        """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…`` from the
-        configuration's folder, ``$docs_dir/…`` from the docs folder, a bare ``!relative`` the folder of
-        the page being rendered (in the docs folder); None for anything else (MkDocs refuses it)."""
+        """The folder ``!relative value`` names, as MkDocs resolves it: ``$config_dir/…``, ``$docs_dir/…``,
+        or a bare ``!relative`` (the page's folder, in the docs folder); None for anything else."""
         prefix, _, suffix = value.partition("/")
         if prefix == "$config_dir":
             base = self.config_file.parent
@@ -289,6 +195,19 @@ class _Site:
         else:
             return None
         return Path(os.path.normpath(base / suffix))  # an absolute suffix replaces the base, as in MkDocs
+
+    def inside(self, node: Node, where: str, target: Path, what: str) -> bool:
+        """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
+        absolute = _absolute(target)
+        real = absolute.resolve()
+        if not absolute.is_relative_to(self.root) or not real.is_relative_to(self.root):
+            message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
+        elif real != absolute:
+            message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
+        else:
+            return True
+        self.error(node, "config-files", where, message, "put it in the repository itself, linked by nothing")
+        return False
 
     # -- reading -----------------------------------------------------------------
 
@@ -308,13 +227,9 @@ class _Site:
             self.error(exc.position, exc.rule, exc.field, exc.message, exc.hint)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            self.error(
-                (mark.line + 1, mark.column + 1) if mark else None,
-                "yaml-syntax",
-                "",
-                f"the site's configuration is not valid YAML: {exc.problem or exc.context}",
-                "correct the YAML at this place",
-            )
+            position = (mark.line + 1, mark.column + 1) if mark else None
+            message = f"the site's configuration is not valid YAML: {exc.problem or exc.context}"
+            self.error(position, "yaml-syntax", "", message, "correct the YAML at this place")
         except (yaml.YAMLError, RecursionError):
             self.error(None, "yaml-syntax", "", "the site's configuration is not valid YAML", "correct it")
         except OSError as exc:
@@ -322,8 +237,7 @@ class _Site:
         return None
 
     def check_file(self, path: Path, *, top: bool) -> None:
-        """Check one configuration file (and, if allowed, the one it inherits, last: the findings of
-        each are on the file being read, :attr:`rel`). One that cannot be read has no nodes to check."""
+        """One configuration file, then (if allowed) the one it inherits; its findings are on :attr:`rel`."""
         self.read.add(str(path.resolve()))
         node = self.compose(path)
         if top:
@@ -333,14 +247,9 @@ class _Site:
             return
         if top:
             self.docs_dir(node)
-        self.hooks(node)
-        self.plugins(node)
-        self.extensions(node)
-        self.theme(node)
-        self.remote(node)
+        for check in (self.hooks, self.plugins, self.extensions, self.theme, self.remote):
+            check(node)
         self.inherit(path, node)
-
-    # -- the allowlist -------------------------------------------------------------
 
     def read_allowed(self, node: Node | None) -> Allowed:
         found = plugin_option(node, OPTION)
@@ -372,63 +281,51 @@ class _Site:
         tag = str(node.tag)
         if tag == _ENV:
             self.env(node, where)
-        elif tag.startswith(_PYTHON_NAME) and tag.removeprefix(_PYTHON_NAME) in self.allowed.python_names:
-            pass
         elif tag.startswith(_PYTHON):
-            self.error(
-                node,
-                "config-tag",
-                where,
-                f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} makes MkDocs run Python while it reads the file",
-                "remove it: the site's configuration runs no code"
-                + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
-            )
+            if not self.python_name(tag):
+                self.error(
+                    node,
+                    "config-tag",
+                    where,
+                    f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} makes MkDocs run Python while it reads the "
+                    "file",
+                    "remove it: the site's configuration runs no code"
+                    + (f"; {self.allow_hint('python_names')}" if tag.startswith(_PYTHON_NAME) else ""),
+                )
         elif tag == _MERGE:
             self.error(node, "config-tag", where, "a merge key (`<<`) is not read", "write the settings out in full")
         elif tag not in CORE_TAGS and tag != _RELATIVE:
             self.error(node, "config-tag", where, f"the tag {tag} is unknown", "remove it: write the value out in full")
-        if isinstance(node, MappingNode):
-            keys: set[str] = set()
-            for key_node, value in node.value:
-                self.tags(key_node, where, seen)
-                key = plain_text(key_node) or "?"
-                field = f"{where}.{key}" if where else key
-                if key == "?" and key_node.tag != _MERGE:
-                    self.error(
-                        key_node,
-                        "config-tag",
-                        field,
-                        "a setting's name is given by a tag or is not text: this check cannot tell which setting "
-                        "it is (an engine may read `!ENV [VARIABLE, hooks]` as `hooks`)",
-                        "write the setting's name itself",
-                    )
-                if key in keys and key_node.tag != _MERGE:
-                    self.error(
-                        key_node,
-                        "yaml-duplicate-key",
-                        field,
-                        f"`{key}` is given twice: MkDocs would keep only the last",
-                        "keep one",
-                    )
-                keys.add(key)
-                self.tags(value, field, seen)
-        elif isinstance(node, SequenceNode):
+        if isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 self.tags(item, f"{where}[{index}]", seen)
+        if not isinstance(node, MappingNode):
+            return
+        keys: set[str] = set()
+        for key_node, value in node.value:
+            self.tags(key_node, where, seen)
+            key = plain_text(key_node) or "?"
+            field = f"{where}.{key}" if where else key
+            if key == "?" and key_node.tag != _MERGE:
+                message = (
+                    "a setting's name is given by a tag or is not text: this check cannot tell which setting "
+                    "it is (an engine may read `!ENV [VARIABLE, hooks]` as `hooks`)"
+                )
+                self.error(key_node, "config-tag", field, message, "write the setting's name itself")
+            if key in keys and key_node.tag != _MERGE:
+                message = f"`{key}` is given twice: MkDocs would keep only the last"
+                self.error(key_node, "yaml-duplicate-key", field, message, "keep one")
+            keys.add(key)
+            self.tags(value, field, seen)
 
     def env(self, node: Node, where: str) -> None:
         """``!ENV NAME`` or ``!ENV [NAME, …, default]``: every name documented or allowed."""
-        names: list[tuple[str, Node]]
-        if isinstance(node, ScalarNode):
-            names = [(str(node.value), node)]
-        elif isinstance(node, SequenceNode):
+        items = [node]
+        if isinstance(node, SequenceNode):
             items = node.value[:-1] if len(node.value) > 1 else node.value
-            names = [(str(item.value), item) if isinstance(item, ScalarNode) else ("", item) for item in items]
-        else:
-            names = [("", node)]
-        allowed = DOCUMENTED_ENV | self.allowed.env
-        for name, item in names:
-            if name not in allowed:
+        for item in items:
+            name = str(item.value) if isinstance(item, ScalarNode) else ""
+            if name not in DOCUMENTED_ENV | self.allowed.env:
                 self.error(
                     item,
                     "config-tag",
@@ -441,168 +338,122 @@ class _Site:
     # -- code --------------------------------------------------------------------------
 
     def hooks(self, node: Node) -> None:
-        found = mapping_entry(node, "hooks")
+        found = self.entry(node, "hooks", "hooks", "config-code", "the list of hooks")
         if found is None:
             return
-        key_node, value = found
-        if not self.plain(value, "hooks", "config-code", "the list of hooks"):
+        if not isinstance(found[1], SequenceNode):
+            self.error(found[0], "config-code", "hooks", "`hooks` is not a list of files", "remove it")
             return
-        if not isinstance(value, SequenceNode):
-            self.error(key_node, "config-code", "hooks", "`hooks` is not a list of files", "remove it")
-            return
-        for index, item in enumerate(value.value):
-            where = f"hooks[{index}]"
+        for where, item in _items(found[1], "hooks"):
             name = self.path(item, where, "a hook")
             if name is None:
                 continue
-            if name not in self.allowed.hooks:
-                self.error(
-                    item,
-                    "config-code",
-                    where,
-                    f"the hook {paths.shown(name)} is Python that MkDocs runs while it builds the site",
-                    f"remove it; {self.allow_hint('hooks')}",
-                )
-            else:
+            if name in self.allowed.hooks:
                 self.inside(item, where, self.config_file.parent / name, "the hook")
+                continue
+            self.refuse(
+                item,
+                where,
+                f"the hook {paths.shown(name)} is Python that MkDocs runs while it builds the site",
+                "hooks",
+            )
 
-    def named(self, found: tuple[Node, Node] | None, setting: str, what: str) -> Node | None:
+    def named(self, node: Node, setting: str, what: str) -> Node | None:
         """The value of ``plugins`` or ``markdown_extensions``, if written plainly, each name plainly
         too (a name given by a tag is reported: the check could not tell what runs)."""
-        if found is None or not self.plain(found[1], setting, "config-code", f"the list of {what}"):
-            return None
-        if isinstance(found[1], SequenceNode):
-            for index, item in enumerate(found[1].value):
-                self.plain(item, f"{setting}[{index}]", "config-code", f"one of the {what}")
-        return found[1]
+        found = self.entry(node, setting, setting, "config-code", f"the list of {what}")
+        if found is not None and isinstance(found[1], SequenceNode):
+            for where, item in _items(found[1], setting):
+                self.plain(item, where, "config-code", f"one of the {what}")
+        return found[1] if found else None
 
     def plugins(self, node: Node) -> None:
-        found = self.named(mapping_entry(node, "plugins"), "plugins", "plugins")
-        for name, item, _, index in named_entries(found):
+        for name, item, _, index in named_entries(self.named(node, "plugins", "plugins")):
             if name not in KNOWN_PLUGINS and name not in self.allowed.plugins:
-                self.error(
-                    item,
-                    "config-code",
-                    f"plugins{index}",
+                message = (
                     f"the plugin {paths.shown(name)} is not one claimledger knows: it runs code while the site is "
-                    "built, and may read or publish any file",
-                    f"remove it; {self.allow_hint('plugins')}",
+                    "built, and may read or publish any file"
                 )
+                self.refuse(item, f"plugins{index}", message, "plugins")
 
     def extensions(self, node: Node) -> None:
-        found = self.named(mapping_entry(node, "markdown_extensions"), "markdown_extensions", "markdown extensions")
+        found = self.named(node, "markdown_extensions", "markdown extensions")
         for name, item, options, index in named_entries(found):
             where = f"markdown_extensions{index}"
             full = name if "." in name else f"markdown.extensions.{name}"
             if options is not None and not self.plain(options, f"{where}.{name}", "config-files", "its options"):
                 continue
             if full in FILE_READING_EXTENSIONS:
-                self.reads_docs_only(item, where, name, options)
+                self.reads_docs_only(item, f"{where}.{name}", name, options)
             elif full == "pymdownx.superfences":
-                self.fences(where, name, options)
+                self.fences(f"{where}.{name}.custom_fences", options)
             elif full not in KNOWN_EXTENSIONS and name not in self.allowed.markdown_extensions:
-                self.error(
-                    item,
-                    "config-code",
-                    where,
+                message = (
                     f"the markdown extension {paths.shown(name)} is not one claimledger knows: it runs code while "
-                    "the pages are rendered, and may read files",
-                    f"remove it; {self.allow_hint('markdown_extensions')}",
+                    "the pages are rendered, and may read files"
                 )
+                self.refuse(item, where, message, "markdown_extensions")
 
     def reads_docs_only(self, item: Node, where: str, name: str, options: Node | None) -> None:
         """A file-reading extension: every base path inside docs/, nothing let in from elsewhere."""
         hint = f"give {name} `base_path: [docs/…]` (a folder under docs/) and leave restrict_base_path on"
         for option, refused in (("restrict_base_path", "false"), ("url_download", "true")):
-            found = mapping_entry(options, option)
-            field = f"{where}.{name}.{option}"
-            if found is not None and not self.plain(found[1], field, "config-files", f"`{option}`"):
-                continue
+            found = self.entry(options, option, f"{where}.{option}", "config-files", f"`{option}`")
             if found is not None and (plain_text(found[1]) or "").lower() == refused:
-                self.error(
-                    found[0],
-                    "config-files",
-                    f"{where}.{name}.{option}",
-                    f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)",
-                    hint,
-                )
+                message = f"{name} with `{option}: {refused}` reads files from outside docs/ (or from the network)"
+                self.error(found[0], "config-files", f"{where}.{option}", message, hint)
         found = mapping_entry(options, "base_path")
-        field = f"{where}.{name}.base_path"
-        bases: list[tuple[str | None, Node]]
         if found is None:
-            bases = [(".", item)]
+            bases: list[tuple[str | None, Node]] = [(".", item)]
         else:
-            value = found[1]
-            listed = list(value.value) if isinstance(value, SequenceNode) and _plain(value) else [value]
-            bases = [(self.base_path(base_node, field), base_node) for base_node in listed]
+            listed = list(found[1].value) if isinstance(found[1], SequenceNode) and _plain(found[1]) else [found[1]]
+            bases = [(self.base_path(base, f"{where}.base_path"), base) for base in listed]
         docs = self.root / paths.DOCS_DIR
-        for base, base_node in bases:
+        for base, node in bases:
             if base is None:
                 continue  # reported
             target = Path(os.path.normpath(self.root / base))
-            if not target.is_relative_to(docs) or _through_link(target):
-                written = plain_text(base_node) or f"{base_node.tag} {getattr(base_node, 'value', '')}"
+            through_link = target.exists() and target.resolve() != target
+            if not target.is_relative_to(docs) or through_link:
+                written = plain_text(node) or f"{node.tag} {getattr(node, 'value', '')}"
                 self.error(
-                    base_node,
+                    node,
                     "config-files",
-                    f"{where}.{name}.base_path",
+                    f"{where}.base_path",
                     f"{name} reads files from {paths.shown(written)}, outside docs/: any file there (or, by a "
                     "link, anywhere) could be put into a page",
                     hint,
                 )
 
     def base_path(self, node: Node, field: str) -> str | None:
-        """A base path as a path from the repository's root (a ``!relative`` one resolved as MkDocs
-        resolves it); None if it cannot be told (reported)."""
-        if node.tag == "tag:yaml.org,2002:null":
+        """A base path from the repository's root; None if it cannot be told (reported)."""
+        if node.tag == _NULL:
             return "."
         text = self.path(node, field, "a base path")
         return None if text is None else os.path.relpath(_absolute(self.config_file.parent / text), self.root)
 
-    # -- files -------------------------------------------------------------------------
-
-    def inside(self, node: Node, where: str, target: Path, what: str) -> bool:
-        """Whether ``target`` lies inside the repository, reached through no link; reported if not."""
-        absolute = _absolute(target)
-        real = absolute.resolve()
-        if not absolute.is_relative_to(self.root) or not real.is_relative_to(self.root):
-            message = f"{what} {paths.shown(str(target))} is outside the repository; nothing there is read"
-        elif real != absolute:
-            message = f"{what} {paths.shown(str(target))} is reached through a link; it is not read"
-        else:
-            return True
-        self.error(node, "config-files", where, message, "put it in the repository itself, linked by nothing")
-        return False
-
     def theme(self, node: Node) -> None:
-        theme = mapping_entry(node, "theme")
-        if theme is None or not self.plain(theme[1], "theme", "config-code", "the theme"):
-            return
-        custom = mapping_entry(theme[1], "custom_dir")
-        if custom is None:
-            return
-        name = self.path(value := custom[1], "theme.custom_dir", "the theme folder")
-        if name is None:
+        theme = self.entry(node, "theme", "theme", "config-code", "the theme")
+        custom = mapping_entry(theme[1] if theme else None, "custom_dir")
+        name = None if custom is None else self.path(custom[1], "theme.custom_dir", "the theme folder")
+        if custom is None or name is None:
             return
         folder = self.config_file.parent / name
-        if not self.inside(value, "theme.custom_dir", folder, "the theme folder"):
+        if not self.inside(custom[1], "theme.custom_dir", folder, "the theme folder"):
             return
-        if not self.allowed.theme_folder(name):
-            self.error(
-                value,
-                "config-code",
-                "theme.custom_dir",
+        if os.path.normpath(name) not in {os.path.normpath(allowed) for allowed in self.allowed.custom_dir}:
+            message = (
                 f"the theme folder {paths.shown(name)} is code: its Jinja templates run Python while the site is "
-                "built (MkDocs does not sandbox them), and its other files are published on the site's own address",
-                f"remove it; {self.allow_hint('custom_dir', name)}",
+                "built (MkDocs does not sandbox them), and its other files are published on the site's own address"
             )
+            self.refuse(custom[1], "theme.custom_dir", message, "custom_dir", name)
         if folder.is_dir():
             self.published(folder, f"{self.layout.relative(folder)}/", templates=True)
 
+    # -- other hosts -----------------------------------------------------------------
+
     def remote(self, node: Node) -> None:
-        """Scripts, styles and images from another host that a setting puts on every page: MkDocs'
-        ``extra_javascript`` and ``extra_css``, and Material's ``extra.polyfills`` (scripts too),
-        ``theme.logo`` and ``theme.favicon``."""
+        """Scripts, styles and images from another host that a setting puts on every page."""
         extra = mapping_entry(node, "extra")
         theme = mapping_entry(node, "theme")
         settings = {
@@ -617,50 +468,37 @@ class _Site:
         for setting, found in settings.items():
             if found is None or not self.plain(found[1], setting, "config-remote", f"`{setting}`"):
                 continue
-            listed = isinstance(found[1], SequenceNode)
-            items = found[1].value if isinstance(found[1], SequenceNode) else [found[1]]
-            for index, item in enumerate(items):
-                where = f"{setting}[{index}]" if listed else setting
+            for where, item in _items(found[1], setting):
                 if not self.plain(item, where, "config-remote", "an address"):
                     continue
-                path = mapping_entry(item, "path")
-                if path is not None and not self.plain(path[1], f"{where}.path", "config-remote", "an address"):
-                    continue
+                path = self.entry(item, "path", f"{where}.path", "config-remote", "an address")
                 address = plain_text(item) or plain_text(path[1] if path else None)
                 if address is None or image_is_local(address) or address in self.allowed.remote:
                     continue
-                self.error(
-                    item,
-                    "config-remote",
-                    where,
+                message = (
                     f"{paths.shown(address)} comes from another host: it would run on (or style, or show on) every "
-                    "page, as the host pleases, and tell it who reads the site",
-                    f"keep a copy under docs/ and name that; {self.allow_hint('remote')}",
+                    "page, as the host pleases, and tell it who reads the site"
                 )
+                hint = f"keep a copy under docs/ and name that; {self.allow_hint('remote')}"
+                self.error(item, "config-remote", where, message, hint)
         self.third_parties(extra[1] if extra else None, theme[1] if theme else None)
 
     def third_parties(self, extra: Node | None, theme: Node | None) -> None:
-        """Material's settings that make readers' browsers load from another host: ``extra.analytics``
-        (Google's script), and, unless ``theme.font`` is ``false``, Google Fonts."""
+        """Material's ``extra.analytics`` (Google's script), and Google Fonts unless ``theme.font: false``."""
         analytics = mapping_entry(extra, "analytics")
         if analytics is not None and _enabled(analytics[1]) and ANALYTICS not in self.allowed.remote:
             provider = mapping_entry(analytics[1], "provider")
             named = plain_text(provider[1]) if provider else None
-            self.error(
-                analytics[0],
-                "config-remote",
-                ANALYTICS,
+            message = (
                 f"Material's analytics ({paths.shown(named or 'a provider')}) loads a script from another host on "
                 "every page (Google's gtag.js): it runs on the site's own address, as the host pleases, and tells "
-                "the host who reads what",
-                f"remove it; {self.allow_hint('remote', ANALYTICS)}",
+                "the host who reads what"
             )
+            self.refuse(analytics[0], ANALYTICS, message, "remote", ANALYTICS, rule="config-remote")
         named_theme = mapping_entry(theme, "name")
         if named_theme is not None and not self.plain(named_theme[1], "theme.name", "config-code", "the theme"):
             return
-        name = (
-            plain_text(named_theme[1]) if named_theme else plain_text(theme)
-        )  # `theme: {name: material}` or `theme: material`
+        name = plain_text(named_theme[1] if named_theme else theme)  # `theme: {name: material}` or `theme: material`
         if name != "material" or FONTS in self.allowed.remote:
             return
         font = mapping_entry(theme, "font")
@@ -675,25 +513,21 @@ class _Site:
                 f"plain stylesheet); {self.allow_hint('remote', FONTS)}",
             )
 
-    def fences(self, where: str, name: str, options: Node | None) -> None:
+    def fences(self, where: str, options: Node | None) -> None:
         """SuperFences' custom fences: one of class ``mermaid`` makes Material load Mermaid from unpkg.com."""
-        found = mapping_entry(options, "custom_fences")
-        field = f"{where}.{name}.custom_fences"
-        if found is None or not self.plain(found[1], field, "config-remote", "`custom_fences`"):
+        found = self.entry(options, "custom_fences", where, "config-remote", "`custom_fences`")
+        if found is None or not isinstance(found[1], SequenceNode):
             return
-        items = found[1].value if isinstance(found[1], SequenceNode) else []
-        for index, item in enumerate(items):
-            if not self.plain(item, f"{field}[{index}]", "config-remote", "a custom fence"):
+        for fence, item in _items(found[1], where):
+            if not self.plain(item, fence, "config-remote", "a custom fence"):
                 continue
-            css = mapping_entry(item, "class")
-            if css is not None and not self.plain(css[1], f"{field}[{index}].class", "config-remote", "its class"):
-                continue
+            css = self.entry(item, "class", f"{fence}.class", "config-remote", "its class")
             if css is None or plain_text(css[1]) != MERMAID or MERMAID in self.allowed.remote:
                 continue
             self.error(
                 css[1],
                 "config-remote",
-                f"{where}.{name}.custom_fences[{index}].class",
+                f"{fence}.class",
                 "a fence of class mermaid makes Material load Mermaid from unpkg.com on every page with a diagram: "
                 "a script from another host, run as the host pleases, that tells it who reads the site",
                 f"remove the fence (draw the diagram as an image under docs/); {self.allow_hint('remote', MERMAID)}",
@@ -701,23 +535,16 @@ class _Site:
 
     def inherit(self, path: Path, node: Node) -> None:
         found = mapping_entry(node, "INHERIT")
-        if found is None:
-            return
-        key_node, value = found
-        name = self.path(value, "INHERIT", "the inherited file")
-        if name is None:
+        name = None if found is None else self.path(found[1], "INHERIT", "the inherited file")
+        if found is None or name is None:
             return
         if name not in self.allowed.inherit:
-            self.error(
-                key_node,
-                "config-inherit",
-                "INHERIT",
-                f"INHERIT takes the settings of {paths.shown(name) or 'another file'}, unchecked by this review",
-                f"write the settings here; {self.allow_hint('inherit')}",
-            )
+            message = f"INHERIT takes the settings of {paths.shown(name) or 'another file'}, unchecked by this review"
+            hint = f"write the settings here; {self.allow_hint('inherit')}"
+            self.error(found[0], "config-inherit", "INHERIT", message, hint)
             return
         parent = path.parent / name
-        if self.inside(value, "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
+        if self.inside(found[1], "INHERIT", parent, "the inherited file") and str(parent.resolve()) not in self.read:
             self.check_file(parent, top=False)
 
     # -- docs/ ---------------------------------------------------------------------------
@@ -726,20 +553,16 @@ class _Site:
         """The docs folder (``docs_dir``, by default docs/), read before what may name it
         (``!relative $docs_dir``); None once refused (reported)."""
         found = mapping_entry(node, "docs_dir")
-        if found is None or found[1].tag == "tag:yaml.org,2002:null":
+        if found is None or found[1].tag == _NULL:
             return
         name = self.path(found[1], "docs_dir", "the docs folder")
         folder = None if name is None else _absolute(self.config_file.parent / name)
-        if folder is not None and self.inside(found[1], "docs_dir", folder, "the docs folder"):
-            self.docs_folder = folder
-        else:
-            self.docs_folder = None
+        inside = folder is not None and self.inside(found[1], "docs_dir", folder, "the docs folder")
+        self.docs_folder = folder if inside else None
 
     def published(self, folder: Path, shown: str = "docs/", *, templates: bool = False) -> None:
-        """The files a build publishes from ``folder`` (the docs folder, or with ``templates`` the theme
-        folder, whose templates are code allowed with it), as the path policy's confined walk lets them
-        be read, and what that walk refuses: a link out of the folder, into .git/, nowhere (so that a
-        build refuses it before any engine starts)."""
+        """The files a build publishes from ``folder`` (with ``templates``, the theme folder), as the
+        path policy's confined walk lets them be read, and what that walk refuses."""
         listing = paths.walk(self.root, folder, confined=True)
         self.findings.extend(listing.findings)
         for file in listing.files:
@@ -749,14 +572,14 @@ class _Site:
     def run(self) -> list[Finding]:
         if self.config_file.exists():
             self.check_file(self.config_file, top=True)
-        if self.docs_folder is not None:  # the docs folder (``docs_dir``, by default docs/)
+        if self.docs_folder is not None:
             self.published(self.docs_folder)
         return self.findings
 
 
 def _enabled(node: Node) -> bool:
-    """Whether a setting such as Material's ``extra.analytics`` is on: anything but nothing, ``false``,
-    or a mapping with no ``provider``."""
+    """Whether a setting such as ``extra.analytics`` is on: anything but nothing, ``false``, or a
+    mapping with no ``provider``."""
     text = plain_text(node)
     if text is not None:
         return text.strip().lower() not in ("", "~", "null", "false")
@@ -771,22 +594,13 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
-def _through_link(target: Path) -> bool:
-    """Whether a folder inside ``root`` is reached through a link (``target`` absolute and normalised)."""
-    return target.exists() and target.resolve() != target
-
-
 def docs_file(root: Path, path: Path, allowed: Allowed, folder: str = "docs/") -> Iterator[Finding]:
     """Why a file of the docs folder (or of the theme folder, ``folder``) may not be published as it
-    is: a kind a browser runs (HTML, SVG, JavaScript, or any other but markdown and inert files) not
-    allowed by name, or a stylesheet that fetches from another host."""
+    is: a kind a browser runs, not allowed by name, or a stylesheet that fetches from another host."""
     rel = Layout(root).relative(path)
-    parts = PurePosixPath(rel).parts
-    if any(part.startswith(".") for part in parts):  # hidden: neither MkDocs nor Zensical publishes it
-        return
+    if any(part.startswith(".") for part in PurePosixPath(rel).parts) or rel in allowed.docs:
+        return  # a hidden file is published by neither MkDocs nor Zensical
     suffix = path.suffix.lower()
-    if rel in allowed.docs:
-        return
     if suffix not in INERT_SUFFIXES:
         yield error(
             rel,
@@ -837,20 +651,19 @@ def allow_entries(data: bytes) -> list[tuple[str, str, tuple[int, int]]]:
     if len(data) > MAX_CONFIG_SIZE:
         return []
     try:
-        node = yaml.compose(decode(data), Loader=yaml.SafeLoader)
+        found = plugin_option(yaml.compose(decode(data), Loader=yaml.SafeLoader), OPTION)
     except (YamlProblem, yaml.YAMLError, RecursionError):
         return []
-    found = plugin_option(node, OPTION)
-    entries: list[tuple[str, str, tuple[int, int]]] = []
-    for key, _, names in settings_of(found[1] if found else None):
-        if key in ALLOW_KEYS and isinstance(names, SequenceNode):
-            entries.extend((key, text, _position(item)) for text, item in _strings(names))
-    return entries
+    return [
+        (key, text, _position(item))
+        for key, _, names in settings_of(found[1] if found else None)
+        if key in ALLOW_KEYS and isinstance(names, SequenceNode)
+        for text, item in _strings(names)
+    ]
 
 
 def check_site(root: Path, config_file: Path | None = None) -> list[Finding]:
-    """What the site's configuration (``config_file``, by default ``root/mkdocs.yml``) and the files
-    of its docs folder may not do; every finding an error."""
+    """What the site's configuration (by default ``root/mkdocs.yml``) and its docs folder may not do."""
     root = root.resolve()
     # The file's folder as it really is; the file itself may be a link (the path policy reports one out).
     config = root / paths.CONFIG if config_file is None else _absolute(config_file).parent.resolve() / config_file.name

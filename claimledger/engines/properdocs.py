@@ -1,20 +1,10 @@
 """The properdocs engine: ProperDocs, the maintained fork of MkDocs 1.x, running the mkdocs engine's
-plugin as a plugin, with the same ``mkdocs.yml``, theme and plugins.
-
-ProperDocs answers every ``mkdocs.*`` import in its process with its own module, so it builds in a
-process of its own (:class:`claimledger.engines.mkdocs.engine.ProperDocsBuild`).
+plugin as a plugin, with the same ``mkdocs.yml``, theme and plugins. It answers every ``mkdocs.*``
+import in its process with its own modules, so it builds in a process of its own
+(``properdocs build --strict``, :class:`claimledger.engines.mkdocs.engine.ProperDocsBuild`), where
+the plugin loads and checks the dataset itself.
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from ..site.build import Project
 from .mkdocs.engine import ProperDocsBuild
 
-
-class ProperDocsEngine:
-    name = "properdocs"
-
-    def start(self, project: Project, staging_dir: Path) -> ProperDocsBuild:
-        return ProperDocsBuild(project, staging_dir)
+__all__ = ["ProperDocsBuild"]

@@ -1,9 +1,6 @@
-"""Web addresses as a browser reads them: split with :mod:`urllib.parse`, never by hand.
-
-An address may carry user info before its host (``https://user:pass@host/``). Browsers send it to
-the host or drop it; either way a reader who sees ``https://web.archive.org@evil.example/`` is led to
-``evil.example``, whatever the text before the ``@`` says. A record never needs user info (a
-password in a public file is a leak in any case), so an address holding any is refused.
+"""Web addresses as a browser reads them: split with :mod:`urllib.parse`, never by hand. An address
+holding user info before its host (``https://web.archive.org@evil.example/`` leads to ``evil.example``)
+is refused: a record never needs it, and a password in a public file is a leak in any case.
 """
 
 from __future__ import annotations

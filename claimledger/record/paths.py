@@ -1,24 +1,9 @@
 """Which files a check or a build may read: one policy for ``claims/``, ``docs/``, the snapshots,
-``CONTRIBUTING.md`` and ``mkdocs.yml``.
-
-- Nothing is read from outside the repository: a link that leads out of it is reported
-  (``unsafe-path``), and neither read nor, for a folder, walked.
-- Nothing is read from git's own records (``.git/``, a submodule's too): a link into them is
-  reported (``unsafe-path``), and a walk passes over a ``.git`` entry without reading it.
-- What a site publishes from a folder (``docs/``, a theme's ``custom_dir``) is what that folder holds
-  itself: in a *confined* walk, a link that leads out of the folder, even to a file elsewhere in the
-  repository, is reported (``unsafe-path``) and neither read nor walked.
-- A link that leads nowhere (dangling) or back into itself (a loop) is reported
-  (``broken-symlink``), never a crash or an endless walk.
-- A name with a control or invisible character is reported (``file-name``), and the file never
-  becomes a page or a folder of the site.
-- Only plain files are read: a pipe, socket or device is reported (``unreadable``), never opened.
-
-A path that does not exist at all (and is no link) is no concern of this module: whoever wanted
-the file says what is missing.
-
-A file is written whole or not at all (:func:`write_whole`), through a new temporary file beside it,
-never through a name someone may have planted there.
+``CONTRIBUTING.md`` and ``mkdocs.yml``. Nothing is read from outside the repository or from git's
+records (``unsafe-path``); a site publishes only what its folder itself holds (a *confined* walk);
+a dangling or looping link is ``broken-symlink``, a name with a control or invisible character
+``file-name``, a pipe, socket or device ``unreadable``; none of them is read. A path that does not
+exist at all is no concern of this module. A file is written whole or not at all (:func:`write_whole`).
 """
 
 from __future__ import annotations
@@ -55,8 +40,6 @@ class Listing:
 def shown(name: str) -> str:
     """``name`` with each control or invisible character written as an escape (``\\n``, ``\\u200b``;
     a byte that is not UTF-8 as ``\\xff``), so that a finding shows it and no output is broken by it."""
-    if name.isprintable():
-        return name
     return "".join(character if character.isprintable() else _escape(character) for character in name)
 
 
@@ -68,11 +51,8 @@ def _escape(character: str) -> str:
 
 
 def check(root: Path, path: Path | str) -> Finding | None:
-    """Why ``path`` may not be read, or ``None``: it lies inside ``root`` (through whatever links)
-    and is a plain file or a folder, or it does not exist and is no link.
-
-    ``root`` is the repository's resolved root.
-    """
+    """Why ``path`` may not be read, or ``None``: it lies inside ``root`` (the repository's resolved
+    root, through whatever links) and is a plain file or a folder, or it does not exist and is no link."""
     return _inspect(root, path)[1]
 
 
@@ -84,36 +64,82 @@ def _inspect(root: Path, path: Path | str) -> tuple[tuple[str, int] | None, Find
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return None, _loop(root, path)
-        if Path(path).is_symlink():
-            return None, _dangling(root, path)
-        return None, None
+        if not Path(path).is_symlink():
+            return None, None
+        message = f"this link points to {shown(str(Path(path).readlink()))}, which does not exist; it is not read"
+        hint = "remove the link, or put the file it stands for in its place"
+        return None, _finding(root, path, "broken-symlink", message, hint)
     if not _within(real, str(root)):
-        return None, _outside(root, path, real)
+        message = f"this link points outside the repository, to {shown(real)}; it is not read"
+        hint = "replace the link with the file itself (or the folder with its files)"
+        return None, _finding(root, path, "unsafe-path", message, hint)
     if _in_git_records(real, str(root)):
-        return None, _git_records(root, path, real)
+        message = (
+            f"this link leads into git's own records, to {shown(Layout(root).relative(real))}; nothing there is "
+            "read or published"
+        )
+        hint = "remove the link: git's records (.git/) are never part of the site"
+        return None, _finding(root, path, "unsafe-path", message, hint)
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         return None, _special(root, path)
     return (real, mode), None
 
 
 def walk(root: Path, folder: Path, *, confined: bool = False) -> Listing:
-    """Every plain file under ``folder`` that may be read; links are followed only inside ``root``,
-    never into git's records, and never to a folder that holds them. ``confined``: only inside
-    ``folder`` itself (as it really is), for a folder whose files a site publishes.
-
-    One directory read per folder and no extra ``stat`` per plain file: this runs over every file
-    of the dataset on every check.
-    """
+    """Every plain file under ``folder`` that may be read; links are followed only inside ``root``
+    (``confined``: inside ``folder`` itself, for a folder a site publishes), never into git's records,
+    and never back to a folder that holds them. One directory read per folder and no ``stat`` per
+    plain file: this runs over every file of the dataset on every check."""
     found, problem = _inspect(root, folder)
     if problem is not None:
         return Listing((), (str(folder),), (problem,))
     if found is None or not stat.S_ISDIR(found[1]):
         return Listing((), (), ())
-    walker = _Walker(root, Layout(root), found[0] if confined else None)
-    walker.walk(str(folder), found[0])
-    # Sorted as paths sort: folder by folder.
-    files = sorted(walker.files, key=lambda text: text.split(os.sep))  # noqa: PTH206
-    return Listing(tuple(files), tuple(walker.refused), tuple(walker.findings))
+    layout = Layout(root)
+    top = found[0] if confined else None  # the real folder a confined walk stays in
+    files: list[str] = []
+    refused: dict[str, Finding] = {}
+
+    def walk_folder(folder: str, real_folder: str) -> None:
+        """``real_folder`` is where ``folder`` really is, to stop at a link back to it or above it."""
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            message = f"cannot read this folder: {exc.strerror}"
+            refused[folder] = _finding(root, folder, "unreadable", message, "make it readable, or remove it")
+            return
+        for entry in entries:
+            if entry.name == GIT_RECORDS:  # git's records are not the project's files: never read
+                continue
+            if not entry.name.isprintable():
+                refused[entry.path] = _bad_name(layout.relative(entry.path), entry.name)
+            elif entry.is_symlink():
+                follow(entry.path, real_folder)
+            elif entry.is_dir(follow_symlinks=False):
+                walk_folder(entry.path, real_folder + os.sep + entry.name)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(entry.path)
+            else:
+                refused[entry.path] = _special(root, entry.path)
+
+    def follow(link: str, real_folder: str) -> None:
+        found, problem = _inspect(root, link)  # outside, into .git, nowhere, in a loop, not a plain file
+        if problem is not None:
+            refused[link] = problem
+        elif found is None:
+            return
+        elif stat.S_ISDIR(found[1]) and _within(real_folder, found[0]):
+            refused[link] = _loop(root, link)
+        elif top is not None and not _within(found[0], top):
+            refused[link] = _leaves(root, link, found[0], top)
+        elif stat.S_ISDIR(found[1]):
+            walk_folder(link, found[0])
+        else:
+            files.append(link)
+
+    walk_folder(str(folder), found[0])
+    files.sort(key=lambda text: text.split(os.sep))  # noqa: PTH206 (sorted as paths sort: folder by folder)
+    return Listing(tuple(files), tuple(refused), tuple(refused.values()))
 
 
 def check_file(root: Path, path: Path | str, *, within: Path | None = None) -> Finding | None:
@@ -144,152 +170,41 @@ def hand_written(root: Path) -> Listing:
     return Listing(listing.files, tuple(refused), tuple(findings))
 
 
-class _Walker:
-    __slots__ = ("files", "findings", "layout", "refused", "root", "top")
-
-    def __init__(self, root: Path, layout: Layout, top: str | None) -> None:
-        self.root = root
-        self.layout = layout
-        self.top = top  # the real folder a confined walk stays in; None: the repository
-        self.files: list[str] = []
-        self.refused: list[str] = []
-        self.findings: list[Finding] = []
-
-    def walk(self, folder: str, real_folder: str) -> None:
-        """``real_folder`` is where ``folder`` really is, to stop at a link back to it or above it."""
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError as exc:
-            self._refuse(folder, _unreadable(self.layout.relative(folder), exc))
-            return
-        for entry in entries:
-            if entry.name == GIT_RECORDS:  # git's records are not the project's files: never read
-                continue
-            if not entry.name.isprintable():
-                self._refuse(entry.path, _bad_name(self.layout.relative(entry.path), entry.name))
-            elif entry.is_symlink():
-                self._follow(entry.path, real_folder)
-            elif entry.is_dir(follow_symlinks=False):
-                self.walk(entry.path, real_folder + os.sep + entry.name)
-            elif entry.is_file(follow_symlinks=False):
-                self.files.append(entry.path)
-            else:
-                self._refuse(entry.path, _special(self.root, entry.path))
-
-    def _follow(self, link: str, real_folder: str) -> None:
-        """A link is followed if it leads inside the repository (in a confined walk, inside the
-        walked folder), out of git's records, and not back to a folder that holds it."""
-        found, problem = _inspect(self.root, link)  # outside, into .git, nowhere, in a loop, not a plain file
-        if problem is not None:
-            self._refuse(link, problem)
-        elif found is None:
-            return
-        elif stat.S_ISDIR(found[1]) and _within(real_folder, found[0]):
-            self._refuse(link, _loop(self.root, link))
-        elif self.top is not None and not _within(found[0], self.top):
-            self._refuse(link, _leaves(self.root, link, found[0], self.top))
-        elif stat.S_ISDIR(found[1]):
-            self.walk(link, found[0])
-        else:
-            self.files.append(link)
-
-    def _refuse(self, path: str, finding: Finding) -> None:
-        self.refused.append(path)
-        self.findings.append(finding)
-
-
 def _within(path: str, top: str) -> bool:
     """Whether ``path`` is ``top`` or lies under it (both real, absolute paths)."""
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _in_git_records(path: str, top: str) -> bool:
-    """Whether ``path``, under ``top`` (both real, absolute paths), lies in git's records: a ``.git``
-    folder (or file) anywhere on the way."""
+    """Whether ``path``, under ``top`` (both real, absolute paths), has a ``.git`` folder (or file) on the way."""
     return f"{os.sep}{GIT_RECORDS}{os.sep}" in f"{path[len(top) :]}{os.sep}"
 
 
-def _git_records(root: Path, path: Path | str, real: str) -> Finding:
-    layout = Layout(root)
-    return error(
-        layout.relative(path),
-        (1, 1),
-        "unsafe-path",
-        "(file name)",
-        f"this link leads into git's own records, to {shown(layout.relative(real))}; nothing there is read "
-        "or published",
-        "remove the link: git's records (.git/) are never part of the site",
-    )
+def _finding(root: Path, path: Path | str, rule: str, message: str, hint: str) -> Finding:
+    return error(Layout(root).relative(path), (1, 1), rule, "(file name)", message, hint)
 
 
 def _leaves(root: Path, path: Path | str, real: str, top: str) -> Finding:
     layout = Layout(root)
     folder = shown(layout.relative(top))
-    return error(
-        layout.relative(path),
-        (1, 1),
+    return _finding(
+        root,
+        path,
         "unsafe-path",
-        "(file name)",
         f"this link leads out of {folder}/, to {shown(layout.relative(real))}; only what {folder}/ itself "
         "holds is published, so it is not read",
         f"put a copy of the file itself in {folder}/, or link only to a file under {folder}/",
     )
 
 
-def _outside(root: Path, path: Path | str, real: str) -> Finding:
-    return error(
-        Layout(root).relative(path),
-        (1, 1),
-        "unsafe-path",
-        "(file name)",
-        f"this link points outside the repository, to {shown(real)}; it is not read",
-        "replace the link with the file itself (or the folder with its files)",
-    )
-
-
 def _loop(root: Path, path: Path | str) -> Finding:
-    return error(
-        Layout(root).relative(path),
-        (1, 1),
-        "broken-symlink",
-        "(file name)",
-        "this link leads round in a loop (to itself, or to a folder that holds it); it is not followed",
-        "remove the link, or point it at the file it stands for",
-    )
-
-
-def _dangling(root: Path, path: Path | str) -> Finding:
-    target = shown(str(Path(path).readlink()))
-    return error(
-        Layout(root).relative(path),
-        (1, 1),
-        "broken-symlink",
-        "(file name)",
-        f"this link points to {target}, which does not exist; it is not read",
-        "remove the link, or put the file it stands for in its place",
-    )
+    message = "this link leads round in a loop (to itself, or to a folder that holds it); it is not followed"
+    return _finding(root, path, "broken-symlink", message, "remove the link, or point it at the file it stands for")
 
 
 def _special(root: Path, path: Path | str) -> Finding:
-    return error(
-        Layout(root).relative(path),
-        (1, 1),
-        "unreadable",
-        "(file name)",
-        "this is not a plain file (a pipe, socket or device); it is not read",
-        "replace it with a plain file",
-    )
-
-
-def _unreadable(rel: str, exc: OSError) -> Finding:
-    return error(
-        rel,
-        (1, 1),
-        "unreadable",
-        "(file name)",
-        f"cannot read this folder: {exc.strerror}",
-        "make it readable, or remove it",
-    )
+    message = "this is not a plain file (a pipe, socket or device); it is not read"
+    return _finding(root, path, "unreadable", message, "replace it with a plain file")
 
 
 def _bad_name(rel: str, name: str) -> Finding:

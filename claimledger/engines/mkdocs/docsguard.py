@@ -1,12 +1,10 @@
 """The docs policy where MkDocs renders the hand-written pages: what the check missed is stopped here.
 
-``claimledger check`` reads the pages with markdown-it (CommonMark), which gives each problem its line.
-MkDocs renders them with Python-Markdown, which reads some text otherwise: a code fence left open or
-indented by a space is code to one and not to the other, and Python-Markdown's attribute lists
-(``{: onclick=… }``) are no CommonMark at all. This extension sees the page as Python-Markdown does:
-raw HTML, on a page not allowed it, is shown as text, and an unsafe link, an image from elsewhere, an
-event handler or a style that fetches something is dropped. Each is a warning naming the page, to
-the plugin's logger (MkDocs' or ProperDocs'), so that the strict build fails on it.
+``claimledger check`` reads the pages with markdown-it (CommonMark); Python-Markdown reads some text
+otherwise (a fence indented by a space, attribute lists ``{: onclick=… }``). So, as Python-Markdown
+sees the page: raw HTML, on a page not allowed it, is shown as text, and an unsafe link, an image from
+elsewhere, an event handler or a style that fetches something is dropped; each a warning naming the
+page, to the plugin's logger, so that the strict build fails on it.
 """
 
 from __future__ import annotations
@@ -82,8 +80,7 @@ class _BlockGuard(Preprocessor):
 
     def __init__(self, md: Markdown, guard: DocsGuard, page: str) -> None:
         super().__init__(md)
-        self.inner = md.preprocessors["html_block"]
-        self.guard, self.page = guard, page
+        self.inner, self.guard, self.page = md.preprocessors["html_block"], guard, page
 
     def run(self, lines: list[str]) -> list[str]:
         first = len(self.md.htmlStash.rawHtmlBlocks)
@@ -97,8 +94,7 @@ class _InlineGuard(InlineProcessor):
 
     def __init__(self, md: Markdown, guard: DocsGuard, page: str, inner: InlineProcessor) -> None:
         super().__init__(inner.pattern, md)
-        self.inner = inner
-        self.guard, self.page = guard, page
+        self.inner, self.guard, self.page = inner, guard, page
 
     def handleMatch(  # type: ignore[override]  # the stubs' signature allows legacy patterns too
         self, m: re.Match[str], data: str
@@ -121,12 +117,8 @@ class _AttributeGuard(Treeprocessor):
         for element in root.iter():
             for name, value in list(element.attrib.items()):
                 if not self._allowed(name.lower(), value):
-                    self.log.warning(
-                        "claimledger: %s: %s=%r is not allowed in this page; it is left out",
-                        self.page,
-                        name,
-                        value[:60],
-                    )
+                    message = "claimledger: %s: %s=%r is not allowed in this page; it is left out"
+                    self.log.warning(message, self.page, name, value[:60])
                     del element.attrib[name]
 
     def _allowed(self, name: str, value: str) -> bool:

@@ -1,15 +1,9 @@
 """The mkdocs engine's build: ``mkdocs build --strict`` in this process, into the staging folder;
-and ProperDocs' build of the same site, in a process of its own.
+and ProperDocs' build of the same site (:class:`ProperDocsBuild`).
 
-:class:`MkDocsEngine` starts a build before the dataset is checked: it reads ``mkdocs.yml`` (what
-MkDocs says of it is held back until after the dataset's findings). Once the dataset passed its
-checks, the build hands it to the plugin object of the configuration, already loaded and checked,
-and runs MkDocs.
-
-:class:`ProperDocsBuild` runs ``properdocs build --strict``, which answers every ``mkdocs.*`` import
-in its process with its own modules and runs the plugin as it is: the plugin loads and checks the
-dataset itself, as under ``mkdocs build``. ProperDocs' informational messages are left out (the
-dataset's findings among them, shown already), as the mkdocs engine shows only warnings and errors.
+The build starts before the dataset is checked: it loads ``mkdocs.yml`` (what MkDocs says of it is
+held back until after the dataset's findings). Once the dataset passed its checks, it is handed to
+the configuration's plugin object, and MkDocs runs.
 """
 
 from __future__ import annotations
@@ -22,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
 from ...site.build import BuildError, Project, SiteInput, build_time
@@ -36,59 +30,50 @@ if TYPE_CHECKING:
 _PINNED = ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")
 
 
-class MkDocsEngine:
-    name = "mkdocs"
-
-    def start(self, project: Project, staging_dir: Path) -> MkDocsBuild:
-        return MkDocsBuild(project, staging_dir)
-
-
 class MkDocsBuild:
     def __init__(self, project: Project, staging_dir: Path) -> None:
-        from mkdocs.config import load_config
-        from mkdocs.exceptions import MkDocsException
-
         self.project = project
-        self.staging = staging_dir
         self.config: MkDocsConfig | None = None
         self.plugin: ClaimledgerPlugin | None = None
         self.error: BuildError | None = None
         self.held: list[logging.LogRecord] = []
         self.saved = {name: os.environ.get(name) for name in _PINNED}
         try:
-            self._start(load_config, MkDocsException)
+            self._load(staging_dir)
         except BaseException:
             self.close()
             raise
 
-    def _start(self, load_config: Any, errors: type[Exception]) -> None:
-        project, staging_dir = self.project, self.staging
+    def _load(self, staging_dir: Path) -> None:
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+
         os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
         _show_warnings()
-        # What MkDocs says of the configuration, and its error, come after the dataset's findings:
-        # they are held back until build().
+        # What MkDocs says of the configuration, and its error, are held back until build(), after the
+        # dataset's findings.
         with _held_back("mkdocs") as self.held:
             try:
-                self.config = load_config(config_file=str(project.config_file), site_dir=str(staging_dir), strict=True)
-            except (errors, OSError) as exc:
+                config_file = str(self.project.config_file)
+                self.config = load_config(config_file=config_file, site_dir=str(staging_dir), strict=True)
+            except (MkDocsException, OSError) as exc:
                 self.error = BuildError(f"{exc}; the previous site is untouched")
-        if self.config is not None:
-            from .plugin import ClaimledgerPlugin
+        if self.config is None:
+            return
+        from .plugin import ClaimledgerPlugin
 
-            plugin = self.config.plugins.get("claimledger")
-            if not isinstance(plugin, ClaimledgerPlugin):
-                self.error = BuildError(
-                    f"{project.config_file.name} does not use the claimledger plugin: add `- claimledger` under "
-                    "`plugins:`; the previous site is untouched"
-                )
-            else:
-                self.plugin = plugin
+        plugin = self.config.plugins.get("claimledger")
+        if isinstance(plugin, ClaimledgerPlugin):
+            self.plugin = plugin
+        else:
+            self.error = BuildError(
+                f"{self.project.config_file.name} does not use the claimledger plugin: add `- claimledger` under "
+                "`plugins:`; the previous site is untouched"
+            )
 
     def docs_policy(self) -> DocsPolicy:
         """As MkDocs read the plugin's ``docs_raw_html`` option; else as the checks read it."""
-        if self.plugin is None:
-            return read_docs_policy(self.project.config_file)
-        return self.plugin.docs_policy
+        return read_docs_policy(self.project.config_file) if self.plugin is None else self.plugin.docs_policy
 
     def build(self, site: SiteInput) -> None:
         from mkdocs.commands.build import build
@@ -128,7 +113,6 @@ class ProperDocsBuild:
         self.staging = staging_dir
 
     def docs_policy(self) -> DocsPolicy:
-        """As the checks read the plugin's ``docs_raw_html`` option from the site's configuration."""
         return read_docs_policy(self.project.config_file)
 
     def build(self, site: SiteInput) -> None:
@@ -141,7 +125,9 @@ class ProperDocsBuild:
         with run as process:
             assert process.stdout is not None
             shown = True
-            for line in process.stdout:  # its messages, on standard error as the mkdocs engine's are
+            # Its warnings and errors on standard error, as the mkdocs engine's are; its informational
+            # messages (the dataset's findings among them, shown already) are left out.
+            for line in process.stdout:
                 if not line.startswith((" ", "\t")):  # a message's first line; indented ones continue it
                     shown = not line.startswith("INFO ")
                 if shown:

@@ -2,9 +2,6 @@
 once the dataset passed its checks, built by Zensical in this process in strict mode, its site moved
 into place. The configuration is read when the build starts; what is wrong with it is said after
 the dataset's findings.
-
-Zensical writes its messages straight to the process's standard error, in colour: they are caught
-there, their colour taken out, and shown on ``sys.stderr``.
 """
 
 from __future__ import annotations
@@ -15,24 +12,17 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...checks.siteconfig import DocsPolicy, read_docs_policy
 from ...record.cache import template_cache
 from ...site.build import BuildError, Project, SiteInput
-from ...site.render import SiteSettings, site_renderer
+from ...site.render import site_renderer
 from .plain import CONFIG, SITE, SiteConfig, read_config, write_project
 
 PROJECT = ".zensical"  # the plain project's folder, inside the staging folder while the site is built
 _COLOUR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-class ZensicalEngine:
-    name = "zensical"
-
-    def start(self, project: Project, staging_dir: Path) -> ZensicalBuild:
-        return ZensicalBuild(project, staging_dir)
 
 
 class ZensicalBuild:
@@ -48,7 +38,6 @@ class ZensicalBuild:
             self.error = exc
 
     def docs_policy(self) -> DocsPolicy:
-        """As the checks read the plugin's ``docs_raw_html`` option from the site's configuration."""
         return read_docs_policy(self.project.config_file)
 
     def build(self, site: SiteInput) -> None:
@@ -61,18 +50,10 @@ class ZensicalBuild:
                 f"{config.file.name}: the site needs `use_directory_urls: true` (the default); "
                 "the previous site is untouched"
             )
-        settings = SiteSettings.of_site(
-            config.site_name,
-            config.site_url,
-            config.repo_url,
-            edit_branch=config.edit_branch,
-            edit_base=config.edit_base,
-            language=config.language,
-        )
         renderer = site_renderer(
             site.dataset,
             self.project.root,
-            settings,
+            config.settings,
             history=config.history,
             bytecode_cache=template_cache(self.project.settings.template_cache_dir),
         )
@@ -94,14 +75,16 @@ def run_zensical(config_file: Path) -> None:
     import zensical
 
     failure: BaseException | None = None
-    with _standard_output_kept() as kept:
-        try:
-            zensical.build(str(config_file.resolve()), {"clean": False, "strict": True})
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # a strict build's RuntimeError, a configuration error, a panic
-            failure = exc
-    messages = _COLOUR.sub("", kept()).strip()
+    with tempfile.TemporaryFile() as kept:
+        with _redirected(kept.fileno()):
+            try:
+                zensical.build(str(config_file.resolve()), {"clean": False, "strict": True})
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # a strict build's RuntimeError, a configuration error, a panic
+                failure = exc
+        kept.seek(0)
+        messages = _COLOUR.sub("", kept.read().decode("utf-8", errors="replace")).strip()
     if messages:
         print(messages, file=sys.stderr)
     if isinstance(failure, RuntimeError) and "strict" in str(failure):
@@ -111,21 +94,17 @@ def run_zensical(config_file: Path) -> None:
 
 
 @contextlib.contextmanager
-def _standard_output_kept() -> Iterator[Callable[[], str]]:
-    """What the process writes to its standard output and error meanwhile (Zensical writes there from
-    Rust, past ``sys.stdout`` and ``sys.stderr``), kept instead of shown: the text, once done."""
-    kept: list[str] = []
+def _redirected(target: int) -> Iterator[None]:
+    """The process's standard output and error written to ``target`` meanwhile: Zensical writes its
+    messages there from Rust, in colour, past ``sys.stdout`` and ``sys.stderr``."""
     sys.stdout.flush()
     sys.stderr.flush()
-    with tempfile.TemporaryFile() as file:
-        saved = [(fd, os.dup(fd)) for fd in (1, 2)]
-        try:
-            for fd, _ in saved:
-                os.dup2(file.fileno(), fd)
-            yield lambda: "".join(kept)
-        finally:
-            for fd, copy in saved:
-                os.dup2(copy, fd)
-                os.close(copy)
-            file.seek(0)
-            kept.append(file.read().decode("utf-8", errors="replace"))
+    saved = [(fd, os.dup(fd)) for fd in (1, 2)]
+    try:
+        for fd, _ in saved:
+            os.dup2(target, fd)
+        yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)

@@ -1,10 +1,8 @@
 """The plain project Zensical builds (it runs no Python plugin, it builds the files it finds):
 :func:`write_project` writes ``docs/`` (the site's own pages, their ``[[kind:id]]`` references made
-links, and every generated page and file), ``overrides/`` (claimledger's, this engine's, then the
-site's own) and a ``mkdocs.yml`` inheriting the site's.
-
-Zensical reads ``docs_dir`` and ``site_dir`` only inside the folder of its configuration file, so
-the project cannot build the site's own ``docs/``, and it is never written there.
+links, and every generated page and file), ``overrides/`` and a ``mkdocs.yml`` inheriting the site's.
+Zensical reads ``docs_dir`` only inside its configuration's folder, so the site's own ``docs/`` is
+never the project's, nor written to.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from ...record.kinds import KINDS
 from ...site.build import BuildError
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs, write_file
-from ...site.render import Renderer
+from ...site.render import Renderer, SiteSettings
 from ...site.urls import url_of
 from .relink import rebase
 
@@ -42,17 +40,12 @@ class SiteConfig:
     """What the build reads of the site's configuration (``mkdocs.yml``)."""
 
     file: Path
-    site_name: str
-    site_url: str
-    repo_url: str
-    language: str  # the theme's, as the mkdocs engine reads it
+    settings: SiteSettings  # with the theme's language and the plugin's options, as the mkdocs engine reads them
     docs_dir: Path  # absolute
     custom_dir: Path | None  # the site's own template overrides, absolute, if any
     not_in_nav: str  # the site's own, "" if none
     use_directory_urls: bool
-    edit_branch: str  # the claimledger plugin's options, as the mkdocs engine reads them
-    edit_base: str
-    history: bool
+    history: bool  # the claimledger plugin's option
 
 
 def read_config(config_file: Path) -> SiteConfig:
@@ -71,16 +64,18 @@ def read_config(config_file: Path) -> SiteConfig:
     options = _plugin_options(config_file, "claimledger")
     return SiteConfig(
         file=config_file,
-        site_name=str(config["site_name"]),
-        site_url=config["site_url"] or "",
-        repo_url=config["repo_url"] or "",
-        language=str(config["theme"].get("language") or "en"),
+        settings=SiteSettings.of_site(
+            str(config["site_name"]),
+            config["site_url"] or "",
+            config["repo_url"] or "",
+            edit_branch=str(options.get("edit_branch") or "main"),
+            edit_base=str(options.get("edit_base") or ""),
+            language=str(config["theme"].get("language") or "en"),
+        ),
         docs_dir=(folder / config["docs_dir"]).resolve(),
         custom_dir=(folder / custom_dir).resolve() if custom_dir else None,
         not_in_nav=config.get("not_in_nav") or "",
         use_directory_urls=bool(config["use_directory_urls"]),
-        edit_branch=str(options.get("edit_branch") or "main"),
-        edit_base=str(options.get("edit_base") or ""),
         history=bool(options.get("history", True)),
     )
 
@@ -132,10 +127,8 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     for output in outputs:
         if isinstance(output, PageOutput):
             if output.path in written:
-                raise BuildError(
-                    f"{_shown(config, output.path)} clashes with a generated page; rename it; "
-                    "the previous site is untouched"
-                )
+                shown = posixpath.join(config.docs_dir.name, output.path)
+                raise BuildError(f"{shown} clashes with a generated page; rename it; the previous site is untouched")
             pages[output.spec.url] = output.path
         elif isinstance(output, MarkdownPage) and output.path not in written:
             pages[url_of(output.path)] = output.path
@@ -157,10 +150,6 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     _write_overrides(folder / OVERRIDES, config.custom_dir)
     write_file(folder / CONFIG, configuration(config))
     return bulk
-
-
-def _shown(config: SiteConfig, path: str) -> str:
-    return posixpath.join(config.docs_dir.name, path)
 
 
 _EXCLUDED = {"exclude": True}

@@ -1,11 +1,7 @@
-"""Links in a generated page's HTML, rewritten for Zensical.
-
-claimledger writes a page's relative links relative to the page's URL (``claims/x/``), as a browser
-reads them. Zensical reads every relative ``href`` and ``src`` in raw HTML as relative to the page's
-*source file* (``claims/x.md``) and rewrites it for the page's URL, so links written for the browser
-would point one folder too high. :func:`rebase` writes each of them relative to the source file
-instead, to the target page's source file (``../parties/y.md``) where the target is a page: Zensical
-then checks that the page, and the anchor, exist. Zensical leaves ``cite`` alone, and so does this.
+"""Links in a generated page's HTML, rewritten for Zensical, which reads every relative ``href`` and
+``src`` in raw HTML as relative to the page's *source file* (``claims/x.md``), not its URL
+(``claims/x/``): :func:`rebase` writes each relative to the source file, to the target page's source
+file where there is one (so that Zensical checks the page and anchor exist). ``cite`` is left alone.
 """
 
 from __future__ import annotations
