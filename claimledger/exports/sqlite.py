@@ -74,6 +74,7 @@ def _rows(claims: Iterable[Mapping[str, Any]], field: str) -> list[dict[str, Any
 
 CHANGE_COLUMNS = {"claim": str, "kind": str, "value": float, "unit": str, "decimals": int, "difference": float}
 CHANGE_COLUMNS |= {"before": float, "before_period": str, "after": float, "after_period": str}
+CLAIM_TYPES = {**dict.fromkeys(CLAIM_COLUMNS, str), "value": float, "baseline_value": float}
 CLAIM_KEYS = [("claimant", "parties"), ("spokesperson", "parties"), ("first_appearance", "sources")]
 CLAIM_KEYS += [("status", "statuses"), ("metric", "metrics")]
 
@@ -105,9 +106,7 @@ def _write(db: Database, data: Mapping[str, Any]) -> None:
     _table(db, "sources", sources, _record_columns(sources))
     _table(db, "metrics", metrics, dict.fromkeys(("id", "title", "counts", "counted_by", "period", "caveats"), str))
     rows = [{column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims]
-    _table(
-        db, "claims", rows, {**dict.fromkeys(CLAIM_COLUMNS, str), "value": float, "baseline_value": float}, CLAIM_KEYS
-    )
+    _table(db, "claims", rows, CLAIM_TYPES, CLAIM_KEYS)
     for table, column in (("sources", "part_of"), ("parties", "affiliation")):
         if column in db.table(table).columns_dict:
             db.table(table).add_foreign_key(column, table, "id")

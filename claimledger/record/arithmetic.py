@@ -84,9 +84,7 @@ def _digits(*values: Decimal) -> int:
 
 
 def _exponent(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # figures are finite (the loader refuses the rest)
-    return exponent
+    return int(value.as_tuple().exponent)  # figures are finite (the loader refuses the rest)
 
 
 def round_to(value: Decimal, step: Decimal) -> Decimal:
