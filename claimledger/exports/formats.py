@@ -74,9 +74,8 @@ def record(item: Any, **after: Mapping[str, Any]) -> dict[str, Any]:
 
 def claim_record(claim: Claim) -> dict[str, Any]:
     review = None if claim.review is None else {**record(claim.review), "stale": stale(claim)}
-    return record(
-        claim, id={"page": _page("claim", claim.id)}, review={"review": review}, metric={"change": change_record(claim)}
-    )
+    page = {"page": _page("claim", claim.id)}
+    return record(claim, id=page, review={"review": review}, metric={"change": change_record(claim)})
 
 
 def change_record(claim: Claim) -> dict[str, Any] | None:
@@ -99,12 +98,8 @@ def change_record(claim: Claim) -> dict[str, Any] | None:
 
 def source_record(source: Source) -> dict[str, Any]:
     snapshot = None if source.snapshot is None else {**record(source.snapshot), "third_party": True}
-    return record(
-        source,
-        id={"page": _page("source", source.id)},
-        kind={"primary": source.primary},
-        snapshot={"snapshot": snapshot},
-    )
+    page = {"page": _page("source", source.id)}
+    return record(source, id=page, kind={"primary": source.primary}, snapshot={"snapshot": snapshot})
 
 
 def item_record(kind: str, item: Any) -> dict[str, Any]:
@@ -118,6 +113,7 @@ RECORDS: Mapping[str, Callable[[Any], dict[str, Any]]] = {"claim": claim_record,
 
 def export_data(dataset: Dataset) -> dict[str, Any]:
     scale = dataset.scale
+    ratings = {"best_rating": scale.best_rating, "worst_rating": scale.worst_rating} if scale else {}
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "generator": f"claimledger {__version__}",
@@ -128,12 +124,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
             ]
             for name, kind in KINDS.items()
         },
-        "statuses": [
-            record(s, reviewers={"best_rating": scale.best_rating, "worst_rating": scale.worst_rating})
-            for s in scale.statuses
-        ]
-        if scale
-        else [],
+        "statuses": [record(s, reviewers=ratings) for s in (scale.statuses if scale else ())],
         "units": [record(u) for u in units().values()],
     }
 

@@ -179,17 +179,13 @@ def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     stated = (data.get("publisher") or {}).get("license")  # the data's licence, if the publisher states one
     quoted = "; quoted texts remain the work of their authors"
     licence = {"license": stated + quoted, "license_url": stated} if stated else {"license": "not stated" + quoted}
+    tables = {name: {"description": description} for name, description in TABLES.items()}
+    tables["claims"]["fts_table"] = "claims_fts"
+    source = str(data.get("generator", "claimledger"))
     return {
         "title": TITLE,
         "description": DESCRIPTION,
         **licence,
-        "source": str(data.get("generator", "claimledger")),
-        "databases": {
-            "claims": {
-                "tables": {
-                    name: {"description": description} | ({"fts_table": "claims_fts"} if name == "claims" else {})
-                    for name, description in TABLES.items()
-                }
-            }
-        },
+        "source": source,
+        "databases": {"claims": {"tables": tables}},
     }
