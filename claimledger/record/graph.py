@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import TypeVar
 
 from .model import Claim, Dataset, Rebuttal
@@ -73,8 +72,10 @@ def _group(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
 
 def _by_id(pairs: Iterable[tuple[str, Claim]]) -> dict[str, tuple[Claim, ...]]:
     """The claims of ``pairs`` by key, each once, in the order of their ids; the keys sorted."""
-    grouped = _group(pairs).items()
-    return {key: tuple(sorted({c.id: c for c in found}.values(), key=attrgetter("id"))) for key, found in grouped}
+    grouped: defaultdict[str, dict[str, Claim]] = defaultdict(dict)
+    for key, claim in pairs:
+        grouped[key][claim.id] = claim
+    return {key: tuple(found[i] for i in sorted(found)) for key, found in sorted(grouped.items())}
 
 
 def build_graph(dataset: Dataset) -> Graph:
