@@ -83,6 +83,7 @@ def build_graph(dataset: Dataset) -> Graph:
     sources = dataset.sources.values()
     refs = [RebuttalRef(claim, index) for claim in claims for index in range(len(claim.rebuttals))]
     links = [(claim, dataset.claims[other]) for claim in claims for other in claim.related if other in dataset.claims]
+    # dict.fromkeys: a source or a party that one item names twice (via its own source) is listed once.
     return Graph(
         claims_in_source=_by_id((source, c) for c in claims for source in sources_of(c)),
         rebuttals_in_source=_group(
