@@ -20,15 +20,10 @@ def _of(name: str, key: str) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _conversion_cell(conversion: dict[str, Any]) -> str:
-    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid; the
-    party ``unknown`` where the source does not say who converted)."""
+    """One conversion in a cell: ``<value> <unit> by <party> in <source>`` (``exact`` left unsaid)."""
     qualifier = "" if conversion["qualifier"] == "exact" else f"{conversion['qualifier']} "
     by = conversion["by"] or "unknown"
     return f"{qualifier}{conversion['value']} {conversion['unit']} by {by} in {conversion['source']}"
-
-
-def _review_state(claim: Mapping[str, Any]) -> str | None:
-    return None if claim["review"] is None else ("stale" if claim["review"]["stale"] else "current")
 
 
 _AS_IS = (
@@ -52,7 +47,9 @@ FLAT_CLAIM: Mapping[str, Callable[[Mapping[str, Any]], Any]] = {
     "related": _joined("related"),
     "reviewed_by": lambda claim: None if claim["review"] is None else ";".join(claim["review"]["by"]),
     "review_date": _of("review", "date"),
-    "review_state": _review_state,
+    "review_state": lambda claim: (
+        None if claim["review"] is None else ("stale" if claim["review"]["stale"] else "current")
+    ),
     **{f"change_{key}": _of("change", key) for key in ("kind", "value", "unit")},
 }
 """A claim's record as flat cells, by column: the CSV's, and the SQLite ``claims`` table's."""

@@ -1,14 +1,8 @@
-"""Machine-readable exports of a validated dataset.
+"""Machine-readable exports of a validated dataset: JSON, CSV (one row per claim), SQLite and datapackage.json.
 
-The JSON shape is a public interface: fields may be added, never renamed or
-removed.  CSV is one row per claim, for spreadsheets; cells that a
-spreadsheet would run as a formula are neutralised.  SQLite (:mod:`claimledger.exports.sqlite`)
-is the same shape as tables, for Datasette and SQL.
-
-Every item carries ``page``, its page's address relative to the site's root
-(``claims/<id>/``); ``url``, where a source or party has one, is its own web
-address.  A date stated as ``unknown`` is exported as ``"unknown"``; a date
-that does not apply, or was not given, as null (an empty CSV cell).
+The JSON shape is a public interface: fields may be added, never renamed or removed. Every item carries
+``page``, its page's address relative to the site's root; ``url`` is a source's or party's own address.
+A date stated as ``unknown`` is exported as ``"unknown"``; one not given or not applying as null.
 """
 
 from __future__ import annotations
@@ -39,9 +33,7 @@ def _page(kind: str, item_id: str) -> str:
     return f"{KINDS[kind].site_folder}/{item_id}/"
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+_hints = cache(get_type_hints)
 
 
 def _plain(value: object) -> Any:
@@ -82,15 +74,12 @@ def record(item: Any, **after: Mapping[str, Any]) -> dict[str, Any]:
 
 def claim_record(claim: Claim) -> dict[str, Any]:
     review = None if claim.review is None else {**record(claim.review), "stale": stale(claim)}
-    return record(
-        claim, id={"page": _page("claim", claim.id)}, review={"review": review}, metric={"change": change_record(claim)}
-    )
+    page = {"page": _page("claim", claim.id)}
+    return record(claim, id=page, review={"review": review}, metric={"change": change_record(claim)})
 
 
 def change_record(claim: Claim) -> dict[str, Any] | None:
-    """The change against the baseline, computed (:func:`claimledger.record.arithmetic.change`): its kind,
-    its rounded value in its unit (``percentage-points``, ``percent`` or ``times``; None where it is
-    undefined), the difference in the claim's unit, and the two figures with their periods."""
+    """The change against the baseline (:func:`claimledger.record.arithmetic.change`), and the two figures."""
     if claim.value is None or claim.baseline is None:
         return None
     computed = arithmetic.change(claim.baseline.value, claim.value, claim.unit, claim.baseline.change)
@@ -109,12 +98,8 @@ def change_record(claim: Claim) -> dict[str, Any] | None:
 
 def source_record(source: Source) -> dict[str, Any]:
     snapshot = None if source.snapshot is None else {**record(source.snapshot), "third_party": True}
-    return record(
-        source,
-        id={"page": _page("source", source.id)},
-        kind={"primary": source.primary},
-        snapshot={"snapshot": snapshot},
-    )
+    page = {"page": _page("source", source.id)}
+    return record(source, id=page, kind={"primary": source.primary}, snapshot={"snapshot": snapshot})
 
 
 def item_record(kind: str, item: Any) -> dict[str, Any]:
@@ -128,6 +113,7 @@ RECORDS: Mapping[str, Callable[[Any], dict[str, Any]]] = {"claim": claim_record,
 
 def export_data(dataset: Dataset) -> dict[str, Any]:
     scale = dataset.scale
+    ratings = {"best_rating": scale.best_rating, "worst_rating": scale.worst_rating} if scale else {}
     return {
         "format_version": EXPORT_FORMAT_VERSION,
         "generator": f"claimledger {__version__}",
@@ -138,21 +124,15 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
             ]
             for name, kind in KINDS.items()
         },
-        "statuses": [
-            record(s, reviewers={"best_rating": scale.best_rating, "worst_rating": scale.worst_rating})
-            for s in scale.statuses
-        ]
-        if scale
-        else [],
+        "statuses": [record(s, reviewers=ratings) for s in (scale.statuses if scale else ())],
         "units": [record(u) for u in units().values()],
     }
 
 
 def to_json(data: dict[str, Any], *, compact: bool = False) -> str:
     """Indented for people; ``compact`` for the site's files (several times faster to write at scale)."""
-    if compact:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    separators = (",", ":") if compact else None
+    return json.dumps(data, indent=None if compact else 2, ensure_ascii=False, separators=separators) + "\n"
 
 
 CSV_COLUMNS = (
@@ -167,10 +147,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """Text a spreadsheet shows as text: a leading =, +, -, @, tab or CR gets a quote in front.
-
-    Numbers are written as numbers (a negative figure is a number, not a formula).
-    """
+    """Text a spreadsheet shows as text: a leading =, +, -, @, tab or CR gets a quote in front; numbers
+    (a negative figure too) are written as numbers."""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -183,30 +161,19 @@ def to_csv(data: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for claim in data["claims"]:
-        writer.writerow([safe_cell(FLAT_CLAIM[column](claim)) for column in CSV_COLUMNS])
+    writer.writerows([safe_cell(FLAT_CLAIM[column](claim)) for column in CSV_COLUMNS] for claim in data["claims"])
     return buffer.getvalue()
 
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """One format the dataset is exported in: by ``claimledger export --format <name>``, and on the site
-    as ``site_path``."""
+    """One format the dataset is exported in: by ``claimledger export --format <name>``, and on the site."""
 
     name: str
     site_path: str  # where the site publishes it, relative to the site's root
     write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
-    companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None
-    """Files written beside it, by name (the SQLite database's Datasette ``metadata.json``)."""
+    companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None  # files beside it, by name
     mediatype: str = "application/json"  # as datapackage.json names the file's type
-
-
-def _json(data: dict[str, Any], compact: bool) -> str:
-    return to_json(data, compact=compact)
-
-
-def _csv(data: dict[str, Any], compact: bool) -> str:
-    return to_csv(data)
 
 
 def _sqlite(data: dict[str, Any], compact: bool) -> bytes:
@@ -231,22 +198,19 @@ def _column_type(column: str) -> str:
 
 
 def datapackage(data: dict[str, Any]) -> dict[str, Any]:
-    """A Frictionless Data Package (v2) describing the exports as the site publishes them, side by
-    side: the CSV with its Table Schema (the columns' types from the model), the JSON and the
-    SQLite database; the publisher's licence for them where it states one."""
+    """A Frictionless Data Package (v2) describing the exports as the site publishes them: the CSV with its
+    Table Schema (the columns' types from the model), the JSON and the SQLite database; the publisher's licence."""
     from .sqlite import DESCRIPTION, TITLE
 
     publisher = data["publisher"] or {}
     fields = [{"name": column, "type": _column_type(column)} for column in CSV_COLUMNS]
-    resources: list[dict[str, Any]] = []
-    for export in FORMATS.values():
-        if export.name == "datapackage":
-            continue
-        resource: dict[str, Any] = {"name": f"claims-{export.name}", "path": export.site_path}
-        resource |= {"format": export.name, "mediatype": export.mediatype}
-        if export.name == "csv":
-            resource |= {"type": "table", "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ["id"]}}
-        resources.append(resource)
+    table = {"type": "table", "encoding": "utf-8", "schema": {"fields": fields, "primaryKey": ["id"]}}
+    resources = [
+        {"name": f"claims-{e.name}", "path": e.site_path, "format": e.name, "mediatype": e.mediatype}
+        | (table if e.name == "csv" else {})
+        for e in FORMATS.values()
+        if e.name != "datapackage"
+    ]
     package: dict[str, Any] = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "claims"}
     package |= {"title": TITLE, "description": DESCRIPTION}
     if publisher.get("license"):
@@ -255,10 +219,6 @@ def datapackage(data: dict[str, Any]) -> dict[str, Any]:
         url = {"path": publisher["url"]} if publisher.get("url") else {}
         package["contributors"] = [{"title": publisher["name"], "roles": ["publisher"], **url}]
     return package | {"resources": resources}
-
-
-def _datapackage(data: dict[str, Any], compact: bool) -> str:
-    return to_json(datapackage(data))
 
 
 def _sqlite_companions(data: dict[str, Any]) -> Mapping[str, str]:
@@ -270,10 +230,12 @@ def _sqlite_companions(data: dict[str, Any]) -> Mapping[str, str]:
 FORMATS: Mapping[str, ExportFormat] = {
     export.name: export
     for export in (
-        ExportFormat("json", "claims.json", _json),
-        ExportFormat("csv", "claims.csv", _csv, mediatype="text/csv"),
+        ExportFormat("json", "claims.json", lambda data, compact: to_json(data, compact=compact)),
+        ExportFormat("csv", "claims.csv", lambda data, compact: to_csv(data), mediatype="text/csv"),
         ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions, "application/vnd.sqlite3"),
-        ExportFormat("datapackage", "datapackage.json", _datapackage),  # describes the others
+        ExportFormat(
+            "datapackage", "datapackage.json", lambda data, compact: to_json(datapackage(data))
+        ),  # describes the others
     )
 }
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""

@@ -1,23 +1,21 @@
 """The dataset as a SQLite database, for Datasette and SQL: ``claimledger export --format sqlite``.
 
-Written with sqlite-utils from :func:`claimledger.exports.formats.export_data`'s shape: one table per kind of
-item (``claims``, ``sources``, ``parties``, ``metrics``, ``statuses``) and one per list a claim
-holds (``appearances``, ``rebuttals``, ``provenance``, ``tags``, ``conversions``), the computed
-``changes``, foreign keys between them, and full-text search on the claims' statement, quote and
-rationale. :func:`datasette_metadata` is the ``metadata.json`` Datasette reads beside it (titles,
-descriptions, licence, source).
+Written with sqlite-utils from :func:`claimledger.exports.formats.export_data`'s shape: a table per kind
+of item and per list a claim holds (:data:`TABLES`), foreign keys between them, and full-text search on
+the claims; :func:`datasette_metadata` is the ``metadata.json`` Datasette reads beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from sqlite_utils import Database
 
 from .flat import FLAT_CLAIM
 
@@ -74,7 +72,26 @@ def _rows(claims: Iterable[Mapping[str, Any]], field: str) -> list[dict[str, Any
     ]
 
 
-def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
+CHANGE_COLUMNS = {"claim": str, "kind": str, "value": float, "unit": str, "decimals": int, "difference": float}
+CHANGE_COLUMNS |= {"before": float, "before_period": str, "after": float, "after_period": str}
+CLAIM_TYPES = {**dict.fromkeys(CLAIM_COLUMNS, str), "value": float, "baseline_value": float}
+CLAIM_KEYS = [("claimant", "parties"), ("spokesperson", "parties"), ("first_appearance", "sources")]
+CLAIM_KEYS += [("status", "statuses"), ("metric", "metrics")]
+
+
+def _conversion_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    rate = row["rate"] if isinstance(row["rate"], dict) else {}
+    return {
+        **{key: value for key, value in row.items() if key != "rate"},
+        "by": None if row["by"] == "unknown" else row["by"],  # a party's id, or NULL: not known who
+        "rate": rate.get("value"),
+        "rate_source": rate.get("source"),
+        "rate_date": rate.get("date"),
+        "checked": isinstance(row["rate"], dict),
+    }
+
+
+def _write(db: Database, data: Mapping[str, Any]) -> None:
     claims = data["claims"]
     parties = [dict(party) for party in data["parties"]]
     sources = [_source_row(source) for source in data["sources"]]
@@ -84,26 +101,12 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
     ]
     # Each table is created first, with the columns a dataset may hold: a column that is empty in
     # every row, or a table without rows (no metrics yet), is still there for queries and keys.
-    _table(db, "parties", parties, _record_columns(data, "parties"))
-    _table(db, "statuses", data["statuses"], _record_columns(data, "statuses"))
-    _table(db, "sources", sources, _record_columns({"sources": sources}, "sources"))
+    _table(db, "parties", parties, _record_columns(parties))
+    _table(db, "statuses", data["statuses"], _record_columns(data["statuses"]))
+    _table(db, "sources", sources, _record_columns(sources))
     _table(db, "metrics", metrics, dict.fromkeys(("id", "title", "counts", "counted_by", "period", "caveats"), str))
     rows = [{column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims]
-    columns: dict[str, type] = dict.fromkeys(CLAIM_COLUMNS, str)
-    columns.update(value=float, baseline_value=float)
-    _table(
-        db,
-        "claims",
-        rows,
-        columns,
-        [
-            ("claimant", "parties", "id"),
-            ("spokesperson", "parties", "id"),
-            ("first_appearance", "sources", "id"),
-            ("status", "statuses", "id"),
-            ("metric", "metrics", "id"),
-        ],
-    )
+    _table(db, "claims", rows, CLAIM_TYPES, CLAIM_KEYS)
     for table, column in (("sources", "part_of"), ("parties", "affiliation")):
         if column in db.table(table).columns_dict:
             db.table(table).add_foreign_key(column, table, "id")
@@ -113,49 +116,22 @@ def _write(db: sqlite_utils.Database, data: Mapping[str, Any]) -> None:
     _child(db, "provenance", _rows(claims, "provenance"), [("source", "sources")], {"date": str, "note": str})
     tags = [{"claim": claim["id"], "tag": tag} for claim in claims for tag in claim["tags"]]
     _child(db, "tags", tags, [], {"tag": str})
-    conversions = [
-        {
-            **{key: value for key, value in row.items() if key != "rate"},
-            "by": None if row["by"] == "unknown" else row["by"],  # a party's id, or NULL: not known who
-            "rate": row["rate"]["value"] if isinstance(row["rate"], dict) else None,
-            "rate_source": row["rate"]["source"] if isinstance(row["rate"], dict) else None,
-            "rate_date": row["rate"]["date"] if isinstance(row["rate"], dict) else None,
-            "checked": isinstance(row["rate"], dict),
-        }
-        for row in _rows(claims, "conversions")
-    ]
     _child(
         db,
         "conversions",
-        conversions,
+        [_conversion_row(row) for row in _rows(claims, "conversions")],
         [("by", "parties"), ("source", "sources"), ("rate_source", "sources")],
         {"rate": float, "rate_source": str, "rate_date": str, "quote": str, "note": str, "value": float},
     )
     changes = [{"claim": claim["id"], **claim["change"]} for claim in claims if claim["change"]]
-    db.table("changes").create(
-        {
-            "claim": str,
-            "kind": str,
-            "value": float,
-            "unit": str,
-            "decimals": int,
-            "difference": float,
-            "before": float,
-            "before_period": str,
-            "after": float,
-            "after_period": str,
-        },
-        pk="claim",
-        foreign_keys=[("claim", "claims", "id")],
-    )
-    db.table("changes").insert_all(changes)
+    _table(db, "changes", changes, CHANGE_COLUMNS, [("claim", "claims")], pk="claim")
     db.table("claims").enable_fts(list(FTS_COLUMNS), create_triggers=False)
 
 
-def _record_columns(data: Mapping[str, Any], name: str) -> dict[str, type]:
-    """Every field any row of ``data[name]`` has, as text unless a value says otherwise; at least an id."""
+def _record_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, type]:
+    """Every field any of ``rows`` has, as text unless a value says otherwise; at least an id."""
     columns: dict[str, type] = {"id": str}
-    for row in data[name]:
+    for row in rows:
         for key, value in row.items():
             if value is not None and not isinstance(value, str):
                 columns[key] = type(value) if isinstance(value, (int, float, bool)) else str
@@ -164,45 +140,37 @@ def _record_columns(data: Mapping[str, Any], name: str) -> dict[str, type]:
     return columns
 
 
+Rows = list[dict[str, Any]]
+Columns = Mapping[str, type]
+References = Sequence[tuple[str, str]]  # (column, table): the column holds an id of the table
+
+
 def _table(
-    db: sqlite_utils.Database,
-    name: str,
-    rows: list[dict[str, Any]],
-    columns: Mapping[str, type],
-    foreign_keys: list[tuple[str, str, str]] | None = None,
+    db: Database, name: str, rows: Rows, columns: Columns, references: References = (), pk: str | None = "id"
 ) -> None:
-    db.table(name).create(dict(columns), pk="id", foreign_keys=foreign_keys or [])
+    """A table of ``columns``, keyed by ``pk``, and its rows."""
+    db.table(name).create(dict(columns), pk=pk, foreign_keys=[(column, table, "id") for column, table in references])
     db.table(name).insert_all(rows, alter=True)
 
 
-def _child(
-    db: sqlite_utils.Database,
-    name: str,
-    rows: list[dict[str, Any]],
-    references: list[tuple[str, str]],
-    types: Mapping[str, type],
-) -> None:
+def _child(db: Database, name: str, rows: Rows, references: References, types: Columns) -> None:
+    """A table of one list the claims hold: each row keyed by its claim and its position in the list."""
     columns = {"claim": str, "position": int, **{column: str for column, _ in references}, **types}
-    db.table(name).create(columns, foreign_keys=[("claim", "claims", "id"), *((c, t, "id") for c, t in references)])
-    db.table(name).insert_all(rows, alter=True)
+    _table(db, name, rows, columns, [("claim", "claims"), *references], pk=None)
 
 
 def to_sqlite(data: Mapping[str, Any]) -> bytes:
     """The database of :func:`claimledger.exports.formats.export_data`'s ``data``, as the bytes of its file."""
     with tempfile.TemporaryDirectory(prefix="claimledger-sqlite-") as folder:
         path = Path(folder) / "claims.db"
-        connection = sqlite3.connect(path)
-        try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
             # A scratch file, read back whole: no need to survive a crash, so no syncing at each commit
             # (sqlite-utils commits per chunk of rows; synced, that is most of the time at 10,000 claims).
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA journal_mode = MEMORY")
-            db = sqlite_utils.Database(connection)
             with connection:
-                _write(db, data)
+                _write(Database(connection), data)
             connection.execute("VACUUM")
-        finally:
-            connection.close()
         return path.read_bytes()
 
 
@@ -211,17 +179,13 @@ def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
     stated = (data.get("publisher") or {}).get("license")  # the data's licence, if the publisher states one
     quoted = "; quoted texts remain the work of their authors"
     licence = {"license": stated + quoted, "license_url": stated} if stated else {"license": "not stated" + quoted}
+    tables = {name: {"description": description} for name, description in TABLES.items()}
+    tables["claims"]["fts_table"] = "claims_fts"
+    source = str(data.get("generator", "claimledger"))
     return {
         "title": TITLE,
         "description": DESCRIPTION,
         **licence,
-        "source": str(data.get("generator", "claimledger")),
-        "databases": {
-            "claims": {
-                "tables": {
-                    name: {"description": description} | ({"fts_table": "claims_fts"} if name == "claims" else {})
-                    for name, description in TABLES.items()
-                }
-            }
-        },
+        "source": source,
+        "databases": {"claims": {"tables": tables}},
     }

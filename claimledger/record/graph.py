@@ -1,18 +1,18 @@
-"""Cross-links and backlinks, computed once from the model.
+"""Cross-links and backlinks, computed once from the model, in time linear in the dataset's size.
 
-The dataset is a graph, not a tree: a source is cited by many claims, a
-party makes some claims and rebuts others, claims relate to each other in
-both directions.  Every index here is built in one pass over the claims, so
-the work grows linearly with the dataset.
+A source is cited by many claims, a party makes some claims and rebuts others, claims relate both ways.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .model import Claim, Dataset, Rebuttal
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,78 +62,42 @@ def cited_sources(claim: Claim) -> Iterator[str]:
     yield from (s for r in claim.rebuttals for s in (r.source, r.via) if s)
 
 
-def _freeze(index: Mapping[str, list[str]] | Mapping[str, dict[str, None]]) -> dict[str, tuple[str, ...]]:
-    return {key: tuple(values) for key, values in sorted(index.items())}
+def _group(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
+    """The values of ``pairs`` by key, in the order met; the keys sorted."""
+    grouped: defaultdict[str, list[T]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {key: tuple(values) for key, values in sorted(grouped.items())}
+
+
+def _by_id(pairs: Iterable[tuple[str, Claim]]) -> dict[str, tuple[Claim, ...]]:
+    """The claims of ``pairs`` by key, each once, in the order of their ids; the keys sorted."""
+    grouped: defaultdict[str, dict[str, Claim]] = defaultdict(dict)
+    for key, claim in pairs:
+        grouped[key][claim.id] = claim
+    return {key: tuple(found[i] for i in sorted(found)) for key, found in sorted(grouped.items())}
 
 
 def build_graph(dataset: Dataset) -> Graph:
-    claims_in_source: dict[str, dict[str, Claim]] = defaultdict(dict)
-    rebuttals_in_source: dict[str, list[RebuttalRef]] = defaultdict(list)
-    claims_by_party: dict[str, dict[str, Claim]] = defaultdict(dict)
-    rebuttals_by_party: dict[str, list[RebuttalRef]] = defaultdict(list)
-    conversions_by_party: dict[str, dict[str, Claim]] = defaultdict(dict)
-    related: dict[str, dict[str, Claim]] = defaultdict(dict)
-    superseding: dict[str, list[Claim]] = defaultdict(list)
-    by_tag: dict[str, list[Claim]] = defaultdict(list)
-    by_status: dict[str, list[Claim]] = defaultdict(list)
-    claims = dataset.claims
-
-    for claim in claims.values():
-        for source_id in sources_of(claim):
-            claims_in_source[source_id][claim.id] = claim
-        for party_id in (claim.claimant, claim.spokesperson):
-            if party_id:
-                claims_by_party[party_id][claim.id] = claim
-        for index, rebuttal in enumerate(claim.rebuttals):
-            ref = RebuttalRef(claim, index)
-            rebuttals_in_source[rebuttal.source].append(ref)
-            if rebuttal.via and rebuttal.via != rebuttal.source:
-                rebuttals_in_source[rebuttal.via].append(ref)
-            rebuttals_by_party[rebuttal.party].append(ref)
-        for conversion in claim.conversions:
-            if conversion.by is not None:
-                conversions_by_party[conversion.by][claim.id] = claim
-        for other in claim.related:
-            if other in claims:
-                related[claim.id][other] = claims[other]
-                related[other][claim.id] = claim
-        if claim.superseded_by:
-            superseding[claim.superseded_by].append(claim)
-        for tag in claim.tags:
-            by_tag[tag].append(claim)
-        by_status[claim.status].append(claim)
-
-    sources_by_party: dict[str, dict[str, None]] = defaultdict(dict)
-    parts: dict[str, list[str]] = defaultdict(list)
-    derived: dict[str, list[str]] = defaultdict(list)
-    for source in dataset.sources.values():
-        for party_id in (source.author, source.publisher):
-            if party_id:
-                sources_by_party[party_id][source.id] = None
-        if source.part_of:
-            parts[source.part_of].append(source.id)
-        for parent in source.derived_from:
-            derived[parent].append(source.id)
-    members: dict[str, list[str]] = defaultdict(list)
-    for party in dataset.parties.values():
-        if party.affiliation:
-            members[party.affiliation].append(party.id)
-
-    def claim_lists(index: Mapping[str, Mapping[str, Claim]]) -> dict[str, tuple[Claim, ...]]:
-        return {key: tuple(sorted(values.values(), key=lambda c: c.id)) for key, values in sorted(index.items())}
-
+    claims = dataset.claims.values()
+    sources = dataset.sources.values()
+    refs = [RebuttalRef(claim, index) for claim in claims for index in range(len(claim.rebuttals))]
+    links = [(claim, dataset.claims[other]) for claim in claims for other in claim.related if other in dataset.claims]
+    # dict.fromkeys: a source or a party that one item names twice (via its own source) is listed once.
     return Graph(
-        claims_in_source=claim_lists(claims_in_source),
-        rebuttals_in_source={k: tuple(v) for k, v in sorted(rebuttals_in_source.items())},
-        claims_by_party=claim_lists(claims_by_party),
-        rebuttals_by_party={k: tuple(v) for k, v in sorted(rebuttals_by_party.items())},
-        conversions_by_party=claim_lists(conversions_by_party),
-        sources_by_party=_freeze(sources_by_party),
-        members=_freeze(members),
-        parts=_freeze(parts),
-        derived=_freeze(derived),
-        related=claim_lists(related),
-        superseding={k: tuple(v) for k, v in sorted(superseding.items())},
-        claims_by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
-        claims_by_status={k: tuple(v) for k, v in sorted(by_status.items())},
+        claims_in_source=_by_id((source, c) for c in claims for source in sources_of(c)),
+        rebuttals_in_source=_group(
+            (source, ref) for ref in refs for source in dict.fromkeys((ref.rebuttal.source, ref.rebuttal.via)) if source
+        ),
+        claims_by_party=_by_id((party, c) for c in claims for party in (c.claimant, c.spokesperson) if party),
+        rebuttals_by_party=_group((ref.rebuttal.party, ref) for ref in refs),
+        conversions_by_party=_by_id((v.by, c) for c in claims for v in c.conversions if v.by is not None),
+        sources_by_party=_group((p, s.id) for s in sources for p in dict.fromkeys((s.author, s.publisher)) if p),
+        members=_group((p.affiliation, p.id) for p in dataset.parties.values() if p.affiliation),
+        parts=_group((s.part_of, s.id) for s in sources if s.part_of),
+        derived=_group((parent, s.id) for s in sources for parent in s.derived_from),
+        related=_by_id([*((a.id, b) for a, b in links), *((b.id, a) for a, b in links)]),
+        superseding=_group((c.superseded_by, c) for c in claims if c.superseded_by),
+        claims_by_tag=_group((tag, c) for c in claims for tag in c.tags),
+        claims_by_status=_group((c.status, c) for c in claims),
     )

@@ -1,9 +1,8 @@
-"""The immutable model of a claims dataset.
+"""The immutable model of a claims dataset: the one place each field is declared.
 
-Loading builds these frozen dataclasses once; checks, exports and the site
-read them and never go back to the files.  Every object keeps a
-:class:`~claimledger.record.yamlsafe.Document` so that a check can name the exact
-line of any field.
+Loading builds these frozen dataclasses once; checks, exports and the site read them and never go
+back to the files. Every item keeps its :class:`~claimledger.record.yamlsafe.Document`, so that a
+check can name the line of any field.
 """
 
 from __future__ import annotations
@@ -20,34 +19,22 @@ from typing import Any, Literal
 
 from .yamlsafe import Document
 
-MONTHS = (  # the months' English names, as dates are written on the site
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+# The months' English names, as dates are written on the site (not calendar.month_name: that follows the locale).
+MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
 )
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # matched whole (fullmatch)
 
-
+# Field metadata. The exports write every field but NOT_EXPORTED ones, in their order here, under their
+# ``key`` if they have one. MARKDOWN texts are checked by claimledger.checks.markup; STRIPPED texts are
+# read without the white space around them; an UNKNOWN_IS_NONE field reads ``unknown`` as None (noted in
+# the item's ``unknown``, if it has one); a FACT about a source or a party needs a basis.
 NOT_EXPORTED: Mapping[str, Any] = MappingProxyType({"export": False})
-"""The metadata of a field the code reads that the exports leave out (:mod:`claimledger.exports.formats`
-exports the others, in their order here, under the name of their ``key`` if they have one)."""
 MARKDOWN: Mapping[str, Any] = MappingProxyType({"markdown": True})
-"""The metadata of a text shown as Markdown: :mod:`claimledger.checks.markup` checks every such field."""
 STRIPPED: Mapping[str, Any] = MappingProxyType({"strip": True})
-"""The metadata of a text read without the white space around it (a title, a one-line statement)."""
 UNKNOWN_IS_NONE: Mapping[str, Any] = MappingProxyType({"unknown": None})
-"""The metadata of a field whose ``unknown`` is read as None (the fact is in the item's ``unknown``, if it is one)."""
 FACT: Mapping[str, Any] = MappingProxyType({"fact": True})
-"""The metadata of a fact about a source or a party that needs a basis (:mod:`claimledger.checks.basis`)."""
 
 
 def facts(item: object) -> tuple[str, ...]:
@@ -70,22 +57,17 @@ class PartialDate:
         match = _DATE.fullmatch(str(text))
         if not match:
             raise ValueError(f"{text!r} is not a date")
-        year, month, day = (int(part) if part else None for part in match.groups())
-        assert year is not None
+        year = int(match[1])
+        month, day = (int(part) if part else None for part in match.groups()[1:])
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{text!r}: there is no month {month}")
         if day is not None:
-            assert month is not None
-            dt.date(year, month, day)  # raises ValueError for 2018-02-30
+            dt.date(year, month or 1, day)  # raises ValueError for 2018-02-30
         return cls(year, month, day)
 
     def __str__(self) -> str:
-        text = f"{self.year:04d}"
-        if self.month is not None:
-            text += f"-{self.month:02d}"
-        if self.day is not None:
-            text += f"-{self.day:02d}"
-        return text
+        parts = (f"{self.year:04d}", *(f"{part:02d}" for part in (self.month, self.day) if part is not None))
+        return "-".join(parts)
 
     def earliest(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
@@ -123,9 +105,8 @@ class Period:
 
 
 Stance = Literal["disputes", "qualifies", "supports"]
-
-
 ChangeKind = Literal["points", "percent-change", "ratio"]
+LogKind = Literal["correction", "clarification", "status-change", "update", "retraction"]
 
 
 @dataclass(frozen=True)
@@ -134,8 +115,7 @@ class Baseline:
     unit: str
     period: Period
     quote: str | None
-    # Read by the checks, not exported: the kind of change the text states ("times": ratio), and the
-    # baseline's metric where it was defined otherwise than the claim's.
+    # Not exported: the kind of change the text states ("times": ratio); the baseline's metric if not the claim's.
     change: ChangeKind | None = field(default=None, metadata=NOT_EXPORTED)
     metric: str | None = field(default=None, metadata=NOT_EXPORTED)
 
@@ -189,9 +169,6 @@ class Paraphrase:
     locator: str | None
 
 
-LogKind = Literal["correction", "clarification", "status-change", "update", "retraction"]
-
-
 @dataclass(frozen=True)
 class LogEntry:
     """One editorial change to a claim, as readers are told of it."""
@@ -205,24 +182,26 @@ class LogEntry:
 class Basis:
     """Where one fact about a source or a party, or a claim's date, comes from: stated by a source, or inferred."""
 
-    # The fact it backs: "role", "affiliation", "published", ... (below, `field` names this field).
-    field: str = field(metadata=NOT_EXPORTED)
+    field: str = field(metadata=NOT_EXPORTED)  # the fact it backs: "role", "published"... (shadows `field` below)
     source: str | None  # the source that states it; for an inference, the one it starts from
     quote: str | None
     via: str | None
     locator: str | None
-    # The reasoning, if the fact is inferred rather than stated.
-    inferred: str | None = dataclasses.field(metadata={**MARKDOWN, **STRIPPED})
-    # Written `self`: stated by the source itself, in words check finds in its snapshot.
-    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)
+    inferred: str | None = dataclasses.field(metadata={**MARKDOWN, **STRIPPED})  # the reasoning, if inferred
+    own: bool = dataclasses.field(default=False, metadata=NOT_EXPORTED)  # written `self`: stated in its own snapshot
 
     @property
     def is_inferred(self) -> bool:
         return self.inferred is not None
 
 
-def basis_of(bases: tuple[Basis, ...], name: str) -> Basis | None:
-    return next((b for b in bases if b.field == name), None)
+class _Based:
+    """An item whose facts (or date) may have a basis."""
+
+    basis: tuple[Basis, ...]
+
+    def basis_of(self, name: str) -> Basis | None:
+        return next((b for b in self.basis if b.field == name), None)
 
 
 @dataclass(frozen=True)
@@ -254,8 +233,7 @@ class Rebuttal:
 
 @dataclass(frozen=True)
 class Review:
-    """Who reviewed a claim's verdict (editor ids), on which day, and the fingerprint of what it
-    told readers then (:func:`claimledger.record.visible.fingerprint`)."""
+    """Who reviewed a claim's verdict (editor ids), on which day, and the fingerprint of what it told readers then."""
 
     by: tuple[str, ...]
     date: PartialDate
@@ -263,7 +241,7 @@ class Review:
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: its fields are in the order of its export record
-class Claim:
+class Claim(_Based):
     id: str
     statement: str = field(metadata=STRIPPED)
     quote: str | None  # None when only a paraphrase is on the record
@@ -296,9 +274,6 @@ class Claim:
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
-    def basis_of(self, name: str) -> Basis | None:
-        return basis_of(self.basis, name)
-
     @property
     def retraction(self) -> LogEntry | None:
         """The newest log entry that withdrew the claim from the record (kind ``retraction``), if any."""
@@ -319,8 +294,7 @@ class Claim:
 
 @dataclass(frozen=True)
 class Metric:
-    """What a figure counts, by whom, over what period, with known caveats: only what the sources
-    say; ``unknown`` where they do not."""
+    """What a figure counts, by whom, over what period, with known caveats; ``unknown`` where the sources do not say."""
 
     id: str
     title: str = field(metadata=STRIPPED)
@@ -343,7 +317,7 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(_Based):
     id: str
     title: str = field(metadata=STRIPPED)
     kind: str
@@ -373,9 +347,6 @@ class Source:
     def primary(self) -> bool:
         return self.kind in PRIMARY_SOURCE_KINDS
 
-    def basis_of(self, name: str) -> Basis | None:
-        return basis_of(self.basis, name)
-
 
 PRIMARY_SOURCE_KINDS = frozenset(
     {"report", "government-report", "press-conference", "letter", "dataset", "court-record"}
@@ -383,7 +354,7 @@ PRIMARY_SOURCE_KINDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Party:
+class Party(_Based):
     id: str
     name: str = field(metadata=STRIPPED)
     short_name: str | None  # the abbreviation the party goes by (USTR), if its name gives one
@@ -395,9 +366,6 @@ class Party:
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
     basis: tuple[Basis, ...] = ()
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
-
-    def basis_of(self, name: str) -> Basis | None:
-        return basis_of(self.basis, name)
 
 
 @dataclass(frozen=True)

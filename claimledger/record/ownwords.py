@@ -1,10 +1,8 @@
-"""The words in a source's own text that state one of its facts: for a basis written ``self``.
+"""The words in a source's own text (its byline, dateline, masthead) that state one of its facts.
 
-A source's byline, dateline and masthead state its author, its date and its publisher. A fact
-based on the source itself (``basis: {published: self}``) holds when its snapshot has words that
-state it: the date in a common written form (``2025-03-14``, ``14 March 2025``, ``March 14, 2025``,
-``Mar 14, 2025``, ``March 2025``), or the party's name as its party file gives it (or its short name).
-The search folds white space and letter case, nothing more.
+A fact based on the source itself (``basis: {published: self}``) holds when its snapshot states it: the
+date in a common written form (``2025-03-14``, ``14 March 2025``, ``March 14, 2025``, ``Mar 14, 2025``),
+or the party's name or short name. The search folds white space and letter case, nothing more.
 """
 
 from __future__ import annotations
@@ -54,11 +52,7 @@ def own_bases(text: str, published: str | None, names: dict[str, tuple[str, ...]
     """The facts of a new source that ``text`` (its own snapshot) states, each based on ``self``:
     ``published`` (as written in the file) by a written form of the date, and each other fact in
     ``names`` (``author``, ``publisher``: the party's names; ``place``) by one of its words."""
-    found: dict[str, str] = {}
-    for name, words in names.items():
-        if name == "published" or find(words, text) is None:
-            continue
-        found[name] = "self"
+    found = {name: "self" for name, words in names.items() if name != "published" and find(words, text) is not None}
     try:
         date = PartialDate.parse(published) if published else None
     except ValueError:

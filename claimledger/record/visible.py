@@ -1,10 +1,8 @@
-"""What a claim tells a reader, named once: the fields whose change alters it.
+"""What a claim tells a reader, named once: the fields whose change is an editorial change.
 
-A change to any of them is an editorial change: ``check --changed`` asks for a log entry
-(claimledger.checks.changelog), and a review's fingerprint is taken over them, so that a verdict whose
-claim changed since its review can be told apart. They are compared as the strict loader reads
-them into the model, never as text: reflowing a paragraph or reordering keys (what ``fmt`` does)
-changes none of them, and runs of white space in a text count as one space.
+``check --changed`` asks a log entry for such a change, and a review's fingerprint is taken over them.
+They are compared as the loader reads them into the model, never as text: reflowing a paragraph or
+reordering keys (what ``fmt`` does) changes none of them; runs of white space count as one space.
 """
 
 from __future__ import annotations
@@ -19,28 +17,9 @@ from .model import Claim, Dataset, Editor, PartialDate, Status
 # Each is a field of claimledger.record.model.Claim; a piece of evidence (a rebuttal) counts whole: its
 # stance, quote, party, source, summary, locator and the source it was read through.
 READER_VISIBLE: tuple[str, ...] = (
-    "statement",
-    "quote",
-    "paraphrase",
-    "value",
-    "unit",
-    "qualifier",
-    "counted",
-    "period",
-    "baseline",
-    "conversions",
-    "derivation",
-    "metric",
-    "claimant",
-    "spokesperson",
-    "date",
-    "first_appearance",
-    "appearances",
-    "provenance",
-    "rebuttals",
-    "status",
-    "rationale",
-    "superseded_by",
+    *("statement", "quote", "paraphrase", "value", "unit", "qualifier", "counted", "period", "baseline"),
+    *("conversions", "derivation", "metric", "claimant", "spokesperson", "date", "first_appearance", "appearances"),
+    *("provenance", "rebuttals", "status", "rationale", "superseded_by"),
     "basis",  # where its date comes from, if a source other than its appearances says it
 )
 # Fields readers were first shown after reviews had been signed: each counts only when the claim has
@@ -78,19 +57,9 @@ def fingerprint(claim: Claim) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# Review sign-off tied to content.
-# Review sign-off tied to content: who reviewed a claim's verdict, and whether it still holds.
-#
-# A review (``review:`` in a claim file) names the editors who reviewed the claim (ids from
-# ``editors`` in claims/publisher.yaml), the day, and the fingerprint of what the claim told readers
-# then (:func:`claimledger.record.visible.fingerprint`). When a reader-visible field changes afterwards, the
-# fingerprints differ and the review is *stale*: ``check`` warns, the site shows "changed since
-# review" instead of the verdict, and no ClaimReview is published until an editor reviews it again
-# (``claimledger review``), as doorstop marks an item changed since its review.
-
-
 def stale(claim: Claim) -> bool:
-    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields."""
+    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields: then
+    check warns, the site shows "changed since review" instead of the verdict, and no ClaimReview is published."""
     return claim.review is not None and claim.review.fingerprint != fingerprint(claim)
 
 
@@ -99,29 +68,17 @@ def status_of(claim: Claim, dataset: Dataset) -> Status | None:
 
 
 def awaits_review(claim: Claim, dataset: Dataset) -> bool:
-    """Whether ``claim`` states a verdict its review no longer covers: its status is a verdict and its
-    review is stale. A claim whose status is no verdict (unverified, withdrawn) shows that status,
-    whatever an earlier review of it says."""
+    """Whether ``claim``'s status is a verdict and its review is stale. A status that is no verdict
+    (unverified, withdrawn) is shown whatever an earlier review of the claim says."""
     status = status_of(claim, dataset)
     return status is not None and status.verdict and stale(claim)
 
 
-def standing_verdict(claim: Claim, dataset: Dataset) -> bool:
-    """Whether ``claim`` states a verdict that its review still covers: its status is a verdict and
-    it has a review that is not stale. Only such a claim shows its verdict and carries a ClaimReview."""
-    status = status_of(claim, dataset)
-    return status is not None and status.verdict and claim.review is not None and not stale(claim)
-
-
-def editor(dataset: Dataset, editor_id: str) -> Editor | None:
-    return dataset.publisher.editor(editor_id) if dataset.publisher is not None else None
-
-
 def reviewers(claim: Claim, dataset: Dataset) -> tuple[Editor, ...]:
     """The editors named by ``claim``'s review that are on the publisher's list, in the review's order."""
-    if claim.review is None:
+    if claim.review is None or dataset.publisher is None:
         return ()
-    found = (editor(dataset, editor_id) for editor_id in claim.review.by)
+    found = (dataset.publisher.editor(editor_id) for editor_id in claim.review.by)
     return tuple(e for e in found if e is not None)
 
 
