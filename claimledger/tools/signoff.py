@@ -1,9 +1,7 @@
 """``claimledger review``: an editor signs off a claim's verdict, tied to what the claim says.
 
-The review block (``review: {by, date, fingerprint}``) is written into the claim's file with the
-fields it had and their comments kept, as ``claimledger fmt`` keeps them; nothing else in the file
-changes. The fingerprint is that of the claim's reader-visible fields as the strict loader reads
-them now (:func:`claimledger.record.visible.fingerprint`).
+The block ``review: {by, date, fingerprint}`` is written into the claim's file, the rest of it (comments
+included) as it was; the fingerprint is that of the claim's reader-visible fields as they load now.
 """
 
 from __future__ import annotations
@@ -46,16 +44,9 @@ class Recorded:
 
 
 def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap:
-    block = CommentedMap()
-    if len(by) == 1:
-        block["by"] = by[0]
-    else:
-        names = CommentedSeq(by)
-        names.fa.set_flow_style()
-        block["by"] = names
-    block["date"] = date.isoformat()
-    block["fingerprint"] = print_
-    return block
+    names = CommentedSeq(by)
+    names.fa.set_flow_style()
+    return CommentedMap(by=by[0] if len(by) == 1 else names, date=date.isoformat(), fingerprint=print_)
 
 
 def record(

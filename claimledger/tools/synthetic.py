@@ -1,9 +1,7 @@
-"""Synthetic datasets in realistic proportions, for benchmarks and scale tests.
+"""Synthetic datasets in realistic proportions, for benchmarks and scale tests; deterministic for a size.
 
-Per claim: one appearance with a quote found in its source's snapshot, a
-three-step provenance chain, one to three tags, up to three related claims
-and zero to three rebuttals.  One source per five claims (each with a
-snapshot), one party per twenty claims.  Deterministic for a given size.
+Per claim: one appearance quoting its source's snapshot, a two-step provenance, one to three tags, up to three
+related claims and up to three rebuttals. One source (with a snapshot) per five claims, one party per twenty.
 """
 
 from __future__ import annotations
