@@ -14,21 +14,25 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checks.accepted import ACCEPTED_FILE
 from .checks.accepted import apply as accept_known
-from .checks.project import check_project
+from .checks.project import check_project, latest_today
+from .checks.siteconfig import DocsPolicy
 from .checks.sitepolicy import check_site
-from .engines import DEFAULT_ENGINE, ENGINES
+from .engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, Project
 from .exports.formats import FORMATS as EXPORT_FORMATS
+from .exports.formats import export_data
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
+from .record.loader import load
+from .record.model import Dataset
+from .record.ownwords import own_bases
 from .record.paths import write_whole
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
-from .tools import scaffold
+from .site.build import BuildError, StagedBuild
+from .tools import scaffold, skeleton
 from .tools.scaffold import FIELDS, KINDS
 
 if TYPE_CHECKING:
     from .checks.links import LinkSettings
-    from .checks.siteconfig import DocsPolicy
-    from .record.model import Dataset
     from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -148,8 +152,7 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
 
     review = commands.add_parser(
-        "review",
-        help="sign off a claim's verdict as an editor: records who, when, and the fingerprint of what it says",
+        "review", help="sign off a claim's verdict as an editor: records who, when, and the fingerprint of what it says"
     )
     review.add_argument("claim", metavar="CLAIM-ID", help="the claim reviewed (its file name, without .yaml)")
     _common(review).add_argument(
@@ -162,8 +165,7 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     review.add_argument("--date", type=_today, help="the day of the review, YYYY-MM-DD (default: today)")
 
     snapshot = commands.add_parser(
-        "snapshot",
-        help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source",
+        "snapshot", help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source"
     )
     snapshot.add_argument("source", metavar="SOURCE-ID", help="the source (its file name, without .yaml)")
     snapshot.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the source's text, saved as UTF-8 text")
@@ -311,8 +313,6 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from .tools import skeleton
-
     try:
         created = skeleton.create_project(args.folder, args.title, args.force, args.publisher)
     except skeleton.InitError as exc:
@@ -327,7 +327,6 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     if foreign := [name for name in _foreign_fields(args.what) if getattr(args, name) is not None]:
         return _fail(f"{', '.join(map(_flag, sorted(foreign)))} is not a field of a {args.what}; nothing was written")
-    from .record.loader import load
     from .tools.snapshot import SnapshotError, read_text, take
 
     given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
@@ -356,8 +355,6 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
             "make it the first_appearance and give it a provenance step `stated`"
         )
     if text is not None:
-        from .checks.project import latest_today
-
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
         except SnapshotError as exc:
@@ -382,9 +379,6 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
 
 def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
     """The new source's facts its own text states (the parties' names as their files give them)."""
-    from .record.loader import load
-    from .record.ownwords import own_bases
-
     parties = load(root)[0].parties
     names = {
         fact: tuple(n for n in (party.name, party.short_name) if n)
@@ -413,7 +407,6 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     from .checks.links import FetchFailed, LinkSettings, fetch_text
-    from .checks.project import latest_today
     from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()
@@ -539,8 +532,6 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from .exports.formats import export_data
-
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)
@@ -568,9 +559,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from .engines import EngineUnavailable, Project
-    from .site.build import BuildError, StagedBuild
-
     try:
         engine = ENGINES[args.engine].load()
     except EngineUnavailable as exc:

@@ -185,22 +185,6 @@ def _number(text: str) -> int | float:
     return number
 
 
-def render(
-    kind: str,
-    values: Mapping[str, str],
-    item_path: Path,
-    layout: Layout,
-    basis: Mapping[str, str] | None = None,
-    reported: bool = False,
-) -> str:
-    body = yaml.safe_dump(
-        document(kind, values, basis, reported), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
-    )
-    from .fmt import canonical_text
-
-    return canonical_text(modeline(kind, item_path, layout) + body, kind)
-
-
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:
     """Point editors at the schema: the project's copy (``claimledger init`` writes it), else this repository's
     own, else the copy the site publishes under its ``site_url``."""
@@ -257,9 +241,13 @@ def create(
     reported: bool = False,
 ) -> Path:
     """Write the new file; refuse a bad id, an invalid result, or an existing file."""
+    from .fmt import canonical_text
+
     path = ensure_new(root, kind, item_id)
     layout = Layout(root.resolve())
-    text = render(kind, values, path, layout, basis, reported)
+    data = document(kind, values, basis, reported)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=False)
+    text = canonical_text(modeline(kind, path, layout) + body, kind)
     try:
         problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
     except YamlProblem as problem:

@@ -87,32 +87,6 @@ def read_text(file: Path) -> str:
         raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
 
 
-def _source_file(layout: Layout, source_id: str) -> Path:
-    if not ID_PATTERN.fullmatch(source_id):
-        raise SnapshotError(
-            f"'{paths.shown(source_id)}' is not a source id",
-            "give the source's file name under claims/sources/, without .yaml",
-        )
-    listing = paths.walk(layout.root, layout.kind_dir("source"))
-    if listing.findings and str(layout.kind_dir("source")) in listing.refused:
-        raise SnapshotError(listing.findings[0].message, listing.findings[0].hint)
-    found = [Path(name) for name in listing.files if Path(name).name == source_id + paths.DATA_SUFFIX]
-    if not found:
-        known = [Path(name).stem for name in listing.files if name.endswith(paths.DATA_SUFFIX)]
-        close = difflib.get_close_matches(source_id, known, n=3)
-        raise SnapshotError(
-            f"no source '{source_id}': there is no claims/sources/{source_id}.yaml",
-            (f"did you mean {' or '.join(close)}? " if close else "")
-            + f"write the source first (claimledger new source {source_id}), then take its snapshot",
-        )
-    if found[0].is_symlink():
-        raise SnapshotError(
-            f"{layout.relative(found[0])} is a link; a snapshot is never recorded through a link",
-            "replace the link with the file itself",
-        )
-    return found[0]
-
-
 def _archive_fields(archive: Archive) -> dict[str, str]:
     return {
         "archive_url": archive.url,
@@ -192,8 +166,28 @@ class _Source:
 
 def _source(layout: Layout, source_id: str) -> _Source:
     """The file of ``source_id``, read."""
-    path = _source_file(layout, source_id)
-    rel = layout.relative(path)
+    if not ID_PATTERN.fullmatch(source_id):
+        raise SnapshotError(
+            f"'{paths.shown(source_id)}' is not a source id",
+            "give the source's file name under claims/sources/, without .yaml",
+        )
+    listing = paths.walk(layout.root, layout.kind_dir("source"))
+    if listing.findings and str(layout.kind_dir("source")) in listing.refused:
+        raise SnapshotError(listing.findings[0].message, listing.findings[0].hint)
+    found = [Path(name) for name in listing.files if Path(name).name == source_id + paths.DATA_SUFFIX]
+    if not found:
+        known = [Path(name).stem for name in listing.files if name.endswith(paths.DATA_SUFFIX)]
+        close = difflib.get_close_matches(source_id, known, n=3)
+        raise SnapshotError(
+            f"no source '{source_id}': there is no claims/sources/{source_id}.yaml",
+            (f"did you mean {' or '.join(close)}? " if close else "")
+            + f"write the source first (claimledger new source {source_id}), then take its snapshot",
+        )
+    path, rel = found[0], layout.relative(found[0])
+    if path.is_symlink():
+        raise SnapshotError(
+            f"{rel} is a link; a snapshot is never recorded through a link", "replace the link with the file itself"
+        )
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
@@ -231,20 +225,14 @@ def record_archive(root: Path, source_id: str, archive: Archive) -> str:
     source = _source(Layout(root.resolve()), source_id)
     result = source.updated(_archive_fields(archive))
     try:
-        paths.temporary_beside(source.path, result).replace(source.path)
+        paths.replace_whole(source.path, result)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
     return source.rel
 
 
 def take(
-    root: Path,
-    source_id: str,
-    text: str,
-    retrieved: dt.date,
-    *,
-    force: bool = False,
-    archive: Archive | None = None,
+    root: Path, source_id: str, text: str, retrieved: dt.date, *, force: bool = False, archive: Archive | None = None
 ) -> Taken:
     """Save ``text`` (as :func:`text_of` returns it) as the snapshot of ``source_id``, with ``archive`` if given."""
     layout = Layout(root.resolve())
