@@ -210,29 +210,26 @@ def files(root: Path, given: Sequence[Path] = ()) -> Iterator[tuple[Path, str | 
 def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[Outcome]:
     """Format the files (with ``check``, only tell which would change)."""
     layout = Layout(root.resolve())
-    outcomes = []
-    for path, kind in files(root, given):
-        rel = layout.relative(path)
-        if kind is None:
-            outcomes.append(Outcome(rel, False, "not a claim, source or party file (under claims/)"))
-            continue
-        try:
-            raw = path.read_bytes()
-            load_document(rel, raw)  # the strict reader says where and why a file cannot be read
-            text = raw.decode("utf-8")
-            result = canonical_text(normalised(text), kind)
-        except OSError as exc:
-            outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
-            continue
-        except YamlProblem as problem:
-            said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
-            outcomes.append(Outcome(rel, False, said, problem.position, problem.hint))
-            continue
-        except ValueError as exc:
-            outcomes.append(Outcome(rel, False, str(exc)))
-            continue
-        changed = result != text
-        if changed and not check:
-            paths.write_whole(path, result)  # whole or not at all: never a half-written claim
-        outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
-    return outcomes
+    return [_format(layout, path, kind, check) for path, kind in files(root, given)]
+
+
+def _format(layout: Layout, path: Path, kind: str | None, check: bool) -> Outcome:
+    rel = layout.relative(path)
+    if kind is None:
+        return Outcome(rel, False, "not a claim, source or party file (under claims/)")
+    try:
+        raw = path.read_bytes()
+        load_document(rel, raw)  # the strict reader says where and why a file cannot be read
+        text = raw.decode("utf-8")
+        result = canonical_text(normalised(text), kind)
+    except OSError as exc:
+        return Outcome(rel, False, f"cannot be read: {exc.strerror}")
+    except YamlProblem as problem:
+        said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
+        return Outcome(rel, False, said, problem.position, problem.hint)
+    except ValueError as exc:
+        return Outcome(rel, False, str(exc))
+    changed = result != text
+    if changed and not check:
+        paths.write_whole(path, result)  # whole or not at all: never a half-written claim
+    return Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ())
