@@ -412,7 +412,6 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
     fetching = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
-    archive = None
     try:
         if retrieved > today:
             raise SnapshotError(f"--retrieved {retrieved.isoformat()} is in the future", "give the day it was taken")
@@ -433,8 +432,7 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
                 raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
         else:
             text = read_text(args.file)
-        if page is not None:
-            archive = _archive(page, fetching, args.save_page_now, retrieved)
+        archive = _archive(page, fetching, args.save_page_now, retrieved) if page is not None else None
         taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
         return _fail(f"not saved: {printable(str(exc))}", hint=exc.hint)

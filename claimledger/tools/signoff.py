@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..checks.project import check_project, latest_today
 from ..findings import Finding, Severity
-from ..record.model import Claim, Editor
+from ..record.model import Editor
 from ..record.paths import write_whole
 from ..record.visible import fingerprint
 from ..record.yamlsafe import YamlProblem
@@ -37,16 +37,9 @@ class ReviewError(Exception):
 @dataclass(frozen=True)
 class Recorded:
     path: Path
-    claim: Claim
     editors: tuple[Editor, ...]
     date: dt.date
     fingerprint: str
-
-
-def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap:
-    names = CommentedSeq(by)
-    names.fa.set_flow_style()
-    return CommentedMap(by=by[0] if len(by) == 1 else names, date=date.isoformat(), fingerprint=print_)
 
 
 def record(
@@ -98,10 +91,13 @@ def record(
         )
     path = root.resolve() / claim.document.path
     print_ = fingerprint(claim)
+    names = CommentedSeq(editors_given)
+    names.fa.set_flow_style()
+    block = CommentedMap(by=names if len(names) > 1 else names[0], date=date.isoformat(), fingerprint=print_)
     try:
         text = path.read_bytes().decode("utf-8")
-        result = set_fields(text, "claim", {"review": _review_block(editors_given, date, print_)})
+        result = set_fields(text, "claim", {"review": block})
     except (OSError, UnicodeDecodeError, ValueError, YamlProblem) as exc:
         raise ReviewError(f"{claim.document.path} cannot be updated: {exc}") from None
     write_whole(path, result)
-    return Recorded(path, claim, tuple(known[e] for e in editors_given), date, print_)
+    return Recorded(path, tuple(known[e] for e in editors_given), date, print_)

@@ -35,7 +35,6 @@ class InitError(Exception):
 class Created:
     """What ``init`` did: the files written and those kept as they were (relative paths)."""
 
-    root: Path
     written: tuple[str, ...]
     kept: tuple[str, ...]
 
@@ -134,7 +133,7 @@ def create_project(root: Path, title: str | None = None, force: bool = False, pu
     except OSError as exc:
         where = exc.filename or root
         raise InitError(f"cannot write {where}: {exc.strerror}") from None
-    return Created(root, tuple(written), tuple(kept))
+    return Created(tuple(written), tuple(kept))
 
 
 def _first_link(root: Path, folders: Iterable[str]) -> str | None:
