@@ -453,7 +453,7 @@ def _archive(page: str | None, fetching: LinkSettings, service: str | None, acce
 
     assert page is not None
     try:
-        copy = save_page_now(page, fetching, service or SAVE_PAGE_NOW)
+        url, day = save_page_now(page, fetching, service or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
             f"not archived: {exc}",
@@ -462,7 +462,7 @@ def _archive(page: str | None, fetching: LinkSettings, service: str | None, acce
             "accept its archive-missing warning in claims/accepted-warnings.yaml, in a change of its own once this "
             "one is merged",
         ) from None
-    return Archive(copy.url, copy.day, accessed)
+    return Archive(url, day, accessed)
 
 
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from dataclasses import dataclass
 
 import httpx
 
@@ -26,12 +25,6 @@ MEMENTO = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 
 class ArchiveFailed(Exception):
     """No copy was taken, or none that can be recorded: why, in words."""
-
-
-@dataclass(frozen=True)
-class Archived:
-    url: str  # https://web.archive.org/web/YYYYMMDDhhmmss/URL
-    day: dt.date  # the day of the copy's timestamp (UTC, as the archive keeps it)
 
 
 def _same_page(one: str, other: str) -> bool:
@@ -59,8 +52,9 @@ def _named(reply: httpx.Response) -> list[str]:
     return found
 
 
-def copy_of(address: str, asked: str, page: str) -> Archived | None:
-    """The copy ``address`` (as the answer to ``asked`` gave it) names, if it is a copy of ``page``."""
+def copy_of(address: str, asked: str, page: str) -> tuple[str, dt.date] | None:
+    """The copy ``address`` (as the answer to ``asked`` gave it) names, if it is a copy of ``page``: its
+    https://web.archive.org/web/YYYYMMDDhhmmss/URL and the day of its timestamp (UTC, as the archive keeps it)."""
     parts = urllib.parse.urlsplit(urllib.parse.urljoin(asked, address))
     match = COPY_PATH.match(parts.path)
     if match is None:
@@ -69,13 +63,13 @@ def copy_of(address: str, asked: str, page: str) -> Archived | None:
     url = f"{WAYBACK}{timestamp}/{target}"
     if not _same_page(target, page) or wayback_problem(url) is not None:
         return None
-    return Archived(url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date())
+    return url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date()
 
 
 def save_page_now(
     page: str, settings: LinkSettings, base: str = SAVE_PAGE_NOW, network: Network | None = None
-) -> Archived:
-    """The copy of ``page`` Save Page Now at ``base`` names; :class:`ArchiveFailed` if it names none."""
+) -> tuple[str, dt.date]:
+    """The copy of ``page`` Save Page Now at ``base`` names (:func:`copy_of`); :class:`ArchiveFailed` if none."""
     parts = urllib.parse.urlsplit(page)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ArchiveFailed(f"{page} is not an http(s) address; only a web page can be archived")
