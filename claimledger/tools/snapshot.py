@@ -247,17 +247,13 @@ def take(
     recorded: Any = source.fields.get("snapshot")
     recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
     saved = _existing(target)
-    if not force:
-        if saved is not None and saved != content:
-            raise SnapshotError(
-                f"{layout.relative(target)} already holds another text; a snapshot is never edited",
-                "if this is a new copy taken on purpose, run the command again with --force",
-            )
-        if recorded_hash is not None and recorded_hash != digest:
-            raise SnapshotError(
-                f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited",
-                "if this is a new copy taken on purpose, run the command again with --force",
-            )
+    again = "if this is a new copy taken on purpose, run the command again with --force"
+    if not force and saved is not None and saved != content:
+        raise SnapshotError(f"{layout.relative(target)} already holds another text; a snapshot is never edited", again)
+    if not force and recorded_hash is not None and recorded_hash != digest:
+        raise SnapshotError(
+            f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited", again
+        )
     same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
     if same:  # the text as it was: nothing is new, or only the archived copy
         written = source.rel if archive is None else record_archive(root, source_id, archive)
