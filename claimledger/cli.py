@@ -14,30 +14,25 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checks.accepted import ACCEPTED_FILE
 from .checks.accepted import apply as accept_known
-from .checks.project import check_project
+from .checks.project import check_project, latest_today
+from .checks.siteconfig import DocsPolicy
 from .checks.sitepolicy import check_site
-from .engines import DEFAULT_ENGINE, ENGINES
+from .engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, Project
 from .exports.formats import FORMATS as EXPORT_FORMATS
+from .exports.formats import export_data
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
+from .record.loader import load
+from .record.model import Dataset
+from .record.ownwords import own_bases
 from .record.paths import write_whole
 from .record.placeholders import PLACEHOLDER
 from .settings import Settings, from_environment
-from .tools.scaffold import (
-    FIELDS,
-    KINDS,
-    NEXT_STEPS,
-    ScaffoldError,
-    allowed,
-    create,
-    ensure_new,
-    gather,
-    reported_by_another,
-)
+from .site.build import BuildError, StagedBuild
+from .tools import scaffold, skeleton
+from .tools.scaffold import FIELDS, KINDS
 
 if TYPE_CHECKING:
     from .checks.links import LinkSettings
-    from .checks.siteconfig import DocsPolicy
-    from .record.model import Dataset
     from .tools.snapshot import Archive
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -57,14 +52,15 @@ class _KeepHyphens(argparse.HelpFormatter):
         return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--root",
         type=Path,
         default=Path.cwd(),
         help="the project folder (the one holding claims/); default: the current directory",
     )
-    parser.add_argument("--today", type=_today, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--today", type=_today, help=argparse.SUPPRESS)
+    return parser
 
 
 def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
@@ -75,21 +71,17 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="start a new claims site in a new folder")
     init.add_argument("folder", nargs="?", type=Path, default=Path(), help="where (default: the current directory)")
-    init.add_argument("--title", default=None, help="the site's title (default: the folder's name)")
+    init.add_argument("--title", help="the site's title (default: the folder's name)")
     init.add_argument(
         "--publisher",
-        default=None,
         metavar="NAME",
         help="the organisation that publishes the site, written to claims/publisher.yaml (default: the title)",
     )
     init.add_argument(
-        "--force",
-        action="store_true",
-        help="write into a folder that is not empty; no existing file is replaced",
+        "--force", action="store_true", help="write into a folder that is not empty; no existing file is replaced"
     )
 
-    check = commands.add_parser("check", help="validate every file under claims/ and report findings")
-    _common(check)
+    check = _common(commands.add_parser("check", help="validate every file under claims/ and report findings"))
     check.add_argument(
         "--format",
         choices=sorted(FORMATTERS),
@@ -100,7 +92,6 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         "--changed",
         nargs="?",
         const="",
-        default=None,
         metavar="REF",
         help="report only files changed since REF (default: origin/main, else main), uncommitted and untracked "
         "ones included; references still resolve against the whole dataset",
@@ -113,14 +104,12 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         "with no origin/main or main, compared with the last commit; before the first commit, every file is checked",
     )
 
-    export = commands.add_parser("export", help="write the validated dataset to standard output")
-    _common(export)
+    export = _common(commands.add_parser("export", help="write the validated dataset to standard output"))
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="json")
     export.add_argument(
         "--output",
         "-o",
         type=Path,
-        default=None,
         help="write to this file instead (the sqlite format needs one: its metadata.json goes beside it)",
     )
     new = commands.add_parser(
@@ -139,60 +128,49 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
             own.add_argument(
                 "--snapshot",
                 type=Path,
-                default=None,
                 metavar="FILE",
                 help="save FILE as the source's text (as `claimledger snapshot` does) and base its date, author "
                 "and publisher on the source itself (`self`) where the text states them",
             )
         for spec in FIELDS[kind]:
-            choices = allowed(kind, spec.name, root)
+            choices = scaffold.allowed(kind, spec.name, root)
             listed = f"; one of: {', '.join(choices)}" if choices else ""
-            shown = spec.default() if spec.default else ""
-            default = f" (default: {shown})" if shown and not shown.startswith(PLACEHOLDER) else ""
+            shown = f" (default: {spec.default})" if spec.default and not spec.default.startswith(PLACEHOLDER) else ""
             own.add_argument(
-                "--" + spec.name.replace("_", "-"),
+                _flag(spec.name),
                 dest=spec.name,
-                default=None,
                 metavar=spec.name.upper(),
-                help=f"{spec.prompt}{default}{listed}".replace("%", "%%"),
+                help=f"{spec.prompt}{shown}{listed}".replace("%", "%%"),
             )
         for name in _foreign_fields(kind):
-            own.add_argument("--" + name.replace("_", "-"), dest=name, default=None, help=argparse.SUPPRESS)
+            own.add_argument(_flag(name), dest=name, help=argparse.SUPPRESS)
 
-    fmt = commands.add_parser(
-        "fmt", help="rewrite claim, source and party files in the canonical style (comments kept)"
+    fmt = _common(
+        commands.add_parser("fmt", help="rewrite claim, source and party files in the canonical style (comments kept)")
     )
-    _common(fmt)
     fmt.add_argument("--check", action="store_true", help="change nothing; list the files fmt would change")
     fmt.add_argument("files", nargs="*", type=Path, help="files or folders (default: every claim, source and party)")
 
     review = commands.add_parser(
-        "review",
-        help="sign off a claim's verdict as an editor: records who, when, and the fingerprint of what it says",
+        "review", help="sign off a claim's verdict as an editor: records who, when, and the fingerprint of what it says"
     )
     review.add_argument("claim", metavar="CLAIM-ID", help="the claim reviewed (its file name, without .yaml)")
-    _common(review)
-    review.add_argument(
+    _common(review).add_argument(
         "--by",
         action="append",
         required=True,
         metavar="EDITOR",
         help="the id of an editor on claims/publisher.yaml's list; repeat for each editor who reviewed it",
     )
-    review.add_argument("--date", type=_today, default=None, help="the day of the review, YYYY-MM-DD (default: today)")
+    review.add_argument("--date", type=_today, help="the day of the review, YYYY-MM-DD (default: today)")
 
     snapshot = commands.add_parser(
-        "snapshot",
-        help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source",
+        "snapshot", help="save a copy of a source's text under claims/snapshots/ and record its SHA-256 on the source"
     )
     snapshot.add_argument("source", metavar="SOURCE-ID", help="the source (its file name, without .yaml)")
+    snapshot.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the source's text, saved as UTF-8 text")
     snapshot.add_argument(
-        "file", metavar="FILE", type=Path, nargs="?", default=None, help="the source's text, saved as UTF-8 text"
-    )
-    snapshot.add_argument(
-        "--url",
-        default=None,
-        help="instead of FILE: fetch the text from this http(s) address, with the link check's rules",
+        "--url", help="instead of FILE: fetch the text from this http(s) address, with the link check's rules"
     )
     snapshot.add_argument(
         "--timeout", type=float, default=10.0, help="with --url: seconds the request may take in all (default 10)"
@@ -204,12 +182,10 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         "and record archive_url, archive_date and accessed; alone, without FILE or --url, only that",
     )
     snapshot.add_argument("--allow-private-hosts", action="store_true", help=argparse.SUPPRESS)
-    snapshot.add_argument("--save-page-now", default=None, help=argparse.SUPPRESS)  # a stand-in, for tests
-    _common(snapshot)
-    snapshot.add_argument(
+    snapshot.add_argument("--save-page-now", help=argparse.SUPPRESS)  # a stand-in, for tests
+    _common(snapshot).add_argument(
         "--retrieved",
         type=_today,
-        default=None,
         metavar="DATE",
         help="the day the text was taken from the source, YYYY-MM-DD (default: today)",
     )
@@ -220,13 +196,11 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     links = commands.add_parser(
         "links", help="list the external addresses the dataset depends on; --online checks that they still answer"
     )
-    _common(links)
-    links.add_argument("--online", action="store_true", help="request each address (never done by default)")
+    _common(links).add_argument("--online", action="store_true", help="request each address (never done by default)")
     links.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     links.add_argument(
         "--cache",
         type=Path,
-        default=None,
         help="results file reused for --max-age, saved after each result; never a symbolic link or a file git "
         "tracks (default: ROOT/.claimledger-links.json)",
     )
@@ -247,8 +221,9 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         "--per-host-interval", type=float, default=1.0, help="minimum seconds between requests to one host (default 1)"
     )
 
-    build = commands.add_parser("build", help="check the dataset, then build the site (with mkdocs build --strict)")
-    _common(build)
+    build = _common(
+        commands.add_parser("build", help="check the dataset, then build the site (with mkdocs build --strict)")
+    )
     build.add_argument(
         "--engine",
         choices=list(ENGINES),
@@ -256,17 +231,18 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
         help=f"the site engine (default: {DEFAULT_ENGINE}); "
         + "; ".join(f"{e.name}: pip install 'claimledger[{e.extra}]'" for e in ENGINES.values() if e.extra),
     )
-    build.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ROOT/site)")
-    build.add_argument(
-        "--config-file", type=Path, default=None, help="the site configuration (default: ROOT/mkdocs.yml)"
-    )
+    build.add_argument("--site-dir", type=Path, help="where to write the site (default: ROOT/site)")
+    build.add_argument("--config-file", type=Path, help="the site configuration (default: ROOT/mkdocs.yml)")
     build.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
-        default=None,
         help="show pages written out of the total (default: in a terminal, outside CI)",
     )
     return parser
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _foreign_fields(kind: str) -> list[str]:
@@ -282,18 +258,12 @@ def _report(findings: Sequence[Finding], fmt: str, accepted: int = 0) -> None:
     print(f"claimledger: {summary(findings)}{known}", file=sys.stderr)
 
 
-def _fail(message: str, status: int = 2, hint: str = "") -> int:
+def _fail(message: str, status: int = 2, hint: str = "", indent: str = "    ") -> int:
     """Say why a command failed (and, with a ``hint``, what to do); its exit status."""
     print(f"claimledger: {message}", file=sys.stderr)
     if hint:
-        print(f"    hint: {printable(hint)}", file=sys.stderr)
+        print(f"{indent}hint: {printable(hint)}", file=sys.stderr)
     return status
-
-
-def _no_project(root: Path) -> int:
-    print(f"claimledger: no claims/ folder in {root}", file=sys.stderr)
-    print("hint: run the command in the project folder, or pass --root DIR", file=sys.stderr)
-    return 2
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -343,38 +313,32 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from .tools.skeleton import NEXT_STEPS as INIT_NEXT_STEPS
-    from .tools.skeleton import InitError, create_project
-
     try:
-        created = create_project(args.folder, args.title, args.force, args.publisher)
-    except InitError as exc:
+        created = skeleton.create_project(args.folder, args.title, args.force, args.publisher)
+    except skeleton.InitError as exc:
         return _fail(str(exc))
     for rel in created.kept:
         print(f"Kept {rel} (already there)")
     print(f"Created a claimledger project in {args.folder} ({len(created.written)} files)")
-    print(INIT_NEXT_STEPS.format(folder=args.folder))
+    print(skeleton.NEXT_STEPS.format(folder=args.folder))
     return 0
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
-    given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
-    if foreign := sorted(name for name in _foreign_fields(args.what) if getattr(args, name) is not None):
-        flags = ", ".join("--" + name.replace("_", "-") for name in foreign)
-        return _fail(f"{flags} is not a field of a {args.what}; nothing was written")
-    ask = input if sys.stdin.isatty() else None
-    from .record.loader import load
+    if foreign := [name for name in _foreign_fields(args.what) if getattr(args, name) is not None]:
+        return _fail(f"{', '.join(map(_flag, sorted(foreign)))} is not a field of a {args.what}; nothing was written")
     from .tools.snapshot import SnapshotError, read_text, take
 
+    given = {spec.name: getattr(args, spec.name) for spec in FIELDS[args.what]}
     snapshot: Path | None = getattr(args, "snapshot", None)
     try:
-        ensure_new(args.root, args.what, args.id)
+        scaffold.ensure_new(args.root, args.what, args.id)
         text = read_text(snapshot) if snapshot is not None else None
-        values = gather(args.what, given, ask, args.root)
+        values = scaffold.gather(args.what, given, input if sys.stdin.isatty() else None, args.root)
         basis = _own_bases(args.root, values, text) if text is not None else {}
-        reported = args.what == "claim" and reported_by_another(load(args.root)[0], values)
-        path = create(args.root, args.what, args.id, values, basis, reported)
-    except ScaffoldError as exc:
+        reported = args.what == "claim" and scaffold.reported_by_another(load(args.root)[0], values)
+        path = scaffold.create(args.root, args.what, args.id, values, basis, reported)
+    except scaffold.ScaffoldError as exc:
         return _fail(str(exc))
     except SnapshotError as exc:
         return _fail(f"{printable(str(exc))}; nothing was written", hint=exc.hint)
@@ -391,44 +355,36 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
             "make it the first_appearance and give it a provenance step `stated`"
         )
     if text is not None:
-        from .checks.project import latest_today
-
         try:
             taken = take(args.root, args.id, text, min(dt.date.today(), args.today or latest_today()))
         except SnapshotError as exc:
             return _fail(f"the snapshot was not saved: {printable(str(exc))}")
         print(f"Saved {taken.snapshot} (SHA-256 {taken.sha256}) and recorded it in {taken.source}")
         facts = [
-            name
-            for name in ("published", "author", "publisher", "place")
-            if name in values and values[name] != "unknown"
+            name for name in ("published", "author", "publisher", "place") if values.get(name, "unknown") != "unknown"
         ]
         if based := [name for name in facts if name in basis]:
             print(f"Based {', '.join(based)} on the source itself (`self`): its text states them")
         if unbased := [name for name in facts if name not in basis]:
             print(f"Its text does not state its {', '.join(unbased)} in words check can find: give each a basis")
     guide = " (see CONTRIBUTING.md)" if (args.root / "CONTRIBUTING.md").is_file() else ""
-    print(NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
-    if (args.root / "claims").is_dir():
-        _, findings = check_project(args.root, args.today, settings)
-        own = [f for f in findings if f.path == rel]
-        if own:
-            print("\nclaimledger check already has this to say about it:")
-            print(format_text(own))
+    print(scaffold.NEXT_STEPS[args.what].format(path=rel, id=args.id, guide=guide))
+    if (args.root / "claims").is_dir() and (
+        own := [f for f in check_project(args.root, args.today, settings)[1] if f.path == rel]
+    ):
+        print("\nclaimledger check already has this to say about it:")
+        print(format_text(own))
     return 0
 
 
 def _own_bases(root: Path, values: dict[str, str], text: str) -> dict[str, str]:
     """The new source's facts its own text states (the parties' names as their files give them)."""
-    from .record.loader import load
-    from .record.ownwords import own_bases
-
-    dataset, _ = load(root)
-    names: dict[str, tuple[str, ...]] = {}
-    for fact in ("author", "publisher"):
-        party = dataset.parties.get(values.get(fact, ""))
-        if party is not None:
-            names[fact] = tuple(n for n in (party.name, party.short_name) if n)
+    parties = load(root)[0].parties
+    names = {
+        fact: tuple(n for n in (party.name, party.short_name) if n)
+        for fact in ("author", "publisher")
+        if (party := parties.get(values.get(fact, ""))) is not None
+    }
     if values.get("place"):
         names["place"] = (values["place"],)
     return own_bases(text, values.get("published"), names)
@@ -450,11 +406,12 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    from .checks.project import latest_today
+    from .checks.links import FetchFailed, LinkSettings, fetch_text
     from .tools.snapshot import SnapshotError, archive_target, read_text, record_archive, take, text_of
 
     today = args.today or latest_today()
     retrieved = args.retrieved or min(dt.date.today(), today)
+    fetching = LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
     try:
         if retrieved > today:
             raise SnapshotError(f"--retrieved {retrieved.isoformat()} is in the future", "give the day it was taken")
@@ -464,20 +421,18 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
             )
         page = archive_target(args.root, args.source, args.url, force=args.force) if args.archive else None
         if args.file is None and args.url is None:
-            alone = _archive(args, page, retrieved)
+            alone = _archive(page, fetching, args.save_page_now, retrieved)
             source = record_archive(args.root, args.source, alone)
             print(f"Recorded in {source}: archived copy {printable(alone.url)} ({alone.day.isoformat()})")
             return 0
         if args.url is not None:
-            from .checks.links import FetchFailed, fetch_text
-
             try:
-                text = text_of(fetch_text(args.url, _fetching(args)), printable(args.url))
+                text = text_of(fetch_text(args.url, fetching), printable(args.url))
             except FetchFailed as exc:
                 raise SnapshotError(str(exc), "save the page as text yourself and give it as FILE") from None
         else:
             text = read_text(args.file)
-        archive = _archive(args, page, retrieved) if page is not None else None
+        archive = _archive(page, fetching, args.save_page_now, retrieved) if page is not None else None
         taken = take(args.root, args.source, text, retrieved, force=args.force, archive=archive)
     except SnapshotError as exc:
         return _fail(f"not saved: {printable(str(exc))}", hint=exc.hint)
@@ -491,21 +446,14 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _fetching(args: argparse.Namespace) -> LinkSettings:
-    """How ``snapshot`` requests a page: its ``--timeout`` and ``--allow-private-hosts``."""
-    from .checks.links import LinkSettings
-
-    return LinkSettings(timeout=args.timeout, allow_private=args.allow_private_hosts)
-
-
-def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> Archive:
+def _archive(page: str | None, fetching: LinkSettings, service: str | None, accessed: dt.date) -> Archive:
     """The copy of ``page`` Save Page Now takes, as the source records it; nothing is written here."""
     from .tools.snapshot import Archive, SnapshotError
     from .tools.wayback import SAVE_PAGE_NOW, ArchiveFailed, save_page_now
 
     assert page is not None
     try:
-        copy = save_page_now(page, _fetching(args), args.save_page_now or SAVE_PAGE_NOW)
+        url, day = save_page_now(page, fetching, service or SAVE_PAGE_NOW)
     except ArchiveFailed as exc:
         raise SnapshotError(
             f"not archived: {exc}",
@@ -514,7 +462,7 @@ def _archive(args: argparse.Namespace, page: str | None, accessed: dt.date) -> A
             "accept its archive-missing warning in claims/accepted-warnings.yaml, in a change of its own once this "
             "one is merged",
         ) from None
-    return Archive(copy.url, copy.day, accessed)
+    return Archive(url, day, accessed)
 
 
 def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
@@ -522,20 +470,16 @@ def cmd_fmt(args: argparse.Namespace, settings: Settings) -> int:
 
     outcomes = run(args.root, args.files, check=args.check)
     for outcome in outcomes:
+        where = printable(outcome.path)
         if outcome.position is not None:
             line, column = outcome.position
-            print(
-                f"{printable(outcome.path)}:{line}:{column}: cannot be formatted: {printable(outcome.problem)}",
-                file=sys.stderr,
-            )
+            print(f"{where}:{line}:{column}: cannot be formatted: {printable(outcome.problem)}", file=sys.stderr)
             if outcome.hint:
                 print(f"    hint: {printable(outcome.hint)}", file=sys.stderr)
         elif outcome.problem:
-            print(f"{printable(outcome.path)}: not formatted: {printable(outcome.problem)}", file=sys.stderr)
+            print(f"{where}: not formatted: {printable(outcome.problem)}", file=sys.stderr)
         elif outcome.changed:
-            print(f"{printable(outcome.path)}: {'not in the canonical style' if args.check else 'formatted'}")
-            for row in outcome.diff:
-                print(row)
+            print(f"{where}: {'not in the canonical style' if args.check else 'formatted'}", *outcome.diff, sep="\n")
     changed = sum(o.changed for o in outcomes)
     failed = sum(bool(o.problem) for o in outcomes)
     done = f"{changed} file(s) {'to format' if args.check else 'formatted'}"
@@ -559,11 +503,8 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
     if not args.online:
         graph = build_graph(dataset)
         for url, uses in links.items():
-            claims = dependent_claims(graph, uses)
-            print(url)
-            for use in uses:
-                print(f"    {use.path}:{use.line} ({use.field})")
-            if claims:
+            print(url, *(f"    {use.path}:{use.line} ({use.field})" for use in uses), sep="\n")
+            if claims := dependent_claims(graph, uses):
                 print(f"    claims: {', '.join(claims)}")
         print(f"claimledger: {len(links)} external address(es); nothing was requested (use --online)", file=sys.stderr)
         return 0
@@ -589,8 +530,6 @@ def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from .exports.formats import export_data
-
     dataset, findings = check_project(args.root, args.today, settings)
     if has_errors(findings):
         print(format_text(findings), file=sys.stderr)
@@ -598,9 +537,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     data = export_data(dataset)
     export = EXPORT_FORMATS[args.format]
     if args.output is None and export.companions is not None:
-        print(f"claimledger: the {export.name} export is a file with files beside it: give -o FILE", file=sys.stderr)
-        print(f"hint: claimledger export --format {export.name} -o {export.site_path}", file=sys.stderr)
-        return 2
+        hint = f"claimledger export --format {export.name} -o {export.site_path}"
+        return _fail(f"the {export.name} export is a file with files beside it: give -o FILE", hint=hint, indent="")
     content = export.write(data, False)
     if args.output is None:
         if isinstance(content, bytes):
@@ -613,16 +551,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         for name, text in (export.companions(data) if export.companions else {}).items():
             write_whole(args.output.with_name(name), text)
     except OSError as exc:
-        print(f"claimledger: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        print("hint: check that the folder exists and is writable", file=sys.stderr)
-        return 1
+        hint = "check that the folder exists and is writable"
+        return _fail(f"cannot write {args.output}: {exc.strerror}", 1, hint, indent="")
     return 0
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from .engines import ENGINES, EngineUnavailable, Project
-    from .site.build import BuildError, StagedBuild
-
     try:
         engine = ENGINES[args.engine].load()
     except EngineUnavailable as exc:
@@ -675,10 +609,6 @@ def _root_of(argv: Sequence[str]) -> Path:
         return Path.cwd()
 
 
-# The commands that read a project: each refuses a folder with no claims/ in it.
-NEEDS_PROJECT = frozenset({"check", "export", "build", "links", "fmt", "review", "snapshot"})
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status. Ctrl-C ends any command with one line and status 130 (as a
     shell reports an interrupted command); a build's clean-up has run by then."""
@@ -686,8 +616,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(_root_of(sys.argv[1:] if argv is None else argv)).parse_args(argv)
         # The one place the environment is read: what follows is handed its settings.
         settings = from_environment(os.environ, progress=getattr(args, "progress", None))
-        if args.command in NEEDS_PROJECT and not (args.root / "claims").is_dir():
-            return _no_project(args.root)
+        if args.command not in ("init", "new") and not (args.root / "claims").is_dir():
+            return _fail(
+                f"no claims/ folder in {args.root}",
+                hint="run the command in the project folder, or pass --root DIR",
+                indent="",
+            )
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)

@@ -1,7 +1,5 @@
-"""What the installed distribution says of itself: its name, the requirement a new project pins it
-with, and its addresses. The version is declared once (``claimledger.__version__``) and the
-addresses once (``[project.urls]`` in pyproject.toml); this module reads the installed metadata.
-"""
+"""What the installed distribution says of itself: its name, the requirement a new project pins it with,
+and its addresses (``[project.urls]`` in pyproject.toml, read from the installed metadata)."""
 
 from __future__ import annotations
 
@@ -13,14 +11,12 @@ NAME = "claimledger"
 
 
 def requirement() -> str:
-    """The line a new project's requirements.txt installs this release with: this version and any
-    later release of the same minor series (``~=0.1.0`` admits 0.1.x from 0.1.0 on)."""
+    """This release and any later one of its minor series (``~=0.1.0`` admits 0.1.x from 0.1.0 on)."""
     return f"{NAME}~={__version__}"
 
 
 def urls() -> dict[str, str]:
-    """The project's addresses by label (Repository, Documentation, …), as the package's metadata
-    gives them; empty when the package is not installed (run from a bare source tree)."""
+    """The project's addresses by label (Repository, Documentation, …); empty when not installed."""
     try:
         entries = metadata.metadata(NAME).get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
@@ -29,5 +25,5 @@ def urls() -> dict[str, str]:
 
 
 def repository() -> str:
-    """The source repository's address (``Repository`` in pyproject.toml), or "" when unknown."""
+    """The source repository's address, or "" when unknown."""
     return urls().get("Repository", "")

@@ -1,11 +1,8 @@
-"""``claimledger fmt``: claim, source and party files in one canonical style, comments kept.
+"""``claimledger fmt``: data files in one canonical style, comments kept with the field they follow.
 
-The style: fields in the order the schema lists them, two spaces per level with list items indented
-under their field (``  - source: …``), no quotes where none are needed (single quotes where they
-are), and text that does not fit in :data:`WIDTH` columns on its field's line written as a folded
-block (``>-``) wrapped at :data:`FOLD` columns. A file is rewritten only if it reads back as exactly the
-same data: formatting never changes what a file says. A comment stays with the field it follows
-(on its line, or on the lines below it).
+Fields in the schema's order, two spaces per level with list items under their field, quotes only where
+needed, and text too long for its field's line as a folded block (``>-``). A file is rewritten only if it
+reads back as exactly the same data.
 """
 
 from __future__ import annotations
@@ -63,7 +60,6 @@ def _dumped(yaml: YAML, data: Any) -> str:
 
 
 def _data(text: str) -> Any:
-    """What ``text`` says, as the strict reader reads it."""
     return load_document("", text.encode("utf-8")).data
 
 
@@ -80,8 +76,7 @@ def _insert(data: CommentedMap, kind: str, name: str, value: object) -> None:
 
 
 def set_fields(text: str, kind: str, fields: Mapping[str, Any]) -> str:
-    """``text`` (a ``kind`` file) with ``fields`` set; the rest of the file, comments included, as it
-    was. ``ValueError`` if that would change anything else."""
+    """``text`` (a ``kind`` file) with ``fields`` set, the rest as it was; ``ValueError`` if it would change."""
     yaml = round_trip()
     data = yaml.load(text)
     if not isinstance(data, CommentedMap):
@@ -105,8 +100,7 @@ def _definition(node: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _fold(text: str, column: int) -> str | FoldedScalarString:
-    """``text`` as a folded block wrapped at :data:`FOLD` (content starting at ``column``), if it does
-    not fit on its field's line and can be folded without changing it; ``text`` otherwise."""
+    """``text`` as a folded block wrapped at :data:`FOLD` (from ``column``), if folding keeps it the same."""
     # Folded only at single spaces: textwrap breaks at any white space, and a fold joins with a space.
     if any(space in text for space in "\t\n\x0b\x0c\r") or text != text.strip() or "  " in text or " #" in text:
         return text
@@ -121,10 +115,7 @@ def _fold(text: str, column: int) -> str | FoldedScalarString:
 def _text(value: str, line_length: int, column: int) -> Any:
     if isinstance(value, LiteralScalarString):
         return value
-    plain = str(value)
-    if line_length + len(plain) <= WIDTH:
-        return plain
-    return _fold(plain, column)
+    return str(value) if line_length + len(value) <= WIDTH else _fold(str(value), column)
 
 
 def _canonical(value: Any, definition: Mapping[str, Any], column: int) -> Any:
@@ -137,12 +128,11 @@ def _canonical(value: Any, definition: Mapping[str, Any], column: int) -> Any:
             value.move_to_end(key)
         for key in order:
             item = value[key]
-            field = properties.get(key, {})
             if isinstance(item, str):
                 value[key] = _text(item, column + len(str(key)) + 2, column + 2)
             else:
                 inner = column + 4 if isinstance(item, CommentedSeq) else column + 2
-                value[key] = _canonical(item, field, inner)
+                value[key] = _canonical(item, properties.get(key, {}), inner)
         return value
     if isinstance(value, CommentedSeq):
         items = _definition(definition.get("items", {})) if isinstance(definition.get("items"), dict) else {}
@@ -156,8 +146,7 @@ def _canonical(value: Any, definition: Mapping[str, Any], column: int) -> Any:
 
 
 def canonical_text(text: str, kind: str) -> str:
-    """``text`` (a file of ``kind``) in the canonical style. Raises ``ValueError`` if it cannot be read,
-    or if the result would not read back as the same data."""
+    """``text`` (a file of ``kind``) in the canonical style; ``ValueError`` if unreadable or if it would change."""
     yaml = round_trip()
     try:
         data = yaml.load(text)
@@ -184,14 +173,8 @@ class Outcome:
 
 
 def normalised(text: str) -> str:
-    """``text`` without a byte-order mark and with LF line endings only (CRLF and a lone CR are line
-    breaks to YAML, read the same as LF)."""
+    """``text`` without a byte-order mark, with LF line endings only (CRLF and a lone CR are breaks to YAML)."""
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _shown(line: str) -> str:
-    """A line of a diff as a terminal may show it: a carriage return as ``\\r``, a BOM as ``\\ufeff``."""
-    return printable(line.removesuffix("\n")).replace("\ufeff", "\\ufeff")
 
 
 def _lines(text: str) -> list[str]:
@@ -201,31 +184,19 @@ def _lines(text: str) -> list[str]:
 
 
 def diff(rel: str, before: str, after: str) -> tuple[str, ...]:
-    """The unified diff from ``before`` to ``after``, one line each, every character visible."""
-    return tuple(
-        _shown(line)
-        for line in difflib.unified_diff(
-            _lines(before),
-            _lines(after),
-            fromfile=rel,
-            tofile=f"{rel} (formatted)",
-        )
-    )
+    """The unified diff from ``before`` to ``after``, every character visible (CR as ``\\r``, BOM as ``\\ufeff``)."""
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=rel, tofile=f"{rel} (formatted)")
+    return tuple(printable(line.removesuffix("\n")).replace("\ufeff", "\\ufeff") for line in lines)
 
 
 def _kind_of(layout: Layout, path: Path) -> str | None:
-    for name, kind in KINDS.items():
-        folder = layout.data_dir / kind.data_folder
-        if path.is_relative_to(folder):
-            return name
-    return None
+    return next((name for name, kind in KINDS.items() if path.is_relative_to(layout.data_dir / kind.data_folder)), None)
 
 
 def files(root: Path, given: Sequence[Path] = ()) -> Iterator[tuple[Path, str | None]]:
     """The data files to format, with their kind: those ``given`` (files or folders), else all of them."""
     layout = Layout(root.resolve())
     folders = [layout.data_dir / kind.data_folder for kind in KINDS.values()]
-    # Every kind's folder when none is named, but only those the project has (a kind may be unused).
     targets = [path.resolve() for path in given] or [folder for folder in folders if folder.exists()]
     for target in targets:
         if target.is_dir():
@@ -237,31 +208,28 @@ def files(root: Path, given: Sequence[Path] = ()) -> Iterator[tuple[Path, str | 
 
 
 def run(root: Path, given: Sequence[Path] = (), *, check: bool = False) -> list[Outcome]:
-    """Format the files (only tell which would change, with ``check``)."""
+    """Format the files (with ``check``, only tell which would change)."""
     layout = Layout(root.resolve())
-    outcomes = []
-    for path, kind in files(root, given):
-        rel = layout.relative(path)
-        if kind is None:
-            outcomes.append(Outcome(rel, False, "not a claim, source or party file (under claims/)"))
-            continue
-        try:
-            raw = path.read_bytes()
-            load_document(rel, raw)  # the strict reader says where and why a file cannot be read
-            text = raw.decode("utf-8")
-            result = canonical_text(normalised(text), kind)
-        except OSError as exc:
-            outcomes.append(Outcome(rel, False, f"cannot be read: {exc.strerror}"))
-            continue
-        except YamlProblem as problem:
-            said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
-            outcomes.append(Outcome(rel, False, said, problem.position, problem.hint))
-            continue
-        except ValueError as exc:
-            outcomes.append(Outcome(rel, False, str(exc)))
-            continue
-        changed = result != text
-        if changed and not check:
-            paths.write_whole(path, result)  # whole or not at all: never a half-written claim
-        outcomes.append(Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ()))
-    return outcomes
+    return [_format(layout, path, kind, check) for path, kind in files(root, given)]
+
+
+def _format(layout: Layout, path: Path, kind: str | None, check: bool) -> Outcome:
+    rel = layout.relative(path)
+    if kind is None:
+        return Outcome(rel, False, "not a claim, source or party file (under claims/)")
+    try:
+        raw = path.read_bytes()
+        load_document(rel, raw)  # the strict reader says where and why a file cannot be read
+        text = raw.decode("utf-8")
+        result = canonical_text(normalised(text), kind)
+    except OSError as exc:
+        return Outcome(rel, False, f"cannot be read: {exc.strerror}")
+    except YamlProblem as problem:
+        said = f"it is not valid YAML: {problem.message}" if problem.rule == "yaml-syntax" else problem.message
+        return Outcome(rel, False, said, problem.position, problem.hint)
+    except ValueError as exc:
+        return Outcome(rel, False, str(exc))
+    changed = result != text
+    if changed and not check:
+        paths.write_whole(path, result)  # whole or not at all: never a half-written claim
+    return Outcome(rel, changed, diff=diff(rel, text, result) if changed and check else ())

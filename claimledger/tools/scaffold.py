@@ -1,12 +1,13 @@
-"""``claimledger new``: write a valid claim, source or party file to start from.
+"""``claimledger new``: write a valid claim, source, party or metric file to start from.
 
-Every required field has a flag; in a terminal, missing ones are asked for,
-otherwise they are an error (never a prompt on a pipe or in CI).  The file is
-created exclusively, so an existing file is never overwritten.
+Every required field has a flag; in a terminal, missing ones are asked for, otherwise they are an error
+(never a prompt on a pipe or in CI). The file is created exclusively: an existing one is never overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ class Field:
     name: str  # the YAML field
     prompt: str
     required: bool = True
-    default: Callable[[], str] | None = None
+    default: str | None = None
 
 
 FIELDS: Mapping[str, tuple[Field, ...]] = {
@@ -42,24 +43,20 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         Field("quote", "The claim in the claimant's exact words"),
         Field("claimant", "Claimant (party id)"),
         Field("source", "Source id where the quote appears"),
-        Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
+        Field("date", "When the claim was made (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default="unknown"),
         Field("first_appearance", "Source id where it was first made", required=False),
         Field("locator", "Where in the source (section, paragraph, page)", required=False),
         Field("value", "The figure as a plain number in its unit (430000000, not 430 million)", required=False),
         Field("unit", "The figure's unit", required=False),
         Field("counted", "What a count or rate counts (stores, trades), as the source says", required=False),
-        Field("status", "Status id", default=lambda: "unverified"),
-        Field(
-            "rationale",
-            "One sentence: why this status",
-            default=lambda: f"{PLACEHOLDER}why this status, in one sentence",
-        ),
+        Field("status", "Status id", default="unverified"),
+        Field("rationale", "One sentence: why this status", default=f"{PLACEHOLDER}why this status, in one sentence"),
     ),
     "source": (
         Field("title", "Title"),
         Field("kind", "Kind"),
-        Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default=lambda: "unknown"),
-        Field("url", "Address (http/https, or unknown)", default=lambda: "unknown"),
+        Field("published", "Published (YYYY-MM-DD, YYYY-MM, YYYY or unknown)", default="unknown"),
+        Field("url", "Address (http/https, or unknown)", default="unknown"),
         Field("author", "Author (party id)", required=False),
         Field("publisher", "Publisher (party id)", required=False),
         Field("place", "Where it was published or presented (a city), as the source says", required=False),
@@ -72,9 +69,9 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
     ),
     "metric": (
         Field("title", "Title"),
-        Field("counts", "What is counted, as the sources say (or unknown)", default=lambda: "unknown"),
-        Field("counted_by", "Who counts (party id, or unknown)", default=lambda: "unknown"),
-        Field("period", "The period each figure covers (or unknown)", default=lambda: "unknown"),
+        Field("counts", "What is counted, as the sources say (or unknown)", default="unknown"),
+        Field("counted_by", "Who counts (party id, or unknown)", default="unknown"),
+        Field("period", "The period each figure covers (or unknown)", default="unknown"),
     ),
 }
 
@@ -84,15 +81,12 @@ class ScaffoldError(Exception):
 
 
 def statuses(root: Path | None = None) -> tuple[str, ...]:
-    """The status ids of the project's scale (claims/statuses.yaml under ``root``), else of the
-    scale ``claimledger init`` writes."""
+    """The status ids of the project's scale (claims/statuses.yaml under ``root``), else of the default one."""
     layout = Layout((root or Path.cwd()).resolve())
-    path = layout.status_file
-    raw = path.read_bytes() if path.is_file() else None
-    scale = scale_from_bytes(layout.root, layout.relative(path), raw) if raw is not None else None
+    path, rel = layout.status_file, layout.relative(layout.status_file)
+    scale = scale_from_bytes(layout.root, rel, path.read_bytes()) if path.is_file() else None
     if scale is None:
-        default = (PACKAGE / "data" / "statuses.yaml").read_bytes()
-        scale = scale_from_bytes(layout.root, layout.relative(path), default)
+        scale = scale_from_bytes(layout.root, rel, (PACKAGE / "data" / "statuses.yaml").read_bytes())
     return tuple(status.id for status in scale.statuses) if scale is not None else ()
 
 
@@ -123,29 +117,24 @@ def refuse_unknown(kind: str, name: str, value: str, root: Path | None = None) -
 def gather(
     kind: str, given: Mapping[str, str | None], ask: Callable[[str], str] | None, root: Path | None = None
 ) -> dict[str, str]:
-    """The values to write: flags first, then defaults; in a terminal, prompts for what is missing.
-    A value outside the schema's (or the status scale's) list is refused with the list."""
+    """The values to write: flags, else (in a terminal) answers, else defaults. A value given or answered
+    outside the schema's (or the status scale's) list is refused with the list."""
     values: dict[str, str] = {}
     missing: list[str] = []
     for spec in FIELDS[kind]:
         value = given.get(spec.name)
-        if value is not None:
-            refuse_unknown(kind, spec.name, value, root)
         if value is None and ask is not None:
-            suggestion = spec.default() if spec.default else ""
             choices = allowed(kind, spec.name, root)
             listed = f" ({', '.join(choices)})" if choices else ""
-            answer = ask(f"{spec.prompt}{listed}{f' [{suggestion}]' if suggestion else ''}: ").strip()
-            value = answer or suggestion or None
-            if value is not None:
-                refuse_unknown(kind, spec.name, value, root)
-        if value is None and spec.default is not None:
-            value = spec.default()
-        if value is None:
-            if spec.required:
-                missing.append(spec.name)
-            continue
-        values[spec.name] = value
+            suggested = f" [{spec.default}]" if spec.default else ""
+            value = ask(f"{spec.prompt}{listed}{suggested}: ").strip() or spec.default
+        if value is not None:
+            refuse_unknown(kind, spec.name, value, root)
+            values[spec.name] = value
+        elif spec.default is not None:
+            values[spec.name] = spec.default
+        elif spec.required:
+            missing.append(spec.name)
     if missing:
         flags = " ".join(f"--{name.replace('_', '-')} …" for name in missing)
         raise ScaffoldError(f"missing {', '.join(missing)}: give {flags}")
@@ -165,24 +154,14 @@ def document(
     if values.get("locator"):
         appearance["locator"] = values["locator"]
     first = values.get("first_appearance") or values["source"]
-    claim: dict[str, Any] = {
-        "statement": values["statement"],
-        "quote": values["quote"],
-        "claimant": values["claimant"],
-        "date": values["date"],
-    }
-    if "value" in values:
-        claim["value"] = _number(values["value"])
-    if "unit" in values:
-        claim["unit"] = values["unit"]
-    if "counted" in values:
-        claim["counted"] = values["counted"]
-    # Only what the flags say: the first appearance is where the claim was first made, so that
-    # source stated it, unless the claimant did not write it (then it reported the claim, and where
-    # the claimant first made it is for the editor to add).  No review is written: a new claim's
-    # review is signed off with `claimledger review` once it has a verdict.
+    figure: dict[str, Any] = {name: values[name] for name in ("value", "unit", "counted") if name in values}
+    if "value" in figure:
+        figure["value"] = _number(figure["value"])
+    # The first appearance stated the claim unless the claimant did not write it (then it reported it, and
+    # where the claimant first made it is for the editor to add). No review: `claimledger review` signs one.
     return {
-        **claim,
+        **{name: values[name] for name in ("statement", "quote", "claimant", "date")},
+        **figure,
         "first_appearance": first,
         "appearances": [appearance],
         "provenance": [{"source": first, "role": "reported" if reported else "stated"}],
@@ -193,41 +172,22 @@ def document(
 
 def _number(text: str) -> int | float:
     """A ``--value`` as the plain number the schema asks for."""
-    try:
+    with contextlib.suppress(ValueError):
         return int(text)
-    except ValueError:
-        pass
     try:
         number = float(text)
     except ValueError:
         raise ScaffoldError(
             f"'{text}' is not a plain number: write the figure in its unit, e.g. 430000000, not \"430 million\""
         ) from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise ScaffoldError(f"'{text}' is not a plain number; nothing was written")
     return number
 
 
-def render(
-    kind: str,
-    values: Mapping[str, str],
-    item_path: Path,
-    layout: Layout,
-    basis: Mapping[str, str] | None = None,
-    reported: bool = False,
-) -> str:
-    body = yaml.safe_dump(
-        document(kind, values, basis, reported), sort_keys=False, allow_unicode=True, width=88, default_flow_style=False
-    )
-    from .fmt import canonical_text
-
-    return canonical_text(modeline(kind, item_path, layout) + body, kind)
-
-
 def modeline(kind: str, item_path: Path, layout: Layout) -> str:
-    """Point editors at the schema: the project's copy (``schema/claimledger.schema.json``, which
-    ``claimledger init`` writes), else the repository's own (this repository), else the copy every
-    claimledger site publishes at ``schema/claimledger.schema.json`` of its ``site_url``."""
+    """Point editors at the schema: the project's copy (``claimledger init`` writes it), else this repository's
+    own, else the copy the site publishes under its ``site_url``."""
     up = "../" * (len(item_path.relative_to(layout.root).parts) - 1)
     project_copy = MODELINE.replace("{up}claimledger/schema/", "{up}" + SCHEMA_COPY.rpartition("/")[0] + "/")
     if (layout.root / SCHEMA_COPY).is_file():
@@ -281,10 +241,13 @@ def create(
     reported: bool = False,
 ) -> Path:
     """Write the new file; refuse a bad id, an invalid result, or an existing file."""
+    from .fmt import canonical_text
+
     path = ensure_new(root, kind, item_id)
     layout = Layout(root.resolve())
-    folder = path.parent
-    text = render(kind, values, path, layout, basis, reported)
+    data = document(kind, values, basis, reported)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=False)
+    text = canonical_text(modeline(kind, path, layout) + body, kind)
     try:
         problems = validate(load_document(layout.relative(path), text.encode("utf-8")), kind)
     except YamlProblem as problem:
@@ -292,7 +255,7 @@ def create(
     if problems:
         details = "; ".join(f"{p.field}: {p.message}" for p in problems)
         raise ScaffoldError(f"the values do not make a valid {kind}: {details}")
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -333,16 +296,13 @@ TABLE_END = '[//]: # "allowed values: end"'
 
 
 def reference_table(root: Path) -> str:
-    """The allowed values of the fields ``claimledger new`` asks for, as a Markdown table between
-    ``TABLE_START`` and ``TABLE_END``: kinds and units from the schema, statuses from ``root``'s scale."""
-    rows = [
-        ("source `kind:`", "`new source --kind`", allowed("source", "kind")),
-        ("party `kind:`", "`new party --kind`", allowed("party", "kind")),
-        ("claim `unit:`", "`new claim --unit`", allowed("claim", "unit")),
-        ("claim `status:` (claims/statuses.yaml)", "`new claim --status`", allowed("claim", "status", root)),
-    ]
+    """The allowed values of the fields ``claimledger new`` asks for, as a Markdown table between the
+    markers: kinds and units from the schema, statuses from ``root``'s scale."""
     lines = [TABLE_START, "", "| Field | Flag | Allowed values |", "| --- | --- | --- |"]
-    lines += [f"| {field} | {flag} | {', '.join(f'`{v}`' for v in values or ())} |" for field, flag, values in rows]
+    for kind, name in (("source", "kind"), ("party", "kind"), ("claim", "unit"), ("claim", "status")):
+        field = f"{kind} `{name}:`" + (" (claims/statuses.yaml)" if name == "status" else "")
+        values = ", ".join(f"`{v}`" for v in allowed(kind, name, root) or ())
+        lines.append(f"| {field} | `new {kind} --{name}` | {values} |")
     return "\n".join([*lines, "", TABLE_END])
 
 

@@ -1,9 +1,7 @@
 """``claimledger review``: an editor signs off a claim's verdict, tied to what the claim says.
 
-The review block (``review: {by, date, fingerprint}``) is written into the claim's file with the
-fields it had and their comments kept, as ``claimledger fmt`` keeps them; nothing else in the file
-changes. The fingerprint is that of the claim's reader-visible fields as the strict loader reads
-them now (:func:`claimledger.record.visible.fingerprint`).
+The block ``review: {by, date, fingerprint}`` is written into the claim's file, the rest of it (comments
+included) as it was; the fingerprint is that of the claim's reader-visible fields as they load now.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..checks.project import check_project, latest_today
 from ..findings import Finding, Severity
-from ..record.model import Claim, Editor
+from ..record.model import Editor
 from ..record.paths import write_whole
 from ..record.visible import fingerprint
 from ..record.yamlsafe import YamlProblem
@@ -39,23 +37,9 @@ class ReviewError(Exception):
 @dataclass(frozen=True)
 class Recorded:
     path: Path
-    claim: Claim
     editors: tuple[Editor, ...]
     date: dt.date
     fingerprint: str
-
-
-def _review_block(by: Sequence[str], date: dt.date, print_: str) -> CommentedMap:
-    block = CommentedMap()
-    if len(by) == 1:
-        block["by"] = by[0]
-    else:
-        names = CommentedSeq(by)
-        names.fa.set_flow_style()
-        block["by"] = names
-    block["date"] = date.isoformat()
-    block["fingerprint"] = print_
-    return block
 
 
 def record(
@@ -107,10 +91,13 @@ def record(
         )
     path = root.resolve() / claim.document.path
     print_ = fingerprint(claim)
+    names = CommentedSeq(editors_given)
+    names.fa.set_flow_style()
+    block = CommentedMap(by=names if len(names) > 1 else names[0], date=date.isoformat(), fingerprint=print_)
     try:
         text = path.read_bytes().decode("utf-8")
-        result = set_fields(text, "claim", {"review": _review_block(editors_given, date, print_)})
+        result = set_fields(text, "claim", {"review": block})
     except (OSError, UnicodeDecodeError, ValueError, YamlProblem) as exc:
         raise ReviewError(f"{claim.document.path} cannot be updated: {exc}") from None
     write_whole(path, result)
-    return Recorded(path, claim, tuple(known[e] for e in editors_given), date, print_)
+    return Recorded(path, tuple(known[e] for e in editors_given), date, print_)

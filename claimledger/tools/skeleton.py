@@ -1,9 +1,6 @@
-"""``claimledger init``: start a new claims site, shaped like this repository.
-
-Every file comes from the installed package (``claimledger/data/project/``, the default status
-scale and the schema), so a project can be started wherever claimledger is installed. A folder
-that already holds something is refused unless told; even then, no existing file is replaced and
-nothing is written through a symbolic link.
+"""``claimledger init``: start a new claims site, shaped like this repository, from the installed package's
+files (``claimledger/data/project/``, the default status scale and the schema). A folder that holds
+something is refused unless told; even then no file is replaced and nothing is written through a link.
 """
 
 from __future__ import annotations
@@ -20,20 +17,11 @@ from ..record.layout import DATA_DIR, KIND_DIRS, SCHEMA_COPY, SNAPSHOT_DIR, STAT
 
 PACKAGE = resources.files("claimledger")
 TEMPLATES = PACKAGE / "data" / "project"
-# Where a project keeps its copy of the schema, for editors: the first line of each data file
-# points at it (claimledger.tools.scaffold.modeline).
 # Names a package cannot ship as they are (hidden files are left out of wheels by glob patterns).
-RENAMED = {
-    "gitignore": ".gitignore",
-    "gitattributes": ".gitattributes",
-    "pre-commit-config.yaml": ".pre-commit-config.yaml",
-    "github": ".github",
-}
+RENAMED = {name: "." + name for name in ("gitignore", "gitattributes", "pre-commit-config.yaml", "github")}
 # Entries that do not make a folder "not empty": a fresh clone of an empty repository holds .git.
 IGNORED_ENTRIES = frozenset({".git"})
-# Files whose text takes the title ({{ heading }}: markdown; {{ title }}, {{ description }}: YAML), the
-# publisher ({{ publisher }}: YAML) and this release ({{ version }}, {{ requirement }}, {{ repository }},
-# {{ claimledger }}: a link to it).
+# Files whose text takes the ``{{ name }}`` values of planned_files.
 TEMPLATED_SUFFIXES = (".md", ".yml", ".yaml", ".txt")
 # What could start markup in a line of markdown (emphasis, code, links, HTML, references, tables).
 MARKUP = frozenset("\\`*_[]<>#!|~&{}")
@@ -47,21 +35,19 @@ class InitError(Exception):
 class Created:
     """What ``init`` did: the files written and those kept as they were (relative paths)."""
 
-    root: Path
     written: tuple[str, ...]
     kept: tuple[str, ...]
 
 
 def planned_files(title: str, publisher: str | None = None) -> dict[str, bytes]:
-    """Every file of a new project, by its path relative to the project folder; the publisher file
-    names ``publisher``, else the site's ``title``."""
+    """Every file of a new project by its relative path; the publisher file names ``publisher``, else ``title``."""
     repository = distribution.repository()
     values = {
         "title": json.dumps(title, ensure_ascii=False),
         "description": json.dumps(
             f"Each claim of {title}, its sources, the evidence for and against it, and a status.", ensure_ascii=False
         ),
-        "heading": markdown_text(title),
+        "heading": "".join("\\" + character if character in MARKUP else character for character in title),
         # who answers for the site (the author of every ClaimReview, which without it names the title)
         "publisher": json.dumps(publisher if publisher is not None else title, ensure_ascii=False),
         "version": __version__,
@@ -99,16 +85,9 @@ def _templates(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversa
             yield rel, item
 
 
-def markdown_text(text: str) -> str:
-    """``text`` as literal markdown: every character that could start markup escaped."""
-    return "".join("\\" + character if character in MARKUP else character for character in text)
-
-
 def create_project(root: Path, title: str | None = None, force: bool = False, publisher: str | None = None) -> Created:
-    """Write a new project into ``root`` (made if missing). A folder that holds anything but
-    ``.git`` is refused unless ``force``; existing files are never replaced, and nothing is written
-    through a symbolic link: a folder on the way to any file that is one refuses the whole project
-    before anything is written. The publisher file names ``publisher``, else the title."""
+    """Write a new project into ``root`` (made if missing); a folder that holds anything but ``.git`` is refused
+    unless ``force``. No file is replaced, and a link on the way to any file refuses the whole project."""
     title = title if title is not None else (root.resolve().name or "Claims")
     if not title.strip() or not title.isprintable():
         raise InitError("the title must be one line of visible text, e.g. --title 'Ministry statistics 2024'")
@@ -148,20 +127,18 @@ def create_project(root: Path, title: str | None = None, force: bool = False, pu
             try:
                 with path.open("xb") as handle:
                     handle.write(data)
+                written.append(rel)
             except FileExistsError:
                 kept.append(rel)
-                continue
-            written.append(rel)
     except OSError as exc:
         where = exc.filename or root
         raise InitError(f"cannot write {where}: {exc.strerror}") from None
-    return Created(root, tuple(written), tuple(kept))
+    return Created(tuple(written), tuple(kept))
 
 
 def _first_link(root: Path, folders: Iterable[str]) -> str | None:
-    """The first of the ``folders`` (paths relative to ``root``), or of the folders on the way to one,
-    that is a symbolic link: each file goes through them. A file that is itself a link is never
-    written through: it is kept as it is (see :func:`create_project`)."""
+    """The first of the ``folders`` (relative to ``root``), or of the folders on the way to one, that is a link.
+    (A file that is itself a link is kept as it is: ``open("xb")`` refuses it.)"""
     for folder in folders:
         parts = PurePosixPath(folder).parts
         for depth in range(1, len(parts) + 1):

@@ -1,19 +1,10 @@
-"""``claimledger snapshot``: keep a copy of a source's text and record it on the source.
+"""``claimledger snapshot``: keep a copy of a source's text (``claims/snapshots/<id>.txt``, UTF-8, LF, no
+BOM) and record it on the source as ``snapshot: {file, sha256, retrieved, third_party}``, its other fields
+and comments kept; with ``--archive``, also the copy Save Page Now took (:class:`Archive`).
 
-The text is saved as ``claims/snapshots/<source id>.txt`` in UTF-8 with LF line endings and no
-byte-order mark, and the source's file gets ``snapshot: {file, sha256, retrieved, third_party}``,
-with its other fields and comments as they were (as ``claimledger review`` writes a review). The hash
-is that of the text as saved, so ``claimledger check`` accepts it at once.
-
-Both files are written beside themselves and renamed into place; if the second rename fails, the
-first is undone: a snapshot is never saved without its record, nor a record without its snapshot.
-A snapshot already saved with other text is not replaced without ``force`` (a snapshot is evidence,
-never edited), and nothing is written through a link.
-
-With ``claimledger snapshot --archive`` the source's ``archive_url``, ``archive_date`` and ``accessed``
-(:class:`Archive`, the copy Save Page Now took, :mod:`claimledger.tools.wayback`) are set in the same write
-(:func:`take`), or alone when no text is given (:func:`record_archive`). An archived copy already
-recorded as another address is not replaced without ``force`` either.
+Both files are written beside themselves and renamed into place, the first undone if the second fails. A
+snapshot (evidence, never edited) or an archived copy already recorded is not replaced without ``force``,
+and nothing is written through a link.
 """
 
 from __future__ import annotations
@@ -85,7 +76,6 @@ def text_of(data: bytes, name: str) -> str:
 
 
 def read_text(file: Path) -> str:
-    """The text of ``file`` as a snapshot keeps it (:func:`text_of`)."""
     name = printable(str(file))
     try:
         return text_of(file.read_bytes(), name)
@@ -95,32 +85,6 @@ def read_text(file: Path) -> str:
         raise SnapshotError(f"{name} is a folder", "give the path of one file holding the text") from None
     except OSError as exc:
         raise SnapshotError(f"{name} cannot be read: {exc.strerror}") from None
-
-
-def _source_file(layout: Layout, source_id: str) -> Path:
-    if not ID_PATTERN.fullmatch(source_id):
-        raise SnapshotError(
-            f"'{paths.shown(source_id)}' is not a source id",
-            "give the source's file name under claims/sources/, without .yaml",
-        )
-    listing = paths.walk(layout.root, layout.kind_dir("source"))
-    if listing.findings and str(layout.kind_dir("source")) in listing.refused:
-        raise SnapshotError(listing.findings[0].message, listing.findings[0].hint)
-    found = [Path(name) for name in listing.files if Path(name).name == source_id + paths.DATA_SUFFIX]
-    if not found:
-        known = [Path(name).stem for name in listing.files if name.endswith(paths.DATA_SUFFIX)]
-        close = difflib.get_close_matches(source_id, known, n=3)
-        raise SnapshotError(
-            f"no source '{source_id}': there is no claims/sources/{source_id}.yaml",
-            (f"did you mean {' or '.join(close)}? " if close else "")
-            + f"write the source first (claimledger new source {source_id}), then take its snapshot",
-        )
-    if found[0].is_symlink():
-        raise SnapshotError(
-            f"{layout.relative(found[0])} is a link; a snapshot is never recorded through a link",
-            "replace the link with the file itself",
-        )
-    return found[0]
 
 
 def _archive_fields(archive: Archive) -> dict[str, str]:
@@ -133,17 +97,11 @@ def _archive_fields(archive: Archive) -> dict[str, str]:
 
 def _snapshot_block(text: str, file: str, sha256: str, retrieved: dt.date) -> CommentedMap:
     """The snapshot block a source file (``text``) gets for a new copy."""
-    block = CommentedMap()
-    block["file"] = file
-    block["sha256"] = sha256
-    block["retrieved"] = retrieved.isoformat()
-    block["third_party"] = True
+    block = CommentedMap(file=file, sha256=sha256, retrieved=retrieved.isoformat(), third_party=True)
     data = round_trip().load(text)
     old = data.get("snapshot") if isinstance(data, CommentedMap) else None
     if isinstance(old, CommentedMap):  # a note on the old copy stays; the rest is the new copy's
-        for key, value in old.items():
-            if key not in block:
-                block[key] = value
+        block.update((key, value) for key, value in old.items() if key not in block)
     return block
 
 
@@ -208,8 +166,28 @@ class _Source:
 
 def _source(layout: Layout, source_id: str) -> _Source:
     """The file of ``source_id``, read."""
-    path = _source_file(layout, source_id)
-    rel = layout.relative(path)
+    if not ID_PATTERN.fullmatch(source_id):
+        raise SnapshotError(
+            f"'{paths.shown(source_id)}' is not a source id",
+            "give the source's file name under claims/sources/, without .yaml",
+        )
+    listing = paths.walk(layout.root, layout.kind_dir("source"))
+    if listing.findings and str(layout.kind_dir("source")) in listing.refused:
+        raise SnapshotError(listing.findings[0].message, listing.findings[0].hint)
+    found = [Path(name) for name in listing.files if Path(name).name == source_id + paths.DATA_SUFFIX]
+    if not found:
+        known = [Path(name).stem for name in listing.files if name.endswith(paths.DATA_SUFFIX)]
+        close = difflib.get_close_matches(source_id, known, n=3)
+        raise SnapshotError(
+            f"no source '{source_id}': there is no claims/sources/{source_id}.yaml",
+            (f"did you mean {' or '.join(close)}? " if close else "")
+            + f"write the source first (claimledger new source {source_id}), then take its snapshot",
+        )
+    path, rel = found[0], layout.relative(found[0])
+    if path.is_symlink():
+        raise SnapshotError(
+            f"{rel} is a link; a snapshot is never recorded through a link", "replace the link with the file itself"
+        )
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
@@ -224,9 +202,8 @@ def _source(layout: Layout, source_id: str) -> _Source:
 
 
 def archive_target(root: Path, source_id: str, url: str | None, *, force: bool = False) -> str:
-    """The page ``--archive`` asks Save Page Now to copy: ``url`` (the ``--url`` given), else the source's
-    ``url``. Refused, before anything is asked, when there is none, or when the source already records
-    an archived copy and ``force`` is not given."""
+    """The page ``--archive`` asks Save Page Now to copy: ``url``, else the source's; refused (before asking)
+    when there is none, or when the source already records an archived copy and ``force`` is not given."""
     source = _source(Layout(root.resolve()), source_id)
     recorded = source.fields.get("archive_url")
     if recorded and not force:
@@ -244,28 +221,20 @@ def archive_target(root: Path, source_id: str, url: str | None, *, force: bool =
 
 
 def record_archive(root: Path, source_id: str, archive: Archive) -> str:
-    """Set ``archive`` on ``source_id`` alone (no snapshot text given), in one atomic write; the source
-    file, relative to the project root."""
+    """Set ``archive`` alone on ``source_id`` in one atomic write; the source file, relative to the root."""
     source = _source(Layout(root.resolve()), source_id)
     result = source.updated(_archive_fields(archive))
     try:
-        paths.temporary_beside(source.path, result).replace(source.path)
+        paths.replace_whole(source.path, result)
     except OSError as exc:
         raise SnapshotError(f"nothing was written: {exc}") from None
     return source.rel
 
 
 def take(
-    root: Path,
-    source_id: str,
-    text: str,
-    retrieved: dt.date,
-    *,
-    force: bool = False,
-    archive: Archive | None = None,
+    root: Path, source_id: str, text: str, retrieved: dt.date, *, force: bool = False, archive: Archive | None = None
 ) -> Taken:
-    """Save ``text`` (already as :func:`text_of` returns it) as the snapshot of ``source_id``, and set
-    ``archive`` on the source in the same write where given."""
+    """Save ``text`` (as :func:`text_of` returns it) as the snapshot of ``source_id``, with ``archive`` if given."""
     layout = Layout(root.resolve())
     source = _source(layout, source_id)
     folder = layout.data_dir / SNAPSHOT_DIR
@@ -278,17 +247,13 @@ def take(
     recorded: Any = source.fields.get("snapshot")
     recorded_hash = recorded.get("sha256") if isinstance(recorded, dict) else None
     saved = _existing(target)
-    if not force:
-        if saved is not None and saved != content:
-            raise SnapshotError(
-                f"{layout.relative(target)} already holds another text; a snapshot is never edited",
-                "if this is a new copy taken on purpose, run the command again with --force",
-            )
-        if recorded_hash is not None and recorded_hash != digest:
-            raise SnapshotError(
-                f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited",
-                "if this is a new copy taken on purpose, run the command again with --force",
-            )
+    again = "if this is a new copy taken on purpose, run the command again with --force"
+    if not force and saved is not None and saved != content:
+        raise SnapshotError(f"{layout.relative(target)} already holds another text; a snapshot is never edited", again)
+    if not force and recorded_hash is not None and recorded_hash != digest:
+        raise SnapshotError(
+            f"{source.rel} already records a snapshot with another SHA-256; a snapshot is never edited", again
+        )
     same = saved == content and isinstance(recorded, dict) and recorded.get("file") == file and recorded_hash == digest
     if same:  # the text as it was: nothing is new, or only the archived copy
         written = source.rel if archive is None else record_archive(root, source_id, archive)

@@ -1,9 +1,7 @@
-"""Synthetic datasets in realistic proportions, for benchmarks and scale tests.
+"""Synthetic datasets in realistic proportions, for benchmarks and scale tests; deterministic for a size.
 
-Per claim: one appearance with a quote found in its source's snapshot, a
-three-step provenance chain, one to three tags, up to three related claims
-and zero to three rebuttals.  One source per five claims (each with a
-snapshot), one party per twenty claims.  Deterministic for a given size.
+Per claim: one appearance quoting its source's snapshot, a two-step provenance, one to three tags, up to three
+related claims and up to three rebuttals. One source (with a snapshot) per five claims, one party per twenty.
 """
 
 from __future__ import annotations
@@ -114,16 +112,16 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
         quote = quotes[source][c % 12]
         claimant = parties[(c * 3) % n_parties]
         related = sorted({f"claim-{rng.randrange(claims):05d}" for _ in range(rng.randrange(4))} - {f"claim-{c:05d}"})
-        rebuttals = []
+        rebuttals, stances = [], set()
         for r in range(rng.randrange(4)):
             other = (source + 1 + r) % n_sources
             stance = ("disputes", "qualifies", "supports")[(c + r) % 3]
+            stances.add(stance)
             rebuttals.append(
                 f"  - source: source-{other:05d}\n    party: {parties[(c + r + 1) % n_parties]}\n"
                 f"    stance: {stance}\n    summary: Evidence {r} bearing on claim {c}, see [[claim:claim-{c:05d}]].\n"
                 f"    quote: {quotes[other][(c + r) % 12]}\n"
             )
-        stances = {line.split(": ")[1].strip() for line in "".join(rebuttals).splitlines() if "stance:" in line}
         status = "disputed" if "disputes" in stances else "unverified"
         tags = ", ".join(sorted({TAGS[(c + k * 7) % len(TAGS)] for k in range(1 + c % 3)}))
         body = (

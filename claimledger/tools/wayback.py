@@ -1,13 +1,9 @@
 """Asking the Wayback Machine's Save Page Now for a copy of a page, for ``claimledger snapshot --archive``.
 
-The simple form of Save Page Now is a GET of ``https://web.archive.org/save/URL``; its answer names the
-copy it took, ``/web/YYYYMMDDhhmmss/URL``, in a redirect's ``Location``, in ``Content-Location``, or as
-the ``memento`` in a ``Link`` header. The request follows the link check's rules
-(:func:`claimledger.checks.links.ask_once`); the redirect is not followed, as the copy itself is not needed.
-
-The copy is recorded as ``https://web.archive.org/web/YYYYMMDDhhmmss/URL`` whatever host answered, so
-a stand-in for Save Page Now (the tests' local server) yields the address the archive rules judge.
-An answer that names no copy, or a copy of another page, is an error: nothing is recorded from it.
+A GET of ``https://web.archive.org/save/URL`` (by the link check's rules, the redirect not followed) names
+the copy, ``/web/YYYYMMDDhhmmss/URL``, in a redirect's ``Location``, in ``Content-Location`` or as the
+``memento`` of a ``Link`` header. It is recorded as ``https://web.archive.org/web/…`` whatever host answered
+(so the tests' stand-in yields the address the archive rules judge); a copy of another page is an error.
 """
 
 from __future__ import annotations
@@ -15,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from dataclasses import dataclass
 
 import httpx
 
@@ -32,15 +27,8 @@ class ArchiveFailed(Exception):
     """No copy was taken, or none that can be recorded: why, in words."""
 
 
-@dataclass(frozen=True)
-class Archived:
-    url: str  # https://web.archive.org/web/YYYYMMDDhhmmss/URL
-    day: dt.date  # the day of the copy's timestamp (UTC, as the archive keeps it)
-
-
 def _same_page(one: str, other: str) -> bool:
-    """Whether two addresses name the same page, as the archive may write it back: the scheme, the host's
-    case, a default port, an empty path and a fragment make no difference."""
+    """Whether two addresses name the same page: scheme, host case, default port, empty path, fragment aside."""
 
     def key(url: str) -> tuple[str, int | None, str, str]:
         parts = urllib.parse.urlsplit(url)
@@ -64,26 +52,24 @@ def _named(reply: httpx.Response) -> list[str]:
     return found
 
 
-def copy_of(address: str, asked: str, page: str) -> Archived | None:
-    """The copy ``address`` (as the answer to ``asked`` gave it) names, if it is a copy of ``page``."""
+def copy_of(address: str, asked: str, page: str) -> tuple[str, dt.date] | None:
+    """The copy ``address`` (as the answer to ``asked`` gave it) names, if it is a copy of ``page``: its
+    https://web.archive.org/web/YYYYMMDDhhmmss/URL and the day of its timestamp (UTC, as the archive keeps it)."""
     parts = urllib.parse.urlsplit(urllib.parse.urljoin(asked, address))
     match = COPY_PATH.match(parts.path)
     if match is None:
         return None
     timestamp, target = match.group(1), match.group(2) + (f"?{parts.query}" if parts.query else "")
-    if not _same_page(target, page):
-        return None
     url = f"{WAYBACK}{timestamp}/{target}"
-    if wayback_problem(url) is not None:
+    if not _same_page(target, page) or wayback_problem(url) is not None:
         return None
-    return Archived(url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date())
+    return url, dt.datetime.strptime(timestamp, "%Y%m%d%H%M%S").date()
 
 
 def save_page_now(
     page: str, settings: LinkSettings, base: str = SAVE_PAGE_NOW, network: Network | None = None
-) -> Archived:
-    """Ask Save Page Now at ``base`` for a copy of ``page``; the copy it names. :class:`ArchiveFailed`
-    if it does not answer, refuses, names no copy or names a copy of another page."""
+) -> tuple[str, dt.date]:
+    """The copy of ``page`` Save Page Now at ``base`` names (:func:`copy_of`); :class:`ArchiveFailed` if none."""
     parts = urllib.parse.urlsplit(page)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ArchiveFailed(f"{page} is not an http(s) address; only a web page can be archived")
@@ -102,8 +88,6 @@ def save_page_now(
             f"Save Page Now's answer (HTTP {reply.status_code}) names no copy: "
             "no redirect, Content-Location or Link to /web/YYYYMMDDhhmmss/URL"
         )
-    for address in named:
-        found = copy_of(address, asked, page)
-        if found is not None:
-            return found
+    if found := next(filter(None, (copy_of(address, asked, page) for address in named)), None):
+        return found
     raise ArchiveFailed(f"Save Page Now's answer names {named[0]}, not a copy of {page}")
