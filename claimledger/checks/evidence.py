@@ -56,56 +56,50 @@ SECOND_HAND = (
 
 
 def _problem(claim: Claim, dataset: Dataset, rule: str) -> tuple[str, str] | None:
-    parties = dataset.parties
+    """What the claim lacks for the evidence ``rule`` of its status: the message and the hint; None if nothing."""
     firsthand = [r for r in claim.rebuttals if r.via is None]
     # The hint names second-hand evidence only where it is what the claim relies on.
     aside = SECOND_HAND if len(firsthand) < len(claim.rebuttals) else ""
-    if rule == "disputing-rebuttal":
-        if not any(r.stance == "disputes" for r in firsthand):
-            return (
-                "needs a first-hand rebuttal with stance 'disputes'",
-                "add the disputing evidence under `rebuttals:`, or choose another status" + aside,
-            )
-    elif rule == "independent-support":
-        claimant_side = {claim.claimant} | ({claim.spokesperson} if claim.spokesperson else set())
-        if not any(
-            r.stance == "supports"
-            and all(independent(voice, side, parties) for voice in _voices(r, dataset) for side in claimant_side)
-            for r in firsthand
-        ):
-            return (
-                "needs a first-hand rebuttal with stance 'supports' from a party and a source independent of the "
-                "claimant",
-                "support from the claimant, its staff or its affiliates, or from a source they wrote or "
-                "published, does not corroborate a claim" + aside,
-            )
-    elif rule == "primary-refutation":
-        if not any(
-            r.stance == "disputes" and (src := dataset.sources.get(r.source)) is not None and src.primary
-            for r in firsthand
-        ):
-            return (
-                "needs a first-hand rebuttal with stance 'disputes' whose source is a primary source",
-                "refutation rests on a report, dataset, court record or official statement; otherwise use "
-                "'disputed'" + aside,
-            )
-    elif rule == "primary-unavailable":
-        first = dataset.sources.get(claim.first_appearance or "")  # none: the publisher's own calculation
-        if first is None and not claim.first_appearance:
-            return (
-                "needs a first appearance whose full text is unavailable: the site's own calculation has none",
-                "choose a status that needs no first appearance (on the shipped scale, `inconclusive`)",
-            )
-        if first is not None and first.full_text != "unavailable":
-            return (
-                f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",
-                "set `full_text: unavailable` on that source if its text cannot be read here (never published, not "
-                "at the time, lost, not identified, or no copy on the record); otherwise "
-                "check the claim against it and choose another status",
-            )
-    elif rule == "successor" and claim.superseded_by is None:
+    side = {claim.claimant} | ({claim.spokesperson} if claim.spokesperson else set())
+    first = dataset.sources.get(claim.first_appearance or "")  # none: the publisher's own calculation
+    if rule == "disputing-rebuttal" and not any(r.stance == "disputes" for r in firsthand):
+        return (
+            "needs a first-hand rebuttal with stance 'disputes'",
+            "add the disputing evidence under `rebuttals:`, or choose another status" + aside,
+        )
+    if rule == "independent-support" and not any(
+        r.stance == "supports"
+        and all(independent(voice, party, dataset.parties) for voice in _voices(r, dataset) for party in side)
+        for r in firsthand
+    ):
+        return (
+            "needs a first-hand rebuttal with stance 'supports' from a party and a source independent of the claimant",
+            "support from the claimant, its staff or its affiliates, or from a source they wrote or "
+            "published, does not corroborate a claim" + aside,
+        )
+    if rule == "primary-refutation" and not any(
+        r.stance == "disputes" and (src := dataset.sources.get(r.source)) is not None and src.primary for r in firsthand
+    ):
+        return (
+            "needs a first-hand rebuttal with stance 'disputes' whose source is a primary source",
+            "refutation rests on a report, dataset, court record or official statement; otherwise use "
+            "'disputed'" + aside,
+        )
+    if rule == "primary-unavailable" and first is None and not claim.first_appearance:
+        return (
+            "needs a first appearance whose full text is unavailable: the site's own calculation has none",
+            "choose a status that needs no first appearance (on the shipped scale, `inconclusive`)",
+        )
+    if rule == "primary-unavailable" and first is not None and first.full_text != "unavailable":
+        return (
+            f"needs its first appearance ({first.id}) to be a source whose full text is unavailable",
+            "set `full_text: unavailable` on that source if its text cannot be read here (never published, not "
+            "at the time, lost, not identified, or no copy on the record); otherwise "
+            "check the claim against it and choose another status",
+        )
+    if rule == "successor" and claim.superseded_by is None:
         return ("needs `superseded_by` naming the claim that replaces it", "add `superseded_by: <claim id>`")
-    elif rule == "retraction" and claim.retraction is None:
+    if rule == "retraction" and claim.retraction is None:
         return (
             "needs a log entry of kind 'retraction' saying when and why the claim was withdrawn",
             "add at the end of `log:` an entry `- date: YYYY-MM-DD`, `kind: retraction`, `summary:` why it is "

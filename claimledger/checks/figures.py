@@ -4,7 +4,7 @@ Derived figures and converted ones (with a rate on record) are recomputed (``der
 says its rate or ``rate: unknown`` (``conversion-rate``); a change too large to use is an error
 (``change-range``); figures of differently defined metrics compared get a warning (``metric-definition``);
 one metric's figures share one unit (``metric-unit``); a quote's words of direction ("dropped by 42%") must
-agree with the unit and sign (``change-unit``, ``change-sign``). docs/figures.md says more.
+agree with the unit and sign (``change-unit``, ``change-sign``). docs/reference.md says more.
 """
 
 from __future__ import annotations

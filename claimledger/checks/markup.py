@@ -15,21 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, error
 from ..record import markdown as markup
-from ..record import paths
+from ..record import paths, yamlsafe
 from ..record.kinds import KINDS, known_ids
 from ..record.layout import KIND_FOLDERS
 from ..record.model import Basis, Dataset
-from ..record.paths import GUIDE
-from ..record.yamlsafe import (
-    Document,
-    FieldPath,
-    YamlProblem,
-    decode,
-    format_field,
-    line_and_column,
-    refused_character,
-    text_problem,
-)
+from ..record.yamlsafe import Document, FieldPath, format_field
 from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
 
 if TYPE_CHECKING:
@@ -105,27 +95,20 @@ def unsafe_attribute(name: str) -> bool:
     return _UNSAFE_ATTRIBUTE.fullmatch(name + "=") is not None
 
 
-def hand_written_pages(root: Path) -> tuple[list[tuple[Path, str]], tuple[Finding, ...]]:
-    """The site's hand-written markdown pages, each with its path from ``root``, as the path policy lets them be
-    read: every ``docs/**/*.md``, and the contributor guide unless docs/ has its own page in its place; and the
-    path policy's findings on them."""
-    root = root.resolve()
-    listing = paths.hand_written(root)
-    pages = [(Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files)]
-    pages = [(page, rel) for page, rel in pages if rel.endswith(".md")]
-    guide = root / GUIDE
-    if str(guide) not in listing.refused and guide.is_file() and not (root / "docs" / GUIDE_PAGE).exists():
-        pages.append((guide, GUIDE))
-    return pages, listing.findings
-
-
 def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -> Iterator[Finding]:
     """The path policy's findings on the hand-written files a build publishes; raw HTML, images from elsewhere,
-    unsafe links and unknown references in the hand-written pages, with their exact line and column."""
+    unsafe links and unknown references in the hand-written pages (every ``docs/**/*.md``, and the contributor
+    guide unless docs/ has its own page in its place), with their exact line and column."""
     known = known_ids(dataset)
-    pages, problems = hand_written_pages(root)
-    yield from problems
-    yield from _config_text(root.resolve())
+    root = root.resolve()
+    listing = paths.hand_written(root)
+    yield from listing.findings
+    yield from _config_text(root)
+    pages = [(Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files)]
+    pages = [(page, rel) for page, rel in pages if rel.endswith(".md")]
+    guide = root / paths.GUIDE
+    if str(guide) not in listing.refused and guide.is_file() and not (root / "docs" / GUIDE_PAGE).exists():
+        pages.append((guide, paths.GUIDE))
     for page, rel in pages:
         try:
             text = page.read_text(encoding="utf-8")
@@ -137,8 +120,8 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
             yield error(rel, (1, 1), "unreadable", "", f"the page cannot be read: {exc.strerror}", "check the file")
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
-        if (refused := refused_character(text, "page")) is not None:
-            yield error(rel, line_and_column(text, refused[0]), "text-control", "", *refused[1:])
+        if (refused := yamlsafe.refused_character(text, "page")) is not None:
+            yield error(rel, yamlsafe.line_and_column(text, refused[0]), "text-control", "", *refused[1:])
         yield from page_problems(rel, text, raw_html=(policy or DocsPolicy()).allows_raw_html(rel))
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
@@ -152,8 +135,8 @@ def _config_text(root: Path) -> Iterator[Finding]:
     if paths.check(root, config) is not None or not config.is_file():
         return  # the path policy has said why, or there is none
     try:
-        problem = text_problem(decode(config.read_bytes()))
-    except YamlProblem as exc:  # not UTF-8
+        problem = yamlsafe.text_problem(yamlsafe.decode(config.read_bytes()))
+    except yamlsafe.YamlProblem as exc:  # not UTF-8
         problem = exc
     except OSError:
         return
