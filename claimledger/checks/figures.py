@@ -1,10 +1,7 @@
 """Figures you can compute with: derived figures recomputed, conversions' rates, metrics compared.
 
-Derived figures and converted ones (with a rate on record) are recomputed (``derived-figure``); a conversion
-says its rate or ``rate: unknown`` (``conversion-rate``); a change too large to use is an error
-(``change-range``); figures of differently defined metrics compared get a warning (``metric-definition``);
-one metric's figures share one unit (``metric-unit``); a quote's words of direction ("dropped by 42%") must
-agree with the unit and sign (``change-unit``, ``change-sign``). docs/reference.md says more.
+The rules (``derived-figure``, ``conversion-rate``, ``change-range``, ``metric-definition``, ``metric-unit``,
+``change-unit``, ``change-sign``) are described in docs/reference.md.
 """
 
 from __future__ import annotations
@@ -46,8 +43,7 @@ def _number(value: Decimal | float) -> str:
     """A number as a finding shows it: plain, at most ten places; a very large or small one as 1.5E+42."""
     number = value if isinstance(value, Decimal) else arithmetic.decimal(value)
     if number and not _PLAIN_FROM <= abs(number) < _PLAIN_BELOW:
-        with localcontext() as context:
-            context.prec = 10
+        with localcontext(prec=10):
             return f"{(+number).normalize():E}"
     return f"{arithmetic.round_to(number, Decimal('1e-10')).normalize():f}"
 

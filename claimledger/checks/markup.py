@@ -104,8 +104,9 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
     listing = paths.hand_written(root)
     yield from listing.findings
     yield from _config_text(root)
-    pages = [(Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files)]
-    pages = [(page, rel) for page, rel in pages if rel.endswith(".md")]
+    pages = [
+        (Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files) if name.endswith(".md")
+    ]
     guide = root / paths.GUIDE
     if str(guide) not in listing.refused and guide.is_file() and not (root / "docs" / GUIDE_PAGE).exists():
         pages.append((guide, paths.GUIDE))
