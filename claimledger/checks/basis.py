@@ -162,10 +162,6 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 yield from _check_basis(item, basis, dataset, read)
                 continue
             said = "says is unknown" if basis.field in item.unknown else "does not state"
-            yield report(
-                item.document,
-                ("basis", basis.field),
-                "fact-basis",
-                f"a basis for the {kind}'s {LABELS.get(basis.field, basis.field)}, which this file {said}",
-                f"remove `basis: {basis.field}`, or state the {basis.field} it backs",
-            )
+            message = f"a basis for the {kind}'s {LABELS.get(basis.field, basis.field)}, which this file {said}"
+            hint = f"remove `basis: {basis.field}`, or state the {basis.field} it backs"
+            yield report(item.document, ("basis", basis.field), "fact-basis", message, hint)

@@ -25,13 +25,9 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         for index in range(1, len(claim.log)):
             earlier, entry = claim.log[index - 1], claim.log[index]
             if entry.date.earliest() < earlier.date.earliest():
-                yield report(
-                    claim.document,
-                    ("log", index, "date"),
-                    "log-order",
-                    f"this entry ({entry.date}) comes after one dated {earlier.date}",
-                    "keep the log oldest first: add each new entry at the end",
-                )
+                message = f"this entry ({entry.date}) comes after one dated {earlier.date}"
+                hint = "keep the log oldest first: add each new entry at the end"
+                yield report(claim.document, ("log", index, "date"), "log-order", message, hint)
 
 
 def _paraphrase(claim: Claim, dataset: Dataset, read: Callable[[str], tuple[str, str] | None]) -> Iterator[Finding]:
@@ -42,13 +38,9 @@ def _paraphrase(claim: Claim, dataset: Dataset, read: Callable[[str], tuple[str,
     by, path = paraphrase.by, ("paraphrase", "by")
     side = {claim.claimant, *([claim.spokesperson] if claim.spokesperson else [])}
     if by == claim.claimant and by in dataset.parties:
-        yield report(
-            claim.document,
-            path,
-            "paraphrase-by",
-            "the claimant's own words are a quote, not a paraphrase",
-            "give them as `quote:`; a paraphrase is someone else's rewording of the claim",
-        )
+        message = "the claimant's own words are a quote, not a paraphrase"
+        hint = "give them as `quote:`; a paraphrase is someone else's rewording of the claim"
+        yield report(claim.document, path, "paraphrase-by", message, hint)
     if by is not None and by in dataset.parties and not made_by(by, source, dataset.parties):
         yield report(
             claim.document,
@@ -60,21 +52,13 @@ def _paraphrase(claim: Claim, dataset: Dataset, read: Callable[[str], tuple[str,
         )
     # `by: unknown` in a source the claimant's side (its spokesperson, an organisation either belongs to) wrote
     if by is None and any(not independent(maker, party, dataset.parties) for maker in makers(source) for party in side):
-        yield report(
-            claim.document,
-            path,
-            "paraphrase-by",
-            f"{source.id} is the claimant's own: its words are the claimant's, a quote, not a paraphrase",
-            "give them as `quote:`; `by: unknown` is for a source that does not show whose words it gives",
-        )
+        message = f"{source.id} is the claimant's own: its words are the claimant's, a quote, not a paraphrase"
+        hint = "give them as `quote:`; `by: unknown` is for a source that does not show whose words it gives"
+        yield report(claim.document, path, "paraphrase-by", message, hint)
     if (found := read(source.id)) is not None and normalise(paraphrase.text) not in found[1]:
-        yield report(
-            claim.document,
-            ("paraphrase", "text"),
-            "quote-not-in-snapshot",
-            f"the paraphrase does not appear in the snapshot of {source.id} ({found[0]})",
-            "copy the paraphraser's words exactly as the source has them; only line breaks and spacing may differ",
-        )
+        message = f"the paraphrase does not appear in the snapshot of {source.id} ({found[0]})"
+        hint = "copy the paraphraser's words exactly as the source has them; only line breaks and spacing may differ"
+        yield report(claim.document, ("paraphrase", "text"), "quote-not-in-snapshot", message, hint)
 
 
 def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
@@ -94,19 +78,10 @@ def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
     elif claim.own_calculation and claim.derivation is not None:
         for i, operand in enumerate(claim.derivation.operands):
             if operand.claim is None:
-                yield report(
-                    doc,
-                    ("derivation", "from", i),
-                    "own-calculation",
-                    "the publisher's own calculation has no text of its own to take this figure from",
-                    "name the claim on the record that states it (`claim: <id>`)",
-                )
+                message = "the publisher's own calculation has no text of its own to take this figure from"
+                hint = "name the claim on the record that states it (`claim: <id>`)"
+                yield report(doc, ("derivation", "from", i), "own-calculation", message, hint)
     if own is not None and claim.claimant == own and claim.derivation is None:
-        yield report(
-            doc,
-            ("claimant",),
-            "own-calculation",
-            "a claim by the publisher's own party is its calculation, and shows its working",
-            "add `derivation:` (a formula `from:` claims on the record), or credit the claim to who made it",
-            field="derivation",
-        )
+        message = "a claim by the publisher's own party is its calculation, and shows its working"
+        hint = "add `derivation:` (a formula `from:` claims on the record), or credit the claim to who made it"
+        yield report(doc, ("claimant",), "own-calculation", message, hint, field="derivation")

@@ -132,10 +132,6 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 claim.document, ("status",), "status-evidence", f"status '{claim.status}' {problem[0]}", problem[1]
             )
         if claim.superseded_by is not None and status.evidence != "successor":
-            yield report(
-                claim.document,
-                ("superseded_by",),
-                "status-evidence",
-                f"`superseded_by` is set but status '{claim.status}' is not a superseded status",
-                "remove `superseded_by`, or set the status to one whose evidence is 'successor'",
-            )
+            message = f"`superseded_by` is set but status '{claim.status}' is not a superseded status"
+            hint = "remove `superseded_by`, or set the status to one whose evidence is 'successor'"
+            yield report(claim.document, ("superseded_by",), "status-evidence", message, hint)

@@ -16,20 +16,11 @@ Mention = tuple[Document, FieldPath, str, "str | None"]
 
 
 def report(
-    document: Document,
-    path: FieldPath,
-    rule: str,
-    message: str,
-    hint: str,
-    *,
-    field: str | None = None,
-    warn: bool = False,
+    doc: Document, path: FieldPath, rule: str, message: str, hint: str, *, field: str | None = None, warn: bool = False
 ) -> Finding:
-    """A finding at ``path`` in ``document``, whose field is ``path`` written out unless given."""
-    made = warning if warn else error
-    return made(
-        document.path, document.position(path), rule, format_field(path) if field is None else field, message, hint
-    )
+    """A finding at ``path`` in ``doc``, whose field is ``path`` written out unless given."""
+    field = format_field(path) if field is None else field
+    return (warning if warn else error)(doc.path, doc.position(path), rule, field, message, hint)
 
 
 def _mentions(dataset: Dataset) -> Iterator[Mention]:
@@ -104,13 +95,8 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     for claim in dataset.claims.values():
         for i, related in enumerate(claim.related):
             if related == claim.id:
-                yield report(
-                    claim.document,
-                    ("related", i),
-                    "ref-claim",
-                    "a claim cannot be related to itself",
-                    "remove this entry",
-                )
+                message = "a claim cannot be related to itself"
+                yield report(claim.document, ("related", i), "ref-claim", message, "remove this entry")
     for source in dataset.sources.values():
         if source.part_of == source.id or source.id in source.derived_from:
             message = "a source cannot be part of or derived from itself"

@@ -26,28 +26,15 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
             yield report(doc, (*path, "id"), "duplicate-id", message, "give each status its own id")
         seen.add(status.id)
         if status.rating_value is not None and not scale.worst_rating <= status.rating_value <= scale.best_rating:
-            yield report(
-                doc,
-                (*path, "rating_value"),
-                "scale",
-                f"rating_value {status.rating_value} is outside {scale.worst_rating}..{scale.best_rating}",
-                "keep ratings between worst_rating and best_rating, or use null",
-            )
+            message = f"rating_value {status.rating_value} is outside {scale.worst_rating}..{scale.best_rating}"
+            hint = "keep ratings between worst_rating and best_rating, or use null"
+            yield report(doc, (*path, "rating_value"), "scale", message, hint)
     for i, entry in enumerate(scale.log):
         if entry.date.earliest() > today:
-            yield report(
-                doc,
-                ("log", i, "date"),
-                "date-future",
-                f"{entry.date} is in the future (it is {today.isoformat()} in the earliest time zone)",
-                "use the date on which the scale changed",
-            )
+            message = f"{entry.date} is in the future (it is {today.isoformat()} in the earliest time zone)"
+            yield report(doc, ("log", i, "date"), "date-future", message, "use the date on which the scale changed")
         previous = scale.log[i - 1].date if i else None
         if previous is not None and entry.date.earliest() < previous.earliest():
-            yield report(
-                doc,
-                ("log", i, "date"),
-                "log-order",
-                f"this entry ({entry.date}) is older than the one before it ({previous})",
-                "the log runs oldest first: a new entry goes at its end, dated the day of the change",
-            )
+            message = f"this entry ({entry.date}) is older than the one before it ({previous})"
+            hint = "the log runs oldest first: a new entry goes at its end, dated the day of the change"
+            yield report(doc, ("log", i, "date"), "log-order", message, hint)
