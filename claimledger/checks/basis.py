@@ -9,12 +9,12 @@ without a basis (``fact-basis``); a role or a place, only shown, is a warning (`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ..findings import Finding
 from ..record.model import Basis, Claim, Dataset, Party, Source, facts
 from ..record.ownwords import OWN_FACTS, date_forms, find, looked_for
-from .quotes import normalise, snapshots
+from .quotes import SnapshotReader, normalise, snapshots
 from .references import report
 
 # What each fact feeds: the rules and pages that compute with it.
@@ -106,7 +106,7 @@ def _check_own(source: Source, basis: Basis, dataset: Dataset) -> Iterator[Findi
 
 
 def _check_basis(
-    item: Source | Party | Claim, basis: Basis, dataset: Dataset, read: Callable[[str], tuple[str, str] | None]
+    item: Source | Party | Claim, basis: Basis, dataset: Dataset, read: SnapshotReader
 ) -> Iterator[Finding]:
     if basis.own and isinstance(item, Source):
         yield from _check_own(item, basis, dataset)

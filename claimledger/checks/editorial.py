@@ -8,12 +8,12 @@ credited to the publisher's party and derived from figures on the record. A clai
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ..findings import Finding
 from ..record.model import Claim, Dataset
 from .evidence import independent, made_by, makers
-from .quotes import normalise, snapshots
+from .quotes import SnapshotReader, normalise, snapshots
 from .references import report
 
 
@@ -30,7 +30,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 yield report(claim.document, ("log", index, "date"), "log-order", message, hint)
 
 
-def _paraphrase(claim: Claim, dataset: Dataset, read: Callable[[str], tuple[str, str] | None]) -> Iterator[Finding]:
+def _paraphrase(claim: Claim, dataset: Dataset, read: SnapshotReader) -> Iterator[Finding]:
     paraphrase = claim.paraphrase
     source = dataset.sources.get(paraphrase.source) if paraphrase else None  # an unknown one: the references check
     if paraphrase is None or source is None:
