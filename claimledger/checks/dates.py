@@ -20,11 +20,6 @@ from .references import report
 PERIOD_HORIZON_YEARS = 100
 
 
-def period_horizon(today: dt.date) -> dt.date:
-    """The last day a period may cover: the end of the year :data:`PERIOD_HORIZON_YEARS` from today."""
-    return dt.date(min(today.year + PERIOD_HORIZON_YEARS, dt.MAXYEAR), 12, 31)
-
-
 def _event_dates(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, PartialDate | None]]:
     for claim in dataset.claims.values():
         yield claim.document, ("date",), claim.date
@@ -56,7 +51,7 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
                 "use the date on which it happened"
                 + ("; if it is not known, write `unknown`" if path[0] != "review" else ""),
             )
-    horizon = period_horizon(today)
+    horizon = dt.date(min(today.year + PERIOD_HORIZON_YEARS, dt.MAXYEAR), 12, 31)  # the last day a period may cover
     for claim in dataset.claims.values():
         baseline_period = claim.baseline.period if claim.baseline is not None else None
         for path, period in ((("period",), claim.period), (("baseline", "period"), baseline_period)):

@@ -170,8 +170,7 @@ def _metric_warning(doc: Document, path: FieldPath, mine: str, other: str, other
     )
 
 
-# The units that state a change, and the words that give a change its direction (whole words, any case).
-CHANGE_UNITS = frozenset({"percent-change"})
+# The words that give a change its direction (whole words, any case).
 FALL_WORDS = frozenset({"drop", "dropped", "drops", "fell", "fall", "falls", "decrease", "decreased", "decline"})
 FALL_WORDS |= {"declined", "down", "reduced", "reduction", "cut"}
 RISE_WORDS = frozenset({"rise", "rose", "rises", "increase", "increased", "grew", "growth", "up", "gain", "gained"})
@@ -206,7 +205,7 @@ def _direction(claim: Claim) -> Iterator[Finding]:
     size = _number(abs(arithmetic.decimal(claim.value)))
     signed = f"-{size}" if fall else size
     said = "fell" if fall else "rose"
-    if claim.unit not in CHANGE_UNITS:
+    if claim.unit != "percent-change":
         yield report(
             claim.document,
             ("unit",),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..findings import Finding, error
 from ..record import markdown as markup
@@ -21,9 +21,6 @@ from ..record.layout import KIND_FOLDERS
 from ..record.model import Basis, Dataset
 from ..record.yamlsafe import Document, FieldPath, format_field
 from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
 
 
 def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
@@ -177,22 +174,21 @@ def page_problems(rel: str, text: str, *, raw_html: bool) -> Iterator[Finding]:
     at = _Locator(text)
     for block in markup.parse(text):
         line = block.map[0] if block.map else 0
-        if block.type == "html_block" and not raw_html:
-            yield _raw_html(rel, at(block.content.strip()[:40], line), block.content)
-        elif block.type == "fence" and not raw_html:
-            yield from _attribute_lists(rel, block.info, line, at)
-        elif block.type == "inline":
-            yield from _inline_problems(rel, block.children or [], line, at, raw_html=raw_html)
-
-
-def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *, raw_html: bool) -> Iterator[Finding]:
-    words: list[str] = []  # the text outside code, where an attribute list may stand
-    for token in children:
-        if token.type == "html_inline" and not raw_html:
-            yield _raw_html(rel, at(token.content, line), token.content)
-        elif token.type == "image":
-            src = str(token.attrGet("src") or "")
-            if not image_is_local(src):
+        words = [block.info] if block.type == "fence" else []  # the text outside code, where attribute lists stand
+        for token in [block, *(block.children or [])]:
+            if token.type in ("html_block", "html_inline") and not raw_html:
+                content = token.content
+                yield error(
+                    rel,
+                    at(content.strip()[:40] if token.type == "html_block" else content, line),
+                    "markdown-html",
+                    "",
+                    "an HTML comment is raw HTML, which is not allowed in this page"
+                    if content.lstrip().startswith("<!--")
+                    else f"raw HTML {content.strip()[:40]!r} is not allowed in this page",
+                    "write it in Markdown; " + _ALLOW_HINT,
+                )
+            elif token.type == "image" and not image_is_local(src := str(token.attrGet("src") or "")):
                 yield error(
                     rel,
                     at(_address_start(src), line),
@@ -202,17 +198,15 @@ def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *
                     "put the image under docs/ and give its relative address, as in ![a chart](images/chart.png): "
                     "an image from another site would tell that site who reads the page",
                 )
-        elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            if (problem := markup.link_problem(href, line)) is not None:
-                hint = _LINK_HINT if problem.rule == "markdown-link" else problem.hint
-                yield error(rel, at(_address_start(href), line), problem.rule, "", problem.message, hint)
-        elif token.type == "text":
-            words.append(token.content)
-        elif token.type == "softbreak":
-            words.append("\n")
-    if not raw_html:
-        yield from _attribute_lists(rel, "".join(words), line, at)
+            elif token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                if (problem := markup.link_problem(href, line)) is not None:
+                    hint = _LINK_HINT if problem.rule == "markdown-link" else problem.hint
+                    yield error(rel, at(_address_start(href), line), problem.rule, "", problem.message, hint)
+            elif token.type in ("text", "softbreak"):
+                words.append(token.content if token.type == "text" else "\n")
+        if not raw_html:
+            yield from _attribute_lists(rel, "".join(words), line, at)
 
 
 def _attribute_lists(rel: str, text: str, line: int, at: _Locator) -> Iterator[Finding]:
@@ -234,16 +228,3 @@ def _address_start(url: str) -> str:
     """What an address starts with in the page's text, as markdown leaves it: its scheme (``javascript:``), else all."""
     scheme = _SCHEME.match(url.strip())
     return scheme.group(0) if scheme else url
-
-
-def _raw_html(rel: str, position: tuple[int, int], content: str) -> Finding:
-    return error(
-        rel,
-        position,
-        "markdown-html",
-        "",
-        "an HTML comment is raw HTML, which is not allowed in this page"
-        if content.lstrip().startswith("<!--")
-        else f"raw HTML {content.strip()[:40]!r} is not allowed in this page",
-        "write it in Markdown; " + _ALLOW_HINT,
-    )
