@@ -107,21 +107,12 @@ def _walk(tokens: list[Token], line: int = 0) -> Iterator[tuple[Token, int]]:
 # escapes (\\), no images, no link definitions (anywhere, even quoted), no carriage returns (line breaks
 # to markdown-it, not to the quick path's line count).
 _NEEDS_PARSER = re.compile(r"[<`\\\r\t]|~~~|!\[|\]:| {4}")
+_NEEDS_PARSER_PIECES = ("<", "`", "\\", "\r", "\t", "~~~", "![", "]:", "    ")
 
 
 def _needs_parser(text: str) -> bool:
-    """Whether :data:`_NEEDS_PARSER` is in ``text``: testing its pieces one by one is many times faster."""
-    return not (
-        "<" not in text
-        and "`" not in text
-        and "\\" not in text
-        and "\r" not in text
-        and "\t" not in text
-        and "~~~" not in text
-        and "![" not in text
-        and "]:" not in text
-        and "    " not in text
-    )
+    """Whether :data:`_NEEDS_PARSER` is in ``text``: testing its pieces one by one is several times faster."""
+    return any(map(text.__contains__, _NEEDS_PARSER_PIECES))
 
 
 _INLINE_LINK = re.compile(r"(?=\]\(\s*<?([^\s)>]*))")  # a lookahead: every "](" counts, even inside another
