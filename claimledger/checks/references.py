@@ -12,8 +12,6 @@ from ..record.model import Dataset, Rate
 from ..record.suggest import close_match
 from ..record.yamlsafe import Document, FieldPath, format_field
 
-Mention = tuple[Document, FieldPath, str, "str | None"]
-
 
 def report(
     doc: Document, path: FieldPath, rule: str, message: str, hint: str, *, field: str | None = None, warn: bool = False
@@ -23,7 +21,7 @@ def report(
     return (warning if warn else error)(doc.path, doc.position(path), rule, field, message, hint)
 
 
-def _mentions(dataset: Dataset) -> Iterator[Mention]:
+def _mentions(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str, str | None]]:
     """Every id a file mentions: its document, its field, the kind it names and the id (None if not given)."""
     for claim in dataset.claims.values():
         doc = claim.document
