@@ -35,12 +35,12 @@ def _resolve(kind: str, item_id: str, label: str | None) -> str:
 
 
 def _full_render(text: str) -> str:
-    return str(markup._renderer().render(text, {"resolve": _resolve}))
+    return str(markup._parser(False).render(text, {"resolve": _resolve}))
 
 
 def _full_problems(text: str) -> list[tuple[str, int]]:
     found = []
-    for token, line in markup._walk(markup._checker().parse(text)):
+    for token, line in markup._walk(markup._parser(True).parse(text)):
         if token.type in ("html_block", "html_inline"):
             found.append(("markdown-html", line))
         elif token.type == "image":
@@ -74,7 +74,7 @@ def test_render_matches_markdown_it(text: str) -> None:
 def test_references_match_markdown_it(text: str) -> None:
     full = [
         (t.meta["kind"], t.meta["id"], line)
-        for t, line in markup._walk(markup._checker().parse(text))
+        for t, line in markup._walk(markup._parser(True).parse(text))
         if t.type == "claimledger_ref"
     ]
     found = markup.references(text)

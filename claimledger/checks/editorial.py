@@ -1,12 +1,8 @@
 """Quote or paraphrase, the publisher's own calculations, and the log of editorial changes.
 
-A claim's ``quote`` is the claimant's words; where only someone else's
-rewording is on the record it is a ``paraphrase``, credited to whoever wrote
-or published the source it is in, and checked word for word against that
-source's snapshot like a quote.  A claim with neither is the publisher's own
-calculation: credited to the publisher's party, and derived from figures on
-the record (its arithmetic is checked with the other figures).  A claim's
-``log`` runs oldest first.
+A ``paraphrase`` (someone else's rewording of the claim) is credited to whoever wrote or published its source
+and checked against that source's snapshot like a quote. A claim with neither is the publisher's own calculation:
+credited to the publisher's party and derived from figures on the record. A claim's ``log`` runs oldest first.
 """
 
 from __future__ import annotations
@@ -14,59 +10,55 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..findings import Finding, error
-from ..record.model import Claim, Dataset, Source
-from .evidence import affiliations, independent
-from .quotes import normalise
+from ..findings import Finding
+from ..record.model import Claim, Dataset
+from .evidence import independent, made_by, makers
+from .quotes import SnapshotReader, normalise, snapshots
+from .references import report
 
 
-def _paraphrase(claim: Claim, dataset: Dataset, texts: dict[str, str]) -> Iterator[Finding]:
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    read = snapshots(dataset)
+    for claim in dataset.claims.values():
+        yield from _paraphrase(claim, dataset, read)
+        yield from _own_calculation(claim, dataset)
+        for index in range(1, len(claim.log)):
+            earlier, entry = claim.log[index - 1], claim.log[index]
+            if entry.date.earliest() < earlier.date.earliest():
+                message = f"this entry ({entry.date}) comes after one dated {earlier.date}"
+                hint = "keep the log oldest first: add each new entry at the end"
+                yield report(claim.document, ("log", index, "date"), "log-order", message, hint)
+
+
+def _paraphrase(claim: Claim, dataset: Dataset, read: SnapshotReader) -> Iterator[Finding]:
     paraphrase = claim.paraphrase
-    if paraphrase is None:
+    source = dataset.sources.get(paraphrase.source) if paraphrase else None  # an unknown one: the references check
+    if paraphrase is None or source is None:
         return
-    doc = claim.document
-    source = dataset.sources.get(paraphrase.source)  # an unknown one is reported by the references check
-    if source is None:
-        return
-    if paraphrase.by is not None:
-        yield from _paraphrased_by(claim, paraphrase.by, source, dataset)
-    elif _claimants_own(claim, source, dataset):  # `by: unknown` in a source the claimant's side wrote
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
+    by, path = paraphrase.by, ("paraphrase", "by")
+    side = {claim.claimant, *([claim.spokesperson] if claim.spokesperson else [])}
+    if by == claim.claimant and by in dataset.parties:
+        message = "the claimant's own words are a quote, not a paraphrase"
+        hint = "give them as `quote:`; a paraphrase is someone else's rewording of the claim"
+        yield report(claim.document, path, "paraphrase-by", message, hint)
+    if by is not None and by in dataset.parties and not made_by(by, source, dataset.parties):
+        yield report(
+            claim.document,
+            path,
             "paraphrase-by",
-            "paraphrase.by",
-            f"{source.id} is the claimant's own: its words are the claimant's, a quote, not a paraphrase",
-            "give them as `quote:`; `by: unknown` is for a source that does not show whose words it gives",
+            f"'{by}' did not write or publish {source.id} (that was {' or '.join(sorted(makers(source)))})",
+            "credit the paraphrase to whoever wrote the words in that source, or write `by: unknown` when "
+            "the source does not show whose words they are",
         )
-    found = dataset.snapshot_of(source.id)
-    if found is not None:
-        holder, _ = found
-        assert holder.snapshot is not None
-        if normalise(paraphrase.text) not in texts[holder.snapshot.file]:
-            yield error(
-                doc.path,
-                doc.position(("paraphrase", "text")),
-                "quote-not-in-snapshot",
-                "paraphrase.text",
-                f"the paraphrase does not appear in the snapshot of {source.id} ({holder.snapshot.file})",
-                "copy the paraphraser's words exactly as the source has them; only line breaks and spacing may differ",
-            )
-
-
-def _log(claim: Claim) -> Iterator[Finding]:
-    doc = claim.document
-    for index in range(1, len(claim.log)):
-        earlier, entry = claim.log[index - 1], claim.log[index]
-        if entry.date.earliest() < earlier.date.earliest():
-            yield error(
-                doc.path,
-                doc.position(("log", index, "date")),
-                "log-order",
-                f"log[{index}].date",
-                f"this entry ({entry.date}) comes after one dated {earlier.date}",
-                "keep the log oldest first: add each new entry at the end",
-            )
+    # `by: unknown` in a source the claimant's side (its spokesperson, an organisation either belongs to) wrote
+    if by is None and any(not independent(maker, party, dataset.parties) for maker in makers(source) for party in side):
+        message = f"{source.id} is the claimant's own: its words are the claimant's, a quote, not a paraphrase"
+        hint = "give them as `quote:`; `by: unknown` is for a source that does not show whose words it gives"
+        yield report(claim.document, path, "paraphrase-by", message, hint)
+    if (found := read(source.id)) is not None and normalise(paraphrase.text) not in found[1]:
+        message = f"the paraphrase does not appear in the snapshot of {source.id} ({found[0]})"
+        hint = "copy the paraphraser's words exactly as the source has them; only line breaks and spacing may differ"
+        yield report(claim.document, ("paraphrase", "text"), "quote-not-in-snapshot", message, hint)
 
 
 def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
@@ -74,11 +66,10 @@ def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
     own = dataset.publisher.party if dataset.publisher is not None else None
     doc = claim.document
     if claim.own_calculation and claim.claimant != own:
-        yield error(
-            doc.path,
-            doc.position(("claimant",)),
+        yield report(
+            doc,
+            ("claimant",),
             "own-calculation",
-            "claimant",
             f"a claim with no quote or paraphrase is the publisher's own calculation, but {claim.claimant} is "
             + ("not the publisher's party" if own else "claimed for no publisher's party"),
             "give the claimant's words as `quote:` (with `first_appearance:` and `appearances:`); for the "
@@ -87,66 +78,10 @@ def _own_calculation(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
     elif claim.own_calculation and claim.derivation is not None:
         for i, operand in enumerate(claim.derivation.operands):
             if operand.claim is None:
-                yield error(
-                    doc.path,
-                    doc.position(("derivation", "from", i)),
-                    "own-calculation",
-                    f"derivation.from[{i}]",
-                    "the publisher's own calculation has no text of its own to take this figure from",
-                    "name the claim on the record that states it (`claim: <id>`)",
-                )
+                message = "the publisher's own calculation has no text of its own to take this figure from"
+                hint = "name the claim on the record that states it (`claim: <id>`)"
+                yield report(doc, ("derivation", "from", i), "own-calculation", message, hint)
     if own is not None and claim.claimant == own and claim.derivation is None:
-        yield error(
-            doc.path,
-            doc.position(("claimant",)),
-            "own-calculation",
-            "derivation",
-            "a claim by the publisher's own party is its calculation, and shows its working",
-            "add `derivation:` (a formula `from:` claims on the record), or credit the claim to who made it",
-        )
-
-
-def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
-    texts = {name: normalise(text) for name, text in dataset.snapshot_texts.items()}
-    for claim in dataset.claims.values():
-        yield from _paraphrase(claim, dataset, texts)
-        yield from _own_calculation(claim, dataset)
-        yield from _log(claim)
-
-
-def _paraphrased_by(claim: Claim, by: str, source: Source, dataset: Dataset) -> Iterator[Finding]:
-    """Who is credited with a paraphrase: not the claimant, and the author or publisher of the source it
-    is in (an unknown party is reported by the references check)."""
-    doc = claim.document
-    if by not in dataset.parties:
-        return
-    if by == claim.claimant:
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
-            "paraphrase-by",
-            "paraphrase.by",
-            "the claimant's own words are a quote, not a paraphrase",
-            "give them as `quote:`; a paraphrase is someone else's rewording of the claim",
-        )
-    makers = {p for p in (source.author, source.publisher) if p}
-    if makers and not affiliations(by, dataset.parties) & set().union(
-        *(affiliations(m, dataset.parties) for m in makers)
-    ):
-        yield error(
-            doc.path,
-            doc.position(("paraphrase", "by")),
-            "paraphrase-by",
-            "paraphrase.by",
-            f"'{by}' did not write or publish {source.id} (that was {' or '.join(sorted(makers))})",
-            "credit the paraphrase to whoever wrote the words in that source, or write `by: unknown` when "
-            "the source does not show whose words they are",
-        )
-
-
-def _claimants_own(claim: Claim, source: Source, dataset: Dataset) -> bool:
-    """Whether ``source`` was written or published by the claimant's side (the claimant, its
-    spokesperson, or an organisation either belongs to)."""
-    side = {claim.claimant, *([claim.spokesperson] if claim.spokesperson else [])}
-    makers = {p for p in (source.author, source.publisher) if p}
-    return any(not independent(maker, party, dataset.parties) for maker in makers for party in side)
+        message = "a claim by the publisher's own party is its calculation, and shows its working"
+        hint = "add `derivation:` (a formula `from:` claims on the record), or credit the claim to who made it"
+        yield report(doc, ("claimant",), "own-calculation", message, hint, field="derivation")

@@ -1,45 +1,30 @@
 """Contributor markdown: no raw HTML, images or unsafe links; every ``[[kind:id]]`` resolves.
 
-The hand-written pages of the site (under docs/, and the contributor guide) come by pull request
-too: they follow the same policy, with two differences. Raw HTML is allowed on the pages the site's
-owner names (:class:`claimledger.checks.siteconfig.DocsPolicy`), and images are allowed from the site itself.
+The site's hand-written pages (docs/, the contributor guide) follow the same policy, but raw HTML is allowed on
+the pages the site's owner names (:class:`claimledger.checks.siteconfig.DocsPolicy`) and images from the site itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..findings import Finding, error
 from ..record import markdown as markup
-from ..record import paths
+from ..record import paths, yamlsafe
 from ..record.kinds import KINDS, known_ids
 from ..record.layout import KIND_FOLDERS
 from ..record.model import Basis, Dataset
-from ..record.paths import GUIDE
-from ..record.yamlsafe import (
-    Document,
-    FieldPath,
-    YamlProblem,
-    decode,
-    format_field,
-    line_and_column,
-    refused_character,
-    text_problem,
-)
+from ..record.yamlsafe import Document, FieldPath, format_field
 from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
 
 
 def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
-    """Every field of an item that is rendered as Markdown (marked ``MARKDOWN`` in the model), with its
-    document and path."""
+    """Every field of an item rendered as Markdown (marked ``MARKDOWN`` in the model), with its document and path."""
     for kind in KINDS.values():
         for item in kind.items(dataset).values():
             yield from _markdown_in(item.document, (), item)
@@ -62,31 +47,22 @@ def _markdown_in(document: Document, path: FieldPath, value: Any) -> Iterator[tu
             yield from _markdown_in(document, here, child)
 
 
-def _known(dataset: Dataset) -> Mapping[str, set[str]]:
-    return known_ids(dataset)
-
-
-def _unknown(path: str, position: tuple[int, int], field: str, ref: markup.Reference) -> Finding:
-    return error(
-        path,
-        position,
+def _unknown(ref: markup.Reference) -> tuple[str, str, str]:
+    """The rule, message and hint for a reference to an unknown item."""
+    return (
         f"ref-{ref.kind}",
-        field,
         f"unknown {ref.kind} '{ref.id}' in [[{ref.kind}:{ref.id}]]",
         f"create {KIND_FOLDERS[ref.kind]}{ref.id}.yaml or correct the id",
     )
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
-    known = _known(dataset)
+    known = known_ids(dataset)
     for document, path, text in markdown_fields(dataset):
-        for problem in markup.problems(text):
-            yield error(
-                document.path, document.position(path), problem.rule, format_field(path), problem.message, problem.hint
-            )
-        for ref in markup.references(text):
-            if ref.id not in known[ref.kind]:
-                yield _unknown(document.path, document.position(path), format_field(path), ref)
+        found = [(problem.rule, problem.message, problem.hint) for problem in markup.problems(text)]
+        found += [_unknown(ref) for ref in markup.references(text) if ref.id not in known[ref.kind]]
+        for rule, message, hint in found:
+            yield error(document.path, document.position(path), rule, format_field(path), message, hint)
 
 
 # -- hand-written pages ----------------------------------------------------------
@@ -102,6 +78,7 @@ _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ALLOW_HINT = (
     f"the site's owner can allow raw HTML on a page with the claimledger plugin's {OPTION} option in mkdocs.yml"
 )
+_LINK_HINT = "use an http:// or https:// address, a mailto: address, or a relative link"
 
 
 def image_is_local(src: str) -> bool:
@@ -115,29 +92,21 @@ def unsafe_attribute(name: str) -> bool:
     return _UNSAFE_ATTRIBUTE.fullmatch(name + "=") is not None
 
 
-def hand_written_pages(root: Path) -> tuple[list[tuple[Path, str]], tuple[Finding, ...]]:
-    """The site's markdown pages that are not generated, each with its path from ``root``, as the
-    path policy lets them be read: every ``docs/**/*.md``, and the contributor guide unless docs/
-    has a page of its own in its place; and the path policy's findings on them."""
+def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -> Iterator[Finding]:
+    """The path policy's findings on the hand-written files a build publishes; raw HTML, images from elsewhere,
+    unsafe links and unknown references in the hand-written pages (every ``docs/**/*.md``, and the contributor
+    guide unless docs/ has its own page in its place), with their exact line and column."""
+    known = known_ids(dataset)
     root = root.resolve()
     listing = paths.hand_written(root)
-    docs = root / "docs"
-    pages = [(Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files)]
-    pages = [(page, rel) for page, rel in pages if rel.endswith(".md")]
-    guide = root / GUIDE
-    if str(guide) not in listing.refused and guide.is_file() and not (docs / GUIDE_PAGE).exists():
-        pages.append((guide, GUIDE))
-    return pages, listing.findings
-
-
-def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -> Iterator[Finding]:
-    """The path policy's findings on the hand-written files a build publishes; raw HTML, images
-    from elsewhere, unsafe links and unknown references in the hand-written pages, with their
-    exact line and column."""
-    known = _known(dataset)
-    pages, problems = hand_written_pages(root)
-    yield from problems
-    yield from _config_text(root.resolve())
+    yield from listing.findings
+    yield from _config_text(root)
+    pages = [
+        (Path(name), Path(name).relative_to(root).as_posix()) for name in sorted(listing.files) if name.endswith(".md")
+    ]
+    guide = root / paths.GUIDE
+    if str(guide) not in listing.refused and guide.is_file() and not (root / "docs" / GUIDE_PAGE).exists():
+        pages.append((guide, paths.GUIDE))
     for page, rel in pages:
         try:
             text = page.read_text(encoding="utf-8")
@@ -149,25 +118,23 @@ def check_docs(root: Path, dataset: Dataset, policy: DocsPolicy | None = None) -
             yield error(rel, (1, 1), "unreadable", "", f"the page cannot be read: {exc.strerror}", "check the file")
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it counts lines
-        refused = refused_character(text, "page")
-        if refused is not None:
-            index, message, hint = refused
-            yield error(rel, line_and_column(text, index), "text-control", "", message, hint)
+        if (refused := yamlsafe.refused_character(text, "page")) is not None:
+            yield error(rel, yamlsafe.line_and_column(text, refused[0]), "text-control", "", *refused[1:])
         yield from page_problems(rel, text, raw_html=(policy or DocsPolicy()).allows_raw_html(rel))
         for ref in markup.references(text):
             if ref.id not in known[ref.kind]:
-                yield _unknown(rel, (ref.line + 1, 1), "", ref)
+                rule, message, hint = _unknown(ref)
+                yield error(rel, (ref.line + 1, 1), rule, "", message, hint)
 
 
 def _config_text(root: Path) -> Iterator[Finding]:
-    """The site configuration (mkdocs.yml) holds no character that no text may hold (``text-control``):
-    its title and description reach every page and the corrections feed."""
+    """mkdocs.yml holds no character no text may hold (``text-control``): its title reaches every page and the feed."""
     config = root / paths.CONFIG
     if paths.check(root, config) is not None or not config.is_file():
         return  # the path policy has said why, or there is none
     try:
-        problem = text_problem(decode(config.read_bytes()))
-    except YamlProblem as exc:  # not UTF-8
+        problem = yamlsafe.text_problem(yamlsafe.decode(config.read_bytes()))
+    except yamlsafe.YamlProblem as exc:  # not UTF-8
         problem = exc
     except OSError:
         return
@@ -176,9 +143,9 @@ def _config_text(root: Path) -> Iterator[Finding]:
 
 
 class _Locator:
-    """Where a piece of a page's text stands, as line and column: its first occurrence after the
-    last piece found in the same block (from the block's first line), else anywhere in the page (a
-    link definition), else the block's first line."""
+    """Where a piece of a page's text stands, as line and column: its first occurrence after the last piece found
+    in the same block (from the block's first line), else anywhere in the page (a link definition), else the
+    block's first line."""
 
     def __init__(self, text: str) -> None:
         self.text, self.lowered = text, text.lower()
@@ -207,22 +174,21 @@ def page_problems(rel: str, text: str, *, raw_html: bool) -> Iterator[Finding]:
     at = _Locator(text)
     for block in markup.parse(text):
         line = block.map[0] if block.map else 0
-        if block.type == "html_block" and not raw_html:
-            yield _raw_html(rel, at(block.content.strip()[:40], line), block.content)
-        elif block.type == "fence" and not raw_html:
-            yield from _attribute_lists(rel, block.info, line, at)
-        elif block.type == "inline":
-            yield from _inline_problems(rel, block.children or [], line, at, raw_html=raw_html)
-
-
-def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *, raw_html: bool) -> Iterator[Finding]:
-    words: list[str] = []  # the text outside code, where an attribute list may stand
-    for token in children:
-        if token.type == "html_inline" and not raw_html:
-            yield _raw_html(rel, at(token.content, line), token.content)
-        elif token.type == "image":
-            src = str(token.attrGet("src") or "")
-            if not image_is_local(src):
+        words = [block.info] if block.type == "fence" else []  # the text outside code, where attribute lists stand
+        for token in [block, *(block.children or [])]:
+            if token.type in ("html_block", "html_inline") and not raw_html:
+                content = token.content
+                yield error(
+                    rel,
+                    at(content.strip()[:40] if token.type == "html_block" else content, line),
+                    "markdown-html",
+                    "",
+                    "an HTML comment is raw HTML, which is not allowed in this page"
+                    if content.lstrip().startswith("<!--")
+                    else f"raw HTML {content.strip()[:40]!r} is not allowed in this page",
+                    "write it in Markdown; " + _ALLOW_HINT,
+                )
+            elif token.type == "image" and not image_is_local(src := str(token.attrGet("src") or "")):
                 yield error(
                     rel,
                     at(_address_start(src), line),
@@ -232,58 +198,33 @@ def _inline_problems(rel: str, children: list[Token], line: int, at: _Locator, *
                     "put the image under docs/ and give its relative address, as in ![a chart](images/chart.png): "
                     "an image from another site would tell that site who reads the page",
                 )
-        elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            if not markup.link_is_safe(href):
-                yield error(
-                    rel,
-                    at(_address_start(href), line),
-                    "markdown-link",
-                    "",
-                    f"link {href[:60]!r} uses a scheme that is not allowed",
-                    "use an http:// or https:// address, a mailto: address, or a relative link",
-                )
-            elif (hidden := markup.link_problem(href, line)) is not None:
-                yield error(rel, at(_address_start(href), line), hidden.rule, "", hidden.message, hidden.hint)
-        elif token.type == "text":
-            words.append(token.content)
-        elif token.type == "softbreak":
-            words.append("\n")
-    if not raw_html:
-        yield from _attribute_lists(rel, "".join(words), line, at)
+            elif token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                if (problem := markup.link_problem(href, line)) is not None:
+                    hint = _LINK_HINT if problem.rule == "markdown-link" else problem.hint
+                    yield error(rel, at(_address_start(href), line), problem.rule, "", problem.message, hint)
+            elif token.type in ("text", "softbreak"):
+                words.append(token.content if token.type == "text" else "\n")
+        if not raw_html:
+            yield from _attribute_lists(rel, "".join(words), line, at)
 
 
 def _attribute_lists(rel: str, text: str, line: int, at: _Locator) -> Iterator[Finding]:
     for attributes in _ATTRIBUTE_LIST.finditer(text):
+        shown = attributes.group(0)[:60]
         for unsafe in _UNSAFE_ATTRIBUTE.finditer(attributes.group(0)):
-            name = unsafe.group(1)
             yield error(
                 rel,
                 at(attributes.group(0), line),
                 "markdown-html",
                 "",
-                f"the attribute list {attributes.group(0)[:60]!r} sets {name}, which is raw HTML by another name",
+                f"the attribute list {shown!r} sets {unsafe.group(1)}, which is raw HTML by another name",
                 "attribute lists may set ids, classes and plain attributes, not event handlers (on…), "
                 "addresses or styles; " + _ALLOW_HINT,
             )
 
 
 def _address_start(url: str) -> str:
-    """What an address starts with in the page's text, as far as markdown leaves it unchanged: its
-    scheme (``javascript:``), else all of it."""
+    """What an address starts with in the page's text, as markdown leaves it: its scheme (``javascript:``), else all."""
     scheme = _SCHEME.match(url.strip())
     return scheme.group(0) if scheme else url
-
-
-def _raw_html(rel: str, position: tuple[int, int], content: str) -> Finding:
-    comment = content.lstrip().startswith("<!--")
-    return error(
-        rel,
-        position,
-        "markdown-html",
-        "",
-        "an HTML comment is raw HTML, which is not allowed in this page"
-        if comment
-        else f"raw HTML {content.strip()[:40]!r} is not allowed in this page",
-        "write it in Markdown; " + _ALLOW_HINT,
-    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 
-from ..findings import Finding, error
+from ..findings import Finding
 from ..record.layout import DATA_DIR
 from ..record.model import Claim, Dataset
-from ..record.yamlsafe import FieldPath, format_field
+from ..record.yamlsafe import FieldPath
+from .references import report
 
 
 def normalise(text: str) -> str:
@@ -17,43 +20,55 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+SnapshotReader = Callable[[str], "tuple[str, str] | None"]
+
+
+def snapshots(dataset: Dataset) -> SnapshotReader:
+    """A reader of the snapshot file that holds a source's text and that text normalised; None if there is none."""
+
+    @functools.cache
+    def text(file: str) -> str:
+        return normalise(dataset.snapshot_texts[file])
+
+    @functools.cache
+    def read(source_id: str) -> tuple[str, str] | None:
+        found = dataset.snapshot_of(source_id)
+        if found is None or found[0].snapshot is None:
+            return None
+        return found[0].snapshot.file, text(found[0].snapshot.file)
+
+    return read
+
+
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
-    normalised: dict[str, str] = {name: normalise(text) for name, text in dataset.snapshot_texts.items()}
-    snapshot_files: dict[str, str | None] = {}  # by source id: the file holding its text, if any
-
-    def snapshot_file(source_id: str) -> str | None:
-        if source_id not in snapshot_files:
-            found = dataset.snapshot_of(source_id)
-            snapshot_files[source_id] = found[0].snapshot.file if found and found[0].snapshot else None
-        return snapshot_files[source_id]
-
+    read = snapshots(dataset)
     for claim in dataset.claims.values():
         for path, source_id, quote in claim_quotes(claim):
-            if quote is None or source_id is None:
+            found = read(source_id) if quote is not None and source_id is not None else None
+            if found is None or quote is None:
                 continue
-            file = snapshot_file(source_id)
-            if file is not None and (wanted := normalise(quote)) not in normalised[file]:
-                marks = marks_differ(wanted, normalised[file])
-                if marks is not None:
-                    yield error(
-                        claim.document.path,
-                        claim.document.position(path),
-                        "quote-not-in-snapshot",
-                        format_field(path),
-                        f"the quote differs from the snapshot of {source_id} ({DATA_DIR}/{file}) only in its "
-                        f"quotation marks, apostrophes or dashes ({marks[0]} against {marks[1]})",
-                        marks[2] + "type each mark as the snapshot has it, straight or curly, hyphen or dash",
-                    )
-                    continue
-                yield error(
-                    claim.document.path,
-                    claim.document.position(path),
+            file, text = found
+            wanted = normalise(quote)
+            if wanted in text:
+                continue
+            marks = marks_differ(wanted, text)
+            if marks is not None:
+                yield report(
+                    claim.document,
+                    path,
                     "quote-not-in-snapshot",
-                    format_field(path),
+                    f"the quote differs from the snapshot of {source_id} ({DATA_DIR}/{file}) only in its "
+                    f"quotation marks, apostrophes or dashes ({marks[0]} against {marks[1]})",
+                    marks[2] + "type each mark as the snapshot has it, straight or curly, hyphen or dash",
+                )
+            else:
+                yield report(
+                    claim.document,
+                    path,
+                    "quote-not-in-snapshot",
                     f"the quote does not appear in the snapshot of {source_id} ({DATA_DIR}/{file})",
-                    closest_passage(wanted, normalised[file])
-                    + "copy the words exactly as the source has them, typos and punctuation included; "
-                    "only line breaks and spacing may differ",
+                    closest_passage(wanted, text) + "copy the words exactly as the source has them, typos and "
+                    "punctuation included; only line breaks and spacing may differ",
                 )
 
 
@@ -68,18 +83,14 @@ _ALIKE = str.maketrans(
 
 
 def marks_differ(quote: str, text: str) -> tuple[str, str, str] | None:
-    """If the (normalised) ``quote`` is in ``text`` but for marks that look alike (straight or curly quotes
-    and apostrophes, hyphens or dashes): the quote's first such mark, the snapshot's mark in its place, and
-    both passages with that place marked; ``None`` otherwise."""
+    """If the (normalised) ``quote`` is in ``text`` but for marks that look alike: the quote's first such mark, the
+    snapshot's mark in its place, and both passages with that place marked; ``None`` otherwise."""
     at = text.translate(_ALIKE).find(quote.translate(_ALIKE))  # one character for one: the places match
     if at < 0:
         return None
     differs = next(i for i, (ours, theirs) in enumerate(zip(quote, text[at:], strict=False)) if ours != theirs)
-    return (
-        quote[differs],
-        text[at + differs],
-        f"snapshot: “{_around(text, at + differs)}”, quote: “{_around(quote, differs)}”; ",
-    )
+    where = f"snapshot: “{_around(text, at + differs)}”, quote: “{_around(quote, differs)}”; "
+    return quote[differs], text[at + differs], where
 
 
 MARK = "\u25b6"  # ▶, where the quote and the snapshot part
@@ -87,16 +98,10 @@ _SHOWN = 60  # characters of context shown on each side of the difference
 
 
 def closest_passage(quote: str, text: str) -> str:
-    """Where in ``text`` the (normalised) ``quote`` comes closest, with its first difference marked;
-    an empty string if no passage is close at all."""
-    # The longest start of the quote found in the text (a longer start is found only if a shorter one is).
-    low, high = 0, len(quote)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if quote[:middle] in text:
-            low = middle
-        else:
-            high = middle - 1
+    """Where in ``text`` the (normalised) ``quote`` comes closest, with its first difference marked; an empty
+    string if no passage is close at all."""
+    # The length of the longest start of the quote found in the text (a longer start is found only if a shorter one is).
+    low = bisect.bisect_left(range(len(quote) + 1), True, key=lambda n: quote[:n] not in text) - 1
     if low >= min(12, len(quote) // 2):
         at = text.find(quote[:low]) + low
         return (
@@ -112,8 +117,7 @@ def closest_passage(quote: str, text: str) -> str:
 
 def _around(text: str, at: int) -> str:
     """The text on both sides of ``at``, which is marked."""
-    start, end = max(0, at - _SHOWN), min(len(text), at + _SHOWN)
-    return ("…" if start else "") + text[start:at] + MARK + text[at:end] + ("…" if end < len(text) else "")
+    return _cut(text[:at] + MARK + text[at:], at - _SHOWN, at + _SHOWN + 1)
 
 
 def _cut(text: str, start: int, end: int) -> str:
@@ -123,8 +127,8 @@ def _cut(text: str, start: int, end: int) -> str:
 
 
 def claim_quotes(claim: Claim) -> Iterator[tuple[FieldPath, str | None, str | None]]:
-    """Each quote of a claim: its field, the source whose snapshot holds it and the quote (the site
-    shows each in its passage of that snapshot: :mod:`claimledger.site.passages`)."""
+    """Each quote of a claim: its field, the source whose snapshot holds it and the quote (the site shows each in
+    its passage of that snapshot: :mod:`claimledger.site.passages`)."""
     first_read = claim.appearances[0].source if claim.appearances else None
     yield ("quote",), first_read, claim.quote
     for i, appearance in enumerate(claim.appearances):

@@ -5,12 +5,69 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 
-from ..findings import Finding, error
+from ..findings import Finding, error, warning
 from ..record.kinds import KINDS
 from ..record.layout import KIND_FOLDERS
-from ..record.model import Dataset
+from ..record.model import Dataset, Rate
 from ..record.suggest import close_match
 from ..record.yamlsafe import Document, FieldPath, format_field
+
+
+def report(
+    doc: Document, path: FieldPath, rule: str, message: str, hint: str, *, field: str | None = None, warn: bool = False
+) -> Finding:
+    """A finding at ``path`` in ``doc``, whose field is ``path`` written out unless given."""
+    field = format_field(path) if field is None else field
+    return (warning if warn else error)(doc.path, doc.position(path), rule, field, message, hint)
+
+
+def _mentions(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str, str | None]]:
+    """Every id a file mentions: its document, its field, the kind it names and the id (None if not given)."""
+    for claim in dataset.claims.values():
+        doc = claim.document
+        yield doc, ("claimant",), "party", claim.claimant
+        yield doc, ("spokesperson",), "party", claim.spokesperson
+        yield doc, ("first_appearance",), "source", claim.first_appearance
+        yield doc, ("status",), "status", claim.status
+        yield doc, ("superseded_by",), "claim", claim.superseded_by
+        yield doc, ("metric",), "metric", claim.metric
+        if claim.paraphrase is not None:
+            yield doc, ("paraphrase", "source"), "source", claim.paraphrase.source
+            yield doc, ("paraphrase", "by"), "party", claim.paraphrase.by
+        if claim.baseline is not None:
+            yield doc, ("baseline", "metric"), "metric", claim.baseline.metric
+        for i, appearance in enumerate(claim.appearances):
+            yield doc, ("appearances", i, "source"), "source", appearance.source
+        for i, step in enumerate(claim.provenance):
+            yield doc, ("provenance", i, "source"), "source", step.source
+        for i, conversion in enumerate(claim.conversions):
+            yield doc, ("conversions", i, "by"), "party", conversion.by
+            yield doc, ("conversions", i, "source"), "source", conversion.source
+            if isinstance(conversion.rate, Rate):
+                yield doc, ("conversions", i, "rate", "source"), "source", conversion.rate.source
+        for i, related in enumerate(claim.related):
+            yield doc, ("related", i), "claim", related
+        for i, rebuttal in enumerate(claim.rebuttals):
+            yield doc, ("rebuttals", i, "source"), "source", rebuttal.source
+            yield doc, ("rebuttals", i, "party"), "party", rebuttal.party
+            yield doc, ("rebuttals", i, "via"), "source", rebuttal.via
+        for i, operand in enumerate(claim.derivation.operands if claim.derivation else ()):
+            yield doc, ("derivation", "from", i, "claim"), "claim", operand.claim
+    for source in dataset.sources.values():
+        yield source.document, ("author",), "party", source.author
+        yield source.document, ("publisher",), "party", source.publisher
+        yield source.document, ("part_of",), "source", source.part_of
+        for i, parent in enumerate(source.derived_from):
+            yield source.document, ("derived_from", i), "source", parent
+    if dataset.publisher is not None:
+        yield dataset.publisher.document, ("party",), "party", dataset.publisher.party
+    for party in dataset.parties.values():
+        yield party.document, ("affiliation",), "party", party.affiliation
+    for metric in dataset.metrics.values():
+        if metric.counted_by != "unknown":
+            yield metric.document, ("counted_by",), "party", metric.counted_by
+        for i, source_id in enumerate(metric.sources):
+            yield metric.document, ("sources", i), "source", source_id
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
@@ -18,86 +75,31 @@ def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
         **{name: kind.items(dataset) for name, kind in KINDS.items()},
         "status": {s.id: s for s in dataset.scale.statuses} if dataset.scale else {},
     }
-
-    def ref(document: Document, path: FieldPath, kind: str, value: str | None) -> Iterator[Finding]:
+    for document, path, kind, value in _mentions(dataset):
         if value is None or value in known[kind] or value in dataset.broken_ids.get(kind, ()):
-            return
+            continue
         if kind == "status" and dataset.scale is None:
-            return
+            continue
+        close = close_match(value, known[kind], typo_only=kind == "status")
+        hint = f"did you mean '{close}'? " if close else ""
         if kind == "status":
-            close = close_match(value, known[kind], typo_only=True)
-            hint = f"did you mean '{close}'? " if close else ""
             hint += (
                 f"the statuses are: {', '.join(known[kind])}; the Rating scale page of the site says what each "
                 "means and the evidence it needs"
             )
         else:
-            close = close_match(value, known[kind])
-            hint = f"did you mean '{close}'? " if close else ""
             hint += f"create {KIND_FOLDERS[kind]}{value}.yaml or correct the id"
-        yield error(
-            document.path, document.position(path), f"ref-{kind}", format_field(path), f"unknown {kind} '{value}'", hint
-        )
-
+        yield report(document, path, f"ref-{kind}", f"unknown {kind} '{value}'", hint)
     for claim in dataset.claims.values():
-        doc = claim.document
-        yield from ref(doc, ("claimant",), "party", claim.claimant)
-        yield from ref(doc, ("spokesperson",), "party", claim.spokesperson)
-        yield from ref(doc, ("first_appearance",), "source", claim.first_appearance)
-        yield from ref(doc, ("status",), "status", claim.status)
-        yield from ref(doc, ("superseded_by",), "claim", claim.superseded_by)
-        if claim.paraphrase is not None:
-            yield from ref(doc, ("paraphrase", "source"), "source", claim.paraphrase.source)
-            yield from ref(doc, ("paraphrase", "by"), "party", claim.paraphrase.by)
-        for i, appearance in enumerate(claim.appearances):
-            yield from ref(doc, ("appearances", i, "source"), "source", appearance.source)
-        for i, step in enumerate(claim.provenance):
-            yield from ref(doc, ("provenance", i, "source"), "source", step.source)
-        for i, conversion in enumerate(claim.conversions):
-            yield from ref(doc, ("conversions", i, "by"), "party", conversion.by)
-            yield from ref(doc, ("conversions", i, "source"), "source", conversion.source)
         for i, related in enumerate(claim.related):
             if related == claim.id:
-                yield error(
-                    doc.path,
-                    doc.position(("related", i)),
-                    "ref-claim",
-                    format_field(("related", i)),
-                    "a claim cannot be related to itself",
-                    "remove this entry",
-                )
-            else:
-                yield from ref(doc, ("related", i), "claim", related)
-        for i, rebuttal in enumerate(claim.rebuttals):
-            yield from ref(doc, ("rebuttals", i, "source"), "source", rebuttal.source)
-            yield from ref(doc, ("rebuttals", i, "party"), "party", rebuttal.party)
-            yield from ref(doc, ("rebuttals", i, "via"), "source", rebuttal.via)
+                message = "a claim cannot be related to itself"
+                yield report(claim.document, ("related", i), "ref-claim", message, "remove this entry")
     for source in dataset.sources.values():
-        doc = source.document
-        yield from ref(doc, ("author",), "party", source.author)
-        yield from ref(doc, ("publisher",), "party", source.publisher)
-        yield from ref(doc, ("part_of",), "source", source.part_of)
-        for i, parent in enumerate(source.derived_from):
-            yield from ref(doc, ("derived_from", i), "source", parent)
         if source.part_of == source.id or source.id in source.derived_from:
-            yield error(
-                doc.path,
-                doc.position(("part_of",)),
-                "ref-source",
-                "part_of",
-                "a source cannot be part of or derived from itself",
-                "name another source",
-            )
-    if dataset.publisher is not None:
-        yield from ref(dataset.publisher.document, ("party",), "party", dataset.publisher.party)
+            message = "a source cannot be part of or derived from itself"
+            yield report(source.document, ("part_of",), "ref-source", message, "name another source")
     for party in dataset.parties.values():
-        yield from ref(party.document, ("affiliation",), "party", party.affiliation)
         if party.affiliation == party.id:
-            yield error(
-                party.document.path,
-                party.document.position(("affiliation",)),
-                "ref-party",
-                "affiliation",
-                "a party cannot be affiliated with itself",
-                "name another party",
-            )
+            message = "a party cannot be affiliated with itself"
+            yield report(party.document, ("affiliation",), "ref-party", message, "name another party")
