@@ -1,9 +1,8 @@
 """YAML syntax errors in plain words: what went wrong, where it started, in which field, and the fix.
 
-PyYAML says where it gave up (``expected <block end>, but found '<block mapping start>'``, at the
-end of the file for a quote never closed); a contributor needs the line they got wrong and what to
-type instead. :func:`explain` turns the parser's error into that, and keeps the parser's own words
-as a detail; :func:`comment_in_value` finds text cut short by a ``#`` that YAML took for a comment.
+PyYAML says where it gave up (at the end of the file, for a quote never closed); a contributor needs
+the line they got wrong and what to type instead. :func:`comment_in_value` finds text cut short by a
+``#`` that YAML took for a comment.
 """
 
 from __future__ import annotations
@@ -12,11 +11,13 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Position = tuple[int, int]
+FieldPath = tuple[str | int, ...]
 
 # A line that starts a field (``  source: x``), possibly as a list item (``- source: x``).
 _LINE = re.compile(r"(?P<indent> *)(?P<dashes>(?:- +)*)(?:(?P<key>[^\s#:'\"\[\]{}-][^:#]*?) *:(?:[ \t]|$)|-$)?")
@@ -32,8 +33,7 @@ class Explanation:
     detail: str
 
 
-@dataclass(frozen=True)
-class _Level:
+class _Level(NamedTuple):
     column: int
     part: str | int
     item: bool  # a list item rather than a field
@@ -65,15 +65,14 @@ def _levels(lines: list[str], upto: int) -> list[_Level]:
     return stack
 
 
+def format_field(path: FieldPath) -> str:
+    """``rebuttals[0].source`` for ``("rebuttals", 0, "source")``."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).removeprefix(".")
+
+
 def field_at(text: str, line: int) -> str:
     """``rebuttals[0].quote``: the field being written at ``line`` (1-based), as far as indentation tells."""
-    text_field = ""
-    for level in _levels(text.splitlines(), line):
-        if level.item:
-            text_field += f"[{level.part}]"
-        else:
-            text_field += f".{level.part}" if text_field else str(level.part)
-    return text_field
+    return format_field(tuple(level.part for level in _levels(text.splitlines(), line)))
 
 
 def _indent(line: str) -> int:
@@ -189,7 +188,7 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
                 + ("\\" + quote if quote == '"' else "''")
                 + ", or put the whole text between the other kind of quotes",
             )
-        if found == "'<scalar>'" and _closed_quote_before(line_text, mark.column):
+        if found == "'<scalar>'" and line_text[: mark.column].rstrip().endswith(('"', "'")):
             match = _LINE.match(line_text)
             key = (match.group("key") or "").strip() if match else ""
             value = line_text[len(match.group(0)) :].strip() if match and key else line_text.strip()
@@ -248,20 +247,23 @@ def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
     return last.start_mark, last.style
 
 
-def _closed_quote_before(line: str, column: int) -> bool:
-    before = line[:column].rstrip()
-    return before.endswith(('"', "'"))
-
-
-def _scalars(node: Node, path: tuple[str | int, ...]) -> Iterator[tuple[ScalarNode, tuple[str | int, ...]]]:
-    if isinstance(node, ScalarNode):
-        yield node, path
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield from _scalars(value, (*path, key.value if isinstance(key, ScalarNode) else "?"))
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _scalars(item, (*path, index))
+def scalars(root: Node, max_depth: int) -> Iterator[tuple[ScalarNode, FieldPath, bool]]:
+    """Each scalar under ``root`` in the order of the file, with its field path and whether it is a key.
+    Each collection is visited once (libyaml's nodes may hold an alias), none deeper than ``max_depth``."""
+    stack: list[tuple[Node, FieldPath, bool]] = [(root, (), False)]
+    seen: set[int] = set()
+    while stack:
+        node, path, is_key = stack.pop()
+        if isinstance(node, ScalarNode):
+            yield node, path, is_key
+        elif id(node) not in seen and len(path) <= max_depth:
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                for key, value in reversed(node.value):
+                    child = (*path, key.value if isinstance(key, ScalarNode) else "?")
+                    stack += [(value, child, False), (key, child, True)]
+            elif isinstance(node, SequenceNode):
+                stack += [(item, (*path, index), False) for index, item in reversed(list(enumerate(node.value)))]
 
 
 # ``#`` straight after a space and before a letter or digit (``figure #2``) belongs to the text the
@@ -269,14 +271,14 @@ def _scalars(node: Node, path: tuple[str | int, ...]) -> Iterator[tuple[ScalarNo
 _COMMENT_AFTER = re.compile(r"[ \t]*#[^\s#]")
 
 
-def comment_in_value(node: Node, text: str) -> tuple[Position, tuple[str | int, ...], str] | None:
+def comment_in_value(node: Node, text: str, max_depth: int) -> tuple[Position, FieldPath, str] | None:
     """The first unquoted value followed on its line by a ``#`` that looks like part of it (``#2``: YAML
     drops the rest of the line as a comment): its position, field path and the line's text; ``None``
     if there is none."""
     if " #" not in text and "\t#" not in text:
         return None
-    for scalar, path in _scalars(node, ()):
-        if scalar.style or not path or scalar.end_mark.line != scalar.start_mark.line:
+    for scalar, path, is_key in scalars(node, max_depth):
+        if is_key or scalar.style or not path or scalar.end_mark.line != scalar.start_mark.line:
             continue
         end = scalar.end_mark.index
         line_end = text.find("\n", end)
