@@ -91,14 +91,14 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
         cache.save()
     scale = _scale(ctx)
     snapshot_texts = _snapshots(ctx, targets["source"])
-    by_kind = {kind: dict(sorted(found.items())) for kind, found in targets.items()}
-    own: dict[str, Any] = {KINDS[kind].dataset_field or "": items for kind, items in by_kind.items()}
-    more = {kind: items for kind, items in by_kind.items() if KINDS[kind].dataset_field is None}
+    by_kind = {KINDS[kind]: dict(sorted(found.items())) for kind, found in targets.items()}
+    own = {kind.dataset_field: found for kind, found in by_kind.items() if kind.dataset_field is not None}
+    more = {kind.name: found for kind, found in by_kind.items() if kind.dataset_field is None}
     publisher = _publisher(ctx)
     if publisher is None and layout.publisher_file.is_file():  # its editors are unknown, not missing
         broken[PUBLISHER] = {PUBLISHER}
     dataset = Dataset(
-        **{name: items for name, items in own.items() if name},
+        **own,
         more=more,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
@@ -217,17 +217,21 @@ def _build_items(
     return results
 
 
-def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
-    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly,
-    within limits, against the schema, into the model; ``None`` and the findings if it does not load.
-
-    The limits are the defaults, not those of claims/limits.yaml: that file is part of the working
-    copy, and a change must not be able to keep the version it is compared with from loading."""
+def _from_bytes(root: Path, rel: str, raw: bytes, definition: str) -> tuple[Document | None, _Context]:
+    """``raw`` (an earlier revision of ``rel``, say) read as ``load`` reads the file, within the default
+    limits: claims/limits.yaml is part of the working copy, and a change must not be able to keep the
+    version it is compared with from loading."""
     ctx = _Context(Layout(root.resolve()))
     if len(raw) > ctx.limits.max_file_size:
-        return None, [_too_large(rel, len(raw), ctx.limits.max_file_size)]
+        ctx.findings.append(_too_large(rel, len(raw), ctx.limits.max_file_size))
+        return None, ctx
+    return _document(ctx, rel, definition, raw), ctx
+
+
+def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
+    """A claim file's bytes read as ``load`` reads it: the claim (None if it does not load), the findings."""
+    document, ctx = _from_bytes(root, rel, raw, KINDS["claim"].schema_def)
     item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)
-    document = _document(ctx, rel, KINDS["claim"].schema_def, raw)
     return (items.claim(item_id, document, ctx) if document is not None else None), ctx.findings
 
 
@@ -289,15 +293,13 @@ def _too_large(rel: str, size: int, limit: int) -> Finding:
     shown, most = _size(size), _size(limit)
     if shown == most:  # just over the limit: the bytes tell the difference
         shown, most = f"{size:,} bytes", f"{limit:,} bytes"
-    return error(
-        rel,
-        (1, 1),
-        "file-size",
-        "",
-        f"the file is too large to be read: {shown}, where the limit is {most}",
+    hint = (
         "a claim, source or party file holds a few kilobytes: check that this is the right file; long texts "
         "belong in a snapshot under claims/snapshots/, and a project that needs larger files raises "
-        "`max_file_size` in claims/limits.yaml",
+        "`max_file_size` in claims/limits.yaml"
+    )
+    return error(
+        rel, (1, 1), "file-size", "", f"the file is too large to be read: {shown}, where the limit is {most}", hint
     )
 
 
@@ -322,12 +324,8 @@ def _scale(ctx: _Context) -> StatusScale | None:
 
 
 def scale_from_bytes(root: Path, rel: str, raw: bytes) -> StatusScale | None:
-    """The status scale in ``raw`` (an earlier revision of claims/statuses.yaml), read as ``load`` reads
-    it, within the default limits; ``None`` if it does not load."""
-    ctx = _Context(Layout(root.resolve()))
-    if len(raw) > ctx.limits.max_file_size:
-        return None
-    document = _document(ctx, rel, "status_scale", raw)
+    """An earlier claims/statuses.yaml read as ``load`` reads it; None if it does not load."""
+    document, ctx = _from_bytes(root, rel, raw, "status_scale")
     return None if document is None else items.status_scale(document, ctx)
 
 
