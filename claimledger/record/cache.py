@@ -98,12 +98,8 @@ class ItemCache:
 
 
 def template_cache(folder: Path | None) -> BytecodeCache | None:
-    """Compiled templates, in ``folder`` (None where there is none, or it is not this user's alone).
-
-    Jinja2 keys a compiled template by its name, file and source only; here the settings of the
-    environment compiling it are part of the key too, looked at at each lookup (a plugin may add a
-    filter after the cache is set), so that code compiled under other settings is never read.
-    """
+    """Compiled templates, in ``folder`` (None where there is none, or it is not this user's alone), keyed
+    also by the settings of the environment at each lookup (a plugin may add a filter after the cache is set)."""
     if folder is None:
         return None
     try:

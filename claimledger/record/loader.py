@@ -51,11 +51,8 @@ class _Context:
 
 
 def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
-    """Read every file of the project at ``root``; return the model and all load-time findings.
-
-    Items are kept in the item cache in ``cache_dir`` (None: no cache); ``workers`` processes parse
-    the files (None: as many as :mod:`claimledger.record.parallel` finds).
-    """
+    """The model of the project at ``root`` and all load-time findings; items are kept in the item cache in
+    ``cache_dir`` (None: no cache), ``workers`` processes parse the files (None: one per core)."""
     layout = Layout(root.resolve())
     ctx = _Context(layout)
     ctx.limits = _limits(ctx)
@@ -165,8 +162,6 @@ def _committed(root: Path, folder: str) -> frozenset[str]:
 
 
 class _Job(NamedTuple):
-    """One file to read, parse and build."""
-
     kind: str
     item_id: str
     path: str
@@ -258,10 +253,8 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     raw = _read(ctx, path) if raw is None else raw
     if raw is None:
         return None
-    ctx.findings.extend(
-        warning(rel, note.position, note.rule, "", note.message, _form_hint(rel, definition))
-        for note in form_notes(raw)
-    )
+    hint = _form_hint(rel, definition)
+    ctx.findings.extend(warning(rel, position, rule, "", message, hint) for rule, position, message in form_notes(raw))
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:

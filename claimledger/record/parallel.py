@@ -60,11 +60,8 @@ def map_chunks(
     *,
     min_jobs: int = MIN_JOBS_PER_WORKER,
 ) -> list[R]:
-    """``work(jobs)``, computed in up to ``workers`` processes, each taking every n-th job; results in order.
-
-    Each process, this one included, gets at least ``min_jobs`` jobs. ``work`` returns one picklable
-    result per job. A worker that fails, or cannot be started, has its share done here.
-    """
+    """``work(jobs)`` in up to ``workers`` processes (this one included), each taking every n-th job and at least
+    ``min_jobs``; ``work`` returns one picklable result per job. A worker that fails has its share done here."""
     count = min(workers or workers_wanted(), len(jobs) // max(1, min_jobs))
     if count <= 1 or not can_fork():
         return work(jobs)

@@ -130,11 +130,8 @@ if _HAS_LIBYAML:
 
 @dataclass(frozen=True)
 class Document:
-    """A loaded YAML file: its data and where each value stands in the file.
-
-    Positions are worked out the first time a finding needs one: nearly every file has none, and
-    skipping them halves the cost of loading a large dataset.
-    """
+    """A loaded YAML file: its data and where each value stands in the file, worked out the first time
+    a finding needs one (nearly every file has none: skipping them halves the cost of a large load)."""
 
     path: str
     data: Any
@@ -188,40 +185,26 @@ def _byte_position(raw: bytes, index: int) -> Position:
     return line, len(before.removeprefix("\ufeff") if line == 1 else before) + 1
 
 
-@dataclass(frozen=True)
-class FormNote:
-    """Something about how a file is written, not what it says: its content reads the same without it."""
-
-    rule: str
-    position: Position
-    message: str
-
-
-def form_notes(raw: bytes) -> list[FormNote]:
-    """A byte-order mark and Windows line endings (CRLF) in ``raw``: YAML reads the file the same, but each
-    line of a diff would differ and a stray ``\\r`` is easily copied into text."""
-    notes: list[FormNote] = []
+def form_notes(raw: bytes) -> list[tuple[str, Position, str]]:
+    """The rule, position and message of a byte-order mark and of Windows line endings (CRLF) in ``raw``:
+    YAML reads the file the same, but each line of a diff would differ and a stray ``\\r`` is easily
+    copied into text."""
+    notes = []
     if raw.startswith(codecs.BOM_UTF8):
         bom = "a byte-order mark (BOM), which some Windows editors add"
-        notes.append(
-            FormNote("byte-order-mark", (1, 1), f"the file starts with {bom}; data files are plain UTF-8 without one")
-        )
+        notes.append(("byte-order-mark", (1, 1), f"the file starts with {bom}; data files are plain UTF-8 without one"))
     if (first := raw.find(b"\r\n")) >= 0:
         count = raw.count(b"\r\n")
         lines = f"{count} line ends" if count == 1 else f"{count:,} lines end"
         position = _byte_position(raw, first)
         message = f"{lines} in a Windows line ending (CRLF), the first on line {position[0]}; data files use LF only"
-        notes.append(FormNote("line-ending", position, message))
+        notes.append(("line-ending", position, message))
     return notes
 
 
 def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
     """Parse one YAML file strictly, no list longer than ``max_items``; raise :class:`YamlProblem` on anything doubtful.
-
-    libyaml composes the file, positions left for later; on any problem, the pure-Python parser reads it
-    again to say precisely what is wrong. Both go through the same checks and conversion
-    (``tests/test_yaml_paths.py``).
-    """
+    libyaml composes it; on any problem the pure-Python parser reads it again to say precisely what is wrong."""
     text = decode(raw)
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
@@ -239,16 +222,15 @@ def _check_comments(node: Node, text: str) -> None:
     position, path, line = found
     name = format_field(path)
     key, _, value = line.strip().partition(": ")
-    whole = value if key and value else line.strip().removeprefix("- ")
-    raise YamlProblem(
-        "yaml-comment",
-        position,
+    keyed = f"{key}: " if key and value else ""
+    whole = (value if keyed else line.strip().removeprefix("- ")).replace("'", "''")
+    message = (
         f"the text of '{name}' stops before the '#' on line {position[0]}: YAML reads ' #' and what follows as a "
-        "comment, not as part of the text",
-        f"put the whole text in quotes ({key + ': ' if key and value else ''}'{whole.replace(chr(39), chr(39) * 2)}'); "
-        "a note for editors goes on a line of its own, starting with #",
-        name,
+        "comment, not as part of the text"
     )
+    note = "a note for editors goes on a line of its own, starting with #"
+    hint = f"put the whole text in quotes ({keyed}'{whole}'); {note}"
+    raise YamlProblem("yaml-comment", position, message, hint, name)
 
 
 def _check_text(root: Node) -> None:
@@ -303,10 +285,8 @@ def refused_character(text: str, what: str = "text") -> tuple[int, str, str] | N
 
 
 def text_problem(text: str) -> YamlProblem | None:
-    """The first character no text may hold in a YAML file that is not data (a site configuration,
-    whose tags such as ``!ENV`` are its reader's business): written out where the reader refuses it
-    (``encoding``), or in a value or key (``text-control``); None if there is none, or if the file is
-    not YAML its own reader would take (that reader says why)."""
+    """The first character no text may hold (``encoding``, ``text-control``) in a YAML file that is not data,
+    such as a site configuration; None if there is none, or if the file is not YAML (its own reader says why)."""
     try:
         node = _compose_strict(text)
         if node is not None:
