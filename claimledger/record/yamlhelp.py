@@ -85,11 +85,12 @@ def _quoted(text: str) -> str:
 
 
 def _detail(exc: yaml.MarkedYAMLError) -> str:
-    parts = []
-    for words, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
-        if words:
-            parts.append(f"{words} (line {mark.line + 1}, column {mark.column + 1})" if mark else words)
-    return "YAML parser: " + "; ".join(parts) if parts else "YAML parser: invalid YAML"
+    parts = [
+        f"{words} (line {mark.line + 1}, column {mark.column + 1})" if mark else words
+        for words, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
+        if words
+    ]
+    return "YAML parser: " + ("; ".join(parts) or "invalid YAML")
 
 
 def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
@@ -101,8 +102,8 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
     problem = exc.problem or ""
     detail = _detail(exc)
 
-    def said(position: Position, message: str, hint: str) -> Explanation:
-        return Explanation(position, message, hint, field_at(text, position[0]), detail)
+    def said(position: Position, message: str, hint: str, field: str | None = None) -> Explanation:
+        return Explanation(position, message, hint, field_at(text, position[0]) if field is None else field, detail)
 
     if "'\\t'" in problem:
         # The field the tabbed line writes: the one beside the field above it, by its name.
@@ -112,12 +113,11 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
         written = (f"{within}.{named.group(1)}" if within else named.group(1)) if named else previous
         if line_text.lstrip(" \t").startswith("-"):  # a list item: of the field above
             written = previous
-        return Explanation(
+        return said(
             position,
             f"line {position[0]} is indented with a tab: YAML allows only spaces there",
             "replace the tab with spaces, as many as the lines around it use (two per level)",
             written,
-            detail,
         )
     if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
         opened = (exc.context_mark.line + 1, exc.context_mark.column + 1)
@@ -128,13 +128,8 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
                 "a backslash (\\) in text between double quotes starts an escape YAML does not know",
                 "put the text between single quotes instead, or write the backslash twice (\\\\)",
             )
-        inside = "\\" + quote if quote == '"' else "''"
-        return said(
-            opened,
-            f"the quote ({quote}) that opens this text on line {opened[0]} is never closed",
-            f"end the text with {quote} on the same line; a {quote} inside the text is written {inside}, "
-            "or put the whole text between the other kind of quotes",
-        )
+        message = f"the quote ({quote}) that opens this text on line {opened[0]} is never closed"
+        return said(opened, message, _close_quote(quote, "on the same line"))
     if problem == "mapping values are not allowed here":
         match = _LINE.match(line_text)
         key = match.group("key") if match else None
@@ -145,14 +140,13 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
             above = _previous_line(lines, position[0])
             where = (position[0], _indent(line_text) + 1)
             parent = field_at(text, above[0]).rpartition(".")[0] if above else ""
-            return Explanation(
+            return said(
                 where,
                 f"line {position[0]} is indented more than the field above it, so YAML reads it as part of "
                 "that field's text",
                 f"indent '{key.strip()}' like the field above it"
                 + (f" (on line {above[0]} it starts in column {above[1]})" if above else ""),
                 f"{parent}.{key.strip()}" if parent else key.strip(),
-                detail,
             )
         if key:
             value = line_text[first_colon + 1 :].strip()
@@ -166,13 +160,12 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
         found = problem.partition("but found ")[2]
         if found in ("'-'", "'<block sequence start>'"):
             within = field_at(text, position[0] - 1)
-            return Explanation(
+            return said(
                 (position[0], _indent(line_text) + 1),
                 f"the list item on line {position[0]} is not at the depth of the list it belongs to",
                 "start the item's '-' in the same column as the '-' of the items above it"
                 + _columns(lines, position[0], item=True),
-                within.partition("[")[0] if "[" in within else within,
-                detail,
+                within.partition("[")[0],
             )
         opened_at = _unclosed_quote(text, mark.index) if found == "'<scalar>'" else None
         if opened_at is not None:
@@ -180,14 +173,11 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
             # kind: the text after that one is where the parser stopped, but the mistake is where it opened.
             start, quote = opened_at
             opened = (start.line + 1, start.column + 1)
-            return said(
-                opened,
+            message = (
                 f"the quote ({quote}) that opens this text on line {opened[0]} is never closed on its line: "
-                f"YAML reads on to the next {quote} on line {position[0]}",
-                f"end the text with {quote} on line {opened[0]}; a {quote} inside the text is written "
-                + ("\\" + quote if quote == '"' else "''")
-                + ", or put the whole text between the other kind of quotes",
+                f"YAML reads on to the next {quote} on line {position[0]}"
             )
+            return said(opened, message, _close_quote(quote, f"on line {opened[0]}"))
         if found == "'<scalar>'" and line_text[: mark.column].rstrip().endswith(('"', "'")):
             match = _LINE.match(line_text)
             key = (match.group("key") or "").strip() if match else ""
@@ -212,6 +202,14 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
     )
 
 
+def _close_quote(quote: str, where: str) -> str:
+    inside = "\\" + quote if quote == '"' else "''"
+    return (
+        f"end the text with {quote} {where}; a {quote} inside the text is written {inside}, "
+        "or put the whole text between the other kind of quotes"
+    )
+
+
 def _previous_line(lines: list[str], line: int) -> tuple[int, int] | None:
     """The number of the last field line before ``line``, and the column (1-based) its field starts at."""
     for number in range(line - 1, 0, -1):
@@ -224,10 +222,7 @@ def _previous_line(lines: list[str], line: int) -> tuple[int, int] | None:
 
 def _columns(lines: list[str], line: int, *, item: bool) -> str:
     columns = sorted({level.column + 1 for level in _levels(lines, line - 1) if level.item == item})
-    if not columns:
-        return ""
-    shown = " or ".join(str(column) for column in columns)
-    return f" (column {shown} here)"
+    return f" (column {' or '.join(map(str, columns))} here)" if columns else ""
 
 
 def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
