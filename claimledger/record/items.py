@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 from ..findings import Finding, error
-from .model import Basis, Claim, PartialDate, Period, Status, StatusScale
+from .model import Basis, Claim, Editor, PartialDate, Period, Publisher, Status, StatusScale
 from .yamlsafe import Document, FieldPath, format_field
 
 T = TypeVar("T")
@@ -166,6 +166,15 @@ def _bases(f: _Fields, item_id: str) -> tuple[Basis, ...]:
         else f.nested(Basis, "basis", name, field=name)
         for name, b in bases.items()
     )
+
+
+def publisher(document: Document, ctx: Collecting) -> Publisher:
+    """The publisher of a schema-valid claims/publisher.yaml; names are read without the spaces around them."""
+    data = document.data
+    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
+    given = {"name": data["name"].strip(), "editors": editors, "document": document.slim()}
+    built: Publisher = build(Publisher, _Fields(document, ctx), **given)
+    return built
 
 
 def status_scale(document: Document, ctx: Collecting) -> StatusScale | None:

@@ -21,7 +21,7 @@ from . import items, paths, schema
 from .cache import ItemCache, file_key
 from .kinds import KINDS
 from .layout import Layout
-from .model import Claim, Dataset, Editor, Publisher, Source, StatusScale
+from .model import Claim, Dataset, Publisher, Source, StatusScale
 from .parallel import map_chunks
 from .placeholders import PLACEHOLDER_MARK, placeholders
 from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, form_notes, load_document
@@ -328,21 +328,7 @@ PUBLISHER = "publisher"  # the key of broken_ids that says claims/publisher.yaml
 def _publisher(ctx: _Context) -> Publisher | None:
     """The site's publisher, from ``claims/publisher.yaml`` if there is one."""
     document = _optional_file(ctx, ctx.layout.publisher_file, "publisher")
-    if document is None:
-        return None
-    data = document.data
-    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
-    return Publisher(
-        data["name"].strip(),
-        data.get("url"),
-        data.get("logo"),
-        data.get("email"),
-        document.slim(),
-        editors,
-        party=data.get("party"),
-        license=data.get("license"),
-        **{name: data.get(name) for name in ("ownership", "funding", "contact")},
-    )
+    return None if document is None else items.publisher(document, ctx)
 
 
 def _limits(ctx: _Context) -> Limits:
@@ -356,8 +342,10 @@ def _limits(ctx: _Context) -> Limits:
         ceiling = getattr(CEILINGS, name)
         if value > ceiling:
             message = f"{name} is {value:,}, above the ceiling of {ceiling:,} that claimledger allows"
-            hint = f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
-            hint += "whatever a pull request sets here"
+            hint = (
+                f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
+                "whatever a pull request sets here"
+            )
             rel = ctx.layout.relative(path)
             ctx.findings.append(error(rel, document.position((name,)), "limit-ceiling", name, message, hint))
             wanted[name] = ceiling
