@@ -205,7 +205,8 @@ def _finding(document: Document, err: ValidationError) -> Finding:
             )
     elif err.validator == "type":
         expected = err.validator_value
-        message = f"{_short(instance)} should be {_type_words(expected)}, not {_type_name(instance)}"
+        found = _VALUE_NAMES.get(type(instance), "a mapping")
+        message = f"{_short(instance)} should be {_type_words(expected)}, not {found}"
         hint = _type_hint(instance, expected)
     elif err.validator == "maxLength":
         length = len(instance) if isinstance(instance, str) else 0
@@ -294,10 +295,6 @@ _VALUE_NAMES = {
 def _type_words(expected: object) -> str:
     names = expected if isinstance(expected, list) else [expected]
     return " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
-
-
-def _type_name(value: object) -> str:
-    return _VALUE_NAMES.get(type(value), "a mapping")
 
 
 def _type_hint(value: object, expected: object) -> str:
