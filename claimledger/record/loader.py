@@ -189,27 +189,26 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
     return False
 
 
-def _build_items(
-    layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]
-) -> list[tuple[Any, list[Finding], bytes, bool]]:
-    """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
-    its content key and whether the cache holds it; in order."""
-    results: list[tuple[Any, list[Finding], bytes, bool]] = []
-    for job in jobs:
-        ctx = _Context(layout, limits=limits)
-        raw = _read(ctx, job.path)
-        if raw is None:
-            results.append((None, ctx.findings, b"", False))
-            continue
-        key = file_key(raw) if cache is not None else b""
-        if cache is not None and cache.has(job.rel, key):
-            results.append((None, [], key, True))
-            continue
-        kind = KINDS[job.kind]
-        document = _document(ctx, job.path, kind.schema_def, raw)
-        item = kind.build(job.item_id, document, ctx) if document is not None else None
-        results.append((item, ctx.findings, key, False))
-    return results
+# Per file: its model object (None if it has errors, or if the cache holds it), its findings, its
+# content key and whether the cache holds it.
+_Built = tuple[Any, list[Finding], bytes, bool]
+
+
+def _build_items(layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]) -> list[_Built]:
+    return [_build_item(layout, limits, cache, job) for job in jobs]
+
+
+def _build_item(layout: Layout, limits: Limits, cache: ItemCache | None, job: _Job) -> _Built:
+    ctx = _Context(layout, limits=limits)
+    raw = _read(ctx, job.path)
+    if raw is None:
+        return None, ctx.findings, b"", False
+    key = file_key(raw) if cache is not None else b""
+    if cache is not None and cache.has(job.rel, key):
+        return None, [], key, True
+    kind = KINDS[job.kind]
+    document = _document(ctx, job.path, kind.schema_def, raw)
+    return (kind.build(job.item_id, document, ctx) if document is not None else None), ctx.findings, key, False
 
 
 def _from_bytes(root: Path, rel: str, raw: bytes, definition: str) -> tuple[Document | None, _Context]:

@@ -248,9 +248,9 @@ def _choices(err: ValidationError, sub: Mapping[str, Any]) -> list[Any] | None:
 
 def _is_url_error(err: ValidationError) -> bool:
     sub = _schema_of(err)
-    if err.validator in ("pattern", "format") and sub.get("pattern") == schema()["$defs"]["url"]["pattern"]:
-        return True
-    return err.validator in ("oneOf", "anyOf") and _is_url_or_unknown(sub.get(str(err.validator), []))
+    if err.validator in ("oneOf", "anyOf"):
+        return _is_url_or_unknown(sub.get(str(err.validator), []))
+    return err.validator in ("pattern", "format") and sub.get("pattern") == schema()["$defs"]["url"]["pattern"]
 
 
 def _quoted_name(message: str) -> str:

@@ -237,9 +237,8 @@ def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
                 last = token
     if last is None or last.style not in ('"', "'") or last.start_mark.line == last.end_mark.line:
         return None
-    if text[last.end_mark.index : index].strip():  # something else between the quoted text and the stop
-        return None
-    return last.start_mark, last.style
+    # Not if something else stands between the quoted text and where the parser stopped.
+    return None if text[last.end_mark.index : index].strip() else (last.start_mark, last.style)
 
 
 def scalars(root: Node, max_depth: int) -> Iterator[tuple[ScalarNode, FieldPath, bool]]:
