@@ -1,12 +1,9 @@
 """Build the model's items from schema-valid documents, by the model's own field declarations.
 
 Each field of a model class is read from the document key of its name (or its metadata's ``key``),
-by its type: dates and periods are parsed, turning what the schema cannot check (real calendar
-dates, periods that end after they start) into findings; nested mappings and lists of them become
-their dataclasses; ``STRIPPED``, ``UNKNOWN_IS_NONE`` and ``FACT`` metadata say the rest. A builder
-returns the frozen model object, or None if the document has such a problem.
-:mod:`claimledger.record.kinds` names the builder of each kind; :mod:`claimledger.record.loader`
-calls it for each file.
+by its type: dates and periods are parsed, what the schema cannot check (real calendar dates, periods
+that end after they start) becoming findings; nested mappings become their dataclasses; field
+metadata says the rest. A builder returns the model object, or None if the document has such a problem.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from functools import cache
 from typing import Any, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 from ..findings import Finding, error
-from .model import Basis, Claim, PartialDate, Period, Status, StatusScale
+from .model import Basis, Claim, Editor, PartialDate, Period, Publisher, Status, StatusScale
 from .yamlsafe import Document, FieldPath, format_field
 
 T = TypeVar("T")
@@ -42,27 +39,22 @@ class _Fields:
         self.data: dict[str, Any] = document.data if data is None else data
         self.ok = True
 
-    def at(self, *path: str | int) -> _Fields:
-        data: Any = self.data
-        for part in path:
-            data = data[part]
-        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
-        child.ok = self.ok
-        return child
-
     def value(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
 
     def nested(self, model: Any, *path: str | int, **given: Any) -> Any:
         """A ``model`` built from the mapping at ``path``; its bad dates spoil this document too."""
-        child = self.at(*path)
+        data: Any = self.data
+        for part in path:
+            data = data[part]
+        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
         result = build(model, child, **given)
         self.ok = self.ok and child.ok
         return result
 
     def date(self, name: str) -> PartialDate | None:
         raw = self.value(name)
-        if raw is None or raw == "unknown":
+        if raw is None or raw == UNKNOWN:
             return None
         try:
             return PartialDate.parse(raw)
@@ -76,11 +68,10 @@ class _Fields:
             return None
         try:
             period = Period.parse(raw)
+            if period.end is not None and period.end.latest() < period.start.earliest():
+                raise ValueError(f"{raw!r} ends before it starts")
         except ValueError as exc:
             self._bad_date(name, exc)
-            return None
-        if period.end is not None and period.end.latest() < period.start.earliest():
-            self._bad_date(name, ValueError(f"{raw!r} ends before it starts"))
             return None
         return period
 
@@ -111,18 +102,12 @@ class _Fields:
         return raw.strip() if field.metadata.get("strip") else raw
 
     def _bad_date(self, name: str, exc: ValueError) -> None:
-        path = (*self.base, name)
-        if repr(self.value(name)) not in str(exc):
-            exc = ValueError(f"{self.value(name)!r}: {exc}")
+        """Report a value that is no real date or period; this document has a problem."""
+        path, raw = (*self.base, name), repr(self.value(name))
+        message = str(exc) if raw in str(exc) else f"{raw}: {exc}"
+        hint = "write a real calendar date: YYYY-MM-DD, YYYY-MM or YYYY"
         self.ctx.findings.append(
-            error(
-                self.document.path,
-                self.document.position(path),
-                "date-invalid",
-                format_field(path),
-                f"{exc}",
-                "write a real calendar date: YYYY-MM-DD, YYYY-MM or YYYY",
-            )
+            error(self.document.path, self.document.position(path), "date-invalid", format_field(path), message, hint)
         )
         self.ok = False
 
@@ -181,6 +166,15 @@ def _bases(f: _Fields, item_id: str) -> tuple[Basis, ...]:
         else f.nested(Basis, "basis", name, field=name)
         for name, b in bases.items()
     )
+
+
+def publisher(document: Document, ctx: Collecting) -> Publisher:
+    """The publisher of a schema-valid claims/publisher.yaml; names are read without the spaces around them."""
+    data = document.data
+    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
+    given = {"name": data["name"].strip(), "editors": editors, "document": document.slim()}
+    built: Publisher = build(Publisher, _Fields(document, ctx), **given)
+    return built
 
 
 def status_scale(document: Document, ctx: Collecting) -> StatusScale | None:

@@ -1,16 +1,8 @@
-"""The kinds of item a dataset holds (claims, sources, parties), in one registry.
+"""The kinds of item a dataset holds (claims, sources, parties, metrics), in one registry.
 
-Everything that differs from one kind to the next, outside the site, is said here once: the folder
-its files live in under ``claims/``, the folder of its pages on the site, the ``$defs`` entry of the
-JSON Schema its files are validated against, the builder that makes its model object, where the
-:class:`~claimledger.record.model.Dataset` keeps its items, and the title of an item. The loader, the
-checks, ``[[kind:id]]`` references, the page list and the site's index of pages read it; what the
-site shows of a kind (its template, its search text) is looked up by kind in
-:mod:`claimledger.site.views`.
-
-Adding a kind of item takes its definition (a model class and a ``$defs`` entry in the schema; its
-builder is :func:`claimledger.record.items.item` of the class), one :class:`Kind` here, and its
-page's template; its exports, per-kind schema file and pages follow (``tests/test_toy_kind.py``).
+Everything that differs from one kind to the next outside the site is said here once. Adding a kind
+takes its definition (a model class and a ``$defs`` entry in the schema), one :class:`Kind` here and
+its page's template; its exports, schema file and pages follow (``tests/test_toy_kind.py``).
 """
 
 from __future__ import annotations
@@ -24,8 +16,8 @@ from . import items
 from .model import Dataset, Metric, Party, Source
 from .yamlsafe import Document
 
+# (id, schema-valid document, where findings go) → the model object, or None if it has problems.
 Builder = Callable[[str, Document, items.Collecting], Any]
-"""(id, schema-valid document, where findings go) → the model object, or None if it has problems."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +37,7 @@ class Kind:
         """The kind's items in ``dataset``, by id, sorted by id."""
         if self.dataset_field is None:
             return dataset.more.get(self.name, {})
-        found: Mapping[str, Any] = getattr(dataset, self.dataset_field)
-        return found
+        return getattr(dataset, self.dataset_field)  # type: ignore[no-any-return]
 
     def page_src(self, item_id: str) -> str:
         """The source path of an item's page (``claims/<id>.md``), as the site's page specs name it."""
@@ -55,8 +46,7 @@ class Kind:
     @staticmethod
     def document_path(item: Any) -> str:
         """The item's file, relative to the project root: what its edit link opens."""
-        path: str = item.document.path
-        return path
+        return item.document.path  # type: ignore[no-any-return]
 
 
 KINDS: Mapping[str, Kind] = {
@@ -68,7 +58,6 @@ KINDS: Mapping[str, Kind] = {
         Kind("metric", "metrics", "metrics", "metric", items.item(Metric), "metrics", attrgetter("title")),
     )
 }
-"""Every kind, in the order the loader reads them and the site lists their pages."""
 
 
 def kind_of_page(src_uri: str) -> Kind | None:
@@ -76,10 +65,7 @@ def kind_of_page(src_uri: str) -> Kind | None:
     folder, slash, rest = src_uri.partition("/")
     if not slash or "/" in rest or rest == "index.md":
         return None
-    for kind in KINDS.values():
-        if kind.site_folder == folder:
-            return kind
-    return None
+    return next((kind for kind in KINDS.values() if kind.site_folder == folder), None)
 
 
 def known_ids(dataset: Dataset) -> dict[str, set[str]]:

@@ -14,20 +14,19 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from ..findings import Finding, error, warning
 from . import items, paths, schema
 from .cache import ItemCache, file_key
 from .kinds import KINDS
 from .layout import Layout
-from .model import Claim, Dataset, Editor, Publisher, Source, StatusScale
+from .model import Claim, Dataset, Publisher, Source, StatusScale
 from .parallel import map_chunks
 from .placeholders import PLACEHOLDER_MARK, placeholders
 from .yamlsafe import MAX_LIST_ITEMS, Document, YamlProblem, form_notes, load_document
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # matched whole: fullmatch, never match with $
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,8 @@ class _Context:
 
 
 def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = None) -> tuple[Dataset, list[Finding]]:
-    """Read every file of the project at ``root``; return the model and all load-time findings.
-
-    Items are kept in the item cache in ``cache_dir`` (None: no cache). ``workers`` processes parse
-    the files (``None``: as many as :mod:`claimledger.record.parallel` finds).
-    """
+    """The model of the project at ``root`` and all load-time findings; items are kept in the item cache in
+    ``cache_dir`` (None: no cache), ``workers`` processes parse the files (None: one per core)."""
     layout = Layout(root.resolve())
     ctx = _Context(layout)
     ctx.limits = _limits(ctx)
@@ -75,8 +71,8 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
             if _valid_name(ctx, rel, kind, item_id, first_seen):
                 first_seen[item_id] = rel
                 jobs.append(_Job(kind, item_id, path, rel))
-    # Reading and parsing the files is nearly all the work: it is spread over the cores, and the
-    # results come back in order. Items found in the cache stay there rather than travel back.
+    # Reading and parsing the files is nearly all the work: it is spread over the cores. Items found
+    # in the cache stay there rather than travel back.
     built = map_chunks(functools.partial(_build_items, layout, ctx.limits, cache), jobs, workers)
     for job, (item, findings, key, cached) in zip(jobs, built, strict=True):
         ctx.findings.extend(findings)
@@ -92,14 +88,14 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
         cache.save()
     scale = _scale(ctx)
     snapshot_texts = _snapshots(ctx, targets["source"])
-    by_kind = {kind: dict(sorted(found.items())) for kind, found in targets.items()}
-    own: dict[str, Any] = {KINDS[kind].dataset_field or "": items for kind, items in by_kind.items()}
-    more = {kind: items for kind, items in by_kind.items() if KINDS[kind].dataset_field is None}
+    by_kind = {KINDS[kind]: dict(sorted(found.items())) for kind, found in targets.items()}
+    own = {kind.dataset_field: found for kind, found in by_kind.items() if kind.dataset_field is not None}
+    more = {kind.name: found for kind, found in by_kind.items() if kind.dataset_field is None}
     publisher = _publisher(ctx)
     if publisher is None and layout.publisher_file.is_file():  # its editors are unknown, not missing
         broken[PUBLISHER] = {PUBLISHER}
     dataset = Dataset(
-        **{name: items for name, items in own.items() if name},
+        **own,
         more=more,
         scale=scale,
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
@@ -110,12 +106,9 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
 
 
 def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
-    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check),
-    as :func:`claimledger.record.paths.walk` lets them be read.
-
-    Files reported here instead (an unsafe or broken link, a ``.yml`` name) add their id to
-    ``unread``, so that references to them are not reported a second time.
-    """
+    """The ``.yaml`` files under ``folder`` (as strings: this runs over every file on every check), as
+    :func:`claimledger.record.paths.walk` lets them be read. Files reported instead (an unsafe or broken
+    link, a ``.yml`` name) add their id to ``unread``: references to them are not reported again."""
     listing = paths.walk(ctx.layout.root, folder)
     ctx.findings.extend(listing.findings)
     for refused in listing.refused:
@@ -127,15 +120,9 @@ def _yaml_files(ctx: _Context, folder: Path, unread: set[str]) -> Iterator[str]:
         if name.endswith(paths.DATA_SUFFIX):
             yield path
         elif (meant := paths.near_data_name(name)) is not None:
+            message = "data files end in .yaml (in lower case): this file is not read"
             ctx.findings.append(
-                error(
-                    ctx.layout.relative(path),
-                    (1, 1),
-                    "file-extension",
-                    "(file name)",
-                    "data files end in .yaml (in lower case): this file is not read",
-                    f"rename it to {meant}",
-                )
+                _name_error(ctx.layout.relative(path), "file-extension", message, f"rename it to {meant}")
             )
             unread.add(meant[: -len(paths.DATA_SUFFIX)])
 
@@ -150,13 +137,9 @@ def _refused(ctx: _Context, path: Path) -> bool:
 
 
 def _originals_first(layout: Layout, kind: str, listed: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The files of one kind, each a path and its name relative to the root, in the order their ids are
-    claimed: where files share an id, the one read first keeps it and the others get ``duplicate-id``.
-
-    That is the new copy's error, not the original's: a file git's last commit (HEAD) holds at its
-    path comes before one it does not; otherwise, or without git, files keep path order (folder by
-    folder), so the path that sorts later is reported, naming the other.
-    """
+    """The files of one kind (path, relative name) in the order their ids are claimed: where files share
+    an id, the first keeps it and the others get ``duplicate-id``. That is the new copy's error: a file
+    git's last commit holds at its path comes first; otherwise, or without git, path order decides."""
     ids = [rel.rpartition("/")[2] for _, rel in listed]
     if len(set(ids)) == len(ids):
         return listed
@@ -179,103 +162,88 @@ def _committed(root: Path, folder: str) -> frozenset[str]:
 
 
 class _Job(NamedTuple):
-    """One file to read, parse and build."""
-
     kind: str
     item_id: str
     path: str
     rel: str
 
 
+def _name_error(rel: str, rule: str, message: str, hint: str) -> Finding:
+    return error(rel, (1, 1), rule, "(file name)", message, hint)
+
+
 def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: dict[str, str]) -> bool:
     """Whether the file name is a usable, unused id; a finding otherwise."""
     if not ID_PATTERN.fullmatch(item_id):
-        ctx.findings.append(
-            error(
-                rel,
-                (1, 1),
-                "id-format",
-                "(file name)",
-                f"'{item_id}' is not a valid {kind} id",
-                "rename the file: lower-case letters, digits and hyphens, at most 80 characters, ending in .yaml",
-            )
-        )
-        return False
-    if item_id == "index":
-        ctx.findings.append(
-            error(
-                rel,
-                (1, 1),
-                "id-reserved",
-                "(file name)",
-                f"'index' cannot be a {kind} id",
-                "rename the file; the folder's index page uses that name",
-            )
-        )
-        return False
-    if item_id in first_seen:
-        ctx.findings.append(
-            error(
-                rel,
-                (1, 1),
-                "duplicate-id",
-                "(file name)",
-                f"this file's id '{item_id}' is also used by {first_seen[item_id]}",
-                "ids must be unique across sub-folders; rename one of the files",
-            )
-        )
-        return False
-    return True
+        rule, message = "id-format", f"'{item_id}' is not a valid {kind} id"
+        hint = "rename the file: lower-case letters, digits and hyphens, at most 80 characters, ending in .yaml"
+    elif item_id == "index":
+        rule, message = "id-reserved", f"'index' cannot be a {kind} id"
+        hint = "rename the file; the folder's index page uses that name"
+    elif item_id in first_seen:
+        rule, message = "duplicate-id", f"this file's id '{item_id}' is also used by {first_seen[item_id]}"
+        hint = "ids must be unique across sub-folders; rename one of the files"
+    else:
+        return True
+    ctx.findings.append(_name_error(rel, rule, message, hint))
+    return False
 
 
-def _build_items(
-    layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]
-) -> list[tuple[Any, list[Finding], bytes, bool]]:
-    """Per file: its model object (``None`` if it has errors, or if the cache holds it), its findings,
-    its content key and whether the cache holds it; in order."""
-    results: list[tuple[Any, list[Finding], bytes, bool]] = []
-    for job in jobs:
-        ctx = _Context(layout, limits=limits)
-        raw = _read(ctx, job.path)
-        if raw is None:
-            results.append((None, ctx.findings, b"", False))
-            continue
-        key = file_key(raw) if cache is not None else b""
-        if cache is not None and cache.has(job.rel, key):
-            results.append((None, [], key, True))
-            continue
-        kind = KINDS[job.kind]
-        document = _document(ctx, job.path, kind.schema_def, raw)
-        item = kind.build(job.item_id, document, ctx) if document is not None else None
-        results.append((item, ctx.findings, key, False))
-    return results
+# Per file: its model object (None if it has errors, or if the cache holds it), its findings, its
+# content key and whether the cache holds it.
+_Built = tuple[Any, list[Finding], bytes, bool]
+
+
+def _build_items(layout: Layout, limits: Limits, cache: ItemCache | None, jobs: Sequence[_Job]) -> list[_Built]:
+    return [_build_item(layout, limits, cache, job) for job in jobs]
+
+
+def _build_item(layout: Layout, limits: Limits, cache: ItemCache | None, job: _Job) -> _Built:
+    ctx = _Context(layout, limits=limits)
+    raw = _read(ctx, job.path)
+    if raw is None:
+        return None, ctx.findings, b"", False
+    key = file_key(raw) if cache is not None else b""
+    if cache is not None and cache.has(job.rel, key):
+        return None, [], key, True
+    kind = KINDS[job.kind]
+    document = _document(ctx, job.path, kind.schema_def, raw)
+    return (kind.build(job.item_id, document, ctx) if document is not None else None), ctx.findings, key, False
+
+
+def _from_bytes(root: Path, rel: str, raw: bytes, definition: str) -> tuple[Document | None, _Context]:
+    """``raw`` (an earlier revision of ``rel``, say) read as ``load`` reads the file, within the default
+    limits: claims/limits.yaml is part of the working copy, and a change must not be able to keep the
+    version it is compared with from loading."""
+    ctx = _Context(Layout(root.resolve()))
+    if len(raw) > ctx.limits.max_file_size:
+        ctx.findings.append(_too_large(rel, len(raw), ctx.limits.max_file_size))
+        return None, ctx
+    return _document(ctx, rel, definition, raw), ctx
 
 
 def claim_from_bytes(root: Path, rel: str, raw: bytes) -> tuple[Claim | None, list[Finding]]:
-    """One claim file's bytes (an earlier revision, say) read as ``load`` reads the file: strictly,
-    within limits, against the schema, into the model; ``None`` and the findings if it does not load.
-
-    The limits are the defaults, not those of claims/limits.yaml: that file is part of the working
-    copy, and a change must not be able to keep the version it is compared with from loading."""
-    ctx = _Context(Layout(root.resolve()))
-    if len(raw) > ctx.limits.max_file_size:
-        return None, [_too_large(rel, len(raw), ctx.limits.max_file_size)]
+    """A claim file's bytes read as ``load`` reads it: the claim (None if it does not load), the findings."""
+    document, ctx = _from_bytes(root, rel, raw, KINDS["claim"].schema_def)
     item_id = rel.rpartition("/")[2].removesuffix(paths.DATA_SUFFIX)
-    document = _document(ctx, rel, KINDS["claim"].schema_def, raw)
     return (items.claim(item_id, document, ctx) if document is not None else None), ctx.findings
 
 
 def _read(ctx: _Context, path: Path | str) -> bytes | None:
-    """The file's bytes; None, and a finding, where it cannot be read or is over the size limit."""
+    """The file's bytes; None, and a finding, where it cannot be read or is over the size limit (then it
+    is not even read)."""
     limit = ctx.limits.max_file_size
     try:
-        raw = _read_within(path, limit)
+        with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(limit + 1) if size <= limit else b""  # a file that grew since is read no further
     except OSError as exc:
         rel = ctx.layout.relative(path)
         ctx.findings.append(error(rel, (1, 1), "unreadable", "", f"cannot read the file: {exc.strerror}"))
         return None
-    if raw is None:
-        ctx.findings.append(_too_large(ctx.layout.relative(path), _size_on_disk(path, limit), limit))
+    if size > limit or len(raw) > limit:
+        ctx.findings.append(_too_large(ctx.layout.relative(path), max(size, len(raw)), limit))
+        return None
     return raw
 
 
@@ -284,10 +252,8 @@ def _document(ctx: _Context, path: Path | str, definition: str, raw: bytes | Non
     raw = _read(ctx, path) if raw is None else raw
     if raw is None:
         return None
-    ctx.findings.extend(
-        warning(rel, note.position, note.rule, "", note.message, _form_hint(rel, definition))
-        for note in form_notes(raw)
-    )
+    hint = _form_hint(rel, definition)
+    ctx.findings.extend(warning(rel, position, rule, "", message, hint) for rule, position, message in form_notes(raw))
     try:
         document = load_document(rel, raw, origin=str(path), max_items=ctx.limits.max_list_items)
     except YamlProblem as problem:
@@ -315,36 +281,17 @@ def _form_hint(rel: str, definition: str) -> str:
     )
 
 
-def _read_within(path: Path | str, limit: int) -> bytes | None:
-    """The file's bytes; ``None`` if it is larger than ``limit`` bytes, when it is not even read."""
-    with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path object per file)
-        if os.fstat(handle.fileno()).st_size > limit:
-            return None
-        raw = handle.read(limit + 1)  # a file that grew since is read no further
-    return raw if len(raw) <= limit else None
-
-
-def _size_on_disk(path: Path | str, limit: int) -> int:
-    """The size of a file found over ``limit`` bytes, as it is now (over the limit, if it is gone)."""
-    try:
-        return os.stat(path).st_size  # noqa: PTH116 (a string path)
-    except OSError:
-        return limit + 1
-
-
 def _too_large(rel: str, size: int, limit: int) -> Finding:
     shown, most = _size(size), _size(limit)
     if shown == most:  # just over the limit: the bytes tell the difference
         shown, most = f"{size:,} bytes", f"{limit:,} bytes"
-    return error(
-        rel,
-        (1, 1),
-        "file-size",
-        "",
-        f"the file is too large to be read: {shown}, where the limit is {most}",
+    hint = (
         "a claim, source or party file holds a few kilobytes: check that this is the right file; long texts "
         "belong in a snapshot under claims/snapshots/, and a project that needs larger files raises "
-        "`max_file_size` in claims/limits.yaml",
+        "`max_file_size` in claims/limits.yaml"
+    )
+    return error(
+        rel, (1, 1), "file-size", "", f"the file is too large to be read: {shown}, where the limit is {most}", hint
     )
 
 
@@ -361,28 +308,16 @@ def _scale(ctx: _Context) -> StatusScale | None:
     if _refused(ctx, path):
         return None
     if not path.is_file():
-        ctx.findings.append(
-            error(
-                ctx.layout.relative(path),
-                (1, 1),
-                "missing-file",
-                "",
-                "the status scale is missing",
-                "create claims/statuses.yaml (see docs/reference.md)",
-            )
-        )
+        message, hint = "the status scale is missing", "create claims/statuses.yaml (see docs/reference.md)"
+        ctx.findings.append(error(ctx.layout.relative(path), (1, 1), "missing-file", "", message, hint))
         return None
     document = _document(ctx, path, "status_scale")
     return None if document is None else items.status_scale(document, ctx)
 
 
 def scale_from_bytes(root: Path, rel: str, raw: bytes) -> StatusScale | None:
-    """The status scale in ``raw`` (an earlier revision of claims/statuses.yaml), read as ``load`` reads
-    it, within the default limits; ``None`` if it does not load."""
-    ctx = _Context(Layout(root.resolve()))
-    if len(raw) > ctx.limits.max_file_size:
-        return None
-    document = _document(ctx, rel, "status_scale", raw)
+    """An earlier claims/statuses.yaml read as ``load`` reads it; None if it does not load."""
+    document, ctx = _from_bytes(root, rel, raw, "status_scale")
     return None if document is None else items.status_scale(document, ctx)
 
 
@@ -391,50 +326,27 @@ PUBLISHER = "publisher"  # the key of broken_ids that says claims/publisher.yaml
 
 def _publisher(ctx: _Context) -> Publisher | None:
     """The site's publisher, from ``claims/publisher.yaml`` if there is one."""
-    path = ctx.layout.publisher_file
-    if _refused(ctx, path) or not path.is_file():
-        return None
-    document = _document(ctx, path, "publisher")
-    if document is None:
-        return None
-    data = document.data
-    editors = tuple(Editor(e["id"], e["name"].strip(), e.get("kind", "person")) for e in data.get("editors", []))
-    return Publisher(
-        data["name"].strip(),
-        data.get("url"),
-        data.get("logo"),
-        data.get("email"),
-        document.slim(),
-        editors,
-        party=data.get("party"),
-        license=data.get("license"),
-        **{name: data.get(name) for name in ("ownership", "funding", "contact")},
-    )
+    document = _optional_file(ctx, ctx.layout.publisher_file, "publisher")
+    return None if document is None else items.publisher(document, ctx)
 
 
 def _limits(ctx: _Context) -> Limits:
     """The limits claims/limits.yaml sets, if there is one; the defaults where it is missing or wrong."""
     path = ctx.layout.limits_file
-    if _refused(ctx, path) or not path.is_file():
-        return Limits()
-    document = _document(ctx, path, "limits")
+    document = _optional_file(ctx, path, "limits")
     if document is None:
         return Limits()
     wanted = dict(document.data)
     for name, value in document.data.items():
         ceiling = getattr(CEILINGS, name)
         if value > ceiling:
-            ctx.findings.append(
-                error(
-                    ctx.layout.relative(path),
-                    document.position((name,)),
-                    "limit-ceiling",
-                    name,
-                    f"{name} is {value:,}, above the ceiling of {ceiling:,} that claimledger allows",
-                    f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
-                    "whatever a pull request sets here",
-                )
+            message = f"{name} is {value:,}, above the ceiling of {ceiling:,} that claimledger allows"
+            hint = (
+                f"set {name} to at most {ceiling:,}: the ceiling bounds the work a data file can cause, "
+                "whatever a pull request sets here"
             )
+            rel = ctx.layout.relative(path)
+            ctx.findings.append(error(rel, document.position((name,)), "limit-ceiling", name, message, hint))
             wanted[name] = ceiling
     return Limits(**wanted)
 
@@ -443,46 +355,37 @@ def load_file(root: Path, path: Path, definition: str) -> tuple[Document | None,
     """One optional project file checked against ``definition`` of the schema, under the path policy:
     its document (``None`` if it is missing or wrong) and the findings about it."""
     ctx = _Context(Layout(root.resolve()))
+    return _optional_file(ctx, path, definition), ctx.findings
+
+
+def _optional_file(ctx: _Context, path: Path, definition: str) -> Document | None:
+    """``path``'s document if the path policy allows it and it is a file that loads."""
     if _refused(ctx, path) or not path.is_file():
-        return None, ctx.findings
-    return _document(ctx, path, definition), ctx.findings
+        return None
+    return _document(ctx, path, definition)
 
 
 def _snapshots(ctx: _Context, sources: dict[str, Source]) -> dict[str, str]:
     """Read each snapshot file once; the hash and quotes are checked later."""
     texts: dict[str, str] = {}
     refused: set[str] = set()
-    base = ctx.layout.data_dir
     for source in sources.values():
-        if source.snapshot is None or source.snapshot.file in texts or source.snapshot.file in refused:
+        name = source.snapshot.file if source.snapshot is not None else None
+        if name is None or name in texts or name in refused:
             continue
-        path = base / source.snapshot.file
+        path = ctx.layout.data_dir / name
         if _refused(ctx, path):  # reported once, on the snapshot file, however many sources name it
-            refused.add(source.snapshot.file)
+            refused.add(name)
             continue
         if not path.is_file():
-            ctx.findings.append(
-                error(
-                    source.document.path,
-                    source.document.position(("snapshot", "file")),
-                    "snapshot-missing",
-                    "snapshot.file",
-                    f"snapshot file {source.snapshot.file} does not exist under claims/",
-                    "add the text under claims/snapshots/ or correct the path",
-                )
-            )
-            continue
-        try:
-            texts[source.snapshot.file] = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            ctx.findings.append(
-                error(
-                    source.document.path,
-                    source.document.position(("snapshot", "file")),
-                    "encoding",
-                    "snapshot.file",
-                    f"snapshot {source.snapshot.file} is not UTF-8 text",
-                    "store the snapshot as UTF-8",
-                )
-            )
+            rule, message = "snapshot-missing", f"snapshot file {name} does not exist under claims/"
+            hint = "add the text under claims/snapshots/ or correct the path"
+        else:
+            try:
+                texts[name] = path.read_bytes().decode("utf-8")
+                continue
+            except UnicodeDecodeError:
+                rule, message, hint = "encoding", f"snapshot {name} is not UTF-8 text", "store the snapshot as UTF-8"
+        position = source.document.position(("snapshot", "file"))
+        ctx.findings.append(error(source.document.path, position, rule, "snapshot.file", message, hint))
     return texts

@@ -1,12 +1,9 @@
 """Split a list of independent jobs across the machine's cores, in forked worker processes.
 
-Loading a large dataset is mostly parsing YAML, file by file, in Python: one core does it at a
-time. Forked workers start with everything already imported and the work already in memory: it is
-inherited through the fork, never pickled (it may close over the whole dataset); only each share's
-results come back pickled. Where forking is unavailable or unsafe (no ``os.fork``, macOS, other
-threads running, as under ``mkdocs serve`` once the server is up) or the list is short, the jobs run
-here, with the same results. The caller says how many processes to use
-(:class:`claimledger.settings.Settings`; ``CLAIMLEDGER_JOBS`` on the command line; ``1`` turns this off).
+Forked workers inherit the work and the jobs (never pickled: the work may close over the whole
+dataset); only each share's results come back. Where forking is unavailable or unsafe (no ``os.fork``,
+macOS, other threads running, as under ``mkdocs serve``) or the list is short, the jobs run here,
+with the same results. ``CLAIMLEDGER_JOBS`` sets the number of processes (:mod:`claimledger.settings`).
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,8 +41,7 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
-# In a worker only: the work and the shares, as the fork copied them, set there by the pool's
-# initializer; the main process never sets it.
+# Set in a worker only, by the pool's initializer: the work and the shares, as the fork copied them.
 _inherited: dict[str, Any] = {}
 
 
@@ -64,40 +60,33 @@ def map_chunks(
     *,
     min_jobs: int = MIN_JOBS_PER_WORKER,
 ) -> list[R]:
-    """``work(jobs)``, computed in up to ``workers`` processes, each taking every n-th job; results in order.
-
-    Each process gets at least ``min_jobs`` jobs, this one included. ``work`` must return one
-    picklable result per job and must not depend on anything a forked process cannot share (open
-    connections, threads). A worker that fails, or cannot be started, has its share done here.
-    """
+    """``work(jobs)`` in up to ``workers`` processes (this one included), each taking every n-th job and at least
+    ``min_jobs``; ``work`` returns one picklable result per job. A worker that fails has its share done here."""
     count = min(workers or workers_wanted(), len(jobs) // max(1, min_jobs))
     if count <= 1 or not can_fork():
         return work(jobs)
-    # Every count-th job to each process: the heavy and the light files are spread evenly.
-    shares = [jobs[start::count] for start in range(count)]
+    shares = [jobs[start::count] for start in range(count)]  # heavy and light files spread evenly
     # Imported only where a process is forked: importing them takes tens of milliseconds.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(
-        count - 1, mp_context=multiprocessing.get_context("fork"), initializer=_inherit, initargs=(work, shares)
-    )
-    with pool:
-        futures: list[Future[list[Any]]] = []
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(count - 1, mp_context=fork, initializer=_inherit, initargs=(work, shares)) as pool:
         try:
             futures = [pool.submit(_do_share, number) for number in range(1, count)]
-            parts = [work(shares[0])]
-        except BaseException as exc:
-            # No more processes to be had (OSError: this one then does all the work), or this
-            # process's own share failed or was interrupted: the workers are stopped, not waited for
-            # (the pool starts them all at once, and those started would otherwise hold the exit up).
+        except OSError:  # no more processes to be had: this one does all the work
             _stop(pool)
-            if futures or not isinstance(exc, OSError):
-                raise
+            return work(jobs)
+        try:
             parts = [work(shares[0])]
-        for number in range(1, count):
-            done = _result(futures[number - 1]) if number <= len(futures) else None
-            parts.append(work(shares[number]) if done is None else done)
+        except BaseException:  # the workers are stopped, not waited for: those started would hold the exit up
+            _stop(pool)
+            raise
+        for future, share in zip(futures, shares[1:], strict=True):
+            try:
+                parts.append(future.result())
+            except Exception:  # the worker failed: its share is done here
+                parts.append(work(share))
     results: list[R] = [None] * len(jobs)  # type: ignore[list-item]
     for number, part in enumerate(parts):
         results[number::count] = part
@@ -110,11 +99,3 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.kill()
         process.join()
     pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _result(future: Future[list[Any]]) -> list[Any] | None:
-    """A worker's results, or None if it failed (its share is then done here)."""
-    try:
-        return future.result()
-    except Exception:
-        return None

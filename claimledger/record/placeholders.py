@@ -18,24 +18,16 @@ _PLACEHOLDER = re.compile(r"\s*TODO\b")
 def _texts(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
+    elif isinstance(value, (dict, list)):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
             yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*path, index))
 
 
 def placeholders(document: Document) -> Iterator[Finding]:
     """A finding for each value of ``document`` that is still a placeholder (starts with ``TODO``)."""
     for path, text in _texts(document.data, ()):
         if _PLACEHOLDER.match(text):
-            shown = text if len(text) <= 80 else text[:79] + "…"
-            yield error(
-                document.path,
-                document.position(path),
-                "placeholder",
-                format_field(path),
-                f"'{format_field(path)}' is still a placeholder: {shown}",
-                "write the real text in its place (the placeholder says what belongs there)",
-            )
+            name, shown = format_field(path), text if len(text) <= 80 else text[:79] + "…"
+            message = f"'{name}' is still a placeholder: {shown}"
+            hint = "write the real text in its place (the placeholder says what belongs there)"
+            yield error(document.path, document.position(path), "placeholder", name, message, hint)

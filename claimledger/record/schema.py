@@ -1,16 +1,16 @@
 """The JSON Schema contract and its errors as findings.
 
-One schema file (``claimledger/schema/claimledger.schema.json``) defines every
-kind of YAML document under ``claims/``.  jsonschema-rs, compiled, tells the (many)
-valid documents apart; jsonschema explains an invalid one: each error's JSON path
-is mapped back to a line and column through the document's node positions. Both
-take ``pattern`` and ``format`` from jsonschema-rs, so that they cannot disagree.
+One schema file (``claimledger/schema/claimledger.schema.json``) defines every kind of YAML document
+under ``claims/``. jsonschema-rs, compiled, recognises the (many) valid documents; jsonschema explains
+an invalid one, each error at its field's line and column. Both take ``pattern`` and ``format`` from
+jsonschema-rs, so that they cannot disagree.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -43,9 +43,8 @@ def schema() -> Mapping[str, Any]:
     return loaded
 
 
-# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): a reference to the
-# kind's definition in the combined schema, which sits beside it in the package and on the site. It has
-# no `$id`, so that the reference resolves against where the file was read from (a path or the site).
+# One schema file per kind, for other tools (check-jsonschema, yaml-language-server): a `$ref` to the kind's
+# definition in the combined schema beside it; no `$id`, so that it resolves against where it was read from.
 KIND_SCHEMAS = {name: kind.schema_def for name, kind in KINDS.items()} | {
     "status-scale": "status_scale",
     "publisher": "publisher",
@@ -78,10 +77,8 @@ def _validator(definition: str) -> Draft202012Validator:
 
     root = schema()
     registry: Registry[Any] = Registry().with_resource(root["$id"], Resource.from_contents(dict(root)))
-    # The two keywords whose meaning depends on an implementation, evaluated as jsonschema-rs evaluates
-    # them: JSON Schema patterns are ECMA-262 regular expressions, where `$` is the end of the text
-    # (Python's re.search also lets it match before a final line break, "id\n"), and each validator
-    # has its own reading of a format such as `uri`.
+    # The two keywords whose meaning depends on an implementation, evaluated by jsonschema-rs: in ECMA-262
+    # patterns `$` is the end of the text (Python's also matches before a final "\n"); formats such as `uri`.
     keywords = {"pattern": _rs_keyword("pattern", "{!r} does not match {!r}"), "format": _rs_keyword("format")}
     validator = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
     return validator({"$ref": f"{root['$id']}#/$defs/{definition}"}, registry=registry)  # type: ignore[no-any-return]
@@ -138,34 +135,27 @@ def _fast_validator(definition: str) -> Any:
 
 
 def validate(document: Document, definition: str) -> list[Finding]:
-    """Every schema error of ``document`` against ``$defs/definition``, one finding each.
-
-    Valid documents (nearly all of them) are recognised by jsonschema-rs, three times as fast as a
-    check with jsonschema alone at 1,000 and 10,000 claims (docs/benchmarks.md); it only says valid
-    or not. jsonschema decides the rest and explains each error.
-    """
+    """Every schema error of ``document`` against ``$defs/definition``, one finding each; jsonschema-rs
+    recognises the valid documents, three times as fast (docs/benchmarks.md)."""
     with contextlib.suppress(ValueError, OverflowError):  # data it cannot take (a lone surrogate)
         if _fast_validator(definition).is_valid(document.data):
             return []
     errors = _validator(definition).iter_errors(document.data)
-    return sorted({_finding(document, leaf) for err in errors for leaf in _leaves(err)})
+    return sorted({_finding(document, _leaf(err)) for err in errors})
 
 
 def _schema_of(err: ValidationError) -> Mapping[str, Any]:
     return err.schema if isinstance(err.schema, Mapping) else {}
 
 
-def _leaves(err: ValidationError) -> Iterator[ValidationError]:
-    """For ``oneOf`` over constants, report the error itself; otherwise the most specific ones."""
-    if err.validator in ("oneOf", "anyOf") and err.context:
+def _leaf(err: ValidationError) -> ValidationError:
+    """For ``oneOf`` over constants or a URL, the error itself; otherwise the most specific one."""
+    while err.validator in ("oneOf", "anyOf") and err.context:
         alternatives: list[Any] = list(_schema_of(err).get(str(err.validator), []))
         if _is_constant_list(alternatives) or _is_url_or_unknown(alternatives):
-            yield err
-            return
-        best = min(err.context, key=lambda e: len(e.absolute_path) * -1)
-        yield from _leaves(best)
-        return
-    yield err
+            break
+        err = max(err.context, key=lambda e: len(e.absolute_path))
+    return err
 
 
 def _is_constant_list(alternatives: list[Any]) -> bool:
@@ -179,67 +169,60 @@ def _is_url_or_unknown(alternatives: list[Any]) -> bool:
 def _finding(document: Document, err: ValidationError) -> Finding:
     path: FieldPath = tuple(err.absolute_path)
     sub = _schema_of(err)
-    rule, message, hint = "schema", err.message, ""
     instance = err.instance
     if err.validator == "required":
         missing = _quoted_name(err.message)
-        path = (*path, missing)
-        message = f"missing required field '{missing}'"
-        hint = _describe(sub, missing) or f"add `{missing}:`"
-        return error(document.path, document.position(path[:-1]), rule, format_field(path), message, hint)
+        message, hint = f"missing required field '{missing}'", _describe(sub, missing)
+        return error(document.path, document.position(path), "schema", format_field((*path, missing)), message, hint)
     if err.validator == "dependentRequired":
-        missing = _quoted_name(err.message)
-        present = _quoted_name(err.message.split(" of ", 1)[-1])
+        missing, present = _quoted_name(err.message), _quoted_name(err.message.split(" of ", 1)[-1])
         message = f"'{present}' needs '{missing}' beside it"
         hint = "a figure has both `value:` (a plain number) and `unit:`; a baseline or conversion needs a `value:`"
-        return error(
-            document.path, document.position((*path, present)), rule, format_field((*path, missing)), message, hint
-        )
+        field = format_field((*path, missing))
+        return error(document.path, document.position((*path, present)), "schema", field, message, hint)
+    rule, message, hint = "schema", err.message, ""
     if err.validator == "additionalProperties":
         allowed = sorted(sub.get("properties", {}))
         extras = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
-        name = extras[0] if extras else "?"
-        path = (*path, name)
-        message = f"unknown field '{name}'"
-        close = close_match(name, allowed)
+        path = (*path, extras[0] if extras else "?")
+        close = close_match(str(path[-1]), allowed)
+        message = f"unknown field '{path[-1]}'"
         hint = f"did you mean '{close}'?" if close else f"allowed fields: {', '.join(allowed)}"
     elif (choices := _choices(err, sub)) is not None:
-        message = f"{instance!r} is not one of the allowed values"
         close = close_match(str(instance), [str(c) for c in choices], typo_only=True)
+        message = f"{instance!r} is not one of the allowed values"
         hint = (f"did you mean '{close}'? " if close else "") + f"allowed: {', '.join(map(str, choices))}"
     elif _is_url_error(err):
-        rule = "url-scheme"
-        message = f"{_short(instance)} is not an http or https URL"
+        rule, message = "url-scheme", f"{_short(instance)} is not an http or https URL"
         hint = "use an absolute http:// or https:// address; other schemes (javascript:, data:, file:) are refused"
     elif err.validator == "pattern":
         message = f"{_short(instance)} does not have the expected form"
         hint = sub.get("description", "") or f"expected to match {err.validator_value}"
         if sub.get("$comment") == "id" or err.validator_value == schema()["$defs"]["id"]["pattern"]:
-            rule = "id-format"
-            hint = "ids use lower-case letters, digits and hyphens, e.g. `alibaba-2017-complaints-drop`"
+            rule, hint = (
+                "id-format",
+                "ids use lower-case letters, digits and hyphens, e.g. `alibaba-2017-complaints-drop`",
+            )
     elif err.validator == "type":
         expected = err.validator_value
-        message = f"{_short(instance)} should be {_type_words(expected)}, not {_type_name(instance)}"
+        found = _VALUE_NAMES.get(type(instance), "a mapping")
+        message = f"{_short(instance)} should be {_type_words(expected)}, not {found}"
         hint = _type_hint(instance, expected)
-    elif err.validator in ("maxLength", "minLength"):
+    elif err.validator == "maxLength":
         length = len(instance) if isinstance(instance, str) else 0
-        message = (
-            f"text is {length} characters long; at most {err.validator_value} allowed"
-            if err.validator == "maxLength"
-            else "text is empty"
-        )
+        message = f"text is {length} characters long; at most {err.validator_value} allowed"
         hint = sub.get("description", "")
+    elif err.validator == "minLength":
+        message, hint = "text is empty", sub.get("description", "")
     elif err.validator in ("minimum", "maximum"):
         message = f"{instance!r} is out of range"
         hint = sub.get("description", "") or (
             "a share (unit `percent`) lies between 0 and 100; counts, rates, durations and amounts are not negative"
         )
     elif err.validator == "uniqueItems":
-        message = "the list repeats an item"
-        hint = "list each item once"
+        message, hint = "the list repeats an item", "list each item once"
     elif err.validator == "minItems":
-        message = "the list is empty"
-        hint = sub.get("description", "") or "add at least one item"
+        message, hint = "the list is empty", sub.get("description", "") or "add at least one item"
     elif err.validator == "const":
         expected = json.dumps(err.validator_value)
         message = f"{_short(instance)} must be {expected}"
@@ -265,16 +248,15 @@ def _choices(err: ValidationError, sub: Mapping[str, Any]) -> list[Any] | None:
 
 def _is_url_error(err: ValidationError) -> bool:
     sub = _schema_of(err)
-    url = schema()["$defs"]["url"]
-    if err.validator in ("pattern", "format") and sub.get("pattern") == url["pattern"]:
-        return True
-    return err.validator in ("oneOf", "anyOf") and _is_url_or_unknown(sub.get(str(err.validator), []))
+    if err.validator in ("oneOf", "anyOf"):
+        return _is_url_or_unknown(sub.get(str(err.validator), []))
+    return err.validator in ("pattern", "format") and sub.get("pattern") == schema()["$defs"]["url"]["pattern"]
 
 
 def _quoted_name(message: str) -> str:
-    start = message.find("'")
-    end = message.find("'", start + 1)
-    return message[start + 1 : end] if start >= 0 and end > start else message
+    """The first name in single quotes in a jsonschema message."""
+    found = re.search(r"'([^']*)'", message)
+    return found.group(1) if found else message
 
 
 def _describe(parent_schema: Mapping[str, Any], name: str) -> str:
@@ -299,25 +281,20 @@ _TYPE_NAMES = {
     "object": "a mapping of fields",
     "null": "empty",
 }
+# What a value the file holds is called, by its Python type; anything else is a mapping.
+_VALUE_NAMES = {
+    type(None): "empty",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    str: "text",
+    list: "a list",
+}
 
 
 def _type_words(expected: object) -> str:
     names = expected if isinstance(expected, list) else [expected]
     return " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
 
 
 def _type_hint(value: object, expected: object) -> str:

@@ -1,9 +1,5 @@
-"""Did-you-mean suggestions that only ever point at what was probably meant.
-
-A close spelling is not a close meaning: ``verified`` is two letters from ``unverified``, its
-opposite. A suggestion is made only for a word that looks mistyped, never for one that is the other
-with a negating prefix added or taken away.
-"""
+"""Did-you-mean suggestions that only ever point at what was probably meant: never at a word that is
+the other with a negating prefix added or taken away (``verified`` is two letters from ``unverified``)."""
 
 from __future__ import annotations
 
@@ -35,10 +31,8 @@ def _edits(one: str, other: str) -> int:
 
 
 def close_match(value: str, choices: Iterable[str], *, typo_only: bool = False) -> str | None:
-    """The choice ``value`` was probably meant to be; ``None`` when none is likely.
-
-    ``typo_only``: suggest only a choice at most two typing mistakes away (for words with meanings,
-    such as statuses, where a merely similar word means something else)."""
+    """The choice ``value`` was probably meant to be; None when none is likely. ``typo_only``: only a choice
+    at most two typing mistakes away (for words such as statuses, where a similar word means something else)."""
     options = [choice for choice in choices if not _negation_of(value, choice)]
     if typo_only:
         options = [choice for choice in options if _edits(value.lower(), choice.lower()) <= 2]

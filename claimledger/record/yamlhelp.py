@@ -1,9 +1,8 @@
 """YAML syntax errors in plain words: what went wrong, where it started, in which field, and the fix.
 
-PyYAML says where it gave up (``expected <block end>, but found '<block mapping start>'``, at the
-end of the file for a quote never closed); a contributor needs the line they got wrong and what to
-type instead. :func:`explain` turns the parser's error into that, and keeps the parser's own words
-as a detail; :func:`comment_in_value` finds text cut short by a ``#`` that YAML took for a comment.
+PyYAML says where it gave up (at the end of the file, for a quote never closed); a contributor needs
+the line they got wrong and what to type instead. :func:`comment_in_value` finds text cut short by a
+``#`` that YAML took for a comment.
 """
 
 from __future__ import annotations
@@ -12,11 +11,13 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Position = tuple[int, int]
+FieldPath = tuple[str | int, ...]
 
 # A line that starts a field (``  source: x``), possibly as a list item (``- source: x``).
 _LINE = re.compile(r"(?P<indent> *)(?P<dashes>(?:- +)*)(?:(?P<key>[^\s#:'\"\[\]{}-][^:#]*?) *:(?:[ \t]|$)|-$)?")
@@ -32,8 +33,7 @@ class Explanation:
     detail: str
 
 
-@dataclass(frozen=True)
-class _Level:
+class _Level(NamedTuple):
     column: int
     part: str | int
     item: bool  # a list item rather than a field
@@ -65,15 +65,14 @@ def _levels(lines: list[str], upto: int) -> list[_Level]:
     return stack
 
 
+def format_field(path: FieldPath) -> str:
+    """``rebuttals[0].source`` for ``("rebuttals", 0, "source")``."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).removeprefix(".")
+
+
 def field_at(text: str, line: int) -> str:
     """``rebuttals[0].quote``: the field being written at ``line`` (1-based), as far as indentation tells."""
-    text_field = ""
-    for level in _levels(text.splitlines(), line):
-        if level.item:
-            text_field += f"[{level.part}]"
-        else:
-            text_field += f".{level.part}" if text_field else str(level.part)
-    return text_field
+    return format_field(tuple(level.part for level in _levels(text.splitlines(), line)))
 
 
 def _indent(line: str) -> int:
@@ -86,11 +85,12 @@ def _quoted(text: str) -> str:
 
 
 def _detail(exc: yaml.MarkedYAMLError) -> str:
-    parts = []
-    for words, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
-        if words:
-            parts.append(f"{words} (line {mark.line + 1}, column {mark.column + 1})" if mark else words)
-    return "YAML parser: " + "; ".join(parts) if parts else "YAML parser: invalid YAML"
+    parts = [
+        f"{words} (line {mark.line + 1}, column {mark.column + 1})" if mark else words
+        for words, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
+        if words
+    ]
+    return "YAML parser: " + ("; ".join(parts) or "invalid YAML")
 
 
 def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
@@ -102,8 +102,8 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
     problem = exc.problem or ""
     detail = _detail(exc)
 
-    def said(position: Position, message: str, hint: str) -> Explanation:
-        return Explanation(position, message, hint, field_at(text, position[0]), detail)
+    def said(position: Position, message: str, hint: str, field: str | None = None) -> Explanation:
+        return Explanation(position, message, hint, field_at(text, position[0]) if field is None else field, detail)
 
     if "'\\t'" in problem:
         # The field the tabbed line writes: the one beside the field above it, by its name.
@@ -113,12 +113,11 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
         written = (f"{within}.{named.group(1)}" if within else named.group(1)) if named else previous
         if line_text.lstrip(" \t").startswith("-"):  # a list item: of the field above
             written = previous
-        return Explanation(
+        return said(
             position,
             f"line {position[0]} is indented with a tab: YAML allows only spaces there",
             "replace the tab with spaces, as many as the lines around it use (two per level)",
             written,
-            detail,
         )
     if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
         opened = (exc.context_mark.line + 1, exc.context_mark.column + 1)
@@ -129,13 +128,8 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
                 "a backslash (\\) in text between double quotes starts an escape YAML does not know",
                 "put the text between single quotes instead, or write the backslash twice (\\\\)",
             )
-        inside = "\\" + quote if quote == '"' else "''"
-        return said(
-            opened,
-            f"the quote ({quote}) that opens this text on line {opened[0]} is never closed",
-            f"end the text with {quote} on the same line; a {quote} inside the text is written {inside}, "
-            "or put the whole text between the other kind of quotes",
-        )
+        message = f"the quote ({quote}) that opens this text on line {opened[0]} is never closed"
+        return said(opened, message, _close_quote(quote, "on the same line"))
     if problem == "mapping values are not allowed here":
         match = _LINE.match(line_text)
         key = match.group("key") if match else None
@@ -146,14 +140,13 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
             above = _previous_line(lines, position[0])
             where = (position[0], _indent(line_text) + 1)
             parent = field_at(text, above[0]).rpartition(".")[0] if above else ""
-            return Explanation(
+            return said(
                 where,
                 f"line {position[0]} is indented more than the field above it, so YAML reads it as part of "
                 "that field's text",
                 f"indent '{key.strip()}' like the field above it"
                 + (f" (on line {above[0]} it starts in column {above[1]})" if above else ""),
                 f"{parent}.{key.strip()}" if parent else key.strip(),
-                detail,
             )
         if key:
             value = line_text[first_colon + 1 :].strip()
@@ -167,13 +160,12 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
         found = problem.partition("but found ")[2]
         if found in ("'-'", "'<block sequence start>'"):
             within = field_at(text, position[0] - 1)
-            return Explanation(
+            return said(
                 (position[0], _indent(line_text) + 1),
                 f"the list item on line {position[0]} is not at the depth of the list it belongs to",
                 "start the item's '-' in the same column as the '-' of the items above it"
                 + _columns(lines, position[0], item=True),
-                within.partition("[")[0] if "[" in within else within,
-                detail,
+                within.partition("[")[0],
             )
         opened_at = _unclosed_quote(text, mark.index) if found == "'<scalar>'" else None
         if opened_at is not None:
@@ -181,15 +173,12 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
             # kind: the text after that one is where the parser stopped, but the mistake is where it opened.
             start, quote = opened_at
             opened = (start.line + 1, start.column + 1)
-            return said(
-                opened,
+            message = (
                 f"the quote ({quote}) that opens this text on line {opened[0]} is never closed on its line: "
-                f"YAML reads on to the next {quote} on line {position[0]}",
-                f"end the text with {quote} on line {opened[0]}; a {quote} inside the text is written "
-                + ("\\" + quote if quote == '"' else "''")
-                + ", or put the whole text between the other kind of quotes",
+                f"YAML reads on to the next {quote} on line {position[0]}"
             )
-        if found == "'<scalar>'" and _closed_quote_before(line_text, mark.column):
+            return said(opened, message, _close_quote(quote, f"on line {opened[0]}"))
+        if found == "'<scalar>'" and line_text[: mark.column].rstrip().endswith(('"', "'")):
             match = _LINE.match(line_text)
             key = (match.group("key") or "").strip() if match else ""
             value = line_text[len(match.group(0)) :].strip() if match and key else line_text.strip()
@@ -213,6 +202,14 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> Explanation:
     )
 
 
+def _close_quote(quote: str, where: str) -> str:
+    inside = "\\" + quote if quote == '"' else "''"
+    return (
+        f"end the text with {quote} {where}; a {quote} inside the text is written {inside}, "
+        "or put the whole text between the other kind of quotes"
+    )
+
+
 def _previous_line(lines: list[str], line: int) -> tuple[int, int] | None:
     """The number of the last field line before ``line``, and the column (1-based) its field starts at."""
     for number in range(line - 1, 0, -1):
@@ -225,10 +222,7 @@ def _previous_line(lines: list[str], line: int) -> tuple[int, int] | None:
 
 def _columns(lines: list[str], line: int, *, item: bool) -> str:
     columns = sorted({level.column + 1 for level in _levels(lines, line - 1) if level.item == item})
-    if not columns:
-        return ""
-    shown = " or ".join(str(column) for column in columns)
-    return f" (column {shown} here)"
+    return f" (column {' or '.join(map(str, columns))} here)" if columns else ""
 
 
 def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
@@ -243,25 +237,27 @@ def _unclosed_quote(text: str, index: int) -> tuple[yaml.Mark, str] | None:
                 last = token
     if last is None or last.style not in ('"', "'") or last.start_mark.line == last.end_mark.line:
         return None
-    if text[last.end_mark.index : index].strip():  # something else between the quoted text and the stop
-        return None
-    return last.start_mark, last.style
+    # Not if something else stands between the quoted text and where the parser stopped.
+    return None if text[last.end_mark.index : index].strip() else (last.start_mark, last.style)
 
 
-def _closed_quote_before(line: str, column: int) -> bool:
-    before = line[:column].rstrip()
-    return before.endswith(('"', "'"))
-
-
-def _scalars(node: Node, path: tuple[str | int, ...]) -> Iterator[tuple[ScalarNode, tuple[str | int, ...]]]:
-    if isinstance(node, ScalarNode):
-        yield node, path
-    elif isinstance(node, MappingNode):
-        for key, value in node.value:
-            yield from _scalars(value, (*path, key.value if isinstance(key, ScalarNode) else "?"))
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _scalars(item, (*path, index))
+def scalars(root: Node, max_depth: int) -> Iterator[tuple[ScalarNode, FieldPath, bool]]:
+    """Each scalar under ``root`` in the order of the file, with its field path and whether it is a key.
+    Each collection is visited once (libyaml's nodes may hold an alias), none deeper than ``max_depth``."""
+    stack: list[tuple[Node, FieldPath, bool]] = [(root, (), False)]
+    seen: set[int] = set()
+    while stack:
+        node, path, is_key = stack.pop()
+        if isinstance(node, ScalarNode):
+            yield node, path, is_key
+        elif id(node) not in seen and len(path) <= max_depth:
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                for key, value in reversed(node.value):
+                    child = (*path, key.value if isinstance(key, ScalarNode) else "?")
+                    stack += [(value, child, False), (key, child, True)]
+            elif isinstance(node, SequenceNode):
+                stack += [(item, (*path, index), False) for index, item in reversed(list(enumerate(node.value)))]
 
 
 # ``#`` straight after a space and before a letter or digit (``figure #2``) belongs to the text the
@@ -269,14 +265,14 @@ def _scalars(node: Node, path: tuple[str | int, ...]) -> Iterator[tuple[ScalarNo
 _COMMENT_AFTER = re.compile(r"[ \t]*#[^\s#]")
 
 
-def comment_in_value(node: Node, text: str) -> tuple[Position, tuple[str | int, ...], str] | None:
+def comment_in_value(node: Node, text: str, max_depth: int) -> tuple[Position, FieldPath, str] | None:
     """The first unquoted value followed on its line by a ``#`` that looks like part of it (``#2``: YAML
     drops the rest of the line as a comment): its position, field path and the line's text; ``None``
     if there is none."""
     if " #" not in text and "\t#" not in text:
         return None
-    for scalar, path in _scalars(node, ()):
-        if scalar.style or not path or scalar.end_mark.line != scalar.start_mark.line:
+    for scalar, path, is_key in scalars(node, max_depth):
+        if is_key or scalar.style or not path or scalar.end_mark.line != scalar.start_mark.line:
             continue
         end = scalar.end_mark.index
         line_end = text.find("\n", end)

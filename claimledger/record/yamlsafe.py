@@ -1,20 +1,15 @@
 """Strict, position-aware YAML loading.
 
-PyYAML's ``safe_load`` keeps the last of duplicate keys, reads ``no`` as
-false and unquoted dates as date objects.  Here a document is composed to
-nodes with a YAML 1.2 core resolver (only ``true``/``false`` are booleans,
-dates stay strings), then converted by hand so that every value keeps its
-line and column, duplicate keys are refused, and tags other than the core
-ones, aliases and multiple documents are errors.
-
-Text and numbers are held to what every later reader (the schema validator, the site, CSV, JSON
-and a terminal) takes safely: no control characters, lone surrogates or directional formatting
-characters in any text, written or escaped; no whole number a JSON reader cannot read exactly and
-no number beyond the range of a float; no list longer than a limit.
+A document is composed to nodes with a YAML 1.2 core resolver (only ``true``/``false`` are booleans,
+dates stay strings) and converted so that every value keeps its line and column. Refused: duplicate
+keys, tags other than the core ones, aliases, several documents, characters no later reader (schema,
+site, CSV, JSON, a terminal) takes safely, whole numbers JSON cannot read exactly, numbers beyond a
+float's range and lists longer than a limit.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import math
 import operator
@@ -26,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader, ReaderError
+from yaml.reader import ReaderError
 from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
 
-from .yamlhelp import comment_in_value, explain
+# FieldPath and format_field are imported from here by the rest of the package.
+from .yamlhelp import FieldPath as FieldPath
+from .yamlhelp import comment_in_value, explain, scalars
+from .yamlhelp import format_field as format_field
 
-FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_DEPTH = 64
@@ -52,7 +46,7 @@ class CoreResolver(BaseResolver):
     """The YAML 1.2 core schema: no ``yes``/``no`` booleans, no timestamps, no sexagesimal numbers."""
 
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
-        """BaseResolver.resolve without path resolvers (unused here), which it would try for every node."""
+        """BaseResolver.resolve without path resolvers, which it would try for every node."""
         if kind is ScalarNode:
             if implicit[0] and (not value or value[0] in _TYPED_STARTS):
                 for tag, regexp in self.yaml_implicit_resolvers.get(value[0] if value else "", ()):
@@ -61,20 +55,17 @@ class CoreResolver(BaseResolver):
             return STR
         return SEQ if kind is SequenceNode else MAP
 
-    # The parsers call these two for every node, for path resolvers, which the core schema does not
-    # have. Built-in functions taking the same arguments do nothing without a Python frame each time:
-    # a sixth of the time of composing a large dataset.
+    # Called for every node, for path resolvers the core schema does not have: built-ins taking the same
+    # arguments do nothing without a Python frame each time (a sixth of composing a large dataset).
     descend_resolver = staticmethod(operator.is_)  # type: ignore[assignment]  # (parent, index), result unused
     ascend_resolver = staticmethod(tuple)  # type: ignore[assignment]  # (), result unused
 
 
 _BOOL_FORM = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT_FORM = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FINITE_FLOAT_FORM = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_FLOAT_FORM = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
+_FINITE = r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+_FINITE_FLOAT_FORM = re.compile(f"^{_FINITE}$")
+_FLOAT_FORM = re.compile(rf"^(?:{_FINITE}|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _NONZERO_DIGIT = re.compile(r"[1-9]")
 _NULL_FORM = re.compile(r"^(?:~|null|Null|NULL|)$")
 # What an explicit core tag (``!!int 12``) may carry: the same forms the core schema resolves implicitly.
@@ -87,91 +78,60 @@ CoreResolver.add_implicit_resolver(NULL, _NULL_FORM, ["~", "n", "N", ""])
 # The first characters of a plain scalar that may be something other than a string.
 _TYPED_STARTS = frozenset(start for start in CoreResolver.yaml_implicit_resolvers if start)
 
-# The noncharacters: U+FDD0-U+FDEF and the last two code points of each of the 17 planes (U+FFFE,
-# U+FFFF, U+1FFFE, ... U+10FFFF). Unicode keeps them for programs' own use, never for text; XML 1.0
-# forbids U+FFFE and U+FFFF outright (a feed holding one is no XML at all) and discourages the rest.
+# U+FDD0-U+FDEF and the last two code points of each plane: for programs' own use, never text (XML 1.0 forbids some).
 NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
 )
-# Characters no text may hold once YAML's escapes (\0, \e, \x1b, \u202e, \uffff, ...) are processed:
-# the C0 controls except tab and line feed (a literal carriage return is part of a line ending and
-# never reaches a value; an escaped one is refused), DEL and the C1 controls, the directional
-# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: they can make text display in
-# another order than it reads), lone surrogates (no character at all: they crash UTF-8 encoders) and
-# the noncharacters. With these refused, every text is one XML 1.0 can carry. The marks U+200E,
-# U+200F and U+061C are allowed: right-to-left text needs them, and they open no embedding, override
-# or isolate that could reorder a stretch of text.
+# Characters no text may hold, written or escaped: C0 controls but tab and line feed, DEL and C1 controls,
+# directional embeddings, overrides and isolates (they can make text display in another order than it
+# reads), lone surrogates (they crash UTF-8 encoders) and noncharacters; every text is then one XML 1.0 can
+# carry. The marks U+200E, U+200F and U+061C stay: right-to-left text needs them and they reorder nothing.
 _BAD_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff{NONCHARACTERS}]")
-# A file can hold such a character only through an escape (a backslash) or written out: the
-# reader refuses the controls in the file's text, and UTF-8 cannot carry a surrogate.
+# Only an escape (a backslash) or one of these written out can put such a character in a value.
 _SUSPECT = re.compile(rf"[\\\x7f-\x9f\u202a-\u202e\u2066-\u2069{NONCHARACTERS}]")
 _CONTROL_NAMES = {0x00: "null", 0x08: "backspace", 0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete"}
 
 
+@dataclass(eq=False)
 class YamlProblem(Exception):
-    """A document that cannot be read; carries the rule, position and advice."""
+    """A document that cannot be read: the rule, position and advice; ``detail``: the parser's own words."""
 
-    def __init__(
-        self, rule: str, position: Position, message: str, hint: str = "", field: str = "", detail: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.position = position
-        self.message = message
-        self.hint = hint
-        self.field = field
-        self.detail = detail  # the parser's own words, for whoever wants them
+    rule: str
+    position: Position
+    message: str
+    hint: str = ""
+    field: str = ""
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, CoreResolver):
-    """PyYAML's composer with the core resolver, refusing aliases."""
+_NO_ALIAS = "write the value out in full: claim files do not use anchors and aliases"
 
-    def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        CoreResolver.__init__(self)
+
+class _StrictLoader(yaml.BaseLoader, CoreResolver):
+    """PyYAML's pure-Python composer with the core resolver, refusing aliases."""
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            mark = event.start_mark
-            raise YamlProblem(
-                "yaml-alias",
-                (mark.line + 1, mark.column + 1),
-                f"alias *{event.anchor} is not allowed",
-                "write the value out in full: claim files do not use anchors and aliases",
-            )
+            raise YamlProblem("yaml-alias", _position(event), f"alias *{event.anchor} is not allowed", _NO_ALIAS)
         return super().compose_node(parent, index)
 
 
-try:
-    from yaml._yaml import CParser
-except ImportError:  # PyYAML built without libyaml: the strict loader does all the work
-    CParser = None  # type: ignore[misc,assignment]
+_HAS_LIBYAML = yaml.__with_libyaml__  # without libyaml, the strict loader does all the work
 
-_HAS_LIBYAML = CParser is not None
+if _HAS_LIBYAML:
 
-if CParser is not None:
-
-    class _FastLoader(CParser, CoreResolver):
-        """libyaml's parser with the same core resolver: a fifth of the time of a check of 10,000
-        claims (docs/benchmarks.md). It cannot refuse aliases while composing: :func:`_convert`
-        refuses a node met twice."""
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            CoreResolver.__init__(self)
+    class _FastLoader(yaml.CBaseLoader, CoreResolver):
+        """libyaml with the core resolver (docs/benchmarks.md); :func:`_convert` refuses a node met twice (an alias)."""
 
 
 @dataclass(frozen=True)
 class Document:
-    """A loaded YAML file: its data and where each value stands in the file.
-
-    Positions are worked out from ``text`` the first time a finding needs one: nearly every
-    file has none, and skipping them halves the cost of loading a large dataset.
-    """
+    """A loaded YAML file: its data and where each value stands in the file, worked out the first time
+    a finding needs one (nearly every file has none: skipping them halves the cost of a large load)."""
 
     path: str
     data: Any
@@ -188,8 +148,7 @@ class Document:
         return self.known_positions
 
     def slim(self) -> Document:
-        """The same document without its data and text, for a model that has read them: positions
-        are still found, from the file, when a finding needs one."""
+        """The same document without its data and text: positions are still found, from the file."""
         if not self.origin:
             return self
         return Document(path=self.path, data=None, known_positions=self.known_positions, origin=self.origin)
@@ -197,24 +156,9 @@ class Document:
     def position(self, path: FieldPath) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
         positions = self.positions
-        current = path
-        while current:
-            found = positions.get(current)
-            if found is not None:
-                return found
-            current = current[:-1]
-        return positions.get((), (1, 1))
-
-
-def format_field(path: FieldPath) -> str:
-    """``rebuttals[0].source`` for ``("rebuttals", 0, "source")``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+        while path and path not in positions:
+            path = path[:-1]
+        return positions.get(path, (1, 1))
 
 
 def line_and_column(text: str, index: int) -> Position:
@@ -229,70 +173,40 @@ def decode(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        # Columns count characters, as in every other finding; the bytes before the bad one are valid UTF-8.
-        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")
-        column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
-        raise YamlProblem(
-            "encoding",
-            (line, column),
-            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            "save the file as UTF-8",
-        ) from None
+        message = f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
+        raise YamlProblem("encoding", _byte_position(raw, exc.start), message, "save the file as UTF-8") from None
     return text.removeprefix("\ufeff")
 
 
-@dataclass(frozen=True)
-class FormNote:
-    """Something about how a file is written, not what it says: its content reads the same without it."""
-
-    rule: str
-    position: Position
-    message: str
+def _byte_position(raw: bytes, index: int) -> Position:
+    """The line and column (in characters, as in every finding, after any byte-order mark) of ``raw[index]``."""
+    line = raw.count(b"\n", 0, index) + 1
+    before = raw[raw.rfind(b"\n", 0, index) + 1 : index].decode("utf-8", "replace")
+    return line, len(before.removeprefix("\ufeff") if line == 1 else before) + 1
 
 
-def form_notes(raw: bytes) -> list[FormNote]:
-    """A byte-order mark at the start of ``raw`` and Windows line endings (CRLF) in it, which an editor on
-    Windows may write: YAML reads the file the same, but each line of a diff would differ and a stray
-    ``\\r`` is easily copied into text. The CRLF note stands at the first line that has one and counts them."""
-    notes: list[FormNote] = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        notes.append(
-            FormNote(
-                "byte-order-mark",
-                (1, 1),
-                "the file starts with a byte-order mark (BOM), which some Windows editors add; data files are plain "
-                "UTF-8 without one",
-            )
-        )
-    first = raw.find(b"\r\n")
-    if first >= 0:
+def form_notes(raw: bytes) -> list[tuple[str, Position, str]]:
+    """The rule, position and message of a byte-order mark and of Windows line endings (CRLF) in ``raw``:
+    YAML reads the file the same, but each line of a diff would differ and a stray ``\\r`` is easily
+    copied into text."""
+    notes = []
+    if raw.startswith(codecs.BOM_UTF8):
+        bom = "a byte-order mark (BOM), which some Windows editors add"
+        notes.append(("byte-order-mark", (1, 1), f"the file starts with {bom}; data files are plain UTF-8 without one"))
+    if (first := raw.find(b"\r\n")) >= 0:
         count = raw.count(b"\r\n")
-        line = raw.count(b"\n", 0, first) + 1
-        before = raw[raw.rfind(b"\n", 0, first) + 1 : first].decode("utf-8", "replace")
-        column = len(before.removeprefix("\ufeff") if line == 1 else before) + 1
         lines = f"{count} line ends" if count == 1 else f"{count:,} lines end"
-        notes.append(
-            FormNote(
-                "line-ending",
-                (line, column),
-                f"{lines} in a Windows line ending (CRLF), the first on line {line}; data files use LF only",
-            )
-        )
+        position = _byte_position(raw, first)
+        message = f"{lines} in a Windows line ending (CRLF), the first on line {position[0]}; data files use LF only"
+        notes.append(("line-ending", position, message))
     return notes
 
 
 def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = MAX_LIST_ITEMS) -> Document:
-    """Parse one YAML file strictly; raise :class:`YamlProblem` on anything doubtful.
-
-    No list in it may hold more than ``max_items`` items. libyaml composes the file, and positions
-    are left for later, where PyYAML has libyaml; on any problem, the pure-Python parser reads the
-    file again to say precisely what is wrong. Both parsers' nodes go through the same checks and
-    the same conversion, so the two paths can differ only where the parsers do
-    (``tests/test_yaml_paths.py``).
-    """
+    """Parse one YAML file strictly, no list longer than ``max_items``; raise :class:`YamlProblem` on anything doubtful.
+    libyaml composes it; on any problem the pure-Python parser reads it again to say precisely what is wrong."""
     text = decode(raw)
-    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     if _HAS_LIBYAML:
         with contextlib.suppress(Exception):  # any doubt: the strict loader says precisely what is wrong
@@ -302,48 +216,29 @@ def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = M
 
 def _check_comments(node: Node, text: str) -> None:
     """Refuse an unquoted value followed by ``#`` on its line: YAML would drop the rest as a comment."""
-    found = comment_in_value(node, text)
+    found = comment_in_value(node, text, MAX_DEPTH)
     if found is None:
         return
     position, path, line = found
     name = format_field(path)
     key, _, value = line.strip().partition(": ")
-    whole = value if key and value else line.strip().removeprefix("- ")
-    raise YamlProblem(
-        "yaml-comment",
-        position,
+    keyed = f"{key}: " if key and value else ""
+    whole = (value if keyed else line.strip().removeprefix("- ")).replace("'", "''")
+    message = (
         f"the text of '{name}' stops before the '#' on line {position[0]}: YAML reads ' #' and what follows as a "
-        "comment, not as part of the text",
-        f"put the whole text in quotes ({key + ': ' if key and value else ''}'{whole.replace(chr(39), chr(39) * 2)}'); "
-        "a note for editors goes on a line of its own, starting with #",
-        name,
+        "comment, not as part of the text"
     )
+    note = "a note for editors goes on a line of its own, starting with #"
+    hint = f"put the whole text in quotes ({keyed}'{whole}'); {note}"
+    raise YamlProblem("yaml-comment", position, message, hint, name)
 
 
 def _check_text(root: Node) -> None:
-    """Raise :class:`YamlProblem` at the first key or text in ``root`` holding a character no text may
-    hold (see ``_BAD_TEXT``), at the scalar's line and column, naming its field."""
-    stack: list[tuple[Node, FieldPath, str]] = [(root, (), "text")]
-    seen: set[int] = set()  # the quick parser lets an alias through: each collection is looked at once
-    while stack:  # in the order of the file: each key before its value, each item before the next
-        node, path, what = stack.pop()
-        if isinstance(node, ScalarNode):
-            _check_scalar(node, path, what)
-        elif id(node) not in seen and len(path) <= MAX_DEPTH:  # deeper: refused as too deep later
-            seen.add(id(node))
-            if isinstance(node, MappingNode):
-                for key_node, value_node in reversed(node.value):
-                    child = (*path, key_node.value if isinstance(key_node, ScalarNode) else "?")
-                    stack += [(value_node, child, "text"), (key_node, child, "field name")]
-            elif isinstance(node, SequenceNode):
-                stack += [(item, (*path, index), "text") for index, item in reversed(list(enumerate(node.value)))]
-
-
-def _check_scalar(node: ScalarNode, path: FieldPath, what: str) -> None:
-    found = refused_character(node.value, what)
-    if found is not None:
-        _, message, hint = found
-        raise YamlProblem("text-control", _position(node), message, hint, format_field(path))
+    """Raise :class:`YamlProblem` at the first key or text in ``root`` holding a character no text may hold."""
+    for node, path, is_key in scalars(root, MAX_DEPTH):  # deeper: refused as too deep later
+        found = refused_character(node.value, "field name" if is_key else "text")
+        if found is not None:
+            raise YamlProblem("text-control", _position(node), found[1], found[2], format_field(path))
 
 
 def _is_noncharacter(code: int) -> bool:
@@ -352,52 +247,46 @@ def _is_noncharacter(code: int) -> bool:
 
 def refused_character(text: str, what: str = "text") -> tuple[int, str, str] | None:
     """The first character of ``text`` that no text may hold (``text-control``): its index, a message
-    naming it (``what`` says what holds it: "text", "field name", "page") and a hint; None if there
-    is none. The one test for every text a reader is shown: data, field names and pages."""
+    naming it (``what`` holds it: "text", "field name", "page") and a hint; None if there is none.
+    The one test for every text a reader is shown: data, field names and pages."""
     found = _BAD_TEXT.search(text)
     if found is None:
         return None
     code = ord(found.group())
     if 0xD800 <= code <= 0xDFFF:
-        message = (
+        message, hint = (
             f"the {what} holds U+{code:04X}, a lone surrogate: half of a character written as two "
-            "\\u escapes, which is no character on its own"
-        )
-        hint = (
+            "\\u escapes, which is no character on its own",
             "write the character itself (the file is UTF-8), or escape it in one piece with eight hex digits, "
-            "e.g. \\U0001F600 rather than \\ud83d\\ude00"
+            "e.g. \\U0001F600 rather than \\ud83d\\ude00",
         )
     elif _is_noncharacter(code):
-        message = (
+        message, hint = (
             f"the {what} holds U+{code:04X}, a noncharacter: a code point Unicode keeps for programs' own use, "
-            "never for text, which XML (the corrections feed) cannot carry"
-        )
-        hint = (
+            "never for text, which XML (the corrections feed) cannot carry",
             "remove it, whether written as an escape (\\uffff) or pasted in: it shows as nothing a reader "
-            "could read; if it came with copied text, type that part again"
+            "could read; if it came with copied text, type that part again",
         )
     elif code >= 0x202A:
         name = unicodedata.name(found.group()).lower()
-        message = f"the {what} holds U+{code:04X} ({name}), which makes text display in another order than it reads"
-        hint = (
+        message, hint = (
+            f"the {what} holds U+{code:04X} ({name}), which makes text display in another order than it reads",
             "remove it: directional formatting characters can hide what a text says; "
-            "to set the direction of a single character, the marks U+200E and U+200F are allowed"
+            "to set the direction of a single character, the marks U+200E and U+200F are allowed",
         )
     else:
         named = f" ({_CONTROL_NAMES[code]})" if code in _CONTROL_NAMES else ""
-        message = f"the {what} holds the control character U+{code:04X}{named}"
-        hint = (
+        message, hint = (
+            f"the {what} holds the control character U+{code:04X}{named}",
             "remove it, whether written as an escape (\\0, \\e, \\x1b, ...) or pasted in: "
-            "text holds no control characters other than tabs and line breaks"
+            "text holds no control characters other than tabs and line breaks",
         )
     return found.start(), message, hint
 
 
 def text_problem(text: str) -> YamlProblem | None:
-    """The first character no text may hold in a YAML file that is not data (a site configuration,
-    whose tags such as ``!ENV`` are its reader's business): written out where the reader refuses it
-    (``encoding``), or in a value or key (``text-control``); None if there is none, or if the file is
-    not YAML its own reader would take (that reader says why)."""
+    """The first character no text may hold (``encoding``, ``text-control``) in a YAML file that is not data,
+    such as a site configuration; None if there is none, or if the file is not YAML (its own reader says why)."""
     try:
         node = _compose_strict(text)
         if node is not None:
@@ -422,8 +311,7 @@ def positions_of(text: str) -> dict[FieldPath, Position]:
 def _compose_fast(text: str) -> Node | None:
     loader = _FastLoader(text)
     try:
-        node: Node | None = loader.get_single_node()
-        return node
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
@@ -432,9 +320,7 @@ def _compose_strict(text: str) -> Node | None:
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text)  # the reader refuses control characters here already
-        node = loader.get_single_node()
-    except YamlProblem:
-        raise
+        return loader.get_single_node()
     except ReaderError as exc:
         code: int = exc.character  # its code point
         refused = refused_character(chr(code), "file") if _is_noncharacter(code) else None
@@ -461,7 +347,6 @@ def _compose_strict(text: str) -> Node | None:
     finally:
         if loader is not None:
             loader.dispose()
-    return node
 
 
 def _build(
@@ -476,7 +361,6 @@ def _build(
     if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
         raise YamlProblem("empty-file", (1, 1), "the file is empty", "fill it in, or delete it")
     _check_comments(node, text)
-    # Only a file with an escape or a suspect character written out can hold text to refuse.
     if _SUSPECT.search(text):
         _check_text(node)
     positions: dict[FieldPath, Position] | None = {} if with_positions else None
@@ -489,6 +373,15 @@ def _position(node: Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _refuse(rule: str, node: Node, path: FieldPath, message: str, hint: str) -> YamlProblem:
+    return YamlProblem(rule, _position(node), message, hint, format_field(path))
+
+
+def _bad_tag(node: Node, path: FieldPath) -> YamlProblem:
+    hint = "remove the tag: only plain YAML values (text, numbers, true/false, lists, mappings) are read"
+    return _refuse("yaml-tag", node, path, f"tag {node.tag!s} is not allowed", hint)
+
+
 def _convert(
     node: Node,
     path: FieldPath,
@@ -496,99 +389,61 @@ def _convert(
     seen: set[int] | None,
     max_items: int | None,
 ) -> Any:
-    """Python data for ``node``; each field's position is that of its key, each list item's its own
-    (``positions`` None: none kept). ``seen`` collects the nodes met, to refuse aliases (None where
-    the text holds none).
-
-    A list longer than ``max_items`` is refused (``None``: any length, for a document already loaded).
-    """
+    """Python data for ``node``. Each field's position is that of its key, each list item's its own
+    (``positions`` None: none kept); ``seen`` collects the nodes met, to refuse aliases (None: the
+    text holds none); a list longer than ``max_items`` is refused (None: any length)."""
     if seen is not None:
         if id(node) in seen:  # only an alias makes one node appear twice
-            raise YamlProblem(
-                "yaml-alias",
-                _position(node),
-                "aliases are not allowed",
-                "write the value out in full: claim files do not use anchors and aliases",
-            )
+            raise YamlProblem("yaml-alias", _position(node), "aliases are not allowed", _NO_ALIAS)
         seen.add(id(node))
     if len(path) > MAX_DEPTH:
-        raise YamlProblem(
-            "yaml-depth",
-            _position(node),
-            f"nesting deeper than {MAX_DEPTH} levels",
-            "flatten the structure",
-            format_field(path),
-        )
+        raise _refuse("yaml-depth", node, path, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure")
     if positions is not None and path not in positions:
-        mark = node.start_mark
-        positions[path] = (mark.line + 1, mark.column + 1)
+        positions[path] = _position(node)
     if isinstance(node, MappingNode):
-        _expect_tag(node, MAP, path)
+        if node.tag != MAP:
+            raise _bad_tag(node, path)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode or key_node.tag != STR:
+                hint = "write field names as words, e.g. `statement:`"
                 raise YamlProblem(
-                    "yaml-key",
-                    _position(key_node),
-                    "mapping keys must be plain text",
-                    "write field names as words, e.g. `statement:`",
-                    format_field(path),
+                    "yaml-key", _position(key_node), "mapping keys must be plain text", hint, format_field(path)
                 )
             key = key_node.value
             child = (*path, key)
             if key in result:
                 first = positions[child] if positions is not None else _position(key_node)
-                raise YamlProblem(
+                message = f"duplicate key '{key}' (first defined on line {first[0]})"
+                raise _refuse(
                     "yaml-duplicate-key",
-                    _position(key_node),
-                    f"duplicate key '{key}' (first defined on line {first[0]})",
+                    key_node,
+                    child,
+                    message,
                     "remove one of the two; YAML would silently keep only the last",
-                    format_field(child),
                 )
             if positions is not None:
-                mark = key_node.start_mark
-                positions[child] = (mark.line + 1, mark.column + 1)
+                positions[child] = _position(key_node)
             if value_node.__class__ is ScalarNode and value_node.tag == STR and seen is None:
                 result[key] = value_node.value  # the common case, inlined: plain text
             else:
                 result[key] = _convert(value_node, child, positions, seen, max_items)
         return result
     if isinstance(node, SequenceNode):
-        _expect_tag(node, SEQ, path)
+        if node.tag != SEQ:
+            raise _bad_tag(node, path)
         if max_items is not None and len(node.value) > max_items:
-            raise YamlProblem(
+            raise _refuse(
                 "list-length",
-                _position(node),
+                node,
+                path,
                 f"the list holds {len(node.value):,} items; at most {max_items:,} are allowed",
                 "no real claim needs so many: check the list for a mistake; a project that does need longer "
                 "lists raises `max_list_items` in claims/limits.yaml",
-                format_field(path),
             )
         return [_convert(item, (*path, index), positions, seen, max_items) for index, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     return _scalar(node, path)
-
-
-def _integer(node: ScalarNode, path: FieldPath) -> int:
-    """A whole number JSON readers read exactly: within ±(2**53 - 1)."""
-    value: str = node.value
-    digits = value.lstrip("+-")
-    base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
-    if base != 10:
-        digits = digits[2:]
-    # Counting digits first keeps a number of thousands of digits from being converted at all.
-    number = int(digits, base) if len(digits.lstrip("0")) <= 20 else None
-    if number is not None and number <= MAX_SAFE_INTEGER:
-        return -number if value.startswith("-") else number
-    raise YamlProblem(
-        "number-range",
-        _position(node),
-        f"{_shown(value)} is too large a whole number to be read exactly: JSON readers, the site's among them, "
-        f"read whole numbers only up to ±{MAX_SAFE_INTEGER:,} (2^53 - 1)",
-        "check the figure for a typo, or write it with a decimal exponent (1.5e24), which is read as an "
-        "approximate number",
-        format_field(path),
-    )
 
 
 def _shown(value: str) -> str:
@@ -596,64 +451,47 @@ def _shown(value: str) -> str:
     return f"'{value}'" if len(value) <= 30 else f"'{value[:12]}...{value[-6:]}' ({len(value)} characters)"
 
 
-def _expect_tag(node: Node, tag: str, path: FieldPath) -> None:
-    if node.tag != tag:
-        _bad_tag(node, path)
-
-
-def _bad_tag(node: Node, path: FieldPath) -> None:
-    raise YamlProblem(
-        "yaml-tag",
-        _position(node),
-        f"tag {node.tag!s} is not allowed",
-        "remove the tag: only plain YAML values (text, numbers, true/false, lists, mappings) are read",
-        format_field(path),
-    )
-
-
 def _scalar(node: ScalarNode, path: FieldPath) -> Any:
     value: str = node.value
-    try:
-        if node.tag == STR:
-            return value
-        form = _FORMS.get(node.tag)
-        if form is not None and not form.fullmatch(value):
-            raise ValueError(value)
-        if node.tag == NULL:
-            return None
-        if node.tag == BOOL:
-            return value.lower() == "true"
-        if node.tag == INT:
-            return _integer(node, path)
-        if node.tag == FLOAT:
-            # Python's float() reads "inf" and "nan" but not YAML's ".inf" and ".nan"; neither is a figure.
-            if not _FINITE_FLOAT_FORM.match(value):
-                raise YamlProblem(
-                    "yaml-tag",
-                    _position(node),
-                    f"'{value}' is not a finite number",
-                    "write the figure as a plain number",
-                    format_field(path),
-                )
-            number = float(value)
-            # Too large, it would be infinite; too small, zero: neither is the figure written.
-            if math.isinf(number) or (number == 0 and _NONZERO_DIGIT.search(value.lower().partition("e")[0])):
-                raise YamlProblem(
-                    "number-range",
-                    _position(node),
-                    f"{_shown(value)} is {'too large' if number else 'too small'} to be read as a number: "
-                    "numbers are read from about 1e-308 to 1e308 in size",
-                    "check the figure for a typo: no real figure lies outside this range",
-                    format_field(path),
-                )
-            return number
-    except ValueError:
-        raise YamlProblem(
-            "yaml-tag",
-            _position(node),
-            f"'{value}' is not a valid {node.tag.rsplit(':', 1)[-1]}",
-            "remove the tag or fix the value",
-            format_field(path),
-        ) from None
-    _bad_tag(node, path)
-    raise AssertionError("unreachable")
+    if node.tag == STR:
+        return value
+    if node.tag not in _FORMS:
+        raise _bad_tag(node, path)
+    if not _FORMS[node.tag].fullmatch(value):
+        message = f"'{value}' is not a valid {node.tag.rsplit(':', 1)[-1]}"
+        raise _refuse("yaml-tag", node, path, message, "remove the tag or fix the value")
+    if node.tag == NULL:
+        return None
+    if node.tag == BOOL:
+        return value.lower() == "true"
+    if node.tag == INT:
+        digits = value.lstrip("+-")
+        base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+        digits = digits[2:] if base != 10 else digits
+        # Counting digits first keeps a number of thousands of digits from being converted at all.
+        if len(digits.lstrip("0")) <= 20 and (number := int(digits, base)) <= MAX_SAFE_INTEGER:
+            return -number if value.startswith("-") else number
+        raise _refuse(
+            "number-range",
+            node,
+            path,
+            f"{_shown(value)} is too large a whole number to be read exactly: JSON readers, the site's among them, "
+            f"read whole numbers only up to ±{MAX_SAFE_INTEGER:,} (2^53 - 1)",
+            "check the figure for a typo, or write it with a decimal exponent (1.5e24), which is read as an "
+            "approximate number",
+        )
+    # Python's float() reads "inf" and "nan" but not YAML's ".inf" and ".nan"; neither is a figure.
+    if not _FINITE_FLOAT_FORM.match(value):
+        raise _refuse("yaml-tag", node, path, f"'{value}' is not a finite number", "write the figure as a plain number")
+    figure = float(value)
+    # Too large, it would be infinite; too small, zero: neither is the figure written.
+    if math.isinf(figure) or (figure == 0 and _NONZERO_DIGIT.search(value.lower().partition("e")[0])):
+        raise _refuse(
+            "number-range",
+            node,
+            path,
+            f"{_shown(value)} is {'too large' if figure else 'too small'} to be read as a number: "
+            "numbers are read from about 1e-308 to 1e308 in size",
+            "check the figure for a typo: no real figure lies outside this range",
+        )
+    return figure
