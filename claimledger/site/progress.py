@@ -1,10 +1,5 @@
-"""Pages written out of the total, on one terminal line, for long builds.
-
-Shown when standard error is a terminal outside CI, or when asked for
-(``claimledger build --progress``, or ``CLAIMLEDGER_PROGRESS=1``); never
-otherwise, so logs in CI stay clean. Whether it is wanted is decided at the
-edge (:func:`claimledger.settings.progress_wanted`).
-"""
+"""Pages written out of the total, on one terminal line, for long builds (when it is wanted is decided at
+the edge: :func:`claimledger.settings.progress_wanted`)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
 from .passages import Passage, Passages
-from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, relative, url_of
+from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, url_of
 
 
 @dataclass(frozen=True)
@@ -434,14 +434,12 @@ class PageContext:
 
     def __init__(self, renderer: Renderer, here: str) -> None:
         self.r = renderer
-        self.here = here
-        # Every page URL is a folder ("claims/x/"), so a link from it is "../" per level, then the target.
+        # Every page URL is a folder ("claims/x/", see url_of), so a link from it is "../" per level, then the target.
         self.up = "../" * here.count("/")
 
     def u(self, target: str) -> str:
-        if target.startswith("#") or (not self.here.endswith("/") and self.here):
-            return relative(target, self.here)
-        return (self.up + target) or "./"
+        """A link to the site-relative ``target`` (``#fragment`` alone stays on this page)."""
+        return target if target.startswith("#") else (self.up + target) or "./"
 
     def url(self, kind: str, item_id: str) -> str:
         """The link to an item's page: ``p.url("party", id)``."""
