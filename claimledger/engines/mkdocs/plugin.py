@@ -165,18 +165,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 self.touched = None  # a commit: every claim page's history may have changed
             self.history_seen = self.renderer.history
             self.last = (snapshot, dataset)
-        self.pages, self.guide, self.files = {}, None, []
         self.publisher = publisher_markdown(dataset.publisher)
         try:
-            for output in site_outputs(dataset, self.renderer, root=self.root):
-                if isinstance(output, PageOutput):
-                    self.pages[output.path] = output
-                elif isinstance(output, MarkdownPage):
-                    self.guide = output
-                else:
-                    self.files.append(output)
+            outputs = list(site_outputs(dataset, self.renderer, root=self.root))
         except Unpublishable as exc:
             _refuse_to_publish(list(exc.findings))
+            raise
+        self.pages = {output.path: output for output in outputs if isinstance(output, PageOutput)}
+        self.guide = next((output for output in outputs if isinstance(output, MarkdownPage)), None)
+        self.files = [output for output in outputs if isinstance(output, FileOutput)]
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
         self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
         # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
