@@ -230,8 +230,7 @@ class Renderer:
     def reviewed(self, item: object) -> bool:
         """Whether ``item`` is a claim with a verdict its review still covers (not the publisher's own
         calculation): only its page carries a ClaimReview."""
-        status = self.statuses.get(item.status) if isinstance(item, Claim) else None
-        if not isinstance(item, Claim) or status is None or item.own_calculation:
+        if not isinstance(item, Claim) or item.own_calculation or (status := self.statuses.get(item.status)) is None:
             return False
         return status.verdict and not status.withdraws and not self.stale(item)
 
@@ -392,19 +391,11 @@ class Renderer:
                 evidence = Event("evidence", source, claim, number, rebuttal.party, rebuttal.stance)
                 events.setdefault(source.published, []).append(evidence)
         for happened in events.values():
-            happened.sort(key=_event_order)
+            happened.sort(key=Event.order)
         undated = events.pop(None, [])
         days = [Day(date, tuple(happened)) for date, happened in events.items() if date is not None]
         days.sort(key=lambda d: (d.date.year, d.date.month or 13, d.date.day or 32))
         return days, undated
-
-
-_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
-
-
-def _event_order(event: Event) -> tuple[int, str, str, int]:
-    source = event.source.id if event.source else ""
-    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", source, event.rebuttal)
 
 
 @dataclass(frozen=True)
@@ -418,6 +409,13 @@ class Event:
     rebuttal: int = 0
     party: str = ""
     stance: str = ""
+
+    def order(self) -> tuple[int, str, str, int]:
+        source = self.source.id if self.source else ""
+        return (_EVENT_KINDS[self.kind], self.claim.id if self.claim else "", source, self.rebuttal)
+
+
+_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
 
 
 @dataclass(frozen=True)

@@ -153,14 +153,12 @@ def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
 
 def _source_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     claims = (*graph.claims_in_source.get(item_id, ()), *(r.claim for r in graph.rebuttals_in_source.get(item_id, ())))
-    pages = _pages("claim", (c.id for c in claims))
-    pages |= _pages("source", (*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())))
+    sources: list[str | None] = [*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())]
     source = dataset.sources.get(item_id)
     if source is not None:
-        pages |= _pages("party", (source.author, source.publisher)) | _pages(
-            "source", (source.part_of, *source.derived_from)
-        )
-    return pages
+        sources += [source.part_of, *source.derived_from]
+    parties = (source.author, source.publisher) if source else ()
+    return _pages("claim", (c.id for c in claims)) | _pages("source", sources) | _pages("party", parties)
 
 
 def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
