@@ -191,7 +191,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except (OSError, OverflowError):  # another user's process, or no process id this system has
-        return True
+        pass
     return True
 
 
