@@ -178,10 +178,6 @@ def _staging_prefix(site_dir: Path, kind: str) -> str:
     return f".{site_dir.name}.{kind}-{os.getpid()}-"
 
 
-def _staging_pattern(site_dir: Path) -> re.Pattern[str]:
-    return re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
-
-
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` exists on this machine; where that cannot be told, it counts as alive."""
     if os.name != "posix":  # os.kill(pid, 0) would not ask but act
@@ -198,7 +194,8 @@ def _alive(pid: int) -> bool:
 def remove_stale_staging(site_dir: Path) -> None:
     """Remove the staging folders and swapped-out sites that killed builds left next to ``site_dir``; if the
     site itself is missing (a build killed mid-swap), the previous site is put back instead."""
-    pattern = _staging_pattern(site_dir)
+    # The names _staging_prefix and tempfile.mkdtemp make, and only those.
+    pattern = re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
     try:
         entries = sorted(os.scandir(site_dir.parent), key=lambda entry: entry.name)
     except OSError:

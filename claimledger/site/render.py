@@ -109,13 +109,9 @@ def text_colour(background: str) -> str:
 
 def template_environment() -> Environment:
     """The environment of claimledger's own templates, with what every page uses at hand."""
+    packages = ["claimledger.site", *(kind.templates for kind in KINDS.values() if kind.templates)]
     env = Environment(
-        loader=ChoiceLoader(
-            [
-                PackageLoader("claimledger.site", "templates"),
-                *(PackageLoader(kind.templates, "templates") for kind in KINDS.values() if kind.templates),
-            ]
-        ),
+        loader=ChoiceLoader([PackageLoader(package, "templates") for package in packages]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
