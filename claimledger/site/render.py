@@ -61,20 +61,17 @@ class SiteSettings:
         a GitHub repository, or edit links start with ``edit_base``."""
         github = "github.com" in repo_url
         repository = repo_url.rstrip("/")
-
-        def on_github(path: str) -> str:
-            return f"{repository}/{path}" if github else ""
-
+        github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
         return cls(
             site_name=site_name,
             site_url=_with_slash(site_url),
-            edit_base=_with_slash(edit_base) if edit_base else on_github(f"edit/{edit_branch}/"),
-            blob_base=on_github(f"blob/{edit_branch}/"),
+            edit_base=_with_slash(edit_base) if edit_base else github_edit,
+            blob_base=f"{repository}/blob/{edit_branch}/" if github else "",
             edit_branch=edit_branch,
-            tree_base=on_github(f"tree/{edit_branch}/"),
-            history_base=on_github(f"commits/{edit_branch}/"),
+            tree_base=f"{repository}/tree/{edit_branch}/" if github else "",
+            history_base=f"{repository}/commits/{edit_branch}/" if github else "",
             language=language,
-            new_issue=on_github("issues/new"),
+            new_issue=f"{repository}/issues/new" if github else "",
         )
 
 
