@@ -15,7 +15,6 @@ from .format import attribution
 from .urls import CORRECTIONS_FEED, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED = CORRECTIONS_FEED  # where the feed is published, site-relative
 PAGE = url_of("corrections.md")  # the page that lists the same entries
 
 KIND_LABELS = {
@@ -109,7 +108,7 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     element(feed, "subtitle", "Every correction, clarification, status change and update to a claim, newest first.")
     element(feed, "id", site_url + PAGE if site_url else "urn:claimledger:corrections")
     element(feed, "updated", f"{newest.isoformat() if newest else '1970-01-01'}T00:00:00Z")
-    element(feed, "link", rel="self", type="application/atom+xml", href=site_url + FEED)
+    element(feed, "link", rel="self", type="application/atom+xml", href=site_url + CORRECTIONS_FEED)
     element(feed, "link", rel="alternate", type="text/html", href=site_url + PAGE)
     author = element(feed, "author")
     publisher = dataset.publisher

@@ -30,19 +30,15 @@ class Snapshot:
 
 def stamps(dataset: Dataset) -> dict[str, tuple[int, int]]:
     """(mtime in ns, size) of every item's file, by page source path; (-1, -1) where unknown."""
-    return {
-        kind.page_src(item_id): _stamp(item.document.origin)
-        for kind in KINDS.values()
-        for item_id, item in kind.items(dataset).items()
-    }
-
-
-def _stamp(origin: str) -> tuple[int, int]:
-    if origin:
-        with contextlib.suppress(OSError):
-            stat = Path(origin).stat()
-            return (stat.st_mtime_ns, stat.st_size)
-    return (-1, -1)
+    result: dict[str, tuple[int, int]] = {}
+    for kind in KINDS.values():
+        for item_id, item in kind.items(dataset).items():
+            result[kind.page_src(item_id)] = (-1, -1)
+            if origin := item.document.origin:
+                with contextlib.suppress(OSError):
+                    stat = Path(origin).stat()
+                    result[kind.page_src(item_id)] = (stat.st_mtime_ns, stat.st_size)
+    return result
 
 
 def _neighbours(page: str, graph: Graph, dataset: Dataset) -> set[str]:

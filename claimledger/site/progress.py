@@ -20,10 +20,8 @@ class Progress:
 
     def step(self) -> None:
         self.done_count += 1
-        if not self.enabled:
-            return
         now = time.monotonic()
-        if now - self._last >= self.interval or self.done_count == self.total:
+        if self.enabled and (now - self._last >= self.interval or self.done_count == self.total):
             self._last = now
             self._shown = True
             self.stream.write(f"\rclaimledger: {self.done_count}/{self.total} pages written")
