@@ -1,14 +1,9 @@
 """Build the site into a temporary folder, then swap it in: a failed build leaves the last good site.
 
-:class:`StagedBuild` does it the same for every :class:`Engine`: it starts the engine's build before
-the dataset is checked (so that it can read its configuration meanwhile), has it build the whole
-site once the dataset passed its checks, and swaps the site in, holding SIGINT and SIGTERM until a
-whole site is in place. The staging folder (``.SITE.new-PID-XXXXXXXX``) and the previous site while
-swapped out (``.SITE.old-PID-XXXXXXXX``) name their process: a later build removes those whose
-process is gone (a build that was killed).
-
-The engines pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`, so that the same input gives
-byte-identical output, the sitemap's dates included.
+:class:`StagedBuild` does it the same for every :class:`Engine`, holding SIGINT and SIGTERM during the
+swap. The staging folder (``.SITE.new-PID-XXXXXXXX``) and the swapped-out site (``.SITE.old-PID-…``)
+name their process: a later build removes those whose process is gone. The engines pin
+``SOURCE_DATE_EPOCH`` to :func:`build_time`, so that the same input gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -51,8 +46,7 @@ class Project:
 
 @dataclass(frozen=True)
 class SiteInput:
-    """What an engine builds a site from: the project, and its dataset loaded and checked (with no
-    errors; the findings are warnings and notes)."""
+    """What an engine builds a site from: the project, and its dataset checked (no errors in ``findings``)."""
 
     project: Project
     dataset: Dataset
@@ -63,22 +57,20 @@ class EngineBuild(Protocol):
     """One build by one engine, into the staging folder it was started with."""
 
     def docs_policy(self) -> DocsPolicy:
-        """Which hand-written pages may hold raw HTML, as this engine reads its configuration (the
-        check of those pages follows it)."""
+        """Which hand-written pages may hold raw HTML, as this engine reads its configuration."""
 
     def build(self, site: SiteInput) -> None:
         """Write the whole site into the staging folder; raise BuildError if it cannot."""
 
     def close(self) -> None:
-        """Let go of whatever the build holds (processes, settings); called whatever happened."""
+        """Let go of whatever the build holds; called whatever happened."""
 
 
 class Engine(Protocol):
     name: str
 
     def start(self, project: Project, staging_dir: Path) -> EngineBuild:
-        """Begin a build into ``staging_dir``; a problem with the configuration is reported by the
-        build's ``build``, after the dataset's findings."""
+        """Begin a build into ``staging_dir``; its ``build`` reports a problem with the configuration."""
 
 
 # 1980-01-01T00:00:00Z: zip stores no earlier time, gzip none before 1970 (and MkDocs gzips the sitemap).
@@ -92,9 +84,8 @@ def source_date_epoch(dataset: Dataset) -> int:
 
 
 def build_time(dataset: Dataset, given: str | None) -> int:
-    """The build time, in seconds since 1970, for ``SOURCE_DATE_EPOCH``: ``given`` (the
-    ``SOURCE_DATE_EPOCH`` the build was started with, if any), else the dataset's; a time archives
-    cannot store is moved up to the earliest they can. A BuildError if ``given`` is no number."""
+    """``SOURCE_DATE_EPOCH``: ``given`` (the one the build was started with) if any, else the dataset's;
+    moved up to the earliest time archives can store."""
     if given is None:
         return source_date_epoch(dataset)
     try:
@@ -120,10 +111,8 @@ def _check_replaceable(site_dir: Path) -> None:
 class StagedBuild:
     """A site build in a staging folder next to ``site_dir``, swapped in only once built whole.
 
-    Entering refuses a site the site policy refuses (:mod:`claimledger.checks.sitepolicy`) before any
-    engine reads it, then starts the engine's build; :meth:`run` has it build the site from the
-    dataset already checked (a build reads the claims once). Leaving closes the engine's build and
-    removes the staging folder, whatever happened."""
+    Entering refuses a site the site policy refuses before any engine reads it, then starts the engine's
+    build; :meth:`run` builds from the dataset already checked. Leaving cleans up, whatever happened."""
 
     def __init__(self, engine: Engine, project: Project, site_dir: Path):
         self.engine = engine
@@ -152,7 +141,6 @@ class StagedBuild:
         return self
 
     def docs_policy(self) -> DocsPolicy:
-        """As the engine reads its configuration: what the checks of the hand-written pages follow."""
         assert self.build is not None
         return self.build.docs_policy()
 
@@ -190,11 +178,6 @@ def _staging_prefix(site_dir: Path, kind: str) -> str:
     return f".{site_dir.name}.{kind}-{os.getpid()}-"
 
 
-def _staging_pattern(site_dir: Path) -> re.Pattern[str]:
-    """The names :func:`_staging_prefix` and :func:`tempfile.mkdtemp` make, and only those."""
-    return re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
-
-
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` exists on this machine; where that cannot be told, it counts as alive."""
     if os.name != "posix":  # os.kill(pid, 0) would not ask but act
@@ -204,16 +187,15 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except (OSError, OverflowError):  # another user's process, or no process id this system has
-        return True
+        pass
     return True
 
 
 def remove_stale_staging(site_dir: Path) -> None:
-    """Remove the staging folders and swapped-out sites that builds killed before their clean-up left
-    next to ``site_dir`` (folders named as :func:`_staging_prefix` names them, whose process is gone).
-    If the site itself is missing (a build was killed between the two renames of the swap), the
-    previous site is put back instead of removed."""
-    pattern = _staging_pattern(site_dir)
+    """Remove the staging folders and swapped-out sites that killed builds left next to ``site_dir``; if the
+    site itself is missing (a build killed mid-swap), the previous site is put back instead."""
+    # The names _staging_prefix and tempfile.mkdtemp make, and only those.
+    pattern = re.compile(rf"\.{re.escape(site_dir.name)}\.(new|old)-([1-9][0-9]{{0,9}})-[a-z0-9_]{{8}}")
     try:
         entries = sorted(os.scandir(site_dir.parent), key=lambda entry: entry.name)
     except OSError:
@@ -249,8 +231,7 @@ def _swap(staging: Path, site_dir: Path) -> None:
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back meanwhile (an interruption lands on leaving), so that a step
-    that must not be cut in two is not."""
+    """SIGINT and SIGTERM held back meanwhile: an interruption lands on leaving."""
     before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield

@@ -1,10 +1,7 @@
 """Small charts drawn at build time: no JavaScript, readable without colour alone.
 
-Labels and values are HTML text, not text inside a scaled SVG: they keep the page's type size at
-any screen width (an SVG drawn 560 units wide shrinks its 13 px labels to 8 px on a phone), and
-take the theme's colours in either palette. The bars are drawn to scale by CSS widths and hidden
-from screen readers, which read the labels and values, and the chart's name says the same in one
-sentence.
+Labels and values are HTML text, not text in a scaled SVG: they keep the page's type size on a phone and
+the theme's colours. The bars are CSS widths; screen readers read the labels and the chart's name.
 """
 
 from __future__ import annotations
@@ -34,14 +31,12 @@ def _bars(rows: Sequence[tuple[str, float, str]], unit: str | None, counted: str
 
 
 def before_after(change: Change, unit: str | None, counted: str | None) -> str:
-    """Two labelled horizontal bars, baseline above, claimed figure below."""
     rows = [(change.before_label, change.before, "ct-bar-before"), (change.after_label, change.after, "ct-bar-after")]
     return _bars(rows, unit, counted, "")
 
 
 def series(points: Sequence[tuple[str, float]], unit: str | None, counted: str | None) -> str:
-    """One labelled horizontal bar per period, oldest first, the latest in the primary colour: a
-    metric's values over time."""
+    """A metric's values over time: one bar per period, oldest first, the latest in the primary colour."""
     last = len(points) - 1
     rows = [(name, value, "ct-bar-after" if i == last else "ct-bar-before") for i, (name, value) in enumerate(points)]
     return _bars(rows, unit, counted, " ct-series")

@@ -1,9 +1,6 @@
-"""``[[kind:id]]`` references in hand-written markdown pages under docs/.
-
-They become ordinary markdown links to the generated pages, so MkDocs'
-own link validation checks them, followed by the claim's status badge.
-``[[publisher]]`` becomes who publishes the site, from ``claims/publisher.yaml``.
-Fenced code blocks and inline code are left alone.
+"""``[[kind:id]]`` references in hand-written pages under docs/ as markdown links to the generated pages
+(which the engine's link validation checks), with a claim's badge; ``[[publisher]]`` as who publishes
+the site. Fenced code blocks and inline code are left alone.
 """
 
 from __future__ import annotations
@@ -36,10 +33,7 @@ def _destination(url: str) -> str:
 
 
 def publisher_markdown(publisher: Publisher | None) -> str:
-    """Who publishes the site, as inline markdown: name, address, and email and logo where given.
-
-    Markdown, not HTML: the links it makes are checked where the hand-written pages are rendered,
-    as any other link on them is."""
+    """Who publishes the site, as inline markdown (its links checked as any other on the page is)."""
     if publisher is None:
         return "*no publisher is recorded (claims/publisher.yaml)*"
     parts = [f"**{_markdown_text(publisher.name)}**"]
@@ -74,23 +68,18 @@ def replace_references(markdown: str, page_src_uri: str, label_for: LabelFor, pu
     def outside_code(line: str) -> str:
         pieces, last = [], 0
         for span in _CODE_SPAN.finditer(line):
-            pieces.append(replace(line[last : span.start()]))
-            pieces.append(span.group(0))
+            pieces += [replace(line[last : span.start()]), span.group(0)]
             last = span.end()
-        pieces.append(replace(line[last:]))
-        return "".join(pieces)
+        return "".join([*pieces, replace(line[last:])])
 
     out: list[str] = []
     fence: str | None = None
     for line in markdown.split("\n"):
-        opener = _FENCE.match(line)
-        if fence is None and opener:
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+        elif opener := _FENCE.match(line):
             fence = opener.group(1)[0] * 3
-            out.append(line)
-        elif fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            out.append(line)
-        else:
-            out.append(outside_code(line) if "[[" in line else line)
+        elif "[[" in line:
+            line = outside_code(line)
+        out.append(line)
     return "\n".join(out)

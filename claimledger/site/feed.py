@@ -1,16 +1,11 @@
-"""The corrections: every claim's logged changes, newest first, and the same as an Atom feed; changes to
-the status scale, which alter every claim with a changed status, are listed with them as site-wide
-corrections.
-
-Pure functions of the dataset: the same data gives the same feed, byte for
-byte (its ``updated`` is the newest change's date, never the time of the
-build).
+"""The corrections: every claim's logged changes, newest first, and the same as an Atom feed, with the
+status scale's changes as site-wide corrections. Pure functions of the dataset: the same data gives
+the same feed, byte for byte (its ``updated`` is the newest change's date, never the build's).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -20,7 +15,6 @@ from .format import attribution
 from .urls import CORRECTIONS_FEED, page_src, url_of
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED = CORRECTIONS_FEED  # where the feed is published, site-relative
 PAGE = url_of("corrections.md")  # the page that lists the same entries
 
 KIND_LABELS = {
@@ -63,8 +57,7 @@ def changes(dataset: Dataset) -> list[Change]:
 
 @dataclass(frozen=True)
 class ScaleChange:
-    """One logged change to the status scale and its number in the scale's log (from 1): a
-    site-wide correction, listed on the Corrections page under its own anchor."""
+    """One logged change to the status scale and its number in the scale's log (from 1)."""
 
     entry: ScaleLogEntry
     number: int
@@ -84,36 +77,23 @@ def scale_changes(dataset: Dataset) -> list[ScaleChange]:
     return sorted(found, key=lambda c: (c.entry.date.earliest(), c.number), reverse=True)
 
 
-def _timestamp(change_date: str) -> str:
-    return f"{change_date}T00:00:00Z"
-
-
-def _absolute(site_url: str) -> Callable[[str, str, str | None], str]:
-    """``[[kind:id]]`` references in a summary as links to the item pages, from anywhere."""
-
-    def resolve(kind: str, item_id: str, label: str | None) -> str:
-        return f'<a href="{escape(site_url + url_of(page_src(kind, item_id)))}">{escape(label or item_id)}</a>'
-
-    return resolve
-
-
 def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
-    """The corrections as an Atom 1.0 feed (RFC 4287). ``site_url`` is absolute and ends in ``/``;
-    without one, the entries' ids are URNs and their links relative to the feed. The scale's changes
-    are among the claims' by date (newest first; on one day, before them)."""
+    """The corrections as an Atom 1.0 feed (RFC 4287). ``site_url`` is absolute and ends in ``/``; without
+    one, the entries' ids are URNs and their links relative. The scale's changes come first on a day."""
     found, scale = changes(dataset), scale_changes(dataset)
-    entries = []  # (day, id, title, link, kind, label, summary)
+    entries = []  # (day, urn, title, link, kind, label, summary)
     for s in scale:
-        link = f"{site_url}{PAGE}#{s.anchor}"
         title = f"{s.label}: the verification scale, which applies to every claim"
-        urn = f"urn:claimledger:scale:{s.anchor}"
-        entries.append((s.entry.date, link if site_url else urn, title, link, s.kind, s.label, s.entry.summary))
+        urn, link = f"urn:claimledger:scale:{s.anchor}", f"{site_url}{PAGE}#{s.anchor}"
+        entries.append((s.entry.date, urn, title, link, s.kind, s.label, s.entry.summary))
     for c in found:
-        link = f"{site_url}{url_of(page_src('claim', c.claim.id))}#{c.anchor}"
         party = dataset.parties.get(c.claim.claimant)
         title = f"{c.label} — {attribution(c.claim, party.name if party else c.claim.claimant)}: {c.claim.statement}"
-        urn = f"urn:claimledger:{c.claim.id}:{c.anchor}"
-        entries.append((c.entry.date, link if site_url else urn, title, link, c.entry.kind, c.label, c.entry.summary))
+        urn, link = (
+            f"urn:claimledger:{c.claim.id}:{c.anchor}",
+            f"{site_url}{url_of(page_src('claim', c.claim.id))}#{c.anchor}",
+        )
+        entries.append((c.entry.date, urn, title, link, c.entry.kind, c.label, c.entry.summary))
     entries.sort(key=lambda entry: entry[0].earliest(), reverse=True)  # stable: ties keep the order above
     days = [c.entry.date for c in found] or [c.review.date for c in dataset.claims.values() if c.review]
     newest = max((day.earliest() for day in (*days, *(s.entry.date for s in scale))), default=None)
@@ -127,8 +107,8 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
     element(feed, "title", f"{site_name}: corrections")
     element(feed, "subtitle", "Every correction, clarification, status change and update to a claim, newest first.")
     element(feed, "id", site_url + PAGE if site_url else "urn:claimledger:corrections")
-    element(feed, "updated", _timestamp(newest.isoformat() if newest else "1970-01-01"))
-    element(feed, "link", rel="self", type="application/atom+xml", href=site_url + FEED)
+    element(feed, "updated", f"{newest.isoformat() if newest else '1970-01-01'}T00:00:00Z")
+    element(feed, "link", rel="self", type="application/atom+xml", href=site_url + CORRECTIONS_FEED)
     element(feed, "link", rel="alternate", type="text/html", href=site_url + PAGE)
     author = element(feed, "author")
     publisher = dataset.publisher
@@ -137,12 +117,15 @@ def atom(dataset: Dataset, *, site_url: str, site_name: str) -> str:
         element(author, "uri", publisher.url)
     elif site_url:
         element(author, "uri", site_url)
-    resolve = _absolute(site_url)
-    for day, entry_id, title, link, kind, label, summary in entries:
+
+    def resolve(kind: str, item_id: str, label: str | None) -> str:  # [[kind:id]] as links from anywhere
+        return f'<a href="{escape(site_url + url_of(page_src(kind, item_id)))}">{escape(label or item_id)}</a>'
+
+    for day, urn, title, link, kind, label, summary in entries:
         entry = element(feed, "entry")
-        element(entry, "id", entry_id)
+        element(entry, "id", link if site_url else urn)
         element(entry, "title", title)
-        element(entry, "updated", _timestamp(day.earliest().isoformat()))
+        element(entry, "updated", f"{day.earliest().isoformat()}T00:00:00Z")
         element(entry, "link", rel="alternate", type="text/html", href=link)
         element(entry, "category", term=kind, label=label)
         element(entry, "summary", markup.render(summary, resolve).strip(), type="html")

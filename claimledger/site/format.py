@@ -18,6 +18,7 @@ QUALIFIER_WORDS = {
 }
 MINUS = "\u2212"
 NBSP = "\u00a0"  # between a number and its unit or %: the two never part at a line end
+_UNIT_SIGNS = {"percent": "%", "percent-change": "%", "ratio": "×", "second": "s", "per-10000": "per 10,000"}
 
 
 def number(value: float) -> str:
@@ -29,16 +30,14 @@ def number(value: float) -> str:
     return text.replace("-", MINUS)
 
 
+def _signed(value: float) -> str:
+    return f"{'+' if value > 0 else ''}{number(value)}"
+
+
 def _duration(seconds: float) -> str:
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [
-        f"{hours}{NBSP}h" if hours else "",
-        f"{minutes}{NBSP}min" if minutes else "",
-        f"{secs}{NBSP}s" if secs else "",
-    ]
-    return " ".join(p for p in parts if p) or f"0{NBSP}s"
+    hours, rest = divmod(int(seconds), 3600)
+    parts = zip((hours, *divmod(rest, 60)), ("h", "min", "s"), strict=True)
+    return " ".join(f"{count}{NBSP}{unit}" for count, unit in parts if count) or f"0{NBSP}s"
 
 
 def _scale_words(value: float) -> str:
@@ -55,25 +54,18 @@ def amount(value: float, unit: str | None, counted: str | None = None) -> str:
     """
     if unit is None:
         return number(value)
-    if unit == "percent":
-        return f"{number(value)}{NBSP}%"
-    if unit == "percent-change":
-        return f"{'+' if value > 0 else ''}{number(value)}{NBSP}%"
-    if unit == "ratio":
-        return f"{number(value)}{NBSP}×"
-    if unit == "per-10000":
-        return f"{number(value)}{NBSP}per 10,000{NBSP + counted if counted else ''}"
     if unit == "count":
-        words = _scale_words(value)
-        base = words or number(value)
+        base = _scale_words(value) or number(value)
         return f"{base}{NBSP}{counted}" if counted else base
-    if unit == "second":
-        return f"{_duration(value)} ({number(value)}{NBSP}s)" if value >= 60 else f"{number(value)}{NBSP}s"
+    if unit == "second" and value >= 60:
+        return f"{_duration(value)} ({number(value)}{NBSP}s)"
+    text = _signed(value) if unit == "percent-change" else number(value)
     if unit in ("day", "month"):
-        word = unit if value == 1 else unit + "s"
-        return f"{number(value)}{NBSP}{word}"
-    words = _scale_words(value)
-    return f"{number(value)}{NBSP}{unit}" + (f" ({words})" if words else "")
+        return f"{text}{NBSP}{unit}{'' if value == 1 else 's'}"
+    if unit not in _UNIT_SIGNS:
+        words = _scale_words(value)
+        return f"{text}{NBSP}{unit}" + (f" ({words})" if words else "")
+    return f"{text}{NBSP}{_UNIT_SIGNS[unit]}" + (f"{NBSP}{counted}" if counted and unit == "per-10000" else "")
 
 
 def qualified(value: float, unit: str | None, qualifier: str, counted: str | None = None) -> str:
@@ -97,7 +89,6 @@ class Change:
     after_label: str
     difference: str
     relative: str | None
-    computed: arithmetic.ComputedChange | None = None
 
 
 def change_text(computed: arithmetic.ComputedChange) -> str:
@@ -105,27 +96,24 @@ def change_text(computed: arithmetic.ComputedChange) -> str:
     if computed.value is None:
         return "not computable (the baseline is zero)"
     if computed.kind == "points":
-        return f"{'+' if computed.value > 0 else ''}{number(computed.value)}{NBSP}percentage points"
+        return f"{_signed(computed.value)}{NBSP}percentage points"
     if computed.kind == "ratio":
         return f"{number(computed.value)}{NBSP}times the baseline"
-    return f"{'+' if computed.value > 0 else ''}{number(computed.value)}{NBSP}%"
+    return f"{_signed(computed.value)}{NBSP}%"
 
 
 def change(claim: Claim) -> Change | None:
     if claim.value is None or claim.baseline is None:
         return None
-    before, after = claim.baseline.value, claim.value
-    unit = claim.unit
-    computed = arithmetic.change(before, after, unit, claim.baseline.change)
-    diff = float(computed.difference)
+    computed = arithmetic.change(claim.baseline.value, claim.value, claim.unit, claim.baseline.change)
     if computed.kind == "points":
-        difference = change_text(computed)
-        relative = None
+        difference, relative = change_text(computed), None
     else:
-        difference = ("+" if diff > 0 else "") + amount(round(diff, 6), unit, claim.counted)
+        diff = float(computed.difference)
+        difference = ("+" if diff > 0 else "") + amount(round(diff, 6), claim.unit, claim.counted)
         relative = change_text(computed) if computed.value is not None else None
     period = claim.period.human() if claim.period else "claimed"
-    return Change(before, after, claim.baseline.period.human(), period, difference, relative, computed)
+    return Change(claim.baseline.value, claim.value, claim.baseline.period.human(), period, difference, relative)
 
 
 @dataclass(frozen=True)
@@ -154,8 +142,7 @@ def metric_series(metric: Metric, claims: Iterable[Claim]) -> list[SeriesPoint]:
 
 
 def rate_text(claim: Claim, conversion: Conversion) -> str:
-    """A conversion's recorded exchange rate as readers read it: ``0.1256 EUR per CNY of 10 January 2018``;
-    empty where none is on record."""
+    """A conversion's recorded rate: ``0.1256 EUR per CNY of 10 January 2018``; "" where none is on record."""
     rate = conversion.rate
     if not isinstance(rate, Rate):
         return ""
@@ -164,7 +151,6 @@ def rate_text(claim: Claim, conversion: Conversion) -> str:
 
 
 def conversion_check(claim: Claim, conversion: Conversion) -> str:
-    """What the record says of a conversion's rate, for readers."""
     rate = conversion.rate
     if isinstance(rate, Rate) and claim.value is not None:
         computed = float(arithmetic.decimal(claim.value) * arithmetic.decimal(rate.value))
@@ -199,8 +185,8 @@ def derivation_text(claim: Claim, claims: Mapping[str, Claim]) -> str:
 
 
 def attribution(claim: Claim, claimant: str) -> str:
-    """Who made ``claim`` (``claimant``, by name) and when: "Alibaba Group, 10 January 2018"; "date
-    unknown" where the record does not know the date, "(inferred)" after a date no source states."""
+    """Who made ``claim`` and when: "Alibaba Group, 10 January 2018"; "date unknown" where the record does
+    not know the date, "(inferred)" after a date no source states."""
     basis = claim.basis_of("date")
     inferred = " (inferred)" if claim.date and basis and basis.is_inferred else ""
     return f"{claimant}, {claim.date.human() if claim.date else 'date unknown'}{inferred}"

@@ -1,14 +1,13 @@
 """Which generated pages an edit touches, so that ``mkdocs serve --dirty`` rewrites only those.
 
-A claim's page shows its sources, parties and related claims, and theirs show it back; index
-pages list everything. So an edited item touches its own page, the pages of everything it is
-linked to (before and after the edit), and the index pages. Any other change (the status scale,
-an item added or removed) touches every page. Pages that cite the item only inline, with
-``[[kind:id]]`` in a markdown field or a hand-written page, catch up at the next full build.
+An edited item touches its own page, the pages of everything it is linked to (before and after the
+edit), and the index pages; any other change (the scale, an item added or removed) touches every page.
+Pages citing the item only inline (``[[kind:id]]``) catch up at the next full build.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +33,11 @@ def stamps(dataset: Dataset) -> dict[str, tuple[int, int]]:
     result: dict[str, tuple[int, int]] = {}
     for kind in KINDS.values():
         for item_id, item in kind.items(dataset).items():
-            origin = item.document.origin
-            try:
-                stat = Path(origin).stat() if origin else None
-            except OSError:
-                stat = None
-            result[kind.page_src(item_id)] = (stat.st_mtime_ns, stat.st_size) if stat else (-1, -1)
+            result[kind.page_src(item_id)] = (-1, -1)
+            if origin := item.document.origin:
+                with contextlib.suppress(OSError):
+                    stat = Path(origin).stat()
+                    result[kind.page_src(item_id)] = (stat.st_mtime_ns, stat.st_size)
     return result
 
 

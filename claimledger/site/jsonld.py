@@ -9,39 +9,36 @@ from ..record.model import Claim, Dataset, Party, Publisher, Source
 from ..record.visible import edited, reviewers
 
 
+def _given(fields: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """``fields``, then those of ``optional`` with a value: no empty address, date or list is made up."""
+    return fields | {key: value for key, value in optional.items() if value not in (None, "", [])}
+
+
 def _person_or_org(party: Party | None, fallback: str) -> dict[str, Any]:
     if party is None:
         return {"@type": "Organization", "name": fallback}
     kind = "Organization" if party.kind == "organisation" else "Person"
-    data: dict[str, Any] = {"@type": kind, "name": party.name}
-    if party.url:
-        data["url"] = party.url
-    return data
+    return _given({"@type": kind, "name": party.name}, url=party.url)
 
 
 def _work(source: Source | None, source_id: str) -> dict[str, Any]:
-    """Where the claim appeared: its address, else its archived copy's, else none (never made up)."""
+    """Where the claim appeared: its address, else its archived copy's, else none."""
     if source is None:
         return {"@type": "CreativeWork", "name": source_id}
-    data: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
-    if source.url or source.archive_url:
-        data["url"] = source.url or source.archive_url
-    if source.published:
-        data["datePublished"] = str(source.published)
-    if source.language:
-        data["inLanguage"] = source.language
-    return data
+    return _given(
+        {"@type": "CreativeWork", "name": source.title},
+        url=source.url or source.archive_url,
+        datePublished=str(source.published) if source.published else None,
+        inLanguage=source.language,
+    )
 
 
 def organisation(publisher: Publisher | None, site_name: str, site_url: str) -> dict[str, Any]:
     """Who publishes the review: the publisher on record, else the site by its name."""
     if publisher is None:
-        return {"@type": "Organization", "name": site_name, **({"url": site_url} if site_url else {})}
-    url = publisher.url or site_url
-    data: dict[str, Any] = {"@type": "Organization", "name": publisher.name, **({"url": url} if url else {})}
-    if publisher.logo:
-        data["logo"] = {"@type": "ImageObject", "url": publisher.logo}
-    return data
+        return _given({"@type": "Organization", "name": site_name}, url=site_url)
+    logo = {"@type": "ImageObject", "url": publisher.logo} if publisher.logo else None
+    return _given({"@type": "Organization", "name": publisher.name}, url=publisher.url or site_url, logo=logo)
 
 
 def claim_review(
@@ -53,13 +50,9 @@ def claim_review(
     first_published: str = "",
     language: str = "en",
 ) -> dict[str, Any]:
-    """One ClaimReview: the claim reviewed, its rating from the status scale, and the Claim itself
-    (its author's web address where the data has one); the review's author and publisher are the
-    site (its address only if known: no ``url`` is made up), and the editors who signed it off are
-    named by their public names: a person as ``editor`` (schema.org's editor is a Person), an
-    editorial team as ``contributor``. ``page_url`` is the review's own address, absolute, or ""
-    where the site's address is not known; ``language`` is the site's. A status that is no rating
-    on the scale (its ``rating_value`` is null) gives its label alone, with no number."""
+    """One ClaimReview: the claim, its rating on the status scale (a status with no ``rating_value`` gives its
+    label alone), the Claim itself, the site as author and publisher, and the editors who signed it off (a
+    person as ``editor``, a team as ``contributor``). ``page_url`` is "" where the site's address is unknown."""
     scale = dataset.scale
     status = scale.get(claim.status) if scale else None
     rating: dict[str, Any] = {
@@ -73,69 +66,51 @@ def claim_review(
             "bestRating": scale.best_rating,
             "worstRating": scale.worst_rating,
         }
-    item: dict[str, Any] = {
-        "@type": "Claim",
-        "author": _person_or_org(dataset.parties.get(claim.claimant), claim.claimant),
-        "appearance": [_work(dataset.sources.get(a.source), a.source) for a in claim.appearances],
-        "firstAppearance": _work(dataset.sources.get(claim.first_appearance or ""), claim.first_appearance or ""),
-    }
-    if claim.date:
-        item["datePublished"] = str(claim.date)
+    first = claim.first_appearance or ""
+    item = _given(
+        {
+            "@type": "Claim",
+            "author": _person_or_org(dataset.parties.get(claim.claimant), claim.claimant),
+            "appearance": [_work(dataset.sources.get(a.source), a.source) for a in claim.appearances],
+            "firstAppearance": _work(dataset.sources.get(first), first),
+        },
+        datePublished=str(claim.date) if claim.date else None,
+    )
     days = edited(claim)
-    modified = max(days, key=lambda d: d.earliest()) if days else None
     signed = reviewers(claim, dataset)
-    review: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        **({"url": page_url} if page_url else {}),
-        "claimReviewed": claim.statement,
-        "reviewRating": rating,
-        "itemReviewed": item,
-        "author": organisation(dataset.publisher, site_name, site_url),
-        "publisher": organisation(dataset.publisher, site_name, site_url),
-        "inLanguage": language,
-    }
-    if dataset.publisher and dataset.publisher.license:
-        review["sdLicense"] = dataset.publisher.license
-    people = [{"@type": "Person", "name": e.name} for e in signed if e.kind == "person"]
-    teams = [{"@type": "Organization", "name": e.name} for e in signed if e.kind != "person"]
-    if people:
-        review["editor"] = people
-    if teams:
-        review["contributor"] = teams
-    published = first_published or (str(claim.review.date) if claim.review else "")
-    if published:
-        review["datePublished"] = published
-    if modified is not None:
-        review["dateModified"] = str(modified)
-    corrections = [entry for entry in claim.log if entry.kind == "correction"]
-    if corrections:
-        review["correction"] = [
+    publisher = organisation(dataset.publisher, site_name, site_url)
+    review = _given({"@context": "https://schema.org", "@type": "ClaimReview"}, url=page_url)
+    review |= {"claimReviewed": claim.statement, "reviewRating": rating, "itemReviewed": item}
+    return _given(
+        review | {"author": publisher, "publisher": publisher, "inLanguage": language},
+        sdLicense=dataset.publisher.license if dataset.publisher else None,
+        editor=[{"@type": "Person", "name": e.name} for e in signed if e.kind == "person"],
+        contributor=[{"@type": "Organization", "name": e.name} for e in signed if e.kind != "person"],
+        datePublished=first_published or (str(claim.review.date) if claim.review else ""),
+        dateModified=str(max(days, key=lambda d: d.earliest())) if days else None,
+        correction=[
             {"@type": "CorrectionComment", "text": entry.summary, "datePublished": str(entry.date)}
-            for entry in corrections
-        ]
-    return review
+            for entry in claim.log
+            if entry.kind == "correction"
+        ],
+    )
 
 
 def data_feed(
     reviews: list[dict[str, Any]], name: str, publisher: Publisher | None, site_url: str, feed_url: str
 ) -> dict[str, Any]:
-    """Every ClaimReview of the site in one schema.org DataFeed, as fact-check aggregators read them:
-    one DataFeedItem each, dated as its review is."""
+    """Every ClaimReview of the site in one schema.org DataFeed, as fact-check aggregators read them."""
     elements = []
     for review in reviews:
         item = {key: value for key, value in review.items() if key != "@context"}
-        dates = {"dateCreated": review.get("datePublished"), "dateModified": review.get("dateModified")}
-        element = {"@type": "DataFeedItem", **{k: v for k, v in dates.items() if v}, "item": item}
-        elements.append(({"url": review["url"]} if "url" in review else {}) | element)
-    feed: dict[str, Any] = {"@context": "https://schema.org", "@type": "DataFeed", "name": name}
-    if feed_url:
-        feed["url"] = feed_url
-    modified = max((review["dateModified"] for review in reviews if "dateModified" in review), default="")
-    if modified:
-        feed["dateModified"] = modified
-    if publisher and publisher.license:
-        feed["license"] = publisher.license
+        dates = _given({}, dateCreated=review.get("datePublished"), dateModified=review.get("dateModified"))
+        elements.append(_given({}, url=review.get("url")) | {"@type": "DataFeedItem", **dates, "item": item})
+    feed = _given(
+        {"@context": "https://schema.org", "@type": "DataFeed", "name": name},
+        url=feed_url,
+        dateModified=max((review["dateModified"] for review in reviews if "dateModified" in review), default=""),
+        license=publisher.license if publisher else None,
+    )
     return feed | {"publisher": organisation(publisher, name, site_url), "dataFeedElement": elements}
 
 

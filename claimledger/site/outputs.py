@@ -1,9 +1,8 @@
 """Every file a site contains, whatever engine builds it: :func:`site_outputs`, as plain data.
 
-An engine adapter (:mod:`claimledger.engines`) only hands them to its engine, which adds the
-hand-written pages under ``docs/``, the theme's frame (navigation, search, header and footer) and
-writes the site. Paths are site-relative with forward slashes; a page's ``path`` is its source path
-in the docs tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
+An engine adapter (:mod:`claimledger.engines`) hands them to its engine, which adds the hand-written
+pages and the theme's frame. Paths are site-relative; a page's ``path`` is its source path in the docs
+tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from .render import Renderer
 from .urls import CLAIM_REVIEW_FEED, CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 from .views import view
 
-LISTS: Mapping[str, str] = {
+LISTS: Mapping[str, str] = {  # search finds these by their title and this line: their lists repeat item pages
     "claims-index": "Every claim, with its status, figure, claimant and date: sort and filter them.",
     "dashboard": "How many claims have each status, claimant by claimant and topic by topic.",
     "timeline": "The claims and sources in the order they were made and published.",
@@ -41,15 +40,11 @@ LISTS: Mapping[str, str] = {
     "parties-index": "Every party: the people and organisations who made, reported or rebutted the claims.",
     "metrics-index": "Every metric: what the figures count, who counts them, and their figures over time.",
 }
-"""Pages that list claims, and what each is: search finds them by their title and this line (their
-lists repeat what the item pages hold, and would make every search hit them first)."""
 
 
 @dataclass(frozen=True)
 class PageOutput:
-    """A generated page, in the search index (a list of claims by its title and what it is, see
-    :data:`LISTS`). Its HTML is rendered when the engine is about to write it, and may be let go of
-    once written: at 10,000 claims, holding every page's HTML would be most of a build's memory."""
+    """A generated page, its HTML rendered only when the engine is about to write it."""
 
     spec: PageSpec
     description: str  # one line of plain text about the page
@@ -68,8 +63,7 @@ class PageOutput:
 
 @dataclass(frozen=True)
 class MarkdownPage:
-    """A page written in markdown (the contributor guide), converted by the engine as the pages
-    under ``docs/`` are, ``[[kind:id]]`` references included (:mod:`claimledger.site.docrefs`)."""
+    """A page written in markdown (the contributor guide), converted as the pages under ``docs/`` are."""
 
     path: str
     text: str
@@ -87,7 +81,6 @@ class FileOutput:
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
 
     def write(self, folder: Path) -> None:
-        """Write the file into ``folder``, making its own folder if it is not there yet."""
         write_file(folder / self.path, self.content())
 
 
@@ -110,9 +103,7 @@ ASSETS = (
 
 
 class Unpublishable(Exception):
-    """A file the site would show that the path policy refuses (:mod:`claimledger.record.paths`): a link out
-    of the repository, a broken link, something other than a plain file. ``findings`` say which and
-    why, as ``claimledger check`` reports them."""
+    """A file the site would show that the path policy refuses; ``findings`` say which and why."""
 
     def __init__(self, findings: Sequence[Finding]) -> None:
         super().__init__(f"{len(findings)} file(s) may not be published")
@@ -120,12 +111,9 @@ class Unpublishable(Exception):
 
 
 def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
-    """Every file of the site of ``dataset``, as ``renderer`` renders it: the generated pages (index
-    pages first, then each kind's item pages), the contributor guide of the project at ``root`` if
-    given and the guide is there, the assets, the exports, the schema, the corrections feed, and a
-    ``claim.json`` per claim (last). Nothing is rendered until asked.
-
-    The guide is read only if the path policy lets it be: :class:`Unpublishable` otherwise."""
+    """Every file of the site of ``dataset``: the pages, the contributor guide of the project at ``root`` (if
+    the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
+    feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked."""
     if renderer.dataset is not dataset:
         raise ValueError("the renderer renders another dataset")
     for spec in page_specs(dataset):
@@ -192,11 +180,9 @@ _CELL_END = re.compile(r"(</t[dh]>)")
 
 
 def _with_spaced_cells(render: Callable[[], str]) -> str:
-    """A page's HTML with a space after each table cell, so that a search index that strips the tags
-    does not run one cell's words into the next ("StatusMeaning")."""
+    """A page's HTML with a space after each table cell: a search index strips the tags ("StatusMeaning")."""
     return _CELL_END.sub(r"\1 ", render())
 
 
 def claim_json(claim: Any) -> str:
-    """A claim's data, as its ``claim.json`` holds it: its export record (with its ``page``)."""
     return to_json(claim_record(claim), compact=True)

@@ -1,20 +1,9 @@
 """Quotes in context: the sentences of a source's snapshot around each quote, the quoted words marked.
 
-A snapshot is a third party's text, kept as evidence: the site never publishes it whole, only these
-passages, each the sentences holding a quote and the sentence before and after them.  A quote is found
-as ``claimledger check`` finds it (:func:`claimledger.checks.quotes.normalise`: white space folded), so
-every quote the check accepts has its passage.
-
-The text is cut into sentences simply: at each line break, unless the next line starts with a lower-case
-letter (a paragraph wrapped at a fixed width runs on), since a post's list items and headings are lines;
-and after ``.``, ``!`` or ``?`` (and any closing quotation mark or bracket) where white space and then
-anything but a lower-case letter follows, except after a capitalised word of up to three letters or a
-number of up to two digits (``Ms.``, ``Jan.``, ``U.S.``, ``1.``), read as an abbreviation or a list number;
-and after ``。``, ``！`` or ``？``. A passage keeps the snapshot's line breaks between sentences.
-
-Where the cut fails (a text with no sentence marks, a long sentence), no more than :data:`CONTEXT`
-characters are shown on either side of a quote, or between two quotes of one passage, cut at a word
-and marked with an ellipsis: a passage is never much more than its quotes.
+The site never publishes a snapshot whole, only these passages: the sentences holding a quote and one
+on either side, found as ``claimledger check`` finds quotes (white space folded). Where cutting into
+sentences fails, at most :data:`CONTEXT` characters are shown beside a quote, cut at a word with an
+ellipsis. docs/reference.md describes where sentences are cut.
 """
 
 from __future__ import annotations
@@ -28,6 +17,8 @@ from itertools import accumulate
 from ..checks.quotes import claim_quotes, normalise
 from ..record.model import Dataset
 
+# Sentence ends: a line break unless a lower-case letter follows (a wrapped paragraph); ., ! or ? then
+# white space and no lower-case letter (not after an abbreviation or list number, _SHORT); 。！？.
 _END = re.compile(
     r"[.!?][\"'\u201d\u2019\u00bb)\]]*(?=\s+[^\sa-z])|[\u3002\uff01\uff1f][\u201d\u300d\u300f\uff09]*|\n(?![ \t]*[a-z])"
 )
@@ -36,7 +27,6 @@ _SHORT = re.compile(r"(?<!\w)(?:[A-Z][a-z]{0,2}|[0-9]{1,2})\.$")
 
 
 def _pieces(text: str) -> list[str]:
-    """``text`` cut into sentences, each with the white space around it."""
     found, start = [], 0
     for end in _END.finditer(text):
         if end.group() == "\n" or not _SHORT.search(text, max(0, end.start() - 3), end.start() + 1):
@@ -46,7 +36,7 @@ def _pieces(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of ``text``, each normalised; joined by spaces they are ``normalise(text)``."""
+    """The sentences of ``text``, normalised; joined by spaces they are ``normalise(text)``."""
     return [sentence for sentence in map(normalise, _pieces(text)) if sentence]
 
 
@@ -59,7 +49,7 @@ class Piece:
 
 @dataclass(frozen=True)
 class Passage:
-    """Whole sentences of a snapshot around one or more quotes, as pieces of text, each quoted or not."""
+    """Whole sentences of a snapshot around one or more quotes, as pieces of text."""
 
     pieces: tuple[Piece, ...]
     claims: tuple[str, ...] = ()  # the ids of the claims that quote it, in the text's order
@@ -71,8 +61,6 @@ class Passage:
 
 @dataclass(frozen=True)
 class _Found:
-    """Where a quote is in a snapshot's normalised text: its sentences and its characters."""
-
     file: str
     first: int  # the passage's first and last sentence
     last: int
@@ -110,7 +98,7 @@ class _Text:
         return _Found(file, max(0, first - 1), min(len(self.starts) - 1, last + 1), start, start + len(wanted), claim)
 
     def passage(self, found: list[_Found]) -> Passage:
-        """The passage of quotes whose sentences run on; quotes that overlap are one mark."""
+        """The passage of quotes whose sentences run on; overlapping quotes are one mark."""
         last = max(f.last for f in found)
         at = self.starts[found[0].first]
         stop = self.starts[last + 1] - 1 if last + 1 < len(self.starts) else len(self.text)
@@ -133,7 +121,6 @@ class _Text:
 
 
 def _trimmed(piece: Piece, first: bool, last: bool) -> Piece:
-    """An unquoted piece of a passage cut to :data:`CONTEXT` characters next to each quote it touches."""
     text = piece.text
     if piece.quoted or len(text) <= (CONTEXT if first or last else 2 * CONTEXT):
         return piece
@@ -143,7 +130,6 @@ def _trimmed(piece: Piece, first: bool, last: bool) -> Piece:
 
 
 def passage_in(text: str, quote: str) -> Passage | None:
-    """The passage around ``quote`` in a snapshot's ``text``; None if the text does not hold it."""
     whole = _Text.of(text)
     found = whole.find("", quote)
     return whole.passage([found]) if found else None
@@ -151,7 +137,7 @@ def passage_in(text: str, quote: str) -> Passage | None:
 
 @dataclass(frozen=True)
 class Passages:
-    """Every quote's passage, worked out once per build from the snapshot texts the dataset holds."""
+    """Every quote's passage, from the snapshot texts the dataset holds."""
 
     dataset: Dataset
     texts: dict[str, _Text]
@@ -168,13 +154,12 @@ class Passages:
         return self.texts[file].find(file, quote, claim)
 
     def around(self, source_id: str | None, quote: str | None) -> Passage | None:
-        """The passage around ``quote`` in the snapshot of ``source_id``; None without one."""
         found = self._find(source_id, quote)
         return self.texts[found.file].passage([found]) if found else None
 
     def of_sources(self) -> dict[str, list[Passage]]:
-        """By source id: the passages its quotes are in, in the text's order, with the claims quoting
-        them; passages that overlap or touch are one."""
+        """By source id: the passages its quotes are in, in order, with the claims quoting them (passages that
+        overlap or touch are one)."""
         found: dict[str, list[_Found]] = {}
         for claim in self.dataset.claims.values():
             paraphrase = claim.paraphrase

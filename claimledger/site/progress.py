@@ -1,10 +1,5 @@
-"""Pages written out of the total, on one terminal line, for long builds.
-
-Shown when standard error is a terminal outside CI, or when asked for
-(``claimledger build --progress``, or ``CLAIMLEDGER_PROGRESS=1``); never
-otherwise, so logs in CI stay clean. Whether it is wanted is decided at the
-edge (:func:`claimledger.settings.progress_wanted`).
-"""
+"""Pages written out of the total, on one terminal line, for long builds (when it is wanted is decided at
+the edge: :func:`claimledger.settings.progress_wanted`)."""
 
 from __future__ import annotations
 
@@ -25,10 +20,8 @@ class Progress:
 
     def step(self) -> None:
         self.done_count += 1
-        if not self.enabled:
-            return
         now = time.monotonic()
-        if now - self._last >= self.interval or self.done_count == self.total:
+        if self.enabled and (now - self._last >= self.interval or self.done_count == self.total):
             self._last = now
             self._shown = True
             self.stream.write(f"\rclaimledger: {self.done_count}/{self.total} pages written")

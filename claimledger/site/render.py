@@ -1,8 +1,7 @@
-"""Render generated pages to HTML with Jinja2, straight from the model.
+"""Render generated pages to HTML with Jinja2, from the :class:`Dataset` and :class:`Graph` of one build.
 
-No page re-reads a file: everything comes from the :class:`Dataset` and the
-:class:`Graph` computed once per build.  All user-supplied text is escaped by
-Jinja's autoescaping; contributor markdown goes through :mod:`claimledger.record.markdown`.
+All user-supplied text is escaped by Jinja's autoescaping; contributor markdown goes through
+:mod:`claimledger.record.markdown`.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
 from .passages import Passage, Passages
-from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, relative, url_of
+from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, url_of
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,8 @@ class SiteSettings:
         edit_base: str = "",
         language: str = "en",
     ) -> SiteSettings:
-        """The settings of a site as its configuration states them (``mkdocs.yml``'s ``site_name``,
-        ``site_url`` and ``repo_url``, and the plugin's ``edit_branch`` and ``edit_base``): edit,
-        file and file-history links point into a GitHub repository, or edit links start with
-        ``edit_base``."""
+        """The settings as the site's configuration states them: edit, file and history links point into
+        a GitHub repository, or edit links start with ``edit_base``."""
         github = "github.com" in repo_url
         repository = repo_url.rstrip("/")
         github_edit = f"{repository}/edit/{edit_branch}/" if github else ""
@@ -90,10 +87,8 @@ def site_renderer(
     history: bool = True,
     bytecode_cache: BytecodeCache | None = None,
 ) -> Renderer:
-    """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from
-    git if ``history`` (the claims' current statuses taken from the dataset, not read again from git;
-    ``renderer.history.warning`` says what is missing from it), and compiled templates kept in
-    ``bytecode_cache``, if any."""
+    """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from git if
+    ``history`` (``renderer.history.warning`` says what is missing from it)."""
     loaded, merged = None, None
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
@@ -111,13 +106,9 @@ def text_colour(background: str) -> str:
 
 def template_environment() -> Environment:
     """The environment of claimledger's own templates, with what every page uses at hand."""
+    packages = ["claimledger.site", *(kind.templates for kind in KINDS.values() if kind.templates)]
     env = Environment(
-        loader=ChoiceLoader(
-            [
-                PackageLoader("claimledger.site", "templates"),
-                *(PackageLoader(kind.templates, "templates") for kind in KINDS.values() if kind.templates),
-            ]
-        ),
+        loader=ChoiceLoader([PackageLoader(package, "templates") for package in packages]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -175,14 +166,12 @@ class Renderer:
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
-        # The files on the branch edit links point into (None: not known): a file not there yet (a
-        # claim not merged) has no page to edit, so its link shows the folder it will be in.
+        # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
         self.merged = merged
 
     def report_error(self, claim: Claim, contact_page: str) -> str:
-        """Where a reader reports an error on ``claim``'s page: a new issue naming the claim and its
-        page, when the repository is known; else a message to the publisher's email, or its contact
-        page; else ``contact_page`` (the site's own)."""
+        """Where a reader reports an error on ``claim``: a new issue on the repository, else a message to
+        the publisher's email, or its contact page; else ``contact_page`` (the site's own)."""
         # The page's address only where the site's is known: a relative one would mislead.
         site_url = self.settings.site_url
         page = f"Page: {site_url}{url_of(page_src('claim', claim.id))}\n" if site_url else ""
@@ -204,8 +193,6 @@ class Renderer:
             return self.settings.tree_base + document_path.rpartition("/")[0] + "/"
         return edit_base + document_path
 
-    # -- pages -----------------------------------------------------------------
-
     def render(self, spec: PageSpec) -> str:
         """The HTML of a generated page's body."""
         context: dict[str, Any] = {"p": PageContext(self, spec.url), "dataset": self.dataset, "graph": self.graph}
@@ -214,7 +201,6 @@ class Renderer:
         return self.env.get_template(f"{spec.template}.html").render(context)
 
     def item(self, spec: PageSpec) -> Any:
-        """The item an item page shows."""
         assert spec.kind is not None
         return KINDS[spec.kind].items(self.dataset)[spec.key]
 
@@ -226,8 +212,7 @@ class Renderer:
         return KINDS[kind].title(item) if item is not None else item_id
 
     def label_for(self, kind: str, item_id: str) -> tuple[str, str] | None:
-        """(text, badge HTML) of a link to an item: its title (a claim's led by who made it and when),
-        and its status badge if it is a claim; None for an unknown id."""
+        """(text, badge HTML) of a link to an item (a claim's attributed, with its badge); None for an unknown id."""
         item = KINDS[kind].items(self.dataset).get(item_id)
         if item is None:
             return None
@@ -236,21 +221,17 @@ class Renderer:
         return KINDS[kind].title(item), ""
 
     def reviewed(self, item: object) -> bool:
-        """Whether ``item`` is a claim whose status is a review's verdict, signed off by a review that
-        still covers it: only its page carries a ClaimReview (an ``unverified`` claim has not been
-        reviewed; one changed since its review awaits a new one; the publisher's own calculation is no
-        one else's claim to review)."""
-        status = self.statuses.get(item.status) if isinstance(item, Claim) else None
-        if not isinstance(item, Claim) or status is None or item.own_calculation:
+        """Whether ``item`` is a claim with a verdict its review still covers (not the publisher's own
+        calculation): only its page carries a ClaimReview."""
+        if not isinstance(item, Claim) or item.own_calculation or (status := self.statuses.get(item.status)) is None:
             return False
         return status.verdict and not status.withdraws and not self.stale(item)
 
     def stale(self, claim: Claim) -> bool:
-        """Whether ``claim`` has changed since its review (worked out once per claim and build)."""
-        found = self._stale.get(claim.id)
-        if found is None:
-            found = self._stale[claim.id] = awaits_review(claim, self.dataset)
-        return found
+        """Whether ``claim`` has changed since its review."""
+        if claim.id not in self._stale:
+            self._stale[claim.id] = awaits_review(claim, self.dataset)
+        return self._stale[claim.id]
 
     def review_by(self, claim: Claim) -> str:
         """The public names of the editors who reviewed ``claim``: "A", "A and B", "A, B and C"."""
@@ -258,14 +239,10 @@ class Renderer:
         return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def attribution(self, claim: Claim) -> str:
-        """Who made ``claim`` and when, as every title and list of claims leads with it: "Alibaba Group,
-        10 January 2018"; "date unknown" where the record does not know the date, "(inferred)" after
-        a date no source states."""
         return format.attribution(claim, self.title("party", claim.claimant))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
-        """A claim as it is titled or listed, attributed: who made it and when, then the statement
-        (linked to ``href``, if given, with the class ``css``)."""
+        """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
         text = escape(claim.statement)
         if href:
             attributes = f' class="{escape(css)}"' if css else ""
@@ -273,8 +250,7 @@ class Renderer:
         return Markup(f'<span class="ct-attribution">{escape(self.attribution(claim))}:</span> {text}')
 
     def claim_badge(self, claim: Claim) -> Markup:
-        """The claim's status badge, or, for a claim changed since its review, a badge that says so
-        in place of the verdict it no longer stands behind."""
+
         return STALE_BADGE if self.stale(claim) else self.badge(claim.status)
 
     def claim_review(self, claim: Claim) -> dict[str, Any]:
@@ -289,7 +265,7 @@ class Renderer:
         return script_json(self.claim_review(claim))
 
     def claim_review_feed(self) -> str:
-        """Every current ClaimReview of the site, as a schema.org DataFeed (:data:`CLAIM_REVIEW_FEED`)."""
+        """Every current ClaimReview of the site, as a schema.org DataFeed."""
         reviews = [self.claim_review(claim) for claim in self.dataset.claims.values() if self.reviewed(claim)]
         settings = self.settings
         feed_url = settings.site_url + CLAIM_REVIEW_FEED if settings.site_url else ""
@@ -298,17 +274,16 @@ class Renderer:
 
     def badge(self, status_id: str) -> Markup:
         """A status badge; the same for every page, so made once per status."""
-        badge = self._badges.get(status_id)
-        if badge is None:
+        if status_id not in self._badges:
             status = self.statuses.get(status_id)
-            if status is None:
-                badge = Markup('<span class="ct-badge">{}</span>').format(status_id)
-            else:
-                badge = Markup(
+            self._badges[status_id] = (
+                Markup('<span class="ct-badge">{}</span>').format(status_id)
+                if status is None
+                else Markup(
                     '<span class="ct-badge ct-status-{id}" style="background:{bg};color:{fg}">{label}</span>'
                 ).format(id=status.id, bg=status.colour, fg=text_colour(status.colour), label=status.label)
-            self._badges[status_id] = badge
-        return badge
+            )
+        return self._badges[status_id]
 
     def sorted_claims(self, claims: Iterable[Claim]) -> list[Claim]:
         return sorted(claims, key=lambda c: (self.statuses[c.status].index if c.status in self.statuses else 99, c.id))
@@ -318,13 +293,12 @@ class Renderer:
         return status is not None and status.withdraws
 
     def withdrawal(self, claim: Claim) -> feed.Change | None:
-        """For a withdrawn claim (its status's evidence is a retraction), the log entry that withdrew it."""
-        if not self.withdrawn(claim):
-            return None
-        return next((change for change in self.claim_changes(claim) if change.entry.kind == "retraction"), None)
+        """For a withdrawn claim, the log entry that withdrew it."""
+        changes = self.claim_changes(claim) if self.withdrawn(claim) else []
+        return next((change for change in changes if change.entry.kind == "retraction"), None)
 
     def claim_changes(self, claim: Claim) -> list[feed.Change]:
-        """One claim's logged changes, newest first."""
+        """Newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
 
     def chart(self, claim: Claim) -> Markup:
@@ -342,15 +316,14 @@ class Renderer:
         return Markup(charts.series([(point.period.human(), point.value) for point in points], unit, counted))
 
     def status_changes(self, document_path: str) -> list[StatusChange]:
-        """Status changes oldest first."""
+        """Oldest first."""
         return list(reversed(self.history.statuses.get(document_path, ())))
 
     def history_url(self, document_path: str) -> str:
-        """The file's history on the repository host: what changed in it, commit by commit."""
         return self.settings.history_base + document_path if self.settings.history_base else ""
 
     def snapshot_url(self, source_id: str) -> str:
-        """The repository copy of a source's text (its own snapshot or the one of what it is part of)."""
+        """The repository copy of a source's text (its own snapshot or that of what it is part of)."""
         found = self.dataset.snapshot_of(source_id)
         if found is None or not self.settings.blob_base:
             return ""
@@ -365,19 +338,14 @@ class Renderer:
 
     @staticmethod
     def claim_sources(claim: Claim) -> str:
-        """The ids of every source a claim cites, for the table's source filter."""
         return " ".join(sorted(set(cited_sources(claim))))
-
-    # -- shared data for index pages -------------------------------------------
 
     @cached_property
     def passages(self) -> Passages:
-        """Each quote in its context, from the snapshot texts the dataset holds."""
         return Passages.of(self.dataset)
 
     @cached_property
     def quoted_passages(self) -> dict[str, list[Passage]]:
-        """By source id: the passages of it that claims quote, each with the claims quoting it."""
         return self.passages.of_sources()
 
     @cached_property
@@ -390,7 +358,6 @@ class Renderer:
 
     @cached_property
     def source_options(self) -> list[str]:
-        """Every source a claim appeared in or is rebutted by: the table's source filter."""
         return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
 
     @cached_property
@@ -404,11 +371,8 @@ class Renderer:
 
     @cached_property
     def timeline(self) -> tuple[list[Day], list[Event]]:
-        """What happened on each known date, oldest first; and what happened on an unknown date.
-
-        A date known only to the month or year comes after the days of that month or year.  On one
-        date, sources are published first, then claims made, then evidence given.
-        """
+        """What happened on each known date, oldest first (a month or year after its days; on one date,
+        sources, then claims, then evidence); and what happened on an unknown date."""
         events: dict[PartialDate | None, list[Event]] = {}
         for source in self.dataset.sources.values():
             events.setdefault(source.published, []).append(Event("source", source))
@@ -420,19 +384,11 @@ class Renderer:
                 evidence = Event("evidence", source, claim, number, rebuttal.party, rebuttal.stance)
                 events.setdefault(source.published, []).append(evidence)
         for happened in events.values():
-            happened.sort(key=_event_order)
+            happened.sort(key=Event.order)
         undated = events.pop(None, [])
         days = [Day(date, tuple(happened)) for date, happened in events.items() if date is not None]
         days.sort(key=lambda d: (d.date.year, d.date.month or 13, d.date.day or 32))
         return days, undated
-
-
-_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
-
-
-def _event_order(event: Event) -> tuple[int, str, str, int]:
-    source = event.source.id if event.source else ""
-    return (_EVENT_KINDS[event.kind], event.claim.id if event.claim else "", source, event.rebuttal)
 
 
 @dataclass(frozen=True)
@@ -447,6 +403,13 @@ class Event:
     party: str = ""
     stance: str = ""
 
+    def order(self) -> tuple[int, str, str, int]:
+        source = self.source.id if self.source else ""
+        return (_EVENT_KINDS[self.kind], self.claim.id if self.claim else "", source, self.rebuttal)
+
+
+_EVENT_KINDS = {"source": 0, "claim": 1, "evidence": 2}
+
 
 @dataclass(frozen=True)
 class Day:
@@ -457,28 +420,24 @@ class Day:
 
 
 class PageContext:
-    """What depends on the page being rendered: links relative to it, and markdown whose
-    ``[[kind:id]]`` references link from it. Everything else the templates use is a global of the
-    environment: the renderer ``r``, and the formatting functions (:func:`template_environment`)."""
+    """What depends on the page being rendered: links relative to it, and markdown whose ``[[kind:id]]``
+    references link from it. The rest is a global of the environment (:func:`template_environment`)."""
 
     def __init__(self, renderer: Renderer, here: str) -> None:
         self.r = renderer
-        self.here = here
-        # Every page URL is a folder ("claims/x/"), so a link from it is "../" per level, then the target.
+        # Every page URL is a folder ("claims/x/", see url_of), so a link from it is "../" per level, then the target.
         self.up = "../" * here.count("/")
 
     def u(self, target: str) -> str:
-        if target.startswith("#") or (not self.here.endswith("/") and self.here):
-            return relative(target, self.here)
-        return (self.up + target) or "./"
+        """A link to the site-relative ``target`` (``#fragment`` alone stays on this page)."""
+        return target if target.startswith("#") else (self.up + target) or "./"
 
     def url(self, kind: str, item_id: str) -> str:
         """The link to an item's page: ``p.url("party", id)``."""
         return self.u(url_of(page_src(kind, item_id)))
 
     def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
-        """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is
-        false (where the page already says both: under a date, made by a party named)."""
+        """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is false."""
         # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
         if not attributed:
             return Markup(f'<a href="{escape(self.url("claim", claim.id))}">{escape(claim.statement)}</a> ') + (

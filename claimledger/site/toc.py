@@ -1,9 +1,6 @@
-"""The table of contents of a generated page, read from the headings its template wrote.
-
-A page without one has no "Skip to content" link in Material (the link points at the first
-entry) and an empty right sidebar.  The templates give every ``<h1>`` and ``<h2>`` an ``id``;
-each ``<h2>`` becomes an entry under the page's ``<h1>``.  The shape is MkDocs' own (that of
-Python-Markdown's ``toc_tokens``), for ``mkdocs.structure.toc.get_toc``.
+"""The table of contents of a generated page, read from its ``<h1>`` and ``<h2>`` with an ``id``, in the
+shape of Python-Markdown's ``toc_tokens`` for ``mkdocs.structure.toc.get_toc``. Without one, Material has
+no "Skip to content" link and an empty right sidebar.
 """
 
 from __future__ import annotations
@@ -24,10 +21,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def tokens(html: str) -> list[TocToken]:
-    """The page's headings: each ``<h1>`` with the ``<h2>`` after it as its children.
-
-    Titles stay HTML-escaped, as the table of contents expects; tags inside a heading are dropped.
-    """
+    """The page's headings: each ``<h1>`` with the ``<h2>`` after it as its children (titles HTML-escaped)."""
     top: list[TocToken] = []
     for level, anchor, inner in _HEADING.findall(html):
         token: TocToken = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner).strip(), "children": []}

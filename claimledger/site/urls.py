@@ -5,7 +5,6 @@ URLs are site-relative, in MkDocs' directory form: ``claims/<id>/``.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 from ..exports.formats import FORMATS
@@ -15,8 +14,8 @@ from ..record.model import Dataset
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One generated page: its source path in the docs tree, the template that renders it
-    (``templates/<template>.html``), its title, and for an item page the item's kind and id."""
+    """One generated page: its source path, its template (``templates/<template>.html``), its title, and for an
+    item page the item's kind and id."""
 
     src_uri: str
     template: str
@@ -83,19 +82,3 @@ def page_specs(dataset: Dataset) -> list[PageSpec]:
             for key, item in kind.items(dataset).items()
         ]
     return specs
-
-
-def relative(target: str, current: str) -> str:
-    """A link from the page at ``current`` to ``target``; both site-relative (``""`` is the home page).
-
-    ``#fragment`` alone links within the current page.
-    """
-    path, hash_, fragment = target.partition("#")
-    suffix = f"#{fragment}" if hash_ else ""
-    if not path and hash_:
-        return suffix
-    base = current if current == "" or current.endswith("/") else posixpath.dirname(current) + "/"
-    rel = posixpath.relpath(path or ".", base or ".")
-    if (not path or path.endswith("/")) and not rel.endswith("/"):
-        rel += "/"
-    return rel + suffix

@@ -1,10 +1,8 @@
 """What the site shows of each kind of item (see :mod:`claimledger.record.kinds`), in one place.
 
-Per kind: the template of its item page (``templates/<kind>.html``, given the item as a variable
-of the kind's name), the text the search index holds for its page and the short names it is found
-by, the pages an edit of one of its items touches (for ``mkdocs serve --dirty``,
-:mod:`claimledger.site.incremental`), a line describing its page, and the title of its page in the
-browser and in link previews.
+Per kind: its search text and keywords, the pages an edit of one of its items touches (for
+``mkdocs serve --dirty``, :mod:`claimledger.site.incremental`), a line describing its page, and its
+title in the browser. Its item page is ``templates/<kind>.html``, given the item by the kind's name.
 """
 
 from __future__ import annotations
@@ -27,22 +25,18 @@ class SiteKind:
     """The site's side of one kind of item."""
 
     name: str
+    # What the search index holds for an item's page: the words a reader looks for (docs/reference.md).
+    # Plain HTML built here rather than a template: it is made once per page, ten thousand times.
     search_text: Callable[[Renderer, Any], str]
-    """What the search index holds for an item's page: the words a reader looks for (see docs/reference.md).
-    Plain HTML built here rather than a template: it is made once per page, ten thousand times."""
+    # The page source paths that show the item with this id, besides its own and the index pages.
     neighbours: Callable[[str, Graph, Dataset], set[str]]
-    """The page source paths that show the item with this id, besides its own and the index pages."""
-    description: Callable[[Renderer, Any], str]
-    """One line of plain text about an item's page."""
+    description: Callable[[Renderer, Any], str]  # one line of plain text about an item's page
+    # Short names a reader may type for the item (USTR): search ranks a page whose keyword matches first.
     keywords: Callable[[Renderer, Any], tuple[str, ...]] = lambda renderer, item: ()
-    """Short names a reader may type for the item (a party's abbreviation, the abbreviations of a
-    source's author and publisher): search ranks a page whose keyword matches above any other."""
+    # The page's title in the browser and link previews, if not the item's title (a claim's: its verdict first).
     head_title: Callable[[Renderer, Any], str] | None = None
-    """Plain text: the page's title in the browser and in link previews, if not the item's title
-    (a claim's: its verdict first)."""
+    # How much search favours the kind's pages: a party's comes before the claims that name it.
     search_boost: float = 1
-    """How much search favours the kind's pages over others that match as well: a party's page
-    comes before the claims that name it, when its name is searched for."""
 
     @property
     def template(self) -> str:
@@ -50,7 +44,6 @@ class SiteKind:
 
 
 def _short_names(renderer: Renderer, party_id: str) -> tuple[str, ...]:
-    """The short name a party goes by (``USTR``), if its data gives one."""
     party = renderer.dataset.parties.get(party_id)
     return (party.short_name,) if party and party.short_name else ()
 
@@ -62,10 +55,15 @@ def _party_label(renderer: Renderer, party_id: str) -> str:
     return f"{name} ({missing[0]})" if missing else name
 
 
+def _search_text(anchor: str, title: str, text: str | None = None) -> str:
+    heading = f'<h1 id="{anchor}">{escape(title)}</h1>'
+    return heading if text is None else f"{heading}\n<p>{escape(text)}</p>"
+
+
 def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
     status = renderer.statuses.get(claim.status)
     spokesperson = f" ({escape(_party_label(renderer, claim.spokesperson))})" if claim.spokesperson else ""
-    # Who made the claim and when, before it: a search for a person's name finds their claims by their
+    # Who made the claim and when, first: a search for a person's name finds their claims by their
     # title, before pages whose words merely begin like it ("Ma" and "major").
     parts = [
         f'<h1 id="claim">{escape(renderer.attribution(claim))}: {escape(claim.statement)}</h1>',
@@ -77,9 +75,8 @@ def _claim_search_text(renderer: Renderer, claim: Claim) -> str:
             f"<p>{escape(_party_label(renderer, r.party))}: {escape(r.summary)} {escape(r.quote or '')}</p>"
             for r in claim.rebuttals
         ),
+        *([f"<p>{escape(' '.join(claim.tags))}</p>"] if claim.tags else []),
     ]
-    if claim.tags:
-        parts.append(f"<p>{escape(' '.join(claim.tags))}</p>")
     return "\n".join(parts)
 
 
@@ -95,18 +92,10 @@ def _claim_description(renderer: Renderer, claim: Claim) -> str:
     return f"{_verdict(renderer, claim)}: {claim.statement} {made} by {renderer.attribution(claim)}."
 
 
-def _claim_head_title(renderer: Renderer, claim: Claim) -> str:
-    return f"{_verdict(renderer, claim)} — {renderer.attribution(claim)}: {claim.statement}"
-
-
 def _source_description(renderer: Renderer, source: Source) -> str:
     published = f", {source.published.human()}" if source.published else ""
     by = f", by {renderer.title('party', source.author)}" if source.author else ""
     return f"{source.title} ({source.kind.replace('-', ' ')}{by}{published})"
-
-
-def _party_description(renderer: Renderer, party: Party) -> str:
-    return f"{party.name} ({party.role or party.kind})"
 
 
 def _source_search_text(renderer: Renderer, source: Source) -> str:
@@ -114,7 +103,7 @@ def _source_search_text(renderer: Renderer, source: Source) -> str:
     by = f" by {'; '.join(parties)}" if parties else ""
     shown = f", {source.author_shown}" if source.author_shown else ""
     text = " ".join(_sentence(part) for part in (source.kind.replace("-", " ") + by + shown, source.notes) if part)
-    return "\n".join([f'<h1 id="source">{escape(source.title)}</h1>', f"<p>{escape(text)}</p>"])
+    return _search_text("source", source.title, text)
 
 
 def _sentence(text: str) -> str:
@@ -130,24 +119,11 @@ def _source_keywords(renderer: Renderer, source: Source) -> tuple[str, ...]:
 def _party_search_text(renderer: Renderer, party: Party) -> str:
     notes = f". {party.notes}" if party.notes else ""
     short = f"{party.short_name}. " if party.short_name else ""
-    return "\n".join(
-        [f'<h1 id="party">{escape(party.name)}</h1>', f"<p>{escape(short + (party.role or '') + notes)}</p>"]
-    )
-
-
-def _party_keywords(renderer: Renderer, party: Party) -> tuple[str, ...]:
-    return _short_names(renderer, party.id)
-
-
-def _metric_description(renderer: Renderer, metric: Metric) -> str:
-    return f"{metric.title} (a metric: what it counts, by whom, and its figures over time)"
+    return _search_text("party", party.name, short + (party.role or "") + notes)
 
 
 def _metric_search_text(renderer: Renderer, metric: Metric) -> str:
-    caveats = " ".join(metric.caveats)
-    return "\n".join(
-        [f'<h1 id="metric">{escape(metric.title)}</h1>', f"<p>{escape(metric.counts)} {escape(caveats)}</p>"]
-    )
+    return _search_text("metric", metric.title, f"{metric.counts} {' '.join(metric.caveats)}")
 
 
 def _pages(kind: str, ids: Iterable[str | None]) -> set[str]:
@@ -163,29 +139,26 @@ def _metric_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]
 def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     pages = _pages("claim", (c.id for c in (*graph.related.get(item_id, ()), *graph.superseding.get(item_id, ()))))
     claim = dataset.claims.get(item_id)
-    if claim is not None:
-        rebuttals = claim.rebuttals
-        pages |= _pages("source", cited_sources(claim))
-        parties = (
-            claim.claimant,
-            claim.spokesperson,
-            *(r.party for r in rebuttals),
-            *(c.by for c in claim.conversions),
-        )
-        pages |= _pages("party", parties)
-        pages |= _pages("metric", (claim.metric, claim.baseline.metric if claim.baseline else None))
-    return pages
+    if claim is None:
+        return pages
+    parties = (
+        claim.claimant,
+        claim.spokesperson,
+        *(r.party for r in claim.rebuttals),
+        *(c.by for c in claim.conversions),
+    )
+    metrics = (claim.metric, claim.baseline.metric if claim.baseline else None)
+    return pages | _pages("source", cited_sources(claim)) | _pages("party", parties) | _pages("metric", metrics)
 
 
 def _source_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
     claims = (*graph.claims_in_source.get(item_id, ()), *(r.claim for r in graph.rebuttals_in_source.get(item_id, ())))
-    pages = _pages("claim", (c.id for c in claims))
-    pages |= _pages("source", (*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())))
+    sources: list[str | None] = [*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())]
     source = dataset.sources.get(item_id)
     if source is not None:
-        pages |= _pages("party", (source.author, source.publisher))
-        pages |= _pages("source", (source.part_of, *source.derived_from))
-    return pages
+        sources += [source.part_of, *source.derived_from]
+    parties = (source.author, source.publisher) if source else ()
+    return _pages("claim", (c.id for c in claims)) | _pages("source", sources) | _pages("party", parties)
 
 
 def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
@@ -202,12 +175,28 @@ def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
 SITE_KINDS: Mapping[str, SiteKind] = {
     kind.name: kind
     for kind in (
-        SiteKind("claim", _claim_search_text, _claim_neighbours, _claim_description, head_title=_claim_head_title),
+        SiteKind(
+            "claim",
+            _claim_search_text,
+            _claim_neighbours,
+            _claim_description,
+            head_title=lambda r, claim: f"{_verdict(r, claim)} — {r.attribution(claim)}: {claim.statement}",
+        ),
         SiteKind("source", _source_search_text, _source_neighbours, _source_description, keywords=_source_keywords),
         SiteKind(
-            "party", _party_search_text, _party_neighbours, _party_description, keywords=_party_keywords, search_boost=2
+            "party",
+            _party_search_text,
+            _party_neighbours,
+            lambda r, party: f"{party.name} ({party.role or party.kind})",
+            keywords=lambda r, party: _short_names(r, party.id),
+            search_boost=2,
         ),
-        SiteKind("metric", _metric_search_text, _metric_neighbours, _metric_description),
+        SiteKind(
+            "metric",
+            _metric_search_text,
+            _metric_neighbours,
+            lambda r, metric: f"{metric.title} (a metric: what it counts, by whom, and its figures over time)",
+        ),
     )
 }
 
@@ -218,8 +207,9 @@ def view(kind: str) -> SiteKind:
     if kind in SITE_KINDS:
         return SITE_KINDS[kind]
     title = KINDS[kind].title
-
-    def search_text(renderer: Renderer, item: Any) -> str:  # HTML, as the search index reads it
-        return f'<h1 id="{kind}">{escape(title(item))}</h1>'
-
-    return SiteKind(kind, search_text, lambda item_id, graph, dataset: set(), lambda renderer, item: title(item))
+    return SiteKind(
+        kind,
+        lambda renderer, item: _search_text(kind, title(item)),
+        lambda item_id, graph, dataset: set(),
+        lambda renderer, item: title(item),
+    )

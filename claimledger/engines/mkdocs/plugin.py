@@ -1,15 +1,8 @@
 """The MkDocs plugin ``claimledger``: hands the outputs of :func:`claimledger.site.outputs.site_outputs`
-to MkDocs, generated in memory (nothing generated is committed).
-
-Under ``claimledger build`` the build hands the plugin the dataset already checked, and the settings
-(:meth:`ClaimledgerPlugin.use`). Under ``mkdocs build`` or ``mkdocs serve`` on their own the plugin is
-the edge: it reads the settings from the environment and loads and checks the dataset, site policy
-included; but MkDocs has loaded ``mkdocs.yml`` by then (its tags and hooks have run), which is why a
-published site is built with ``claimledger build``, which checks the file before any engine reads it.
-
-Whatever was checked before, the plugin publishes no file the path policy refuses
-(:mod:`claimledger.record.paths`) that MkDocs found in the docs folder or the theme folder, and the
-docs guard (:mod:`.docsguard`) stops what Python-Markdown reads otherwise than the check.
+to MkDocs, generated in memory. Under ``claimledger build`` it is handed the dataset already checked
+(:meth:`ClaimledgerPlugin.use`); under ``mkdocs build``/``serve`` alone it is the edge and checks the
+dataset itself, though MkDocs has run ``mkdocs.yml``'s tags and hooks by then. Either way it publishes
+no file the path policy refuses, and the docs guard (:mod:`.docsguard`) stops what the check would not read.
 """
 
 from __future__ import annotations
@@ -111,23 +104,19 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
         self.told_no_site_url = False
-        self.config_file = ""  # the site's configuration, as MkDocs read it
+        self.config_file = ""
 
     @property
     def docs_policy(self) -> DocsPolicy:
-        """Which hand-written pages may hold raw HTML, as this plugin's ``docs_raw_html`` says."""
         return DocsPolicy.from_option(self.config.docs_raw_html)
 
     def use(self, site: SiteInput | None) -> None:
-        """Build ``site`` (the dataset already loaded and checked, and the settings) at the next build;
-        None takes it back. The engine's build calls it."""
+        """Build ``site`` (checked already) at the next build; None takes it back."""
         self.handed = site
 
-    # -- configuration and data ------------------------------------------------
-
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; with ``--dirty``
-        a rebuild then rewrites only the pages an edit touches."""
+        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``, which ``--dirty`` makes
+        incremental."""
         self.incremental = command == "serve" and dirty
         self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
 
@@ -161,12 +150,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.renderer = site_renderer(
             dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
         )
+        # Printed, not logged: a warning logged to MkDocs fails a --strict build.
         if not settings.site_url and not self.told_no_site_url:
-            # Printed, not logged (a warning logged to MkDocs fails a --strict build), and once only.
             print(f"claimledger: note: {NO_SITE_URL}", file=sys.stderr)
             self.told_no_site_url = True
         if self.config.history and self.renderer.history.warning:
-            # Printed, not logged: a warning logged to MkDocs fails a --strict build.
             print(f"claimledger: warning: {self.renderer.history.warning}", file=sys.stderr)
         if self.incremental:
             # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
@@ -177,18 +165,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 self.touched = None  # a commit: every claim page's history may have changed
             self.history_seen = self.renderer.history
             self.last = (snapshot, dataset)
-        self.pages, self.guide, self.files = {}, None, []
         self.publisher = publisher_markdown(dataset.publisher)
         try:
-            for output in site_outputs(dataset, self.renderer, root=self.root):
-                if isinstance(output, PageOutput):
-                    self.pages[output.path] = output
-                elif isinstance(output, MarkdownPage):
-                    self.guide = output
-                else:
-                    self.files.append(output)
+            outputs = list(site_outputs(dataset, self.renderer, root=self.root))
         except Unpublishable as exc:
             _refuse_to_publish(list(exc.findings))
+            raise
+        self.pages = {output.path: output for output in outputs if isinstance(output, PageOutput)}
+        self.guide = next((output for output in outputs if isinstance(output, MarkdownPage)), None)
+        self.files = [output for output in outputs if isinstance(output, FileOutput)]
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
         self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
         # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
@@ -199,7 +184,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return config
 
     def _check(self) -> Dataset:
-        """The dataset, loaded and checked; a PluginError listing its errors, if any."""
         dataset, findings = check_project(
             self.root, settings=self.settings, docs=self.docs_policy, config_file=Path(self.config_file)
         )
@@ -209,14 +193,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 f"claimledger: the dataset has {len(errors)} error(s); fix them before building:\n"
                 + format_text(errors)
             )
-        for finding in findings:
-            log.info(
-                "claimledger: %s:%s: %s [%s]",
-                printable(finding.path),
-                finding.line,
-                printable(finding.message),
-                finding.rule,
-            )
+        for f in findings:
+            log.info("claimledger: %s:%s: %s [%s]", printable(f.path), f.line, printable(f.message), f.rule)
         return dataset
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
@@ -230,13 +208,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return server
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        """The theme's compiled templates are kept too, as ours are: compiling Material's is a
-        tenth of building a small site."""
+        """The theme's compiled templates are kept too: compiling Material's is a tenth of a small build."""
         if env.bytecode_cache is None:
             env.bytecode_cache = self.bytecode_cache
         return env
-
-    # -- files -----------------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for output in self.pages.values():
@@ -245,7 +220,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             inclusion = InclusionLevel.UNDEFINED if output.spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, output.path, content="", inclusion=inclusion)
             if self.touched is not None and output.path not in self.touched:
-                file.is_modified = _unchanged  # type: ignore[method-assign]
+                file.is_modified = lambda: False  # type: ignore[method-assign]
             if not output.spec.in_nav:
                 GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
@@ -258,20 +233,16 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """The many small files (each claim's data as JSON next to its page), written straight to the
-        site: 10,000 of them need none of MkDocs' handling, and are not kept in memory."""
+        """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling."""
         self.progress.finish()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
             (site / "sitemap.xml.gz").unlink(missing_ok=True)
-            # An empty one: Material's script asks every page for it, and a missing file is an error
-            # in the browser's console (Lighthouse's best practices).
+            # An empty one: Material's script asks for it, and a missing file is an error in the console.
             (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
         for output in self.files:
             if output.bulk and (self.touched is None or output.page in self.touched):
                 output.write(site)
-
-    # -- pages -----------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.renderer is not None and self.guard is not None
@@ -291,25 +262,20 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A hand-written page other than the home page is described by its first paragraph, unless its
-        front matter says otherwise (the home page keeps the site's description)."""
+        front matter says otherwise."""
         handwritten = page.file.src_uri not in self.pages and not page.is_homepage
         if handwritten and not page.meta.get("description") and (found := _FIRST_PARAGRAPH.search(html)):
             page.meta["description"] = escape(_shortened(unescape(_TAG.sub("", found[1]))))
         return html
 
-    # A generated page's HTML is made when MkDocs is about to write the page (on_page_context), not
-    # when it reads every page first (on_page_content), and let go once written (on_post_page): at
-    # 10,000 claims, holding every page's HTML at once would be most of a build's memory.
+    # A generated page's HTML is made just before MkDocs writes it and let go once written: at 10,000
+    # claims, holding every page's HTML at once would be most of a build's memory.
 
     @event_priority(100)  # before the search plugin indexes the page
     def _render_and_index_only_the_essentials(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """Hand the search plugin a claim's, source's or party's words, not its whole page.
-
-        What a reader searches for is the statement, the quotes and the evidence; the rest of an item
-        page is links and labels that would fill the index (and take twice as long to parse).
-        """
+        """Hand the search plugin an item's words, not its whole page of links and labels."""
         output = self.pages.get(page.file.src_uri)
         if output is None:
             return context
@@ -332,7 +298,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             page.toc = get_toc(headings)
             if not has_sections(headings):  # no sidebar rather than an empty one
                 page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
-        elif page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
+        elif self.guide is not None and self._is_guide(page):
             page.edit_url = self.guide.edit_url
         return context
 
@@ -350,19 +316,16 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
 
+    def _is_guide(self, page: Page) -> bool:
+        return bool(page.file.generated_by) and self.guide is not None and page.file.src_uri == self.guide.path
+
     def _page_path(self, page: Page) -> str:
         """A hand-written page's path, as ``claimledger check`` names it."""
-        if page.file.generated_by and self.guide is not None and page.file.src_uri == self.guide.path:
-            return paths.GUIDE
-        return f"{self.docs_prefix}/{page.file.src_uri}"
+        return paths.GUIDE if self._is_guide(page) else f"{self.docs_prefix}/{page.file.src_uri}"
 
 
 class GeneratedPage(Page):
-    """An item page: no markdown to read or convert, since the plugin writes its HTML.
-
-    MkDocs uses a page a plugin has made for a file; this one skips building a Markdown converter
-    for an empty text, once per page, which at 10,000 claims is a tenth of the build.
-    """
+    """An item page: no markdown to convert (a Markdown converter per page is a tenth of a large build)."""
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown, self.meta = "", {}
@@ -375,8 +338,7 @@ class GeneratedPage(Page):
 
 
 def theme_dirs(config: MkDocsConfig) -> list[str]:
-    """The theme's template folders with claimledger's overrides in: first, or after the site's own
-    ``custom_dir``."""
+    """The theme's template folders with claimledger's overrides first, or after the site's ``custom_dir``."""
     overrides = str(resources.files("claimledger.engines.mkdocs") / "overrides")
     dirs = list(config.theme.dirs)
     if overrides not in dirs:
@@ -385,7 +347,6 @@ def theme_dirs(config: MkDocsConfig) -> list[str]:
 
 
 def _refuse_to_publish(problems: list[Finding]) -> None:
-    """Stop the build if the path policy refuses any file it would read or publish."""
     if problems:
         raise PluginError(
             f"claimledger: {len(problems)} file(s) may not be published; fix them before building:\n"
@@ -394,10 +355,8 @@ def _refuse_to_publish(problems: list[Finding]) -> None:
 
 
 def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Finding]:
-    """The path policy's findings on the files MkDocs found in the docs folder and in the site's own
-    theme folder (``custom_dir``): its walk follows every link, so a file linked from outside the
-    repository (``/proc/self/environ``), or from elsewhere in it (``.git/config``), would be published
-    as it is. Each must lie in the folder it was found in."""
+    """The path policy's findings on the files MkDocs found in the docs folder and ``custom_dir``: its walk
+    follows every link, so ``/proc/self/environ`` or ``.git/config`` linked there would be published."""
     folders = {config.docs_dir, *([config.theme.custom_dir] if config.theme.custom_dir else [])}
     found = ((file.abs_src_path, file.src_dir) for file in files if file.src_dir in folders and file.abs_src_path)
     problems = (paths.check_file(root, path, within=Path(folder)) for path, folder in found)
@@ -405,8 +364,7 @@ def _unpublishable(root: Path, files: Files, config: MkDocsConfig) -> list[Findi
 
 
 def badge_tags(renderer: Renderer) -> frozenset[str]:
-    """The tags of the status badges that ``[[claim:…]]`` references add to hand-written pages: the
-    raw HTML that claimledger itself writes there."""
+    """The tags of the status badges ``[[claim:…]]`` references add to hand-written pages (our own raw HTML)."""
     scale = renderer.dataset.scale
     badges = [str(renderer.badge(status.id)) for status in (scale.statuses if scale else ())] + [str(STALE_BADGE)]
     return frozenset({"</span>", *(badge[: badge.index(">") + 1] for badge in badges)})
@@ -417,12 +375,8 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _shortened(text: str, limit: int = 200) -> str:
-    """``text`` on one line, cut at a word before ``limit`` characters (with an ellipsis) if longer."""
+    """``text`` on one line, cut at a word before ``limit`` characters (with an ellipsis)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def _unchanged() -> bool:
-    return False
