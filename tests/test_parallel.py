@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,3 +161,31 @@ def test_workers_already_reaped_by_the_system_still_deliver(monkeypatch: pytest.
     finally:
         signal.signal(signal.SIGCHLD, previous)
     assert [square for _, square in results] == [n * n for n in range(1000)]
+
+
+def _sleep_three_seconds(jobs: Sequence[int]) -> list[int]:
+    import time
+
+    time.sleep(3)
+    return list(jobs)
+
+
+@needs_fork
+def test_an_interrupt_while_shares_are_handed_out_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    submit = ProcessPoolExecutor.submit
+    calls: list[int] = []
+
+    def interrupted_at_the_second(self: ProcessPoolExecutor, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # Ctrl-C between two shares
+            raise KeyboardInterrupt
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", interrupted_at_the_second)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        map_chunks(_sleep_three_seconds, list(range(400)), workers=4, min_jobs=1)
+    assert time.monotonic() - started < 2  # the worker given a share is killed, not waited for

@@ -464,3 +464,18 @@ def test_position_of_a_missing_top_level_field_is_the_start_of_the_content(docum
 )
 def test_format_field(path: tuple[str | int, ...], text: str) -> None:
     assert format_field(path) == text
+
+
+def test_a_field_under_an_empty_key_is_named_without_a_leading_dot() -> None:
+    assert format_field(("", "note")) == "note"
+    with pytest.raises(YamlProblem) as caught:
+        load_document("c.yaml", b'"":\n  note: see figure #2\n')
+    assert caught.value.field == "note"
+
+
+def test_a_value_cut_by_a_comment_is_named_so_however_deep_it_lies() -> None:
+    deep = MAX_DEPTH + 6
+    text = "".join("  " * i + f"k{i}:\n" for i in range(deep)) + "  " * deep + "note: see figure #2\n"
+    with pytest.raises(YamlProblem) as caught:
+        load_document("c.yaml", text.encode())
+    assert caught.value.rule == "yaml-comment"

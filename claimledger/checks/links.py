@@ -111,7 +111,8 @@ class Cache:
         self.findings: list[Finding] = []
         if path is None:
             return
-        where, top = path.absolute(), root.absolute() if root is not None else None
+        where = path.absolute()
+        top = root.absolute() if root is not None else None
         self._shown = where.relative_to(top).as_posix() if top and where.is_relative_to(top) else str(path)
         refusal = _refusal(path, self._shown)
         if refusal is not None:

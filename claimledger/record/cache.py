@@ -76,7 +76,8 @@ class ItemCache:
 
     def has(self, relative: str, key: bytes) -> bool:
         """Whether the cache holds the item of these bytes (without marking it as used)."""
-        return self.old.get(relative, (None,))[0] == key
+        found = self.old.get(relative)
+        return found is not None and found[0] == key
 
     def get(self, relative: str, key: bytes) -> Any | None:
         if not self.has(relative, key):

@@ -72,14 +72,17 @@ def map_chunks(
 
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(count - 1, mp_context=fork, initializer=_inherit, initargs=(work, shares)) as pool:
+        # On any failure the workers are stopped, not waited for: those started would hold the exit up.
         try:
             futures = [pool.submit(_do_share, number) for number in range(1, count)]
-        except OSError:  # no more processes to be had: this one does all the work
+        except BaseException as exc:
             _stop(pool)
-            return work(jobs)
+            if not isinstance(exc, OSError):
+                raise
+            return work(jobs)  # no more processes to be had: this one does all the work
         try:
             parts = [work(shares[0])]
-        except BaseException:  # the workers are stopped, not waited for: those started would hold the exit up
+        except BaseException:
             _stop(pool)
             raise
         for future, share in zip(futures, shares[1:], strict=True):

@@ -67,7 +67,13 @@ def _levels(lines: list[str], upto: int) -> list[_Level]:
 
 def format_field(path: FieldPath) -> str:
     """``rebuttals[0].source`` for ``("rebuttals", 0, "source")``."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).removeprefix(".")
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:  # a key: an empty one first in the path gives no leading dot
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def field_at(text: str, line: int) -> str:

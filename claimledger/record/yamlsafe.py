@@ -14,6 +14,7 @@ import contextlib
 import math
 import operator
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -216,7 +217,7 @@ def load_document(path: str, raw: bytes, origin: str = "", *, max_items: int = M
 
 def _check_comments(node: Node, text: str) -> None:
     """Refuse an unquoted value followed by ``#`` on its line: YAML would drop the rest as a comment."""
-    found = comment_in_value(node, text, MAX_DEPTH)
+    found = comment_in_value(node, text, sys.maxsize)  # at any depth: this finding says more than yaml-depth
     if found is None:
         return
     position, path, line = found

@@ -88,6 +88,8 @@ def save_page_now(
             f"Save Page Now's answer (HTTP {reply.status_code}) names no copy: "
             "no redirect, Content-Location or Link to /web/YYYYMMDDhhmmss/URL"
         )
-    if found := next(filter(None, (copy_of(address, asked, page) for address in named)), None):
-        return found
+    for address in named:
+        found = copy_of(address, asked, page)
+        if found is not None:
+            return found
     raise ArchiveFailed(f"Save Page Now's answer names {named[0]}, not a copy of {page}")
