@@ -522,6 +522,22 @@ def test_month_13_is_an_invalid_date(minimal_project: Path) -> None:
     assert findings[0].hint
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        ("date: 2021-01-15", "date: '0000'", 6, "date"),
+        ("period: 2020", "period: '0000'", 7, "period"),
+        ("period: 2020", "period: 2020/0000", 7, "period"),
+        ("period: 2020", "period: 0000/2020", 7, "period"),
+    ],
+)
+def test_year_0_is_an_invalid_date(minimal_project: Path, old: str, new: str, line: int, field: str) -> None:
+    edit(minimal_project, DEFECTS, old, new)
+    findings = check(minimal_project)
+    assert [(f.rule, f.path, f.line, f.field) for f in findings] == [("date-invalid", DEFECTS, line, field)]
+    assert "year 0" in findings[0].message
+
+
 def test_period_ending_before_it_starts_is_an_invalid_date(minimal_project: Path) -> None:
     edit(minimal_project, DEFECTS, "period: 2020", "period: 2020-06/2020-01")
     findings = check(minimal_project)

@@ -1,7 +1,7 @@
 """Figures you can compute with: derived figures recomputed, conversions' rates, metrics compared.
 
 The rules (``derived-figure``, ``conversion-rate``, ``change-range``, ``metric-definition``, ``metric-unit``,
-``change-unit``, ``change-sign``) are described in docs/reference.md.
+``change-unit``, ``change-sign``) mean what claimledger/data/rules.yaml says (the methodology page lists them).
 """
 
 from __future__ import annotations

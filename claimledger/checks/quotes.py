@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import difflib
 import functools
@@ -100,8 +99,14 @@ _SHOWN = 60  # characters of context shown on each side of the difference
 def closest_passage(quote: str, text: str) -> str:
     """Where in ``text`` the (normalised) ``quote`` comes closest, with its first difference marked; an empty
     string if no passage is close at all."""
-    # The length of the longest start of the quote found in the text (a longer start is found only if a shorter one is).
-    low = bisect.bisect_left(range(len(quote) + 1), True, key=lambda n: quote[:n] not in text) - 1
+    # The longest start of the quote found in the text (a longer start is found only if a shorter one is).
+    low, high = 0, len(quote)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
     if low >= min(12, len(quote) // 2):
         at = text.find(quote[:low]) + low
         return (

@@ -233,9 +233,8 @@ FORMATS: Mapping[str, ExportFormat] = {
         ExportFormat("json", "claims.json", lambda data, compact: to_json(data, compact=compact)),
         ExportFormat("csv", "claims.csv", lambda data, compact: to_csv(data), mediatype="text/csv"),
         ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions, "application/vnd.sqlite3"),
-        ExportFormat(
-            "datapackage", "datapackage.json", lambda data, compact: to_json(datapackage(data))
-        ),  # describes the others
+        # the package describing the others
+        ExportFormat("datapackage", "datapackage.json", lambda data, compact: to_json(datapackage(data))),
     )
 }
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""

@@ -62,7 +62,8 @@ def _reference_rule(state: StateInline, silent: bool) -> bool:
     if match is None:
         return False
     if not silent:
-        state.push("claimledger_ref", "", 0).meta = match.groupdict()
+        token = state.push("claimledger_ref", "", 0)
+        token.meta = match.groupdict()
     state.pos = match.end()
     return True
 

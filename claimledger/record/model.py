@@ -61,8 +61,7 @@ class PartialDate:
         month, day = (int(part) if part else None for part in match.groups()[1:])
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{text!r}: there is no month {month}")
-        if day is not None:
-            dt.date(year, month or 1, day)  # raises ValueError for 2018-02-30
+        dt.date(year, month or 1, day or 1)  # raises ValueError for year 0 and for 2018-02-30
         return cls(year, month, day)
 
     def __str__(self) -> str:

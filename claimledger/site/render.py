@@ -250,7 +250,7 @@ class Renderer:
         return Markup(f'<span class="ct-attribution">{escape(self.attribution(claim))}:</span> {text}')
 
     def claim_badge(self, claim: Claim) -> Markup:
-
+        """The claim's status badge, or the stale one while its review is out of date."""
         return STALE_BADGE if self.stale(claim) else self.badge(claim.status)
 
     def claim_review(self, claim: Claim) -> dict[str, Any]:
