@@ -107,6 +107,21 @@ def test_the_search_index_holds_every_item_page_and_the_lists(shipped: Path, dat
     assert any(item["title"] == f"Alibaba Group, 10 January 2018: {statement}" for item in index["items"])
 
 
+def test_lists_of_other_pages_stay_out_of_the_search_index(shipped: Path, dataset: Any) -> None:
+    # Zensical indexes a page whole, within a budget that shrinks as the site grows (at 10,000 claims a
+    # section may hold 4 KB): the lists a page links to are left out, as the MkDocs build leaves them.
+    index = json.loads((shipped / "search.json").read_text(encoding="utf-8"))
+    claim_id = "alibaba-2017-ip-complaints-drop-42-percent"
+    statement = dataset.claims[claim_id].statement
+    claimant = dataset.claims[claim_id].claimant
+    lists = {"claims/", "dashboard/", "timeline/", "tags/", "sources/", "parties/", f"parties/{claimant}/"}
+    listed = [item for item in index["items"] if item["location"].partition("#")[0] in lists]
+    assert {item["location"].partition("#")[0] for item in listed} == lists
+    assert [item["location"] for item in listed if statement in item["text"]] == []
+    own = [item for item in index["items"] if item["location"].startswith(f"claims/{claim_id}/")]
+    assert any(statement in item["title"] + item["text"] for item in own)
+
+
 def test_edit_links_point_to_the_file_a_page_is_made_from(shipped: Path) -> None:
     def edit_link(page: str) -> list[str]:
         return re.findall(r'<a href="([^"]*)" title="Edit this page"', (shipped / page).read_text(encoding="utf-8"))

@@ -180,8 +180,9 @@ _CELL_END = re.compile(r"(</t[dh]>)")
 
 
 def _with_spaced_cells(render: Callable[[], str]) -> str:
-    """A page's HTML with a space after each table cell: a search index strips the tags ("StatusMeaning")."""
-    return _CELL_END.sub(r"\1 ", render())
+    """A page's HTML with a space after each table cell: a search index strips the tags ("StatusMeaning"); and
+    whole: a list kept out of a search that indexes pages as they are (Zensical's) is in this one."""
+    return _CELL_END.sub(r"\1 ", render()).replace(" data-search-exclude", "")
 
 
 def claim_json(claim: Any) -> str:
