@@ -61,6 +61,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
     broken: dict[str, set[str]] = {kind: set() for kind in KINDS}
     targets: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
     jobs: list[_Job] = []
+    digests: dict[str, bytes] = {}
     for kind in targets:
         first_seen: dict[str, str] = {}
         listed = [
@@ -84,6 +85,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
             broken[job.kind].add(job.item_id)
         else:
             targets[job.kind][job.item_id] = item
+            digests[job.rel] = key
     if cache is not None:
         cache.save()
     scale = _scale(ctx)
@@ -101,6 +103,7 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
         broken_ids={kind: frozenset(ids) for kind, ids in broken.items()},
         snapshot_texts=snapshot_texts,
         publisher=publisher,
+        digests=digests,
     )
     return dataset, ctx.findings
 
@@ -190,7 +193,7 @@ def _valid_name(ctx: _Context, rel: str, kind: str, item_id: str, first_seen: di
 
 
 # Per file: its model object (None if it has errors, or if the cache holds it), its findings, its
-# content key and whether the cache holds it.
+# content key (the digest of its bytes) and whether the cache holds it.
 _Built = tuple[Any, list[Finding], bytes, bool]
 
 
@@ -203,7 +206,7 @@ def _build_item(layout: Layout, limits: Limits, cache: ItemCache | None, job: _J
     raw = _read(ctx, job.path)
     if raw is None:
         return None, ctx.findings, b"", False
-    key = file_key(raw) if cache is not None else b""
+    key = file_key(raw)
     if cache is not None and cache.has(job.rel, key):
         return None, [], key, True
     kind = KINDS[job.kind]

@@ -449,6 +449,8 @@ class Dataset:
     publisher: Publisher | None = None
     # The items of kinds without a field of their own (claimledger.record.kinds), by kind and id.
     more: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The digest of each item file's bytes as loaded, by path relative to the project: what a page was made from.
+    digests: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
     def snapshot_of(self, source_id: str) -> tuple[Source, str] | None:
         """The source whose snapshot holds ``source_id``'s text (itself or what it is part of), and the text."""
