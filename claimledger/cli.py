@@ -234,6 +234,11 @@ def build_parser(root: Path | None = None) -> argparse.ArgumentParser:
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: ROOT/site)")
     build.add_argument("--config-file", type=Path, help="the site configuration (default: ROOT/mkdocs.yml)")
     build.add_argument(
+        "--full",
+        action="store_true",
+        help="render every page again; by default, pages whose inputs did not change are reused from the previous site",
+    )
+    build.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         help="show pages written out of the total (default: in a terminal, outside CI)",
@@ -575,7 +580,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         checked()
         return _fail("not built; the previous site is untouched", 1)
     try:
-        with StagedBuild(engine, project, site_dir) as build:
+        with StagedBuild(engine, project, site_dir, full=args.full) as build:
             dataset, findings = checked(build.docs_policy())
             if has_errors(findings):
                 return _fail("not built; the previous site is untouched", 1)

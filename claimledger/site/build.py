@@ -27,6 +27,7 @@ from ..findings import Finding, Severity, format_text
 from ..record.model import Dataset
 from ..record.visible import edited
 from ..settings import Settings
+from .manifest import MANIFEST
 
 MARKER = ".claimledger-site"
 
@@ -51,6 +52,9 @@ class SiteInput:
     project: Project
     dataset: Dataset
     findings: Sequence[Finding]
+    # The site this build replaces, whose unchanged outputs it may reuse (see claimledger.site.manifest);
+    # None: build every output.
+    previous: Path | None = None
 
 
 class EngineBuild(Protocol):
@@ -114,10 +118,11 @@ class StagedBuild:
     Entering refuses a site the site policy refuses before any engine reads it, then starts the engine's
     build; :meth:`run` builds from the dataset already checked. Leaving cleans up, whatever happened."""
 
-    def __init__(self, engine: Engine, project: Project, site_dir: Path):
+    def __init__(self, engine: Engine, project: Project, site_dir: Path, *, full: bool = False):
         self.engine = engine
         self.project = project
         self.site_dir = site_dir.resolve()
+        self.full = full  # reuse nothing from the previous site
         self.staging: Path | None = None
         self.build: EngineBuild | None = None
 
@@ -150,7 +155,7 @@ class StagedBuild:
         if not frozen:  # the model lives as long as the build: the collector need not scan it again and again
             gc.freeze()
         try:
-            self.build.build(SiteInput(self.project, dataset, tuple(findings)))
+            self.build.build(SiteInput(self.project, dataset, tuple(findings), self._previous()))
             (self.staging / MARKER).write_text("built by claimledger build\n", encoding="utf-8")
             _swap(self.staging, self.site_dir)
         except OSError as exc:
@@ -158,6 +163,12 @@ class StagedBuild:
         finally:
             if not frozen:
                 gc.unfreeze()
+
+    def _previous(self) -> Path | None:
+        """The site being replaced, if it was built by claimledger with a manifest and may be reused."""
+        if self.full or not (self.site_dir / MARKER).is_file() or not (self.site_dir / MANIFEST).is_file():
+            return None
+        return self.site_dir
 
     def __exit__(self, *exc_info: object) -> None:
         try:

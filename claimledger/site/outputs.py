@@ -27,6 +27,7 @@ from ..record.model import Dataset
 from ..record.paths import GUIDE
 from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
+from .manifest import Read
 from .render import Renderer
 from .urls import CLAIM_REVIEW_FEED, CORRECTIONS_FEED, SCHEMA, PageSpec, page_specs, url_of
 from .views import view
@@ -79,6 +80,7 @@ class FileOutput:
     bulk: bool = False  # one of many small files (claim.json): may be written straight into the built site
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
+    reads: frozenset[Read] = frozenset()  # what it is made from, if it is made from one item alone (claim.json)
 
     def write(self, folder: Path) -> None:
         write_file(folder / self.path, self.content())
@@ -114,7 +116,7 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     """Every file of the site of ``dataset``: the pages, the contributor guide of the project at ``root`` (if
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
     feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked."""
-    if renderer.dataset is not dataset:
+    if renderer.source is not dataset:
         raise ValueError("the renderer renders another dataset")
     for spec in page_specs(dataset):
         yield page_output(renderer, spec)
@@ -144,7 +146,10 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
-        yield FileOutput(f"{url_of(page)}claim.json", functools.partial(claim_json, claim), bulk=True, page=page)
+        made_from = frozenset({("claims", claim_id)})
+        yield FileOutput(
+            f"{url_of(page)}claim.json", functools.partial(claim_json, claim), bulk=True, page=page, reads=made_from
+        )
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
 from ..checks.quotes import claim_quotes, normalise
-from ..record.model import Dataset
+from ..record.model import Claim, Dataset
 
 # Sentence ends: a line break unless a lower-case letter follows (a wrapped paragraph); ., ! or ? then
 # white space and no lower-case letter (not after an abbreviation or list number, _SHORT); 。！？.
@@ -157,11 +158,11 @@ class Passages:
         found = self._find(source_id, quote)
         return self.texts[found.file].passage([found]) if found else None
 
-    def of_sources(self) -> dict[str, list[Passage]]:
-        """By source id: the passages its quotes are in, in order, with the claims quoting them (passages that
-        overlap or touch are one)."""
+    def of_sources(self, claims: Iterable[Claim]) -> dict[str, list[Passage]]:
+        """By source id: the passages the quotes of ``claims`` are in, in order, with the claims quoting them
+        (passages that overlap or touch are one)."""
         found: dict[str, list[_Found]] = {}
-        for claim in self.dataset.claims.values():
+        for claim in claims:
             paraphrase = claim.paraphrase
             more = [(("paraphrase",), paraphrase.source, paraphrase.text)] if paraphrase else []
             for path, source_id, quote in [*claim_quotes(claim), *more]:

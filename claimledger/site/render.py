@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -30,6 +29,7 @@ from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
+from .manifest import Digests, Recorder, recorded_property, recording
 from .passages import Passage, Passages
 from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, url_of
 
@@ -86,14 +86,16 @@ def site_renderer(
     *,
     history: bool = True,
     bytecode_cache: BytecodeCache | None = None,
+    recorder: Recorder | None = None,
 ) -> Renderer:
     """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from git if
-    ``history`` (``renderer.history.warning`` says what is missing from it)."""
+    ``history`` (``renderer.history.warning`` says what is missing from it); what each page reads noted by
+    ``recorder``, if given."""
     loaded, merged = None, None
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
         merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
-    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged)
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged, recorder)
 
 
 def text_colour(background: str) -> str:
@@ -155,11 +157,17 @@ class Renderer:
         history: History | None = None,
         bytecode_cache: BytecodeCache | None = None,
         merged: frozenset[str] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
+        self.source = dataset  # the dataset as loaded; the templates read it as ``dataset``
         self.dataset = dataset
         self.graph = graph
         self.settings = settings
         self.history = history or History(available=False, reason="no history was loaded")
+        self.recorder = recorder
+        self.digests = Digests(dataset, graph, self.history)  # what each read holds, as loaded
+        if recorder is not None:  # the same data, each read noted: what the page shows was made from
+            self.dataset, self.graph, self.history = recording(dataset, graph, self.history, recorder)
         self.env = template_environment()
         self.env.bytecode_cache = bytecode_cache  # compiled templates kept between builds, if any
         self.env.globals["r"] = self
@@ -340,36 +348,38 @@ class Renderer:
     def claim_sources(claim: Claim) -> str:
         return " ".join(sorted(set(cited_sources(claim))))
 
-    @cached_property
+    @recorded_property
     def passages(self) -> Passages:
         return Passages.of(self.dataset)
 
-    @cached_property
-    def quoted_passages(self) -> dict[str, list[Passage]]:
-        return self.passages.of_sources()
+    def quoted_passages(self, source_id: str) -> list[Passage]:
+        """The passages of ``source_id``'s text that claims quote: only the claims citing it are read."""
+        quoting = {claim.id: claim for claim in self.graph.claims_in_source.get(source_id, ())}
+        quoting.update((ref.claim.id, ref.claim) for ref in self.graph.rebuttals_in_source.get(source_id, ()))
+        return self.passages.of_sources(quoting[i] for i in sorted(quoting)).get(source_id, [])
 
-    @cached_property
+    @recorded_property
     def tag_counts(self) -> list[tuple[str, int]]:
         return [(tag, len(claims)) for tag, claims in sorted(self.graph.claims_by_tag.items())]
 
-    @cached_property
+    @recorded_property
     def claimants(self) -> list[str]:
         return sorted({c.claimant for c in self.dataset.claims.values()})
 
-    @cached_property
+    @recorded_property
     def source_options(self) -> list[str]:
         return sorted(set(self.graph.claims_in_source) | set(self.graph.rebuttals_in_source))
 
-    @cached_property
+    @recorded_property
     def changes(self) -> list[feed.Change]:
         return feed.changes(self.dataset)
 
-    @cached_property
+    @recorded_property
     def status_counts(self) -> list[tuple[Status, int]]:
         counts = Counter(c.status for c in self.dataset.claims.values())
         return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
 
-    @cached_property
+    @recorded_property
     def timeline(self) -> tuple[list[Day], list[Event]]:
         """What happened on each known date, oldest first (a month or year after its days; on one date,
         sources, then claims, then evidence); and what happened on an unknown date."""

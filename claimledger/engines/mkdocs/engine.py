@@ -118,7 +118,12 @@ class ProperDocsBuild:
     def build(self, site: SiteInput) -> None:
         epoch = build_time(site.dataset, os.environ.get("SOURCE_DATE_EPOCH"))
         progress = "1" if self.project.settings.progress else "0"
-        environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "CLAIMLEDGER_PROGRESS": progress}
+        environment = {
+            **os.environ,
+            "SOURCE_DATE_EPOCH": str(epoch),
+            "CLAIMLEDGER_PROGRESS": progress,
+            "CLAIMLEDGER_PREVIOUS_SITE": str(site.previous or ""),  # the plugin there reuses its unchanged pages
+        }
         config, site_dir = str(self.project.config_file), str(self.staging)
         command = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config, "-d", site_dir]
         run = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

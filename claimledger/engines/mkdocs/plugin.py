@@ -7,7 +7,9 @@ no file the path policy refuses, and the docs guard (:mod:`.docsguard`) stops wh
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import json
 import logging
 import os
 import re
@@ -34,11 +36,22 @@ from ...checks.siteconfig import DocsPolicy
 from ...findings import Finding, Severity, format_text, printable
 from ...record import paths
 from ...record.cache import template_cache
+from ...record.layout import Layout
 from ...record.model import Dataset
 from ...settings import Settings, from_environment
 from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.incremental import Snapshot, stamps, touched
+from ...site.manifest import (
+    Entry,
+    Manifest,
+    Read,
+    Recorder,
+    build_key,
+    output_digest,
+    reuse_file,
+    tree_digest,
+)
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
@@ -56,6 +69,10 @@ log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.clai
 EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 )
+# Set by the properdocs engine for the build in its own process: the site it replaces ("" for none).
+PREVIOUS_SITE = "CLAIMLEDGER_PREVIOUS_SITE"
+# What a page reused from the previous site is rendered with: nothing, so MkDocs writes nothing for it.
+REUSED_TEMPLATE = "claimledger-reused.html"
 NO_SITE_URL = (
     "the site's address is not known (site_url is empty; the repository's mkdocs.yml takes it from"
     " CLAIMLEDGER_SITE_URL): the site has no canonical links, an empty sitemap and no ClaimReview url"
@@ -105,6 +122,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.docs_prefix = paths.DOCS_DIR
         self.told_no_site_url = False
         self.config_file = ""
+        self.recorder: Recorder | None = None  # set when the build keeps a manifest for the next
+        self.previous: Path | None = None  # the site this build replaces, to reuse from
+        self.key = ""
+        self.reused: dict[str, str] = {}  # page source path -> its file in the site, reused as it is
+        self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
+        self.files_seen: Files | None = None
+        self.searched: dict[str, list[Any]] | None = None  # the previous search index's entries, by page URL
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -127,11 +151,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir), confined=True).findings))
+        self.recorder, self.previous, self.reused, self.reads, self.searched = None, None, {}, {}, None
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings = self.handed.project.settings
-        else:  # `mkdocs build` or `mkdocs serve` on their own: this is the edge
+            self.recorder, self.previous = Recorder(), self.handed.previous
+        else:  # `mkdocs build` or `mkdocs serve` on their own, or ProperDocs' build: this is the edge
             self.settings = from_environment(os.environ)
+            if (previous := os.environ.get(PREVIOUS_SITE)) is not None:
+                self.recorder, self.previous = Recorder(), Path(previous) if previous else None
             dataset = self._check()
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
@@ -148,8 +176,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         config.theme.dirs[:] = theme_dirs(config)
         self.bytecode_cache = template_cache(self.settings.template_cache_dir)
         self.renderer = site_renderer(
-            dataset, self.root, settings, history=self.config.history, bytecode_cache=self.bytecode_cache
+            dataset,
+            self.root,
+            settings,
+            history=self.config.history,
+            bytecode_cache=self.bytecode_cache,
+            recorder=self.recorder,
         )
+        if self.recorder is not None:
+            self.key = self._build_key(config, settings)
         # Printed, not logged: a warning logged to MkDocs fails a --strict build.
         if not settings.site_url and not self.told_no_site_url:
             print(f"claimledger: note: {NO_SITE_URL}", file=sys.stderr)
@@ -159,8 +194,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if self.incremental:
             # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
             snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
-            previous, before = self.last if self.last else (None, None)
-            self.touched = touched(previous, snapshot, dataset, before)
+            last, before = self.last if self.last else (None, None)
+            self.touched = touched(last, snapshot, dataset, before)
             if self.history_seen is not None and self.history_seen != self.renderer.history:
                 self.touched = None  # a commit: every claim page's history may have changed
             self.history_seen = self.renderer.history
@@ -182,6 +217,53 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for asset in ASSETS:
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
         return config
+
+    def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
+        """What every page of this build is made from besides the items it reads: the configuration as
+        MkDocs read it (its own site folder aside), the hand-written pages and theme overrides, the
+        project's files beside the items (the status scale, the publisher), the history's state."""
+        assert self.renderer is not None
+        history = self.renderer.history
+        read = _configuration(config.config_file_path)
+        listed = read.get("hooks")
+        hooks = [Path(config.config_file_path).parent / str(h) for h in listed] if isinstance(listed, list) else []
+        folders = [Path(config.docs_dir), *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]
+        claims = Layout(self.root).data_dir
+        beside = sorted(p for p in claims.iterdir() if p.is_file()) if claims.is_dir() else []
+        dated = any(  # a theme that shows the build date shows it on every page
+            b"build_date_utc" in path.read_bytes()
+            for folder in config.theme.dirs
+            for path in Path(folder).rglob("*.html")
+        )
+        return build_key(
+            "mkdocs",
+            read,
+            [tree_digest(folder) for folder in folders],
+            [(p.name, p.read_bytes()) for p in [*beside, *hooks, self.root / paths.GUIDE] if p.is_file()],
+            settings,
+            (history.available, history.shallow, history.reason, history.problem),
+            sorted(self.renderer.merged) if self.renderer.merged is not None else None,
+            os.environ.get("SOURCE_DATE_EPOCH") if dated else None,
+        )
+
+    def _unchanged(self, output: PageOutput, old: Manifest | None) -> bool:
+        """Whether ``output`` would come out as the previous site has it."""
+        assert self.renderer is not None
+        entry = old.outputs.get(output.path) if old is not None else None
+        if entry is None:
+            return False
+        return output_digest(self.key, _meta(output), entry.reads, self.renderer.digests) == entry.digest
+
+    def _kept(self, file: File) -> bool:
+        """Whether the previous site still has the page's file, and its search entries if the site has search."""
+        assert self.previous is not None
+        kept = self.previous / file.dest_uri
+        return kept.is_file() and not kept.is_symlink() and (self.searched is None or file.url in self.searched)
+
+    def _reading(self, page: str) -> contextlib.AbstractContextManager[object]:
+        if self.recorder is None:
+            return contextlib.nullcontext()
+        return self.recorder.reading(self.reads.setdefault(page, set()))
 
     def _check(self) -> Dataset:
         dataset, findings = check_project(
@@ -214,6 +296,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return env
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        old = self._previous_manifest(config)
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
@@ -221,6 +304,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             file = File.generated(config, output.path, content="", inclusion=inclusion)
             if self.touched is not None and output.path not in self.touched:
                 file.is_modified = lambda: False  # type: ignore[method-assign]
+            if old is not None and self._unchanged(output, old) and self._kept(file):
+                self.reused[output.path] = file.dest_uri
             if not output.spec.in_nav:
                 GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
@@ -232,21 +317,92 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 files.append(File.generated(config, extra.path, content=extra.content()))
         return files
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling."""
+    def _previous_manifest(self, config: MkDocsConfig) -> Manifest | None:
+        """The previous site's manifest, if this build may reuse its pages: made with the same key, and with
+        a search index this build can take the reused pages' entries from."""
+        if self.recorder is None or self.previous is None:
+            return None
+        old = Manifest.read(self.previous)
+        if old is None or old.key != self.key:
+            return None
+        searches = [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
+        self.searched = self._previous_search(searches) if searches else None
+        return old if self.searched is not None or not searches else None
+
+    def _previous_search(self, searches: list[Any]) -> dict[str, list[Any]] | None:
+        """The previous search index's entries by page URL, if the site's search is Material's and the
+        previous site has its index; None otherwise."""
+        index = getattr(searches[0], "search_index", None) if len(searches) == 1 else None
+        if not isinstance(getattr(index, "entries", None), list):
+            return None
+        assert self.previous is not None
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            entries = json.loads((self.previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+            if all(isinstance(e, dict) and isinstance(e.get("location"), str) for e in entries):
+                return _by_page(entries)
+        return None
+
+    @event_priority(50)  # before the search plugin writes its index
+    def _reuse_pages(self, *, config: MkDocsConfig) -> None:
+        """The reused pages: their files linked from the previous site, their search entries taken from its index."""
+        if not self.reused:
+            return
+        assert self.previous is not None and self.files_seen is not None
+        site = Path(config.site_dir)
+        for dest in self.reused.values():
+            if not reuse_file(self.previous, site, dest):
+                raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
+        search = next((p.search_index for p in config.plugins.values() if "search" in type(p).__module__), None)
+        if search is not None and self.searched is not None:
+            fresh, kept = _by_page(search.entries), self.searched
+            search.entries = [
+                entry
+                for file in self.files_seen.documentation_pages(inclusion=InclusionLevel.is_included)
+                if file.page is not None  # its URL as search gives it: the home page's is "", not "./"
+                for entry in (kept if file.src_uri in self.reused else fresh).get(file.page.url, [])
+            ]
+
+    def _written(self, *, config: MkDocsConfig) -> None:
+        """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
+        and the manifest, for the next build."""
         self.progress.finish()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
             (site / "sitemap.xml.gz").unlink(missing_ok=True)
             # An empty one: Material's script asks for it, and a missing file is an error in the console.
             (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
+        if self.recorder is None:
+            for output in self.files:
+                if output.bulk and (self.touched is None or output.page in self.touched):
+                    output.write(site)
+            return
+        assert self.renderer is not None
+        old = Manifest.read(self.previous) if self.reused and self.previous is not None else None
+        manifest = Manifest(self.key)
+        digests = self.renderer.digests
+        for path, page in self.pages.items():
+            if path in self.reused and old is not None:
+                manifest.outputs[path] = old.outputs[path]
+            elif path in self.reads:
+                reads = frozenset(self.reads[path])
+                manifest.outputs[path] = Entry(output_digest(self.key, _meta(page), reads, digests), reads)
         for output in self.files:
-            if output.bulk and (self.touched is None or output.page in self.touched):
-                output.write(site)
+            if output.bulk:
+                entry = Entry(output_digest(self.key, (output.path,), output.reads, digests), output.reads)
+                unchanged = old is not None and old.outputs.get(output.path) == entry
+                if not (unchanged and self.previous is not None and reuse_file(self.previous, site, output.path)):
+                    output.write(site)
+                manifest.outputs[output.path] = entry
+        manifest.write(site)
+        if self.previous is not None:  # printed, not logged: a --strict build fails on a logged warning
+            print(f"claimledger: {len(self.reused)} of {len(self.pages)} generated pages reused", file=sys.stderr)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.renderer is not None and self.guard is not None
         output = self.pages.get(page.file.src_uri)
+        if output is not None and output.path in self.reused:  # rendered as nothing: its file is linked
+            page.meta = {"template": REUSED_TEMPLATE, "search": {"exclude": True}}
+            return ""
         self.guard.page = None if output is not None else self._page_path(page)
         if output is None:
             if page.file.inclusion.is_not_in_nav():  # a page for makers, not readers: out of reader search too
@@ -277,11 +433,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     ) -> TemplateContext:
         """Hand the search plugin an item's words, not its whole page of links and labels."""
         output = self.pages.get(page.file.src_uri)
-        if output is None:
+        if output is None or output.path in self.reused:
             return context
-        page.content = output.search_text() if output.search_text is not None else output.render()
-        if output.jsonld is not None:
-            page.meta["claimledger_jsonld"] = output.jsonld()
+        with self._reading(output.path):
+            page.content = output.search_text() if output.search_text is not None else output.render()
+            if output.jsonld is not None:
+                page.meta["claimledger_jsonld"] = output.jsonld()
         return context
 
     @event_priority(-100)  # after the search plugin
@@ -289,9 +446,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         output = self.pages.get(page.file.src_uri)
+        if output is not None and output.path in self.reused:
+            return context
         if output is not None:
             if output.search_text is not None:
-                page.content = output.render()
+                with self._reading(output.path):
+                    page.content = output.render()
             page.edit_url = output.edit_url
             # Its headings as the table of contents: Material's skip link and right sidebar need one.
             headings = tokens(page.content or "")
@@ -303,6 +463,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return context
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.files_seen = files
         self.progress = Progress(len(files.documentation_pages()), enabled=self.settings.progress)
         return nav
 
@@ -315,6 +476,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return output
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
+    on_post_build = CombinedEvent(_reuse_pages, _written)
 
     def _is_guide(self, page: Page) -> bool:
         return bool(page.file.generated_by) and self.guide is not None and page.file.src_uri == self.guide.path
@@ -322,6 +484,31 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _page_path(self, page: Page) -> str:
         """A hand-written page's path, as ``claimledger check`` names it."""
         return paths.GUIDE if self._is_guide(page) else f"{self.docs_prefix}/{page.file.src_uri}"
+
+
+def _configuration(config_file: str) -> dict[str, Any]:
+    """The configuration file as MkDocs reads it (``!ENV`` values and ``INHERIT`` files in), before its checks."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(config_file, "rb") as handle:  # noqa: PTH123 (yaml_load wants the file's name from the handle)
+            return yaml_load(handle)
+    except Exception:
+        return {"unreadable": os.urandom(16)}
+
+
+def _meta(output: PageOutput) -> tuple[object, ...]:
+    """What the build states about a page besides its body: its frame shows these."""
+    shown = (output.description, output.edit_url, output.browser_title, output.keywords, output.search_boost)
+    return (output.spec, *shown)
+
+
+def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
+    """Search index entries by the URL of their page (a page's entries come one after the other)."""
+    pages: dict[str, list[Any]] = {}
+    for entry in entries:
+        pages.setdefault(entry["location"].partition("#")[0], []).append(entry)
+    return pages
 
 
 class GeneratedPage(Page):

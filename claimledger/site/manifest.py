@@ -1,0 +1,313 @@
+"""What each output of a build was made from, so that the next build reuses the outputs whose inputs did not change.
+
+While a page renders, a :class:`Recorder` notes every item, graph entry, snapshot and history it reads
+(:func:`recording` hands the renderer a dataset, graph and history that note their reads). The
+:class:`Manifest`, kept in the built site, holds for each output those reads and a digest of what they
+held, with the build's key (claimledger's code, the installed packages, the engine's configuration,
+the hand-written pages: :func:`build_key`). A later build with the same key recomputes an output's
+digest from the same reads on its own data: where it is unchanged, the output is too, and is reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from importlib import resources
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from ..checks.gitinfo import History
+from ..record.graph import Graph, RebuttalRef
+from ..record.model import Dataset
+
+MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
+FORMAT = 1
+
+Read = tuple[str, str | None]  # (what was read, which key of it); key None: all of it
+V = TypeVar("V")
+
+
+class Recorder:
+    """The reads of the output being made (none noted when no output is)."""
+
+    def __init__(self) -> None:
+        self.reads: set[Read] | None = None
+
+    def note(self, label: str, key: str | None) -> None:
+        if self.reads is not None:
+            self.reads.add((label, key))
+
+    @contextlib.contextmanager
+    def reading(self, reads: set[Read] | None = None) -> Iterator[set[Read]]:
+        """Note reads into ``reads`` (a new set if None) meanwhile; an outer reading sees them too."""
+        outer, self.reads = self.reads, set() if reads is None else reads
+        try:
+            yield self.reads
+        finally:
+            if outer is not None:
+                outer |= self.reads
+            self.reads = outer
+
+
+class Recorded(Mapping[str, V], Generic[V]):
+    """A mapping that notes each key looked up, and notes the whole of it when it is walked or counted."""
+
+    __slots__ = ("_data", "_label", "_recorder")
+
+    def __init__(self, data: Mapping[str, V], label: str, recorder: Recorder) -> None:
+        self._data, self._label, self._recorder = data, label, recorder
+
+    def __getitem__(self, key: str) -> V:
+        self._recorder.note(self._label, key)
+        return self._data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._recorder.note(self._label, key)
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._recorder.note(self._label, str(key))
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        self._recorder.note(self._label, None)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._recorder.note(self._label, None)
+        return len(self._data)
+
+    def keys(self) -> KeysView[str]:
+        self._recorder.note(self._label, None)
+        return self._data.keys()
+
+    def values(self) -> ValuesView[V]:
+        self._recorder.note(self._label, None)
+        return self._data.values()
+
+    def items(self) -> ItemsView[str, V]:
+        self._recorder.note(self._label, None)
+        return self._data.items()
+
+
+_DATASET_FIELDS = ("claims", "sources", "parties", "metrics")  # each noted under its own name
+
+
+def recording(dataset: Dataset, graph: Graph, history: History, recorder: Recorder) -> tuple[Dataset, Graph, History]:
+    """``dataset``, ``graph`` and ``history`` as a renderer reads them, each read noted by ``recorder``."""
+    more = {kind: Recorded(items, f"more.{kind}", recorder) for kind, items in dataset.more.items()}
+    items: dict[str, Any] = {name: Recorded(getattr(dataset, name), name, recorder) for name in _DATASET_FIELDS}
+    dataset = dataclasses.replace(
+        dataset,
+        **items,
+        snapshot_texts=Recorded(dataset.snapshot_texts, "snapshots", recorder),
+        more=more,
+    )
+    links = {f.name: Recorded(getattr(graph, f.name), f"graph.{f.name}", recorder) for f in dataclasses.fields(graph)}
+    graph = dataclasses.replace(graph, **links)
+    history = dataclasses.replace(
+        history,
+        revisions=Recorded(history.revisions, "history.revisions", recorder),
+        statuses=Recorded(history.statuses, "history.statuses", recorder),
+    )
+    return dataset, graph, history
+
+
+class recorded_property(Generic[V]):
+    """A :func:`functools.cached_property` of a renderer whose reads count for every output that uses it:
+    worked out once, under its own reading, whose reads are noted again at each use."""
+
+    def __init__(self, compute: Callable[[Any], V]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @property
+    def slot(self) -> str:  # not the attribute's own name: the instance's value would hide this descriptor
+        return f"_recorded_{self.name}"
+
+    def __get__(self, owner: Any, kind: type | None = None) -> V:
+        recorder: Recorder | None = owner.recorder
+        found: tuple[V, set[Read]] | None = owner.__dict__.get(self.slot)
+        if found is None:
+            if recorder is None:
+                found = (self.compute(owner), set())
+            else:
+                with recorder.reading() as reads:
+                    value = self.compute(owner)
+                found = (value, set(reads))
+            owner.__dict__[self.slot] = found
+        elif recorder is not None and recorder.reads is not None:
+            recorder.reads |= found[1]
+        return found[0]
+
+
+class Digests:
+    """What each read held in one build's data, as a digest (worked out once per read)."""
+
+    def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
+        self.dataset, self.graph, self.history = dataset, graph, history
+        self.known: dict[Read, bytes] = {}
+
+    def of(self, read: Read) -> bytes:
+        found = self.known.get(read)
+        if found is None:
+            found = self.known[read] = self._digest(*read)
+        return found
+
+    def _source(self, label: str) -> Mapping[str, Any] | None:
+        kind, _, name = label.partition(".")
+        if label in _DATASET_FIELDS:
+            return getattr(self.dataset, label)  # type: ignore[no-any-return]
+        if kind == "more":
+            return self.dataset.more.get(name, {})
+        if label == "snapshots":
+            return self.dataset.snapshot_texts
+        if kind == "graph" and name in {f.name for f in dataclasses.fields(self.graph)}:
+            return getattr(self.graph, name)  # type: ignore[no-any-return]
+        if kind == "history" and name in ("revisions", "statuses"):
+            return getattr(self.history, name)  # type: ignore[no-any-return]
+        return None
+
+    def _digest(self, label: str, key: str | None) -> bytes:
+        data = self._source(label)
+        if data is None:  # a read this build cannot say the same of: never equal to the last
+            return os.urandom(16)
+        values = data.items() if key is None else [(key, data.get(key, _MISSING))]
+        digest = hashlib.blake2b(digest_size=16)
+        for name, value in values:
+            digest.update(f"{len(name)}:{name}".encode())
+            digest.update(self._token(value))
+        return digest.digest()
+
+    def _token(self, value: Any) -> bytes:
+        """Bytes that change whenever ``value`` would show differently."""
+        if value is _MISSING:
+            return b"\x00missing"
+        if isinstance(value, str):
+            return f"\x01{len(value)}:{value}".encode()
+        if isinstance(value, RebuttalRef):
+            return b"\x02" + self._token(value.claim) + str(value.index).encode()
+        if isinstance(value, tuple) and not dataclasses.is_dataclass(value):
+            return b"\x03(" + b",".join(self._token(v) for v in value) + b")"
+        document = getattr(value, "document", None)
+        found = self.dataset.digests.get(document.path) if document is not None else None
+        if found is not None:  # an item: the bytes of its file, as loaded
+            return b"\x04" + found
+        return b"\x05" + repr(value).encode()  # history entries: plain frozen dataclasses of text and dates
+
+
+_MISSING = object()
+
+
+def output_digest(key: str, meta: Iterable[object], reads: Iterable[Read], digests: Digests) -> str:
+    """The digest of one output: the build's key, what the build states about it (``meta``), and its reads."""
+    digest = hashlib.blake2b(key.encode(), digest_size=16)
+    digest.update(json.dumps([str(m) for m in meta]).encode())
+    for read in sorted(reads, key=_order):
+        digest.update(f"{read[0]}\x00{read[1]}\x00".encode())
+        digest.update(digests.of(read))
+    return digest.hexdigest()
+
+
+def _order(read: Read) -> tuple[str, bool, str]:
+    return read[0], read[1] is not None, read[1] or ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    digest: str
+    reads: frozenset[Read]
+
+
+@dataclasses.dataclass
+class Manifest:
+    """The outputs of one site by path, with their digests and reads; ``key``: the build's key."""
+
+    key: str
+    outputs: dict[str, Entry] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def read(cls, site_dir: Path) -> Manifest | None:
+        """The manifest of the site in ``site_dir``; None if it has none or one this version cannot read."""
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            stored = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+            if stored["format"] == FORMAT:
+                table = [(str(label), None if key is None else str(key)) for label, key in stored["reads"]]
+                outputs = {
+                    str(path): Entry(str(digest), frozenset(table[i] for i in reads))
+                    for path, (digest, reads) in stored["outputs"].items()
+                }
+                return cls(str(stored["key"]), outputs)
+        return None
+
+    def write(self, site_dir: Path) -> None:
+        reads = sorted({read for entry in self.outputs.values() for read in entry.reads}, key=_order)
+        table = {read: index for index, read in enumerate(reads)}
+        outputs = {
+            path: [entry.digest, sorted(table[read] for read in entry.reads)]
+            for path, entry in sorted(self.outputs.items())
+        }
+        data = {"format": FORMAT, "key": self.key, "reads": reads, "outputs": outputs}
+        (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def reuse_file(previous: Path, staging: Path, path: str) -> bool:
+    """Put the previous site's file ``path`` into the staging folder (a hard link where the file system
+    allows, else a copy); False if it is not there. The previous site is never written to."""
+    source, target = previous / path, staging / path
+    if not source.is_file() or source.is_symlink():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    return True
+
+
+@functools.cache
+def _code_and_packages() -> bytes:
+    """claimledger's own files (code, templates, assets, data), Python's version and every installed package's."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    package = Path(str(resources.files("claimledger")))
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\x00")
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    digest.update("\n".join(installed).encode())
+    return digest.digest()
+
+
+def tree_digest(folder: Path) -> bytes:
+    """The names and bytes of every file under ``folder`` (nothing if it is not there)."""
+    digest = hashlib.blake2b(digest_size=16)
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\x00")
+                digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return digest.digest()
+
+
+def build_key(*parts: object) -> str:
+    """The build's key: claimledger's code and the installed packages, with ``parts`` (the engine's
+    configuration, the hand-written pages, the project's own settings files: whatever every page shows)."""
+    digest = hashlib.blake2b(_code_and_packages(), digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(f"{len(data)}:".encode() + data)
+    return digest.hexdigest()

@@ -1,0 +1,180 @@
+"""A build into a folder holding an earlier site reuses the pages whose inputs did not change, and the site
+it leaves is byte for byte the site a full build of the same inputs writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from claimledger.site.manifest import MANIFEST
+from claimledger.tools.synthetic import write_site_project
+
+from .sitebuild import build
+
+CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset of (3 aside)
+REUSED = re.compile(r"claimledger: (\d+) of (\d+) generated pages reused")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _reused(stderr: str) -> tuple[int, int]:
+    found = REUSED.search(stderr)
+    assert found, stderr
+    return int(found[1]), int(found[2])
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_site_project(tmp_path_factory.mktemp("incremental") / "project", CLAIMS)
+
+
+def _unreferenced_claim(root: Path) -> Path:
+    """A claim file no other file names: it can be renamed or deleted and the dataset stays valid."""
+    files = sorted((root / "claims" / "claims").glob("*.yaml"))
+    texts = {path: path.read_text(encoding="utf-8") for path in (root / "claims").rglob("*.yaml")}
+    for path in files:
+        if not any(path.stem in text for other, text in texts.items() if other != path):
+            return path
+    raise AssertionError("every synthetic claim is named by another file")
+
+
+def _edit_rationale(root: Path) -> None:
+    path = root / "claims" / "claims" / "claim-00001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^rationale: .*$", "rationale: A rationale edited since.", text), encoding="utf-8")
+
+
+def _add_claim(root: Path) -> None:
+    folder = root / "claims" / "claims"
+    shutil.copyfile(folder / "claim-00002.yaml", folder / "claim-00900.yaml")
+
+
+def _rename_claim(root: Path) -> None:
+    path = _unreferenced_claim(root)
+    path.rename(path.with_name("claim-00901.yaml"))
+
+
+def _delete_claim(root: Path) -> None:
+    _unreferenced_claim(root).unlink()
+
+
+def _edit_source_title(root: Path) -> None:
+    path = root / "claims" / "sources" / "source-00001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", "title: A source retitled since", text, count=1), encoding="utf-8")
+
+
+def _add_theme_override(root: Path) -> None:
+    (root / "overrides" / "partials").mkdir(parents=True)
+    (root / "overrides" / "partials" / "copyright.html").write_text("<p>Version one</p>\n", encoding="utf-8")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1)
+    allowed = "  - claimledger:\n      allow:\n        custom_dir: [overrides]\n"  # the site policy asks for it
+    config.write_text(re.sub(r"(?m)^  - claimledger\n", allowed, text, count=1), encoding="utf-8")
+
+
+def _edit_theme_override(root: Path) -> None:
+    (root / "overrides" / "partials" / "copyright.html").write_text("<p>Version two</p>\n", encoding="utf-8")
+
+
+def _rename_site(root: Path) -> None:
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^site_name: .*$", "site_name: Renamed claims", text, count=1), encoding="utf-8")
+
+
+CHANGES: list[tuple[str, Callable[[Path], None]]] = [
+    ("a claim's rationale edited", _edit_rationale),
+    ("a claim added", _add_claim),
+    ("a claim renamed", _rename_claim),
+    ("a claim deleted", _delete_claim),
+    ("a source retitled", _edit_source_title),
+    ("a theme override added", _add_theme_override),
+    ("a theme override edited", _edit_theme_override),
+    ("the site renamed", _rename_site),
+]
+
+
+def test_each_rebuild_after_a_change_equals_a_full_build_of_the_same_inputs(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = build(project, site)
+    assert first.returncode == 0, first.stderr
+    again = build(project, site)
+    reused, pages = _reused(again.stderr)
+    assert reused == pages > CLAIMS  # nothing changed: every generated page is reused
+    for number, (change, apply) in enumerate(CHANGES):
+        apply(project)
+        rebuilt = build(project, site)
+        assert rebuilt.returncode == 0, f"{change}: {rebuilt.stderr}"
+        full = build(project, tmp_path / f"full-{number}", "--full")
+        assert full.returncode == 0, f"{change}: {full.stderr}"
+        assert _tree(site) == _tree(tmp_path / f"full-{number}"), change
+        shutil.rmtree(tmp_path / f"full-{number}")
+
+
+def test_an_edit_to_one_claim_rerenders_its_page_and_the_lists_not_the_rest(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    _edit_rationale(project)
+    rebuilt = build(project, site)
+    reused, pages = _reused(rebuilt.stderr)
+    assert pages - reused < pages / 2, rebuilt.stderr
+    outputs = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["outputs"]
+    assert "claims/claim-00001.md" in outputs and "claims/claim-00001/claim.json" in outputs
+
+
+def test_full_reuses_nothing(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    rebuilt = build(project, site, "--full")
+    assert rebuilt.returncode == 0
+    assert REUSED.search(rebuilt.stderr) is None
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    ["", "{not json", '{"format": 1, "key": 3, "reads": 4, "outputs": 5}', '{"format": 99}', "[]"],
+    ids=["empty", "not-json", "wrong-types", "other-format", "a-list"],
+)
+def test_a_damaged_manifest_means_a_full_build_not_a_failure(tmp_path: Path, manifest: str) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    expected = _tree(site)
+    (site / MANIFEST).write_text(manifest, encoding="utf-8")
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] == 0
+    assert _tree(site) == expected
+
+
+def test_a_page_the_manifest_lists_but_the_previous_site_lost_is_rendered_again(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    expected = _tree(site)
+    (site / "claims" / "claim-00001" / "index.html").unlink()
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _tree(site) == expected
+
+
+def test_a_failed_rebuild_leaves_the_previous_site_and_its_pages_untouched(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    expected = _tree(site)
+    (project / "docs" / "index.md").write_text("# Home\n\n[a page that is not there](missing.md)\n", encoding="utf-8")
+    failed = build(project, site)
+    assert failed.returncode == 1
+    assert _tree(site) == expected
