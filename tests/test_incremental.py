@@ -8,13 +8,14 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from claimledger.site.manifest import MANIFEST
 from claimledger.tools.synthetic import write_site_project
 
-from .sitebuild import build
+from .sitebuild import build, build_in_subprocess
 
 CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset of (3 aside)
 REUSED = re.compile(r"claimledger: (\d+) of (\d+) generated pages reused")
@@ -178,3 +179,42 @@ def test_a_failed_rebuild_leaves_the_previous_site_and_its_pages_untouched(tmp_p
     failed = build(project, site)
     assert failed.returncode == 1
     assert _tree(site) == expected
+
+
+def test_a_properdocs_rebuild_reuses_pages_and_equals_a_full_build(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site, full = tmp_path / "site", tmp_path / "full"
+    assert build_in_subprocess(project, site, "--engine", "properdocs").returncode == 0
+    _edit_rationale(project)
+    rebuilt = build_in_subprocess(project, site, "--engine", "properdocs")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    reused, pages = _reused(rebuilt.stderr)
+    assert 0 < reused < pages
+    assert build_in_subprocess(project, full, "--engine", "properdocs", "--full").returncode == 0
+    assert _tree(site) == _tree(full)
+
+
+def test_under_mkdocs_serve_dirty_an_edit_rewrites_only_the_pages_it_changes(tmp_path: Path) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    served = tmp_path / "served"
+
+    def config() -> Any:  # as mkdocs serve loads it for each rebuild; the plugin stays the same
+        return load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(served))
+
+    first = config()
+    first.plugins.on_startup(command="serve", dirty=True)
+    try:
+        mkdocs_build(first, dirty=True)
+        before = {page: page.stat().st_mtime_ns for page in served.glob("claims/*/index.html")}
+        _edit_rationale(project)
+        mkdocs_build(config(), dirty=True)
+    finally:
+        first.plugins.on_startup(command="build", dirty=False)
+    rewritten = {page for page, written in before.items() if page.stat().st_mtime_ns != written}
+    edited = served / "claims" / "claim-00001" / "index.html"
+    assert edited in rewritten
+    assert "A rationale edited since." in edited.read_text(encoding="utf-8")
+    assert 0 < len(rewritten) < len(before) / 2

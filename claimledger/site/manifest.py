@@ -263,9 +263,11 @@ class Manifest:
         (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
-def reuse_file(previous: Path, staging: Path, path: str) -> bool:
+def reuse_file(previous: Path | None, staging: Path, path: str) -> bool:
     """Put the previous site's file ``path`` into the staging folder (a hard link where the file system
     allows, else a copy); False if it is not there. The previous site is never written to."""
+    if previous is None:
+        return False
     source, target = previous / path, staging / path
     if not source.is_file() or source.is_symlink():
         return False

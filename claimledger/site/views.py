@@ -1,23 +1,20 @@
 """What the site shows of each kind of item (see :mod:`claimledger.record.kinds`), in one place.
 
-Per kind: its search text and keywords, the pages an edit of one of its items touches (for
-``mkdocs serve --dirty``, :mod:`claimledger.site.incremental`), a line describing its page, and its
-title in the browser. Its item page is ``templates/<kind>.html``, given the item by the kind's name.
+Per kind: its search text and keywords, a line describing its page, and its title in the browser.
+Its item page is ``templates/<kind>.html``, given the item by the kind's name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import escape
 
-from ..record.graph import Graph, cited_sources
 from ..record.kinds import KINDS
-from ..record.model import Claim, Dataset, Metric, Party, Source
+from ..record.model import Claim, Metric, Party, Source
 from .render import Renderer
-from .urls import page_src
 
 
 @dataclass(frozen=True)
@@ -28,8 +25,6 @@ class SiteKind:
     # What the search index holds for an item's page: the words a reader looks for (docs/reference.md).
     # Plain HTML built here rather than a template: it is made once per page, ten thousand times.
     search_text: Callable[[Renderer, Any], str]
-    # The page source paths that show the item with this id, besides its own and the index pages.
-    neighbours: Callable[[str, Graph, Dataset], set[str]]
     description: Callable[[Renderer, Any], str]  # one line of plain text about an item's page
     # Short names a reader may type for the item (USTR): search ranks a page whose keyword matches first.
     keywords: Callable[[Renderer, Any], tuple[str, ...]] = lambda renderer, item: ()
@@ -126,67 +121,19 @@ def _metric_search_text(renderer: Renderer, metric: Metric) -> str:
     return _search_text("metric", metric.title, f"{metric.counts} {' '.join(metric.caveats)}")
 
 
-def _pages(kind: str, ids: Iterable[str | None]) -> set[str]:
-    return {page_src(kind, item_id) for item_id in ids if item_id}
-
-
-def _metric_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    claims = (c.id for c in dataset.claims.values() if item_id in (c.metric, c.baseline and c.baseline.metric))
-    metric = dataset.metrics.get(item_id)
-    return _pages("claim", claims) | _pages("source", metric.sources if metric else ())
-
-
-def _claim_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    pages = _pages("claim", (c.id for c in (*graph.related.get(item_id, ()), *graph.superseding.get(item_id, ()))))
-    claim = dataset.claims.get(item_id)
-    if claim is None:
-        return pages
-    parties = (
-        claim.claimant,
-        claim.spokesperson,
-        *(r.party for r in claim.rebuttals),
-        *(c.by for c in claim.conversions),
-    )
-    metrics = (claim.metric, claim.baseline.metric if claim.baseline else None)
-    return pages | _pages("source", cited_sources(claim)) | _pages("party", parties) | _pages("metric", metrics)
-
-
-def _source_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    claims = (*graph.claims_in_source.get(item_id, ()), *(r.claim for r in graph.rebuttals_in_source.get(item_id, ())))
-    sources: list[str | None] = [*graph.parts.get(item_id, ()), *graph.derived.get(item_id, ())]
-    source = dataset.sources.get(item_id)
-    if source is not None:
-        sources += [source.part_of, *source.derived_from]
-    parties = (source.author, source.publisher) if source else ()
-    return _pages("claim", (c.id for c in claims)) | _pages("source", sources) | _pages("party", parties)
-
-
-def _party_neighbours(item_id: str, graph: Graph, dataset: Dataset) -> set[str]:
-    claims = (
-        *graph.claims_by_party.get(item_id, ()),
-        *(r.claim for r in graph.rebuttals_by_party.get(item_id, ())),
-        *graph.conversions_by_party.get(item_id, ()),
-    )
-    pages = _pages("claim", (c.id for c in claims)) | _pages("source", graph.sources_by_party.get(item_id, ()))
-    party = dataset.parties.get(item_id)
-    return pages | _pages("party", (*graph.members.get(item_id, ()), party.affiliation if party else None))
-
-
 SITE_KINDS: Mapping[str, SiteKind] = {
     kind.name: kind
     for kind in (
         SiteKind(
             "claim",
             _claim_search_text,
-            _claim_neighbours,
             _claim_description,
             head_title=lambda r, claim: f"{_verdict(r, claim)} — {r.attribution(claim)}: {claim.statement}",
         ),
-        SiteKind("source", _source_search_text, _source_neighbours, _source_description, keywords=_source_keywords),
+        SiteKind("source", _source_search_text, _source_description, keywords=_source_keywords),
         SiteKind(
             "party",
             _party_search_text,
-            _party_neighbours,
             lambda r, party: f"{party.name} ({party.role or party.kind})",
             keywords=lambda r, party: _short_names(r, party.id),
             search_boost=2,
@@ -194,7 +141,6 @@ SITE_KINDS: Mapping[str, SiteKind] = {
         SiteKind(
             "metric",
             _metric_search_text,
-            _metric_neighbours,
             lambda r, metric: f"{metric.title} (a metric: what it counts, by whom, and its figures over time)",
         ),
     )
@@ -203,13 +149,12 @@ SITE_KINDS: Mapping[str, SiteKind] = {
 
 def view(kind: str) -> SiteKind:
     """The site's side of ``kind``: its own, or, for a kind registered without one, its title as its
-    search text and description, and no pages besides its own that show it."""
+    search text and description."""
     if kind in SITE_KINDS:
         return SITE_KINDS[kind]
     title = KINDS[kind].title
     return SiteKind(
         kind,
         lambda renderer, item: _search_text(kind, title(item)),
-        lambda item_id, graph, dataset: set(),
         lambda renderer, item: title(item),
     )

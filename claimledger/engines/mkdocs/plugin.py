@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.templates import TemplateContext
 
-from ...checks.gitinfo import History, git_dir
+from ...checks.gitinfo import git_dir
 from ...checks.project import check_project
 from ...checks.siteconfig import DocsPolicy
 from ...findings import Finding, Severity, format_text, printable
@@ -41,7 +41,6 @@ from ...record.model import Dataset
 from ...settings import Settings, from_environment
 from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
-from ...site.incremental import Snapshot, stamps, touched
 from ...site.manifest import (
     Entry,
     Manifest,
@@ -113,10 +112,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.guide: MarkdownPage | None = None
         self.files: list[FileOutput] = []
         self.progress = Progress(0, enabled=False)
-        self.incremental = False
-        self.last: tuple[Snapshot, Dataset] | None = None
-        self.touched: set[str] | None = None
-        self.history_seen: History | None = None  # the history of the last build under mkdocs serve --dirty
+        self.serving = False  # under mkdocs serve --dirty: a page whose inputs did not change is not written again
+        self.served: Manifest | None = None  # what the last build under mkdocs serve --dirty was made from
+        self.old: Manifest | None = None  # what the pages this build may reuse were made from
         self.guard: DocsGuard | None = None
         self.publisher = ""  # what [[publisher]] stands for on a hand-written page
         self.docs_prefix = paths.DOCS_DIR
@@ -139,9 +137,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.handed = site
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``, which ``--dirty`` makes
-        incremental."""
-        self.incremental = command == "serve" and dirty
+        """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; under ``--dirty``, a rebuild
+        writes only the pages whose inputs changed (as :mod:`claimledger.site.manifest` tells)."""
+        self.serving, self.served = command == "serve" and dirty, None
         self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -160,6 +158,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.settings = from_environment(os.environ)
             if (previous := os.environ.get(PREVIOUS_SITE)) is not None:
                 self.recorder, self.previous = Recorder(), Path(previous) if previous else None
+            elif self.serving:
+                self.recorder = Recorder()
             dataset = self._check()
             gc.unfreeze()  # what an earlier rebuild under mkdocs serve froze may go now
             gc.freeze()  # the model lives as long as the build: the collector need not scan it again and again
@@ -191,15 +191,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.told_no_site_url = True
         if self.config.history and self.renderer.history.warning:
             print(f"claimledger: warning: {self.renderer.history.warning}", file=sys.stderr)
-        if self.incremental:
-            # A new scale or publisher shows on every claim page (badges, ClaimReview): all are rewritten.
-            snapshot = Snapshot(stamps(dataset), self.renderer.graph, (dataset.scale, dataset.publisher))
-            last, before = self.last if self.last else (None, None)
-            self.touched = touched(last, snapshot, dataset, before)
-            if self.history_seen is not None and self.history_seen != self.renderer.history:
-                self.touched = None  # a commit: every claim page's history may have changed
-            self.history_seen = self.renderer.history
-            self.last = (snapshot, dataset)
         self.publisher = publisher_markdown(dataset.publisher)
         try:
             outputs = list(site_outputs(dataset, self.renderer, root=self.root))
@@ -296,16 +287,20 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return env
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        old = self._previous_manifest(config)
+        self.old = old = self.served if self.serving else self._previous_manifest(config)
+        if old is not None and old.key != self.key:
+            self.old = old = None
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
             inclusion = InclusionLevel.UNDEFINED if output.spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, output.path, content="", inclusion=inclusion)
-            if self.touched is not None and output.path not in self.touched:
-                file.is_modified = lambda: False  # type: ignore[method-assign]
-            if old is not None and self._unchanged(output, old) and self._kept(file):
-                self.reused[output.path] = file.dest_uri
+            if old is not None and self._unchanged(output, old):
+                if self.serving:  # its file, written by the last build, stays as it is
+                    file.is_modified = lambda: False  # type: ignore[method-assign]
+                    self.reused[output.path] = file.dest_uri
+                elif self._kept(file):
+                    self.reused[output.path] = file.dest_uri
             if not output.spec.in_nav:
                 GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
@@ -345,7 +340,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def _reuse_pages(self, *, config: MkDocsConfig) -> None:
         """The reused pages: their files linked from the previous site, their search entries taken from its index."""
-        if not self.reused:
+        if not self.reused or self.serving:
             return
         assert self.previous is not None and self.files_seen is not None
         site = Path(config.site_dir)
@@ -373,12 +368,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
         if self.recorder is None:
             for output in self.files:
-                if output.bulk and (self.touched is None or output.page in self.touched):
+                if output.bulk:
                     output.write(site)
             return
         assert self.renderer is not None
-        old = Manifest.read(self.previous) if self.reused and self.previous is not None else None
-        manifest = Manifest(self.key)
+        old, manifest = self.old, Manifest(self.key)
         digests = self.renderer.digests
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
@@ -390,9 +384,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if output.bulk:
                 entry = Entry(output_digest(self.key, (output.path,), output.reads, digests), output.reads)
                 unchanged = old is not None and old.outputs.get(output.path) == entry
-                if not (unchanged and self.previous is not None and reuse_file(self.previous, site, output.path)):
+                if not (unchanged and (self.serving or reuse_file(self.previous, site, output.path))):
                     output.write(site)
                 manifest.outputs[output.path] = entry
+        if self.serving:
+            self.served = manifest
+            return
         manifest.write(site)
         if self.previous is not None:  # printed, not logged: a --strict build fails on a logged warning
             print(f"claimledger: {len(self.reused)} of {len(self.pages)} generated pages reused", file=sys.stderr)
