@@ -218,3 +218,20 @@ def test_under_mkdocs_serve_dirty_an_edit_rewrites_only_the_pages_it_changes(tmp
     assert edited in rewritten
     assert "A rationale edited since." in edited.read_text(encoding="utf-8")
     assert 0 < len(rewritten) < len(before) / 2
+
+
+def test_a_page_of_the_previous_site_that_links_out_of_it_is_not_reused(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    expected = _tree(site)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text("not this site's page", encoding="utf-8")
+    page = site / "claims" / "claim-00001"
+    shutil.rmtree(page)
+    page.symlink_to(outside, target_is_directory=True)
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _tree(site) == expected
+    assert (outside / "index.html").read_text(encoding="utf-8") == "not this site's page"

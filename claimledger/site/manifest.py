@@ -40,10 +40,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.reads: set[Read] | None = None
+        self.known: dict[Read, Read] = {}  # one tuple per read, however many outputs make it
 
     def note(self, label: str, key: str | None) -> None:
         if self.reads is not None:
-            self.reads.add((label, key))
+            read = (label, key)
+            self.reads.add(self.known.setdefault(read, read))
 
     @contextlib.contextmanager
     def reading(self, reads: set[Read] | None = None) -> Iterator[set[Read]]:
@@ -266,17 +268,26 @@ class Manifest:
 def reuse_file(previous: Path | None, staging: Path, path: str) -> bool:
     """Put the previous site's file ``path`` into the staging folder (a hard link where the file system
     allows, else a copy); False if it is not there. The previous site is never written to."""
-    if previous is None:
+    if previous is None or not reusable(previous, path):
         return False
     source, target = previous / path, staging / path
-    if not source.is_file() or source.is_symlink():
-        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
     return True
+
+
+def reusable(previous: Path, path: str) -> bool:
+    """Whether the previous site has the file ``path``, inside it (no link out of it on the way)."""
+    source = previous / path
+    return source.is_file() and os.path.realpath(source) == str(Path(_real(previous), path))
+
+
+@functools.lru_cache(maxsize=4)
+def _real(folder: Path) -> str:
+    return os.path.realpath(folder)
 
 
 @functools.cache

@@ -48,6 +48,7 @@ from ...site.manifest import (
     Recorder,
     build_key,
     output_digest,
+    reusable,
     reuse_file,
     tree_digest,
 )
@@ -248,8 +249,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
         assert self.previous is not None
-        kept = self.previous / file.dest_uri
-        return kept.is_file() and not kept.is_symlink() and (self.searched is None or file.url in self.searched)
+        return reusable(self.previous, file.dest_uri) and (self.searched is None or file.url in self.searched)
 
     def _reading(self, page: str) -> contextlib.AbstractContextManager[object]:
         if self.recorder is None:
