@@ -13,12 +13,14 @@ import frictionless
 import pytest
 
 from claimledger.checks.project import check_project
+from claimledger.exports import formats
 from claimledger.exports.formats import FORMATS, export_data
 from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS, kind_of_page
 from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
 from claimledger.record.markdown import references
 from claimledger.record.schema import KIND_SCHEMAS, schema, schema_text
+from claimledger.site import outputs as outputs_module
 from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from claimledger.site.render import PageContext, Renderer, SiteSettings, template_environment
 from claimledger.site.views import SITE_KINDS
@@ -116,6 +118,24 @@ def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer
     claim_json = outputs["claims/widget-defects-fell/claim.json"]
     assert isinstance(claim_json, FileOutput) and claim_json.bulk
     assert json.loads(claim_json.content())["page"] == "claims/widget-defects-fell/"
+
+
+def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    record = formats.claim_record
+    monkeypatch.setattr(outputs_module, "claim_record", lambda claim: made.append(claim.id) or record(claim))
+    outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
+    exported = outputs["claims.json"]
+    assert isinstance(exported, FileOutput)
+    records = {c["id"]: c for c in json.loads(exported.content())["claims"]}
+    for claim_id in renderer.dataset.claims:
+        claim_json = outputs[f"claims/{claim_id}/claim.json"]
+        assert isinstance(claim_json, FileOutput)
+        assert json.loads(claim_json.content()) == records[claim_id]
+        assert claim_json.content() == formats.to_json(record(renderer.dataset.claims[claim_id]), compact=True)
+    assert sorted(made) == sorted(renderer.dataset.claims)
 
 
 def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer: Renderer) -> None:

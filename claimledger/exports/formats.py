@@ -111,7 +111,10 @@ RECORDS: Mapping[str, Callable[[Any], dict[str, Any]]] = {"claim": claim_record,
 """The kinds whose records add computed fields; any other kind's is :func:`item_record`."""
 
 
-def export_data(dataset: Dataset) -> dict[str, Any]:
+def export_data(dataset: Dataset, claims: Callable[[Claim], dict[str, Any]] = claim_record) -> dict[str, Any]:
+    """Every item's record, the statuses and the units; each claim's record made by ``claims`` (the site
+    hands a function that keeps each record for the claim's own ``claim.json``)."""
+    records = {**RECORDS, "claim": claims}
     scale = dataset.scale
     ratings = {"best_rating": scale.best_rating, "worst_rating": scale.worst_rating} if scale else {}
     return {
@@ -120,7 +123,7 @@ def export_data(dataset: Dataset) -> dict[str, Any]:
         "publisher": None if dataset.publisher is None else record(dataset.publisher),
         **{
             kind.data_folder: [
-                RECORDS.get(name, partial(item_record, name))(item) for item in kind.items(dataset).values()
+                records.get(name, partial(item_record, name))(item) for item in kind.items(dataset).values()
             ]
             for name, kind in KINDS.items()
         },

@@ -23,7 +23,7 @@ from ..exports.formats import FORMATS, claim_record, export_data, to_json
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
-from ..record.model import Dataset
+from ..record.model import Claim, Dataset
 from ..record.paths import GUIDE
 from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
@@ -128,7 +128,8 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         if guide.is_file():
             yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
     yield from ASSETS
-    exported = functools.cache(lambda: export_data(dataset))
+    record = _kept(claim_record)  # each claim's record made once: for claims.json and for its claim.json
+    exported = functools.cache(lambda: export_data(dataset, record))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
         folder = export.site_path.rpartition("/")[0]
@@ -148,7 +149,11 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         page = claims.page_src(claim_id)
         made_from = frozenset({("claims", claim_id)})
         yield FileOutput(
-            f"{url_of(page)}claim.json", functools.partial(claim_json, claim), bulk=True, page=page, reads=made_from
+            f"{url_of(page)}claim.json",
+            functools.partial(claim_json, claim, record),
+            bulk=True,
+            page=page,
+            reads=made_from,
         )
 
 
@@ -190,5 +195,18 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
     return _CELL_END.sub(r"\1 ", render()).replace(" data-search-exclude", "")
 
 
-def claim_json(claim: Any) -> str:
-    return to_json(claim_record(claim), compact=True)
+def claim_json(claim: Claim, record: Callable[[Claim], dict[str, Any]] = claim_record) -> str:
+    return to_json(record(claim), compact=True)
+
+
+def _kept(make: Callable[[Claim], dict[str, Any]]) -> Callable[[Claim], dict[str, Any]]:
+    """``make``, keeping what it made for each claim id: asked again, it hands the same record."""
+    kept: dict[str, dict[str, Any]] = {}
+
+    def record(claim: Claim) -> dict[str, Any]:
+        found = kept.get(claim.id)
+        if found is None:
+            found = kept[claim.id] = make(claim)
+        return found
+
+    return record

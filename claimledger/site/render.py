@@ -113,6 +113,7 @@ def template_environment() -> Environment:
         loader=ChoiceLoader([PackageLoader(package, "templates") for package in packages]),
         autoescape=True,
         undefined=StrictUndefined,
+        auto_reload=False,  # one environment a build: no template file is asked whether it changed, page after page
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -454,6 +455,24 @@ class PageContext:
                 self.r.claim_badge(claim)
             )
         return self.r.headline(claim, self.url("claim", claim.id)) + " " + self.r.claim_badge(claim)
+
+    def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
+        """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just
+        before), so that a title never reads as the words of the party next to it."""
+        r = self.r
+        attributes = f' class="{escape(css)}"' if css else ""
+        url, title = escape(self.url("source", source_id)), escape(r.title("source", source_id))
+        cited = f'<cite><a{attributes} href="{url}">{title}</a></cite>'
+        source = r.dataset.sources.get(source_id)
+        if source is None:
+            return Markup(cited)
+        if source.author:
+            author = r.title("party", source.author) if source.author != omit else ""
+        else:
+            author = source.author_shown or ""
+        publisher = r.title("party", source.publisher) if source.publisher not in (None, omit, source.author) else ""
+        names = ", ".join(str(escape(name)) for name in (author, publisher) if name)
+        return Markup(f'{cited} <span class="ct-credit">({names})</span>' if names else cited)
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
         found = self.r.label_for(kind, item_id)

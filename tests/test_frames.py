@@ -1,0 +1,157 @@
+"""The theme's sidebars, rendered once for the item pages they are the same on (claimledger.engines.mkdocs.frames):
+the site is byte for byte the one the theme renders page by page."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from jinja2 import Environment
+
+from claimledger.engines.mkdocs.frames import Frames
+from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
+from claimledger.tools.synthetic import write_site_project
+
+from .sitebuild import build
+
+ADDRESSES = {"CLAIMLEDGER_SITE_URL": "https://claims.test/", "CLAIMLEDGER_REPO_URL": "https://github.com/o/c"}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("synthetic") / "project"
+    write_site_project(root, 60)
+    git = ["git", "-c", "user.name=x", "-c", "user.email=x@x"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run([*git, *command], cwd=root, check=True)
+    return root
+
+
+def _built(root: Path, site: Path, frames: Frames | None, monkeypatch: pytest.MonkeyPatch) -> dict[Path, bytes]:
+    """The files of the site built with ``frames`` given to the theme's templates, or with none."""
+    on_env = ClaimledgerPlugin.on_env
+
+    def with_frames(plugin: ClaimledgerPlugin, env: Environment, **kwargs: Any) -> Environment:
+        env = on_env(plugin, env, **kwargs)
+        env.globals.pop("claimledger_frames", None)
+        if frames is not None:
+            env.globals["claimledger_frames"] = frames
+        return env
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ClaimledgerPlugin, "on_env", with_frames)
+        result = build(root, site, env=ADDRESSES)
+    assert result.returncode == 0, result.stderr
+    return {path.relative_to(site): path.read_bytes() for path in site.rglob("*") if path.is_file()}
+
+
+class _Counting(Frames):
+    """Frames that count the renderings the theme was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rendered = 0
+        self.asked = 0
+
+    def site_nav(self, page: Any, nav: Any, config: Any, render: Callable[[], str]) -> str:
+        self.asked += 1
+
+        def counted() -> str:
+            self.rendered += 1
+            return render()
+
+        return super().site_nav(page, nav, config, counted)
+
+
+@pytest.fixture(scope="module")
+def both(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[Path, bytes], ...]]:
+    folder = tmp_path_factory.mktemp("sites")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        frames = _Counting()
+        with_frames = _built(project, folder / "with", frames, monkeypatch)
+        without = _built(project, folder / "without", None, monkeypatch)
+        yield with_frames, without, (frames.asked, frames.rendered)  # type: ignore[misc]
+
+
+def test_a_site_built_with_the_frames_is_byte_identical_to_one_rendered_page_by_page(
+    both: tuple[dict[Path, bytes], ...],
+) -> None:
+    with_frames, without, _ = both
+    assert with_frames.keys() == without.keys()
+    assert [path for path in with_frames if with_frames[path] != without[path]] == []
+
+
+def test_the_sidebars_are_rendered_once_for_the_item_pages_they_are_the_same_on(
+    both: tuple[dict[Path, Any], ...],
+) -> None:
+    with_frames, _, (asked, rendered) = both
+    pages = [path for path in with_frames if path.name == "index.html" and path.parts[0] != "search"]
+    assert asked == len(pages) + 1  # and 404.html
+    assert rendered < len(pages) // 4
+
+
+def _page(url: str, src_uri: str, toc: list[Any] | None = None, meta: dict[str, Any] | None = None) -> Any:
+    return SimpleNamespace(url=url, file=SimpleNamespace(src_uri=src_uri), toc=toc or [], meta=meta or {})
+
+
+def _heading(title: str, anchor: str, level: int, children: list[Any] | None = None) -> Any:
+    return SimpleNamespace(title=title, url=anchor, level=level, children=children or [])
+
+
+def _nav(*urls: str) -> Any:
+    """A navigation of a page at each of ``urls``, none of them current."""
+    pages = [_page(url, (url or "index/")[:-1] + ".md") for url in urls]
+    for page in pages:
+        page.children, page.active = None, False
+    return SimpleNamespace(items=pages, pages=pages)
+
+
+CONFIG = SimpleNamespace(extra={})
+
+
+def _renders(frames: Frames, pages: list[Any], nav: Any) -> int:
+    made: list[str] = []
+    for page in pages:
+        frames.site_nav(page, nav, CONFIG, lambda page=page: made.append(repr(page)) or f"sidebars of {page!r}")
+    return len(made)
+
+
+def test_pages_of_one_folder_share_their_sidebars_whatever_their_title() -> None:
+    nav = _nav("", "claims/")
+    pages = [_page(f"claims/{n}/", f"claims/{n}.md", [_heading(f"Claim {n}", "#claim", 1, [])]) for n in "abc"]
+    assert _renders(Frames(), pages, nav) == 1
+
+
+def test_pages_of_other_folders_headings_or_hidden_parts_have_sidebars_of_their_own() -> None:
+    nav = _nav("", "claims/")
+    pages = [
+        _page("claims/a/", "claims/a.md", [_heading("A", "#a", 1, [_heading("Verdict", "#verdict", 2)])]),
+        _page("claims/b/", "claims/b.md", [_heading("B", "#b", 1, [_heading("Notes", "#notes", 2)])]),
+        _page("sources/c/", "sources/c.md"),
+        _page("sources/d/", "sources/d.md", meta={"hide": ["toc"]}),
+    ]
+    assert _renders(Frames(), pages, nav) == 4
+
+
+def test_a_page_in_the_navigation_is_rendered_as_the_theme_renders_it() -> None:
+    nav = _nav("", "claims/")
+    assert _renders(Frames(), [nav.pages[1], nav.pages[1]], nav) == 2
+
+
+def test_a_navigation_linking_into_a_pages_folder_leaves_that_page_to_the_theme() -> None:
+    nav = _nav("", "claims/a/notes/")
+    pages = [_page("claims/a/", "claims/a.md"), _page("claims/a/", "claims/a.md"), _page("claims/b/", "claims/b.md")]
+    assert _renders(Frames(), pages, nav) == 3
+
+
+def test_a_page_of_another_shape_is_rendered_as_the_theme_renders_it() -> None:
+    assert _renders(Frames(), [None, None], _nav("")) == 2  # type: ignore[list-item]
+
+
+def test_another_navigation_starts_over() -> None:
+    frames, page = Frames(), _page("claims/a/", "claims/a.md")
+    assert _renders(frames, [page], _nav("")) + _renders(frames, [page], _nav("")) == 2
