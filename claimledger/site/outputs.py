@@ -7,7 +7,9 @@ tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -112,10 +114,17 @@ class Unpublishable(Exception):
         self.findings = tuple(findings)
 
 
-def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = None) -> Iterator[Output]:
+# The text of an output as the previous site has it, if what it is made from (its reads) did not change.
+Earlier = Callable[[str, frozenset[Read]], str | None]
+
+
+def site_outputs(
+    dataset: Dataset, renderer: Renderer, *, root: Path | None = None, earlier: Earlier | None = None
+) -> Iterator[Output]:
     """Every file of the site of ``dataset``: the pages, the contributor guide of the project at ``root`` (if
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
-    feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked."""
+    feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. A claim's record for
+    the exports is read back from its ``claim.json`` in the previous site where ``earlier`` has it."""
     if renderer.source is not dataset:
         raise ValueError("the renderer renders another dataset")
     for spec in page_specs(dataset):
@@ -128,7 +137,18 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         if guide.is_file():
             yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
     yield from ASSETS
-    record = _kept(claim_record)  # each claim's record made once: for claims.json and for its claim.json
+    claims = KINDS["claim"]
+    json_files = {claim_id: f"{url_of(claims.page_src(claim_id))}claim.json" for claim_id in claims.items(dataset)}
+
+    def made(claim: Claim) -> dict[str, Any]:
+        text = earlier(json_files[claim.id], _made_from(claim.id)) if earlier is not None else None
+        with contextlib.suppress(ValueError):  # the same record as JSON has it, if the file reads as one
+            found = json.loads(text) if text is not None else None
+            if isinstance(found, dict):
+                return found
+        return claim_record(claim)
+
+    record = _kept(made)  # each claim's record made once: for claims.json and for its claim.json
     exported = functools.cache(lambda: export_data(dataset, record))
     for export in FORMATS.values():
         yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
@@ -144,17 +164,10 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
     )
     yield FileOutput(CLAIM_REVIEW_FEED, renderer.claim_review_feed)
-    claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
+        content = functools.partial(claim_json, claim, record)
         page = claims.page_src(claim_id)
-        made_from = frozenset({("claims", claim_id)})
-        yield FileOutput(
-            f"{url_of(page)}claim.json",
-            functools.partial(claim_json, claim, record),
-            bulk=True,
-            page=page,
-            reads=made_from,
-        )
+        yield FileOutput(json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id))
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
@@ -193,6 +206,11 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
     """A page's HTML with a space after each table cell: a search index strips the tags ("StatusMeaning"); and
     whole: a list kept out of a search that indexes pages as they are (Zensical's) is in this one."""
     return _CELL_END.sub(r"\1 ", render()).replace(" data-search-exclude", "")
+
+
+def _made_from(claim_id: str) -> frozenset[Read]:
+    """What a claim's ``claim.json`` is made from: the claim alone."""
+    return frozenset({("claims", claim_id)})
 
 
 def claim_json(claim: Claim, record: Callable[[Claim], dict[str, Any]] = claim_record) -> str:

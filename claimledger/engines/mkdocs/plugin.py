@@ -193,8 +193,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if self.config.history and self.renderer.history.warning:
             print(f"claimledger: warning: {self.renderer.history.warning}", file=sys.stderr)
         self.publisher = publisher_markdown(dataset.publisher)
+        self.old = self.served if self.serving else self._previous_manifest(config)
+        if self.old is not None and self.old.key != self.key:
+            self.old = None
         try:
-            outputs = list(site_outputs(dataset, self.renderer, root=self.root))
+            outputs = list(site_outputs(dataset, self.renderer, root=self.root, earlier=self._earlier))
         except Unpublishable as exc:
             _refuse_to_publish(list(exc.findings))
             raise
@@ -246,6 +249,18 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             return False
         return output_digest(self.key, _meta(output), entry.reads, self.renderer.digests) == entry.digest
 
+    def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
+        """The previous site's ``path`` (a claim's ``claim.json``), if it was made from what it would be now."""
+        entry = self.old.outputs.get(path) if self.old is not None else None
+        if entry is None or entry.reads != reads or self.previous is None or not reusable(self.previous, path):
+            return None
+        assert self.renderer is not None
+        if output_digest(self.key, (path,), reads, self.renderer.digests) != entry.digest:
+            return None
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return (self.previous / path).read_text(encoding="utf-8")
+        return None
+
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
         assert self.previous is not None
@@ -287,9 +302,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return env
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        self.old = old = self.served if self.serving else self._previous_manifest(config)
-        if old is not None and old.key != self.key:
-            self.old = old = None
+        old = self.old
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
@@ -327,9 +340,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _previous_search(self, searches: list[Any]) -> dict[str, list[Any]] | None:
         """The previous search index's entries by page URL, if the site's search is Material's and the
         previous site has its index; None otherwise."""
-        index = getattr(searches[0], "search_index", None) if len(searches) == 1 else None
-        if not isinstance(getattr(index, "entries", None), list):
-            return None
+        if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
+            return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             entries = json.loads((self.previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
