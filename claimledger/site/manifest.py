@@ -163,9 +163,10 @@ class Digests:
         self.known: dict[Read, bytes] = {}
 
     def of(self, read: Read) -> bytes:
+        """The read, named, and the digest of what it holds: one piece of an output's digest."""
         found = self.known.get(read)
         if found is None:
-            found = self.known[read] = self._digest(*read)
+            found = self.known[read] = f"{read[0]}\x00{read[1]}\x00".encode() + self._digest(*read)
         return found
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
@@ -217,9 +218,7 @@ def output_digest(key: str, meta: Iterable[object], reads: Iterable[Read], diges
     """The digest of one output: the build's key, what the build states about it (``meta``), and its reads."""
     digest = hashlib.blake2b(key.encode(), digest_size=16)
     digest.update(json.dumps([str(m) for m in meta]).encode())
-    for read in sorted(reads, key=_order):
-        digest.update(f"{read[0]}\x00{read[1]}\x00".encode())
-        digest.update(digests.of(read))
+    digest.update(b"".join(digests.of(read) for read in sorted(reads, key=_order)))
     return digest.hexdigest()
 
 
