@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from ..checks.gitinfo import History
 from ..record.graph import Graph, RebuttalRef
+from ..record.kinds import KINDS
 from ..record.model import Dataset
 
 MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
@@ -301,6 +302,12 @@ def _code_and_packages() -> bytes:
             digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
     installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     digest.update("\n".join(installed).encode())
+    for kind in KINDS.values():  # a kind's templates from another package, which may be edited in place
+        if kind.templates and kind.templates.partition(".")[0] != "claimledger":
+            try:
+                digest.update(tree_digest(Path(str(resources.files(kind.templates) / "templates"))))
+            except (ImportError, TypeError, OSError):  # not known: nothing is reused
+                digest.update(os.urandom(16))
     return digest.digest()
 
 
