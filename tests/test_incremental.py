@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.site.manifest import MANIFEST
+from claimledger.site.manifest import MANIFEST, Recorded, Recorder, recorded_property
 from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build, build_in_subprocess
@@ -235,3 +235,34 @@ def test_a_page_of_the_previous_site_that_links_out_of_it_is_not_reused(tmp_path
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _tree(site) == expected
     assert (outside / "index.html").read_text(encoding="utf-8") == "not this site's page"
+
+
+def test_a_lookup_is_noted_by_its_key_and_a_walk_as_the_whole_mapping() -> None:
+    recorder = Recorder()
+    items = Recorded({"a": 1, "b": 2}, "claims", recorder)
+    with recorder.reading() as reads:
+        assert items["a"] == 1 and items.get("c") is None and "b" in items
+    assert reads == {("claims", "a"), ("claims", "c"), ("claims", "b")}
+    with recorder.reading() as reads:
+        assert sorted(items.values()) == [1, 2]
+    assert reads == {("claims", None)}
+    assert items["a"] == 1  # outside any output: nothing is noted, nothing fails
+
+
+def test_what_a_cached_computation_read_counts_for_every_output_that_uses_it() -> None:
+    class Owner:
+        def __init__(self, recorder: Recorder) -> None:
+            self.recorder = recorder
+            self.items = Recorded({"a": 1, "b": 2}, "claims", recorder)
+
+        @recorded_property
+        def total(self) -> int:
+            return sum(self.items.values())
+
+    recorder = Recorder()
+    owner = Owner(recorder)
+    with recorder.reading() as first:
+        assert owner.total == 3
+    with recorder.reading() as second:
+        assert owner.total == 3
+    assert first == second == {("claims", None)}

@@ -203,13 +203,14 @@ class Digests:
             return f"\x01{len(value)}:{value}".encode()
         if isinstance(value, RebuttalRef):
             return b"\x02" + self._token(value.claim) + str(value.index).encode()
-        if isinstance(value, tuple) and not dataclasses.is_dataclass(value):
-            return b"\x03(" + b",".join(self._token(v) for v in value) + b")"
+        if isinstance(value, tuple) and not dataclasses.is_dataclass(value):  # each token says where it ends
+            return f"\x03{len(value)}:".encode() + b"".join(self._token(v) for v in value)
         document = getattr(value, "document", None)
         found = self.dataset.digests.get(document.path) if document is not None else None
         if found is not None:  # an item: the bytes of its file, as loaded
             return b"\x04" + found
-        return b"\x05" + repr(value).encode()  # history entries: plain frozen dataclasses of text and dates
+        shown = repr(value)  # history entries: plain frozen dataclasses of text
+        return f"\x05{len(shown)}:{shown}".encode()
 
 
 _MISSING = object()
