@@ -8,6 +8,7 @@ reordering keys (what ``fmt`` does) changes none of them; runs of white space co
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Any
@@ -27,16 +28,25 @@ READER_VISIBLE: tuple[str, ...] = (
 LATER = frozenset({"basis"})
 
 
+@functools.cache
+def _field_names(kind: Any) -> tuple[str, ...] | None:
+    """A dataclass's field names; None for any other type (asked once per type: a check asks per value)."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+
+
 def _plain(value: object) -> Any:
     """``value`` as JSON data: dataclasses as mappings, texts with their white space collapsed."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
     if isinstance(value, (set, frozenset)):
         return sorted(_plain(item) for item in value)
+    if value is None or isinstance(value, (int, float)):
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
 
 
