@@ -44,7 +44,7 @@ def _plain(value: object) -> Any:
         return sorted(_plain(item) for item in value)
     if value is None or isinstance(value, (int, float)):
         return value
-    names = _field_names(type(value))
+    names = _field_names(type(value))  # type: ignore[arg-type]  # every class is hashable
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
     return value
