@@ -266,29 +266,50 @@ class Manifest:
         (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
-def reuse_file(previous: Path | None, staging: Path, path: str) -> bool:
-    """Put the previous site's file ``path`` into the staging folder (a hard link where the file system
-    allows, else a copy); False if it is not there. The previous site is never written to."""
-    if previous is None or not reusable(previous, path):
-        return False
-    source, target = previous / path, staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-    return True
+class PreviousSite:
+    """The site a build replaces, as far as it may be reused: its files reached without a link out of it."""
 
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-def reusable(previous: Path, path: str) -> bool:
-    """Whether the previous site has the file ``path``, inside it (no link out of it on the way)."""
-    source = previous / path
-    return source.is_file() and os.path.realpath(source) == str(Path(_real(previous), path))
+    @functools.cached_property
+    def files(self) -> frozenset[str]:
+        """Its regular files, by site path; none under a symbolic link (one walk, not a look per file)."""
+        found: list[str] = []
+        folders = [""]
+        while folders:
+            prefix = folders.pop()
+            try:
+                with os.scandir(self.folder / prefix) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(f"{prefix}{entry.name}/")
+                        elif entry.is_file(follow_symlinks=False):
+                            found.append(f"{prefix}{entry.name}")
+            except OSError:  # a folder gone or unreadable: what it held is not reused
+                continue
+        return frozenset(found)
 
+    def text(self, path: str) -> str | None:
+        """The text of its file ``path``, if it has one."""
+        if path not in self.files:
+            return None
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return (self.folder / path).read_text(encoding="utf-8")
+        return None
 
-@functools.lru_cache(maxsize=4)
-def _real(folder: Path) -> str:
-    return os.path.realpath(folder)
+    def reuse(self, staging: Path, path: str) -> bool:
+        """Put its file ``path`` into the staging folder (a hard link where the file system allows, else a
+        copy); False if it has no such file. The previous site is never written to."""
+        if path not in self.files:
+            return False
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.folder / path, target)
+        except OSError:
+            shutil.copyfile(self.folder / path, target)
+        return True
 
 
 @functools.cache

@@ -44,12 +44,11 @@ from ...site.docrefs import publisher_markdown, replace_references
 from ...site.manifest import (
     Entry,
     Manifest,
+    PreviousSite,
     Read,
     Recorder,
     build_key,
     output_digest,
-    reusable,
-    reuse_file,
     tree_digest,
 )
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
@@ -122,7 +121,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.told_no_site_url = False
         self.config_file = ""
         self.recorder: Recorder | None = None  # set when the build keeps a manifest for the next
-        self.previous: Path | None = None  # the site this build replaces, to reuse from
+        self.previous: PreviousSite | None = None  # the site this build replaces, to reuse from
         self.key = ""
         self.reused: dict[str, str] = {}  # page source path -> its file in the site, reused as it is
         self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
@@ -154,11 +153,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings = self.handed.project.settings
-            self.recorder, self.previous = Recorder(), self.handed.previous
+            self.recorder = Recorder()
+            self.previous = PreviousSite(self.handed.previous) if self.handed.previous else None
         else:  # `mkdocs build` or `mkdocs serve` on their own, or ProperDocs' build: this is the edge
             self.settings = from_environment(os.environ)
             if (previous := os.environ.get(PREVIOUS_SITE)) is not None:
-                self.recorder, self.previous = Recorder(), Path(previous) if previous else None
+                self.recorder, self.previous = Recorder(), PreviousSite(Path(previous)) if previous else None
             elif self.serving:
                 self.recorder = Recorder()
             dataset = self._check()
@@ -252,19 +252,17 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
         """The previous site's ``path`` (a claim's ``claim.json``), if it was made from what it would be now."""
         entry = self.old.outputs.get(path) if self.old is not None else None
-        if entry is None or entry.reads != reads or self.previous is None or not reusable(self.previous, path):
+        if entry is None or entry.reads != reads or self.previous is None or path not in self.previous.files:
             return None
         assert self.renderer is not None
         if output_digest(self.key, (path,), reads, self.renderer.digests) != entry.digest:
             return None
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            return (self.previous / path).read_text(encoding="utf-8")
-        return None
+        return self.previous.text(path)
 
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
         assert self.previous is not None
-        return reusable(self.previous, file.dest_uri) and (self.searched is None or file.url in self.searched)
+        return file.dest_uri in self.previous.files and (self.searched is None or file.url in self.searched)
 
     def _reading(self, page: str) -> contextlib.AbstractContextManager[object]:
         if self.recorder is None:
@@ -330,7 +328,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         a search index this build can take the reused pages' entries from."""
         if self.recorder is None or self.previous is None:
             return None
-        old = Manifest.read(self.previous)
+        old = Manifest.read(self.previous.folder)
         if old is None or old.key != self.key:
             return None
         searches = [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
@@ -344,7 +342,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            entries = json.loads((self.previous / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+            index = self.previous.folder / "search" / "search_index.json"
+            entries = json.loads(index.read_text(encoding="utf-8"))["docs"]
             if all(isinstance(e, dict) and isinstance(e.get("location"), str) for e in entries):
                 return _by_page(entries)
         return None
@@ -357,7 +356,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         assert self.previous is not None and self.files_seen is not None
         site = Path(config.site_dir)
         for dest in self.reused.values():
-            if not reuse_file(self.previous, site, dest):
+            if not self.previous.reuse(site, dest):
                 raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
         search = next((p.search_index for p in config.plugins.values() if "search" in type(p).__module__), None)
         if search is not None and self.searched is not None:
@@ -396,7 +395,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if output.bulk:
                 entry = Entry(output_digest(self.key, (output.path,), output.reads, digests), output.reads)
                 unchanged = old is not None and old.outputs.get(output.path) == entry
-                if not (unchanged and (self.serving or reuse_file(self.previous, site, output.path))):
+                reused = unchanged and self.previous is not None and self.previous.reuse(site, output.path)
+                if not (unchanged and self.serving) and not reused:
                     output.write(site)
                 manifest.outputs[output.path] = entry
         if self.serving:
