@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.site.manifest import MANIFEST, Recorded, Recorder, recorded_property
+from claimledger.site.manifest import FORMAT, MANIFEST, Recorded, Recorder, recorded_property
 from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build, build_in_subprocess
@@ -144,8 +144,15 @@ def test_full_reuses_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "manifest",
-    ["", "{not json", '{"format": 1, "key": 3, "reads": 4, "outputs": 5}', '{"format": 99}', "[]"],
-    ids=["empty", "not-json", "wrong-types", "other-format", "a-list"],
+    [
+        "",
+        "{not json",
+        f'{{"format": {FORMAT}, "key": 3, "reads": 4, "outputs": 5}}',
+        f'{{"format": {FORMAT}, "key": "k", "reads": [["claims"]], "outputs": {{"a": ["m", [7]]}}}}',
+        '{"format": 99}',
+        "[]",
+    ],
+    ids=["empty", "not-json", "wrong-types", "short-rows", "other-format", "a-list"],
 )
 def test_a_damaged_manifest_means_a_full_build_not_a_failure(tmp_path: Path, manifest: str) -> None:
     project = write_site_project(tmp_path / "project", 3)

@@ -30,7 +30,7 @@ from ..record.kinds import KINDS
 from ..record.model import Dataset
 
 MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
-FORMAT = 1
+FORMAT = 2
 
 Read = tuple[str, str | None]  # (what was read, which key of it); key None: all of it
 V = TypeVar("V")
@@ -161,13 +161,13 @@ class Digests:
 
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
-        self.known: dict[Read, bytes] = {}
+        self.known: dict[Read, str] = {}
 
-    def of(self, read: Read) -> bytes:
-        """The read, named, and the digest of what it holds: one piece of an output's digest."""
+    def of(self, read: Read) -> str:
+        """The digest of what the read holds."""
         found = self.known.get(read)
         if found is None:
-            found = self.known[read] = f"{read[0]}\x00{read[1]}\x00".encode() + self._digest(*read)
+            found = self.known[read] = self._digest(*read).hex()
         return found
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
@@ -216,12 +216,9 @@ class Digests:
 _MISSING = object()
 
 
-def output_digest(key: str, meta: Iterable[object], reads: Iterable[Read], digests: Digests) -> str:
-    """The digest of one output: the build's key, what the build states about it (``meta``), and its reads."""
-    digest = hashlib.blake2b(key.encode(), digest_size=16)
-    digest.update(json.dumps([str(m) for m in meta]).encode())
-    digest.update(b"".join(digests.of(read) for read in sorted(reads, key=_order)))
-    return digest.hexdigest()
+def meta_digest(key: str, meta: Iterable[object]) -> str:
+    """The digest of what the build states about an output besides its reads (``meta``), under its key."""
+    return hashlib.blake2b(f"{key}\x00{json.dumps([str(m) for m in meta])}".encode(), digest_size=16).hexdigest()
 
 
 def _order(read: Read) -> tuple[str, bool, str]:
@@ -230,16 +227,19 @@ def _order(read: Read) -> tuple[str, bool, str]:
 
 @dataclasses.dataclass(frozen=True)
 class Entry:
-    digest: str
+    """One output: the digest of what the build states about it, and what rendering it read."""
+
+    meta: str
     reads: frozenset[Read]
 
 
 @dataclasses.dataclass
 class Manifest:
-    """The outputs of one site by path, with their digests and reads; ``key``: the build's key."""
+    """The outputs of one site by path, what each read, and what each read held; ``key``: the build's key."""
 
     key: str
     outputs: dict[str, Entry] = dataclasses.field(default_factory=dict)
+    held: dict[Read, str] = dataclasses.field(default_factory=dict)  # each read's digest, as the site was built
 
     @classmethod
     def read(cls, site_dir: Path) -> Manifest | None:
@@ -247,23 +247,47 @@ class Manifest:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
             stored = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
             if stored["format"] == FORMAT:
-                table = [(str(label), None if key is None else str(key)) for label, key in stored["reads"]]
+                table = [
+                    (str(label), None if key is None else str(key), str(held)) for label, key, held in stored["reads"]
+                ]
                 outputs = {
-                    str(path): Entry(str(digest), frozenset(table[i] for i in reads))
-                    for path, (digest, reads) in stored["outputs"].items()
+                    str(path): Entry(str(meta), frozenset(table[i][:2] for i in reads))
+                    for path, (meta, reads) in stored["outputs"].items()
                 }
-                return cls(str(stored["key"]), outputs)
+                return cls(str(stored["key"]), outputs, {(label, key): held for label, key, held in table})
         return None
 
     def write(self, site_dir: Path) -> None:
         reads = sorted({read for entry in self.outputs.values() for read in entry.reads}, key=_order)
         table = {read: index for index, read in enumerate(reads)}
         outputs = {
-            path: [entry.digest, sorted(table[read] for read in entry.reads)]
+            path: [entry.meta, sorted(table[read] for read in entry.reads)]
             for path, entry in sorted(self.outputs.items())
         }
-        data = {"format": FORMAT, "key": self.key, "reads": reads, "outputs": outputs}
+        data = {
+            "format": FORMAT,
+            "key": self.key,
+            "reads": [[*read, self.held[read]] for read in reads],
+            "outputs": outputs,
+        }
         (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+    def add(self, path: str, entry: Entry, digests: Digests) -> None:
+        """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
+        self.outputs[path] = entry
+        for read in entry.reads:
+            if read not in self.held:
+                self.held[read] = digests.of(read)
+
+    def changed(self, digests: Digests) -> frozenset[Read]:
+        """The reads whose digest is not what it was when this manifest's site was built."""
+        return frozenset(read for read, held in self.held.items() if digests.of(read) != held)
+
+    def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
+        """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
+        it read is among the ``changed`` reads."""
+        earlier = self.outputs.get(path)
+        return earlier is not None and earlier.meta == meta and earlier.reads.isdisjoint(changed)
 
 
 class PreviousSite:

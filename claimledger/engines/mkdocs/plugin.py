@@ -48,7 +48,7 @@ from ...site.manifest import (
     Read,
     Recorder,
     build_key,
-    output_digest,
+    meta_digest,
     tree_digest,
 )
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
@@ -127,6 +127,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
         self.files_seen: Files | None = None
         self.searched: dict[str, list[Any]] | None = None  # the previous search index's entries, by page URL
+        self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -196,6 +197,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.old = self.served if self.serving else self._previous_manifest(config)
         if self.old is not None and self.old.key != self.key:
             self.old = None
+        self.changed = self.old.changed(self.renderer.digests) if self.old is not None else frozenset()
         try:
             outputs = list(site_outputs(dataset, self.renderer, root=self.root, earlier=self._earlier))
         except Unpublishable as exc:
@@ -241,21 +243,16 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             os.environ.get("SOURCE_DATE_EPOCH") if dated else None,
         )
 
-    def _unchanged(self, output: PageOutput, old: Manifest | None) -> bool:
+    def _unchanged(self, output: PageOutput, old: Manifest) -> bool:
         """Whether ``output`` would come out as the previous site has it."""
-        assert self.renderer is not None
-        entry = old.outputs.get(output.path) if old is not None else None
-        if entry is None:
-            return False
-        return output_digest(self.key, _meta(output), entry.reads, self.renderer.digests) == entry.digest
+        return old.unchanged(output.path, meta_digest(self.key, _meta(output)), self.changed)
 
     def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
         """The previous site's ``path`` (a claim's ``claim.json``), if it was made from what it would be now."""
         entry = self.old.outputs.get(path) if self.old is not None else None
-        if entry is None or entry.reads != reads or self.previous is None or path not in self.previous.files:
+        if entry is None or entry.reads != reads or self.previous is None or self.old is None:
             return None
-        assert self.renderer is not None
-        if output_digest(self.key, (path,), reads, self.renderer.digests) != entry.digest:
+        if not self.old.unchanged(path, meta_digest(self.key, (path,)), self.changed):
             return None
         return self.previous.text(path)
 
@@ -387,18 +384,21 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         digests = self.renderer.digests
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
-                manifest.outputs[path] = old.outputs[path]
+                manifest.add(path, old.outputs[path], digests)
             elif path in self.reads:
-                reads = frozenset(self.reads[path])
-                manifest.outputs[path] = Entry(output_digest(self.key, _meta(page), reads, digests), reads)
+                manifest.add(path, Entry(meta_digest(self.key, _meta(page)), frozenset(self.reads[path])), digests)
         for output in self.files:
             if output.bulk:
-                entry = Entry(output_digest(self.key, (output.path,), output.reads, digests), output.reads)
-                unchanged = old is not None and old.outputs.get(output.path) == entry
+                entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
+                unchanged = (
+                    old is not None
+                    and old.unchanged(output.path, entry.meta, self.changed)
+                    and old.outputs[output.path].reads == entry.reads
+                )
                 reused = unchanged and self.previous is not None and self.previous.reuse(site, output.path)
                 if not (unchanged and self.serving) and not reused:
                     output.write(site)
-                manifest.outputs[output.path] = entry
+                manifest.add(output.path, entry, digests)
         if self.serving:
             self.served = manifest
             return
