@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # The modules whose code decides what a cached item holds: a change to any of them starts afresh.
 _SHAPING_MODULES = (
     "record/model.py",
+    "record/lean.py",
     "record/loader.py",
     "record/items.py",
     "record/yamlsafe.py",
