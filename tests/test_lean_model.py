@@ -111,3 +111,12 @@ def test_a_lean_class_of_one_field_pickles_too() -> None:
     restored = One.__new__(One)
     One.__setstate__(restored, ("x",))  # type: ignore[attr-defined]
     assert restored == One("x")
+
+
+def test_the_dataset_is_keyed_by_its_items_own_ids_and_paths(minimal_project: Path) -> None:
+    dataset = load(minimal_project, workers=1)[0]
+    for claim_id, claim in dataset.claims.items():
+        assert claim_id is claim.id
+    paths = {claim.document.path: claim.document.path for claim in dataset.claims.values()}
+    assert all(path is paths[path] for path in dataset.digests if path in paths)
+    assert CLAIM in dataset.digests
