@@ -2,7 +2,9 @@
 
 Loading builds these frozen dataclasses once; checks, exports and the site read them and never go
 back to the files. Every item keeps its :class:`~claimledger.record.yamlsafe.Document`, so that a
-check can name the line of any field.
+check can name the line of any field. A dataset holds hundreds of thousands of these objects: they are
+slotted (:func:`~claimledger.record.lean.lean`), and their texts are shared where they repeat
+(:mod:`claimledger.record.items`), a claim taking about 2.5 KB.
 """
 
 from __future__ import annotations
