@@ -9,7 +9,9 @@ import jinja2
 import pytest
 
 from claimledger.checks.project import check_project
+from claimledger.record import cache as cache_module
 from claimledger.record.cache import ItemCache, template_cache
+from claimledger.record.loader import load
 from claimledger.settings import Settings, from_environment
 
 CLAIM = "claims/claims/widget-defects-fell.yaml"
@@ -84,6 +86,40 @@ def test_the_cache_is_kept_outside_the_repository(minimal_project: Path, folder:
     cache = ItemCache(minimal_project.resolve(), folder).path
     assert cache.exists()
     assert minimal_project.resolve() not in cache.resolve().parents
+
+
+def test_a_cache_of_many_parts_gives_back_every_item(
+    minimal_project: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "ITEMS_PER_PART", 2)  # the fixture's dozen items in six parts
+    fresh, _ = load(minimal_project, cache_dir=folder)
+    cached = ItemCache(minimal_project.resolve(), folder)
+    assert len(cached.old) == len(fresh.claims) + len(fresh.sources) + len(fresh.parties) > 2
+    assert load(minimal_project, cache_dir=folder)[0] == fresh
+
+
+def test_a_check_that_changes_nothing_leaves_the_cache_file_as_it_is(minimal_project: Path, folder: Path) -> None:
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
+    path = ItemCache(minimal_project.resolve(), folder).path
+    os.utime(path, ns=(0, 0))
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
+    assert path.stat().st_mtime_ns == 0
+
+
+def test_the_item_of_a_deleted_file_leaves_the_cache(minimal_project: Path, folder: Path) -> None:
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
+    (minimal_project / "claims" / "claims" / "widget-report-exists.yaml").unlink()
+    check_project(minimal_project, settings=Settings(cache_dir=folder))
+    kept = ItemCache(minimal_project.resolve(), folder).old
+    assert CLAIM in kept and "claims/claims/widget-report-exists.yaml" not in kept
+
+
+def test_a_cache_file_cut_short_is_ignored(minimal_project: Path, folder: Path) -> None:
+    first = _report(minimal_project, folder)
+    path = ItemCache(minimal_project.resolve(), folder).path
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert ItemCache(minimal_project.resolve(), folder).old == {}
+    assert _report(minimal_project, folder) == first
 
 
 def _compiled(env: jinja2.Environment, name: str, source: str) -> bool:

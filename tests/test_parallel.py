@@ -41,6 +41,14 @@ def test_jobs_are_shared_among_processes_and_come_back_in_order() -> None:
 
 
 @needs_fork
+def test_a_workers_results_come_back_in_pieces_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "JOBS_PER_PIECE", 7)
+    results = map_chunks(_pid_and_square, list(range(1000)), workers=2, min_jobs=1)
+    assert [square for _, square in results] == [n * n for n in range(1000)]
+    assert len({pid for pid, _ in results}) == 2
+
+
+@needs_fork
 def test_the_work_of_a_failed_worker_is_redone_here() -> None:
     here = os.getpid()
 

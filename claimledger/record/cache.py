@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # The modules whose code decides what a cached item holds: a change to any of them starts afresh.
 _SHAPING_MODULES = (
     "record/model.py",
+    "record/lean.py",
     "record/loader.py",
     "record/items.py",
     "record/yamlsafe.py",
@@ -57,44 +58,73 @@ def file_key(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+# Items are pickled this many to a part: each part's pickler remembers only its own objects, and a part
+# is read and written on its own, so neither the whole file nor a memo of every object is held at once.
+ITEMS_PER_PART = 2000
+
+
 class ItemCache:
-    """Items by project-relative path and content hash; read once, written once if anything changed."""
+    """Items by project-relative path and content hash; read once, written once if anything changed.
+
+    The file holds a header (the code key and the number of parts) and then the items in parts of
+    :data:`ITEMS_PER_PART`, each pickled on its own."""
 
     def __init__(self, root: Path, folder: Path, settings: str = "") -> None:
         """The cache of the project at ``root``, in ``folder``. ``settings``: the project's settings that
         decide what loads (its limits), if not the defaults; items loaded under other settings are not used."""
         self.path = folder / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
         self.code = _code_key() + settings
-        self.old: dict[str, tuple[bytes, Any]] = {}
+        self.old: dict[str, tuple[bytes, Any]] = {}  # as read; an item used is moved to ``new``
         self.new: dict[str, tuple[bytes, Any]] = {}
+        self.changed = False  # whether an item was put (a new or edited file)
         # Pickles are read only from a file this user alone can write.
         if self.path.is_file() and _private(self.path):
             with contextlib.suppress(Exception):  # a cache is disposable: any trouble means starting afresh
-                stored = pickle.loads(self.path.read_bytes())
-                if isinstance(stored, dict) and stored.get("code") == self.code:
-                    self.old = stored["items"]
+                self.old = self._read()
+
+    def _read(self) -> dict[str, tuple[bytes, Any]]:
+        found: dict[str, tuple[bytes, Any]] = {}
+        with self.path.open("rb") as handle:
+            header = pickle.load(handle)
+            if not isinstance(header, dict) or header.get("code") != self.code:
+                return {}
+            for _ in range(header["parts"]):
+                part = pickle.load(handle)
+                if not isinstance(part, dict):
+                    return {}
+                found.update(part)
+        return found
 
     def has(self, relative: str, key: bytes) -> bool:
         """Whether the cache holds the item of these bytes (without marking it as used)."""
-        found = self.old.get(relative)
+        found = self.old.get(relative) or self.new.get(relative)
         return found is not None and found[0] == key
 
     def get(self, relative: str, key: bytes) -> Any | None:
         if not self.has(relative, key):
             return None
-        self.new[relative] = self.old[relative]
-        return self.old[relative][1]
+        if relative in self.old:
+            self.new[relative] = self.old.pop(relative)
+        return self.new[relative][1]
 
     def put(self, relative: str, key: bytes, item: Any) -> None:
         self.new[relative] = (key, item)
+        self.old.pop(relative, None)
+        self.changed = True
 
     def save(self) -> None:
-        if {k: v[0] for k, v in self.new.items()} == {k: v[0] for k, v in self.old.items()}:
+        """Write the items used or put, unless they are exactly those read: then the file stays as it is."""
+        if not self.changed and not self.old:
             return
+        entries = list(self.new.items())
+        parts = range(0, len(entries), ITEMS_PER_PART)
         with contextlib.suppress(OSError):  # no cache folder to write to: the next run parses again
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle:
-                pickle.dump({"code": self.code, "items": self.new}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump({"code": self.code, "parts": len(parts)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for start in parts:
+                    part = dict(entries[start : start + ITEMS_PER_PART])
+                    pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
             Path(handle.name).replace(self.path)
 
 

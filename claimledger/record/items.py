@@ -9,6 +9,7 @@ metadata says the rest. A builder returns the model object, or None if the docum
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Protocol, TypeVar, get_args, get_origin, get_type_hints
@@ -19,6 +20,9 @@ from .yamlsafe import Document, FieldPath, format_field
 
 T = TypeVar("T")
 UNKNOWN = "unknown"  # what a file says of a fact no source on the record gives
+# Texts up to this long (ids, statuses, roles, units, locators) recur across files: one copy of each is kept.
+SHARED_TEXT = 40
+NOTHING_UNKNOWN: frozenset[str] = frozenset()  # one empty set for every item that says nothing is unknown
 
 
 class Collecting(Protocol):
@@ -30,14 +34,29 @@ class Collecting(Protocol):
 class _Fields:
     """Reads typed fields of one schema-valid document, turning bad dates into findings."""
 
-    __slots__ = ("base", "ctx", "data", "document", "ok")
+    __slots__ = ("base", "ctx", "data", "document", "ok", "texts")
 
-    def __init__(self, document: Document, ctx: Collecting, base: FieldPath = (), data: Any = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        ctx: Collecting,
+        base: FieldPath = (),
+        data: Any = None,
+        texts: dict[str, str] | None = None,
+    ) -> None:
         self.document = document
         self.ctx = ctx
         self.base = base
         self.data: dict[str, Any] = document.data if data is None else data
         self.ok = True
+        self.texts: dict[str, str] = {} if texts is None else texts  # the document's longer texts, one copy each
+
+    def shared(self, text: str) -> str:
+        """One copy of each text: short ones shared by every file (interned), longer ones within the
+        document (a quote written again in its appearance)."""
+        if len(text) <= SHARED_TEXT:
+            return sys.intern(text)
+        return self.texts.setdefault(text, text)
 
     def value(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
@@ -47,7 +66,7 @@ class _Fields:
         data: Any = self.data
         for part in path:
             data = data[part]
-        child = _Fields(self.document, self.ctx, (*self.base, *path), data)
+        child = _Fields(self.document, self.ctx, (*self.base, *path), data, self.texts)
         result = build(model, child, **given)
         self.ok = self.ok and child.ok
         return result
@@ -89,7 +108,7 @@ class _Fields:
             item = get_args(hint)[0]
             if dataclasses.is_dataclass(item):
                 return tuple(self.nested(item, key, index) for index in range(len(raw)))
-            return (raw,) if isinstance(raw, str) else tuple(raw)
+            return (self.shared(raw),) if isinstance(raw, str) else tuple(self._texts(raw))
         if PartialDate in kinds:  # a required date is always there: None only where it was no real date
             return self.date(key) or (None if optional else PartialDate(1))
         if Period in kinds:
@@ -99,7 +118,12 @@ class _Fields:
             return self.nested(model, key)
         if raw == UNKNOWN and "unknown" in field.metadata:
             return field.metadata["unknown"]
-        return raw.strip() if field.metadata.get("strip") else raw
+        if isinstance(raw, str):
+            return self.shared(raw.strip() if field.metadata.get("strip") else raw)
+        return raw
+
+    def _texts(self, values: list[Any]) -> list[Any]:
+        return [self.shared(value) if isinstance(value, str) else value for value in values]
 
     def _bad_date(self, name: str, exc: ValueError) -> None:
         """Report a value that is no real date or period; this document has a problem."""
@@ -126,12 +150,13 @@ def build(cls: Any, f: _Fields, **given: Any) -> Any:
         if field.name not in values and field.name not in ("document", "unknown"):
             values[field.name] = f.read(field, hints[field.name])
     if "unknown" in hints and "unknown" not in values:
-        values["unknown"] = frozenset(
+        unknown = frozenset(
             field.name
             for field in dataclasses.fields(cls)
             if (field.metadata.get("fact") or PartialDate in get_args(hints[field.name]))
             and f.value(field.name) == UNKNOWN
         )
+        values["unknown"] = unknown or NOTHING_UNKNOWN
     return cls(**values)
 
 
@@ -140,7 +165,7 @@ def item(cls: type[T]) -> Callable[[str, Document, Collecting], T | None]:
 
     def build_item(item_id: str, document: Document, ctx: Collecting) -> T | None:
         f = _Fields(document, ctx)
-        given: dict[str, Any] = {"id": item_id, "document": document.slim()}
+        given: dict[str, Any] = {"id": f.shared(item_id), "document": document.slim()}
         if any(field.name == "basis" for field in dataclasses.fields(cls)):  # type: ignore[arg-type]
             given["basis"] = _bases(f, item_id)
         built: T = build(cls, f, **given)
@@ -161,9 +186,9 @@ def _bases(f: _Fields, item_id: str) -> tuple[Basis, ...]:
     """Each fact's basis, in the order the file gives them; `self` is a basis in the item's own text."""
     bases = f.value("basis") or {}
     return tuple(
-        Basis(name, item_id, None, None, None, None, own=True)
+        Basis(f.shared(name), f.shared(item_id), None, None, None, None, own=True)
         if b == "self"
-        else f.nested(Basis, "basis", name, field=name)
+        else f.nested(Basis, "basis", name, field=f.shared(name))
         for name, b in bases.items()
     )
 

@@ -83,9 +83,9 @@ def load(root: Path, *, cache_dir: Path | None = None, workers: int | None = Non
             cache.put(job.rel, key, item)
         if item is None:
             broken[job.kind].add(job.item_id)
-        else:
-            targets[job.kind][job.item_id] = item
-            digests[job.rel] = key
+        else:  # keyed by the item's own id and path (equal to the job's): one copy of each is kept
+            targets[job.kind][item.id] = item
+            digests[item.document.path] = key
     if cache is not None:
         cache.save()
     scale = _scale(ctx)

@@ -2,7 +2,9 @@
 
 Loading builds these frozen dataclasses once; checks, exports and the site read them and never go
 back to the files. Every item keeps its :class:`~claimledger.record.yamlsafe.Document`, so that a
-check can name the line of any field.
+check can name the line of any field. A dataset holds hundreds of thousands of these objects: they are
+slotted (:func:`~claimledger.record.lean.lean`), and their texts are shared where they repeat
+(:mod:`claimledger.record.items`), a claim taking about 2.5 KB.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from .lean import lean
 from .yamlsafe import Document
 
 # The months' English names, as dates are written on the site (not calendar.month_name: that follows the locale).
@@ -42,7 +45,8 @@ def facts(item: object) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(item) if f.metadata.get("fact"))  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, order=True)
+@lean
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day."""
 
@@ -84,7 +88,8 @@ class PartialDate:
         return f"{self.day} {month} {self.year}" if self.day is not None else f"{month} {self.year}"
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Period:
     """The time a figure covers: one partial date, or an interval."""
 
@@ -92,6 +97,7 @@ class Period:
     end: PartialDate | None = None
 
     @classmethod
+    @functools.lru_cache(maxsize=4096, typed=True)  # as dates: periods repeat, equal texts share one
     def parse(cls, text: str | int) -> Period:
         start, _, end = str(text).partition("/")
         return cls(PartialDate.parse(start), PartialDate.parse(end) if end else None)
@@ -108,7 +114,8 @@ ChangeKind = Literal["points", "percent-change", "ratio"]
 LogKind = Literal["correction", "clarification", "status-change", "update", "retraction"]
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Baseline:
     value: float
     unit: str
@@ -119,7 +126,8 @@ class Baseline:
     metric: str | None = field(default=None, metadata=NOT_EXPORTED)
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Rate:
     """The exchange rate a conversion used: 1 unit of the claim's figure is ``value`` of the conversion's."""
 
@@ -128,7 +136,8 @@ class Rate:
     date: PartialDate | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@lean
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Conversion:
     value: float
     unit: str
@@ -140,7 +149,8 @@ class Conversion:
     rate: Rate | Literal["unknown"] | None = None  # None: the data does not say
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Operand:
     """One figure a derived figure is computed from: another claim's value, or a value the text gives."""
 
@@ -149,7 +159,8 @@ class Operand:
     quote: str | None
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Derivation:
     """How a stated figure was derived: a formula of :data:`claimledger.record.arithmetic.FORMULAS` over operands."""
 
@@ -158,7 +169,8 @@ class Derivation:
     precision: int | None  # decimal places the figure is stated to; None: as the value is written
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Paraphrase:
     """The claim in someone else's words (``by``, in ``source``), when the claimant's are not on the record."""
 
@@ -168,7 +180,8 @@ class Paraphrase:
     locator: str | None
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     """One editorial change to a claim, as readers are told of it."""
 
@@ -177,7 +190,8 @@ class LogEntry:
     summary: str = field(metadata={**MARKDOWN, **STRIPPED})
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Basis:
     """Where one fact about a source or a party, or a claim's date, comes from: stated by a source, or inferred."""
 
@@ -197,20 +211,24 @@ class Basis:
 class _Based:
     """An item whose facts (or date) may have a basis."""
 
+    __slots__ = ()
+
     basis: tuple[Basis, ...]
 
     def basis_of(self, name: str) -> Basis | None:
         return next((b for b in self.basis if b.field == name), None)
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Appearance:
     source: str
     quote: str
     locator: str | None
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class ProvenanceStep:
     source: str
     role: str
@@ -219,7 +237,8 @@ class ProvenanceStep:
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Rebuttal:
     source: str
     party: str
@@ -230,7 +249,8 @@ class Rebuttal:
     locator: str | None
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Review:
     """Who reviewed a claim's verdict (editor ids), on which day, and the fingerprint of what it told readers then."""
 
@@ -239,7 +259,8 @@ class Review:
     fingerprint: str
 
 
-@dataclass(frozen=True, kw_only=True)  # keyword-only: its fields are in the order of its export record
+@lean
+@dataclass(frozen=True, kw_only=True, slots=True)  # keyword-only: its fields are in the order of its export record
 class Claim(_Based):
     id: str
     statement: str = field(metadata=STRIPPED)
@@ -291,7 +312,8 @@ class Claim(_Based):
         return self.paraphrase.text if self.paraphrase is not None else ""
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Metric:
     """What a figure counts, by whom, over what period, with known caveats; ``unknown`` where the sources do not say."""
 
@@ -306,7 +328,8 @@ class Metric:
     document: Document = field(repr=False, compare=False, metadata=NOT_EXPORTED)
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     file: str
     sha256: str
@@ -315,7 +338,8 @@ class Snapshot:
     unknown: frozenset[str] = field(default=frozenset(), metadata=NOT_EXPORTED)  # date fields stated as `unknown`
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Source(_Based):
     id: str
     title: str = field(metadata=STRIPPED)
@@ -352,7 +376,8 @@ PRIMARY_SOURCE_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Party(_Based):
     id: str
     name: str = field(metadata=STRIPPED)
@@ -367,7 +392,8 @@ class Party(_Based):
     unknown: frozenset[str] = frozenset()  # the facts this file says are `unknown`
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Editor:
     """Someone who may review a verdict, on the record with their public name."""
 
@@ -376,7 +402,8 @@ class Editor:
     kind: str = "person"  # or "team": an editorial team that signs as one
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Publisher:
     """The organisation that publishes the site: named on it and in every ClaimReview."""
 
@@ -396,7 +423,8 @@ class Publisher:
         return next((e for e in self.editors if e.id == editor_id), None)
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Status:
     id: str
     label: str
@@ -414,7 +442,8 @@ class Status:
         return self.evidence == "retraction"
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class ScaleLogEntry:
     """One change to the status scale, as readers are told of it: a site-wide correction."""
 
@@ -422,7 +451,8 @@ class ScaleLogEntry:
     summary: str = field(metadata=STRIPPED)
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class StatusScale:
     best_rating: int
     worst_rating: int

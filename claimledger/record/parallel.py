@@ -23,6 +23,9 @@ R = TypeVar("R")
 # Below this many jobs per process, starting a worker and pickling its results costs more than it saves.
 MIN_JOBS_PER_WORKER = 300
 MAX_WORKERS = 8
+# A worker sends its results back this many jobs at a time: the pickled results of a whole share (half
+# of a large dataset's items) would all be held at once on their way here.
+JOBS_PER_PIECE = 1000
 
 
 def workers_wanted(jobs: int | None = None) -> int:
@@ -49,8 +52,8 @@ def _inherit(work: Callable[[Sequence[Any]], list[Any]], shares: list[Sequence[A
     _inherited.update(work=work, shares=shares)
 
 
-def _do_share(number: int) -> list[Any]:
-    return list(_inherited["work"](_inherited["shares"][number]))
+def _do_piece(number: int, start: int) -> list[Any]:
+    return list(_inherited["work"](_inherited["shares"][number][start : start + JOBS_PER_PIECE]))
 
 
 def map_chunks(
@@ -61,7 +64,8 @@ def map_chunks(
     min_jobs: int = MIN_JOBS_PER_WORKER,
 ) -> list[R]:
     """``work(jobs)`` in up to ``workers`` processes (this one included), each taking every n-th job and at least
-    ``min_jobs``; ``work`` returns one picklable result per job. A worker that fails has its share done here."""
+    ``min_jobs``; ``work`` returns one picklable result per job, sent back in pieces of :data:`JOBS_PER_PIECE`.
+    A worker that fails has its piece done here."""
     count = min(workers or workers_wanted(), len(jobs) // max(1, min_jobs))
     if count <= 1 or not can_fork():
         return work(jobs)
@@ -73,23 +77,27 @@ def map_chunks(
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(count - 1, mp_context=fork, initializer=_inherit, initargs=(work, shares)) as pool:
         # On any failure the workers are stopped, not waited for: those started would hold the exit up.
+        pieces = [
+            (number, start) for number in range(1, count) for start in range(0, len(shares[number]), JOBS_PER_PIECE)
+        ]
+        parts: list[list[R]] = [[] for _ in range(count)]
         try:
-            futures = [pool.submit(_do_share, number) for number in range(1, count)]
+            futures = [pool.submit(_do_piece, number, start) for number, start in pieces]
         except BaseException as exc:
             _stop(pool)
             if not isinstance(exc, OSError):
                 raise
             return work(jobs)  # no more processes to be had: this one does all the work
         try:
-            parts = [work(shares[0])]
+            parts[0] = work(shares[0])
         except BaseException:
             _stop(pool)
             raise
-        for future, share in zip(futures, shares[1:], strict=True):
+        for future, (number, start) in zip(futures, pieces, strict=True):
             try:
-                parts.append(future.result())
-            except Exception:  # the worker failed: its share is done here
-                parts.append(work(share))
+                parts[number] += future.result()
+            except Exception:  # the worker failed: its piece is done here
+                parts[number] += work(shares[number][start : start + JOBS_PER_PIECE])
     results: list[R] = [None] * len(jobs)  # type: ignore[list-item]
     for number, part in enumerate(parts):
         results[number::count] = part

@@ -27,6 +27,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 from yaml.resolver import BaseResolver
 
+from .lean import lean
+
 # FieldPath and format_field are imported from here by the rest of the package.
 from .yamlhelp import FieldPath as FieldPath
 from .yamlhelp import comment_in_value, explain, scalars
@@ -129,7 +131,8 @@ if _HAS_LIBYAML:
         """libyaml with the core resolver (docs/benchmarks.md); :func:`_convert` refuses a node met twice (an alias)."""
 
 
-@dataclass(frozen=True)
+@lean
+@dataclass(frozen=True, slots=True)
 class Document:
     """A loaded YAML file: its data and where each value stands in the file, worked out the first time
     a finding needs one (nearly every file has none: skipping them halves the cost of a large load)."""
