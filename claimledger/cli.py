@@ -567,7 +567,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     except EngineUnavailable as exc:
         return _fail(str(exc))
     site_dir = args.site_dir or args.root / "site"
-    project = Project(args.root.resolve(), args.config_file or args.root.resolve() / "mkdocs.yml", settings)
+    config_file = args.config_file or args.root.resolve() / "mkdocs.yml"
+    project = Project(args.root.resolve(), config_file, settings, full=args.full)
 
     def checked(docs: DocsPolicy | None = None) -> tuple[Dataset, list[Finding]]:
         dataset, found = check_project(args.root, args.today, settings, docs, project.config_file)
@@ -580,7 +581,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         checked()
         return _fail("not built; the previous site is untouched", 1)
     try:
-        with StagedBuild(engine, project, site_dir, full=args.full) as build:
+        with StagedBuild(engine, project, site_dir) as build:
             dataset, findings = checked(build.docs_policy())
             if has_errors(findings):
                 return _fail("not built; the previous site is untouched", 1)

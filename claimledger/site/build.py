@@ -43,6 +43,7 @@ class Project:
     root: Path  # the project folder (holding claims/ and docs/)
     config_file: Path  # the site's configuration (mkdocs.yml)
     settings: Settings
+    full: bool = False  # render every page: reuse nothing of the previous site, nor of an engine's own cache
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,10 @@ class StagedBuild:
     Entering refuses a site the site policy refuses before any engine reads it, then starts the engine's
     build; :meth:`run` builds from the dataset already checked. Leaving cleans up, whatever happened."""
 
-    def __init__(self, engine: Engine, project: Project, site_dir: Path, *, full: bool = False):
+    def __init__(self, engine: Engine, project: Project, site_dir: Path):
         self.engine = engine
         self.project = project
         self.site_dir = site_dir.resolve()
-        self.full = full  # reuse nothing from the previous site
         self.staging: Path | None = None
         self.build: EngineBuild | None = None
 
@@ -166,7 +166,7 @@ class StagedBuild:
 
     def _previous(self) -> Path | None:
         """The site being replaced, if it was built by claimledger with a manifest and may be reused."""
-        if self.full or not (self.site_dir / MARKER).is_file() or not (self.site_dir / MANIFEST).is_file():
+        if self.project.full or not (self.site_dir / MARKER).is_file() or not (self.site_dir / MANIFEST).is_file():
             return None
         return self.site_dir
 
