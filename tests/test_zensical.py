@@ -14,10 +14,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
 
 from claimledger.checks.project import check_project
 from claimledger.engines import ENGINES
 from claimledger.engines.zensical.engine import ZensicalBuild
+from claimledger.engines.zensical.plain import _front_matter
 from claimledger.engines.zensical.relink import rebase
 from claimledger.engines.zensical.workspace import ProjectFiles, open_workspace
 from claimledger.settings import Settings
@@ -647,3 +649,24 @@ def test_only_files_whose_bytes_changed_are_written_and_the_others_removed(tmp_p
         "docs/same.md",
         "mkdocs.yml",  # not in a folder pruned
     ]
+
+
+AWKWARD = (
+    *PAYLOADS,
+    "Déjà vu: « 10 % » — 数字 🙂",
+    "---\nnot: the end",
+    "  leading and trailing spaces  ",
+    "yes",
+    "null",
+    "line\u2028separator and next\x85line",
+    "tab\there, bell\x07, escape\x1b[0m",
+    "x" * 5000,
+)
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_a_pages_front_matter_reads_back_as_the_values_written(text: str) -> None:
+    meta = {"title": text, "description": f"{text} {text}", "edit_url": None, "search": {"exclude": True}}
+    written = _front_matter(meta)
+    assert written.startswith("---\n") and written.endswith("\n---\n\n")
+    assert yaml.safe_load(written[4:-5]) == meta

@@ -217,8 +217,13 @@ def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     return _front_matter(meta) + rebase(output.render(), output.spec.url, output.path, pages)
 
 
+# LibYAML's emitter where there is one (seven times as quick; the same text for the pages measured, and
+# the same values read back in any case); its width must fit a C int.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _front_matter(meta: Mapping[str, Any]) -> str:
-    text = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=2**31)
+    text = yaml.dump(dict(meta), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=2**31 - 1)
     return f"---\n{text}---\n\n"
 
 
