@@ -525,6 +525,32 @@ def test_a_rebuild_after_editing_adding_and_deleting_claims_is_the_site_a_clean_
     assert not (workspace / "project" / "docs" / "claims" / f"{gone.stem}.md").exists()  # the page gone is removed
 
 
+def test_a_rebuild_after_changing_a_template_and_the_configuration_is_the_site_a_clean_build_makes(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    text = (
+        config.read_text()
+        .replace("  - claimledger\n", "  - claimledger:\n      allow: {custom_dir: [theme]}\n")
+        .replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
+    )
+    config.write_text(text)
+    footer = minimal_project / "theme" / "partials" / "copyright.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<p>The first footer</p>\n")
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(tmp_path / "cache")}
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    footer.write_text("<p>The second footer</p>\n")
+    config.write_text(config.read_text().replace("site_name: ", "site_name: Renamed "))
+
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    assert build(minimal_project, tmp_path / "clean", *ENGINE, env={"CLAIMLEDGER_NO_CACHE": "1"}).returncode == 0
+    site = _tree(tmp_path / "site")
+    assert site == _tree(tmp_path / "clean")
+    page = site["claims/widget-defects-fell/index.html"].decode()
+    assert "The second footer" in page and "Renamed " in page
+
+
 def test_the_plain_project_and_zensicals_cache_are_kept_private_in_the_cache_folder(
     minimal_project: Path, tmp_path: Path
 ) -> None:
@@ -670,3 +696,22 @@ def test_a_pages_front_matter_reads_back_as_the_values_written(text: str) -> Non
     written = _front_matter(meta)
     assert written.startswith("---\n") and written.endswith("\n---\n\n")
     assert yaml.safe_load(written[4:-5]) == meta
+
+
+def test_a_file_written_again_with_other_bytes_never_keeps_its_modification_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zensical knows a template changed by its modification time: a clock too coarse to tell two
+    writes apart must not hide the change."""
+    template = tmp_path / "overrides" / "main.html"
+    write_file(template, "before\n")
+    before = template.stat().st_mtime_ns
+
+    def coarse(path: Path, content: str | bytes) -> None:  # writes within the same tick of the clock
+        write_file(path, content)
+        os.utime(path, ns=(before, before))
+
+    monkeypatch.setattr("claimledger.engines.zensical.workspace.write_file", coarse)
+    ProjectFiles(tmp_path).write("overrides/main.html", "after\n")
+    assert template.read_text() == "after\n"
+    assert template.stat().st_mtime_ns != before

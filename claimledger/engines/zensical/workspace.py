@@ -119,8 +119,11 @@ class ProjectFiles:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.written.add(relative)
         path = self.folder / relative
+        before = None
         with contextlib.suppress(OSError):
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            stat = path.stat()
+            before = stat.st_mtime_ns
+            if stat.st_size == len(data) and path.read_bytes() == data:
                 return
         self.changed += 1
         try:
@@ -128,6 +131,8 @@ class ProjectFiles:
         except OSError:  # a folder where the file goes, or a file where one of its folders goes: left by a build
             _clear_way(self.folder, relative)
             write_file(path, data)
+        if before is not None and path.stat().st_mtime_ns == before:  # a clock too coarse to tell the writes apart
+            os.utime(path, ns=(before + 1, before + 1))  # Zensical knows a changed template by this time alone
 
     def copy(self, relative: str, source: Path) -> None:
         self.write(relative, source.read_bytes())
