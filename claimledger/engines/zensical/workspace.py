@@ -76,8 +76,10 @@ def open_workspace(cache_dir: Path, root: Path, engine_version: str, *, full: bo
     """The workspace of the project at ``root`` in ``cache_dir``, locked; emptied if ``full``, if other
     versions made it or if a build left it half done. None if there can be none: the folder cannot be
     made, is not this user's alone, or another build of the same project holds it."""
-    import fcntl  # POSIX: no workspace elsewhere
-
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock, so no workspace
+        return None
     root = root.resolve()
     folder = cache_dir / "zensical" / hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest()
     try:
