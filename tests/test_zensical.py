@@ -564,6 +564,19 @@ def test_the_plain_project_and_zensicals_cache_are_kept_private_in_the_cache_fol
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "project", "site"]
 
 
+def test_entries_of_zensicals_cache_it_cannot_read_are_rendered_again(minimal_project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(cache)}
+    assert build(minimal_project, tmp_path / "clean", *ENGINE, env=kept).returncode == 0
+    [workspace] = _workspaces(cache)
+    entries = [p for p in (workspace / "project" / ".cache").rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # as a write cut short leaves it
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
 def test_without_a_cache_folder_nothing_is_kept(minimal_project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build(minimal_project, site, *ENGINE, env={"CLAIMLEDGER_NO_CACHE": "1"}).returncode == 0
