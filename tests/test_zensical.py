@@ -728,3 +728,21 @@ def test_a_file_written_again_with_other_bytes_never_keeps_its_modification_time
     ProjectFiles(tmp_path).write("overrides/main.html", "after\n")
     assert template.read_text() == "after\n"
     assert template.stat().st_mtime_ns != before
+
+
+def test_the_workspace_of_a_project_whose_folder_is_gone_is_removed(tmp_path: Path) -> None:
+    gone, kept = tmp_path / "gone", tmp_path / "kept"
+    gone.mkdir()
+    kept.mkdir()
+    folders = []
+    for root in (gone, kept):
+        workspace = open_workspace(tmp_path / "cache", root, "0.0.73")
+        assert workspace is not None
+        workspace.finished()
+        workspace.close()
+        folders.append(workspace.folder)
+    gone.rmdir()
+    workspace = open_workspace(tmp_path / "cache", kept, "0.0.73")
+    assert workspace is not None
+    workspace.close()
+    assert [folder.exists() for folder in folders] == [False, True]

@@ -75,11 +75,8 @@ class Workspace:
 def open_workspace(cache_dir: Path, root: Path, engine_version: str, *, full: bool = False) -> Workspace | None:
     """The workspace of the project at ``root`` in ``cache_dir``, locked; emptied if ``full``, if other
     versions made it or if a build left it half done. None if there can be none: the folder cannot be
-    made, is not this user's alone, or another build of the same project holds it."""
-    try:
-        import fcntl
-    except ImportError:  # not a POSIX system: no lock, so no workspace
-        return None
+    made, is not this user's alone, or another build of the same project holds it. The workspaces of
+    projects whose folder is gone are removed meanwhile."""
     root = root.resolve()
     folder = cache_dir / "zensical" / hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest()
     try:
@@ -88,24 +85,59 @@ def open_workspace(cache_dir: Path, root: Path, engine_version: str, *, full: bo
         return None
     if not (_private(folder) and _private(folder.parent)):
         return None
+    lock = _locked(folder)
+    if lock is None:  # another build of this project is running: this one builds without the cache
+        return None
+    stamp = _stamp(root, engine_version)
+    if full or _read_stamp(folder) != stamp:
+        (folder / _STAMP).unlink(missing_ok=True)
+        shutil.rmtree(folder / PROJECT, ignore_errors=True)
+    _remove_orphans(folder.parent, folder)
+    return Workspace(folder, lock, stamp)
+
+
+def _locked(folder: Path) -> int | None:
+    """The lock of the workspace ``folder``, taken, if no other build holds it (and the system has locks)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock, so no workspace
+        return None
     try:
         lock = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError:
         return None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # another build of this project is running: this one builds without the cache
+    except OSError:
         os.close(lock)
         return None
-    stamp = _stamp(root, engine_version)
+    return lock
+
+
+def _read_stamp(folder: Path) -> str:
     try:
-        kept = (folder / _STAMP).read_text(encoding="utf-8")
+        return (folder / _STAMP).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        kept = ""
-    if full or kept != stamp:
-        (folder / _STAMP).unlink(missing_ok=True)
-        shutil.rmtree(folder / PROJECT, ignore_errors=True)
-    return Workspace(folder, lock, stamp)
+        return ""
+
+
+def _remove_orphans(base: Path, own: Path) -> None:
+    """Remove the workspaces in ``base`` whose stamp names a project folder that is no longer there (and
+    that no build holds)."""
+    for other in base.iterdir():
+        if other == own:
+            continue
+        try:
+            made = json.loads(_read_stamp(other) or "{}")
+        except ValueError:
+            continue
+        project = made.get("root") if isinstance(made, dict) else None
+        if not isinstance(project, str) or Path(project).exists() or not _private(other):
+            continue
+        lock = _locked(other)
+        if lock is not None:
+            shutil.rmtree(other, ignore_errors=True)
+            os.close(lock)
 
 
 class ProjectFiles:
