@@ -4,6 +4,7 @@ same text, links, JSON-LD and exports as on every other engine; docs/ never writ
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,10 +14,15 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
 
 from claimledger.checks.project import check_project
 from claimledger.engines import ENGINES
+from claimledger.engines.zensical.plain import _front_matter
 from claimledger.engines.zensical.relink import rebase
+from claimledger.engines.zensical.workspace import ProjectFiles, open_workspace
+from claimledger.site.outputs import write_file
+from claimledger.tools.synthetic import write_site_project
 
 from .conftest import REPO
 from .reviews import resign
@@ -469,3 +475,260 @@ def test_links_are_written_relative_to_the_source_file_to_the_pages_source_files
 )
 def test_links_that_are_not_relative_and_other_attributes_are_left_alone(html: str) -> None:
     assert rebase(html, "claims/x/", "claims/x.md", PAGES) == html
+
+
+# -- rebuilds: the plain project and Zensical's cache kept in the user's cache folder ----------------
+
+
+def _workspaces(cache: Path) -> list[Path]:
+    return sorted((cache / "zensical").iterdir()) if (cache / "zensical").is_dir() else []
+
+
+def _unreferenced_claim(root: Path) -> Path:
+    """A claim no other item names (deleting it leaves the dataset valid)."""
+    files = sorted(root.rglob("*.yaml"))
+    texts = {path: path.read_text(encoding="utf-8") for path in files}
+    for claim in sorted((root / "claims" / "claims").glob("*.yaml")):
+        if not any(claim.stem in text for path, text in texts.items() if path != claim):
+            return claim
+    raise AssertionError("every claim is named by another item")
+
+
+def test_a_rebuild_after_editing_adding_and_deleting_claims_is_the_site_a_clean_build_makes(tmp_path: Path) -> None:
+    root = write_site_project(tmp_path / "project", 60)  # the smallest size whose dataset is valid
+    cache = tmp_path / "cache"
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(cache)}
+    assert build(root, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    claims = root / "claims" / "claims"
+    unverified = next(p for p in sorted(claims.glob("*.yaml")) if "status: unverified" in p.read_text())
+    gone = _unreferenced_claim(root)
+    assert gone != unverified
+    added = unverified.read_text().replace("Synthetic claim", "A new synthetic claim")
+    unverified.write_text(unverified.read_text().replace("Synthetic rationale", "An edited rationale"))
+    (claims / "claim-00999.yaml").write_text(added)
+    gone.unlink()
+
+    rebuilt = build(root, tmp_path / "site", *ENGINE, env=kept)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    clean = build(root, tmp_path / "clean", *ENGINE, env={"CLAIMLEDGER_NO_CACHE": "1"})
+    assert clean.returncode == 0, clean.stderr
+    site = _tree(tmp_path / "site")
+    assert site == _tree(tmp_path / "clean")
+    assert "An edited rationale" in site[f"claims/{unverified.stem}/index.html"].decode()
+    assert "claims/claim-00999/index.html" in site
+    assert f"claims/{gone.stem}/index.html" not in site
+    assert gone.stem not in site["search.json"].decode() and gone.stem not in site["sitemap.xml"].decode()
+    [workspace] = _workspaces(cache)
+    assert not (workspace / "project" / "docs" / "claims" / f"{gone.stem}.md").exists()  # the page gone is removed
+
+
+def test_a_rebuild_after_changing_a_template_and_the_configuration_is_the_site_a_clean_build_makes(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    config = minimal_project / "mkdocs.yml"
+    text = (
+        config.read_text()
+        .replace("  - claimledger\n", "  - claimledger:\n      allow: {custom_dir: [theme]}\n")
+        .replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
+    )
+    config.write_text(text)
+    footer = minimal_project / "theme" / "partials" / "copyright.html"
+    footer.parent.mkdir(parents=True)
+    footer.write_text("<p>The first footer</p>\n")
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(tmp_path / "cache")}
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    footer.write_text("<p>The second footer</p>\n")
+    config.write_text(config.read_text().replace("site_name: ", "site_name: Renamed "))
+
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    assert build(minimal_project, tmp_path / "clean", *ENGINE, env={"CLAIMLEDGER_NO_CACHE": "1"}).returncode == 0
+    site = _tree(tmp_path / "site")
+    assert site == _tree(tmp_path / "clean")
+    page = site["claims/widget-defects-fell/index.html"].decode()
+    assert "The second footer" in page and "Renamed " in page
+
+
+def test_the_plain_project_and_zensicals_cache_are_kept_private_in_the_cache_folder(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env={"CLAIMLEDGER_CACHE_DIR": str(cache)}).returncode == 0
+    [workspace] = _workspaces(cache)
+    assert workspace.stat().st_mode & 0o777 == 0o700
+    assert (workspace / "project" / ".cache").is_dir()
+    assert (workspace / "project" / "docs" / "claims" / "widget-defects-fell.md").is_file()
+    assert not (workspace / "project" / "site").exists()  # the built site was moved into place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "project", "site"]
+
+
+def test_entries_of_zensicals_cache_it_cannot_read_are_rendered_again(minimal_project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(cache)}
+    assert build(minimal_project, tmp_path / "clean", *ENGINE, env=kept).returncode == 0
+    [workspace] = _workspaces(cache)
+    entries = [p for p in (workspace / "project" / ".cache").rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # as a write cut short leaves it
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    assert _tree(tmp_path / "site") == _tree(tmp_path / "clean")
+
+
+def test_without_a_cache_folder_nothing_is_kept(minimal_project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build(minimal_project, site, *ENGINE, env={"CLAIMLEDGER_NO_CACHE": "1"}).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+    assert not (site / ".zensical").exists()
+
+
+def test_a_warning_fails_the_rebuild_as_it_failed_the_build(minimal_project: Path, tmp_path: Path) -> None:
+    kept = {"CLAIMLEDGER_CACHE_DIR": str(tmp_path / "cache")}
+    (minimal_project / "docs" / "rules.md").write_text("# Rules\n", encoding="utf-8")
+    (minimal_project / "docs" / "about.md").write_text("# About\n\nSee [the rules](rules.md).\n", encoding="utf-8")
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=kept).returncode == 0
+    (minimal_project / "docs" / "rules.md").unlink()  # about.md, unchanged, now links to no page
+    for _ in range(2):  # and again, from the cache of the failed build
+        result = build(minimal_project, tmp_path / "site", *ENGINE, env=kept)
+        assert result.returncode == 1
+        assert "Warning: page does not exist" in result.stderr
+
+
+def test_a_build_with_full_starts_from_an_empty_zensical_cache(minimal_project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"CLAIMLEDGER_CACHE_DIR": str(cache)}
+    assert build(minimal_project, tmp_path / "site", *ENGINE, env=env).returncode == 0
+    [workspace] = _workspaces(cache)
+    left = workspace / "project" / ".cache" / "left-by-an-earlier-build"
+    left.write_text("{}")
+    assert build(minimal_project, tmp_path / "site", *ENGINE, "--full", env=env).returncode == 0
+    assert not left.exists()
+    assert (workspace / "project" / ".cache").is_dir()
+
+
+# -- the workspace -------------------------------------------------------------------------------
+
+
+def test_a_workspace_is_kept_for_the_same_versions_once_zensical_returned(tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path, tmp_path / "project", "0.0.73")
+    assert workspace is not None
+    write_file(workspace.project / "docs" / "index.md", "# Home\n")
+    workspace.running()
+    workspace.finished()
+    workspace.close()
+    again = open_workspace(tmp_path, tmp_path / "project", "0.0.73")
+    assert again is not None
+    assert (again.project / "docs" / "index.md").is_file()
+    again.close()
+
+
+@pytest.mark.parametrize("how", ["other zensical", "killed while zensical ran", "full"])
+def test_a_workspace_of_other_versions_or_left_half_done_is_thrown_away(tmp_path: Path, how: str) -> None:
+    workspace = open_workspace(tmp_path, tmp_path / "project", "0.0.73")
+    assert workspace is not None
+    write_file(workspace.project / ".cache" / "entry", "{}")
+    workspace.running()
+    if how != "killed while zensical ran":
+        workspace.finished()
+    workspace.close()
+    version = "0.0.74" if how == "other zensical" else "0.0.73"
+    again = open_workspace(tmp_path, tmp_path / "project", version, full=how == "full")
+    assert again is not None
+    assert not again.project.exists()
+    again.close()
+
+
+def test_a_workspace_others_may_write_to_is_not_used(tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path, tmp_path / "project", "0.0.73")
+    assert workspace is not None
+    workspace.close()
+    workspace.folder.chmod(0o777)
+    assert open_workspace(tmp_path, tmp_path / "project", "0.0.73") is None
+
+
+def test_a_second_build_of_the_same_project_meanwhile_builds_without_the_workspace(tmp_path: Path) -> None:
+    first = open_workspace(tmp_path, tmp_path / "project", "0.0.73")
+    assert first is not None
+    assert open_workspace(tmp_path, tmp_path / "project", "0.0.73") is None
+    assert open_workspace(tmp_path, tmp_path / "other", "0.0.73") is not None  # another project has its own
+    first.close()
+    assert open_workspace(tmp_path, tmp_path / "project", "0.0.73") is not None
+
+
+def test_only_files_whose_bytes_changed_are_written_and_the_others_removed(tmp_path: Path) -> None:
+    for relative in ("docs/same.md", "docs/changed.md", "docs/gone/page.md", "docs/folder/index.md", "mkdocs.yml"):
+        write_file(tmp_path / relative, "before\n")
+    os.utime(tmp_path / "docs" / "same.md", ns=(0, 0))
+    files = ProjectFiles(tmp_path)
+    files.write("docs/same.md", "before\n")
+    files.write("docs/changed.md", "after\n")
+    files.write("docs/folder", "a file where a folder was\n")
+    files.prune("docs")
+    assert files.changed == 2
+    assert (tmp_path / "docs" / "same.md").stat().st_mtime_ns == 0  # untouched: Zensical sees it unchanged
+    assert (tmp_path / "docs" / "changed.md").read_text() == "after\n"
+    assert (tmp_path / "docs" / "folder").read_text() == "a file where a folder was\n"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "docs",
+        "docs/changed.md",
+        "docs/folder",
+        "docs/same.md",
+        "mkdocs.yml",  # not in a folder pruned
+    ]
+
+
+AWKWARD = (
+    *PAYLOADS,
+    "Déjà vu: « 10 % » — 数字 🙂",
+    "---\nnot: the end",
+    "  leading and trailing spaces  ",
+    "yes",
+    "null",
+    "line\u2028separator and next\x85line",
+    "tab\there, bell\x07, escape\x1b[0m",
+    "x" * 5000,
+)
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_a_pages_front_matter_reads_back_as_the_values_written(text: str) -> None:
+    meta = {"title": text, "description": f"{text} {text}", "edit_url": None, "search": {"exclude": True}}
+    written = _front_matter(meta)
+    assert written.startswith("---\n") and written.endswith("\n---\n\n")
+    assert yaml.safe_load(written[4:-5]) == meta
+
+
+def test_a_file_written_again_with_other_bytes_never_keeps_its_modification_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zensical knows a template changed by its modification time: a clock too coarse to tell two
+    writes apart must not hide the change."""
+    template = tmp_path / "overrides" / "main.html"
+    write_file(template, "before\n")
+    before = template.stat().st_mtime_ns
+
+    def coarse(path: Path, content: str | bytes) -> None:  # writes within the same tick of the clock
+        write_file(path, content)
+        os.utime(path, ns=(before, before))
+
+    monkeypatch.setattr("claimledger.engines.zensical.workspace.write_file", coarse)
+    ProjectFiles(tmp_path).write("overrides/main.html", "after\n")
+    assert template.read_text() == "after\n"
+    assert template.stat().st_mtime_ns != before
+
+
+def test_the_workspace_of_a_project_whose_folder_is_gone_is_removed(tmp_path: Path) -> None:
+    gone, kept = tmp_path / "gone", tmp_path / "kept"
+    gone.mkdir()
+    kept.mkdir()
+    folders = []
+    for root in (gone, kept):
+        workspace = open_workspace(tmp_path / "cache", root, "0.0.73")
+        assert workspace is not None
+        workspace.finished()
+        workspace.close()
+        folders.append(workspace.folder)
+    gone.rmdir()
+    workspace = open_workspace(tmp_path / "cache", kept, "0.0.73")
+    assert workspace is not None
+    workspace.close()
+    assert [folder.exists() for folder in folders] == [False, True]

@@ -1,7 +1,9 @@
-"""The zensical engine's build: the plain project (:mod:`.plain`) written into the staging folder
-once the dataset passed its checks, built by Zensical in this process in strict mode, its site moved
-into place. The configuration is read when the build starts; what is wrong with it is said after
-the dataset's findings.
+"""The zensical engine's build: the plain project (:mod:`.plain`) written once the dataset passed its
+checks, built by Zensical in this process in strict mode, its site moved into the staging folder. The
+project is kept between builds in the user's cache folder (:mod:`.workspace`), so that Zensical's cache
+makes a rebuild quicker; with no cache folder, with ``full``, or while another build of the same
+project holds it, the project is written inside the staging folder and removed. The configuration is
+read when the build starts; what is wrong with it is said after the dataset's findings.
 """
 
 from __future__ import annotations
@@ -20,16 +22,20 @@ from ...record.cache import template_cache
 from ...site.build import BuildError, Project, SiteInput
 from ...site.render import site_renderer
 from .plain import CONFIG, SITE, SiteConfig, read_config, write_project
+from .workspace import ProjectFiles, Workspace, open_workspace
 
-PROJECT = ".zensical"  # the plain project's folder, inside the staging folder while the site is built
+PROJECT = ".zensical"  # the plain project's folder, inside the staging folder, when there is no workspace
 _COLOUR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class ZensicalBuild:
     def __init__(self, project: Project, staging_dir: Path) -> None:
+        """A build into ``staging_dir``; from an empty Zensical cache if the project asks for a full build."""
         self.project = project
         self.staging = staging_dir
+        self.full = project.full
         self.folder = staging_dir / PROJECT
+        self.workspace: Workspace | None = None
         self.config: SiteConfig | None = None
         self.error: BuildError | None = None
         try:
@@ -57,16 +63,47 @@ class ZensicalBuild:
             history=config.history,
             bytecode_cache=template_cache(self.project.settings.template_cache_dir),
         )
-        bulk = write_project(self.folder, config, renderer, self.project.root)
-        run_zensical(self.folder / CONFIG)
+        self._open_workspace()
+        bulk = write_project(ProjectFiles(self.folder), config, renderer, self.project.root)
+        shutil.rmtree(self.folder / SITE, ignore_errors=True)  # what a failed build left: Zensical writes it whole
+        if self.workspace is None:
+            run_zensical(self.folder / CONFIG)
+        else:
+            self.workspace.running()
+            try:
+                run_zensical(self.folder / CONFIG)
+            except StrictAbort:
+                self.workspace.finished()
+                raise
+            self.workspace.finished()
         for built in (self.folder / SITE).iterdir():
-            built.rename(self.staging / built.name)
+            shutil.move(built, self.staging / built.name)  # a rename, or a copy from another file system
         for output in bulk:
             output.write(self.staging)
-        shutil.rmtree(self.folder)
+        if self.workspace is None:
+            shutil.rmtree(self.folder)
+        else:
+            (self.folder / SITE).rmdir()
+
+    def _open_workspace(self) -> None:
+        import zensical
+
+        cache_dir = self.project.settings.cache_dir
+        if cache_dir is not None:
+            self.workspace = open_workspace(cache_dir, self.project.root, zensical.version(), full=self.full)
+        if self.workspace is not None:
+            self.folder = self.workspace.project
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.workspace is None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        else:
+            shutil.rmtree(self.folder / SITE, ignore_errors=True)
+            self.workspace.close()
+
+
+class StrictAbort(BuildError):
+    """Zensical built the site and refused it in strict mode, on the warnings it showed."""
 
 
 def run_zensical(config_file: Path) -> None:
@@ -88,7 +125,7 @@ def run_zensical(config_file: Path) -> None:
     if messages:
         print(messages, file=sys.stderr)
     if isinstance(failure, RuntimeError) and "strict" in str(failure):
-        raise BuildError("zensical: aborted in strict mode on the warnings above; the previous site is untouched")
+        raise StrictAbort("zensical: aborted in strict mode on the warnings above; the previous site is untouched")
     if failure is not None:
         raise BuildError(f"zensical: {failure}; the previous site is untouched") from None
 

@@ -1,15 +1,17 @@
 """The plain project Zensical builds (it runs no Python plugin, it builds the files it finds):
 :func:`write_project` writes ``docs/`` (the site's own pages, their ``[[kind:id]]`` references made
-links, and every generated page and file), ``overrides/`` and a ``mkdocs.yml`` inheriting the site's.
+links, and every generated page and file), ``overrides/`` and a ``mkdocs.yml`` inheriting the site's,
+each file only if its bytes changed, and removes the files of a previous build it did not write again.
 Zensical reads ``docs_dir`` only inside its configuration's folder, so the site's own ``docs/`` is
 never the project's, nor written to.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 import re
-import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -24,10 +26,11 @@ from ...findings import format_text
 from ...record.kinds import KINDS
 from ...site.build import BuildError
 from ...site.docrefs import publisher_markdown, replace_references
-from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs, write_file
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from ...site.render import Renderer, SiteSettings
 from ...site.urls import url_of
 from .relink import rebase
+from .workspace import ProjectFiles
 
 CONFIG = "mkdocs.yml"
 DOCS = "docs"
@@ -110,13 +113,12 @@ def _entry(plugin: Any) -> tuple[Any, Any]:
     return plugin, None
 
 
-def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Path) -> list[FileOutput]:
-    """Write the plain project of the site ``renderer`` renders into ``folder``, for the project at
+def write_project(files: ProjectFiles, config: SiteConfig, renderer: Renderer, root: Path) -> list[FileOutput]:
+    """Write the plain project of the site ``renderer`` renders with ``files``, for the project at
     ``root``; the files left to write straight into the built site (each claim's ``claim.json``)."""
-    docs = folder / DOCS
     publisher = publisher_markdown(renderer.dataset.publisher)
     makers = pathspec.GitIgnoreSpec.from_lines(config.not_in_nav.splitlines())
-    written = _copy_docs(config.docs_dir, docs, renderer, publisher, makers) if config.docs_dir.is_dir() else set()
+    written = _copy_docs(config.docs_dir, files, renderer, publisher, makers) if config.docs_dir.is_dir() else set()
     try:
         outputs = list(site_outputs(renderer.dataset, renderer, root=root))
     except Unpublishable as exc:
@@ -135,20 +137,21 @@ def write_project(folder: Path, config: SiteConfig, renderer: Renderer, root: Pa
     bulk: list[FileOutput] = []
     for output in outputs:
         if isinstance(output, PageOutput):
-            write_file(docs / output.path, page_text(output, pages))
+            files.write(f"{DOCS}/{output.path}", page_text(output, pages))
         elif isinstance(output, MarkdownPage):
             if output.path not in written:
                 text = replace_references(output.text, output.path, renderer.label_for, publisher)
                 meta: dict[str, Any] = {"edit_url": output.edit_url}
                 if makers.match_file(output.path):
                     meta["search"] = _EXCLUDED
-                write_file(docs / output.path, _front_matter(meta) + text)
+                files.write(f"{DOCS}/{output.path}", _front_matter(meta) + text)
         elif output.bulk:
             bulk.append(output)
         else:
-            output.write(docs)
-    _write_overrides(folder / OVERRIDES, config.custom_dir)
-    write_file(folder / CONFIG, configuration(config))
+            files.write(f"{DOCS}/{output.path}", output.content())
+    _write_overrides(files, config.custom_dir)
+    files.write(CONFIG, configuration(config))
+    files.prune(DOCS, OVERRIDES)
     return bulk
 
 
@@ -156,9 +159,9 @@ _EXCLUDED = {"exclude": True}
 
 
 def _copy_docs(
-    source: Path, target: Path, renderer: Renderer, publisher: str, makers: pathspec.GitIgnoreSpec
+    source: Path, files: ProjectFiles, renderer: Renderer, publisher: str, makers: pathspec.GitIgnoreSpec
 ) -> set[str]:
-    """Copy the site's ``docs/`` into ``target``, with the ``[[kind:id]]`` references of its pages
+    """Copy the site's ``docs/`` into the project's, with the ``[[kind:id]]`` references of its pages
     made links, and the pages out of the navigation (``makers``: for makers, not readers) out of
     search, as the mkdocs plugin leaves them; the paths copied, relative to it."""
     copied = set()
@@ -168,10 +171,9 @@ def _copy_docs(
             markdown = path.read_text(encoding="utf-8")
             if makers.match_file(relative):
                 markdown = _out_of_search(markdown)
-            write_file(target / relative, replace_references(markdown, relative, renderer.label_for, publisher))
+            files.write(f"{DOCS}/{relative}", replace_references(markdown, relative, renderer.label_for, publisher))
         else:
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / relative)
+            files.copy(f"{DOCS}/{relative}", path)
         copied.add(relative)
     return copied
 
@@ -215,22 +217,39 @@ def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     return _front_matter(meta) + rebase(output.render(), output.spec.url, output.path, pages)
 
 
+# LibYAML's emitter where there is one (seven times as quick; the same text for the pages measured, and
+# the same values read back in any case); its width must fit a C int.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _front_matter(meta: Mapping[str, Any]) -> str:
-    text = yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False, width=2**31)
+    text = yaml.dump(dict(meta), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=2**31 - 1)
     return f"---\n{text}---\n\n"
 
 
-def _write_overrides(target: Path, custom_dir: Path | None) -> None:
+def _write_overrides(files: ProjectFiles, custom_dir: Path | None) -> None:
     """claimledger's overrides of Material's templates, this engine's, then the site's own (which win,
     as they do under MkDocs)."""
-    for folder in (
-        resources.files("claimledger.engines.mkdocs") / "overrides",
-        resources.files("claimledger.engines.zensical") / "overrides",
-    ):
-        with resources.as_file(folder) as path:
-            shutil.copytree(path, target, dirs_exist_ok=True)
-    if custom_dir is not None:
-        shutil.copytree(custom_dir, target, dirs_exist_ok=True)
+    sources: dict[str, Path] = {}
+    with contextlib.ExitStack() as stack:
+        for folder in (
+            resources.files("claimledger.engines.mkdocs") / "overrides",
+            resources.files("claimledger.engines.zensical") / "overrides",
+        ):
+            sources.update(_tree(stack.enter_context(resources.as_file(folder))))
+        if custom_dir is not None:
+            sources.update(_tree(custom_dir))
+        for relative, source in sources.items():
+            files.copy(f"{OVERRIDES}/{relative}", source)
+
+
+def _tree(folder: Path) -> dict[str, Path]:
+    """The files under ``folder`` (through links, as a copy of it reads them), by their path relative to it."""
+    return {
+        Path(here, name).relative_to(folder).as_posix(): Path(here, name)
+        for here, _, names in os.walk(folder, followlinks=True)
+        for name in sorted(names)
+    }
 
 
 def configuration(config: SiteConfig) -> str:
