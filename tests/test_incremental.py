@@ -31,6 +31,18 @@ def _reused(stderr: str) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
+Small = tuple[Path, Path, dict[str, bytes]]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Small:
+    """A project of three claims built once: its folder, its site, and the site's files."""
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    return project, site, _tree(site)
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site_project(tmp_path_factory.mktemp("incremental") / "project", CLAIMS)
@@ -133,10 +145,8 @@ def test_an_edit_to_one_claim_rerenders_its_page_and_the_lists_not_the_rest(tmp_
     assert "claims/claim-00001.md" in outputs and "claims/claim-00001/claim.json" in outputs
 
 
-def test_full_reuses_nothing(tmp_path: Path) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    site = tmp_path / "site"
-    assert build(project, site).returncode == 0
+def test_full_reuses_nothing(small: Small) -> None:
+    project, site, _ = small
     rebuilt = build(project, site, "--full")
     assert rebuilt.returncode == 0
     assert REUSED.search(rebuilt.stderr) is None
@@ -154,11 +164,8 @@ def test_full_reuses_nothing(tmp_path: Path) -> None:
     ],
     ids=["empty", "not-json", "wrong-types", "short-rows", "other-format", "a-list"],
 )
-def test_a_damaged_manifest_means_a_full_build_not_a_failure(tmp_path: Path, manifest: str) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    site = tmp_path / "site"
-    assert build(project, site).returncode == 0
-    expected = _tree(site)
+def test_a_damaged_manifest_means_a_full_build_not_a_failure(small: Small, manifest: str) -> None:
+    project, site, expected = small
     (site / MANIFEST).write_text(manifest, encoding="utf-8")
     rebuilt = build(project, site)
     assert rebuilt.returncode == 0, rebuilt.stderr
@@ -166,22 +173,16 @@ def test_a_damaged_manifest_means_a_full_build_not_a_failure(tmp_path: Path, man
     assert _tree(site) == expected
 
 
-def test_a_page_the_manifest_lists_but_the_previous_site_lost_is_rendered_again(tmp_path: Path) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    site = tmp_path / "site"
-    assert build(project, site).returncode == 0
-    expected = _tree(site)
+def test_a_page_the_manifest_lists_but_the_previous_site_lost_is_rendered_again(small: Small) -> None:
+    project, site, expected = small
     (site / "claims" / "claim-00001" / "index.html").unlink()
     rebuilt = build(project, site)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _tree(site) == expected
 
 
-def test_a_failed_rebuild_leaves_the_previous_site_and_its_pages_untouched(tmp_path: Path) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    site = tmp_path / "site"
-    assert build(project, site).returncode == 0
-    expected = _tree(site)
+def test_a_failed_rebuild_leaves_the_previous_site_and_its_pages_untouched(small: Small) -> None:
+    project, site, expected = small
     (project / "docs" / "index.md").write_text("# Home\n\n[a page that is not there](missing.md)\n", encoding="utf-8")
     failed = build(project, site)
     assert failed.returncode == 1
@@ -227,12 +228,9 @@ def test_under_mkdocs_serve_dirty_an_edit_rewrites_only_the_pages_it_changes(tmp
     assert 0 < len(rewritten) < len(before) / 2
 
 
-def test_a_page_of_the_previous_site_that_links_out_of_it_is_not_reused(tmp_path: Path) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    site = tmp_path / "site"
-    assert build(project, site).returncode == 0
-    expected = _tree(site)
-    outside = tmp_path / "outside"
+def test_a_page_of_the_previous_site_that_links_out_of_it_is_not_reused(small: Small) -> None:
+    project, site, expected = small
+    outside = site.parent / "outside"
     outside.mkdir()
     (outside / "index.html").write_text("not this site's page", encoding="utf-8")
     page = site / "claims" / "claim-00001"
