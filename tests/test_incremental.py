@@ -271,3 +271,10 @@ def test_what_a_cached_computation_read_counts_for_every_output_that_uses_it() -
     with recorder.reading() as second:
         assert owner.total == 3
     assert first == second == {("claims", None)}
+
+
+def test_a_site_built_by_one_engine_lends_no_page_to_another(small: Small) -> None:
+    project, site, _ = small
+    rebuilt = build_in_subprocess(project, site, "--engine", "properdocs")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] == 0

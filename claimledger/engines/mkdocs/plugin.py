@@ -62,7 +62,8 @@ if TYPE_CHECKING:  # for type hints only: a build need not import the live-reloa
     from mkdocs.livereload import LiveReloadServer
 
 # "mkdocs.plugins.claimledger", or "properdocs.plugins.claimledger" when ProperDocs runs the plugin
-log = logging.getLogger(f"{BasePlugin.__module__.partition('.')[0]}.plugins.claimledger")
+ENGINE = BasePlugin.__module__.partition(".")[0]  # the program running the plugin: mkdocs or properdocs
+log = logging.getLogger(f"{ENGINE}.plugins.claimledger")
 
 
 EMPTY_SITEMAP = (
@@ -233,7 +234,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             for path in Path(folder).rglob("*.html")
         )
         return build_key(
-            "mkdocs",
+            ENGINE,  # each writes its name into every page
             read,
             [tree_digest(folder) for folder in folders],
             [(p.name, p.read_bytes()) for p in [*beside, *hooks, self.root / paths.GUIDE] if p.is_file()],
