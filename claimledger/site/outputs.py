@@ -8,7 +8,6 @@ tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +18,11 @@ from typing import Any, Literal
 from markupsafe import escape
 
 from ..checks.siteconfig import GUIDE_PAGE
-from ..exports.formats import FORMATS, claim_record, export_data, to_json
+from ..exports.formats import SiteExports, claim_record, to_json
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
-from ..record.model import Claim, Dataset
+from ..record.model import Dataset
 from ..record.paths import GUIDE
 from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
@@ -126,13 +125,9 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
         if guide.is_file():
             yield MarkdownPage(GUIDE_PAGE, guide.read_text(encoding="utf-8"), renderer.edit_link(GUIDE) or None)
     yield from ASSETS
-    record = _kept(claim_record)  # each claim's record made once: for claims.json and for its claim.json
-    exported = functools.cache(lambda: export_data(dataset, record))
-    for export in FORMATS.values():
-        yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
-        folder = export.site_path.rpartition("/")[0]
-        for name, text in (export.companions(exported()) if export.companions else {}).items():
-            yield FileOutput(posixpath.join(folder, name), functools.partial(str, text))
+    exports = SiteExports(dataset)  # made together, each handed out once: claims.json, …, each claim.json
+    for path in exports.paths:
+        yield FileOutput(path, functools.partial(exports.file, path))
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
@@ -145,9 +140,8 @@ def site_outputs(dataset: Dataset, renderer: Renderer, *, root: Path | None = No
     claims = KINDS["claim"]
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
-        yield FileOutput(
-            f"{url_of(page)}claim.json", functools.partial(claim_json, claim, record), bulk=True, page=page
-        )
+        made = functools.partial(exports.claim_json, claim)
+        yield FileOutput(f"{url_of(page)}claim.json", made, bulk=True, page=page)
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
@@ -188,18 +182,5 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
     return _CELL_END.sub(r"\1 ", render()).replace(" data-search-exclude", "")
 
 
-def claim_json(claim: Claim, record: Callable[[Claim], dict[str, Any]] = claim_record) -> str:
-    return to_json(record(claim), compact=True)
-
-
-def _kept(make: Callable[[Claim], dict[str, Any]]) -> Callable[[Claim], dict[str, Any]]:
-    """``make``, keeping what it made for each claim id: asked again, it hands the same record."""
-    kept: dict[str, dict[str, Any]] = {}
-
-    def record(claim: Claim) -> dict[str, Any]:
-        found = kept.get(claim.id)
-        if found is None:
-            found = kept[claim.id] = make(claim)
-        return found
-
-    return record
+def claim_json(claim: Any) -> str:
+    return to_json(claim_record(claim), compact=True)
