@@ -476,6 +476,68 @@ class PageContext:
             "</tr>"
         )
 
+    def passage_text(self, passage: Passage, link: bool = False) -> Markup:
+        """A passage's text, its quoted words marked; on a source page (``link``), each marked quote linked to
+        the first claim quoting it."""
+        parts = []
+        for piece in passage.pieces:
+            text = escape(piece.text)
+            if piece.quoted and link and piece.claims:
+                href = escape(self.url("claim", piece.claims[0]))
+                parts.append(f'<a class="ct-mark-link" href="{href}"><mark>{text}</mark></a>')
+            elif piece.quoted:
+                parts.append(f"<mark>{text}</mark>")
+            else:
+                parts.append(f"<span data-search-exclude>{text}</span>")
+        return Markup("".join(parts))
+
+    def where(self, source: Source) -> Markup:
+        """Where the original of a source is: its address and archived copy, or plainly that they are not on
+        the record; and this project's copy of its text, if any."""
+        if source.url:
+            original = f'<a class="ct-original" href="{escape(source.url)}" rel="nofollow noopener">Original</a>'
+        else:
+            original = '<span class="ct-no-address">Address of the original: not on the record</span>'
+        if source.archive_url:
+            when = f" ({escape(source.archive_date.human())})" if source.archive_date else ""
+            href = escape(source.archive_url)
+            archived = f'<a class="ct-archive" href="{href}" rel="nofollow noopener">Archived copy</a>{when}'
+        else:
+            archived = "archived copy: none on the record"
+        snapshot = self.r.snapshot_url(source.id)
+        copy = (
+            f' · <a class="ct-snapshot" href="{escape(snapshot)}" rel="nofollow noopener">'
+            "This project’s copy of the text</a>"
+            if snapshot
+            else ""
+        )
+        return Markup(f'<p class="ct-where">{original} · {archived}{copy}</p>')
+
+    def in_context(self, source_id: str, quote: str, plain: bool = True, label: str = "In context") -> Markup:
+        """``quote`` from the source ``source_id`` in its passage (:mod:`claimledger.site.passages`): the
+        sentences around it in the copy of the source kept as evidence, and where a reader can check the
+        original. Without a copy of the source's text, the quote alone (unless ``plain`` is false: it is
+        shown already) and a note that says so. A snapshot is a third party's text: only these passages of
+        it are ever shown."""
+        r = self.r
+        source = r.dataset.sources[source_id]
+        passage = r.passages.around(source_id, quote)
+        url = self.url("source", source_id)
+        cited = f'<cite><a href="{escape(url)}">{escape(r.title("source", source_id))}</a></cite>'
+        if passage:
+            return Markup(
+                '<figure class="ct-context">\n<figcaption class="ct-context-caption" data-search-exclude>'
+                f'<span class="ct-context-label">{escape(label)}</span> in the copy of {cited} kept as evidence:'
+                " the sentence before and after, the quoted words highlighted.</figcaption>\n"
+                f'<blockquote class="ct-passage" cite="{escape(source.url or url)}">'
+                f"<p>{self.passage_text(passage)}</p></blockquote>\n{self.where(source)}\n</figure>\n"
+            )
+        shown = f'<blockquote class="ct-quote"><p>{escape(quote)}</p></blockquote>\n' if plain else ""
+        return Markup(
+            f'{shown}<p class="ct-context-none">No copy of the text of {cited} is on the record, so the quote'
+            f" cannot be shown in its context.</p>\n{self.where(source)}\n"
+        )
+
     def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
         """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just
         before), so that a title never reads as the words of the party next to it."""
