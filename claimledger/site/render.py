@@ -370,10 +370,12 @@ class Renderer:
         counts = Counter(c.status for c in self.dataset.claims.values())
         return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
 
-    @cached_property
+    @property
     def timeline(self) -> tuple[list[Day], list[Event]]:
         """What happened on each known date, oldest first (a month or year after its days; on one date,
-        sources, then claims, then evidence); and what happened on an unknown date."""
+        sources, then claims, then evidence); and what happened on an unknown date. Made each time it is
+        asked for (once a build, by the timeline page): an event for every source, claim and piece of
+        evidence need not be held for the rest of the build."""
         events: dict[PartialDate | None, list[Event]] = {}
         for source in self.dataset.sources.values():
             events.setdefault(source.published, []).append(Event("source", source))
@@ -475,6 +477,36 @@ class PageContext:
             f'  <td class="ct-col-tags">{tags}</td>\n'
             "</tr>"
         )
+
+    def basis(self, item: Any, name: str) -> Markup:
+        """Where the fact ``name`` about ``item`` (a source's author, a claim's date) comes from: the source
+        that states it, or the reasoning; "" where the item's record says nothing of it."""
+        b = item.basis_of(name)
+        if not b:
+            return Markup("")
+        if b.is_inferred:
+            from_source = f" (from {self._source_link(b.source)})" if b.source else ""
+            said = f'<span class="ct-inferred">Inferred</span> {self.md_inline(b.inferred)}{from_source}'
+        else:
+            via = f" (quoted in {self._source_link(b.via)})" if b.via else ""
+            locator = f", {escape(b.locator)}" if b.locator else ""
+            quote = f": <q>{escape(b.quote)}</q>" if b.quote else ""
+            said = f"Stated in {self._source_link(b.source)}{via}{locator}{quote}"
+        css = " ct-basis-inferred" if b.is_inferred else ""
+        return Markup(f'<div class="ct-basis{css}">{said}</div>\n')
+
+    def _source_link(self, source_id: str) -> str:
+        return f'<a href="{escape(self.url("source", source_id))}">{escape(self.r.title("source", source_id))}</a>'
+
+    def inferred_mark(self, item: Any, name: str, href: str) -> Markup:
+        """A short mark beside a fact that is inferred, for pages that do not show the reasoning."""
+        b = item.basis_of(name)
+        if b and b.is_inferred:
+            return Markup(
+                f' <a class="ct-inferred" href="{escape(href)}" title="Inferred, not stated by a source: see why">'
+                "inferred</a>"
+            )
+        return Markup("")
 
     def passage_text(self, passage: Passage, link: bool = False) -> Markup:
         """A passage's text, its quoted words marked; on a source page (``link``), each marked quote linked to
