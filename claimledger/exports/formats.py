@@ -282,13 +282,31 @@ class SiteExports:
             return records[claim.id]
 
         data = export_data(self.dataset, record)
+        claims = {claim_id: to_json(made, compact=True) for claim_id, made in records.items()}
         files: dict[str, str | bytes] = {}
         for export in FORMATS.values():
-            files[export.site_path] = export.write(data, True)
+            if export.name == "json":  # each claim's JSON, made for its claim.json, is its part of claims.json
+                files[export.site_path] = _compact_json(data, {"claims": [text[:-1] for text in claims.values()]})
+            else:
+                files[export.site_path] = export.write(data, True)
             companions = export.companions(data) if export.companions else {}
             if tuple(companions) != export.companion_names:
                 named = f"{export.companion_names}, not {tuple(companions)}"
                 raise ValueError(f"the {export.name} export names its companions {named}")
             files.update(zip(export.site_paths[1:], companions.values(), strict=True))
-        self._files = files
-        self._claims = {claim_id: to_json(made, compact=True) for claim_id, made in records.items()}
+        self._files, self._claims = files, claims
+
+
+def _compact_json(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> str:
+    """``to_json(data, compact=True)``, the lists under the keys of ``made`` given as their items' JSON texts
+    (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole)."""
+
+    def text(key: str, value: Any) -> str:
+        items = made.get(key)
+        encoded = _COMPACT.encode(value) if items is None else "[" + ",".join(items) + "]"
+        return f"{_COMPACT.encode(key)}:{encoded}"
+
+    return "{" + ",".join(text(key, value) for key, value in data.items()) + "}\n"
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
