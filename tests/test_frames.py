@@ -122,7 +122,7 @@ def _nav(*urls: str) -> Any:
     return SimpleNamespace(items=pages, pages=pages)
 
 
-CONFIG = SimpleNamespace(extra={})
+CONFIG = SimpleNamespace(extra={}, theme=SimpleNamespace(name="material", custom_dir=None))
 
 
 def _renders(frames: Frames, pages: list[Any], nav: Any) -> int:
@@ -207,3 +207,19 @@ def test_headers_that_differ_by_more_than_the_title_are_each_rendered_by_the_the
     made, rendered = _headers(Frames(), ["A", "B", "C", "D"], lambda title: f"<h>{title} {next(count)}</h>")
     assert made == ["<h>A 0</h>", "<h>B 1</h>", "<h>C 2</h>", "<h>D 3</h>"]
     assert rendered == 4
+
+
+def test_a_site_with_templates_of_its_own_has_its_frame_rendered_as_the_theme_renders_it(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "footer.html").write_text("{{ page.meta.author }}", encoding="utf-8")
+    config = SimpleNamespace(extra={}, theme=SimpleNamespace(name="material", custom_dir=str(tmp_path)))
+    nav, frames, rendered = _nav("", "claims/"), Frames(), []
+    for name in "abc":
+
+        def render(name: str = name) -> str:
+            rendered.append(name)
+            return name
+
+        page = _page(f"claims/{name}/", f"claims/{name}.md", meta={"author": name})
+        assert frames.shared("footer", page, nav, config, render) == name
+    assert rendered == ["a", "b", "c"]

@@ -8,7 +8,8 @@ and settings, byte for byte; the same sidebars if it hides the same and has the 
 below its title; and the same header but for its title. ``overrides/main.html`` hands those blocks of
 the theme to :class:`Frames`, which renders each once for each such key and otherwise lets the theme
 render it as before: a page in the navigation, a navigation linking into the page's folder, a page
-or table of contents of a shape it does not know.
+or table of contents of a shape it does not know, a theme other than Material or a site with templates
+of its own (``custom_dir``), which may show anything of a page anywhere.
 
 One :class:`Frames` lives as long as one build's template environment: the plugin gives it to the
 environment as ``claimledger_frames``; without it the overrides render everything as the theme does.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
@@ -37,6 +39,7 @@ class Frames:
         self._made: dict[Hashable, str] = {}
         self._headers: dict[Hashable, _Header] = {}
         self._last: tuple[object, object, str | None] = (None, None, None)  # the last page and nav asked about
+        self._off = False  # whether the site's theme is one whose templates this does not know
 
     def site_nav(self, page: Any, nav: Any, config: Any, render: Render) -> str:
         """The theme's ``site_nav`` block (the sidebars) for ``page``: rendered by ``render`` once for all
@@ -85,6 +88,8 @@ class Frames:
     def _folder_of(self, page: Any, nav: Any, config: Any) -> str | None:
         if nav is not self._nav:
             self._learn(nav, config)
+        if self._off:
+            return None
         url: str = page.url
         if not url.endswith("/") or page.file.src_uri in self._nav_pages:
             return None
@@ -97,6 +102,9 @@ class Frames:
     def _learn(self, nav: Any, config: Any) -> None:
         """Start over for another navigation: what it holds, and the addresses it links to."""
         self._nav, self._made, self._headers = nav, {}, {}
+        # Material's own templates only: a site's own (custom_dir) may show anything of a page anywhere.
+        theme = config.theme
+        self._off = theme.name != "material" or _has_templates(theme.custom_dir)
         items = list(_walk(nav.items))
         self._nav_items = tuple(items)
         self._nav_pages = frozenset(page.file.src_uri for page in nav.pages)
@@ -162,6 +170,10 @@ def _sidebar_key(page: Any) -> Hashable | None:
         return None
     toc = _toc_key(_shown(list(page.toc)))
     return None if toc is None else (tuple(hide) if hide is not None else None, toc)
+
+
+def _has_templates(folder: str | None) -> bool:
+    return bool(folder) and any(Path(folder).rglob("*.html"))  # type: ignore[arg-type]
 
 
 def _walk(items: Iterable[Any]) -> Iterable[Any]:
