@@ -20,7 +20,6 @@ from claimledger.record.kinds import KINDS, kind_of_page
 from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
 from claimledger.record.markdown import references
 from claimledger.record.schema import KIND_SCHEMAS, schema, schema_text
-from claimledger.site import outputs as outputs_module
 from claimledger.site.outputs import FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
 from claimledger.site.render import PageContext, Renderer, SiteSettings, template_environment
 from claimledger.site.views import SITE_KINDS
@@ -125,7 +124,7 @@ def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
 ) -> None:
     made: list[str] = []
     record = formats.claim_record
-    monkeypatch.setattr(outputs_module, "claim_record", lambda claim: made.append(claim.id) or record(claim))
+    monkeypatch.setattr(formats, "claim_record", lambda claim: made.append(claim.id) or record(claim))
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
@@ -133,9 +132,16 @@ def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
     for claim_id in renderer.dataset.claims:
         claim_json = outputs[f"claims/{claim_id}/claim.json"]
         assert isinstance(claim_json, FileOutput)
-        assert json.loads(claim_json.content()) == records[claim_id]
-        assert claim_json.content() == formats.to_json(record(renderer.dataset.claims[claim_id]), compact=True)
+        content = claim_json.content()
+        assert json.loads(content) == records[claim_id]
+        assert content == formats.to_json(record(renderer.dataset.claims[claim_id]), compact=True)
     assert sorted(made) == sorted(renderer.dataset.claims)
+
+
+def test_each_export_and_claim_json_asked_for_again_is_the_same_again(renderer: Renderer) -> None:
+    outputs = [o for o in site_outputs(renderer.dataset, renderer) if isinstance(o, FileOutput)]
+    first = {o.path: o.content() for o in outputs}
+    assert {o.path: o.content() for o in outputs} == first
 
 
 def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer: Renderer) -> None:

@@ -7,9 +7,11 @@ A date stated as ``unknown`` is exported as ``"unknown"``; one not given or not 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
@@ -177,6 +179,13 @@ class ExportFormat:
     write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
     companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None  # files beside it, by name
     mediatype: str = "application/json"  # as datapackage.json names the file's type
+    companion_names: tuple[str, ...] = ()  # the names of the files beside it: the keys of what companions make
+
+    @property
+    def site_paths(self) -> tuple[str, ...]:
+        """Where the site publishes it and its companions, relative to the site's root."""
+        folder = self.site_path.rpartition("/")[0]
+        return (self.site_path, *(posixpath.join(folder, name) for name in self.companion_names))
 
 
 def _sqlite(data: dict[str, Any], compact: bool) -> bytes:
@@ -235,9 +244,80 @@ FORMATS: Mapping[str, ExportFormat] = {
     for export in (
         ExportFormat("json", "claims.json", lambda data, compact: to_json(data, compact=compact)),
         ExportFormat("csv", "claims.csv", lambda data, compact: to_csv(data), mediatype="text/csv"),
-        ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions, "application/vnd.sqlite3"),
+        ExportFormat("sqlite", "claims.db", _sqlite, _sqlite_companions, "application/vnd.sqlite3", ("metadata.json",)),
         # the package describing the others
         ExportFormat("datapackage", "datapackage.json", lambda data, compact: to_json(datapackage(data))),
     )
 }
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""
+
+
+class SiteExports:
+    """The exports of a dataset as its site publishes them (compact), and each claim's record as JSON (its
+    ``claim.json``): made together from one :func:`export_data` when the first is asked for, each handed
+    out once and then let go, so that a build holds none of them, nor the data they are made from, longer
+    than it must. One asked for again is made again. ``earlier`` gives a claim's JSON as an earlier build
+    made it, if the claim is unchanged since: its record is read back from it rather than made again."""
+
+    def __init__(self, dataset: Dataset, earlier: Callable[[Claim], str | None] | None = None) -> None:
+        self.dataset = dataset
+        self.earlier = earlier
+        self.paths = tuple(path for export in FORMATS.values() for path in export.site_paths)
+        self._files: dict[str, str | bytes] = {}
+        self._claims: dict[str, str] = {}  # each claim's claim.json, by claim id
+
+    def file(self, path: str) -> str | bytes:
+        """The content of the export published at ``path`` (one of :attr:`paths`)."""
+        if path not in self._files:
+            self._make()
+        return self._files.pop(path)
+
+    def claim_json(self, claim: Claim) -> str:
+        """The claim's record as JSON, as its ``claim.json``: the one made with the exports, if not handed out yet."""
+        made = self._claims.pop(claim.id, None)
+        return made if made is not None else to_json(claim_record(claim), compact=True)
+
+    def _make(self) -> None:
+        records: dict[str, dict[str, Any]] = {}
+        texts: dict[str, str] = {}  # the JSON of the claims an earlier build made, as it made it
+
+        def record(claim: Claim) -> dict[str, Any]:  # each claim's record made once, for both files
+            text = self.earlier(claim) if self.earlier is not None else None
+            with contextlib.suppress(ValueError):  # the same record as JSON has it, if the text reads as one
+                found = json.loads(text) if text is not None else None
+                if isinstance(found, dict) and text is not None:
+                    texts[claim.id] = text
+                    records[claim.id] = found
+                    return found
+            records[claim.id] = claim_record(claim)
+            return records[claim.id]
+
+        data = export_data(self.dataset, record)
+        claims = {claim_id: texts.get(claim_id) or to_json(made, compact=True) for claim_id, made in records.items()}
+        files: dict[str, str | bytes] = {}
+        for export in FORMATS.values():
+            if export.name == "json":  # each claim's JSON, made for its claim.json, is its part of claims.json
+                files[export.site_path] = _compact_json(data, {"claims": [text[:-1] for text in claims.values()]})
+            else:
+                files[export.site_path] = export.write(data, True)
+            companions = export.companions(data) if export.companions else {}
+            if tuple(companions) != export.companion_names:
+                named = f"{export.companion_names}, not {tuple(companions)}"
+                raise ValueError(f"the {export.name} export names its companions {named}")
+            files.update(zip(export.site_paths[1:], companions.values(), strict=True))
+        self._files, self._claims = files, claims
+
+
+def _compact_json(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> str:
+    """``to_json(data, compact=True)``, the lists under the keys of ``made`` given as their items' JSON texts
+    (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole)."""
+
+    def text(key: str, value: Any) -> str:
+        items = made.get(key)
+        encoded = _COMPACT.encode(value) if items is None else "[" + ",".join(items) + "]"
+        return f"{_COMPACT.encode(key)}:{encoded}"
+
+    return "{" + ",".join(text(key, value) for key, value in data.items()) + "}\n"
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +66,10 @@ def _source_row(source: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _rows(claims: Iterable[Mapping[str, Any]], field: str) -> list[dict[str, Any]]:
-    return [
+def _rows(claims: Iterable[Mapping[str, Any]], field: str) -> Iterator[dict[str, Any]]:
+    return (
         {"claim": claim["id"], "position": index, **item} for claim in claims for index, item in enumerate(claim[field])
-    ]
+    )
 
 
 CHANGE_COLUMNS = {"claim": str, "kind": str, "value": float, "unit": str, "decimals": int, "difference": float}
@@ -105,7 +105,8 @@ def _write(db: Database, data: Mapping[str, Any]) -> None:
     _table(db, "statuses", data["statuses"], _record_columns(data["statuses"]))
     _table(db, "sources", sources, _record_columns(sources))
     _table(db, "metrics", metrics, dict.fromkeys(("id", "title", "counts", "counted_by", "period", "caveats"), str))
-    rows = [{column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims]
+    # The claims' rows and their lists' are made as they are inserted, never all held at once.
+    rows = ({column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims)
     _table(db, "claims", rows, CLAIM_TYPES, CLAIM_KEYS)
     for table, column in (("sources", "part_of"), ("parties", "affiliation")):
         if column in db.table(table).columns_dict:
@@ -114,16 +115,16 @@ def _write(db: Database, data: Mapping[str, Any]) -> None:
     rebuttals = _rows(claims, "rebuttals")
     _child(db, "rebuttals", rebuttals, [("source", "sources"), ("party", "parties"), ("via", "sources")], {"via": str})
     _child(db, "provenance", _rows(claims, "provenance"), [("source", "sources")], {"date": str, "note": str})
-    tags = [{"claim": claim["id"], "tag": tag} for claim in claims for tag in claim["tags"]]
+    tags = ({"claim": claim["id"], "tag": tag} for claim in claims for tag in claim["tags"])
     _child(db, "tags", tags, [], {"tag": str})
     _child(
         db,
         "conversions",
-        [_conversion_row(row) for row in _rows(claims, "conversions")],
+        (_conversion_row(row) for row in _rows(claims, "conversions")),
         [("by", "parties"), ("source", "sources"), ("rate_source", "sources")],
         {"rate": float, "rate_source": str, "rate_date": str, "quote": str, "note": str, "value": float},
     )
-    changes = [{"claim": claim["id"], **claim["change"]} for claim in claims if claim["change"]]
+    changes = ({"claim": claim["id"], **claim["change"]} for claim in claims if claim["change"])
     _table(db, "changes", changes, CHANGE_COLUMNS, [("claim", "claims")], pk="claim")
     db.table("claims").enable_fts(list(FTS_COLUMNS), create_triggers=False)
 
@@ -140,7 +141,7 @@ def _record_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, type]:
     return columns
 
 
-Rows = list[dict[str, Any]]
+Rows = Iterable[dict[str, Any]]
 Columns = Mapping[str, type]
 References = Sequence[tuple[str, str]]  # (column, table): the column holds an id of the table
 

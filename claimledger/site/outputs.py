@@ -7,21 +7,18 @@ tree (``claims/<id>.md``), its URL ``url_of(path)`` (``claims/<id>/``).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import json
-import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from markupsafe import escape
 
 from ..checks.siteconfig import GUIDE_PAGE
-from ..exports.formats import FORMATS, claim_record, export_data, to_json
+from ..exports.formats import SiteExports
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
@@ -125,7 +122,7 @@ def site_outputs(
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
     feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. A claim's record for
     the exports is read back from its ``claim.json`` in the previous site where ``earlier`` has it."""
-    if renderer.source is not dataset:
+    if renderer.loaded is not dataset:
         raise ValueError("the renderer renders another dataset")
     for spec in page_specs(dataset):
         yield page_output(renderer, spec)
@@ -140,21 +137,13 @@ def site_outputs(
     claims = KINDS["claim"]
     json_files = {claim_id: f"{url_of(claims.page_src(claim_id))}claim.json" for claim_id in claims.items(dataset)}
 
-    def made(claim: Claim) -> dict[str, Any]:
-        text = earlier(json_files[claim.id], _made_from(claim.id)) if earlier is not None else None
-        with contextlib.suppress(ValueError):  # the same record as JSON has it, if the file reads as one
-            found = json.loads(text) if text is not None else None
-            if isinstance(found, dict):
-                return found
-        return claim_record(claim)
+    def previous(claim: Claim) -> str | None:
+        return earlier(json_files[claim.id], _made_from(claim.id)) if earlier is not None else None
 
-    record = _kept(made)  # each claim's record made once: for claims.json and for its claim.json
-    exported = functools.cache(lambda: export_data(dataset, record))
-    for export in FORMATS.values():
-        yield FileOutput(export.site_path, functools.partial(lambda write: write(exported(), True), export.write))
-        folder = export.site_path.rpartition("/")[0]
-        for name, text in (export.companions(exported()) if export.companions else {}).items():
-            yield FileOutput(posixpath.join(folder, name), functools.partial(str, text))
+    # Made together, each handed out once: claims.json, …, each claim.json (an unchanged one read back).
+    exports = SiteExports(dataset, previous)
+    for path in exports.paths:
+        yield FileOutput(path, functools.partial(exports.file, path))
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
@@ -165,8 +154,8 @@ def site_outputs(
     )
     yield FileOutput(CLAIM_REVIEW_FEED, renderer.claim_review_feed)
     for claim_id, claim in claims.items(dataset).items():
-        content = functools.partial(claim_json, claim, record)
         page = claims.page_src(claim_id)
+        content = functools.partial(exports.claim_json, claim)
         yield FileOutput(json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id))
 
 
@@ -211,20 +200,3 @@ def _with_spaced_cells(render: Callable[[], str]) -> str:
 def _made_from(claim_id: str) -> frozenset[Read]:
     """What a claim's ``claim.json`` is made from: the claim alone."""
     return frozenset({("claims", claim_id)})
-
-
-def claim_json(claim: Claim, record: Callable[[Claim], dict[str, Any]] = claim_record) -> str:
-    return to_json(record(claim), compact=True)
-
-
-def _kept(make: Callable[[Claim], dict[str, Any]]) -> Callable[[Claim], dict[str, Any]]:
-    """``make``, keeping what it made for each claim id: asked again, it hands the same record."""
-    kept: dict[str, dict[str, Any]] = {}
-
-    def record(claim: Claim) -> dict[str, Any]:
-        found = kept.get(claim.id)
-        if found is None:
-            found = kept[claim.id] = make(claim)
-        return found
-
-    return record

@@ -160,7 +160,7 @@ class Renderer:
         merged: frozenset[str] | None = None,
         recorder: Recorder | None = None,
     ) -> None:
-        self.source = dataset  # the dataset as loaded; the templates read it as ``dataset``
+        self.loaded = dataset  # the dataset as loaded; the templates read it, each read noted, as ``dataset``
         self.dataset = dataset
         self.graph = graph
         self.settings = settings
@@ -380,10 +380,12 @@ class Renderer:
         counts = Counter(c.status for c in self.dataset.claims.values())
         return [(status, counts.get(status.id, 0)) for status in self.statuses.values()]
 
-    @recorded_property
+    @property
     def timeline(self) -> tuple[list[Day], list[Event]]:
         """What happened on each known date, oldest first (a month or year after its days; on one date,
-        sources, then claims, then evidence); and what happened on an unknown date."""
+        sources, then claims, then evidence); and what happened on an unknown date. Made each time it is
+        asked for (once a build, by the timeline page): an event for every source, claim and piece of
+        evidence need not be held for the rest of the build."""
         events: dict[PartialDate | None, list[Event]] = {}
         for source in self.dataset.sources.values():
             events.setdefault(source.published, []).append(Event("source", source))
@@ -455,6 +457,128 @@ class PageContext:
                 self.r.claim_badge(claim)
             )
         return self.r.headline(claim, self.url("claim", claim.id)) + " " + self.r.claim_badge(claim)
+
+    def claim_row(self, claim: Claim, unit_order: list[str]) -> Markup:
+        """A claim's row of the table of all claims (with what its sorting and filters read), made in one
+        piece: ten thousand rows of a template's pieces are most of the memory a large build takes."""
+        r = self.r
+        if claim.value is not None:
+            group = unit_order.index(claim.unit) if claim.unit in unit_order else len(unit_order)
+            figure = (
+                f'<td class="ct-col-figure" data-value="{escape(str(claim.value))}" data-group="{group}">'
+                f"{escape(format.figure(claim))}</td>"
+            )
+        else:
+            figure = '<td class="ct-col-figure" data-value=""></td>'
+        status = r.statuses.get(claim.status)
+        claimant_url, claimant = escape(self.url("party", claim.claimant)), escape(r.title("party", claim.claimant))
+        tags = " ".join(
+            f'<a class="ct-tag" href="{escape(self.u("tags/#tag-" + tag))}">{escape(tag)}</a>' for tag in claim.tags
+        )
+        return Markup(
+            f'<tr data-status="{escape(claim.status)}" data-tags="{escape(" ".join(claim.tags))}"'
+            f' data-claimant="{escape(claim.claimant)}" data-sources="{escape(r.claim_sources(claim))}">\n'
+            f'  <td class="ct-col-claim">{r.headline(claim, self.url("claim", claim.id))}</td>\n'
+            f"  {figure}\n"
+            f'  <td class="ct-col-status" data-value="{status.index if status else 99}">{r.claim_badge(claim)}</td>\n'
+            f'  <td class="ct-col-claimant" data-label="Claimed by"><a href="{claimant_url}">{claimant}</a></td>\n'
+            f'  <td class="ct-col-made" data-label="Made" data-value="{escape(str(claim.date or ""))}">'
+            f"{escape(human(claim.date, 'date unknown'))}</td>\n"
+            f'  <td class="ct-col-tags">{tags}</td>\n'
+            "</tr>"
+        )
+
+    def basis(self, item: Any, name: str) -> Markup:
+        """Where the fact ``name`` about ``item`` (a source's author, a claim's date) comes from: the source
+        that states it, or the reasoning; "" where the item's record says nothing of it."""
+        b = item.basis_of(name)
+        if not b:
+            return Markup("")
+        if b.is_inferred:
+            from_source = f" (from {self._source_link(b.source)})" if b.source else ""
+            said = f'<span class="ct-inferred">Inferred</span> {self.md_inline(b.inferred)}{from_source}'
+        else:
+            via = f" (quoted in {self._source_link(b.via)})" if b.via else ""
+            locator = f", {escape(b.locator)}" if b.locator else ""
+            quote = f": <q>{escape(b.quote)}</q>" if b.quote else ""
+            said = f"Stated in {self._source_link(b.source)}{via}{locator}{quote}"
+        css = " ct-basis-inferred" if b.is_inferred else ""
+        return Markup(f'<div class="ct-basis{css}">{said}</div>\n')
+
+    def _source_link(self, source_id: str) -> str:
+        return f'<a href="{escape(self.url("source", source_id))}">{escape(self.r.title("source", source_id))}</a>'
+
+    def inferred_mark(self, item: Any, name: str, href: str) -> Markup:
+        """A short mark beside a fact that is inferred, for pages that do not show the reasoning."""
+        b = item.basis_of(name)
+        if b and b.is_inferred:
+            return Markup(
+                f' <a class="ct-inferred" href="{escape(href)}" title="Inferred, not stated by a source: see why">'
+                "inferred</a>"
+            )
+        return Markup("")
+
+    def passage_text(self, passage: Passage, link: bool = False) -> Markup:
+        """A passage's text, its quoted words marked; on a source page (``link``), each marked quote linked to
+        the first claim quoting it."""
+        parts = []
+        for piece in passage.pieces:
+            text = escape(piece.text)
+            if piece.quoted and link and piece.claims:
+                href = escape(self.url("claim", piece.claims[0]))
+                parts.append(f'<a class="ct-mark-link" href="{href}"><mark>{text}</mark></a>')
+            elif piece.quoted:
+                parts.append(f"<mark>{text}</mark>")
+            else:
+                parts.append(f"<span data-search-exclude>{text}</span>")
+        return Markup("".join(parts))
+
+    def where(self, source: Source) -> Markup:
+        """Where the original of a source is: its address and archived copy, or plainly that they are not on
+        the record; and this project's copy of its text, if any."""
+        if source.url:
+            original = f'<a class="ct-original" href="{escape(source.url)}" rel="nofollow noopener">Original</a>'
+        else:
+            original = '<span class="ct-no-address">Address of the original: not on the record</span>'
+        if source.archive_url:
+            when = f" ({escape(source.archive_date.human())})" if source.archive_date else ""
+            href = escape(source.archive_url)
+            archived = f'<a class="ct-archive" href="{href}" rel="nofollow noopener">Archived copy</a>{when}'
+        else:
+            archived = "archived copy: none on the record"
+        snapshot = self.r.snapshot_url(source.id)
+        copy = (
+            f' · <a class="ct-snapshot" href="{escape(snapshot)}" rel="nofollow noopener">'
+            "This project’s copy of the text</a>"
+            if snapshot
+            else ""
+        )
+        return Markup(f'<p class="ct-where">{original} · {archived}{copy}</p>')
+
+    def in_context(self, source_id: str, quote: str, plain: bool = True, label: str = "In context") -> Markup:
+        """``quote`` from the source ``source_id`` in its passage (:mod:`claimledger.site.passages`): the
+        sentences around it in the copy of the source kept as evidence, and where a reader can check the
+        original. Without a copy of the source's text, the quote alone (unless ``plain`` is false: it is
+        shown already) and a note that says so. A snapshot is a third party's text: only these passages of
+        it are ever shown."""
+        r = self.r
+        source = r.dataset.sources[source_id]
+        passage = r.passages.around(source_id, quote)
+        url = self.url("source", source_id)
+        cited = f'<cite><a href="{escape(url)}">{escape(r.title("source", source_id))}</a></cite>'
+        if passage:
+            return Markup(
+                '<figure class="ct-context">\n<figcaption class="ct-context-caption" data-search-exclude>'
+                f'<span class="ct-context-label">{escape(label)}</span> in the copy of {cited} kept as evidence:'
+                " the sentence before and after, the quoted words highlighted.</figcaption>\n"
+                f'<blockquote class="ct-passage" cite="{escape(source.url or url)}">'
+                f"<p>{self.passage_text(passage)}</p></blockquote>\n{self.where(source)}\n</figure>\n"
+            )
+        shown = f'<blockquote class="ct-quote"><p>{escape(quote)}</p></blockquote>\n' if plain else ""
+        return Markup(
+            f'{shown}<p class="ct-context-none">No copy of the text of {cited} is on the record, so the quote'
+            f" cannot be shown in its context.</p>\n{self.where(source)}\n"
+        )
 
     def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
         """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just

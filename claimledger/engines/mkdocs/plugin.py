@@ -56,6 +56,7 @@ from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
 from .docsguard import DocsGuard
+from .frames import Frames
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
     from jinja2 import Environment
@@ -295,6 +296,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         """The theme's compiled templates are kept too: compiling Material's is a tenth of a small build."""
         if env.bytecode_cache is None:
             env.bytecode_cache = self.bytecode_cache
+        env.globals["claimledger_frames"] = Frames()  # the sidebars, rendered once for the pages they are the same on
         return env
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
