@@ -249,14 +249,19 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         """Whether ``output`` would come out as the previous site has it."""
         return old.unchanged(output.path, meta_digest(self.key, _meta(output)), self.changed)
 
-    def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
-        """The previous site's ``path`` (a claim's ``claim.json``), if it was made from what it would be now."""
+    def _same_file(self, path: str, reads: frozenset[Read]) -> bool:
+        """Whether the file ``path`` (a claim's ``claim.json``), made from ``reads``, comes out as it did."""
         entry = self.old.outputs.get(path) if self.old is not None else None
-        if entry is None or entry.reads != reads or self.previous is None or self.old is None:
-            return None
-        if not self.old.unchanged(path, meta_digest(self.key, (path,)), self.changed):
-            return None
-        return self.previous.text(path)
+        return (
+            entry is not None
+            and entry.reads == reads
+            and entry.meta == meta_digest(self.key, (path,))
+            and entry.reads.isdisjoint(self.changed)
+        )
+
+    def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
+        """The previous site's ``path``, if it was made from what it would be now."""
+        return self.previous.text(path) if self.previous is not None and self._same_file(path, reads) else None
 
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
@@ -393,11 +398,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for output in self.files:
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
-                unchanged = (
-                    old is not None
-                    and old.unchanged(output.path, entry.meta, self.changed)
-                    and old.outputs[output.path].reads == entry.reads
-                )
+                unchanged = self._same_file(output.path, output.reads)
                 reused = unchanged and self.previous is not None and self.previous.reuse(site, output.path)
                 if not (unchanged and self.serving) and not reused:
                     output.write(site)
