@@ -39,6 +39,7 @@ from ...record.cache import template_cache
 from ...record.layout import Layout
 from ...record.model import Dataset
 from ...settings import Settings, from_environment
+from ...site.ahead import RenderedAhead, render
 from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
 from ...site.manifest import (
@@ -130,6 +131,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.files_seen: Files | None = None
         self.searched: dict[str, list[Any]] | None = None  # the previous search index's entries, by page URL
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
+        self.ahead: RenderedAhead | None = None  # the pages a second process renders while this one writes
+        self.bodies: dict[str, str] = {}  # a page's body, from when search indexes the page to when it is framed
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -268,11 +271,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         assert self.previous is not None
         return file.dest_uri in self.previous.files and (self.searched is None or file.url in self.searched)
 
-    def _reading(self, page: str) -> contextlib.AbstractContextManager[object]:
-        if self.recorder is None:
-            return contextlib.nullcontext()
-        return self.recorder.reading(self.reads.setdefault(page, set()))
-
     def _check(self) -> Dataset:
         dataset, findings = check_project(
             self.root, settings=self.settings, docs=self.docs_policy, config_file=Path(self.config_file)
@@ -302,7 +300,21 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if env.bytecode_cache is None:
             env.bytecode_cache = self.bytecode_cache
         env.globals["claimledger_frames"] = Frames()  # the sidebars, rendered once for the pages they are the same on
+        self._close_ahead()
+        if not self.serving and self.files_seen is not None:  # the pages to render, in the order MkDocs builds them
+            due = [self.pages.get(file.src_uri) for file in self.files_seen.documentation_pages()]
+            outputs = [output for output in due if output is not None and output.path not in self.reused]
+            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers)
         return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_ahead()
+
+    def _close_ahead(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
+        self.bodies.clear()
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         old = self.old
@@ -376,6 +388,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _written(self, *, config: MkDocsConfig) -> None:
         """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
         and the manifest, for the next build."""
+        self._close_ahead()
         self.progress.finish()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
@@ -448,10 +461,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         output = self.pages.get(page.file.src_uri)
         if output is None or output.path in self.reused:
             return context
-        with self._reading(output.path):
-            page.content = output.search_text() if output.search_text is not None else output.render()
-            if output.jsonld is not None:
-                page.meta["claimledger_jsonld"] = output.jsonld()
+        rendered = self.ahead.take(output) if self.ahead is not None else render(output, self.recorder)
+        if self.recorder is not None:
+            self.reads.setdefault(output.path, set()).update(rendered.reads)
+        page.content = rendered.search if rendered.search is not None else rendered.body
+        if rendered.jsonld is not None:
+            page.meta["claimledger_jsonld"] = rendered.jsonld
+        self.bodies[output.path] = rendered.body
         return context
 
     @event_priority(-100)  # after the search plugin
@@ -462,9 +478,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if output is not None and output.path in self.reused:
             return context
         if output is not None:
-            if output.search_text is not None:
-                with self._reading(output.path):
-                    page.content = output.render()
+            page.content = self.bodies.pop(output.path)
             page.edit_url = output.edit_url
             # Its headings as the table of contents: Material's skip link and right sidebar need one.
             headings = tokens(page.content or "")
