@@ -16,7 +16,8 @@ from claimledger.checks.siteconfig import DocsPolicy
 from claimledger.record.model import Dataset
 from claimledger.settings import Settings
 from claimledger.settings import progress_wanted as wanted
-from claimledger.site.build import Project, SiteInput, StagedBuild
+from claimledger.site.build import MARKER, Project, SiteInput, StagedBuild
+from claimledger.site.manifest import MANIFEST, report_reused
 
 from .reviews import fingerprint_of
 from .sitebuild import build
@@ -228,6 +229,64 @@ def test_a_previous_site_a_killed_build_swapped_out_is_put_back(minimal_project:
 
     assert result.returncode == 1
     assert _snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+class ReportingBuild(OnePageBuild):
+    """A build that reuses the previous site's ``kept/page.html`` as it is, writing nothing for it, and says so."""
+
+    def build(self, site: SiteInput) -> None:
+        super().build(site)
+        (self.staging / MANIFEST).write_text("{}", encoding="utf-8")
+        if site.previous is not None:
+            report_reused(self.staging, ["kept/page.html"])
+
+
+class ReportingEngine:
+    name = "reporting"
+
+    def start(self, project: Project, staging_dir: Path) -> ReportingBuild:
+        return ReportingBuild(staging_dir)
+
+
+def _run(engine: OnePageEngine | ReportingEngine, site: Path) -> None:
+    project = Project(site.parent, site.parent / "mkdocs.yml", Settings())
+    with StagedBuild(engine, project, site) as staged:
+        staged.run(Dataset({}, {}, {}, None), [])
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
+
+
+def test_a_build_that_reports_the_files_it_reused_is_committed_into_the_site_in_place(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _run(ReportingEngine(), site)
+    (site / "kept").mkdir()
+    (site / "kept" / "page.html").write_text("reused as it is", encoding="utf-8")
+    (site / "gone").mkdir()
+    (site / "gone" / "old.html").write_text("no longer made", encoding="utf-8")
+    folder = site.stat().st_ino
+
+    _run(ReportingEngine(), site)
+
+    assert site.stat().st_ino == folder
+    assert _listing(site) == sorted([MARKER, MANIFEST, "index.html", "kept", "kept/page.html"])
+    assert (site / "kept" / "page.html").read_text(encoding="utf-8") == "reused as it is"
+    assert (site / "index.html").read_text(encoding="utf-8") == "the new site"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_build_by_an_engine_that_reports_no_reuse_replaces_the_site_whole(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _run(ReportingEngine(), site)  # a site with a manifest: the next build is handed it to reuse from
+    (site / "gone.html").write_text("no longer made", encoding="utf-8")
+    folder = site.stat().st_ino
+
+    _run(OnePageEngine(), site)
+
+    assert site.stat().st_ino != folder
+    assert _listing(site) == sorted([MARKER, "index.html"])
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

@@ -3,9 +3,12 @@ it leaves is byte for byte the site a full build of the same inputs writes."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +24,18 @@ CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset o
 REUSED = re.compile(r"claimledger: (\d+) of (\d+) generated pages reused")
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+Tree = dict[str, tuple[str, int, bytes]]
+
+
+def _tree(folder: Path) -> Tree:
+    """Everything under ``folder`` by path: what it is (a folder, a file, a link), its permissions, its bytes."""
+    found: Tree = {}
+    for path in sorted(folder.rglob("*")):
+        mode = path.lstat().st_mode
+        kind = "link" if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode) else "file"
+        shown = path.read_bytes() if kind == "file" else str(path.readlink()).encode() if kind == "link" else b""
+        found[path.relative_to(folder).as_posix()] = (kind, stat.S_IMODE(mode), shown)
+    return found
 
 
 def _reused(stderr: str) -> tuple[int, int]:
@@ -31,7 +44,7 @@ def _reused(stderr: str) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
-Small = tuple[Path, Path, dict[str, bytes]]
+Small = tuple[Path, Path, Tree]
 
 
 @pytest.fixture
@@ -147,9 +160,11 @@ def test_an_edit_to_one_claim_rerenders_its_page_and_the_lists_not_the_rest(tmp_
 
 def test_full_reuses_nothing(small: Small) -> None:
     project, site, _ = small
+    folder = site.stat().st_ino
     rebuilt = build(project, site, "--full")
     assert rebuilt.returncode == 0
     assert REUSED.search(rebuilt.stderr) is None
+    assert site.stat().st_ino != folder  # a new site swapped in whole
 
 
 @pytest.mark.parametrize(
@@ -189,15 +204,96 @@ def test_a_failed_rebuild_leaves_the_previous_site_and_its_pages_untouched(small
     assert _tree(site) == expected
 
 
+def test_a_rebuild_updates_the_site_in_place_and_removes_a_deleted_claims_folder(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site, full = tmp_path / "site", tmp_path / "full"
+    assert build(project, site).returncode == 0
+    folder = site.stat().st_ino
+    deleted = _unreferenced_claim(project)
+    deleted.unlink()
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] > 0
+    assert site.stat().st_ino == folder  # the same folder, updated: no new one swapped in
+    assert not (site / "claims" / deleted.stem).exists()
+    assert build(project, full, "--full").returncode == 0
+    assert _tree(site) == _tree(full)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_previous_site_holding_a_symbolic_link_is_replaced_whole_not_updated_in_place(small: Small) -> None:
+    project, site, expected = small
+    outside = site.parent / "outside.txt"
+    outside.write_text("not this site's file", encoding="utf-8")
+    (site / "claims" / "elsewhere.txt").symlink_to(outside)
+    folder = site.stat().st_ino
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] > 0
+    assert site.stat().st_ino != folder
+    assert _tree(site) == expected
+    assert outside.read_text(encoding="utf-8") == "not this site's file"
+
+
+def test_a_commit_cut_short_leaves_a_site_the_next_build_replaces_whole(
+    small: Small, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, site, _ = small
+    _edit_rationale(project)
+    replace, moved = os.replace, []
+
+    def fails_after_three_files(source: Any, target: Any, **options: Any) -> None:
+        if ".site.new-" in os.fspath(source):  # a file the build made, moved into the site
+            if len(moved) == 3:
+                raise OSError(errno.EIO, "Input/output error", os.fspath(target))
+            moved.append(source)
+        replace(source, target, **options)
+
+    monkeypatch.setattr(os, "replace", fails_after_three_files)
+    cut_short = build(project, site)
+    monkeypatch.undo()
+    assert cut_short.returncode == 1
+    assert "updated only in part" in cut_short.stderr
+    assert not (site / MANIFEST).exists()
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert REUSED.search(rebuilt.stderr) is None  # nothing reused from a site in an unknown state
+    assert build(project, tmp_path / "full", "--full").returncode == 0
+    assert _tree(site) == _tree(tmp_path / "full")
+
+
+def test_a_commit_that_cannot_make_the_new_folders_leaves_the_site_as_it_was(
+    small: Small, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, site, expected = small
+    _add_claim(project)
+    mkdir = Path.mkdir
+
+    def refused_in_the_site(folder: Path, *args: Any, **options: Any) -> None:
+        if site in folder.parents:
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        mkdir(folder, *args, **options)
+
+    monkeypatch.setattr(Path, "mkdir", refused_in_the_site)
+    failed = build(project, site)
+    monkeypatch.undo()
+    assert failed.returncode == 1
+    assert "the previous site is untouched" in failed.stderr
+    assert _tree(site) == expected
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_a_properdocs_rebuild_reuses_pages_and_equals_a_full_build(tmp_path: Path) -> None:
     project = write_site_project(tmp_path / "project", CLAIMS)
     site, full = tmp_path / "site", tmp_path / "full"
     assert build_in_subprocess(project, site, "--engine", "properdocs").returncode == 0
     _edit_rationale(project)
+    folder = site.stat().st_ino
     rebuilt = build_in_subprocess(project, site, "--engine", "properdocs")
     assert rebuilt.returncode == 0, rebuilt.stderr
     reused, pages = _reused(rebuilt.stderr)
     assert 0 < reused < pages
+    assert site.stat().st_ino == folder  # updated in place, the plugin in ProperDocs' process reporting its reuse
     assert build_in_subprocess(project, full, "--engine", "properdocs", "--full").returncode == 0
     assert _tree(site) == _tree(full)
 

@@ -1,9 +1,13 @@
-"""Build the site into a temporary folder, then swap it in: a failed build leaves the last good site.
+"""Build the site into a temporary folder, then put it in place: a failed build leaves the last good site.
 
-:class:`StagedBuild` does it the same for every :class:`Engine`, holding SIGINT and SIGTERM during the
-swap. The staging folder (``.SITE.new-PID-XXXXXXXX``) and the swapped-out site (``.SITE.old-PID-…``)
-name their process: a later build removes those whose process is gone. The engines pin
-``SOURCE_DATE_EPOCH`` to :func:`build_time`, so that the same input gives byte-identical output.
+:class:`StagedBuild` does it the same for every :class:`Engine`, holding SIGINT and SIGTERM meanwhile.
+A build that reused files of the previous site as they are (its engine says which:
+:func:`claimledger.site.manifest.report_reused`) staged only what it made, and is committed into the site
+in place: the files it made moved in, the previous site's files it no longer has removed. Any other
+build, or one whose previous site holds anything but plain files and folders, is swapped in whole. The
+staging folder (``.SITE.new-PID-XXXXXXXX``) and the swapped-out site (``.SITE.old-PID-…``) name their
+process: a later build removes those whose process is gone. The engines pin ``SOURCE_DATE_EPOCH`` to
+:func:`build_time`, so that the same input gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..findings import Finding, Severity, format_text
 from ..record.model import Dataset
 from ..record.visible import edited
 from ..settings import Settings
-from .manifest import MANIFEST
+from .manifest import MANIFEST, PreviousSite, Tree, take_reused
 
 MARKER = ".claimledger-site"
 
@@ -155,9 +159,14 @@ class StagedBuild:
         if not frozen:  # the model lives as long as the build: the collector need not scan it again and again
             gc.freeze()
         try:
-            self.build.build(SiteInput(self.project, dataset, tuple(findings), self._previous()))
+            previous = self._previous()
+            self.build.build(SiteInput(self.project, dataset, tuple(findings), previous))
             (self.staging / MARKER).write_text("built by claimledger build\n", encoding="utf-8")
-            _swap(self.staging, self.site_dir)
+            try:
+                reused = take_reused(self.staging) if previous is not None else None
+            except ValueError as exc:
+                raise BuildError(f"{exc}; build again with --full; the previous site is untouched") from None
+            _commit(self.staging, self.site_dir, reused or frozenset())
         except OSError as exc:
             raise BuildError(f"{exc}; the previous site is untouched") from None
         finally:
@@ -221,6 +230,95 @@ def remove_stale_staging(site_dir: Path) -> None:
                 stale.rename(site_dir)
                 continue
         shutil.rmtree(stale, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _InPlace:
+    """How a build that reused files of the previous site goes into it (site paths; folders end in ``/``)."""
+
+    made: tuple[str, ...]  # the files the engine wrote (marker and manifest aside: they go last)
+    folders: tuple[str, ...]  # the folders they need that the site does not have, each after its parent
+    stale: tuple[str, ...]  # the site's files the new site does not have
+    emptied: tuple[str, ...]  # the site's folders the new site does not have, each before its parent
+
+
+def _commit(staging: Path, site_dir: Path, reused: frozenset[str]) -> None:
+    """Put the site built in ``staging``, with the previous site's files ``reused`` as they are, in place."""
+    plan = _in_place(staging, site_dir, reused) if reused else None
+    if plan is None:
+        previous = PreviousSite(site_dir)
+        for path in sorted(reused):  # the files the engine left in the previous site, linked into the new
+            if not previous.reuse(staging, path):
+                missing = f"{path} went missing from the previous site"
+                raise BuildError(f"{missing}; build again with --full; the previous site is untouched")
+        _swap(staging, site_dir)
+        return
+    with signals_held():  # an interruption waits until the site is whole
+        _update(staging, site_dir, plan)
+
+
+def _parents(path: str) -> Iterator[str]:
+    """The folders ``path`` is in, by site path (each ending in ``/``), the site's own aside."""
+    end = path.find("/")
+    while end != -1:
+        yield path[: end + 1]
+        end = path.find("/", end + 1)
+
+
+def _in_place(staging: Path, site_dir: Path, reused: frozenset[str]) -> _InPlace | None:
+    """How to commit the build in place; None where that is in doubt (anything in either folder besides
+    plain files and folders, a reused file the site no longer has, a file where the other has a folder)."""
+    old, new = Tree.walk(site_dir), Tree.walk(staging)
+    last = {MARKER, MANIFEST}
+    if not (old.plain and new.plain and last <= new.files and reused <= old.files) or reused & new.files:
+        return None
+    needed = set(new.folders)
+    for path in reused:
+        needed.update(_parents(path))
+    if old.folders & {f"{path}/" for path in new.files} or needed & {f"{path}/" for path in old.files}:
+        return None
+    return _InPlace(
+        made=tuple(sorted(new.files - last)),
+        folders=tuple(sorted(new.folders - old.folders)),  # "a/" sorts before "a/b/"
+        stale=tuple(sorted(old.files - new.files - reused - last)),
+        emptied=tuple(sorted(old.folders - needed, reverse=True)),
+    )
+
+
+def _update(staging: Path, site_dir: Path, plan: _InPlace) -> None:
+    """Commit in place: the previous site's manifest set aside first, so that a commit cut short leaves a
+    site the next build replaces whole; the new folders made (on failure, removed again: the site is as it
+    was); the files made moved in; the files no longer made removed; the marker and manifest last."""
+    aside = staging / f"{MANIFEST}.previous"
+    manifest = site_dir / MANIFEST
+    had_manifest = manifest.is_file()
+    if had_manifest:
+        manifest.replace(aside)
+    made: list[Path] = []
+    try:
+        for folder in plan.folders:
+            (site_dir / folder).mkdir()
+            made.append(site_dir / folder)
+    except OSError:
+        for new in reversed(made):
+            with contextlib.suppress(OSError):
+                new.rmdir()
+        if had_manifest:
+            aside.replace(manifest)
+        raise
+    try:
+        for path in plan.made:
+            (staging / path).replace(site_dir / path)
+        for path in plan.stale:
+            (site_dir / path).unlink(missing_ok=True)
+        for folder in plan.emptied:
+            (site_dir / folder).rmdir()
+        (staging / MARKER).replace(site_dir / MARKER)
+        (staging / MANIFEST).replace(manifest)
+    except OSError as exc:
+        raise BuildError(
+            f"{exc}; the site was updated only in part, and its manifest removed: the next build rebuilds it whole"
+        ) from None
 
 
 def _swap(staging: Path, site_dir: Path) -> None:

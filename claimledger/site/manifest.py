@@ -30,6 +30,8 @@ from ..record.kinds import KINDS
 from ..record.model import Dataset
 
 MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
+# In the staging folder, while a build that reuses the previous site's files runs: which it reused.
+REUSED = ".claimledger-reused.json"
 FORMAT = 2
 
 Read = tuple[str, str | None]  # (what was read, which key of it); key None: all of it
@@ -290,6 +292,40 @@ class Manifest:
         return earlier is not None and earlier.meta == meta and earlier.reads.isdisjoint(changed)
 
 
+@dataclasses.dataclass(frozen=True)
+class Tree:
+    """What a site folder holds, by site path: its regular files, and its folders (each path ending in ``/``,
+    the folder itself not among them); ``plain``: nothing else (no symbolic link, no other kind of file, no
+    folder it could not read)."""
+
+    files: frozenset[str]
+    folders: frozenset[str]
+    plain: bool
+
+    @classmethod
+    def walk(cls, folder: Path) -> Tree:
+        """One walk of ``folder``, never through a symbolic link, with no look per file."""
+        files: list[str] = []
+        folders: list[str] = []
+        plain = True
+        waiting = [""]
+        while waiting:
+            prefix = waiting.pop()
+            try:
+                with os.scandir(folder / prefix) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            waiting.append(f"{prefix}{entry.name}/")
+                            folders.append(waiting[-1])
+                        elif entry.is_file(follow_symlinks=False):
+                            files.append(f"{prefix}{entry.name}")
+                        else:
+                            plain = False
+            except OSError:  # a folder gone or unreadable: what it held is not reused
+                plain = False
+        return cls(frozenset(files), frozenset(folders), plain)
+
+
 class PreviousSite:
     """The site a build replaces, as far as it may be reused: its files reached without a link out of it."""
 
@@ -297,22 +333,13 @@ class PreviousSite:
         self.folder = folder
 
     @functools.cached_property
+    def tree(self) -> Tree:
+        return Tree.walk(self.folder)
+
+    @property
     def files(self) -> frozenset[str]:
-        """Its regular files, by site path; none under a symbolic link (one walk, not a look per file)."""
-        found: list[str] = []
-        folders = [""]
-        while folders:
-            prefix = folders.pop()
-            try:
-                with os.scandir(self.folder / prefix) as entries:
-                    for entry in entries:
-                        if entry.is_dir(follow_symlinks=False):
-                            folders.append(f"{prefix}{entry.name}/")
-                        elif entry.is_file(follow_symlinks=False):
-                            found.append(f"{prefix}{entry.name}")
-            except OSError:  # a folder gone or unreadable: what it held is not reused
-                continue
-        return frozenset(found)
+        """Its regular files, by site path; none under a symbolic link."""
+        return self.tree.files
 
     def text(self, path: str) -> str | None:
         """The text of its file ``path``, if it has one."""
@@ -334,6 +361,29 @@ class PreviousSite:
         except OSError:
             shutil.copyfile(self.folder / path, target)
         return True
+
+
+def report_reused(staging: Path, paths: Iterable[str]) -> None:
+    """Say which outputs of the build in ``staging`` are the previous site's files as they are: the engine
+    wrote nothing for them, and the build is committed with them (see claimledger.site.build)."""
+    (staging / REUSED).write_text(json.dumps(sorted(paths), separators=(",", ":")), encoding="utf-8")
+
+
+def take_reused(staging: Path) -> frozenset[str] | None:
+    """What the engine reported it reused (:func:`report_reused`), its report taken out of ``staging``; None
+    if it reported nothing. ValueError if the report is there but cannot be read: which files the site
+    needs from the previous one is not known."""
+    report = staging / REUSED
+    try:
+        stored = json.loads(report.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        stored = None
+    report.unlink(missing_ok=True)
+    if isinstance(stored, list) and all(isinstance(path, str) for path in stored):
+        return frozenset(stored)
+    raise ValueError(f"the engine's {REUSED} cannot be read")
 
 
 @functools.cache

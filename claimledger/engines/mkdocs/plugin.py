@@ -50,6 +50,7 @@ from ...site.manifest import (
     Recorder,
     build_key,
     meta_digest,
+    report_reused,
     tree_digest,
 )
 from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
@@ -367,13 +368,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     @event_priority(50)  # before the search plugin writes its index
     def _reuse_pages(self, *, config: MkDocsConfig) -> None:
-        """The reused pages: their files linked from the previous site, their search entries taken from its index."""
+        """The reused pages: their files left in the previous site (the build is committed with them, see
+        :mod:`claimledger.site.build`), their search entries taken from its index."""
         if not self.reused or self.serving:
             return
         assert self.previous is not None and self.files_seen is not None
-        site = Path(config.site_dir)
         for dest in self.reused.values():
-            if not self.previous.reuse(site, dest):
+            if dest not in self.previous.files:
                 raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
         search = next((p.search_index for p in config.plugins.values() if "search" in type(p).__module__), None)
         if search is not None and self.searched is not None:
@@ -403,6 +404,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         assert self.renderer is not None
         old, manifest = self.old, Manifest(self.key)
         digests = self.renderer.digests
+        kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
                 manifest.add(path, old.outputs[path], digests)
@@ -412,15 +414,18 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
                 unchanged = self._same_file(output.path, output.reads)
-                reused = unchanged and self.previous is not None and self.previous.reuse(site, output.path)
-                if not (unchanged and self.serving) and not reused:
+                if unchanged and self.previous is not None and output.path in self.previous.files:
+                    kept.add(output.path)
+                elif not (unchanged and self.serving):
                     output.write(site)
                 manifest.add(output.path, entry, digests)
         if self.serving:
             self.served = manifest
             return
         manifest.write(site)
-        if self.previous is not None:  # printed, not logged: a --strict build fails on a logged warning
+        if self.previous is not None:
+            report_reused(site, kept)  # the build is committed with these files of the previous site
+            # printed, not logged: a --strict build fails on a logged warning
             print(f"claimledger: {len(self.reused)} of {len(self.pages)} generated pages reused", file=sys.stderr)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
