@@ -164,6 +164,7 @@ class Digests:
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
         self.known: dict[Read, str] = {}
+        self._sources: dict[str, Mapping[str, Any] | None] = {}
 
     def of(self, read: Read) -> str:
         """The digest of what the read holds."""
@@ -173,6 +174,12 @@ class Digests:
         return found
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
+        """The mapping a read of ``label`` looks in (looked for once per label); None for a label not known."""
+        if label not in self._sources:
+            self._sources[label] = self._find(label)
+        return self._sources[label]
+
+    def _find(self, label: str) -> Mapping[str, Any] | None:
         kind, _, name = label.partition(".")
         if label in _DATASET_FIELDS:
             return getattr(self.dataset, label)  # type: ignore[no-any-return]
