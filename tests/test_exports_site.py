@@ -5,13 +5,15 @@ the same files whichever way each record came."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from claimledger.checks.project import check_project
 from claimledger.exports import formats
-from claimledger.exports.formats import ExportFailed, SiteExports, claim_record, to_json
+from claimledger.exports.formats import ExportFailed, SiteExports, _compact_json, claim_record, export_data, to_json
 from claimledger.record.model import Dataset
+from claimledger.site import outputs
 
 
 @pytest.fixture
@@ -70,3 +72,22 @@ def test_a_format_that_fails_is_named_and_those_before_it_are_made(
     with pytest.raises(ExportFailed, match=r"making claims\.csv failed") as failed:
         exports.file("claims.csv")
     assert isinstance(failed.value.__cause__, ValueError)
+
+
+def test_claims_json_is_the_compact_json_of_the_export_data(dataset: Dataset) -> None:
+    assert SiteExports(dataset).file("claims.json") == to_json(export_data(dataset), compact=True)
+
+
+@pytest.mark.parametrize("data", [{}, {"claims": []}, {"a": 1, "claims": [{"b": "é"}, {}], "c": [2]}])
+def test_json_made_from_the_items_texts_is_the_json_of_the_whole(data: dict[str, Any]) -> None:
+    made = {"claims": [to_json(item, compact=True)[:-1] for item in data["claims"]]} if "claims" in data else {}
+    assert _compact_json(data, made) == to_json(data, compact=True)
+
+
+def test_a_long_text_is_written_as_its_utf8_bytes_a_piece_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "_PIECE", 3)
+    text = "aé€😀b" * 5  # characters of one to four bytes, across the pieces' ends
+    outputs.write_file(tmp_path / "new" / "claims.json", text)
+    assert (tmp_path / "new" / "claims.json").read_bytes() == text.encode("utf-8")

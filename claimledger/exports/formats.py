@@ -367,14 +367,24 @@ class _SharingDecoder(json.JSONDecoder):
 
 def _compact_json(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> str:
     """``to_json(data, compact=True)``, the lists under the keys of ``made`` given as their items' JSON texts
-    (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole)."""
-
-    def text(key: str, value: Any) -> str:
+    (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole). Joined
+    once, from pieces that are those texts themselves: no copy of the whole is made on the way."""
+    pieces: list[str] = []
+    for key, value in data.items():
+        pieces += (",", _COMPACT.encode(key), ":")
         items = made.get(key)
-        encoded = _COMPACT.encode(value) if items is None else "[" + ",".join(items) + "]"
-        return f"{_COMPACT.encode(key)}:{encoded}"
-
-    return "{" + ",".join(text(key, value) for key, value in data.items()) + "}\n"
+        if items is None:
+            pieces.append(_COMPACT.encode(value))
+            continue
+        pieces.append("[")
+        for item in items:
+            pieces += (item, ",")
+        pieces[-1] = "]" if items else "[]"
+    if not pieces:
+        return "{}\n"
+    pieces[0] = "{"  # no comma before the first key
+    pieces.append("}\n")
+    return "".join(pieces)
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

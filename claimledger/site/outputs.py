@@ -92,12 +92,21 @@ class FileOutput:
 
 
 def write_file(path: Path, content: str | bytes) -> None:
+    if isinstance(content, str) and len(content) > _PIECE:  # an export: encoded a piece at a time, not whole
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as file:
+            for start in range(0, len(content), _PIECE):
+                file.write(content[start : start + _PIECE].encode("utf-8"))
+        return
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:  # the folder is there already, mostly: a page's, for its claim.json
         path.write_bytes(data)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+_PIECE = 1 << 20  # characters
 
 
 Output = PageOutput | MarkdownPage | FileOutput
