@@ -132,7 +132,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.searched: dict[str, list[Any]] | None = None  # the previous search index's entries, by page URL
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
         self.aside: aside.Aside | None = None  # the process making the exports while the pages render, if any
-        self.made_aside: frozenset[str] = frozenset()  # the files it wrote into the site
+        self.written_aside: frozenset[str] = frozenset()  # the files it wrote into the site
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -337,10 +337,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def _finish_aside(self) -> None:
         """Wait for the process making the exports; the build fails, saying why, if it did."""
-        self.made_aside = frozenset()
+        self.written_aside = frozenset()
         if self.aside is not None:
             try:
-                self.made_aside = self.aside.finish()
+                self.written_aside = self.aside.finish()
             except aside.AsideFailed as exc:
                 raise PluginError(f"claimledger: {exc}") from None
             finally:
@@ -412,7 +412,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
         if self.recorder is None:
             for output in self.files:
-                if output.bulk and output.path not in self.made_aside:
+                if output.bulk and output.path not in self.written_aside:
                     output.write(site)
             return
         assert self.renderer is not None
@@ -428,7 +428,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
                 unchanged = self._same_file(output.path, output.reads)
                 reused = unchanged and self.previous is not None and self.previous.reuse(site, output.path)
-                if not (unchanged and self.serving) and not reused and output.path not in self.made_aside:
+                if not (unchanged and self.serving) and not reused and output.path not in self.written_aside:
                     output.write(site)
                 manifest.add(output.path, entry, digests)
         if self.serving:
