@@ -166,3 +166,20 @@ def test_the_second_process_writes_the_aside_files_and_names_each(
     assert started is not None
     assert started.finish() == {"claims.csv", "claims/a/claim.json"}
     assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/a/claim.json": b"{}\n"}
+
+
+def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    def full() -> str:
+        raise OSError("no space left")
+
+    outputs = [
+        FileOutput("claims.csv", lambda: "id\n", aside=True),
+        FileOutput("claims/a/claim.json", full, bulk=True, made_aside=lambda: True),
+    ]
+    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    assert started is not None
+    with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
+        started.finish()
+    assert started.process.exitcode is not None, "it has ended"

@@ -104,7 +104,7 @@ def _make(outputs: Sequence[FileOutput], folder: Path, messages: Connection) -> 
         written = [output.path for output in outputs if output.aside]
         made = [output for output in outputs if output.made_aside is not None and output.made_aside()]
         if made:
-            path = made[0].path.rpartition("/")[2]  # claim.json
+            path = f"the {made[0].path.rpartition('/')[2]} files"  # the claim.json files
             messages.send(("making", path))
         for output in made:
             output.write(folder)
