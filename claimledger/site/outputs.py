@@ -80,18 +80,33 @@ class FileOutput:
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
     reads: frozenset[Read] = frozenset()  # what it is made from, if it is made from one item alone (claim.json)
+    # Made from the whole dataset, apart from any page (the exports, the feeds): an engine may make these in a
+    # process of its own while it renders the pages (claimledger.site.aside).
+    aside: bool = False
+    # A bulk file made along with the aside files (a claim's claim.json, with the exports): whether making them
+    # made it anew, rather than reading it back from the previous site. The process making them writes it then.
+    made_aside: Callable[[], bool] | None = None
 
     def write(self, folder: Path) -> None:
         write_file(folder / self.path, self.content())
 
 
 def write_file(path: Path, content: str | bytes) -> None:
+    if isinstance(content, str) and len(content) > _PIECE:  # an export: encoded a piece at a time, not whole
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as file:
+            for start in range(0, len(content), _PIECE):
+                file.write(content[start : start + _PIECE].encode("utf-8"))
+        return
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:  # the folder is there already, mostly: a page's, for its claim.json
         path.write_bytes(data)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+_PIECE = 1 << 20  # characters
 
 
 Output = PageOutput | MarkdownPage | FileOutput
@@ -143,7 +158,7 @@ def site_outputs(
     # Made together, each handed out once: claims.json, …, each claim.json (an unchanged one read back).
     exports = SiteExports(dataset, previous)
     for path in exports.paths:
-        yield FileOutput(path, functools.partial(exports.file, path))
+        yield FileOutput(path, functools.partial(exports.file, path), aside=True)
     yield FileOutput(SCHEMA, schema_text)
     for name in KIND_SCHEMAS:  # one per kind, for check-jsonschema and editors
         yield FileOutput(f"schema/{name}.schema.json", functools.partial(kind_schema_text, name))
@@ -151,12 +166,16 @@ def site_outputs(
     yield FileOutput(
         CORRECTIONS_FEED,
         functools.partial(feed.atom, dataset, site_url=settings.site_url, site_name=settings.site_name),
+        aside=True,
     )
-    yield FileOutput(CLAIM_REVIEW_FEED, renderer.claim_review_feed)
+    yield FileOutput(CLAIM_REVIEW_FEED, renderer.claim_review_feed, aside=True)
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
         content = functools.partial(exports.claim_json, claim)
-        yield FileOutput(json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id))
+        made = functools.partial(exports.made, claim_id)
+        yield FileOutput(
+            json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id), made_aside=made
+        )
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:

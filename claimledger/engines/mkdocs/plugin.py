@@ -39,6 +39,7 @@ from ...record.cache import template_cache
 from ...record.layout import Layout
 from ...record.model import Dataset
 from ...settings import Settings, from_environment
+from ...site import aside
 from ...site.ahead import RenderedAhead, render
 from ...site.build import SiteInput
 from ...site.docrefs import publisher_markdown, replace_references
@@ -134,6 +135,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
         self.ahead: RenderedAhead | None = None  # the pages a second process renders while this one writes
         self.bodies: dict[str, str] = {}  # a page's body, from when search indexes the page to when it is framed
+        self.aside: aside.Aside | None = None  # the process making the exports while the pages render, if any
+        self.written_aside: frozenset[str] = frozenset()  # the files it wrote into the site
 
     @property
     def docs_policy(self) -> DocsPolicy:
@@ -308,9 +311,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers)
         return env
 
-    def on_build_error(self, *, error: Exception) -> None:
-        self._close_ahead()
-
     def _close_ahead(self) -> None:
         if self.ahead is not None:
             self.ahead.close()
@@ -336,10 +336,35 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
             files.append(File.generated(config, self.guide.path, content=self.guide.text))
+        self._stop_aside()
+        self.aside = aside.start(self.files, Path(config.site_dir), self.settings) if not self.serving else None
         for extra in self.files:
-            if not extra.bulk:
+            if extra.aside and self.aside is not None:  # listed, so that links to it resolve; written by the process
+                files.append(MadeAside.generated(config, extra.path, content=b""))
+            elif not extra.bulk:
                 files.append(File.generated(config, extra.path, content=extra.content()))
         return files
+
+    def _finish_aside(self) -> None:
+        """Wait for the process making the exports; the build fails, saying why, if it did."""
+        self.written_aside = frozenset()
+        if self.aside is not None:
+            try:
+                self.written_aside = self.aside.finish()
+            except aside.AsideFailed as exc:
+                raise PluginError(f"claimledger: {exc}") from None
+            finally:
+                self.aside = None
+
+    def _stop_aside(self) -> None:
+        if self.aside is not None:
+            self.aside.stop()
+            self.aside = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build stops the processes making the exports and rendering pages: nothing more is written."""
+        self._stop_aside()
+        self._close_ahead()
 
     def _previous_manifest(self, config: MkDocsConfig) -> Manifest | None:
         """The previous site's manifest, if this build may reuse its pages: made with the same key, and with
@@ -391,6 +416,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         and the manifest, for the next build."""
         self._close_ahead()
         self.progress.finish()
+        self._finish_aside()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
             (site / "sitemap.xml.gz").unlink(missing_ok=True)
@@ -398,7 +424,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             (site / "sitemap.xml").write_text(EMPTY_SITEMAP, encoding="utf-8")
         if self.recorder is None:
             for output in self.files:
-                if output.bulk:
+                if output.bulk and output.path not in self.written_aside:
                     output.write(site)
             return
         assert self.renderer is not None
@@ -414,6 +440,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
                 unchanged = self._same_file(output.path, output.reads)
+                if output.path in self.written_aside:  # made by the exports' process: in the site already
+                    manifest.add(output.path, entry, digests)
+                    continue
                 if unchanged and self.previous is not None and output.path in self.previous.files:
                     kept.add(output.path)
                 elif not (unchanged and self.serving):
@@ -541,6 +570,13 @@ def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
     for entry in entries:
         pages.setdefault(entry["location"].partition("#")[0], []).append(entry)
     return pages
+
+
+class MadeAside(File):
+    """A file of the site the process making the exports writes (:mod:`claimledger.site.aside`), not MkDocs."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        pass
 
 
 class GeneratedPage(Page):

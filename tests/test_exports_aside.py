@@ -1,0 +1,185 @@
+"""The whole-dataset exports and feeds are made in a second process while the pages render (where a process
+can be forked and the settings allow more than one), and the site is byte for byte the site one process
+builds. A second process that fails or dies fails the build, naming the file it was making, and leaves the
+previous site as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimledger.exports import formats
+from claimledger.record.parallel import can_fork
+from claimledger.settings import Settings
+from claimledger.site import aside
+from claimledger.site.outputs import FileOutput
+from claimledger.tools.synthetic import write_site_project
+
+from .sitebuild import build
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or os.uname().sysname == "Darwin", reason="needs fork")
+
+CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset of
+TWO = {"CLAIMLEDGER_JOBS": "2"}  # two processes, whatever the machine's cores
+ONE = {"CLAIMLEDGER_WITHOUT": "parallel"}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch, only_this_tests_threads: None) -> Iterator[list[int]]:
+    """The process ids of the second processes the builds start (none where a build makes the files itself)."""
+    pids: list[int] = []
+    real = aside.start
+
+    def start(*args: Any, **kwargs: Any) -> aside.Aside | None:
+        made = real(*args, **kwargs)
+        if made is not None:
+            assert made.process.pid is not None
+            pids.append(made.process.pid)
+        return made
+
+    monkeypatch.setattr(aside, "start", start)
+    assert can_fork()
+    yield pids
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_site_project(tmp_path_factory.mktemp("aside") / "project", CLAIMS)
+
+
+def _in_the_second_process_only(monkeypatch: pytest.MonkeyPatch, name: str, then: Any) -> None:
+    """``formats.<name>`` does ``then()`` in a forked process; here, in the test's, it fails the test instead."""
+    here = os.getpid()
+
+    def instead(*args: Any, **kwargs: Any) -> Any:
+        assert os.getpid() != here, "the export was made in the build's own process"
+        return then()
+
+    monkeypatch.setattr(formats, name, instead)
+
+
+def test_the_exports_made_in_a_second_process_are_the_files_one_process_makes(
+    project: Path, tmp_path: Path, started: list[int]
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(project, one, "--full", env=ONE).returncode == 0
+    assert started == [], "one process asked for: none forked"
+    built = build(project, two, "--full", env=TWO)
+    assert built.returncode == 0, built.stderr
+    assert len(started) == 1
+    assert _tree(two) == _tree(one)
+
+
+def test_a_rebuild_after_an_edit_writes_the_edited_claims_json_from_the_second_process(
+    tmp_path: Path, started: list[int]
+) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site, full = tmp_path / "site", tmp_path / "full"
+    assert build(project, site, env=TWO).returncode == 0
+    claim = project / "claims" / "claims" / "claim-00001.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited, ", 1), "utf-8")
+    rebuilt = build(project, site, env=TWO)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert len(started) == 2
+    assert build(project, full, "--full", env=ONE).returncode == 0
+    assert b"Edited, " in (site / "claims" / "claim-00001" / "claim.json").read_bytes()
+    assert _tree(site) == _tree(full)
+
+
+def test_an_export_that_fails_in_the_second_process_fails_the_build_naming_it(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    assert build(project, site, env=TWO).returncode == 0
+    before = _tree(site)
+
+    def fail() -> str:
+        raise ValueError("no CSV today")
+
+    _in_the_second_process_only(monkeypatch, "to_csv", fail)
+    failed = build(project, site, "--full", env=TWO)
+    assert failed.returncode == 1
+    assert "making claims.csv failed: ValueError: no CSV today" in failed.stderr
+    assert "the previous site is untouched" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert _tree(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
+
+
+def test_a_second_process_that_dies_fails_the_build_naming_the_export_it_was_making(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    _in_the_second_process_only(monkeypatch, "to_csv", lambda: os.kill(os.getpid(), signal.SIGKILL))
+    failed = build(project, site, env=TWO)
+    assert failed.returncode == 1
+    assert "ended (killed by signal 9) while making claims.csv" in failed.stderr
+    assert not site.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
+
+
+def test_a_build_that_fails_while_the_second_process_works_stops_it(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimledger.engines.mkdocs import plugin
+
+    _in_the_second_process_only(monkeypatch, "to_csv", lambda: __import__("time").sleep(600))
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a page failed")
+
+    monkeypatch.setattr(plugin, "tokens", broken)  # fails the build while the pages render
+    with pytest.raises(RuntimeError, match="a page failed"):
+        build(project, tmp_path / "site", env=TWO)
+    assert len(started) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # ended, and reaped
+    assert list(tmp_path.iterdir()) == [], "no staging folder is left behind, nor a site"
+
+
+def test_no_second_process_where_the_settings_ask_for_one_or_there_is_nothing_to_make(tmp_path: Path) -> None:
+    outputs = [FileOutput("claims.csv", lambda: "id\n", aside=True)]
+    assert aside.start(outputs, tmp_path, Settings(jobs=1)) is None
+    assert aside.start(outputs, tmp_path, Settings(parallel=False)) is None
+    assert aside.start([FileOutput("a.txt", lambda: "a")], tmp_path, Settings(jobs=2)) is None
+
+
+def test_the_second_process_writes_the_aside_files_and_names_each(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    outputs = [
+        FileOutput("claims.csv", lambda: "id\n", aside=True),
+        FileOutput("schema/a.json", lambda: "{}"),  # not aside: the engine writes it
+        FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: True),
+        FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: False),
+    ]
+    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    assert started is not None
+    assert started.finish() == {"claims.csv", "claims/a/claim.json"}
+    assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/a/claim.json": b"{}\n"}
+
+
+def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    def full() -> str:
+        raise OSError("no space left")
+
+    outputs = [
+        FileOutput("claims.csv", lambda: "id\n", aside=True),
+        FileOutput("claims/a/claim.json", full, bulk=True, made_aside=lambda: True),
+    ]
+    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    assert started is not None
+    with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
+        started.finish()
+    assert started.process.exitcode is not None, "it has ended"

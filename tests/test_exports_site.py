@@ -1,0 +1,93 @@
+"""The exports as a site publishes them (:class:`SiteExports`): made one format at a time from one set of
+records, each claim's record read back from an earlier build's ``claim.json`` where it is unchanged, and
+the same files whichever way each record came."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimledger.checks.project import check_project
+from claimledger.exports import formats
+from claimledger.exports.formats import ExportFailed, SiteExports, _compact_json, claim_record, export_data, to_json
+from claimledger.record.model import Dataset
+from claimledger.site import outputs
+
+
+@pytest.fixture
+def dataset(minimal_project: Path) -> Dataset:
+    checked = check_project(minimal_project)[0]
+    assert len(checked.claims) > 1
+    return checked
+
+
+def _files(exports: SiteExports) -> dict[str, str | bytes]:
+    return {path: exports.file(path) for path in exports.paths}
+
+
+def test_each_claims_json_is_its_record_as_compact_json(dataset: Dataset) -> None:
+    exports = SiteExports(dataset)
+    _files(exports)
+    for claim in dataset.claims.values():
+        assert exports.made(claim.id)
+        assert exports.claim_json(claim) == to_json(claim_record(claim), compact=True)
+        assert not exports.made(claim.id), "handed out once"
+
+
+def test_records_read_back_from_an_earlier_build_give_the_same_files(dataset: Dataset) -> None:
+    first = SiteExports(dataset)
+    files = _files(first)
+    texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
+
+    again = SiteExports(dataset, lambda claim: texts[claim.id])
+
+    assert _files(again) == files
+    assert not any(again.made(claim_id) for claim_id in dataset.claims), "read back, not made"
+    assert {claim.id: again.claim_json(claim) for claim in dataset.claims.values()} == texts
+
+
+@pytest.mark.parametrize("damage", [lambda text: text[:-1], lambda text: text[:-2] + "\n"], ids=["no-end", "cut"])
+def test_an_earlier_text_that_is_not_a_whole_claim_json_is_made_anew(dataset: Dataset, damage: object) -> None:
+    first = SiteExports(dataset)
+    files = _files(first)
+    texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
+
+    again = SiteExports(dataset, lambda claim: damage(texts[claim.id]))  # type: ignore[operator]
+
+    assert _files(again) == files
+    assert all(again.made(claim_id) for claim_id in dataset.claims)
+
+
+def test_a_format_that_fails_is_named_and_those_before_it_are_made(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(data: object) -> str:
+        raise ValueError("no CSV today")
+
+    monkeypatch.setattr(formats, "to_csv", fail)
+    exports = SiteExports(dataset)
+    assert str(exports.file("claims.json")).startswith('{"format_version":')
+    with pytest.raises(ExportFailed, match=r"making claims\.csv failed") as failed:
+        exports.file("claims.csv")
+    assert isinstance(failed.value.__cause__, ValueError)
+
+
+def test_claims_json_is_the_compact_json_of_the_export_data(dataset: Dataset) -> None:
+    assert SiteExports(dataset).file("claims.json") == to_json(export_data(dataset), compact=True)
+
+
+@pytest.mark.parametrize("data", [{}, {"claims": []}, {"a": 1, "claims": [{"b": "é"}, {}], "c": [2]}])
+def test_json_made_from_the_items_texts_is_the_json_of_the_whole(data: dict[str, Any]) -> None:
+    made = {"claims": [to_json(item, compact=True)[:-1] for item in data["claims"]]} if "claims" in data else {}
+    assert _compact_json(data, made) == to_json(data, compact=True)
+
+
+def test_a_long_text_is_written_as_its_utf8_bytes_a_piece_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "_PIECE", 3)
+    text = "aé€😀b" * 5  # characters of one to four bytes, across the pieces' ends
+    outputs.write_file(tmp_path / "new" / "claims.json", text)
+    assert (tmp_path / "new" / "claims.json").read_bytes() == text.encode("utf-8")
