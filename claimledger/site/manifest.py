@@ -256,14 +256,15 @@ class Manifest:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
             stored = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
             if stored["format"] == FORMAT:
-                table = [
-                    (str(label), None if key is None else str(key), str(held)) for label, key, held in stored["reads"]
+                table: list[Read] = [
+                    (str(label), None if key is None else str(key)) for label, key, _ in stored["reads"]
                 ]
-                outputs = {
-                    str(path): Entry(str(meta), frozenset(table[i][:2] for i in reads))
+                outputs = {  # each read one tuple, however many outputs made from it
+                    str(path): Entry(str(meta), frozenset(table[i] for i in reads))
                     for path, (meta, reads) in stored["outputs"].items()
                 }
-                return cls(str(stored["key"]), outputs, {(label, key): held for label, key, held in table})
+                held = {read: str(row[2]) for read, row in zip(table, stored["reads"], strict=True)}
+                return cls(str(stored["key"]), outputs, held)
         return None
 
     def write(self, site_dir: Path) -> None:

@@ -131,7 +131,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.reused: dict[str, str] = {}  # page source path -> its file in the site, reused as it is
         self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
         self.files_seen: Files | None = None
-        self.searched: dict[str, list[Any]] | None = None  # the previous search index's entries, by page URL
+        self.searched: frozenset[str] | None = None  # the URLs of the pages the previous search index has entries of
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
         self.ahead: RenderedAhead | None = None  # the pages a second process renders while this one writes
         self.bodies: dict[str, str] = {}  # a page's body, from when search indexes the page to when it is framed
@@ -374,8 +374,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         old = Manifest.read(self.previous.folder)
         if old is None or old.key != self.key:
             return None
-        searches = [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
-        self.searched = self._previous_search(searches) if searches else None
+        searches = _searches(config)
+        # Its pages only: the entries themselves are read when the reused pages' are added (a tenth of a rebuild's
+        # memory, held meanwhile by this process and by those it forks).
+        entries = self._previous_search(searches) if searches else None
+        self.searched = frozenset(entries) if entries is not None else None
         return old if self.searched is not None or not searches else None
 
     def _previous_search(self, searches: list[Any]) -> dict[str, list[Any]] | None:
@@ -401,9 +404,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for dest in self.reused.values():
             if dest not in self.previous.files:
                 raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
-        search = next((p.search_index for p in config.plugins.values() if "search" in type(p).__module__), None)
-        if search is not None and self.searched is not None:
-            fresh, kept = _by_page(search.entries), self.searched
+        searches = _searches(config)
+        if searches and self.searched is not None:
+            search, kept = searches[0].search_index, self._previous_search(searches)
+            if kept is None or not self.searched <= kept.keys():
+                raise PluginError("claimledger: the previous site's search index changed; build again with --full")
+            fresh = _by_page(search.entries)
             search.entries = [
                 entry
                 for file in self.files_seen.documentation_pages(inclusion=InclusionLevel.is_included)
@@ -562,6 +568,11 @@ def _meta(output: PageOutput) -> tuple[object, ...]:
     """What the build states about a page besides its body: its frame shows these."""
     shown = (output.description, output.edit_url, output.browser_title, output.keywords, output.search_boost)
     return (output.spec, *shown)
+
+
+def _searches(config: MkDocsConfig) -> list[Any]:
+    """The site's search plugins."""
+    return [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
 
 
 def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
