@@ -6,6 +6,7 @@ the pages the site's owner names (:class:`claimledger.checks.siteconfig.DocsPoli
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
@@ -22,22 +23,34 @@ from ..record.yamlsafe import Document, FieldPath, format_field
 from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
 
 
+@functools.cache
+def _fields_of(kind: type) -> tuple[tuple[str, str, bool], ...] | None:
+    """A dataclass's fields as (name, key in the file, whether it is Markdown); None for any other type (asked
+    once per type: the walk below asks per value)."""
+    if not is_dataclass(kind) or issubclass(kind, Document):
+        return None
+    return tuple((f.name, f.metadata.get("key", f.name), bool(f.metadata.get("markdown"))) for f in fields(kind))
+
+
+def _fields(value: object) -> tuple[tuple[str, str, bool], ...] | None:
+    return _fields_of(type(value))  # type: ignore[arg-type]  # every class is hashable
+
+
 def _markdown_in(document: Document, path: FieldPath, value: Any) -> Iterator[tuple[Document, FieldPath, str]]:
     """Every field of ``value`` rendered as Markdown (marked ``MARKDOWN`` in the model), with its document and path."""
-    for f in fields(value):
-        child = getattr(value, f.name)
-        here = (*path, f.metadata.get("key", f.name))
-        if f.metadata.get("markdown"):
+    for name, key, is_markdown in _fields(value) or ():
+        child = getattr(value, name)
+        if is_markdown:
             if child:
-                yield document, here, child
+                yield document, (*path, key), child
         elif isinstance(child, tuple):
             for index, entry in enumerate(child):
-                if is_dataclass(entry):  # a basis is written under the fact it backs
+                if _fields(entry) is not None:  # a basis is written under the fact it backs
                     yield from _markdown_in(
-                        document, (*here, entry.field if isinstance(entry, Basis) else index), entry
+                        document, (*path, key, entry.field if isinstance(entry, Basis) else index), entry
                     )
-        elif is_dataclass(child) and not isinstance(child, Document):
-            yield from _markdown_in(document, here, child)
+        elif _fields(child) is not None:
+            yield from _markdown_in(document, (*path, key), child)
 
 
 def _unknown(ref: markup.Reference) -> tuple[str, str, str]:
