@@ -21,17 +21,17 @@ from .own import ItemCheck, item_findings
 
 Check = Callable[[Dataset, dt.date], Iterable[Finding]]
 
-# Ordered so that every other check, taken in turn, makes two halves of about the same work
-# (measured at 10,000 claims: quotes and basis weigh most, then evidence and references).
+# Ordered so that every other check, taken in turn, makes two halves of about the same work (measured at
+# 10,000 claims, 0.24 s in all on one core: quotes weighs most, then evidence, references, basis and dates).
 CHECKS: tuple[Check, ...] = (
     quotes.check,
     basis.check,
+    dates.check,
     references.check,
+    snapshots.check,
     evidence.check,
     editorial.check,
     archives.check,
-    dates.check,
-    snapshots.check,
     scale.check,
     review.check,
     figures.check,
