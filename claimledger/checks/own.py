@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -128,7 +129,8 @@ def _keepable(item: Any) -> bool:
 @functools.cache
 def _code() -> str:
     """A digest of the code an item's findings come from: claimledger's checks, its record (the model, the
-    markdown, the arithmetic), its findings, and markdown-it-py's version, which parses the markdown."""
+    markdown, the arithmetic), its findings, markdown-it-py's version, which parses the markdown, and Python's
+    own to the release (a release may change how urllib reads an address)."""
     package = resources.files("claimledger")
     names = sorted(
         f"{folder}/{entry.name}"
@@ -140,7 +142,7 @@ def _code() -> str:
         parser = metadata.version("markdown-it-py")
     except metadata.PackageNotFoundError:
         parser = "-"
-    return f"{code_key((*names, 'findings.py', 'rules.py'))}-{parser}"
+    return f"{code_key((*names, 'findings.py', 'rules.py'))}-{parser}-{sys.version}"
 
 
 def _context(project: Dataset, checks: Sequence[ItemCheck]) -> str:
