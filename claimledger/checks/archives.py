@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 from ..findings import Finding, error, warning
 from ..record.addresses import host, host_problem
-from ..record.model import Dataset
-from ..record.yamlsafe import Document, FieldPath, format_field
+from ..record.model import Dataset, Party, Source
+from ..record.yamlsafe import Document, format_field
 
 # The Wayback Machine: web.archive.org, and archive.org/web/ or /save/; other archive.org pages (an item at
 # /details/, a file at /download/) are archived copies of another kind and are not judged here. Which host
@@ -48,64 +48,70 @@ def wayback_problem(url: str) -> str | None:
     return None
 
 
-def address_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
-    """Every web address the dataset records, with its document and path."""
-    publisher = dataset.publisher
-    documents = [(s.document, {"url": s.url, "archive_url": s.archive_url}) for s in dataset.sources.values()]
-    documents += [(party.document, {"url": party.url}) for party in dataset.parties.values()]
-    if publisher is not None:
-        documents.append((publisher.document, {"url": publisher.url, "logo": publisher.logo}))
-    for document, fields in documents:
-        yield from ((document, (name,), url) for name, url in fields.items() if url)
-
-
-def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
-    for document, path, url in address_fields(dataset):
-        problem = host_problem(url)
+def _hosts(document: Document, addresses: dict[str, str | None]) -> Iterator[Finding]:
+    """``url-host`` for each of a file's web addresses (by field name) that does not lead where it reads."""
+    for name, url in addresses.items():
+        problem = host_problem(url) if url else None
         if problem is not None:
             yield error(
                 document.path,
-                document.position(path),
+                document.position((name,)),
                 "url-host",
-                format_field(path),
+                format_field((name,)),
                 f"{url} is not a plain address: {problem}",
                 "write the address as the browser's address bar shows it, host first "
                 "(https://web.archive.org/web/…); a record never holds a user name or password",
             )
-    for source in dataset.sources.values():
-        doc = source.document
-        if source.archive_url:
-            problem = wayback_problem(source.archive_url)
-            if problem:
-                yield error(
-                    doc.path,
-                    doc.position(("archive_url",)),
-                    "archive-url",
-                    "archive_url",
-                    f"{source.archive_url} is not an archived copy: {problem}",
-                    "open the copy in the Wayback Machine and paste the address shown, "
-                    "e.g. https://web.archive.org/web/20180112000000/https://example.org/page",
-                )
-        if source.url is None:
-            continue
-        if not source.archive_url:
-            yield warning(
+
+
+def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    """The publisher's addresses (those of sources and parties: :func:`check_item`)."""
+    publisher = dataset.publisher
+    if publisher is not None:
+        yield from _hosts(publisher.document, {"url": publisher.url, "logo": publisher.logo})
+
+
+def check_item(item: object, project: Dataset) -> Iterator[Finding]:
+    """A party's address; a source's addresses, its archived copy and its access date."""
+    if isinstance(item, Party):
+        yield from _hosts(item.document, {"url": item.url})
+    if not isinstance(item, Source):
+        return
+    source = item
+    yield from _hosts(source.document, {"url": source.url, "archive_url": source.archive_url})
+    doc = source.document
+    if source.archive_url:
+        problem = wayback_problem(source.archive_url)
+        if problem:
+            yield error(
                 doc.path,
-                doc.position(("url",)),
-                "archive-missing",
+                doc.position(("archive_url",)),
+                "archive-url",
                 "archive_url",
-                "this web source has no archived copy",
-                "add `archive_url:` (a Wayback snapshot) and `archive_date:`, so readers can still "
-                "check it if the page changes or disappears (`claimledger snapshot ID --archive` asks for one); "
-                "if it cannot be archived, say why in `notes` and ask an editor to accept this warning in "
-                "claims/accepted-warnings.yaml, in a change of its own once this one is merged",
+                f"{source.archive_url} is not an archived copy: {problem}",
+                "open the copy in the Wayback Machine and paste the address shown, "
+                "e.g. https://web.archive.org/web/20180112000000/https://example.org/page",
             )
-        if not source.accessed:
-            yield warning(
-                doc.path,
-                doc.position(("url",)),
-                "accessed-missing",
-                "accessed",
-                "this web source has no access date",
-                "add `accessed: YYYY-MM-DD`, the day the page was last seen to say what is quoted",
-            )
+    if source.url is None:
+        return
+    if not source.archive_url:
+        yield warning(
+            doc.path,
+            doc.position(("url",)),
+            "archive-missing",
+            "archive_url",
+            "this web source has no archived copy",
+            "add `archive_url:` (a Wayback snapshot) and `archive_date:`, so readers can still "
+            "check it if the page changes or disappears (`claimledger snapshot ID --archive` asks for one); "
+            "if it cannot be archived, say why in `notes` and ask an editor to accept this warning in "
+            "claims/accepted-warnings.yaml, in a change of its own once this one is merged",
+        )
+    if not source.accessed:
+        yield warning(
+            doc.path,
+            doc.position(("url",)),
+            "accessed-missing",
+            "accessed",
+            "this web source has no access date",
+            "add `accessed: YYYY-MM-DD`, the day the page was last seen to say what is quoted",
+        )

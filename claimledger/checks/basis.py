@@ -9,6 +9,7 @@ without a basis (``fact-basis``); a role or a place, only shown, is a warning (`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
 from ..findings import Finding
@@ -142,13 +143,19 @@ def _check_basis(
         )
 
 
+@functools.cache
+def _facts(kind: type[Source | Party | Claim]) -> tuple[str, ...]:
+    """The facts of a kind of item (asked once per kind: the check asks per item)."""
+    return facts(kind)
+
+
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
     read = snapshots(dataset)
     items: list[tuple[Source | Party | Claim, str]] = [(s, "source") for s in dataset.sources.values()]
     items += [(p, "party") for p in dataset.parties.values()]
     items += [(c, "claim") for c in dataset.claims.values()]  # a claim's date may have a basis
     for item, kind in items:
-        for name in facts(item):
+        for name in _facts(type(item)):  # type: ignore[arg-type]  # every class is hashable
             value = _stated(item, name)
             # Facts that carry their own basis: the author's name as the source shows it, and a text on the record.
             implicit = isinstance(item, Source) and (

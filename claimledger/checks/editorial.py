@@ -18,16 +18,23 @@ from .references import report
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    """Each paraphrase, against its source and the parties (a claim's own calculation and log: :func:`check_item`)."""
     read = snapshots(dataset)
     for claim in dataset.claims.values():
         yield from _paraphrase(claim, dataset, read)
-        yield from _own_calculation(claim, dataset)
-        for index in range(1, len(claim.log)):
-            earlier, entry = claim.log[index - 1], claim.log[index]
-            if entry.date.earliest() < earlier.date.earliest():
-                message = f"this entry ({entry.date}) comes after one dated {earlier.date}"
-                hint = "keep the log oldest first: add each new entry at the end"
-                yield report(claim.document, ("log", index, "date"), "log-order", message, hint)
+
+
+def check_item(item: object, project: Dataset) -> Iterator[Finding]:
+    """A claim's own calculation, against the publisher's party, and its log's order."""
+    if not isinstance(item, Claim):
+        return
+    yield from _own_calculation(item, project)
+    for index in range(1, len(item.log)):
+        earlier, entry = item.log[index - 1], item.log[index]
+        if entry.date.earliest() < earlier.date.earliest():
+            message = f"this entry ({entry.date}) comes after one dated {earlier.date}"
+            hint = "keep the log oldest first: add each new entry at the end"
+            yield report(item.document, ("log", index, "date"), "log-order", message, hint)
 
 
 def _paraphrase(claim: Claim, dataset: Dataset, read: SnapshotReader) -> Iterator[Finding]:

@@ -20,19 +20,27 @@ from .references import report
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    """Derived figures, which read the claims they derive from, and each metric's units across its claims (what
+    a claim's own figures say: :func:`check_item`)."""
     for claim in dataset.claims.values():
-        baseline = claim.baseline
-        if baseline is not None and baseline.metric and claim.metric and baseline.metric != claim.metric:
-            yield _metric_warning(claim.document, ("baseline", "metric"), claim.metric, baseline.metric, None)
-        if baseline is not None and claim.value is not None:
-            yield from _change(claim, baseline, claim.value)
-        for i, conversion in enumerate(claim.conversions):
-            yield from _conversion(claim, i, conversion)
         if claim.derivation is not None:
             yield from _derivation(dataset, claim)
-        yield from _direction(claim)
     for metric in dataset.metrics.values():
         yield from _metric_units(metric, [c for c in dataset.claims.values() if c.metric == metric.id])
+
+
+def check_item(item: object, project: Dataset) -> Iterator[Finding]:
+    """A claim's own figures: its baseline's metric and change, its conversions, the direction its quote gives."""
+    if not isinstance(item, Claim):
+        return
+    baseline = item.baseline
+    if baseline is not None and baseline.metric and item.metric and baseline.metric != item.metric:
+        yield _metric_warning(item.document, ("baseline", "metric"), item.metric, baseline.metric, None)
+    if baseline is not None and item.value is not None:
+        yield from _change(item, baseline, item.value)
+    for i, conversion in enumerate(item.conversions):
+        yield from _conversion(item, i, conversion)
+    yield from _direction(item)
 
 
 # Numbers a finding writes out in full; others in scientific notation (1.5E+42), to ten digits.

@@ -6,9 +6,9 @@ the pages the site's owner names (:class:`claimledger.checks.siteconfig.DocsPoli
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -16,35 +16,41 @@ from typing import Any
 from ..findings import Finding, error
 from ..record import markdown as markup
 from ..record import paths, yamlsafe
-from ..record.kinds import KINDS, known_ids
+from ..record.kinds import known_ids
 from ..record.layout import KIND_FOLDERS
 from ..record.model import Basis, Dataset
 from ..record.yamlsafe import Document, FieldPath, format_field
 from .siteconfig import GUIDE_PAGE, OPTION, DocsPolicy
 
 
-def markdown_fields(dataset: Dataset) -> Iterator[tuple[Document, FieldPath, str]]:
-    """Every field of an item rendered as Markdown (marked ``MARKDOWN`` in the model), with its document and path."""
-    for kind in KINDS.values():
-        for item in kind.items(dataset).values():
-            yield from _markdown_in(item.document, (), item)
+@functools.cache
+def _fields_of(kind: type) -> tuple[tuple[str, str, bool], ...] | None:
+    """A dataclass's fields as (name, key in the file, whether it is Markdown); None for any other type (asked
+    once per type: the walk below asks per value)."""
+    if not is_dataclass(kind) or issubclass(kind, Document):
+        return None
+    return tuple((f.name, f.metadata.get("key", f.name), bool(f.metadata.get("markdown"))) for f in fields(kind))
+
+
+def _fields(value: object) -> tuple[tuple[str, str, bool], ...] | None:
+    return _fields_of(type(value))  # type: ignore[arg-type]  # every class is hashable
 
 
 def _markdown_in(document: Document, path: FieldPath, value: Any) -> Iterator[tuple[Document, FieldPath, str]]:
-    for f in fields(value):
-        child = getattr(value, f.name)
-        here = (*path, f.metadata.get("key", f.name))
-        if f.metadata.get("markdown"):
+    """Every field of ``value`` rendered as Markdown (marked ``MARKDOWN`` in the model), with its document and path."""
+    for name, key, is_markdown in _fields(value) or ():
+        child = getattr(value, name)
+        if is_markdown:
             if child:
-                yield document, here, child
+                yield document, (*path, key), child
         elif isinstance(child, tuple):
             for index, entry in enumerate(child):
-                if is_dataclass(entry):  # a basis is written under the fact it backs
+                if _fields(entry) is not None:  # a basis is written under the fact it backs
                     yield from _markdown_in(
-                        document, (*here, entry.field if isinstance(entry, Basis) else index), entry
+                        document, (*path, key, entry.field if isinstance(entry, Basis) else index), entry
                     )
-        elif is_dataclass(child) and not isinstance(child, Document):
-            yield from _markdown_in(document, here, child)
+        elif _fields(child) is not None:
+            yield from _markdown_in(document, (*path, key), child)
 
 
 def _unknown(ref: markup.Reference) -> tuple[str, str, str]:
@@ -56,13 +62,33 @@ def _unknown(ref: markup.Reference) -> tuple[str, str, str]:
     )
 
 
-def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+def read_item(item: Any) -> tuple[list[Finding], list[str]]:
+    """What one item's markdown says on its own: raw HTML, images and unsafe links (its findings), and the
+    items it cites, as ``kind:id`` (whether they exist is for :func:`unresolved` to say, against the dataset)."""
+    findings: list[Finding] = []
+    cited: dict[str, None] = {}
+    document = item.document
+    for _, path, text in _markdown_in(document, (), item):
+        for problem in markup.problems(text):
+            position, field = document.position(path), format_field(path)
+            findings.append(error(document.path, position, problem.rule, field, problem.message, problem.hint))
+        cited.update(dict.fromkeys(f"{ref.kind}:{ref.id}" for ref in markup.references(text)))
+    return findings, list(cited)
+
+
+def unresolved(dataset: Dataset, items: Iterable[tuple[Any, Sequence[str]]]) -> Iterator[Finding]:
+    """A finding for each ``[[kind:id]]`` naming no item, in the markdown of the ``items`` (each with what it
+    cites, as :func:`read_item` lists it): those that cite one are read again, for where it stands."""
     known = known_ids(dataset)
-    for document, path, text in markdown_fields(dataset):
-        found = [(problem.rule, problem.message, problem.hint) for problem in markup.problems(text)]
-        found += [_unknown(ref) for ref in markup.references(text) if ref.id not in known[ref.kind]]
-        for rule, message, hint in found:
-            yield error(document.path, document.position(path), rule, format_field(path), message, hint)
+    for item, cited in items:
+        if all(mention.partition(":")[2] in known[mention.partition(":")[0]] for mention in cited):
+            continue
+        document = item.document
+        for _, path, text in _markdown_in(document, (), item):
+            for ref in markup.references(text):
+                if ref.id not in known[ref.kind]:
+                    rule, message, hint = _unknown(ref)
+                    yield error(document.path, document.position(path), rule, format_field(path), message, hint)
 
 
 # -- hand-written pages ----------------------------------------------------------

@@ -45,8 +45,9 @@ def check_project(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        dataset, findings = load(root, cache_dir=settings.item_cache_dir, workers=settings.workers)
-        findings.extend(run_checks(dataset, today or latest_today(), settings.workers))
+        cache_dir = settings.item_cache_dir
+        dataset, findings = load(root, cache_dir=cache_dir, workers=settings.workers)
+        findings.extend(run_checks(dataset, today or latest_today(), settings.workers, root=root, cache_dir=cache_dir))
     finally:
         if collecting:
             gc.enable()

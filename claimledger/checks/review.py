@@ -96,6 +96,11 @@ def _claim(claim: Claim, dataset: Dataset) -> Iterator[Finding]:
 
 
 def check(dataset: Dataset, today: dt.date) -> Iterator[Finding]:
+    """The publisher's list of editors (each claim's review: :func:`check_item`)."""
     yield from _editors(dataset)
-    for claim in dataset.claims.values():
-        yield from _claim(claim, dataset)
+
+
+def check_item(item: object, project: Dataset) -> Iterator[Finding]:
+    """A claim's review, against the status scale and the publisher's editors."""
+    if isinstance(item, Claim):
+        yield from _claim(item, project)

@@ -37,10 +37,17 @@ _SHAPING_MODULES = (
 
 def _code_key() -> str:
     """A digest of claimledger's version, Python's and the code that shapes an item."""
+    return code_key(_SHAPING_MODULES)
+
+
+@functools.cache
+def code_key(names: tuple[str, ...]) -> str:
+    """A digest of claimledger's version, Python's and the package's files ``names`` (paths inside it), as
+    this process found them first: the code it runs is the code it imported."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{__version__} {sys.version_info[:2]}".encode())
     package = resources.files("claimledger")
-    for name in _SHAPING_MODULES:
+    for name in names:
         digest.update((package / name).read_bytes())
     return digest.hexdigest()
 
@@ -58,6 +65,11 @@ def file_key(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def _entry(value: object) -> bool:
+    """Whether ``value`` has the shape of an entry: a content key and what is kept under it."""
+    return type(value) is tuple and len(value) == 2 and type(value[0]) is bytes
+
+
 # Items are pickled this many to a part: each part's pickler remembers only its own objects, and a part
 # is read and written on its own, so neither the whole file nor a memo of every object is held at once.
 ITEMS_PER_PART = 2000
@@ -69,11 +81,15 @@ class ItemCache:
     The file holds a header (the code key and the number of parts) and then the items in parts of
     :data:`ITEMS_PER_PART`, each pickled on its own."""
 
-    def __init__(self, root: Path, folder: Path, settings: str = "") -> None:
+    def __init__(
+        self, root: Path, folder: Path, settings: str = "", *, code: str | None = None, suffix: str = ".pickle"
+    ) -> None:
         """The cache of the project at ``root``, in ``folder``. ``settings``: the project's settings that
-        decide what loads (its limits), if not the defaults; items loaded under other settings are not used."""
-        self.path = folder / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + ".pickle")
-        self.code = _code_key() + settings
+        decide what loads (its limits), if not the defaults; items loaded under other settings are not used.
+        Another use of the same shape (an item's findings) names the ``code`` its values come from, and the
+        ``suffix`` of its own file beside this one."""
+        self.path = folder / (hashlib.blake2b(str(root).encode(), digest_size=12).hexdigest() + suffix)
+        self.code = (_code_key() if code is None else code) + settings
         self.old: dict[str, tuple[bytes, Any]] = {}  # as read; an item used is moved to ``new``
         self.new: dict[str, tuple[bytes, Any]] = {}
         self.changed = False  # whether an item was put (a new or edited file)
@@ -90,7 +106,7 @@ class ItemCache:
                 return {}
             for _ in range(header["parts"]):
                 part = pickle.load(handle)
-                if not isinstance(part, dict):
+                if not isinstance(part, dict) or not all(map(_entry, part.values())):
                     return {}
                 found.update(part)
         return found
