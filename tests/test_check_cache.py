@@ -23,7 +23,7 @@ from claimledger.record.loader import load
 from claimledger.settings import Settings
 from claimledger.tools.synthetic import write_project
 
-from .reviews import resign
+from .test_checks import edit
 
 TODAY = dt.date(2022, 1, 1)
 DEFECTS = "claims/claims/widget-defects-fell.yaml"
@@ -49,14 +49,6 @@ def _warm_as_cold(root: Path, folder: Path, today: dt.date = TODAY) -> list[Find
     return warm
 
 
-def _edit(root: Path, relative: str, old: str, new: str) -> None:
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    resign(path)
-
-
 def _cache_file(root: Path, folder: Path) -> Path:
     return ItemCache(root.resolve(), folder, suffix=own.SUFFIX).path
 
@@ -67,7 +59,7 @@ def _rules(findings: list[Finding]) -> set[tuple[str, str]]:
 
 def test_an_edited_item_is_checked_afresh(minimal_project: Path, folder: Path) -> None:
     assert _check(minimal_project, folder) == _check(minimal_project, None)
-    _edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
+    edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
     assert (DEFECTS, "markdown-html") in _rules(_warm_as_cold(minimal_project, folder))
 
 
@@ -85,7 +77,7 @@ def test_only_the_edited_item_is_read_again(
     _check(minimal_project, folder)
     assert DEFECTS in read and REPORT_EXISTS in read
     read.clear()
-    _edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: Again, a reader")
+    edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: Again, a reader")
     _check(minimal_project, folder)
     assert read == [DEFECTS]
 
@@ -98,7 +90,7 @@ def test_an_items_findings_come_from_the_cache_while_its_file_is_unchanged(minim
         path, lambda entries: {**entries, REPORT_EXISTS: (entries[REPORT_EXISTS][0], own.ItemFindings((planted,), ()))}
     )
     assert planted in _check(minimal_project, folder)
-    _edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: Now an")
+    edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: Now an")
     assert planted not in _warm_as_cold(minimal_project, folder)
 
 
@@ -106,14 +98,14 @@ def test_an_added_item_is_checked(minimal_project: Path, folder: Path) -> None:
     _check(minimal_project, folder)
     added = "claims/claims/widget-defects-again.yaml"
     shutil.copyfile(minimal_project / DEFECTS, minimal_project / added)
-    _edit(minimal_project, added, "rationale: A reader", "rationale: See [a reader](javascript:alert(1))")
+    edit(minimal_project, added, "rationale: A reader", "rationale: See [a reader](javascript:alert(1))")
     assert (added, "markdown-link") in _rules(_warm_as_cold(minimal_project, folder))
 
 
 def test_a_citation_of_a_deleted_item_is_reported_in_the_unchanged_item_that_cites_it(
     minimal_project: Path, folder: Path
 ) -> None:
-    _edit(
+    edit(
         minimal_project, DEFECTS, "rationale: A reader disputes the figure and the report is unpublished.", CITES_REPORT
     )
     assert (DEFECTS, "ref-claim") not in _rules(_check(minimal_project, folder))
@@ -125,10 +117,10 @@ def test_a_citation_of_a_deleted_item_is_reported_in_the_unchanged_item_that_cit
 def test_a_citation_of_a_renamed_item_is_reported_and_the_renamed_item_checked(
     minimal_project: Path, folder: Path
 ) -> None:
-    _edit(
+    edit(
         minimal_project, DEFECTS, "rationale: A reader disputes the figure and the report is unpublished.", CITES_REPORT
     )
-    _edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: <i>An</i>")
+    edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: <i>An</i>")
     _check(minimal_project, folder)
     renamed = "claims/claims/widget-report-published.yaml"
     (minimal_project / REPORT_EXISTS).rename(minimal_project / renamed)
@@ -139,7 +131,7 @@ def test_a_citation_of_a_renamed_item_is_reported_and_the_renamed_item_checked(
 
 def test_a_change_to_the_status_scale_is_seen_in_every_unchanged_claim(minimal_project: Path, folder: Path) -> None:
     assert (DEFECTS, "review-reviewers") not in _rules(_check(minimal_project, folder))
-    _edit(
+    edit(
         minimal_project,
         "claims/statuses.yaml",
         "evidence: disputing-rebuttal\n",
@@ -152,14 +144,14 @@ def test_a_change_to_the_publishers_editors_is_seen_in_every_unchanged_claim(
     minimal_project: Path, folder: Path
 ) -> None:
     _check(minimal_project, folder)
-    _edit(minimal_project, "claims/publisher.yaml", "  - id: ana\n    name: Ana Example\n", "")
+    edit(minimal_project, "claims/publisher.yaml", "  - id: ana\n    name: Ana Example\n", "")
     assert (DEFECTS, "review-editor") in _rules(_warm_as_cold(minimal_project, folder))
     (minimal_project / "claims/publisher.yaml").write_text("name: [unclosed\n", encoding="utf-8")
     assert (DEFECTS, "review-editor") not in _rules(_warm_as_cold(minimal_project, folder))
 
 
 def test_a_date_in_the_future_is_judged_on_the_day_of_each_check(minimal_project: Path, folder: Path) -> None:
-    _edit(minimal_project, DEFECTS, "date: 2021-01-15", "date: 2023-01-15")
+    edit(minimal_project, DEFECTS, "date: 2021-01-15", "date: 2023-01-15")
     assert (DEFECTS, "date-future") in _rules(_warm_as_cold(minimal_project, folder))
     assert (DEFECTS, "date-future") not in _rules(_warm_as_cold(minimal_project, folder, dt.date(2024, 1, 1)))
 
@@ -175,7 +167,7 @@ def test_a_date_in_the_future_is_judged_on_the_day_of_each_check(minimal_project
     ],
 )
 def test_a_damaged_or_foreign_cache_file_is_ignored(minimal_project: Path, folder: Path, damage: object) -> None:
-    _edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
+    edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
     first = _check(minimal_project, folder)
     path = _cache_file(minimal_project, folder)
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
@@ -198,7 +190,7 @@ def test_the_item_caches_file_in_place_of_the_findings_file_is_ignored(minimal_p
     ],
 )
 def test_an_entry_of_another_shape_is_not_used(minimal_project: Path, folder: Path, entry: object) -> None:
-    _edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
+    edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
     first = _check(minimal_project, folder)
     path = _cache_file(minimal_project, folder)
     _rewrite_entries(path, lambda entries: {**entries, DEFECTS: entry(entries[DEFECTS][0])})  # type: ignore[operator]
@@ -219,7 +211,7 @@ def test_a_cache_file_others_may_write_is_not_read(minimal_project: Path, folder
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(minimal_project: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    _edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
+    edit(minimal_project, DEFECTS, "rationale: A reader", "rationale: <b>A</b> reader")
     assert _warm_as_cold(minimal_project, blocker / "cache") == _warm_as_cold(minimal_project, blocker / "cache")
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
@@ -242,14 +234,14 @@ def test_a_check_that_changes_nothing_leaves_the_findings_file_as_it_is(minimal_
 def test_run_checks_lists_the_same_findings_in_the_same_order_warm_and_cold(
     minimal_project: Path, folder: Path
 ) -> None:
-    _edit(
+    edit(
         minimal_project,
         DEFECTS,
         "rationale: A reader disputes the figure and the report is unpublished.",
         CITES_REPORT.replace("widget-report-exists", "nowhere"),
     )
-    _edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: <i>An</i>")
-    _edit(minimal_project, "claims/publisher.yaml", "  - id: ana\n    name: Ana Example\n", "")
+    edit(minimal_project, REPORT_EXISTS, "rationale: An", "rationale: <i>An</i>")
+    edit(minimal_project, "claims/publisher.yaml", "  - id: ana\n    name: Ana Example\n", "")
     dataset, _ = load(minimal_project)
     cold = checks.run_checks(dataset, TODAY)
     assert len(_rules(cold)) >= 3
