@@ -111,3 +111,26 @@ def test_the_timeline_groups_evidence_by_source_then_party_in_the_order_of_their
     html = PageContext(renderer, "timeline/").events(events)
     assert html.index("from aa-party in") < html.index("from zz-party in")
     assert html.count('<li class="ct-event ct-event-evidence">') == 2 * len({r.source for _, _, r in given})
+
+
+def test_the_passages_of_one_source_are_those_found_among_every_sources_passages(renderer: Renderer) -> None:
+    passages = renderer.passages
+    claims = list(renderer.dataset.claims.values())
+    every = passages.of_sources(claims)
+    assert every, "the fixture has quotes in the copy of a source"
+    for source_id in renderer.dataset.sources:
+        only = passages.of_sources(claims, source_id)
+        assert only == ({source_id: every[source_id]} if source_id in every else {})
+
+
+def test_a_quotes_passage_is_found_once_and_its_reads_noted_at_each_use() -> None:
+    recorder = Recorder()
+    renderer = _renderer(recorder)
+    claim = renderer.dataset.claims["widget-defects-fell"]
+    source_id, quote = claim.appearances[0].source, claim.appearances[0].quote
+    with recorder.reading() as first:
+        passage = renderer.around(source_id, quote)
+    with recorder.reading() as second:
+        assert renderer.around(source_id, quote) is passage
+    assert passage is not None and passage == renderer.passages.around(source_id, quote)
+    assert first == second and ("sources", source_id) in first

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -34,6 +34,7 @@ from .manifest import Digests, Read, Recorder, recorded_property, recording
 from .passages import Passage, Passages
 from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, url_of
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
@@ -182,6 +183,9 @@ class Renderer:
         self._paths: dict[tuple[str, str], tuple[str, str]] = {}
         self._statements: dict[str, tuple[str, str]] = {}
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
+        self._around: dict[tuple[str, str], tuple[Passage | None, frozenset[Read]]] = {}
+        self.wheres: dict[str, tuple[str, frozenset[Read]]] = {}  # PageContext.where's, by source
+        self.cited: dict[tuple[str, str | None, str], tuple[tuple[str, str], frozenset[Read]]] = {}  # source_ref's
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
         self.merged = merged
 
@@ -257,7 +261,7 @@ class Renderer:
     def attribution(self, claim: Claim) -> str:
         return format.attribution(claim, self.title("party", claim.claimant))
 
-    def _remembered(self, table: dict[str, tuple[V, frozenset[Read]]], key: str, compute: Callable[[], V]) -> V:
+    def remembered(self, table: dict[K, tuple[V, frozenset[Read]]], key: K, compute: Callable[[], V]) -> V:
         """``compute()``, worked out once per ``key``; what it read is noted again at each use, as a
         :func:`~claimledger.site.manifest.recorded_property`'s reads are."""
         found = table.get(key)
@@ -291,7 +295,7 @@ class Renderer:
 
     def attribution_html(self, claim: Claim) -> str:
         """Who made a claim and when, as HTML (its claimant's name read): the same on every page."""
-        return self._remembered(self._attributions, claim.id, lambda: str(escape(self.attribution(claim))))
+        return self.remembered(self._attributions, claim.id, lambda: str(escape(self.attribution(claim))))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
@@ -353,8 +357,9 @@ class Renderer:
         """Newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
 
-    def chart(self, claim: Claim) -> Markup:
-        change = format.change(claim)
+    def chart(self, claim: Claim, change: format.Change | None = None) -> Markup:
+        """The before/after chart of a claim's figure; ``change``, its change, if the page has it at hand."""
+        change = change or format.change(claim)
         return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
 
     def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
@@ -396,11 +401,18 @@ class Renderer:
     def passages(self) -> Passages:
         return Passages.of(self.dataset)
 
+    def around(self, source_id: str | None, quote: str | None) -> Passage | None:
+        """The passage of a source's text around ``quote`` (:meth:`Passages.around`): found once per build,
+        as a claim's page shows it up to three times (its quote, in context, and where it appeared)."""
+        if source_id is None or quote is None:
+            return self.passages.around(source_id, quote)
+        return self.remembered(self._around, (source_id, quote), lambda: self.passages.around(source_id, quote))
+
     def quoted_passages(self, source_id: str) -> list[Passage]:
         """The passages of ``source_id``'s text that claims quote: only the claims citing it are read."""
         quoting = {claim.id: claim for claim in self.graph.claims_in_source.get(source_id, ())}
         quoting.update((ref.claim.id, ref.claim) for ref in self.graph.rebuttals_in_source.get(source_id, ()))
-        return self.passages.of_sources(quoting[i] for i in sorted(quoting)).get(source_id, [])
+        return self.passages.of_sources((quoting[i] for i in sorted(quoting)), source_id).get(source_id, [])
 
     @recorded_property
     def tag_counts(self) -> list[tuple[str, int]]:
@@ -655,7 +667,10 @@ class PageContext:
 
     def where(self, source: Source) -> Markup:
         """Where the original of a source is: its address and archived copy, or plainly that they are not on
-        the record; and this project's copy of its text, if any."""
+        the record; and this project's copy of its text, if any. The same on every page: made once per source."""
+        return Markup(self.r.remembered(self.r.wheres, source.id, lambda: self._where(source)))
+
+    def _where(self, source: Source) -> str:
         if source.url:
             original = f'<a class="ct-original" href="{escape(source.url)}" rel="nofollow noopener">Original</a>'
         else:
@@ -673,7 +688,7 @@ class PageContext:
             if snapshot
             else ""
         )
-        return Markup(f'<p class="ct-where">{original} · {archived}{copy}</p>')
+        return f'<p class="ct-where">{original} · {archived}{copy}</p>'
 
     def in_context(self, source_id: str, quote: str, plain: bool = True, label: str = "In context") -> Markup:
         """``quote`` from the source ``source_id`` in its passage (:mod:`claimledger.site.passages`): the
@@ -683,7 +698,7 @@ class PageContext:
         it are ever shown."""
         r = self.r
         source = r.dataset.sources[source_id]
-        passage = r.passages.around(source_id, quote)
+        passage = r.around(source_id, quote)
         url = self.url("source", source_id)
         cited = f'<cite><a href="{escape(url)}">{escape(r.title("source", source_id))}</a></cite>'
         if passage:
@@ -703,20 +718,25 @@ class PageContext:
     def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
         """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just
         before), so that a title never reads as the words of the party next to it."""
+        # Made once per source, party left out and class: all but the link, which depends on the page.
+        head, tail = self.r.remembered(self.r.cited, (source_id, omit, css), lambda: self._cited(source_id, omit, css))
+        return Markup(f"{head}{self.href('source', source_id)}{tail}")
+
+    def _cited(self, source_id: str, omit: str | None, css: str) -> tuple[str, str]:
         r = self.r
         attributes = f' class="{escape(css)}"' if css else ""
-        url, title = escape(self.url("source", source_id)), escape(r.title("source", source_id))
-        cited = f'<cite><a{attributes} href="{url}">{title}</a></cite>'
+        title = escape(r.title("source", source_id))
+        head, cited = f'<cite><a{attributes} href="', f'">{title}</a></cite>'
         source = r.dataset.sources.get(source_id)
         if source is None:
-            return Markup(cited)
+            return head, cited
         if source.author:
             author = r.title("party", source.author) if source.author != omit else ""
         else:
             author = source.author_shown or ""
         publisher = r.title("party", source.publisher) if source.publisher not in (None, omit, source.author) else ""
         names = ", ".join(str(escape(name)) for name in (author, publisher) if name)
-        return Markup(f'{cited} <span class="ct-credit">({names})</span>' if names else cited)
+        return head, (f'{cited} <span class="ct-credit">({names})</span>' if names else cited)
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
         found = self.r.label_for(kind, item_id)
