@@ -183,6 +183,7 @@ class Renderer:
         self._paths: dict[tuple[str, str], tuple[str, str]] = {}
         self._statements: dict[str, tuple[str, str]] = {}
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
+        self._attribution_html: dict[str, tuple[str, frozenset[Read]]] = {}
         self._around: dict[tuple[str, str], tuple[Passage | None, frozenset[Read]]] = {}
         self.wheres: dict[str, tuple[str, frozenset[Read]]] = {}  # PageContext.where's, by source
         self.cited: dict[tuple[str, str | None, str], tuple[tuple[str, str], frozenset[Read]]] = {}  # source_ref's
@@ -259,7 +260,10 @@ class Renderer:
         return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def attribution(self, claim: Claim) -> str:
-        return format.attribution(claim, self.title("party", claim.claimant))
+        """Who made a claim and when (its claimant's name read): the same on every page, so made once per claim."""
+        return self.remembered(
+            self._attributions, claim.id, lambda: format.attribution(claim, self.title("party", claim.claimant))
+        )
 
     def remembered(self, table: dict[K, tuple[V, frozenset[Read]]], key: K, compute: Callable[[], V]) -> V:
         """``compute()``, worked out once per ``key``; what it read is noted again at each use, as a
@@ -295,7 +299,7 @@ class Renderer:
 
     def attribution_html(self, claim: Claim) -> str:
         """Who made a claim and when, as HTML (its claimant's name read): the same on every page."""
-        return self.remembered(self._attributions, claim.id, lambda: str(escape(self.attribution(claim))))
+        return self.remembered(self._attribution_html, claim.id, lambda: str(escape(self.attribution(claim))))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
