@@ -4,6 +4,9 @@ lists made in Python: each page still shows, and notes as read, exactly what it 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +15,10 @@ from claimledger.record.graph import build_graph
 from claimledger.site.manifest import Read, Recorder
 from claimledger.site.render import Event, PageContext, Renderer, SiteSettings
 from claimledger.site.urls import page_specs
+from claimledger.tools.synthetic import write_site_project
 
 from .conftest import MINIMAL
+from .sitebuild import build
 
 SETTINGS = SiteSettings("Widget claims", "https://widgets.example.org/", "https://example.org/edit/main/")
 
@@ -134,3 +139,28 @@ def test_a_quotes_passage_is_found_once_and_its_reads_noted_at_each_use() -> Non
         assert renderer.around(source_id, quote) is passage
     assert passage is not None and passage == renderer.passages.around(source_id, quote)
     assert first == second and ("sources", source_id) in first
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_edited_snapshot_rerenders_the_pages_that_quote_it_not_every_page_that_shows_a_quote(
+    tmp_path: Path,
+) -> None:
+    project = write_site_project(tmp_path / "project", 60)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    snapshot = project / "claims" / "snapshots" / "source-00001.txt"
+    snapshot.write_text(snapshot.read_text(encoding="utf-8") + "A sentence added at the end.\n", encoding="utf-8")
+    source = project / "claims" / "sources" / "source-00001.yaml"
+    digest = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    source.write_text(re.sub(r"sha256: \w+", f"sha256: {digest}", source.read_text(encoding="utf-8")), "utf-8")
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    found = re.search(r"claimledger: (\d+) of (\d+) generated pages reused", rebuilt.stderr)
+    assert found, rebuilt.stderr
+    assert int(found[1]) > int(found[2]) // 2  # the claim and source pages that quote other sources are reused
+    full = tmp_path / "full"
+    assert build(project, full, "--full").returncode == 0
+    assert _tree(site) == _tree(full)

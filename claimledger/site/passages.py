@@ -138,21 +138,28 @@ def passage_in(text: str, quote: str) -> Passage | None:
 
 @dataclass(frozen=True)
 class Passages:
-    """Every quote's passage, from the snapshot texts the dataset holds."""
+    """Every quote's passage, from the snapshot texts the dataset holds: each text cut into sentences when a
+    quote is first looked for in it (a rebuild that shows few quotes cuts few), its read noted at each look."""
 
     dataset: Dataset
-    texts: dict[str, _Text]
+    texts: dict[str, _Text]  # by snapshot file, those cut so far
 
     @classmethod
     def of(cls, dataset: Dataset) -> Passages:
-        return cls(dataset, {file: _Text.of(raw) for file, raw in dataset.snapshot_texts.items()})
+        return cls(dataset, {})
+
+    def _text(self, file: str, raw: str) -> _Text:
+        found = self.texts.get(file)
+        if found is None:
+            found = self.texts[file] = _Text.of(raw)
+        return found
 
     def _find(self, source_id: str | None, quote: str | None, claim: str = "", rank: int = 0) -> _Found | None:
         found = self.dataset.snapshot_of(source_id) if source_id and quote else None
         if found is None or found[0].snapshot is None or quote is None:
             return None
         file = found[0].snapshot.file
-        return self.texts[file].find(file, quote, claim, rank)
+        return self._text(file, found[1]).find(file, quote, claim, rank)
 
     def around(self, source_id: str | None, quote: str | None) -> Passage | None:
         found = self._find(source_id, quote)
