@@ -128,15 +128,16 @@ def test_the_passages_of_one_source_are_those_found_among_every_sources_passages
         assert only == ({source_id: every[source_id]} if source_id in every else {})
 
 
-def test_a_quotes_passage_is_found_once_and_its_reads_noted_at_each_use() -> None:
+def test_a_quotes_passage_is_found_once_a_page_and_its_reads_noted_at_each_use() -> None:
     recorder = Recorder()
     renderer = _renderer(recorder)
     claim = renderer.dataset.claims["widget-defects-fell"]
     source_id, quote = claim.appearances[0].source, claim.appearances[0].quote
+    p = PageContext(renderer, "claims/widget-defects-fell/")
     with recorder.reading() as first:
-        passage = renderer.around(source_id, quote)
+        passage = p.around(source_id, quote)
     with recorder.reading() as second:
-        assert renderer.around(source_id, quote) is passage
+        assert p.around(source_id, quote) is passage
     assert passage is not None and passage == renderer.passages.around(source_id, quote)
     assert first == second and ("sources", source_id) in first
 

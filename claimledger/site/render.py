@@ -180,13 +180,11 @@ class Renderer:
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
         # Pieces of HTML every list of claims shows, made once per item: each with the reads that made it.
-        self._paths: dict[tuple[str, str], tuple[str, str]] = {}
-        self._statements: dict[str, tuple[str, str]] = {}
+        self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
-        self._attribution_html: dict[str, tuple[str, frozenset[Read]]] = {}
-        self._around: dict[tuple[str, str], tuple[Passage | None, frozenset[Read]]] = {}
+        self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
         self.wheres: dict[str, tuple[str, frozenset[Read]]] = {}  # PageContext.where's, by source
-        self.cited: dict[tuple[str, str | None, str], tuple[tuple[str, str], frozenset[Read]]] = {}  # source_ref's
+        self.cited: dict[str, tuple[tuple[str, str], frozenset[Read]]] = {}  # PageContext.source_ref's, by source
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
         self.merged = merged
 
@@ -276,30 +274,28 @@ class Renderer:
             else:
                 with recorder.reading() as reads:
                     value = compute()
-                found = (value, frozenset(reads))
+                held = frozenset(reads)
+                found = (value, self._read_sets.setdefault(held, held))
             table[key] = found
         elif recorder is not None and recorder.reads is not None and found[1]:
             recorder.reads |= found[1]
         return found[0]
 
-    def path(self, kind: str, item_id: str) -> tuple[str, str]:
-        """The site-relative address of an item's page, as it is and escaped for an attribute: made once per item."""
-        found = self._paths.get((kind, item_id))
+    def path(self, kind: str, item_id: str) -> str:
+        """The site-relative address of an item's page: made once per item."""
+        paths = self._paths.setdefault(kind, {})
+        found = paths.get(item_id)
         if found is None:
-            path = url_of(page_src(kind, item_id))
-            found = self._paths[kind, item_id] = (path, str(escape(path)))
+            found = paths[item_id] = url_of(page_src(kind, item_id))
         return found
 
-    def claim_text(self, claim: Claim) -> tuple[str, str]:
-        """A claim's statement as HTML, and its badge: the same on every page, so made once per claim."""
-        found = self._statements.get(claim.id)
-        if found is None:
-            found = self._statements[claim.id] = (str(escape(claim.statement)), str(self.claim_badge(claim)))
-        return found
+    def claim_text(self, claim: Claim) -> tuple[str, Markup]:
+        """A claim's statement as HTML, and its badge."""
+        return str(escape(claim.statement)), self.claim_badge(claim)
 
     def attribution_html(self, claim: Claim) -> str:
-        """Who made a claim and when, as HTML (its claimant's name read): the same on every page."""
-        return self.remembered(self._attribution_html, claim.id, lambda: str(escape(self.attribution(claim))))
+        """Who made a claim and when, as HTML (its claimant's name read)."""
+        return str(escape(self.attribution(claim)))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
@@ -405,13 +401,6 @@ class Renderer:
     def passages(self) -> Passages:
         return Passages.of(self.dataset)
 
-    def around(self, source_id: str | None, quote: str | None) -> Passage | None:
-        """The passage of a source's text around ``quote`` (:meth:`Passages.around`): found once per build,
-        as a claim's page shows it up to three times (its quote, in context, and where it appeared)."""
-        if source_id is None or quote is None:
-            return self.passages.around(source_id, quote)
-        return self.remembered(self._around, (source_id, quote), lambda: self.passages.around(source_id, quote))
-
     def quoted_passages(self, source_id: str) -> list[Passage]:
         """The passages of ``source_id``'s text that claims quote: only the claims citing it are read."""
         quoting = {claim.id: claim for claim in self.graph.claims_in_source.get(source_id, ())}
@@ -515,6 +504,16 @@ class PageContext:
         self.r = renderer
         # Every page URL is a folder ("claims/x/", see url_of), so a link from it is "../" per level, then the target.
         self.up = "../" * here.count("/")
+        self._around: dict[tuple[str, str], tuple[Passage | None, frozenset[Read]]] = {}
+
+    def around(self, source_id: str | None, quote: str | None) -> Passage | None:
+        """The passage of a source's text around ``quote`` (:meth:`Passages.around`): found once per page, which
+        shows it up to three times (a claim's quote, in context, and where it appeared); not kept longer, as
+        every quote's passage would be most of a build's memory."""
+        r = self.r
+        if source_id is None or quote is None:
+            return r.passages.around(source_id, quote)
+        return r.remembered(self._around, (source_id, quote), lambda: r.passages.around(source_id, quote))
 
     def u(self, target: str) -> str:
         """A link to the site-relative ``target`` (``#fragment`` alone stays on this page)."""
@@ -522,11 +521,11 @@ class PageContext:
 
     def url(self, kind: str, item_id: str) -> str:
         """The link to an item's page: ``p.url("party", id)``."""
-        return (self.up + self.r.path(kind, item_id)[0]) or "./"
+        return (self.up + self.r.path(kind, item_id)) or "./"
 
     def href(self, kind: str, item_id: str) -> str:
         """The link to an item's page, escaped for an attribute (``../`` needs no escaping)."""
-        return (self.up + self.r.path(kind, item_id)[1]) or "./"
+        return (self.up + escape(self.r.path(kind, item_id))) or "./"
 
     def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
         """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is false."""
@@ -702,7 +701,7 @@ class PageContext:
         it are ever shown."""
         r = self.r
         source = r.dataset.sources[source_id]
-        passage = r.around(source_id, quote)
+        passage = self.around(source_id, quote)
         url = self.url("source", source_id)
         cited = f'<cite><a href="{escape(url)}">{escape(r.title("source", source_id))}</a></cite>'
         if passage:
@@ -722,8 +721,10 @@ class PageContext:
     def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
         """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just
         before), so that a title never reads as the words of the party next to it."""
-        # Made once per source, party left out and class: all but the link, which depends on the page.
-        head, tail = self.r.remembered(self.r.cited, (source_id, omit, css), lambda: self._cited(source_id, omit, css))
+        if omit is None and not css:  # as most citations are: made once per source, all but the page's link
+            head, tail = self.r.remembered(self.r.cited, source_id, lambda: self._cited(source_id, omit, css))
+        else:
+            head, tail = self._cited(source_id, omit, css)
         return Markup(f"{head}{self.href('source', source_id)}{tail}")
 
     def _cited(self, source_id: str, omit: str | None, css: str) -> tuple[str, str]:
