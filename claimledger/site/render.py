@@ -183,8 +183,6 @@ class Renderer:
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
         self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
-        self.wheres: dict[str, tuple[str, frozenset[Read]]] = {}  # PageContext.where's, by source
-        self.cited: dict[str, tuple[tuple[str, str], frozenset[Read]]] = {}  # PageContext.source_ref's, by source
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
         self.merged = merged
 
@@ -670,10 +668,7 @@ class PageContext:
 
     def where(self, source: Source) -> Markup:
         """Where the original of a source is: its address and archived copy, or plainly that they are not on
-        the record; and this project's copy of its text, if any. The same on every page: made once per source."""
-        return Markup(self.r.remembered(self.r.wheres, source.id, lambda: self._where(source)))
-
-    def _where(self, source: Source) -> str:
+        the record; and this project's copy of its text, if any."""
         if source.url:
             original = f'<a class="ct-original" href="{escape(source.url)}" rel="nofollow noopener">Original</a>'
         else:
@@ -691,7 +686,7 @@ class PageContext:
             if snapshot
             else ""
         )
-        return f'<p class="ct-where">{original} · {archived}{copy}</p>'
+        return Markup(f'<p class="ct-where">{original} · {archived}{copy}</p>')
 
     def in_context(self, source_id: str, quote: str, plain: bool = True, label: str = "In context") -> Markup:
         """``quote`` from the source ``source_id`` in its passage (:mod:`claimledger.site.passages`): the
@@ -721,27 +716,20 @@ class PageContext:
     def source_ref(self, source_id: str, omit: str | None = None, css: str = "") -> Markup:
         """A source as cited: its title, with who wrote or published it (but ``omit``, a party named just
         before), so that a title never reads as the words of the party next to it."""
-        if omit is None and not css:  # as most citations are: made once per source, all but the page's link
-            head, tail = self.r.remembered(self.r.cited, source_id, lambda: self._cited(source_id, omit, css))
-        else:
-            head, tail = self._cited(source_id, omit, css)
-        return Markup(f"{head}{self.href('source', source_id)}{tail}")
-
-    def _cited(self, source_id: str, omit: str | None, css: str) -> tuple[str, str]:
         r = self.r
         attributes = f' class="{escape(css)}"' if css else ""
         title = escape(r.title("source", source_id))
-        head, cited = f'<cite><a{attributes} href="', f'">{title}</a></cite>'
+        cited = f'<cite><a{attributes} href="{self.href("source", source_id)}">{title}</a></cite>'
         source = r.dataset.sources.get(source_id)
         if source is None:
-            return head, cited
+            return Markup(cited)
         if source.author:
             author = r.title("party", source.author) if source.author != omit else ""
         else:
             author = source.author_shown or ""
         publisher = r.title("party", source.publisher) if source.publisher not in (None, omit, source.author) else ""
         names = ", ".join(str(escape(name)) for name in (author, publisher) if name)
-        return head, (f'{cited} <span class="ct-credit">({names})</span>' if names else cited)
+        return Markup(f'{cited} <span class="ct-credit">({names})</span>' if names else cited)
 
     def _resolve(self, kind: str, item_id: str, label: str | None) -> str:
         found = self.r.label_for(kind, item_id)
