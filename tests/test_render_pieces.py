@@ -1,5 +1,6 @@
-"""Pieces of HTML the renderer makes once per build (a claim's link, headline and badge) and the timeline's
-lists made in Python: each page still shows, and notes as read, exactly what it would alone."""
+"""What the renderer makes once per build or per page (a claim's attribution, an item's address, a quote's
+passage), the lists made in Python (the timeline's days) and the snapshots a page reads: each page still
+shows, and notes as read, exactly what it would alone."""
 
 from __future__ import annotations
 

@@ -179,7 +179,7 @@ class Renderer:
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
-        # Pieces of HTML every list of claims shows, made once per item: each with the reads that made it.
+        # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
         self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
@@ -527,7 +527,7 @@ class PageContext:
 
     def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
         """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is false."""
-        # One f-string of pieces made once per claim: the same HTML as Markup's joins, several times faster.
+        # One f-string of the claim's pieces: the same HTML as Markup's joins, several times faster.
         statement, badge = self.r.claim_text(claim)
         link = f'<a href="{self.href("claim", claim.id)}">{statement}</a> {badge}'
         if not attributed:
