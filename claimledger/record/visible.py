@@ -36,6 +36,16 @@ def _field_names(kind: Any) -> tuple[str, ...] | None:
 
 def _plain(value: object) -> Any:
     """``value`` as JSON data: dataclasses as mappings, texts with their white space collapsed."""
+    kind: Any = type(value)  # the common types first, by identity: a claim holds some eighty values
+    if kind is str:
+        return " ".join(value.split())  # type: ignore[attr-defined]  # a str
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
+    if kind is tuple:
+        return [_plain(item) for item in value]  # type: ignore[attr-defined]  # a tuple
+    names = _field_names(kind)  # a model's dataclasses: none is also a text, a number or a sequence
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, (tuple, list)):

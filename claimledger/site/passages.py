@@ -9,7 +9,6 @@ ellipsis. docs/reference.md describes where sentences are cut.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,14 +88,15 @@ class _Text:
         starts = accumulate((len(part) + 1 for part in parts[:-1]), initial=0)
         return cls(" ".join(parts), "".join(shown)[1:], tuple(starts))
 
-    def find(self, file: str, quote: str, claim: str = "") -> _Found | None:
+    def find(self, file: str, quote: str, claim: str = "", rank: int = 0) -> _Found | None:
         wanted = normalise(quote)
         start = self.text.find(wanted) if wanted else -1
         if start < 0:
             return None  # claimledger check reports it
         first = bisect.bisect_right(self.starts, start) - 1
         last = bisect.bisect_right(self.starts, start + len(wanted) - 1) - 1
-        return _Found(file, max(0, first - 1), min(len(self.starts) - 1, last + 1), start, start + len(wanted), claim)
+        first, last = max(0, first - 1), min(len(self.starts) - 1, last + 1)
+        return _Found(file, first, last, start, start + len(wanted), claim, rank)
 
     def passage(self, found: list[_Found]) -> Passage:
         """The passage of quotes whose sentences run on; overlapping quotes are one mark."""
@@ -138,37 +138,47 @@ def passage_in(text: str, quote: str) -> Passage | None:
 
 @dataclass(frozen=True)
 class Passages:
-    """Every quote's passage, from the snapshot texts the dataset holds."""
+    """Every quote's passage, from the snapshot texts the dataset holds: each text cut into sentences when a
+    quote is first looked for in it (a rebuild that shows few quotes cuts few), its read noted at each look."""
 
     dataset: Dataset
-    texts: dict[str, _Text]
+    texts: dict[str, _Text]  # by snapshot file, those cut so far
 
     @classmethod
     def of(cls, dataset: Dataset) -> Passages:
-        return cls(dataset, {file: _Text.of(raw) for file, raw in dataset.snapshot_texts.items()})
+        return cls(dataset, {})
 
-    def _find(self, source_id: str | None, quote: str | None, claim: str = "") -> _Found | None:
+    def _text(self, file: str, raw: str) -> _Text:
+        found = self.texts.get(file)
+        if found is None:
+            found = self.texts[file] = _Text.of(raw)
+        return found
+
+    def _find(self, source_id: str | None, quote: str | None, claim: str = "", rank: int = 0) -> _Found | None:
         found = self.dataset.snapshot_of(source_id) if source_id and quote else None
         if found is None or found[0].snapshot is None or quote is None:
             return None
         file = found[0].snapshot.file
-        return self.texts[file].find(file, quote, claim)
+        return self._text(file, found[1]).find(file, quote, claim, rank)
 
     def around(self, source_id: str | None, quote: str | None) -> Passage | None:
         found = self._find(source_id, quote)
         return self.texts[found.file].passage([found]) if found else None
 
-    def of_sources(self, claims: Iterable[Claim]) -> dict[str, list[Passage]]:
+    def of_sources(self, claims: Iterable[Claim], only: str | None = None) -> dict[str, list[Passage]]:
         """By source id: the passages the quotes of ``claims`` are in, in order, with the claims quoting them
-        (passages that overlap or touch are one)."""
+        (passages that overlap or touch are one); those of the source ``only`` alone, if given (the quotes
+        of other sources are not looked for)."""
         found: dict[str, list[_Found]] = {}
         for claim in claims:
             paraphrase = claim.paraphrase
             more = [(("paraphrase",), paraphrase.source, paraphrase.text)] if paraphrase else []
             for path, source_id, quote in [*claim_quotes(claim), *more]:
-                if source_id is not None and (where := self._find(source_id, quote, claim.id)):
-                    own = path[0] in ("quote", "appearances", "paraphrase")
-                    found.setdefault(source_id, []).append(dataclasses.replace(where, rank=0 if own else 1))
+                if source_id is None or (only is not None and source_id != only):
+                    continue
+                own = path[0] in ("quote", "appearances", "paraphrase")
+                if where := self._find(source_id, quote, claim.id, 0 if own else 1):
+                    found.setdefault(source_id, []).append(where)
         shown: dict[str, list[Passage]] = {}
         for source_id, places in found.items():
             places.sort(key=lambda f: (f.first, f.start))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, PackageLoader, StrictUndefined
@@ -29,9 +30,12 @@ from ..record.visible import awaits_review, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
-from .manifest import Digests, Recorder, recorded_property, recording
+from .manifest import Digests, Read, Recorder, recorded_property, recording
 from .passages import Passage, Passages
 from .urls import CLAIM_REVIEW_FEED, EXPORTS, PageSpec, page_src, url_of
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,10 @@ class Renderer:
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
+        # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
+        self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
+        self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
+        self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
         self.merged = merged
 
@@ -248,15 +256,52 @@ class Renderer:
         return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
     def attribution(self, claim: Claim) -> str:
-        return format.attribution(claim, self.title("party", claim.claimant))
+        """Who made a claim and when (its claimant's name read): the same on every page, so made once per claim."""
+        return self.remembered(
+            self._attributions, claim.id, lambda: format.attribution(claim, self.title("party", claim.claimant))
+        )
+
+    def remembered(self, table: dict[K, tuple[V, frozenset[Read]]], key: K, compute: Callable[[], V]) -> V:
+        """``compute()``, worked out once per ``key``; what it read is noted again at each use, as a
+        :func:`~claimledger.site.manifest.recorded_property`'s reads are."""
+        found = table.get(key)
+        recorder = self.recorder
+        if found is None:
+            if recorder is None:
+                found = (compute(), frozenset())
+            else:
+                with recorder.reading() as reads:
+                    value = compute()
+                held = frozenset(reads)
+                found = (value, self._read_sets.setdefault(held, held))
+            table[key] = found
+        elif recorder is not None and recorder.reads is not None and found[1]:
+            recorder.reads |= found[1]
+        return found[0]
+
+    def path(self, kind: str, item_id: str) -> str:
+        """The site-relative address of an item's page: made once per item."""
+        paths = self._paths.setdefault(kind, {})
+        found = paths.get(item_id)
+        if found is None:
+            found = paths[item_id] = url_of(page_src(kind, item_id))
+        return found
+
+    def claim_text(self, claim: Claim) -> tuple[str, Markup]:
+        """A claim's statement as HTML, and its badge."""
+        return str(escape(claim.statement)), self.claim_badge(claim)
+
+    def attribution_html(self, claim: Claim) -> str:
+        """Who made a claim and when, as HTML (its claimant's name read)."""
+        return str(escape(self.attribution(claim)))
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
-        text = escape(claim.statement)
+        text = self.claim_text(claim)[0]
         if href:
             attributes = f' class="{escape(css)}"' if css else ""
-            text = Markup(f'<a{attributes} href="{escape(href)}">{text}</a>')
-        return Markup(f'<span class="ct-attribution">{escape(self.attribution(claim))}:</span> {text}')
+            text = f'<a{attributes} href="{escape(href)}">{text}</a>'
+        return Markup(f'<span class="ct-attribution">{self.attribution_html(claim)}:</span> {text}')
 
     def claim_badge(self, claim: Claim) -> Markup:
         """The claim's status badge, or the stale one while its review is out of date."""
@@ -310,8 +355,9 @@ class Renderer:
         """Newest first."""
         return [feed.Change(claim, entry, number) for number, entry in enumerate(claim.log, start=1)][::-1]
 
-    def chart(self, claim: Claim) -> Markup:
-        change = format.change(claim)
+    def chart(self, claim: Claim, change: format.Change | None = None) -> Markup:
+        """The before/after chart of a claim's figure; ``change``, its change, if the page has it at hand."""
+        change = change or format.change(claim)
         return Markup(charts.before_after(change, claim.unit, claim.counted)) if change else Markup("")
 
     def metric_series(self, metric: Metric) -> list[format.SeriesPoint]:
@@ -357,7 +403,7 @@ class Renderer:
         """The passages of ``source_id``'s text that claims quote: only the claims citing it are read."""
         quoting = {claim.id: claim for claim in self.graph.claims_in_source.get(source_id, ())}
         quoting.update((ref.claim.id, ref.claim) for ref in self.graph.rebuttals_in_source.get(source_id, ()))
-        return self.passages.of_sources(quoting[i] for i in sorted(quoting)).get(source_id, [])
+        return self.passages.of_sources((quoting[i] for i in sorted(quoting)), source_id).get(source_id, [])
 
     @recorded_property
     def tag_counts(self) -> list[tuple[str, int]]:
@@ -432,6 +478,22 @@ class Day:
     events: tuple[Event, ...]
 
 
+def _party(event: Event) -> str:
+    return event.party
+
+
+def _source_id(event: Event) -> str:
+    return event.source.id if event.source is not None else ""
+
+
+def _grouped(items: list[str]) -> str:
+    """The end of a timeline entry: its one event on the same line, or several as a list of their own."""
+    if len(items) == 1:
+        return f" {items[0]}  </li>\n"
+    listed = "".join(f"      <li>{item}</li>\n" for item in items)
+    return f"    <ul>\n{listed}    </ul>\n  </li>\n"
+
+
 class PageContext:
     """What depends on the page being rendered: links relative to it, and markdown whose ``[[kind:id]]``
     references link from it. The rest is a global of the environment (:func:`template_environment`)."""
@@ -440,6 +502,16 @@ class PageContext:
         self.r = renderer
         # Every page URL is a folder ("claims/x/", see url_of), so a link from it is "../" per level, then the target.
         self.up = "../" * here.count("/")
+        self._around: dict[tuple[str, str], tuple[Passage | None, frozenset[Read]]] = {}
+
+    def around(self, source_id: str | None, quote: str | None) -> Passage | None:
+        """The passage of a source's text around ``quote`` (:meth:`Passages.around`): found once per page, which
+        shows it up to three times (a claim's quote, in context, and where it appeared); not kept longer, as
+        every quote's passage would be most of a build's memory."""
+        r = self.r
+        if source_id is None or quote is None:
+            return r.passages.around(source_id, quote)
+        return r.remembered(self._around, (source_id, quote), lambda: r.passages.around(source_id, quote))
 
     def u(self, target: str) -> str:
         """A link to the site-relative ``target`` (``#fragment`` alone stays on this page)."""
@@ -447,16 +519,75 @@ class PageContext:
 
     def url(self, kind: str, item_id: str) -> str:
         """The link to an item's page: ``p.url("party", id)``."""
-        return self.u(url_of(page_src(kind, item_id)))
+        return (self.up + self.r.path(kind, item_id)) or "./"
+
+    def href(self, kind: str, item_id: str) -> str:
+        """The link to an item's page, escaped for an attribute (``../`` needs no escaping)."""
+        return (self.up + escape(self.r.path(kind, item_id))) or "./"
 
     def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
         """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is false."""
-        # f-strings with escape() rather than Markup.format: the same HTML, several times faster.
+        # One f-string of the claim's pieces: the same HTML as Markup's joins, several times faster.
+        statement, badge = self.r.claim_text(claim)
+        link = f'<a href="{self.href("claim", claim.id)}">{statement}</a> {badge}'
         if not attributed:
-            return Markup(f'<a href="{escape(self.url("claim", claim.id))}">{escape(claim.statement)}</a> ') + (
-                self.r.claim_badge(claim)
+            return Markup(link)
+        return Markup(f'<span class="ct-attribution">{self.r.attribution_html(claim)}:</span> {link}')
+
+    def claim_items(self, claims: Iterable[Claim]) -> Markup:
+        """A list item of each claim's link (:meth:`claim_link`), made in one piece: a long list's loop in a
+        template costs more than its links."""
+        return Markup("".join(f"<li>{self.claim_link(claim)}</li>" for claim in claims))
+
+    def headline_items(self, claims: Iterable[Claim]) -> Markup:
+        """A list item of each claim's headline, linked to its page, made in one piece."""
+        headline = self.r.headline
+        return Markup("".join(f"<li>{headline(claim, self.url('claim', claim.id))}</li>" for claim in claims))
+
+    def events(self, events: Iterable[Event]) -> Markup:
+        """What happened on one date of the timeline, as a list: sources published; claims made, by claimant;
+        evidence given, by source and party (groups in the order of their ids, events in the order given).
+        Made in Python: a template's filters and macros, day after day, cost most of the page."""
+        r = self.r
+        happened = tuple(events)
+        lines = ['<ul class="ct-events" data-search-exclude>\n']
+        for event in happened:
+            if event.kind == "source" and event.source is not None:
+                source = event.source
+                mark = self.inferred_mark(source, "published", self.url("source", source.id))
+                lines.append(
+                    '  <li class="ct-event ct-event-source"><span class="ct-event-kind">Published</span>'
+                    f" {self.source_ref(source.id)}{mark}</li>\n"
+                )
+        made = sorted((event for event in happened if event.kind == "claim"), key=_party)
+        for claimant, by_claimant in groupby(made, key=_party):
+            claims = [event.claim for event in by_claimant if event.claim is not None]
+            count = "Claim made" if len(claims) == 1 else f"{format.number(len(claims))} claims made"
+            items = [
+                f"{self.claim_link(claim, False)}{self.inferred_mark(claim, 'date', self.url('claim', claim.id))}"
+                for claim in claims
+            ]
+            lines.append(
+                f'  <li class="ct-event ct-event-claim"><span class="ct-event-kind">{count}</span>'
+                f" by {escape(r.title('party', claimant))}:{_grouped(items)}"
             )
-        return self.r.headline(claim, self.url("claim", claim.id)) + " " + self.r.claim_badge(claim)
+        given = sorted((e for e in happened if e.kind == "evidence" and e.source is not None), key=_source_id)
+        for source_id, in_source in groupby(given, key=_source_id):
+            for party, by_party in groupby(sorted(in_source, key=_party), key=_party):
+                items = [self._evidence(event) for event in by_party]
+                lines.append(
+                    '  <li class="ct-event ct-event-evidence"><span class="ct-event-kind">Evidence</span>'
+                    f" from {escape(r.title('party', party))} in {self.source_ref(source_id, omit=party)}:"
+                    f"{_grouped(items)}"
+                )
+        lines.append("</ul>\n")
+        return Markup("".join(lines))
+
+    def _evidence(self, event: Event) -> str:
+        claim = event.claim
+        assert claim is not None
+        href = f"{self.url('claim', claim.id)}#rebuttal-{event.rebuttal}"
+        return f"{escape(event.stance)} {self.r.headline(claim, href)} {self.r.claim_text(claim)[1]}"
 
     def claim_row(self, claim: Claim, unit_order: list[str]) -> Markup:
         """A claim's row of the table of all claims (with what its sorting and filters read), made in one
@@ -471,16 +602,18 @@ class PageContext:
         else:
             figure = '<td class="ct-col-figure" data-value=""></td>'
         status = r.statuses.get(claim.status)
-        claimant_url, claimant = escape(self.url("party", claim.claimant)), escape(r.title("party", claim.claimant))
+        claimant_url, claimant = self.href("party", claim.claimant), escape(r.title("party", claim.claimant))
+        statement, badge = r.claim_text(claim)
         tags = " ".join(
             f'<a class="ct-tag" href="{escape(self.u("tags/#tag-" + tag))}">{escape(tag)}</a>' for tag in claim.tags
         )
         return Markup(
             f'<tr data-status="{escape(claim.status)}" data-tags="{escape(" ".join(claim.tags))}"'
             f' data-claimant="{escape(claim.claimant)}" data-sources="{escape(r.claim_sources(claim))}">\n'
-            f'  <td class="ct-col-claim">{r.headline(claim, self.url("claim", claim.id))}</td>\n'
+            f'  <td class="ct-col-claim"><span class="ct-attribution">{r.attribution_html(claim)}:</span>'
+            f' <a href="{self.href("claim", claim.id)}">{statement}</a></td>\n'
             f"  {figure}\n"
-            f'  <td class="ct-col-status" data-value="{status.index if status else 99}">{r.claim_badge(claim)}</td>\n'
+            f'  <td class="ct-col-status" data-value="{status.index if status else 99}">{badge}</td>\n'
             f'  <td class="ct-col-claimant" data-label="Claimed by"><a href="{claimant_url}">{claimant}</a></td>\n'
             f'  <td class="ct-col-made" data-label="Made" data-value="{escape(str(claim.date or ""))}">'
             f"{escape(human(claim.date, 'date unknown'))}</td>\n"
@@ -563,7 +696,7 @@ class PageContext:
         it are ever shown."""
         r = self.r
         source = r.dataset.sources[source_id]
-        passage = r.passages.around(source_id, quote)
+        passage = self.around(source_id, quote)
         url = self.url("source", source_id)
         cited = f'<cite><a href="{escape(url)}">{escape(r.title("source", source_id))}</a></cite>'
         if passage:
@@ -585,8 +718,8 @@ class PageContext:
         before), so that a title never reads as the words of the party next to it."""
         r = self.r
         attributes = f' class="{escape(css)}"' if css else ""
-        url, title = escape(self.url("source", source_id)), escape(r.title("source", source_id))
-        cited = f'<cite><a{attributes} href="{url}">{title}</a></cite>'
+        title = escape(r.title("source", source_id))
+        cited = f'<cite><a{attributes} href="{self.href("source", source_id)}">{title}</a></cite>'
         source = r.dataset.sources.get(source_id)
         if source is None:
             return Markup(cited)
