@@ -183,3 +183,44 @@ def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files
     with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
         started.finish()
     assert started.process.exitcode is not None, "it has ended"
+
+
+HOOK = """\
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+
+@event_priority(10)
+def on_post_build(config):
+    site = Path(config.site_dir)
+    seen = {name: (site / name).is_file() and (site / name).stat().st_size for name in ("claims.json", "claims.db")}
+    Path(config.config_file_path).with_name("seen.txt").write_text(repr(seen), encoding="utf-8")
+"""
+
+
+def test_a_hook_after_the_build_finds_the_exports_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[int]
+) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    (project / "seen.py").write_text(HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [seen.py]\n"
+    )
+    config.write_text(text + "hooks:\n  - seen.py\n", encoding="utf-8")
+    slow = formats.SiteExports.file
+
+    def slowly(self: formats.SiteExports, name: str) -> Any:  # the exports take longer than the pages
+        import time
+
+        time.sleep(1)
+        return slow(self, name)
+
+    monkeypatch.setattr(formats.SiteExports, "file", slowly)
+    built = build(project, tmp_path / "site", env=TWO)
+    assert built.returncode == 0, built.stderr
+    assert started  # made by the second process
+    seen = (project / "seen.txt").read_text(encoding="utf-8")
+    site = tmp_path / "site"
+    assert seen == repr({name: (site / name).stat().st_size for name in ("claims.json", "claims.db")})

@@ -262,10 +262,10 @@ def test_a_commit_cut_short_leaves_a_site_the_next_build_replaces_whole(
     assert _tree(site) == _tree(tmp_path / "full")
 
 
-def test_a_commit_that_cannot_make_the_new_folders_leaves_the_site_as_it_was(
+def test_a_site_whose_new_folders_cannot_be_made_in_place_is_replaced_whole(
     small: Small, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, site, expected = small
+    project, site, _ = small
     _add_claim(project)
     mkdir = Path.mkdir
 
@@ -275,12 +275,24 @@ def test_a_commit_that_cannot_make_the_new_folders_leaves_the_site_as_it_was(
         mkdir(folder, *args, **options)
 
     monkeypatch.setattr(Path, "mkdir", refused_in_the_site)
-    failed = build(project, site)
+    rebuilt = build(project, site)
     monkeypatch.undo()
-    assert failed.returncode == 1
-    assert "the previous site is untouched" in failed.stderr
-    assert _tree(site) == expected
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert build(project, tmp_path / "full", "--full").returncode == 0
+    assert _tree(site) == _tree(tmp_path / "full")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_site_with_two_names_that_differ_only_in_case_is_replaced_whole(small: Small, tmp_path: Path) -> None:
+    project, site, _ = small
+    _edit_rationale(project)
+    (site / "README.TXT").write_text("a file some file systems take for readme.txt\n", encoding="utf-8")
+    (site / "readme.txt").write_text("a file some file systems take for README.TXT\n", encoding="utf-8")
+    inode = site.stat().st_ino
+    assert build(project, site).returncode == 0
+    assert site.stat().st_ino != inode  # a new folder put in its place, not the old one updated
+    assert build(project, tmp_path / "full", "--full").returncode == 0
+    assert _tree(site) == _tree(tmp_path / "full")
 
 
 def test_a_properdocs_rebuild_reuses_pages_and_equals_a_full_build(tmp_path: Path) -> None:

@@ -94,9 +94,14 @@ def start(outputs: Sequence[FileOutput], folder: Path, settings: Settings) -> As
 def _make(outputs: Sequence[FileOutput], folder: Path, messages: Connection) -> None:
     """In the forked process: write the aside files, then the bulk files made with them anew."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly: the build says it was interrupted
+    import multiprocessing
+
+    build = multiprocessing.parent_process()  # a build killed meanwhile: nothing more is written for it
     path = ""
     try:
         for output in outputs:
+            if build is not None and not build.is_alive():
+                return
             if output.aside:
                 path = output.path
                 messages.send(("making", path))

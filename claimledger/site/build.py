@@ -245,16 +245,23 @@ class _InPlace:
 def _commit(staging: Path, site_dir: Path, reused: frozenset[str]) -> None:
     """Put the site built in ``staging``, with the previous site's files ``reused`` as they are, in place."""
     plan = _in_place(staging, site_dir, reused) if reused else None
-    if plan is None:
-        previous = PreviousSite(site_dir)
-        for path in sorted(reused):  # the files the engine left in the previous site, linked into the new
-            if not previous.reuse(staging, path):
-                missing = f"{path} went missing from the previous site"
-                raise BuildError(f"{missing}; build again with --full; the previous site is untouched")
-        _swap(staging, site_dir)
-        return
-    with signals_held():  # an interruption waits until the site is whole
-        _update(staging, site_dir, plan)
+    if plan is not None:
+        try:
+            with signals_held():  # an interruption waits until the site is whole
+                _update(staging, site_dir, plan)
+            return
+        except _Untouched:  # the site's folders could not be made: it is as it was, and is replaced whole
+            pass
+    previous = PreviousSite(site_dir)
+    for path in sorted(reused):  # the files the engine left in the previous site, linked into the new
+        if not previous.reuse(staging, path):
+            missing = f"{path} went missing from the previous site"
+            raise BuildError(f"{missing}; build again with --full; the previous site is untouched")
+    _swap(staging, site_dir)
+
+
+class _Untouched(OSError):
+    """An in-place commit that stopped before changing the site."""
 
 
 def _parents(path: str) -> Iterator[str]:
@@ -271,6 +278,9 @@ def _in_place(staging: Path, site_dir: Path, reused: frozenset[str]) -> _InPlace
     old, new = Tree.walk(site_dir), Tree.walk(staging)
     last = {MARKER, MANIFEST}
     if not (old.plain and new.plain and last <= new.files and reused <= old.files) or reused & new.files:
+        return None
+    names = old.files | old.folders | new.files | new.folders
+    if len({name.casefold() for name in names}) != len(names):  # one file under two names on some file systems
         return None
     needed = set(new.folders)
     for path in reused:
@@ -292,20 +302,20 @@ def _update(staging: Path, site_dir: Path, plan: _InPlace) -> None:
     aside = staging / f"{MANIFEST}.previous"
     manifest = site_dir / MANIFEST
     had_manifest = manifest.is_file()
-    if had_manifest:
-        manifest.replace(aside)
     made: list[Path] = []
     try:
+        if had_manifest:
+            manifest.replace(aside)
         for folder in plan.folders:
             (site_dir / folder).mkdir()
             made.append(site_dir / folder)
-    except OSError:
+    except OSError as exc:
         for new in reversed(made):
             with contextlib.suppress(OSError):
                 new.rmdir()
-        if had_manifest:
+        if had_manifest and aside.is_file():
             aside.replace(manifest)
-        raise
+        raise _Untouched(str(exc)) from exc
     try:
         for path in plan.made:
             (staging / path).replace(site_dir / path)

@@ -225,6 +225,13 @@ class Digests:
 _MISSING = object()
 
 
+def _index(value: object, length: int) -> int:
+    """``value`` as an index into a table of ``length`` rows; ValueError if it is not one."""
+    if type(value) is not int or not 0 <= value < length:
+        raise ValueError(f"not a row of the manifest's reads: {value!r}")
+    return value
+
+
 def meta_digest(key: str, meta: Iterable[object]) -> str:
     """The digest of what the build states about an output besides its reads (``meta``), under its key."""
     return hashlib.blake2b(f"{key}\x00{json.dumps([str(m) for m in meta])}".encode(), digest_size=16).hexdigest()
@@ -260,7 +267,7 @@ class Manifest:
                     (str(label), None if key is None else str(key)) for label, key, _ in stored["reads"]
                 ]
                 outputs = {  # each read one tuple, however many outputs made from it
-                    str(path): Entry(str(meta), frozenset(table[i] for i in reads))
+                    str(path): Entry(str(meta), frozenset(table[_index(i, len(table))] for i in reads))
                     for path, (meta, reads) in stored["outputs"].items()
                 }
                 held = {read: str(row[2]) for read, row in zip(table, stored["reads"], strict=True)}

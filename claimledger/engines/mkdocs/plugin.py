@@ -345,8 +345,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 files.append(File.generated(config, extra.path, content=extra.content()))
         return files
 
-    def _finish_aside(self) -> None:
-        """Wait for the process making the exports; the build fails, saying why, if it did."""
+    @event_priority(100)  # before any other plugin's or hook's post_build reads the site: the exports are in it
+    def _finish_aside(self, *, config: MkDocsConfig) -> None:
+        """Wait for the processes rendering pages and making the exports; the build fails, saying why, if the
+        exports did."""
+        self._close_ahead()
         self.written_aside = frozenset()
         if self.aside is not None:
             try:
@@ -420,9 +423,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _written(self, *, config: MkDocsConfig) -> None:
         """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
         and the manifest, for the next build."""
-        self._close_ahead()
         self.progress.finish()
-        self._finish_aside()
         site = Path(config.site_dir)
         if not config.site_url:  # a sitemap lists absolute addresses: none is made up
             (site / "sitemap.xml.gz").unlink(missing_ok=True)
@@ -543,7 +544,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return output
 
     on_page_context = CombinedEvent(_render_and_index_only_the_essentials, _render_page_and_set_edit_link)
-    on_post_build = CombinedEvent(_reuse_pages, _written)
+    on_post_build = CombinedEvent(_finish_aside, _reuse_pages, _written)
 
     def _is_guide(self, page: Page) -> bool:
         return bool(page.file.generated_by) and self.guide is not None and page.file.src_uri == self.guide.path
