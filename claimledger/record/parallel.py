@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +44,25 @@ def workers_wanted(jobs: int | None = None) -> int:
 def can_fork() -> bool:
     """Whether forking is available and safe here (no other thread that might hold a lock)."""
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def forked(target: Callable[..., None], *args: Any, name: str) -> tuple[BaseProcess, Connection] | None:
+    """``target(*args, sending)`` started in a forked process of its own, which ends with this one: the
+    process, and the end of the pipe its ``sending`` end sends to (which sees the end of it once the process
+    ends); None where no process could be started."""
+    import multiprocessing  # imported only where a process is forked: tens of milliseconds
+
+    fork = multiprocessing.get_context("fork")
+    received, sending = fork.Pipe(duplex=False)
+    process = fork.Process(target=target, args=(*args, sending), name=name, daemon=True)
+    try:
+        process.start()
+    except OSError:  # no more processes to be had
+        received.close()
+        return None
+    finally:
+        sending.close()  # the forked process's copy alone stays open
+    return process, received
 
 
 # Set in a worker only, by the pool's initializer: the work and the shares, as the fork copied them.

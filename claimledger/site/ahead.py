@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..record.parallel import can_fork
+from ..record.parallel import can_fork, forked
 from .manifest import Read, Recorder
 from .outputs import PageOutput
 
@@ -55,23 +55,14 @@ class RenderedAhead:
     """The bodies of ``outputs``, rendered in that order by a forked process: :meth:`take` one when it is due."""
 
     def __init__(self, outputs: Sequence[PageOutput], recorder: Recorder | None) -> None:
-        import multiprocessing
-
-        fork = multiprocessing.get_context("fork")
         self._recorder = recorder
         self._due = {output.path: output for output in outputs}
         self._early: dict[str, Rendered] = {}  # received before they were asked for
-        self._connection: Connection | None
-        self._connection, sending = fork.Pipe(duplex=False)
-        self._process: BaseProcess | None = fork.Process(target=_render_all, args=(outputs, recorder, sending))
-        self._process.daemon = True  # gone with this process, whatever happens to it
-        try:
-            self._process.start()
-        except OSError:  # no process to be had: every page is rendered here
-            self._connection.close()
-            self._connection = self._process = None
-        finally:
-            sending.close()
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        started = forked(_render_all, outputs, recorder, name="claimledger-pages")
+        if started is not None:  # else every page is rendered here
+            self._process, self._connection = started
 
     @classmethod
     def start(cls, outputs: Sequence[PageOutput], recorder: Recorder | None, workers: int) -> RenderedAhead | None:

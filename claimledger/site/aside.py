@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exports.formats import ExportFailed
-from ..record.parallel import can_fork
+from ..record.parallel import can_fork, forked
 from ..settings import Settings
 from .outputs import FileOutput
 
@@ -76,19 +76,8 @@ def start(outputs: Sequence[FileOutput], folder: Path, settings: Settings) -> As
     (the site being built, already cleaned by the engine); None where the caller must make them itself."""
     if settings.workers <= 1 or not can_fork() or not any(output.aside for output in outputs):
         return None
-    import multiprocessing  # imported only where a process is forked: tens of milliseconds
-
-    fork = multiprocessing.get_context("fork")
-    received, sent = fork.Pipe(duplex=False)
-    process = fork.Process(target=_make, args=(outputs, folder, sent), name="claimledger-exports", daemon=True)
-    try:
-        process.start()
-    except OSError:  # no more processes to be had: the caller makes them
-        received.close()
-        sent.close()
-        return None
-    sent.close()  # the child's end alone stays open: the pipe ends when the child does
-    return Aside(process, received)
+    started = forked(_make, outputs, folder, name="claimledger-exports")
+    return Aside(*started) if started is not None else None  # None: the caller makes them
 
 
 def _make(outputs: Sequence[FileOutput], folder: Path, messages: Connection) -> None:
