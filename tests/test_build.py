@@ -16,7 +16,7 @@ from claimledger.checks.siteconfig import DocsPolicy
 from claimledger.record.model import Dataset
 from claimledger.settings import Settings
 from claimledger.settings import progress_wanted as wanted
-from claimledger.site.build import MARKER, Project, SiteInput, StagedBuild
+from claimledger.site.build import MARKER, BuildError, Project, SiteInput, StagedBuild, lock_site, unlock_site
 from claimledger.site.manifest import MANIFEST, report_reused
 
 from .reviews import fingerprint_of
@@ -288,6 +288,43 @@ def test_a_build_by_an_engine_that_reports_no_reuse_replaces_the_site_whole(tmp_
     assert site.stat().st_ino != folder
     assert _listing(site) == sorted([MARKER, "index.html"])
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="advisory file locks")
+def test_a_build_into_a_site_another_build_is_making_stops_at_once_and_leaves_the_site(
+    minimal_project: Path, tmp_path: Path
+) -> None:
+    site, before = _built(minimal_project, tmp_path)
+    lock = lock_site(site.resolve())  # as a build running meanwhile holds it
+    assert lock is not None
+    try:
+        result = build(minimal_project, site)
+    finally:
+        unlock_site(site.resolve(), lock)
+    assert result.returncode == 1
+    assert f"another build into {site.resolve()} is running (process {os.getpid()})" in result.stderr
+    assert "the previous site is untouched" in result.stderr
+    assert _snapshot(site) == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="advisory file locks")
+def test_a_build_leaves_no_lock_behind_and_the_next_build_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _run(OnePageEngine(), site)
+    _run(OnePageEngine(), site)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="advisory file locks")
+def test_a_build_whose_lock_file_a_finishing_build_removed_takes_a_new_one(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = lock_site(site)
+    assert first is not None
+    with pytest.raises(BuildError, match="another build into"):
+        _run(OnePageEngine(), site)
+    unlock_site(site, first)
+    _run(OnePageEngine(), site)
+    assert (site / "index.html").read_text(encoding="utf-8") == "the new site"
 
 
 def test_build_refuses_to_replace_a_folder_it_did_not_create(minimal_project: Path, tmp_path: Path) -> None:

@@ -158,6 +158,20 @@ def test_an_edit_to_one_claim_rerenders_its_page_and_the_lists_not_the_rest(tmp_
     assert "claims/claim-00001.md" in outputs and "claims/claim-00001/claim.json" in outputs
 
 
+def test_a_rebuild_takes_the_engine_only_through_the_pages_it_renders_again(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    _edit_rationale(project)
+    rebuilt = build(project, site, env={"CLAIMLEDGER_PROGRESS": "1"})
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    reused, pages = _reused(rebuilt.stderr)
+    handwritten = len(list((project / "docs").rglob("*.md")))
+    written = re.findall(r"claimledger: (\d+)/(\d+) pages written", rebuilt.stderr)
+    assert written[-1] == (str(pages - reused + handwritten + 1),) * 2  # the contributor guide too
+    assert "dirty" not in rebuilt.stderr
+
+
 def test_full_reuses_nothing(small: Small) -> None:
     project, site, _ = small
     folder = site.stat().st_ino

@@ -237,9 +237,9 @@ def test_an_unverified_claim_page_has_no_claim_review(minimal_project: Path) -> 
     renderer = Renderer(dataset, build_graph(dataset), SETTINGS)
     outputs = {o.path: o for o in site_outputs(dataset, renderer)}
     unverified = outputs["claims/widget-report-exists.md"]
-    assert isinstance(unverified, PageOutput) and unverified.jsonld is None
+    assert isinstance(unverified, PageOutput) and unverified.jsonld is not None and unverified.jsonld() is None
     reviewed = outputs["claims/widget-defects-fell.md"]
-    assert isinstance(reviewed, PageOutput) and reviewed.jsonld is not None
+    assert isinstance(reviewed, PageOutput) and reviewed.jsonld is not None and reviewed.jsonld() is not None
 
 
 def test_a_status_scale_says_which_statuses_are_verdicts(renderer: Renderer) -> None:

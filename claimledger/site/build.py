@@ -6,8 +6,9 @@ A build that reused files of the previous site as they are (its engine says whic
 in place: the files it made moved in, the previous site's files it no longer has removed. Any other
 build, or one whose previous site holds anything but plain files and folders, is swapped in whole. The
 staging folder (``.SITE.new-PID-XXXXXXXX``) and the swapped-out site (``.SITE.old-PID-…``) name their
-process: a later build removes those whose process is gone. The engines pin ``SOURCE_DATE_EPOCH`` to
-:func:`build_time`, so that the same input gives byte-identical output.
+process: a later build removes those whose process is gone. One build at a time goes into a site: another
+started meanwhile stops at once, saying so (``.SITE.lock`` beside the site, while a build runs). The
+engines pin ``SOURCE_DATE_EPOCH`` to :func:`build_time`, so that the same input gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two builds into one site at once are the user's to avoid
+    fcntl = None  # type: ignore[assignment]
 
 from ..checks.siteconfig import DocsPolicy
 from ..checks.sitepolicy import check_site
@@ -129,6 +135,7 @@ class StagedBuild:
         self.site_dir = site_dir.resolve()
         self.staging: Path | None = None
         self.build: EngineBuild | None = None
+        self.lock: int | None = None
 
     def __enter__(self) -> StagedBuild:
         refused = [f for f in check_site(self.project.root, self.project.config_file) if f.severity is Severity.ERROR]
@@ -138,10 +145,13 @@ class StagedBuild:
                 "the previous site is untouched"
             )
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(self.site_dir)
-        _check_replaceable(self.site_dir)
-        self.staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(self.site_dir, "new"), dir=self.site_dir.parent))
+        self.lock = lock_site(self.site_dir)
         try:
+            remove_stale_staging(self.site_dir)
+            _check_replaceable(self.site_dir)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=_staging_prefix(self.site_dir, "new"), dir=self.site_dir.parent)
+            )
             self.staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
             self.build = self.engine.start(self.project, self.staging)
         except BaseException:
@@ -184,8 +194,56 @@ class StagedBuild:
             if self.build is not None:
                 self.build.close()
         finally:
-            if self.staging is not None and self.staging.exists():
-                shutil.rmtree(self.staging, ignore_errors=True)
+            try:
+                if self.staging is not None and self.staging.exists():
+                    shutil.rmtree(self.staging, ignore_errors=True)
+            finally:
+                if self.lock is not None:
+                    unlock_site(self.site_dir, self.lock)
+                    self.lock = None
+
+
+def _lock_path(site_dir: Path) -> Path:
+    return site_dir.parent / f".{site_dir.name}.lock"
+
+
+def lock_site(site_dir: Path) -> int | None:
+    """The lock on building into ``site_dir`` (an open file, locked), or BuildError if another build holds it;
+    None where the system has no such locks. The lock file is removed on unlocking: a build that opened it
+    meanwhile finds it gone and takes a new one."""
+    if fcntl is None:
+        return None
+    path = _lock_path(site_dir)
+    while True:
+        try:
+            lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BuildError(f"cannot lock the site: {exc}; the previous site is untouched") from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(lock, 20).decode("ascii", "replace").strip()
+            os.close(lock)
+            raise BuildError(
+                f"another build into {site_dir} is running{f' (process {holder})' if holder.isdigit() else ''}: "
+                "wait for it to finish, or build into another --site-dir; the previous site is untouched"
+            ) from None
+        try:
+            held = path.stat().st_ino == os.fstat(lock).st_ino
+        except OSError:
+            held = False
+        if held:  # not a file another build removed as this one locked it
+            os.ftruncate(lock, 0)
+            os.write(lock, f"{os.getpid()}\n".encode("ascii"))
+            return lock
+        os.close(lock)
+
+
+def unlock_site(site_dir: Path, lock: int) -> None:
+    """Let the next build into ``site_dir`` run: the lock file removed while held, then let go."""
+    with contextlib.suppress(OSError):
+        _lock_path(site_dir).unlink()
+    os.close(lock)
 
 
 def _umask() -> int:

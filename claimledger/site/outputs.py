@@ -51,7 +51,9 @@ class PageOutput:
     edit_url: str | None  # where its source can be edited (an item's YAML file), if anywhere
     render: Callable[[], str]  # the page's body HTML (without the theme's frame)
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
-    jsonld: Callable[[], str] | None  # a JSON-LD document for the page's head (claim pages)
+    # A JSON-LD document for the page's head: a callable for the pages that may have one (claim pages), saying
+    # None where the page has none (a claim with no current verdict); worked out only for a page rendered.
+    jsonld: Callable[[], str | None] | None
     keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
     browser_title: str = ""  # plain text: the title in the browser and link previews (a claim's: its verdict first)
     search_boost: float = 1  # how much search favours the page over others that match as well, see SiteKind
@@ -189,7 +191,7 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
         return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
     item = renderer.item(spec)
     shown = view(spec.kind)
-    jsonld = functools.partial(renderer.claim_jsonld, item) if renderer.reviewed(item) else None
+    jsonld = functools.partial(renderer.claim_jsonld, item) if spec.kind == "claim" else None
     return PageOutput(
         spec,
         shown.description(renderer, item),

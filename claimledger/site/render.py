@@ -315,8 +315,9 @@ class Renderer:
         first = revisions[-1].date if revisions else ""  # newest first: the last is when it was published
         return claim_review(claim, self.dataset, url, settings.site_name, settings.site_url, first, settings.language)
 
-    def claim_jsonld(self, claim: Claim) -> str:
-        return script_json(self.claim_review(claim))
+    def claim_jsonld(self, item: object) -> str | None:
+        """The ClaimReview of ``item``'s page, as a JSON-LD document; None unless it is a :meth:`reviewed` claim."""
+        return script_json(self.claim_review(item)) if isinstance(item, Claim) and self.reviewed(item) else None
 
     def claim_review_feed(self) -> str:
         """Every current ClaimReview of the site, as a schema.org DataFeed."""

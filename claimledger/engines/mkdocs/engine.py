@@ -85,10 +85,13 @@ class MkDocsBuild:
         assert self.config is not None and self.plugin is not None
         os.environ["SOURCE_DATE_EPOCH"] = str(build_time(site.dataset, os.environ.get("SOURCE_DATE_EPOCH")))
         self.plugin.use(site)
+        # With a previous site to reuse pages from, MkDocs skips those pages (--dirty: nothing else differs, the
+        # staging folder being new and empty); the plugin keeps back MkDocs' warning about it.
+        dirty = site.previous is not None
         try:
-            self.config.plugins.on_startup(command="build", dirty=False)
+            self.config.plugins.on_startup(command="build", dirty=dirty)
             try:
-                build(self.config)
+                build(self.config, dirty=dirty)
             finally:
                 self.config.plugins.on_shutdown()
         except MkDocsException as exc:
@@ -126,6 +129,8 @@ class ProperDocsBuild:
         }
         config, site_dir = str(self.project.config_file), str(self.staging)
         command = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config, "-d", site_dir]
+        if site.previous is not None:  # reused pages skipped, as the mkdocs engine does (MkDocsBuild.build)
+            command.append("--dirty")
         run = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         with run as process:
             assert process.stdout is not None

@@ -118,6 +118,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.files: list[FileOutput] = []
         self.progress = Progress(0, enabled=False)
         self.serving = False  # under mkdocs serve --dirty: a page whose inputs did not change is not written again
+        # A build MkDocs runs --dirty: it goes through no page that says it is not modified (a reused item page
+        # says so): claimledger's engines build so into a new staging folder when they hand a previous site.
+        self.dirty = False
+        self.quiet = FreshStaging()
         self.served: Manifest | None = None  # what the last build under mkdocs serve --dirty was made from
         self.old: Manifest | None = None  # what the pages this build may reuse were made from
         self.guard: DocsGuard | None = None
@@ -150,6 +154,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         """Defining this keeps one plugin across the rebuilds of ``mkdocs serve``; under ``--dirty``, a rebuild
         writes only the pages whose inputs changed (as :mod:`claimledger.site.manifest` tells)."""
         self.serving, self.served = command == "serve" and dirty, None
+        self.dirty = command == "build" and dirty
         self.told_no_site_url = False  # said once a build, or once for all the rebuilds of a serve
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -317,7 +322,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.ahead = None
         self.bodies.clear()
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.dirty and self.previous is not None and not self.quiet.active:
+            self.quiet.start()
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self.quiet.stop()  # the engine said it before reading the files
         old = self.old
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
@@ -330,8 +340,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     self.reused[output.path] = file.dest_uri
                 elif self._kept(file):
                     self.reused[output.path] = file.dest_uri
+                    if self.dirty and not output.spec.in_nav:  # MkDocs goes through none of its page's events
+                        file.is_modified = lambda: False  # type: ignore[method-assign]
             if not output.spec.in_nav:
-                GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
+                page = GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
+                if not file.is_modified():  # its anchors, as if it were rendered: those of a generated page
+                    page.present_anchor_ids, page.links_to_anchors = set(), {}
             files.append(file)
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
@@ -366,6 +380,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build stops the processes making the exports and rendering pages: nothing more is written."""
+        self.quiet.stop()
         self._stop_aside()
         self._close_ahead()
 
@@ -532,7 +547,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.files_seen = files
-        self.progress = Progress(len(files.documentation_pages()), enabled=self.settings.progress)
+        pages = files.documentation_pages()
+        built = sum(1 for file in pages if file.is_modified()) if self.dirty else len(pages)
+        self.progress = Progress(built, enabled=self.settings.progress)
         return nav
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
@@ -589,6 +606,32 @@ class MadeAside(File):
 
     def copy_file(self, dirty: bool = False) -> None:
         pass
+
+
+class FreshStaging(logging.Filter):
+    """While started, keeps back the engine's warning that a build runs ``--dirty``: claimledger's engines
+    build so into a new, empty staging folder (no file of an earlier build is left in it), with a previous
+    site to reuse pages from, only so that the engine skips the pages reused."""
+
+    LOGGERS = ("mkdocs.commands.build", "properdocs.commands.build")
+    WARNING = "A 'dirty' build is being performed"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and str(record.msg).startswith(self.WARNING))
+
+    def start(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+        self.active = True
+
+    def stop(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+        self.active = False
 
 
 class GeneratedPage(Page):

@@ -212,8 +212,8 @@ def page_text(output: PageOutput, pages: Mapping[str, str]) -> str:
     """A generated page's file: its front matter, then its HTML with links as Zensical reads them."""
     meta: dict[str, Any] = {"title": escape(output.browser_title), "description": escape(output.description)}
     meta["edit_url"] = output.edit_url  # none for an index page (not docs/<page>.md, which is not there)
-    if output.jsonld is not None:
-        meta["claimledger_jsonld"] = output.jsonld()
+    if output.jsonld is not None and (document := output.jsonld()) is not None:
+        meta["claimledger_jsonld"] = document
     return _front_matter(meta) + rebase(output.render(), output.spec.url, output.path, pages)
 
 
