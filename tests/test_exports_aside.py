@@ -148,9 +148,9 @@ def test_a_build_that_fails_while_the_second_process_works_stops_it(
 
 def test_no_second_process_where_the_settings_ask_for_one_or_there_is_nothing_to_make(tmp_path: Path) -> None:
     outputs = [FileOutput("claims.csv", lambda: "id\n", aside=True)]
-    assert aside.start(outputs, tmp_path, Settings(jobs=1)) is None
-    assert aside.start(outputs, tmp_path, Settings(parallel=False)) is None
-    assert aside.start([FileOutput("a.txt", lambda: "a")], tmp_path, Settings(jobs=2)) is None
+    assert aside.start(outputs, Settings(jobs=1)) is None
+    assert aside.start(outputs, Settings(parallel=False)) is None
+    assert aside.start([FileOutput("a.txt", lambda: "a")], Settings(jobs=2)) is None
 
 
 def test_the_second_process_writes_the_aside_files_and_names_each(
@@ -162,8 +162,9 @@ def test_the_second_process_writes_the_aside_files_and_names_each(
         FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: True),
         FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: False),
     ]
-    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
+    started.go(tmp_path)
     assert started.finish() == {"claims.csv", "claims/a/claim.json"}
     assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/a/claim.json": b"{}\n"}
 
@@ -178,8 +179,9 @@ def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files
         FileOutput("claims.csv", lambda: "id\n", aside=True),
         FileOutput("claims/a/claim.json", full, bulk=True, made_aside=lambda: True),
     ]
-    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
+    started.go(tmp_path)
     with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
         started.finish()
     assert started.process.exitcode is not None, "it has ended"
@@ -224,3 +226,38 @@ def test_a_hook_after_the_build_finds_the_exports_written_whole(
     seen = (project / "seen.txt").read_text(encoding="utf-8")
     site = tmp_path / "site"
     assert seen == repr({name: (site / name).stat().st_size for name in ("claims.json", "claims.db")})
+
+
+def test_the_second_process_makes_the_first_file_at_once_and_writes_nothing_until_told_where(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    made = tmp_path / "made"  # the first file's content, made: written there by the second process
+
+    def first() -> str:
+        made.write_text("made", encoding="utf-8")
+        return "id\n"
+
+    site = tmp_path / "site"
+    started = aside.start([FileOutput("claims.csv", first, aside=True)], Settings(jobs=2))
+    assert started is not None
+    import time
+
+    for _ in range(100):
+        if made.exists():
+            break
+        time.sleep(0.05)
+    assert made.exists(), "made before the build says where to write"
+    assert not site.exists()
+    started.go(site)
+    assert started.finish() == {"claims.csv"}
+    assert _tree(site) == {"claims.csv": b"id\n"}
+
+
+def test_a_second_process_stopped_before_it_is_told_where_writes_nothing(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    started = aside.start([FileOutput("claims.csv", lambda: "id\n", aside=True)], Settings(jobs=2))
+    assert started is not None
+    started.stop()
+    assert started.process.exitcode is not None, "it has ended"
+    assert list(tmp_path.iterdir()) == []
