@@ -224,7 +224,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
         # The exports' process starts making them now, while MkDocs reads the files; it writes once on_files says where.
         self._stop_aside()
-        self.aside = aside.start(self.files, self.settings) if not self.serving else None
+        if not self.serving:
+            if self.previous is not None and self.old is not None:  # walked once, before: it reads claim.json files
+                self.previous.tree  # noqa: B018
+            self.aside = aside.start(self.files, self.settings)
         return config
 
     def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
