@@ -261,3 +261,45 @@ def test_a_second_process_stopped_before_it_is_told_where_writes_nothing(
     started.stop()
     assert started.process.exitcode is not None, "it has ended"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_second_process_writes_into_the_site_folder_only_once_mkdocs_has_cleaned_it(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from mkdocs.commands import build as mkdocs_commands
+    from mkdocs.config import load_config
+
+    one = tmp_path / "one"
+    assert build(project, one, "--full", env=ONE).returncode == 0
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "claims.csv").write_text("left by an earlier build\n", encoding="utf-8")
+    real_clean = mkdocs_commands.utils.clean_directory
+
+    def slow_clean(directory: str) -> None:  # the exports would be made, and written, before it cleans
+        time.sleep(2)
+        real_clean(directory)
+
+    monkeypatch.setattr(mkdocs_commands.utils, "clean_directory", slow_clean)
+    monkeypatch.setenv("CLAIMLEDGER_JOBS", "2")
+    monkeypatch.delenv("CLAIMLEDGER_WITHOUT", raising=False)
+    mkdocs_commands.build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site)))
+    assert len(started) == 1
+    for name in ("claims.json", "claims.csv", "claims.db", "corrections.xml"):
+        assert (site / name).read_bytes() == (one / name).read_bytes(), name
+
+
+def test_a_build_that_fails_before_the_second_process_is_told_where_to_write_stops_it_unwritten(
+    tmp_path: Path, started: list[int]
+) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    (project / "docs" / "dashboard.md").write_text("# Mine\n", encoding="utf-8")  # refused in on_files
+    failed = build(project, tmp_path / "site", env=TWO)
+    assert failed.returncode == 1
+    assert "docs/dashboard.md clashes with a generated page" in failed.stderr
+    assert len(started) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # ended, and reaped
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"], "no staging folder is left behind, nor a site"
