@@ -148,9 +148,9 @@ def test_a_build_that_fails_while_the_second_process_works_stops_it(
 
 def test_no_second_process_where_the_settings_ask_for_one_or_there_is_nothing_to_make(tmp_path: Path) -> None:
     outputs = [FileOutput("claims.csv", lambda: "id\n", aside=True)]
-    assert aside.start(outputs, tmp_path, Settings(jobs=1)) is None
-    assert aside.start(outputs, tmp_path, Settings(parallel=False)) is None
-    assert aside.start([FileOutput("a.txt", lambda: "a")], tmp_path, Settings(jobs=2)) is None
+    assert aside.start(outputs, Settings(jobs=1)) is None
+    assert aside.start(outputs, Settings(parallel=False)) is None
+    assert aside.start([FileOutput("a.txt", lambda: "a")], Settings(jobs=2)) is None
 
 
 def test_the_second_process_writes_the_aside_files_and_names_each(
@@ -162,8 +162,9 @@ def test_the_second_process_writes_the_aside_files_and_names_each(
         FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: True),
         FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: False),
     ]
-    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
+    started.go(tmp_path)
     assert started.finish() == {"claims.csv", "claims/a/claim.json"}
     assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/a/claim.json": b"{}\n"}
 
@@ -178,8 +179,9 @@ def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files
         FileOutput("claims.csv", lambda: "id\n", aside=True),
         FileOutput("claims/a/claim.json", full, bulk=True, made_aside=lambda: True),
     ]
-    started = aside.start(outputs, tmp_path, Settings(jobs=2))
+    started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
+    started.go(tmp_path)
     with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
         started.finish()
     assert started.process.exitcode is not None, "it has ended"
@@ -224,3 +226,80 @@ def test_a_hook_after_the_build_finds_the_exports_written_whole(
     seen = (project / "seen.txt").read_text(encoding="utf-8")
     site = tmp_path / "site"
     assert seen == repr({name: (site / name).stat().st_size for name in ("claims.json", "claims.db")})
+
+
+def test_the_second_process_makes_the_first_file_at_once_and_writes_nothing_until_told_where(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    made = tmp_path / "made"  # the first file's content, made: written there by the second process
+
+    def first() -> str:
+        made.write_text("made", encoding="utf-8")
+        return "id\n"
+
+    site = tmp_path / "site"
+    started = aside.start([FileOutput("claims.csv", first, aside=True)], Settings(jobs=2))
+    assert started is not None
+    import time
+
+    for _ in range(100):
+        if made.exists():
+            break
+        time.sleep(0.05)
+    assert made.exists(), "made before the build says where to write"
+    assert not site.exists()
+    started.go(site)
+    assert started.finish() == {"claims.csv"}
+    assert _tree(site) == {"claims.csv": b"id\n"}
+
+
+def test_a_second_process_stopped_before_it_is_told_where_writes_nothing(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    started = aside.start([FileOutput("claims.csv", lambda: "id\n", aside=True)], Settings(jobs=2))
+    assert started is not None
+    started.stop()
+    assert started.process.exitcode is not None, "it has ended"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_second_process_writes_into_the_site_folder_only_once_mkdocs_has_cleaned_it(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from mkdocs.commands import build as mkdocs_commands
+    from mkdocs.config import load_config
+
+    one = tmp_path / "one"
+    assert build(project, one, "--full", env=ONE).returncode == 0
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "claims.csv").write_text("left by an earlier build\n", encoding="utf-8")
+    real_clean = mkdocs_commands.utils.clean_directory
+
+    def slow_clean(directory: str) -> None:  # the exports would be made, and written, before it cleans
+        time.sleep(2)
+        real_clean(directory)
+
+    monkeypatch.setattr(mkdocs_commands.utils, "clean_directory", slow_clean)
+    monkeypatch.setenv("CLAIMLEDGER_JOBS", "2")
+    monkeypatch.delenv("CLAIMLEDGER_WITHOUT", raising=False)
+    mkdocs_commands.build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site)))
+    assert len(started) == 1
+    for name in ("claims.json", "claims.csv", "claims.db", "corrections.xml"):
+        assert (site / name).read_bytes() == (one / name).read_bytes(), name
+
+
+def test_a_build_that_fails_before_the_second_process_is_told_where_to_write_stops_it_unwritten(
+    tmp_path: Path, started: list[int]
+) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    (project / "docs" / "dashboard.md").write_text("# Mine\n", encoding="utf-8")  # refused in on_files
+    failed = build(project, tmp_path / "site", env=TWO)
+    assert failed.returncode == 1
+    assert "docs/dashboard.md clashes with a generated page" in failed.stderr
+    assert len(started) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # ended, and reaped
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"], "no staging folder is left behind, nor a site"

@@ -221,3 +221,45 @@ def test_a_metric_is_a_table_row_with_the_definition_the_sources_give(minimal_pr
     assert _rows(out, "select id, counts, counted_by, period from metrics") == [
         ("defects", "unknown", "unknown", "unknown")
     ]
+
+
+def _as_sqlite_utils_inserts(db: Any, name: str, rows: Any) -> None:
+    db.table(name).insert_all(rows, alter=True)
+
+
+@pytest.fixture(scope="module")
+def many_claims(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The export data of 250 synthetic claims: many batches of rows in every table."""
+    from claimledger.checks.project import check_project
+    from claimledger.exports.formats import export_data
+    from claimledger.tools.synthetic import write_site_project
+
+    root = tmp_path_factory.mktemp("many") / "project"
+    write_site_project(root, 250)
+    dataset, _ = check_project(root)
+    return export_data(dataset)
+
+
+def test_the_database_is_the_file_sqlite_utils_own_inserts_make(
+    many_claims: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimledger.exports import sqlite as export
+
+    made = export.to_sqlite(many_claims)
+    monkeypatch.setattr(export, "_insert", _as_sqlite_utils_inserts)
+    assert made == export.to_sqlite(many_claims)
+
+
+def test_a_field_first_met_in_a_later_batch_of_rows_becomes_a_column_as_sqlite_utils_adds_it(
+    many_claims: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimledger.exports import sqlite as export
+
+    data = json.loads(json.dumps(many_claims))
+    data["claims"][200]["appearances"][0]["page_number"] = 12
+    made = export.to_sqlite(data)
+    monkeypatch.setattr(export, "_insert", _as_sqlite_utils_inserts)
+    assert made == export.to_sqlite(data)
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        connection.deserialize(made)
+        assert connection.execute("SELECT count(*) FROM appearances WHERE page_number = 12").fetchone() == (1,)

@@ -38,8 +38,13 @@ def _page(kind: str, item_id: str) -> str:
 _hints = cache(get_type_hints)
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})  # values that are JSON data as they are
+
+
 def _plain(value: object) -> Any:
     """A field's value as JSON data: whole numbers without a decimal point, dates as text."""
+    if value.__class__ in _AS_IS:
+        return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, (PartialDate, Period)):
@@ -53,24 +58,51 @@ def _plain(value: object) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class _Field:
+    """How :func:`record` exports one field of a model class (worked out once per class)."""
+
+    name: str
+    key: str | None  # the name the files give it; None: not exported
+    bases: bool  # bases, exported as a mapping by the fact each backs
+    dated: bool  # a date that may be stated as `unknown`
+    required: bool  # a required field that may be stated as `unknown` (who converted, who paraphrased)
+
+
+@cache
+def _fields(model: type) -> tuple[_Field, ...]:
+    hints = _hints(model)
+    return tuple(
+        _Field(
+            f.name,
+            f.metadata.get("key", f.name) if f.metadata.get("export", True) else None,
+            hints[f.name] == tuple[Basis, ...],
+            PartialDate in get_args(hints[f.name]),
+            "unknown" in f.metadata,
+        )
+        for f in fields(model)
+    )
+
+
 def record(item: Any, **after: Mapping[str, Any]) -> dict[str, Any]:
     """``item``'s exported fields, in the model's order, under the names the files give them: a date
     stated as ``unknown`` as ``"unknown"``, bases as a mapping by the fact each backs. ``after`` adds
     computed fields after the field it names."""
-    hints = _hints(item.__class__)
     unknown: frozenset[str] = getattr(item, "unknown", frozenset())
+    states_unknown = hasattr(item, "unknown")
     data: dict[str, Any] = {}
-    for f in fields(item):
-        if f.metadata.get("export", True):
+    for f in _fields(item.__class__):
+        if f.key is not None:
             value = getattr(item, f.name)
-            if hints[f.name] == tuple[Basis, ...]:
+            if f.bases:
                 value = {b.field: record(b) for b in value}
-            elif value is None and f.name in unknown and PartialDate in get_args(hints[f.name]):
+            elif value is None and f.dated and f.name in unknown:
                 value = UNKNOWN
-            elif value is None and "unknown" in f.metadata and not hasattr(item, "unknown"):
+            elif value is None and f.required and not states_unknown:
                 value = UNKNOWN  # a required field (who converted, who paraphrased) stated as `unknown`
-            data[f.metadata.get("key", f.name)] = _plain(value)
-        data.update(after.get(f.name, {}))
+            data[f.key] = _plain(value)
+        if f.name in after:
+            data.update(after[f.name])
     return data
 
 

@@ -8,6 +8,7 @@ the claims; :func:`datasette_metadata` is the ``metadata.json`` Datasette reads 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sqlite3
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from .flat import FLAT_CLAIM
 
@@ -151,7 +153,54 @@ def _table(
 ) -> None:
     """A table of ``columns``, keyed by ``pk``, and its rows."""
     db.table(name).create(dict(columns), pk=pk, foreign_keys=[(column, table, "id") for column, table in references])
-    db.table(name).insert_all(rows, alter=True)
+    _insert(db, name, rows)
+
+
+_BATCH = 100  # rows at a time, as sqlite-utils' insert_all takes them (fewer where a row has many columns)
+_MAX_VARIABLES = 999  # the variables of one statement, as sqlite-utils keeps them
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # values stored as they are; others as sqlite-utils stores them
+
+
+def _insert(db: Database, name: str, rows: Rows) -> None:
+    """``rows`` into the table ``name``, as sqlite-utils' ``insert_all(rows, alter=True)`` inserts them, to the
+    byte of the file: the same rows in the same order, in batches of the same size, each committed on its own
+    (the file's header counts the commits, and the transactions that changed the tables); a batch with a
+    column the table lacks inserted by sqlite-utils itself, which adds the column from that batch. The other
+    batches are inserted with one prepared statement, rather than one built value by value (most of the time
+    the database took)."""
+    table = db.table(name)
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    size = max(1, min(_BATCH, _MAX_VARIABLES // len(first))) if first else 1
+    columns: list[str] = []
+    named: set[str] = set()  # the table's columns, as the statement names them
+    statement = ""
+    for chunk in _batches(itertools.chain([first], iterator), size):
+        if not statement or not all(row.keys() <= named for row in chunk):
+            columns = list(table.columns_dict)
+            named = set(columns)
+            quoted = ", ".join(f'"{column}"' for column in columns)
+            statement = f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
+        if not all(row.keys() <= named for row in chunk):  # a column to add (or named otherwise than the table does)
+            table.insert_all(chunk, alter=True, batch_size=size)
+            statement = ""
+            continue
+        values = [[row.get(column) for column in columns] for row in chunk]
+        if not set(map(type, itertools.chain.from_iterable(values))) <= _AS_IS:  # a list or mapping: as JSON
+            values = [[_value(value) for value in row] for row in values]
+        with db.conn:  # committed, as sqlite-utils commits each batch
+            db.conn.executemany(statement, values)
+
+
+def _value(value: Any) -> Any:
+    return value if value.__class__ in _AS_IS else jsonify_if_needed(value)
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _child(db: Database, name: str, rows: Rows, references: References, types: Columns) -> None:

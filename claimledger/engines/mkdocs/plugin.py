@@ -227,6 +227,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
         for asset in ASSETS:
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
+        # The exports' process starts making them now, while MkDocs reads the files; it writes once on_files says where.
+        self._stop_aside()
+        if not self.serving:
+            if self.previous is not None and self.old is not None:  # walked once, before: it reads claim.json files
+                self.previous.tree  # noqa: B018
+            self.aside = aside.start(self.files, self.settings)
         return config
 
     def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
@@ -350,8 +356,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
             files.append(File.generated(config, self.guide.path, content=self.guide.text))
-        self._stop_aside()
-        self.aside = aside.start(self.files, Path(config.site_dir), self.settings) if not self.serving else None
+        if self.aside is not None:  # the site folder is cleaned: the exports' process may write into it
+            self.aside.go(Path(config.site_dir))
         for extra in self.files:
             if extra.aside and self.aside is not None:  # listed, so that links to it resolve; written by the process
                 files.append(MadeAside.generated(config, extra.path, content=b""))
