@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+from array import array
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from importlib import resources
 from pathlib import Path
@@ -32,7 +33,8 @@ from ..record.model import Dataset
 MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
 # In the staging folder, while a build that reuses the previous site's files runs: which it reused.
 REUSED = ".claimledger-reused.json"
-FORMAT = 2
+FORMAT = 3  # lines of JSON (see Manifest); an older manifest means a full build
+DIGEST = 16  # bytes of a read's digest
 
 Read = tuple[str, str | None]  # (what was read, which key of it); key None: all of it
 V = TypeVar("V")
@@ -163,14 +165,14 @@ class Digests:
 
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
-        self.known: dict[Read, str] = {}
+        self.known: dict[Read, bytes] = {}
         self._sources: dict[str, Mapping[str, Any] | None] = {}
 
-    def of(self, read: Read) -> str:
-        """The digest of what the read holds."""
+    def of(self, read: Read) -> bytes:
+        """The digest of what the read holds (:data:`DIGEST` bytes)."""
         found = self.known.get(read)
         if found is None:
-            found = self.known[read] = self._digest(*read).hex()
+            found = self.known[read] = self._digest(*read)
         return found
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
@@ -232,6 +234,14 @@ def _index(value: object, length: int) -> int:
     return value
 
 
+def _fields(line: str) -> list[Any]:
+    """The three fields of a line of a manifest; ValueError if it has other than three."""
+    fields = json.loads(line)
+    if not isinstance(fields, list) or len(fields) != 3:
+        raise ValueError("not a row of a manifest")
+    return fields
+
+
 def meta_digest(key: str, meta: Iterable[object]) -> str:
     """The digest of what the build states about an output besides its reads (``meta``), under its key."""
     return hashlib.blake2b(f"{key}\x00{json.dumps([str(m) for m in meta])}".encode(), digest_size=16).hexdigest()
@@ -249,62 +259,137 @@ class Entry:
     reads: frozenset[Read]
 
 
-@dataclasses.dataclass
-class Manifest:
-    """The outputs of one site by path, what each read, and what each read held; ``key``: the build's key."""
+# An output as a manifest holds it: its meta digest and the rows of its reads in the manifest's table of reads
+# (a few bytes a read, where a set of reads takes hundreds: a manifest has an entry for each of a site's files).
+_Stored = tuple[str, "array[int]"]
 
-    key: str
-    outputs: dict[str, Entry] = dataclasses.field(default_factory=dict)
-    held: dict[Read, str] = dataclasses.field(default_factory=dict)  # each read's digest, as the site was built
+
+class _Outputs(Mapping[str, Entry]):
+    """A manifest's outputs as :class:`Entry` values, each made when it is looked up."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+
+    def __getitem__(self, path: str) -> Entry:
+        meta, rows = self._manifest.stored[path]
+        table = self._manifest.table
+        return Entry(meta, frozenset(table[row] for row in rows))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._manifest.stored)
+
+    def __len__(self) -> int:
+        return len(self._manifest.stored)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._manifest.stored
+
+
+class Manifest:
+    """The outputs of one site by path, what each read, and what each read held; ``key``: the build's key.
+
+    Kept compact: each read once in a table (with the digest of what it held), each output the rows it read.
+    Stored as lines of JSON, read and written a line at a time: a header (its format, key and counts), a line
+    per read (label, key, digest), then a line per output (path, meta digest, rows)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.table: list[Read] = []  # each read once, by row
+        self.held: list[bytes] = []  # by row: the digest of what the read held, as the site was built
+        self.rows: dict[Read, int] = {}  # the row of each read in the table
+        self.stored: dict[str, _Stored] = {}  # each output's meta digest and the rows it read
+
+    @property
+    def outputs(self) -> Mapping[str, Entry]:
+        """Each output's :class:`Entry`, by path."""
+        return _Outputs(self)
 
     @classmethod
     def read(cls, site_dir: Path) -> Manifest | None:
         """The manifest of the site in ``site_dir``; None if it has none or one this version cannot read."""
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
-            stored = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
-            if stored["format"] == FORMAT:
-                table: list[Read] = [
-                    (str(label), None if key is None else str(key)) for label, key, _ in stored["reads"]
-                ]
-                outputs = {  # each read one tuple, however many outputs made from it
-                    str(path): Entry(str(meta), frozenset(table[_index(i, len(table))] for i in reads))
-                    for path, (meta, reads) in stored["outputs"].items()
-                }
-                held = {read: str(row[2]) for read, row in zip(table, stored["reads"], strict=True)}
-                return cls(str(stored["key"]), outputs, held)
+        failures = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+        with contextlib.suppress(*failures), (site_dir / MANIFEST).open(encoding="utf-8") as lines:
+            return cls._parse(lines)
         return None
 
+    @classmethod
+    def _parse(cls, lines: Iterable[str]) -> Manifest | None:
+        """The manifest in ``lines``; None, or ValueError, TypeError, KeyError or IndexError, if it is not one."""
+        found = iter(lines)
+        header = json.loads(next(found, ""))
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            return None
+        key, count, outputs = header["key"], header["reads"], header["outputs"]
+        if not isinstance(key, str) or type(count) is not int or type(outputs) is not int or min(count, outputs) < 0:
+            raise ValueError("not a manifest header")
+        manifest = cls(key)
+        labels: dict[str, str] = {}  # one string a label, however many reads have it
+        for _ in range(count):
+            label, name, held = _fields(next(found, ""))
+            if not (isinstance(label, str) and (name is None or isinstance(name, str)) and isinstance(held, str)):
+                raise ValueError("not a row of reads")
+            digest = bytes.fromhex(held)
+            if len(digest) != DIGEST:
+                raise ValueError("not a digest")
+            read = (labels.setdefault(label, label), name)
+            if manifest.rows.setdefault(read, len(manifest.table)) != len(manifest.table):
+                raise ValueError("a read listed twice")
+            manifest.table.append(read)
+            manifest.held.append(digest)
+        for _ in range(outputs):
+            path, meta, rows = _fields(next(found, ""))
+            if not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list)):
+                raise ValueError("not a row of outputs")
+            manifest.stored[path] = (meta, array("I", [_index(row, count) for row in rows]))
+        if next(found, None) is not None:
+            raise ValueError("more than the manifest's header says")
+        return manifest
+
     def write(self, site_dir: Path) -> None:
-        reads = sorted({read for entry in self.outputs.values() for read in entry.reads}, key=_order)
-        table = {read: index for index, read in enumerate(reads)}
-        outputs = {
-            path: [entry.meta, sorted(table[read] for read in entry.reads)]
-            for path, entry in sorted(self.outputs.items())
-        }
-        data = {
-            "format": FORMAT,
-            "key": self.key,
-            "reads": [[*read, self.held[read]] for read in reads],
-            "outputs": outputs,
-        }
-        (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        """Write the manifest into ``site_dir``, a line at a time."""
+        order = sorted(range(len(self.table)), key=lambda row: _order(self.table[row]))
+        renumbered = array("I", bytes(4 * len(order)))  # the row of each read as written
+        for written, row in enumerate(order):
+            renumbered[row] = written
+        header = {"format": FORMAT, "key": self.key, "reads": len(order), "outputs": len(self.stored)}
+        dumps = functools.partial(json.dumps, separators=(",", ":"))
+        with (site_dir / MANIFEST).open("w", encoding="utf-8") as out:
+            out.write(dumps(header) + "\n")
+            for row in order:
+                out.write(dumps([*self.table[row], self.held[row].hex()]) + "\n")
+            for path in sorted(self.stored):
+                meta, rows = self.stored[path]
+                out.write(dumps([path, meta, sorted(renumbered[row] for row in rows)]) + "\n")
+
+    def _row(self, read: Read, digests: Digests) -> int:
+        row = self.rows.get(read)
+        if row is None:
+            row = self.rows[read] = len(self.table)
+            self.table.append(read)
+            self.held.append(digests.of(read))
+        return row
 
     def add(self, path: str, entry: Entry, digests: Digests) -> None:
         """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
-        self.outputs[path] = entry
-        for read in entry.reads:
-            if read not in self.held:
-                self.held[read] = digests.of(read)
+        self.stored[path] = (entry.meta, array("I", [self._row(read, digests) for read in entry.reads]))
+
+    def keep(self, path: str, old: Manifest, digests: Digests) -> None:
+        """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold."""
+        meta, rows = old.stored[path]
+        self.stored[path] = (meta, array("I", [self._row(old.table[row], digests) for row in rows]))
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
-        return frozenset(read for read, held in self.held.items() if digests.of(read) != held)
+        return frozenset(read for read, held in zip(self.table, self.held, strict=True) if digests.of(read) != held)
 
     def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
         it read is among the ``changed`` reads."""
-        earlier = self.outputs.get(path)
-        return earlier is not None and earlier.meta == meta and earlier.reads.isdisjoint(changed)
+        earlier = self.stored.get(path)
+        if earlier is None or earlier[0] != meta:
+            return False
+        table = self.table
+        return not changed or not any(table[row] in changed for row in earlier[1])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -440,9 +440,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
-                manifest.add(path, old.outputs[path], digests)
-            elif path in self.reads:
-                manifest.add(path, Entry(meta_digest(self.key, _meta(page)), frozenset(self.reads[path])), digests)
+                manifest.keep(path, old, digests)
+            elif (reads := self.reads.pop(path, None)) is not None:  # let go as soon as the manifest has it
+                manifest.add(path, Entry(meta_digest(self.key, _meta(page)), frozenset(reads)), digests)
         for output in self.files:
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)

@@ -1,0 +1,95 @@
+"""The manifest a build keeps beside its site: what each output was made from, written and read a line at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claimledger.site.manifest import DIGEST, FORMAT, MANIFEST, Entry, Manifest, Read
+
+
+class Held:
+    """Digests as a build's data gives them: each read's, fixed by the test."""
+
+    def __init__(self, held: dict[Read, bytes]) -> None:
+        self.held = held
+
+    def of(self, read: Read) -> bytes:
+        return self.held[read]
+
+
+CLAIM: Read = ("claims", "claim-1")
+ALL: Read = ("claims", None)
+SOURCE: Read = ("sources", "source-1")
+DIGESTS = Held({CLAIM: b"\x01" * DIGEST, ALL: b"\x02" * DIGEST, SOURCE: b"\x03" * DIGEST})
+
+
+def _written(folder: Path) -> Manifest:
+    manifest = Manifest("key")
+    manifest.add("claims/claim-1.md", Entry("meta-1", frozenset({CLAIM, SOURCE})), DIGESTS)  # type: ignore[arg-type]
+    manifest.add("claims/index.md", Entry("meta-2", frozenset({ALL})), DIGESTS)  # type: ignore[arg-type]
+    manifest.write(folder)
+    return manifest
+
+
+def test_a_manifest_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    _written(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None and read.key == "key"
+    assert dict(read.outputs) == {
+        "claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE})),
+        "claims/index.md": Entry("meta-2", frozenset({ALL})),
+    }
+    assert read.changed(DIGESTS) == frozenset()  # type: ignore[arg-type]
+
+
+def test_a_manifest_is_a_header_then_a_line_per_read_then_a_line_per_output(tmp_path: Path) -> None:
+    _written(tmp_path)
+    lines = [json.loads(line) for line in (tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()]
+    assert lines[0] == {"format": FORMAT, "key": "key", "reads": 3, "outputs": 2}
+    assert lines[1:4] == [
+        ["claims", None, "02" * DIGEST],
+        ["claims", "claim-1", "01" * DIGEST],
+        ["sources", "source-1", "03" * DIGEST],
+    ]
+    assert lines[4:] == [["claims/claim-1.md", "meta-1", [1, 2]], ["claims/index.md", "meta-2", [0]]]
+
+
+def test_an_output_is_unchanged_while_its_meta_and_every_read_it_made_are(tmp_path: Path) -> None:
+    _written(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
+    changed = read.changed(edited)  # type: ignore[arg-type]
+    assert changed == frozenset({SOURCE})
+    assert not read.unchanged("claims/claim-1.md", "meta-1", changed)
+    assert read.unchanged("claims/index.md", "meta-2", changed)
+    assert not read.unchanged("claims/index.md", "another meta", changed)
+    assert not read.unchanged("claims/new.md", "meta-2", changed)
+
+
+def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Path) -> None:
+    old = _written(tmp_path)
+    new = Manifest("key")
+    new.keep("claims/claim-1.md", old, DIGESTS)  # type: ignore[arg-type]
+    new.write(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE}))}
+
+
+def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Path) -> None:
+    earlier = {"format": 2, "key": "key", "reads": [["claims", None, "00" * DIGEST]], "outputs": {"a": ["m", [0]]}}
+    (tmp_path / MANIFEST).write_text(json.dumps(earlier), encoding="utf-8")
+    assert Manifest.read(tmp_path) is None
+
+
+def test_a_manifest_with_a_read_listed_twice_is_not_read(tmp_path: Path) -> None:
+    header = {"format": FORMAT, "key": "key", "reads": 2, "outputs": 0}
+    row = json.dumps(["claims", None, "00" * DIGEST])
+    (tmp_path / MANIFEST).write_text(f"{json.dumps(header)}\n{row}\n{row}\n", encoding="utf-8")
+    assert Manifest.read(tmp_path) is None
+
+
+def test_no_manifest_is_none(tmp_path: Path) -> None:
+    assert Manifest.read(tmp_path) is None
