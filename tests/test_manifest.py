@@ -78,16 +78,21 @@ def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Pat
     assert dict(read.outputs) == {"claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE}))}
 
 
+def test_a_kept_output_holds_what_its_reads_hold_now_where_they_changed(tmp_path: Path) -> None:
+    _written(tmp_path)
+    old = Manifest.read(tmp_path)
+    assert old is not None
+    edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
+    old.changed(edited)  # type: ignore[arg-type]
+    new = Manifest("key")
+    new.keep("claims/claim-1.md", old, edited)  # type: ignore[arg-type]
+    assert new.changed(edited) == frozenset()  # type: ignore[arg-type]
+    assert new.changed(DIGESTS) == frozenset({SOURCE})  # type: ignore[arg-type]
+
+
 def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Path) -> None:
     earlier = {"format": 2, "key": "key", "reads": [["claims", None, "00" * DIGEST]], "outputs": {"a": ["m", [0]]}}
     (tmp_path / MANIFEST).write_text(json.dumps(earlier), encoding="utf-8")
-    assert Manifest.read(tmp_path) is None
-
-
-def test_a_manifest_with_a_read_listed_twice_is_not_read(tmp_path: Path) -> None:
-    header = {"format": FORMAT, "key": "key", "reads": 2, "outputs": 0}
-    row = json.dumps(["claims", None, "00" * DIGEST])
-    (tmp_path / MANIFEST).write_text(f"{json.dumps(header)}\n{row}\n{row}\n", encoding="utf-8")
     assert Manifest.read(tmp_path) is None
 
 

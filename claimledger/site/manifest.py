@@ -161,19 +161,16 @@ class recorded_property(Generic[V]):
 
 
 class Digests:
-    """What each read held in one build's data, as a digest (worked out once per read)."""
+    """What each read held in one build's data, as a digest. None is kept: a manifest asks once for each read
+    it has not the digest of already (tens of thousands of reads at 10,000 claims)."""
 
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
-        self.known: dict[Read, bytes] = {}
         self._sources: dict[str, Mapping[str, Any] | None] = {}
 
     def of(self, read: Read) -> bytes:
         """The digest of what the read holds (:data:`DIGEST` bytes)."""
-        found = self.known.get(read)
-        if found is None:
-            found = self.known[read] = self._digest(*read)
-        return found
+        return self._digest(*read)
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
         """The mapping a read of ``label`` looks in (looked for once per label); None for a label not known."""
@@ -295,9 +292,10 @@ class Manifest:
     def __init__(self, key: str) -> None:
         self.key = key
         self.table: list[Read] = []  # each read once, by row
-        self.held: list[bytes] = []  # by row: the digest of what the read held, as the site was built
-        self.rows: dict[Read, int] = {}  # the row of each read in the table
+        self.held = bytearray()  # by row, DIGEST bytes each: what the read held, as the site was built
+        self.rows: dict[Read, int] = {}  # the row of each read in the table, while outputs are added
         self.stored: dict[str, _Stored] = {}  # each output's meta digest and the rows it read
+        self.changes: frozenset[int] | None = None  # the rows :meth:`changed` found changed (None: not asked)
 
     @property
     def outputs(self) -> Mapping[str, Entry]:
@@ -331,11 +329,8 @@ class Manifest:
             digest = bytes.fromhex(held)
             if len(digest) != DIGEST:
                 raise ValueError("not a digest")
-            read = (labels.setdefault(label, label), name)
-            if manifest.rows.setdefault(read, len(manifest.table)) != len(manifest.table):
-                raise ValueError("a read listed twice")
-            manifest.table.append(read)
-            manifest.held.append(digest)
+            manifest.table.append((labels.setdefault(label, label), name))
+            manifest.held += digest
         for _ in range(outputs):
             path, meta, rows = _fields(next(found, ""))
             if not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list)):
@@ -356,31 +351,39 @@ class Manifest:
         with (site_dir / MANIFEST).open("w", encoding="utf-8") as out:
             out.write(dumps(header) + "\n")
             for row in order:
-                out.write(dumps([*self.table[row], self.held[row].hex()]) + "\n")
+                out.write(dumps([*self.table[row], self._held(row).hex()]) + "\n")
             for path in sorted(self.stored):
                 meta, rows = self.stored[path]
                 out.write(dumps([path, meta, sorted(renumbered[row] for row in rows)]) + "\n")
 
-    def _row(self, read: Read, digests: Digests) -> int:
-        row = self.rows.get(read)
-        if row is None:
-            row = self.rows[read] = len(self.table)
+    def _held(self, row: int) -> bytes:
+        return bytes(self.held[row * DIGEST : (row + 1) * DIGEST])
+
+    def _row(self, read: Read, digests: Digests, old: Manifest | None = None, row: int = 0) -> int:
+        """The row of ``read``, added if it has none, holding what ``digests`` says it holds (or, for a read
+        that has not changed since ``old``'s site was built, what its ``row`` there held)."""
+        found = self.rows.get(read)
+        if found is None:
+            found = self.rows[read] = len(self.table)
             self.table.append(read)
-            self.held.append(digests.of(read))
-        return row
+            same = old is not None and old.changes is not None and row not in old.changes
+            self.held += old._held(row) if same and old is not None else digests.of(read)
+        return found
 
     def add(self, path: str, entry: Entry, digests: Digests) -> None:
         """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
         self.stored[path] = (entry.meta, array("I", [self._row(read, digests) for read in entry.reads]))
 
     def keep(self, path: str, old: Manifest, digests: Digests) -> None:
-        """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold."""
+        """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold
+        (for a read :meth:`changed` found unchanged, what it held in ``old``)."""
         meta, rows = old.stored[path]
-        self.stored[path] = (meta, array("I", [self._row(old.table[row], digests) for row in rows]))
+        self.stored[path] = (meta, array("I", [self._row(old.table[row], digests, old, row) for row in rows]))
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
-        return frozenset(read for read, held in zip(self.table, self.held, strict=True) if digests.of(read) != held)
+        self.changes = frozenset(row for row, read in enumerate(self.table) if digests.of(read) != self._held(row))
+        return frozenset(self.table[row] for row in self.changes)
 
     def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
