@@ -400,9 +400,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def _reuse_pages(self, *, config: MkDocsConfig) -> None:
         """The reused pages: their files left in the previous site (the build is committed with them, see
-        :mod:`claimledger.site.build`), their search entries taken from its index."""
-        if not self.reused or self.serving:
-            return
+        :mod:`claimledger.site.build`), their search entries taken from its index; then the search index written."""
+        if self.reused and not self.serving:
+            self._reuse_search_entries(config)
+        _write_search_index(config)
+
+    def _reuse_search_entries(self, config: MkDocsConfig) -> None:
         assert self.previous is not None and self.files_seen is not None
         for dest in self.reused.values():
             if dest not in self.previous.files:
@@ -574,6 +577,50 @@ def _meta(output: PageOutput) -> tuple[object, ...]:
 def _searches(config: MkDocsConfig) -> list[Any]:
     """The site's search plugins."""
     return [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
+
+
+SEARCH_INDEX = "search/search_index.json"
+_SEARCH_CONFIG = ("lang", "separator", "pipeline", "fields")  # what Material's index says of its search
+
+
+def _write_search_index(config: MkDocsConfig) -> None:
+    """Write Material's search index a page's entries at a time, the bytes its search plugin would write, and
+    turn that plugin's own write off for this build (its configuration is read afresh at the next): it makes
+    the whole index one string, then its bytes, on top of the entries (at 10,000 claims, tens of MB at once).
+    The entries are let go once written. Nothing is done for another search plugin, for Material's when it is
+    off or under ``mkdocs serve --dirty`` (its index then merges the last build's), or for an index it holds
+    otherwise than this knows."""
+    searches = _searches(config)
+    if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
+        return
+    search = searches[0]
+    index = getattr(search, "search_index", None)
+    settings = getattr(index, "config", None)
+    entries = getattr(index, "entries", None)
+    if (
+        index is None
+        or not search.config.enabled
+        or getattr(search, "search_index_prev", None) is not None
+        or getattr(search, "is_dirty", True)
+        or not isinstance(settings, dict)
+        or not all(key in settings for key in _SEARCH_CONFIG)
+        or not isinstance(entries, list)
+    ):
+        return
+    path = Path(config.site_dir) / SEARCH_INDEX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        out.write(b'{"config":' + _dumps({key: settings[key] for key in _SEARCH_CONFIG}).encode() + b',"docs":[')
+        for number, entry in enumerate(entries):
+            out.write((b"," if number else b"") + _dumps(entry).encode())
+        out.write(b"]}")
+    search.config.enabled = False
+    index.entries = []
+
+
+def _dumps(value: object) -> str:
+    """``value`` as Material's search plugin writes it into its index."""
+    return json.dumps(value, separators=(",", ":"), default=str)
 
 
 def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
