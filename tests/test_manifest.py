@@ -98,3 +98,14 @@ def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Pa
 
 def test_no_manifest_is_none(tmp_path: Path) -> None:
     assert Manifest.read(tmp_path) is None
+
+
+def test_reads_noted_as_a_page_renders_are_written_with_what_the_build_states_of_it(tmp_path: Path) -> None:
+    made = Manifest("key")
+    made.note("claims/claim-1.md", frozenset({CLAIM}), DIGESTS)  # type: ignore[arg-type]
+    made.note("claims/claim-1.md", frozenset({SOURCE, CLAIM}), DIGESTS)  # type: ignore[arg-type]
+    made.describe("claims/claim-1.md", "meta-1")
+    made.write(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE}))}

@@ -374,6 +374,15 @@ class Manifest:
         """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
         self.stored[path] = (entry.meta, array("I", [self._row(read, digests) for read in entry.reads]))
 
+    def note(self, path: str, reads: Iterable[Read], digests: Digests) -> None:
+        """Add ``reads`` to what ``path`` is made from; what the build states of it is said by :meth:`describe`."""
+        meta, rows = self.stored.get(path, ("", array("I")))
+        self.stored[path] = (meta, array("I", sorted({*rows, *(self._row(read, digests) for read in reads)})))
+
+    def describe(self, path: str, meta: str) -> None:
+        """Say what the build states of ``path`` besides its reads (``meta``)."""
+        self.stored[path] = (meta, self.stored[path][1])
+
     def keep(self, path: str, old: Manifest, digests: Digests) -> None:
         """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold
         (for a read :meth:`changed` found unchanged, what it held in ``old``)."""

@@ -129,7 +129,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.previous: PreviousSite | None = None  # the site this build replaces, to reuse from
         self.key = ""
         self.reused: dict[str, str] = {}  # page source path -> its file in the site, reused as it is
-        self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
+        self.made: Manifest | None = None  # what this build's outputs are made from, noted as pages render
         self.files_seen: Files | None = None
         self.searched: frozenset[str] | None = None  # the URLs of the pages the previous search index has entries of
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
@@ -159,7 +159,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir), confined=True).findings))
-        self.recorder, self.previous, self.reused, self.reads, self.searched = None, None, {}, {}, None
+        self.recorder, self.previous, self.reused, self.made, self.searched = None, None, {}, None, None
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings = self.handed.project.settings
@@ -423,6 +423,14 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 for entry in (kept if file.src_uri in self.reused else fresh).get(file.page.url, [])
             ]
 
+    def _note_reads(self, path: str, reads: frozenset[Read]) -> None:
+        """Note what rendering the page ``path`` read, into the manifest this build makes: a few bytes a read
+        rather than a set of them held for each page until the build's end."""
+        assert self.renderer is not None
+        if self.made is None:
+            self.made = Manifest(self.key)
+        self.made.note(path, reads, self.renderer.digests)
+
     def _written(self, *, config: MkDocsConfig) -> None:
         """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
         and the manifest, for the next build."""
@@ -438,14 +446,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     output.write(site)
             return
         assert self.renderer is not None
-        old, manifest = self.old, Manifest(self.key)
+        old, manifest = self.old, self.made if self.made is not None else Manifest(self.key)
+        self.made = None
         digests = self.renderer.digests
         kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
                 manifest.keep(path, old, digests)
-            elif (reads := self.reads.pop(path, None)) is not None:  # let go as soon as the manifest has it
-                manifest.add(path, Entry(meta_digest(self.key, _meta(page)), frozenset(reads)), digests)
+            elif path in manifest.outputs:  # rendered: its reads noted as it was (see _note_reads)
+                manifest.describe(path, meta_digest(self.key, _meta(page)))
         for output in self.files:
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
@@ -507,7 +516,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             return context
         rendered = self.ahead.take(output) if self.ahead is not None else render(output, self.recorder)
         if self.recorder is not None:
-            self.reads.setdefault(output.path, set()).update(rendered.reads)
+            self._note_reads(output.path, rendered.reads)
         page.content = rendered.search if rendered.search is not None else rendered.body
         if rendered.jsonld is not None:
             page.meta["claimledger_jsonld"] = rendered.jsonld
