@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from unittest import mock
 
+import pytest
+
 from claimledger.engines.mkdocs import plugin
 from claimledger.tools.synthetic import write_site_project
 
@@ -37,3 +39,27 @@ def test_a_rebuild_writes_the_search_index_a_full_build_writes(tmp_path: Path) -
     assert build(project, tmp_path / "full", "--full").returncode == 0
     assert (site / plugin.SEARCH_INDEX).read_bytes() == (tmp_path / "full" / plugin.SEARCH_INDEX).read_bytes()
     assert b"Edited since." in (site / plugin.SEARCH_INDEX).read_bytes()
+
+
+def test_the_previous_index_is_read_an_entry_at_a_time_as_material_writes_it() -> None:
+    index = '{"config":{"lang":["en"]},"docs":[{"location":"a/","title":"A"},{"location":"a/#part"},{"location":""}]}'
+    assert [entry["location"] for entry in plugin._index_entries(index)] == ["a/", "a/#part", ""]
+    assert list(plugin._index_entries('{"config":{},"docs":[]}')) == []
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        "",
+        "[]",
+        '{"config": {}, "docs": []}',
+        '{"config":{},"docs":[{"location":"a/"},]}',
+        '{"config":{},"docs":[{"location":"a/"}]',
+        '{"config":{},"docs":[]}{}',
+        '{"config":{},"docs":[{"title":"no location"}]}',
+        '{"config":{},"docs":["a/"]}',
+    ],
+)
+def test_an_index_not_as_material_writes_it_is_not_read(index: str) -> None:
+    with pytest.raises(ValueError):
+        list(plugin._index_entries(index))

@@ -14,10 +14,11 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from html import escape, unescape
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mkdocs.config import config_options
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
@@ -60,6 +61,8 @@ from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
 from .docsguard import DocsGuard
 from .frames import Frames
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
     from jinja2 import Environment
@@ -378,23 +381,19 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if old is None or old.key != self.key:
             return None
         searches = _searches(config)
-        # Its pages only: the entries themselves are read when the reused pages' are added (a tenth of a rebuild's
-        # memory, held meanwhile by this process and by those it forks).
-        entries = self._previous_search(searches) if searches else None
-        self.searched = frozenset(entries) if entries is not None else None
+        # Its pages only, read an entry at a time: the entries themselves are read when the reused pages' are
+        # added (a tenth of a rebuild's memory, held meanwhile by this process and by those it forks).
+        self.searched = self._previous_search(searches, _page_urls) if searches else None
         return old if self.searched is not None or not searches else None
 
-    def _previous_search(self, searches: list[Any]) -> dict[str, list[Any]] | None:
-        """The previous search index's entries by page URL, if the site's search is Material's and the
-        previous site has its index; None otherwise."""
+    def _previous_search(self, searches: list[Any], take: Callable[[Iterator[Any]], T]) -> T | None:
+        """What ``take`` makes of the previous search index's entries (read one at a time), if the site's
+        search is Material's and the previous site has its index as Material writes it; None otherwise."""
         if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
             return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            index = self.previous.folder / "search" / "search_index.json"
-            entries = json.loads(index.read_text(encoding="utf-8"))["docs"]
-            if all(isinstance(e, dict) and isinstance(e.get("location"), str) for e in entries):
-                return _by_page(entries)
+            return take(_index_entries((self.previous.folder / SEARCH_INDEX).read_text(encoding="utf-8")))
         return None
 
     @event_priority(50)  # before the search plugin writes its index
@@ -412,7 +411,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
         searches = _searches(config)
         if searches and self.searched is not None:
-            search, kept = searches[0].search_index, self._previous_search(searches)
+            search, kept = searches[0].search_index, self._previous_search(searches, _by_page)
             if kept is None or not self.searched <= kept.keys():
                 raise PluginError("claimledger: the previous site's search index changed; build again with --full")
             fresh = _by_page(search.entries)
@@ -632,7 +631,34 @@ def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
-def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
+def _index_entries(text: str) -> Iterator[dict[str, Any]]:
+    """The entries of a search index as Material's search plugin writes it (``{"config":…,"docs":[…]}``, with
+    no space), one at a time; ValueError, once those before are given, if ``text`` is not such an index."""
+    decoder = json.JSONDecoder()
+    opening, docs = '{"config":', ',"docs":['
+    if not text.startswith(opening):
+        raise ValueError("not a search index")
+    _, at = decoder.raw_decode(text, len(opening))
+    if not text.startswith(docs, at):
+        raise ValueError("not a search index")
+    at += len(docs)
+    follows, at = ("]", at + 1) if text.startswith("]", at) else (",", at)
+    while follows == ",":
+        entry, at = decoder.raw_decode(text, at)
+        if not isinstance(entry, dict) or not isinstance(entry.get("location"), str):
+            raise ValueError("not a search entry")
+        yield entry
+        follows, at = text[at : at + 1], at + 1
+    if follows != "]" or text[at:] != "}":
+        raise ValueError("not a search index")
+
+
+def _page_urls(entries: Iterable[Any]) -> frozenset[str]:
+    """The URLs of the pages search index entries are of."""
+    return frozenset(entry["location"].partition("#")[0] for entry in entries)
+
+
+def _by_page(entries: Iterable[Any]) -> dict[str, list[Any]]:
     """Search index entries by the URL of their page (a page's entries come one after the other)."""
     pages: dict[str, list[Any]] = {}
     for entry in entries:
