@@ -21,13 +21,14 @@ class Held:
 CLAIM: Read = ("claims", "claim-1")
 ALL: Read = ("claims", None)
 SOURCE: Read = ("sources", "source-1")
+META_1, META_2 = "a1" * DIGEST, "a2" * DIGEST  # what the build states of an output, as its digest
 DIGESTS = Held({CLAIM: b"\x01" * DIGEST, ALL: b"\x02" * DIGEST, SOURCE: b"\x03" * DIGEST})
 
 
 def _written(folder: Path) -> Manifest:
     manifest = Manifest("key")
-    manifest.add("claims/claim-1.md", Entry("meta-1", frozenset({CLAIM, SOURCE})), DIGESTS)  # type: ignore[arg-type]
-    manifest.add("claims/index.md", Entry("meta-2", frozenset({ALL})), DIGESTS)  # type: ignore[arg-type]
+    manifest.add("claims/claim-1.md", Entry(META_1, frozenset({CLAIM, SOURCE})), DIGESTS)  # type: ignore[arg-type]
+    manifest.add("claims/index.md", Entry(META_2, frozenset({ALL})), DIGESTS)  # type: ignore[arg-type]
     manifest.write(folder)
     return manifest
 
@@ -37,8 +38,8 @@ def test_a_manifest_reads_back_as_it_was_written(tmp_path: Path) -> None:
     read = Manifest.read(tmp_path)
     assert read is not None and read.key == "key"
     assert dict(read.outputs) == {
-        "claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE})),
-        "claims/index.md": Entry("meta-2", frozenset({ALL})),
+        "claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE})),
+        "claims/index.md": Entry(META_2, frozenset({ALL})),
     }
     assert read.changed(DIGESTS) == frozenset()  # type: ignore[arg-type]
 
@@ -52,7 +53,7 @@ def test_a_manifest_is_a_header_then_a_line_per_read_then_a_line_per_output(tmp_
         ["claims", "claim-1", "01" * DIGEST],
         ["sources", "source-1", "03" * DIGEST],
     ]
-    assert lines[4:] == [["claims/claim-1.md", "meta-1", [1, 2]], ["claims/index.md", "meta-2", [0]]]
+    assert lines[4:] == [["claims/claim-1.md", META_1, [1, 2]], ["claims/index.md", META_2, [0]]]
 
 
 def test_an_output_is_unchanged_while_its_meta_and_every_read_it_made_are(tmp_path: Path) -> None:
@@ -62,10 +63,10 @@ def test_an_output_is_unchanged_while_its_meta_and_every_read_it_made_are(tmp_pa
     edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
     changed = read.changed(edited)  # type: ignore[arg-type]
     assert changed == frozenset({SOURCE})
-    assert not read.unchanged("claims/claim-1.md", "meta-1", changed)
-    assert read.unchanged("claims/index.md", "meta-2", changed)
-    assert not read.unchanged("claims/index.md", "another meta", changed)
-    assert not read.unchanged("claims/new.md", "meta-2", changed)
+    assert not read.unchanged("claims/claim-1.md", META_1, changed)
+    assert read.unchanged("claims/index.md", META_2, changed)
+    assert not read.unchanged("claims/index.md", "ab" * DIGEST, changed)
+    assert not read.unchanged("claims/new.md", META_2, changed)
 
 
 def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Pat
     new.write(tmp_path)
     read = Manifest.read(tmp_path)
     assert read is not None
-    assert dict(read.outputs) == {"claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE}))}
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE}))}
 
 
 def test_a_kept_output_holds_what_its_reads_hold_now_where_they_changed(tmp_path: Path) -> None:
@@ -104,8 +105,8 @@ def test_reads_noted_as_a_page_renders_are_written_with_what_the_build_states_of
     made = Manifest("key")
     made.note("claims/claim-1.md", frozenset({CLAIM}), DIGESTS)  # type: ignore[arg-type]
     made.note("claims/claim-1.md", frozenset({SOURCE, CLAIM}), DIGESTS)  # type: ignore[arg-type]
-    made.describe("claims/claim-1.md", "meta-1")
+    made.describe("claims/claim-1.md", META_1)
     made.write(tmp_path)
     read = Manifest.read(tmp_path)
     assert read is not None
-    assert dict(read.outputs) == {"claims/claim-1.md": Entry("meta-1", frozenset({CLAIM, SOURCE}))}
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE}))}

@@ -258,7 +258,20 @@ class Entry:
 
 # An output as a manifest holds it: its meta digest and the rows of its reads in the manifest's table of reads
 # (a few bytes a read, where a set of reads takes hundreds: a manifest has an entry for each of a site's files).
-_Stored = tuple[str, "array[int]"]
+def _pack(meta: str, rows: Iterable[int]) -> bytes:
+    """An output as a manifest holds it: its meta digest's bytes, then the rows of its reads in the manifest's table
+    of reads, four bytes each (one object of a few dozen bytes, where a set of reads takes hundreds)."""
+    return bytes.fromhex(meta) + array("I", rows).tobytes()
+
+
+def _unpack(stored: bytes) -> tuple[str, array[int]]:
+    """The meta digest and rows of an output as :func:`_pack` packs it."""
+    rows = array("I")
+    rows.frombytes(stored[DIGEST:])
+    return stored[:DIGEST].hex(), rows
+
+
+_UNDESCRIBED = "00" * DIGEST  # the meta digest of an output whose reads were noted and that was not described
 
 
 class _Outputs(Mapping[str, Entry]):
@@ -268,7 +281,7 @@ class _Outputs(Mapping[str, Entry]):
         self._manifest = manifest
 
     def __getitem__(self, path: str) -> Entry:
-        meta, rows = self._manifest.stored[path]
+        meta, rows = _unpack(self._manifest.stored[path])
         table = self._manifest.table
         return Entry(meta, frozenset(table[row] for row in rows))
 
@@ -294,7 +307,7 @@ class Manifest:
         self.table: list[Read] = []  # each read once, by row
         self.held = bytearray()  # by row, DIGEST bytes each: what the read held, as the site was built
         self.rows: dict[Read, int] = {}  # the row of each read in the table, while outputs are added
-        self.stored: dict[str, _Stored] = {}  # each output's meta digest and the rows it read
+        self.stored: dict[str, bytes] = {}  # each output's meta digest and the rows it read (see _pack)
         self.changes: frozenset[int] | None = None  # the rows :meth:`changed` found changed (None: not asked)
 
     @property
@@ -321,7 +334,7 @@ class Manifest:
         if not isinstance(key, str) or type(count) is not int or type(outputs) is not int or min(count, outputs) < 0:
             raise ValueError("not a manifest header")
         manifest = cls(key)
-        labels: dict[str, str] = {}  # one string a label, however many reads have it
+        names: dict[str, str] = {}  # one string a label or key, however many reads have it
         for _ in range(count):
             label, name, held = _fields(next(found, ""))
             if not (isinstance(label, str) and (name is None or isinstance(name, str)) and isinstance(held, str)):
@@ -329,13 +342,14 @@ class Manifest:
             digest = bytes.fromhex(held)
             if len(digest) != DIGEST:
                 raise ValueError("not a digest")
-            manifest.table.append((labels.setdefault(label, label), name))
+            shared = name if name is None else names.setdefault(name, name)
+            manifest.table.append((names.setdefault(label, label), shared))
             manifest.held += digest
         for _ in range(outputs):
             path, meta, rows = _fields(next(found, ""))
             if not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list)):
                 raise ValueError("not a row of outputs")
-            manifest.stored[path] = (meta, array("I", [_index(row, count) for row in rows]))
+            manifest.stored[path] = _pack(meta, [_index(row, count) for row in rows])
         if next(found, None) is not None:
             raise ValueError("more than the manifest's header says")
         return manifest
@@ -353,7 +367,7 @@ class Manifest:
             for row in order:
                 out.write(dumps([*self.table[row], self._held(row).hex()]) + "\n")
             for path in sorted(self.stored):
-                meta, rows = self.stored[path]
+                meta, rows = _unpack(self.stored[path])
                 out.write(dumps([path, meta, sorted(renumbered[row] for row in rows)]) + "\n")
 
     def _held(self, row: int) -> bytes:
@@ -372,22 +386,22 @@ class Manifest:
 
     def add(self, path: str, entry: Entry, digests: Digests) -> None:
         """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
-        self.stored[path] = (entry.meta, array("I", [self._row(read, digests) for read in entry.reads]))
+        self.stored[path] = _pack(entry.meta, [self._row(read, digests) for read in entry.reads])
 
     def note(self, path: str, reads: Iterable[Read], digests: Digests) -> None:
         """Add ``reads`` to what ``path`` is made from; what the build states of it is said by :meth:`describe`."""
-        meta, rows = self.stored.get(path, ("", array("I")))
-        self.stored[path] = (meta, array("I", sorted({*rows, *(self._row(read, digests) for read in reads)})))
+        meta, rows = _unpack(self.stored[path]) if path in self.stored else (_UNDESCRIBED, array("I"))
+        self.stored[path] = _pack(meta, sorted({*rows, *(self._row(read, digests) for read in reads)}))
 
     def describe(self, path: str, meta: str) -> None:
         """Say what the build states of ``path`` besides its reads (``meta``)."""
-        self.stored[path] = (meta, self.stored[path][1])
+        self.stored[path] = bytes.fromhex(meta) + self.stored[path][DIGEST:]
 
     def keep(self, path: str, old: Manifest, digests: Digests) -> None:
         """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold
         (for a read :meth:`changed` found unchanged, what it held in ``old``)."""
-        meta, rows = old.stored[path]
-        self.stored[path] = (meta, array("I", [self._row(old.table[row], digests, old, row) for row in rows]))
+        meta, rows = _unpack(old.stored[path])
+        self.stored[path] = _pack(meta, [self._row(old.table[row], digests, old, row) for row in rows])
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
@@ -398,10 +412,10 @@ class Manifest:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
         it read is among the ``changed`` reads."""
         earlier = self.stored.get(path)
-        if earlier is None or earlier[0] != meta:
+        if earlier is None or earlier[:DIGEST].hex() != meta:
             return False
         table = self.table
-        return not changed or not any(table[row] in changed for row in earlier[1])
+        return not changed or not any(table[row] in changed for row in _unpack(earlier)[1])
 
 
 @dataclasses.dataclass(frozen=True)
