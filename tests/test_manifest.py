@@ -97,6 +97,12 @@ def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Pa
     assert Manifest.read(tmp_path) is None
 
 
+def test_a_manifest_asked_for_under_another_key_is_not_read(tmp_path: Path) -> None:
+    _written(tmp_path)
+    assert Manifest.read(tmp_path, "key") is not None
+    assert Manifest.read(tmp_path, "another key") is None
+
+
 def test_no_manifest_is_none(tmp_path: Path) -> None:
     assert Manifest.read(tmp_path) is None
 

@@ -316,19 +316,22 @@ class Manifest:
         return _Outputs(self)
 
     @classmethod
-    def read(cls, site_dir: Path) -> Manifest | None:
-        """The manifest of the site in ``site_dir``; None if it has none or one this version cannot read."""
+    def read(cls, site_dir: Path, key: str | None = None) -> Manifest | None:
+        """The manifest of the site in ``site_dir``; None if it has none, one this version cannot read, or (when
+        ``key`` is given) one made under another key, which is then read no further than its first line."""
         failures = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError)
         with contextlib.suppress(*failures), (site_dir / MANIFEST).open(encoding="utf-8") as lines:
-            return cls._parse(lines)
+            return cls._parse(lines, key)
         return None
 
     @classmethod
-    def _parse(cls, lines: Iterable[str]) -> Manifest | None:
+    def _parse(cls, lines: Iterable[str], expected: str | None) -> Manifest | None:
         """The manifest in ``lines``; None, or ValueError, TypeError, KeyError or IndexError, if it is not one."""
         found = iter(lines)
         header = json.loads(next(found, ""))
         if not isinstance(header, dict) or header.get("format") != FORMAT:
+            return None
+        if expected is not None and header.get("key") != expected:
             return None
         key, count, outputs = header["key"], header["reads"], header["outputs"]
         if not isinstance(key, str) or type(count) is not int or type(outputs) is not int or min(count, outputs) < 0:

@@ -377,7 +377,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         a search index this build can take the reused pages' entries from."""
         if self.recorder is None or self.previous is None:
             return None
-        old = Manifest.read(self.previous.folder)
+        old = Manifest.read(self.previous.folder, self.key)
         if old is None or old.key != self.key:
             return None
         searches = _searches(config)
