@@ -4,7 +4,6 @@ it leaves is byte for byte the site a full build of the same inputs writes."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import shutil
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.site.manifest import FORMAT, MANIFEST, Recorded, Recorder, recorded_property
+from claimledger.site.manifest import FORMAT, MANIFEST, Manifest, Recorded, Recorder, recorded_property
 from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build, build_in_subprocess
@@ -154,8 +153,9 @@ def test_an_edit_to_one_claim_rerenders_its_page_and_the_lists_not_the_rest(tmp_
     rebuilt = build(project, site)
     reused, pages = _reused(rebuilt.stderr)
     assert pages - reused < pages / 2, rebuilt.stderr
-    outputs = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["outputs"]
-    assert "claims/claim-00001.md" in outputs and "claims/claim-00001/claim.json" in outputs
+    manifest = Manifest.read(site)
+    assert manifest is not None
+    assert "claims/claim-00001.md" in manifest.outputs and "claims/claim-00001/claim.json" in manifest.outputs
 
 
 def test_a_rebuild_takes_the_engine_only_through_the_pages_it_renders_again(tmp_path: Path) -> None:
@@ -181,21 +181,67 @@ def test_full_reuses_nothing(small: Small) -> None:
     assert site.stat().st_ino != folder  # a new site swapped in whole
 
 
+ZERO = "0" * 32  # a digest, as a manifest writes it
+
+
 @pytest.mark.parametrize(
     "manifest",
     [
         "",
         "{not json",
         f'{{"format": {FORMAT}, "key": 3, "reads": 4, "outputs": 5}}',
-        f'{{"format": {FORMAT}, "key": "k", "reads": [["claims"]], "outputs": {{"a": ["m", [7]]}}}}',
+        f'{{"format": {FORMAT}, "key": "k", "reads": 1, "outputs": 1}}\n["claims"]\n["a", "m", [7]]\n',
+        f'{{"format": {FORMAT}, "key": "k", "reads": 1, "outputs": 1}}\n["claims", null, "{ZERO}"]\n["a", "m", [7]]\n',
+        f'{{"format": {FORMAT}, "key": "k", "reads": 2, "outputs": 0}}\n["claims", null, "{ZERO}"]\n',
+        f'{{"format": {FORMAT}, "key": "k", "reads": 0, "outputs": 0}}\n["a", "m", []]\n',
+        f'{{"format": {FORMAT}, "key": "k", "reads": 1, "outputs": 0}}\n["claims", null, "not hex"]\n',
+        '{"format": 2, "key": "k", "reads": [], "outputs": {}}',
         '{"format": 99}',
         "[]",
     ],
-    ids=["empty", "not-json", "wrong-types", "short-rows", "other-format", "a-list"],
+    ids=[
+        "empty",
+        "not-json",
+        "wrong-types",
+        "short-rows",
+        "row-out-of-range",
+        "fewer-lines",
+        "more-lines",
+        "not-a-digest",
+        "older-format",
+        "other-format",
+        "a-list",
+    ],
 )
 def test_a_damaged_manifest_means_a_full_build_not_a_failure(small: Small, manifest: str) -> None:
     project, site, expected = small
     (site / MANIFEST).write_text(manifest, encoding="utf-8")
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] == 0
+    assert _tree(site) == expected
+
+
+def _drop_last_line(text: str) -> str:
+    return text[: text.rstrip("\n").rindex("\n") + 1]
+
+
+def _out_of_range_row(text: str) -> str:
+    return re.sub(r"(\d)\]\]\n\Z", r"\1,99999999]]\n", text)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_drop_last_line, lambda text: text + "[]\n", _out_of_range_row, lambda text: text.replace("]\n", "}\n", 1)],
+    ids=["a-line-short", "a-line-more", "a-row-out-of-range", "not-json"],
+)
+def test_a_manifest_of_this_build_damaged_after_its_header_means_a_full_build(
+    small: Small, damage: Callable[[str], str]
+) -> None:
+    project, site, expected = small
+    stored = (site / MANIFEST).read_text(encoding="utf-8")
+    assert damage(stored) != stored
+    (site / MANIFEST).write_text(damage(stored), encoding="utf-8")
     rebuilt = build(project, site)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _reused(rebuilt.stderr)[0] == 0

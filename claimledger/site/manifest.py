@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+from array import array
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from importlib import resources
 from pathlib import Path
@@ -32,7 +33,8 @@ from ..record.model import Dataset
 MANIFEST = ".claimledger-manifest.json"  # in the site folder, beside the marker
 # In the staging folder, while a build that reuses the previous site's files runs: which it reused.
 REUSED = ".claimledger-reused.json"
-FORMAT = 2
+FORMAT = 3  # lines of JSON (see Manifest); an older manifest means a full build
+DIGEST = 16  # bytes of a read's digest
 
 Read = tuple[str, str | None]  # (what was read, which key of it); key None: all of it
 V = TypeVar("V")
@@ -159,19 +161,16 @@ class recorded_property(Generic[V]):
 
 
 class Digests:
-    """What each read held in one build's data, as a digest (worked out once per read)."""
+    """What each read held in one build's data, as a digest. None is kept: a manifest asks once for each read
+    it has not the digest of already (tens of thousands of reads at 10,000 claims)."""
 
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
-        self.known: dict[Read, str] = {}
         self._sources: dict[str, Mapping[str, Any] | None] = {}
 
-    def of(self, read: Read) -> str:
-        """The digest of what the read holds."""
-        found = self.known.get(read)
-        if found is None:
-            found = self.known[read] = self._digest(*read).hex()
-        return found
+    def of(self, read: Read) -> bytes:
+        """The digest of what the read holds (:data:`DIGEST` bytes)."""
+        return self._digest(*read)
 
     def _source(self, label: str) -> Mapping[str, Any] | None:
         """The mapping a read of ``label`` looks in (looked for once per label); None for a label not known."""
@@ -232,6 +231,14 @@ def _index(value: object, length: int) -> int:
     return value
 
 
+def _fields(line: str) -> list[Any]:
+    """The three fields of a line of a manifest; ValueError if it has other than three."""
+    fields = json.loads(line)
+    if not isinstance(fields, list) or len(fields) != 3:
+        raise ValueError("not a row of a manifest")
+    return fields
+
+
 def meta_digest(key: str, meta: Iterable[object]) -> str:
     """The digest of what the build states about an output besides its reads (``meta``), under its key."""
     return hashlib.blake2b(f"{key}\x00{json.dumps([str(m) for m in meta])}".encode(), digest_size=16).hexdigest()
@@ -249,62 +256,169 @@ class Entry:
     reads: frozenset[Read]
 
 
-@dataclasses.dataclass
-class Manifest:
-    """The outputs of one site by path, what each read, and what each read held; ``key``: the build's key."""
+# An output as a manifest holds it: its meta digest and the rows of its reads in the manifest's table of reads
+# (a few bytes a read, where a set of reads takes hundreds: a manifest has an entry for each of a site's files).
+def _pack(meta: str, rows: Iterable[int]) -> bytes:
+    """An output as a manifest holds it: its meta digest's bytes, then the rows of its reads in the manifest's table
+    of reads, four bytes each (one object of a few dozen bytes, where a set of reads takes hundreds)."""
+    return bytes.fromhex(meta) + array("I", rows).tobytes()
 
-    key: str
-    outputs: dict[str, Entry] = dataclasses.field(default_factory=dict)
-    held: dict[Read, str] = dataclasses.field(default_factory=dict)  # each read's digest, as the site was built
+
+def _unpack(stored: bytes) -> tuple[str, array[int]]:
+    """The meta digest and rows of an output as :func:`_pack` packs it."""
+    rows = array("I")
+    rows.frombytes(stored[DIGEST:])
+    return stored[:DIGEST].hex(), rows
+
+
+_UNDESCRIBED = "00" * DIGEST  # the meta digest of an output whose reads were noted and that was not described
+
+
+class _Outputs(Mapping[str, Entry]):
+    """A manifest's outputs as :class:`Entry` values, each made when it is looked up."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+
+    def __getitem__(self, path: str) -> Entry:
+        meta, rows = _unpack(self._manifest.stored[path])
+        table = self._manifest.table
+        return Entry(meta, frozenset(table[row] for row in rows))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._manifest.stored)
+
+    def __len__(self) -> int:
+        return len(self._manifest.stored)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._manifest.stored
+
+
+class Manifest:
+    """The outputs of one site by path, what each read, and what each read held; ``key``: the build's key.
+
+    Kept compact: each read once in a table (with the digest of what it held), each output the rows it read.
+    Stored as lines of JSON, read and written a line at a time: a header (its format, key and counts), a line
+    per read (label, key, digest), then a line per output (path, meta digest, rows)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.table: list[Read] = []  # each read once, by row
+        self.held = bytearray()  # by row, DIGEST bytes each: what the read held, as the site was built
+        self.rows: dict[Read, int] = {}  # the row of each read in the table, while outputs are added
+        self.stored: dict[str, bytes] = {}  # each output's meta digest and the rows it read (see _pack)
+        self.changes: frozenset[int] | None = None  # the rows :meth:`changed` found changed (None: not asked)
+
+    @property
+    def outputs(self) -> Mapping[str, Entry]:
+        """Each output's :class:`Entry`, by path."""
+        return _Outputs(self)
 
     @classmethod
-    def read(cls, site_dir: Path) -> Manifest | None:
-        """The manifest of the site in ``site_dir``; None if it has none or one this version cannot read."""
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
-            stored = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
-            if stored["format"] == FORMAT:
-                table: list[Read] = [
-                    (str(label), None if key is None else str(key)) for label, key, _ in stored["reads"]
-                ]
-                outputs = {  # each read one tuple, however many outputs made from it
-                    str(path): Entry(str(meta), frozenset(table[_index(i, len(table))] for i in reads))
-                    for path, (meta, reads) in stored["outputs"].items()
-                }
-                held = {read: str(row[2]) for read, row in zip(table, stored["reads"], strict=True)}
-                return cls(str(stored["key"]), outputs, held)
+    def read(cls, site_dir: Path, key: str | None = None) -> Manifest | None:
+        """The manifest of the site in ``site_dir``; None if it has none, one this version cannot read, or (when
+        ``key`` is given) one made under another key, which is then read no further than its first line."""
+        failures = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+        with contextlib.suppress(*failures), (site_dir / MANIFEST).open(encoding="utf-8") as lines:
+            return cls._parse(lines, key)
         return None
 
+    @classmethod
+    def _parse(cls, lines: Iterable[str], expected: str | None) -> Manifest | None:
+        """The manifest in ``lines``; None, or ValueError, TypeError, KeyError or IndexError, if it is not one."""
+        found = iter(lines)
+        header = json.loads(next(found, ""))
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            return None
+        if expected is not None and header.get("key") != expected:
+            return None
+        key, count, outputs = header["key"], header["reads"], header["outputs"]
+        if not isinstance(key, str) or type(count) is not int or type(outputs) is not int or min(count, outputs) < 0:
+            raise ValueError("not a manifest header")
+        manifest = cls(key)
+        names: dict[str, str] = {}  # one string a label or key, however many reads have it
+        for _ in range(count):
+            label, name, held = _fields(next(found, ""))
+            if not (isinstance(label, str) and (name is None or isinstance(name, str)) and isinstance(held, str)):
+                raise ValueError("not a row of reads")
+            digest = bytes.fromhex(held)
+            if len(digest) != DIGEST:
+                raise ValueError("not a digest")
+            shared = name if name is None else names.setdefault(name, name)
+            manifest.table.append((names.setdefault(label, label), shared))
+            manifest.held += digest
+        for _ in range(outputs):
+            path, meta, rows = _fields(next(found, ""))
+            if not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list)):
+                raise ValueError("not a row of outputs")
+            manifest.stored[path] = _pack(meta, [_index(row, count) for row in rows])
+        if next(found, None) is not None:
+            raise ValueError("more than the manifest's header says")
+        return manifest
+
     def write(self, site_dir: Path) -> None:
-        reads = sorted({read for entry in self.outputs.values() for read in entry.reads}, key=_order)
-        table = {read: index for index, read in enumerate(reads)}
-        outputs = {
-            path: [entry.meta, sorted(table[read] for read in entry.reads)]
-            for path, entry in sorted(self.outputs.items())
-        }
-        data = {
-            "format": FORMAT,
-            "key": self.key,
-            "reads": [[*read, self.held[read]] for read in reads],
-            "outputs": outputs,
-        }
-        (site_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        """Write the manifest into ``site_dir``, a line at a time."""
+        order = sorted(range(len(self.table)), key=lambda row: _order(self.table[row]))
+        renumbered = array("I", bytes(4 * len(order)))  # the row of each read as written
+        for written, row in enumerate(order):
+            renumbered[row] = written
+        header = {"format": FORMAT, "key": self.key, "reads": len(order), "outputs": len(self.stored)}
+        dumps = functools.partial(json.dumps, separators=(",", ":"))
+        with (site_dir / MANIFEST).open("w", encoding="utf-8") as out:
+            out.write(dumps(header) + "\n")
+            for row in order:
+                out.write(dumps([*self.table[row], self._held(row).hex()]) + "\n")
+            for path in sorted(self.stored):
+                meta, rows = _unpack(self.stored[path])
+                out.write(dumps([path, meta, sorted(renumbered[row] for row in rows)]) + "\n")
+
+    def _held(self, row: int) -> bytes:
+        return bytes(self.held[row * DIGEST : (row + 1) * DIGEST])
+
+    def _row(self, read: Read, digests: Digests, old: Manifest | None = None, row: int = 0) -> int:
+        """The row of ``read``, added if it has none, holding what ``digests`` says it holds (or, for a read
+        that has not changed since ``old``'s site was built, what its ``row`` there held)."""
+        found = self.rows.get(read)
+        if found is None:
+            found = self.rows[read] = len(self.table)
+            self.table.append(read)
+            same = old is not None and old.changes is not None and row not in old.changes
+            self.held += old._held(row) if same and old is not None else digests.of(read)
+        return found
 
     def add(self, path: str, entry: Entry, digests: Digests) -> None:
         """Record ``path`` as made from ``entry``'s reads, holding what ``digests`` says they hold."""
-        self.outputs[path] = entry
-        for read in entry.reads:
-            if read not in self.held:
-                self.held[read] = digests.of(read)
+        self.stored[path] = _pack(entry.meta, [self._row(read, digests) for read in entry.reads])
+
+    def note(self, path: str, reads: Iterable[Read], digests: Digests) -> None:
+        """Add ``reads`` to what ``path`` is made from; what the build states of it is said by :meth:`describe`."""
+        meta, rows = _unpack(self.stored[path]) if path in self.stored else (_UNDESCRIBED, array("I"))
+        self.stored[path] = _pack(meta, sorted({*rows, *(self._row(read, digests) for read in reads)}))
+
+    def describe(self, path: str, meta: str) -> None:
+        """Say what the build states of ``path`` besides its reads (``meta``)."""
+        self.stored[path] = bytes.fromhex(meta) + self.stored[path][DIGEST:]
+
+    def keep(self, path: str, old: Manifest, digests: Digests) -> None:
+        """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold
+        (for a read :meth:`changed` found unchanged, what it held in ``old``)."""
+        meta, rows = _unpack(old.stored[path])
+        self.stored[path] = _pack(meta, [self._row(old.table[row], digests, old, row) for row in rows])
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
-        return frozenset(read for read, held in self.held.items() if digests.of(read) != held)
+        self.changes = frozenset(row for row, read in enumerate(self.table) if digests.of(read) != self._held(row))
+        return frozenset(self.table[row] for row in self.changes)
 
     def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
         it read is among the ``changed`` reads."""
-        earlier = self.outputs.get(path)
-        return earlier is not None and earlier.meta == meta and earlier.reads.isdisjoint(changed)
+        earlier = self.stored.get(path)
+        if earlier is None or earlier[:DIGEST].hex() != meta:
+            return False
+        table = self.table
+        return not changed or not any(table[row] in changed for row in _unpack(earlier)[1])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,10 +14,11 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from html import escape, unescape
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mkdocs.config import config_options
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
@@ -60,6 +61,8 @@ from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
 from .docsguard import DocsGuard
 from .frames import Frames
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # for type hints only: a build need not import the live-reload server
     from jinja2 import Environment
@@ -133,7 +136,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.previous: PreviousSite | None = None  # the site this build replaces, to reuse from
         self.key = ""
         self.reused: dict[str, str] = {}  # page source path -> its file in the site, reused as it is
-        self.reads: dict[str, set[Read]] = {}  # page source path -> what rendering it read
+        self.made: Manifest | None = None  # what this build's outputs are made from, noted as pages render
         self.files_seen: Files | None = None
         self.searched: frozenset[str] | None = None  # the URLs of the pages the previous search index has entries of
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
@@ -164,7 +167,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.config_file = config.config_file_path
         if Path(config.docs_dir) != self.root / paths.DOCS_DIR:  # not the folder the check walks
             _refuse_to_publish(list(paths.walk(self.root, Path(config.docs_dir), confined=True).findings))
-        self.recorder, self.previous, self.reused, self.reads, self.searched = None, None, {}, {}, None
+        self.recorder, self.previous, self.reused, self.made, self.searched = None, None, {}, None, None
         if self.handed is not None:
             dataset = self.handed.dataset
             self.settings = self.handed.project.settings
@@ -395,42 +398,41 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         a search index this build can take the reused pages' entries from."""
         if self.recorder is None or self.previous is None:
             return None
-        old = Manifest.read(self.previous.folder)
+        old = Manifest.read(self.previous.folder, self.key)
         if old is None or old.key != self.key:
             return None
         searches = _searches(config)
-        # Its pages only: the entries themselves are read when the reused pages' are added (a tenth of a rebuild's
-        # memory, held meanwhile by this process and by those it forks).
-        entries = self._previous_search(searches) if searches else None
-        self.searched = frozenset(entries) if entries is not None else None
+        # Its pages only, read an entry at a time: the entries themselves are read when the reused pages' are
+        # added (a tenth of a rebuild's memory, held meanwhile by this process and by those it forks).
+        self.searched = self._previous_search(searches, _page_urls) if searches else None
         return old if self.searched is not None or not searches else None
 
-    def _previous_search(self, searches: list[Any]) -> dict[str, list[Any]] | None:
-        """The previous search index's entries by page URL, if the site's search is Material's and the
-        previous site has its index; None otherwise."""
+    def _previous_search(self, searches: list[Any], take: Callable[[Iterator[Any]], T]) -> T | None:
+        """What ``take`` makes of the previous search index's entries (read one at a time), if the site's
+        search is Material's and the previous site has its index as Material writes it; None otherwise."""
         if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
             return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            index = self.previous.folder / "search" / "search_index.json"
-            entries = json.loads(index.read_text(encoding="utf-8"))["docs"]
-            if all(isinstance(e, dict) and isinstance(e.get("location"), str) for e in entries):
-                return _by_page(entries)
+            return take(_index_entries((self.previous.folder / SEARCH_INDEX).read_text(encoding="utf-8")))
         return None
 
     @event_priority(50)  # before the search plugin writes its index
     def _reuse_pages(self, *, config: MkDocsConfig) -> None:
         """The reused pages: their files left in the previous site (the build is committed with them, see
-        :mod:`claimledger.site.build`), their search entries taken from its index."""
-        if not self.reused or self.serving:
-            return
+        :mod:`claimledger.site.build`), their search entries taken from its index; then the search index written."""
+        if self.reused and not self.serving:
+            self._reuse_search_entries(config)
+        _write_search_index(config)
+
+    def _reuse_search_entries(self, config: MkDocsConfig) -> None:
         assert self.previous is not None and self.files_seen is not None
         for dest in self.reused.values():
             if dest not in self.previous.files:
                 raise PluginError(f"claimledger: {dest} went missing from the previous site; build again with --full")
         searches = _searches(config)
         if searches and self.searched is not None:
-            search, kept = searches[0].search_index, self._previous_search(searches)
+            search, kept = searches[0].search_index, self._previous_search(searches, _by_page)
             if kept is None or not self.searched <= kept.keys():
                 raise PluginError("claimledger: the previous site's search index changed; build again with --full")
             fresh = _by_page(search.entries)
@@ -440,6 +442,14 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                 if file.page is not None  # its URL as search gives it: the home page's is "", not "./"
                 for entry in (kept if file.src_uri in self.reused else fresh).get(file.page.url, [])
             ]
+
+    def _note_reads(self, path: str, reads: frozenset[Read]) -> None:
+        """Note what rendering the page ``path`` read, into the manifest this build makes: a few bytes a read
+        rather than a set of them held for each page until the build's end."""
+        assert self.renderer is not None
+        if self.made is None:
+            self.made = Manifest(self.key)
+        self.made.note(path, reads, self.renderer.digests)
 
     def _written(self, *, config: MkDocsConfig) -> None:
         """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
@@ -456,14 +466,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     output.write(site)
             return
         assert self.renderer is not None
-        old, manifest = self.old, Manifest(self.key)
+        old, manifest = self.old, self.made if self.made is not None else Manifest(self.key)
+        self.made = None
         digests = self.renderer.digests
         kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
-                manifest.add(path, old.outputs[path], digests)
-            elif path in self.reads:
-                manifest.add(path, Entry(meta_digest(self.key, _meta(page)), frozenset(self.reads[path])), digests)
+                manifest.keep(path, old, digests)
+            elif path in manifest.outputs:  # rendered: its reads noted as it was (see _note_reads)
+                manifest.describe(path, meta_digest(self.key, _meta(page)))
         for output in self.files:
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
@@ -525,7 +536,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             return context
         rendered = self.ahead.take(output) if self.ahead is not None else render(output, self.recorder)
         if self.recorder is not None:
-            self.reads.setdefault(output.path, set()).update(rendered.reads)
+            self._note_reads(output.path, rendered.reads)
         page.content = rendered.search if rendered.search is not None else rendered.body
         if rendered.jsonld is not None:
             page.meta["claimledger_jsonld"] = rendered.jsonld
@@ -599,7 +610,78 @@ def _searches(config: MkDocsConfig) -> list[Any]:
     return [plugin for plugin in config.plugins.values() if "search" in type(plugin).__module__]
 
 
-def _by_page(entries: list[Any]) -> dict[str, list[Any]]:
+SEARCH_INDEX = "search/search_index.json"
+_SEARCH_CONFIG = ("lang", "separator", "pipeline", "fields")  # what Material's index says of its search
+
+
+def _write_search_index(config: MkDocsConfig) -> None:
+    """Write Material's search index a page's entries at a time, the bytes its search plugin would write, and
+    turn that plugin's own write off for this build (its configuration is read afresh at the next): it makes
+    the whole index one string, then its bytes, on top of the entries (at 10,000 claims, tens of MB at once).
+    The entries are let go once written. Nothing is done for another search plugin, for Material's when it is
+    off or under ``mkdocs serve --dirty`` (its index then merges the last build's), or for an index it holds
+    otherwise than this knows."""
+    searches = _searches(config)
+    if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
+        return
+    search = searches[0]
+    index = getattr(search, "search_index", None)
+    settings = getattr(index, "config", None)
+    entries = getattr(index, "entries", None)
+    if (
+        index is None
+        or not search.config.enabled
+        or getattr(search, "search_index_prev", None) is not None
+        or getattr(search, "is_dirty", True)
+        or not isinstance(settings, dict)
+        or not all(key in settings for key in _SEARCH_CONFIG)
+        or not isinstance(entries, list)
+    ):
+        return
+    path = Path(config.site_dir) / SEARCH_INDEX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        out.write(b'{"config":' + _dumps({key: settings[key] for key in _SEARCH_CONFIG}).encode() + b',"docs":[')
+        for number, entry in enumerate(entries):
+            out.write((b"," if number else b"") + _dumps(entry).encode())
+        out.write(b"]}")
+    search.config.enabled = False
+    index.entries = []
+
+
+def _dumps(value: object) -> str:
+    """``value`` as Material's search plugin writes it into its index."""
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def _index_entries(text: str) -> Iterator[dict[str, Any]]:
+    """The entries of a search index as Material's search plugin writes it (``{"config":…,"docs":[…]}``, with
+    no space), one at a time; ValueError, once those before are given, if ``text`` is not such an index."""
+    decoder = json.JSONDecoder()
+    opening, docs = '{"config":', ',"docs":['
+    if not text.startswith(opening):
+        raise ValueError("not a search index")
+    _, at = decoder.raw_decode(text, len(opening))
+    if not text.startswith(docs, at):
+        raise ValueError("not a search index")
+    at += len(docs)
+    follows, at = ("]", at + 1) if text.startswith("]", at) else (",", at)
+    while follows == ",":
+        entry, at = decoder.raw_decode(text, at)
+        if not isinstance(entry, dict) or not isinstance(entry.get("location"), str):
+            raise ValueError("not a search entry")
+        yield entry
+        follows, at = text[at : at + 1], at + 1
+    if follows != "]" or text[at:] != "}":
+        raise ValueError("not a search index")
+
+
+def _page_urls(entries: Iterable[Any]) -> frozenset[str]:
+    """The URLs of the pages search index entries are of."""
+    return frozenset(entry["location"].partition("#")[0] for entry in entries)
+
+
+def _by_page(entries: Iterable[Any]) -> dict[str, list[Any]]:
     """Search index entries by the URL of their page (a page's entries come one after the other)."""
     pages: dict[str, list[Any]] = {}
     for entry in entries:

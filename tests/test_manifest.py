@@ -1,0 +1,118 @@
+"""The manifest a build keeps beside its site: what each output was made from, written and read a line at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claimledger.site.manifest import DIGEST, FORMAT, MANIFEST, Entry, Manifest, Read
+
+
+class Held:
+    """Digests as a build's data gives them: each read's, fixed by the test."""
+
+    def __init__(self, held: dict[Read, bytes]) -> None:
+        self.held = held
+
+    def of(self, read: Read) -> bytes:
+        return self.held[read]
+
+
+CLAIM: Read = ("claims", "claim-1")
+ALL: Read = ("claims", None)
+SOURCE: Read = ("sources", "source-1")
+META_1, META_2 = "a1" * DIGEST, "a2" * DIGEST  # what the build states of an output, as its digest
+DIGESTS = Held({CLAIM: b"\x01" * DIGEST, ALL: b"\x02" * DIGEST, SOURCE: b"\x03" * DIGEST})
+
+
+def _written(folder: Path) -> Manifest:
+    manifest = Manifest("key")
+    manifest.add("claims/claim-1.md", Entry(META_1, frozenset({CLAIM, SOURCE})), DIGESTS)  # type: ignore[arg-type]
+    manifest.add("claims/index.md", Entry(META_2, frozenset({ALL})), DIGESTS)  # type: ignore[arg-type]
+    manifest.write(folder)
+    return manifest
+
+
+def test_a_manifest_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    _written(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None and read.key == "key"
+    assert dict(read.outputs) == {
+        "claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE})),
+        "claims/index.md": Entry(META_2, frozenset({ALL})),
+    }
+    assert read.changed(DIGESTS) == frozenset()  # type: ignore[arg-type]
+
+
+def test_a_manifest_is_a_header_then_a_line_per_read_then_a_line_per_output(tmp_path: Path) -> None:
+    _written(tmp_path)
+    lines = [json.loads(line) for line in (tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()]
+    assert lines[0] == {"format": FORMAT, "key": "key", "reads": 3, "outputs": 2}
+    assert lines[1:4] == [
+        ["claims", None, "02" * DIGEST],
+        ["claims", "claim-1", "01" * DIGEST],
+        ["sources", "source-1", "03" * DIGEST],
+    ]
+    assert lines[4:] == [["claims/claim-1.md", META_1, [1, 2]], ["claims/index.md", META_2, [0]]]
+
+
+def test_an_output_is_unchanged_while_its_meta_and_every_read_it_made_are(tmp_path: Path) -> None:
+    _written(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
+    changed = read.changed(edited)  # type: ignore[arg-type]
+    assert changed == frozenset({SOURCE})
+    assert not read.unchanged("claims/claim-1.md", META_1, changed)
+    assert read.unchanged("claims/index.md", META_2, changed)
+    assert not read.unchanged("claims/index.md", "ab" * DIGEST, changed)
+    assert not read.unchanged("claims/new.md", META_2, changed)
+
+
+def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Path) -> None:
+    old = _written(tmp_path)
+    new = Manifest("key")
+    new.keep("claims/claim-1.md", old, DIGESTS)  # type: ignore[arg-type]
+    new.write(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE}))}
+
+
+def test_a_kept_output_holds_what_its_reads_hold_now_where_they_changed(tmp_path: Path) -> None:
+    _written(tmp_path)
+    old = Manifest.read(tmp_path)
+    assert old is not None
+    edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
+    old.changed(edited)  # type: ignore[arg-type]
+    new = Manifest("key")
+    new.keep("claims/claim-1.md", old, edited)  # type: ignore[arg-type]
+    assert new.changed(edited) == frozenset()  # type: ignore[arg-type]
+    assert new.changed(DIGESTS) == frozenset({SOURCE})  # type: ignore[arg-type]
+
+
+def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Path) -> None:
+    earlier = {"format": 2, "key": "key", "reads": [["claims", None, "00" * DIGEST]], "outputs": {"a": ["m", [0]]}}
+    (tmp_path / MANIFEST).write_text(json.dumps(earlier), encoding="utf-8")
+    assert Manifest.read(tmp_path) is None
+
+
+def test_a_manifest_asked_for_under_another_key_is_not_read(tmp_path: Path) -> None:
+    _written(tmp_path)
+    assert Manifest.read(tmp_path, "key") is not None
+    assert Manifest.read(tmp_path, "another key") is None
+
+
+def test_no_manifest_is_none(tmp_path: Path) -> None:
+    assert Manifest.read(tmp_path) is None
+
+
+def test_reads_noted_as_a_page_renders_are_written_with_what_the_build_states_of_it(tmp_path: Path) -> None:
+    made = Manifest("key")
+    made.note("claims/claim-1.md", frozenset({CLAIM}), DIGESTS)  # type: ignore[arg-type]
+    made.note("claims/claim-1.md", frozenset({SOURCE, CLAIM}), DIGESTS)  # type: ignore[arg-type]
+    made.describe("claims/claim-1.md", META_1)
+    made.write(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None
+    assert dict(read.outputs) == {"claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE}))}
