@@ -352,9 +352,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     if self.dirty and not output.spec.in_nav:  # MkDocs goes through none of its page's events
                         file.is_modified = lambda: False  # type: ignore[method-assign]
             if not output.spec.in_nav:
-                page = GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
-                if not file.is_modified():  # its anchors, as if it were rendered: those of a generated page
-                    page.present_anchor_ids, page.links_to_anchors = set(), {}
+                GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
             files.append(file)
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
@@ -725,14 +723,16 @@ class FreshStaging(logging.Filter):
 class GeneratedPage(Page):
     """An item page: no markdown to convert (a Markdown converter per page is a tenth of a large build)."""
 
+    # No anchor MkDocs knows of (its HTML comes after MkDocs checks links), rendered or reused: one empty set,
+    # never changed, for all of them rather than one each for thousands of pages.
+    present_anchor_ids: set[str] | None = frozenset()  # type: ignore[assignment]
+
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown, self.meta = "", {}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = ""
         self.toc = get_toc([])
-        self.present_anchor_ids = set()
-        self.links_to_anchors = {}
 
 
 def theme_dirs(config: MkDocsConfig) -> list[str]:
