@@ -99,12 +99,14 @@ def test_pages_of_a_process_that_died_are_rendered_here() -> None:
         rendering.close()
 
 
-def _logged_page(path: str, log: Path, *, after: Path | None = None, then: Path | None = None) -> PageOutput:
+def _logged_page(
+    path: str, log: Path, *, after: Path | None = None, then: Path | None = None, most: float = 60
+) -> PageOutput:
     """A page whose rendering is logged with the process that renders it; it waits until the file ``after``
-    is there (at most a minute), and makes the file ``then`` once rendered."""
+    is there (at most ``most`` seconds), and makes the file ``then`` once rendered."""
 
     def body() -> str:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + most
         while after is not None and not after.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         with log.open("a", encoding="utf-8") as file:
@@ -140,6 +142,21 @@ def test_while_the_other_process_renders_a_page_asked_for_this_one_renders_the_n
     assert renderers["claims/index.md"] != [os.getpid()] and len(renderers["claims/index.md"]) == 1
     assert renderers["timeline.md"] == [os.getpid()]
     assert [rendered.body for rendered in got] == [render(page, None).body for page in pages]
+
+
+def test_with_many_pages_to_render_this_process_leaves_them_all_to_the_other(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    first = _logged_page("claims/index.md", log, after=tmp_path / "never", most=0.5)
+    pages = [first, _logged_page("timeline.md", log), *_pages(Recorder(), 3)]
+    with mock.patch.object(ahead, "MIN_PAGES", 3):
+        rendering = RenderedAhead.start(pages, None, workers=2)
+    assert rendering is not None
+    try:
+        got = [rendering.take(page).body for page in pages[:2]]
+    finally:
+        rendering.close()
+    assert got == ["<p>claims/index.md</p>", "<p>timeline.md</p>"]
+    assert os.getpid() not in _renderers(log)["timeline.md"]
 
 
 def test_a_page_rendered_here_early_that_fails_fails_only_when_it_is_asked_for(tmp_path: Path) -> None:

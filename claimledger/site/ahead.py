@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -62,8 +63,9 @@ class RenderedAhead:
     """The bodies of ``outputs``, rendered in that order by a forked process and this one: :meth:`take` one
     when it is due."""
 
-    def __init__(self, outputs: Sequence[PageOutput], recorder: Recorder | None) -> None:
+    def __init__(self, outputs: Sequence[PageOutput], recorder: Recorder | None, *, share: bool = True) -> None:
         self._recorder = recorder
+        self._share = share  # whether this process renders pages while the other renders the one asked for
         self._outputs = tuple(outputs)
         self._index = {output.path: index for index, output in enumerate(self._outputs)}
         self._due = set(self._index)  # not asked for yet
@@ -98,7 +100,10 @@ class RenderedAhead:
         if workers < 2 or not can_fork():
             return None
         cost = sum(weight(output.spec) for output in outputs) if weight is not None else len(outputs)
-        return cls(outputs, recorder) if cost >= MIN_PAGES else None
+        # Many pages: this process has the engine's work on each, and leaves the rendering to the other (it
+        # would keep what rendering them needs besides, for the rest of the build). Few, each costly (a
+        # rebuild's lists of every claim): it shares them.
+        return cls(outputs, recorder, share=len(outputs) < MIN_PAGES) if cost >= MIN_PAGES else None
 
     def take(self, output: PageOutput) -> Rendered:
         """``output`` rendered: by the other process, if it is one of those it renders and it did; else here."""
@@ -125,8 +130,8 @@ class RenderedAhead:
             if index != rendering:  # not begun over there: rendered here
                 self._render_here(index, early=False)
                 return render(output, self._recorder)
-            ahead = self._after(index)
-            if ahead is None:  # the other process renders the last of them: waited for
+            ahead = self._after(index) if self._share else None
+            if ahead is None:  # waited for
                 self._receive(wait=True)
             else:  # the other renders this one: the next it would begin is rendered here meanwhile
                 self._render_here(ahead, early=True)
@@ -196,6 +201,9 @@ def _render_all(
 ) -> None:
     """In the forked process: each page's :class:`Rendered`, sent in order, but those the other process
     renders itself (``skipped`` tells which); stops at the first error."""
+    # What the fork inherited is not collected here: the collector would only walk it, again and again, and
+    # copy each page of memory it marks.
+    gc.freeze()
     rendered_there: set[int] = set()
     with contextlib.suppress(BaseException), sending, skipped:  # the other process renders the rest, and meets it
         for index, output in enumerate(outputs):

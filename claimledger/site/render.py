@@ -315,7 +315,7 @@ class Renderer:
         hrefs = self._hrefs.setdefault(kind, {})
         found = hrefs.get(item_id)
         if found is None:
-            found = hrefs[item_id] = str(escape(self.path(kind, item_id)))
+            found = hrefs[item_id] = _escaped(self.path(kind, item_id))
         return found
 
     def pieces(self, claim: Claim) -> ClaimPieces:
@@ -325,8 +325,8 @@ class Renderer:
 
     def _claim_pieces(self, claim: Claim) -> ClaimPieces:
         return ClaimPieces(
-            str(escape(claim.statement)),
-            str(escape(self.attribution(claim))),
+            _escaped(claim.statement),
+            _escaped(self.attribution(claim)),
             self.claim_badge(claim),
             self.href("claim", claim.id),
         )
@@ -549,6 +549,13 @@ def _grouped(items: list[str]) -> str:
         return f" {items[0]}  </li>\n"
     listed = "".join(f"      <li>{item}</li>\n" for item in items)
     return f"    <ul>\n{listed}    </ul>\n  </li>\n"
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped for HTML, as a str: ``text`` itself where escaping changes nothing (most texts), so that
+    what is kept for every claim holds no second copy of it."""
+    escaped = str(escape(text))
+    return text if escaped == text else escaped
 
 
 def _inferred_mark(item: Any, name: str, href: str) -> str:
