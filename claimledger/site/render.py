@@ -606,10 +606,11 @@ class _ClaimRows:
         return found
 
     def row(self, claim: Claim) -> str:
+        # A number and a date, as text, hold nothing to escape: digits, signs, points, hyphens and month names.
         if claim.value is not None:
             group = self.groups.get(claim.unit, self.ungrouped)
             figure = (
-                f'<td class="ct-col-figure" data-value="{escape(str(claim.value))}" data-group="{group}">'
+                f'<td class="ct-col-figure" data-value="{claim.value!s}" data-group="{group}">'
                 f"{escape(format.figure(claim))}</td>"
             )
         else:
@@ -626,8 +627,8 @@ class _ClaimRows:
             f"  {figure}\n"
             f'  <td class="ct-col-status" data-value="{order}">{piece.badge}</td>\n'
             f"{self.claimant(claim.claimant)}"
-            f'  <td class="ct-col-made" data-label="Made" data-value="{escape(str(claim.date or ""))}">'
-            f"{escape(human(claim.date, 'date unknown'))}</td>\n"
+            f'  <td class="ct-col-made" data-label="Made" data-value="{claim.date or ""}">'
+            f"{human(claim.date, 'date unknown')}</td>\n"
             f'  <td class="ct-col-tags">{tags}</td>\n'
             "</tr>"
         )
