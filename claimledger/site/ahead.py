@@ -75,14 +75,17 @@ class RenderedAhead:
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._notices: Connection | None = None  # tells the other process the pages rendered here
-        import multiprocessing  # a process is forked: see above
+        skipped: Connection | None = None
+        if share:
+            import multiprocessing  # a process is forked: see above
 
-        skipped, self._notices = multiprocessing.get_context("fork").Pipe(duplex=False)
+            skipped, self._notices = multiprocessing.get_context("fork").Pipe(duplex=False)
         started = forked(_render_all, self._outputs, recorder, skipped, name="claimledger-pages")
-        skipped.close()  # the forked process's copy alone stays open
+        if skipped is not None:
+            skipped.close()  # the forked process's copy alone stays open
         if started is not None:  # else every page is rendered here
             self._process, self._connection = started
-        else:
+        elif self._notices is not None:
             self._notices.close()
             self._notices = None
 
@@ -124,13 +127,16 @@ class RenderedAhead:
                 return found
             if self._connection is None or index in self._here:
                 return render(output, self._recorder)
+            if not self._share:  # the other process renders it: waited for
+                self._receive(wait=True)
+                continue
             if self._receive(wait=False):
                 continue
             rendering = self._rendering()  # the page the other process is rendering, or will next
             if index != rendering:  # not begun over there: rendered here
                 self._render_here(index, early=False)
                 return render(output, self._recorder)
-            ahead = self._after(index) if self._share else None
+            ahead = self._after(index)
             if ahead is None:  # waited for
                 self._receive(wait=True)
             else:  # the other renders this one: the next it would begin is rendered here meanwhile
@@ -197,17 +203,18 @@ class RenderedAhead:
 
 
 def _render_all(
-    outputs: Sequence[PageOutput], recorder: Recorder | None, skipped: Connection, sending: Connection
+    outputs: Sequence[PageOutput], recorder: Recorder | None, skipped: Connection | None, sending: Connection
 ) -> None:
     """In the forked process: each page's :class:`Rendered`, sent in order, but those the other process
-    renders itself (``skipped`` tells which); stops at the first error."""
-    # What the fork inherited is not collected here: the collector would only walk it, again and again, and
-    # copy each page of memory it marks.
-    gc.freeze()
+    renders itself (``skipped`` tells which, if it shares them); stops at the first error."""
+    if skipped is not None:
+        # A few costly pages: what the fork inherited is not collected here, where a collection would walk all
+        # of it, and copy each page of memory it marks, for the sake of what these few pages make.
+        gc.freeze()
     rendered_there: set[int] = set()
-    with contextlib.suppress(BaseException), sending, skipped:  # the other process renders the rest, and meets it
+    with contextlib.suppress(BaseException), sending:  # the other process renders the rest, and meets it
         for index, output in enumerate(outputs):
-            while skipped.poll():
+            while skipped is not None and skipped.poll():
                 rendered_there.add(skipped.recv())
             if index not in rendered_there:
                 sending.send((output.path, render(output, recorder)))
