@@ -194,7 +194,7 @@ class Renderer:
         # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._hrefs: dict[str, dict[str, str]] = {}  # the same, escaped for an attribute
-        self._pieces: dict[str, tuple[ClaimPieces, frozenset[Read]]] = {}  # by claim id
+        self._pieces: dict[str, ClaimPieces] = {}  # by claim id
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
         self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
@@ -320,16 +320,20 @@ class Renderer:
 
     def pieces(self, claim: Claim) -> ClaimPieces:
         """What every list of claims shows of ``claim``, as HTML: made once per claim (its claimant's name
-        read, and noted as read at each use)."""
-        return self.remembered(self._pieces, claim.id, lambda: self._claim_pieces(claim))
-
-    def _claim_pieces(self, claim: Claim) -> ClaimPieces:
-        return ClaimPieces(
-            _escaped(claim.statement),
-            _escaped(self.attribution(claim)),
-            self.claim_badge(claim),
-            self.href("claim", claim.id),
-        )
+        read, and noted as read at each use, as :meth:`remembered` notes them)."""
+        found = self._pieces.get(claim.id)
+        if found is None:  # its attribution notes what it reads; the rest is the claim's own, and the scale's
+            attribution = self.attribution(claim)
+            found = self._pieces[claim.id] = ClaimPieces(
+                _escaped(claim.statement),
+                _escaped(attribution),
+                self.claim_badge(claim),
+                self.href("claim", claim.id),
+                self._attributions[claim.id][1],
+            )
+        elif (recorder := self.recorder) is not None and recorder.reads is not None and found.reads:
+            recorder.reads |= found.reads
+        return found
 
     def claim_text(self, claim: Claim) -> tuple[str, Markup]:
         """A claim's statement as HTML, and its badge."""
@@ -505,6 +509,7 @@ class ClaimPieces:
     attribution: str
     badge: Markup
     href: str
+    reads: frozenset[Read]  # what making them read (its claimant's name): noted again at each use
 
 
 @dataclass(frozen=True)
