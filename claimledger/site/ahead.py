@@ -7,10 +7,11 @@ bodies in the engine's order and sends each back, with what it read (:mod:`claim
 while this one frames and writes. The fork inherits the model, the renderer and its caches (nothing is
 pickled on the way there); only the rendered HTML comes back, as the engine asks for it.
 
-The two share the rendering: when the engine asks for a page the other process is still rendering, this one
-renders the next page the other has not begun, rather than wait, and tells it to skip that one. The pages
-a rebuild renders are mostly the few that list every claim, which the engine asks for first, one after the
-other: without sharing, this process would only wait for each in turn.
+Where the pages are few and each costly (a rebuild's, mostly the lists of every claim, which the engine asks
+for first, one after the other), the two share the rendering: when the engine asks for a page the other
+process is still rendering, this one renders the next page the other has not begun, rather than wait, and
+tells it to skip that one. Where they are many (a full build), this one has the engine's work on each, and
+leaves all the rendering to the other.
 
 Whatever goes wrong over there (an error rendering a page, the process gone), the pages not yet received
 are rendered here, as without it: the same error is then met here, with its usual message.
