@@ -3,19 +3,26 @@ that process fails, its pages are rendered here, and an error is the one a singl
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
+import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from unittest import mock
 
 import pytest
 
+from claimledger.checks.project import check_project
+from claimledger.record.graph import build_graph
 from claimledger.record.parallel import can_fork
 from claimledger.site import ahead
 from claimledger.site.ahead import Rendered, RenderedAhead, render
 from claimledger.site.manifest import Recorder
 from claimledger.site.outputs import PageOutput
+from claimledger.site.render import LIST_COSTS, Renderer, SiteSettings
+from claimledger.site.urls import page_specs
 from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build
@@ -92,6 +99,86 @@ def test_pages_of_a_process_that_died_are_rendered_here() -> None:
         rendering.close()
 
 
+def _logged_page(
+    path: str, log: Path, *, after: Path | None = None, then: Path | None = None, most: float = 60
+) -> PageOutput:
+    """A page whose rendering is logged with the process that renders it; it waits until the file ``after``
+    is there (at most ``most`` seconds), and makes the file ``then`` once rendered."""
+
+    def body() -> str:
+        deadline = time.monotonic() + most
+        while after is not None and not after.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{path} {os.getpid()}\n")
+        if then is not None:
+            then.touch()
+        return f"<p>{path}</p>"
+
+    spec = SimpleNamespace(src_uri=path)
+    return PageOutput(spec, "", None, body, None, None)  # type: ignore[arg-type]
+
+
+def _renderers(log: Path) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        path, pid = line.split()
+        found.setdefault(path, []).append(int(pid))
+    return found
+
+
+def test_while_the_other_process_renders_a_page_asked_for_this_one_renders_the_next_and_the_other_skips_it(
+    tmp_path: Path,
+) -> None:
+    log, second_done = tmp_path / "log", tmp_path / "second-done"
+    first = _logged_page("claims/index.md", log, after=second_done)  # over there, until the next is done here
+    pages = [first, _logged_page("timeline.md", log, then=second_done), *_pages(Recorder(), 3)]
+    rendering = RenderedAhead(pages, None)
+    try:
+        got = [rendering.take(page) for page in pages]
+    finally:
+        rendering.close()
+    renderers = _renderers(log)  # each rendered once: the first over there, the second here
+    assert renderers["claims/index.md"] != [os.getpid()] and len(renderers["claims/index.md"]) == 1
+    assert renderers["timeline.md"] == [os.getpid()]
+    assert [rendered.body for rendered in got] == [render(page, None).body for page in pages]
+
+
+def test_with_many_pages_to_render_this_process_leaves_them_all_to_the_other(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    first = _logged_page("claims/index.md", log, after=tmp_path / "never", most=0.5)
+    pages = [first, _logged_page("timeline.md", log), *_pages(Recorder(), 3)]
+    with mock.patch.object(ahead, "MIN_PAGES", 3):
+        rendering = RenderedAhead.start(pages, None, workers=2)
+    assert rendering is not None
+    try:
+        got = [rendering.take(page).body for page in pages[:2]]
+    finally:
+        rendering.close()
+    assert got == ["<p>claims/index.md</p>", "<p>timeline.md</p>"]
+    assert os.getpid() not in _renderers(log)["timeline.md"]
+
+
+def test_a_page_rendered_here_early_that_fails_fails_only_when_it_is_asked_for(tmp_path: Path) -> None:
+    log, tried = tmp_path / "log", tmp_path / "tried"
+    recorder = Recorder()
+    broken = _page("claims/broken.md", recorder, fails=True)
+    broken_body = broken.render
+
+    def failing() -> str:
+        tried.touch()
+        return broken_body()
+
+    pages = [_logged_page("claims/index.md", log, after=tried), dataclasses.replace(broken, render=failing)]
+    rendering = RenderedAhead(pages, recorder)
+    try:
+        assert rendering.take(pages[0]).body == "<p>claims/index.md</p>"
+        with pytest.raises(ValueError, match=r"claims/broken\.md cannot be rendered"):
+            rendering.take(pages[1])
+    finally:
+        rendering.close()
+
+
 def test_no_process_is_forked_for_a_few_pages_or_a_single_worker() -> None:
     recorder = Recorder()
     assert RenderedAhead.start(_pages(recorder, ahead.MIN_PAGES - 1), recorder, workers=2) is None
@@ -99,6 +186,23 @@ def test_no_process_is_forked_for_a_few_pages_or_a_single_worker() -> None:
     started = RenderedAhead.start(_pages(recorder, ahead.MIN_PAGES), recorder, workers=2)
     assert started is not None
     started.close()
+
+
+def test_a_few_pages_that_cost_as_much_as_many_are_rendered_by_a_second_process() -> None:
+    recorder = Recorder()
+    assert RenderedAhead.start(_pages(recorder, 2), recorder, workers=2, weight=lambda spec: 1) is None
+    started = RenderedAhead.start(_pages(recorder, 2), recorder, workers=2, weight=lambda spec: ahead.MIN_PAGES / 2)
+    assert started is not None
+    started.close()
+
+
+def test_a_list_of_every_claim_weighs_an_item_page_for_each_few_claims_it_lists(tmp_path: Path) -> None:
+    dataset, _ = check_project(write_site_project(tmp_path / "project", 90))
+    renderer = Renderer(dataset, build_graph(dataset), SiteSettings("Claims", "", ""))
+    weights = {spec.template: renderer.weight(spec) for spec in page_specs(dataset)}
+    assert weights["claims-index"] == 90 / LIST_COSTS["claims-index"][1] > 1
+    assert weights["claim"] == weights["source"] == weights["contact"] == 1
+    assert weights["parties-index"] == 1  # a short list weighs no less than an item page
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -112,11 +216,32 @@ def test_a_site_rendered_with_a_second_process_is_the_site_one_process_renders(t
     started: list[RenderedAhead | None] = []
     real = RenderedAhead.start
 
-    def start(outputs: list[PageOutput], recorder: Recorder | None, workers: int) -> RenderedAhead | None:
-        started.append(real(outputs, recorder, workers))
+    def start(outputs: list[PageOutput], recorder: Recorder | None, workers: int, weight: Any) -> RenderedAhead | None:
+        started.append(real(outputs, recorder, workers, weight))
         return started[-1]
 
     with mock.patch.object(ahead, "MIN_PAGES", 1), mock.patch.object(RenderedAhead, "start", start):
         assert build(project, shared, env={"CLAIMLEDGER_JOBS": "2"}).returncode == 0
     assert started and started[0] is not None  # the pages were rendered by a second process
     assert _files(shared) == _files(alone)
+
+
+def test_a_rebuild_rendered_with_a_second_process_is_the_full_build(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site, full = tmp_path / "site", tmp_path / "full"
+    assert build(project, site).returncode == 0
+    claim = project / "claims" / "claims" / "claim-00000.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited ", 1), "utf-8")
+    started: list[RenderedAhead | None] = []
+    real = RenderedAhead.start
+
+    def start(outputs: list[PageOutput], recorder: Recorder | None, workers: int, weight: Any) -> RenderedAhead | None:
+        started.append(real(outputs, recorder, workers, weight))
+        return started[-1]
+
+    with mock.patch.object(ahead, "MIN_PAGES", 1), mock.patch.object(RenderedAhead, "start", start):
+        rebuilt = build(project, site, env={"CLAIMLEDGER_JOBS": "2"})
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "generated pages reused" in rebuilt.stderr and started and started[0] is not None
+    assert build(project, full, "--full", env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
+    assert _files(site) == _files(full)

@@ -66,6 +66,35 @@ def test_a_claim_link_notes_the_claimants_name_it_shows_each_time_it_is_used() -
     assert second == {("parties", claim.claimant)}
 
 
+def test_the_table_of_all_claims_is_each_claims_row_on_a_line_of_its_own() -> None:
+    renderer = _renderer()
+    claims = list(renderer.dataset.claims.values())
+    units = ["percent", "count"]
+    p = PageContext(renderer, "claims/")
+    rows = p.claim_rows(claims, units)
+    assert rows == "".join(f"{PageContext(renderer, 'claims/').claim_row(claim, units)}\n" for claim in claims)
+    assert rows.count("<tr ") == len(claims) > 1
+
+
+def test_a_claimants_name_shown_in_many_rows_is_noted_as_read_by_every_page_that_shows_it() -> None:
+    recorder = Recorder()
+    renderer = _renderer(recorder)
+    claims = list(renderer.dataset.claims.values())
+    claimants = {("parties", claim.claimant) for claim in claims}
+    for page in ("claims/", "claims/"):
+        with recorder.reading() as reads:
+            PageContext(renderer, page).claim_rows(claims, [])
+        assert claimants <= reads
+
+
+def test_a_claims_headline_in_a_list_is_its_headline_linked_to_its_page(renderer: Renderer) -> None:
+    claims = list(renderer.dataset.claims.values())
+    p = PageContext(renderer, "dashboard/")
+    expected = "".join(f"<li>{renderer.headline(claim, p.url('claim', claim.id))}</li>" for claim in claims)
+    assert p.headline_items(claims) == expected
+    assert p.claim_items(claims) == "".join(f"<li>{p.claim_link(claim)}</li>" for claim in claims)
+
+
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return _renderer()

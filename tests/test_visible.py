@@ -39,3 +39,9 @@ def test_a_changed_piece_of_evidence_is_a_reader_visible_change() -> None:
     before, after = _claim(TEXT), _claim(TEXT.replace("A reader doubts the figure.", "A reader doubts it."))
     assert changed_fields(before, after) == ["rebuttals"]
     assert fingerprint(before) != fingerprint(after)
+
+
+def test_a_claim_unchanged_since_its_review_has_the_fingerprint_its_review_recorded() -> None:
+    claim = _claim(TEXT)
+    assert claim.review is not None
+    assert fingerprint(claim) == claim.review.fingerprint

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -147,6 +147,18 @@ def human(value: PartialDate | None, unknown: str = "unknown") -> str:
     return value.human() if value else unknown
 
 
+# What rendering a list page costs: (what it lists, how many of them cost as much to list as an item page to
+# render). Measured on 10,000 synthetic claims, each page rendered on its own: the table of all claims and the
+# timeline about 350 claim pages each, the dashboard and the tags about 40, the index of 2,000 sources about 35.
+LIST_COSTS: Mapping[str, tuple[str, int]] = {
+    "claims-index": ("claims", 30),
+    "timeline": ("claims", 30),
+    "dashboard": ("claims", 250),
+    "tags": ("claims", 250),
+    "sources-index": ("sources", 60),
+    "parties-index": ("parties", 60),
+}
+
 # Shown instead of a verdict that its review no longer covers: no status colour, a dashed outline.
 STALE_BADGE = Markup('<span class="ct-badge ct-badge-stale">Changed since review</span>')
 
@@ -181,6 +193,8 @@ class Renderer:
         self._stale: dict[str, bool] = {}
         # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
+        self._hrefs: dict[str, dict[str, str]] = {}  # the same, escaped for an attribute
+        self._pieces: dict[str, ClaimPieces] = {}  # by claim id
         self._attributions: dict[str, tuple[str, frozenset[Read]]] = {}
         self._read_sets: dict[frozenset[Read], frozenset[Read]] = {}  # one copy of each set of reads remembered
         # The files on the edit links' branch (None: not known): one not merged yet has no page to edit.
@@ -216,6 +230,15 @@ class Renderer:
         if spec.kind is not None:  # an item page: the item, by its kind's name
             context[spec.kind] = self.item(spec)
         return self.env.get_template(f"{spec.template}.html").render(context)
+
+    def weight(self, spec: PageSpec) -> float:
+        """About what rendering the page costs, in item pages: a list of every claim costs many
+        (:data:`LIST_COSTS`), and is worth rendering in a second process on its own (claimledger.site.ahead)."""
+        found = LIST_COSTS.get(spec.template) if spec.kind is None else None
+        if found is None:
+            return 1
+        listed, per_item_page = found
+        return max(1, len(getattr(self.loaded, listed)) / per_item_page)
 
     def item(self, spec: PageSpec) -> Any:
         assert spec.kind is not None
@@ -287,21 +310,48 @@ class Renderer:
             found = paths[item_id] = url_of(page_src(kind, item_id))
         return found
 
+    def href(self, kind: str, item_id: str) -> str:
+        """:meth:`path`, escaped for an attribute: made once per item."""
+        hrefs = self._hrefs.setdefault(kind, {})
+        found = hrefs.get(item_id)
+        if found is None:
+            found = hrefs[item_id] = _escaped(self.path(kind, item_id))
+        return found
+
+    def pieces(self, claim: Claim) -> ClaimPieces:
+        """What every list of claims shows of ``claim``, as HTML: made once per claim (its claimant's name
+        read, and noted as read at each use, as :meth:`remembered` notes them)."""
+        found = self._pieces.get(claim.id)
+        if found is None:  # its attribution notes what it reads; the rest is the claim's own, and the scale's
+            attribution = self.attribution(claim)
+            found = self._pieces[claim.id] = ClaimPieces(
+                _escaped(claim.statement),
+                _escaped(attribution),
+                self.claim_badge(claim),
+                self.href("claim", claim.id),
+                self._attributions[claim.id][1],
+            )
+        elif (recorder := self.recorder) is not None and recorder.reads is not None and found.reads:
+            recorder.reads |= found.reads
+        return found
+
     def claim_text(self, claim: Claim) -> tuple[str, Markup]:
         """A claim's statement as HTML, and its badge."""
-        return str(escape(claim.statement)), self.claim_badge(claim)
+        pieces = self.pieces(claim)
+        return pieces.statement, pieces.badge
 
     def attribution_html(self, claim: Claim) -> str:
         """Who made a claim and when, as HTML (its claimant's name read)."""
-        return str(escape(self.attribution(claim)))
+        return self.pieces(claim).attribution
 
     def headline(self, claim: Claim, href: str = "", css: str = "") -> Markup:
         """A claim as it is titled or listed: who made it and when, then the statement (linked to ``href``)."""
-        text = self.claim_text(claim)[0]
+        pieces = self.pieces(claim)
+        text = pieces.statement
         if href:
             attributes = f' class="{escape(css)}"' if css else ""
             text = f'<a{attributes} href="{escape(href)}">{text}</a>'
-        return Markup(f'<span class="ct-attribution">{self.attribution_html(claim)}:</span> {text}')
+        return Markup(f'<span class="ct-attribution">{pieces.attribution}:</span> {text}')
 
     def claim_badge(self, claim: Claim) -> Markup:
         """The claim's status badge, or the stale one while its review is out of date."""
@@ -451,6 +501,18 @@ class Renderer:
         return days, undated
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimPieces:
+    """A claim as lists show it, as HTML: its statement, who made it and when, its badge, its page's address
+    (site-relative, escaped for an attribute)."""
+
+    statement: str
+    attribution: str
+    badge: Markup
+    href: str
+    reads: frozenset[Read]  # what making them read (its claimant's name): noted again at each use
+
+
 @dataclass(frozen=True)
 class Event:
     """Something that happened: a source published, a claim made (in its first source) by ``party``,
@@ -495,6 +557,89 @@ def _grouped(items: list[str]) -> str:
     return f"    <ul>\n{listed}    </ul>\n  </li>\n"
 
 
+def _escaped(text: str) -> str:
+    """``text`` escaped for HTML, as a str: ``text`` itself where escaping changes nothing (most texts), so that
+    what is kept for every claim holds no second copy of it."""
+    escaped = str(escape(text))
+    return text if escaped == text else escaped
+
+
+def _inferred_mark(item: Any, name: str, href: str) -> str:
+    """:meth:`PageContext.inferred_mark`, ``href`` escaped already."""
+    b = item.basis_of(name)
+    if b and b.is_inferred:
+        return f' <a class="ct-inferred" href="{href}" title="Inferred, not stated by a source: see why">inferred</a>'
+    return ""
+
+
+class _ClaimRows:
+    """The rows of the table of all claims on one page: what many rows show alike (a claimant, a tag, a
+    status) made once for them all. Its claimants' names are read on that page, once each."""
+
+    def __init__(self, page: PageContext, unit_order: list[str]) -> None:
+        self.page = page
+        self.r = page.r
+        self.groups: dict[str | None, int] = {}  # a figure's group: its unit's place in the list of units
+        for index, unit in enumerate(unit_order):
+            self.groups.setdefault(unit, index)
+        self.ungrouped = len(unit_order)
+        self.claimants: dict[str, str] = {}
+        self.tags: dict[str, str] = {}
+        self.statuses: dict[str, tuple[str, int]] = {}
+
+    def claimant(self, party_id: str) -> str:
+        found = self.claimants.get(party_id)
+        if found is None:
+            page, title = self.page, escape(self.r.title("party", party_id))
+            found = self.claimants[party_id] = (
+                f'  <td class="ct-col-claimant" data-label="Claimed by"><a href="{page.href("party", party_id)}">'
+                f"{title}</a></td>\n"
+            )
+        return found
+
+    def tag(self, tag: str) -> str:
+        found = self.tags.get(tag)
+        if found is None:
+            href = escape(self.page.u("tags/#tag-" + tag))
+            found = self.tags[tag] = f'<a class="ct-tag" href="{href}">{escape(tag)}</a>'
+        return found
+
+    def status(self, status_id: str) -> tuple[str, int]:
+        found = self.statuses.get(status_id)
+        if found is None:
+            status = self.r.statuses.get(status_id)
+            found = self.statuses[status_id] = (str(escape(status_id)), status.index if status else 99)
+        return found
+
+    def row(self, claim: Claim) -> str:
+        # A number and a date, as text, hold nothing to escape: digits, signs, points, hyphens and month names.
+        if claim.value is not None:
+            group = self.groups.get(claim.unit, self.ungrouped)
+            figure = (
+                f'<td class="ct-col-figure" data-value="{claim.value!s}" data-group="{group}">'
+                f"{escape(format.figure(claim))}</td>"
+            )
+        else:
+            figure = '<td class="ct-col-figure" data-value=""></td>'
+        status, order = self.status(claim.status)
+        piece = self.r.pieces(claim)
+        tag = self.tag
+        tags = " ".join([tag(name) for name in claim.tags])
+        return (
+            f'<tr data-status="{status}" data-tags="{escape(" ".join(claim.tags))}"'
+            f' data-claimant="{escape(claim.claimant)}" data-sources="{escape(self.r.claim_sources(claim))}">\n'
+            f'  <td class="ct-col-claim"><span class="ct-attribution">{piece.attribution}:</span>'
+            f' <a href="{self.page.up}{piece.href}">{piece.statement}</a></td>\n'
+            f"  {figure}\n"
+            f'  <td class="ct-col-status" data-value="{order}">{piece.badge}</td>\n'
+            f"{self.claimant(claim.claimant)}"
+            f'  <td class="ct-col-made" data-label="Made" data-value="{claim.date or ""}">'
+            f"{human(claim.date, 'date unknown')}</td>\n"
+            f'  <td class="ct-col-tags">{tags}</td>\n'
+            "</tr>"
+        )
+
+
 class PageContext:
     """What depends on the page being rendered: links relative to it, and markdown whose ``[[kind:id]]``
     references link from it. The rest is a global of the environment (:func:`template_environment`)."""
@@ -524,26 +669,35 @@ class PageContext:
 
     def href(self, kind: str, item_id: str) -> str:
         """The link to an item's page, escaped for an attribute (``../`` needs no escaping)."""
-        return (self.up + escape(self.r.path(kind, item_id))) or "./"
+        return (self.up + self.r.href(kind, item_id)) or "./"
 
     def claim_link(self, claim: Claim, attributed: bool = True) -> Markup:
         """A link to a claim, with its badge; led by who made it and when unless ``attributed`` is false."""
-        # One f-string of the claim's pieces: the same HTML as Markup's joins, several times faster.
-        statement, badge = self.r.claim_text(claim)
-        link = f'<a href="{self.href("claim", claim.id)}">{statement}</a> {badge}'
-        if not attributed:
-            return Markup(link)
-        return Markup(f'<span class="ct-attribution">{self.r.attribution_html(claim)}:</span> {link}')
+        return Markup(self._claim_link(self.r.pieces(claim), attributed))
+
+    def _claim_link(self, pieces: ClaimPieces, attributed: bool = True) -> str:
+        # One f-string of the claim's pieces: the same HTML as Markup's joins, several times faster. A claim's
+        # page is never the site's root: its link is never empty.
+        link = f'<a href="{self.up}{pieces.href}">{pieces.statement}</a> {pieces.badge}'
+        return f'<span class="ct-attribution">{pieces.attribution}:</span> {link}' if attributed else link
 
     def claim_items(self, claims: Iterable[Claim]) -> Markup:
         """A list item of each claim's link (:meth:`claim_link`), made in one piece: a long list's loop in a
         template costs more than its links."""
-        return Markup("".join(f"<li>{self.claim_link(claim)}</li>" for claim in claims))
+        pieces, link = self.r.pieces, self._claim_link
+        return Markup("".join([f"<li>{link(pieces(claim))}</li>" for claim in claims]))
 
     def headline_items(self, claims: Iterable[Claim]) -> Markup:
-        """A list item of each claim's headline, linked to its page, made in one piece."""
-        headline = self.r.headline
-        return Markup("".join(f"<li>{headline(claim, self.url('claim', claim.id))}</li>" for claim in claims))
+        """A list item of each claim's headline (:meth:`Renderer.headline`), linked to its page, made in one piece."""
+        pieces, up = self.r.pieces, self.up
+        items = []
+        for claim in claims:
+            piece = pieces(claim)
+            items.append(
+                f'<li><span class="ct-attribution">{piece.attribution}:</span>'
+                f' <a href="{up}{piece.href}">{piece.statement}</a></li>'
+            )
+        return Markup("".join(items))
 
     def events(self, events: Iterable[Event]) -> Markup:
         """What happened on one date of the timeline, as a list: sources published; claims made, by claimant;
@@ -561,13 +715,14 @@ class PageContext:
                     f" {self.source_ref(source.id)}{mark}</li>\n"
                 )
         made = sorted((event for event in happened if event.kind == "claim"), key=_party)
+        pieces, link, up = r.pieces, self._claim_link, self.up
         for claimant, by_claimant in groupby(made, key=_party):
             claims = [event.claim for event in by_claimant if event.claim is not None]
             count = "Claim made" if len(claims) == 1 else f"{format.number(len(claims))} claims made"
-            items = [
-                f"{self.claim_link(claim, False)}{self.inferred_mark(claim, 'date', self.url('claim', claim.id))}"
-                for claim in claims
-            ]
+            items = []
+            for claim in claims:
+                piece = pieces(claim)
+                items.append(f"{link(piece, False)}{_inferred_mark(claim, 'date', up + piece.href)}")
             lines.append(
                 f'  <li class="ct-event ct-event-claim"><span class="ct-event-kind">{count}</span>'
                 f" by {escape(r.title('party', claimant))}:{_grouped(items)}"
@@ -587,40 +742,22 @@ class PageContext:
     def _evidence(self, event: Event) -> str:
         claim = event.claim
         assert claim is not None
-        href = f"{self.url('claim', claim.id)}#rebuttal-{event.rebuttal}"
-        return f"{escape(event.stance)} {self.r.headline(claim, href)} {self.r.claim_text(claim)[1]}"
+        piece = self.r.pieces(claim)  # its headline (Renderer.headline), linked to the evidence, and its badge
+        return (
+            f'{escape(event.stance)} <span class="ct-attribution">{piece.attribution}:</span>'
+            f' <a href="{self.up}{piece.href}#rebuttal-{event.rebuttal}">{piece.statement}</a> {piece.badge}'
+        )
 
     def claim_row(self, claim: Claim, unit_order: list[str]) -> Markup:
-        """A claim's row of the table of all claims (with what its sorting and filters read), made in one
-        piece: ten thousand rows of a template's pieces are most of the memory a large build takes."""
-        r = self.r
-        if claim.value is not None:
-            group = unit_order.index(claim.unit) if claim.unit in unit_order else len(unit_order)
-            figure = (
-                f'<td class="ct-col-figure" data-value="{escape(str(claim.value))}" data-group="{group}">'
-                f"{escape(format.figure(claim))}</td>"
-            )
-        else:
-            figure = '<td class="ct-col-figure" data-value=""></td>'
-        status = r.statuses.get(claim.status)
-        claimant_url, claimant = self.href("party", claim.claimant), escape(r.title("party", claim.claimant))
-        statement, badge = r.claim_text(claim)
-        tags = " ".join(
-            f'<a class="ct-tag" href="{escape(self.u("tags/#tag-" + tag))}">{escape(tag)}</a>' for tag in claim.tags
-        )
-        return Markup(
-            f'<tr data-status="{escape(claim.status)}" data-tags="{escape(" ".join(claim.tags))}"'
-            f' data-claimant="{escape(claim.claimant)}" data-sources="{escape(r.claim_sources(claim))}">\n'
-            f'  <td class="ct-col-claim"><span class="ct-attribution">{r.attribution_html(claim)}:</span>'
-            f' <a href="{self.href("claim", claim.id)}">{statement}</a></td>\n'
-            f"  {figure}\n"
-            f'  <td class="ct-col-status" data-value="{status.index if status else 99}">{badge}</td>\n'
-            f'  <td class="ct-col-claimant" data-label="Claimed by"><a href="{claimant_url}">{claimant}</a></td>\n'
-            f'  <td class="ct-col-made" data-label="Made" data-value="{escape(str(claim.date or ""))}">'
-            f"{escape(human(claim.date, 'date unknown'))}</td>\n"
-            f'  <td class="ct-col-tags">{tags}</td>\n'
-            "</tr>"
-        )
+        """A claim's row of the table of all claims (with what its sorting and filters read)."""
+        return Markup(_ClaimRows(self, unit_order).row(claim))
+
+    def claim_rows(self, claims: Iterable[Claim], unit_order: list[str]) -> Markup:
+        """The rows of the table of all claims (:meth:`claim_row`), each followed by a line break, made in one
+        piece: ten thousand rows of a template's pieces are most of the memory a large build takes, and a
+        template's loop costs more than its rows."""
+        row = _ClaimRows(self, unit_order).row
+        return Markup("".join([f"{row(claim)}\n" for claim in claims]))
 
     def basis(self, item: Any, name: str) -> Markup:
         """Where the fact ``name`` about ``item`` (a source's author, a claim's date) comes from: the source
@@ -644,13 +781,7 @@ class PageContext:
 
     def inferred_mark(self, item: Any, name: str, href: str) -> Markup:
         """A short mark beside a fact that is inferred, for pages that do not show the reasoning."""
-        b = item.basis_of(name)
-        if b and b.is_inferred:
-            return Markup(
-                f' <a class="ct-inferred" href="{escape(href)}" title="Inferred, not stated by a source: see why">'
-                "inferred</a>"
-            )
-        return Markup("")
+        return Markup(_inferred_mark(item, name, str(escape(href))))
 
     def passage_text(self, passage: Passage, link: bool = False) -> Markup:
         """A passage's text, its quoted words marked; on a source page (``link``), each marked quote linked to

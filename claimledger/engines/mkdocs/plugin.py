@@ -322,7 +322,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if not self.serving and self.files_seen is not None:  # the pages to render, in the order MkDocs builds them
             due = [self.pages.get(file.src_uri) for file in self.files_seen.documentation_pages()]
             outputs = [output for output in due if output is not None and output.path not in self.reused]
-            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers)
+            weight = self.renderer.weight if self.renderer is not None else None  # a list of every claim weighs most
+            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers, weight)
         return env
 
     def _close_ahead(self) -> None:
