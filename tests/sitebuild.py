@@ -35,16 +35,18 @@ def build(root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = N
 
 
 def build_in_subprocess(
-    root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None
+    root: Path, site_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``claimledger build`` in a process of its own: for an engine that must be the first to load in
-    its process (properdocs), and for what only a new process shows."""
+    its process (properdocs), and for what only a new process shows; ``timeout``: the seconds after which a
+    build that hangs fails the test."""
     return subprocess.run(
         [sys.executable, "-m", "claimledger", "build", "--root", str(root), "--site-dir", str(site_dir), *args],
         capture_output=True,
         text=True,
         check=False,
         env={**os.environ, **(env or {})},
+        timeout=timeout,
     )
 
 

@@ -308,6 +308,17 @@ def test_a_build_into_a_site_another_build_is_making_stops_at_once_and_leaves_th
 
 
 @pytest.mark.skipif(os.name != "posix", reason="advisory file locks")
+def test_a_lock_file_that_is_a_symbolic_link_is_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the build's to write", encoding="utf-8")
+    (tmp_path / ".site.lock").symlink_to(victim)
+    with pytest.raises(BuildError, match="cannot lock the site"):
+        _run(OnePageEngine(), tmp_path / "site")
+    assert victim.read_text(encoding="utf-8") == "not the build's to write"
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="advisory file locks")
 def test_a_build_leaves_no_lock_behind_and_the_next_build_runs(tmp_path: Path) -> None:
     site = tmp_path / "site"
     _run(OnePageEngine(), site)

@@ -198,6 +198,8 @@ ZERO = "0" * 32  # a digest, as a manifest writes it
         '{"format": 2, "key": "k", "reads": [], "outputs": {}}',
         '{"format": 99}',
         "[]",
+        "[" * 200_000,
+        f'{{"format": {FORMAT}, "key": "k", "reads": 1, "outputs": 1}}\n["claims", null, "{ZERO}"]\n["a", "ab", [0]]\n',
     ],
     ids=[
         "empty",
@@ -211,6 +213,8 @@ ZERO = "0" * 32  # a digest, as a manifest writes it
         "older-format",
         "other-format",
         "a-list",
+        "nested-deeper-than-python-reads",
+        "a-meta-digest-too-short",
     ],
 )
 def test_a_damaged_manifest_means_a_full_build_not_a_failure(small: Small, manifest: str) -> None:
@@ -246,6 +250,71 @@ def test_a_manifest_of_this_build_damaged_after_its_header_means_a_full_build(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _reused(rebuilt.stderr)[0] == 0
     assert _tree(site) == expected
+
+
+def test_a_manifest_whose_output_has_a_short_meta_digest_means_a_full_build(small: Small) -> None:
+    project, site, expected = small
+    stored = (site / MANIFEST).read_text(encoding="utf-8")
+    output = '["claims/claim-00001/claim.json",'
+    damaged = re.sub(rf'(?m)^{re.escape(output)}"[0-9a-f]+"', output + '"ab"', stored)
+    assert damaged != stored
+    (site / MANIFEST).write_text(damaged, encoding="utf-8")
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] == 0
+    assert _tree(site) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_previous_search_index_that_is_no_file_means_a_full_build_not_a_wait(small: Small) -> None:
+    project, site, expected = small
+    index = site / "search" / "search_index.json"
+    index.unlink()
+    os.mkfifo(index)  # reading it would wait for a writer that never comes
+    rebuilt = build_in_subprocess(project, site, timeout=300)  # a guard against a hang, not a measure of time
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] == 0
+    assert _tree(site) == expected
+
+
+PAGES_HOOK = """\
+import os
+
+seen = []
+
+
+def on_pre_build(config):
+    seen.clear()
+
+
+def on_page_context(context, page, config, nav):
+    seen.append(page.url)
+    return context
+
+
+def on_post_build(config):
+    with open(os.path.join(config.site_dir, "pages.txt"), "w") as listing:
+        listing.write("\\n".join(sorted(seen)) + "\\n")
+"""
+
+
+def test_a_rebuild_of_a_site_whose_hook_reads_every_page_equals_a_full_build(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    (project / "hooks").mkdir()
+    (project / "hooks" / "pages.py").write_text(PAGES_HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    allowed = "  - claimledger:\n      allow:\n        hooks: [hooks/pages.py]\n"
+    text = re.sub(r"(?m)^  - claimledger\n", allowed, config.read_text(encoding="utf-8"), count=1)
+    config.write_text(text + "hooks:\n  - hooks/pages.py\n", encoding="utf-8")
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    _edit_rationale(project)
+    rebuilt = build(project, site)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _reused(rebuilt.stderr)[0] > 0
+    assert build(project, tmp_path / "full", "--full").returncode == 0
+    assert _tree(site) == _tree(tmp_path / "full")
+    assert (site / "pages.txt").read_text(encoding="utf-8").count("claims/") > CLAIMS
 
 
 def test_a_page_the_manifest_lists_but_the_previous_site_lost_is_rendered_again(small: Small) -> None:

@@ -197,3 +197,23 @@ def test_an_interrupt_while_shares_are_handed_out_stops_the_workers_at_once(monk
     with pytest.raises(KeyboardInterrupt):
         map_chunks(_sleep_three_seconds, list(range(400)), workers=4, min_jobs=1)
     assert time.monotonic() - started < 2  # the worker given a share is killed, not waited for
+
+
+def _send_forever(sending: Any) -> None:
+    while True:  # a pipe's buffer holds 64 KB: without a reader, a send waits for one
+        sending.send_bytes(b"x" * 65536)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="no fork here")
+def test_a_forked_process_whose_build_let_go_of_its_pipe_ends_rather_than_wait_on_it() -> None:
+    started = parallel.forked(_send_forever, name="claimledger-test")
+    assert started is not None
+    process, received = started
+    received.close()  # as when the build's process is killed: no one reads what it sends any more
+    process.join(timeout=60)  # a guard against a hang, not a measure of time
+    try:
+        assert process.exitcode is not None, "the forked process waits on a pipe no one reads"
+    finally:
+        if process.exitcode is None:
+            process.kill()
+            process.join()

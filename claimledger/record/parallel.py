@@ -54,7 +54,7 @@ def forked(target: Callable[..., None], *args: Any, name: str) -> tuple[BaseProc
 
     fork = multiprocessing.get_context("fork")
     received, sending = fork.Pipe(duplex=False)
-    process = fork.Process(target=target, args=(*args, sending), name=name, daemon=True)
+    process = fork.Process(target=_in_child, args=(received, target, *args, sending), name=name, daemon=True)
     try:
         process.start()
     except OSError:  # no more processes to be had
@@ -63,6 +63,12 @@ def forked(target: Callable[..., None], *args: Any, name: str) -> tuple[BaseProc
     finally:
         sending.close()  # the forked process's copy alone stays open
     return process, received
+
+
+def _in_child(received: Connection, target: Callable[..., None], *args: Any) -> None:
+    """In the forked process: let go of the reading end first, so that a send to a build that is gone fails."""
+    received.close()
+    target(*args)
 
 
 # Set in a worker only, by the pool's initializer: the work and the shares, as the fork copied them.

@@ -216,7 +216,7 @@ def lock_site(site_dir: Path) -> int | None:
     path = _lock_path(site_dir)
     while True:
         try:
-            lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             raise BuildError(f"cannot lock the site: {exc}; the previous site is untouched") from None
         try:

@@ -319,7 +319,7 @@ class Manifest:
     def read(cls, site_dir: Path, key: str | None = None) -> Manifest | None:
         """The manifest of the site in ``site_dir``; None if it has none, one this version cannot read, or (when
         ``key`` is given) one made under another key, which is then read no further than its first line."""
-        failures = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+        failures = (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
         with contextlib.suppress(*failures), (site_dir / MANIFEST).open(encoding="utf-8") as lines:
             return cls._parse(lines, key)
         return None
@@ -350,7 +350,9 @@ class Manifest:
             manifest.held += digest
         for _ in range(outputs):
             path, meta, rows = _fields(next(found, ""))
-            if not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list)):
+            if not (
+                isinstance(path, str) and isinstance(meta, str) and len(meta) == 2 * DIGEST and isinstance(rows, list)
+            ):
                 raise ValueError("not a row of outputs")
             manifest.stored[path] = _pack(meta, [_index(row, count) for row in rows])
         if next(found, None) is not None:

@@ -339,6 +339,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.quiet.stop()  # the engine said it before reading the files
         old = self.old
+        skipped = self.dirty and _pages_read_by_us_alone(config)
         for output in self.pages.values():
             if files.get_file_from_path(output.path) is not None:
                 raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
@@ -350,7 +351,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     self.reused[output.path] = file.dest_uri
                 elif self._kept(file):
                     self.reused[output.path] = file.dest_uri
-                    if self.dirty and not output.spec.in_nav:  # MkDocs goes through none of its page's events
+                    if skipped and not output.spec.in_nav:  # MkDocs goes through none of its page's events
                         file.is_modified = lambda: False  # type: ignore[method-assign]
             if not output.spec.in_nav:
                 GeneratedPage(escape(output.spec.title), file, config)  # becomes file.page
@@ -409,11 +410,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _previous_search(self, searches: list[Any], take: Callable[[Iterator[Any]], T]) -> T | None:
         """What ``take`` makes of the previous search index's entries (read one at a time), if the site's
         search is Material's and the previous site has its index as Material writes it; None otherwise."""
-        if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
+        if len(searches) != 1 or not type(searches[0]).__module__.startswith(_MATERIAL_SEARCH):
             return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            return take(_index_entries((self.previous.folder / SEARCH_INDEX).read_text(encoding="utf-8")))
+        index = self.previous.folder / SEARCH_INDEX
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, RecursionError):
+            if index.is_file():  # not a FIFO or device, which reading would wait on or never end
+                return take(_index_entries(index.read_text(encoding="utf-8")))
         return None
 
     @event_priority(50)  # before the search plugin writes its index
@@ -422,7 +425,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         :mod:`claimledger.site.build`), their search entries taken from its index; then the search index written."""
         if self.reused and not self.serving:
             self._reuse_search_entries(config)
-        _write_search_index(config)
+        _write_search_index(config, serving=self.serving)
 
     def _reuse_search_entries(self, config: MkDocsConfig) -> None:
         assert self.previous is not None and self.files_seen is not None
@@ -610,10 +613,25 @@ def _searches(config: MkDocsConfig) -> list[Any]:
 
 
 SEARCH_INDEX = "search/search_index.json"
+_MATERIAL_SEARCH = "material.plugins.search"
+_PAGE_EVENTS = ("pre_page", "page_read_source", "page_markdown", "page_content", "page_context", "post_page")
+
+
+def _pages_read_by_us_alone(config: MkDocsConfig) -> bool:
+    """Whether no plugin or hook but claimledger and Material's search (whose entries of a reused page are taken
+    from the previous index) acts on each page: only then may a reused page skip the engine's page events."""
+    for event in _PAGE_EVENTS:
+        for method in config.plugins.events.get(event, ()):
+            owner = getattr(method, "__self__", None)  # a hook's is a module's function: none
+            if not isinstance(owner, ClaimledgerPlugin) and not type(owner).__module__.startswith(_MATERIAL_SEARCH):
+                return False
+    return True
+
+
 _SEARCH_CONFIG = ("lang", "separator", "pipeline", "fields")  # what Material's index says of its search
 
 
-def _write_search_index(config: MkDocsConfig) -> None:
+def _write_search_index(config: MkDocsConfig, *, serving: bool = False) -> None:
     """Write Material's search index a page's entries at a time, the bytes its search plugin would write, and
     turn that plugin's own write off for this build (its configuration is read afresh at the next): it makes
     the whole index one string, then its bytes, on top of the entries (at 10,000 claims, tens of MB at once).
@@ -621,7 +639,7 @@ def _write_search_index(config: MkDocsConfig) -> None:
     off or under ``mkdocs serve --dirty`` (its index then merges the last build's), or for an index it holds
     otherwise than this knows."""
     searches = _searches(config)
-    if len(searches) != 1 or not type(searches[0]).__module__.startswith("material.plugins.search"):
+    if len(searches) != 1 or not type(searches[0]).__module__.startswith(_MATERIAL_SEARCH):
         return
     search = searches[0]
     index = getattr(search, "search_index", None)
@@ -631,7 +649,7 @@ def _write_search_index(config: MkDocsConfig) -> None:
         index is None
         or not search.config.enabled
         or getattr(search, "search_index_prev", None) is not None
-        or getattr(search, "is_dirty", True)
+        or serving  # a build claimledger runs --dirty is whole; only serve --dirty merges the last index
         or not isinstance(settings, dict)
         or not all(key in settings for key in _SEARCH_CONFIG)
         or not isinstance(entries, list)
