@@ -3,10 +3,12 @@ that process fails, its pages are rendered here, and an error is the one a singl
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -209,10 +211,9 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_site_rendered_with_a_second_process_is_the_site_one_process_renders(tmp_path: Path) -> None:
-    project = write_site_project(tmp_path / "project", 3)
-    alone, shared = tmp_path / "alone", tmp_path / "shared"
-    assert build(project, alone, env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
+@contextlib.contextmanager
+def _second_process_from_one_page() -> Iterator[list[RenderedAhead | None]]:
+    """A second process rendering from one page on, meanwhile; what each start of it gave."""
     started: list[RenderedAhead | None] = []
     real = RenderedAhead.start
 
@@ -221,6 +222,14 @@ def test_a_site_rendered_with_a_second_process_is_the_site_one_process_renders(t
         return started[-1]
 
     with mock.patch.object(ahead, "MIN_PAGES", 1), mock.patch.object(RenderedAhead, "start", start):
+        yield started
+
+
+def test_a_site_rendered_with_a_second_process_is_the_site_one_process_renders(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    assert build(project, alone, env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
+    with _second_process_from_one_page() as started:
         assert build(project, shared, env={"CLAIMLEDGER_JOBS": "2"}).returncode == 0
     assert started and started[0] is not None  # the pages were rendered by a second process
     assert _files(shared) == _files(alone)
@@ -232,14 +241,7 @@ def test_a_rebuild_rendered_with_a_second_process_is_the_full_build(tmp_path: Pa
     assert build(project, site).returncode == 0
     claim = project / "claims" / "claims" / "claim-00000.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited ", 1), "utf-8")
-    started: list[RenderedAhead | None] = []
-    real = RenderedAhead.start
-
-    def start(outputs: list[PageOutput], recorder: Recorder | None, workers: int, weight: Any) -> RenderedAhead | None:
-        started.append(real(outputs, recorder, workers, weight))
-        return started[-1]
-
-    with mock.patch.object(ahead, "MIN_PAGES", 1), mock.patch.object(RenderedAhead, "start", start):
+    with _second_process_from_one_page() as started:
         rebuilt = build(project, site, env={"CLAIMLEDGER_JOBS": "2"})
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "generated pages reused" in rebuilt.stderr and started and started[0] is not None
