@@ -642,6 +642,10 @@ def _write_search_index(config: MkDocsConfig, *, serving: bool = False) -> None:
     if len(searches) != 1 or not type(searches[0]).__module__.startswith(_MATERIAL_SEARCH):
         return
     search = searches[0]
+    if not serving and hasattr(search, "search_index_prev"):
+        # MkDocs keeps the plugin from one build to the next in a process, and Material's keeps the index of a
+        # --dirty build to merge into the next (for serve --dirty): a build here holds every page's entries.
+        search.search_index_prev = None
     index = getattr(search, "search_index", None)
     settings = getattr(index, "config", None)
     entries = getattr(index, "entries", None)
