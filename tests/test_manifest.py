@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from claimledger.site.manifest import DIGEST, FORMAT, MANIFEST, Entry, Manifest, Read
 
 
@@ -71,8 +73,9 @@ def test_an_output_is_unchanged_while_its_meta_and_every_read_it_made_are(tmp_pa
 
 def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Path) -> None:
     old = _written(tmp_path)
-    new = Manifest("key")
-    new.keep("claims/claim-1.md", old, DIGESTS)  # type: ignore[arg-type]
+    old.changed(DIGESTS)  # type: ignore[arg-type]
+    new = Manifest.following(old, "key")
+    new.keep("claims/claim-1.md", old)
     new.write(tmp_path)
     read = Manifest.read(tmp_path)
     assert read is not None
@@ -85,10 +88,31 @@ def test_a_kept_output_holds_what_its_reads_hold_now_where_they_changed(tmp_path
     assert old is not None
     edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
     old.changed(edited)  # type: ignore[arg-type]
-    new = Manifest("key")
-    new.keep("claims/claim-1.md", old, edited)  # type: ignore[arg-type]
+    new = Manifest.following(old, "key")
+    new.keep("claims/claim-1.md", old)
     assert new.changed(edited) == frozenset()  # type: ignore[arg-type]
     assert new.changed(DIGESTS) == frozenset({SOURCE})  # type: ignore[arg-type]
+
+
+def test_the_reads_no_output_made_any_more_are_not_written(tmp_path: Path) -> None:
+    old = _written(tmp_path)  # claim-1's page read the claim and the source; the list read every claim
+    old.changed(DIGESTS)  # type: ignore[arg-type]
+    new = Manifest.following(old, "key")
+    new.keep("claims/index.md", old)
+    new.write(tmp_path)
+    header = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()[0])
+    assert header["reads"] == 1
+    read = Manifest.read(tmp_path)
+    assert read is not None and dict(read.outputs) == {"claims/index.md": Entry(META_2, frozenset({ALL}))}
+
+
+def test_only_a_manifest_asked_what_changed_is_followed_and_only_its_outputs_kept(tmp_path: Path) -> None:
+    old = _written(tmp_path)
+    with pytest.raises(ValueError, match="not asked what changed"):
+        Manifest.following(old, "key")
+    old.changed(DIGESTS)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="the manifest it follows"):
+        Manifest("key").keep("claims/index.md", old)
 
 
 def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Path) -> None:

@@ -309,11 +309,27 @@ class Manifest:
         self.rows: dict[Read, int] = {}  # the row of each read in the table, while outputs are added
         self.stored: dict[str, bytes] = {}  # each output's meta digest and the rows it read (see _pack)
         self.changes: frozenset[int] | None = None  # the rows :meth:`changed` found changed (None: not asked)
+        self.fresh: dict[int, bytes] = {}  # what each of those rows holds now
+        self.base: Manifest | None = None  # the manifest whose table of reads this one started from (see following)
 
     @property
     def outputs(self) -> Mapping[str, Entry]:
         """Each output's :class:`Entry`, by path."""
         return _Outputs(self)
+
+    @classmethod
+    def following(cls, old: Manifest, key: str) -> Manifest:
+        """A manifest for the build after ``old``'s (whose :meth:`changed` was asked), starting from its table of
+        reads, each holding what it holds now: an output made as before is then kept as it is (:meth:`keep`).
+        The reads no output made are left out when it is written."""
+        if old.changes is None:
+            raise ValueError("the earlier manifest was not asked what changed")
+        made = cls(key)
+        made.table, made.held, made.base = list(old.table), bytearray(old.held), old
+        for row, digest in old.fresh.items():
+            made.held[row * DIGEST : (row + 1) * DIGEST] = digest
+        made.rows = {read: row for row, read in enumerate(made.table)}
+        return made
 
     @classmethod
     def read(cls, site_dir: Path, key: str | None = None) -> Manifest | None:
@@ -361,8 +377,11 @@ class Manifest:
 
     def write(self, site_dir: Path) -> None:
         """Write the manifest into ``site_dir``, a line at a time."""
-        order = sorted(range(len(self.table)), key=lambda row: _order(self.table[row]))
-        renumbered = array("I", bytes(4 * len(order)))  # the row of each read as written
+        used: set[int] = set()  # the reads some output made
+        for stored in self.stored.values():
+            used.update(_unpack(stored)[1])
+        order = sorted(used, key=lambda row: _order(self.table[row]))
+        renumbered = array("I", bytes(4 * len(self.table)))  # the row of each read as written
         for written, row in enumerate(order):
             renumbered[row] = written
         header = {"format": FORMAT, "key": self.key, "reads": len(order), "outputs": len(self.stored)}
@@ -378,15 +397,13 @@ class Manifest:
     def _held(self, row: int) -> bytes:
         return bytes(self.held[row * DIGEST : (row + 1) * DIGEST])
 
-    def _row(self, read: Read, digests: Digests, old: Manifest | None = None, row: int = 0) -> int:
-        """The row of ``read``, added if it has none, holding what ``digests`` says it holds (or, for a read
-        that has not changed since ``old``'s site was built, what its ``row`` there held)."""
+    def _row(self, read: Read, digests: Digests) -> int:
+        """The row of ``read``, added if it has none, holding what ``digests`` says it holds."""
         found = self.rows.get(read)
         if found is None:
             found = self.rows[read] = len(self.table)
             self.table.append(read)
-            same = old is not None and old.changes is not None and row not in old.changes
-            self.held += old._held(row) if same and old is not None else digests.of(read)
+            self.held += digests.of(read)
         return found
 
     def add(self, path: str, entry: Entry, digests: Digests) -> None:
@@ -402,15 +419,21 @@ class Manifest:
         """Say what the build states of ``path`` besides its reads (``meta``)."""
         self.stored[path] = bytes.fromhex(meta) + self.stored[path][DIGEST:]
 
-    def keep(self, path: str, old: Manifest, digests: Digests) -> None:
-        """Record ``path`` as ``old`` has it: made from the same reads, holding what ``digests`` says they hold
-        (for a read :meth:`changed` found unchanged, what it held in ``old``)."""
-        meta, rows = _unpack(old.stored[path])
-        self.stored[path] = _pack(meta, [self._row(old.table[row], digests, old, row) for row in rows])
+    def keep(self, path: str, old: Manifest) -> None:
+        """Record ``path`` as ``old`` has it, made from the same reads (this manifest follows ``old``: its reads
+        hold what they hold now)."""
+        if self.base is not old:
+            raise ValueError("a manifest keeps outputs of the manifest it follows alone")
+        self.stored[path] = old.stored[path]
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
-        self.changes = frozenset(row for row, read in enumerate(self.table) if digests.of(read) != self._held(row))
+        fresh = {}
+        for row, read in enumerate(self.table):
+            digest = digests.of(read)
+            if digest != self._held(row):
+                fresh[row] = digest
+        self.fresh, self.changes = fresh, frozenset(fresh)
         return frozenset(self.table[row] for row in self.changes)
 
     def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:

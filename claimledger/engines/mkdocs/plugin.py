@@ -450,8 +450,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         rather than a set of them held for each page until the build's end."""
         assert self.renderer is not None
         if self.made is None:
-            self.made = Manifest(self.key)
+            self.made = self._new_manifest()
         self.made.note(path, reads, self.renderer.digests)
+
+    def _new_manifest(self) -> Manifest:
+        """The manifest this build makes: from the previous one's table of reads, if it has one."""
+        return Manifest.following(self.old, self.key) if self.old is not None else Manifest(self.key)
 
     def _written(self, *, config: MkDocsConfig) -> None:
         """The many small files (claim.json), written straight to the site: they need none of MkDocs' handling;
@@ -468,13 +472,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     output.write(site)
             return
         assert self.renderer is not None
-        old, manifest = self.old, self.made if self.made is not None else Manifest(self.key)
+        old, manifest = self.old, self.made if self.made is not None else self._new_manifest()
         self.made = None
         digests = self.renderer.digests
         kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
-                manifest.keep(path, old, digests)
+                manifest.keep(path, old)
             elif path in manifest.outputs:  # rendered: its reads noted as it was (see _note_reads)
                 manifest.describe(path, meta_digest(self.key, _meta(page)))
         for output in self.files:
