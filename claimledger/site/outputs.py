@@ -139,10 +139,23 @@ def site_outputs(
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
     feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. A claim's record for
     the exports is read back from its ``claim.json`` in the previous site where ``earlier`` has it."""
-    if renderer.loaded is not dataset:
-        raise ValueError("the renderer renders another dataset")
+    yield from page_outputs(dataset, renderer)
+    yield from other_outputs(dataset, renderer, root=root, earlier=earlier)
+
+
+def page_outputs(dataset: Dataset, renderer: Renderer) -> Iterator[PageOutput]:
+    """The generated pages of :func:`site_outputs`."""
+    _same_dataset(dataset, renderer)
     for spec in page_specs(dataset):
         yield page_output(renderer, spec)
+
+
+def other_outputs(
+    dataset: Dataset, renderer: Renderer, *, root: Path | None = None, earlier: Earlier | None = None
+) -> Iterator[MarkdownPage | FileOutput]:
+    """The rest of :func:`site_outputs`: the contributor guide and the files. An engine may ask for these first
+    (to start making the exports), and for the pages after."""
+    _same_dataset(dataset, renderer)
     if root is not None:
         root = root.resolve()
         guide = root / GUIDE
@@ -178,6 +191,11 @@ def site_outputs(
         yield FileOutput(
             json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id), made_aside=made
         )
+
+
+def _same_dataset(dataset: Dataset, renderer: Renderer) -> None:
+    if renderer.loaded is not dataset:
+        raise ValueError("the renderer renders another dataset")
 
 
 def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:

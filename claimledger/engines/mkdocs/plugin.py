@@ -55,7 +55,7 @@ from ...site.manifest import (
     report_reused,
     tree_digest,
 )
-from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, site_outputs
+from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, other_outputs, page_outputs
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
@@ -216,13 +216,21 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.old = None
         self.changed = self.old.changed(self.renderer.digests) if self.old is not None else frozenset()
         try:
-            outputs = list(site_outputs(dataset, self.renderer, root=self.root, earlier=self._earlier))
+            others = list(other_outputs(dataset, self.renderer, root=self.root, earlier=self._earlier))
         except Unpublishable as exc:
             _refuse_to_publish(list(exc.findings))
             raise
-        self.pages = {output.path: output for output in outputs if isinstance(output, PageOutput)}
-        self.guide = next((output for output in outputs if isinstance(output, MarkdownPage)), None)
-        self.files = [output for output in outputs if isinstance(output, FileOutput)]
+        self.guide = next((output for output in others if isinstance(output, MarkdownPage)), None)
+        self.files = [output for output in others if isinstance(output, FileOutput)]
+        # The exports' process starts making them now, while this one describes the pages and MkDocs reads the
+        # files (it shares none of the pages' descriptions, a sixth of a build's memory); it writes once on_files
+        # says where.
+        self._stop_aside()
+        if not self.serving:
+            if self.previous is not None and self.old is not None:  # walked once, before: it reads claim.json files
+                self.previous.tree  # noqa: B018
+            self.aside = aside.start(self.files, self.settings)
+        self.pages = {output.path: output for output in page_outputs(dataset, self.renderer)}
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
         self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
         # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
@@ -230,12 +238,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         config.markdown_extensions[:] = [*extensions, self.guard]  # type: ignore[list-item]
         for asset in ASSETS:
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
-        # The exports' process starts making them now, while MkDocs reads the files; it writes once on_files says where.
-        self._stop_aside()
-        if not self.serving:
-            if self.previous is not None and self.old is not None:  # walked once, before: it reads claim.json files
-                self.previous.tree  # noqa: B018
-            self.aside = aside.start(self.files, self.settings)
         return config
 
     def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
