@@ -19,7 +19,7 @@ from .checks.siteconfig import DocsPolicy
 from .checks.sitepolicy import check_site
 from .engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, Project
 from .exports.formats import FORMATS as EXPORT_FORMATS
-from .exports.formats import export_data
+from .exports.formats import export_data, whole
 from .findings import Finding, Severity, format_github, format_json, format_text, has_errors, printable, summary
 from .record.loader import load
 from .record.model import Dataset
@@ -544,7 +544,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is None and export.companions is not None:
         hint = f"claimledger export --format {export.name} -o {export.site_path}"
         return _fail(f"the {export.name} export is a file with files beside it: give -o FILE", hint=hint, indent="")
-    content = export.write(data, False)
+    content = whole(export.write(data, False))
     if args.output is None:
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)

@@ -4,6 +4,7 @@ the same files whichever way each record came."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,16 @@ import pytest
 
 from claimledger.checks.project import check_project
 from claimledger.exports import formats
-from claimledger.exports.formats import ExportFailed, SiteExports, _compact_json, claim_record, export_data, to_json
+from claimledger.exports.formats import (
+    ExportFailed,
+    SiteExports,
+    _json_pieces,
+    claim_record,
+    export_data,
+    to_json,
+    whole,
+)
+from claimledger.exports.sqlite import to_sqlite
 from claimledger.record.model import Dataset
 from claimledger.site import outputs
 
@@ -24,7 +34,7 @@ def dataset(minimal_project: Path) -> Dataset:
 
 
 def _files(exports: SiteExports) -> dict[str, str | bytes]:
-    return {path: exports.file(path) for path in exports.paths}
+    return {path: whole(exports.file(path)) for path in exports.paths}
 
 
 def test_each_claims_json_is_its_record_as_compact_json(dataset: Dataset) -> None:
@@ -68,20 +78,20 @@ def test_a_format_that_fails_is_named_and_those_before_it_are_made(
 
     monkeypatch.setattr(formats, "to_csv", fail)
     exports = SiteExports(dataset)
-    assert str(exports.file("claims.json")).startswith('{"format_version":')
+    assert str(whole(exports.file("claims.json"))).startswith('{"format_version":')
     with pytest.raises(ExportFailed, match=r"making claims\.csv failed") as failed:
         exports.file("claims.csv")
     assert isinstance(failed.value.__cause__, ValueError)
 
 
 def test_claims_json_is_the_compact_json_of_the_export_data(dataset: Dataset) -> None:
-    assert SiteExports(dataset).file("claims.json") == to_json(export_data(dataset), compact=True)
+    assert whole(SiteExports(dataset).file("claims.json")) == to_json(export_data(dataset), compact=True)
 
 
 @pytest.mark.parametrize("data", [{}, {"claims": []}, {"a": 1, "claims": [{"b": "é"}, {}], "c": [2]}])
 def test_json_made_from_the_items_texts_is_the_json_of_the_whole(data: dict[str, Any]) -> None:
     made = {"claims": [to_json(item, compact=True)[:-1] for item in data["claims"]]} if "claims" in data else {}
-    assert _compact_json(data, made) == to_json(data, compact=True)
+    assert "".join(_json_pieces(data, made)) == to_json(data, compact=True)
 
 
 def test_a_long_text_is_written_as_its_utf8_bytes_a_piece_at_a_time(
@@ -91,3 +101,27 @@ def test_a_long_text_is_written_as_its_utf8_bytes_a_piece_at_a_time(
     text = "aé€😀b" * 5  # characters of one to four bytes, across the pieces' ends
     outputs.write_file(tmp_path / "new" / "claims.json", text)
     assert (tmp_path / "new" / "claims.json").read_bytes() == text.encode("utf-8")
+
+
+def test_a_text_in_pieces_is_written_as_the_utf8_bytes_of_the_pieces_one_after_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs, "_PIECE", 3)
+    pieces = ["{", "aé€😀b" * 3, "", "😀]}\n"]
+    outputs.write_file(tmp_path / "new" / "claims.json", pieces)
+    assert (tmp_path / "new" / "claims.json").read_bytes() == "".join(pieces).encode("utf-8")
+
+
+def test_an_open_file_is_copied_in_and_closed(tmp_path: Path) -> None:
+    handle = tempfile.NamedTemporaryFile()  # noqa: SIM115 (closed by the write)
+    handle.write(b"SQLite format 3\x00" * 1000)
+    handle.seek(0)
+    outputs.write_file(tmp_path / "new" / "claims.db", handle)
+    assert (tmp_path / "new" / "claims.db").read_bytes() == b"SQLite format 3\x00" * 1000
+    assert handle.closed and not Path(handle.name).exists()
+
+
+def test_the_sites_database_is_the_exports_database_in_a_file_of_its_own(dataset: Dataset) -> None:
+    made = SiteExports(dataset).file("claims.db")
+    assert not isinstance(made, (str, bytes, list))  # an open file, copied into the site a piece at a time
+    assert whole(made) == to_sqlite(export_data(dataset)) and made.closed

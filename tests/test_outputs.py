@@ -14,7 +14,7 @@ import pytest
 
 from claimledger.checks.project import check_project
 from claimledger.exports import formats
-from claimledger.exports.formats import FORMATS, export_data
+from claimledger.exports.formats import FORMATS, export_data, whole
 from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS, kind_of_page
 from claimledger.record.layout import KIND_DIRS, KIND_FOLDERS
@@ -108,7 +108,7 @@ def test_exports_on_the_site_carry_each_items_page_under_page(renderer: Renderer
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
-    data = json.loads(exported.content())
+    data = json.loads(whole(exported.content()))
     assert [c["page"] for c in data["claims"]] == [f"claims/{c}/" for c in renderer.dataset.claims]
     assert all(p["page"] == f"parties/{p['id']}/" for p in data["parties"])
     assert all(s["page"] == f"sources/{s['id']}/" for s in data["sources"])
@@ -128,7 +128,7 @@ def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
-    records = {c["id"]: c for c in json.loads(exported.content())["claims"]}
+    records = {c["id"]: c for c in json.loads(whole(exported.content()))["claims"]}
     for claim_id in renderer.dataset.claims:
         claim_json = outputs[f"claims/{claim_id}/claim.json"]
         assert isinstance(claim_json, FileOutput)
@@ -140,18 +140,18 @@ def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
 
 def test_each_export_and_claim_json_asked_for_again_is_the_same_again(renderer: Renderer) -> None:
     outputs = [o for o in site_outputs(renderer.dataset, renderer) if isinstance(o, FileOutput)]
-    first = {o.path: o.content() for o in outputs}
-    assert {o.path: o.content() for o in outputs} == first
+    first = {o.path: whole(o.content()) for o in outputs}
+    assert {o.path: whole(o.content()) for o in outputs} == first
 
 
 def test_exports_on_the_site_keep_each_items_own_web_address_under_url(renderer: Renderer) -> None:
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)
-    sources = {s["id"]: s for s in json.loads(exported.content())["sources"]}
+    sources = {s["id"]: s for s in json.loads(whole(exported.content()))["sources"]}
     assert sources["widget-post"]["url"] == renderer.dataset.sources["widget-post"].url
     assert sources["widget-post"]["url"].startswith("https://")
-    assert all("url" not in c for c in json.loads(exported.content())["claims"])
+    assert all("url" not in c for c in json.loads(whole(exported.content()))["claims"])
 
 
 def test_the_sites_exports_are_what_claimledger_export_writes(renderer: Renderer) -> None:
@@ -160,7 +160,7 @@ def test_the_sites_exports_are_what_claimledger_export_writes(renderer: Renderer
     for export in FORMATS.values():
         published = outputs[export.site_path]
         assert isinstance(published, FileOutput)
-        assert published.content() == export.write(data, True)
+        assert whole(published.content()) == whole(export.write(data, True))
 
 
 def test_site_outputs_refuses_a_renderer_of_another_dataset(renderer: Renderer) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any, get_args, get_type_hints
+from typing import IO, Any, get_args, get_type_hints
 
 from .. import __version__
 from ..record import arithmetic
@@ -208,7 +208,8 @@ class ExportFormat:
 
     name: str
     site_path: str  # where the site publishes it, relative to the site's root
-    write: Callable[[dict[str, Any], bool], str | bytes]  # (export_data(...), compact) → the file's content
+    # (export_data(...), compact: for the site) → the file's content (an open file: see Text)
+    write: Callable[[dict[str, Any], bool], str | bytes | IO[bytes]]
     companions: Callable[[dict[str, Any]], Mapping[str, str]] | None = None  # files beside it, by name
     mediatype: str = "application/json"  # as datapackage.json names the file's type
     companion_names: tuple[str, ...] = ()  # the names of the files beside it: the keys of what companions make
@@ -220,10 +221,10 @@ class ExportFormat:
         return (self.site_path, *(posixpath.join(folder, name) for name in self.companion_names))
 
 
-def _sqlite(data: dict[str, Any], compact: bool) -> bytes:
-    from .sqlite import to_sqlite
+def _sqlite(data: dict[str, Any], compact: bool) -> bytes | IO[bytes]:
+    from .sqlite import sqlite_file, to_sqlite
 
-    return to_sqlite(data)
+    return sqlite_file(data) if compact else to_sqlite(data)  # the site's: a file copied in, never held whole
 
 
 _COLUMN_MODELS = (("baseline_", Baseline), ("change_", arithmetic.ComputedChange), ("", Claim))
@@ -284,6 +285,22 @@ FORMATS: Mapping[str, ExportFormat] = {
 """Every export format. Adding one: a writer of :func:`export_data`'s shape, and one entry here."""
 
 
+Text = str | bytes | list[str] | IO[bytes]
+"""A file's content. A list is its text in pieces, written one after another and never joined (an export of
+tens of megabytes: joined, it would be held twice); an open file, its bytes, copied a piece at a time (and
+the file closed)."""
+
+
+def whole(content: Text) -> str | bytes:
+    """The content as one text (a list's pieces joined, an open file's bytes read)."""
+    if isinstance(content, list):
+        return "".join(content)
+    if isinstance(content, (str, bytes)):
+        return content
+    with content:
+        return content.read()
+
+
 class ExportFailed(Exception):
     """Making the export the site publishes at ``path`` (or its companions) failed: the cause says why."""
 
@@ -304,15 +321,15 @@ class SiteExports:
         self.dataset = dataset
         self.earlier = earlier
         self.paths = tuple(path for export in FORMATS.values() for path in export.site_paths)
-        self._files: dict[str, str | bytes] = {}
+        self._files: dict[str, Text] = {}
         self._claims: dict[str, str] = {}  # each claim's claim.json, by claim id
         self._read_back: frozenset[str] = frozenset()  # the claims whose JSON was read back from an earlier build
         self._data: dict[str, Any] | None = None  # what the formats not made yet are made from
         self._parts: list[str] = []  # each claim's JSON, in order: its part of claims.json
         self._left: set[str] = set()  # the formats not made yet from the data
 
-    def file(self, path: str) -> str | bytes:
-        """The content of the export published at ``path`` (one of :attr:`paths`)."""
+    def file(self, path: str) -> Text:
+        """The content of the export published at ``path`` (one of :attr:`paths`); claims.json's in pieces."""
         if path not in self._files:
             export = next(export for export in FORMATS.values() if path in export.site_paths)
             if self._data is None or export.name not in self._left:
@@ -359,7 +376,7 @@ class SiteExports:
         assert data is not None
         try:  # each claim's JSON, made for its claim.json, is its part of claims.json
             json_file = export.name == "json"
-            made = _compact_json(data, {"claims": self._parts}) if json_file else export.write(data, True)
+            made: Text = _json_pieces(data, {"claims": self._parts}) if json_file else export.write(data, True)
             companions = export.companions(data) if export.companions else {}
         except Exception as exc:
             raise ExportFailed(export.site_path) from exc
@@ -369,6 +386,10 @@ class SiteExports:
         self._files[export.site_path] = made
         self._files.update(zip(export.site_paths[1:], companions.values(), strict=True))
         self._left.discard(export.name)
+        if json_file:  # each claim's JSON read back is in claims.json now: its claim.json is the previous site's
+            self._parts = []
+            read_back = self._read_back
+            self._claims = {claim_id: text for claim_id, text in self._claims.items() if claim_id not in read_back}
         if not self._left:
             self._data, self._parts = None, []
 
@@ -397,10 +418,10 @@ class _SharingDecoder(json.JSONDecoder):
         super().__init__(object_pairs_hook=shared)
 
 
-def _compact_json(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> str:
-    """``to_json(data, compact=True)``, the lists under the keys of ``made`` given as their items' JSON texts
-    (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole). Joined
-    once, from pieces that are those texts themselves: no copy of the whole is made on the way."""
+def _json_pieces(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> list[str]:
+    """``to_json(data, compact=True)`` in pieces, the lists under the keys of ``made`` given as their items' JSON
+    texts (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole):
+    pieces that are those texts themselves, so that no copy of the whole is made."""
     pieces: list[str] = []
     for key, value in data.items():
         pieces += (",", _COMPACT.encode(key), ":")
@@ -413,10 +434,10 @@ def _compact_json(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> str
             pieces += (item, ",")
         pieces[-1] = "]" if items else "[]"
     if not pieces:
-        return "{}\n"
+        return ["{}\n"]
     pieces[0] = "{"  # no comma before the first key
     pieces.append("}\n")
-    return "".join(pieces)
+    return pieces
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -13,8 +13,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlite_utils import Database
 from sqlite_utils.db import jsonify_if_needed
@@ -211,17 +210,28 @@ def _child(db: Database, name: str, rows: Rows, references: References, types: C
 
 def to_sqlite(data: Mapping[str, Any]) -> bytes:
     """The database of :func:`claimledger.exports.formats.export_data`'s ``data``, as the bytes of its file."""
-    with tempfile.TemporaryDirectory(prefix="claimledger-sqlite-") as folder:
-        path = Path(folder) / "claims.db"
-        with contextlib.closing(sqlite3.connect(path)) as connection:
-            # A scratch file, read back whole: no need to survive a crash, so no syncing at each commit
+    with sqlite_file(data) as handle:
+        return handle.read()
+
+
+def sqlite_file(data: Mapping[str, Any]) -> IO[bytes]:
+    """The database of ``data`` (see :func:`to_sqlite`) in a temporary file, open for reading from its start: a
+    site's, copied into the site a piece at a time, is never held whole. The file goes once it is closed."""
+    handle = tempfile.NamedTemporaryFile(prefix="claimledger-", suffix=".db")  # noqa: SIM115 (handed out open)
+    try:
+        with contextlib.closing(sqlite3.connect(handle.name)) as connection:
+            # A scratch file, copied once made: no need to survive a crash, so no syncing at each commit
             # (sqlite-utils commits per chunk of rows; synced, that is most of the time at 10,000 claims).
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA journal_mode = MEMORY")
             with connection:
                 _write(Database(connection), data)
             connection.execute("VACUUM")
-        return path.read_bytes()
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
 
 
 def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ..record.model import Claim, Dataset, Party, Publisher, Source
@@ -97,21 +98,40 @@ def claim_review(
 
 
 def data_feed(
-    reviews: list[dict[str, Any]], name: str, publisher: Publisher | None, site_url: str, feed_url: str
-) -> dict[str, Any]:
-    """Every ClaimReview of the site in one schema.org DataFeed, as fact-check aggregators read them."""
-    elements = []
+    reviews: Iterable[dict[str, Any]], name: str, publisher: Publisher | None, site_url: str, feed_url: str
+) -> list[str]:
+    """Every ClaimReview of the site in one schema.org DataFeed, as fact-check aggregators read them: its JSON
+    (indented by one space) in pieces, one a review, each encoded as it comes (never all held as objects)."""
+    elements: list[str] = []
+    modified = ""  # the newest dateModified of a review
     for review in reviews:
         item = {key: value for key, value in review.items() if key != "@context"}
         dates = _given({}, dateCreated=review.get("datePublished"), dateModified=review.get("dateModified"))
-        elements.append(_given({}, url=review.get("url")) | {"@type": "DataFeedItem", **dates, "item": item})
+        element = _given({}, url=review.get("url")) | {"@type": "DataFeedItem", **dates, "item": item}
+        if elements:
+            elements.append(_BETWEEN)
+        elements.append(_dumps(element).replace("\n", "\n" + _INDENT))
+        if "dateModified" in review:
+            modified = max(modified, review["dateModified"])
     feed = _given(
         {"@context": "https://schema.org", "@type": "DataFeed", "name": name},
         url=feed_url,
-        dateModified=max((review["dateModified"] for review in reviews if "dateModified" in review), default=""),
+        dateModified=modified,
         license=publisher.license if publisher else None,
     )
-    return feed | {"publisher": organisation(publisher, name, site_url), "dataFeedElement": elements}
+    frame = feed | {"publisher": organisation(publisher, name, site_url)}
+    frame["dataFeedElement"] = [_MARK] if elements else []
+    before, _, after = _dumps(frame).partition(_dumps(_MARK))
+    return [before, *elements, after + "\n"] if elements else [before + "\n"]
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+_MARK = "\x00element"  # where the elements go in the feed's frame (a control character: no text of the record)
+_INDENT = "  "  # an element's lines in the feed: two levels in, one space each
+_BETWEEN = ",\n" + _INDENT
 
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -18,7 +19,7 @@ from typing import Literal
 from markupsafe import escape
 
 from ..checks.siteconfig import GUIDE_PAGE
-from ..exports.formats import SiteExports
+from ..exports.formats import SiteExports, Text
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
@@ -77,7 +78,7 @@ class FileOutput:
     """A file of the site, copied as it is."""
 
     path: str
-    content: Callable[[], str | bytes]
+    content: Callable[[], Text]
     bulk: bool = False  # one of many small files (claim.json): may be written straight into the built site
     page: str | None = None  # the source path of the page it belongs with, if any (claim.json: the claim's)
     role: Literal["stylesheet", "script"] | None = None  # linked from every page, as such
@@ -93,12 +94,18 @@ class FileOutput:
         write_file(folder / self.path, self.content())
 
 
-def write_file(path: Path, content: str | bytes) -> None:
-    if isinstance(content, str) and len(content) > _PIECE:  # an export: encoded a piece at a time, not whole
+def write_file(path: Path, content: Text) -> None:
+    if not isinstance(content, (str, bytes, list)):  # an open file: copied a piece at a time, then closed
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as file:
-            for start in range(0, len(content), _PIECE):
-                file.write(content[start : start + _PIECE].encode("utf-8"))
+        with content, path.open("wb") as file:
+            shutil.copyfileobj(content, file)
+        return
+    if isinstance(content, list) or (isinstance(content, str) and len(content) > _PIECE):  # an export
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as file:  # encoded a piece at a time, not whole
+            for text in content if isinstance(content, list) else [content]:
+                for start in range(0, len(text), _PIECE):
+                    file.write(text[start : start + _PIECE].encode("utf-8"))
         return
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:  # the folder is there already, mostly: a page's, for its claim.json

@@ -7,7 +7,6 @@ All user-supplied text is escaped by Jinja's autoescaping; contributor markdown 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -369,13 +368,12 @@ class Renderer:
         """The ClaimReview of ``item``'s page, as a JSON-LD document; None unless it is a :meth:`reviewed` claim."""
         return script_json(self.claim_review(item)) if isinstance(item, Claim) and self.reviewed(item) else None
 
-    def claim_review_feed(self) -> str:
-        """Every current ClaimReview of the site, as a schema.org DataFeed."""
-        reviews = [self.claim_review(claim) for claim in self.dataset.claims.values() if self.reviewed(claim)]
+    def claim_review_feed(self) -> list[str]:
+        """Every current ClaimReview of the site, as a schema.org DataFeed: JSON in pieces (see :func:`data_feed`)."""
+        reviews = (self.claim_review(claim) for claim in self.dataset.claims.values() if self.reviewed(claim))
         settings = self.settings
         feed_url = settings.site_url + CLAIM_REVIEW_FEED if settings.site_url else ""
-        data = data_feed(reviews, settings.site_name, self.dataset.publisher, settings.site_url, feed_url)
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        return data_feed(reviews, settings.site_name, self.dataset.publisher, settings.site_url, feed_url)
 
     def badge(self, status_id: str) -> Markup:
         """A status badge; the same for every page, so made once per status."""

@@ -34,6 +34,7 @@ from mkdocs.utils.templates import TemplateContext
 from ...checks.gitinfo import git_dir
 from ...checks.project import check_project
 from ...checks.siteconfig import DocsPolicy
+from ...exports.formats import whole
 from ...findings import Finding, Severity, format_text, printable
 from ...record import paths
 from ...record.cache import template_cache
@@ -367,7 +368,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if extra.aside and self.aside is not None:  # listed, so that links to it resolve; written by the process
                 files.append(MadeAside.generated(config, extra.path, content=b""))
             elif not extra.bulk:
-                files.append(File.generated(config, extra.path, content=extra.content()))
+                files.append(File.generated(config, extra.path, content=whole(extra.content())))
         return files
 
     @event_priority(100)  # before any other plugin's or hook's post_build reads the site: the exports are in it

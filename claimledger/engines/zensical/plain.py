@@ -22,6 +22,7 @@ from typing import Any
 import pathspec  # declared in the zensical extra: reads not_in_nav as MkDocs does
 import yaml
 
+from ...exports.formats import whole
 from ...findings import format_text
 from ...record.kinds import KINDS
 from ...site.build import BuildError
@@ -148,7 +149,7 @@ def write_project(files: ProjectFiles, config: SiteConfig, renderer: Renderer, r
         elif output.bulk:
             bulk.append(output)
         else:
-            files.write(f"{DOCS}/{output.path}", output.content())
+            files.write(f"{DOCS}/{output.path}", whole(output.content()))
     _write_overrides(files, config.custom_dir)
     files.write(CONFIG, configuration(config))
     files.prune(DOCS, OVERRIDES)
