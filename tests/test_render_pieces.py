@@ -71,7 +71,7 @@ def test_the_table_of_all_claims_is_each_claims_row_on_a_line_of_its_own() -> No
     claims = list(renderer.dataset.claims.values())
     units = ["percent", "count"]
     p = PageContext(renderer, "claims/")
-    rows = p.claim_rows(claims, units)
+    rows = "".join(p.claim_rows(claims, units))
     assert rows == "".join(f"{PageContext(renderer, 'claims/').claim_row(claim, units)}\n" for claim in claims)
     assert rows.count("<tr ") == len(claims) > 1
 
@@ -83,7 +83,7 @@ def test_a_claimants_name_shown_in_many_rows_is_noted_as_read_by_every_page_that
     claimants = {("parties", claim.claimant) for claim in claims}
     for page in ("claims/", "claims/"):
         with recorder.reading() as reads:
-            PageContext(renderer, page).claim_rows(claims, [])
+            list(PageContext(renderer, page).claim_rows(claims, []))
         assert claimants <= reads
 
 

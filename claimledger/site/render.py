@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -750,12 +750,12 @@ class PageContext:
         """A claim's row of the table of all claims (with what its sorting and filters read)."""
         return Markup(_ClaimRows(self, unit_order).row(claim))
 
-    def claim_rows(self, claims: Iterable[Claim], unit_order: list[str]) -> Markup:
-        """The rows of the table of all claims (:meth:`claim_row`), each followed by a line break, made in one
+    def claim_rows(self, claims: Iterable[Claim], unit_order: list[str]) -> Iterator[Markup]:
+        """The rows of the table of all claims (:meth:`claim_row`), each followed by a line break, each made in one
         piece: ten thousand rows of a template's pieces are most of the memory a large build takes, and a
-        template's loop costs more than its rows."""
+        template's loop costs more than its rows. Not joined: the page's text is the one copy of them all."""
         row = _ClaimRows(self, unit_order).row
-        return Markup("".join([f"{row(claim)}\n" for claim in claims]))
+        return (Markup(f"{row(claim)}\n") for claim in claims)
 
     def basis(self, item: Any, name: str) -> Markup:
         """Where the fact ``name`` about ``item`` (a source's author, a claim's date) comes from: the source
