@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import signal
 import time
@@ -22,7 +23,7 @@ from claimledger.record.parallel import can_fork
 from claimledger.site import ahead
 from claimledger.site.ahead import Rendered, RenderedAhead, render
 from claimledger.site.manifest import Recorder
-from claimledger.site.outputs import PageOutput
+from claimledger.site.outputs import PageHead, PageOutput
 from claimledger.site.render import LIST_COSTS, Renderer, SiteSettings
 from claimledger.site.urls import page_specs
 from claimledger.tools.synthetic import write_site_project
@@ -44,7 +45,7 @@ def _page(path: str, recorder: Recorder, *, fails: bool = False) -> PageOutput:
         return path
 
     spec = SimpleNamespace(src_uri=path)
-    return PageOutput(spec, "", None, body, search, None)  # type: ignore[arg-type]
+    return PageOutput(spec, None, body, search, None, functools.partial(PageHead, "", ""))  # type: ignore[arg-type]
 
 
 def _pages(recorder: Recorder, count: int = 5) -> list[PageOutput]:
@@ -118,7 +119,7 @@ def _logged_page(
         return f"<p>{path}</p>"
 
     spec = SimpleNamespace(src_uri=path)
-    return PageOutput(spec, "", None, body, None, None)  # type: ignore[arg-type]
+    return PageOutput(spec, None, body, None, None, functools.partial(PageHead, "", ""))  # type: ignore[arg-type]
 
 
 def _renderers(log: Path) -> dict[str, list[int]]:

@@ -96,6 +96,13 @@ def _edit_source_title(root: Path) -> None:
     path.write_text(re.sub(r"(?m)^title: .*$", "title: A source retitled since", text, count=1), encoding="utf-8")
 
 
+def _rename_party(root: Path) -> None:
+    """Its name is in the title and description of each claim it made (the pages' heads), and in their bodies."""
+    path = root / "claims" / "parties" / "party-00001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^name: .*$", "name: A party renamed since", text, count=1), encoding="utf-8")
+
+
 def _add_theme_override(root: Path) -> None:
     (root / "overrides" / "partials").mkdir(parents=True)
     (root / "overrides" / "partials" / "copyright.html").write_text("<p>Version one</p>\n", encoding="utf-8")
@@ -122,6 +129,7 @@ CHANGES: list[tuple[str, Callable[[Path], None]]] = [
     ("a claim renamed", _rename_claim),
     ("a claim deleted", _delete_claim),
     ("a source retitled", _edit_source_title),
+    ("a party renamed", _rename_party),
     ("a theme override added", _add_theme_override),
     ("a theme override edited", _edit_theme_override),
     ("the site renamed", _rename_site),

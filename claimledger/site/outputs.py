@@ -44,24 +44,50 @@ LISTS: Mapping[str, str] = {  # search finds these by their title and this line:
 
 
 @dataclass(frozen=True)
+class PageHead:
+    """What a page's frame says of it besides its body."""
+
+    description: str  # one line of plain text about the page
+    browser_title: str  # plain text: the title in the browser and link previews (a claim's: its verdict first)
+    keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
+
+
+@dataclass(frozen=True)
 class PageOutput:
     """A generated page, its HTML rendered only when the engine is about to write it."""
 
     spec: PageSpec
-    description: str  # one line of plain text about the page
     edit_url: str | None  # where its source can be edited (an item's YAML file), if anywhere
     render: Callable[[], str]  # the page's body HTML (without the theme's frame)
     search_text: Callable[[], str] | None  # what the search index holds instead of the body, if not the body
     # A JSON-LD document for the page's head: a callable for the pages that may have one (claim pages), saying
     # None where the page has none (a claim with no current verdict); worked out only for a page rendered.
     jsonld: Callable[[], str | None] | None
-    keywords: tuple[str, ...] = ()  # short names search finds the page by first (USTR), see SiteKind
-    browser_title: str = ""  # plain text: the title in the browser and link previews (a claim's: its verdict first)
+    # Its description, title and keywords, worked out only for a page rendered (at 10,000 claims, a tenth of a
+    # rebuild, which renders a few): what that reads counts among the page's reads.
+    head: Callable[[], PageHead]
     search_boost: float = 1  # how much search favours the page over others that match as well, see SiteKind
 
     @property
     def path(self) -> str:
         return self.spec.src_uri
+
+    @functools.cached_property
+    def shown(self) -> PageHead:
+        """:attr:`head`, worked out once."""
+        return self.head()
+
+    @property
+    def description(self) -> str:
+        return self.shown.description
+
+    @property
+    def browser_title(self) -> str:
+        return self.shown.browser_title
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return self.shown.keywords
 
 
 @dataclass(frozen=True)
@@ -213,21 +239,27 @@ def page_output(renderer: Renderer, spec: PageSpec) -> PageOutput:
         if spec.template == "methodology":
             description = "How the claims are recorded, checked and given a status: the status scale and the rules."
             search_text = functools.partial(_with_spaced_cells, render)
-        return PageOutput(spec, description or spec.title, None, render, search_text, None, browser_title=spec.title)
+        head = functools.partial(PageHead, description or spec.title, spec.title)
+        return PageOutput(spec, None, render, search_text, None, head)
     item = renderer.item(spec)
     shown = view(spec.kind)
     jsonld = functools.partial(renderer.claim_jsonld, item) if spec.kind == "claim" else None
     return PageOutput(
         spec,
-        shown.description(renderer, item),
         renderer.edit_link(KINDS[spec.kind].document_path(item)) or None,
         render,
         functools.partial(shown.search_text, renderer, item),
         jsonld,
-        keywords=shown.keywords(renderer, item),
-        browser_title=shown.head_title(renderer, item) if shown.head_title is not None else spec.title,
+        functools.partial(_item_head, renderer, spec),
         search_boost=shown.search_boost,
     )
+
+
+def _item_head(renderer: Renderer, spec: PageSpec) -> PageHead:
+    item = renderer.item(spec)  # looked up here: a page's reads hold the item its head shows
+    shown = view(str(spec.kind))
+    title = shown.head_title(renderer, item) if shown.head_title is not None else spec.title
+    return PageHead(shown.description(renderer, item), title, shown.keywords(renderer, item))
 
 
 def _list_search_text(title: str, description: str) -> str:

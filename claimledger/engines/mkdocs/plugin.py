@@ -56,7 +56,16 @@ from ...site.manifest import (
     report_reused,
     tree_digest,
 )
-from ...site.outputs import ASSETS, FileOutput, MarkdownPage, PageOutput, Unpublishable, other_outputs, page_outputs
+from ...site.outputs import (
+    ASSETS,
+    FileOutput,
+    MarkdownPage,
+    PageHead,
+    PageOutput,
+    Unpublishable,
+    other_outputs,
+    page_outputs,
+)
 from ...site.progress import Progress
 from ...site.render import STALE_BADGE, Renderer, SiteSettings, site_renderer
 from ...site.toc import has_sections, tokens
@@ -516,13 +525,23 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             if page.file.inclusion.is_not_in_nav():  # a page for makers, not readers: out of reader search too
                 page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return replace_references(markdown, page.file.src_uri, self.renderer.label_for, self.publisher)
-        page.meta["title"] = escape(output.browser_title)  # the theme writes it into <title> as it is
-        page.meta["description"] = escape(output.description)
-        if output.keywords:  # the search plugin ranks a match of a page's tags above any other
-            page.meta["tags"] = list(output.keywords)
+        head = self._head(output)
+        page.meta["title"] = escape(head.browser_title)  # the theme writes it into <title> as it is
+        page.meta["description"] = escape(head.description)
+        if head.keywords:  # the search plugin ranks a match of a page's tags above any other
+            page.meta["tags"] = list(head.keywords)
         if output.search_boost != 1:  # Material's search multiplies the page's score by it
             page.meta["search"] = {"boost": output.search_boost}
         return ""
+
+    def _head(self, output: PageOutput) -> PageHead:
+        """The page's head, what working it out read noted as the page's reads."""
+        if self.recorder is None:
+            return output.shown
+        with self.recorder.reading() as reads:
+            head = output.shown
+        self._note_reads(output.path, frozenset(reads))
+        return head
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A hand-written page other than the home page is described by its first paragraph, unless its
@@ -609,9 +628,9 @@ def _configuration(config_file: str) -> dict[str, Any]:
 
 
 def _meta(output: PageOutput) -> tuple[object, ...]:
-    """What the build states about a page besides its body: its frame shows these."""
-    shown = (output.description, output.edit_url, output.browser_title, output.keywords, output.search_boost)
-    return (output.spec, *shown)
+    """What the build states about a page besides its body and its head (whose reads are the page's): its frame
+    shows these."""
+    return (output.spec, output.edit_url, output.search_boost)
 
 
 def _searches(config: MkDocsConfig) -> list[Any]:
