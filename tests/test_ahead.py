@@ -4,7 +4,6 @@ that process fails, its pages are rendered here, and an error is the one a singl
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import os
 import signal
@@ -130,21 +129,17 @@ def _renderers(log: Path) -> dict[str, list[int]]:
     return found
 
 
-def test_while_the_other_process_renders_a_page_asked_for_this_one_renders_the_next_and_the_other_skips_it(
-    tmp_path: Path,
-) -> None:
-    log, second_done = tmp_path / "log", tmp_path / "second-done"
-    first = _logged_page("claims/index.md", log, after=second_done)  # over there, until the next is done here
-    pages = [first, _logged_page("timeline.md", log, then=second_done), *_pages(Recorder(), 3)]
+def test_a_few_costly_pages_are_all_rendered_over_there_none_here_ahead_of_its_turn(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    first = _logged_page("claims/index.md", log, after=tmp_path / "never", most=0.5)  # slow over there
+    pages = [first, _logged_page("timeline.md", log), _logged_page("tags.md", log)]
     rendering = RenderedAhead(pages, None)
     try:
-        got = [rendering.take(page) for page in pages]
+        got = [rendering.take(page).body for page in pages]
     finally:
         rendering.close()
-    renderers = _renderers(log)  # each rendered once: the first over there, the second here
-    assert renderers["claims/index.md"] != [os.getpid()] and len(renderers["claims/index.md"]) == 1
-    assert renderers["timeline.md"] == [os.getpid()]
-    assert [rendered.body for rendered in got] == [render(page, None).body for page in pages]
+    assert got == ["<p>claims/index.md</p>", "<p>timeline.md</p>", "<p>tags.md</p>"]
+    assert all(os.getpid() not in pids and len(pids) == 1 for pids in _renderers(log).values())
 
 
 def test_with_many_pages_to_render_this_process_leaves_them_all_to_the_other(tmp_path: Path) -> None:
@@ -160,26 +155,6 @@ def test_with_many_pages_to_render_this_process_leaves_them_all_to_the_other(tmp
         rendering.close()
     assert got == ["<p>claims/index.md</p>", "<p>timeline.md</p>"]
     assert os.getpid() not in _renderers(log)["timeline.md"]
-
-
-def test_a_page_rendered_here_early_that_fails_fails_only_when_it_is_asked_for(tmp_path: Path) -> None:
-    log, tried = tmp_path / "log", tmp_path / "tried"
-    recorder = Recorder()
-    broken = _page("claims/broken.md", recorder, fails=True)
-    broken_body = broken.render
-
-    def failing() -> str:
-        tried.touch()
-        return broken_body()
-
-    pages = [_logged_page("claims/index.md", log, after=tried), dataclasses.replace(broken, render=failing)]
-    rendering = RenderedAhead(pages, recorder)
-    try:
-        assert rendering.take(pages[0]).body == "<p>claims/index.md</p>"
-        with pytest.raises(ValueError, match=r"claims/broken\.md cannot be rendered"):
-            rendering.take(pages[1])
-    finally:
-        rendering.close()
 
 
 def test_no_process_is_forked_for_a_few_pages_or_a_single_worker() -> None:
