@@ -60,14 +60,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site_project(tmp_path_factory.mktemp("incremental") / "project", CLAIMS)
 
 
-def _unreferenced_claim(root: Path) -> Path:
-    """A claim file no other file names: it can be renamed or deleted and the dataset stays valid."""
+def _unreferenced_claims(root: Path) -> list[Path]:
+    """The claim files no other file names: each can be renamed or deleted and the dataset stays valid."""
     files = sorted((root / "claims" / "claims").glob("*.yaml"))
     texts = {path: path.read_text(encoding="utf-8") for path in (root / "claims").rglob("*.yaml")}
-    for path in files:
-        if not any(path.stem in text for other, text in texts.items() if other != path):
-            return path
-    raise AssertionError("every synthetic claim is named by another file")
+    return [path for path in files if not any(path.stem in text for other, text in texts.items() if other != path)]
+
+
+def _unreferenced_claim(root: Path) -> Path:
+    """A claim file no other file names."""
+    found = _unreferenced_claims(root)
+    assert found, "every synthetic claim is named by another file"
+    return found[0]
 
 
 def _edit_rationale(root: Path) -> None:
@@ -84,6 +88,13 @@ def _add_claim(root: Path) -> None:
 def _rename_claim(root: Path) -> None:
     path = _unreferenced_claim(root)
     path.rename(path.with_name("claim-00901.yaml"))
+
+
+def _rename_relating_claim(root: Path) -> None:
+    """A claim that names related claims, renamed as it is: their pages link back to it by its new name."""
+    texts = {path: path.read_text(encoding="utf-8") for path in _unreferenced_claims(root)}
+    path = [p for p, text in texts.items() if "\nrelated: [" in text and p.stem not in text][-1]
+    path.rename(path.with_name("claim-00902.yaml"))
 
 
 def _delete_claim(root: Path) -> None:
@@ -126,6 +137,7 @@ def _rename_site(root: Path) -> None:
 CHANGES: list[tuple[str, Callable[[Path], None]]] = [
     ("a claim's rationale edited", _edit_rationale),
     ("a claim added", _add_claim),
+    ("a claim naming related claims renamed", _rename_relating_claim),
     ("a claim renamed", _rename_claim),
     ("a claim deleted", _delete_claim),
     ("a source retitled", _edit_source_title),

@@ -215,8 +215,8 @@ class Digests:
             return f"\x03{len(value)}:".encode() + b"".join(self._token(v) for v in value)
         document = getattr(value, "document", None)
         found = self.dataset.digests.get(document.path) if document is not None else None
-        if found is not None:  # an item: the bytes of its file, as loaded
-            return b"\x04" + found
+        if found is not None:  # an item: its file's name (its id, where pages link to) and bytes, as loaded
+            return f"\x04{len(document.path)}:{document.path}".encode() + found
         shown = repr(value)  # history entries: plain frozen dataclasses of text
         return f"\x05{len(shown)}:{shown}".encode()
 
