@@ -75,7 +75,7 @@ def test_an_output_kept_from_the_previous_manifest_keeps_its_reads(tmp_path: Pat
     old = _written(tmp_path)
     old.changed(DIGESTS)  # type: ignore[arg-type]
     new = Manifest.following(old, "key")
-    new.keep("claims/claim-1.md", old)
+    new.keep("claims/claim-1.md")
     new.write(tmp_path)
     read = Manifest.read(tmp_path)
     assert read is not None
@@ -89,7 +89,7 @@ def test_a_kept_output_holds_what_its_reads_hold_now_where_they_changed(tmp_path
     edited = Held({**DIGESTS.held, SOURCE: b"\x04" * DIGEST})
     old.changed(edited)  # type: ignore[arg-type]
     new = Manifest.following(old, "key")
-    new.keep("claims/claim-1.md", old)
+    new.keep("claims/claim-1.md")
     assert new.changed(edited) == frozenset()  # type: ignore[arg-type]
     assert new.changed(DIGESTS) == frozenset({SOURCE})  # type: ignore[arg-type]
 
@@ -98,7 +98,7 @@ def test_the_reads_no_output_made_any_more_are_not_written(tmp_path: Path) -> No
     old = _written(tmp_path)  # claim-1's page read the claim and the source; the list read every claim
     old.changed(DIGESTS)  # type: ignore[arg-type]
     new = Manifest.following(old, "key")
-    new.keep("claims/index.md", old)
+    new.keep("claims/index.md")
     new.write(tmp_path)
     header = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()[0])
     assert header["reads"] == 1
@@ -106,13 +106,30 @@ def test_the_reads_no_output_made_any_more_are_not_written(tmp_path: Path) -> No
     assert read is not None and dict(read.outputs) == {"claims/index.md": Entry(META_2, frozenset({ALL}))}
 
 
-def test_only_a_manifest_asked_what_changed_is_followed_and_only_its_outputs_kept(tmp_path: Path) -> None:
+def test_only_a_manifest_asked_what_changed_is_followed(tmp_path: Path) -> None:
     old = _written(tmp_path)
     with pytest.raises(ValueError, match="not asked what changed"):
         Manifest.following(old, "key")
+
+
+def test_a_manifest_made_after_another_holds_nothing_of_it_once_compacted(tmp_path: Path) -> None:
+    old = _written(tmp_path)
     old.changed(DIGESTS)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="the manifest it follows"):
-        Manifest("key").keep("claims/index.md", old)
+    new = Manifest.following(old, "key")
+    new.keep("claims/index.md")
+    compacted = new.compacted()  # as mkdocs serve keeps it for its next rebuild
+    assert compacted.table == [ALL] and compacted.rows == {ALL: 0} and not compacted.earlier
+    assert dict(compacted.outputs) == {"claims/index.md": Entry(META_2, frozenset({ALL}))}
+
+
+def test_a_manifest_listing_a_read_twice_is_not_read(tmp_path: Path) -> None:
+    _written(tmp_path)
+    lines = (tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["reads"] += 1
+    damaged = [json.dumps(header), *lines[1:4], lines[1], *lines[4:]]  # the first read again, at row 3
+    (tmp_path / MANIFEST).write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    assert Manifest.read(tmp_path) is None
 
 
 def test_a_manifest_of_the_earlier_single_object_format_is_not_read(tmp_path: Path) -> None:

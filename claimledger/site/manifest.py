@@ -214,9 +214,10 @@ class Digests:
         if isinstance(value, tuple) and not dataclasses.is_dataclass(value):  # each token says where it ends
             return f"\x03{len(value)}:".encode() + b"".join(self._token(v) for v in value)
         document = getattr(value, "document", None)
-        found = self.dataset.digests.get(document.path) if document is not None else None
+        path: str = document.path if document is not None else ""
+        found = self.dataset.digests.get(path) if path else None
         if found is not None:  # an item: its file's name (its id, where pages link to) and bytes, as loaded
-            return f"\x04{len(document.path)}:{document.path}".encode() + found
+            return f"\x04{len(path)}:{path}".encode() + found
         shown = repr(value)  # history entries: plain frozen dataclasses of text
         return f"\x05{len(shown)}:{shown}".encode()
 
@@ -306,11 +307,10 @@ class Manifest:
         self.key = key
         self.table: list[Read] = []  # each read once, by row
         self.held = bytearray()  # by row, DIGEST bytes each: what the read held, as the site was built
-        self.rows: dict[Read, int] = {}  # the row of each read in the table, while outputs are added
+        self.rows: dict[Read, int] = {}  # the row of each read in the table
         self.stored: dict[str, bytes] = {}  # each output's meta digest and the rows it read (see _pack)
-        self.changes: frozenset[int] | None = None  # the rows :meth:`changed` found changed (None: not asked)
-        self.fresh: dict[int, bytes] = {}  # what each of those rows holds now
-        self.base: Manifest | None = None  # the manifest whose table of reads this one started from (see following)
+        self.fresh: dict[int, bytes] | None = None  # the rows :meth:`changed` found changed, what each holds now
+        self.earlier: Mapping[str, bytes] = {}  # the outputs of the manifest this one follows, to keep (see following)
 
     @property
     def outputs(self) -> Mapping[str, Entry]:
@@ -321,14 +321,32 @@ class Manifest:
     def following(cls, old: Manifest, key: str) -> Manifest:
         """A manifest for the build after ``old``'s (whose :meth:`changed` was asked), starting from its table of
         reads, each holding what it holds now: an output made as before is then kept as it is (:meth:`keep`).
-        The reads no output made are left out when it is written."""
-        if old.changes is None:
+        ``old`` hands over its lookup of rows. The reads no output made are left out by :meth:`compacted`."""
+        if old.fresh is None:
             raise ValueError("the earlier manifest was not asked what changed")
         made = cls(key)
-        made.table, made.held, made.base = list(old.table), bytearray(old.held), old
+        made.table, made.held, made.earlier = list(old.table), bytearray(old.held), old.stored
         for row, digest in old.fresh.items():
             made.held[row * DIGEST : (row + 1) * DIGEST] = digest
-        made.rows = {read: row for row, read in enumerate(made.table)}
+        made.rows, old.rows = old.rows, {}
+        return made
+
+    def compacted(self) -> Manifest:
+        """This manifest with the reads its outputs made alone, in order (as :meth:`write` writes them), and
+        nothing of the one it followed."""
+        used: set[int] = set()
+        for stored in self.stored.values():
+            used.update(_unpack(stored)[1])
+        made = Manifest(self.key)
+        renumbered = array("I", bytes(4 * len(self.table)))  # the row of each read in the compacted table
+        for row in sorted(used, key=lambda row: _order(self.table[row])):
+            read = self.table[row]
+            renumbered[row] = made.rows[read] = len(made.table)
+            made.table.append(read)
+            made.held += self.held[row * DIGEST : (row + 1) * DIGEST]
+        for path in sorted(self.stored):
+            meta, rows = _unpack(self.stored[path])
+            made.stored[path] = _pack(meta, sorted(renumbered[row] for row in rows))
         return made
 
     @classmethod
@@ -361,8 +379,10 @@ class Manifest:
             digest = bytes.fromhex(held)
             if len(digest) != DIGEST:
                 raise ValueError("not a digest")
-            shared = name if name is None else names.setdefault(name, name)
-            manifest.table.append((names.setdefault(label, label), shared))
+            read = (names.setdefault(label, label), name if name is None else names.setdefault(name, name))
+            if manifest.rows.setdefault(read, len(manifest.table)) != len(manifest.table):
+                raise ValueError("a read listed twice")
+            manifest.table.append(read)
             manifest.held += digest
         for _ in range(outputs):
             path, meta, rows = _fields(next(found, ""))
@@ -376,23 +396,17 @@ class Manifest:
         return manifest
 
     def write(self, site_dir: Path) -> None:
-        """Write the manifest into ``site_dir``, a line at a time."""
-        used: set[int] = set()  # the reads some output made
-        for stored in self.stored.values():
-            used.update(_unpack(stored)[1])
-        order = sorted(used, key=lambda row: _order(self.table[row]))
-        renumbered = array("I", bytes(4 * len(self.table)))  # the row of each read as written
-        for written, row in enumerate(order):
-            renumbered[row] = written
-        header = {"format": FORMAT, "key": self.key, "reads": len(order), "outputs": len(self.stored)}
+        """Write the manifest, :meth:`compacted`, into ``site_dir``, a line at a time."""
+        made = self.compacted()
+        header = {"format": FORMAT, "key": made.key, "reads": len(made.table), "outputs": len(made.stored)}
         dumps = functools.partial(json.dumps, separators=(",", ":"))
         with (site_dir / MANIFEST).open("w", encoding="utf-8") as out:
             out.write(dumps(header) + "\n")
-            for row in order:
-                out.write(dumps([*self.table[row], self._held(row).hex()]) + "\n")
-            for path in sorted(self.stored):
-                meta, rows = _unpack(self.stored[path])
-                out.write(dumps([path, meta, sorted(renumbered[row] for row in rows)]) + "\n")
+            for row, read in enumerate(made.table):
+                out.write(dumps([*read, made._held(row).hex()]) + "\n")
+            for path, stored in made.stored.items():
+                meta, rows = _unpack(stored)
+                out.write(dumps([path, meta, rows.tolist()]) + "\n")
 
     def _held(self, row: int) -> bytes:
         return bytes(self.held[row * DIGEST : (row + 1) * DIGEST])
@@ -419,12 +433,10 @@ class Manifest:
         """Say what the build states of ``path`` besides its reads (``meta``)."""
         self.stored[path] = bytes.fromhex(meta) + self.stored[path][DIGEST:]
 
-    def keep(self, path: str, old: Manifest) -> None:
-        """Record ``path`` as ``old`` has it, made from the same reads (this manifest follows ``old``: its reads
-        hold what they hold now)."""
-        if self.base is not old:
-            raise ValueError("a manifest keeps outputs of the manifest it follows alone")
-        self.stored[path] = old.stored[path]
+    def keep(self, path: str) -> None:
+        """Record ``path`` as the manifest this one follows has it, made from the same reads (holding what they
+        hold now)."""
+        self.stored[path] = self.earlier[path]
 
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
@@ -433,8 +445,8 @@ class Manifest:
             digest = digests.of(read)
             if digest != self._held(row):
                 fresh[row] = digest
-        self.fresh, self.changes = fresh, frozenset(fresh)
-        return frozenset(self.table[row] for row in self.changes)
+        self.fresh = fresh
+        return frozenset(self.table[row] for row in fresh)
 
     def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what

@@ -490,7 +490,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         kept = set(self.reused.values())  # the outputs the previous site has as they are
         for path, page in self.pages.items():
             if path in self.reused and old is not None:
-                manifest.keep(path, old)
+                manifest.keep(path)
             elif path in manifest.outputs:  # rendered: its reads noted as it was (see _note_reads)
                 manifest.describe(path, meta_digest(self.key, _meta(page)))
         for output in self.files:
@@ -506,7 +506,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
                     output.write(site)
                 manifest.add(output.path, entry, digests)
         if self.serving:
-            self.served = manifest
+            self.served = manifest.compacted()  # nothing of the manifest before it: that one is let go
             return
         manifest.write(site)
         if self.previous is not None:
