@@ -52,3 +52,13 @@ def test_the_feed_in_pieces_is_the_whole_feed_indented_by_one_space(reviews: lis
     pieces = data_feed(iter(reviews), "Site", None, "https://example.org/", "https://example.org/claimreview.json")
     assert "".join(pieces) == json.dumps(_whole(reviews), ensure_ascii=False, indent=1) + "\n"
     assert len(pieces) == (1 if not reviews else 2 * len(reviews) + 1)  # a piece a review, and those between
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_a_site_name_that_looks_like_json_leaves_the_feed_as_whole(count: int) -> None:
+    name = 'Site "[]" \x00element []'
+    reviews = [_review(number) for number in range(count)]
+    pieces = data_feed(iter(reviews), name, None, "https://example.org/", "")
+    whole = json.loads("".join(pieces))
+    assert whole["name"] == name and whole["publisher"]["name"] == name
+    assert [element["item"]["url"] for element in whole["dataFeedElement"]] == [r["url"] for r in reviews]

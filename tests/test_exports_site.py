@@ -121,7 +121,13 @@ def test_an_open_file_is_copied_in_and_closed(tmp_path: Path) -> None:
     assert handle.closed and not Path(handle.name).exists()
 
 
-def test_the_sites_database_is_the_exports_database_in_a_file_of_its_own(dataset: Dataset) -> None:
+def test_the_sites_database_is_the_exports_database_in_a_file_of_its_own_which_is_gone(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     made = SiteExports(dataset).file("claims.db")
     assert not isinstance(made, (str, bytes, list))  # an open file, copied into the site a piece at a time
+    assert not list(scratch.iterdir())  # its scratch file and folder removed already
     assert whole(made) == to_sqlite(export_data(dataset)) and made.closed

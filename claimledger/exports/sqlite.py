@@ -8,11 +8,13 @@ the claims; :func:`datasette_metadata` is the ``metadata.json`` Datasette reads 
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from sqlite_utils import Database
@@ -215,11 +217,12 @@ def to_sqlite(data: Mapping[str, Any]) -> bytes:
 
 
 def sqlite_file(data: Mapping[str, Any]) -> IO[bytes]:
-    """The database of ``data`` (see :func:`to_sqlite`) in a temporary file, open for reading from its start: a
-    site's, copied into the site a piece at a time, is never held whole. The file goes once it is closed."""
-    handle = tempfile.NamedTemporaryFile(prefix="claimledger-", suffix=".db")  # noqa: SIM115 (handed out open)
-    try:
-        with contextlib.closing(sqlite3.connect(handle.name)) as connection:
+    """The database of ``data`` (see :func:`to_sqlite`), open for reading from its start: a site's, copied into
+    the site a piece at a time, is never held whole. Its scratch file is gone by the time it is handed out
+    (where the system lets an open file be removed; elsewhere its bytes are read first)."""
+    with tempfile.TemporaryDirectory(prefix="claimledger-sqlite-") as folder:
+        path = Path(folder) / "claims.db"
+        with contextlib.closing(sqlite3.connect(path)) as connection:
             # A scratch file, copied once made: no need to survive a crash, so no syncing at each commit
             # (sqlite-utils commits per chunk of rows; synced, that is most of the time at 10,000 claims).
             connection.execute("PRAGMA synchronous = OFF")
@@ -227,11 +230,13 @@ def sqlite_file(data: Mapping[str, Any]) -> IO[bytes]:
             with connection:
                 _write(Database(connection), data)
             connection.execute("VACUUM")
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+        handle = path.open("rb")
+        try:
+            path.unlink()  # the open file stays readable
+        except OSError:  # Windows: an open file cannot be removed
+            with handle:
+                return io.BytesIO(handle.read())
+        return handle
 
 
 def datasette_metadata(data: Mapping[str, Any]) -> dict[str, Any]:

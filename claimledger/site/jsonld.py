@@ -119,17 +119,17 @@ def data_feed(
         dateModified=modified,
         license=publisher.license if publisher else None,
     )
-    frame = feed | {"publisher": organisation(publisher, name, site_url)}
-    frame["dataFeedElement"] = [_MARK] if elements else []
-    before, _, after = _dumps(frame).partition(_dumps(_MARK))
-    return [before, *elements, after + "\n"] if elements else [before + "\n"]
+    frame = feed | {"publisher": organisation(publisher, name, site_url), "dataFeedElement": []}
+    if not elements:
+        return [_dumps(frame) + "\n"]
+    before, _, after = _dumps(frame).rpartition("[]")  # the elements' list: the frame's last value
+    return [before + "[\n" + _INDENT, *elements, "\n ]" + after + "\n"]
 
 
 def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
-_MARK = "\x00element"  # where the elements go in the feed's frame (a control character: no text of the record)
 _INDENT = "  "  # an element's lines in the feed: two levels in, one space each
 _BETWEEN = ",\n" + _INDENT
 

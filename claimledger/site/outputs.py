@@ -122,9 +122,10 @@ class FileOutput:
 
 def write_file(path: Path, content: Text) -> None:
     if not isinstance(content, (str, bytes, list)):  # an open file: copied a piece at a time, then closed
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with content, path.open("wb") as file:
-            shutil.copyfileobj(content, file)
+        with content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as file:
+                shutil.copyfileobj(content, file)
         return
     if isinstance(content, list) or (isinstance(content, str) and len(content) > _PIECE):  # an export
         path.parent.mkdir(parents=True, exist_ok=True)
