@@ -157,3 +157,15 @@ def test_reads_noted_as_a_page_renders_are_written_with_what_the_build_states_of
     read = Manifest.read(tmp_path)
     assert read is not None
     assert dict(read.outputs) == {"claims/claim-1.md": Entry(META_1, frozenset({CLAIM, SOURCE}))}
+
+
+def test_each_line_is_written_as_json_dumps_writes_it_whatever_the_names_hold(tmp_path: Path) -> None:
+    odd: Read = ("more.kind", 'quote " back\\slash é 中 \x00 \u2028')
+    manifest = Manifest("key")
+    held = Held({**DIGESTS.held, odd: b"\x05" * DIGEST})
+    manifest.add('pages/"odd" é.md', Entry(META_1, frozenset({odd, ALL})), held)  # type: ignore[arg-type]
+    manifest.write(tmp_path)
+    lines = (tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert lines == [json.dumps(json.loads(line), separators=(",", ":")) for line in lines]
+    read = Manifest.read(tmp_path)
+    assert read is not None and dict(read.outputs) == {'pages/"odd" é.md': Entry(META_1, frozenset({odd, ALL}))}

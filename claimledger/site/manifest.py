@@ -331,19 +331,26 @@ class Manifest:
         made.rows, old.rows = old.rows, {}
         return made
 
-    def compacted(self) -> Manifest:
-        """This manifest with the reads its outputs made alone, in order (as :meth:`write` writes them), and
-        nothing of the one it followed."""
+    def _compaction(self) -> tuple[list[int], array[int]]:
+        """The rows of the reads the outputs made, in order, and the row each has in that order (by its row)."""
         used: set[int] = set()
         for stored in self.stored.values():
             used.update(_unpack(stored)[1])
+        order = sorted(used, key=lambda row: _order(self.table[row]))
+        renumbered = array("I", bytes(4 * len(self.table)))
+        for written, row in enumerate(order):
+            renumbered[row] = written
+        return order, renumbered
+
+    def compacted(self) -> Manifest:
+        """This manifest with the reads its outputs made alone, in order (as :meth:`write` writes them), and
+        nothing of the one it followed."""
+        order, renumbered = self._compaction()
         made = Manifest(self.key)
-        renumbered = array("I", bytes(4 * len(self.table)))  # the row of each read in the compacted table
-        for row in sorted(used, key=lambda row: _order(self.table[row])):
-            read = self.table[row]
-            renumbered[row] = made.rows[read] = len(made.table)
-            made.table.append(read)
-            made.held += self.held[row * DIGEST : (row + 1) * DIGEST]
+        made.table = [self.table[row] for row in order]
+        made.rows = {read: row for row, read in enumerate(made.table)}
+        for row in order:
+            made.held += self._held(row)
         for path in sorted(self.stored):
             meta, rows = _unpack(self.stored[path])
             made.stored[path] = _pack(meta, sorted(renumbered[row] for row in rows))
@@ -396,17 +403,24 @@ class Manifest:
         return manifest
 
     def write(self, site_dir: Path) -> None:
-        """Write the manifest, :meth:`compacted`, into ``site_dir``, a line at a time."""
-        made = self.compacted()
-        header = {"format": FORMAT, "key": made.key, "reads": len(made.table), "outputs": len(made.stored)}
-        dumps = functools.partial(json.dumps, separators=(",", ":"))
+        """Write the manifest, as :meth:`compacted` has it, into ``site_dir``, a line at a time."""
+        order, renumbered = self._compaction()
+        header = {"format": FORMAT, "key": self.key, "reads": len(order), "outputs": len(self.stored)}
+        # Each line as json.dumps(..., separators=(",", ":")) writes it, its texts encoded by the function it uses
+        # (a call of json.dumps a line was most of the time a rebuild took to write the manifest).
+        text = json.encoder.encode_basestring_ascii
+        labels: dict[str, str] = {}
         with (site_dir / MANIFEST).open("w", encoding="utf-8") as out:
-            out.write(dumps(header) + "\n")
-            for row, read in enumerate(made.table):
-                out.write(dumps([*read, made._held(row).hex()]) + "\n")
-            for path, stored in made.stored.items():
-                meta, rows = _unpack(stored)
-                out.write(dumps([path, meta, rows.tolist()]) + "\n")
+            out.write(json.dumps(header, separators=(",", ":")) + "\n")
+            for row in order:
+                label, key = self.table[row]
+                label_text = labels.get(label) or labels.setdefault(label, text(label))
+                key_text = "null" if key is None else text(key)
+                out.write(f'[{label_text},{key_text},"{self._held(row).hex()}"]\n')
+            for path in sorted(self.stored):
+                meta, rows = _unpack(self.stored[path])
+                numbers = ",".join(map(str, sorted(renumbered[row] for row in rows)))
+                out.write(f'[{text(path)},"{meta}",[{numbers}]]\n')
 
     def _held(self, row: int) -> bytes:
         return bytes(self.held[row * DIGEST : (row + 1) * DIGEST])
