@@ -195,3 +195,11 @@ def test_an_edited_snapshot_rerenders_the_pages_that_quote_it_not_every_page_tha
     full = tmp_path / "full"
     assert build(project, full, "--full").returncode == 0
     assert _tree(site) == _tree(full)
+
+
+def test_the_table_rows_shown_whole_by_a_template_are_the_rows_looped_over() -> None:
+    renderer = _renderer()
+    claims = list(renderer.dataset.claims.values())
+    p = PageContext(renderer, "claims/")
+    shown = renderer.env.from_string("{{ p.claim_rows(claims, []) }}").render(p=p, claims=claims)
+    assert shown == "".join(PageContext(renderer, "claims/").claim_rows(claims, [])) and shown.count("<tr ") > 1

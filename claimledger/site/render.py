@@ -638,6 +638,19 @@ class _ClaimRows:
         )
 
 
+class Rows:
+    """Rows of HTML made as a template loops over them; shown whole (``{{ rows }}``), all of them joined."""
+
+    def __init__(self, rows: Iterator[Markup]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Markup]:
+        return self._rows
+
+    def __html__(self) -> str:
+        return "".join(self._rows)
+
+
 class PageContext:
     """What depends on the page being rendered: links relative to it, and markdown whose ``[[kind:id]]``
     references link from it. The rest is a global of the environment (:func:`template_environment`)."""
@@ -750,12 +763,13 @@ class PageContext:
         """A claim's row of the table of all claims (with what its sorting and filters read)."""
         return Markup(_ClaimRows(self, unit_order).row(claim))
 
-    def claim_rows(self, claims: Iterable[Claim], unit_order: list[str]) -> Iterator[Markup]:
+    def claim_rows(self, claims: Iterable[Claim], unit_order: list[str]) -> Rows:
         """The rows of the table of all claims (:meth:`claim_row`), each followed by a line break, each made in one
         piece: ten thousand rows of a template's pieces are most of the memory a large build takes, and a
-        template's loop costs more than its rows. Not joined: the page's text is the one copy of them all."""
+        template's loop costs more than its rows. Looped over, not joined: the page's text is the one copy of
+        them all (shown whole, ``{{ p.claim_rows(…) }}``, they are joined first)."""
         row = _ClaimRows(self, unit_order).row
-        return (Markup(f"{row(claim)}\n") for claim in claims)
+        return Rows(Markup(f"{row(claim)}\n") for claim in claims)
 
     def basis(self, item: Any, name: str) -> Markup:
         """Where the fact ``name`` about ``item`` (a source's author, a claim's date) comes from: the source

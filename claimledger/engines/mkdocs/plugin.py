@@ -678,7 +678,6 @@ def _write_search_index(config: MkDocsConfig, *, serving: bool = False) -> None:
     if (
         index is None
         or not search.config.enabled
-        or getattr(search, "search_index_prev", None) is not None
         or serving  # a build claimledger runs --dirty is whole; only serve --dirty merges the last index
         or not isinstance(settings, dict)
         or not all(key in settings for key in _SEARCH_CONFIG)
