@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,40 @@ def test_each_line_is_written_as_json_dumps_writes_it_whatever_the_names_hold(tm
     assert lines == [json.dumps(json.loads(line), separators=(",", ":")) for line in lines]
     read = Manifest.read(tmp_path)
     assert read is not None and dict(read.outputs) == {'pages/"odd" é.md': Entry(META_1, frozenset({odd, ALL}))}
+
+
+def _with_lines(folder: Path, change: Callable[[list[str]], list[str]]) -> None:
+    lines = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
+    (folder / MANIFEST).write_text("\n".join(change(lines)) + "\n", encoding="utf-8")
+
+
+def test_a_manifest_with_a_meta_digest_spaced_out_is_not_read(tmp_path: Path) -> None:
+    _written(tmp_path)  # bytes.fromhex reads "69 a7 …" as fewer bytes than the 32 characters say
+
+    def spaced(lines: list[str]) -> list[str]:
+        path, meta, rows = json.loads(lines[-1])
+        return [*lines[:-1], json.dumps([path, meta[:2] + " " + meta[2:4] + " " + meta[6:], rows])]
+
+    _with_lines(tmp_path, spaced)
+    assert Manifest.read(tmp_path) is None
+
+
+def test_a_manifest_listing_an_output_twice_is_not_read(tmp_path: Path) -> None:
+    _written(tmp_path)
+
+    def twice(lines: list[str]) -> list[str]:
+        header = json.loads(lines[0])
+        header["outputs"] += 1
+        return [json.dumps(header), *lines[1:], lines[-1]]
+
+    _with_lines(tmp_path, twice)
+    assert Manifest.read(tmp_path) is None
+
+
+def test_a_manifest_followed_by_a_build_that_failed_is_followed_again_with_each_read_once(tmp_path: Path) -> None:
+    old = _written(tmp_path)
+    old.changed(DIGESTS)  # type: ignore[arg-type]
+    Manifest.following(old, "key")  # under mkdocs serve, a rebuild that failed: old is still the one served
+    again = Manifest.following(old, "key")
+    again.note("claims/claim-1.md", [CLAIM, SOURCE], DIGESTS)  # type: ignore[arg-type]
+    assert len(again.table) == 3 and again.rows == {read: row for row, read in enumerate(again.table)}

@@ -328,7 +328,9 @@ class Manifest:
         made.table, made.held, made.earlier = list(old.table), bytearray(old.held), old.stored
         for row, digest in old.fresh.items():
             made.held[row * DIGEST : (row + 1) * DIGEST] = digest
-        made.rows, old.rows = old.rows, {}
+        # Handed over; made again if an earlier build that followed ``old`` took it and failed (mkdocs serve).
+        rows = old.rows if len(old.rows) == len(old.table) else {read: row for row, read in enumerate(old.table)}
+        made.rows, old.rows = rows, {}
         return made
 
     def _compaction(self) -> tuple[list[int], array[int]]:
@@ -393,10 +395,13 @@ class Manifest:
             manifest.held += digest
         for _ in range(outputs):
             path, meta, rows = _fields(next(found, ""))
-            if not (
-                isinstance(path, str) and isinstance(meta, str) and len(meta) == 2 * DIGEST and isinstance(rows, list)
+            if (
+                not (isinstance(path, str) and isinstance(meta, str) and isinstance(rows, list))
+                or path in manifest.stored
             ):
-                raise ValueError("not a row of outputs")
+                raise ValueError("not a row of outputs, or one listed twice")
+            if len(bytes.fromhex(meta)) != DIGEST or len(meta) != 2 * DIGEST:  # fromhex reads "69 a7" as two bytes
+                raise ValueError("not a digest")
             manifest.stored[path] = _pack(meta, [_index(row, count) for row in rows])
         if next(found, None) is not None:
             raise ValueError("more than the manifest's header says")
