@@ -24,7 +24,7 @@ from .sitebuild import build
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or os.uname().sysname == "Darwin", reason="needs fork")
 
-CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset of
+CLAIMS = 60  # small, with items linked every way (related claims, rebuttals, several parties and sources)
 TWO = {"CLAIMLEDGER_JOBS": "2"}  # two processes, whatever the machine's cores
 ONE = {"CLAIMLEDGER_WITHOUT": "parallel"}
 

@@ -19,7 +19,7 @@ from claimledger.tools.synthetic import write_site_project
 
 from .sitebuild import build, build_in_subprocess
 
-CLAIMS = 60  # the smallest size the synthetic generator makes a valid dataset of (3 aside)
+CLAIMS = 60  # small, with items linked every way (related claims, rebuttals, several parties and sources)
 REUSED = re.compile(r"claimledger: (\d+) of (\d+) generated pages reused")
 
 

@@ -495,7 +495,7 @@ def _unreferenced_claim(root: Path) -> Path:
 
 
 def test_a_rebuild_after_editing_adding_and_deleting_claims_is_the_site_a_clean_build_makes(tmp_path: Path) -> None:
-    root = write_site_project(tmp_path / "project", 60)  # the smallest size whose dataset is valid
+    root = write_site_project(tmp_path / "project", 60)  # small, with items linked every way
     cache = tmp_path / "cache"
     kept = {"CLAIMLEDGER_CACHE_DIR": str(cache)}
     assert build(root, tmp_path / "site", *ENGINE, env=kept).returncode == 0

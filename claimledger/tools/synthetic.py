@@ -118,7 +118,7 @@ def write_project(root: Path, claims: int, seed: int = 7) -> Path:
             stance = ("disputes", "qualifies", "supports")[(c + r) % 3]
             stances.add(stance)
             rebuttals.append(
-                f"  - source: source-{other:05d}\n    party: {parties[(c + r + 1) % n_parties]}\n"
+                f"  - source: source-{other:05d}\n    party: {parties[other % n_parties]}\n"  # its author
                 f"    stance: {stance}\n    summary: Evidence {r} bearing on claim {c}, see [[claim:claim-{c:05d}]].\n"
                 f"    quote: {quotes[other][(c + r) % 12]}\n"
             )
