@@ -93,19 +93,13 @@ class RenderedAhead:
         if path not in self._due:
             return render(output, self._recorder)
         try:
-            return self._take(output)
+            while (found := self._early.pop(path, None)) is None:
+                if self._connection is None:
+                    return render(output, self._recorder)
+                self._receive()
+            return found
         finally:
             self._due.discard(path)  # asked for: not kept if it comes again
-
-    def _take(self, output: PageOutput) -> Rendered:
-        path = output.path
-        while True:
-            found = self._early.pop(path, None)
-            if found is not None:
-                return found
-            if self._connection is None:
-                return render(output, self._recorder)
-            self._receive()
 
     def _receive(self) -> None:
         """The next page from the other process, once it comes."""

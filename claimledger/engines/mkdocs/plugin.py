@@ -422,7 +422,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def _previous_search(self, searches: list[Any], take: Callable[[Iterator[Any]], T]) -> T | None:
         """What ``take`` makes of the previous search index's entries (read one at a time), if the site's
         search is Material's and the previous site has its index as Material writes it; None otherwise."""
-        if len(searches) != 1 or not type(searches[0]).__module__.startswith(_MATERIAL_SEARCH):
+        if _material_search(searches) is None:
             return None  # a search index this plugin does not know how to add entries to
         assert self.previous is not None
         index = self.previous.folder / SEARCH_INDEX
@@ -640,6 +640,14 @@ def _searches(config: MkDocsConfig) -> list[Any]:
 
 SEARCH_INDEX = "search/search_index.json"
 _MATERIAL_SEARCH = "material.plugins.search"
+
+
+def _material_search(searches: list[Any]) -> Any | None:
+    """Material's search plugin, if it is the site's only search plugin."""
+    found = searches[0] if len(searches) == 1 else None
+    return found if type(found).__module__.startswith(_MATERIAL_SEARCH) else None
+
+
 _PAGE_EVENTS = ("pre_page", "page_read_source", "page_markdown", "page_content", "page_context", "post_page")
 
 
@@ -664,10 +672,9 @@ def _write_search_index(config: MkDocsConfig, *, serving: bool = False) -> None:
     The entries are let go once written. Nothing is done for another search plugin, for Material's when it is
     off or under ``mkdocs serve --dirty`` (its index then merges the last build's), or for an index it holds
     otherwise than this knows."""
-    searches = _searches(config)
-    if len(searches) != 1 or not type(searches[0]).__module__.startswith(_MATERIAL_SEARCH):
+    search = _material_search(_searches(config))
+    if search is None:
         return
-    search = searches[0]
     if not serving and hasattr(search, "search_index_prev"):
         # MkDocs keeps the plugin from one build to the next in a process, and Material's keeps the index of a
         # --dirty build to merge into the next (for serve --dirty): a build here holds every page's entries.
