@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from claimledger.exports import formats
+from claimledger.exports import site as exports_site
 from claimledger.record.parallel import can_fork
 from claimledger.settings import Settings
 from claimledger.site import aside
@@ -57,14 +57,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _in_the_second_process_only(monkeypatch: pytest.MonkeyPatch, name: str, then: Any) -> None:
-    """``formats.<name>`` does ``then()`` in a forked process; here, in the test's, it fails the test instead."""
+    """``claimledger.exports.site.<name>`` does ``then()`` in a forked process; here, in the test's, it fails the
+    test instead."""
     here = os.getpid()
 
     def instead(*args: Any, **kwargs: Any) -> Any:
         assert os.getpid() != here, "the export was made in the build's own process"
         return then()
 
-    monkeypatch.setattr(formats, name, instead)
+    monkeypatch.setattr(exports_site, name, instead)
 
 
 def test_the_exports_made_in_a_second_process_are_the_files_one_process_makes(
@@ -103,12 +104,12 @@ def test_an_export_that_fails_in_the_second_process_fails_the_build_naming_it(
     before = _tree(site)
 
     def fail() -> str:
-        raise ValueError("no CSV today")
+        raise ValueError("no database today")
 
-    _in_the_second_process_only(monkeypatch, "to_csv", fail)
+    _in_the_second_process_only(monkeypatch, "sqlite_file", fail)
     failed = build(project, site, "--full", env=TWO)
     assert failed.returncode == 1
-    assert "making claims.csv failed: ValueError: no CSV today" in failed.stderr
+    assert "making claims.db failed: ValueError: no database today" in failed.stderr
     assert "the previous site is untouched" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert _tree(site) == before
@@ -119,10 +120,10 @@ def test_a_second_process_that_dies_fails_the_build_naming_the_export_it_was_mak
     project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = tmp_path / "site"
-    _in_the_second_process_only(monkeypatch, "to_csv", lambda: os.kill(os.getpid(), signal.SIGKILL))
+    _in_the_second_process_only(monkeypatch, "sqlite_file", lambda: os.kill(os.getpid(), signal.SIGKILL))
     failed = build(project, site, env=TWO)
     assert failed.returncode == 1
-    assert "ended (killed by signal 9) while making claims.csv" in failed.stderr
+    assert "ended (killed by signal 9) while making claims.db" in failed.stderr
     assert not site.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging folder is left behind"
 
@@ -132,7 +133,7 @@ def test_a_build_that_fails_while_the_second_process_works_stops_it(
 ) -> None:
     from claimledger.engines.mkdocs import plugin
 
-    _in_the_second_process_only(monkeypatch, "to_csv", lambda: __import__("time").sleep(600))
+    _in_the_second_process_only(monkeypatch, "sqlite_file", lambda: __import__("time").sleep(600))
 
     def broken(*args: object) -> None:
         raise RuntimeError("a page failed")
@@ -211,15 +212,15 @@ def test_a_hook_after_the_build_finds_the_exports_written_whole(
         "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [seen.py]\n"
     )
     config.write_text(text + "hooks:\n  - seen.py\n", encoding="utf-8")
-    slow = formats.SiteExports.file
+    slow = exports_site.SiteExports.file
 
-    def slowly(self: formats.SiteExports, name: str) -> Any:  # the exports take longer than the pages
+    def slowly(self: exports_site.SiteExports, name: str) -> Any:  # the exports take longer than the pages
         import time
 
         time.sleep(1)
         return slow(self, name)
 
-    monkeypatch.setattr(formats.SiteExports, "file", slowly)
+    monkeypatch.setattr(exports_site.SiteExports, "file", slowly)
     built = build(project, tmp_path / "site", env=TWO)
     assert built.returncode == 0, built.stderr
     assert started  # made by the second process

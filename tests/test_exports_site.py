@@ -1,9 +1,10 @@
-"""The exports as a site publishes them (:class:`SiteExports`): made one format at a time from one set of
-records, each claim's record read back from an earlier build's ``claim.json`` where it is unchanged, and
-the same files whichever way each record came."""
+"""The exports as a site publishes them (:class:`SiteExports`): made one format at a time from each claim's
+parts, kept in a cache by the claim file's bytes, or else read back from an earlier build's ``claim.json``
+where it is unchanged, and the same files whichever way each claim's parts came."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,18 +12,11 @@ from typing import Any
 import pytest
 
 from claimledger.checks.project import check_project
-from claimledger.exports import formats
-from claimledger.exports.formats import (
-    ExportFailed,
-    SiteExports,
-    _json_pieces,
-    claim_record,
-    export_data,
-    to_json,
-    whole,
-)
+from claimledger.exports import site
+from claimledger.exports.formats import claim_record, export_data, to_csv, to_json, whole
+from claimledger.exports.site import ClaimParts, ExportFailed, SiteExports, _json_pieces, parts_cache
 from claimledger.exports.sqlite import to_sqlite
-from claimledger.record.model import Dataset
+from claimledger.record.model import Claim, Dataset
 from claimledger.site import outputs
 
 
@@ -35,6 +29,20 @@ def dataset(minimal_project: Path) -> Dataset:
 
 def _files(exports: SiteExports) -> dict[str, str | bytes]:
     return {path: whole(exports.file(path)) for path in exports.paths}
+
+
+class _Earlier:
+    """A previous site that keeps every claim's claim.json, with the texts given (None: never read)."""
+
+    def __init__(self, texts: dict[str, str] | None) -> None:
+        self.texts = texts
+
+    def kept(self, claim: Claim) -> bool:
+        return True
+
+    def text(self, claim: Claim) -> str | None:
+        assert self.texts is not None, "read back, though the cache holds its parts"
+        return self.texts[claim.id]
 
 
 def test_each_claims_json_is_its_record_as_compact_json(dataset: Dataset) -> None:
@@ -51,7 +59,7 @@ def test_records_read_back_from_an_earlier_build_give_the_same_files(dataset: Da
     files = _files(first)
     texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
 
-    again = SiteExports(dataset, lambda claim: texts[claim.id])
+    again = SiteExports(dataset, _Earlier(texts))
 
     assert _files(again) == files
     assert not any(again.made(claim_id) for claim_id in dataset.claims), "read back, not made"
@@ -64,7 +72,7 @@ def test_an_earlier_text_that_is_not_a_whole_claim_json_is_made_anew(dataset: Da
     files = _files(first)
     texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
 
-    again = SiteExports(dataset, lambda claim: damage(texts[claim.id]))  # type: ignore[operator]
+    again = SiteExports(dataset, _Earlier({key: damage(text) for key, text in texts.items()}))  # type: ignore[operator]
 
     assert _files(again) == files
     assert all(again.made(claim_id) for claim_id in dataset.claims)
@@ -73,19 +81,61 @@ def test_an_earlier_text_that_is_not_a_whole_claim_json_is_made_anew(dataset: Da
 def test_a_format_that_fails_is_named_and_those_before_it_are_made(
     dataset: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(data: object) -> str:
-        raise ValueError("no CSV today")
+    def fail(data: object, claims: object) -> str:
+        raise ValueError("no database today")
 
-    monkeypatch.setattr(formats, "to_csv", fail)
+    monkeypatch.setattr(site, "sqlite_file", fail)
     exports = SiteExports(dataset)
     assert str(whole(exports.file("claims.json"))).startswith('{"format_version":')
-    with pytest.raises(ExportFailed, match=r"making claims\.csv failed") as failed:
-        exports.file("claims.csv")
+    assert str(whole(exports.file("claims.csv"))).startswith("id,page,")
+    with pytest.raises(ExportFailed, match=r"making claims\.db failed") as failed:
+        exports.file("claims.db")
     assert isinstance(failed.value.__cause__, ValueError)
 
 
 def test_claims_json_is_the_compact_json_of_the_export_data(dataset: Dataset) -> None:
     assert whole(SiteExports(dataset).file("claims.json")) == to_json(export_data(dataset), compact=True)
+
+
+def test_claims_csv_is_the_csv_of_the_export_data(dataset: Dataset) -> None:
+    assert whole(SiteExports(dataset).file("claims.csv")) == to_csv(export_data(dataset))
+
+
+def test_the_claims_parts_kept_in_the_cache_give_the_same_files_and_nothing_is_read_back(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, cache))
+    files = _files(first)
+    assert (cache / parts_cache(minimal_project, cache).path.name).is_file()
+
+    again = SiteExports(dataset, _Earlier(None), cache=lambda: parts_cache(minimal_project, cache))
+
+    assert _files(again) == files == _files(SiteExports(dataset))
+    assert not any(again.made(claim_id) for claim_id in dataset.claims), "the previous site keeps them"
+
+
+def test_a_claims_parts_are_taken_from_the_cache_only_for_its_file_as_it_is(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path
+) -> None:
+    claim = next(iter(dataset.claims.values()))
+    cache = parts_cache(minimal_project, tmp_path)
+    forged = ClaimParts('{"forged":1}', "forged\n", claim_parts_rows(dataset, claim))
+    cache.put(claim.document.path, dataset.digests[claim.document.path], forged)
+    cache.save()
+
+    kept = whole(SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path)).file("claims.csv"))
+    assert "forged\n" in str(kept)  # the cache is what the parts come from, for the file as it was kept
+
+    edited = dataclasses.replace(dataset, digests={**dataset.digests, claim.document.path: b"\x00" * 16})
+    made = whole(SiteExports(edited, cache=lambda: parts_cache(minimal_project, tmp_path)).file("claims.csv"))
+    assert made == to_csv(export_data(dataset))
+
+
+def claim_parts_rows(dataset: Dataset, claim: Claim) -> Any:
+    from claimledger.exports.sqlite import claim_rows
+
+    return claim_rows(claim_record(claim))
 
 
 @pytest.mark.parametrize("data", [{}, {"claims": []}, {"a": 1, "claims": [{"b": "é"}, {}], "c": [2]}])

@@ -14,6 +14,7 @@ import pytest
 
 from claimledger.checks.project import check_project
 from claimledger.exports import formats
+from claimledger.exports import site as exports_site
 from claimledger.exports.formats import FORMATS, export_data, whole
 from claimledger.record.graph import build_graph
 from claimledger.record.kinds import KINDS, kind_of_page
@@ -124,7 +125,7 @@ def test_each_claims_claim_json_is_its_record_in_claims_json_made_once(
 ) -> None:
     made: list[str] = []
     record = formats.claim_record
-    monkeypatch.setattr(formats, "claim_record", lambda claim: made.append(claim.id) or record(claim))
+    monkeypatch.setattr(exports_site, "claim_record", lambda claim: made.append(claim.id) or record(claim))
     outputs = {o.path: o for o in site_outputs(renderer.dataset, renderer)}
     exported = outputs["claims.json"]
     assert isinstance(exported, FileOutput)

@@ -7,12 +7,11 @@ A date stated as ``unknown`` is exported as ``"unknown"``; one not given or not 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from functools import cache, partial
@@ -145,10 +144,11 @@ RECORDS: Mapping[str, Callable[[Any], dict[str, Any]]] = {"claim": claim_record,
 """The kinds whose records add computed fields; any other kind's is :func:`item_record`."""
 
 
-def export_data(dataset: Dataset, claims: Callable[[Claim], dict[str, Any]] = claim_record) -> dict[str, Any]:
-    """Every item's record, the statuses and the units; each claim's record made by ``claims`` (the site
-    hands a function that keeps each record for the claim's own ``claim.json``)."""
-    records = {**RECORDS, "claim": claims}
+def export_data(dataset: Dataset, claims: Callable[[Claim], Any] = claim_record) -> dict[str, Any]:
+    """Every item's record, the statuses and the units; each claim's made by ``claims`` (the site's exports
+    have each claim's parts there instead: claimledger.exports.site)."""
+    records: dict[str, Callable[[Any], Any]] = {**RECORDS, "claim": claims}
+    records |= {name: partial(item_record, name) for name in KINDS if name not in records}
     scale = dataset.scale
     ratings = {"best_rating": scale.best_rating, "worst_rating": scale.worst_rating} if scale else {}
     return {
@@ -156,9 +156,7 @@ def export_data(dataset: Dataset, claims: Callable[[Claim], dict[str, Any]] = cl
         "generator": f"claimledger {__version__}",
         "publisher": None if dataset.publisher is None else record(dataset.publisher),
         **{
-            kind.data_folder: [
-                records.get(name, partial(item_record, name))(item) for item in kind.items(dataset).values()
-            ]
+            kind.data_folder: [records[name](item) for item in kind.items(dataset).values()]
             for name, kind in KINDS.items()
         },
         "statuses": [record(s, reviewers=ratings) for s in (scale.statuses if scale else ())],
@@ -194,12 +192,22 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
 
 
-def to_csv(data: dict[str, Any]) -> str:
+def _csv_row(cells: Iterable[object]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([safe_cell(FLAT_CLAIM[column](claim)) for column in CSV_COLUMNS] for claim in data["claims"])
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
+
+
+CSV_HEADER = _csv_row(CSV_COLUMNS)
+
+
+def csv_row(claim: Mapping[str, Any]) -> str:
+    """A claim's row of the CSV (from its export record), with its line end."""
+    return _csv_row([safe_cell(FLAT_CLAIM[column](claim)) for column in CSV_COLUMNS])
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    return CSV_HEADER + "".join([csv_row(claim) for claim in data["claims"]])
 
 
 @dataclass(frozen=True)
@@ -299,145 +307,3 @@ def whole(content: Text) -> str | bytes:
         return content
     with content:
         return content.read()
-
-
-class ExportFailed(Exception):
-    """Making the export the site publishes at ``path`` (or its companions) failed: the cause says why."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(f"making {path} failed")
-        self.path = path
-
-
-class SiteExports:
-    """The exports of a dataset as its site publishes them (compact), and each claim's record as JSON (its
-    ``claim.json``): made from one :func:`export_data` when the first is asked for, one format at a time as
-    asked, each handed out once and then let go, so that a build holds none of them, nor the data they are
-    made from, longer than it must. One asked for again is made again. ``earlier`` gives a claim's JSON as
-    an earlier build made it, if the claim is unchanged since: its record is read back from it rather than
-    made again."""
-
-    def __init__(self, dataset: Dataset, earlier: Callable[[Claim], str | None] | None = None) -> None:
-        self.dataset = dataset
-        self.earlier = earlier
-        self.paths = tuple(path for export in FORMATS.values() for path in export.site_paths)
-        self._files: dict[str, Text] = {}
-        self._claims: dict[str, str] = {}  # each claim's claim.json, by claim id
-        self._read_back: frozenset[str] = frozenset()  # the claims whose JSON was read back from an earlier build
-        self._data: dict[str, Any] | None = None  # what the formats not made yet are made from
-        self._parts: list[str] = []  # each claim's JSON, in order: its part of claims.json
-        self._left: set[str] = set()  # the formats not made yet from the data
-
-    def file(self, path: str) -> Text:
-        """The content of the export published at ``path`` (one of :attr:`paths`); claims.json's in pieces."""
-        if path not in self._files:
-            export = next(export for export in FORMATS.values() if path in export.site_paths)
-            if self._data is None or export.name not in self._left:
-                self._start()
-            self._make(export)
-        return self._files.pop(path)
-
-    def claim_json(self, claim: Claim) -> str:
-        """The claim's record as JSON, as its ``claim.json``: the one made with the exports, if not handed out yet."""
-        made = self._claims.pop(claim.id, None)
-        return made + "\n" if made is not None else to_json(claim_record(claim), compact=True)
-
-    def made(self, claim_id: str) -> bool:
-        """Whether the claim's JSON was made with the exports (not read back from an earlier build), and not
-        handed out yet."""
-        return claim_id in self._claims and claim_id not in self._read_back
-
-    def _start(self) -> None:
-        """Every item's record (each claim's made once, for both files), and each claim's JSON."""
-        records: dict[str, dict[str, Any]] = {}
-        texts: dict[str, str] = {}  # the JSON of the claims an earlier build made, as it made it (no line end)
-        decoder = _SharingDecoder()
-
-        def record(claim: Claim) -> dict[str, Any]:
-            text = self.earlier(claim) if self.earlier is not None else None
-            with contextlib.suppress(ValueError):  # the same record as JSON has it, if the text reads as one
-                found = decoder.decode(text) if text is not None else None
-                if isinstance(found, dict) and text is not None and text.endswith("\n"):
-                    texts[claim.id] = text[:-1]
-                    records[claim.id] = found
-                    return found
-            records[claim.id] = claim_record(claim)
-            return records[claim.id]
-
-        self._data = export_data(self.dataset, record)
-        # Each claim's JSON without its line end: as claims.json holds it; its claim.json adds the line end.
-        claims = {claim_id: texts.get(claim_id) or _json_line(made) for claim_id, made in records.items()}
-        self._claims, self._read_back, self._parts = claims, frozenset(texts), list(claims.values())
-        self._left = set(FORMATS)
-
-    def _make(self, export: ExportFormat) -> None:
-        """The files of ``export``; once every format is made, the data they are made from is let go."""
-        data = self._data
-        assert data is not None
-        try:  # each claim's JSON, made for its claim.json, is its part of claims.json
-            json_file = export.name == "json"
-            made: Text = _json_pieces(data, {"claims": self._parts}) if json_file else export.write(data, True)
-            companions = export.companions(data) if export.companions else {}
-        except Exception as exc:
-            raise ExportFailed(export.site_path) from exc
-        if tuple(companions) != export.companion_names:
-            named = f"{export.companion_names}, not {tuple(companions)}"
-            raise ValueError(f"the {export.name} export names its companions {named}")
-        self._files[export.site_path] = made
-        self._files.update(zip(export.site_paths[1:], companions.values(), strict=True))
-        self._left.discard(export.name)
-        if json_file:  # each claim's JSON read back is in claims.json now: its claim.json is the previous site's
-            self._parts = []
-            read_back = self._read_back
-            self._claims = {claim_id: text for claim_id, text in self._claims.items() if claim_id not in read_back}
-        if not self._left:
-            self._data, self._parts = None, []
-
-
-def _json_line(data: dict[str, Any]) -> str:
-    """``to_json(data, compact=True)`` without its line end."""
-    return _COMPACT.encode(data)
-
-
-class _SharingDecoder(json.JSONDecoder):
-    """A JSON decoder whose objects share one string for each key, and each short text value, of every
-    document it decodes (``json.loads`` makes each anew for each document): read back, the records of
-    10,000 claims take a third less memory. The values decoded are the same."""
-
-    def __init__(self) -> None:
-        seen: dict[str, str] = {}
-
-        def shared(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-            return {
-                seen.setdefault(key, key): seen.setdefault(value, value)
-                if value.__class__ is str and len(value) < 40
-                else value
-                for key, value in pairs
-            }
-
-        super().__init__(object_pairs_hook=shared)
-
-
-def _json_pieces(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> list[str]:
-    """``to_json(data, compact=True)`` in pieces, the lists under the keys of ``made`` given as their items' JSON
-    texts (the same bytes, without a second encoding of those items, nor the encoder's pieces of the whole):
-    pieces that are those texts themselves, so that no copy of the whole is made."""
-    pieces: list[str] = []
-    for key, value in data.items():
-        pieces += (",", _COMPACT.encode(key), ":")
-        items = made.get(key)
-        if items is None:
-            pieces.append(_COMPACT.encode(value))
-            continue
-        pieces.append("[")
-        for item in items:
-            pieces += (item, ",")
-        pieces[-1] = "]" if items else "[]"
-    if not pieces:
-        return ["{}\n"]
-    pieces[0] = "{"  # no comma before the first key
-    pieces.append("}\n")
-    return pieces
-
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

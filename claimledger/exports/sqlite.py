@@ -13,7 +13,8 @@ import itertools
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,10 +70,9 @@ def _source_row(source: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _rows(claims: Iterable[Mapping[str, Any]], field: str) -> Iterator[dict[str, Any]]:
-    return (
-        {"claim": claim["id"], "position": index, **item} for claim in claims for index, item in enumerate(claim[field])
-    )
+def _listed(field: str, claim: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """A row for each entry of a list the claim holds, keyed by the claim and the entry's position in it."""
+    return tuple({"claim": claim["id"], "position": index, **item} for index, item in enumerate(claim[field]))
 
 
 CHANGE_COLUMNS = {"claim": str, "kind": str, "value": float, "unit": str, "decimals": int, "difference": float}
@@ -94,8 +94,41 @@ def _conversion_row(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write(db: Database, data: Mapping[str, Any]) -> None:
-    claims = data["claims"]
+ClaimRows = tuple[tuple[dict[str, Any], ...], ...]
+"""A claim's rows of each table in :data:`CLAIM_TABLES`, in that order."""
+
+CLAIM_TABLES: Mapping[str, Callable[[Mapping[str, Any]], tuple[dict[str, Any], ...]]] = {
+    "claims": lambda claim: ({column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS},),
+    "appearances": partial(_listed, "appearances"),
+    "rebuttals": partial(_listed, "rebuttals"),
+    "provenance": partial(_listed, "provenance"),
+    "tags": lambda claim: tuple({"claim": claim["id"], "tag": tag} for tag in claim["tags"]),
+    "conversions": lambda claim: tuple(_conversion_row(row) for row in _listed("conversions", claim)),
+    "changes": lambda claim: ({"claim": claim["id"], **claim["change"]},) if claim["change"] else (),
+}
+"""The tables holding the claims' rows, in the order they are filled, and each claim's rows of each, from its
+export record."""
+
+
+_TABLE_INDEX = {name: index for index, name in enumerate(CLAIM_TABLES)}
+
+
+def claim_rows(claim: Mapping[str, Any]) -> ClaimRows:
+    """The rows of one claim (its export record) in each of :data:`CLAIM_TABLES`."""
+    return tuple(rows(claim) for rows in CLAIM_TABLES.values())
+
+
+def _write(db: Database, data: Mapping[str, Any], claims: Sequence[ClaimRows] | None = None) -> None:
+    """The tables of ``data``; the claims' rows made from its records as they are inserted, never all held at once,
+    unless ``claims`` gives each claim's rows (:func:`claim_rows`), in the order of its records."""
+
+    def rows(table: str) -> Iterator[dict[str, Any]]:
+        if claims is None:
+            made = CLAIM_TABLES[table]
+            return (row for claim in data["claims"] for row in made(claim))
+        index = _TABLE_INDEX[table]
+        return (row for rows in claims for row in rows[index])
+
     parties = [dict(party) for party in data["parties"]]
     sources = [_source_row(source) for source in data["sources"]]
     metrics = [
@@ -108,27 +141,23 @@ def _write(db: Database, data: Mapping[str, Any]) -> None:
     _table(db, "statuses", data["statuses"], _record_columns(data["statuses"]))
     _table(db, "sources", sources, _record_columns(sources))
     _table(db, "metrics", metrics, dict.fromkeys(("id", "title", "counts", "counted_by", "period", "caveats"), str))
-    # The claims' rows and their lists' are made as they are inserted, never all held at once.
-    rows = ({column: FLAT_CLAIM[column](claim) for column in CLAIM_COLUMNS} for claim in claims)
-    _table(db, "claims", rows, CLAIM_TYPES, CLAIM_KEYS)
+    _table(db, "claims", rows("claims"), CLAIM_TYPES, CLAIM_KEYS)
     for table, column in (("sources", "part_of"), ("parties", "affiliation")):
         if column in db.table(table).columns_dict:
             db.table(table).add_foreign_key(column, table, "id")
-    _child(db, "appearances", _rows(claims, "appearances"), [("source", "sources")], {"locator": str})
-    rebuttals = _rows(claims, "rebuttals")
-    _child(db, "rebuttals", rebuttals, [("source", "sources"), ("party", "parties"), ("via", "sources")], {"via": str})
-    _child(db, "provenance", _rows(claims, "provenance"), [("source", "sources")], {"date": str, "note": str})
-    tags = ({"claim": claim["id"], "tag": tag} for claim in claims for tag in claim["tags"])
-    _child(db, "tags", tags, [], {"tag": str})
+    _child(db, "appearances", rows("appearances"), [("source", "sources")], {"locator": str})
+    references = [("source", "sources"), ("party", "parties"), ("via", "sources")]
+    _child(db, "rebuttals", rows("rebuttals"), references, {"via": str})
+    _child(db, "provenance", rows("provenance"), [("source", "sources")], {"date": str, "note": str})
+    _child(db, "tags", rows("tags"), [], {"tag": str})
     _child(
         db,
         "conversions",
-        (_conversion_row(row) for row in _rows(claims, "conversions")),
+        rows("conversions"),
         [("by", "parties"), ("source", "sources"), ("rate_source", "sources")],
         {"rate": float, "rate_source": str, "rate_date": str, "quote": str, "note": str, "value": float},
     )
-    changes = ({"claim": claim["id"], **claim["change"]} for claim in claims if claim["change"])
-    _table(db, "changes", changes, CHANGE_COLUMNS, [("claim", "claims")], pk="claim")
+    _table(db, "changes", rows("changes"), CHANGE_COLUMNS, [("claim", "claims")], pk="claim")
     db.table("claims").enable_fts(list(FTS_COLUMNS), create_triggers=False)
 
 
@@ -216,10 +245,11 @@ def to_sqlite(data: Mapping[str, Any]) -> bytes:
         return handle.read()
 
 
-def sqlite_file(data: Mapping[str, Any]) -> IO[bytes]:
-    """The database of ``data`` (see :func:`to_sqlite`), open for reading from its start: a site's, copied into
-    the site a piece at a time, is never held whole. Its scratch file is gone by the time it is handed out
-    (where the system lets an open file be removed; elsewhere its bytes are read first)."""
+def sqlite_file(data: Mapping[str, Any], claims: Sequence[ClaimRows] | None = None) -> IO[bytes]:
+    """The database of ``data`` (see :func:`to_sqlite`; ``claims``: each claim's rows, see :func:`_write`), open
+    for reading from its start: a site's, copied into the site a piece at a time, is never held whole. Its
+    scratch file is gone by the time it is handed out (where the system lets an open file be removed;
+    elsewhere its bytes are read first)."""
     with tempfile.TemporaryDirectory(prefix="claimledger-sqlite-") as folder:
         path = Path(folder) / "claims.db"
         with contextlib.closing(sqlite3.connect(path)) as connection:
@@ -228,7 +258,7 @@ def sqlite_file(data: Mapping[str, Any]) -> IO[bytes]:
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA journal_mode = MEMORY")
             with connection:
-                _write(Database(connection), data)
+                _write(Database(connection), data, claims)
             connection.execute("VACUUM")
         handle = path.open("rb")
         try:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exports.formats import ExportFailed
+from ..exports.site import ExportFailed
 from ..record.parallel import can_fork, forked
 from ..settings import Settings
 from .outputs import FileOutput, write_file

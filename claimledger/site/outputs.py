@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from markupsafe import escape
 
 from ..checks.siteconfig import GUIDE_PAGE
-from ..exports.formats import SiteExports, Text
+from ..exports.formats import Text
+from ..exports.site import SiteExports, parts_cache
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
@@ -162,19 +163,31 @@ class Unpublishable(Exception):
         self.findings = tuple(findings)
 
 
-# The text of an output as the previous site has it, if what it is made from (its reads) did not change.
-Earlier = Callable[[str, frozenset[Read]], str | None]
+class Earlier(Protocol):
+    """The outputs of the previous site, where they are as this build makes them."""
+
+    def same(self, path: str, reads: frozenset[Read]) -> bool:
+        """Whether the previous site has the output ``path`` as this build makes it from ``reads`` (and keeps it)."""
+
+    def text(self, path: str) -> str | None:
+        """The text of the previous site's ``path``; None if it cannot be read."""
 
 
 def site_outputs(
-    dataset: Dataset, renderer: Renderer, *, root: Path | None = None, earlier: Earlier | None = None
+    dataset: Dataset,
+    renderer: Renderer,
+    *,
+    root: Path | None = None,
+    earlier: Earlier | None = None,
+    cache_dir: Path | None = None,
 ) -> Iterator[Output]:
     """Every file of the site of ``dataset``: the pages, the contributor guide of the project at ``root`` (if
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
-    feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. A claim's record for
-    the exports is read back from its ``claim.json`` in the previous site where ``earlier`` has it."""
+    feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. The claims' parts of the
+    exports are kept in the cache in ``cache_dir`` (the item cache's folder); a claim's ``claim.json`` that
+    the previous site has as this build makes it (``earlier``) is not made again (see SiteExports)."""
     yield from page_outputs(dataset, renderer)
-    yield from other_outputs(dataset, renderer, root=root, earlier=earlier)
+    yield from other_outputs(dataset, renderer, root=root, earlier=earlier, cache_dir=cache_dir)
 
 
 def page_outputs(dataset: Dataset, renderer: Renderer) -> Iterator[PageOutput]:
@@ -185,7 +198,12 @@ def page_outputs(dataset: Dataset, renderer: Renderer) -> Iterator[PageOutput]:
 
 
 def other_outputs(
-    dataset: Dataset, renderer: Renderer, *, root: Path | None = None, earlier: Earlier | None = None
+    dataset: Dataset,
+    renderer: Renderer,
+    *,
+    root: Path | None = None,
+    earlier: Earlier | None = None,
+    cache_dir: Path | None = None,
 ) -> Iterator[MarkdownPage | FileOutput]:
     """The rest of :func:`site_outputs`: the contributor guide and the files. An engine may ask for these first
     (to start making the exports), and for the pages after."""
@@ -201,11 +219,10 @@ def other_outputs(
     claims = KINDS["claim"]
     json_files = {claim_id: f"{url_of(claims.page_src(claim_id))}claim.json" for claim_id in claims.items(dataset)}
 
-    def previous(claim: Claim) -> str | None:
-        return earlier(json_files[claim.id], _made_from(claim.id)) if earlier is not None else None
-
-    # Made together, each handed out once: claims.json, …, each claim.json (an unchanged one read back).
-    exports = SiteExports(dataset, previous)
+    # Made together, each handed out once: claims.json, …, each claim.json (one the previous site keeps, not).
+    claims_earlier = _EarlierClaims(earlier, json_files) if earlier is not None else None
+    cache = functools.partial(parts_cache, root, cache_dir) if root is not None and cache_dir is not None else None
+    exports = SiteExports(dataset, claims_earlier, cache)
     for path in exports.paths:
         yield FileOutput(path, functools.partial(exports.file, path), aside=True)
     yield FileOutput(SCHEMA, schema_text)
@@ -225,6 +242,19 @@ def other_outputs(
         yield FileOutput(
             json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id), made_aside=made
         )
+
+
+class _EarlierClaims:
+    """:class:`Earlier` of the claims' ``claim.json`` files, as :class:`claimledger.exports.site.Earlier` asks."""
+
+    def __init__(self, earlier: Earlier, json_files: Mapping[str, str]) -> None:
+        self.earlier, self.json_files = earlier, json_files
+
+    def kept(self, claim: Claim) -> bool:
+        return self.earlier.same(self.json_files[claim.id], _made_from(claim.id))
+
+    def text(self, claim: Claim) -> str | None:
+        return self.earlier.text(self.json_files[claim.id])
 
 
 def _same_dataset(dataset: Dataset, renderer: Renderer) -> None:

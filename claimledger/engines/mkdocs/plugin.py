@@ -226,7 +226,9 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.old = None
         self.changed = self.old.changed(self.renderer.digests) if self.old is not None else frozenset()
         try:
-            others = list(other_outputs(dataset, self.renderer, root=self.root, earlier=self._earlier))
+            earlier = self if self.previous is not None else None
+            cache = self.settings.item_cache_dir
+            others = list(other_outputs(dataset, self.renderer, root=self.root, earlier=earlier, cache_dir=cache))
         except Unpublishable as exc:
             _refuse_to_publish(list(exc.findings))
             raise
@@ -292,9 +294,14 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             and entry.reads.isdisjoint(self.changed)
         )
 
-    def _earlier(self, path: str, reads: frozenset[Read]) -> str | None:
-        """The previous site's ``path``, if it was made from what it would be now."""
-        return self.previous.text(path) if self.previous is not None and self._same_file(path, reads) else None
+    def same(self, path: str, reads: frozenset[Read]) -> bool:
+        """Whether the previous site has ``path`` (a claim's ``claim.json``) as it is made now, from ``reads``:
+        the plugin is the exports' :class:`~claimledger.site.outputs.Earlier`."""
+        return self.previous is not None and path in self.previous.files and self._same_file(path, reads)
+
+    def text(self, path: str) -> str | None:
+        """The previous site's ``path``, as :class:`~claimledger.site.outputs.Earlier` gives it."""
+        return self.previous.text(path) if self.previous is not None else None
 
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
