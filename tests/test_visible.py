@@ -3,9 +3,20 @@ change of form is not."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
+from claimledger.checks.project import check_project
 from claimledger.record.loader import claim_from_bytes
 from claimledger.record.model import Claim
-from claimledger.record.visible import READER_VISIBLE, changed_fields, fingerprint
+from claimledger.record.visible import (
+    READER_VISIBLE,
+    changed_fields,
+    fingerprint,
+    fingerprint_cache,
+    reviewed_fingerprints,
+    stale,
+)
 
 from .conftest import MINIMAL
 
@@ -45,3 +56,27 @@ def test_a_claim_unchanged_since_its_review_has_the_fingerprint_its_review_recor
     claim = _claim(TEXT)
     assert claim.review is not None
     assert fingerprint(claim) == claim.review.fingerprint
+
+
+def test_the_reviewed_claims_fingerprints_are_kept_by_the_bytes_of_their_files(tmp_path: Path) -> None:
+    dataset = check_project(MINIMAL)[0]
+    reviewed = {claim.id: fingerprint(claim) for claim in dataset.claims.values() if claim.review is not None}
+    assert reviewed and reviewed_fingerprints(dataset, None) == {}, "without a cache, each is worked out as asked"
+
+    assert reviewed_fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path)) == reviewed
+    claim_id = next(iter(reviewed))
+    path = dataset.claims[claim_id].document.path
+    cache = fingerprint_cache(MINIMAL, tmp_path)
+    cache.put(path, dataset.digests[path], "kept")  # what the cache holds for the file as it is, is taken
+    cache.save()
+    assert reviewed_fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path))[claim_id] == "kept"
+
+    edited = dataclasses.replace(dataset, digests={**dataset.digests, path: b"\x00" * 16})
+    assert reviewed_fingerprints(edited, fingerprint_cache(MINIMAL, tmp_path)) == reviewed, "not for other bytes"
+
+
+def test_a_fingerprint_known_already_decides_whether_a_review_is_stale() -> None:
+    claim = _claim(TEXT)
+    assert claim.review is not None
+    assert not stale(claim) and not stale(claim, claim.review.fingerprint)
+    assert stale(claim, "0" * 64)

@@ -10,16 +10,13 @@ the previous site's ``claim.json`` (:class:`Earlier`), or else made from the cla
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import json
-import sys
 from collections.abc import Callable, Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from ..record.cache import ItemCache, code_key
+from ..record.cache import ItemCache, modules_key
 from ..record.model import Claim, Dataset
 from .formats import CSV_HEADER, FORMATS, ExportFormat, Text, claim_record, csv_row, export_data
 from .sqlite import ClaimRows, claim_rows, sqlite_file
@@ -42,21 +39,7 @@ def claim_parts(record: Mapping[str, Any], text: str | None = None) -> ClaimPart
 
 def parts_cache(root: Path, folder: Path) -> ItemCache:
     """The cache of the claims' parts of the project at ``root``, in ``folder`` (the item cache's)."""
-    return ItemCache(root.resolve(), folder, code=_code(), suffix=PARTS_SUFFIX)
-
-
-@functools.cache
-def _code() -> str:
-    """A digest of the code a claim's parts come from: claimledger's record (the model, the arithmetic, what a
-    review covers) and exports, and Python's own to the release (its json and csv modules write them)."""
-    package = resources.files("claimledger")
-    names = sorted(
-        f"{folder}/{entry.name}"
-        for folder in ("record", "exports")
-        for entry in (package / folder).iterdir()
-        if entry.name.endswith(".py")
-    )
-    return f"{code_key(tuple(names))}-{sys.version}"
+    return ItemCache(root.resolve(), folder, code=modules_key(("record", "exports")), suffix=PARTS_SUFFIX)
 
 
 class Earlier(Protocol):

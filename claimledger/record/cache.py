@@ -52,6 +52,20 @@ def code_key(names: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def modules_key(folders: tuple[str, ...]) -> str:
+    """:func:`code_key` of every module in the package's ``folders``, and Python's own release (its json and csv
+    modules write what some caches keep)."""
+    package = resources.files("claimledger")
+    names = sorted(
+        f"{folder}/{entry.name}"
+        for folder in folders
+        for entry in (package / folder).iterdir()
+        if entry.name.endswith(".py")
+    )
+    return f"{code_key(tuple(names))}-{sys.version}"
+
+
 def _private(path: Path) -> bool:
     """Whether this user owns ``path`` and its folder, and nobody else can write to them."""
     try:

@@ -11,8 +11,10 @@ import dataclasses
 import functools
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
+from .cache import ItemCache, modules_key
 from .model import Claim, Dataset, Editor, PartialDate, Status
 
 # Each is a field of claimledger.record.model.Claim; a piece of evidence (a rebuttal) counts whole: its
@@ -93,21 +95,49 @@ def fingerprint(claim: Claim) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def stale(claim: Claim) -> bool:
-    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields: then
-    check warns, the site shows "changed since review" instead of the verdict, and no ClaimReview is published."""
-    return claim.review is not None and claim.review.fingerprint != fingerprint(claim)
+def stale(claim: Claim, current: str | None = None) -> bool:
+    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields
+    (``current``, if known already): then check warns, the site shows "changed since review" instead of
+    the verdict, and no ClaimReview is published."""
+    return claim.review is not None and claim.review.fingerprint != (current or fingerprint(claim))
+
+
+def reviewed_fingerprints(dataset: Dataset, cache: ItemCache | None) -> dict[str, str]:
+    """The fingerprint of each reviewed claim of ``dataset``, by claim id, kept in ``cache`` by the bytes of the
+    claim's file (:func:`fingerprint_cache`): a build after an edit works out only the edited claims'. Empty
+    without a cache: each is worked out where it is asked for."""
+    if cache is None:
+        return {}
+    found: dict[str, str] = {}
+    for claim in dataset.claims.values():
+        path = claim.document.path
+        key = dataset.digests.get(path)
+        if claim.review is None or key is None:
+            continue
+        kept = cache.get(path, key)
+        if not isinstance(kept, str):
+            kept = fingerprint(claim)
+            cache.put(path, key, kept)
+        found[claim.id] = kept
+    cache.save()
+    return found
+
+
+def fingerprint_cache(root: Path, folder: Path) -> ItemCache:
+    """The cache of the reviewed claims' fingerprints of the project at ``root``, in ``folder`` (the item cache's)."""
+    return ItemCache(root.resolve(), folder, code=modules_key(("record",)), suffix=".fingerprints.pickle")
 
 
 def status_of(claim: Claim, dataset: Dataset) -> Status | None:
     return dataset.scale.get(claim.status) if dataset.scale is not None else None
 
 
-def awaits_review(claim: Claim, dataset: Dataset) -> bool:
-    """Whether ``claim``'s status is a verdict and its review is stale. A status that is no verdict
-    (unverified, withdrawn) is shown whatever an earlier review of the claim says."""
+def awaits_review(claim: Claim, dataset: Dataset, current: str | None = None) -> bool:
+    """Whether ``claim``'s status is a verdict and its review is stale (``current``: its fingerprint, if known
+    already). A status that is no verdict (unverified, withdrawn) is shown whatever an earlier review of the
+    claim says."""
     status = status_of(claim, dataset)
-    return status is not None and status.verdict and stale(claim)
+    return status is not None and status.verdict and stale(claim, current)
 
 
 def reviewers(claim: Claim, dataset: Dataset) -> tuple[Editor, ...]:

@@ -211,6 +211,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             history=self.config.history,
             bytecode_cache=self.bytecode_cache,
             recorder=self.recorder,
+            cache_dir=self.settings.item_cache_dir,
         )
         if self.recorder is not None:
             self.key = self._build_key(config, settings)

@@ -62,6 +62,7 @@ class ZensicalBuild:
             config.settings,
             history=config.history,
             bytecode_cache=template_cache(self.project.settings.template_cache_dir),
+            cache_dir=self.project.settings.item_cache_dir,
         )
         self._open_workspace()
         bulk = write_project(ProjectFiles(self.folder), config, renderer, self.project.root)
