@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -120,6 +122,70 @@ def test_a_cache_file_cut_short_is_ignored(minimal_project: Path, folder: Path) 
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     assert ItemCache(minimal_project.resolve(), folder).old == {}
     assert _report(minimal_project, folder) == first
+
+
+def _cache_of(folder: Path, items: dict[str, str]) -> ItemCache:
+    """A cache in ``folder`` holding ``items`` (path: text, kept under the text's own key), saved and read back."""
+    made = ItemCache(Path("/project"), folder, code="test")
+    for path, text in items.items():
+        made.put(path, text.encode(), text)
+    made.save()
+    return ItemCache(Path("/project"), folder, code="test")
+
+
+def _pickled_parts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The parts that saves pickle from now on (a part copied from the file read is not among them)."""
+    pickled: list[dict[str, object]] = []
+    dump = pickle.dump
+
+    def counted(value: object, *args: Any, **kwargs: Any) -> None:
+        if isinstance(value, dict) and "code" not in value:
+            pickled.append(value)
+        dump(value, *args, **kwargs)
+
+    monkeypatch.setattr(pickle, "dump", counted)
+    return pickled
+
+
+def test_after_one_edit_a_save_pickles_only_the_part_that_holds_it(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "ITEMS_PER_PART", 2)
+    items = {f"claims/c{n}.yaml": f"item {n}" for n in range(6)}
+    cache = _cache_of(folder, items)
+    pickled = _pickled_parts(monkeypatch)
+    for path, text in items.items():
+        assert cache.get(path, text.encode()) == text
+    cache.put("claims/c3.yaml", b"edited", "item 3, edited")
+    cache.save()
+    assert [sorted(part) for part in pickled] == [["claims/c2.yaml", "claims/c3.yaml"]]
+    again = ItemCache(Path("/project"), folder, code="test")
+    assert {path: entry[1] for path, entry in again.old.items()} == {**items, "claims/c3.yaml": "item 3, edited"}
+
+
+def test_a_part_put_again_under_the_same_key_is_pickled_again(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "ITEMS_PER_PART", 2)
+    cache = _cache_of(folder, {"a.yaml": "a", "b.yaml": "b"})
+    cache.put("a.yaml", b"a", "a, made again")  # what was kept had another shape, say
+    cache.get("b.yaml", b"b")
+    cache.save()
+    assert ItemCache(Path("/project"), folder, code="test").get("a.yaml", b"a") == "a, made again"
+
+
+def test_a_cache_file_replaced_since_it_was_read_is_not_copied_from(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "ITEMS_PER_PART", 2)
+    cache = _cache_of(folder, {"a.yaml": "a", "b.yaml": "b", "c.yaml": "c"})
+    _cache_of(folder, {"a.yaml": "other", "b.yaml": "other", "c.yaml": "other"})  # another run saved meanwhile
+    pickled = _pickled_parts(monkeypatch)
+    for path in ("a.yaml", "b.yaml"):
+        cache.get(path, path[0].encode())
+    cache.put("c.yaml", b"c2", "c2")
+    cache.save()
+    assert len(pickled) == 2
+    again = ItemCache(Path("/project"), folder, code="test")
+    assert {path: entry[1] for path, entry in again.old.items()} == {"a.yaml": "a", "b.yaml": "b", "c.yaml": "c2"}
 
 
 def _compiled(env: jinja2.Environment, name: str, source: str) -> bool:

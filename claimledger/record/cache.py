@@ -14,9 +14,11 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .. import __version__
 
@@ -89,11 +91,21 @@ def _entry(value: object) -> bool:
 ITEMS_PER_PART = 2000
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A part of the file as read: the entries it holds (path and content key, in order), and its bytes' place."""
+
+    entries: tuple[tuple[str, bytes], ...]
+    start: int
+    end: int
+
+
 class ItemCache:
     """Items by project-relative path and content hash; read once, written once if anything changed.
 
     The file holds a header (the code key and the number of parts) and then the items in parts of
-    :data:`ITEMS_PER_PART`, each pickled on its own."""
+    :data:`ITEMS_PER_PART`, each pickled on its own. A part that holds the same entries as the file read
+    had in its place is copied from that file as it is, not pickled again: after one edit, one part is."""
 
     def __init__(
         self, root: Path, folder: Path, settings: str = "", *, code: str | None = None, suffix: str = ".pickle"
@@ -107,6 +119,9 @@ class ItemCache:
         self.old: dict[str, tuple[bytes, Any]] = {}  # as read; an item used is moved to ``new``
         self.new: dict[str, tuple[bytes, Any]] = {}
         self.changed = False  # whether an item was put (a new or edited file)
+        self._put: set[str] = set()  # the paths whose items were put
+        self._parts: list[_Part] = []  # the parts of the file as read
+        self._read_from: tuple[int, int, int, int] | None = None  # that file's device, inode, size and time
         # Pickles are read only from a file this user alone can write.
         if self.path.is_file() and _private(self.path):
             with contextlib.suppress(Exception):  # a cache is disposable: any trouble means starting afresh
@@ -114,15 +129,19 @@ class ItemCache:
 
     def _read(self) -> dict[str, tuple[bytes, Any]]:
         found: dict[str, tuple[bytes, Any]] = {}
+        parts: list[_Part] = []
         with self.path.open("rb") as handle:
             header = pickle.load(handle)
             if not isinstance(header, dict) or header.get("code") != self.code:
                 return {}
             for _ in range(header["parts"]):
+                start = handle.tell()
                 part = pickle.load(handle)
                 if not isinstance(part, dict) or not all(map(_entry, part.values())):
                     return {}
+                parts.append(_Part(tuple((path, entry[0]) for path, entry in part.items()), start, handle.tell()))
                 found.update(part)
+            self._parts, self._read_from = parts, _identity(os.fstat(handle.fileno()))
         return found
 
     def has(self, relative: str, key: bytes) -> bool:
@@ -141,6 +160,7 @@ class ItemCache:
         self.new[relative] = (key, item)
         self.old.pop(relative, None)
         self.changed = True
+        self._put.add(relative)
 
     def save(self) -> None:
         """Write the items used or put, unless they are exactly those read: then the file stays as it is."""
@@ -150,12 +170,46 @@ class ItemCache:
         parts = range(0, len(entries), ITEMS_PER_PART)
         with contextlib.suppress(OSError):  # no cache folder to write to: the next run parses again
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle:
+            with (
+                self._earlier() as earlier,
+                tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle,
+            ):
                 pickle.dump({"code": self.code, "parts": len(parts)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                for start in parts:
-                    part = dict(entries[start : start + ITEMS_PER_PART])
-                    pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for index, start in enumerate(parts):
+                    chunk = entries[start : start + ITEMS_PER_PART]
+                    same = earlier is not None and self._same_part(index, chunk)
+                    if same and earlier is not None:
+                        earlier.seek(self._parts[index].start)
+                        handle.write(earlier.read(self._parts[index].end - self._parts[index].start))
+                    else:
+                        pickle.dump(dict(chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
             Path(handle.name).replace(self.path)
+
+    def _same_part(self, index: int, chunk: list[tuple[str, tuple[bytes, Any]]]) -> bool:
+        """Whether ``chunk`` holds what the part in its place in the file read held, none of it put since."""
+        if index >= len(self._parts) or any(path in self._put for path, _ in chunk):
+            return False
+        return self._parts[index].entries == tuple((path, entry[0]) for path, entry in chunk)
+
+    @contextlib.contextmanager
+    def _earlier(self) -> Iterator[BinaryIO | None]:
+        """The file as it was read, open, if it is still that file (None if it was replaced since, or is gone)."""
+        try:
+            handle = self.path.open("rb") if self._read_from is not None else None
+        except OSError:
+            handle = None
+        try:
+            if handle is not None and _identity(os.fstat(handle.fileno())) != self._read_from:
+                handle.close()
+                handle = None
+            yield handle
+        finally:
+            if handle is not None:
+                handle.close()
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def template_cache(folder: Path | None) -> BytecodeCache | None:
