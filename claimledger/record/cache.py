@@ -166,7 +166,7 @@ class ItemCache:
         """Write the items used or put, unless they are exactly those read: then the file stays as it is."""
         if not self.changed and not self.old:
             return
-        entries = list(self.new.items())
+        entries = sorted(self.new.items())  # in the order of their paths: an edit leaves the other parts as they were
         parts = range(0, len(entries), ITEMS_PER_PART)
         with contextlib.suppress(OSError):  # no cache folder to write to: the next run parses again
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
