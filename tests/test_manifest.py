@@ -207,3 +207,34 @@ def test_a_manifest_followed_by_a_build_that_failed_is_followed_again_with_each_
     again = Manifest.following(old, "key")
     again.note("claims/claim-1.md", [CLAIM, SOURCE], DIGESTS)  # type: ignore[arg-type]
     assert len(again.table) == 3 and again.rows == {read: row for row, read in enumerate(again.table)}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda lines: [*lines[:2], lines[2] + "," + lines[3], *lines[4:]],  # two reads on one line
+        lambda lines: [*lines[:2], lines[2][:20], lines[2][20:], *lines[3:]],  # a read over two lines
+        lambda lines: [*lines[:2], "", *lines[2:]],  # an empty line
+        lambda lines: lines[:-1],  # a line fewer than the header says
+        lambda lines: [*lines, lines[-1]],  # a line more
+    ],
+    ids=["two-on-a-line", "one-over-two-lines", "empty-line", "line-missing", "line-more"],
+)
+def test_a_manifest_whose_lines_are_not_one_row_each_is_not_read(
+    tmp_path: Path, damage: Callable[[list[str]], list[str]]
+) -> None:
+    _written(tmp_path)
+    lines = (tmp_path / MANIFEST).read_text(encoding="utf-8").splitlines()
+    (tmp_path / MANIFEST).write_text("\n".join(damage(lines)) + "\n", encoding="utf-8")
+    assert Manifest.read(tmp_path) is None
+
+
+def test_a_manifest_of_more_lines_than_are_decoded_at_once_reads_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimledger.site import manifest as manifest_module
+
+    monkeypatch.setattr(manifest_module, "_CHUNK", 2)  # three reads and two outputs: five lines, in chunks of two
+    written = _written(tmp_path)
+    read = Manifest.read(tmp_path)
+    assert read is not None and dict(read.outputs) == dict(written.outputs)
