@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from claimledger.exports import site as exports_site
+from claimledger.exports import sqlite as exports_sqlite
 from claimledger.record.parallel import can_fork
 from claimledger.settings import Settings
 from claimledger.site import aside
@@ -57,7 +58,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _in_the_second_process_only(monkeypatch: pytest.MonkeyPatch, name: str, then: Any) -> None:
-    """``claimledger.exports.site.<name>`` does ``then()`` in a forked process; here, in the test's, it fails the
+    """``claimledger.exports.sqlite.<name>`` does ``then()`` in a forked process; here, in the test's, it fails the
     test instead."""
     here = os.getpid()
 
@@ -65,7 +66,7 @@ def _in_the_second_process_only(monkeypatch: pytest.MonkeyPatch, name: str, then
         assert os.getpid() != here, "the export was made in the build's own process"
         return then()
 
-    monkeypatch.setattr(exports_site, name, instead)
+    monkeypatch.setattr(exports_sqlite, name, instead)
 
 
 def test_the_exports_made_in_a_second_process_are_the_files_one_process_makes(

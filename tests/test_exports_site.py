@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimledger.checks.project import check_project
-from claimledger.exports import site
+from claimledger.exports import sqlite
 from claimledger.exports.formats import claim_record, export_data, to_csv, to_json, whole
 from claimledger.exports.site import ClaimParts, ExportFailed, SiteExports, _json_pieces, parts_cache
 from claimledger.exports.sqlite import to_sqlite
@@ -84,7 +84,7 @@ def test_a_format_that_fails_is_named_and_those_before_it_are_made(
     def fail(data: object, claims: object) -> str:
         raise ValueError("no database today")
 
-    monkeypatch.setattr(site, "sqlite_file", fail)
+    monkeypatch.setattr(sqlite, "sqlite_file", fail)
     exports = SiteExports(dataset)
     assert str(whole(exports.file("claims.json"))).startswith('{"format_version":')
     assert str(whole(exports.file("claims.csv"))).startswith("id,page,")

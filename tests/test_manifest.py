@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,9 @@ class Held:
 
     def of(self, read: Read) -> bytes:
         return self.held[read]
+
+    def many(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
 
 CLAIM: Read = ("claims", "claim-1")

@@ -11,11 +11,12 @@ from claimledger.record.loader import claim_from_bytes
 from claimledger.record.model import Claim
 from claimledger.record.visible import (
     READER_VISIBLE,
+    awaits_review,
     changed_fields,
     fingerprint,
     fingerprint_cache,
-    reviewed_fingerprints,
     stale,
+    stale_reviews,
 )
 
 from .conftest import MINIMAL
@@ -60,23 +61,26 @@ def test_a_claim_unchanged_since_its_review_has_the_fingerprint_its_review_recor
 
 def test_the_reviewed_claims_fingerprints_are_kept_by_the_bytes_of_their_files(tmp_path: Path) -> None:
     dataset = check_project(MINIMAL)[0]
-    reviewed = {claim.id: fingerprint(claim) for claim in dataset.claims.values() if claim.review is not None}
-    assert reviewed and reviewed_fingerprints(dataset, None) == {}, "without a cache, each is worked out as asked"
+    reviewed = [claim for claim in dataset.claims.values() if claim.review is not None]
+    assert reviewed and not any(stale(claim) for claim in reviewed)
+    assert stale_reviews(dataset, fingerprint_cache(MINIMAL, tmp_path)) == frozenset()
 
-    assert reviewed_fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path)) == reviewed
-    claim_id = next(iter(reviewed))
-    path = dataset.claims[claim_id].document.path
+    claim = reviewed[0]
+    path = claim.document.path
     cache = fingerprint_cache(MINIMAL, tmp_path)
-    cache.put(path, dataset.digests[path], "kept")  # what the cache holds for the file as it is, is taken
+    assert cache.get(path, dataset.digests[path]) == fingerprint(claim)
+    cache.put(path, dataset.digests[path], "0" * 64)  # what the cache holds for the file as it is, is taken
     cache.save()
-    assert reviewed_fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path))[claim_id] == "kept"
+    assert stale_reviews(dataset, fingerprint_cache(MINIMAL, tmp_path)) == {claim.id}
 
     edited = dataclasses.replace(dataset, digests={**dataset.digests, path: b"\x00" * 16})
-    assert reviewed_fingerprints(edited, fingerprint_cache(MINIMAL, tmp_path)) == reviewed, "not for other bytes"
+    assert stale_reviews(edited, fingerprint_cache(MINIMAL, tmp_path)) == frozenset(), "not for other bytes"
 
 
-def test_a_fingerprint_known_already_decides_whether_a_review_is_stale() -> None:
-    claim = _claim(TEXT)
-    assert claim.review is not None
-    assert not stale(claim) and not stale(claim, claim.review.fingerprint)
-    assert stale(claim, "0" * 64)
+def test_a_review_is_awaited_only_for_a_verdict_whose_review_is_stale() -> None:
+    dataset = check_project(MINIMAL)[0]
+    claim = next(claim for claim in dataset.claims.values() if claim.review is not None)
+    assert not awaits_review(claim, dataset) and not awaits_review(claim, dataset, frozenset())
+    status = dataset.scale.get(claim.status) if dataset.scale is not None else None
+    assert status is not None and status.verdict, "the minimal project's reviewed claim has a verdict"
+    assert awaits_review(claim, dataset, frozenset({claim.id}))

@@ -14,12 +14,14 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..record.cache import ItemCache, modules_key
 from ..record.model import Claim, Dataset
 from .formats import CSV_HEADER, FORMATS, ExportFormat, Text, claim_record, csv_row, export_data
-from .sqlite import ClaimRows, claim_rows, sqlite_file
+
+if TYPE_CHECKING:  # the database's code (sqlite-utils) is imported where a database is made, not before
+    from .sqlite import ClaimRows
 
 PARTS_SUFFIX = ".exports.pickle"  # the cache file's, beside the item cache's own
 
@@ -34,6 +36,8 @@ class ClaimParts(NamedTuple):
 
 def claim_parts(record: Mapping[str, Any], text: str | None = None) -> ClaimParts:
     """The parts of the claim whose export record is ``record`` (``text``: that record as JSON, if known)."""
+    from .sqlite import claim_rows
+
     return ClaimParts(_COMPACT.encode(record) if text is None else text, csv_row(record), claim_rows(record))
 
 
@@ -178,6 +182,8 @@ class SiteExports:
         if export.name == "csv":
             return [CSV_HEADER, *self._csv]
         if export.name == "sqlite":
+            from .sqlite import sqlite_file
+
             return sqlite_file(data, self._rows)
         return export.write(data, True)
 

@@ -8,6 +8,7 @@ the claims; :func:`datasette_metadata` is the ``metadata.json`` Datasette reads 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import json
@@ -94,7 +95,10 @@ def _conversion_row(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-ClaimRows = tuple[tuple[dict[str, Any], ...], ...]
+Row = tuple[tuple[str, ...], tuple[Any, ...]]
+"""A row: its columns (one tuple for every row with the same columns) and its values, a third of the memory of a
+mapping (a site keeps every claim's rows, see claimledger.exports.site)."""
+ClaimRows = tuple[tuple[Row, ...], ...]
 """A claim's rows of each table in :data:`CLAIM_TABLES`, in that order."""
 
 CLAIM_TABLES: Mapping[str, Callable[[Mapping[str, Any]], tuple[dict[str, Any], ...]]] = {
@@ -115,7 +119,15 @@ _TABLE_INDEX = {name: index for index, name in enumerate(CLAIM_TABLES)}
 
 def claim_rows(claim: Mapping[str, Any]) -> ClaimRows:
     """The rows of one claim (its export record) in each of :data:`CLAIM_TABLES`."""
-    return tuple(rows(claim) for rows in CLAIM_TABLES.values())
+    return tuple(
+        tuple((_columns(tuple(row)), tuple(row.values())) for row in rows(claim)) for rows in CLAIM_TABLES.values()
+    )
+
+
+@functools.cache
+def _columns(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple for the same columns, however many rows have them."""
+    return names
 
 
 def _write(db: Database, data: Mapping[str, Any], claims: Sequence[ClaimRows] | None = None) -> None:
@@ -127,7 +139,7 @@ def _write(db: Database, data: Mapping[str, Any], claims: Sequence[ClaimRows] | 
             made = CLAIM_TABLES[table]
             return (row for claim in data["claims"] for row in made(claim))
         index = _TABLE_INDEX[table]
-        return (row for rows in claims for row in rows[index])
+        return (dict(zip(*row, strict=True)) for rows in claims for row in rows[index])
 
     parties = [dict(party) for party in data["parties"]]
     sources = [_source_row(source) for source in data["sources"]]

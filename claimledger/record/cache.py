@@ -14,11 +14,11 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from .. import __version__
 
@@ -93,11 +93,20 @@ ITEMS_PER_PART = 2000
 
 @dataclass(frozen=True)
 class _Part:
-    """A part of the file as read: the entries it holds (path and content key, in order), and its bytes' place."""
+    """A part of the file as read: a digest of the entries it holds (:func:`_entries_digest`), and its bytes' place."""
 
-    entries: tuple[tuple[str, bytes], ...]
+    entries: bytes
     start: int
     end: int
+
+
+def _entries_digest(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """A digest of the paths and content keys of a part's entries, in order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, key in entries:
+        digest.update(f"{len(path)}:{path}{len(key)}:".encode())
+        digest.update(key)
+    return digest.digest()
 
 
 class ItemCache:
@@ -139,7 +148,8 @@ class ItemCache:
                 part = pickle.load(handle)
                 if not isinstance(part, dict) or not all(map(_entry, part.values())):
                     return {}
-                parts.append(_Part(tuple((path, entry[0]) for path, entry in part.items()), start, handle.tell()))
+                entries = _entries_digest((path, entry[0]) for path, entry in part.items())
+                parts.append(_Part(entries, start, handle.tell()))
                 found.update(part)
             self._parts, self._read_from = parts, _identity(os.fstat(handle.fileno()))
         return found
@@ -179,8 +189,7 @@ class ItemCache:
                     chunk = entries[start : start + ITEMS_PER_PART]
                     same = earlier is not None and self._same_part(index, chunk)
                     if same and earlier is not None:
-                        earlier.seek(self._parts[index].start)
-                        handle.write(earlier.read(self._parts[index].end - self._parts[index].start))
+                        _copy(earlier, handle, self._parts[index].start, self._parts[index].end)
                     else:
                         pickle.dump(dict(chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
             Path(handle.name).replace(self.path)
@@ -189,7 +198,7 @@ class ItemCache:
         """Whether ``chunk`` holds what the part in its place in the file read held, none of it put since."""
         if index >= len(self._parts) or any(path in self._put for path, _ in chunk):
             return False
-        return self._parts[index].entries == tuple((path, entry[0]) for path, entry in chunk)
+        return self._parts[index].entries == _entries_digest((path, entry[0]) for path, entry in chunk)
 
     @contextlib.contextmanager
     def _earlier(self) -> Iterator[BinaryIO | None]:
@@ -206,6 +215,17 @@ class ItemCache:
         finally:
             if handle is not None:
                 handle.close()
+
+
+def _copy(source: BinaryIO, target: IO[bytes], start: int, end: int) -> None:
+    """The bytes of ``source`` from ``start`` to ``end``, appended to ``target`` a piece at a time."""
+    source.seek(start)
+    while start < end:
+        piece = source.read(min(end - start, 1 << 20))
+        if not piece:
+            raise OSError("the cache file read ended early")
+        target.write(piece)
+        start += len(piece)
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:

@@ -95,32 +95,30 @@ def fingerprint(claim: Claim) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def stale(claim: Claim, current: str | None = None) -> bool:
-    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields
-    (``current``, if known already): then check warns, the site shows "changed since review" instead of
-    the verdict, and no ClaimReview is published."""
-    return claim.review is not None and claim.review.fingerprint != (current or fingerprint(claim))
+def stale(claim: Claim) -> bool:
+    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields: then
+    check warns, the site shows "changed since review" instead of the verdict, and no ClaimReview is published."""
+    return claim.review is not None and claim.review.fingerprint != fingerprint(claim)
 
 
-def reviewed_fingerprints(dataset: Dataset, cache: ItemCache | None) -> dict[str, str]:
-    """The fingerprint of each reviewed claim of ``dataset``, by claim id, kept in ``cache`` by the bytes of the
-    claim's file (:func:`fingerprint_cache`): a build after an edit works out only the edited claims'. Empty
-    without a cache: each is worked out where it is asked for."""
-    if cache is None:
-        return {}
-    found: dict[str, str] = {}
+def stale_reviews(dataset: Dataset, cache: ItemCache) -> frozenset[str]:
+    """The claims of ``dataset`` whose review is :func:`stale`, by id: each reviewed claim's fingerprint kept in
+    ``cache`` (:func:`fingerprint_cache`) by the bytes of its file, so that a build after an edit works out only
+    the edited claims'."""
+    found: list[str] = []
     for claim in dataset.claims.values():
         path = claim.document.path
         key = dataset.digests.get(path)
-        if claim.review is None or key is None:
+        if claim.review is None:
             continue
-        kept = cache.get(path, key)
-        if not isinstance(kept, str):
-            kept = fingerprint(claim)
-            cache.put(path, key, kept)
-        found[claim.id] = kept
+        kept = cache.get(path, key) if key is not None else None
+        current = kept if isinstance(kept, str) else fingerprint(claim)
+        if key is not None and current is not kept:
+            cache.put(path, key, current)
+        if current != claim.review.fingerprint:
+            found.append(claim.id)
     cache.save()
-    return found
+    return frozenset(found)
 
 
 def fingerprint_cache(root: Path, folder: Path) -> ItemCache:
@@ -132,12 +130,14 @@ def status_of(claim: Claim, dataset: Dataset) -> Status | None:
     return dataset.scale.get(claim.status) if dataset.scale is not None else None
 
 
-def awaits_review(claim: Claim, dataset: Dataset, current: str | None = None) -> bool:
-    """Whether ``claim``'s status is a verdict and its review is stale (``current``: its fingerprint, if known
-    already). A status that is no verdict (unverified, withdrawn) is shown whatever an earlier review of the
-    claim says."""
+def awaits_review(claim: Claim, dataset: Dataset, stale_ones: frozenset[str] | None = None) -> bool:
+    """Whether ``claim``'s status is a verdict and its review is stale (one of ``stale_ones``, the dataset's claims
+    whose review is stale, where known already: :func:`stale_reviews`). A status that is no verdict (unverified,
+    withdrawn) is shown whatever an earlier review of the claim says."""
     status = status_of(claim, dataset)
-    return status is not None and status.verdict and stale(claim, current)
+    if status is None or not status.verdict:
+        return False
+    return claim.id in stale_ones if stale_ones is not None else stale(claim)
 
 
 def reviewers(claim: Claim, dataset: Dataset) -> tuple[Editor, ...]:

@@ -168,7 +168,17 @@ class Digests:
     def __init__(self, dataset: Dataset, graph: Graph, history: History) -> None:
         self.dataset, self.graph, self.history = dataset, graph, history
         self._sources: dict[str, Mapping[str, Any] | None] = {}
-        self._items: dict[int, tuple[Any, bytes]] = {}  # each item's token, by the item's id (the item with it)
+        self._items: dict[int, tuple[Any, bytes]] | None = None  # each item's token by its id, while :meth:`many`
+
+    @contextlib.contextmanager
+    def many(self) -> Iterator[None]:
+        """Meanwhile, each item's token is made once, not once for each read that holds it (a read of a mapping
+        whole, or of a link, holds items that other reads hold too); let go after."""
+        self._items = {}
+        try:
+            yield
+        finally:
+            self._items = None
 
     def of(self, read: Read) -> bytes:
         """The digest of what the read holds (:data:`DIGEST` bytes)."""
@@ -206,14 +216,13 @@ class Digests:
         return digest.digest()
 
     def _token(self, value: Any) -> bytes:
-        """Bytes that change whenever ``value`` would show differently. An item's are made once: a read of a
-        mapping whole, or of a link, holds items that other reads hold too."""
+        """Bytes that change whenever ``value`` would show differently."""
         kind = value.__class__
         if kind is str:
             return f"\x01{len(value)}:{value}".encode()
         if kind is tuple:
             return f"\x03{len(value)}:".encode() + b"".join([self._token(v) for v in value])
-        known = self._items.get(id(value))
+        known = self._items.get(id(value)) if self._items is not None else None
         if known is not None and known[0] is value:
             return known[1]
         return self._new_token(value)
@@ -232,7 +241,8 @@ class Digests:
         found = self.dataset.digests.get(path) if path else None
         if found is not None:  # an item: its file's name (its id, where pages link to) and bytes, as loaded
             token = f"\x04{len(path)}:{path}".encode() + found
-            self._items[id(value)] = (value, token)
+            if self._items is not None:
+                self._items[id(value)] = (value, token)
             return token
         shown = repr(value)  # history entries: plain frozen dataclasses of text
         return f"\x05{len(shown)}:{shown}".encode()
@@ -486,10 +496,11 @@ class Manifest:
     def changed(self, digests: Digests) -> frozenset[Read]:
         """The reads whose digest is not what it was when this manifest's site was built."""
         fresh = {}
-        for row, read in enumerate(self.table):
-            digest = digests.of(read)
-            if digest != self._held(row):
-                fresh[row] = digest
+        with digests.many():
+            for row, read in enumerate(self.table):
+                digest = digests.of(read)
+                if digest != self._held(row):
+                    fresh[row] = digest
         self.fresh = fresh
         return frozenset(self.table[row] for row in fresh)
 

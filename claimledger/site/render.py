@@ -25,7 +25,7 @@ from ..record.graph import Graph, build_graph, cited_sources
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, PartialDate, Source, Status
 from ..record.schema import units
-from ..record.visible import awaits_review, fingerprint_cache, reviewed_fingerprints, reviewers
+from ..record.visible import awaits_review, fingerprint_cache, reviewers, stale_reviews
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
@@ -95,14 +95,13 @@ def site_renderer(
     """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from git if
     ``history`` (``renderer.history.warning`` says what is missing from it); what each page reads noted by
     ``recorder``, if given; the reviewed claims' fingerprints kept in the cache in ``cache_dir`` (the item
-    cache's folder), if given."""
+    cache's folder), if given, to tell which reviews are stale."""
     loaded, merged = None, None
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
         merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
-    cache = fingerprint_cache(root, cache_dir) if cache_dir is not None else None
-    fingerprints = reviewed_fingerprints(dataset, cache)
-    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged, recorder, fingerprints)
+    stale = stale_reviews(dataset, fingerprint_cache(root, cache_dir)) if cache_dir is not None else None
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged, recorder, stale)
 
 
 def text_colour(background: str) -> str:
@@ -178,7 +177,7 @@ class Renderer:
         bytecode_cache: BytecodeCache | None = None,
         merged: frozenset[str] | None = None,
         recorder: Recorder | None = None,
-        fingerprints: Mapping[str, str] | None = None,
+        stale: frozenset[str] | None = None,
     ) -> None:
         self.loaded = dataset  # the dataset as loaded; the templates read it, each read noted, as ``dataset``
         self.dataset = dataset
@@ -195,7 +194,7 @@ class Renderer:
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
-        self._fingerprints = fingerprints or {}  # the reviewed claims', by id, where known already
+        self._stale_reviews = stale  # the claims whose review is stale, where known already (see stale_reviews)
         # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._hrefs: dict[str, dict[str, str]] = {}  # the same, escaped for an attribute
@@ -275,7 +274,7 @@ class Renderer:
     def stale(self, claim: Claim) -> bool:
         """Whether ``claim`` has changed since its review."""
         if claim.id not in self._stale:
-            self._stale[claim.id] = awaits_review(claim, self.dataset, self._fingerprints.get(claim.id))
+            self._stale[claim.id] = awaits_review(claim, self.dataset, self._stale_reviews)
         return self._stale[claim.id]
 
     def review_by(self, claim: Claim) -> str:
