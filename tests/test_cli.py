@@ -460,3 +460,29 @@ def test_a_conversion_by_someone_the_source_does_not_name_reads_unknown_in_csv(t
     text = out.read_text(encoding="utf-8")
     assert "54000000 EUR by unknown in ipkat-2018-01-12-alibaba-2017-ip-report" in text
     assert "by None" not in text
+
+
+def _program(root: Path, *argv: str, before: str = "") -> subprocess.CompletedProcess[str]:
+    """``claimledger ARGV`` as the installed program runs it (:func:`claimledger.cli.run`), after ``before``."""
+    code = f"import sys\n{before}\nfrom claimledger.cli import run\nsys.argv = ['claimledger', *sys.argv[1:]]\nrun()\n"
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], cwd=root, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_the_program_exits_with_the_commands_status_its_output_whole(
+    minimal_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = _program(minimal_project, "export", "--format", "csv")
+    in_process = run(capsys, "export", "--format", "csv", "--root", str(minimal_project))
+    assert (exported.returncode, exported.stdout) == in_process[:2]
+    break_status(minimal_project)
+    checked = _program(minimal_project, "check")
+    assert checked.returncode == 1 and "error" in checked.stderr
+
+
+def test_the_program_runs_what_was_registered_to_run_at_exit(minimal_project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    before = f"import atexit, pathlib\natexit.register(pathlib.Path({str(marker)!r}).touch)"
+    assert _program(minimal_project, "check", before=before).returncode == 0
+    assert marker.is_file()

@@ -338,12 +338,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if env.bytecode_cache is None:
             env.bytecode_cache = self.bytecode_cache
         env.globals["claimledger_frames"] = Frames()  # the sidebars, rendered once for the pages they are the same on
-        self._close_ahead()
-        if not self.serving and self.files_seen is not None:  # the pages to render, in the order MkDocs builds them
-            due = [self.pages.get(file.src_uri) for file in self.files_seen.documentation_pages()]
-            outputs = [output for output in due if output is not None and output.path not in self.reused]
-            weight = self.renderer.weight if self.renderer is not None else None  # a list of every claim weighs most
-            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers, weight)
         return env
 
     def _close_ahead(self) -> None:
@@ -358,6 +352,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.quiet.stop()  # the engine said it before reading the files
+        if self.aside is not None:  # MkDocs cleaned the site folder before it read the files: the exports may go in
+            self.aside.go(Path(config.site_dir))
         old = self.old
         skipped = self.dirty and _pages_read_by_us_alone(config)
         for output in self.pages.values():
@@ -379,8 +375,6 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         _refuse_to_publish(_unpublishable(self.root, files, config))
         if self.guide is not None and files.get_file_from_path(self.guide.path) is None:
             files.append(File.generated(config, self.guide.path, content=self.guide.text))
-        if self.aside is not None:  # the site folder is cleaned: the exports' process may write into it
-            self.aside.go(Path(config.site_dir))
         for extra in self.files:
             if extra.aside and self.aside is not None:  # listed, so that links to it resolve; written by the process
                 files.append(MadeAside.generated(config, extra.path, content=b""))
@@ -599,10 +593,17 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return context
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """The pages are known: a second process starts rendering them (before MkDocs reads them all in)."""
         self.files_seen = files
         pages = files.documentation_pages()
         built = sum(1 for file in pages if file.is_modified()) if self.dirty else len(pages)
         self.progress = Progress(built, enabled=self.settings.progress)
+        self._close_ahead()
+        if not self.serving:  # the pages to render, in the order MkDocs builds them
+            due = [self.pages.get(file.src_uri) for file in pages]
+            outputs = [output for output in due if output is not None and output.path not in self.reused]
+            weight = self.renderer.weight if self.renderer is not None else None  # a list of every claim weighs most
+            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers, weight)
         return nav
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
