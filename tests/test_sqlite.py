@@ -224,7 +224,8 @@ def test_a_metric_is_a_table_row_with_the_definition_the_sources_give(minimal_pr
 
 
 def _as_sqlite_utils_inserts(db: Any, name: str, rows: Any) -> None:
-    db.table(name).insert_all(rows, alter=True)
+    """sqlite-utils' own insert of the rows (each its columns and values) as mappings."""
+    db.table(name).insert_all((dict(zip(*row, strict=True)) for row in rows), alter=True)
 
 
 @pytest.fixture(scope="module")

@@ -119,9 +119,11 @@ _TABLE_INDEX = {name: index for index, name in enumerate(CLAIM_TABLES)}
 
 def claim_rows(claim: Mapping[str, Any]) -> ClaimRows:
     """The rows of one claim (its export record) in each of :data:`CLAIM_TABLES`."""
-    return tuple(
-        tuple((_columns(tuple(row)), tuple(row.values())) for row in rows(claim)) for rows in CLAIM_TABLES.values()
-    )
+    return tuple(tuple(map(_row, rows(claim))) for rows in CLAIM_TABLES.values())
+
+
+def _row(row: Mapping[str, Any]) -> Row:
+    return _columns(tuple(row)), tuple(row.values())
 
 
 @functools.cache
@@ -134,12 +136,12 @@ def _write(db: Database, data: Mapping[str, Any], claims: Sequence[ClaimRows] | 
     """The tables of ``data``; the claims' rows made from its records as they are inserted, never all held at once,
     unless ``claims`` gives each claim's rows (:func:`claim_rows`), in the order of its records."""
 
-    def rows(table: str) -> Iterator[dict[str, Any]]:
+    def rows(table: str) -> Iterator[Row]:
         if claims is None:
             made = CLAIM_TABLES[table]
-            return (row for claim in data["claims"] for row in made(claim))
+            return (_row(row) for claim in data["claims"] for row in made(claim))
         index = _TABLE_INDEX[table]
-        return (dict(zip(*row, strict=True)) for rows in claims for row in rows[index])
+        return (row for rows in claims for row in rows[index])
 
     parties = [dict(party) for party in data["parties"]]
     sources = [_source_row(source) for source in data["sources"]]
@@ -185,7 +187,7 @@ def _record_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, type]:
     return columns
 
 
-Rows = Iterable[dict[str, Any]]
+Rows = Iterable[Mapping[str, Any]] | Iterator[Row]  # the rows of a table of items, or of a table of claims'
 Columns = Mapping[str, type]
 References = Sequence[tuple[str, str]]  # (column, table): the column holds an id of the table
 
@@ -193,9 +195,9 @@ References = Sequence[tuple[str, str]]  # (column, table): the column holds an i
 def _table(
     db: Database, name: str, rows: Rows, columns: Columns, references: References = (), pk: str | None = "id"
 ) -> None:
-    """A table of ``columns``, keyed by ``pk``, and its rows."""
+    """A table of ``columns``, keyed by ``pk``, and its rows (mappings, or :data:`Row` values)."""
     db.table(name).create(dict(columns), pk=pk, foreign_keys=[(column, table, "id") for column, table in references])
-    _insert(db, name, rows)
+    _insert(db, name, (row if isinstance(row, tuple) else _row(row) for row in rows))
 
 
 _BATCH = 100  # rows at a time, as sqlite-utils' insert_all takes them (fewer where a row has many columns)
@@ -203,44 +205,63 @@ _MAX_VARIABLES = 999  # the variables of one statement, as sqlite-utils keeps th
 _AS_IS = frozenset({str, int, float, bool, type(None)})  # values stored as they are; others as sqlite-utils stores them
 
 
-def _insert(db: Database, name: str, rows: Rows) -> None:
+def _insert(db: Database, name: str, rows: Iterator[Row]) -> None:
     """``rows`` into the table ``name``, as sqlite-utils' ``insert_all(rows, alter=True)`` inserts them, to the
     byte of the file: the same rows in the same order, in batches of the same size, each committed on its own
     (the file's header counts the commits, and the transactions that changed the tables); a batch with a
     column the table lacks inserted by sqlite-utils itself, which adds the column from that batch. The other
     batches are inserted with one prepared statement, rather than one built value by value (most of the time
-    the database took)."""
+    the database took), each row's values put in the table's order once for all the rows with its columns."""
     table = db.table(name)
-    iterator = iter(rows)
-    first = next(iterator, None)
+    first = next(rows, None)
     if first is None:
         return
-    size = max(1, min(_BATCH, _MAX_VARIABLES // len(first))) if first else 1
-    columns: list[str] = []
-    named: set[str] = set()  # the table's columns, as the statement names them
+    size = max(1, min(_BATCH, _MAX_VARIABLES // len(first[0]))) if first[0] else 1
     statement = ""
-    for chunk in _batches(itertools.chain([first], iterator), size):
-        if not statement or not all(row.keys() <= named for row in chunk):
-            columns = list(table.columns_dict)
-            named = set(columns)
-            quoted = ", ".join(f'"{column}"' for column in columns)
-            statement = f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
-        if not all(row.keys() <= named for row in chunk):  # a column to add (or named otherwise than the table does)
-            table.insert_all(chunk, alter=True, batch_size=size)
+    placing = _Placing([])
+    for chunk in _batches(itertools.chain([first], rows), size):
+        if not statement or not all(placing.fits(names) for names, _ in chunk):
+            placing = _Placing(list(table.columns_dict))
+            quoted = ", ".join(f'"{column}"' for column in placing.columns)
+            statement = f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(placing.columns))})'
+        if not all(placing.fits(names) for names, _ in chunk):  # a column to add (or named otherwise)
+            table.insert_all([dict(zip(*row, strict=True)) for row in chunk], alter=True, batch_size=size)
             statement = ""
             continue
-        values = [[row.get(column) for column in columns] for row in chunk]
+        values = [placing.values(names, row) for names, row in chunk]
         if not set(map(type, itertools.chain.from_iterable(values))) <= _AS_IS:  # a list or mapping: as JSON
             values = [[_value(value) for value in row] for row in values]
         with db.conn:  # committed, as sqlite-utils commits each batch
             db.conn.executemany(statement, values)
 
 
+class _Placing:
+    """Where each value of a row goes among the table's ``columns`` (a column the row lacks: None), worked out
+    once for all the rows with the same columns."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._named = set(columns)
+        self._positions: dict[tuple[str, ...], list[int | None]] = {}
+
+    def fits(self, names: tuple[str, ...]) -> bool:
+        """Whether the table has every one of the columns ``names``."""
+        return names in self._positions or self._named.issuperset(names)
+
+    def values(self, names: tuple[str, ...], row: tuple[Any, ...]) -> list[Any]:
+        """The values ``row`` (of the columns ``names``, which :meth:`fits`) in the table's order."""
+        positions = self._positions.get(names)
+        if positions is None:
+            place = {column: index for index, column in enumerate(names)}
+            positions = self._positions[names] = [place.get(column) for column in self.columns]
+        return [None if index is None else row[index] for index in positions]
+
+
 def _value(value: Any) -> Any:
     return value if value.__class__ in _AS_IS else jsonify_if_needed(value)
 
 
-def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     while chunk := list(itertools.islice(rows, size)):
         yield chunk
 
