@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -110,7 +111,7 @@ def data_feed(
         element = _given({}, url=review.get("url")) | {"@type": "DataFeedItem", **dates, "item": item}
         if elements:
             elements.append(_BETWEEN)
-        elements.append(_dumps(element).replace("\n", "\n" + _INDENT))
+        elements.append(_dumps(element, "\n" + _INDENT))
         if "dateModified" in review:
             modified = max(modified, review["dateModified"])
     feed = _given(
@@ -126,8 +127,60 @@ def data_feed(
     return [before + "[\n" + _INDENT, *elements, "\n ]" + after + "\n"]
 
 
-def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1)
+def _dumps(data: object, newline: str = "\n") -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=1)``, each line after the first begun with ``newline`` rather
+    than a line end alone. Indented, json.dumps takes its encoder written in Python, made of generators: a feed's
+    plain data (mappings with text keys, lists, texts, whole and finite numbers, booleans, null) is written here,
+    into one list, in a third of the time; anything else by json.dumps."""
+    pieces: list[str] = []
+    try:
+        _put(data, newline, pieces)
+    except _Unusual:
+        return json.dumps(data, ensure_ascii=False, indent=1).replace("\n", newline)
+    return "".join(pieces)
+
+
+class _Unusual(Exception):
+    """A value :func:`_put` leaves to json.dumps."""
+
+
+_TEXT = json.encoder.encode_basestring  # what json.dumps encodes a text with, ensure_ascii=False
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _put(value: object, newline: str, pieces: list[str]) -> None:
+    """``value`` as JSON, indented by one space a level, at the level ``newline`` begins lines with."""
+    kind = value.__class__
+    if kind is str:
+        pieces.append(_TEXT(value))  # type: ignore[arg-type]  # a str
+    elif kind is dict:
+        if not value:
+            pieces.append("{}")
+            return
+        inner, opening = newline + " ", "{"
+        for key, item in value.items():  # type: ignore[attr-defined]  # a dict
+            if key.__class__ is not str:
+                raise _Unusual
+            pieces.append(f"{opening}{inner}{_TEXT(key)}: ")
+            _put(item, inner, pieces)
+            opening = ","
+        pieces.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            pieces.append("[]")
+            return
+        inner, opening = newline + " ", "["
+        for item in value:  # type: ignore[attr-defined]  # a list or tuple
+            pieces.append(opening + inner)
+            _put(item, inner, pieces)
+            opening = ","
+        pieces.append(newline + "]")
+    elif kind is bool or value is None:
+        pieces.append(_CONSTANTS[value])  # type: ignore[index]  # True, False or None
+    elif kind is int or (kind is float and math.isfinite(value)):  # type: ignore[arg-type]  # a float
+        pieces.append(repr(value))
+    else:
+        raise _Unusual
 
 
 _INDENT = "  "  # an element's lines in the feed: two levels in, one space each
