@@ -535,3 +535,26 @@ def test_a_site_built_by_one_engine_lends_no_page_to_another(small: Small) -> No
     rebuilt = build_in_subprocess(project, site, "--engine", "properdocs")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _reused(rebuilt.stderr)[0] == 0
+
+
+def test_a_rebuild_works_out_the_fingerprint_of_the_edited_claim_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimledger.record import visible
+
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site, alone = tmp_path / "site", {"CLAIMLEDGER_JOBS": "1"}  # every fingerprint worked out in this process
+    assert build(project, site, env=alone).returncode == 0
+    reviewed = next(
+        path
+        for path in sorted((project / "claims" / "claims").glob("*.yaml"))
+        if "fingerprint:" in path.read_text(encoding="utf-8")
+    )
+    reviewed.write_text(
+        reviewed.read_text(encoding="utf-8").replace("says a figure", "said a figure"), encoding="utf-8"
+    )
+    worked_out: list[str] = []
+    real = visible.fingerprint
+    monkeypatch.setattr(visible, "fingerprint", lambda claim: worked_out.append(claim.id) or real(claim))
+    assert build(project, site, env=alone).returncode == 0
+    assert worked_out == [reviewed.stem]  # the others' kept, by the bytes of their files, since the first build

@@ -11,12 +11,12 @@ from claimledger.record.loader import claim_from_bytes
 from claimledger.record.model import Claim
 from claimledger.record.visible import (
     READER_VISIBLE,
+    Fingerprints,
     awaits_review,
     changed_fields,
     fingerprint,
     fingerprint_cache,
     stale,
-    stale_reviews,
 )
 
 from .conftest import MINIMAL
@@ -59,28 +59,29 @@ def test_a_claim_unchanged_since_its_review_has_the_fingerprint_its_review_recor
     assert fingerprint(claim) == claim.review.fingerprint
 
 
-def test_the_reviewed_claims_fingerprints_are_kept_by_the_bytes_of_their_files(tmp_path: Path) -> None:
+def test_the_claims_fingerprints_are_kept_by_the_bytes_of_their_files(tmp_path: Path) -> None:
     dataset = check_project(MINIMAL)[0]
-    reviewed = [claim for claim in dataset.claims.values() if claim.review is not None]
-    assert reviewed and not any(stale(claim) for claim in reviewed)
-    assert stale_reviews(dataset, fingerprint_cache(MINIMAL, tmp_path)) == frozenset()
-
-    claim = reviewed[0]
+    claim = next(claim for claim in dataset.claims.values() if claim.review is not None)
     path = claim.document.path
+    worked_out = Fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path))
+    assert worked_out.of(claim) == fingerprint(claim) == Fingerprints(dataset, None).of(claim)
+    worked_out.save()
+    assert fingerprint_cache(MINIMAL, tmp_path).get(path, dataset.digests[path]) == fingerprint(claim)
+
     cache = fingerprint_cache(MINIMAL, tmp_path)
-    assert cache.get(path, dataset.digests[path]) == fingerprint(claim)
     cache.put(path, dataset.digests[path], "0" * 64)  # what the cache holds for the file as it is, is taken
     cache.save()
-    assert stale_reviews(dataset, fingerprint_cache(MINIMAL, tmp_path)) == {claim.id}
+    kept = Fingerprints(dataset, fingerprint_cache(MINIMAL, tmp_path))
+    assert kept.of(claim) == "0" * 64 and awaits_review(claim, dataset, kept.of)
 
     edited = dataclasses.replace(dataset, digests={**dataset.digests, path: b"\x00" * 16})
-    assert stale_reviews(edited, fingerprint_cache(MINIMAL, tmp_path)) == frozenset(), "not for other bytes"
+    assert Fingerprints(edited, fingerprint_cache(MINIMAL, tmp_path)).of(claim) == fingerprint(claim), "other bytes"
 
 
 def test_a_review_is_awaited_only_for_a_verdict_whose_review_is_stale() -> None:
     dataset = check_project(MINIMAL)[0]
     claim = next(claim for claim in dataset.claims.values() if claim.review is not None)
-    assert not awaits_review(claim, dataset) and not awaits_review(claim, dataset, frozenset())
     status = dataset.scale.get(claim.status) if dataset.scale is not None else None
     assert status is not None and status.verdict, "the minimal project's reviewed claim has a verdict"
-    assert awaits_review(claim, dataset, frozenset({claim.id}))
+    assert not stale(claim) and not awaits_review(claim, dataset)
+    assert stale(claim, lambda claim: "0" * 64) and awaits_review(claim, dataset, lambda claim: "0" * 64)

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,34 +96,42 @@ def fingerprint(claim: Claim) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def stale(claim: Claim) -> bool:
-    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields: then
-    check warns, the site shows "changed since review" instead of the verdict, and no ClaimReview is published."""
-    return claim.review is not None and claim.review.fingerprint != fingerprint(claim)
+def stale(claim: Claim, fingerprint_of: Callable[[Claim], str] = fingerprint) -> bool:
+    """Whether ``claim`` has a review whose fingerprint is no longer that of its reader-visible fields (worked out by
+    ``fingerprint_of``): then check warns, the site shows "changed since review" instead of the verdict, and no
+    ClaimReview is published."""
+    return claim.review is not None and claim.review.fingerprint != fingerprint_of(claim)
 
 
-def stale_reviews(dataset: Dataset, cache: ItemCache) -> frozenset[str]:
-    """The claims of ``dataset`` whose review is :func:`stale`, by id: each reviewed claim's fingerprint kept in
-    ``cache`` (:func:`fingerprint_cache`) by the bytes of its file, so that a build after an edit works out only
-    the edited claims'."""
-    found: list[str] = []
-    for claim in dataset.claims.values():
+class Fingerprints:
+    """The claims' fingerprints, kept from one build to the next in ``cache`` (:func:`fingerprint_cache`, None: not
+    kept) by the bytes of each claim's file: a build after an edit works out only the edited claims'. What
+    :meth:`of` worked out is kept once :meth:`save` is called."""
+
+    def __init__(self, dataset: Dataset, cache: ItemCache | None) -> None:
+        self.digests = dataset.digests
+        self.cache = cache
+
+    def of(self, claim: Claim) -> str:
+        """:func:`fingerprint` of ``claim``."""
         path = claim.document.path
-        key = dataset.digests.get(path)
-        if claim.review is None:
-            continue
-        kept = cache.get(path, key) if key is not None else None
-        current = kept if isinstance(kept, str) else fingerprint(claim)
-        if key is not None and current is not kept:
-            cache.put(path, key, current)
-        if current != claim.review.fingerprint:
-            found.append(claim.id)
-    cache.save()
-    return frozenset(found)
+        key = self.digests.get(path)
+        if self.cache is None or key is None:
+            return fingerprint(claim)
+        found = self.cache.get(path, key)
+        if not isinstance(found, str):
+            found = fingerprint(claim)
+            self.cache.put(path, key, found)
+        return found
+
+    def save(self) -> None:
+        """Keep the fingerprints asked for, for the next build."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def fingerprint_cache(root: Path, folder: Path) -> ItemCache:
-    """The cache of the reviewed claims' fingerprints of the project at ``root``, in ``folder`` (the item cache's)."""
+    """The cache of the claims' fingerprints of the project at ``root``, in ``folder`` (the item cache's)."""
     return ItemCache(root.resolve(), folder, code=modules_key(("record",)), suffix=".fingerprints.pickle")
 
 
@@ -130,14 +139,12 @@ def status_of(claim: Claim, dataset: Dataset) -> Status | None:
     return dataset.scale.get(claim.status) if dataset.scale is not None else None
 
 
-def awaits_review(claim: Claim, dataset: Dataset, stale_ones: frozenset[str] | None = None) -> bool:
-    """Whether ``claim``'s status is a verdict and its review is stale (one of ``stale_ones``, the dataset's claims
-    whose review is stale, where known already: :func:`stale_reviews`). A status that is no verdict (unverified,
-    withdrawn) is shown whatever an earlier review of the claim says."""
+def awaits_review(claim: Claim, dataset: Dataset, fingerprint_of: Callable[[Claim], str] = fingerprint) -> bool:
+    """Whether ``claim``'s status is a verdict and its review is stale (its fingerprint worked out by
+    ``fingerprint_of``). A status that is no verdict (unverified, withdrawn) is shown whatever an earlier review
+    of the claim says."""
     status = status_of(claim, dataset)
-    if status is None or not status.verdict:
-        return False
-    return claim.id in stale_ones if stale_ones is not None else stale(claim)
+    return status is not None and status.verdict and stale(claim, fingerprint_of)
 
 
 def reviewers(claim: Claim, dataset: Dataset) -> tuple[Editor, ...]:

@@ -25,7 +25,7 @@ from ..record.graph import Graph, build_graph, cited_sources
 from ..record.kinds import KINDS
 from ..record.model import Claim, Dataset, Metric, PartialDate, Source, Status
 from ..record.schema import units
-from ..record.visible import awaits_review, fingerprint_cache, reviewers, stale_reviews
+from ..record.visible import Fingerprints, awaits_review, fingerprint_cache, reviewers
 from ..rules import EVIDENCE_RULES, RULES
 from . import charts, feed, format
 from .jsonld import claim_review, data_feed, script_json
@@ -94,14 +94,14 @@ def site_renderer(
 ) -> Renderer:
     """The renderer of the site of ``dataset``, the project at ``root``: with each claim's history from git if
     ``history`` (``renderer.history.warning`` says what is missing from it); what each page reads noted by
-    ``recorder``, if given; the reviewed claims' fingerprints kept in the cache in ``cache_dir`` (the item
-    cache's folder), if given, to tell which reviews are stale."""
+    ``recorder``, if given; the claims' fingerprints (which tell whether a review is stale) kept in the cache in
+    ``cache_dir`` (the item cache's folder), if given."""
     loaded, merged = None, None
     if history:
         loaded = load_history(root, known={claim.document.path: claim.status for claim in dataset.claims.values()})
         merged = committed_files(root, settings.edit_branch) if settings.tree_base else None
-    stale = stale_reviews(dataset, fingerprint_cache(root, cache_dir)) if cache_dir is not None else None
-    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged, recorder, stale)
+    fingerprints = Fingerprints(dataset, fingerprint_cache(root, cache_dir) if cache_dir is not None else None)
+    return Renderer(dataset, build_graph(dataset), settings, loaded, bytecode_cache, merged, recorder, fingerprints)
 
 
 def text_colour(background: str) -> str:
@@ -177,7 +177,7 @@ class Renderer:
         bytecode_cache: BytecodeCache | None = None,
         merged: frozenset[str] | None = None,
         recorder: Recorder | None = None,
-        stale: frozenset[str] | None = None,
+        fingerprints: Fingerprints | None = None,
     ) -> None:
         self.loaded = dataset  # the dataset as loaded; the templates read it, each read noted, as ``dataset``
         self.dataset = dataset
@@ -194,7 +194,7 @@ class Renderer:
         self.statuses: dict[str, Status] = {s.id: s for s in dataset.scale.statuses} if dataset.scale else {}
         self._badges: dict[str, Markup] = {}
         self._stale: dict[str, bool] = {}
-        self._stale_reviews = stale  # the claims whose review is stale, where known already (see stale_reviews)
+        self.fingerprints = fingerprints or Fingerprints(dataset, None)  # kept between builds, if a cache is given
         # What every list of claims shows of an item, made once per item (an attribution with the reads that made it).
         self._paths: dict[str, dict[str, str]] = {}  # by kind, then id
         self._hrefs: dict[str, dict[str, str]] = {}  # the same, escaped for an attribute
@@ -274,7 +274,7 @@ class Renderer:
     def stale(self, claim: Claim) -> bool:
         """Whether ``claim`` has changed since its review."""
         if claim.id not in self._stale:
-            self._stale[claim.id] = awaits_review(claim, self.dataset, self._stale_reviews)
+            self._stale[claim.id] = awaits_review(claim, self.dataset, self.fingerprints.of)
         return self._stale[claim.id]
 
     def review_by(self, claim: Claim) -> str:
@@ -374,11 +374,15 @@ class Renderer:
         return script_json(self.claim_review(item)) if isinstance(item, Claim) and self.reviewed(item) else None
 
     def claim_review_feed(self) -> list[str]:
-        """Every current ClaimReview of the site, as a schema.org DataFeed: JSON in pieces (see :func:`data_feed`)."""
+        """Every current ClaimReview of the site, as a schema.org DataFeed: JSON in pieces (see :func:`data_feed`).
+        Whether each verdict's review still holds is asked here of every claim: the fingerprints worked out for
+        that are kept for the next build (:class:`~claimledger.record.visible.Fingerprints`)."""
         reviews = (self.claim_review(claim) for claim in self.dataset.claims.values() if self.reviewed(claim))
         settings = self.settings
         feed_url = settings.site_url + CLAIM_REVIEW_FEED if settings.site_url else ""
-        return data_feed(reviews, settings.site_name, self.dataset.publisher, settings.site_url, feed_url)
+        made = data_feed(reviews, settings.site_name, self.dataset.publisher, settings.site_url, feed_url)
+        self.fingerprints.save()
+        return made
 
     def badge(self, status_id: str) -> Markup:
         """A status badge; the same for every page, so made once per status."""
