@@ -189,6 +189,28 @@ def test_a_cache_file_replaced_since_it_was_read_is_not_copied_from(
     assert {path: entry[1] for path, entry in again.old.items()} == {"a.yaml": "a", "b.yaml": "b", "c.yaml": "c2"}
 
 
+@pytest.mark.parametrize(
+    "failure", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["full", "ctrl-c"]
+)
+def test_a_save_that_fails_leaves_the_cache_as_it_was_and_no_copy_behind(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    cache = _cache_of(folder, {"a.yaml": "a"})
+    before = cache.path.read_bytes()
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise failure
+
+    cache.put("b.yaml", b"b", "b")
+    monkeypatch.setattr(pickle, "dump", fail)
+    if isinstance(failure, OSError):
+        cache.save()
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            cache.save()
+    assert cache.path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == [cache.path.name]
+
+
 def _compiled(env: jinja2.Environment, name: str, source: str) -> bool:
     """Whether ``env``'s cache already holds ``name`` compiled from ``source``."""
     cache = env.bytecode_cache

@@ -115,6 +115,17 @@ def test_the_claims_parts_kept_in_the_cache_give_the_same_files_and_nothing_is_r
     assert not any(again.made(claim_id) for claim_id in dataset.claims), "the previous site keeps them"
 
 
+def test_with_a_cache_nothing_is_read_back_from_the_previous_site_nor_kept_from_it(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path
+) -> None:
+    forged = {claim.id: '{"statement":"FORGED"}\n' for claim in dataset.claims.values()}  # valid JSON, not the claim
+    with_cache = SiteExports(dataset, _Earlier(forged), cache=lambda: parts_cache(minimal_project, tmp_path))
+    assert _files(with_cache) == _files(SiteExports(dataset)), "made from the claims, the previous site's kept"
+    assert not any(with_cache.made(claim_id) for claim_id in dataset.claims)
+    again = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path))  # a --full build, say
+    assert "FORGED" not in str(whole(again.file("claims.json")))
+
+
 def test_a_claims_parts_are_taken_from_the_cache_only_for_its_file_as_it_is(
     dataset: Dataset, minimal_project: Path, tmp_path: Path
 ) -> None:

@@ -3,8 +3,9 @@
 They are made from each claim's parts (:class:`ClaimParts`: its JSON, its row of the CSV, its rows of the
 database), which depend on the claim's file alone. The parts are kept in a cache beside the item cache
 (:func:`parts_cache`), by the bytes of the claim's file, so that a build after an edit makes anew only the
-parts of the claims that changed. Where no cache holds them, an unchanged claim's record is read back from
-the previous site's ``claim.json`` (:class:`Earlier`), or else made from the claim.
+parts of the claims that changed; what the cache keeps is made from the claim itself, never read from a
+site. Where no cache is kept, an unchanged claim's record is read back from the previous site's
+``claim.json`` (:class:`Earlier`), or else made from the claim.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ class SiteExports:
     asked, each handed out once and then let go, so that a build holds none of them, nor the parts they are
     made from, longer than it must. One asked for again is made again. ``cache`` opens the cache of the
     claims' parts (:func:`parts_cache`), if there is one; ``earlier`` says which claims' ``claim.json`` the
-    previous site holds as this build makes them: those are not made again, and where no cache holds a
-    claim's parts, its record is read back from that file rather than made again."""
+    previous site holds as this build makes them: those are not written again, and where no cache is kept,
+    a claim's record is read back from that file rather than made again."""
 
     def __init__(
         self,
@@ -128,11 +129,13 @@ class SiteExports:
                 stays = earlier is not None and earlier.kept(claim)
                 found = cache.get(path, key) if cache is not None and key is not None else None
                 if not isinstance(found, ClaimParts):
-                    found = _read_back(earlier.text(claim), decoder) if stays and earlier is not None else None
-                    stays = found is not None  # a claim.json that does not read as one is made, and written, anew
-                    found = found or claim_parts(claim_record(claim))
-                    if cache is not None and key is not None:
-                        cache.put(path, key, found)
+                    if cache is None and stays and earlier is not None:  # no cache: read back from its claim.json
+                        found = _read_back(earlier.text(claim), decoder)
+                        stays = found is not None  # one that does not read as a claim.json is made, and written, anew
+                    if found is None:
+                        found = claim_parts(claim_record(claim))
+                        if cache is not None and key is not None:  # a cache keeps what the claim itself gives
+                            cache.put(path, key, found)
                 if stays:
                     kept.add(claim.id)
                 ids.append(claim.id)

@@ -178,12 +178,13 @@ class ItemCache:
             return
         entries = sorted(self.new.items())  # in the order of their paths: an edit leaves the other parts as they were
         parts = range(0, len(entries), ITEMS_PER_PART)
-        with contextlib.suppress(OSError):  # no cache folder to write to: the next run parses again
+        try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with (
-                self._earlier() as earlier,
-                tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp") as handle,
-            ):
+            handle = tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False, suffix=".tmp")  # noqa: SIM115
+        except OSError:  # no cache folder to write to: the next run parses again
+            return
+        try:
+            with self._earlier() as earlier, handle:
                 pickle.dump({"code": self.code, "parts": len(parts)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 for index, start in enumerate(parts):
                     chunk = entries[start : start + ITEMS_PER_PART]
@@ -193,6 +194,11 @@ class ItemCache:
                     else:
                         pickle.dump(dict(chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
             Path(handle.name).replace(self.path)
+        except BaseException as exc:  # the cache stays as it was, and its half-written copy goes
+            with contextlib.suppress(OSError):
+                Path(handle.name).unlink()
+            if not isinstance(exc, OSError):  # the disk full, say: the next run parses again
+                raise
 
     def _same_part(self, index: int, chunk: list[tuple[str, tuple[bytes, Any]]]) -> bool:
         """Whether ``chunk`` holds what the part in its place in the file read held, none of it put since."""

@@ -227,7 +227,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             self.old = None
         self.changed = self.old.changed(self.renderer.digests) if self.old is not None else frozenset()
         try:
-            earlier = self if self.previous is not None else None
+            earlier = self if self.previous is not None and self.old is not None else None  # else none is the same
             cache = self.settings.item_cache_dir
             others = list(other_outputs(dataset, self.renderer, root=self.root, earlier=earlier, cache_dir=cache))
         except Unpublishable as exc:
