@@ -139,7 +139,7 @@ def test_the_wheel_names_the_project_its_licence_addresses_and_command(dist: Pat
     assert (meta["Name"], meta["Version"], meta["License-Expression"]) == ("claimledger", __version__, "MIT")
     assert meta["Requires-Python"] == ">=3.10"
     assert {url.split(", ")[0] for url in meta.get_all("Project-URL")} >= {"Repository", "Documentation", "Changelog"}
-    assert "claimledger = claimledger.cli:main" in entry_points
+    assert "claimledger = claimledger.cli:run" in entry_points
     assert f"{info}/licenses/LICENSE" in names
     assert {"claimledger/schema/claimledger.schema.json", "claimledger/data/project/requirements.txt"} <= names
 

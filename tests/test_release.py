@@ -46,7 +46,7 @@ def test_the_metadata_is_complete() -> None:
     assert PROJECT["requires-python"] == ">=3.10"
     assert PROJECT["keywords"]
     assert {"Repository", "Documentation", "Changelog", "Issues"} <= set(PROJECT["urls"])
-    assert PROJECT["scripts"] == {"claimledger": "claimledger.cli:main"}
+    assert PROJECT["scripts"] == {"claimledger": "claimledger.cli:run"}
 
 
 def test_every_classifier_is_one_the_index_accepts() -> None:
