@@ -16,15 +16,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..findings import Finding
-from ..record.cache import ItemCache, code_key
+from ..record.cache import ItemCache, modules_key
 from ..record.kinds import KINDS
 from ..record.lean import lean
 from ..record.loader import PUBLISHER
@@ -131,18 +130,11 @@ def _code() -> str:
     """A digest of the code an item's findings come from: claimledger's checks, its record (the model, the
     markdown, the arithmetic), its findings, markdown-it-py's version, which parses the markdown, and Python's
     own to the release (a release may change how urllib reads an address)."""
-    package = resources.files("claimledger")
-    names = sorted(
-        f"{folder}/{entry.name}"
-        for folder in ("checks", "record")
-        for entry in (package / folder).iterdir()
-        if entry.name.endswith(".py")
-    )
     try:
         parser = metadata.version("markdown-it-py")
     except metadata.PackageNotFoundError:
         parser = "-"
-    return f"{code_key((*names, 'findings.py', 'rules.py'))}-{parser}-{sys.version}"
+    return f"{modules_key(('checks', 'record'), ('findings.py', 'rules.py'))}-{parser}"
 
 
 def _context(project: Dataset, checks: Sequence[ItemCheck]) -> str:

@@ -55,9 +55,9 @@ def code_key(names: tuple[str, ...]) -> str:
 
 
 @functools.cache
-def modules_key(folders: tuple[str, ...]) -> str:
-    """:func:`code_key` of every module in the package's ``folders``, and Python's own release (its json and csv
-    modules write what some caches keep)."""
+def modules_key(folders: tuple[str, ...], files: tuple[str, ...] = ()) -> str:
+    """:func:`code_key` of every module in the package's ``folders`` and of its ``files``, and Python's own release
+    (its json and csv modules write what some caches keep, its urllib reads addresses)."""
     package = resources.files("claimledger")
     names = sorted(
         f"{folder}/{entry.name}"
@@ -65,7 +65,7 @@ def modules_key(folders: tuple[str, ...]) -> str:
         for entry in (package / folder).iterdir()
         if entry.name.endswith(".py")
     )
-    return f"{code_key(tuple(names))}-{sys.version}"
+    return f"{code_key((*names, *files))}-{sys.version}"
 
 
 def _private(path: Path) -> bool:
