@@ -17,6 +17,7 @@ from unittest import mock
 import pytest
 
 from claimledger.checks.project import check_project
+from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 from claimledger.record.graph import build_graph
 from claimledger.record.parallel import can_fork
 from claimledger.site import ahead
@@ -223,3 +224,22 @@ def test_a_rebuild_rendered_with_a_second_process_is_the_full_build(tmp_path: Pa
     assert "generated pages reused" in rebuilt.stderr and started and started[0] is not None
     assert build(project, full, "--full", env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
     assert _files(site) == _files(full)
+
+
+def test_a_rebuild_starts_rendering_its_pages_before_mkdocs_reads_the_files_in(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    site = tmp_path / "site"
+    assert build(project, site).returncode == 0
+    claim = project / "claims" / "claims" / "claim-00000.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited ", 1), "utf-8")
+    real = ClaimledgerPlugin.on_files
+    started_when_files_read: list[int] = []
+
+    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
+        started_when_files_read.append(len(started))
+        return real(plugin, files, config)
+
+    with _second_process_from_one_page() as started, mock.patch.object(ClaimledgerPlugin, "on_files", on_files):
+        rebuilt = build(project, site, env={"CLAIMLEDGER_JOBS": "2"})
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert started_when_files_read == [1] and started[0] is not None

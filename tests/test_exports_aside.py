@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from claimledger.engines.mkdocs.plugin import ClaimledgerPlugin
 from claimledger.exports import site as exports_site
 from claimledger.exports import sqlite as exports_sqlite
 from claimledger.record.parallel import can_fork
@@ -161,12 +163,14 @@ def test_the_second_process_writes_the_aside_files_and_names_each(
     outputs = [
         FileOutput("claims.csv", lambda: "id\n", aside=True),
         FileOutput("schema/a.json", lambda: "{}"),  # not aside: the engine writes it
-        FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: True),
-        FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=lambda: False),
+        FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=True),
+        FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=True),  # the previous site keeps it
+        FileOutput("claims/c/claim.json", lambda: "{}\n", bulk=True),  # not made aside: the engine writes it
     ]
     started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
     started.go(tmp_path)
+    started.keep(frozenset({"claims/b/claim.json"}))
     assert started.finish() == {"claims.csv", "claims/a/claim.json"}
     assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/a/claim.json": b"{}\n"}
 
@@ -179,11 +183,12 @@ def test_a_claim_json_the_second_process_cannot_make_fails_it_naming_those_files
 
     outputs = [
         FileOutput("claims.csv", lambda: "id\n", aside=True),
-        FileOutput("claims/a/claim.json", full, bulk=True, made_aside=lambda: True),
+        FileOutput("claims/a/claim.json", full, bulk=True, made_aside=True),
     ]
     started = aside.start(outputs, Settings(jobs=2))
     assert started is not None
     started.go(tmp_path)
+    started.keep(frozenset())
     with pytest.raises(aside.AsideFailed, match=r"making the claim\.json files failed: OSError: no space left"):
         started.finish()
     assert started.process.exitcode is not None, "it has ended"
@@ -251,8 +256,36 @@ def test_the_second_process_makes_the_first_file_at_once_and_writes_nothing_unti
     assert made.exists(), "made before the build says where to write"
     assert not site.exists()
     started.go(site)
+    started.keep(frozenset())
     assert started.finish() == {"claims.csv"}
     assert _tree(site) == {"claims.csv": b"id\n"}
+
+
+def test_told_what_the_previous_site_keeps_before_where_to_write_the_second_process_waits_for_where(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    outputs = [
+        FileOutput("claims.csv", lambda: "id\n", aside=True),
+        FileOutput("claims/a/claim.json", lambda: "{}\n", bulk=True, made_aside=True),
+        FileOutput("claims/b/claim.json", lambda: "{}\n", bulk=True, made_aside=True),
+    ]
+    started = aside.start(outputs, Settings(jobs=2))
+    assert started is not None
+    started.keep(frozenset({"claims/a/claim.json"}))
+    started.go(tmp_path)
+    assert started.finish() == {"claims.csv", "claims/b/claim.json"}
+    assert _tree(tmp_path) == {"claims.csv": b"id\n", "claims/b/claim.json": b"{}\n"}
+
+
+def test_the_second_process_never_told_what_the_previous_site_keeps_is_stopped_and_the_build_fails(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    started = aside.start([FileOutput("claims.csv", lambda: "id\n", aside=True)], Settings(jobs=2))
+    assert started is not None
+    started.go(tmp_path)
+    with pytest.raises(RuntimeError, match="never told where to write, or what is kept"):
+        started.finish()
+    assert started.process.exitcode is not None, "it has ended"
 
 
 def test_a_second_process_stopped_before_it_is_told_where_writes_nothing(
@@ -305,3 +338,56 @@ def test_a_build_that_fails_before_the_second_process_is_told_where_to_write_sto
     with pytest.raises(ProcessLookupError):
         os.kill(started[0], 0)  # ended, and reaped
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"], "no staging folder is left behind, nor a site"
+
+
+def test_a_rebuild_lets_the_second_process_write_before_mkdocs_reads_the_files(
+    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_site_project(tmp_path / "project", CLAIMS)
+    site = tmp_path / "site"
+    assert build(project, site, env=TWO).returncode == 0
+    said: list[str] = []
+    real_go, real_files = aside.Aside.go, ClaimledgerPlugin.on_files
+
+    def go(self: aside.Aside, folder: Path) -> None:
+        said.append("go")
+        real_go(self, folder)
+
+    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
+        said.append("files")
+        return real_files(plugin, files, config)
+
+    monkeypatch.setattr(aside.Aside, "go", go)
+    monkeypatch.setattr(ClaimledgerPlugin, "on_files", on_files)
+    claim = project / "claims" / "claims" / "claim-00001.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited, ", 1), "utf-8")
+    rebuilt = build(project, site, env=TWO)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert said[:2] == ["go", "files"], "its staging folder is new: nothing cleans it"
+
+
+def test_telling_the_second_process_what_is_kept_does_not_wait_for_it_to_listen(
+    tmp_path: Path, only_this_tests_threads: None
+) -> None:
+    release, waited = tmp_path / "release", tmp_path / "waited"
+
+    def first() -> str:  # busy until released (a minute at most)
+        for _ in range(1200):
+            if release.exists():
+                break
+            time.sleep(0.05)
+        waited.touch()
+        return "id\n"
+
+    claims = [f"claims/c{n}/claim.json" for n in range(20_000)]  # their paths alone would fill a pipe many times
+    outputs = [FileOutput("claims.csv", first, aside=True)]
+    outputs += [FileOutput(path, lambda: "{}\n", bulk=True, made_aside=True) for path in claims]
+    started = aside.start(outputs, Settings(jobs=2))
+    assert started is not None
+    site = tmp_path / "site"
+    started.go(site)
+    started.keep(frozenset(claims[1:]))
+    assert not waited.exists(), "said while the process was busy"
+    release.touch()
+    assert started.finish() == {"claims.csv", claims[0]}
+    assert _tree(site) == {"claims.csv": b"id\n", claims[0]: b"{}\n"}

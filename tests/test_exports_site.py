@@ -1,6 +1,6 @@
 """The exports as a site publishes them (:class:`SiteExports`): made one format at a time from each claim's
-parts, kept in a cache by the claim file's bytes, or else read back from an earlier build's ``claim.json``
-where it is unchanged, and the same files whichever way each claim's parts came."""
+parts, kept in a cache by the claim file's bytes or else made, and the same files whichever way each claim's
+parts came."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from claimledger.checks.project import check_project
-from claimledger.exports import sqlite
+from claimledger.exports import site, sqlite
 from claimledger.exports.formats import claim_record, export_data, to_csv, to_json, whole
-from claimledger.exports.site import ClaimParts, ExportFailed, SiteExports, _json_pieces, parts_cache
+from claimledger.exports.site import ClaimParts, ExportFailed, SiteExports, _json_pieces, claim_parts, parts_cache
 from claimledger.exports.sqlite import to_sqlite
 from claimledger.record.model import Claim, Dataset
 from claimledger.site import outputs
@@ -31,51 +31,54 @@ def _files(exports: SiteExports) -> dict[str, str | bytes]:
     return {path: whole(exports.file(path)) for path in exports.paths}
 
 
-class _Earlier:
-    """A previous site that keeps every claim's claim.json, with the texts given (None: never read)."""
-
-    def __init__(self, texts: dict[str, str] | None) -> None:
-        self.texts = texts
-
-    def kept(self, claim: Claim) -> bool:
-        return True
-
-    def text(self, claim: Claim) -> str | None:
-        assert self.texts is not None, "read back, though the cache holds its parts"
-        return self.texts[claim.id]
-
-
 def test_each_claims_json_is_its_record_as_compact_json(dataset: Dataset) -> None:
     exports = SiteExports(dataset)
     _files(exports)
     for claim in dataset.claims.values():
-        assert exports.made(claim.id)
         assert exports.claim_json(claim) == to_json(claim_record(claim), compact=True)
-        assert not exports.made(claim.id), "handed out once"
+        assert exports.claim_json(claim) == to_json(claim_record(claim), compact=True), "asked again: made again"
 
 
-def test_records_read_back_from_an_earlier_build_give_the_same_files(dataset: Dataset) -> None:
-    first = SiteExports(dataset)
-    files = _files(first)
-    texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
+def _records_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The claims whose export record is made from here on, in order."""
+    made: list[str] = []
+    real = site.claim_record
 
-    again = SiteExports(dataset, _Earlier(texts))
+    def counted(claim: Claim) -> dict[str, Any]:
+        made.append(claim.id)
+        return real(claim)
 
-    assert _files(again) == files
-    assert not any(again.made(claim_id) for claim_id in dataset.claims), "read back, not made"
-    assert {claim.id: again.claim_json(claim) for claim in dataset.claims.values()} == texts
+    monkeypatch.setattr(site, "claim_record", counted)
+    return made
 
 
-@pytest.mark.parametrize("damage", [lambda text: text[:-1], lambda text: text[:-2] + "\n"], ids=["no-end", "cut"])
-def test_an_earlier_text_that_is_not_a_whole_claim_json_is_made_anew(dataset: Dataset, damage: object) -> None:
-    first = SiteExports(dataset)
-    files = _files(first)
-    texts = {claim.id: first.claim_json(claim) for claim in dataset.claims.values()}
+def test_the_json_made_with_the_exports_is_each_claims_json_where_every_claim_json_is_written(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _files(SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path)))  # every claim's parts kept
+    exports = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path))
+    _files(exports)
+    made = _records_made(monkeypatch)
+    texts = [exports.claim_json(claim) for claim in dataset.claims.values()]
+    assert texts == [to_json(claim_record(claim), compact=True) for claim in dataset.claims.values()]
+    assert not made, "none made again for its claim.json"
 
-    again = SiteExports(dataset, _Earlier({key: damage(text) for key, text in texts.items()}))  # type: ignore[operator]
 
-    assert _files(again) == files
-    assert all(again.made(claim_id) for claim_id in dataset.claims)
+def test_where_the_previous_site_keeps_most_only_the_json_of_the_claims_not_in_the_cache_is_held(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, *others = dataset.claims.values()
+    cache = parts_cache(minimal_project, tmp_path)
+    for claim in others:  # in the cache: likely kept by the previous site
+        cache.put(claim.document.path, dataset.digests[claim.document.path], claim_parts(claim_record(claim)))
+    cache.save()
+    exports = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path), every_claim_json=False)
+    _files(exports)
+    made = _records_made(monkeypatch)
+    assert exports.claim_json(first) == to_json(claim_record(first), compact=True)
+    assert not made, "held for it"
+    assert [exports.claim_json(claim) for claim in others] == [to_json(claim_record(c), compact=True) for c in others]
+    assert made == [claim.id for claim in others], "made again when asked"
 
 
 def test_a_format_that_fails_is_named_and_those_before_it_are_made(
@@ -101,29 +104,18 @@ def test_claims_csv_is_the_csv_of_the_export_data(dataset: Dataset) -> None:
     assert whole(SiteExports(dataset).file("claims.csv")) == to_csv(export_data(dataset))
 
 
-def test_the_claims_parts_kept_in_the_cache_give_the_same_files_and_nothing_is_read_back(
-    dataset: Dataset, minimal_project: Path, tmp_path: Path
+def test_the_claims_parts_kept_in_the_cache_give_the_same_files(
+    dataset: Dataset, minimal_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = tmp_path / "cache"
     first = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, cache))
     files = _files(first)
     assert (cache / parts_cache(minimal_project, cache).path.name).is_file()
 
-    again = SiteExports(dataset, _Earlier(None), cache=lambda: parts_cache(minimal_project, cache))
-
-    assert _files(again) == files == _files(SiteExports(dataset))
-    assert not any(again.made(claim_id) for claim_id in dataset.claims), "the previous site keeps them"
-
-
-def test_with_a_cache_nothing_is_read_back_from_the_previous_site_nor_kept_from_it(
-    dataset: Dataset, minimal_project: Path, tmp_path: Path
-) -> None:
-    forged = {claim.id: '{"statement":"FORGED"}\n' for claim in dataset.claims.values()}  # valid JSON, not the claim
-    with_cache = SiteExports(dataset, _Earlier(forged), cache=lambda: parts_cache(minimal_project, tmp_path))
-    assert _files(with_cache) == _files(SiteExports(dataset)), "made from the claims, the previous site's kept"
-    assert not any(with_cache.made(claim_id) for claim_id in dataset.claims)
-    again = SiteExports(dataset, cache=lambda: parts_cache(minimal_project, tmp_path))  # a --full build, say
-    assert "FORGED" not in str(whole(again.file("claims.json")))
+    made = _records_made(monkeypatch)
+    again = _files(SiteExports(dataset, cache=lambda: parts_cache(minimal_project, cache)))
+    assert not made, "every claim's parts taken from the cache"
+    assert again == files == _files(SiteExports(dataset))
 
 
 def test_a_claims_parts_are_taken_from_the_cache_only_for_its_file_as_it_is(

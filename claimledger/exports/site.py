@@ -4,8 +4,7 @@ They are made from each claim's parts (:class:`ClaimParts`: its JSON, its row of
 database), which depend on the claim's file alone. The parts are kept in a cache beside the item cache
 (:func:`parts_cache`), by the bytes of the claim's file, so that a build after an edit makes anew only the
 parts of the claims that changed; what the cache keeps is made from the claim itself, never read from a
-site. Where no cache is kept, an unchanged claim's record is read back from the previous site's
-``claim.json`` (:class:`Earlier`), or else made from the claim.
+site. Where no cache is kept, every claim's parts are made from it.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..record.cache import ItemCache, modules_key
 from ..record.model import Claim, Dataset
@@ -35,26 +34,16 @@ class ClaimParts(NamedTuple):
     rows: ClaimRows  # its rows of each of the database's tables of claims
 
 
-def claim_parts(record: Mapping[str, Any], text: str | None = None) -> ClaimParts:
-    """The parts of the claim whose export record is ``record`` (``text``: that record as JSON, if known)."""
+def claim_parts(record: Mapping[str, Any]) -> ClaimParts:
+    """The parts of the claim whose export record is ``record``."""
     from .sqlite import claim_rows
 
-    return ClaimParts(_COMPACT.encode(record) if text is None else text, csv_row(record), claim_rows(record))
+    return ClaimParts(_COMPACT.encode(record), csv_row(record), claim_rows(record))
 
 
 def parts_cache(root: Path, folder: Path) -> ItemCache:
     """The cache of the claims' parts of the project at ``root``, in ``folder`` (the item cache's)."""
     return ItemCache(root.resolve(), folder, code=modules_key(("record", "exports")), suffix=PARTS_SUFFIX)
-
-
-class Earlier(Protocol):
-    """What the previous site holds of each claim: its ``claim.json``, where that is what this build makes of it."""
-
-    def kept(self, claim: Claim) -> bool:
-        """Whether the previous site's ``claim.json`` of ``claim`` is as this build makes it (and stays)."""
-
-    def text(self, claim: Claim) -> str | None:
-        """The text of that ``claim.json`` (asked of a claim kept only); None if it cannot be read."""
 
 
 class ExportFailed(Exception):
@@ -70,23 +59,24 @@ class SiteExports:
     ``claim.json``): made from each claim's parts when the first is asked for, one format at a time as
     asked, each handed out once and then let go, so that a build holds none of them, nor the parts they are
     made from, longer than it must. One asked for again is made again. ``cache`` opens the cache of the
-    claims' parts (:func:`parts_cache`), if there is one; ``earlier`` says which claims' ``claim.json`` the
-    previous site holds as this build makes them: those are not written again, and where no cache is kept,
-    a claim's record is read back from that file rather than made again."""
+    claims' parts (:func:`parts_cache`), if there is one. The JSON of each claim made along with the exports
+    is held for its ``claim.json`` where ``every_claim_json`` (no previous site keeps any); else only that of
+    the claims whose parts were not in the cache (the claims that changed, mostly: the previous site keeps
+    the others'), and any other asked for is made again."""
 
     def __init__(
         self,
         dataset: Dataset,
-        earlier: Earlier | None = None,
         cache: Callable[[], ItemCache | None] | None = None,
+        *,
+        every_claim_json: bool = True,
     ) -> None:
         self.dataset = dataset
-        self.earlier = earlier
         self.cache = cache
+        self.every_claim_json = every_claim_json
         self.paths = tuple(path for export in FORMATS.values() for path in export.site_paths)
         self._files: dict[str, Text] = {}
-        self._claims: dict[str, str] = {}  # each claim's JSON (no line end), by claim id, until handed out
-        self._kept: frozenset[str] = frozenset()  # the claims whose claim.json the previous site keeps
+        self._claims: dict[str, str] = {}  # the claims' JSON (no line end) held for their claim.json, by claim id
         self._data: dict[str, Any] | None = None  # what the formats not made yet are made from
         # Each claim's parts, in order, by export: each let go once its export is made.
         self._json: list[str] = []
@@ -104,40 +94,28 @@ class SiteExports:
         return self._files.pop(path)
 
     def claim_json(self, claim: Claim) -> str:
-        """The claim's record as JSON, as its ``claim.json``: the one made with the exports, if not handed out yet."""
+        """The claim's record as JSON, as its ``claim.json``: the one made with the exports, if held for it and not
+        handed out yet."""
         made = self._claims.pop(claim.id, None)
         return (made if made is not None else _COMPACT.encode(claim_record(claim))) + "\n"
 
-    def made(self, claim_id: str) -> bool:
-        """Whether the claim's JSON was made with the exports, and not handed out yet, and the previous site does
-        not keep its ``claim.json``."""
-        return claim_id in self._claims and claim_id not in self._kept
-
     def _start(self) -> None:
         """Each claim's parts (from the cache, or made; once for every file), and every other item's record."""
-        kept: set[str] = set()
         ids: list[str] = []
-        decoder = _SharingDecoder()
+        anew: set[str] = set()  # the claims whose parts were not in the cache
         digests = self.dataset.digests
-        earlier = self.earlier
         with _collector_paused():  # many small objects, no cycles: see claimledger.checks.project
             cache = self.cache() if self.cache is not None else None
 
             def part(claim: Claim) -> ClaimParts:
                 path = claim.document.path
                 key = digests.get(path)
-                stays = earlier is not None and earlier.kept(claim)
                 found = cache.get(path, key) if cache is not None and key is not None else None
                 if not isinstance(found, ClaimParts):
-                    if cache is None and stays and earlier is not None:  # no cache: read back from its claim.json
-                        found = _read_back(earlier.text(claim), decoder)
-                        stays = found is not None  # one that does not read as a claim.json is made, and written, anew
-                    if found is None:
-                        found = claim_parts(claim_record(claim))
-                        if cache is not None and key is not None:  # a cache keeps what the claim itself gives
-                            cache.put(path, key, found)
-                if stays:
-                    kept.add(claim.id)
+                    found = claim_parts(claim_record(claim))
+                    anew.add(claim.id)
+                    if cache is not None and key is not None:  # a cache keeps what the claim itself gives
+                        cache.put(path, key, found)
                 ids.append(claim.id)
                 return found
 
@@ -148,9 +126,10 @@ class SiteExports:
             parts: list[ClaimParts] = data["claims"]
             data["claims"] = []  # the parts, by export, from now on
             self._json, self._csv, self._rows = [p.json for p in parts], [p.csv for p in parts], [p.rows for p in parts]
-            self._claims = dict(zip(ids, self._json, strict=True))
+            held = zip(ids, self._json, strict=True)
+            self._claims = {i: text for i, text in held if self.every_claim_json or i in anew}
             del parts
-        self._data, self._kept, self._left = data, frozenset(kept), set(FORMATS)
+        self._data, self._left = data, set(FORMATS)
 
     def _make(self, export: ExportFormat) -> None:
         """The files of ``export``; once every format is made, the data they are made from is let go."""
@@ -167,9 +146,7 @@ class SiteExports:
         self._files[export.site_path] = made
         self._files.update(zip(export.site_paths[1:], companions.values(), strict=True))
         self._left.discard(export.name)
-        if export.name == "json":  # the claims whose claim.json stays are in claims.json now: let go
-            kept = self._kept
-            self._claims = {claim_id: text for claim_id, text in self._claims.items() if claim_id not in kept}
+        if export.name == "json":
             self._json = []
         elif export.name == "csv":
             self._csv = []
@@ -191,16 +168,6 @@ class SiteExports:
         return export.write(data, True)
 
 
-def _read_back(text: str | None, decoder: json.JSONDecoder) -> ClaimParts | None:
-    """A claim's parts from ``text``, its ``claim.json`` as the previous site has it; None if that is not a whole
-    claim.json."""
-    with contextlib.suppress(ValueError):
-        found = decoder.decode(text) if text is not None else None
-        if isinstance(found, dict) and text is not None and text.endswith("\n"):
-            return claim_parts(found, text[:-1])
-    return None
-
-
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     collecting = gc.isenabled()
@@ -210,25 +177,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-class _SharingDecoder(json.JSONDecoder):
-    """A JSON decoder whose objects share one string for each key, and each short text value, of every
-    document it decodes (``json.loads`` makes each anew for each document): read back, the records of
-    10,000 claims take a third less memory. The values decoded are the same."""
-
-    def __init__(self) -> None:
-        seen: dict[str, str] = {}
-
-        def shared(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-            return {
-                seen.setdefault(key, key): seen.setdefault(value, value)
-                if value.__class__ is str and len(value) < 40
-                else value
-                for key, value in pairs
-            }
-
-        super().__init__(object_pairs_hook=shared)
 
 
 def _json_pieces(data: Mapping[str, Any], made: Mapping[str, list[str]]) -> list[str]:

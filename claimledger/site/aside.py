@@ -3,9 +3,10 @@ process while the engine reads its files and renders the pages, and written stra
 
 The process is forked once the dataset is checked and the outputs are known (:func:`start`): it shares the
 model with the build, copy-on-write, and starts making the files at once; it writes nothing until the engine
-says where (:meth:`Aside.go`), once it has cleaned the site folder. It sends back nothing but what it is
-making and, at the end, which files it wrote (the aside files, and each ``claim.json`` it made anew along
-with the exports). Where no process can be forked (no ``os.fork``, macOS, other threads running:
+says where (:meth:`Aside.go`), once the site folder is clean, and it writes the claims' ``claim.json`` made
+along with the exports once the engine has said which of them the previous site keeps (:meth:`Aside.keep`),
+in either order. It sends back nothing but what it is making and, at the end, which files it wrote. Where
+no process can be forked (no ``os.fork``, macOS, other threads running:
 :func:`claimledger.record.parallel.can_fork`), or the settings ask for one process, :func:`start` gives
 None and the engine makes them itself, as before.
 
@@ -39,26 +40,40 @@ class AsideFailed(Exception):
 class Aside:
     """The forked process making the aside files of one build (see :func:`start`)."""
 
-    def __init__(self, process: BaseProcess, messages: Connection, go: Connection) -> None:
+    def __init__(
+        self, process: BaseProcess, messages: Connection, go: Connection, outputs: Sequence[FileOutput]
+    ) -> None:
         self.process = process
+        self.outputs = outputs
         self.messages = messages
         self.making = ""  # the file the process said it was making last
-        self._go: Connection | None = go  # where to write, once known; None once said
+        self._go: Connection | None = go  # what the build says (where to write, what is kept); None once all said
+        self._unsaid = {"folder", "kept"}
 
     def go(self, folder: Path) -> None:
-        """Let the process write, into ``folder`` (the site being built, cleaned by the engine)."""
-        if self._go is not None:
+        """Let the process write, into ``folder`` (the site being built, as the engine leaves it to be written)."""
+        self._say("folder", str(folder))
+
+    def keep(self, kept: frozenset[str]) -> None:
+        """Say which of the bulk files made along with the exports (the claims' ``claim.json``) the previous site
+        keeps, by site path: the process writes the others."""
+        self._say("kept", _mark(self.outputs, kept))
+
+    def _say(self, what: str, value: object) -> None:
+        if self._go is not None and what in self._unsaid:
+            self._unsaid.discard(what)
             with contextlib.suppress(OSError):  # it ended: finish says how
-                self._go.send(str(folder))
-            self._go.close()
-            self._go = None
+                self._go.send((what, value))
+            if not self._unsaid:
+                self._go.close()
+                self._go = None
 
     def finish(self) -> frozenset[str]:
-        """Wait for the process to end (once :meth:`go` has said where to write); the site paths of the files it
-        wrote. Raises :class:`AsideFailed` if it failed or died."""
+        """Wait for the process to end (once :meth:`go` and :meth:`keep` have been said); the site paths of the
+        files it wrote. Raises :class:`AsideFailed` if it failed or died."""
         if self._go is not None:
             self.stop()
-            raise RuntimeError("the exports' process was never told where to write")
+            raise RuntimeError("the exports' process was never told where to write, or what is kept")
         try:
             while True:
                 try:
@@ -102,37 +117,35 @@ def start(outputs: Sequence[FileOutput], settings: Settings) -> Aside | None:
     if started is None:  # the caller makes them
         telling.close()
         return None
-    return Aside(*started, telling)
+    return Aside(*started, telling, outputs)
 
 
 def _make(outputs: Sequence[FileOutput], go: tuple[Connection, Connection], messages: Connection) -> None:
     """In the forked process: make the aside files, writing each once told where (the first is made meanwhile),
-    then the bulk files made with them anew."""
+    then the bulk files made with them that the previous site does not keep, once told which it keeps."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly: the build says it was interrupted
     import multiprocessing
 
     told, telling = go
     telling.close()  # the build's end: without it, the build ending ends the wait below
-    build = multiprocessing.parent_process()  # a build killed meanwhile: nothing more is written for it
-    folder: Path | None = None
+    said = _Said(told, multiprocessing.parent_process(), outputs)  # a build killed meanwhile: nothing more is written
     path = ""
     try:
         for output in outputs:
-            if build is not None and not build.is_alive():
+            if not said.alive():
                 return
             if output.aside:
                 path = output.path
                 messages.send(("making", path))
                 content = output.content()
-                folder = folder or _told(told, build)
-                if folder is None:  # the build ended, or stopped this process, before it said where
+                if (folder := said.folder()) is None:  # the build ended, or stopped this process, before it said
                     return
                 write_file(folder / path, content)
                 del content
-        if folder is None and (folder := _told(told, build)) is None:
+        if (folder := said.folder()) is None or (kept := said.kept()) is None:
             return
         written = [output.path for output in outputs if output.aside]
-        made = [output for output in outputs if output.made_aside is not None and output.made_aside()]
+        made = [output for output, stays in zip(_made_aside(outputs), kept, strict=True) if not stays]
         if made:
             path = f"the {made[0].path.rpartition('/')[2]} files"  # the claim.json files
             messages.send(("making", path))
@@ -147,15 +160,58 @@ def _make(outputs: Sequence[FileOutput], go: tuple[Connection, Connection], mess
         messages.send(("failed", path, _reason(exc)))
 
 
-def _told(told: Connection, build: BaseProcess | None) -> Path | None:
-    """The folder the build says to write into, once it says it; None if it ends first."""
-    while not told.poll(_WAKE):
-        if build is not None and not build.is_alive():
-            return None
-    try:
-        return Path(told.recv())
-    except EOFError:
-        return None
+class _Said:
+    """In the forked process: what the build says (:meth:`Aside.go`, :meth:`Aside.keep`), each waited for when
+    it is needed; None if the build ends first."""
+
+    def __init__(self, told: Connection, build: BaseProcess | None, outputs: Sequence[FileOutput]) -> None:
+        self._told, self._build, self._outputs = told, build, outputs
+        self._said: dict[str, object] = {}
+
+    def alive(self) -> bool:
+        return self._build is None or self._build.is_alive()
+
+    def folder(self) -> Path | None:
+        """The folder to write into."""
+        said = self._wait("folder")
+        return Path(said) if isinstance(said, str) else None
+
+    def kept(self) -> list[bool] | None:
+        """Whether the previous site keeps it, for each bulk file made along with the aside files, in order."""
+        said = self._wait("kept")
+        return _marked(said, len(_made_aside(self._outputs))) if isinstance(said, bytes) else None
+
+    def _wait(self, what: str) -> object:
+        while what not in self._said:
+            while not self._told.poll(_WAKE):
+                if not self.alive():
+                    return None
+            try:
+                key, value = self._told.recv()
+            except EOFError:
+                return None
+            self._said[key] = value
+        return self._said[what]
+
+
+def _made_aside(outputs: Sequence[FileOutput]) -> list[FileOutput]:
+    return [output for output in outputs if output.made_aside]
+
+
+def _mark(outputs: Sequence[FileOutput], kept: frozenset[str]) -> bytes:
+    """A bit for each bulk file made along with the aside files, in order: set where ``kept`` has its path. Sent
+    as that (a bit a claim, where its path would be some forty bytes), it fits in the pipe: the build is not held
+    up until the process reads it."""
+    marks = bytearray((len(_made_aside(outputs)) + 7) // 8)
+    for index, output in enumerate(_made_aside(outputs)):
+        if output.path in kept:
+            marks[index // 8] |= 1 << index % 8
+    return bytes(marks)
+
+
+def _marked(marks: bytes, count: int) -> list[bool]:
+    """The ``count`` bits of :func:`_mark`'s ``marks``."""
+    return [bool(marks[index // 8] >> index % 8 & 1) for index in range(count)]
 
 
 _WAKE = 0.5  # seconds: how often a process waiting to be told where to write sees whether the build is alive

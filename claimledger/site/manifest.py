@@ -280,7 +280,8 @@ _CHUNK = 4096  # lines decoded at once
 
 def meta_digest(key: str, meta: Iterable[object]) -> str:
     """The digest of what the build states about an output besides its reads (``meta``), under its key."""
-    return hashlib.blake2b(f"{key}\x00{json.dumps([str(m) for m in meta])}".encode(), digest_size=16).hexdigest()
+    stated = "".join([f"{len(text)}:{text}" for text in map(str, meta)])  # each says where it ends
+    return hashlib.blake2b(f"{key}\x00{stated}".encode(), digest_size=16).hexdigest()
 
 
 def _order(read: Read) -> tuple[str, bool, str]:
@@ -504,14 +505,15 @@ class Manifest:
         self.fresh = fresh
         return frozenset(self.table[row] for row in fresh)
 
-    def unchanged(self, path: str, meta: str, changed: frozenset[Read]) -> bool:
+    def unchanged(self, path: str, meta: str) -> bool:
         """Whether ``path`` comes out as it did: the build states the same of it (``meta``) and none of what
-        it read is among the ``changed`` reads."""
+        it read changed (as :meth:`changed`, asked first, found)."""
+        if self.fresh is None:
+            raise ValueError("the manifest was not asked what changed")
         earlier = self.stored.get(path)
-        if earlier is None or earlier[:DIGEST].hex() != meta:
+        if earlier is None or earlier[:DIGEST] != bytes.fromhex(meta):
             return False
-        table = self.table
-        return not changed or not any(table[row] in changed for row in _unpack(earlier)[1])
+        return not self.fresh or self.fresh.keys().isdisjoint(_unpack(earlier)[1])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -563,14 +565,6 @@ class PreviousSite:
     def files(self) -> frozenset[str]:
         """Its regular files, by site path; none under a symbolic link."""
         return self.tree.files
-
-    def text(self, path: str) -> str | None:
-        """The text of its file ``path``, if it has one."""
-        if path not in self.files:
-            return None
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            return (self.folder / path).read_text(encoding="utf-8")
-        return None
 
     def reuse(self, staging: Path, path: str) -> bool:
         """Put its file ``path`` into the staging folder (a hard link where the file system allows, else a

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from markupsafe import escape
 
@@ -24,7 +24,7 @@ from ..exports.site import SiteExports, parts_cache
 from ..findings import Finding
 from ..record import paths
 from ..record.kinds import KINDS
-from ..record.model import Claim, Dataset
+from ..record.model import Dataset
 from ..record.paths import GUIDE
 from ..record.schema import KIND_SCHEMAS, kind_schema_text, schema_text
 from . import feed
@@ -113,9 +113,9 @@ class FileOutput:
     # Made from the whole dataset, apart from any page (the exports, the feeds): an engine may make these in a
     # process of its own while it renders the pages (claimledger.site.aside).
     aside: bool = False
-    # A bulk file made along with the aside files (a claim's claim.json, with the exports): whether making them
-    # made it anew, rather than reading it back from the previous site. The process making them writes it then.
-    made_aside: Callable[[], bool] | None = None
+    # A bulk file made along with the aside files (a claim's claim.json, with the exports): the process making
+    # them writes it, unless the previous site keeps it.
+    made_aside: bool = False
 
     def write(self, folder: Path) -> None:
         write_file(folder / self.path, self.content())
@@ -163,31 +163,21 @@ class Unpublishable(Exception):
         self.findings = tuple(findings)
 
 
-class Earlier(Protocol):
-    """The outputs of the previous site, where they are as this build makes them."""
-
-    def same(self, path: str, reads: frozenset[Read]) -> bool:
-        """Whether the previous site has the output ``path`` as this build makes it from ``reads`` (and keeps it)."""
-
-    def text(self, path: str) -> str | None:
-        """The text of the previous site's ``path``; None if it cannot be read."""
-
-
 def site_outputs(
     dataset: Dataset,
     renderer: Renderer,
     *,
     root: Path | None = None,
-    earlier: Earlier | None = None,
     cache_dir: Path | None = None,
+    every_claim_json: bool = True,
 ) -> Iterator[Output]:
     """Every file of the site of ``dataset``: the pages, the contributor guide of the project at ``root`` (if
     the path policy lets it be read: :class:`Unpublishable` otherwise), the assets, exports, schemas,
     feeds, and a ``claim.json`` per claim (last). Nothing is rendered until asked. The claims' parts of the
-    exports are kept in the cache in ``cache_dir`` (the item cache's folder); a claim's ``claim.json`` that
-    the previous site has as this build makes it (``earlier``) is not made again (see SiteExports)."""
+    exports are kept in the cache in ``cache_dir`` (the item cache's folder); ``every_claim_json``: whether
+    every claim's ``claim.json`` is likely to be written (none kept from a previous site: see SiteExports)."""
     yield from page_outputs(dataset, renderer)
-    yield from other_outputs(dataset, renderer, root=root, earlier=earlier, cache_dir=cache_dir)
+    yield from other_outputs(dataset, renderer, root=root, cache_dir=cache_dir, every_claim_json=every_claim_json)
 
 
 def page_outputs(dataset: Dataset, renderer: Renderer) -> Iterator[PageOutput]:
@@ -202,8 +192,8 @@ def other_outputs(
     renderer: Renderer,
     *,
     root: Path | None = None,
-    earlier: Earlier | None = None,
     cache_dir: Path | None = None,
+    every_claim_json: bool = True,
 ) -> Iterator[MarkdownPage | FileOutput]:
     """The rest of :func:`site_outputs`: the contributor guide and the files. An engine may ask for these first
     (to start making the exports), and for the pages after."""
@@ -220,9 +210,8 @@ def other_outputs(
     json_files = {claim_id: f"{url_of(claims.page_src(claim_id))}claim.json" for claim_id in claims.items(dataset)}
 
     # Made together, each handed out once: claims.json, …, each claim.json (one the previous site keeps, not).
-    claims_earlier = _EarlierClaims(earlier, json_files) if earlier is not None else None
     cache = functools.partial(parts_cache, root, cache_dir) if root is not None and cache_dir is not None else None
-    exports = SiteExports(dataset, claims_earlier, cache)
+    exports = SiteExports(dataset, cache, every_claim_json=every_claim_json)
     for path in exports.paths:
         yield FileOutput(path, functools.partial(exports.file, path), aside=True)
     yield FileOutput(SCHEMA, schema_text)
@@ -238,23 +227,9 @@ def other_outputs(
     for claim_id, claim in claims.items(dataset).items():
         page = claims.page_src(claim_id)
         content = functools.partial(exports.claim_json, claim)
-        made = functools.partial(exports.made, claim_id)
         yield FileOutput(
-            json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id), made_aside=made
+            json_files[claim_id], content, bulk=True, page=page, reads=_made_from(claim_id), made_aside=True
         )
-
-
-class _EarlierClaims:
-    """:class:`Earlier` of the claims' ``claim.json`` files, as :class:`claimledger.exports.site.Earlier` asks."""
-
-    def __init__(self, earlier: Earlier, json_files: Mapping[str, str]) -> None:
-        self.earlier, self.json_files = earlier, json_files
-
-    def kept(self, claim: Claim) -> bool:
-        return self.earlier.same(self.json_files[claim.id], _made_from(claim.id))
-
-    def text(self, claim: Claim) -> str | None:
-        return self.earlier.text(self.json_files[claim.id])
 
 
 def _same_dataset(dataset: Dataset, renderer: Renderer) -> None:

@@ -150,6 +150,8 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.files_seen: Files | None = None
         self.searched: frozenset[str] | None = None  # the URLs of the pages the previous search index has entries of
         self.changed: frozenset[Read] = frozenset()  # the reads that hold other than when the previous site was built
+        self.unchanged: frozenset[str] = frozenset()  # the pages made from what they were made from last time
+        self.kept_files: frozenset[str] = frozenset()  # the bulk files (claim.json) the previous site has as made now
         self.ahead: RenderedAhead | None = None  # the pages a second process renders while this one writes
         self.bodies: dict[str, str] = {}  # a page's body, from when search indexes the page to when it is framed
         self.aside: aside.Aside | None = None  # the process making the exports while the pages render, if any
@@ -213,6 +215,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             recorder=self.recorder,
             cache_dir=self.settings.item_cache_dir,
         )
+        self._start_aside(config, dataset)
         if self.recorder is not None:
             self.key = self._build_key(config, settings)
         # Printed, not logged: a warning logged to MkDocs fails a --strict build.
@@ -226,24 +229,17 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         if self.old is not None and self.old.key != self.key:
             self.old = None
         self.changed = self.old.changed(self.renderer.digests) if self.old is not None else frozenset()
-        try:
-            earlier = self if self.previous is not None and self.old is not None else None  # else none is the same
-            cache = self.settings.item_cache_dir
-            others = list(other_outputs(dataset, self.renderer, root=self.root, earlier=earlier, cache_dir=cache))
-        except Unpublishable as exc:
-            _refuse_to_publish(list(exc.findings))
-            raise
-        self.guide = next((output for output in others if isinstance(output, MarkdownPage)), None)
-        self.files = [output for output in others if isinstance(output, FileOutput)]
-        # The exports' process starts making them now, while this one describes the pages and MkDocs reads the
-        # files (it shares none of the pages' descriptions, a sixth of a build's memory); it writes once on_files
-        # says where.
-        self._stop_aside()
-        if not self.serving:
-            if self.previous is not None and self.old is not None:  # walked once, before: it reads claim.json files
-                self.previous.tree  # noqa: B018
-            self.aside = aside.start(self.files, self.settings)
         self.pages = {output.path: output for output in page_outputs(dataset, self.renderer)}
+        old = self.old
+        self.unchanged = frozenset(p for p, o in self.pages.items() if old is not None and self._unchanged(o, old))
+        self._close_ahead()
+        if not self.serving:  # the pages to render, in the order MkDocs builds them: on_files adds them so
+            due = [output for path, output in self.pages.items() if path not in self.unchanged]
+            # Started now, not once MkDocs has read the files: it renders while this process lists them.
+            self.ahead = RenderedAhead.start(due, self.recorder, self.settings.workers, self.renderer.weight)
+        self.kept_files = frozenset(output.path for output in self.files if output.bulk and self._kept_file(output))
+        if self.aside is not None:
+            self.aside.keep(self.kept_files)
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.root)).as_posix()
         self.guard = DocsGuard(self.docs_policy, harmless=badge_tags(self.renderer), log=log)
         # Python-Markdown takes extensions as well as their names; one guard, whatever ran before.
@@ -252,6 +248,29 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for asset in ASSETS:
             (config.extra_css if asset.role == "stylesheet" else config.extra_javascript).append(asset.path)
         return config
+
+    def _start_aside(self, config: MkDocsConfig, dataset: Dataset) -> None:
+        """The site's files besides its pages; the exports' process starts making them as soon as the renderer is
+        made, while this one reads the previous manifest, describes the pages and MkDocs reads the files (it
+        shares none of what those hold). It writes once the site folder is clean (a --dirty build's is clean
+        already; else on_files says so), and writes the claims' claim.json once told which the previous site
+        keeps."""
+        assert self.renderer is not None
+        try:
+            cache, every = self.settings.item_cache_dir, self.previous is None  # else most are kept, likely
+            others = list(
+                other_outputs(dataset, self.renderer, root=self.root, cache_dir=cache, every_claim_json=every)
+            )
+        except Unpublishable as exc:
+            _refuse_to_publish(list(exc.findings))
+            raise
+        self.guide = next((output for output in others if isinstance(output, MarkdownPage)), None)
+        self.files = [output for output in others if isinstance(output, FileOutput)]
+        self._stop_aside()
+        if not self.serving:
+            self.aside = aside.start(self.files, self.settings)
+            if self.aside is not None and self.dirty:  # MkDocs does not clean the site folder
+                self.aside.go(Path(config.site_dir))
 
     def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
         """What every page of this build is made from besides the items it reads: the configuration as
@@ -283,7 +302,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
 
     def _unchanged(self, output: PageOutput, old: Manifest) -> bool:
         """Whether ``output`` would come out as the previous site has it."""
-        return old.unchanged(output.path, meta_digest(self.key, _meta(output)), self.changed)
+        return old.unchanged(output.path, meta_digest(self.key, _meta(output)))
 
     def _same_file(self, path: str, reads: frozenset[Read]) -> bool:
         """Whether the file ``path`` (a claim's ``claim.json``), made from ``reads``, comes out as it did."""
@@ -295,14 +314,13 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
             and entry.reads.isdisjoint(self.changed)
         )
 
-    def same(self, path: str, reads: frozenset[Read]) -> bool:
-        """Whether the previous site has ``path`` (a claim's ``claim.json``) as it is made now, from ``reads``:
-        the plugin is the exports' :class:`~claimledger.site.outputs.Earlier`."""
-        return self.previous is not None and path in self.previous.files and self._same_file(path, reads)
-
-    def text(self, path: str) -> str | None:
-        """The previous site's ``path``, as :class:`~claimledger.site.outputs.Earlier` gives it."""
-        return self.previous.text(path) if self.previous is not None else None
+    def _kept_file(self, output: FileOutput) -> bool:
+        """Whether the previous site has the bulk file ``output`` (a claim's ``claim.json``) as it is made now."""
+        return (
+            self.previous is not None
+            and output.path in self.previous.files
+            and self._same_file(output.path, output.reads)
+        )
 
     def _kept(self, file: File) -> bool:
         """Whether the previous site still has the page's file, and its search entries if the site has search."""
@@ -353,15 +371,15 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.quiet.stop()  # the engine said it before reading the files
         if self.aside is not None:  # MkDocs cleaned the site folder before it read the files: the exports may go in
-            self.aside.go(Path(config.site_dir))
-        old = self.old
+            self.aside.go(Path(config.site_dir))  # (said already in a --dirty build)
         skipped = self.dirty and _pages_read_by_us_alone(config)
+        for file in files:
+            if file.src_uri in self.pages:
+                raise PluginError(f"claimledger: docs/{file.src_uri} clashes with a generated page; rename it")
         for output in self.pages.values():
-            if files.get_file_from_path(output.path) is not None:
-                raise PluginError(f"claimledger: docs/{output.path} clashes with a generated page; rename it")
             inclusion = InclusionLevel.UNDEFINED if output.spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, output.path, content="", inclusion=inclusion)
-            if old is not None and self._unchanged(output, old):
+            if output.path in self.unchanged:
                 if self.serving:  # its file, written by the last build, stays as it is
                     file.is_modified = lambda: False  # type: ignore[method-assign]
                     self.reused[output.path] = file.dest_uri
@@ -498,13 +516,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         for output in self.files:
             if output.bulk:
                 entry = Entry(meta_digest(self.key, (output.path,)), output.reads)
-                unchanged = self._same_file(output.path, output.reads)
-                if output.path in self.written_aside:  # made by the exports' process: in the site already
-                    manifest.add(output.path, entry, digests)
-                    continue
-                if unchanged and self.previous is not None and output.path in self.previous.files:
+                if output.path in self.kept_files:
                     kept.add(output.path)
-                elif not (unchanged and self.serving):
+                elif output.path not in self.written_aside and not (  # made by the exports' process: in the site
+                    self.serving and self._same_file(output.path, output.reads)  # written by the last serve
+                ):
                     output.write(site)
                 manifest.add(output.path, entry, digests)
         if self.serving:
@@ -593,17 +609,11 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return context
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """The pages are known: a second process starts rendering them (before MkDocs reads them all in)."""
+        """The pages are known: the progress counts those MkDocs builds."""
         self.files_seen = files
         pages = files.documentation_pages()
         built = sum(1 for file in pages if file.is_modified()) if self.dirty else len(pages)
         self.progress = Progress(built, enabled=self.settings.progress)
-        self._close_ahead()
-        if not self.serving:  # the pages to render, in the order MkDocs builds them
-            due = [self.pages.get(file.src_uri) for file in pages]
-            outputs = [output for output in due if output is not None and output.path not in self.reused]
-            weight = self.renderer.weight if self.renderer is not None else None  # a list of every claim weighs most
-            self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers, weight)
         return nav
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
