@@ -243,3 +243,29 @@ def test_a_rebuild_starts_rendering_its_pages_before_mkdocs_reads_the_files_in(t
         rebuilt = build(project, site, env={"CLAIMLEDGER_JOBS": "2"})
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert started_when_files_read == [1] and started[0] is not None
+
+
+REVERSING_HOOK = """\
+from mkdocs.structure.files import Files
+
+
+def on_files(files, config):
+    return Files(list(reversed(list(files))))
+"""
+
+
+def test_pages_a_hook_reorders_are_rendered_again_in_the_order_mkdocs_builds_them(tmp_path: Path) -> None:
+    project = write_site_project(tmp_path / "project", 3)
+    (project / "reverse.py").write_text(REVERSING_HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [reverse.py]\n"
+    )
+    config.write_text(text + "hooks:\n  - reverse.py\n", encoding="utf-8")
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    assert build(project, alone, env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
+    with _second_process_from_one_page() as started:
+        built = build(project, shared, env={"CLAIMLEDGER_JOBS": "2"})
+    assert built.returncode == 0, built.stderr
+    assert len(started) == 2 and started[1] is not None, "started again, in MkDocs' order"
+    assert _files(shared) == _files(alone)

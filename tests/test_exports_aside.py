@@ -391,3 +391,31 @@ def test_telling_the_second_process_what_is_kept_does_not_wait_for_it_to_listen(
     release.touch()
     assert started.finish() == {"claims.csv", claims[0]}
     assert _tree(site) == {"claims.csv": b"id\n", claims[0]: b"{}\n"}
+
+
+def test_a_users_own_dirty_build_lets_the_second_process_write_only_once_mkdocs_reads_the_files(
+    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.commands import build as mkdocs_commands
+    from mkdocs.config import load_config
+
+    said: list[str] = []  # written straight into the site, which a later failure would leave half new
+    real_go, real_files = aside.Aside.go, ClaimledgerPlugin.on_files
+
+    def go(self: aside.Aside, folder: Path) -> None:
+        said.append("go")
+        real_go(self, folder)
+
+    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
+        said.append("files")
+        return real_files(plugin, files, config)
+
+    monkeypatch.setattr(aside.Aside, "go", go)
+    monkeypatch.setattr(ClaimledgerPlugin, "on_files", on_files)
+    monkeypatch.setenv("CLAIMLEDGER_JOBS", "2")
+    monkeypatch.delenv("CLAIMLEDGER_WITHOUT", raising=False)
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="build", dirty=True)
+    mkdocs_commands.build(config, dirty=True)
+    assert len(started) == 1
+    assert said[:2] == ["files", "go"]

@@ -153,6 +153,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self.unchanged: frozenset[str] = frozenset()  # the pages made from what they were made from last time
         self.kept_files: frozenset[str] = frozenset()  # the bulk files (claim.json) the previous site has as made now
         self.ahead: RenderedAhead | None = None  # the pages a second process renders while this one writes
+        self.ahead_order: list[str] = []  # the pages it was given, in the order it renders them
         self.bodies: dict[str, str] = {}  # a page's body, from when search indexes the page to when it is framed
         self.aside: aside.Aside | None = None  # the process making the exports while the pages render, if any
         self.written_aside: frozenset[str] = frozenset()  # the files it wrote into the site
@@ -233,10 +234,12 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         old = self.old
         self.unchanged = frozenset(p for p, o in self.pages.items() if old is not None and self._unchanged(o, old))
         self._close_ahead()
-        if not self.serving:  # the pages to render, in the order MkDocs builds them: on_files adds them so
+        self.ahead_order = []
+        if not self.serving:  # the pages to render, in the order on_files adds them (MkDocs builds them so)
             due = [output for path, output in self.pages.items() if path not in self.unchanged]
             # Started now, not once MkDocs has read the files: it renders while this process lists them.
             self.ahead = RenderedAhead.start(due, self.recorder, self.settings.workers, self.renderer.weight)
+            self.ahead_order = [output.path for output in due] if self.ahead is not None else []
         self.kept_files = frozenset(output.path for output in self.files if output.bulk and self._kept_file(output))
         if self.aside is not None:
             self.aside.keep(self.kept_files)
@@ -269,7 +272,10 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         self._stop_aside()
         if not self.serving:
             self.aside = aside.start(self.files, self.settings)
-            if self.aside is not None and self.dirty:  # MkDocs does not clean the site folder
+            if self.aside is not None and self.dirty and self.previous is not None:
+                # A new staging folder, built --dirty: MkDocs does not clean it, and it is thrown away if the
+                # build fails. (A user's own `mkdocs build --dirty` writes into the site itself: not before
+                # on_files, once the build is past what can fail first.)
                 self.aside.go(Path(config.site_dir))
 
     def _build_key(self, config: MkDocsConfig, settings: SiteSettings) -> str:
@@ -609,11 +615,21 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
         return context
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """The pages are known: the progress counts those MkDocs builds."""
+        """The pages are known: the progress counts those MkDocs builds. Where another plugin or a hook changed
+        which pages MkDocs builds, or their order, the second process starts again in MkDocs' order (else
+        the pages it renders before the one asked for would be held until asked for)."""
         self.files_seen = files
         pages = files.documentation_pages()
         built = sum(1 for file in pages if file.is_modified()) if self.dirty else len(pages)
         self.progress = Progress(built, enabled=self.settings.progress)
+        if self.ahead is not None:
+            sent = set(self.ahead_order)
+            if [file.src_uri for file in pages if file.src_uri in sent] != self.ahead_order:
+                self._close_ahead()
+                due = [self.pages.get(file.src_uri) for file in pages]
+                outputs = [output for output in due if output is not None and output.path not in self.reused]
+                weight = self.renderer.weight if self.renderer is not None else None
+                self.ahead = RenderedAhead.start(outputs, self.recorder, self.settings.workers, weight)
         return nav
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
