@@ -71,3 +71,14 @@ def lychee(site: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def add_hook(project: Path, name: str, code: str) -> None:
+    """The MkDocs hook ``name`` (a file of ``code`` in ``project``), named in its mkdocs.yml and allowed by the
+    claimledger plugin, as the site policy asks."""
+    (project / name).write_text(code, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace(
+        "  - claimledger\n", f"  - claimledger:\n      allow:\n        hooks: [{name}]\n"
+    )
+    config.write_text(f"{text}hooks:\n  - {name}\n", encoding="utf-8")

@@ -28,7 +28,7 @@ from claimledger.site.render import LIST_COSTS, Renderer, SiteSettings
 from claimledger.site.urls import page_specs
 from claimledger.tools.synthetic import write_site_project
 
-from .sitebuild import build
+from .sitebuild import add_hook, build
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no second process is forked here")
 
@@ -256,12 +256,7 @@ def on_files(files, config):
 
 def test_pages_a_hook_reorders_are_rendered_again_in_the_order_mkdocs_builds_them(tmp_path: Path) -> None:
     project = write_site_project(tmp_path / "project", 3)
-    (project / "reverse.py").write_text(REVERSING_HOOK, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace(
-        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [reverse.py]\n"
-    )
-    config.write_text(text + "hooks:\n  - reverse.py\n", encoding="utf-8")
+    add_hook(project, "reverse.py", REVERSING_HOOK)
     alone, shared = tmp_path / "alone", tmp_path / "shared"
     assert build(project, alone, env={"CLAIMLEDGER_WITHOUT": "parallel"}).returncode == 0
     with _second_process_from_one_page() as started:

@@ -23,7 +23,7 @@ from claimledger.site import aside
 from claimledger.site.outputs import FileOutput
 from claimledger.tools.synthetic import write_site_project
 
-from .sitebuild import build
+from .sitebuild import add_hook, build
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or os.uname().sysname == "Darwin", reason="needs fork")
 
@@ -52,6 +52,26 @@ def started(monkeypatch: pytest.MonkeyPatch, only_this_tests_threads: None) -> I
     monkeypatch.setattr(aside, "start", start)
     assert can_fork()
     yield pids
+
+
+@pytest.fixture
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """In order, each time a build tells the exports' process where to write ("go") and each time MkDocs
+    asks the plugin for the files ("files")."""
+    said: list[str] = []
+    real_go, real_files = aside.Aside.go, ClaimledgerPlugin.on_files
+
+    def go(self: aside.Aside, folder: Path) -> None:
+        said.append("go")
+        real_go(self, folder)
+
+    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
+        said.append("files")
+        return real_files(plugin, files, config)
+
+    monkeypatch.setattr(aside.Aside, "go", go)
+    monkeypatch.setattr(ClaimledgerPlugin, "on_files", on_files)
+    return said
 
 
 @pytest.fixture(scope="module")
@@ -212,12 +232,7 @@ def test_a_hook_after_the_build_finds_the_exports_written_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[int]
 ) -> None:
     project = write_site_project(tmp_path / "project", 3)
-    (project / "seen.py").write_text(HOOK, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace(
-        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [seen.py]\n"
-    )
-    config.write_text(text + "hooks:\n  - seen.py\n", encoding="utf-8")
+    add_hook(project, "seen.py", HOOK)
     slow = exports_site.SiteExports.file
 
     def slowly(self: exports_site.SiteExports, name: str) -> Any:  # the exports take longer than the pages
@@ -341,24 +356,12 @@ def test_a_build_that_fails_before_the_second_process_is_told_where_to_write_sto
 
 
 def test_a_rebuild_lets_the_second_process_write_before_mkdocs_reads_the_files(
-    tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, started: list[int], said: list[str]
 ) -> None:
     project = write_site_project(tmp_path / "project", CLAIMS)
     site = tmp_path / "site"
     assert build(project, site, env=TWO).returncode == 0
-    said: list[str] = []
-    real_go, real_files = aside.Aside.go, ClaimledgerPlugin.on_files
-
-    def go(self: aside.Aside, folder: Path) -> None:
-        said.append("go")
-        real_go(self, folder)
-
-    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
-        said.append("files")
-        return real_files(plugin, files, config)
-
-    monkeypatch.setattr(aside.Aside, "go", go)
-    monkeypatch.setattr(ClaimledgerPlugin, "on_files", on_files)
+    said.clear()
     claim = project / "claims" / "claims" / "claim-00001.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("statement: ", "statement: Edited, ", 1), "utf-8")
     rebuilt = build(project, site, env=TWO)
@@ -394,24 +397,11 @@ def test_telling_the_second_process_what_is_kept_does_not_wait_for_it_to_listen(
 
 
 def test_a_users_own_dirty_build_lets_the_second_process_write_only_once_mkdocs_reads_the_files(
-    project: Path, tmp_path: Path, started: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
+    project: Path, tmp_path: Path, started: list[int], said: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:  # a user's --dirty build writes straight into the site, which a later failure would leave half new
     from mkdocs.commands import build as mkdocs_commands
     from mkdocs.config import load_config
 
-    said: list[str] = []  # written straight into the site, which a later failure would leave half new
-    real_go, real_files = aside.Aside.go, ClaimledgerPlugin.on_files
-
-    def go(self: aside.Aside, folder: Path) -> None:
-        said.append("go")
-        real_go(self, folder)
-
-    def on_files(plugin: ClaimledgerPlugin, files: Any, config: Any) -> Any:
-        said.append("files")
-        return real_files(plugin, files, config)
-
-    monkeypatch.setattr(aside.Aside, "go", go)
-    monkeypatch.setattr(ClaimledgerPlugin, "on_files", on_files)
     monkeypatch.setenv("CLAIMLEDGER_JOBS", "2")
     monkeypatch.delenv("CLAIMLEDGER_WITHOUT", raising=False)
     config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))

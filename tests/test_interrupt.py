@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .sitebuild import build
+from .sitebuild import add_hook, build
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin", reason="workers need fork")
 
@@ -35,12 +35,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def _stall_the_build(project: Path) -> None:
-    (project / "stall.py").write_text(STALL, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace(
-        "  - claimledger\n", "  - claimledger:\n      allow:\n        hooks: [stall.py]\n"
-    )
-    config.write_text(text + "hooks:\n  - stall.py\n", encoding="utf-8")
+    add_hook(project, "stall.py", STALL)
 
 
 def _interrupt(command: list[str], *, lines: int, env: dict[str, str] | None = None) -> tuple[int, list[str], str]:
