@@ -42,7 +42,7 @@ def _interrupt(command: list[str], *, lines: int, env: dict[str, str] | None = N
     """Run ``command`` until it has printed ``lines`` lines, then press Ctrl-C: its exit status, the
     lines it printed, and what it wrote to standard error."""
     process = subprocess.Popen(
-        command,
+        [*AS_IN_A_TERMINAL, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -59,6 +59,15 @@ def _interrupt(command: list[str], *, lines: int, env: dict[str, str] | None = N
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return process.returncode, said, stderr
+
+
+# Ctrl-C as a terminal's foreground command meets it: whatever this process's own handling of SIGINT (a job
+# started in the background by a shell ignores it, and so would every command it runs).
+AS_IN_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+]
 
 
 def _claimledger(*args: str) -> list[str]:
