@@ -377,7 +377,7 @@ class ClaimledgerPlugin(BasePlugin[ClaimledgerConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.quiet.stop()  # the engine said it before reading the files
         if self.aside is not None:  # MkDocs cleaned the site folder before it read the files: the exports may go in
-            self.aside.go(Path(config.site_dir))  # (said already in a --dirty build)
+            self.aside.go(Path(config.site_dir))  # (said already in a rebuild into a staging folder)
         skipped = self.dirty and _pages_read_by_us_alone(config)
         for file in files:
             if file.src_uri in self.pages:
