@@ -202,8 +202,9 @@ def _mark(outputs: Sequence[FileOutput], kept: frozenset[str]) -> bytes:
     """A bit for each bulk file made along with the aside files, in order: set where ``kept`` has its path. Sent
     as that (a bit a claim, where its path would be some forty bytes), it fits in the pipe: the build is not held
     up until the process reads it."""
-    marks = bytearray((len(_made_aside(outputs)) + 7) // 8)
-    for index, output in enumerate(_made_aside(outputs)):
+    made = _made_aside(outputs)
+    marks = bytearray((len(made) + 7) // 8)
+    for index, output in enumerate(made):
         if output.path in kept:
             marks[index // 8] |= 1 << index % 8
     return bytes(marks)
